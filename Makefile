@@ -1,0 +1,39 @@
+# Hostwire: `make run` starts everything locally, `make test` runs the test suite.
+SHELL := /bin/bash
+export HOSTWIRE_VAR ?= $(CURDIR)/var
+export HOSTWIRE_PG_PORT ?= 55432
+APT_PACKAGES := libzmq3-dev libpq-dev libcurl4-openssl-dev libssl-dev postgresql postgresql-client \
+	pdns-server pdns-backend-sqlite3 pebble python3-aiosmtpd sqlite3 dnsutils
+SWIFT_BUILD_FLAGS ?=
+
+.PHONY: deps build run up down test test-servers stop-test-servers bench clean
+
+## deps: install the system packages the build and the real test servers need (Debian)
+deps:
+	@deploy/local/install-deps.sh $(APT_PACKAGES)
+
+build: deps
+	swift build $(SWIFT_BUILD_FLAGS)
+
+## run: Postgres, the broker and every service in the foreground; Ctrl-C stops them all
+run: build
+	@deploy/local/launch.sh foreground
+
+## up/down: the same in the background, for scripts (up returns once all are ready)
+up: build
+	@deploy/local/launch.sh background
+
+down:
+	@deploy/local/launch.sh stop
+
+## test: install what is missing, start the real servers, run swift test, stop them
+test: deps
+	@deploy/local/test.sh
+
+## bench: release-mode benchmarks; figures go to docs/performance.md
+bench: deps
+	@deploy/local/bench.sh
+
+clean:
+	@deploy/local/launch.sh stop || true
+	rm -rf .build var

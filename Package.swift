@@ -1,0 +1,95 @@
+// swift-tools-version:6.2
+import PackageDescription
+
+let package = Package(
+    name: "hostwire",
+    platforms: [.macOS(.v15)],
+    products: [
+        .executable(name: "hostwire-broker", targets: ["Broker"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-log.git", from: "1.16.2"),
+        .package(url: "https://github.com/apple/swift-collections.git", from: "1.6.0"),
+        .package(url: "https://github.com/apple/swift-metrics.git", from: "2.13.0"),
+        .package(url: "https://github.com/apple/swift-nio.git", from: "2.101.2"),
+        .package(url: "https://github.com/swift-server/swift-service-lifecycle.git", from: "2.13.0"),
+        .package(url: "https://github.com/swift-server/swift-prometheus.git", from: "2.4.1"),
+        .package(url: "https://github.com/vapor/postgres-nio.git", from: "1.33.2"),
+        .package(url: "https://github.com/hummingbird-project/hummingbird.git", from: "2.28.1"),
+    ],
+    targets: [
+        // MARK: Shared libraries
+        .systemLibrary(
+            name: "CZeroMQ", path: "Shared/CZeroMQ", pkgConfig: "libzmq",
+            providers: [.apt(["libzmq3-dev"])]
+        ),
+        .target(
+            name: "ZeroMQ",
+            dependencies: ["CZeroMQ", .product(name: "DequeModule", package: "swift-collections")],
+            path: "Shared/ZeroMQ"
+        ),
+        .target(
+            name: "Contracts",
+            path: "Shared/Contracts"
+        ),
+        .target(
+            name: "Persistence",
+            dependencies: [
+                .product(name: "PostgresNIO", package: "postgres-nio"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            path: "Shared/Persistence"
+        ),
+        .target(
+            name: "Messaging",
+            dependencies: [
+                "ZeroMQ", "Contracts", "Persistence",
+                .product(name: "PostgresNIO", package: "postgres-nio"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "Metrics", package: "swift-metrics"),
+            ],
+            path: "Shared/Messaging"
+        ),
+        .target(
+            name: "ServiceRuntime",
+            dependencies: [
+                "Messaging", "Persistence", "ZeroMQ",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "Prometheus", package: "swift-prometheus"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ],
+            path: "Shared/ServiceRuntime"
+        ),
+        .target(
+            name: "TestSupport",
+            dependencies: ["Persistence", .product(name: "PostgresNIO", package: "postgres-nio")],
+            path: "Shared/TestSupport"
+        ),
+
+        // MARK: Services
+        .executableTarget(
+            name: "Broker",
+            dependencies: ["ZeroMQ", "ServiceRuntime"],
+            path: "Services/Broker"
+        ),
+
+        // MARK: Test fixtures and tests
+        .executableTarget(
+            name: "BusProbe",
+            dependencies: ["Messaging", "ServiceRuntime", "Contracts"],
+            path: "Tests/Fixtures/BusProbe"
+        ),
+        .testTarget(
+            name: "ZeroMQTests",
+            dependencies: ["ZeroMQ"],
+            path: "Tests/ZeroMQTests"
+        ),
+        .testTarget(
+            name: "MessagingTests",
+            dependencies: ["Messaging", "Persistence", "TestSupport", "Contracts", "ZeroMQ",
+                           .product(name: "PostgresNIO", package: "postgres-nio")],
+            path: "Tests/MessagingTests"
+        ),
+    ],
+    swiftLanguageModes: [.v6]
+)

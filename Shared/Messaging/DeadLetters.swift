@@ -1,0 +1,24 @@
+import Foundation
+import Logging
+import PostgresNIO
+
+/// Keeps messages that could not be decoded or handled, for an operator to inspect and replay.
+public struct DeadLetters: Sendable {
+    public init() {}
+
+    /// Records `frames` with `reason`; binary frames are kept as `base64:` text.
+    public func record(
+        frames: [[UInt8]], reason: String, messageID: UUID? = nil, type: String? = nil, source: String? = nil,
+        on connection: PostgresConnection, logger: Logger
+    ) async throws {
+        let text = frames.map { frame in
+            String(validating: frame, as: UTF8.self) ?? "base64:" + Data(frame).base64EncodedString()
+        }
+        try await connection.query("""
+            INSERT INTO dead_letters (reason, message_id, type, source, frames)
+            VALUES (\(reason), \(messageID), \(type), \(source), \(text))
+            """, logger: logger)
+        logger.warning("dead-lettered message", metadata: [
+            "reason": "\(reason)", "type": "\(type ?? "-")", "message_id": "\(messageID?.uuidString ?? "-")"])
+    }
+}

@@ -1,0 +1,302 @@
+import Contracts
+import Foundation
+import Logging
+import PostgresNIO
+import ServiceLifecycle
+
+/// Receives everything that reaches the service and hands each message to its handler
+/// exactly once.
+///
+/// Commands are recorded in the inbox in the transaction of their effects and then
+/// acknowledged to their sender (duplicates too). Events are handled in publisher order:
+/// a cursor per publisher advances in the handler's transaction, and a gap (or a
+/// heartbeat ahead of the cursor) asks the publisher to replay what is missing.
+/// Acknowledgements and replay requests for this service's own outbox are served here.
+/// Whatever cannot be read is dead-lettered and never stops the service.
+public final class MessageConsumer: Service {
+    let client: PostgresClient
+    let bus: BusConnection
+    let outbox: Outbox
+    let handlers: MessageHandlers
+    let logger: Logger
+    let deadLetters = DeadLetters()
+    /// Attempts at an event whose handler keeps failing before it is dead-lettered.
+    let maxEventAttempts = 5
+
+    public init(client: PostgresClient, bus: BusConnection, outbox: Outbox, handlers: MessageHandlers, logger: Logger) {
+        self.client = client
+        self.bus = bus
+        self.outbox = outbox
+        self.handlers = handlers
+        self.logger = logger
+    }
+
+    /// What the consumer remembers between batches; none of it needs to survive a restart.
+    struct Memory {
+        var lastReplayRequest: [String: (from: Int64, at: ContinuousClock.Instant)] = [:]
+        var eventFailures: [UUID: Int] = [:]
+    }
+
+    public func run() async throws {
+        try? await cancelWhenGracefulShutdown {
+            var memory = Memory()
+            for await batch in self.bus.incoming {
+                await self.process(batch.map(\.frames), memory: &memory)
+            }
+        }
+    }
+
+    /// Sorts one batch by kind and handles each kind set-wise.
+    func process(_ batch: [[[UInt8]]], memory: inout Memory) async {
+        var commands: [ReceivedMessage] = [], events: [ReceivedMessage] = []
+        var acks: [UUID] = [], replays: [BusControl.Replay] = [], heartbeats: [(String, BusControl.Heartbeat)] = []
+        for frames in batch {
+            do {
+                let message = try ReceivedMessage(frames: frames)
+                switch message.header.type {
+                case BusControl.Acknowledge.wireName:
+                    acks += try message.payload(as: BusControl.Acknowledge.self).messageIDs
+                case BusControl.Replay.wireName:
+                    replays.append(try message.payload(as: BusControl.Replay.self))
+                case BusControl.Heartbeat.wireName:
+                    heartbeats.append((message.header.source, try message.payload(as: BusControl.Heartbeat.self)))
+                default:
+                    if message.header.isEvent { events.append(message) } else { commands.append(message) }
+                }
+            } catch {
+                await deadLetter(frames, reason: "\(error)", header: nil)
+            }
+        }
+        await retrying("acknowledge") { try await self.markAcknowledged(acks) }
+        if !commands.isEmpty { await handleCommands(commands) }
+        if !events.isEmpty { await handleEvents(events, memory: &memory) }
+        for replay in replays { await retrying("replay") { try await self.serve(replay) } }
+        for (publisher, heartbeat) in heartbeats where handlers.publishers.contains(publisher) {
+            await retrying("heartbeat") { try await self.check(heartbeat, from: publisher, memory: &memory) }
+        }
+    }
+
+    // MARK: Commands
+
+    func handleCommands(_ commands: [ReceivedMessage]) async {
+        do {
+            try await handleCommandBatch(commands)
+        } catch where commands.count > 1 {
+            // One bad apple must not hold back the others: handle them one by one.
+            for command in commands { await handleCommands([command]) }
+        } catch {
+            let command = commands[0]
+            if let unreadable = error.unreadable {
+                await deadLetter([Array(command.address.utf8), command.body], reason: unreadable.reason, header: command.header)
+                acknowledge([command])
+            } else {
+                // Not acknowledged: the sender's relay sends it again later.
+                logger.warning("command handler failed; the sender will retry", metadata: [
+                    "type": "\(command.header.type)", "message_id": "\(command.header.id)", "error": "\(String(reflecting: error))"])
+            }
+        }
+    }
+
+    private func handleCommandBatch(_ commands: [ReceivedMessage]) async throws {
+        let unknown = commands.filter { handlers.commands[$0.header.type] == nil }
+        for command in unknown {
+            await deadLetter([Array(command.address.utf8), command.body], reason: "no handler for \(command.header.type)",
+                             header: command.header)
+        }
+        let known = commands.filter { handlers.commands[$0.header.type] != nil }
+        try await client.withTransaction(logger: logger) { connection in
+            let fresh = try await connection.query("""
+                INSERT INTO inbox (message_id, type, source)
+                SELECT * FROM unnest(\(known.map(\.header.id))::uuid[], \(known.map(\.header.type))::text[],
+                                     \(known.map(\.header.source))::text[])
+                ON CONFLICT DO NOTHING RETURNING message_id
+                """, logger: logger).collect().map { try $0.decode(UUID.self) }
+            let freshIDs = Set(fresh)
+            for command in known where freshIDs.contains(command.header.id) {
+                let context = HandlerContext(connection: connection, header: command.header, outbox: outbox, logger: logger)
+                try await handlers.commands[command.header.type]!(command, context)
+            }
+        }
+        outbox.wakeRelay()
+        acknowledge(commands)
+    }
+
+    /// Tells each sender which of its commands are settled, one message per sender.
+    private func acknowledge(_ commands: [ReceivedMessage]) {
+        for (sender, group) in Dictionary(grouping: commands, by: \.header.source) {
+            let ack = BusControl.Acknowledge(messageIDs: group.map(\.header.id))
+            let header = EnvelopeHeader(type: BusControl.Acknowledge.wireName, version: BusControl.Acknowledge.version,
+                                        source: bus.service)
+            if let message = try? WireMessage.make(ack, to: sender, header: header) { bus.send(message) }
+        }
+    }
+
+    private func markAcknowledged(_ ids: [UUID]) async throws {
+        guard !ids.isEmpty else { return }
+        try await client.query(
+            "UPDATE outbox SET acked_at = now() WHERE id = ANY(\(ids)) AND acked_at IS NULL", logger: logger)
+    }
+
+    // MARK: Events
+
+    func handleEvents(_ events: [ReceivedMessage], memory: inout Memory) async {
+        let followed = events.filter { handlers.publishers.contains($0.header.source) }
+        let streams = Dictionary(grouping: followed, by: \.header.source)
+            .mapValues { $0.sorted { $0.header.sequence! < $1.header.sequence! } }
+        for (publisher, stream) in streams {
+            do {
+                let gap = try await handleEventBatch(stream, from: publisher)
+                if let gap { requestReplay(from: publisher, at: gap, memory: &memory) }
+            } catch {
+                await handleEventsOneByOne(stream, from: publisher, memory: &memory)
+            }
+        }
+    }
+
+    /// Handles `stream` in one transaction; returns the first missing sequence, if any.
+    private func handleEventBatch(_ stream: [ReceivedMessage], from publisher: String) async throws -> Int64? {
+        let (gap, _) = try await client.withTransaction(logger: logger) { connection -> (Int64?, Int64) in
+            var cursor = try await lockCursor(publisher, on: connection)
+            let start = cursor
+            var gap: Int64?
+            for event in stream {
+                let sequence = event.header.sequence!
+                if sequence <= cursor { continue }
+                if sequence != cursor + 1 { gap = cursor + 1; break }
+                if let handler = handlers.events[event.header.type] {
+                    try await handler(event, HandlerContext(connection: connection, header: event.header, outbox: outbox, logger: logger))
+                }
+                cursor = sequence
+            }
+            if cursor != start { try await saveCursor(publisher, cursor, on: connection) }
+            return (gap, cursor)
+        }
+        outbox.wakeRelay()
+        return gap
+    }
+
+    /// After a failed batch: each event alone, dead-lettering one that keeps failing.
+    private func handleEventsOneByOne(_ stream: [ReceivedMessage], from publisher: String, memory: inout Memory) async {
+        for event in stream {
+            do {
+                if let gap = try await handleEventBatch([event], from: publisher) {
+                    requestReplay(from: publisher, at: gap, memory: &memory)
+                    return
+                }
+                memory.eventFailures[event.header.id] = nil
+            } catch {
+                let failures = (memory.eventFailures[event.header.id] ?? 0) + 1
+                memory.eventFailures[event.header.id] = failures
+                logger.warning("event handler failed", metadata: [
+                    "type": "\(event.header.type)", "sequence": "\(event.header.sequence!)", "attempt": "\(failures)",
+                    "error": "\(String(reflecting: error))"])
+                if error.unreadable != nil || failures >= maxEventAttempts {
+                    await skip(event, from: publisher, reason: error.unreadable?.reason ?? "handler failed \(failures) times: \(error)")
+                    memory.eventFailures[event.header.id] = nil
+                    continue
+                }
+                // Left for the replay that the next gap or heartbeat asks for.
+                return
+            }
+        }
+    }
+
+    /// Dead-letters an event and moves the cursor past it, so its stream goes on.
+    private func skip(_ event: ReceivedMessage, from publisher: String, reason: String) async {
+        await retrying("skip event") {
+            try await self.client.withTransaction(logger: self.logger) { connection in
+                let cursor = try await self.lockCursor(publisher, on: connection)
+                guard event.header.sequence! == cursor + 1 else { return }
+                try await self.deadLetters.record(
+                    frames: [Array(event.address.utf8), event.body], reason: reason, messageID: event.header.id,
+                    type: event.header.type, source: publisher, on: connection, logger: self.logger)
+                try await self.saveCursor(publisher, cursor + 1, on: connection)
+            }
+        }
+    }
+
+    private func lockCursor(_ publisher: String, on connection: PostgresConnection) async throws -> Int64 {
+        try await connection.query(
+            "INSERT INTO event_cursors (publisher, last_sequence) VALUES (\(publisher), 0) ON CONFLICT DO NOTHING",
+            logger: logger)
+        return try await connection.query(
+            "SELECT last_sequence FROM event_cursors WHERE publisher = \(publisher) FOR UPDATE", logger: logger
+        ).collect().first!.decode(Int64.self)
+    }
+
+    private func saveCursor(_ publisher: String, _ sequence: Int64, on connection: PostgresConnection) async throws {
+        try await connection.query(
+            "UPDATE event_cursors SET last_sequence = \(sequence), updated_at = now() WHERE publisher = \(publisher)",
+            logger: logger)
+    }
+
+    /// Asks `publisher` for its events from `sequence` on, at most once a second for the same gap.
+    private func requestReplay(from publisher: String, at sequence: Int64, memory: inout Memory) {
+        let now = ContinuousClock.now
+        if let last = memory.lastReplayRequest[publisher], last.from == sequence, now - last.at < .seconds(1) { return }
+        memory.lastReplayRequest[publisher] = (sequence, now)
+        let request = BusControl.Replay(subscriber: bus.service, fromSequence: sequence, limit: 1000)
+        let header = EnvelopeHeader(type: BusControl.Replay.wireName, version: BusControl.Replay.version, source: bus.service)
+        if let message = try? WireMessage.make(request, to: publisher, header: header) {
+            logger.debug("requesting replay", metadata: ["publisher": "\(publisher)", "from": "\(sequence)"])
+            bus.send(message)
+        }
+    }
+
+    /// A heartbeat ahead of the cursor means events were missed; one behind what is
+    /// retained means they are gone, and the cursor jumps to what can still be replayed.
+    private func check(_ heartbeat: BusControl.Heartbeat, from publisher: String, memory: inout Memory) async throws {
+        let cursor = try await client.withTransaction(logger: logger) { connection -> Int64 in
+            var cursor = try await lockCursor(publisher, on: connection)
+            if heartbeat.firstSequence > cursor + 1 {
+                logger.error("events were pruned before this service read them; skipping", metadata: [
+                    "publisher": "\(publisher)", "from": "\(cursor + 1)", "to": "\(heartbeat.firstSequence - 1)"])
+                cursor = heartbeat.firstSequence - 1
+                try await saveCursor(publisher, cursor, on: connection)
+            }
+            return cursor
+        }
+        if heartbeat.lastSequence > cursor { requestReplay(from: publisher, at: cursor + 1, memory: &memory) }
+    }
+
+    // MARK: Serving this service's own stream
+
+    /// Re-sends this service's events from the requested sequence to the subscriber's queue.
+    private func serve(_ replay: BusControl.Replay) async throws {
+        let rows = try await OutboxRow.collect(try await client.query("""
+            SELECT \(unescaped: OutboxRow.columns) FROM outbox o
+            WHERE o.kind = 'event' AND o.sequence >= \(replay.fromSequence)
+            ORDER BY o.sequence LIMIT \(min(max(replay.limit, 1), 5000))
+            """, logger: logger))
+        for row in rows {
+            bus.send(try row.wireMessage(source: bus.service, address: replay.subscriber))
+        }
+    }
+
+    // MARK: Failure paths
+
+    private func deadLetter(_ frames: [[UInt8]], reason: String, header: EnvelopeHeader?) async {
+        await retrying("dead-letter") {
+            try await self.client.withConnection { connection in
+                try await self.deadLetters.record(frames: frames, reason: reason, messageID: header?.id, type: header?.type,
+                                                  source: header?.source, on: connection, logger: self.logger)
+            }
+        }
+    }
+
+    /// Runs `body`, logging a failure instead of throwing: the protocol re-sends what matters.
+    private func retrying(_ what: String, _ body: () async throws -> Void) async {
+        do { try await body() } catch {
+            logger.warning("\(what) failed", metadata: ["error": "\(String(reflecting: error))"])
+        }
+    }
+}
+
+extension Error {
+    /// The ``UnreadableMessage`` inside this error, also when a transaction wrapped it.
+    var unreadable: UnreadableMessage? {
+        if let unreadable = self as? UnreadableMessage { return unreadable }
+        if let transaction = self as? PostgresTransactionError { return transaction.closureError?.unreadable }
+        return nil
+    }
+}

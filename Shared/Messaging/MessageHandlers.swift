@@ -1,0 +1,47 @@
+import Contracts
+
+/// The commands and events a service handles, by wire name.
+public struct MessageHandlers: Sendable {
+    typealias Handler = @Sendable (ReceivedMessage, HandlerContext) async throws -> Void
+
+    private(set) var commands: [String: Handler] = [:]
+    private(set) var events: [String: Handler] = [:]
+    /// Publishers whose event streams the service follows.
+    public private(set) var publishers: Set<String> = []
+
+    public init() {}
+
+    /// Handles command `C`; `body` runs inside the transaction that records it as handled.
+    public mutating func handle<C: Command>(_ type: C.Type, _ body: @escaping @Sendable (C, HandlerContext) async throws -> Void) {
+        commands[C.wireName] = { message, context in
+            try await body(try Self.decode(message, as: C.self), context)
+        }
+    }
+
+    /// Handles event `E`; `body` runs inside the transaction that advances the cursor.
+    public mutating func on<E: Event>(_ type: E.Type, _ body: @escaping @Sendable (E, HandlerContext) async throws -> Void) {
+        publishers.insert(E.publisher)
+        events[E.wireName] = { message, context in
+            try await body(try Self.decode(message, as: E.self), context)
+        }
+    }
+
+    /// Follows `publisher`'s sequence without handling any of its events (tests, tools).
+    public mutating func follow(_ publisher: String) {
+        publishers.insert(publisher)
+    }
+
+    private static func decode<P: BusMessage>(_ message: ReceivedMessage, as type: P.Type) throws -> P {
+        do {
+            return try message.payload(as: P.self)
+        } catch {
+            throw UnreadableMessage(reason: "payload of \(P.wireName) does not decode: \(error)")
+        }
+    }
+}
+
+/// A message that can never be handled, however often it is retried: it is dead-lettered.
+public struct UnreadableMessage: Error, CustomStringConvertible, Sendable {
+    public let reason: String
+    public var description: String { reason }
+}

@@ -1,0 +1,142 @@
+import Contracts
+import Foundation
+import Logging
+import PostgresNIO
+import ServiceLifecycle
+
+/// Sends what the outbox holds: numbers and publishes events, sends commands and re-sends
+/// them with backoff until acknowledged, announces heartbeats and prunes old rows.
+///
+/// Several instances of a service may run relays: the `publisher_state` row lock makes
+/// event numbering one-at-a-time, and `SKIP LOCKED` splits the due commands between them.
+public final class OutboxRelay: Service {
+    let client: PostgresClient
+    let bus: BusConnection
+    let source: String
+    let settings: RelaySettings
+    let signal: WakeSignal
+    let logger: Logger
+
+    public init(client: PostgresClient, bus: BusConnection, outbox: Outbox, settings: RelaySettings, logger: Logger) {
+        self.client = client
+        self.bus = bus
+        self.source = outbox.source
+        self.settings = settings
+        self.signal = outbox.relaySignal
+        self.logger = logger
+    }
+
+    public func run() async throws {
+        try? await cancelWhenGracefulShutdown {
+            let clock = ContinuousClock()
+            var nextHeartbeat = clock.now
+            var nextPrune = clock.now
+            while !Task.isCancelled {
+                var busy = false
+                do {
+                    busy = try await self.relayEvents() == self.settings.batchSize
+                    busy = try await self.relayCommands() == self.settings.batchSize || busy
+                    if clock.now >= nextHeartbeat {
+                        try await self.sendHeartbeat()
+                        nextHeartbeat = clock.now.advanced(by: self.settings.heartbeatInterval)
+                    }
+                    if clock.now >= nextPrune {
+                        try await self.prune()
+                        nextPrune = clock.now.advanced(by: .seconds(60))
+                    }
+                } catch {
+                    // Postgres restarting or unreachable: everything is still in the outbox.
+                    self.logger.warning("outbox relay round failed; retrying", metadata: ["error": "\(String(reflecting: error))"])
+                    try await Task.sleep(for: .milliseconds(500))
+                }
+                if !busy { await self.signal.wait(upTo: self.settings.idleInterval) }
+            }
+        }
+    }
+
+    /// Numbers the next unsequenced events in commit order and publishes them.
+    func relayEvents() async throws -> Int {
+        let rows = try await client.withTransaction(logger: logger) { connection -> [OutboxRow] in
+            let last = try await connection.query(
+                "SELECT last_sequence FROM publisher_state FOR UPDATE", logger: logger
+            ).collect().first?.decode(Int64.self) ?? 0
+            let rows = try await OutboxRow.collect(try await connection.query("""
+                WITH picked AS (
+                    SELECT id, position FROM outbox WHERE kind = 'event' AND sequence IS NULL
+                    ORDER BY position LIMIT \(settings.batchSize)),
+                numbered AS (SELECT id, row_number() OVER (ORDER BY position) AS n FROM picked)
+                UPDATE outbox o SET sequence = \(last) + numbered.n, sent_at = now()
+                FROM numbered WHERE o.id = numbered.id
+                RETURNING \(unescaped: OutboxRow.columns)
+                """, logger: logger))
+            if !rows.isEmpty {
+                try await connection.query(
+                    "UPDATE publisher_state SET last_sequence = \(last + Int64(rows.count))", logger: logger)
+            }
+            return rows
+        }
+        for row in rows.sorted(by: { ($0.sequence ?? 0) < ($1.sequence ?? 0) }) {
+            bus.publish(try row.wireMessage(source: source))
+        }
+        return rows.count
+    }
+
+    /// Sends due commands, first dead-lettering those that ran out of attempts.
+    func relayCommands() async throws -> Int {
+        let backoff = settings.commandBackoff
+        let rows = try await client.withTransaction(logger: logger) { connection -> [OutboxRow] in
+            try await connection.query("""
+                WITH dead AS (
+                    UPDATE outbox SET dead_at = now()
+                    WHERE kind = 'command' AND acked_at IS NULL AND dead_at IS NULL
+                      AND attempts >= \(settings.maxCommandAttempts) AND next_attempt_at <= now()
+                    RETURNING id, type, destination, payload)
+                INSERT INTO dead_letters (reason, message_id, type, source, frames)
+                SELECT 'not acknowledged after ' || \(settings.maxCommandAttempts) || ' sends', id, type, \(source),
+                       ARRAY[destination, payload]
+                FROM dead
+                """, logger: logger)
+            return try await OutboxRow.collect(try await connection.query("""
+                UPDATE outbox o SET attempts = o.attempts + 1, sent_at = now(),
+                    next_attempt_at = now() + make_interval(secs =>
+                        least(\(backoff.maximum), \(backoff.base) * power(2, o.attempts)) * (0.5 + random() / 2))
+                WHERE o.id IN (
+                    SELECT id FROM outbox
+                    WHERE kind = 'command' AND acked_at IS NULL AND dead_at IS NULL AND next_attempt_at <= now()
+                    ORDER BY next_attempt_at LIMIT \(settings.batchSize) FOR UPDATE SKIP LOCKED)
+                RETURNING \(unescaped: OutboxRow.columns)
+                """, logger: logger))
+        }
+        for row in rows { bus.send(try row.wireMessage(source: source)) }
+        return rows.count
+    }
+
+    /// Announces the range of sequences this publisher can replay.
+    func sendHeartbeat() async throws {
+        let row = try await client.query("""
+            SELECT (SELECT last_sequence FROM publisher_state),
+                   coalesce((SELECT min(sequence) FROM outbox WHERE sequence IS NOT NULL), 0)
+            """, logger: logger).collect().first
+        guard let (last, first) = try row?.decode((Int64, Int64).self) else { return }
+        let header = EnvelopeHeader(type: BusControl.Heartbeat.wireName, version: BusControl.Heartbeat.version, source: source)
+        bus.publish(try WireMessage.make(BusControl.Heartbeat(firstSequence: first, lastSequence: last),
+                                         to: "\(source)/\(BusControl.Heartbeat.wireName)", header: header))
+    }
+
+    /// Deletes what is past retention: sent events, settled commands, old inbox entries, finished tasks.
+    func prune() async throws {
+        let seconds = Double(settings.retention.components.seconds)
+        try await client.query("""
+            DELETE FROM outbox WHERE created_at < now() - make_interval(secs => \(seconds))
+              AND ((kind = 'event' AND sequence IS NOT NULL) OR acked_at IS NOT NULL OR dead_at IS NOT NULL)
+            """, logger: logger)
+        try await client.query(
+            "DELETE FROM inbox WHERE handled_at < now() - make_interval(secs => \(seconds))", logger: logger)
+        try await client.query("""
+            DELETE FROM tasks WHERE status = 'done' AND finished_at < now() - make_interval(secs => \(seconds))
+            """, logger: logger)
+    }
+
+    /// Wakes the relay now instead of at its next idle tick.
+    public func wake() { signal.signal() }
+}

@@ -1,0 +1,38 @@
+import Contracts
+import Foundation
+import PostgresNIO
+
+/// An outbox row as the relay and the replay server read it.
+struct OutboxRow: Sendable {
+    static let columns = "o.id, o.destination, o.type, o.version, o.correlation_id, o.causation_id, o.occurred_at, o.payload, o.sequence"
+
+    var id: UUID
+    var destination: String
+    var type: String
+    var version: Int
+    var correlationID: UUID?
+    var causationID: UUID?
+    var occurredAt: Date
+    var payload: String
+    var sequence: Int64?
+
+    static func collect(_ rows: PostgresRowSequence) async throws -> [OutboxRow] {
+        var result: [OutboxRow] = []
+        for try await (id, destination, type, version, correlation, causation, occurred, payload, sequence) in rows.decode(
+            (UUID, String, String, Int, UUID?, UUID?, Date, String, Int64?).self
+        ) {
+            result.append(OutboxRow(id: id, destination: destination, type: type, version: version,
+                                    correlationID: correlation, causationID: causation, occurredAt: occurred,
+                                    payload: payload, sequence: sequence))
+        }
+        return result
+    }
+
+    /// The message as it goes on the wire, addressed to `address` (default: its destination).
+    func wireMessage(source: String, address: String? = nil) throws -> WireMessage {
+        let header = EnvelopeHeader(id: id, type: type, version: version, source: source, sequence: sequence,
+                                    correlationID: correlationID, causationID: causationID, occurredAt: occurredAt)
+        return WireMessage(address: address ?? destination,
+                           envelope: try WireMessage.envelope(header: header, payload: Array(payload.utf8)))
+    }
+}

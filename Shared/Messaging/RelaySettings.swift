@@ -1,0 +1,17 @@
+/// How the outbox relay paces itself.
+public struct RelaySettings: Sendable {
+    /// Rows sent per round.
+    public var batchSize = 1000
+    /// How long an idle relay sleeps when nobody wakes it.
+    public var idleInterval: Duration = .milliseconds(200)
+    /// Backoff between re-sends of an unacknowledged command.
+    public var commandBackoff = Backoff(base: 1, maximum: 300)
+    /// Sends of a command before it is dead-lettered (about a day with the default backoff).
+    public var maxCommandAttempts = 300
+    /// How often the publisher announces its last sequence.
+    public var heartbeatInterval: Duration = .seconds(1)
+    /// How long sent events and acknowledged commands stay replayable.
+    public var retention: Duration = .seconds(7 * 24 * 3600)
+
+    public init() {}
+}

@@ -1,0 +1,73 @@
+import Contracts
+import Foundation
+import Logging
+import PostgresNIO
+
+/// A unit of a service's own work, stored as a task row and retried until done or failed.
+public protocol TaskPayload: Codable, Sendable {
+    /// The stable name stored in `tasks.type`.
+    static var taskType: String { get }
+    /// Attempts before the task is marked failed and kept for an operator.
+    static var maxAttempts: Int { get }
+}
+
+/// Enqueues and manages the service's tasks (the `tasks` table in its schema).
+public struct TaskQueue: Sendable {
+    let signal: WakeSignal
+
+    public init(signal: WakeSignal = WakeSignal()) {
+        self.signal = signal
+    }
+
+    /// Adds a task in the caller's transaction. With a `dedupeKey`, a second enqueue of
+    /// the same key is ignored and returns `nil`.
+    @discardableResult
+    public func enqueue<T: TaskPayload>(
+        _ payload: T, dedupeKey: String? = nil, correlationID: UUID? = nil, delay: Duration = .zero,
+        on connection: PostgresConnection, logger: Logger
+    ) async throws -> UUID? {
+        let id = UUID()
+        let json = String(decoding: try WireCoding.encode(payload), as: UTF8.self)
+        let seconds = Double(delay.components.seconds)
+        let inserted = try await connection.query("""
+            INSERT INTO tasks (id, type, payload, dedupe_key, max_attempts, correlation_id, next_attempt_at)
+            VALUES (\(id), \(T.taskType), \(json), \(dedupeKey), \(T.maxAttempts), \(correlationID),
+                    now() + make_interval(secs => \(seconds)))
+            ON CONFLICT (dedupe_key) DO NOTHING RETURNING id
+            """, logger: logger).collect()
+        return inserted.isEmpty ? nil : id
+    }
+
+    /// Puts a failed task back in the queue with a fresh set of attempts.
+    public func retry(_ id: UUID, on client: PostgresClient, logger: Logger) async throws -> Bool {
+        let rows = try await client.query("""
+            UPDATE tasks SET status = 'pending', attempts = 0, next_attempt_at = now(), finished_at = NULL, updated_at = now()
+            WHERE id = \(id) AND status = 'failed' RETURNING id
+            """, logger: logger).collect()
+        wake()
+        return !rows.isEmpty
+    }
+
+    /// The stored state of one task.
+    public func status(of id: UUID, on client: PostgresClient, logger: Logger) async throws -> TaskStatus? {
+        try await client.query("""
+            SELECT id, type, status, attempts, max_attempts, last_error FROM tasks WHERE id = \(id)
+            """, logger: logger).collect().first.map { row in
+            let (id, type, status, attempts, maxAttempts, lastError) = try row.decode((UUID, String, String, Int, Int, String?).self)
+            return TaskStatus(id: id, type: type, status: status, attempts: attempts, maxAttempts: maxAttempts, lastError: lastError)
+        }
+    }
+
+    /// Wakes the workers now rather than at their next idle tick; call after commit.
+    public func wake() { signal.signal() }
+}
+
+/// A task's state as an operator sees it.
+public struct TaskStatus: Sendable, Equatable, Codable {
+    public let id: UUID
+    public let type: String
+    public let status: String
+    public let attempts: Int
+    public let maxAttempts: Int
+    public let lastError: String?
+}

@@ -1,0 +1,175 @@
+import Contracts
+import Foundation
+import Logging
+import PostgresNIO
+import ServiceLifecycle
+import Synchronization
+
+/// A claimed task, handed to its handler.
+public struct ClaimedTask: Sendable {
+    public let id: UUID
+    public let type: String
+    public let payload: String
+    /// This attempt's number, from 1.
+    public let attempt: Int
+    public let maxAttempts: Int
+    public let correlationID: UUID?
+
+    /// The payload decoded as `T`.
+    public func decode<T: TaskPayload>(_ type: T.Type) throws -> T {
+        try WireCoding.decode(T.self, from: Array(payload.utf8))
+    }
+}
+
+/// A failure that retrying cannot cure: the task is marked failed at once.
+public struct PermanentTaskFailure: Error, CustomStringConvertible, Sendable {
+    public let description: String
+    public init(_ description: String) { self.description = description }
+}
+
+/// Runs due tasks: claims them with `FOR UPDATE SKIP LOCKED` under a lease, runs their
+/// handlers concurrently, and records success, a retry with backoff, or the final failure.
+///
+/// A worker killed mid-task loses its lease; another claims the task when the lease runs
+/// out, so handlers must look before they act (the external call may already be done).
+public final class TaskWorker: Service {
+    public typealias Handler = @Sendable (ClaimedTask, TaskCompletion) async throws -> Void
+    public typealias FailureHook = @Sendable (ClaimedTask, String, PostgresConnection) async throws -> Void
+
+    let client: PostgresClient
+    let queue: TaskQueue
+    let handlers: [String: Handler]
+    let onFailure: FailureHook?
+    let concurrency: Int
+    let lease: Duration
+    let backoff: Backoff
+    let idleInterval: Duration
+    let logger: Logger
+
+    public init(
+        client: PostgresClient, queue: TaskQueue, handlers: [String: Handler], onFailure: FailureHook? = nil,
+        concurrency: Int = 8, lease: Duration = .seconds(60), backoff: Backoff = Backoff(base: 1, maximum: 600),
+        idleInterval: Duration = .milliseconds(200), logger: Logger
+    ) {
+        self.client = client
+        self.queue = queue
+        self.handlers = handlers
+        self.onFailure = onFailure
+        self.concurrency = concurrency
+        self.lease = lease
+        self.backoff = backoff
+        self.idleInterval = idleInterval
+        self.logger = logger
+    }
+
+    public func run() async throws {
+        try? await cancelWhenGracefulShutdown {
+            while !Task.isCancelled {
+                let claimed: [ClaimedTask]
+                do {
+                    claimed = try await self.claim()
+                } catch {
+                    self.logger.warning("claiming tasks failed; retrying", metadata: ["error": "\(String(reflecting: error))"])
+                    try await Task.sleep(for: .milliseconds(500))
+                    continue
+                }
+                if claimed.isEmpty {
+                    await self.queue.signal.wait(upTo: self.idleInterval)
+                    continue
+                }
+                await withTaskGroup(of: Void.self) { group in
+                    for task in claimed { group.addTask { await self.execute(task) } }
+                }
+            }
+        }
+    }
+
+    func claim() async throws -> [ClaimedTask] {
+        let leaseSeconds = Double(lease.components.seconds)
+        let rows = try await client.query("""
+            UPDATE tasks t SET status = 'running', attempts = t.attempts + 1, updated_at = now(),
+                locked_until = now() + make_interval(secs => \(leaseSeconds))
+            WHERE t.id IN (
+                SELECT id FROM tasks
+                WHERE ((status = 'pending' AND next_attempt_at <= now()) OR (status = 'running' AND locked_until < now()))
+                  AND type = ANY(\(Array(handlers.keys)))
+                ORDER BY next_attempt_at LIMIT \(concurrency) FOR UPDATE SKIP LOCKED)
+            RETURNING t.id, t.type, t.payload, t.attempts, t.max_attempts, t.correlation_id
+            """, logger: logger)
+        var tasks: [ClaimedTask] = []
+        for try await (id, type, payload, attempt, maxAttempts, correlation) in rows.decode(
+            (UUID, String, String, Int, Int, UUID?).self
+        ) {
+            tasks.append(ClaimedTask(id: id, type: type, payload: payload, attempt: attempt,
+                                     maxAttempts: maxAttempts, correlationID: correlation))
+        }
+        return tasks
+    }
+
+    func execute(_ task: ClaimedTask) async {
+        let completion = TaskCompletion(task: task, client: client, logger: logger)
+        do {
+            try await handlers[task.type]!(task, completion)
+            if !completion.isFinished { try await completion.finish { _ in } }
+        } catch is LeaseLost {
+            logger.warning("task lease lost; another worker has it", metadata: ["task": "\(task.id)"])
+        } catch {
+            await recordFailure(task, error: error)
+        }
+    }
+
+    private func recordFailure(_ task: ClaimedTask, error: any Error) async {
+        let permanent = error is PermanentTaskFailure
+        let message = String(describing: error)
+        let retrySeconds = min(backoff.maximum, backoff.base * pow(2, Double(task.attempt - 1))) * Double.random(in: 0.5...1)
+        do {
+            try await client.withTransaction(logger: logger) { connection in
+                let final = permanent || task.attempt >= task.maxAttempts
+                let updated = try await connection.query("""
+                    UPDATE tasks SET status = \(final ? "failed" : "pending"), last_error = \(message),
+                        locked_until = NULL, updated_at = now(), finished_at = \(final ? Date() : nil),
+                        next_attempt_at = now() + make_interval(secs => \(retrySeconds))
+                    WHERE id = \(task.id) AND status = 'running' AND attempts = \(task.attempt) RETURNING id
+                    """, logger: logger).collect()
+                if final && !updated.isEmpty { try await onFailure?(task, message, connection) }
+                logger.log(level: final ? .error : .warning, final ? "task failed for good" : "task failed; will retry", metadata: [
+                    "task": "\(task.id)", "type": "\(task.type)", "attempt": "\(task.attempt)/\(task.maxAttempts)", "error": "\(message)"])
+            }
+        } catch {
+            // The lease runs out and the task is claimed again: nothing is lost.
+            logger.warning("recording a task failure failed", metadata: ["task": "\(task.id)", "error": "\(String(reflecting: error))"])
+        }
+    }
+}
+
+/// Thrown when a task's lease ran out and another worker claimed it meanwhile.
+struct LeaseLost: Error {}
+
+/// Marks a task done in the same transaction as the handler's own writes.
+public final class TaskCompletion: Sendable {
+    let task: ClaimedTask
+    let client: PostgresClient
+    let logger: Logger
+    private let finished = Mutex(false)
+
+    init(task: ClaimedTask, client: PostgresClient, logger: Logger) {
+        self.task = task
+        self.client = client
+        self.logger = logger
+    }
+
+    var isFinished: Bool { finished.withLock { $0 } }
+
+    /// Runs `effects` and marks the task done, atomically; throws if the lease was lost.
+    public func finish(_ effects: (PostgresConnection) async throws -> Void) async throws {
+        try await client.withTransaction(logger: logger) { connection in
+            let updated = try await connection.query("""
+                UPDATE tasks SET status = 'done', finished_at = now(), locked_until = NULL, updated_at = now()
+                WHERE id = \(task.id) AND status = 'running' AND attempts = \(task.attempt) RETURNING id
+                """, logger: logger).collect()
+            guard !updated.isEmpty else { throw LeaseLost() }
+            try await effects(connection)
+        }
+        finished.withLock { $0 = true }
+    }
+}

@@ -1,0 +1,65 @@
+import Contracts
+import Foundation
+
+/// A bus message as frames: `[topic or queue][envelope JSON]`.
+public struct WireMessage: Sendable {
+    public var address: String
+    public var envelope: [UInt8]
+
+    public init(address: String, envelope: [UInt8]) {
+        self.address = address
+        self.envelope = envelope
+    }
+
+    public var frames: [[UInt8]] { [Array(address.utf8), envelope] }
+
+    /// Builds the envelope JSON from a header and an already encoded payload.
+    ///
+    /// The outbox stores payloads as JSON text; splicing it in avoids decoding and
+    /// re-encoding a payload whose type this code may not even know (a replay).
+    public static func envelope(header: EnvelopeHeader, payload: some Collection<UInt8>) throws -> [UInt8] {
+        var bytes = try WireCoding.encode(header)
+        bytes.removeLast() // the closing brace
+        bytes.append(contentsOf: Array(#","payload":"#.utf8))
+        bytes.append(contentsOf: payload)
+        bytes.append(UInt8(ascii: "}"))
+        return bytes
+    }
+
+    /// Builds a whole wire message for a typed payload.
+    public static func make<P: BusMessage>(_ payload: P, to address: String, header: EnvelopeHeader) throws -> WireMessage {
+        WireMessage(address: address, envelope: try envelope(header: header, payload: WireCoding.encode(payload)))
+    }
+}
+
+/// A received message whose frames and header have been checked.
+public struct ReceivedMessage: Sendable {
+    public let address: String
+    public let header: EnvelopeHeader
+    public let body: [UInt8]
+
+    /// Why a message could not be read; it is dead-lettered with this reason.
+    public struct Malformed: Error, CustomStringConvertible, Sendable {
+        public let description: String
+    }
+
+    /// Parses `frames`, throwing ``Malformed`` for anything but two frames with a valid envelope.
+    public init(frames: [[UInt8]]) throws(Malformed) {
+        guard frames.count == 2 else { throw Malformed(description: "expected 2 frames, got \(frames.count)") }
+        guard let address = String(validating: frames[0], as: UTF8.self) else {
+            throw Malformed(description: "address frame is not UTF-8")
+        }
+        do {
+            header = try WireCoding.decode(EnvelopeHeader.self, from: frames[1])
+        } catch {
+            throw Malformed(description: "envelope does not decode: \(error)")
+        }
+        self.address = address
+        body = frames[1]
+    }
+
+    /// The payload decoded as `P`.
+    public func payload<P: BusMessage>(as type: P.Type) throws -> P {
+        try WireCoding.decode(Envelope<P>.self, from: body).payload
+    }
+}

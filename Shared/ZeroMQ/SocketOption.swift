@@ -1,0 +1,64 @@
+import CZeroMQ
+
+/// A socket option, applied with `zmq_setsockopt` before the socket binds or connects.
+public enum SocketOption: Sendable, Equatable {
+    /// Messages queued for sending before the socket blocks or drops.
+    case sendHighWaterMark(Int32)
+    /// Messages queued on receipt before the peer is throttled.
+    case receiveHighWaterMark(Int32)
+    /// Milliseconds unsent messages are kept after close; bounded so shutdown never hangs.
+    case linger(Int32)
+    /// Queue messages only to completed connections (so a PUSH to nobody says EAGAIN).
+    case immediate(Bool)
+    /// ZMTP heartbeat: interval, timeout and remote TTL, in milliseconds.
+    case heartbeat(interval: Int32, timeout: Int32, ttl: Int32)
+    /// Reconnect back-off: first and maximum interval, in milliseconds.
+    case reconnect(interval: Int32, maximum: Int32)
+    /// Act as a CURVE server with this Z85 secret key.
+    case curveServer(secretKey: String)
+    /// Act as a CURVE client: own key pair and the server's public key, all Z85.
+    case curveClient(publicKey: String, secretKey: String, serverKey: String)
+    /// Report every subscription message on an XPUB, not only new ones.
+    case xpubVerbose(Bool)
+
+    func apply(to socket: UnsafeMutableRawPointer) throws(ZMQError) {
+        switch self {
+        case .sendHighWaterMark(let v): try setInt(socket, ZMQ_SNDHWM, v)
+        case .receiveHighWaterMark(let v): try setInt(socket, ZMQ_RCVHWM, v)
+        case .linger(let v): try setInt(socket, ZMQ_LINGER, v)
+        case .immediate(let on): try setInt(socket, ZMQ_IMMEDIATE, on ? 1 : 0)
+        case .heartbeat(let interval, let timeout, let ttl):
+            try setInt(socket, ZMQ_HEARTBEAT_IVL, interval)
+            try setInt(socket, ZMQ_HEARTBEAT_TIMEOUT, timeout)
+            try setInt(socket, ZMQ_HEARTBEAT_TTL, ttl)
+        case .reconnect(let interval, let maximum):
+            try setInt(socket, ZMQ_RECONNECT_IVL, interval)
+            try setInt(socket, ZMQ_RECONNECT_IVL_MAX, maximum)
+        case .curveServer(let secret):
+            try setInt(socket, ZMQ_CURVE_SERVER, 1)
+            try setString(socket, ZMQ_CURVE_SECRETKEY, secret)
+        case .curveClient(let publicKey, let secretKey, let serverKey):
+            try setString(socket, ZMQ_CURVE_SERVERKEY, serverKey)
+            try setString(socket, ZMQ_CURVE_PUBLICKEY, publicKey)
+            try setString(socket, ZMQ_CURVE_SECRETKEY, secretKey)
+        case .xpubVerbose(let on): try setInt(socket, ZMQ_XPUB_VERBOSE, on ? 1 : 0)
+        }
+    }
+}
+
+func setInt(_ socket: UnsafeMutableRawPointer, _ option: Int32, _ value: Int32) throws(ZMQError) {
+    var value = value
+    guard zmq_setsockopt(socket, option, &value, MemoryLayout<Int32>.size) == 0 else {
+        throw ZMQError.last("zmq_setsockopt(\(option))")
+    }
+}
+
+func setBytes(_ socket: UnsafeMutableRawPointer, _ option: Int32, _ bytes: [UInt8]) throws(ZMQError) {
+    let rc = bytes.withUnsafeBytes { zmq_setsockopt(socket, option, $0.baseAddress, $0.count) }
+    guard rc == 0 else { throw ZMQError.last("zmq_setsockopt(\(option))") }
+}
+
+/// Z85 keys are passed as their 40 characters plus the terminating NUL, as libzmq expects.
+func setString(_ socket: UnsafeMutableRawPointer, _ option: Int32, _ text: String) throws(ZMQError) {
+    try setBytes(socket, option, Array(text.utf8) + [0])
+}

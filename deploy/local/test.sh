@@ -1,0 +1,12 @@
+#!/usr/bin/env bash
+# Starts the real servers the tests need, runs `swift test`, and stops them again.
+set -euo pipefail
+cd "$(dirname "$0")/../.."
+export HOSTWIRE_VAR=${HOSTWIRE_VAR:-$PWD/var}
+export HOSTWIRE_PG_PORT=${HOSTWIRE_PG_PORT:-55432}
+deploy/local/postgres.sh start
+trap 'deploy/local/postgres.sh stop' EXIT
+export HOSTWIRE_TEST_ADMIN_URL="postgres://postgres@127.0.0.1:$HOSTWIRE_PG_PORT/postgres"
+# Tests run suites in parallel on two cores; each suite gets its own database.
+swift build --build-tests
+swift test --skip-build "$@"
