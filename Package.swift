@@ -69,7 +69,7 @@ let package = Package(
         // MARK: Services
         .executableTarget(
             name: "Broker",
-            dependencies: ["ZeroMQ", "ServiceRuntime"],
+            dependencies: ["ZeroMQ", "ServiceRuntime", .product(name: "DequeModule", package: "swift-collections")],
             path: "Services/Broker"
         ),
 

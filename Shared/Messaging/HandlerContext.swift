@@ -9,6 +9,8 @@ public struct HandlerContext: Sendable {
     public let connection: PostgresConnection
     public let header: EnvelopeHeader
     public let outbox: Outbox
+    /// The service's task queue, to turn the message into retried work in this transaction.
+    public let tasks: TaskQueue
     public let logger: Logger
 
     /// Sends a command caused by this message, in the same transaction.

@@ -17,16 +17,18 @@ public final class MessageConsumer: Service {
     let client: PostgresClient
     let bus: BusConnection
     let outbox: Outbox
+    let tasks: TaskQueue
     let handlers: MessageHandlers
     let logger: Logger
     let deadLetters = DeadLetters()
     /// Attempts at an event whose handler keeps failing before it is dead-lettered.
     let maxEventAttempts = 5
 
-    public init(client: PostgresClient, bus: BusConnection, outbox: Outbox, handlers: MessageHandlers, logger: Logger) {
+    public init(client: PostgresClient, bus: BusConnection, outbox: Outbox, tasks: TaskQueue, handlers: MessageHandlers, logger: Logger) {
         self.client = client
         self.bus = bus
         self.outbox = outbox
+        self.tasks = tasks
         self.handlers = handlers
         self.logger = logger
     }
@@ -113,11 +115,12 @@ public final class MessageConsumer: Service {
                 """, logger: logger).collect().map { try $0.decode(UUID.self) }
             let freshIDs = Set(fresh)
             for command in known where freshIDs.contains(command.header.id) {
-                let context = HandlerContext(connection: connection, header: command.header, outbox: outbox, logger: logger)
+                let context = HandlerContext(connection: connection, header: command.header, outbox: outbox, tasks: tasks, logger: logger)
                 try await handlers.commands[command.header.type]!(command, context)
             }
         }
         outbox.wakeRelay()
+        tasks.wake()
         acknowledge(commands)
     }
 
@@ -164,7 +167,7 @@ public final class MessageConsumer: Service {
                 if sequence <= cursor { continue }
                 if sequence != cursor + 1 { gap = cursor + 1; break }
                 if let handler = handlers.events[event.header.type] {
-                    try await handler(event, HandlerContext(connection: connection, header: event.header, outbox: outbox, logger: logger))
+                    try await handler(event, HandlerContext(connection: connection, header: event.header, outbox: outbox, tasks: tasks, logger: logger))
                 }
                 cursor = sequence
             }
@@ -172,6 +175,7 @@ public final class MessageConsumer: Service {
             return (gap, cursor)
         }
         outbox.wakeRelay()
+        tasks.wake()
         return gap
     }
 

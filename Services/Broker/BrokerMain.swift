@@ -1,0 +1,31 @@
+import Hummingbird
+import Logging
+import ServiceLifecycle
+import ServiceRuntime
+import ZeroMQ
+
+/// The broker: stateless forwarding of events and commands, with `/health` and `/metrics`.
+@main
+struct BrokerMain {
+    static func main() async throws {
+        let configuration = try BrokerConfiguration.load()
+        let registry = ServiceHost.bootstrapProcess(logLevel: .info)
+        let logger = Logger(label: "hostwire.broker")
+        let forwarder = try await Forwarder(context: ZMQContext(), configuration: configuration, registry: registry, logger: logger)
+        logger.info("broker forwarding", metadata: [
+            "events_in": "\(configuration.eventsIn)", "events_out": "\(configuration.eventsOut)",
+            "commands_in": "\(configuration.commandsIn)", "queues": "\(configuration.queues.keys.sorted())"])
+        let router = Router()
+        OperationsController<BasicRequestContext>(registry: registry, readiness: {
+            let readiness = Readiness()
+            readiness.markStarted()
+            return readiness
+        }()).addRoutes(to: router)
+        let app = Application(router: router, configuration: .init(
+            address: .hostname(configuration.httpHost, port: configuration.httpPort), serverName: "broker"), logger: logger)
+        let group = ServiceGroup(configuration: .init(
+            services: [.init(service: app)], gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
+        try await group.run()
+        await forwarder.stop()
+    }
+}

@@ -1,0 +1,53 @@
+import Foundation
+import Logging
+import Messaging
+import Persistence
+import ZeroMQ
+
+/// Everything a Hostwire service needs to start, read from the environment.
+public struct ServiceConfiguration: Sendable {
+    public var name: String
+    public var database: DatabaseSettings
+    public var httpHost: String
+    public var httpPort: Int
+    public var bus: BusEndpoints
+    /// CURVE options for the bus sockets; empty when the bus runs without encryption.
+    public var busSecurity: [SocketOption]
+    public var migrationsDirectory: URL
+    public var logLevel: Logger.Level
+    public var workerConcurrency: Int
+
+    /// The default local ports of the broker: docs/configuration.md lists them.
+    public static let localQueuePorts = [
+        "checkout": 5580, "provisioning": 5581, "dnsssl": 5582, "mail": 5583, "billing": 5584, "timer": 5585,
+    ]
+
+    /// Reads the configuration of service `name` from `environment`.
+    public static func load(service name: String, httpPort defaultPort: Int, environment: Environment = Environment()) throws -> ServiceConfiguration {
+        let broker = environment.string("HOSTWIRE_BROKER_HOST", default: "127.0.0.1")
+        let queuePort = localQueuePorts[name] ?? 5599
+        let databaseURL = try environment.secret("HOSTWIRE_DATABASE_URL") ?? "postgres://\(name)@127.0.0.1:55432/postgres"
+        var security: [SocketOption] = []
+        if let serverKey = environment.optional("HOSTWIRE_BUS_SERVER_KEY") {
+            guard let secret = try environment.secret("HOSTWIRE_BUS_SECRET_KEY") else {
+                throw SettingsError("HOSTWIRE_BUS_SERVER_KEY is set but HOSTWIRE_BUS_SECRET_KEY is not")
+            }
+            security = [.curveClient(publicKey: try CurveKeyPair.publicKey(forSecret: secret), secretKey: secret, serverKey: serverKey)]
+        }
+        return ServiceConfiguration(
+            name: name,
+            database: try DatabaseSettings(url: databaseURL, schema: name,
+                                           maximumConnections: try environment.int("HOSTWIRE_DATABASE_POOL", default: 10)),
+            httpHost: environment.string("HOSTWIRE_HTTP_HOST", default: "127.0.0.1"),
+            httpPort: try environment.int("HOSTWIRE_HTTP_PORT", default: defaultPort),
+            bus: BusEndpoints(
+                publish: environment.string("HOSTWIRE_BUS_PUBLISH", default: "tcp://\(broker):5570"),
+                subscribe: environment.string("HOSTWIRE_BUS_SUBSCRIBE", default: "tcp://\(broker):5571"),
+                commands: environment.string("HOSTWIRE_BUS_COMMANDS", default: "tcp://\(broker):5572"),
+                queue: environment.string("HOSTWIRE_BUS_QUEUE", default: "tcp://\(broker):\(queuePort)")),
+            busSecurity: security,
+            migrationsDirectory: URL(fileURLWithPath: environment.string("HOSTWIRE_MIGRATIONS", default: "migrations/\(name)")),
+            logLevel: Logger.Level(rawValue: environment.string("HOSTWIRE_LOG_LEVEL", default: "info")) ?? .info,
+            workerConcurrency: try environment.int("HOSTWIRE_WORKERS", default: 8))
+    }
+}

@@ -1,0 +1,28 @@
+import Hummingbird
+import Logging
+import Messaging
+import PostgresNIO
+
+/// What a service plugs into the shared runtime: its handlers, tasks and HTTP routes.
+public struct ServiceDefinition: Sendable {
+    public var name: String
+    public var defaultHTTPPort: Int
+    public var handlers = MessageHandlers()
+    public var tasks: [String: TaskWorker.Handler] = [:]
+    public var onTaskFailure: TaskWorker.FailureHook?
+    /// Adds the service's own routes, given the running dependencies.
+    public var routes: @Sendable (Router<BasicRequestContext>, ServiceDependencies) -> Void = { _, _ in }
+
+    public init(name: String, defaultHTTPPort: Int) {
+        self.name = name
+        self.defaultHTTPPort = defaultHTTPPort
+    }
+}
+
+/// The running pieces a service's routes and tasks use.
+public struct ServiceDependencies: Sendable {
+    public let client: PostgresClient
+    public let outbox: Outbox
+    public let tasks: TaskQueue
+    public let logger: Logger
+}

@@ -1,0 +1,110 @@
+import Foundation
+import Hummingbird
+import Logging
+import Messaging
+import Metrics
+import Persistence
+import PostgresNIO
+import Prometheus
+import ServiceLifecycle
+import Synchronization
+import ZeroMQ
+
+/// The composition root every service executable calls from `main`.
+public enum ServiceHost {
+    /// Bootstraps logging and metrics once per process; returns the metrics registry.
+    public static func bootstrapProcess(logLevel: Logger.Level) -> PrometheusCollectorRegistry {
+        bootstrapped.withLock { registry in
+            if let registry { return registry }
+            LoggingSystem.bootstrap { label in
+                var handler = StreamLogHandler.standardError(label: label)
+                handler.logLevel = logLevel
+                return handler
+            }
+            let created = PrometheusCollectorRegistry()
+            MetricsSystem.bootstrap(PrometheusMetricsFactory(registry: created))
+            registry = created
+            return created
+        }
+    }
+    private static let bootstrapped = Mutex<PrometheusCollectorRegistry?>(nil)
+
+    /// Runs `definition` until SIGTERM or SIGINT: migrates its schema, connects to the bus,
+    /// and runs the relay, the consumer, the task workers and the HTTP server.
+    public static func run(_ definition: ServiceDefinition, configuration: ServiceConfiguration) async throws {
+        let registry = bootstrapProcess(logLevel: configuration.logLevel)
+        let logger = {
+            var logger = Logger(label: "hostwire.\(definition.name)")
+            logger.logLevel = configuration.logLevel
+            return logger
+        }()
+        try await withPostgresClient(configuration.database, logger: logger) { client in
+            try await migrate(definition.name, directory: configuration.migrationsDirectory, client: client, logger: logger)
+            let bus = try await BusConnection(
+                context: ZMQContext(), service: definition.name, endpoints: configuration.bus,
+                publishers: definition.handlers.publishers, security: configuration.busSecurity)
+            let outbox = Outbox(source: definition.name)
+            let tasks = TaskQueue()
+            let dependencies = ServiceDependencies(client: client, outbox: outbox, tasks: tasks, logger: logger)
+            let readiness = Readiness { (try? await client.query("SELECT 1", logger: logger)) != nil }
+
+            let router = Router()
+            OperationsController<BasicRequestContext>(registry: registry, readiness: readiness).addRoutes(to: router)
+            definition.routes(router, dependencies)
+            let app = Application(router: router, configuration: .init(
+                address: .hostname(configuration.httpHost, port: configuration.httpPort), serverName: definition.name),
+                logger: logger)
+
+            var services: [any Service] = [
+                OutboxRelay(client: client, bus: bus, outbox: outbox, settings: RelaySettings(), logger: logger),
+                MessageConsumer(client: client, bus: bus, outbox: outbox, tasks: tasks, handlers: definition.handlers, logger: logger),
+                app,
+            ]
+            if !definition.tasks.isEmpty {
+                services.append(TaskWorker(client: client, queue: tasks, handlers: definition.tasks,
+                                           onFailure: definition.onTaskFailure, concurrency: configuration.workerConcurrency,
+                                           logger: logger))
+            }
+            readiness.markStarted()
+            logger.info("service started", metadata: ["http_port": "\(configuration.httpPort)"])
+            let group = ServiceGroup(configuration: .init(
+                services: services.map { .init(service: $0) }, gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
+            try await group.run()
+            await bus.close()
+            logger.info("service stopped")
+        }
+    }
+
+    /// Applies the messaging tables and `directory`'s scripts, waiting for Postgres if needed.
+    public static func migrate(_ name: String, directory: URL, client: PostgresClient, logger: Logger) async throws {
+        var own: [Migration] = []
+        if FileManager.default.fileExists(atPath: directory.path) {
+            own = try Migration.load(from: directory, component: name)
+        }
+        let runner = MigrationRunner(schema: name, migrations: MessagingSchema.migrations + own, logger: logger)
+        var attempt = 0
+        while true {
+            do {
+                try await runner.run(on: client)
+                return
+            } catch {
+                attempt += 1
+                if attempt >= 60 { throw error }
+                logger.warning("migrations not applied yet; retrying", metadata: ["error": "\(String(reflecting: error))"])
+                try await Task.sleep(for: .seconds(1))
+            }
+        }
+    }
+}
+
+/// Runs `body` with a connection pool whose background work lives exactly as long as the call.
+public func withPostgresClient<Result: Sendable>(
+    _ settings: DatabaseSettings, logger: Logger, _ body: (PostgresClient) async throws -> Result
+) async throws -> Result {
+    let client = PostgresClient(configuration: settings.clientConfiguration, backgroundLogger: logger)
+    return try await withThrowingTaskGroup(of: Void.self) { group in
+        group.addTask { await client.run() }
+        defer { group.cancelAll() }
+        return try await body(client)
+    }
+}
