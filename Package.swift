@@ -76,18 +76,21 @@ let package = Package(
         // MARK: Test fixtures and tests
         .executableTarget(
             name: "BusProbe",
-            dependencies: ["Messaging", "ServiceRuntime", "Contracts"],
-            path: "Tests/Fixtures/BusProbe"
+            dependencies: ["Messaging", "ServiceRuntime", "Contracts",
+                           .product(name: "Hummingbird", package: "hummingbird")],
+            path: "Tests/Fixtures/BusProbe",
+            exclude: ["migrations"]
         ),
         .testTarget(
             name: "ZeroMQTests",
-            dependencies: ["ZeroMQ"],
+            dependencies: ["ZeroMQ", "TestSupport"],
             path: "Tests/ZeroMQTests"
         ),
         .testTarget(
             name: "MessagingTests",
             dependencies: ["Messaging", "Persistence", "TestSupport", "Contracts", "ZeroMQ",
-                           .product(name: "PostgresNIO", package: "postgres-nio")],
+                           .product(name: "PostgresNIO", package: "postgres-nio"),
+                           .product(name: "ServiceLifecycle", package: "swift-service-lifecycle")],
             path: "Tests/MessagingTests"
         ),
     ],

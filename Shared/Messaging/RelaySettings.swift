@@ -5,7 +5,7 @@ public struct RelaySettings: Sendable {
     /// How long an idle relay sleeps when nobody wakes it.
     public var idleInterval: Duration = .milliseconds(200)
     /// Backoff between re-sends of an unacknowledged command.
-    public var commandBackoff = Backoff(base: 1, maximum: 300)
+    public var commandBackoff = Backoff(base: 5, maximum: 300)
     /// Sends of a command before it is dead-lettered (about a day with the default backoff).
     public var maxCommandAttempts = 300
     /// How often the publisher announces its last sequence.

@@ -149,7 +149,7 @@ struct LeaseLost: Error {}
 public final class TaskCompletion: Sendable {
     let task: ClaimedTask
     let client: PostgresClient
-    let logger: Logger
+    public let logger: Logger
     private let finished = Mutex(false)
 
     init(task: ClaimedTask, client: PostgresClient, logger: Logger) {

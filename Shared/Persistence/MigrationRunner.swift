@@ -61,3 +61,8 @@ public struct MigrationRunner: Sendable {
         }
     }
 }
+
+extension MigrationRunner {
+    /// The statements a script is split into, as the runner sends them (for tests and tools).
+    public static func statements(in script: String) -> [String] { SQLScript.statements(in: script) }
+}

@@ -29,6 +29,8 @@ public final class MessageLoop: Sendable {
         var outbound: [Deque<[[UInt8]]>]
         var subscriptions: [(Int, String)] = []
         var waiting = 0
+        /// Messages the I/O thread holds because no peer could take them yet.
+        var held = 0
         var stopping = false
         var statistics = Statistics()
     }
@@ -92,7 +94,7 @@ public final class MessageLoop: Sendable {
     public var statistics: Statistics { state.withLock { $0.statistics } }
 
     /// Messages queued for sending that no socket has taken yet.
-    public var unsent: Int { state.withLock { $0.outbound.reduce(0) { $0 + $1.count } } }
+    public var unsent: Int { state.withLock { $0.outbound.reduce($0.held) { $0 + $1.count } } }
 
     /// Stops the thread, closes the sockets and ends ``messages``; waits until that is done.
     public func stop() async {
@@ -154,6 +156,8 @@ public final class MessageLoop: Sendable {
                 }
             }
 
+            let held = pending.reduce(0) { $0 + $1.count }
+            state.withLock { $0.held = held }
             poller.removeAll()
             let wakeIndex = poller.add(fileDescriptor: waker.fileDescriptor, .readable)
             for (index, socket) in sockets.enumerated() {

@@ -1,0 +1,86 @@
+import Foundation
+#if canImport(FoundationNetworking)
+import FoundationNetworking
+#endif
+import Synchronization
+
+/// A built service executable run as a child process, to be killed and restarted by tests.
+public final class ServiceProcess: Sendable {
+    public let executable: String
+    public let environment: [String: String]
+    public let logFile: URL
+    /// The HTTP port whose `/ready` says the process is up.
+    public let httpPort: Int
+    private let process = Mutex<Process?>(nil)
+
+    public init(executable: String, environment: [String: String], httpPort: Int, logName: String) {
+        self.executable = executable
+        self.environment = environment.merging(["HOSTWIRE_HTTP_PORT": "\(httpPort)"]) { $1 }
+        self.httpPort = httpPort
+        let logs = Paths.root.appendingPathComponent("var/test-logs")
+        try? FileManager.default.createDirectory(at: logs, withIntermediateDirectories: true)
+        logFile = logs.appendingPathComponent("\(logName).log")
+    }
+
+    /// Starts the process and waits until `/ready` answers 200.
+    public func start(timeout: Duration = .seconds(60)) async throws {
+        try process.withLock { slot in
+            let process = Process()
+            process.executableURL = Paths.binaries.appendingPathComponent(executable)
+            process.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 }
+            process.currentDirectoryURL = Paths.root
+            if !FileManager.default.fileExists(atPath: logFile.path) {
+                FileManager.default.createFile(atPath: logFile.path, contents: nil)
+            }
+            let log = try FileHandle(forWritingTo: logFile)
+            log.seekToEndOfFile()
+            process.standardOutput = log
+            process.standardError = log
+            try process.run()
+            slot = process
+        }
+        try await waitUntilReady(timeout: timeout)
+    }
+
+    /// `kill -9`: no goodbye, no flush.
+    public func kill() {
+        process.withLock { slot in
+            if let process = slot, process.isRunning {
+                Glibc.kill(process.processIdentifier, SIGKILL)
+                process.waitUntilExit()
+            }
+            slot = nil
+        }
+    }
+
+    /// SIGTERM, then wait for a graceful exit.
+    public func stop() {
+        process.withLock { slot in
+            if let process = slot, process.isRunning {
+                process.terminate()
+                process.waitUntilExit()
+            }
+            slot = nil
+        }
+    }
+
+    /// Whether the process is alive.
+    public var isRunning: Bool { process.withLock { $0?.isRunning ?? false } }
+
+    /// The process id, for checks that nothing else restarted.
+    public var pid: Int32? { process.withLock { $0?.processIdentifier } }
+
+    private func waitUntilReady(timeout: Duration) async throws {
+        let deadline = ContinuousClock.now + timeout
+        let url = URL(string: "http://127.0.0.1:\(httpPort)/ready")!
+        while ContinuousClock.now < deadline {
+            guard isRunning else { throw ShellError(description: "\(executable) exited during start; see \(logFile.path)") }
+            if let (_, response) = try? await URLSession.shared.data(from: url),
+               (response as? HTTPURLResponse)?.statusCode == 200 { return }
+            try await Task.sleep(for: .milliseconds(100))
+        }
+        throw ShellError(description: "\(executable) not ready after \(timeout); see \(logFile.path)")
+    }
+
+    deinit { kill() }
+}

@@ -1,0 +1,72 @@
+import Foundation
+import Logging
+import Persistence
+import PostgresNIO
+
+/// A fresh database on the test cluster, with a login role and schema per service, made
+/// by the same script production uses (deploy/postgres/bootstrap-role.sh).
+public struct TestDatabase: Sendable {
+    public let name: String
+    public let admin: DatabaseSettings
+
+    /// The cluster's superuser URL, from `HOSTWIRE_TEST_ADMIN_URL` (set by `make test`).
+    public static var adminURL: String {
+        ProcessInfo.processInfo.environment["HOSTWIRE_TEST_ADMIN_URL"] ?? "postgres://postgres@127.0.0.1:55432/postgres"
+    }
+
+    /// Creates a database for `services`, runs `body`, and drops the database afterwards.
+    public static func with<R: Sendable>(
+        services: [String], adminURL: String = Self.adminURL, _ body: (TestDatabase) async throws -> R
+    ) async throws -> R {
+        let cluster = try DatabaseSettings(url: adminURL)
+        let name = "hw_" + UUID().uuidString.prefix(8).lowercased()
+        try await withPostgresClient(cluster, logger: logger) { client in
+            try await client.query(PostgresQuery(unsafeSQL: "CREATE DATABASE \(name)"), logger: logger)
+        }
+        var admin = cluster
+        admin.database = name
+        let database = TestDatabase(name: name, admin: admin)
+        for service in services {
+            try Shell.run(Paths.root.appendingPathComponent("deploy/postgres/bootstrap-role.sh").path,
+                          [database.url(as: "postgres"), service])
+        }
+        do {
+            let result = try await body(database)
+            try? await database.drop(cluster)
+            return result
+        } catch {
+            try? await database.drop(cluster)
+            throw error
+        }
+    }
+
+    /// A `postgres://` URL for `role` in this database.
+    public func url(as role: String) -> String {
+        "postgres://\(role)@\(admin.host):\(admin.port)/\(name)"
+    }
+
+    /// Settings to connect as service `role`, with its schema as search path.
+    public func settings(as role: String) -> DatabaseSettings {
+        admin.connecting(as: role, password: nil, schema: role)
+    }
+
+    /// Runs `body` with a superuser client on this database.
+    public func withAdmin<R: Sendable>(_ body: (PostgresClient) async throws -> R) async throws -> R {
+        try await withPostgresClient(admin, logger: Self.logger, body)
+    }
+
+    /// A single integer from `query`, run as superuser.
+    public func count(_ query: PostgresQuery) async throws -> Int {
+        try await withAdmin { client in
+            try await client.query(query, logger: Self.logger).collect().first!.decode(Int.self)
+        }
+    }
+
+    private func drop(_ cluster: DatabaseSettings) async throws {
+        try await withPostgresClient(cluster, logger: Self.logger) { client in
+            try await client.query(PostgresQuery(unsafeSQL: "DROP DATABASE IF EXISTS \(name) WITH (FORCE)"), logger: Self.logger)
+        }
+    }
+
+    public static let logger = Logger(label: "hostwire.test")
+}

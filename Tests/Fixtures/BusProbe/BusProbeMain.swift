@@ -1,0 +1,55 @@
+import Foundation
+import Hummingbird
+import Messaging
+import PostgresNIO
+import ServiceRuntime
+
+/// A test service pair for the delivery tests: run as `probe_a` it emits numbered commands
+/// and events on `POST /emit?from=&count=` (idempotent per chunk of 500); run as `probe_b` it records each as one row.
+@main
+struct BusProbeMain {
+    static func main() async throws {
+        let name = Environment().string("PROBE_NAME", default: "probe_a")
+        var definition = ServiceDefinition(name: name, defaultHTTPPort: 8100)
+        if name == "probe_b" {
+            definition.handlers.handle(RecordEffect.self) { command, context in
+                try await context.connection.query(
+                    "INSERT INTO effects (kind, number) VALUES ('command', \(command.number))", logger: context.logger)
+                try await context.tasks.enqueue(FollowUp(number: command.number), dedupeKey: "follow-up-\(command.number)",
+                                                on: context.connection, logger: context.logger)
+            }
+            definition.handlers.on(EffectRequested.self) { event, context in
+                try await context.connection.query(
+                    "INSERT INTO effects (kind, number) VALUES ('event', \(event.number))", logger: context.logger)
+            }
+            definition.tasks[FollowUp.taskType] = { task, completion in
+                let payload = try task.decode(FollowUp.self)
+                try await completion.finish { connection in
+                    try await connection.query(
+                        "INSERT INTO effects (kind, number) VALUES ('task', \(payload.number))", logger: completion.logger)
+                }
+            }
+        }
+        definition.routes = { router, dependencies in
+            router.post("emit") { request, _ -> String in
+                let from = request.uri.queryParameters.get("from", as: Int.self) ?? 0
+                let count = request.uri.queryParameters.get("count", as: Int.self) ?? 1
+                for start in stride(from: from, to: from + count, by: 500) {
+                    try await dependencies.client.withTransaction(logger: dependencies.logger) { connection in
+                        let fresh = try await connection.query(
+                            "INSERT INTO emitted VALUES (\(start)) ON CONFLICT DO NOTHING RETURNING first_number",
+                            logger: dependencies.logger).collect()
+                        guard !fresh.isEmpty else { return }
+                        for number in start..<min(start + 500, from + count) {
+                            try await dependencies.outbox.send(RecordEffect(number: number), on: connection, logger: dependencies.logger)
+                            try await dependencies.outbox.publish(EffectRequested(number: number), on: connection, logger: dependencies.logger)
+                        }
+                    }
+                    dependencies.outbox.wakeRelay()
+                }
+                return "ok"
+            }
+        }
+        try await ServiceHost.run(definition, configuration: try ServiceConfiguration.load(service: name, httpPort: 8100))
+    }
+}
