@@ -1,6 +1,7 @@
 import Contracts
 import Foundation
 import Logging
+import Persistence
 import PostgresNIO
 import ServiceLifecycle
 
@@ -14,7 +15,7 @@ import ServiceLifecycle
 /// Acknowledgements and replay requests for this service's own outbox are served here.
 /// Whatever cannot be read is dead-lettered and never stops the service.
 public final class MessageConsumer: Service {
-    let client: PostgresClient
+    let database: Database
     let bus: BusConnection
     let outbox: Outbox
     let tasks: TaskQueue
@@ -24,8 +25,8 @@ public final class MessageConsumer: Service {
     /// Attempts at an event whose handler keeps failing before it is dead-lettered.
     let maxEventAttempts = 5
 
-    public init(client: PostgresClient, bus: BusConnection, outbox: Outbox, tasks: TaskQueue, handlers: MessageHandlers, logger: Logger) {
-        self.client = client
+    public init(database: Database, bus: BusConnection, outbox: Outbox, tasks: TaskQueue, handlers: MessageHandlers, logger: Logger) {
+        self.database = database
         self.bus = bus
         self.outbox = outbox
         self.tasks = tasks
@@ -100,13 +101,14 @@ public final class MessageConsumer: Service {
     }
 
     private func handleCommandBatch(_ commands: [ReceivedMessage]) async throws {
+        let (handlers, outbox, tasks, logger) = (self.handlers, self.outbox, self.tasks, self.logger)
         let unknown = commands.filter { handlers.commands[$0.header.type] == nil }
         for command in unknown {
             await deadLetter([Array(command.address.utf8), command.body], reason: "no handler for \(command.header.type)",
                              header: command.header)
         }
         let known = commands.filter { handlers.commands[$0.header.type] != nil }
-        try await client.withTransaction(logger: logger) { connection in
+        try await database.transaction { connection in
             let fresh = try await connection.query("""
                 INSERT INTO inbox (message_id, type, source)
                 SELECT * FROM unnest(\(known.map(\.header.id))::uuid[], \(known.map(\.header.type))::text[],
@@ -136,8 +138,7 @@ public final class MessageConsumer: Service {
 
     private func markAcknowledged(_ ids: [UUID]) async throws {
         guard !ids.isEmpty else { return }
-        try await client.query(
-            "UPDATE outbox SET acked_at = now() WHERE id = ANY(\(ids)) AND acked_at IS NULL", logger: logger)
+        try await database.query("UPDATE outbox SET acked_at = now() WHERE id = ANY(\(ids)) AND acked_at IS NULL")
     }
 
     // MARK: Events
@@ -158,8 +159,9 @@ public final class MessageConsumer: Service {
 
     /// Handles `stream` in one transaction; returns the first missing sequence, if any.
     private func handleEventBatch(_ stream: [ReceivedMessage], from publisher: String) async throws -> Int64? {
-        let (gap, _) = try await client.withTransaction(logger: logger) { connection -> (Int64?, Int64) in
-            var cursor = try await lockCursor(publisher, on: connection)
+        let (handlers, outbox, tasks, logger) = (self.handlers, self.outbox, self.tasks, self.logger)
+        let gap = try await database.transaction { connection -> Int64? in
+            var cursor = try await self.lockCursor(publisher, on: connection)
             let start = cursor
             var gap: Int64?
             for event in stream {
@@ -171,8 +173,8 @@ public final class MessageConsumer: Service {
                 }
                 cursor = sequence
             }
-            if cursor != start { try await saveCursor(publisher, cursor, on: connection) }
-            return (gap, cursor)
+            if cursor != start { try await self.saveCursor(publisher, cursor, on: connection) }
+            return gap
         }
         outbox.wakeRelay()
         tasks.wake()
@@ -208,7 +210,7 @@ public final class MessageConsumer: Service {
     /// Dead-letters an event and moves the cursor past it, so its stream goes on.
     private func skip(_ event: ReceivedMessage, from publisher: String, reason: String) async {
         await retrying("skip event") {
-            try await self.client.withTransaction(logger: self.logger) { connection in
+            try await self.database.transaction { connection in
                 let cursor = try await self.lockCursor(publisher, on: connection)
                 guard event.header.sequence! == cursor + 1 else { return }
                 try await self.deadLetters.record(
@@ -250,13 +252,14 @@ public final class MessageConsumer: Service {
     /// A heartbeat ahead of the cursor means events were missed; one behind what is
     /// retained means they are gone, and the cursor jumps to what can still be replayed.
     private func check(_ heartbeat: BusControl.Heartbeat, from publisher: String, memory: inout Memory) async throws {
-        let cursor = try await client.withTransaction(logger: logger) { connection -> Int64 in
-            var cursor = try await lockCursor(publisher, on: connection)
+        let logger = self.logger
+        let cursor = try await database.transaction { connection -> Int64 in
+            var cursor = try await self.lockCursor(publisher, on: connection)
             if heartbeat.firstSequence > cursor + 1 {
                 logger.error("events were pruned before this service read them; skipping", metadata: [
                     "publisher": "\(publisher)", "from": "\(cursor + 1)", "to": "\(heartbeat.firstSequence - 1)"])
                 cursor = heartbeat.firstSequence - 1
-                try await saveCursor(publisher, cursor, on: connection)
+                try await self.saveCursor(publisher, cursor, on: connection)
             }
             return cursor
         }
@@ -267,11 +270,11 @@ public final class MessageConsumer: Service {
 
     /// Re-sends this service's events from the requested sequence to the subscriber's queue.
     private func serve(_ replay: BusControl.Replay) async throws {
-        let rows = try await OutboxRow.collect(try await client.query("""
+        let rows = try OutboxRow.decode(try await database.query("""
             SELECT \(unescaped: OutboxRow.columns) FROM outbox o
             WHERE o.kind = 'event' AND o.sequence >= \(replay.fromSequence)
             ORDER BY o.sequence LIMIT \(min(max(replay.limit, 1), 5000))
-            """, logger: logger))
+            """))
         for row in rows {
             bus.send(try row.wireMessage(source: bus.service, address: replay.subscriber))
         }
@@ -281,7 +284,7 @@ public final class MessageConsumer: Service {
 
     private func deadLetter(_ frames: [[UInt8]], reason: String, header: EnvelopeHeader?) async {
         await retrying("dead-letter") {
-            try await self.client.withConnection { connection in
+            try await self.database.transaction { connection in
                 try await self.deadLetters.record(frames: frames, reason: reason, messageID: header?.id, type: header?.type,
                                                   source: header?.source, on: connection, logger: self.logger)
             }

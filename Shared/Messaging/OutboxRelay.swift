@@ -1,6 +1,7 @@
 import Contracts
 import Foundation
 import Logging
+import Persistence
 import PostgresNIO
 import ServiceLifecycle
 
@@ -10,15 +11,15 @@ import ServiceLifecycle
 /// Several instances of a service may run relays: the `publisher_state` row lock makes
 /// event numbering one-at-a-time, and `SKIP LOCKED` splits the due commands between them.
 public final class OutboxRelay: Service {
-    let client: PostgresClient
+    let database: Database
     let bus: BusConnection
     let source: String
     let settings: RelaySettings
     let signal: WakeSignal
     let logger: Logger
 
-    public init(client: PostgresClient, bus: BusConnection, outbox: Outbox, settings: RelaySettings, logger: Logger) {
-        self.client = client
+    public init(database: Database, bus: BusConnection, outbox: Outbox, settings: RelaySettings, logger: Logger) {
+        self.database = database
         self.bus = bus
         self.source = outbox.source
         self.settings = settings
@@ -56,19 +57,20 @@ public final class OutboxRelay: Service {
 
     /// Numbers the next unsequenced events in commit order and publishes them.
     func relayEvents() async throws -> Int {
-        let rows = try await client.withTransaction(logger: logger) { connection -> [OutboxRow] in
+        let (logger, batchSize) = (logger, settings.batchSize)
+        let rows = try await database.transaction { connection -> [OutboxRow] in
             let last = try await connection.query(
                 "SELECT last_sequence FROM publisher_state FOR UPDATE", logger: logger
             ).collect().first?.decode(Int64.self) ?? 0
-            let rows = try await OutboxRow.collect(try await connection.query("""
+            let rows = try OutboxRow.decode(try await connection.query("""
                 WITH picked AS (
                     SELECT id, position FROM outbox WHERE kind = 'event' AND sequence IS NULL
-                    ORDER BY position LIMIT \(settings.batchSize)),
+                    ORDER BY position LIMIT \(batchSize)),
                 numbered AS (SELECT id, row_number() OVER (ORDER BY position) AS n FROM picked)
                 UPDATE outbox o SET sequence = \(last) + numbered.n, sent_at = now()
                 FROM numbered WHERE o.id = numbered.id
                 RETURNING \(unescaped: OutboxRow.columns)
-                """, logger: logger))
+                """, logger: logger).collect())
             if !rows.isEmpty {
                 try await connection.query(
                     "UPDATE publisher_state SET last_sequence = \(last + Int64(rows.count))", logger: logger)
@@ -83,29 +85,30 @@ public final class OutboxRelay: Service {
 
     /// Sends due commands, first dead-lettering those that ran out of attempts.
     func relayCommands() async throws -> Int {
-        let backoff = settings.commandBackoff
-        let rows = try await client.withTransaction(logger: logger) { connection -> [OutboxRow] in
+        let (backoff, logger, source) = (settings.commandBackoff, logger, source)
+        let (maxAttempts, batchSize) = (settings.maxCommandAttempts, settings.batchSize)
+        let rows = try await database.transaction { connection -> [OutboxRow] in
             try await connection.query("""
                 WITH dead AS (
                     UPDATE outbox SET dead_at = now()
                     WHERE kind = 'command' AND acked_at IS NULL AND dead_at IS NULL
-                      AND attempts >= \(settings.maxCommandAttempts) AND next_attempt_at <= now()
+                      AND attempts >= \(maxAttempts) AND next_attempt_at <= now()
                     RETURNING id, type, destination, payload)
                 INSERT INTO dead_letters (reason, message_id, type, source, frames)
-                SELECT 'not acknowledged after ' || \(settings.maxCommandAttempts) || ' sends', id, type, \(source),
+                SELECT 'not acknowledged after ' || \(maxAttempts) || ' sends', id, type, \(source),
                        ARRAY[destination, payload]
                 FROM dead
                 """, logger: logger)
-            return try await OutboxRow.collect(try await connection.query("""
+            return try OutboxRow.decode(try await connection.query("""
                 UPDATE outbox o SET attempts = o.attempts + 1, sent_at = now(),
                     next_attempt_at = now() + make_interval(secs =>
                         least(\(backoff.maximum), \(backoff.base) * power(2, o.attempts)) * (0.5 + random() / 2))
                 WHERE o.id IN (
                     SELECT id FROM outbox
                     WHERE kind = 'command' AND acked_at IS NULL AND dead_at IS NULL AND next_attempt_at <= now()
-                    ORDER BY next_attempt_at LIMIT \(settings.batchSize) FOR UPDATE SKIP LOCKED)
+                    ORDER BY next_attempt_at LIMIT \(batchSize) FOR UPDATE SKIP LOCKED)
                 RETURNING \(unescaped: OutboxRow.columns)
-                """, logger: logger))
+                """, logger: logger).collect())
         }
         for row in rows { bus.send(try row.wireMessage(source: source)) }
         return rows.count
@@ -113,10 +116,10 @@ public final class OutboxRelay: Service {
 
     /// Announces the range of sequences this publisher can replay.
     func sendHeartbeat() async throws {
-        let row = try await client.query("""
+        let row = try await database.query("""
             SELECT (SELECT last_sequence FROM publisher_state),
                    coalesce((SELECT min(sequence) FROM outbox WHERE sequence IS NOT NULL), 0)
-            """, logger: logger).collect().first
+            """).first
         guard let (last, first) = try row?.decode((Int64, Int64).self) else { return }
         let header = EnvelopeHeader(type: BusControl.Heartbeat.wireName, version: BusControl.Heartbeat.version, source: source)
         bus.publish(try WireMessage.make(BusControl.Heartbeat(firstSequence: first, lastSequence: last),
@@ -126,15 +129,14 @@ public final class OutboxRelay: Service {
     /// Deletes what is past retention: sent events, settled commands, old inbox entries, finished tasks.
     func prune() async throws {
         let seconds = Double(settings.retention.components.seconds)
-        try await client.query("""
+        try await database.query("""
             DELETE FROM outbox WHERE created_at < now() - make_interval(secs => \(seconds))
               AND ((kind = 'event' AND sequence IS NOT NULL) OR acked_at IS NOT NULL OR dead_at IS NOT NULL)
-            """, logger: logger)
-        try await client.query(
-            "DELETE FROM inbox WHERE handled_at < now() - make_interval(secs => \(seconds))", logger: logger)
-        try await client.query("""
+            """)
+        try await database.query("DELETE FROM inbox WHERE handled_at < now() - make_interval(secs => \(seconds))")
+        try await database.query("""
             DELETE FROM tasks WHERE status = 'done' AND finished_at < now() - make_interval(secs => \(seconds))
-            """, logger: logger)
+            """)
     }
 
     /// Wakes the relay now instead of at its next idle tick.

@@ -16,16 +16,14 @@ struct OutboxRow: Sendable {
     var payload: String
     var sequence: Int64?
 
-    static func collect(_ rows: PostgresRowSequence) async throws -> [OutboxRow] {
-        var result: [OutboxRow] = []
-        for try await (id, destination, type, version, correlation, causation, occurred, payload, sequence) in rows.decode(
-            (UUID, String, String, Int, UUID?, UUID?, Date, String, Int64?).self
-        ) {
-            result.append(OutboxRow(id: id, destination: destination, type: type, version: version,
-                                    correlationID: correlation, causationID: causation, occurredAt: occurred,
-                                    payload: payload, sequence: sequence))
+    static func decode(_ rows: [PostgresRow]) throws -> [OutboxRow] {
+        try rows.map { row in
+            let (id, destination, type, version, correlation, causation, occurred, payload, sequence) = try row.decode(
+                (UUID, String, String, Int, UUID?, UUID?, Date, String, Int64?).self)
+            return OutboxRow(id: id, destination: destination, type: type, version: version,
+                             correlationID: correlation, causationID: causation, occurredAt: occurred,
+                             payload: payload, sequence: sequence)
         }
-        return result
     }
 
     /// The message as it goes on the wire, addressed to `address` (default: its destination).

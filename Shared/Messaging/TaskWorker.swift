@@ -1,6 +1,7 @@
 import Contracts
 import Foundation
 import Logging
+import Persistence
 import PostgresNIO
 import ServiceLifecycle
 import Synchronization
@@ -36,7 +37,7 @@ public final class TaskWorker: Service {
     public typealias Handler = @Sendable (ClaimedTask, TaskCompletion) async throws -> Void
     public typealias FailureHook = @Sendable (ClaimedTask, String, PostgresConnection) async throws -> Void
 
-    let client: PostgresClient
+    let database: Database
     let queue: TaskQueue
     let handlers: [String: Handler]
     let onFailure: FailureHook?
@@ -47,11 +48,11 @@ public final class TaskWorker: Service {
     let logger: Logger
 
     public init(
-        client: PostgresClient, queue: TaskQueue, handlers: [String: Handler], onFailure: FailureHook? = nil,
+        database: Database, queue: TaskQueue, handlers: [String: Handler], onFailure: FailureHook? = nil,
         concurrency: Int = 8, lease: Duration = .seconds(60), backoff: Backoff = Backoff(base: 1, maximum: 600),
         idleInterval: Duration = .milliseconds(200), logger: Logger
     ) {
-        self.client = client
+        self.database = database
         self.queue = queue
         self.handlers = handlers
         self.onFailure = onFailure
@@ -86,7 +87,7 @@ public final class TaskWorker: Service {
 
     func claim() async throws -> [ClaimedTask] {
         let leaseSeconds = Double(lease.components.seconds)
-        let rows = try await client.query("""
+        let rows = try await database.query("""
             UPDATE tasks t SET status = 'running', attempts = t.attempts + 1, updated_at = now(),
                 locked_until = now() + make_interval(secs => \(leaseSeconds))
             WHERE t.id IN (
@@ -95,19 +96,16 @@ public final class TaskWorker: Service {
                   AND type = ANY(\(Array(handlers.keys)))
                 ORDER BY next_attempt_at LIMIT \(concurrency) FOR UPDATE SKIP LOCKED)
             RETURNING t.id, t.type, t.payload, t.attempts, t.max_attempts, t.correlation_id
-            """, logger: logger)
-        var tasks: [ClaimedTask] = []
-        for try await (id, type, payload, attempt, maxAttempts, correlation) in rows.decode(
-            (UUID, String, String, Int, Int, UUID?).self
-        ) {
-            tasks.append(ClaimedTask(id: id, type: type, payload: payload, attempt: attempt,
-                                     maxAttempts: maxAttempts, correlationID: correlation))
+            """)
+        return try rows.map { row in
+            let (id, type, payload, attempt, maxAttempts, correlation) = try row.decode((UUID, String, String, Int, Int, UUID?).self)
+            return ClaimedTask(id: id, type: type, payload: payload, attempt: attempt,
+                               maxAttempts: maxAttempts, correlationID: correlation)
         }
-        return tasks
     }
 
     func execute(_ task: ClaimedTask) async {
-        let completion = TaskCompletion(task: task, client: client, logger: logger)
+        let completion = TaskCompletion(task: task, database: database)
         do {
             try await handlers[task.type]!(task, completion)
             if !completion.isFinished { try await completion.finish { _ in } }
@@ -122,8 +120,9 @@ public final class TaskWorker: Service {
         let permanent = error is PermanentTaskFailure
         let message = String(describing: error)
         let retrySeconds = min(backoff.maximum, backoff.base * pow(2, Double(task.attempt - 1))) * Double.random(in: 0.5...1)
+        let (logger, onFailure) = (self.logger, self.onFailure)
         do {
-            try await client.withTransaction(logger: logger) { connection in
+            try await database.transaction { connection in
                 let final = permanent || task.attempt >= task.maxAttempts
                 let updated = try await connection.query("""
                     UPDATE tasks SET status = \(final ? "failed" : "pending"), last_error = \(message),
@@ -148,21 +147,22 @@ struct LeaseLost: Error {}
 /// Marks a task done in the same transaction as the handler's own writes.
 public final class TaskCompletion: Sendable {
     let task: ClaimedTask
-    let client: PostgresClient
-    public let logger: Logger
+    let database: Database
     private let finished = Mutex(false)
 
-    init(task: ClaimedTask, client: PostgresClient, logger: Logger) {
+    init(task: ClaimedTask, database: Database) {
         self.task = task
-        self.client = client
-        self.logger = logger
+        self.database = database
     }
+
+    public var logger: Logger { database.logger }
 
     var isFinished: Bool { finished.withLock { $0 } }
 
     /// Runs `effects` and marks the task done, atomically; throws if the lease was lost.
-    public func finish(_ effects: (PostgresConnection) async throws -> Void) async throws {
-        try await client.withTransaction(logger: logger) { connection in
+    public func finish(_ effects: @escaping @Sendable (PostgresConnection) async throws -> Void) async throws {
+        let (task, logger) = (task, logger)
+        try await database.transaction { connection in
             let updated = try await connection.query("""
                 UPDATE tasks SET status = 'done', finished_at = now(), locked_until = NULL, updated_at = now()
                 WHERE id = \(task.id) AND status = 'running' AND attempts = \(task.attempt) RETURNING id

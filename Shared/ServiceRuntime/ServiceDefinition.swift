@@ -1,7 +1,7 @@
 import Hummingbird
 import Logging
 import Messaging
-import PostgresNIO
+import Persistence
 
 /// What a service plugs into the shared runtime: its handlers, tasks and HTTP routes.
 public struct ServiceDefinition: Sendable {
@@ -21,7 +21,7 @@ public struct ServiceDefinition: Sendable {
 
 /// The running pieces a service's routes and tasks use.
 public struct ServiceDependencies: Sendable {
-    public let client: PostgresClient
+    public let database: Database
     public let outbox: Outbox
     public let tasks: TaskQueue
     public let logger: Logger

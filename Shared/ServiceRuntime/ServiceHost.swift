@@ -45,8 +45,9 @@ public enum ServiceHost {
                 publishers: definition.handlers.publishers, security: configuration.busSecurity)
             let outbox = Outbox(source: definition.name)
             let tasks = TaskQueue()
-            let dependencies = ServiceDependencies(client: client, outbox: outbox, tasks: tasks, logger: logger)
-            let readiness = Readiness { (try? await client.query("SELECT 1", logger: logger)) != nil }
+            let database = Database(client: client, logger: logger)
+            let dependencies = ServiceDependencies(database: database, outbox: outbox, tasks: tasks, logger: logger)
+            let readiness = Readiness { (try? await database.query("SELECT 1")) != nil }
 
             let router = Router()
             OperationsController<BasicRequestContext>(registry: registry, readiness: readiness).addRoutes(to: router)
@@ -56,12 +57,12 @@ public enum ServiceHost {
                 logger: logger)
 
             var services: [any Service] = [
-                OutboxRelay(client: client, bus: bus, outbox: outbox, settings: RelaySettings(), logger: logger),
-                MessageConsumer(client: client, bus: bus, outbox: outbox, tasks: tasks, handlers: definition.handlers, logger: logger),
+                OutboxRelay(database: database, bus: bus, outbox: outbox, settings: RelaySettings(), logger: logger),
+                MessageConsumer(database: database, bus: bus, outbox: outbox, tasks: tasks, handlers: definition.handlers, logger: logger),
                 app,
             ]
             if !definition.tasks.isEmpty {
-                services.append(TaskWorker(client: client, queue: tasks, handlers: definition.tasks,
+                services.append(TaskWorker(database: database, queue: tasks, handlers: definition.tasks,
                                            onFailure: definition.onTaskFailure, concurrency: configuration.workerConcurrency,
                                            logger: logger))
             }

@@ -35,7 +35,7 @@ struct BusProbeMain {
                 let from = request.uri.queryParameters.get("from", as: Int.self) ?? 0
                 let count = request.uri.queryParameters.get("count", as: Int.self) ?? 1
                 for start in stride(from: from, to: from + count, by: 500) {
-                    try await dependencies.client.withTransaction(logger: dependencies.logger) { connection in
+                    try await dependencies.database.transaction { connection in
                         let fresh = try await connection.query(
                             "INSERT INTO emitted VALUES (\(start)) ON CONFLICT DO NOTHING RETURNING first_number",
                             logger: dependencies.logger).collect()
