@@ -6,12 +6,12 @@ let package = Package(
     platforms: [.macOS(.v15)],
     products: [
         .executable(name: "hostwire-broker", targets: ["Broker"]),
+        .executable(name: "hostwire-bench", targets: ["BusBenchmark"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-log.git", from: "1.16.2"),
         .package(url: "https://github.com/apple/swift-collections.git", from: "1.6.0"),
         .package(url: "https://github.com/apple/swift-metrics.git", from: "2.13.0"),
-        .package(url: "https://github.com/apple/swift-nio.git", from: "2.101.2"),
         .package(url: "https://github.com/swift-server/swift-service-lifecycle.git", from: "2.13.0"),
         .package(url: "https://github.com/swift-server/swift-prometheus.git", from: "2.4.1"),
         .package(url: "https://github.com/vapor/postgres-nio.git", from: "1.33.2"),
@@ -73,7 +73,12 @@ let package = Package(
             path: "Services/Broker"
         ),
 
-        // MARK: Test fixtures and tests
+        // MARK: Benchmarks, test fixtures and tests
+        .executableTarget(
+            name: "BusBenchmark",
+            dependencies: ["ZeroMQ"],
+            path: "Benchmarks/BusBenchmark"
+        ),
         .executableTarget(
             name: "BusProbe",
             dependencies: ["Messaging", "ServiceRuntime", "Contracts",
@@ -85,6 +90,11 @@ let package = Package(
             name: "ZeroMQTests",
             dependencies: ["ZeroMQ", "TestSupport"],
             path: "Tests/ZeroMQTests"
+        ),
+        .testTarget(
+            name: "ContractsTests",
+            dependencies: ["Contracts", "Messaging"],
+            path: "Tests/ContractsTests"
         ),
         .testTarget(
             name: "MessagingTests",

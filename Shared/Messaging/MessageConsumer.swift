@@ -22,6 +22,7 @@ public final class MessageConsumer: Service {
     let handlers: MessageHandlers
     let logger: Logger
     let deadLetters = DeadLetters()
+    let metrics = MessagingMetrics()
     /// Attempts at an event whose handler keeps failing before it is dead-lettered.
     let maxEventAttempts = 5
 
@@ -116,6 +117,8 @@ public final class MessageConsumer: Service {
                 ON CONFLICT DO NOTHING RETURNING message_id
                 """, logger: logger).collect().map { try $0.decode(UUID.self) }
             let freshIDs = Set(fresh)
+            self.metrics.commandsHandled.increment(by: Int64(freshIDs.count))
+            self.metrics.duplicatesSkipped.increment(by: Int64(known.count - freshIDs.count))
             for command in known where freshIDs.contains(command.header.id) {
                 let context = HandlerContext(connection: connection, header: command.header, outbox: outbox, tasks: tasks, logger: logger)
                 try await handlers.commands[command.header.type]!(command, context)
@@ -168,6 +171,7 @@ public final class MessageConsumer: Service {
                 let sequence = event.header.sequence!
                 if sequence <= cursor { continue }
                 if sequence != cursor + 1 { gap = cursor + 1; break }
+                self.metrics.eventsHandled.increment()
                 if let handler = handlers.events[event.header.type] {
                     try await handler(event, HandlerContext(connection: connection, header: event.header, outbox: outbox, tasks: tasks, logger: logger))
                 }
@@ -241,6 +245,7 @@ public final class MessageConsumer: Service {
         let now = ContinuousClock.now
         if let last = memory.lastReplayRequest[publisher], last.from == sequence, now - last.at < .seconds(1) { return }
         memory.lastReplayRequest[publisher] = (sequence, now)
+        metrics.replaysRequested.increment()
         let request = BusControl.Replay(subscriber: bus.service, fromSequence: sequence, limit: 1000)
         let header = EnvelopeHeader(type: BusControl.Replay.wireName, version: BusControl.Replay.version, source: bus.service)
         if let message = try? WireMessage.make(request, to: publisher, header: header) {
@@ -283,6 +288,7 @@ public final class MessageConsumer: Service {
     // MARK: Failure paths
 
     private func deadLetter(_ frames: [[UInt8]], reason: String, header: EnvelopeHeader?) async {
+        metrics.deadLettered.increment()
         await retrying("dead-letter") {
             try await self.database.transaction { connection in
                 try await self.deadLetters.record(frames: frames, reason: reason, messageID: header?.id, type: header?.type,

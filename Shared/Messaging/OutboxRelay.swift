@@ -17,6 +17,7 @@ public final class OutboxRelay: Service {
     let settings: RelaySettings
     let signal: WakeSignal
     let logger: Logger
+    let metrics = MessagingMetrics()
 
     public init(database: Database, bus: BusConnection, outbox: Outbox, settings: RelaySettings, logger: Logger) {
         self.database = database
@@ -80,6 +81,7 @@ public final class OutboxRelay: Service {
         for row in rows.sorted(by: { ($0.sequence ?? 0) < ($1.sequence ?? 0) }) {
             bus.publish(try row.wireMessage(source: source))
         }
+        metrics.eventsPublished.increment(by: Int64(rows.count))
         return rows.count
     }
 
@@ -111,6 +113,7 @@ public final class OutboxRelay: Service {
                 """, logger: logger).collect())
         }
         for row in rows { bus.send(try row.wireMessage(source: source)) }
+        metrics.commandsSent.increment(by: Int64(rows.count))
         return rows.count
     }
 

@@ -46,6 +46,7 @@ public final class TaskWorker: Service {
     let backoff: Backoff
     let idleInterval: Duration
     let logger: Logger
+    let metrics = MessagingMetrics()
 
     public init(
         database: Database, queue: TaskQueue, handlers: [String: Handler], onFailure: FailureHook? = nil,
@@ -109,6 +110,7 @@ public final class TaskWorker: Service {
         do {
             try await handlers[task.type]!(task, completion)
             if !completion.isFinished { try await completion.finish { _ in } }
+            metrics.tasksDone.increment()
         } catch is LeaseLost {
             logger.warning("task lease lost; another worker has it", metadata: ["task": "\(task.id)"])
         } catch {
@@ -120,7 +122,7 @@ public final class TaskWorker: Service {
         let permanent = error is PermanentTaskFailure
         let message = String(describing: error)
         let retrySeconds = min(backoff.maximum, backoff.base * pow(2, Double(task.attempt - 1))) * Double.random(in: 0.5...1)
-        let (logger, onFailure) = (self.logger, self.onFailure)
+        let (logger, onFailure, metrics) = (self.logger, self.onFailure, self.metrics)
         do {
             try await database.transaction { connection in
                 let final = permanent || task.attempt >= task.maxAttempts
@@ -131,6 +133,7 @@ public final class TaskWorker: Service {
                     WHERE id = \(task.id) AND status = 'running' AND attempts = \(task.attempt) RETURNING id
                     """, logger: logger).collect()
                 if final && !updated.isEmpty { try await onFailure?(task, message, connection) }
+                (final ? metrics.tasksFailed : metrics.tasksRetried).increment()
                 logger.log(level: final ? .error : .warning, final ? "task failed for good" : "task failed; will retry", metadata: [
                     "task": "\(task.id)", "type": "\(task.type)", "attempt": "\(task.attempt)/\(task.maxAttempts)", "error": "\(message)"])
             }

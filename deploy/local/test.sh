@@ -9,4 +9,5 @@ trap 'deploy/local/postgres.sh stop' EXIT
 export HOSTWIRE_TEST_ADMIN_URL="postgres://postgres@127.0.0.1:$HOSTWIRE_PG_PORT/postgres"
 # Tests run suites in parallel on two cores; each suite gets its own database.
 swift build --build-tests
+export HOSTWIRE_BIN_DIR=$(swift build --show-bin-path)
 swift test --skip-build "$@"

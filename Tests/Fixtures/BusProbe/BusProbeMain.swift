@@ -11,10 +11,13 @@ struct BusProbeMain {
     static func main() async throws {
         let name = Environment().string("PROBE_NAME", default: "probe_a")
         var definition = ServiceDefinition(name: name, defaultHTTPPort: 8100)
+        // Benchmarks turn the follow-up task off to measure delivery alone.
+        let withTasks = Environment().string("PROBE_TASKS", default: "1") == "1"
         if name == "probe_b" {
             definition.handlers.handle(RecordEffect.self) { command, context in
                 try await context.connection.query(
                     "INSERT INTO effects (kind, number) VALUES ('command', \(command.number))", logger: context.logger)
+                guard withTasks else { return }
                 try await context.tasks.enqueue(FollowUp(number: command.number), dedupeKey: "follow-up-\(command.number)",
                                                 on: context.connection, logger: context.logger)
             }

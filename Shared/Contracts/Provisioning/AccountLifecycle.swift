@@ -1,0 +1,73 @@
+import Foundation
+
+/// Commands that change an existing hosting account, each sent to provisioning.
+public struct SuspendAccount: Command {
+    public static let wireName = "suspend-account"
+    public static let queue = "provisioning"
+    public var accountID: UUID
+    /// Why, as the panel and the customer see it (for example `non-payment`).
+    public var reason: String
+    public init(accountID: UUID, reason: String) { self.accountID = accountID; self.reason = reason }
+    enum CodingKeys: String, CodingKey { case accountID = "account_id", reason }
+}
+
+public struct UnsuspendAccount: Command {
+    public static let wireName = "unsuspend-account"
+    public static let queue = "provisioning"
+    public var accountID: UUID
+    /// Only an account suspended for this reason is unsuspended (`nil`: any reason).
+    public var onlyIfSuspendedFor: String?
+    public init(accountID: UUID, onlyIfSuspendedFor: String?) { self.accountID = accountID; self.onlyIfSuspendedFor = onlyIfSuspendedFor }
+    enum CodingKeys: String, CodingKey { case accountID = "account_id", onlyIfSuspendedFor = "only_if_suspended_for" }
+}
+
+public struct TerminateAccount: Command {
+    public static let wireName = "terminate-account"
+    public static let queue = "provisioning"
+    public var accountID: UUID
+    public init(accountID: UUID) { self.accountID = accountID }
+    enum CodingKeys: String, CodingKey { case accountID = "account_id" }
+}
+
+/// Provisioning created an account: the rest of the chain (DNS, certificate, mail) starts here.
+public struct AccountProvisioned: Event {
+    public static let wireName = "account.provisioned"
+    public static let publisher = "provisioning"
+    public var accountID: UUID
+    public var orderID: UUID
+    public var customerID: UUID
+    public var domain: String
+    public var username: String
+    public var serverHostname: String
+    public var serverIP: String
+    public var nameservers: [String]
+    public var panel: String
+
+    public init(accountID: UUID, orderID: UUID, customerID: UUID, domain: String, username: String,
+                serverHostname: String, serverIP: String, nameservers: [String], panel: String) {
+        self.accountID = accountID
+        self.orderID = orderID
+        self.customerID = customerID
+        self.domain = domain
+        self.username = username
+        self.serverHostname = serverHostname
+        self.serverIP = serverIP
+        self.nameservers = nameservers
+        self.panel = panel
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case accountID = "account_id", orderID = "order_id", customerID = "customer_id", domain, username
+        case serverHostname = "server_hostname", serverIP = "server_ip", nameservers, panel
+    }
+}
+
+/// Provisioning gave up on an account after its last attempt.
+public struct AccountProvisioningFailed: Event {
+    public static let wireName = "account.provisioning-failed"
+    public static let publisher = "provisioning"
+    public var orderID: UUID
+    public var reason: String
+    public init(orderID: UUID, reason: String) { self.orderID = orderID; self.reason = reason }
+    enum CodingKeys: String, CodingKey { case orderID = "order_id", reason }
+}

@@ -1,0 +1,61 @@
+#!/usr/bin/env bash
+# Release-mode benchmarks of the bus, each beside the machine's own baselines taken in the
+# same run: pgbench TPC-B for Postgres, raw libzmq PUSH/PULL for ZeroMQ.
+# Prints a markdown block for docs/performance.md.
+set -euo pipefail
+cd "$(dirname "$0")/../.."
+MESSAGES=${BENCH_MESSAGES:-20000}
+export HOSTWIRE_VAR=$PWD/var/bench HOSTWIRE_PG_PORT=${BENCH_PG_PORT:-55532}
+swift build -c release --product hostwire-broker --product BusProbe --product hostwire-bench >/dev/null
+BIN=$(swift build -c release --show-bin-path)
+rm -rf "$HOSTWIRE_VAR"; mkdir -p "$HOSTWIRE_VAR/logs"
+deploy/local/postgres.sh start >/dev/null
+ADMIN="postgres://postgres@127.0.0.1:$HOSTWIRE_PG_PORT/postgres"
+pids=()
+cleanup() { for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done; deploy/local/postgres.sh stop; }
+trap cleanup EXIT
+
+# Baseline 1: pgbench TPC-B, 4 clients, 15 s.
+pgbench -q -i -s 10 "$ADMIN" >/dev/null 2>&1
+TPCB=$(pgbench -c 4 -j 2 -T 15 "$ADMIN" 2>/dev/null | awk '/^tps/ {print int($3); exit}')
+
+# Baseline 2: raw libzmq PUSH->PULL, and the same through the broker.
+RAW=$("$BIN/hostwire-bench" zmq 2000000)
+export HOSTWIRE_BROKER_QUEUES="bench=tcp://127.0.0.1:5690,probe_a=tcp://127.0.0.1:5691,probe_b=tcp://127.0.0.1:5692"
+export HOSTWIRE_BROKER_EVENTS_IN=tcp://127.0.0.1:5670 HOSTWIRE_BROKER_EVENTS_OUT=tcp://127.0.0.1:5671 HOSTWIRE_BROKER_COMMANDS_IN=tcp://127.0.0.1:5672
+HOSTWIRE_HTTP_PORT=8690 "$BIN/hostwire-broker" >"$HOSTWIRE_VAR/logs/broker.log" 2>&1 & pids+=($!)
+sleep 1
+BROKER=$("$BIN/hostwire-bench" broker 2000000 tcp://127.0.0.1:5672 tcp://127.0.0.1:5690)
+
+# Durable: probe_a's outbox -> broker -> probe_b's inbox and effects, commands and events.
+for role in probe_a probe_b; do deploy/postgres/bootstrap-role.sh "$ADMIN" "$role"; done
+start_probe() { # name queue-port http-port
+  PROBE_NAME=$1 HOSTWIRE_DATABASE_URL="postgres://$1@127.0.0.1:$HOSTWIRE_PG_PORT/postgres" \
+  HOSTWIRE_BUS_PUBLISH=tcp://127.0.0.1:5670 HOSTWIRE_BUS_SUBSCRIBE=tcp://127.0.0.1:5671 \
+  HOSTWIRE_BUS_COMMANDS=tcp://127.0.0.1:5672 HOSTWIRE_BUS_QUEUE=tcp://127.0.0.1:$2 \
+  HOSTWIRE_MIGRATIONS=Tests/Fixtures/BusProbe/migrations/$1 HOSTWIRE_HTTP_PORT=$3 PROBE_TASKS=${PROBE_TASKS:-0} \
+  "$BIN/BusProbe" >"$HOSTWIRE_VAR/logs/$1.log" 2>&1 & pids+=($!)
+  until curl -fsS "http://127.0.0.1:$3/ready" >/dev/null 2>&1; do sleep 0.2; done
+}
+start_probe probe_a 5691 8691
+start_probe probe_b 5692 8692
+sleep 5
+RSS=$(ps -o rss= -p "${pids[0]}","${pids[1]}","${pids[2]}" | awk '{printf "%d ", $1/1024}')
+count() { psql -tA "$ADMIN" -c "SELECT count(*) FROM probe_b.effects"; }
+t0=$(date +%s.%N)
+curl -fsS -X POST "http://127.0.0.1:8691/emit?from=0&count=$MESSAGES" >/dev/null
+t1=$(date +%s.%N)
+until [ "$(count)" -ge $((2 * MESSAGES)) ]; do sleep 0.1; done
+t2=$(date +%s.%N)
+
+cat <<REPORT
+| figure | value |
+|---|---|
+| pgbench TPC-B, 4 clients, scale 10 | $TPCB tps |
+| raw libzmq PUSH→PULL, tcp loopback, 200 B | ${RAW##*: } |
+| through the broker (PUSH→PULL→queue PUSH→PULL), 200 B | ${BROKER##*: } |
+| outbox writes ($MESSAGES commands + $MESSAGES events, 500 per transaction) | $(echo "2*$MESSAGES/($t1-$t0)" | bc) msg/s |
+| durable end to end (outbox→broker→inbox with effects committed), from first write to last effect | $(echo "2*$MESSAGES/($t2-$t0)" | bc) msg/s |
+| durable drain after the writes finished | $(echo "$t2-$t1" | bc) s |
+| idle resident memory: broker, probe_a, probe_b | $RSS MB |
+REPORT
