@@ -1,8 +1,6 @@
 import DequeModule
-import Foundation
 import Logging
 import Prometheus
-import Synchronization
 import ZeroMQ
 
 /// The broker's whole job, on one thread: events from XSUB to XPUB (and subscriptions
@@ -11,50 +9,31 @@ import ZeroMQ
 /// It keeps no state beyond a bounded in-memory backlog per queue while no consumer is
 /// connected; a broker crash loses only that, which the senders' outboxes re-send.
 final class Forwarder: Sendable {
-    private let waker = Waker()
-    private let stopping = Atomic(false)
-    private let stopped = Mutex<(done: Bool, waiter: CheckedContinuation<Void, Never>?)>((false, nil))
-    private let logger: Logger
+    private let thread: SocketThread
 
     init(context: ZMQContext, configuration: BrokerConfiguration, registry: PrometheusCollectorRegistry, logger: Logger) async throws {
-        self.logger = logger
-        try await withCheckedThrowingContinuation { (started: CheckedContinuation<Void, any Error>) in
-            let thread = Thread { [self] in
-                do {
-                    let sockets = try BrokerSockets(context: context, configuration: configuration)
-                    started.resume()
-                    forward(sockets, metrics: BrokerMetrics(registry: registry), capacity: configuration.outboundCapacity)
-                } catch {
-                    started.resume(throwing: error)
-                }
-                let waiter = stopped.withLock { state in
-                    state.done = true
-                    return state.waiter
-                }
-                waiter?.resume()
-            }
-            thread.name = "broker-forwarder"
-            thread.start()
+        thread = try await SocketThread.start(name: "broker-forwarder") {
+            try BrokerSockets(context: context, configuration: configuration)
+        } run: { sockets, thread in
+            Forwarder.forward(sockets, on: thread, metrics: BrokerMetrics(registry: registry),
+                              capacity: configuration.outboundCapacity, logger: logger)
         }
     }
 
     /// Stops forwarding and closes the sockets; returns when they are closed.
-    func stop() async {
-        await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
-            let done = stopped.withLock { state in
-                if !state.done { state.waiter = continuation }
-                return state.done
-            }
-            if done { continuation.resume(); return }
-            stopping.store(true, ordering: .releasing)
-            waker.wake()
-        }
-    }
+    func stop() async { await thread.stop() }
 
-    private func forward(_ sockets: BrokerSockets, metrics: BrokerMetrics, capacity: Int) {
+    private static func forward(_ sockets: BrokerSockets, on thread: SocketThread, metrics: BrokerMetrics, capacity: Int, logger: Logger) {
+        let waker = thread.waker
         var backlog = [Deque<[[UInt8]]>](repeating: [], count: sockets.queues.count)
         var poller = Poller()
-        while !stopping.load(ordering: .acquiring) {
+        func reject(_ frames: [[UInt8]], from side: String) {
+            metrics.rejected(side: side)
+            logger.warning("dropped malformed message", metadata: [
+                "side": "\(side)", "frames": "\(frames.count)",
+                "first_frame": "\(String(decoding: frames.first?.prefix(64) ?? [], as: UTF8.self))"])
+        }
+        while !thread.isStopping {
             poller.removeAll()
             let wake = poller.add(fileDescriptor: waker.fileDescriptor, .readable)
             let eventsIn = poller.add(sockets.eventsIn, .readable)
@@ -70,7 +49,7 @@ final class Forwarder: Sendable {
                 for _ in 0..<1024 {
                     guard let frames = try? sockets.eventsIn.receive() else { break }
                     guard frames.count == 2, let topic = String(validating: frames[0], as: UTF8.self), topic.contains("/") else {
-                        reject(frames, from: "events", metrics: metrics)
+                        reject(frames, from: "events")
                         continue
                     }
                     _ = try? sockets.eventsOut.send(frames)
@@ -86,7 +65,7 @@ final class Forwarder: Sendable {
                     guard let frames = try? sockets.commandsIn.receive() else { break }
                     guard frames.count == 2, let name = String(validating: frames[0], as: UTF8.self),
                           let index = sockets.queueIndex[name] else {
-                        reject(frames, from: "commands", metrics: metrics)
+                        reject(frames, from: "commands")
                         continue
                     }
                     backlog[index].append(frames)
@@ -105,13 +84,6 @@ final class Forwarder: Sendable {
                 metrics.backlog(queue: queue.name, count: backlog[index].count)
             }
         }
-    }
-
-    private func reject(_ frames: [[UInt8]], from side: String, metrics: BrokerMetrics) {
-        metrics.rejected(side: side)
-        logger.warning("dropped malformed message", metadata: [
-            "side": "\(side)", "frames": "\(frames.count)",
-            "first_frame": "\(String(decoding: frames.first?.prefix(64) ?? [], as: UTF8.self))"])
     }
 }
 

@@ -31,18 +31,15 @@ public final class MessageLoop: Sendable {
         var waiting = 0
         /// Messages the I/O thread holds because no peer could take them yet.
         var held = 0
-        var stopping = false
         var statistics = Statistics()
     }
 
     private let state: Mutex<State>
-    private let waker = Waker()
     private let inboundCapacity: Int
     private let outboundCapacity: Int
     private let stream: AsyncStream<[Message]>
     private let continuation: AsyncStream<[Message]>.Continuation
-    private let finished = Mutex<CheckedContinuation<Void, Never>?>(nil)
-    private let done = Atomic<Bool>(false)
+    private let thread: Mutex<SocketThread?> = Mutex(nil)
 
     /// Opens `sockets` on a new thread named `name`; throws if any cannot bind or connect.
     public init(
@@ -53,26 +50,13 @@ public final class MessageLoop: Sendable {
         self.outboundCapacity = outboundCapacity
         self.state = Mutex(State(outbound: Array(repeating: [], count: sockets.count)))
         (stream, continuation) = AsyncStream.makeStream(of: [Message].self)
-        try await withCheckedThrowingContinuation { (started: CheckedContinuation<Void, any Error>) in
-            let thread = Thread { [self] in
-                do {
-                    let opened = try sockets.map { spec throws(ZMQError) in try spec.open(in: context) }
-                    started.resume()
-                    run(opened, specs: sockets)
-                } catch {
-                    started.resume(throwing: error)
-                }
-                // The sockets are closed by now: report the end.
-                continuation.finish()
-                finished.withLock { slot in
-                    done.store(true, ordering: .releasing)
-                    slot?.resume()
-                    slot = nil
-                }
-            }
-            thread.name = name
-            thread.start()
+        let started = try await SocketThread.start(name: name) {
+            try sockets.map { spec throws(ZMQError) in try spec.open(in: context) }
+        } run: { [self] opened, thread in
+            run(opened, specs: sockets, thread: thread)
+            continuation.finish()
         }
+        thread.withLock { $0 = started }
     }
 
     /// Incoming messages in the batches they arrived in, for a single consumer.
@@ -81,14 +65,16 @@ public final class MessageLoop: Sendable {
     /// Queues `frames` to be sent on socket `index`; returns at once.
     public func send(_ frames: [[UInt8]], on index: Int) {
         state.withLock { $0.outbound[index].append(frames) }
-        waker.wake()
+        wake()
     }
 
     /// Adds a subscription prefix to the SUB socket at `index`.
     public func subscribe(_ prefix: String, on index: Int) {
         state.withLock { $0.subscriptions.append((index, prefix)) }
-        waker.wake()
+        wake()
     }
+
+    private func wake() { thread.withLock { $0 }?.waker.wake() }
 
     /// Counters so far.
     public var statistics: Statistics { state.withLock { $0.statistics } }
@@ -98,16 +84,7 @@ public final class MessageLoop: Sendable {
 
     /// Stops the thread, closes the sockets and ends ``messages``; waits until that is done.
     public func stop() async {
-        await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
-            let alreadyDone = finished.withLock { slot -> Bool in
-                if done.load(ordering: .acquiring) { return true }
-                slot = continuation
-                return false
-            }
-            if alreadyDone { continuation.resume(); return }
-            state.withLock { $0.stopping = true }
-            waker.wake()
-        }
+        await thread.withLock { $0 }?.stop()
     }
 
     fileprivate func consumed(_ count: Int) {
@@ -116,12 +93,13 @@ public final class MessageLoop: Sendable {
             state.waiting -= count
             return wasThrottled && state.waiting < inboundCapacity
         }
-        if resume { waker.wake() }
+        if resume { wake() }
     }
 
     // MARK: The I/O thread
 
-    private func run(_ sockets: [Socket], specs: [SocketSpec]) {
+    private func run(_ sockets: [Socket], specs: [SocketSpec], thread: SocketThread) {
+        let waker = thread.waker
         var pending: [Deque<[[UInt8]]>] = Array(repeating: [], count: sockets.count)
         var poller = Poller()
         var sent = 0, received = 0, dropped = 0
@@ -137,7 +115,7 @@ public final class MessageLoop: Sendable {
                 state.waiting += received
                 let subscriptions = state.subscriptions
                 state.subscriptions.removeAll()
-                return (state.stopping, subscriptions, state.waiting < inboundCapacity)
+                return (thread.isStopping, subscriptions, state.waiting < inboundCapacity)
             }
             sent = 0; received = 0; dropped = 0
             if stop { break }
