@@ -1,49 +1,93 @@
 import Foundation
+import Synchronization
 import ZeroMQ
 
-/// Raw transport figures for docs/performance.md (run by `make bench`, release build):
+/// Transport figures for docs/performance.md (run by `make bench`, release build):
 ///
-///     hostwire-bench zmq    MESSAGES            libzmq PUSH→PULL over tcp loopback, no broker
-///     hostwire-bench broker MESSAGES IN OUT     PUSH→broker PULL … broker queue PUSH→PULL
+///     hostwire-bench zmq    MESSAGES            raw libzmq PUSH→PULL over tcp loopback
+///     hostwire-bench broker MESSAGES IN OUT     the same through the broker: PUSH→PULL, queue PUSH→PULL
+///     hostwire-bench loop   MESSAGES            PUSH→PULL through Hostwire's MessageLoop (async bridge)
 ///
-/// Messages are 200-byte payloads behind a queue frame, like a small command.
+/// Messages are a queue frame and a 200-byte payload, like a small command. The raw modes
+/// use plain sockets on two threads, so they measure the transport, not Swift concurrency.
 @main
 struct BusBenchmarkMain {
     static func main() async throws {
-        let arguments = CommandLine.arguments.dropFirst()
-        guard let mode = arguments.first, let count = arguments.dropFirst().first.flatMap({ Int($0) }) else {
-            print("usage: hostwire-bench zmq MESSAGES | broker MESSAGES PUSH_ENDPOINT PULL_ENDPOINT")
+        let arguments = Array(CommandLine.arguments.dropFirst())
+        guard arguments.count >= 2, let count = Int(arguments[1]) else {
+            print("usage: hostwire-bench zmq|loop MESSAGES | broker MESSAGES PUSH_ENDPOINT PULL_ENDPOINT")
             exit(2)
         }
         let context = ZMQContext(ioThreads: 1)
-        let (pushTo, pullFrom): (SocketSpec.Endpoint, SocketSpec.Endpoint)
-        let pullSpec: SocketSpec
-        switch mode {
+        let start = ContinuousClock.now
+        let received: Int
+        switch arguments[0] {
         case "zmq":
-            pullSpec = SocketSpec(.pull, [.bind("tcp://127.0.0.1:55999")], options: [.receiveHighWaterMark(100_000)])
-            pushTo = .connect("tcp://127.0.0.1:55999")
-            pullFrom = .bind("tcp://127.0.0.1:55999")
-        case "broker":
-            let values = Array(arguments.dropFirst(2))
-            pushTo = .connect(values[0])
-            pullFrom = .connect(values[1])
-            pullSpec = SocketSpec(.pull, [pullFrom], options: [.receiveHighWaterMark(100_000)])
+            let endpoint = "tcp://127.0.0.1:55999"
+            received = try await raw(count, context: context, push: .connect(endpoint), pull: .bind(endpoint))
+        case "broker" where arguments.count == 4:
+            received = try await raw(count, context: context, push: .connect(arguments[2]), pull: .connect(arguments[3]))
+        case "loop":
+            received = try await loop(count, context: context)
         default:
-            print("unknown mode \(mode)")
+            print("unknown mode \(arguments[0])")
             exit(2)
         }
-        let pull = try await MessageLoop(context: context, name: "bench-pull", sockets: [pullSpec])
-        let push = try await MessageLoop(context: context, name: "bench-push", sockets: [
-            SocketSpec(.push, [pushTo], options: [.sendHighWaterMark(100_000), .immediate(true)]),
-        ])
-        try await Task.sleep(for: .milliseconds(300)) // connections settle
-        let queue = Array("bench".utf8)
-        let payload = [UInt8](repeating: 0x61, count: 200)
-        let start = ContinuousClock.now
+        let elapsed = ContinuousClock.now - start
+        let seconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
+        print(String(format: "%@ %d messages in %.2f s: %.0f msg/s", arguments[0], received, seconds, Double(received) / seconds))
+    }
+
+    static let queue = Array("bench".utf8)
+    static let payload = [UInt8](repeating: 0x61, count: 200)
+
+    /// Plain sockets, a sender and a receiver thread. The sender keeps at most 20,000 in
+    /// flight: the broker drops what it cannot place, so it must not be outrun.
+    static func raw(_ count: Int, context: ZMQContext, push: SocketSpec.Endpoint, pull: SocketSpec.Endpoint) async throws -> Int {
+        let progress = Progress()
+        let receiver = try await SocketThread.start(name: "pull") {
+            try SocketSpec(.pull, [pull], options: [.receiveHighWaterMark(100_000)]).open(in: context)
+        } run: { socket, thread in
+            var poller = Poller()
+            var received = 0
+            while received < count && !thread.isStopping {
+                poller.removeAll()
+                poller.add(socket, .readable)
+                try? poller.poll(timeout: 100)
+                while let _ = try? socket.receive() { received += 1 }
+                progress.received.store(received, ordering: .releasing)
+            }
+            progress.done.store(true, ordering: .releasing)
+        }
+        let sender = try await SocketThread.start(name: "push") {
+            try SocketSpec(.push, [push], options: [.sendHighWaterMark(100_000), .immediate(true)]).open(in: context)
+        } run: { socket, thread in
+            var poller = Poller()
+            var sent = 0
+            while sent < count && !thread.isStopping {
+                if sent - progress.received.load(ordering: .acquiring) > 20_000 { usleep(50); continue }
+                if (try? socket.send([queue, payload])) == true { sent += 1; continue }
+                poller.removeAll()
+                poller.add(socket, .writable)
+                try? poller.poll(timeout: 10)
+            }
+            // Sockets close with linger 0: keep this one open until everything has arrived.
+            while !progress.done.load(ordering: .acquiring) && !thread.isStopping { usleep(1000) }
+        }
+        while !progress.done.load(ordering: .acquiring) { try await Task.sleep(for: .milliseconds(5)) }
+        await sender.stop()
+        await receiver.stop()
+        return progress.received.load(ordering: .acquiring)
+    }
+
+    /// The same through two ``MessageLoop``s, as services use the bus.
+    static func loop(_ count: Int, context: ZMQContext) async throws -> Int {
+        let endpoint = "tcp://127.0.0.1:55998"
+        let pull = try await MessageLoop(context: context, name: "pull", sockets: [SocketSpec(.pull, [.bind(endpoint)])])
+        let push = try await MessageLoop(context: context, name: "push", sockets: [SocketSpec(.push, [.connect(endpoint)])])
         let sender = Task {
             for sent in 0..<count {
                 push.send([queue, payload], on: 0)
-                // Keep the hand-off queue short so memory stays flat and figures honest.
                 if sent % 10_000 == 0 { while push.unsent > 50_000 { try? await Task.sleep(for: .milliseconds(1)) } }
             }
         }
@@ -52,11 +96,15 @@ struct BusBenchmarkMain {
             received += batch.count
             if received >= count { break }
         }
-        let elapsed = ContinuousClock.now - start
-        _ = await sender.value
-        let seconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
-        print(String(format: "%@ %d messages in %.2f s: %.0f msg/s", mode, received, seconds, Double(received) / seconds))
+        await sender.value
         await push.stop()
         await pull.stop()
+        return received
     }
+}
+
+/// How far the receiver has got, shared between the two threads.
+final class Progress: Sendable {
+    let received = Atomic(0)
+    let done = Atomic(false)
 }

@@ -110,18 +110,26 @@ public final class MessageConsumer: Service {
         }
         let known = commands.filter { handlers.commands[$0.header.type] != nil }
         try await database.transaction { connection in
-            let fresh = try await connection.query("""
+            let inserted = try await connection.query("""
                 INSERT INTO inbox (message_id, type, source)
                 SELECT * FROM unnest(\(known.map(\.header.id))::uuid[], \(known.map(\.header.type))::text[],
                                      \(known.map(\.header.source))::text[])
                 ON CONFLICT DO NOTHING RETURNING message_id
                 """, logger: logger).collect().map { try $0.decode(UUID.self) }
-            let freshIDs = Set(fresh)
+            let freshIDs = Set(inserted)
             self.metrics.commandsHandled.increment(by: Int64(freshIDs.count))
             self.metrics.duplicatesSkipped.increment(by: Int64(known.count - freshIDs.count))
-            for command in known where freshIDs.contains(command.header.id) {
-                let context = HandlerContext(connection: connection, header: command.header, outbox: outbox, tasks: tasks, logger: logger)
-                try await handlers.commands[command.header.type]!(command, context)
+            let fresh = known.filter { freshIDs.contains($0.header.id) }
+            for (type, group) in Dictionary(grouping: fresh, by: \.header.type) {
+                if let batch = handlers.commandBatches[type] {
+                    let context = HandlerContext(connection: connection, header: group[0].header, outbox: outbox, tasks: tasks, logger: logger)
+                    try await batch(group, context)
+                    continue
+                }
+                for command in group {
+                    let context = HandlerContext(connection: connection, header: command.header, outbox: outbox, tasks: tasks, logger: logger)
+                    try await handlers.commands[command.header.type]!(command, context)
+                }
             }
         }
         outbox.wakeRelay()

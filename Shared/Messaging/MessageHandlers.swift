@@ -3,8 +3,11 @@ import Contracts
 /// The commands and events a service handles, by wire name.
 public struct MessageHandlers: Sendable {
     typealias Handler = @Sendable (ReceivedMessage, HandlerContext) async throws -> Void
+    typealias BatchHandler = @Sendable ([ReceivedMessage], HandlerContext) async throws -> Void
 
     private(set) var commands: [String: Handler] = [:]
+    /// Commands handled set-wise: all new ones of a type in a batch, in one call.
+    private(set) var commandBatches: [String: BatchHandler] = [:]
     private(set) var events: [String: Handler] = [:]
     /// Publishers whose event streams the service follows.
     public private(set) var publishers: Set<String> = []
@@ -15,6 +18,18 @@ public struct MessageHandlers: Sendable {
     public mutating func handle<C: Command>(_ type: C.Type, _ body: @escaping @Sendable (C, HandlerContext) async throws -> Void) {
         commands[C.wireName] = { message, context in
             try await body(try Self.decode(message, as: C.self), context)
+        }
+    }
+
+    /// Handles command `C` set-wise: `body` gets every new `C` of a received batch at once,
+    /// inside the transaction that records them, so it can write their effects in one
+    /// statement. The context's header is the first command's.
+    public mutating func handleInBatches<C: Command>(_ type: C.Type, _ body: @escaping @Sendable ([C], HandlerContext) async throws -> Void) {
+        commands[C.wireName] = { message, context in
+            try await body([try Self.decode(message, as: C.self)], context)
+        }
+        commandBatches[C.wireName] = { messages, context in
+            try await body(try messages.map { try Self.decode($0, as: C.self) }, context)
         }
     }
 

@@ -36,8 +36,39 @@ public struct Outbox: Sendable {
                          correlationID: correlationID, causationID: causationID, on: connection, logger: logger)
     }
 
+    /// Queues many commands of one type in one statement (bulk producers, benchmarks).
+    public func send<C: Command>(
+        contentsOf commands: [C], correlationID: UUID? = nil, on connection: PostgresConnection, logger: Logger
+    ) async throws {
+        try await appendAll(kind: "command", destination: C.queue, payloads: commands, correlationID: correlationID,
+                            on: connection, logger: logger)
+    }
+
+    /// Queues many events of one type in one statement, in array order.
+    public func publish<E: Event>(
+        contentsOf events: [E], correlationID: UUID? = nil, on connection: PostgresConnection, logger: Logger
+    ) async throws {
+        precondition(E.publisher == source, "\(E.wireName) is published by \(E.publisher), not \(source)")
+        try await appendAll(kind: "event", destination: E.topic, payloads: events, correlationID: correlationID,
+                            on: connection, logger: logger)
+    }
+
     /// Tells the relay that committed rows are waiting; call after the transaction commits.
     public func wakeRelay() { relaySignal.signal() }
+
+    private func appendAll<P: BusMessage>(
+        kind: String, destination: String, payloads: [P], correlationID: UUID?, on connection: PostgresConnection, logger: Logger
+    ) async throws {
+        guard !payloads.isEmpty else { return }
+        let ids = payloads.map { _ in UUID() }
+        let json = try payloads.map { String(decoding: try WireCoding.encode($0), as: UTF8.self) }
+        // WITH ORDINALITY keeps array order, so events are numbered in the order given.
+        try await connection.query("""
+            INSERT INTO outbox (id, kind, destination, type, version, correlation_id, occurred_at, payload)
+            SELECT id, \(kind), \(destination), \(P.wireName), \(P.version), \(correlationID), now(), payload
+            FROM unnest(\(ids)::uuid[], \(json)::text[]) WITH ORDINALITY AS m(id, payload, n) ORDER BY n
+            """, logger: logger)
+    }
 
     private func append<P: BusMessage>(
         kind: String, destination: String, payload: P, id: UUID, correlationID: UUID?, causationID: UUID?,

@@ -27,7 +27,8 @@ public struct SocketSpec: Sendable {
         }
     }
 
-    func open(in context: ZMQContext) throws(ZMQError) -> Socket {
+    /// Opens the socket on the calling thread, which then owns it.
+    public func open(in context: ZMQContext) throws(ZMQError) -> Socket {
         let socket = try Socket(context, type: type, options: options)
         for prefix in subscriptions { try socket.subscribe(Array(prefix.utf8)) }
         for endpoint in endpoints {

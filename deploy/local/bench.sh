@@ -6,7 +6,7 @@ set -euo pipefail
 cd "$(dirname "$0")/../.."
 MESSAGES=${BENCH_MESSAGES:-20000}
 export HOSTWIRE_VAR=$PWD/var/bench HOSTWIRE_PG_PORT=${BENCH_PG_PORT:-55532}
-swift build -c release --product hostwire-broker --product BusProbe --product hostwire-bench >/dev/null
+swift build -c release >/dev/null
 BIN=$(swift build -c release --show-bin-path)
 rm -rf "$HOSTWIRE_VAR"; mkdir -p "$HOSTWIRE_VAR/logs"
 deploy/local/postgres.sh start >/dev/null
@@ -21,6 +21,7 @@ TPCB=$(pgbench -c 4 -j 2 -T 15 "$ADMIN" 2>/dev/null | awk '/^tps/ {print int($3)
 
 # Baseline 2: raw libzmq PUSH->PULL, and the same through the broker.
 RAW=$("$BIN/hostwire-bench" zmq 2000000)
+LOOP=$("$BIN/hostwire-bench" loop 2000000)
 export HOSTWIRE_BROKER_QUEUES="bench=tcp://127.0.0.1:5690,probe_a=tcp://127.0.0.1:5691,probe_b=tcp://127.0.0.1:5692"
 export HOSTWIRE_BROKER_EVENTS_IN=tcp://127.0.0.1:5670 HOSTWIRE_BROKER_EVENTS_OUT=tcp://127.0.0.1:5671 HOSTWIRE_BROKER_COMMANDS_IN=tcp://127.0.0.1:5672
 HOSTWIRE_HTTP_PORT=8690 "$BIN/hostwire-broker" >"$HOSTWIRE_VAR/logs/broker.log" 2>&1 & pids+=($!)
@@ -40,7 +41,11 @@ start_probe() { # name queue-port http-port
 start_probe probe_a 5691 8691
 start_probe probe_b 5692 8692
 sleep 5
-RSS=$(ps -o rss= -p "${pids[0]}","${pids[1]}","${pids[2]}" | awk '{printf "%d ", $1/1024}')
+# Resident memory of the idle services: all of it (RSS) and what is theirs alone (USS),
+# since RSS also counts the shared Swift and Foundation libraries every process maps.
+memory() { for p in "$@"; do awk -v p="$p" '/^Rss/ {r=$2} /^Private_(Clean|Dirty)/ {u+=$2} END {printf "%d/%d ", r/1024, u/1024}' "/proc/$p/smaps_rollup"; done; }
+RSS=$(memory "${pids[1]}" "${pids[2]}")
+BROKER_RSS=$(memory "${pids[0]}")
 count() { psql -tA "$ADMIN" -c "SELECT count(*) FROM probe_b.effects"; }
 t0=$(date +%s.%N)
 curl -fsS -X POST "http://127.0.0.1:8691/emit?from=0&count=$MESSAGES" >/dev/null
@@ -54,8 +59,10 @@ cat <<REPORT
 | pgbench TPC-B, 4 clients, scale 10 | $TPCB tps |
 | raw libzmq PUSH→PULL, tcp loopback, 200 B | ${RAW##*: } |
 | through the broker (PUSH→PULL→queue PUSH→PULL), 200 B | ${BROKER##*: } |
+| PUSH→PULL through Hostwire's MessageLoop (I/O thread + async bridge), 200 B | ${LOOP##*: } |
 | outbox writes ($MESSAGES commands + $MESSAGES events, 500 per transaction) | $(echo "2*$MESSAGES/($t1-$t0)" | bc) msg/s |
 | durable end to end (outbox→broker→inbox with effects committed), from first write to last effect | $(echo "2*$MESSAGES/($t2-$t0)" | bc) msg/s |
 | durable drain after the writes finished | $(echo "$t2-$t1" | bc) s |
-| idle resident memory: broker, probe_a, probe_b | $RSS MB |
+| resident memory RSS/USS, idle probe_a and probe_b (services with Postgres, bus, HTTP) | $RSS MB |
+| resident memory RSS/USS, broker after the transport runs above | $BROKER_RSS MB |
 REPORT

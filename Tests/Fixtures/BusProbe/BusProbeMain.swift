@@ -14,12 +14,16 @@ struct BusProbeMain {
         // Benchmarks turn the follow-up task off to measure delivery alone.
         let withTasks = Environment().string("PROBE_TASKS", default: "1") == "1"
         if name == "probe_b" {
-            definition.handlers.handle(RecordEffect.self) { command, context in
+            // Set-wise, as a high-volume stage would: one statement for a whole batch.
+            definition.handlers.handleInBatches(RecordEffect.self) { commands, context in
+                let numbers = commands.map(\.number)
                 try await context.connection.query(
-                    "INSERT INTO effects (kind, number) VALUES ('command', \(command.number))", logger: context.logger)
+                    "INSERT INTO effects (kind, number) SELECT 'command', unnest(\(numbers)::int[])", logger: context.logger)
                 guard withTasks else { return }
-                try await context.tasks.enqueue(FollowUp(number: command.number), dedupeKey: "follow-up-\(command.number)",
-                                                on: context.connection, logger: context.logger)
+                for number in numbers {
+                    try await context.tasks.enqueue(FollowUp(number: number), dedupeKey: "follow-up-\(number)",
+                                                    on: context.connection, logger: context.logger)
+                }
             }
             definition.handlers.on(EffectRequested.self) { event, context in
                 try await context.connection.query(
@@ -43,10 +47,11 @@ struct BusProbeMain {
                             "INSERT INTO emitted VALUES (\(start)) ON CONFLICT DO NOTHING RETURNING first_number",
                             logger: dependencies.logger).collect()
                         guard !fresh.isEmpty else { return }
-                        for number in start..<min(start + 500, from + count) {
-                            try await dependencies.outbox.send(RecordEffect(number: number), on: connection, logger: dependencies.logger)
-                            try await dependencies.outbox.publish(EffectRequested(number: number), on: connection, logger: dependencies.logger)
-                        }
+                        let numbers = Array(start..<min(start + 500, from + count))
+                        try await dependencies.outbox.send(contentsOf: numbers.map(RecordEffect.init), on: connection,
+                                                           logger: dependencies.logger)
+                        try await dependencies.outbox.publish(contentsOf: numbers.map(EffectRequested.init), on: connection,
+                                                              logger: dependencies.logger)
                     }
                     dependencies.outbox.wakeRelay()
                 }
