@@ -39,6 +39,8 @@ public final class MessageConsumer: Service {
     struct Memory {
         var lastReplayRequest: [String: (from: Int64, at: ContinuousClock.Instant)] = [:]
         var eventFailures: [UUID: Int] = [:]
+        /// The cursor seen at each publisher's previous heartbeat, to tell a stall from a backlog.
+        var cursorAtLastHeartbeat: [String: Int64] = [:]
     }
 
     public func run() async throws {
@@ -262,8 +264,10 @@ public final class MessageConsumer: Service {
         }
     }
 
-    /// A heartbeat ahead of the cursor means events were missed; one behind what is
-    /// retained means they are gone, and the cursor jumps to what can still be replayed.
+    /// A heartbeat ahead of a cursor that has not moved since the previous heartbeat means
+    /// events were missed (a cursor that moves is only working through a backlog, and a
+    /// replay then would just send it twice). A heartbeat whose first retained sequence is
+    /// past the cursor means events are gone: the cursor jumps to what can still be replayed.
     private func check(_ heartbeat: BusControl.Heartbeat, from publisher: String, memory: inout Memory) async throws {
         let logger = self.logger
         let cursor = try await database.transaction { connection -> Int64 in
@@ -276,7 +280,9 @@ public final class MessageConsumer: Service {
             }
             return cursor
         }
-        if heartbeat.lastSequence > cursor { requestReplay(from: publisher, at: cursor + 1, memory: &memory) }
+        let stalled = memory.cursorAtLastHeartbeat[publisher] == cursor
+        memory.cursorAtLastHeartbeat[publisher] = cursor
+        if heartbeat.lastSequence > cursor && stalled { requestReplay(from: publisher, at: cursor + 1, memory: &memory) }
     }
 
     // MARK: Serving this service's own stream
