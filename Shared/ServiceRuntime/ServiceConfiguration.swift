@@ -16,6 +16,7 @@ public struct ServiceConfiguration: Sendable {
     public var migrationsDirectory: URL
     public var logLevel: Logger.Level
     public var workerConcurrency: Int
+    public var relay: RelaySettings
 
     /// The default local ports of the broker: docs/configuration.md lists them.
     public static let localQueuePorts = [
@@ -48,6 +49,14 @@ public struct ServiceConfiguration: Sendable {
             busSecurity: security,
             migrationsDirectory: URL(fileURLWithPath: environment.string("HOSTWIRE_MIGRATIONS", default: "migrations/\(name)")),
             logLevel: Logger.Level(rawValue: environment.string("HOSTWIRE_LOG_LEVEL", default: "info")) ?? .info,
-            workerConcurrency: try environment.int("HOSTWIRE_WORKERS", default: 8))
+            workerConcurrency: try environment.int("HOSTWIRE_WORKERS", default: 8),
+            relay: try relaySettings(environment))
+    }
+
+    private static func relaySettings(_ environment: Environment) throws -> RelaySettings {
+        var settings = RelaySettings()
+        settings.retention = .seconds(try environment.int("HOSTWIRE_OUTBOX_RETENTION_HOURS", default: 7 * 24) * 3600)
+        settings.maxCommandAttempts = try environment.int("HOSTWIRE_COMMAND_MAX_SENDS", default: settings.maxCommandAttempts)
+        return settings
     }
 }

@@ -57,7 +57,7 @@ public enum ServiceHost {
                 logger: logger)
 
             var services: [any Service] = [
-                OutboxRelay(database: database, bus: bus, outbox: outbox, settings: RelaySettings(), logger: logger),
+                OutboxRelay(database: database, bus: bus, outbox: outbox, settings: configuration.relay, logger: logger),
                 MessageConsumer(database: database, bus: bus, outbox: outbox, tasks: tasks, handlers: definition.handlers, logger: logger),
                 app,
             ]

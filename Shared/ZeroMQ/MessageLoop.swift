@@ -149,7 +149,7 @@ public final class MessageLoop: Sendable {
             for (index, socket) in sockets.enumerated() where poller.ready(index + 1).contains(.readable) {
                 // A bounded batch per socket keeps one busy socket from starving the others.
                 var batch: [Message] = []
-                while batch.count < 256, let frames = try? socket.receive() {
+                while batch.count < 1024, let frames = try? socket.receive() {
                     batch.append(Message(socket: index, frames: frames))
                 }
                 if !batch.isEmpty {
