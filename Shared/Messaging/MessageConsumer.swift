@@ -177,16 +177,28 @@ public final class MessageConsumer: Service {
             var cursor = try await self.lockCursor(publisher, on: connection)
             let start = cursor
             var gap: Int64?
+            var accepted: [ReceivedMessage] = []
             for event in stream {
                 let sequence = event.header.sequence!
                 if sequence <= cursor { continue }
                 if sequence != cursor + 1 { gap = cursor + 1; break }
-                self.metrics.eventsHandled.increment()
-                if let handler = handlers.events[event.header.type] {
-                    try await handler(event, HandlerContext(connection: connection, header: event.header, outbox: outbox, tasks: tasks, logger: logger))
-                }
+                accepted.append(event)
                 cursor = sequence
             }
+            var index = 0
+            while index < accepted.count {
+                let first = accepted[index]
+                let context = HandlerContext(connection: connection, header: first.header, outbox: outbox, tasks: tasks, logger: logger)
+                if let batch = handlers.eventBatches[first.header.type] {
+                    let run = accepted[index...].prefix { $0.header.type == first.header.type }
+                    try await batch(Array(run), context)
+                    index += run.count
+                } else {
+                    try await handlers.events[first.header.type]?(first, context)
+                    index += 1
+                }
+            }
+            self.metrics.eventsHandled.increment(by: Int64(accepted.count))
             if cursor != start { try await self.saveCursor(publisher, cursor, on: connection) }
             return gap
         }

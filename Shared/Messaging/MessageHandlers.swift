@@ -9,6 +9,8 @@ public struct MessageHandlers: Sendable {
     /// Commands handled set-wise: all new ones of a type in a batch, in one call.
     private(set) var commandBatches: [String: BatchHandler] = [:]
     private(set) var events: [String: Handler] = [:]
+    /// Events handled set-wise: each run of consecutive events of a type, in one call.
+    private(set) var eventBatches: [String: BatchHandler] = [:]
     /// Publishers whose event streams the service follows.
     public private(set) var publishers: Set<String> = []
 
@@ -38,6 +40,15 @@ public struct MessageHandlers: Sendable {
         publishers.insert(E.publisher)
         events[E.wireName] = { message, context in
             try await body(try Self.decode(message, as: E.self), context)
+        }
+    }
+
+    /// Handles event `E` set-wise: `body` gets each run of consecutive `E`s of a received
+    /// batch at once, in publisher order, inside the transaction that advances the cursor.
+    public mutating func onInBatches<E: Event>(_ type: E.Type, _ body: @escaping @Sendable ([E], HandlerContext) async throws -> Void) {
+        on(E.self) { event, context in try await body([event], context) }
+        eventBatches[E.wireName] = { messages, context in
+            try await body(try messages.map { try Self.decode($0, as: E.self) }, context)
         }
     }
 

@@ -25,9 +25,10 @@ struct BusProbeMain {
                                                     on: context.connection, logger: context.logger)
                 }
             }
-            definition.handlers.on(EffectRequested.self) { event, context in
+            definition.handlers.onInBatches(EffectRequested.self) { events, context in
                 try await context.connection.query(
-                    "INSERT INTO effects (kind, number) VALUES ('event', \(event.number))", logger: context.logger)
+                    "INSERT INTO effects (kind, number) SELECT 'event', unnest(\(events.map(\.number))::int[])",
+                    logger: context.logger)
             }
             definition.tasks[FollowUp.taskType] = { task, completion in
                 let payload = try task.decode(FollowUp.self)
