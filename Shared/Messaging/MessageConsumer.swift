@@ -134,8 +134,8 @@ public final class MessageConsumer: Service {
                 }
             }
         }
-        outbox.wakeRelay()
-        tasks.wake()
+        outbox.wakeRelayIfAppended()
+        tasks.wakeIfEnqueued()
         acknowledge(commands)
     }
 
@@ -202,8 +202,8 @@ public final class MessageConsumer: Service {
             if cursor != start { try await self.saveCursor(publisher, cursor, on: connection) }
             return gap
         }
-        outbox.wakeRelay()
-        tasks.wake()
+        outbox.wakeRelayIfAppended()
+        tasks.wakeIfEnqueued()
         return gap
     }
 

@@ -56,6 +56,10 @@ public struct Outbox: Sendable {
     /// Tells the relay that committed rows are waiting; call after the transaction commits.
     public func wakeRelay() { relaySignal.signal() }
 
+    /// Wakes the relay only if something was appended since the last call (consumers call
+    /// this after every commit).
+    func wakeRelayIfAppended() { relaySignal.signalIfMarked() }
+
     private func appendAll<P: BusMessage>(
         kind: String, destination: String, payloads: [P], correlationID: UUID?, on connection: PostgresConnection, logger: Logger
     ) async throws {
@@ -63,6 +67,7 @@ public struct Outbox: Sendable {
         let ids = payloads.map { _ in UUID() }
         let json = try payloads.map { String(decoding: try WireCoding.encode($0), as: UTF8.self) }
         // WITH ORDINALITY keeps array order, so events are numbered in the order given.
+        relaySignal.mark()
         try await connection.query("""
             INSERT INTO outbox (id, kind, destination, type, version, correlation_id, occurred_at, payload)
             SELECT id, \(kind), \(destination), \(P.wireName), \(P.version), \(correlationID), now(), payload
@@ -75,6 +80,7 @@ public struct Outbox: Sendable {
         on connection: PostgresConnection, logger: Logger
     ) async throws {
         let json = String(decoding: try WireCoding.encode(payload), as: UTF8.self)
+        relaySignal.mark()
         try await connection.query("""
             INSERT INTO outbox (id, kind, destination, type, version, correlation_id, causation_id, occurred_at, payload)
             VALUES (\(id), \(kind), \(destination), \(P.wireName), \(P.version), \(correlationID), \(causationID), now(), \(json))

@@ -29,6 +29,7 @@ public struct TaskQueue: Sendable {
         let id = UUID()
         let json = String(decoding: try WireCoding.encode(payload), as: UTF8.self)
         let seconds = Double(delay.components.seconds)
+        signal.mark()
         let inserted = try await connection.query("""
             INSERT INTO tasks (id, type, payload, dedupe_key, max_attempts, correlation_id, next_attempt_at)
             VALUES (\(id), \(T.taskType), \(json), \(dedupeKey), \(T.maxAttempts), \(correlationID),
@@ -60,6 +61,9 @@ public struct TaskQueue: Sendable {
 
     /// Wakes the workers now rather than at their next idle tick; call after commit.
     public func wake() { signal.signal() }
+
+    /// Wakes the workers only if a task was enqueued since the last call.
+    func wakeIfEnqueued() { signal.signalIfMarked() }
 }
 
 /// A task's state as an operator sees it.

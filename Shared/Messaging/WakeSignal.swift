@@ -6,6 +6,7 @@ import Synchronization
 public final class WakeSignal: Sendable {
     private struct State {
         var pending = false
+        var marked = false
         var waiter: CheckedContinuation<Void, Never>?
     }
     private let state = Mutex(State())
@@ -23,6 +24,19 @@ public final class WakeSignal: Sendable {
             return nil
         }
         waiter?.resume()
+    }
+
+    /// Notes that there will be something to do once the current transaction commits.
+    public func mark() { state.withLock { $0.marked = true } }
+
+    /// Signals if ``mark()`` was called since the last time; a commit that wrote nothing
+    /// for the waiter then costs it no round.
+    public func signalIfMarked() {
+        let marked = state.withLock { state -> Bool in
+            defer { state.marked = false }
+            return state.marked
+        }
+        if marked { signal() }
     }
 
     /// Returns after a signal, after `timeout`, or on cancellation, whichever is first.
