@@ -47,9 +47,6 @@ public final class BusConnection: Sendable {
     /// Everything that arrives, in batches: from the queue and from subscriptions alike.
     public var incoming: MessageLoop.Messages { loop.messages }
 
-    /// Socket counters.
-    public var statistics: MessageLoop.Statistics { loop.statistics }
-
     /// Closes the sockets and ends ``incoming``.
     public func close() async { await loop.stop() }
 }

@@ -142,6 +142,4 @@ public final class OutboxRelay: Service {
             """)
     }
 
-    /// Wakes the relay now instead of at its next idle tick.
-    public func wake() { signal.signal() }
 }

@@ -67,9 +67,6 @@ public final class ServiceProcess: Sendable {
     /// Whether the process is alive.
     public var isRunning: Bool { process.withLock { $0?.isRunning ?? false } }
 
-    /// The process id, for checks that nothing else restarted.
-    public var pid: Int32? { process.withLock { $0?.processIdentifier } }
-
     private func waitUntilReady(timeout: Duration) async throws {
         let deadline = ContinuousClock.now + timeout
         let url = URL(string: "http://127.0.0.1:\(httpPort)/ready")!

@@ -18,8 +18,6 @@ public enum SocketOption: Sendable, Equatable {
     case curveServer(secretKey: String)
     /// Act as a CURVE client: own key pair and the server's public key, all Z85.
     case curveClient(publicKey: String, secretKey: String, serverKey: String)
-    /// Report every subscription message on an XPUB, not only new ones.
-    case xpubVerbose(Bool)
 
     func apply(to socket: UnsafeMutableRawPointer) throws(ZMQError) {
         switch self {
@@ -41,7 +39,6 @@ public enum SocketOption: Sendable, Equatable {
             try setString(socket, ZMQ_CURVE_SERVERKEY, serverKey)
             try setString(socket, ZMQ_CURVE_PUBLICKEY, publicKey)
             try setString(socket, ZMQ_CURVE_SECRETKEY, secretKey)
-        case .xpubVerbose(let on): try setInt(socket, ZMQ_XPUB_VERBOSE, on ? 1 : 0)
         }
     }
 }
