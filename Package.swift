@@ -7,6 +7,7 @@ let package = Package(
     products: [
         .executable(name: "hostwire-broker", targets: ["Broker"]),
         .executable(name: "hostwire-bench", targets: ["BusBenchmark"]),
+        .executable(name: "hostwire-simulator", targets: ["Simulators"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-log.git", from: "1.16.2"),
@@ -16,6 +17,9 @@ let package = Package(
         .package(url: "https://github.com/swift-server/swift-prometheus.git", from: "2.4.1"),
         .package(url: "https://github.com/vapor/postgres-nio.git", from: "1.33.2"),
         .package(url: "https://github.com/hummingbird-project/hummingbird.git", from: "2.28.1"),
+        .package(url: "https://github.com/swift-server/async-http-client.git", from: "1.37.0"),
+        .package(url: "https://github.com/apple/swift-crypto.git", from: "4.5.2"),
+        .package(url: "https://github.com/apple/swift-http-types.git", from: "1.4.0"),
     ],
     targets: [
         // MARK: Shared libraries
@@ -61,6 +65,26 @@ let package = Package(
             path: "Shared/ServiceRuntime"
         ),
         .target(
+            name: "Secrets",
+            dependencies: [.product(name: "Crypto", package: "swift-crypto")],
+            path: "Shared/Secrets"
+        ),
+        .target(
+            name: "ExternalHTTP",
+            dependencies: [.product(name: "AsyncHTTPClient", package: "async-http-client")],
+            path: "Shared/ExternalHTTP"
+        ),
+        .target(
+            name: "ControlPanels",
+            dependencies: ["ExternalHTTP"],
+            path: "Shared/ControlPanels"
+        ),
+        .target(
+            name: "Payments",
+            dependencies: ["ExternalHTTP", .product(name: "Crypto", package: "swift-crypto")],
+            path: "Shared/Payments"
+        ),
+        .target(
             name: "TestSupport",
             dependencies: ["Persistence", .product(name: "PostgresNIO", package: "postgres-nio")],
             path: "Shared/TestSupport"
@@ -71,6 +95,13 @@ let package = Package(
             name: "Broker",
             dependencies: ["ZeroMQ", "ServiceRuntime", .product(name: "DequeModule", package: "swift-collections")],
             path: "Services/Broker"
+        ),
+
+        .executableTarget(
+            name: "Simulators",
+            dependencies: ["ExternalHTTP", "Payments", .product(name: "Hummingbird", package: "hummingbird"),
+                           .product(name: "HTTPTypes", package: "swift-http-types")],
+            path: "Services/Simulators"
         ),
 
         // MARK: Benchmarks, test fixtures and tests

@@ -1,0 +1,144 @@
+import ExternalHTTP
+import Foundation
+import Hummingbird
+
+/// DirectAdmin's legacy API: `CMD_API_*` with HTTP Basic (`admin` or `admin|user`),
+/// form-encoded in and out, `error=1&text=…&details=…` on failure.
+struct DirectAdminSimulator: Sendable {
+    let state: PanelState
+    let credentials: SimulatorCredentials
+
+    func addRoutes(to router: Router<BasicRequestContext>) {
+        for method in [HTTPRequest.Method.get, .post] {
+            router.on("{command}", method: method) { request, context in try await handle(request, context) }
+        }
+    }
+
+    private func handle(_ request: Request, _ context: BasicRequestContext) async throws -> Response {
+        guard let login = basicLogin(request) else {
+            return Response(status: .unauthorized, headers: [.wwwAuthenticate: "Basic realm=\"DirectAdmin\""])
+        }
+        let command = context.parameters.get("command") ?? ""
+        let fields = try await request.formParameters()
+        switch command {
+        case "CMD_API_SHOW_ALL_USERS": return list(state.all.map(\.username))
+        case "CMD_API_SHOW_USER_CONFIG":
+            guard let user = fields["user"], let account = state.account(user) else { return error("Unable to show user", "No such user") }
+            return reply([("username", account.username), ("domain", account.domain), ("package", account.plan),
+                          ("suspended", account.suspended ? "yes" : "no"), ("email", account.email),
+                          ("suspended_reason", account.suspendReason ?? "")].filter { !$0.1.isEmpty || $0.0 != "suspended_reason" })
+        case "CMD_API_ACCOUNT_USER":
+            guard fields["action"] == "create", let username = fields["username"], let domain = fields["domain"],
+                  let password = fields["passwd"], password == fields["passwd2"] else {
+                return error("Unable to Create User", "action=create, username, domain and matching passwd/passwd2 are required")
+            }
+            guard username.count <= 10, username.first?.isLetter == true,
+                  username.allSatisfy({ $0.isASCII && ($0.isLowercase || $0.isNumber) }) else {
+                return error("Unable to Create User", "Invalid username")
+            }
+            let plan = fields["package"] ?? "default"
+            guard state.plans.contains(plan) else { return error("Unable to Create User", "Package \(plan) does not exist") }
+            if let refusal = state.create(username: username, domain: domain, plan: plan, password: password, email: fields["email"] ?? "") {
+                return error("Unable to Create User", refusal)
+            }
+            return reply([("error", "0"), ("text", "User \(username) created"), ("details", "")])
+        case "CMD_API_SELECT_USERS":
+            let users = fields.filter { $0.key.hasPrefix("select") }.map(\.value)
+            guard !users.isEmpty, users.allSatisfy({ state.account($0) != nil }) else { return error("Error", "No such user") }
+            if fields["delete"] == "yes" && fields["confirmed"] == "Confirm" {
+                users.forEach { _ = state.remove($0) }
+                return reply([("error", "0"), ("text", "Users deleted")])
+            }
+            guard let action = fields["suspend"], action == "Suspend" || action == "Unsuspend" else {
+                return error("Error", "Nothing to do")
+            }
+            for user in users {
+                _ = state.update(user) {
+                    $0.suspended = action == "Suspend"
+                    $0.suspendReason = action == "Suspend" ? fields["reason"] ?? "admin" : nil
+                }
+            }
+            return reply([("error", "0"), ("text", "Success"), ("details", "\(users.count) users \(action.lowercased())ed")])
+        case "CMD_API_MODIFY_USER":
+            guard fields["action"] == "package", let user = fields["user"], let plan = fields["package"] else {
+                return error("Error", "action=package, user and package are required")
+            }
+            guard state.plans.contains(plan) else { return error("Error", "Package \(plan) does not exist") }
+            return state.update(user, { $0.plan = plan }) ? reply([("error", "0"), ("text", "Package changed")]) : error("Error", "No such user")
+        case "CMD_API_USER_PASSWD":
+            guard let user = fields["username"], let password = fields["passwd"], password == fields["passwd2"], !password.isEmpty else {
+                return error("Error", "username and matching passwd/passwd2 are required")
+            }
+            return state.update(user, { $0.password = password }) ? reply([("error", "0"), ("text", "Password Changed")]) : error("Error", "No such user")
+        case "CMD_API_LICENSE": return reply([("version", "1.680")])
+        default:
+            // The rest act as a user: `admin|user`.
+            guard let user = login.actingAs, let account = state.account(user) else { return error("Error", "Log in as admin|user") }
+            return userCommand(command, fields, account)
+        }
+    }
+
+    private func userCommand(_ command: String, _ fields: [String: String], _ account: SimulatedAccount) -> Response {
+        let user = account.username
+        switch (command, fields["action"]) {
+        case ("CMD_API_POP", "list"):
+            return list(account.mailboxes.filter { $0.hasSuffix("@\(fields["domain"] ?? account.domain)") }
+                .map { String($0.split(separator: "@")[0]) }.sorted())
+        case ("CMD_API_POP", "create"):
+            guard let local = fields["user"], let domain = fields["domain"], fields["passwd"]?.isEmpty == false else {
+                return error("Unable to create E-Mail account", "user, domain and passwd are required")
+            }
+            let address = "\(local)@\(domain)"
+            guard !account.mailboxes.contains(address) else { return error("Unable to create E-Mail account", "\(address) already exists") }
+            _ = state.update(user) { $0.mailboxes.insert(address) }
+            return reply([("error", "0"), ("text", "E-Mail account created")])
+        case ("CMD_API_DATABASES", nil):
+            return list(account.databases.sorted())
+        case ("CMD_API_DATABASES", "create"):
+            guard let name = fields["name"], let dbUser = fields["user"], fields["passwd"] == fields["passwd2"] else {
+                return error("Unable to create database", "name, user and matching passwords are required")
+            }
+            let database = "\(user)_\(name)", login = "\(user)_\(dbUser)"
+            guard !account.databases.contains(database) else { return error("Unable to create database", "Database \(database) already exists") }
+            _ = state.update(user) {
+                $0.databases.insert(database)
+                $0.databaseUsers.insert(login)
+                $0.grants.insert("\(login)@\(database)")
+            }
+            return reply([("error", "0"), ("text", "Database Created")])
+        case ("CMD_API_SSL", "save"):
+            guard let domain = fields["domain"] else { return error("Error", "domain is required") }
+            if fields["type"] == "paste", let certificate = fields["certificate"] {
+                _ = state.update(user) { $0.certificates[domain] = certificate }
+            }
+            return reply([("error", "0"), ("text", "Certificate and Key Saved.")])
+        default:
+            return error("Error", "Unknown command \(command)")
+        }
+    }
+
+    private struct Login { let actingAs: String? }
+
+    private func basicLogin(_ request: Request) -> Login? {
+        guard let header = request.headers[.authorization], header.hasPrefix("Basic "),
+              let decoded = Data(base64Encoded: String(header.dropFirst(6))).map({ String(decoding: $0, as: UTF8.self) }),
+              let colon = decoded.firstIndex(of: ":") else { return nil }
+        let login = decoded[..<colon], password = decoded[decoded.index(after: colon)...]
+        let parts = login.split(separator: "|", maxSplits: 1)
+        guard parts.first.map(String.init) == credentials.user, password == credentials.secret else { return nil }
+        return Login(actingAs: parts.count == 2 ? String(parts[1]) : nil)
+    }
+
+    private func list(_ items: [String]) -> Response {
+        reply(items.map { ("list[]", $0) })
+    }
+
+    private func error(_ text: String, _ details: String) -> Response {
+        reply([("error", "1"), ("text", text), ("details", details)])
+    }
+
+    private func reply(_ pairs: [(String, String)]) -> Response {
+        Response(status: .ok, headers: [.contentType: "text/plain"],
+                 body: .init(byteBuffer: ByteBuffer(string: FormEncoding.encode(pairs))))
+    }
+}

@@ -1,0 +1,86 @@
+import Synchronization
+
+/// One hosting account as a simulated panel keeps it.
+struct SimulatedAccount: Sendable {
+    let id: Int
+    var username: String
+    var domain: String
+    var plan: String
+    var password: String
+    var email: String
+    var suspended = false
+    var suspendReason: String?
+    var mailboxes: Set<String> = []
+    var databases: Set<String> = []
+    var databaseUsers: Set<String> = []
+    var grants: Set<String> = []
+    var certificates: [String: String] = [:]
+}
+
+/// The accounts of a simulated panel, shared by its handlers.
+final class PanelState: Sendable {
+    struct Accounts: Sendable {
+        var byUsername: [String: SimulatedAccount] = [:]
+        var nextID = 1
+    }
+
+    let plans: Set<String> = ["default", "starter", "pro", "business"]
+    private let accounts = Mutex(Accounts())
+
+    func with<R>(_ body: (inout Accounts) throws -> R) rethrows -> R {
+        try accounts.withLock { try body(&$0) }
+    }
+
+    func account(_ username: String) -> SimulatedAccount? {
+        accounts.withLock { $0.byUsername[username] }
+    }
+
+    /// Adds an account; `nil` with the reason when the name or domain is taken.
+    func create(username: String, domain: String, plan: String, password: String, email: String) -> String? {
+        accounts.withLock { state in
+            if state.byUsername[username] != nil { return "Sorry, a group or user named \(username) already exists." }
+            if !domain.isEmpty, state.byUsername.values.contains(where: { $0.domain == domain }) {
+                return "Sorry, the domain \(domain) is already owned by another account."
+            }
+            state.byUsername[username] = SimulatedAccount(id: state.nextID, username: username, domain: domain, plan: plan,
+                                                          password: password, email: email)
+            state.nextID += 1
+            return nil
+        }
+    }
+
+    /// Changes an existing account; `false` when there is none.
+    func update(_ username: String, _ change: (inout SimulatedAccount) -> Void) -> Bool {
+        accounts.withLock { state in
+            guard var account = state.byUsername[username] else { return false }
+            change(&account)
+            state.byUsername[username] = account
+            return true
+        }
+    }
+
+    func remove(_ username: String) -> Bool {
+        accounts.withLock { $0.byUsername.removeValue(forKey: username) != nil }
+    }
+
+    var all: [SimulatedAccount] {
+        accounts.withLock { $0.byUsername.values.sorted { $0.id < $1.id } }
+    }
+}
+
+extension PanelState {
+    func account(byID id: Int) -> SimulatedAccount? {
+        all.first { $0.id == id }
+    }
+}
+
+/// A value behind a lock that value-type simulators can share across requests.
+final class Locked<Value: Sendable>: Sendable {
+    private let mutex: Mutex<Value>
+
+    init(_ value: Value) { mutex = Mutex(value) }
+
+    func withLock<R>(_ body: (inout Value) throws -> R) rethrows -> R {
+        try mutex.withLock { try body(&$0) }
+    }
+}

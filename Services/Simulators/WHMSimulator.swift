@@ -1,0 +1,185 @@
+import Foundation
+import Hummingbird
+
+/// WHM API 1 (`/json-api/<function>?api.version=1`, `Authorization: whm USER:TOKEN`) with
+/// the UAPI modules provisioning uses through `uapi_cpanel`.
+struct WHMSimulator: Sendable {
+    let state: PanelState
+    let credentials: SimulatorCredentials
+
+    func addRoutes(to router: Router<BasicRequestContext>) {
+        router.on("json-api/{function}", method: .get) { request, context in try await handle(request, context) }
+        router.on("json-api/{function}", method: .post) { request, context in try await handle(request, context) }
+        router.get("__sim/accounts") { _, _ in
+            JSONBody(state.all.map { ["user": $0.username, "domain": $0.domain, "plan": $0.plan,
+                                      "suspended": $0.suspended ? "1" : "0", "mailboxes": $0.mailboxes.sorted().joined(separator: ","),
+                                      "databases": $0.databases.sorted().joined(separator: ","),
+                                      "certificates": $0.certificates.keys.sorted().joined(separator: ",")] })
+        }
+    }
+
+    private func handle(_ request: Request, _ context: BasicRequestContext) async throws -> Response {
+        guard request.headers[.authorization] == "whm \(credentials.user):\(credentials.secret)" else {
+            return Response(status: .forbidden, headers: [.contentType: "text/plain"],
+                            body: .init(byteBuffer: ByteBuffer(string: "Access denied")))
+        }
+        let function = context.parameters.get("function") ?? ""
+        let parameters = try await request.formParameters()
+        guard parameters["api.version"] == "1" else {
+            return envelope(function, result: 0, reason: "This simulator speaks WHM API 1 only: pass api.version=1")
+        }
+        switch function {
+        case "createacct": return createAccount(parameters)
+        case "suspendacct", "unsuspendacct":
+            let suspend = function == "suspendacct"
+            guard let user = parameters["user"], state.update(user, {
+                $0.suspended = suspend
+                $0.suspendReason = suspend ? parameters["reason"] ?? "Unknown" : nil
+            }) else { return envelope(function, result: 0, reason: "User \(parameters["user"] ?? "") does not exist.") }
+            return envelope(function, result: 1, reason: suspend ? "Account Suspended" : "Account Unsuspended")
+        case "removeacct":
+            guard let user = parameters["username"] ?? parameters["user"], state.remove(user) else {
+                return envelope(function, result: 0, reason: "User does not exist.")
+            }
+            return envelope(function, result: 1, reason: "\(parameters["username"] ?? "") account removed")
+        case "changepackage":
+            guard let user = parameters["user"], let plan = parameters["pkg"] else {
+                return envelope(function, result: 0, reason: "user and pkg are required")
+            }
+            guard state.plans.contains(plan) else { return envelope(function, result: 0, reason: "Specified package \(plan) does not exist") }
+            guard state.update(user, { $0.plan = plan }) else { return envelope(function, result: 0, reason: "User does not exist.") }
+            return envelope(function, result: 1, reason: "Account Upgraded/Downgraded")
+        case "passwd":
+            guard let user = parameters["user"], let password = parameters["password"], !password.isEmpty else {
+                return envelope(function, result: 0, reason: "user and password are required")
+            }
+            guard state.update(user, { $0.password = password }) else { return envelope(function, result: 0, reason: "User does not exist.") }
+            return envelope(function, result: 1, reason: "Password changed for user “\(user)”.", data: ["app": ["system", "ftp", "mail"]])
+        case "listaccts": return listAccounts(parameters)
+        case "version": return envelope(function, result: 1, reason: "OK", data: ["version": "11.120.0.9"])
+        case "installssl":
+            guard let domain = parameters["domain"], let certificate = parameters["crt"], parameters["key"] != nil else {
+                return envelope(function, result: 0, reason: "domain, crt and key are required")
+            }
+            guard let owner = state.all.first(where: { $0.domain == domain })?.username else {
+                return envelope(function, result: 0, reason: "No account owns the domain \(domain).")
+            }
+            _ = state.update(owner) { $0.certificates[domain] = certificate }
+            return envelope(function, result: 1, reason: "The SSL certificate is now installed onto domain “\(domain)”.")
+        case "uapi_cpanel": return uapi(parameters)
+        default: return envelope(function, result: 0, reason: "Unknown app (\(function)) requested for this version (1) of the API.")
+        }
+    }
+
+    private func createAccount(_ parameters: [String: String]) -> Response {
+        guard let raw = parameters["username"], !raw.isEmpty else { return envelope("createacct", result: 0, reason: "No user name supplied: “username” is a required argument.") }
+        let username = raw.lowercased()
+        if username.count > 16 || username.first?.isNumber == true || username.hasPrefix("test")
+            || !username.allSatisfy({ $0.isASCII && ($0.isLetter || $0.isNumber) }) {
+            return envelope("createacct", result: 0, reason: "Invalid user name “\(username)”.")
+        }
+        if state.all.contains(where: { $0.username.prefix(8) == username.prefix(8) && $0.username != username }) {
+            return envelope("createacct", result: 0, reason: "The first 8 characters of “\(username)” are not unique.")
+        }
+        let plan = parameters["plan"] ?? "default"
+        guard state.plans.contains(plan) else { return envelope("createacct", result: 0, reason: "The package “\(plan)” does not exist.") }
+        if parameters["password"] != nil && parameters["pass"] != nil {
+            return envelope("createacct", result: 0, reason: "Pass “password” or “pass”, not both.")
+        }
+        let domain = parameters["domain"] ?? "\(username).temporary.test"
+        if let refusal = state.create(username: username, domain: domain, plan: plan,
+                                      password: parameters["password"] ?? parameters["pass"] ?? UUID().uuidString,
+                                      email: parameters["contactemail"] ?? "") {
+            return envelope("createacct", result: 0, reason: refusal)
+        }
+        return envelope("createacct", result: 1, reason: "Account Creation Ok", data: [
+            "ip": "192.0.2.10", "nameserver": "ns1.sandbox.test", "nameserver2": "ns2.sandbox.test", "package": plan,
+        ], raw: "Creating account \(username) for \(domain)… done")
+    }
+
+    private func listAccounts(_ parameters: [String: String]) -> Response {
+        var accounts = state.all
+        if let search = parameters["search"], let pattern = try? Regex(search) {
+            let field: (SimulatedAccount) -> String = switch parameters["searchtype"] ?? "domain" {
+            case "user": { $0.username }
+            case "package": { $0.plan }
+            default: { $0.domain }
+            }
+            accounts = accounts.filter { account in
+                parameters["searchmethod"] == "exact" ? field(account) == search : field(account).contains(pattern)
+            }
+        }
+        let rows: [[String: Any]] = accounts.map {
+            ["user": $0.username, "domain": $0.domain, "plan": $0.plan, "suspended": $0.suspended ? 1 : 0,
+             "suspendreason": $0.suspendReason ?? "not suspended", "email": $0.email, "ip": "192.0.2.10",
+             "diskused": "0M", "unix_startdate": 1_700_000_000]
+        }
+        return envelope("listaccts", result: 1, reason: "OK", data: ["acct": rows])
+    }
+
+    private func uapi(_ parameters: [String: String]) -> Response {
+        let module = parameters["cpanel.module"] ?? "", function = parameters["cpanel.function"] ?? ""
+        guard let user = parameters["cpanel.user"], state.account(user) != nil else {
+            return envelope("uapi_cpanel", result: 0, reason: "User parameter is invalid or was not supplied")
+        }
+        func answer(_ status: Int, _ data: Any? = nil, error: String? = nil) -> Response {
+            envelope("uapi_cpanel", result: 1, reason: "OK", data: ["uapi": [
+                "status": status, "errors": error.map { [$0] } ?? NSNull(), "messages": NSNull(), "warnings": NSNull(),
+                "metadata": [:] as [String: Any], "data": data ?? NSNull(),
+            ] as [String: Any]])
+        }
+        let account = state.account(user)!
+        switch "\(module)::\(function)" {
+        case "Email::list_pops":
+            return answer(1, account.mailboxes.sorted().map { ["email": $0, "login": $0] })
+        case "Email::add_pop":
+            guard let local = parameters["email"], let domain = parameters["domain"] ?? Optional(account.domain),
+                  parameters["password"]?.isEmpty == false else { return answer(0, error: "You must specify an email and a password.") }
+            let address = local.contains("@") ? local : "\(local)@\(domain)"
+            if account.mailboxes.contains(address) { return answer(0, error: "The account \(address) already exists!") }
+            _ = state.update(user) { $0.mailboxes.insert(address) }
+            return answer(1, "\(address)")
+        case "Mysql::list_databases":
+            return answer(1, account.databases.sorted().map { ["database": $0, "disk_usage": 0] })
+        case "Mysql::create_database":
+            guard let name = parameters["name"], name.hasPrefix("\(user)_") else {
+                return answer(0, error: "The name must begin with the database prefix “\(user)_”.")
+            }
+            if account.databases.contains(name) { return answer(0, error: "The database “\(name)” already exists.") }
+            _ = state.update(user) { $0.databases.insert(name) }
+            return answer(1)
+        case "Mysql::list_users":
+            return answer(1, account.databaseUsers.sorted().map { ["user": $0] })
+        case "Mysql::create_user":
+            guard let name = parameters["name"], name.hasPrefix("\(user)_"), parameters["password"]?.isEmpty == false else {
+                return answer(0, error: "The user name must begin with “\(user)_” and a password is required.")
+            }
+            if account.databaseUsers.contains(name) { return answer(0, error: "The user “\(name)” already exists.") }
+            _ = state.update(user) { $0.databaseUsers.insert(name) }
+            return answer(1)
+        case "Mysql::set_privileges_on_database":
+            guard let dbUser = parameters["user"], let database = parameters["database"],
+                  account.databaseUsers.contains(dbUser), account.databases.contains(database) else {
+                return answer(0, error: "The database user or database does not exist.")
+            }
+            _ = state.update(user) { $0.grants.insert("\(dbUser)@\(database)") }
+            return answer(1)
+        case "SSL::install_ssl":
+            guard let domain = parameters["domain"], let certificate = parameters["cert"] else {
+                return answer(0, error: "domain and cert are required")
+            }
+            _ = state.update(user) { $0.certificates[domain] = certificate }
+            return answer(1)
+        default:
+            return answer(0, error: "Failed to load module “\(module)”: function “\(function)” is not implemented.")
+        }
+    }
+
+    private func envelope(_ command: String, result: Int, reason: String, data: [String: Any]? = nil, raw: String = "") -> Response {
+        var body: [String: Any] = ["metadata": ["command": command, "result": result, "reason": reason, "version": 1,
+                                                "output": ["raw": raw]] as [String: Any]]
+        if let data { body["data"] = data }
+        let bytes = (try? JSONSerialization.data(withJSONObject: body, options: [.sortedKeys])) ?? Data()
+        return Response(status: .ok, headers: [.contentType: "application/json"], body: .init(byteBuffer: ByteBuffer(bytes: bytes)))
+    }
+}

@@ -1,0 +1,135 @@
+import ExternalHTTP
+import Foundation
+
+/// cPanel & WHM through WHM API 1 (`/json-api/<function>?api.version=1`), with account-level
+/// work (mail, MySQL, SSL) through UAPI via `uapi_cpanel`.
+public struct WHMPanel: ControlPanel {
+    public let kind = PanelKind.cpanel
+    let http: ExternalHTTPClient
+    let authorization: String
+
+    public init(endpoint: PanelEndpoint) {
+        http = ExternalHTTPClient(baseURL: endpoint.baseURL, timeout: endpoint.timeout)
+        authorization = "whm \(endpoint.username):\(endpoint.secret)"
+    }
+
+    public func account(named username: String) async throws -> PanelAccount? {
+        try await accounts(["search": "^\(username)$", "searchtype": "user", "searchmethod": "regex"]).first
+    }
+
+    public func listAccounts() async throws -> [PanelAccount] {
+        try await accounts([:])
+    }
+
+    public func createAccount(_ account: NewAccount) async throws {
+        _ = try await call("createacct", [
+            "username": account.username, "domain": account.domain, "plan": account.plan,
+            "password": account.password, "contactemail": account.contactEmail,
+        ])
+    }
+
+    public func suspend(_ username: String, reason: String) async throws {
+        _ = try await call("suspendacct", ["user": username, "reason": reason])
+    }
+
+    public func unsuspend(_ username: String) async throws {
+        _ = try await call("unsuspendacct", ["user": username])
+    }
+
+    public func terminate(_ username: String) async throws {
+        _ = try await call("removeacct", ["username": username])
+    }
+
+    public func changePackage(_ username: String, to plan: String) async throws {
+        _ = try await call("changepackage", ["user": username, "pkg": plan])
+    }
+
+    public func changePassword(_ username: String, to password: String) async throws {
+        _ = try await call("passwd", ["user": username, "password": password])
+    }
+
+    public func mailboxExists(_ address: String, username: String) async throws -> Bool {
+        let data = try await uapi(username, "Email", "list_pops", [:])
+        return (data as? [[String: Any]] ?? []).contains { $0["email"] as? String == address }
+    }
+
+    public func createMailbox(_ mailbox: NewMailbox) async throws {
+        _ = try await uapi(mailbox.username, "Email", "add_pop", [
+            "email": mailbox.localPart, "domain": mailbox.domain, "password": mailbox.password,
+            "quota": "\(mailbox.quotaMB)",
+        ])
+    }
+
+    public func databases(of username: String) async throws -> [String] {
+        let data = try await uapi(username, "Mysql", "list_databases", [:])
+        return (data as? [[String: Any]] ?? []).compactMap { $0["database"] as? String }
+    }
+
+    /// Creates the database, then its user, then the grant; each is looked for first, so
+    /// a step cut off half-way completes on retry.
+    public func createDatabase(_ database: NewDatabase) async throws {
+        if try await !databases(of: database.username).contains(database.name) {
+            _ = try await uapi(database.username, "Mysql", "create_database", ["name": database.name])
+        }
+        let users = try await uapi(database.username, "Mysql", "list_users", [:])
+        if !(users as? [[String: Any]] ?? []).contains(where: { $0["user"] as? String == database.user }) {
+            _ = try await uapi(database.username, "Mysql", "create_user", ["name": database.user, "password": database.password])
+        }
+        _ = try await uapi(database.username, "Mysql", "set_privileges_on_database", [
+            "user": database.user, "database": database.name, "privileges": "ALL PRIVILEGES",
+        ])
+    }
+
+    public func installCertificate(_ certificate: CertificateBundle, username: String, domain: String) async throws {
+        _ = try await call("installssl", [
+            "domain": domain, "crt": certificate.certificate, "key": certificate.privateKey, "cab": certificate.chain,
+        ])
+    }
+
+    public func health() async throws -> PanelHealth {
+        let version = try await call("version", [:])["version"] as? String ?? "unknown"
+        return PanelHealth(version: version, accounts: try await listAccounts().count)
+    }
+
+    private func accounts(_ filter: [String: String]) async throws -> [PanelAccount] {
+        let data = try await call("listaccts", filter.merging(["want": "user,domain,plan,suspended,suspendreason"]) { $1 })
+        return (data["acct"] as? [[String: Any]] ?? []).compactMap { row in
+            guard let user = row["user"] as? String else { return nil }
+            let suspended = (row["suspended"] as? Int ?? Int(row["suspended"] as? String ?? "0") ?? 0) == 1
+            let reason = row["suspendreason"] as? String
+            return PanelAccount(username: user, domain: row["domain"] as? String ?? "", plan: row["plan"] as? String ?? "",
+                                suspended: suspended, suspendReason: suspended && reason != "not suspended" ? reason : nil)
+        }
+    }
+
+    /// Calls a WHM API 1 function; `metadata.result` 0 is a refusal with `metadata.reason`.
+    private func call(_ function: String, _ parameters: [String: String]) async throws -> [String: Any] {
+        let response = try await http.panelCall(
+            .POST, "/json-api/\(function)?api.version=1", headers: [("Authorization", authorization)],
+            body: FormEncoding.encode(parameters.sorted { $0.key < $1.key }))
+        guard let envelope = try? JSONSerialization.jsonObject(with: Data(response.body.utf8)) as? [String: Any],
+              let metadata = envelope["metadata"] as? [String: Any] else {
+            throw PanelError.unavailable("\(function): response is not a WHM API 1 envelope")
+        }
+        guard (metadata["result"] as? Int) == 1 else {
+            throw PanelError.rejected("\(function): \(metadata["reason"] as? String ?? "no reason given")")
+        }
+        return envelope["data"] as? [String: Any] ?? [:]
+    }
+
+    /// Calls a UAPI function as `user`; `data.uapi.status` 0 is a refusal with its `errors`,
+    /// even when the outer WHM result is 1.
+    private func uapi(_ user: String, _ module: String, _ function: String, _ parameters: [String: String]) async throws -> Any? {
+        let data = try await call("uapi_cpanel", parameters.merging([
+            "cpanel.user": user, "cpanel.module": module, "cpanel.function": function,
+        ]) { $1 })
+        guard let uapi = data["uapi"] as? [String: Any] else {
+            throw PanelError.unavailable("\(module)::\(function): no uapi object in the response")
+        }
+        guard (uapi["status"] as? Int) == 1 else {
+            let errors = (uapi["errors"] as? [String])?.joined(separator: "; ") ?? "no reason given"
+            throw PanelError.rejected("\(module)::\(function): \(errors)")
+        }
+        return uapi["data"]
+    }
+}

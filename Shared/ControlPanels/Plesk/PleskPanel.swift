@@ -1,0 +1,196 @@
+import ExternalHTTP
+import Foundation
+
+/// Plesk through REST API v2 (`/api/v2`, `X-API-Key`), with its CLI bridge for mail and
+/// plan switches and the XML API (`/enterprise/control/agent.php`) for certificates,
+/// which REST lacks. A Hostwire account is a Plesk customer (login = username) owning
+/// one domain (subscription).
+public struct PleskPanel: ControlPanel {
+    public let kind = PanelKind.plesk
+    let http: ExternalHTTPClient
+    let key: String
+
+    public init(endpoint: PanelEndpoint) {
+        http = ExternalHTTPClient(baseURL: endpoint.baseURL, timeout: endpoint.timeout)
+        key = endpoint.secret
+    }
+
+    struct Client: Decodable { let id: Int; let login: String }
+    struct Domain: Decodable { let id: Int; let name: String }
+    struct Status: Decodable { let status: String }
+    struct Created: Decodable { let id: Int }
+    struct CLIResult: Decodable { let code: Int; let stdout: String; let stderr: String }
+    struct DatabaseRow: Decodable { let id: Int; let name: String }
+    struct DatabaseUser: Decodable { let login: String }
+    struct Server: Decodable { let panel_version: String? }
+    struct Problem: Decodable { let code: Int; let message: String }
+
+    public func account(named username: String) async throws -> PanelAccount? {
+        guard let client = try await client(username) else { return nil }
+        return try await account(of: client)
+    }
+
+    public func listAccounts() async throws -> [PanelAccount] {
+        var accounts: [PanelAccount] = []
+        for client in try await rest(.GET, "/clients", as: [Client].self) {
+            accounts.append(try await account(of: client))
+        }
+        return accounts
+    }
+
+    /// Creates the customer, then its subscription; a customer left without one by an
+    /// earlier, cut-off call is completed rather than duplicated.
+    public func createAccount(_ account: NewAccount) async throws {
+        if let existing = try await client(account.username) {
+            guard try await domains(of: existing).isEmpty else { throw PanelError.rejected("customer \(account.username) exists") }
+        } else {
+            _ = try await rest(.POST, "/clients", json: [
+                "name": account.username, "login": account.username, "password": account.password,
+                "email": account.contactEmail, "type": "customer",
+            ], as: Created.self)
+        }
+        _ = try await rest(.POST, "/domains", json: [
+            "name": account.domain, "hosting_type": "virtual",
+            "hosting_settings": ["ftp_login": account.username, "ftp_password": account.password],
+            "owner_client": ["login": account.username], "ip_addresses": [account.ip], "plan": ["name": account.plan],
+        ], as: Created.self)
+    }
+
+    public func suspend(_ username: String, reason: String) async throws {
+        _ = try await rest(.PUT, "/clients/\(try await required(username).id)/suspend", as: Status.self)
+    }
+
+    public func unsuspend(_ username: String) async throws {
+        _ = try await rest(.PUT, "/clients/\(try await required(username).id)/activate", as: Status.self)
+    }
+
+    public func terminate(_ username: String) async throws {
+        _ = try await rest(.DELETE, "/clients/\(try await required(username).id)", as: Status.self)
+    }
+
+    public func changePackage(_ username: String, to plan: String) async throws {
+        let domain = try await domains(of: required(username)).first?.name ?? ""
+        try await cli("subscription", ["--switch-subscription", domain, "-service-plan", plan])
+    }
+
+    public func changePassword(_ username: String, to password: String) async throws {
+        _ = try await rest(.PUT, "/clients/\(try await required(username).id)", json: ["password": password], as: Created.self)
+    }
+
+    public func mailboxExists(_ address: String, username: String) async throws -> Bool {
+        let result = try await rest(.POST, "/cli/mail/call", json: ["params": ["--info", address]], as: CLIResult.self)
+        return result.code == 0
+    }
+
+    public func createMailbox(_ mailbox: NewMailbox) async throws {
+        try await cli("mail", ["--create", mailbox.address, "-passwd", mailbox.password, "-mailbox", "true",
+                               "-mbox_quota", mailbox.quotaMB == 0 ? "-1" : "\(mailbox.quotaMB)M"])
+    }
+
+    public func databases(of username: String) async throws -> [String] {
+        guard let domain = try await domains(of: required(username)).first else { return [] }
+        return try await rest(.GET, "/databases?domain=\(FormEncoding.escape(domain.name))", as: [DatabaseRow].self).map(\.name)
+    }
+
+    public func createDatabase(_ database: NewDatabase) async throws {
+        let existing = try await rest(.GET, "/databases?domain=\(FormEncoding.escape(database.domain))", as: [DatabaseRow].self)
+        let id: Int
+        if let found = existing.first(where: { $0.name == database.name }) {
+            id = found.id
+        } else {
+            id = try await rest(.POST, "/databases", json: [
+                "name": database.name, "type": "mysql", "parent_domain": ["name": database.domain], "server_id": 1,
+            ], as: Created.self).id
+        }
+        let users = try await rest(.GET, "/dbusers?dbId=\(id)", as: [DatabaseUser].self)
+        guard !users.contains(where: { $0.login == database.user }) else { return }
+        _ = try await rest(.POST, "/dbusers", json: ["login": database.user, "password": database.password, "database_id": id],
+                           as: Created.self)
+    }
+
+    public func installCertificate(_ certificate: CertificateBundle, username: String, domain: String) async throws {
+        try await xml("""
+            <packet><certificate><install><name>hostwire-\(xmlEscaped(domain))</name><webspace>\(xmlEscaped(domain))</webspace>\
+            <content><csr></csr><pvt>\(xmlEscaped(certificate.privateKey))</pvt><cert>\(xmlEscaped(certificate.certificate))</cert>\
+            <ca>\(xmlEscaped(certificate.chain))</ca></content></install></certificate></packet>
+            """)
+    }
+
+    public func health() async throws -> PanelHealth {
+        let server = try await rest(.GET, "/server", as: Server.self)
+        return PanelHealth(version: server.panel_version ?? "unknown",
+                           accounts: try await rest(.GET, "/clients", as: [Client].self).count)
+    }
+
+    private func account(of client: Client) async throws -> PanelAccount {
+        guard let domain = try await domains(of: client).first else {
+            return PanelAccount(username: client.login, domain: "", plan: "", suspended: false)
+        }
+        let status = try await rest(.GET, "/domains/\(domain.id)/status", as: Status.self).status
+        return PanelAccount(username: client.login, domain: domain.name, plan: "", suspended: status != "active",
+                            suspendReason: status == "active" ? nil : status)
+    }
+
+    private func client(_ login: String) async throws -> Client? {
+        try await rest(.GET, "/clients", as: [Client].self).first { $0.login == login }
+    }
+
+    private func required(_ login: String) async throws -> Client {
+        guard let client = try await client(login) else { throw PanelError.rejected("no customer with login \(login)") }
+        return client
+    }
+
+    private func domains(of client: Client) async throws -> [Domain] {
+        try await rest(.GET, "/clients/\(client.id)/domains", as: [Domain].self)
+    }
+
+    /// Calls REST v2; errors come as `{"code":N,"message":"…"}` with a 4xx/5xx status.
+    private func rest<T: Decodable>(_ method: HTTPMethod, _ path: String, json: [String: Any]? = nil,
+                                    as type: T.Type) async throws -> T {
+        let body = try json.map { String(decoding: try JSONSerialization.data(withJSONObject: $0, options: [.sortedKeys]), as: UTF8.self) }
+        let response: ExternalResponse
+        do {
+            response = try await http.send(method, "/api/v2\(path)", headers: [("X-API-Key", key), ("Accept", "application/json")],
+                                           body: body, contentType: "application/json")
+        } catch {
+            throw PanelError.unavailable("\(error)")
+        }
+        if var error = PanelError.from(response) {
+            if case .rejected = error, let problem = try? response.decode(Problem.self) {
+                error = .rejected("\(method.rawValue) \(path): \(problem.message)")
+            }
+            throw error
+        }
+        do {
+            return try response.decode(T.self)
+        } catch {
+            throw PanelError.unavailable("\(method.rawValue) \(path): unexpected response body")
+        }
+    }
+
+    /// Runs a Plesk CLI utility through REST; a non-zero exit code is a refusal.
+    private func cli(_ command: String, _ parameters: [String]) async throws {
+        let result = try await rest(.POST, "/cli/\(command)/call", json: ["params": parameters], as: CLIResult.self)
+        guard result.code == 0 else {
+            throw PanelError.rejected("\(command) \(parameters.first ?? ""): \(result.stderr.isEmpty ? result.stdout : result.stderr)")
+        }
+    }
+
+    /// Sends an XML API packet; `<status>error</status>` anywhere is a refusal with its `errtext`.
+    private func xml(_ packet: String) async throws {
+        let response = try await http.panelCall(.POST, "/enterprise/control/agent.php", headers: [("KEY", key)],
+                                                body: packet, contentType: "text/xml")
+        if response.body.contains("<status>error</status>") {
+            let text = response.body.range(of: "<errtext>").flatMap { start in
+                response.body.range(of: "</errtext>").map { String(response.body[start.upperBound..<$0.lowerBound]) }
+            }
+            throw PanelError.rejected("XML API: \(text ?? "error")")
+        }
+        guard response.body.contains("<status>ok</status>") else { throw PanelError.unavailable("XML API: no result status") }
+    }
+
+    private func xmlEscaped(_ text: String) -> String {
+        text.replacingOccurrences(of: "&", with: "&amp;").replacingOccurrences(of: "<", with: "&lt;")
+            .replacingOccurrences(of: ">", with: "&gt;")
+    }
+}
