@@ -8,6 +8,8 @@ let package = Package(
         .executable(name: "hostwire-broker", targets: ["Broker"]),
         .executable(name: "hostwire-bench", targets: ["BusBenchmark"]),
         .executable(name: "hostwire-simulator", targets: ["Simulators"]),
+        .executable(name: "hostwire-checkout", targets: ["Checkout"]),
+        .executable(name: "hostwire-provisioning", targets: ["Provisioning"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-log.git", from: "1.16.2"),
@@ -61,6 +63,7 @@ let package = Package(
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "Prometheus", package: "swift-prometheus"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "Crypto", package: "swift-crypto"),
             ],
             path: "Shared/ServiceRuntime"
         ),
@@ -85,6 +88,10 @@ let package = Package(
             path: "Shared/Payments"
         ),
         .target(
+            name: "Validation",
+            path: "Shared/Validation"
+        ),
+        .target(
             name: "TestSupport",
             dependencies: ["Persistence", .product(name: "PostgresNIO", package: "postgres-nio")],
             path: "Shared/TestSupport"
@@ -97,6 +104,31 @@ let package = Package(
             path: "Services/Broker"
         ),
 
+        .target(
+            name: "CheckoutService",
+            dependencies: ["ServiceRuntime", "Messaging", "Contracts", "Payments", "Validation",
+                           .product(name: "Hummingbird", package: "hummingbird"),
+                           .product(name: "HTTPTypes", package: "swift-http-types")],
+            path: "Services/Checkout",
+            exclude: ["Main"]
+        ),
+        .executableTarget(
+            name: "Checkout",
+            dependencies: ["CheckoutService", "ServiceRuntime"],
+            path: "Services/Checkout/Main"
+        ),
+        .target(
+            name: "ProvisioningService",
+            dependencies: ["ServiceRuntime", "Messaging", "Contracts", "ControlPanels", "Secrets", "Validation",
+                           .product(name: "Hummingbird", package: "hummingbird")],
+            path: "Services/Provisioning",
+            exclude: ["Main"]
+        ),
+        .executableTarget(
+            name: "Provisioning",
+            dependencies: ["ProvisioningService", "ServiceRuntime"],
+            path: "Services/Provisioning/Main"
+        ),
         .executableTarget(
             name: "Simulators",
             dependencies: ["ExternalHTTP", "Payments", .product(name: "Hummingbird", package: "hummingbird"),

@@ -41,12 +41,21 @@ public struct TaskQueue: Sendable {
 
     /// Puts a failed task back in the queue with a fresh set of attempts.
     public func retry(_ id: UUID, on client: PostgresClient, logger: Logger) async throws -> Bool {
-        let rows = try await client.query("""
-            UPDATE tasks SET status = 'pending', attempts = 0, next_attempt_at = now(), finished_at = NULL, updated_at = now()
-            WHERE id = \(id) AND status = 'failed' RETURNING id
-            """, logger: logger).collect()
+        let retried = try await client.withTransaction(logger: logger) { connection in
+            try await retry(id, on: connection, logger: logger)
+        }
         wake()
-        return !rows.isEmpty
+        return retried != nil
+    }
+
+    /// Puts a failed task back in the caller's transaction; returns its type and payload,
+    /// or `nil` when no failed task has that id. Call ``wake()`` after commit.
+    public func retry(_ id: UUID, on connection: PostgresConnection, logger: Logger) async throws -> (type: String, payload: String)? {
+        let rows = try await connection.query("""
+            UPDATE tasks SET status = 'pending', attempts = 0, next_attempt_at = now(), finished_at = NULL, updated_at = now()
+            WHERE id = \(id) AND status = 'failed' RETURNING type, payload
+            """, logger: logger).collect()
+        return try rows.first.map { try $0.decode((String, String).self) }
     }
 
     /// The stored state of one task.

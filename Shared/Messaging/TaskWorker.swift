@@ -23,6 +23,19 @@ public struct ClaimedTask: Sendable {
 }
 
 /// A failure that retrying cannot cure: the task is marked failed at once.
+/// Thrown by a task that cannot proceed yet for a reason outside it (no server has room):
+/// it is tried again after `delay` without using up an attempt, and `reason` is shown as
+/// its last error so operators see why it waits.
+public struct TaskDeferral: Error, CustomStringConvertible, Sendable {
+    public let reason: String
+    public let delay: Duration
+    public init(_ reason: String, delay: Duration = .seconds(30)) {
+        self.reason = reason
+        self.delay = delay
+    }
+    public var description: String { reason }
+}
+
 public struct PermanentTaskFailure: Error, CustomStringConvertible, Sendable {
     public let description: String
     public init(_ description: String) { self.description = description }
@@ -35,10 +48,11 @@ public struct PermanentTaskFailure: Error, CustomStringConvertible, Sendable {
 /// out, so handlers must look before they act (the external call may already be done).
 public final class TaskWorker: Service {
     public typealias Handler = @Sendable (ClaimedTask, TaskCompletion) async throws -> Void
-    public typealias FailureHook = @Sendable (ClaimedTask, String, PostgresConnection) async throws -> Void
+    public typealias FailureHook = @Sendable (ClaimedTask, String, TaskFailureContext) async throws -> Void
 
     let database: Database
     let queue: TaskQueue
+    let outbox: Outbox
     let handlers: [String: Handler]
     let onFailure: FailureHook?
     let concurrency: Int
@@ -49,12 +63,13 @@ public final class TaskWorker: Service {
     let metrics = MessagingMetrics()
 
     public init(
-        database: Database, queue: TaskQueue, handlers: [String: Handler], onFailure: FailureHook? = nil,
+        database: Database, queue: TaskQueue, outbox: Outbox, handlers: [String: Handler], onFailure: FailureHook? = nil,
         concurrency: Int = 8, lease: Duration = .seconds(60), backoff: Backoff = Backoff(base: 1, maximum: 600),
         idleInterval: Duration = .milliseconds(200), logger: Logger
     ) {
         self.database = database
         self.queue = queue
+        self.outbox = outbox
         self.handlers = handlers
         self.onFailure = onFailure
         self.concurrency = concurrency
@@ -106,15 +121,31 @@ public final class TaskWorker: Service {
     }
 
     func execute(_ task: ClaimedTask) async {
-        let completion = TaskCompletion(task: task, database: database)
+        let completion = TaskCompletion(task: task, database: database, outbox: outbox, queue: queue)
         do {
             try await handlers[task.type]!(task, completion)
             if !completion.isFinished { try await completion.finish { _ in } }
             metrics.tasksDone.increment()
         } catch is LeaseLost {
             logger.warning("task lease lost; another worker has it", metadata: ["task": "\(task.id)"])
+        } catch let deferral as TaskDeferral {
+            await postpone(task, deferral)
         } catch {
             await recordFailure(task, error: error)
+        }
+    }
+
+    private func postpone(_ task: ClaimedTask, _ deferral: TaskDeferral) async {
+        let seconds = deferral.delay / .seconds(1)
+        do {
+            _ = try await database.query("""
+                UPDATE tasks SET status = 'pending', attempts = attempts - 1, last_error = \(deferral.reason),
+                    locked_until = NULL, updated_at = now(), next_attempt_at = now() + make_interval(secs => \(seconds))
+                WHERE id = \(task.id) AND status = 'running' AND attempts = \(task.attempt)
+                """)
+            logger.info("task deferred", metadata: ["task": "\(task.id)", "type": "\(task.type)", "reason": "\(deferral.reason)"])
+        } catch {
+            logger.warning("deferring a task failed", metadata: ["task": "\(task.id)", "error": "\(String(reflecting: error))"])
         }
     }
 
@@ -122,7 +153,7 @@ public final class TaskWorker: Service {
         let permanent = error is PermanentTaskFailure
         let message = String(describing: error)
         let retrySeconds = min(backoff.maximum, backoff.base * pow(2, Double(task.attempt - 1))) * Double.random(in: 0.5...1)
-        let (logger, onFailure, metrics) = (self.logger, self.onFailure, self.metrics)
+        let (logger, onFailure, metrics, outbox, queue) = (self.logger, self.onFailure, self.metrics, self.outbox, self.queue)
         do {
             try await database.transaction { connection in
                 let final = permanent || task.attempt >= task.maxAttempts
@@ -132,7 +163,9 @@ public final class TaskWorker: Service {
                         next_attempt_at = now() + make_interval(secs => \(retrySeconds))
                     WHERE id = \(task.id) AND status = 'running' AND attempts = \(task.attempt) RETURNING id
                     """, logger: logger).collect()
-                if final && !updated.isEmpty { try await onFailure?(task, message, connection) }
+                if final && !updated.isEmpty {
+                    try await onFailure?(task, message, TaskFailureContext(connection: connection, outbox: outbox, tasks: queue, logger: logger))
+                }
                 (final ? metrics.tasksFailed : metrics.tasksRetried).increment()
                 logger.log(level: final ? .error : .warning, final ? "task failed for good" : "task failed; will retry", metadata: [
                     "task": "\(task.id)", "type": "\(task.type)", "attempt": "\(task.attempt)/\(task.maxAttempts)", "error": "\(message)"])
@@ -144,18 +177,34 @@ public final class TaskWorker: Service {
     }
 }
 
+/// What a failure hook gets: the transaction that marks the task failed, to write the
+/// failure's consequences (a failure event, a clean-up task) atomically with it.
+public struct TaskFailureContext: Sendable {
+    public let connection: PostgresConnection
+    public let outbox: Outbox
+    public let tasks: TaskQueue
+    public let logger: Logger
+}
+
 /// Thrown when a task's lease ran out and another worker claimed it meanwhile.
 struct LeaseLost: Error {}
 
 /// Marks a task done in the same transaction as the handler's own writes.
 public final class TaskCompletion: Sendable {
     let task: ClaimedTask
-    let database: Database
+    /// The service's database, for reads and writes that need not be atomic with the finish.
+    public let database: Database
+    /// For the messages the task's effects cause, written in ``finish(_:)``'s transaction.
+    public let outbox: Outbox
+    /// For follow-up tasks, enqueued in ``finish(_:)``'s transaction.
+    public let queue: TaskQueue
     private let finished = Mutex(false)
 
-    init(task: ClaimedTask, database: Database) {
+    init(task: ClaimedTask, database: Database, outbox: Outbox, queue: TaskQueue) {
         self.task = task
         self.database = database
+        self.outbox = outbox
+        self.queue = queue
     }
 
     public var logger: Logger { database.logger }
@@ -174,5 +223,7 @@ public final class TaskCompletion: Sendable {
             try await effects(connection)
         }
         finished.withLock { $0 = true }
+        outbox.wakeRelayIfAppended()
+        queue.wakeIfEnqueued()
     }
 }

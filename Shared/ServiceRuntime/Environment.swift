@@ -30,6 +30,13 @@ public struct Environment: Sendable {
         return value
     }
 
+    /// The variable as a number; a value that is not one is a configuration error.
+    public func double(_ name: String, default fallback: Double) throws -> Double {
+        guard let text = optional(name) else { return fallback }
+        guard let value = Double(text) else { throw SettingsError("\(name)=\(text) is not a number") }
+        return value
+    }
+
     /// A secret from `NAME`, or from the file named by `NAME_FILE` (Docker secrets).
     public func secret(_ name: String) throws -> String? {
         if let path = optional("\(name)_FILE") {

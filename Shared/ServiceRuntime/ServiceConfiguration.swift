@@ -17,6 +17,8 @@ public struct ServiceConfiguration: Sendable {
     public var logLevel: Logger.Level
     public var workerConcurrency: Int
     public var relay: RelaySettings
+    /// How long failed tasks wait before their next attempt.
+    public var taskBackoff: Backoff
 
     /// The default local ports of the broker: docs/configuration.md lists them.
     public static let localQueuePorts = [
@@ -50,7 +52,9 @@ public struct ServiceConfiguration: Sendable {
             migrationsDirectory: URL(fileURLWithPath: environment.string("HOSTWIRE_MIGRATIONS", default: "migrations/\(name)")),
             logLevel: Logger.Level(rawValue: environment.string("HOSTWIRE_LOG_LEVEL", default: "info")) ?? .info,
             workerConcurrency: try environment.int("HOSTWIRE_WORKERS", default: 8),
-            relay: try relaySettings(environment))
+            relay: try relaySettings(environment),
+            taskBackoff: Backoff(base: try environment.double("HOSTWIRE_TASK_RETRY_BASE_SECONDS", default: 1),
+                                 maximum: try environment.double("HOSTWIRE_TASK_RETRY_MAX_SECONDS", default: 600)))
     }
 
     private static func relaySettings(_ environment: Environment) throws -> RelaySettings {

@@ -25,4 +25,11 @@ public struct ServiceDependencies: Sendable {
     public let outbox: Outbox
     public let tasks: TaskQueue
     public let logger: Logger
+
+    public init(database: Database, outbox: Outbox, tasks: TaskQueue, logger: Logger) {
+        self.database = database
+        self.outbox = outbox
+        self.tasks = tasks
+        self.logger = logger
+    }
 }

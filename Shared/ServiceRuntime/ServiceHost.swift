@@ -49,9 +49,8 @@ public enum ServiceHost {
             let dependencies = ServiceDependencies(database: database, outbox: outbox, tasks: tasks, logger: logger)
             let readiness = Readiness { (try? await database.query("SELECT 1")) != nil }
 
-            let router = Router()
+            let router = buildRouter(definition, dependencies: dependencies)
             OperationsController<BasicRequestContext>(registry: registry, readiness: readiness).addRoutes(to: router)
-            definition.routes(router, dependencies)
             let app = Application(router: router, configuration: .init(
                 address: .hostname(configuration.httpHost, port: configuration.httpPort), serverName: definition.name),
                 logger: logger)
@@ -62,8 +61,9 @@ public enum ServiceHost {
                 app,
             ]
             if !definition.tasks.isEmpty {
-                services.append(TaskWorker(database: database, queue: tasks, handlers: definition.tasks,
+                services.append(TaskWorker(database: database, queue: tasks, outbox: outbox, handlers: definition.tasks,
                                            onFailure: definition.onTaskFailure, concurrency: configuration.workerConcurrency,
+                                           backoff: configuration.taskBackoff,
                                            logger: logger))
             }
             readiness.markStarted()
@@ -74,6 +74,14 @@ public enum ServiceHost {
             await bus.close()
             logger.info("service stopped")
         }
+    }
+
+    /// The service's HTTP routes behind the JSON error middleware (tests use it with `app.test(.router)`).
+    public static func buildRouter(_ definition: ServiceDefinition, dependencies: ServiceDependencies) -> Router<BasicRequestContext> {
+        let router = Router()
+        router.add(middleware: JSONErrorMiddleware())
+        definition.routes(router, dependencies)
+        return router
     }
 
     /// Applies the messaging tables and `directory`'s scripts, waiting for Postgres if needed.

@@ -10,7 +10,7 @@ import Testing
         let header = EnvelopeHeader(type: ProvisionAccount.wireName, version: 1, source: "checkout",
                                     correlationID: order, occurredAt: Date(timeIntervalSince1970: 1_790_000_000.125))
         let payload = ProvisionAccount(orderID: order, customerID: customer, plan: "starter", serverGroup: "eu",
-                                       domain: "example.test", contactEmail: "a@example.test")
+                                       domain: "example.test", contactEmail: "a@example.test", customerName: "Ada")
         let message = try WireMessage.make(payload, to: ProvisionAccount.queue, header: header)
         let received = try ReceivedMessage(frames: message.frames)
         #expect(received.address == "provisioning")
@@ -36,6 +36,14 @@ import Testing
         #expect(SuspendAccount.wireName == "suspend-account")
         #expect(UnsuspendAccount.wireName == "unsuspend-account")
         #expect(TerminateAccount.wireName == "terminate-account")
+        #expect(ChangePackage.wireName == "change-package")
+        #expect(ChangePassword.wireName == "change-password")
+        #expect(OrderPlaced.topic == "checkout/order.placed")
+        #expect(AccountSuspended.topic == "provisioning/account.suspended")
+        #expect(AccountUnsuspended.topic == "provisioning/account.unsuspended")
+        #expect(AccountTerminated.topic == "provisioning/account.terminated")
+        #expect(AccountPackageChanged.topic == "provisioning/account.package-changed")
+        #expect(AccountPasswordChanged.topic == "provisioning/account.password-changed")
         #expect(OrderPaid.topic == "checkout/order.paid")
         #expect(AccountProvisioned.topic == "provisioning/account.provisioned")
         #expect(AccountProvisioningFailed.topic == "provisioning/account.provisioning-failed")

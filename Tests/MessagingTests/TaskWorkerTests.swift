@@ -32,7 +32,7 @@ struct Flaky: TaskPayload {
             try await MigrationRunner(schema: "tasks_test", migrations: MessagingSchema.migrations, logger: logger).run(on: client)
             let queue = TaskQueue()
             let worker = TaskWorker(
-                database: Database(client: client, logger: logger), queue: queue,
+                database: Database(client: client, logger: logger), queue: queue, outbox: Outbox(source: "tasks_test"),
                 handlers: [Flaky.taskType: { task, _ in
                     let payload = try task.decode(Flaky.self)
                     if health?.fixed.load(ordering: .relaxed) == true { return }

@@ -7,7 +7,10 @@ public struct OrderPaid: Event {
 
     public var orderID: UUID
     public var customerID: UUID
+    public var customerEmail: String
+    public var customerName: String
     public var productID: UUID
+    public var productName: String
     /// Billing cycle: `monthly`, `quarterly`, `semi-annual` or `annual`.
     public var billingCycle: String
     /// Price in minor units of `currency`.
@@ -15,19 +18,34 @@ public struct OrderPaid: Event {
     /// ISO 4217, upper case.
     public var currency: String
     public var domain: String?
+    /// The provider's payment id (Stripe `pi_…`).
+    public var paymentReference: String
+    /// The provider's customer and saved payment method, for later off-session charges.
+    public var paymentCustomer: String?
+    public var paymentMethod: String?
 
-    public init(orderID: UUID, customerID: UUID, productID: UUID, billingCycle: String, amount: Int, currency: String, domain: String?) {
+    public init(orderID: UUID, customerID: UUID, customerEmail: String, customerName: String, productID: UUID,
+                productName: String, billingCycle: String, amount: Int, currency: String, domain: String?,
+                paymentReference: String, paymentCustomer: String?, paymentMethod: String?) {
         self.orderID = orderID
         self.customerID = customerID
+        self.customerEmail = customerEmail
+        self.customerName = customerName
         self.productID = productID
+        self.productName = productName
         self.billingCycle = billingCycle
         self.amount = amount
         self.currency = currency
         self.domain = domain
+        self.paymentReference = paymentReference
+        self.paymentCustomer = paymentCustomer
+        self.paymentMethod = paymentMethod
     }
 
     enum CodingKeys: String, CodingKey {
-        case orderID = "order_id", customerID = "customer_id", productID = "product_id"
-        case billingCycle = "billing_cycle", amount, currency, domain
+        case orderID = "order_id", customerID = "customer_id", customerEmail = "customer_email"
+        case customerName = "customer_name", productID = "product_id", productName = "product_name"
+        case billingCycle = "billing_cycle", amount, currency, domain, paymentReference = "payment_reference"
+        case paymentCustomer = "payment_customer", paymentMethod = "payment_method"
     }
 }

@@ -21,6 +21,24 @@ public struct UnsuspendAccount: Command {
     enum CodingKeys: String, CodingKey { case accountID = "account_id", onlyIfSuspendedFor = "only_if_suspended_for" }
 }
 
+public struct ChangePackage: Command {
+    public static let wireName = "change-package"
+    public static let queue = "provisioning"
+    public var accountID: UUID
+    public var plan: String
+    public init(accountID: UUID, plan: String) { self.accountID = accountID; self.plan = plan }
+    enum CodingKeys: String, CodingKey { case accountID = "account_id", plan }
+}
+
+/// Give the account a new generated password; it reaches the customer sealed, by mail.
+public struct ChangePassword: Command {
+    public static let wireName = "change-password"
+    public static let queue = "provisioning"
+    public var accountID: UUID
+    public init(accountID: UUID) { self.accountID = accountID }
+    enum CodingKeys: String, CodingKey { case accountID = "account_id" }
+}
+
 public struct TerminateAccount: Command {
     public static let wireName = "terminate-account"
     public static let queue = "provisioning"
@@ -36,29 +54,42 @@ public struct AccountProvisioned: Event {
     public var accountID: UUID
     public var orderID: UUID
     public var customerID: UUID
+    public var customerName: String
+    public var contactEmail: String
     public var domain: String
     public var username: String
     public var serverHostname: String
     public var serverIP: String
     public var nameservers: [String]
     public var panel: String
+    /// Where the customer logs in to the panel.
+    public var controlPanelURL: String
+    /// The account password sealed for the mail service alone (`FieldSealer`,
+    /// purpose `account.password`); `nil` when no mail key is configured.
+    public var sealedPassword: String?
 
-    public init(accountID: UUID, orderID: UUID, customerID: UUID, domain: String, username: String,
-                serverHostname: String, serverIP: String, nameservers: [String], panel: String) {
+    public init(accountID: UUID, orderID: UUID, customerID: UUID, customerName: String, contactEmail: String,
+                domain: String, username: String, serverHostname: String, serverIP: String, nameservers: [String],
+                panel: String, controlPanelURL: String, sealedPassword: String?) {
         self.accountID = accountID
         self.orderID = orderID
         self.customerID = customerID
+        self.customerName = customerName
+        self.contactEmail = contactEmail
         self.domain = domain
         self.username = username
         self.serverHostname = serverHostname
         self.serverIP = serverIP
         self.nameservers = nameservers
         self.panel = panel
+        self.controlPanelURL = controlPanelURL
+        self.sealedPassword = sealedPassword
     }
 
     enum CodingKeys: String, CodingKey {
-        case accountID = "account_id", orderID = "order_id", customerID = "customer_id", domain, username
-        case serverHostname = "server_hostname", serverIP = "server_ip", nameservers, panel
+        case accountID = "account_id", orderID = "order_id", customerID = "customer_id", customerName = "customer_name"
+        case contactEmail = "contact_email", domain, username, serverHostname = "server_hostname", serverIP = "server_ip"
+        case nameservers, panel, controlPanelURL = "control_panel_url", sealedPassword = "sealed_password"
     }
 }
 

@@ -13,18 +13,21 @@ public struct ProvisionAccount: Command {
     public var serverGroup: String
     public var domain: String
     public var contactEmail: String
+    public var customerName: String
 
-    public init(orderID: UUID, customerID: UUID, plan: String, serverGroup: String, domain: String, contactEmail: String) {
+    public init(orderID: UUID, customerID: UUID, plan: String, serverGroup: String, domain: String, contactEmail: String,
+                customerName: String) {
         self.orderID = orderID
         self.customerID = customerID
         self.plan = plan
         self.serverGroup = serverGroup
         self.domain = domain
         self.contactEmail = contactEmail
+        self.customerName = customerName
     }
 
     enum CodingKeys: String, CodingKey {
         case orderID = "order_id", customerID = "customer_id", plan, serverGroup = "server_group"
-        case domain, contactEmail = "contact_email"
+        case domain, contactEmail = "contact_email", customerName = "customer_name"
     }
 }

@@ -1,0 +1,31 @@
+import Foundation
+
+/// Something the host sells, with a price per billing cycle and currency.
+struct Product: Codable, Sendable {
+    var id: UUID
+    var slug: String
+    var name: String
+    var type: String
+    var panelPlan: String?
+    var serverGroup: String?
+    var limits: [String: Int]
+    var active: Bool
+    var prices: [Price]
+
+    enum CodingKeys: String, CodingKey {
+        case id, slug, name, type, panelPlan = "panel_plan", serverGroup = "server_group", limits, active, prices
+    }
+}
+
+/// A price in integer minor units.
+struct Price: Codable, Sendable, Equatable {
+    var billingCycle: String
+    var currency: String
+    var amount: Int
+
+    enum CodingKeys: String, CodingKey { case billingCycle = "billing_cycle", currency, amount }
+}
+
+enum BillingCycle {
+    static let all: Set<String> = ["monthly", "quarterly", "semi-annual", "annual"]
+}

@@ -1,0 +1,45 @@
+import Foundation
+import Hummingbird
+import Persistence
+import Payments
+import ServiceRuntime
+
+/// Checkout's settings, read from the environment (docs/configuration.md).
+public struct CheckoutSettings: Sendable {
+    public var gateway: any PaymentGateway
+    public var webhookSignature: WebhookSignature
+    public var apiTokens: APITokens
+
+    public init(gateway: any PaymentGateway, webhookSignature: WebhookSignature, apiTokens: APITokens) {
+        self.gateway = gateway
+        self.webhookSignature = webhookSignature
+        self.apiTokens = apiTokens
+    }
+
+    public static func load(_ environment: ServiceRuntime.Environment = ServiceRuntime.Environment()) throws -> CheckoutSettings {
+        guard let secretKey = try environment.secret("HOSTWIRE_STRIPE_SECRET_KEY") else {
+            throw SettingsError("HOSTWIRE_STRIPE_SECRET_KEY is required")
+        }
+        guard let webhookSecret = try environment.secret("HOSTWIRE_STRIPE_WEBHOOK_SECRET") else {
+            throw SettingsError("HOSTWIRE_STRIPE_WEBHOOK_SECRET is required")
+        }
+        return CheckoutSettings(
+            gateway: StripeGateway(baseURL: environment.string("HOSTWIRE_STRIPE_API_URL", default: "https://api.stripe.com"),
+                                   secretKey: secretKey,
+                                   timeout: .seconds(try environment.int("HOSTWIRE_STRIPE_TIMEOUT_SECONDS", default: 30))),
+            webhookSignature: WebhookSignature(secret: webhookSecret),
+            apiTokens: try APITokens(parsing: try environment.secret("HOSTWIRE_API_TOKENS") ?? ""))
+    }
+}
+
+/// The checkout service: catalog, orders and the payment webhook.
+public func buildCheckout(_ settings: CheckoutSettings) -> ServiceDefinition {
+    var definition = ServiceDefinition(name: "checkout", defaultHTTPPort: 8081)
+    definition.routes = { router, dependencies in
+        let store = OrderStore(database: dependencies.database, outbox: dependencies.outbox, logger: dependencies.logger)
+        CatalogController(database: dependencies.database, tokens: settings.apiTokens).addRoutes(to: router)
+        OrdersController(store: store, gateway: settings.gateway, tokens: settings.apiTokens).addRoutes(to: router)
+        StripeWebhookController(store: store, signature: settings.webhookSignature).addRoutes(to: router)
+    }
+    return definition
+}

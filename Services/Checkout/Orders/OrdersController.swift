@@ -1,0 +1,56 @@
+import Foundation
+import Hummingbird
+import Payments
+import ServiceRuntime
+
+/// Placing orders (storefront) and reading them (customer by id, operators by list).
+struct OrdersController: Sendable {
+    let store: OrderStore
+    let gateway: any PaymentGateway
+    let tokens: APITokens
+
+    func addRoutes(to router: Router<BasicRequestContext>) {
+        router.post("api/orders") { request, _ in
+            let order = try await APIResponse.decode(PlaceOrder.self, from: request).validated()
+            let id = try await store.place(order)
+            return try await withPayment(id, status: .created)
+        }
+        router.get("api/orders/{id}") { _, context in
+            let id = try context.parameters.require("id", as: UUID.self)
+            guard let order = try await store.order(id) else { throw APIError.notFound("order") }
+            return APIResponse.json(order)
+        }
+        // A payment intent that could not be created at order time is asked for again.
+        router.post("api/orders/{id}/payment") { _, context in
+            try await withPayment(try context.parameters.require("id", as: UUID.self), status: .ok)
+        }
+        let admin = router.group("api/admin").add(middleware: BearerAuthMiddleware(tokens: tokens))
+        admin.get("orders") { request, _ in
+            let status = request.uri.queryParameters.get("status")
+            if let status, !["pending_payment", "paid", "cancelled"].contains(status) {
+                throw APIError.invalid("status", "status is pending_payment, paid or cancelled")
+            }
+            let paging = try Paging(request)
+            return APIResponse.json(try await store.orders(status: status, limit: paging.perPage, offset: paging.offset))
+        }
+    }
+
+    /// Makes sure the order has a payment intent (one per order: the idempotency key is the
+    /// order id) and answers with the order; 502 when the provider cannot be reached.
+    private func withPayment(_ id: UUID, status: HTTPResponse.Status) async throws -> Response {
+        guard let order = try await store.order(id) else { throw APIError.notFound("order") }
+        guard order.status == "pending_payment", order.payment.paymentIntent == nil else { return APIResponse.json(order, status: status) }
+        do {
+            let intent = try await gateway.createPaymentIntent(
+                PaymentRequest(amount: order.amount, currency: order.currency, description: "\(order.productName) (\(order.billingCycle))",
+                               metadata: ["order_id": id.uuidString, "customer_id": order.customerID.uuidString]),
+                idempotencyKey: "order-\(id.uuidString.lowercased())")
+            try await store.attach(intent, to: id)
+        } catch let error as PaymentError {
+            store.logger.warning("payment intent not created", metadata: ["order": "\(id)", "error": "\(error)"])
+            throw APIError(.badGateway, code: "payment_provider_unavailable",
+                           "the order \(id) is saved but the payment provider did not answer; POST /api/orders/\(id)/payment to try again")
+        }
+        return APIResponse.json(try await store.order(id), status: status)
+    }
+}

@@ -1,0 +1,57 @@
+import Foundation
+import ServiceRuntime
+import Validation
+
+/// `POST /api/orders`: who buys what, for which domain, paid in which currency.
+struct PlaceOrder: Decodable, Sendable {
+    struct Customer: Decodable, Sendable {
+        let email: String
+        let name: String
+        let company: String?
+        let country: String?
+    }
+
+    let customer: Customer
+    let productID: UUID
+    let billingCycle: String
+    let currency: String
+    let domain: String?
+
+    enum CodingKeys: String, CodingKey {
+        case customer, productID = "product_id", billingCycle = "billing_cycle", currency, domain
+    }
+
+    /// The order after validation: normalised email and domain, known cycle.
+    struct Valid: Sendable {
+        let email: String
+        let name: String
+        let company: String?
+        let country: String?
+        let productID: UUID
+        let billingCycle: String
+        let currency: String
+        let domain: String?
+    }
+
+    func validated() throws -> Valid {
+        let email: EmailAddress
+        do { email = try EmailAddress(customer.email) } catch { throw APIError.invalid(error.field, error.message) }
+        let name = customer.name.trimmingCharacters(in: .whitespacesAndNewlines)
+        guard (1...200).contains(name.count) else { throw APIError.invalid("name", "customer name is 1 to 200 characters") }
+        if let country = customer.country, country.range(of: "^[A-Z]{2}$", options: .regularExpression) == nil {
+            throw APIError.invalid("country", "country is an ISO 3166 alpha-2 code in capitals")
+        }
+        guard BillingCycle.all.contains(billingCycle) else {
+            throw APIError.invalid("billing_cycle", "billing_cycle is monthly, quarterly, semi-annual or annual")
+        }
+        guard currency.range(of: "^[A-Z]{3}$", options: .regularExpression) != nil else {
+            throw APIError.invalid("currency", "currency is an ISO 4217 code in capitals")
+        }
+        var normalized: String?
+        if let domain {
+            do { normalized = try DomainName(domain).ascii } catch { throw APIError.invalid(error.field, error.message) }
+        }
+        return Valid(email: email.address.lowercased(), name: name, company: customer.company, country: customer.country,
+                     productID: productID, billingCycle: billingCycle, currency: currency, domain: normalized)
+    }
+}

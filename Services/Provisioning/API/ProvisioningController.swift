@@ -1,0 +1,108 @@
+import Foundation
+import Hummingbird
+import Messaging
+import Persistence
+import PostgresNIO
+import ServiceRuntime
+import Validation
+
+/// `/api/provisioning/…` and `/api/accounts`: the endpoints operators of the original
+/// system know — queue or run a provisioning, tasks, retry, stats, failed — plus accounts.
+struct ProvisioningController: Sendable {
+    let dependencies: ServiceDependencies
+    let accounts: AccountStore
+    let provisioner: Provisioner
+
+    func addRoutes(to api: RouterGroup<BasicRequestContext>) {
+        let tasks = TasksController<BasicRequestContext>(database: dependencies.database, queue: dependencies.tasks) { type, payload, connection in
+            // A retried provisioning starts its account over from where it failed.
+            guard type == ProvisionAccountTask.taskType else { return }
+            let id = try JSONDecoder().decode(ProvisionAccountTask.self, from: Data(payload.utf8)).accountID
+            let rollback = try await connection.query("""
+                SELECT count(*)::int FROM tasks WHERE type = 'rollback-account' AND status IN ('pending', 'running')
+                  AND payload::jsonb ->> 'account_id' = \(id.uuidString.lowercased())
+                """, logger: dependencies.logger).collect().first!.decode(Int.self)
+            guard rollback == 0 else { throw APIError.conflict("rollback_pending", "the failed attempt is still being rolled back") }
+            try await connection.query("""
+                UPDATE accounts SET status = 'provisioning', last_error = NULL, updated_at = now() WHERE id = \(id) AND status = 'failed'
+                """, logger: dependencies.logger)
+        }
+        let provisioning = api.group("provisioning")
+        tasks.addRoutes(to: provisioning)
+        provisioning.post("provision") { request, _ in
+            let new = try await validated(request)
+            let id = try await dependencies.database.transaction { connection -> UUID in
+                guard let id = try await AccountStore.insert(new, on: connection, logger: dependencies.logger) else {
+                    throw APIError.conflict("account_exists", "an account for this order or domain exists")
+                }
+                try await dependencies.tasks.enqueue(ProvisionAccountTask(accountID: id), dedupeKey: "provision-\(id)",
+                                                     correlationID: new.orderID, on: connection, logger: dependencies.logger)
+                return id
+            }
+            dependencies.tasks.wake()
+            return APIResponse.json(["account_id": id.uuidString, "status": "queued"], status: .accepted)
+        }
+        // Runs every step now and answers with the outcome; nothing is queued.
+        provisioning.post("manual") { request, _ in
+            let new = try await validated(request)
+            let id = try await dependencies.database.transaction { connection -> UUID in
+                guard let id = try await AccountStore.insert(new, on: connection, logger: dependencies.logger) else {
+                    throw APIError.conflict("account_exists", "an account for this order or domain exists")
+                }
+                return id
+            }
+            do {
+                let (account, server) = try await provisioner.run(id)
+                try await dependencies.database.transaction { connection in
+                    try await provisioner.finish(account, on: server, connection: connection) { event in
+                        try await dependencies.outbox.publish(event, correlationID: new.orderID, on: connection, logger: dependencies.logger)
+                    }
+                }
+                dependencies.outbox.wakeRelay()
+                return APIResponse.json(try await accounts.account(id), status: .created)
+            } catch {
+                _ = try await dependencies.database.query("""
+                    UPDATE accounts SET status = 'failed', last_error = \("\(error)"), updated_at = now() WHERE id = \(id)
+                    """)
+                throw APIError(.badGateway, code: "provisioning_failed", "account \(id) was not provisioned: \(error)")
+            }
+        }
+        provisioning.get("stats") { _, _ in
+            struct Stats: Encodable {
+                let tasks: [String: [String: Int]]
+                let accounts: [String: Int]
+                let servers: [Server]
+            }
+            let servers = ServerStore(database: dependencies.database, cipher: provisioner.settings.cipher, logger: dependencies.logger)
+            return APIResponse.json(Stats(tasks: try await tasks.counts(), accounts: try await accounts.counts(),
+                                          servers: try await servers.all()))
+        }
+        api.get("accounts") { request, _ in
+            let status = request.uri.queryParameters.get("status")
+            if let status, !["provisioning", "active", "suspended", "terminated", "failed"].contains(status) {
+                throw APIError.invalid("status", "status is provisioning, active, suspended, terminated or failed")
+            }
+            let paging = try Paging(request)
+            return APIResponse.json(try await accounts.accounts(status: status, limit: paging.perPage, offset: paging.offset))
+        }
+        api.get("accounts/{id}") { _, context in
+            guard let account = try await accounts.account(try context.parameters.require("id", as: UUID.self)) else {
+                throw APIError.notFound("account")
+            }
+            return APIResponse.json(account)
+        }
+    }
+
+    private func validated(_ request: Request) async throws -> AccountRequest {
+        var new = try await APIResponse.decode(AccountRequest.self, from: request)
+        do {
+            new.domain = try DomainName(new.domain).ascii
+            new.contactEmail = try EmailAddress(new.contactEmail).address
+        } catch { throw APIError.invalid(error.field, error.message) }
+        guard !new.plan.isEmpty else { throw APIError.invalid("plan", "plan is the panel plan name") }
+        guard !new.customerName.trimmingCharacters(in: .whitespaces).isEmpty else {
+            throw APIError.invalid("customer_name", "customer_name is required")
+        }
+        return new
+    }
+}

@@ -1,0 +1,47 @@
+import Foundation
+
+/// A hosting account as provisioning keeps it.
+struct Account: Sendable, Encodable {
+    let id: UUID
+    let orderID: UUID?
+    let customerID: UUID?
+    let customerName: String
+    let contactEmail: String
+    let domain: String
+    let plan: String
+    let group: String
+    let serverID: UUID?
+    let username: String?
+    let status: String
+    let suspendReason: String?
+    /// The next provisioning step: `server`, `create`, `mailbox`, `database`, `done`.
+    let step: String
+    let lastError: String?
+    let createdAt: Date
+    let provisionedAt: Date?
+    /// Never shown; opened only to give the panel and (sealed again) the mail service.
+    let passwordSealed: String?
+
+    enum CodingKeys: String, CodingKey {
+        case id, orderID = "order_id", customerID = "customer_id", customerName = "customer_name"
+        case contactEmail = "contact_email", domain, plan, group = "server_group", serverID = "server_id", username, status
+        case suspendReason = "suspend_reason", step, lastError = "last_error", createdAt = "created_at"
+        case provisionedAt = "provisioned_at"
+    }
+}
+
+/// What a new account is for: the fields of `provision-account` and the admin API.
+struct AccountRequest: Sendable, Decodable {
+    var orderID: UUID?
+    var customerID: UUID?
+    var customerName: String
+    var contactEmail: String
+    var domain: String
+    var plan: String
+    var group: String
+
+    enum CodingKeys: String, CodingKey {
+        case orderID = "order_id", customerID = "customer_id", customerName = "customer_name", contactEmail = "contact_email"
+        case domain, plan, group = "server_group"
+    }
+}

@@ -1,0 +1,67 @@
+import Foundation
+import Logging
+import Persistence
+import PostgresNIO
+import ServiceRuntime
+
+/// The `accounts` table.
+struct AccountStore: Sendable {
+    let database: Database
+    let logger: Logger
+
+    static let columns = """
+        id, order_id, customer_id, customer_name, contact_email, domain, plan, server_group, server_id, username, status,
+        suspend_reason, step, last_error, created_at, provisioned_at, password_sealed
+        """
+
+    /// Inserts the account for an order, once; returns its id, or `nil` when the order has one.
+    static func insert(_ request: AccountRequest, on connection: PostgresConnection, logger: Logger) async throws -> UUID? {
+        let id = UUID()
+        let rows = try await connection.query("""
+            INSERT INTO accounts (id, order_id, customer_id, customer_name, contact_email, domain, plan, server_group)
+            VALUES (\(id), \(request.orderID), \(request.customerID), \(request.customerName), \(request.contactEmail),
+                    \(request.domain), \(request.plan), \(request.group))
+            ON CONFLICT DO NOTHING RETURNING id
+            """, logger: logger).collect()
+        return rows.isEmpty ? nil : id
+    }
+
+    func account(_ id: UUID) async throws -> Account? {
+        try await database.query("SELECT \(unescaped: Self.columns) FROM accounts WHERE id = \(id)").first.map(Self.decode)
+    }
+
+    func accounts(status: String?, limit: Int, offset: Int) async throws -> [Account] {
+        try await database.query("""
+            SELECT \(unescaped: Self.columns) FROM accounts WHERE (\(status)::text IS NULL OR status = \(status))
+            ORDER BY created_at DESC, id LIMIT \(limit) OFFSET \(offset)
+            """).map(Self.decode)
+    }
+
+    /// Records the next step; an idempotent step done twice costs only time.
+    func advance(_ id: UUID, to step: String) async throws {
+        _ = try await database.query("UPDATE accounts SET step = \(step), updated_at = now() WHERE id = \(id)")
+    }
+
+    func setPassword(_ id: UUID, sealed: String) async throws {
+        _ = try await database.query("UPDATE accounts SET password_sealed = \(sealed), updated_at = now() WHERE id = \(id)")
+    }
+
+    func counts() async throws -> [String: Int] {
+        var counts: [String: Int] = [:]
+        for row in try await database.query("SELECT status, count(*)::int FROM accounts GROUP BY status") {
+            let (status, count) = try row.decode((String, Int).self)
+            counts[status] = count
+        }
+        return counts
+    }
+
+    static func decode(_ row: PostgresRow) throws -> Account {
+        let (id, order, customer, name, email, domain, plan, group, server, username, status, reason, step, error, created,
+             provisioned, sealed) =
+            try row.decode((UUID, UUID?, UUID?, String, String, String, String, String, UUID?, String?, String, String?, String,
+                            String?, Date, Date?, String?).self)
+        return Account(id: id, orderID: order, customerID: customer, customerName: name, contactEmail: email, domain: domain,
+                       plan: plan, group: group, serverID: server, username: username, status: status, suspendReason: reason,
+                       step: step, lastError: error, createdAt: created, provisionedAt: provisioned, passwordSealed: sealed)
+    }
+}

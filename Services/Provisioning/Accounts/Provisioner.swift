@@ -1,0 +1,119 @@
+import Contracts
+import ControlPanels
+import Foundation
+import Messaging
+import PostgresNIO
+
+/// Creates an account on its panel step by step — server, create, mailbox, database —
+/// each step looking before it creates, and the step reached saved after each, so a
+/// retry after any failure or crash picks up where the last attempt stopped.
+struct Provisioner: Sendable {
+    let accounts: AccountStore
+    let servers: ServerStore
+    let panels: PanelDirectory
+    let settings: ProvisioningSettings
+
+    /// Runs the remaining steps; returns the account and server once everything exists.
+    func run(_ id: UUID) async throws -> (Account, Server) {
+        guard var account = try await accounts.account(id) else { throw PermanentTaskFailure("no account \(id)") }
+        if account.step == "server" {
+            try await place(account)
+            account = try await reload(id)
+        }
+        guard let serverID = account.serverID, let server = try await servers.server(serverID),
+              let username = account.username, let sealed = account.passwordSealed else {
+            throw PermanentTaskFailure("account \(id) has no server or credentials after placement")
+        }
+        guard account.step != "done" else { return (account, server) }
+        let panel = try panels.panel(for: server)
+        let password = try settings.cipher.open(sealed)
+        if account.step == "create" {
+            try await create(account, username: username, password: password, server: server, on: panel)
+            try await accounts.advance(id, to: "mailbox")
+        }
+        if account.step == "create" || account.step == "mailbox" {
+            let mailbox = NewMailbox(username: username, localPart: settings.defaultMailbox, domain: account.domain,
+                                     password: password, quotaMB: 1024)
+            if try await !panel.mailboxExists(mailbox.address, username: username) {
+                try await panel.createMailbox(mailbox)
+            }
+            try await accounts.advance(id, to: "database")
+        }
+        let database = NewDatabase(username: username, domain: account.domain, name: "\(username)_main",
+                                   user: "\(username)_main", password: password)
+        if try await !panel.databases(of: username).contains(database.name) {
+            try await panel.createDatabase(database)
+        }
+        try await accounts.advance(id, to: "done")
+        return (try await reload(id), server)
+    }
+
+    /// Marks the account active and publishes `account.provisioned`, in the caller's
+    /// transaction; does nothing if it was already marked (a repeated finish).
+    func finish(_ account: Account, on server: Server, connection: PostgresConnection, publish: (AccountProvisioned) async throws -> Void) async throws {
+        let updated = try await connection.query("""
+            UPDATE accounts SET status = 'active', provisioned_at = now(), last_error = NULL, updated_at = now()
+            WHERE id = \(account.id) AND status = 'provisioning' RETURNING id
+            """, logger: accounts.logger).collect()
+        guard !updated.isEmpty else { return }
+        let password = try account.passwordSealed.map { try settings.cipher.open($0) }
+        try await publish(AccountProvisioned(
+            accountID: account.id, orderID: account.orderID ?? account.id, customerID: account.customerID ?? account.id,
+            customerName: account.customerName, contactEmail: account.contactEmail, domain: account.domain,
+            username: account.username ?? "", serverHostname: server.hostname, serverIP: server.ip,
+            nameservers: server.nameservers, panel: server.panel.rawValue, controlPanelURL: server.controlPanelURL,
+            sealedPassword: try password.flatMap { try settings.mailSealer?.seal($0) }))
+    }
+
+    /// Chooses the least-full server with room and a username free on it, with a new
+    /// password; waits (without using an attempt) when no server has room.
+    private func place(_ account: Account) async throws {
+        let sealed = try settings.cipher.seal(Credentials.password())
+        let (servers, logger) = (servers, accounts.logger)
+        try await accounts.database.transaction { connection in
+            guard let server = try await servers.leastFull(in: account.group, on: connection) else {
+                throw TaskDeferral("no active server with room in group \(account.group)")
+            }
+            let base = Credentials.username(for: account.domain)
+            let taken = try await connection.query("""
+                SELECT left(username, 8) FROM accounts
+                WHERE server_id = \(server.id) AND username IS NOT NULL AND status <> 'terminated' AND id <> \(account.id)
+                """, logger: logger).collect().map { try $0.decode(String.self) }
+            var username = base
+            var attempt = 1
+            while taken.contains(String(username.prefix(8))) {
+                username = Credentials.alternative(to: base, attempt: attempt)
+                attempt += 1
+            }
+            try await connection.query("""
+                UPDATE accounts SET server_id = \(server.id), username = \(username), password_sealed = \(sealed), step = 'create',
+                    updated_at = now()
+                WHERE id = \(account.id) AND step = 'server'
+                """, logger: logger)
+        }
+    }
+
+    /// Creates the panel account unless it exists already from an earlier attempt. A name
+    /// taken by someone else on the panel gets the account a new one before the retry.
+    private func create(_ account: Account, username: String, password: String, server: Server, on panel: any ControlPanel) async throws {
+        if let existing = try await panel.account(named: username) {
+            if existing.domain == account.domain { return }
+            guard existing.domain.isEmpty else {
+                try await rename(account)
+                throw PanelError.rejected("username \(username) is taken on \(server.name) by \(existing.domain); chose another")
+            }
+        }
+        try await panel.createAccount(NewAccount(username: username, domain: account.domain, plan: account.plan,
+                                                 password: password, contactEmail: account.contactEmail, ip: server.ip))
+    }
+
+    private func rename(_ account: Account) async throws {
+        let name = Credentials.alternative(to: Credentials.username(for: account.domain), attempt: Int.random(in: 100...999))
+        _ = try await accounts.database.query("UPDATE accounts SET username = \(name), updated_at = now() WHERE id = \(account.id)")
+    }
+
+    private func reload(_ id: UUID) async throws -> Account {
+        guard let account = try await accounts.account(id) else { throw PermanentTaskFailure("no account \(id)") }
+        return account
+    }
+}

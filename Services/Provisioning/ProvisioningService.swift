@@ -1,0 +1,59 @@
+import ControlPanels
+import Foundation
+import Hummingbird
+import Persistence
+import Messaging
+import Secrets
+import ServiceRuntime
+
+/// Provisioning's settings, read from the environment (docs/configuration.md).
+public struct ProvisioningSettings: Sendable {
+    /// Seals panel credentials and account passwords at rest.
+    public var cipher: CredentialCipher
+    /// Seals new passwords for the mail service; `nil` sends none.
+    public var mailSealer: FieldSealer?
+    public var apiTokens: APITokens
+    public var panels: PanelRegistry
+    public var panelTimeout: Duration
+    /// The local part of the mailbox every account gets (`info` → info@domain).
+    public var defaultMailbox: String
+
+    public init(cipher: CredentialCipher, mailSealer: FieldSealer?, apiTokens: APITokens, panels: PanelRegistry = .standard,
+                panelTimeout: Duration = .seconds(30), defaultMailbox: String = "info") {
+        self.cipher = cipher
+        self.mailSealer = mailSealer
+        self.apiTokens = apiTokens
+        self.panels = panels
+        self.panelTimeout = panelTimeout
+        self.defaultMailbox = defaultMailbox
+    }
+
+    public static func load(_ environment: ServiceRuntime.Environment = ServiceRuntime.Environment()) throws -> ProvisioningSettings {
+        guard let ring = try environment.secret("HOSTWIRE_CREDENTIAL_KEYS") else {
+            throw SettingsError("HOSTWIRE_CREDENTIAL_KEYS is required (id=base64 32-byte key[,…])")
+        }
+        return ProvisioningSettings(
+            cipher: try CredentialCipher(ring: ring, currentKeyID: environment.optional("HOSTWIRE_CREDENTIAL_KEY_ID")),
+            mailSealer: try environment.optional("HOSTWIRE_MAIL_SEAL_PUBLIC_KEY").map { try FieldSealer(publicKey: $0, purpose: "account.password") },
+            apiTokens: try APITokens(parsing: try environment.secret("HOSTWIRE_API_TOKENS") ?? ""),
+            panelTimeout: .seconds(try environment.int("HOSTWIRE_PANEL_TIMEOUT_SECONDS", default: 30)),
+            defaultMailbox: environment.string("HOSTWIRE_DEFAULT_MAILBOX", default: "info"))
+    }
+}
+
+/// The provisioning service: servers, accounts, and the tasks that drive the panels.
+public func buildProvisioning(_ settings: ProvisioningSettings) -> ServiceDefinition {
+    var definition = ServiceDefinition(name: "provisioning", defaultHTTPPort: 8082)
+    let panels = PanelDirectory(registry: settings.panels, cipher: settings.cipher, timeout: settings.panelTimeout)
+    AccountCommands.register(in: &definition)
+    AccountTasks(panels: panels, settings: settings).register(in: &definition)
+    definition.routes = { router, dependencies in
+        let accounts = AccountStore(database: dependencies.database, logger: dependencies.logger)
+        let servers = ServerStore(database: dependencies.database, cipher: settings.cipher, logger: dependencies.logger)
+        let provisioner = Provisioner(accounts: accounts, servers: servers, panels: panels, settings: settings)
+        let api = router.group("api").add(middleware: BearerAuthMiddleware(tokens: settings.apiTokens))
+        ServersController(servers: servers, panels: panels).addRoutes(to: api)
+        ProvisioningController(dependencies: dependencies, accounts: accounts, provisioner: provisioner).addRoutes(to: api)
+    }
+    return definition
+}

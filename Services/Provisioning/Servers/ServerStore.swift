@@ -1,0 +1,103 @@
+import ControlPanels
+import Foundation
+import Logging
+import Persistence
+import PostgresNIO
+import Secrets
+import ServiceRuntime
+
+/// The `servers` table: registration, changes, and the least-full choice.
+struct ServerStore: Sendable {
+    let database: Database
+    let cipher: CredentialCipher
+    let logger: Logger
+
+    static let columns: String = """
+        s.id, s.name, s.panel, s.hostname, s.ip, s.api_url, s.api_username, s.server_group, s.max_accounts, s.status,
+        s.nameservers, s.api_secret_sealed,
+        (SELECT count(*)::int FROM accounts a WHERE a.server_id = s.id AND a.status NOT IN ('terminated', 'failed'))
+        """
+
+    func all() async throws -> [Server] {
+        try await database.query("SELECT \(unescaped: Self.columns) FROM servers s ORDER BY s.name").map(Self.decode)
+    }
+
+    func server(_ id: UUID) async throws -> Server? {
+        try await database.query("SELECT \(unescaped: Self.columns) FROM servers s WHERE s.id = \(id)").first.map(Self.decode)
+    }
+
+    func server(_ id: UUID, on connection: PostgresConnection) async throws -> Server? {
+        try await connection.query("SELECT \(unescaped: Self.columns) FROM servers s WHERE s.id = \(id)", logger: logger)
+            .collect().first.map(Self.decode)
+    }
+
+    /// Locks and returns the active server of `group` with the lowest share of its capacity
+    /// in use and room left; the lock makes concurrent placements on it take turns.
+    func leastFull(in group: String, on connection: PostgresConnection) async throws -> Server? {
+        try await connection.query("""
+            SELECT \(unescaped: Self.columns) FROM servers s
+            WHERE s.server_group = \(group) AND s.status = 'active'
+              AND s.max_accounts > (SELECT count(*) FROM accounts a WHERE a.server_id = s.id AND a.status NOT IN ('terminated', 'failed'))
+            ORDER BY (SELECT count(*) FROM accounts a WHERE a.server_id = s.id AND a.status NOT IN ('terminated', 'failed'))::float
+                     / s.max_accounts, s.name
+            LIMIT 1 FOR UPDATE OF s
+            """, logger: logger).collect().first.map(Self.decode)
+    }
+
+    func create(_ new: ServersController.NewServer) async throws -> UUID {
+        let id = UUID()
+        let sealed = try cipher.seal(new.apiSecret)
+        let rows = try await database.query("""
+            INSERT INTO servers (id, name, panel, hostname, ip, api_url, api_username, api_secret_sealed, server_group,
+                                 max_accounts, nameservers)
+            VALUES (\(id), \(new.name), \(new.panel.rawValue), \(new.hostname), \(new.ip), \(new.apiURL), \(new.apiUsername),
+                    \(sealed), \(new.group ?? "default"), \(new.maxAccounts), \(new.nameservers ?? []))
+            ON CONFLICT (name) DO NOTHING RETURNING id
+            """)
+        guard !rows.isEmpty else { throw APIError.conflict("name_taken", "a server named \(new.name) exists") }
+        return id
+    }
+
+    func update(_ id: UUID, _ change: ServersController.ServerChange) async throws -> Bool {
+        let sealed = try change.apiSecret.map { try cipher.seal($0) }
+        return try await !database.query("""
+            UPDATE servers SET status = coalesce(\(change.status), status), max_accounts = coalesce(\(change.maxAccounts), max_accounts),
+                api_url = coalesce(\(change.apiURL), api_url), api_username = coalesce(\(change.apiUsername), api_username),
+                api_secret_sealed = coalesce(\(sealed), api_secret_sealed), nameservers = coalesce(\(change.nameservers), nameservers),
+                updated_at = now()
+            WHERE id = \(id) RETURNING id
+            """).isEmpty
+    }
+
+    /// Re-seals every credential not sealed under the current key (key rotation).
+    func resealCredentials() async throws -> Int {
+        var count = 0
+        for row in try await database.query("SELECT id, api_secret_sealed FROM servers") {
+            let (id, sealed) = try row.decode((UUID, String).self)
+            guard cipher.needsRotation(sealed) else { continue }
+            let resealed = try cipher.seal(try cipher.open(sealed))
+            _ = try await database.query("UPDATE servers SET api_secret_sealed = \(resealed) WHERE id = \(id) AND api_secret_sealed = \(sealed)")
+            count += 1
+        }
+        return count
+    }
+
+    func delete(_ id: UUID) async throws -> Bool {
+        try await database.transaction { [logger] connection in
+            let live = try await connection.query("""
+                SELECT count(*)::int FROM accounts WHERE server_id = \(id) AND status NOT IN ('terminated', 'failed')
+                """, logger: logger).collect().first!.decode(Int.self)
+            guard live == 0 else { throw APIError.conflict("server_in_use", "the server has \(live) live accounts; drain it first") }
+            try await connection.query("UPDATE accounts SET server_id = NULL WHERE server_id = \(id)", logger: logger)
+            return try await !connection.query("DELETE FROM servers WHERE id = \(id) RETURNING id", logger: logger).collect().isEmpty
+        }
+    }
+
+    private static func decode(_ row: PostgresRow) throws -> Server {
+        let (id, name, panel, hostname, ip, url, user, group, max, status, nameservers, sealed, accounts) =
+            try row.decode((UUID, String, String, String, String, String, String, String, Int, String, [String], String, Int).self)
+        return Server(id: id, name: name, panel: PanelKind(rawValue: panel) ?? .cpanel, hostname: hostname, ip: ip, apiURL: url,
+                      apiUsername: user, group: group, maxAccounts: max, status: status, nameservers: nameservers,
+                      accounts: accounts, sealedSecret: sealed)
+    }
+}

@@ -1,0 +1,55 @@
+import Foundation
+
+/// The panel suspended the account.
+public struct AccountSuspended: Event {
+    public static let wireName = "account.suspended"
+    public static let publisher = "provisioning"
+    public var accountID: UUID
+    public var domain: String
+    public var reason: String
+    public init(accountID: UUID, domain: String, reason: String) { self.accountID = accountID; self.domain = domain; self.reason = reason }
+    enum CodingKeys: String, CodingKey { case accountID = "account_id", domain, reason }
+}
+
+public struct AccountUnsuspended: Event {
+    public static let wireName = "account.unsuspended"
+    public static let publisher = "provisioning"
+    public var accountID: UUID
+    public var domain: String
+    public init(accountID: UUID, domain: String) { self.accountID = accountID; self.domain = domain }
+    enum CodingKeys: String, CodingKey { case accountID = "account_id", domain }
+}
+
+/// The account is gone from its panel: DNS and certificates follow it.
+public struct AccountTerminated: Event {
+    public static let wireName = "account.terminated"
+    public static let publisher = "provisioning"
+    public var accountID: UUID
+    public var domain: String
+    public init(accountID: UUID, domain: String) { self.accountID = accountID; self.domain = domain }
+    enum CodingKeys: String, CodingKey { case accountID = "account_id", domain }
+}
+
+public struct AccountPackageChanged: Event {
+    public static let wireName = "account.package-changed"
+    public static let publisher = "provisioning"
+    public var accountID: UUID
+    public var plan: String
+    public init(accountID: UUID, plan: String) { self.accountID = accountID; self.plan = plan }
+    enum CodingKeys: String, CodingKey { case accountID = "account_id", plan }
+}
+
+public struct AccountPasswordChanged: Event {
+    public static let wireName = "account.password-changed"
+    public static let publisher = "provisioning"
+    public var accountID: UUID
+    public var contactEmail: String
+    /// Sealed for the mail service alone, as in ``AccountProvisioned``.
+    public var sealedPassword: String?
+    public init(accountID: UUID, contactEmail: String, sealedPassword: String?) {
+        self.accountID = accountID
+        self.contactEmail = contactEmail
+        self.sealedPassword = sealedPassword
+    }
+    enum CodingKeys: String, CodingKey { case accountID = "account_id", contactEmail = "contact_email", sealedPassword = "sealed_password" }
+}

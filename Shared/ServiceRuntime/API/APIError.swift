@@ -1,0 +1,113 @@
+import Foundation
+import Hummingbird
+
+/// A client error with a stable machine-readable code, answered as
+/// `{"error":{"code":"…","message":"…","field":"…"}}`.
+public struct APIError: HTTPResponseError, CustomStringConvertible, Sendable {
+    public let status: HTTPResponse.Status
+    public let code: String
+    public let message: String
+    public let field: String?
+
+    public init(_ status: HTTPResponse.Status, code: String, _ message: String, field: String? = nil) {
+        self.status = status
+        self.code = code
+        self.message = message
+        self.field = field
+    }
+
+    public var description: String { "\(status.code) \(code): \(message)" }
+
+    public static func invalid(_ field: String, _ message: String) -> APIError {
+        APIError(.unprocessableContent, code: "invalid_\(field)", message, field: field)
+    }
+
+    public static func notFound(_ what: String) -> APIError {
+        APIError(.notFound, code: "not_found", "\(what) not found")
+    }
+
+    public static func conflict(_ code: String, _ message: String) -> APIError {
+        APIError(.conflict, code: code, message)
+    }
+
+    struct Body: Encodable {
+        struct Detail: Encodable { let code: String; let message: String; let field: String? }
+        let error: Detail
+    }
+
+    public func response(from request: Request, context: some RequestContext) throws -> Response {
+        APIResponse.json(Body(error: .init(code: code, message: message, field: field)), status: status)
+    }
+}
+
+/// Makes every error a JSON error body: APIErrors as they are, Hummingbird's own errors
+/// (unknown route, undecodable body) with a code, anything else as a 500 without detail.
+public struct JSONErrorMiddleware<Context: RequestContext>: RouterMiddleware {
+    public init() {}
+
+    public func handle(_ request: Request, context: Context,
+                       next: (Request, Context) async throws -> Response) async throws -> Response {
+        do {
+            return try await next(request, context)
+        } catch let error as APIError {
+            throw error
+        } catch let error as HTTPError {
+            let code = error.status == .notFound ? "not_found" : error.status.code < 500 ? "bad_request" : "internal_error"
+            throw APIError(error.status, code: code, error.body ?? error.status.reasonPhrase)
+        } catch is DecodingError {
+            throw APIError(.badRequest, code: "malformed_body", "the request body is not the JSON this endpoint expects")
+        } catch let error as HTTPResponseError {
+            throw error
+        } catch {
+            context.logger.error("request failed", metadata: ["error": "\(String(reflecting: error))"])
+            throw APIError(.internalServerError, code: "internal_error", "the request could not be completed")
+        }
+    }
+}
+
+/// JSON responses with the project's wire conventions (snake_case keys are the types' own,
+/// ISO 8601 dates, sorted keys).
+public enum APIResponse {
+    public static func json(_ value: some Encodable, status: HTTPResponse.Status = .ok) -> Response {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys]
+        encoder.dateEncodingStrategy = .iso8601
+        let body = (try? encoder.encode(value)) ?? Data(#"{"error":{"code":"internal_error","message":"unencodable"}}"#.utf8)
+        return Response(status: status, headers: [.contentType: "application/json"],
+                        body: .init(byteBuffer: ByteBuffer(bytes: body)))
+    }
+
+    /// Decodes the request body as JSON, or answers 400 with a JSON error naming the problem.
+    public static func decode<T: Decodable>(_ type: T.Type, from request: Request) async throws -> T {
+        var request = request
+        let buffer = try await request.collectBody(upTo: 1024 * 1024)
+        let decoder = JSONDecoder()
+        decoder.dateDecodingStrategy = .iso8601
+        do {
+            return try decoder.decode(T.self, from: Data(buffer: buffer))
+        } catch DecodingError.keyNotFound(let key, _) {
+            throw APIError(.badRequest, code: "missing_field", "\(key.stringValue) is required", field: key.stringValue)
+        } catch DecodingError.typeMismatch(_, let context), DecodingError.valueNotFound(_, let context) {
+            let field = context.codingPath.map(\.stringValue).joined(separator: ".")
+            throw APIError(.badRequest, code: "wrong_type", "\(field) has the wrong type", field: field)
+        } catch {
+            throw APIError(.badRequest, code: "malformed_body", "the request body is not valid JSON")
+        }
+    }
+}
+
+/// Paging from `?page=&per_page=` (1-based, at most 500 a page).
+public struct Paging: Sendable {
+    public let page: Int
+    public let perPage: Int
+    public var offset: Int { (page - 1) * perPage }
+
+    public init(_ request: Request) throws {
+        let page = request.uri.queryParameters.get("page", as: Int.self) ?? 1
+        let perPage = request.uri.queryParameters.get("per_page", as: Int.self) ?? 50
+        guard page >= 1 else { throw APIError.invalid("page", "page starts at 1") }
+        guard (1...500).contains(perPage) else { throw APIError.invalid("per_page", "per_page is 1 to 500") }
+        self.page = page
+        self.perPage = perPage
+    }
+}

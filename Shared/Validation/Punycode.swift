@@ -1,0 +1,57 @@
+/// RFC 3492 Punycode, the encoding under IDNA's `xn--` labels.
+enum Punycode {
+    private static let base = 36, tMin = 1, tMax = 26, skew = 38, damp = 700, initialBias = 72, initialN = 128
+
+    /// Encodes one label's Unicode scalars; `nil` on overflow.
+    static func encode(_ label: String) -> String? {
+        let scalars = label.unicodeScalars.map { Int($0.value) }
+        var output = scalars.filter { $0 < 0x80 }.map { Character(Unicode.Scalar(UInt8($0))) }
+        let basicCount = output.count
+        var handled = basicCount
+        if basicCount > 0 { output.append("-") }
+        var n = initialN, delta = 0, bias = initialBias
+        while handled < scalars.count {
+            guard let m = scalars.filter({ $0 >= n }).min() else { return nil }
+            let (product, overflow) = (m - n).multipliedReportingOverflow(by: handled + 1)
+            guard !overflow else { return nil }
+            delta += product
+            n = m
+            for scalar in scalars {
+                if scalar < n { delta += 1 }
+                if scalar == n {
+                    var q = delta
+                    var k = base
+                    while true {
+                        let t = k <= bias ? tMin : (k >= bias + tMax ? tMax : k - bias)
+                        if q < t { break }
+                        output.append(digit(t + (q - t) % (base - t)))
+                        q = (q - t) / (base - t)
+                        k += base
+                    }
+                    output.append(digit(q))
+                    bias = adapt(delta, handled + 1, handled == basicCount)
+                    delta = 0
+                    handled += 1
+                }
+            }
+            delta += 1
+            n += 1
+        }
+        return String(output)
+    }
+
+    private static func digit(_ value: Int) -> Character {
+        Character(Unicode.Scalar(UInt8(value < 26 ? value + 97 : value + 22)))
+    }
+
+    private static func adapt(_ delta: Int, _ count: Int, _ first: Bool) -> Int {
+        var delta = first ? delta / damp : delta / 2
+        delta += delta / count
+        var k = 0
+        while delta > ((base - tMin) * tMax) / 2 {
+            delta /= base - tMin
+            k += base
+        }
+        return k + (base - tMin + 1) * delta / (delta + skew)
+    }
+}
