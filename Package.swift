@@ -160,6 +160,15 @@ let package = Package(
             path: "Tests/ContractsTests"
         ),
         .testTarget(
+            name: "ServiceTests",
+            dependencies: ["CheckoutService", "ProvisioningService", "ServiceRuntime", "ControlPanels", "Payments", "Secrets",
+                           "Validation", "TestSupport", "Persistence", "Messaging",
+                           .product(name: "PostgresNIO", package: "postgres-nio"),
+                           .product(name: "Hummingbird", package: "hummingbird"),
+                           .product(name: "HummingbirdTesting", package: "hummingbird")],
+            path: "Tests/ServiceTests"
+        ),
+        .testTarget(
             name: "MessagingTests",
             dependencies: ["Messaging", "Persistence", "TestSupport", "Contracts", "ZeroMQ",
                            .product(name: "PostgresNIO", package: "postgres-nio"),

@@ -61,10 +61,12 @@ public final class TaskWorker: Service {
     let idleInterval: Duration
     let logger: Logger
     let metrics = MessagingMetrics()
+    /// Tasks being executed now.
+    private let inFlight = Atomic(0)
 
     public init(
         database: Database, queue: TaskQueue, outbox: Outbox, handlers: [String: Handler], onFailure: FailureHook? = nil,
-        concurrency: Int = 8, lease: Duration = .seconds(60), backoff: Backoff = Backoff(base: 1, maximum: 600),
+        concurrency: Int = 8, lease: Duration = .seconds(30), backoff: Backoff = Backoff(base: 1, maximum: 600),
         idleInterval: Duration = .milliseconds(200), logger: Logger
     ) {
         self.database = database
@@ -79,30 +81,41 @@ public final class TaskWorker: Service {
         self.logger = logger
     }
 
+    /// Keeps up to `concurrency` tasks in flight, claiming more as soon as one finishes,
+    /// so one slow task never holds back the others.
     public func run() async throws {
         try? await cancelWhenGracefulShutdown {
-            while !Task.isCancelled {
-                let claimed: [ClaimedTask]
-                do {
-                    claimed = try await self.claim()
-                } catch {
-                    self.logger.warning("claiming tasks failed; retrying", metadata: ["error": "\(String(reflecting: error))"])
-                    try await Task.sleep(for: .milliseconds(500))
-                    continue
-                }
-                if claimed.isEmpty {
-                    await self.queue.signal.wait(upTo: self.idleInterval)
-                    continue
-                }
-                await withTaskGroup(of: Void.self) { group in
-                    for task in claimed { group.addTask { await self.execute(task) } }
+            await withDiscardingTaskGroup { group in
+                while !Task.isCancelled {
+                    let room = self.concurrency - self.inFlight.load(ordering: .acquiring)
+                    var claimed: [ClaimedTask] = []
+                    if room > 0 {
+                        do {
+                            claimed = try await self.claim(limit: room)
+                        } catch {
+                            self.logger.warning("claiming tasks failed; retrying", metadata: ["error": "\(String(reflecting: error))"])
+                            try? await Task.sleep(for: .milliseconds(500))
+                            continue
+                        }
+                    }
+                    for task in claimed {
+                        self.inFlight.add(1, ordering: .acquiringAndReleasing)
+                        group.addTask {
+                            await self.execute(task)
+                            self.inFlight.subtract(1, ordering: .acquiringAndReleasing)
+                            self.queue.signal.signal()
+                        }
+                    }
+                    if claimed.isEmpty || claimed.count == room {
+                        await self.queue.signal.wait(upTo: self.idleInterval)
+                    }
                 }
             }
         }
     }
 
-    func claim() async throws -> [ClaimedTask] {
-        let leaseSeconds = Double(lease.components.seconds)
+    func claim(limit: Int) async throws -> [ClaimedTask] {
+        let leaseSeconds = lease / .seconds(1)
         let rows = try await database.query("""
             UPDATE tasks t SET status = 'running', attempts = t.attempts + 1, updated_at = now(),
                 locked_until = now() + make_interval(secs => \(leaseSeconds))
@@ -110,7 +123,7 @@ public final class TaskWorker: Service {
                 SELECT id FROM tasks
                 WHERE ((status = 'pending' AND next_attempt_at <= now()) OR (status = 'running' AND locked_until < now()))
                   AND type = ANY(\(Array(handlers.keys)))
-                ORDER BY next_attempt_at LIMIT \(concurrency) FOR UPDATE SKIP LOCKED)
+                ORDER BY next_attempt_at LIMIT \(limit) FOR UPDATE SKIP LOCKED)
             RETURNING t.id, t.type, t.payload, t.attempts, t.max_attempts, t.correlation_id
             """)
         return try rows.map { row in
@@ -122,6 +135,8 @@ public final class TaskWorker: Service {
 
     func execute(_ task: ClaimedTask) async {
         let completion = TaskCompletion(task: task, database: database, outbox: outbox, queue: queue)
+        let renewal = Task { await renewLease(of: task) }
+        defer { renewal.cancel() }
         do {
             try await handlers[task.type]!(task, completion)
             if !completion.isFinished { try await completion.finish { _ in } }
@@ -132,6 +147,20 @@ public final class TaskWorker: Service {
             await postpone(task, deferral)
         } catch {
             await recordFailure(task, error: error)
+        }
+    }
+
+    /// Extends the lease while the handler runs, so a short lease finds a crashed worker's
+    /// tasks quickly without taking a slow but live one away.
+    private func renewLease(of task: ClaimedTask) async {
+        let leaseSeconds = lease / .seconds(1)
+        while !Task.isCancelled {
+            try? await Task.sleep(for: lease / 3)
+            guard !Task.isCancelled else { return }
+            _ = try? await database.query("""
+                UPDATE tasks SET locked_until = now() + make_interval(secs => \(leaseSeconds))
+                WHERE id = \(task.id) AND status = 'running' AND attempts = \(task.attempt)
+                """)
         }
     }
 

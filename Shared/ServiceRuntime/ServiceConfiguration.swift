@@ -19,6 +19,8 @@ public struct ServiceConfiguration: Sendable {
     public var relay: RelaySettings
     /// How long failed tasks wait before their next attempt.
     public var taskBackoff: Backoff
+    /// How long a claimed task is a worker's before others may take it; renewed while it runs.
+    public var taskLease: Duration
 
     /// The default local ports of the broker: docs/configuration.md lists them.
     public static let localQueuePorts = [
@@ -54,7 +56,8 @@ public struct ServiceConfiguration: Sendable {
             workerConcurrency: try environment.int("HOSTWIRE_WORKERS", default: 8),
             relay: try relaySettings(environment),
             taskBackoff: Backoff(base: try environment.double("HOSTWIRE_TASK_RETRY_BASE_SECONDS", default: 1),
-                                 maximum: try environment.double("HOSTWIRE_TASK_RETRY_MAX_SECONDS", default: 600)))
+                                 maximum: try environment.double("HOSTWIRE_TASK_RETRY_MAX_SECONDS", default: 600)),
+            taskLease: .seconds(try environment.int("HOSTWIRE_TASK_LEASE_SECONDS", default: 30)))
     }
 
     private static func relaySettings(_ environment: Environment) throws -> RelaySettings {

@@ -63,7 +63,7 @@ public enum ServiceHost {
             if !definition.tasks.isEmpty {
                 services.append(TaskWorker(database: database, queue: tasks, outbox: outbox, handlers: definition.tasks,
                                            onFailure: definition.onTaskFailure, concurrency: configuration.workerConcurrency,
-                                           backoff: configuration.taskBackoff,
+                                           lease: configuration.taskLease, backoff: configuration.taskBackoff,
                                            logger: logger))
             }
             readiness.markStarted()

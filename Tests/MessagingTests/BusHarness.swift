@@ -4,39 +4,22 @@ import TestSupport
 /// A broker and the two probe services on free ports, each a real process that the
 /// delivery tests kill and restart.
 struct BusHarness: Sendable {
-    let broker: ServiceProcess
+    let bus: TestBroker
     let sender: ServiceProcess
     let receiver: ServiceProcess
-    let ports: Ports
-
-    struct Ports: Sendable {
-        let eventsIn = freePort(), eventsOut = freePort(), commandsIn = freePort()
-        let senderQueue = freePort(), receiverQueue = freePort()
-    }
+    var broker: ServiceProcess { bus.process }
 
     init(database: TestDatabase, tag: String) {
-        let ports = Ports()
-        self.ports = ports
-        let endpoint = { (port: Int) in "tcp://127.0.0.1:\(port)" }
-        broker = ServiceProcess(executable: "hostwire-broker", environment: [
-            "HOSTWIRE_BROKER_EVENTS_IN": endpoint(ports.eventsIn),
-            "HOSTWIRE_BROKER_EVENTS_OUT": endpoint(ports.eventsOut),
-            "HOSTWIRE_BROKER_COMMANDS_IN": endpoint(ports.commandsIn),
-            "HOSTWIRE_BROKER_QUEUES": "probe_a=\(endpoint(ports.senderQueue)),probe_b=\(endpoint(ports.receiverQueue))",
-        ], httpPort: freePort(), logName: "\(tag)-broker")
-        func probe(_ name: String, queue: Int) -> ServiceProcess {
-            ServiceProcess(executable: "BusProbe", environment: [
+        let bus = TestBroker(queues: ["probe_a", "probe_b"], tag: tag)
+        self.bus = bus
+        func probe(_ name: String) -> ServiceProcess {
+            ServiceProcess(executable: "BusProbe", environment: bus.environment(for: name, database: database).merging([
                 "PROBE_NAME": name,
-                "HOSTWIRE_DATABASE_URL": database.url(as: name),
-                "HOSTWIRE_BUS_PUBLISH": endpoint(ports.eventsIn),
-                "HOSTWIRE_BUS_SUBSCRIBE": endpoint(ports.eventsOut),
-                "HOSTWIRE_BUS_COMMANDS": endpoint(ports.commandsIn),
-                "HOSTWIRE_BUS_QUEUE": endpoint(queue),
                 "HOSTWIRE_MIGRATIONS": "Tests/Fixtures/BusProbe/migrations/\(name)",
-            ], httpPort: freePort(), logName: "\(tag)-\(name)")
+            ]) { $1 }, httpPort: freePort(), logName: "\(tag)-\(name)")
         }
-        sender = probe("probe_a", queue: ports.senderQueue)
-        receiver = probe("probe_b", queue: ports.receiverQueue)
+        sender = probe("probe_a")
+        receiver = probe("probe_b")
     }
 
     func startAll() async throws {

@@ -95,8 +95,8 @@ import ZeroMQ
             try await bus.startAll()
             let context = ZMQContext()
             let loop = try await MessageLoop(context: context, name: "garbage", sockets: [
-                SocketSpec(.push, [.connect("tcp://127.0.0.1:\(bus.ports.commandsIn)")]),
-                SocketSpec(.pub, [.connect("tcp://127.0.0.1:\(bus.ports.eventsIn)")]),
+                SocketSpec(.push, [.connect("tcp://127.0.0.1:\(bus.bus.commandsIn)")]),
+                SocketSpec(.pub, [.connect("tcp://127.0.0.1:\(bus.bus.eventsIn)")]),
             ])
             try await Task.sleep(for: .milliseconds(500)) // let the PUB connect before publishing
             let random = (0..<64).map { _ in UInt8.random(in: 0...255) }

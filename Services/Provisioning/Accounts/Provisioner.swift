@@ -14,7 +14,18 @@ struct Provisioner: Sendable {
     let settings: ProvisioningSettings
 
     /// Runs the remaining steps; returns the account and server once everything exists.
+    /// A failure after some step was completed in this attempt is retried soon without
+    /// using up an attempt: only attempts that get nowhere count toward the limit.
     func run(_ id: UUID) async throws -> (Account, Server) {
+        var progressed = false
+        do {
+            return try await steps(id) { progressed = true }
+        } catch let error as PanelError where progressed {
+            throw TaskDeferral("\(error) (after progress; trying again)", delay: .seconds(1))
+        }
+    }
+
+    private func steps(_ id: UUID, progressed: () -> Void) async throws -> (Account, Server) {
         guard var account = try await accounts.account(id) else { throw PermanentTaskFailure("no account \(id)") }
         if account.step == "server" {
             try await place(account)
@@ -28,21 +39,27 @@ struct Provisioner: Sendable {
         let panel = try panels.panel(for: server)
         let password = try settings.cipher.open(sealed)
         if account.step == "create" {
-            try await create(account, username: username, password: password, server: server, on: panel)
+            try await withPanelRetries { try await create(account, username: username, password: password, server: server, on: panel) }
             try await accounts.advance(id, to: "mailbox")
+            progressed()
         }
         if account.step == "create" || account.step == "mailbox" {
             let mailbox = NewMailbox(username: username, localPart: settings.defaultMailbox, domain: account.domain,
                                      password: password, quotaMB: 1024)
-            if try await !panel.mailboxExists(mailbox.address, username: username) {
-                try await panel.createMailbox(mailbox)
+            try await withPanelRetries {
+                if try await !panel.mailboxExists(mailbox.address, username: username) {
+                    try await panel.createMailbox(mailbox)
+                }
             }
             try await accounts.advance(id, to: "database")
+            progressed()
         }
         let database = NewDatabase(username: username, domain: account.domain, name: "\(username)_main",
                                    user: "\(username)_main", password: password)
-        if try await !panel.databases(of: username).contains(database.name) {
-            try await panel.createDatabase(database)
+        try await withPanelRetries {
+            if try await !panel.databases(of: username).contains(database.name) {
+                try await panel.createDatabase(database)
+            }
         }
         try await accounts.advance(id, to: "done")
         return (try await reload(id), server)

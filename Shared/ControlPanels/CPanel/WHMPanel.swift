@@ -65,19 +65,25 @@ public struct WHMPanel: ControlPanel {
         return (data as? [[String: Any]] ?? []).compactMap { $0["database"] as? String }
     }
 
-    /// Creates the database, then its user, then the grant; each is looked for first, so
-    /// a step cut off half-way completes on retry.
+    /// Creates the database, then its user, then the grant; each is looked for first and
+    /// repeated on its own while the panel is unavailable, so a cut-off call completes.
     public func createDatabase(_ database: NewDatabase) async throws {
-        if try await !databases(of: database.username).contains(database.name) {
-            _ = try await uapi(database.username, "Mysql", "create_database", ["name": database.name])
+        try await withPanelRetries {
+            if try await !databases(of: database.username).contains(database.name) {
+                _ = try await uapi(database.username, "Mysql", "create_database", ["name": database.name])
+            }
         }
-        let users = try await uapi(database.username, "Mysql", "list_users", [:])
-        if !(users as? [[String: Any]] ?? []).contains(where: { $0["user"] as? String == database.user }) {
-            _ = try await uapi(database.username, "Mysql", "create_user", ["name": database.user, "password": database.password])
+        try await withPanelRetries {
+            let users = try await uapi(database.username, "Mysql", "list_users", [:])
+            if !(users as? [[String: Any]] ?? []).contains(where: { $0["user"] as? String == database.user }) {
+                _ = try await uapi(database.username, "Mysql", "create_user", ["name": database.user, "password": database.password])
+            }
         }
-        _ = try await uapi(database.username, "Mysql", "set_privileges_on_database", [
-            "user": database.user, "database": database.name, "privileges": "ALL PRIVILEGES",
-        ])
+        try await withPanelRetries {
+            _ = try await uapi(database.username, "Mysql", "set_privileges_on_database", [
+                "user": database.user, "database": database.name, "privileges": "ALL PRIVILEGES",
+            ])
+        }
     }
 
     public func installCertificate(_ certificate: CertificateBundle, username: String, domain: String) async throws {

@@ -1,7 +1,7 @@
 import Foundation
 
 /// Polls `condition` until it holds or `timeout` passes; returns whether it held.
-func eventually(timeout: Duration = .seconds(120), every interval: Duration = .milliseconds(250),
+public func eventually(timeout: Duration = .seconds(120), every interval: Duration = .milliseconds(250),
                 _ condition: () async throws -> Bool) async -> Bool {
     let deadline = ContinuousClock.now + timeout
     while ContinuousClock.now < deadline {

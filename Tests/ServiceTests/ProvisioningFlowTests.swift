@@ -1,0 +1,176 @@
+import Foundation
+import Payments
+import Secrets
+import Testing
+import TestSupport
+
+/// From a paid order to an account on the (simulated) panel, with real processes, a real
+/// broker and real Postgres, under faults.
+@Suite(.serialized) struct ProvisioningFlowTests {
+    func activeAccounts(_ database: TestDatabase) async throws -> Int {
+        try await database.count("SELECT count(*)::int FROM provisioning.accounts WHERE status = 'active'")
+    }
+
+    func outboxCount(_ database: TestDatabase, _ schema: String, type: String) async throws -> Int {
+        let query: String = "SELECT count(*)::int FROM \(schema).outbox WHERE type = '\(type)'"
+        return try await database.count(.init(unsafeSQL: query))
+    }
+
+    @Test("an order paid through a signed webhook ends with an account, mailbox and database on the panel")
+    func paidOrderIsProvisioned() async throws {
+        try await TestDatabase.with(services: ["checkout", "provisioning"]) { database in
+            let sandbox = Sandbox(database: database, tag: "e2e")
+            defer { sandbox.stop() }
+            try await sandbox.start()
+            try await sandbox.addServer()
+            try await sandbox.placePaidOrder("bücher-laden.example")
+            let domain = "xn--bcher-laden-thb.example"
+            #expect(await eventually(timeout: .seconds(60)) { try await activeAccounts(database) == 1 })
+            let accounts = try await sandbox.panelAccounts()
+            #expect(accounts.count == 1)
+            let account = try #require(accounts.first)
+            let user = try #require(account["user"] as? String)
+            #expect(account["domain"] as? String == domain)
+            #expect(account["plan"] as? String == "starter")
+            #expect(account["mailboxes"] as? String == "info@\(domain)")
+            #expect(account["databases"] as? String == "\(user)_main")
+            #expect(try await outboxCount(database, "checkout", type: "order.paid") == 1)
+            #expect(try await outboxCount(database, "checkout", type: "provision-account") == 1)
+            #expect(try await outboxCount(database, "provisioning", type: "account.provisioned") == 1)
+
+            // The password travels sealed for mail alone, and opens there.
+            let payload = try await database.withAdmin { client in
+                try await client.query("SELECT payload FROM provisioning.outbox WHERE type = 'account.provisioned'",
+                                       logger: TestDatabase.logger).collect().first!.decode(String.self)
+            }
+            let event = try JSONSerialization.jsonObject(with: Data(payload.utf8)) as! [String: Any]
+            let sealed = try #require(event["sealed_password"] as? String)
+            let password = try FieldOpener(privateKey: Sandbox.mailKeys.privateKey, purpose: "account.password").open(sealed)
+            #expect(password.count == 20)
+            #expect(!payload.contains(password))
+            #expect(event["username"] as? String == user)
+        }
+    }
+
+    @Test("with the panel failing 30% of calls and timing out on some, 200 orders all end provisioned, none twice")
+    func flakyPanel() async throws {
+        try await TestDatabase.with(services: ["checkout", "provisioning"]) { database in
+            let sandbox = Sandbox(database: database, tag: "flaky", panelEnvironment: [
+                "SIM_FAILURE_RATE": "0.3", "SIM_TIMEOUT_RATE": "0.03", "SIM_TIMEOUT_SECONDS": "3",
+            ])
+            defer { sandbox.stop() }
+            try await sandbox.start()
+            try await sandbox.addServer()
+            try await withThrowingTaskGroup(of: Void.self) { group in
+                for worker in 0..<8 {
+                    group.addTask {
+                        for number in stride(from: worker, to: 200, by: 8) { try await sandbox.placePaidOrder("shop\(number).example") }
+                    }
+                }
+                try await group.waitForAll()
+            }
+            #expect(await eventually(timeout: .seconds(240)) { try await activeAccounts(database) == 200 })
+            let accounts = try await sandbox.panelAccounts()
+            #expect(accounts.count == 200, "one panel account per order")
+            #expect(Set(accounts.compactMap { $0["domain"] as? String }).count == 200)
+            #expect(accounts.allSatisfy { ($0["mailboxes"] as? String)?.isEmpty == false && ($0["databases"] as? String)?.isEmpty == false })
+            #expect(try await outboxCount(database, "provisioning", type: "account.provisioned") == 200)
+            let stats = try await sandbox.whmAPI.call("GET", "/__sim/stats").json
+            #expect((stats["failed POST /json-api/createacct"] as? Int ?? 0) > 0, "failures were injected")
+            #expect((stats["timed out POST /json-api/uapi_cpanel"] as? Int ?? 0)
+                    + (stats["timed out POST /json-api/createacct"] as? Int ?? 0)
+                    + (stats["timed out POST /json-api/listaccts"] as? Int ?? 0) > 0, "timeouts were injected")
+        }
+    }
+
+    @Test("a panel that always fails: the task ends in /failed with the panel's reason, and retry provisions it once it recovers")
+    func failedThenRetried() async throws {
+        try await TestDatabase.with(services: ["checkout", "provisioning"]) { database in
+            let sandbox = Sandbox(database: database, tag: "failing", panelEnvironment: ["SIM_FAILURE_RATE": "1"])
+            defer { sandbox.stop() }
+            try await sandbox.start()
+            try await sandbox.addServer()
+            try await sandbox.placePaidOrder("always-failing.example")
+            var failed: [String: Any] = [:]
+            #expect(await eventually(timeout: .seconds(90)) {
+                let items = try await sandbox.provisioningAPI.call("GET", "/api/provisioning/failed").json["items"] as? [[String: Any]]
+                failed = items?.first ?? [:]
+                return items?.count == 1
+            })
+            #expect((failed["last_error"] as? String)?.contains("Internal server error (simulated)") == true)
+            #expect(failed["attempts"] as? Int == 12)
+            #expect(try await outboxCount(database, "provisioning", type: "account.provisioning-failed") == 1)
+            #expect(try await database.count("SELECT count(*)::int FROM provisioning.accounts WHERE status = 'failed'") == 1)
+
+            _ = try await sandbox.whmAPI.call("PUT", "/__sim/faults", json: ["failure_rate": 0, "latency_ms": 0, "timeout_rate": 0,
+                                                                             "timeout_seconds": 1])
+            let id = try #require(failed["id"] as? String)
+            #expect(try await sandbox.provisioningAPI.call("POST", "/api/provisioning/retry/\(id)").status == 202)
+            #expect(try await sandbox.provisioningAPI.call("POST", "/api/provisioning/retry/\(id)").status == 409)
+            #expect(await eventually(timeout: .seconds(60)) { try await activeAccounts(database) == 1 })
+            #expect(try await sandbox.panelAccounts().count == 1)
+            #expect(try await outboxCount(database, "provisioning", type: "account.provisioned") == 1)
+        }
+    }
+
+    @Test("kill -9 of provisioning in the middle of a batch: after restart every order is provisioned exactly once")
+    func provisioningKilledMidBatch() async throws {
+        try await TestDatabase.with(services: ["checkout", "provisioning"]) { database in
+            let sandbox = Sandbox(database: database, tag: "kill", panelEnvironment: ["SIM_LATENCY_MS": "30"])
+            defer { sandbox.stop() }
+            try await sandbox.start()
+            try await sandbox.addServer()
+            for number in 0..<60 { try await sandbox.placePaidOrder("batch\(number).example") }
+            #expect(await eventually(timeout: .seconds(60), every: .milliseconds(50)) { try await activeAccounts(database) >= 5 })
+            sandbox.provisioning.kill()
+            let before = try await activeAccounts(database)
+            try await sandbox.provisioning.start()
+            #expect(await eventually(timeout: .seconds(180)) { try await activeAccounts(database) == 60 })
+            #expect(before < 60, "the kill came mid-batch")
+            #expect(try await sandbox.panelAccounts().count == 60)
+            #expect(try await outboxCount(database, "provisioning", type: "account.provisioned") == 60)
+            #expect(try await database.count("SELECT count(*)::int FROM provisioning.dead_letters") == 0)
+        }
+    }
+
+    @Test("a replayed webhook, a forged one and one older than 300 s: one order, paid once")
+    func webhookReplayAndForgery() async throws {
+        try await TestDatabase.with(services: ["checkout", "provisioning"]) { database in
+            let sandbox = Sandbox(database: database, tag: "webhooks")
+            defer { sandbox.stop() }
+            try await sandbox.start()
+            try await sandbox.addServer()
+            let order = try await sandbox.placePaidOrder("replayed.example")
+            #expect(await eventually(timeout: .seconds(30)) {
+                try await sandbox.checkoutAPI.call("GET", "/api/orders/\(order)").json["status"] as? String == "paid"
+            })
+            let events = try await sandbox.stripeAPI.call("GET", "/__sim/events").array
+            let payload = try #require(events.first { $0["type"] as? String == "payment_intent.succeeded" }?["payload"] as? String)
+            let body = Array(payload.utf8)
+            let signer = WebhookSignature(secret: Sandbox.webhookSecret)
+            func post(_ body: [UInt8], signature: String) async throws -> JSONClient.Reply {
+                try await sandbox.checkoutAPI.call("POST", "/webhooks/stripe", json: Data(body), headers: [
+                    "Stripe-Signature": signature, "Content-Type": "application/json",
+                ])
+            }
+            let replay = try await post(body, signature: signer.header(for: body))
+            #expect(replay.status == 200)
+            #expect(replay.json["outcome"] as? String == "duplicate")
+            let forged = try await post(body, signature: WebhookSignature(secret: "whsec_wrong").header(for: body))
+            #expect(forged.status == 400)
+            #expect((forged.json["error"] as? [String: Any])?["code"] as? String == "invalid_signature")
+            let old = try await post(body, signature: signer.header(for: body, at: Date().addingTimeInterval(-301)))
+            #expect(old.status == 400)
+            var tampered = body
+            tampered[tampered.count / 2] ^= 1
+            #expect(try await post(tampered, signature: signer.header(for: body)).status == 400)
+            #expect(try await post(body, signature: "").status == 400)
+
+            #expect(try await outboxCount(database, "checkout", type: "order.paid") == 1)
+            #expect(try await outboxCount(database, "checkout", type: "provision-account") == 1)
+            #expect(try await database.count("SELECT count(*)::int FROM checkout.webhook_receipts") == 1)
+            #expect(await eventually(timeout: .seconds(30)) { try await activeAccounts(database) == 1 })
+            #expect(try await sandbox.panelAccounts().count == 1)
+        }
+    }
+}

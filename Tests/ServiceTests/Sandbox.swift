@@ -1,0 +1,98 @@
+import Foundation
+import Payments
+import Secrets
+import TestSupport
+
+/// Checkout, provisioning, the broker and the WHM and Stripe simulators as real processes
+/// on free ports, wired as `make run` wires them.
+struct Sandbox: Sendable {
+    static let adminToken = "admin-token-0123456789abcdef"
+    static let webhookSecret = "whsec_test_0123456789"
+    static let stripeKey = "sk_test_sandbox"
+
+    let bus: TestBroker
+    let whm: ServiceProcess
+    let stripe: ServiceProcess
+    let checkout: ServiceProcess
+    let provisioning: ServiceProcess
+
+    /// `panelEnvironment` sets the WHM simulator's faults; `provisioningEnvironment` adds to provisioning's settings.
+    init(database: TestDatabase, tag: String, panelEnvironment: [String: String] = [:],
+         provisioningEnvironment: [String: String] = [:]) {
+        bus = TestBroker(queues: ["checkout", "provisioning"], tag: tag)
+        whm = ServiceProcess(executable: "hostwire-simulator", environment: panelEnvironment.merging([
+            "HOSTWIRE_SIMULATOR": "whm", "SIM_USER": "root", "SIM_SECRET": "whm-token",
+        ]) { $1 }, httpPort: freePort(), logName: "\(tag)-whm")
+        let checkoutPort = freePort()
+        stripe = ServiceProcess(executable: "hostwire-simulator", environment: [
+            "HOSTWIRE_SIMULATOR": "stripe", "SIM_SECRET": Self.stripeKey, "SIM_WEBHOOK_SECRET": Self.webhookSecret,
+            "SIM_WEBHOOK_URL": "http://127.0.0.1:\(checkoutPort)/webhooks/stripe",
+        ], httpPort: freePort(), logName: "\(tag)-stripe")
+        let common = [
+            "HOSTWIRE_API_TOKENS": "admin:\(Self.adminToken)",
+            "HOSTWIRE_TASK_RETRY_BASE_SECONDS": "0.1", "HOSTWIRE_TASK_RETRY_MAX_SECONDS": "1", "HOSTWIRE_TASK_LEASE_SECONDS": "5",
+        ]
+        checkout = ServiceProcess(executable: "hostwire-checkout", environment: bus.environment(for: "checkout", database: database)
+            .merging(common) { $1 }.merging([
+                "HOSTWIRE_STRIPE_API_URL": "http://127.0.0.1:\(stripe.httpPort)",
+                "HOSTWIRE_STRIPE_SECRET_KEY": Self.stripeKey, "HOSTWIRE_STRIPE_WEBHOOK_SECRET": Self.webhookSecret,
+            ]) { $1 }, httpPort: checkoutPort, logName: "\(tag)-checkout")
+        provisioning = ServiceProcess(executable: "hostwire-provisioning",
+                                      environment: bus.environment(for: "provisioning", database: database)
+            .merging(common) { $1 }.merging([
+                "HOSTWIRE_CREDENTIAL_KEYS": "k1=\(CredentialCipher.generateKey())",
+                "HOSTWIRE_MAIL_SEAL_PUBLIC_KEY": Self.mailKeys.publicKey,
+                "HOSTWIRE_PANEL_TIMEOUT_SECONDS": "2",
+            ]) { $1 }.merging(provisioningEnvironment) { $1 }, httpPort: freePort(), logName: "\(tag)-provisioning")
+    }
+
+    static let mailKeys = FieldOpener.generateKeyPair()
+
+    var checkoutAPI: JSONClient { JSONClient(port: checkout.httpPort) }
+    var provisioningAPI: JSONClient { JSONClient(port: provisioning.httpPort, headers: ["Authorization": "Bearer \(Self.adminToken)"]) }
+    var whmAPI: JSONClient { JSONClient(port: whm.httpPort) }
+    var stripeAPI: JSONClient { JSONClient(port: stripe.httpPort) }
+
+    func start() async throws {
+        try await bus.process.start()
+        try await whm.start()
+        try await stripe.start()
+        try await checkout.start()
+        try await provisioning.start()
+    }
+
+    func stop() {
+        for process in [provisioning, checkout, stripe, whm, bus.process] { process.stop() }
+    }
+
+    /// Registers the WHM simulator as a server of group `default` with room for `capacity` accounts.
+    func addServer(capacity: Int = 10_000) async throws {
+        let reply = try await provisioningAPI.call("POST", "/api/servers", json: [
+            "name": "whm1", "panel": "cpanel", "hostname": "whm1.sandbox.test", "ip": "192.0.2.10",
+            "api_url": "http://127.0.0.1:\(whm.httpPort)", "api_username": "root", "api_secret": "whm-token",
+            "server_group": "default", "max_accounts": capacity, "nameservers": ["ns1.sandbox.test", "ns2.sandbox.test"],
+        ])
+        guard reply.status == 201 else { throw ShellError(description: "server not added: \(reply.status) \(reply.text)") }
+    }
+
+    /// Places an order for `domain` and pays it the way a customer would; returns the order id.
+    @discardableResult
+    func placePaidOrder(_ domain: String, product: String = "00000000-0000-4000-8000-000000000001") async throws -> String {
+        let order = try await checkoutAPI.call("POST", "/api/orders", json: [
+            "customer": ["email": "owner@\(domain)", "name": "Owner of \(domain)"],
+            "product_id": product, "billing_cycle": "monthly", "currency": "USD", "domain": domain,
+        ])
+        guard order.status == 201, let id = order.json["id"] as? String,
+              let intent = (order.json["payment"] as? [String: Any])?["payment_intent"] as? String else {
+            throw ShellError(description: "order for \(domain) not placed: \(order.status) \(order.text)")
+        }
+        let paid = try await stripeAPI.call("POST", "/__sim/payment_intents/\(intent)/pay")
+        guard paid.status == 200 else { throw ShellError(description: "payment failed: \(paid.text)") }
+        return id
+    }
+
+    /// The simulated WHM's accounts.
+    func panelAccounts() async throws -> [[String: Any]] {
+        try await whmAPI.call("GET", "/__sim/accounts").array
+    }
+}
