@@ -62,7 +62,9 @@ struct Sandbox: Sendable {
     }
 
     func stop() {
-        for process in [provisioning, checkout, stripe, whm, bus.process] { process.stop() }
+        for process in [provisioning, checkout, bus.process] { process.stop() }
+        // Simulators have nothing to flush; a graceful stop would wait out injected delays.
+        for process in [stripe, whm] { process.kill() }
     }
 
     /// Registers the WHM simulator as a server of group `default` with room for `capacity` accounts.

@@ -1,0 +1,115 @@
+import ControlPanels
+import Foundation
+import Testing
+import TestSupport
+
+/// Each adapter against its simulator over HTTP: the whole account lifecycle, look-before-
+/// create, the panel's own refusals, bad credentials and injected failures.
+@Suite struct PanelAdapterTests {
+    static let kinds: [(PanelKind, String)] = [(.cpanel, "whm"), (.plesk, "plesk"), (.directadmin, "directadmin")]
+
+    func withSimulator(_ simulator: String, faults: [String: String] = [:],
+                       _ body: (ServiceProcess) async throws -> Void) async throws {
+        let process = ServiceProcess(executable: "hostwire-simulator", environment: faults.merging([
+            "HOSTWIRE_SIMULATOR": simulator, "SIM_USER": "admin", "SIM_SECRET": "s3cret-token",
+        ]) { $1 }, httpPort: freePort(), logName: "adapter-\(simulator)")
+        try await process.start()
+        defer { process.kill() } // a simulator has nothing to flush, and a graceful stop would wait out its injected delays
+        try await body(process)
+    }
+
+    func panel(_ kind: PanelKind, _ process: ServiceProcess, secret: String = "s3cret-token") -> any ControlPanel {
+        PanelRegistry.standard.panel(kind, at: PanelEndpoint(baseURL: "http://127.0.0.1:\(process.httpPort)", username: "admin",
+                                                             secret: secret, timeout: .seconds(2)))
+    }
+
+    @Test("the account lifecycle", arguments: kinds.map(\.0))
+    func lifecycle(kind: PanelKind) async throws {
+        try await withSimulator(Self.kinds.first { $0.0 == kind }!.1) { process in
+            let panel = panel(kind, process)
+            #expect(try await panel.account(named: "shopone") == nil)
+            let new = NewAccount(username: "shopone", domain: "shop-one.example", plan: "starter", password: "Pa55-word!x",
+                                 contactEmail: "owner@shop-one.example", ip: "192.0.2.10")
+            try await panel.createAccount(new)
+            let created = try #require(try await panel.account(named: "shopone"))
+            #expect(created.domain == "shop-one.example")
+            #expect(created.suspended == false)
+            await #expect(throws: PanelError.self, "creating the same account twice is an error") { try await panel.createAccount(new) }
+
+            let mailbox = NewMailbox(username: "shopone", localPart: "info", domain: "shop-one.example", password: "Pa55-word!x", quotaMB: 100)
+            #expect(try await panel.mailboxExists(mailbox.address, username: "shopone") == false)
+            try await panel.createMailbox(mailbox)
+            #expect(try await panel.mailboxExists(mailbox.address, username: "shopone"))
+
+            let database = NewDatabase(username: "shopone", domain: "shop-one.example", name: "shopone_main", user: "shopone_main",
+                                       password: "Pa55-word!x")
+            try await panel.createDatabase(database)
+            #expect(try await panel.databases(of: "shopone") == ["shopone_main"])
+
+            try await panel.suspend("shopone", reason: "non-payment")
+            #expect(try await panel.account(named: "shopone")?.suspended == true)
+            try await panel.unsuspend("shopone")
+            #expect(try await panel.account(named: "shopone")?.suspended == false)
+            try await panel.changePackage("shopone", to: "pro")
+            await #expect(throws: PanelError.self) { try await panel.changePackage("shopone", to: "no-such-plan") }
+            try await panel.changePassword("shopone", to: "N3w-pass-word!")
+            try await panel.installCertificate(CertificateBundle(certificate: "-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----",
+                                                                 privateKey: "-----BEGIN PRIVATE KEY-----\nMIIE\n-----END PRIVATE KEY-----",
+                                                                 chain: "-----BEGIN CERTIFICATE-----\nMIIC\n-----END CERTIFICATE-----"),
+                                               username: "shopone", domain: "shop-one.example")
+            #expect(try await panel.listAccounts().map(\.username) == ["shopone"])
+            #expect(try await panel.health().accounts == 1)
+            try await panel.terminate("shopone")
+            #expect(try await panel.account(named: "shopone") == nil)
+            await #expect(throws: PanelError.self) { try await panel.suspend("shopone", reason: "gone") }
+        }
+    }
+
+    @Test("wrong credentials are refused as unauthorized", arguments: kinds.map(\.0))
+    func wrongCredentials(kind: PanelKind) async throws {
+        try await withSimulator(Self.kinds.first { $0.0 == kind }!.1) { process in
+            do {
+                _ = try await panel(kind, process, secret: "wrong").health()
+                Issue.record("health with a wrong secret succeeded")
+            } catch let error as PanelError {
+                #expect({ if case .unauthorized = error { true } else { false } }(), "\(error)")
+            }
+        }
+    }
+
+    @Test("injected server errors and timeouts surface as unavailable", arguments: kinds.map(\.0))
+    func injectedFailures(kind: PanelKind) async throws {
+        try await withSimulator(Self.kinds.first { $0.0 == kind }!.1, faults: ["SIM_FAILURE_RATE": "1"]) { process in
+            await #expect(throws: PanelError.self) { try await panel(kind, process).listAccounts() }
+            do { _ = try await panel(kind, process).listAccounts() } catch let error as PanelError {
+                #expect({ if case .unavailable = error { true } else { false } }(), "\(error)")
+            }
+        }
+        try await withSimulator(Self.kinds.first { $0.0 == kind }!.1, faults: ["SIM_TIMEOUT_RATE": "1", "SIM_TIMEOUT_SECONDS": "5"]) { process in
+            let started = ContinuousClock.now
+            do { _ = try await panel(kind, process).listAccounts() } catch let error as PanelError {
+                #expect(error.description.contains("timed out"), "\(error)")
+            }
+            #expect(ContinuousClock.now - started < .seconds(4), "the adapter's timeout, not the panel's delay, decides")
+        }
+    }
+
+    @Test("WHM refuses usernames against cPanel's rules")
+    func whmUsernameRules() async throws {
+        try await withSimulator("whm") { process in
+            let panel = panel(.cpanel, process)
+            for bad in ["1shop", "testshop", "averyveryverylongname"] {
+                await #expect(throws: PanelError.self, "\(bad)") {
+                    try await panel.createAccount(NewAccount(username: bad, domain: "\(bad).example", plan: "starter",
+                                                             password: "x", contactEmail: "a@b.example", ip: "192.0.2.1"))
+                }
+            }
+            try await panel.createAccount(NewAccount(username: "shopping1", domain: "a.example", plan: "starter", password: "x",
+                                                     contactEmail: "a@b.example", ip: "192.0.2.1"))
+            await #expect(throws: PanelError.rejected("createacct: The first 8 characters of “shopping2” are not unique.")) {
+                try await panel.createAccount(NewAccount(username: "shopping2", domain: "b.example", plan: "starter", password: "x",
+                                                         contactEmail: "a@b.example", ip: "192.0.2.1"))
+            }
+        }
+    }
+}
