@@ -165,7 +165,8 @@ let package = Package(
                            "Validation", "TestSupport", "Persistence", "Messaging",
                            .product(name: "PostgresNIO", package: "postgres-nio"),
                            .product(name: "Hummingbird", package: "hummingbird"),
-                           .product(name: "HummingbirdTesting", package: "hummingbird")],
+                           .product(name: "HummingbirdTesting", package: "hummingbird"),
+                           .product(name: "HTTPTypes", package: "swift-http-types")],
             path: "Tests/ServiceTests"
         ),
         .testTarget(

@@ -17,15 +17,18 @@ public struct ProvisioningSettings: Sendable {
     public var panelTimeout: Duration
     /// The local part of the mailbox every account gets (`info` → info@domain).
     public var defaultMailbox: String
+    /// How long a provisioning waits before looking again for a server with room.
+    public var noRoomRetry: Duration
 
     public init(cipher: CredentialCipher, mailSealer: FieldSealer?, apiTokens: APITokens, panels: PanelRegistry = .standard,
-                panelTimeout: Duration = .seconds(30), defaultMailbox: String = "info") {
+                panelTimeout: Duration = .seconds(30), defaultMailbox: String = "info", noRoomRetry: Duration = .seconds(60)) {
         self.cipher = cipher
         self.mailSealer = mailSealer
         self.apiTokens = apiTokens
         self.panels = panels
         self.panelTimeout = panelTimeout
         self.defaultMailbox = defaultMailbox
+        self.noRoomRetry = noRoomRetry
     }
 
     public static func load(_ environment: ServiceRuntime.Environment = ServiceRuntime.Environment()) throws -> ProvisioningSettings {
@@ -37,7 +40,8 @@ public struct ProvisioningSettings: Sendable {
             mailSealer: try environment.optional("HOSTWIRE_MAIL_SEAL_PUBLIC_KEY").map { try FieldSealer(publicKey: $0, purpose: "account.password") },
             apiTokens: try APITokens(parsing: try environment.secret("HOSTWIRE_API_TOKENS") ?? ""),
             panelTimeout: .seconds(try environment.int("HOSTWIRE_PANEL_TIMEOUT_SECONDS", default: 30)),
-            defaultMailbox: environment.string("HOSTWIRE_DEFAULT_MAILBOX", default: "info"))
+            defaultMailbox: environment.string("HOSTWIRE_DEFAULT_MAILBOX", default: "info"),
+            noRoomRetry: .seconds(try environment.int("HOSTWIRE_NO_ROOM_RETRY_SECONDS", default: 60)))
     }
 }
 

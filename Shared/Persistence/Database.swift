@@ -21,10 +21,16 @@ public struct Database: Sendable {
     }
 
     /// Runs `body` in a transaction: committed if it returns, rolled back if it throws.
+    /// An error `body` throws reaches the caller as itself once the rollback succeeded.
     public func transaction<R: Sendable>(_ body: @escaping @Sendable (PostgresConnection) async throws -> R) async throws -> R {
         let (client, logger) = (client, logger)
         return try await withDeadline(deadline) {
-            try await client.withTransaction(logger: logger) { connection in try await body(connection) }
+            do {
+                return try await client.withTransaction(logger: logger) { connection in try await body(connection) }
+            } catch let error as PostgresTransactionError {
+                if let thrown = error.closureError, error.rollbackError == nil { throw thrown }
+                throw error
+            }
         }
     }
 

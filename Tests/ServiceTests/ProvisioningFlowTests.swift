@@ -174,3 +174,28 @@ import TestSupport
         }
     }
 }
+
+extension ProvisioningFlowTests {
+    @Test("with no server that has room the task waits without using attempts, says why, and goes on once there is one")
+    func waitsForRoom() async throws {
+        try await TestDatabase.with(services: ["checkout", "provisioning"]) { database in
+            let sandbox = Sandbox(database: database, tag: "room", provisioningEnvironment: ["HOSTWIRE_NO_ROOM_RETRY_SECONDS": "1"])
+            defer { sandbox.stop() }
+            try await sandbox.start()
+            try await sandbox.placePaidOrder("waiting.example")
+            var task: [String: Any] = [:]
+            #expect(await eventually(timeout: .seconds(30)) {
+                task = (try await sandbox.provisioningAPI.call("GET", "/api/provisioning/tasks").json["items"] as? [[String: Any]])?.first ?? [:]
+                return (task["last_error"] as? String)?.contains("no active server with room in group default") == true
+            })
+            #expect(task["status"] as? String == "pending")
+            #expect(task["attempts"] as? Int == 0)
+            try await sandbox.addServer(capacity: 1)
+            #expect(await eventually(timeout: .seconds(30)) { try await activeAccounts(database) == 1 })
+            try await sandbox.placePaidOrder("second.example")
+            try await Task.sleep(for: .seconds(3))
+            #expect(try await activeAccounts(database) == 1, "the only server is full")
+            #expect(try await sandbox.panelAccounts().count == 1)
+        }
+    }
+}

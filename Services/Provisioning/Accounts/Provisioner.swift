@@ -89,7 +89,7 @@ struct Provisioner: Sendable {
         let (servers, logger) = (servers, accounts.logger)
         try await accounts.database.transaction { connection in
             guard let server = try await servers.leastFull(in: account.group, on: connection) else {
-                throw TaskDeferral("no active server with room in group \(account.group)")
+                throw TaskDeferral("no active server with room in group \(account.group)", delay: settings.noRoomRetry)
             }
             let base = Credentials.username(for: account.domain)
             let taken = try await connection.query("""
