@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# Starts Postgres (a private cluster unless HOSTWIRE_ADMIN_URL points elsewhere), the broker
-# and every service listed in deploy/local/services.conf.
+# Starts Postgres (a private cluster unless HOSTWIRE_ADMIN_URL points elsewhere), the broker,
+# the sandbox simulators and every service listed in deploy/local/services.conf, then
+# registers the simulated panels as servers.
 # usage: deploy/local/launch.sh foreground|background|stop
 set -euo pipefail
 cd "$(dirname "$0")/../.."
@@ -28,7 +29,46 @@ wait_ready() { # name port
   echo "$1 not ready; see $VAR/logs/$1.log" >&2; return 1
 }
 
+# Secrets for the local sandbox, made once: API tokens, the credential key ring, the
+# Stripe webhook secret and the mail service's key pair for sealed passwords.
+ensure_secrets() {
+  local file=$VAR/secrets.env
+  if [ ! -f "$file" ]; then
+    local key; key=$(mktemp)
+    openssl genpkey -algorithm X25519 -out "$key" 2>/dev/null
+    cat > "$file" <<SECRETS
+HOSTWIRE_API_TOKENS=admin:$(openssl rand -hex 20)
+HOSTWIRE_CREDENTIAL_KEYS=k1=$(openssl rand -base64 32)
+HOSTWIRE_STRIPE_WEBHOOK_SECRET=whsec_$(openssl rand -hex 16)
+HOSTWIRE_MAIL_SEAL_PUBLIC_KEY=$(openssl pkey -in "$key" -pubout -outform DER | tail -c 32 | base64)
+HOSTWIRE_MAIL_SEAL_PRIVATE_KEY=$(openssl pkey -in "$key" -outform DER | tail -c 32 | base64)
+SECRETS
+    rm -f "$key"
+    chmod 600 "$file"
+  fi
+  set -a; . "$file"; set +a
+  export SIM_WEBHOOK_SECRET=$HOSTWIRE_STRIPE_WEBHOOK_SECRET
+}
+
+# The simulated panels as servers of group `default` (an existing one is left as it is).
+register_servers() {
+  local token=${HOSTWIRE_API_TOKENS#admin:}
+  while read -r name panel port user secret; do
+    curl -fsS -o /dev/null -X POST "http://127.0.0.1:8082/api/servers" -H "Authorization: Bearer $token" \
+      -H 'Content-Type: application/json' -d @- <<JSON || true
+{"name":"$name","panel":"$panel","hostname":"$name.sandbox.test","ip":"192.0.2.10","api_url":"http://127.0.0.1:$port",
+ "api_username":"$user","api_secret":"$secret","server_group":"default","max_accounts":500,
+ "nameservers":["ns1.sandbox.test","ns2.sandbox.test"]}
+JSON
+  done <<SERVERS
+whm1 cpanel 2087 root sandbox-whm-token
+plesk1 plesk 8443 admin sandbox-plesk-key
+da1 directadmin 2222 admin sandbox-da-key
+SERVERS
+}
+
 start_all() {
+  ensure_secrets
   if [ -z "${HOSTWIRE_ADMIN_URL:-}" ]; then
     deploy/local/postgres.sh start
     ADMIN_URL="postgres://postgres@127.0.0.1:$PORT/postgres"
@@ -36,9 +76,10 @@ start_all() {
     ADMIN_URL=$HOSTWIRE_ADMIN_URL
   fi
   DB_HOSTPORT=${ADMIN_URL#*@}; DB_HOSTPORT=${DB_HOSTPORT%%/*}; DB_NAME=${ADMIN_URL##*/}
-  while read -r name executable port database; do
+  while read -r name executable port database extra; do
     case "$name" in ''|\#*) continue ;; esac
     env=(HOSTWIRE_HTTP_PORT="$port")
+    more=(); [ -z "$extra" ] || read -r -a more <<< "$extra"; env+=("${more[@]}")
     if [ "$database" = yes ]; then
       deploy/postgres/bootstrap-role.sh "$ADMIN_URL" "$name"
       env+=(HOSTWIRE_DATABASE_URL="postgres://$name@$DB_HOSTPORT/$DB_NAME")
@@ -48,6 +89,7 @@ start_all() {
     wait_ready "$name" "$port"
     echo "$name ready on http://127.0.0.1:$port"
   done < deploy/local/services.conf
+  register_servers
 }
 
 case "${1:-foreground}" in
