@@ -6,7 +6,7 @@ APT_PACKAGES := libzmq3-dev libpq-dev libcurl4-openssl-dev libssl-dev postgresql
 	pdns-server pdns-backend-sqlite3 pebble python3-aiosmtpd sqlite3 dnsutils docker-compose openssl
 SWIFT_BUILD_FLAGS ?=
 
-.PHONY: deps build run up down test test-servers stop-test-servers bench clean
+.PHONY: deps build run up down test test-servers stop-test-servers bench bench-orders clean
 
 ## deps: install the system packages the build and the real test servers need (Debian)
 deps:
@@ -33,6 +33,10 @@ test: deps
 ## bench: release-mode benchmarks; figures go to docs/performance.md
 bench: deps
 	@deploy/local/bench.sh
+
+## bench-orders: orders/s and payment-to-account latency through checkout and provisioning
+bench-orders: deps
+	@deploy/local/bench-orders.sh
 
 clean:
 	@deploy/local/launch.sh stop || true

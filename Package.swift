@@ -8,6 +8,7 @@ let package = Package(
         .executable(name: "hostwire-broker", targets: ["Broker"]),
         .executable(name: "hostwire-bench", targets: ["BusBenchmark"]),
         .executable(name: "hostwire-simulator", targets: ["Simulators"]),
+        .executable(name: "hostwire-load", targets: ["Load"]),
         .executable(name: "hostwire-checkout", targets: ["Checkout"]),
         .executable(name: "hostwire-provisioning", targets: ["Provisioning"]),
     ],
@@ -22,6 +23,8 @@ let package = Package(
         .package(url: "https://github.com/swift-server/async-http-client.git", from: "1.37.0"),
         .package(url: "https://github.com/apple/swift-crypto.git", from: "4.5.2"),
         .package(url: "https://github.com/apple/swift-http-types.git", from: "1.4.0"),
+        .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.8.2"),
+        .package(url: "https://github.com/HdrHistogram/hdrhistogram-swift.git", from: "0.2.0"),
     ],
     targets: [
         // MARK: Shared libraries
@@ -141,6 +144,14 @@ let package = Package(
             name: "BusBenchmark",
             dependencies: ["ZeroMQ"],
             path: "Benchmarks/BusBenchmark"
+        ),
+        .executableTarget(
+            name: "Load",
+            dependencies: ["ZeroMQ", "Contracts", "Payments",
+                           .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                           .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                           .product(name: "Histogram", package: "hdrhistogram-swift")],
+            path: "Benchmarks/Load"
         ),
         .executableTarget(
             name: "BusProbe",

@@ -19,6 +19,8 @@ struct StripeSimulator: Sendable {
         /// Declines still to give per customer (`POST /__sim/customers/{id}/declines`).
         var declines: [String: Int] = [:]
         var sequence = 0
+        /// Makes ids unique across restarts, as Stripe's are.
+        let prefix = String(UUID().uuidString.replacingOccurrences(of: "-", with: "").prefix(8)).lowercased()
     }
 
     init(credentials: SimulatorCredentials, webhook: WebhookSender) {
@@ -68,7 +70,7 @@ struct StripeSimulator: Sendable {
         }
         let id = store.withLock { store -> String in
             store.sequence += 1
-            let id = "pi_sim\(String(format: "%08d", store.sequence))"
+            let id = "pi_\(store.prefix)\(String(format: "%08d", store.sequence))"
             var intent = ["id": id, "amount": "\(amount)", "currency": currency, "status": "requires_payment_method",
                           "client_secret": "\(id)_secret_\(UUID().uuidString.prefix(8))", "customer": fields["customer"] ?? "",
                           "description": fields["description"] ?? ""]
