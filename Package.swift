@@ -11,6 +11,7 @@ let package = Package(
         .executable(name: "hostwire-load", targets: ["Load"]),
         .executable(name: "hostwire-checkout", targets: ["Checkout"]),
         .executable(name: "hostwire-provisioning", targets: ["Provisioning"]),
+        .executable(name: "hostwire-mail", targets: ["MailServiceMain"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-log.git", from: "1.16.2"),
@@ -25,6 +26,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-http-types.git", from: "1.4.0"),
         .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.8.2"),
         .package(url: "https://github.com/HdrHistogram/hdrhistogram-swift.git", from: "0.2.0"),
+        .package(url: "https://github.com/hummingbird-project/swift-mustache.git", from: "2.1.1"),
     ],
     targets: [
         // MARK: Shared libraries
@@ -90,6 +92,15 @@ let package = Package(
             dependencies: ["ExternalHTTP", .product(name: "Crypto", package: "swift-crypto")],
             path: "Shared/Payments"
         ),
+        .systemLibrary(
+            name: "CCurl", path: "Shared/CCurl", pkgConfig: "libcurl",
+            providers: [.apt(["libcurl4-openssl-dev"])]
+        ),
+        .target(
+            name: "Mail",
+            dependencies: ["CCurl"],
+            path: "Shared/Mail"
+        ),
         .target(
             name: "Validation",
             path: "Shared/Validation"
@@ -132,6 +143,20 @@ let package = Package(
             dependencies: ["ProvisioningService", "ServiceRuntime"],
             path: "Services/Provisioning/Main"
         ),
+        .target(
+            name: "MailService",
+            dependencies: ["ServiceRuntime", "Messaging", "Contracts", "Mail", "Secrets",
+                           .product(name: "Crypto", package: "swift-crypto"),
+                           .product(name: "Mustache", package: "swift-mustache"),
+                           .product(name: "Hummingbird", package: "hummingbird")],
+            path: "Services/Mail",
+            exclude: ["Main", "Templates"]
+        ),
+        .executableTarget(
+            name: "MailServiceMain",
+            dependencies: ["MailService", "ServiceRuntime"],
+            path: "Services/Mail/Main"
+        ),
         .executableTarget(
             name: "Simulators",
             dependencies: ["ExternalHTTP", "Payments", .product(name: "Hummingbird", package: "hummingbird"),
@@ -172,8 +197,8 @@ let package = Package(
         ),
         .testTarget(
             name: "ServiceTests",
-            dependencies: ["CheckoutService", "ProvisioningService", "ServiceRuntime", "ControlPanels", "Payments", "Secrets",
-                           "Validation", "TestSupport", "Persistence", "Messaging",
+            dependencies: ["CheckoutService", "ProvisioningService", "MailService", "ServiceRuntime", "ControlPanels", "Payments",
+                           "Secrets", "Validation", "TestSupport", "Persistence", "Messaging", "Mail", "CCurl", "Contracts", "ZeroMQ",
                            .product(name: "PostgresNIO", package: "postgres-nio"),
                            .product(name: "Hummingbird", package: "hummingbird"),
                            .product(name: "HummingbirdTesting", package: "hummingbird"),

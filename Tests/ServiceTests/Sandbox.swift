@@ -15,11 +15,13 @@ struct Sandbox: Sendable {
     let stripe: ServiceProcess
     let checkout: ServiceProcess
     let provisioning: ServiceProcess
+    let mail: ServiceProcess
+    let smtp: SMTPSink
 
     /// `panelEnvironment` sets the WHM simulator's faults; `provisioningEnvironment` adds to provisioning's settings.
     init(database: TestDatabase, tag: String, panelEnvironment: [String: String] = [:],
          provisioningEnvironment: [String: String] = [:]) {
-        bus = TestBroker(queues: ["checkout", "provisioning"], tag: tag)
+        bus = TestBroker(queues: ["checkout", "provisioning", "mail"], tag: tag)
         whm = ServiceProcess(executable: "hostwire-simulator", environment: panelEnvironment.merging([
             "HOSTWIRE_SIMULATOR": "whm", "SIM_USER": "root", "SIM_SECRET": "whm-token",
         ]) { $1 }, httpPort: freePort(), logName: "\(tag)-whm")
@@ -44,6 +46,14 @@ struct Sandbox: Sendable {
                 "HOSTWIRE_MAIL_SEAL_PUBLIC_KEY": Self.mailKeys.publicKey,
                 "HOSTWIRE_PANEL_TIMEOUT_SECONDS": "2",
             ]) { $1 }.merging(provisioningEnvironment) { $1 }, httpPort: freePort(), logName: "\(tag)-provisioning")
+        smtp = SMTPSink()
+        mail = ServiceProcess(executable: "hostwire-mail", environment: bus.environment(for: "mail", database: database)
+            .merging(common) { $1 }.merging([
+                "HOSTWIRE_SMTP_HOST": "127.0.0.1", "HOSTWIRE_SMTP_PORT": "\(smtp.port)", "HOSTWIRE_SMTP_SECURITY": "none",
+                "HOSTWIRE_MAIL_SEAL_PRIVATE_KEY": Self.mailKeys.privateKey, "HOSTWIRE_MAIL_FROM": "hosting@sandbox.test",
+                "HOSTWIRE_MAIL_FROM_NAME": "Sandbox Hosting", "HOSTWIRE_OPERATOR_EMAIL": "ops@sandbox.test",
+                "HOSTWIRE_SMTP_TIMEOUT_SECONDS": "10",
+            ]) { $1 }, httpPort: freePort(), logName: "\(tag)-mail")
     }
 
     static let mailKeys = FieldOpener.generateKeyPair()
@@ -53,16 +63,22 @@ struct Sandbox: Sendable {
     var whmAPI: JSONClient { JSONClient(port: whm.httpPort) }
     var stripeAPI: JSONClient { JSONClient(port: stripe.httpPort) }
 
-    func start() async throws {
+    /// Starts the chain; with `mail`, the mail service and its SMTP server too.
+    func start(mail withMail: Bool = false) async throws {
         try await bus.process.start()
         try await whm.start()
         try await stripe.start()
         try await checkout.start()
         try await provisioning.start()
+        if withMail {
+            try await smtp.start()
+            try await mail.start()
+        }
     }
 
     func stop() {
-        for process in [provisioning, checkout, bus.process] { process.stop() }
+        for process in [mail, provisioning, checkout, bus.process] { process.stop() }
+        smtp.stop()
         // Simulators have nothing to flush; a graceful stop would wait out injected delays.
         for process in [stripe, whm] { process.kill() }
     }

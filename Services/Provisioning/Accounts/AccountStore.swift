@@ -37,7 +37,8 @@ struct AccountStore: Sendable {
             """).map(Self.decode)
     }
 
-    /// Records the next step; an idempotent step done twice costs only time.
+    /// Records the step reached; only the panel account's creation is recorded, since it
+    /// decides whether a final failure has something on the panel to roll back.
     func advance(_ id: UUID, to step: String) async throws {
         _ = try await database.query("UPDATE accounts SET step = \(step), updated_at = now() WHERE id = \(id)")
     }

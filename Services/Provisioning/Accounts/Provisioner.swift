@@ -14,8 +14,11 @@ struct Provisioner: Sendable {
     let settings: ProvisioningSettings
 
     /// Runs the remaining steps; returns the account and server once everything exists.
-    /// A failure after some step was completed in this attempt is retried soon without
-    /// using up an attempt: only attempts that get nowhere count toward the limit.
+    /// Placement and the panel account's creation are written as they happen; the later
+    /// steps look before they act, so a retry after a crash or failure finds what exists
+    /// and goes on from there. A
+    /// failure after some step was completed in this attempt is retried soon without using
+    /// up an attempt: only attempts that get nowhere count toward the limit.
     func run(_ id: UUID) async throws -> (Account, Server) {
         var progressed = false
         do {
@@ -43,17 +46,14 @@ struct Provisioner: Sendable {
             try await accounts.advance(id, to: "mailbox")
             progressed()
         }
-        if account.step == "create" || account.step == "mailbox" {
-            let mailbox = NewMailbox(username: username, localPart: settings.defaultMailbox, domain: account.domain,
-                                     password: password, quotaMB: 1024)
-            try await withPanelRetries {
-                if try await !panel.mailboxExists(mailbox.address, username: username) {
-                    try await panel.createMailbox(mailbox)
-                }
+        let mailbox = NewMailbox(username: username, localPart: settings.defaultMailbox, domain: account.domain,
+                                 password: password, quotaMB: 1024)
+        try await withPanelRetries {
+            if try await !panel.mailboxExists(mailbox.address, username: username) {
+                try await panel.createMailbox(mailbox)
             }
-            try await accounts.advance(id, to: "database")
-            progressed()
         }
+        progressed()
         let database = NewDatabase(username: username, domain: account.domain, name: "\(username)_main",
                                    user: "\(username)_main", password: password)
         try await withPanelRetries {
@@ -61,15 +61,14 @@ struct Provisioner: Sendable {
                 try await panel.createDatabase(database)
             }
         }
-        try await accounts.advance(id, to: "done")
-        return (try await reload(id), server)
+        return (account, server)
     }
 
     /// Marks the account active and publishes `account.provisioned`, in the caller's
     /// transaction; does nothing if it was already marked (a repeated finish).
     func finish(_ account: Account, on server: Server, connection: PostgresConnection, publish: (AccountProvisioned) async throws -> Void) async throws {
         let updated = try await connection.query("""
-            UPDATE accounts SET status = 'active', provisioned_at = now(), last_error = NULL, updated_at = now()
+            UPDATE accounts SET status = 'active', step = 'done', provisioned_at = now(), last_error = NULL, updated_at = now()
             WHERE id = \(account.id) AND status = 'provisioning' RETURNING id
             """, logger: accounts.logger).collect()
         guard !updated.isEmpty else { return }

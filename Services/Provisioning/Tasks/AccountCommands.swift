@@ -7,11 +7,14 @@ import ServiceRuntime
 /// so the panel work is retried by provisioning itself until it is done.
 enum AccountCommands {
     static func register(in definition: inout ServiceDefinition) {
-        definition.handlers.handle(ProvisionAccount.self) { command, context in
-            let request = AccountRequest(orderID: command.orderID, customerID: command.customerID, customerName: command.customerName,
-                                         contactEmail: command.contactEmail, domain: command.domain, plan: command.plan,
-                                         group: command.serverGroup)
-            try await enqueueProvisioning(request, context: context)
+        // Set-wise: a burst of paid orders is recorded in one transaction.
+        definition.handlers.handleInBatches(ProvisionAccount.self) { commands, context in
+            for command in commands {
+                let request = AccountRequest(orderID: command.orderID, customerID: command.customerID, customerName: command.customerName,
+                                             contactEmail: command.contactEmail, domain: command.domain, plan: command.plan,
+                                             group: command.serverGroup)
+                try await enqueueProvisioning(request, context: context)
+            }
         }
         definition.handlers.handle(SuspendAccount.self) { command, context in
             try await enqueue(SuspendAccountTask(accountID: command.accountID, reason: command.reason), context)
@@ -37,7 +40,7 @@ enum AccountCommands {
             return
         }
         try await context.tasks.enqueue(ProvisionAccountTask(accountID: id), dedupeKey: "provision-\(id)",
-                                        correlationID: context.header.correlationID, on: context.connection, logger: context.logger)
+                                        correlationID: request.orderID, on: context.connection, logger: context.logger)
     }
 
     private static func enqueue<T: TaskPayload>(_ task: T, _ context: HandlerContext) async throws {

@@ -1,0 +1,57 @@
+import Foundation
+import Mail
+import Messaging
+import PostgresNIO
+import ServiceRuntime
+
+/// Send one queued message.
+struct SendEmailTask: TaskPayload {
+    static let taskType = "send-email"
+    static let maxAttempts = 15
+    let messageID: UUID
+    enum CodingKeys: String, CodingKey { case messageID = "message_id" }
+}
+
+/// Renders a queued message (opening a sealed password only now, in memory), sends it, and
+/// logs the attempt: 4xx and connection failures are retried with backoff; a 5xx marks the
+/// message failed with the server's reply.
+struct SendEmail: Sendable {
+    let settings: MailSettings
+    let templates: TemplateStore
+
+    func register(in definition: inout ServiceDefinition) {
+        definition.tasks[SendEmailTask.taskType] = { task, completion in
+            let id = try task.decode(SendEmailTask.self).messageID
+            let logger = completion.logger
+            guard let row = try await completion.database.query("""
+                SELECT template, recipient, recipient_name, variables::text, message_id, created_at, status FROM messages WHERE id = \(id)
+                """).first else { throw PermanentTaskFailure("no message \(id)") }
+            let (template, recipient, name, json, messageID, created, status) =
+                try row.decode((String, String, String?, String, String, Date, String).self)
+            // Sent already (a resend queues it again first): nothing to do.
+            guard status == "queued" else { return }
+            var variables = (try JSONSerialization.jsonObject(with: Data(json.utf8)) as? [String: Any]) ?? [:]
+            if let sealed = variables.removeValue(forKey: "sealed_password") as? String {
+                variables["password"] = (try? settings.opener?.open(sealed)) ?? "(set on first login)"
+            }
+            let rendered = try templates.render(template, variables)
+            let message = MIMEMessage(from: settings.from, replyTo: settings.replyTo, to: .init(recipient, name: name),
+                                      subject: rendered.subject, text: rendered.text, html: rendered.html,
+                                      messageID: messageID, date: created)
+            do throws(MailDeliveryError) {
+                try await settings.transport.send(message.rendered(), from: settings.from.email, to: [recipient])
+            } catch {
+                let permanent: Bool = if case .permanent = error { true } else { false }
+                _ = try? await completion.database.transaction { connection in
+                    try await MessageStore.recordAttempt(id, outcome: permanent ? "permanent" : "transient", detail: error.description,
+                                                         on: connection, logger: logger)
+                }
+                if permanent { throw PermanentTaskFailure(error.description) }
+                throw error
+            }
+            try await completion.finish { connection in
+                try await MessageStore.recordAttempt(id, outcome: "sent", detail: nil, on: connection, logger: logger)
+            }
+        }
+    }
+}

@@ -1,0 +1,84 @@
+import Contracts
+import Foundation
+import Messaging
+import ServiceRuntime
+
+/// Which event becomes which email, to whom.
+struct MailEvents: Sendable {
+    let settings: MailSettings
+
+    func register(in definition: inout ServiceDefinition) {
+        let company = ["company_name": settings.companyName, "support_email": settings.supportEmail]
+        definition.handlers.on(AccountProvisioned.self) { event, context in
+            try await context.connection.query("""
+                INSERT INTO recipients (account_id, email, name, domain)
+                VALUES (\(event.accountID), \(event.contactEmail), \(event.customerName), \(event.domain))
+                ON CONFLICT (account_id) DO UPDATE SET email = excluded.email, name = excluded.name
+                """, logger: context.logger)
+            var variables: [String: Any] = company.merging([
+                "customer_name": event.customerName, "domain": event.domain, "username": event.username,
+                "control_panel_url": event.controlPanelURL, "login_url": event.controlPanelURL, "server": event.serverHostname,
+            ]) { $1 }
+            variables["nameservers"] = event.nameservers
+            variables["has_nameservers"] = !event.nameservers.isEmpty
+            if let sealed = event.sealedPassword { variables["sealed_password"] = sealed }
+            try await queue("welcome", to: event.contactEmail, name: event.customerName, variables, context)
+        }
+        definition.handlers.on(OrderPlaced.self) { event, context in
+            var variables: [String: Any] = company.merging([
+                "customer_name": event.customerName, "product_name": event.productName, "billing_cycle": event.billingCycle,
+                "amount": Money.format(event.amount, event.currency), "currency": event.currency,
+                "order_id": event.orderID.uuidString.lowercased(),
+            ]) { $1 }
+            if let domain = event.domain { variables["domain"] = domain }
+            try await queue("order-confirmation", to: event.customerEmail, name: event.customerName, variables, context)
+        }
+        definition.handlers.on(AccountProvisioningFailed.self) { event, context in
+            guard let operatorEmail = settings.operatorEmail else { return }
+            try await queue("operator-alert", to: operatorEmail, name: nil,
+                            ["order_id": event.orderID.uuidString.lowercased(), "reason": event.reason], context)
+        }
+        definition.handlers.on(AccountSuspended.self) { event, context in
+            try await notifyOwner(event.accountID, "suspension-notice", ["reason": event.reason], context)
+        }
+        definition.handlers.on(AccountUnsuspended.self) { event, context in
+            try await notifyOwner(event.accountID, "unsuspension", [:], context)
+        }
+        definition.handlers.on(AccountTerminated.self) { event, context in
+            try await notifyOwner(event.accountID, "termination", [:], context)
+        }
+        definition.handlers.on(AccountPasswordChanged.self) { event, context in
+            var variables: [String: Any] = [:]
+            if let sealed = event.sealedPassword { variables["sealed_password"] = sealed }
+            try await notifyOwner(event.accountID, "password-changed", variables, context)
+        }
+    }
+
+    /// Mails the account's owner, known from its `account.provisioned`.
+    private func notifyOwner(_ accountID: UUID, _ template: String, _ extra: [String: Any], _ context: HandlerContext) async throws {
+        guard let row = try await context.connection.query(
+            "SELECT email, name, domain FROM recipients WHERE account_id = \(accountID)", logger: context.logger).collect().first else {
+            context.logger.warning("no recipient known for account; not mailed", metadata: ["account": "\(accountID)", "template": "\(template)"])
+            return
+        }
+        let (email, name, domain) = try row.decode((String, String, String).self)
+        let variables = extra.merging(["customer_name": name, "domain": domain, "company_name": settings.companyName,
+                                       "support_email": settings.supportEmail]) { first, _ in first }
+        try await queue(template, to: email, name: name, variables, context)
+    }
+
+    private func queue(_ template: String, to recipient: String, name: String?, _ variables: [String: Any],
+                       _ context: HandlerContext) async throws {
+        try await MessageStore.queue(NewMessage(eventID: context.header.id, eventType: context.header.type, template: template,
+                                                recipient: recipient, recipientName: name, variables: variables),
+                                     messageIDDomain: settings.messageIDDomain, tasks: context.tasks,
+                                     connection: context.connection, logger: context.logger)
+    }
+}
+
+/// Amounts in minor units shown with two decimals (as every currency Hostwire sells in has).
+enum Money {
+    static func format(_ minor: Int, _ currency: String) -> String {
+        String(format: "%d.%02d", minor / 100, abs(minor % 100))
+    }
+}

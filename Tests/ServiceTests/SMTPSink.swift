@@ -1,0 +1,74 @@
+import Foundation
+import Synchronization
+import TestSupport
+
+/// A real SMTP server (Debian's aiosmtpd) writing every message it accepts into a Maildir,
+/// optionally taking `delay` seconds over each.
+final class SMTPSink: Sendable {
+    let port: Int
+    let maildir: URL
+    let delay: Double
+    private let process = Mutex<Process?>(nil)
+
+    init(port: Int = freePort(), delay: Double = 0) {
+        self.port = port
+        self.delay = delay
+        maildir = Paths.root.appendingPathComponent("var/test-mail/\(UUID().uuidString.prefix(8))")
+    }
+
+    func start() async throws {
+        try process.withLock { slot in
+            let process = Process()
+            process.executableURL = URL(fileURLWithPath: "/usr/bin/python3")
+            process.arguments = ["-m", "aiosmtpd", "-n", "-l", "127.0.0.1:\(port)", "-c", "slow_mailbox.SlowMailbox", maildir.path, "\(delay)"]
+            process.environment = ["PYTHONPATH": Paths.root.appendingPathComponent("Tests/Fixtures/SMTP").path]
+            process.standardOutput = FileHandle.nullDevice
+            process.standardError = FileHandle.nullDevice
+            try process.run()
+            slot = process
+        }
+        let ready = await eventually(timeout: .seconds(20), every: .milliseconds(100)) {
+            (try? Shell.run("/usr/bin/python3", ["-c", "import socket; socket.create_connection(('127.0.0.1', \(self.port)), 1)"])) != nil
+        }
+        guard ready else { throw ShellError(description: "aiosmtpd did not start on \(port)") }
+    }
+
+    /// SIGKILL: aiosmtpd does not stop on SIGTERM, and Maildir delivery is atomic anyway.
+    func stop() {
+        process.withLock { slot in
+            if let process = slot, process.isRunning {
+                Glibc.kill(process.processIdentifier, SIGKILL)
+                process.waitUntilExit()
+            }
+            slot = nil
+        }
+    }
+
+    /// How many messages the Maildir holds (cheap enough to poll).
+    func count() -> Int {
+        ["new", "cur"].reduce(0) { total, folder in
+            total + ((try? FileManager.default.contentsOfDirectory(atPath: maildir.appendingPathComponent(folder).path))?.count ?? 0)
+        }
+    }
+
+    /// Every message in the Maildir, parsed by Python's email package (a second, independent MIME reader).
+    func messages() throws -> [[String: Any]] {
+        let script = """
+            import email, email.policy, json, mailbox, sys
+            out = []
+            for key, raw in mailbox.Maildir(sys.argv[1], create=False).items():
+                msg = email.message_from_bytes(raw.as_bytes(), policy=email.policy.default)
+                parts = {p.get_content_type(): p.get_content() for p in msg.walk() if not p.is_multipart()}
+                out.append({"message_id": msg["Message-ID"], "to": str(msg["To"]), "from": str(msg["From"]),
+                            "subject": str(msg["Subject"]), "content_type": msg.get_content_type(), "date": msg["Date"],
+                            "text": parts.get("text/plain", ""), "html": parts.get("text/html", ""),
+                            "defects": [str(d) for d in msg.defects]})
+            print(json.dumps(out))
+            """
+        guard FileManager.default.fileExists(atPath: maildir.appendingPathComponent("new").path) else { return [] }
+        let output = try Shell.run("/usr/bin/python3", ["-c", script, maildir.path])
+        return try JSONSerialization.jsonObject(with: Data(output.utf8)) as? [[String: Any]] ?? []
+    }
+
+    deinit { stop() }
+}
