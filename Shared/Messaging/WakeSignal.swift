@@ -1,3 +1,4 @@
+import Persistence
 import Synchronization
 
 /// Lets one task sleep until another has something for it, or a timeout passes.
@@ -8,6 +9,7 @@ public final class WakeSignal: Sendable {
         var pending = false
         var marked = false
         var waiter: CheckedContinuation<Void, Never>?
+        var timer: UInt64?
     }
     private let state = Mutex(State())
 
@@ -15,15 +17,11 @@ public final class WakeSignal: Sendable {
 
     /// Wakes the waiter, or the next one to wait.
     public func signal() {
-        let waiter = state.withLock { state -> CheckedContinuation<Void, Never>? in
-            if let waiter = state.waiter {
-                state.waiter = nil
-                return waiter
-            }
-            state.pending = true
-            return nil
+        let waiting = state.withLock { state -> Bool in
+            if state.waiter == nil { state.pending = true }
+            return state.waiter != nil
         }
-        waiter?.resume()
+        if waiting { resumeWaiter() }
     }
 
     /// Notes that there will be something to do once the current transaction commits.
@@ -41,15 +39,6 @@ public final class WakeSignal: Sendable {
 
     /// Returns after a signal, after `timeout`, or on cancellation, whichever is first.
     public func wait(upTo timeout: Duration) async {
-        await withTaskGroup(of: Void.self) { group in
-            group.addTask { try? await Task.sleep(for: timeout) }
-            group.addTask { await self.waitForSignal() }
-            await group.next()
-            group.cancelAll()
-        }
-    }
-
-    private func waitForSignal() async {
         await withTaskCancellationHandler {
             await withCheckedContinuation { continuation in
                 let resumeNow = state.withLock { state -> Bool in
@@ -60,14 +49,22 @@ public final class WakeSignal: Sendable {
                     state.waiter = continuation
                     return false
                 }
-                if resumeNow { continuation.resume() }
+                if resumeNow { return continuation.resume() }
+                let timer = DeadlineWheel.shared.schedule(after: timeout) { self.resumeWaiter() }
+                state.withLock { $0.timer = timer }
             }
         } onCancel: {
-            let waiter = state.withLock { state -> CheckedContinuation<Void, Never>? in
-                defer { state.waiter = nil }
-                return state.waiter
-            }
-            waiter?.resume()
+            resumeWaiter()
         }
+    }
+
+    /// Resumes the waiter, if any, and drops its timeout.
+    private func resumeWaiter() {
+        let (waiter, timer) = state.withLock { state in
+            defer { state.waiter = nil; state.timer = nil }
+            return (state.waiter, state.timer)
+        }
+        if let timer { DeadlineWheel.shared.cancel(timer) }
+        waiter?.resume()
     }
 }

@@ -69,7 +69,7 @@ private final class DeadlineRace<R: Sendable>: Sendable {
     private struct State {
         var continuation: CheckedContinuation<R, any Error>?
         var worker: Task<Void, Never>?
-        var timer: Task<Void, Never>?
+        var timer: UInt64?
     }
     private let state = Mutex(State())
 
@@ -78,11 +78,9 @@ private final class DeadlineRace<R: Sendable>: Sendable {
         let worker = Task {
             let result: Result<R, any Error>
             do { result = .success(try await work()) } catch { result = .failure(error) }
-            self.settle(result)?.timer?.cancel()
+            if let timer = self.settle(result)?.timer { DeadlineWheel.shared.cancel(timer) }
         }
-        let timer = Task {
-            try? await Task.sleep(for: limit)
-            guard !Task.isCancelled else { return }
+        let timer = DeadlineWheel.shared.schedule(after: limit) {
             self.settle(.failure(DeadlineExceeded(limit: limit)))?.worker?.cancel()
         }
         state.withLock { state in
@@ -96,8 +94,8 @@ private final class DeadlineRace<R: Sendable>: Sendable {
     }
 
     /// Resumes the caller if nobody has yet; returns the tasks then, so the loser can be cancelled.
-    private func settle(_ result: Result<R, any Error>) -> (worker: Task<Void, Never>?, timer: Task<Void, Never>?)? {
-        let taken = state.withLock { state -> (CheckedContinuation<R, any Error>, Task<Void, Never>?, Task<Void, Never>?)? in
+    private func settle(_ result: Result<R, any Error>) -> (worker: Task<Void, Never>?, timer: UInt64?)? {
+        let taken = state.withLock { state -> (CheckedContinuation<R, any Error>, Task<Void, Never>?, UInt64?)? in
             guard let continuation = state.continuation else { return nil }
             state.continuation = nil
             return (continuation, state.worker, state.timer)

@@ -2,6 +2,7 @@ import Foundation
 import Logging
 import Persistence
 import PostgresNIO
+import Synchronization
 
 /// A fresh database on the test cluster, with a login role and schema per service, made
 /// by the same script production uses (deploy/postgres/bootstrap-role.sh).
@@ -26,9 +27,13 @@ public struct TestDatabase: Sendable {
         var admin = cluster
         admin.database = name
         let database = TestDatabase(name: name, admin: admin)
-        for service in services {
-            try Shell.run(Paths.root.appendingPathComponent("deploy/postgres/bootstrap-role.sh").path,
-                          [database.url(as: "postgres"), service])
+        // Roles are cluster-wide and shared by suites running in parallel: altering one from
+        // two sessions at once fails with "tuple concurrently updated", so one at a time.
+        try bootstrapping.withLock { _ in
+            for service in services {
+                try Shell.run(Paths.root.appendingPathComponent("deploy/postgres/bootstrap-role.sh").path,
+                              [database.url(as: "postgres"), service])
+            }
         }
         do {
             let result = try await body(database)
@@ -69,4 +74,5 @@ public struct TestDatabase: Sendable {
     }
 
     public static let logger = Logger(label: "hostwire.test")
+    private static let bootstrapping = Mutex(())
 }

@@ -2,6 +2,8 @@ import Foundation
 import Hummingbird
 import HummingbirdTesting
 import Logging
+import Mail
+import MailService
 import Messaging
 import Persistence
 import Prometheus
@@ -67,6 +69,14 @@ import TestSupport
 
     @Test func checkoutDocumentMatchesTheRoutes() async throws {
         try await check(CheckoutAPITests.definition(), document: "checkout.json", services: ["checkout"])
+    }
+
+    @Test func mailDocumentMatchesTheRoutes() async throws {
+        let settings = MailSettings(
+            transport: SMTPTransport(host: "127.0.0.1", port: freePort(), security: .none), from: .init("hosting@example.net"),
+            opener: nil, apiTokens: APITokens([(.admin, Self.token)]),
+            templates: Paths.root.appendingPathComponent("Services/Mail/Templates"))
+        try await check(try buildMail(settings), document: "mail.json", services: ["mail"])
     }
 
     @Test func provisioningDocumentMatchesTheRoutes() async throws {

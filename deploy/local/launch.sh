@@ -67,8 +67,16 @@ da1 directadmin 2222 admin sandbox-da-key
 SERVERS
 }
 
+# The sandbox's SMTP server: every email ends up in $VAR/mail, a Maildir.
+start_smtp_sink() {
+  /usr/bin/python3 -m aiosmtpd -n -l 127.0.0.1:2525 -c aiosmtpd.handlers.Mailbox "$VAR/mail" >>"$VAR/logs/smtp.log" 2>&1 &
+  echo $! > "$RUN/smtp.pid"
+  echo "smtp sink on 127.0.0.1:2525, mail in $VAR/mail"
+}
+
 start_all() {
   ensure_secrets
+  start_smtp_sink
   if [ -z "${HOSTWIRE_ADMIN_URL:-}" ]; then
     deploy/local/postgres.sh start
     ADMIN_URL="postgres://postgres@127.0.0.1:$PORT/postgres"
