@@ -13,10 +13,12 @@ struct FaultSettings: Codable, Sendable {
     /// the caller times out not knowing the change was made.
     var timeoutRate: Double = 0
     var timeoutSeconds: Double = 35
+    /// Calls whose path, query or body contain this text always fail (one operation down).
+    var failMatching: String?
 
     enum CodingKeys: String, CodingKey {
         case latencyMs = "latency_ms", failureRate = "failure_rate", timeoutRate = "timeout_rate"
-        case timeoutSeconds = "timeout_seconds"
+        case timeoutSeconds = "timeout_seconds", failMatching = "fail_matching"
     }
 
     init() {}
@@ -24,6 +26,7 @@ struct FaultSettings: Codable, Sendable {
     init(environment: [String: String]) {
         latencyMs = Int(environment["SIM_LATENCY_MS"] ?? "") ?? 0
         failureRate = Double(environment["SIM_FAILURE_RATE"] ?? "") ?? 0
+        failMatching = environment["SIM_FAIL_MATCHING"]
         timeoutRate = Double(environment["SIM_TIMEOUT_RATE"] ?? "") ?? 0
         timeoutSeconds = Double(environment["SIM_TIMEOUT_SECONDS"] ?? "") ?? 35
     }
@@ -61,6 +64,14 @@ struct SimulatorMiddleware: RouterMiddleware {
         guard !path.hasPrefix("/__sim"), path != "/ready", path != "/health" else { return try await next(request, context) }
         let settings = faults.current
         if settings.latencyMs > 0 { try await Task.sleep(for: .milliseconds(settings.latencyMs)) }
+        var request = request
+        if let text = settings.failMatching {
+            let body = String(buffer: try await request.collectBody(upTo: 4 * 1024 * 1024))
+            if request.uri.description.contains(text) || body.contains(text) {
+                stats.count("failed \(request.method) \(path)")
+                return failure()
+            }
+        }
         if Double.random(in: 0..<1) < settings.failureRate {
             stats.count("failed \(request.method) \(path)")
             return failure()

@@ -199,3 +199,31 @@ extension ProvisioningFlowTests {
         }
     }
 }
+
+extension ProvisioningFlowTests {
+    @Test("a step after the panel account that fails for good rolls the account back and reports the failure")
+    func laterStepFailureRollsBack() async throws {
+        try await TestDatabase.with(services: ["checkout", "provisioning"]) { database in
+            let sandbox = Sandbox(database: database, tag: "rollback", panelEnvironment: ["SIM_FAIL_MATCHING": "add_pop"])
+            defer { sandbox.stop() }
+            try await sandbox.start()
+            try await sandbox.addServer()
+            try await sandbox.placePaidOrder("rolled-back.example")
+            #expect(await eventually(timeout: .seconds(120)) {
+                try await database.count("SELECT count(*)::int FROM provisioning.tasks WHERE type = 'rollback-account' AND status = 'done'") == 1
+            })
+            #expect(try await sandbox.panelAccounts().isEmpty, "the panel account was removed")
+            #expect(try await database.count("SELECT count(*)::int FROM provisioning.accounts WHERE status = 'failed' AND step = 'server'") == 1)
+            #expect(try await outboxCount(database, "provisioning", type: "account.provisioning-failed") == 1)
+            let failed = try await sandbox.provisioningAPI.call("GET", "/api/provisioning/failed").json["items"] as? [[String: Any]]
+            #expect((failed?.first?["last_error"] as? String)?.contains("Internal server error (simulated)") == true)
+
+            _ = try await sandbox.whmAPI.call("PUT", "/__sim/faults", json: ["failure_rate": 0, "latency_ms": 0, "timeout_rate": 0,
+                                                                             "timeout_seconds": 1])
+            let id = try #require(failed?.first?["id"] as? String)
+            #expect(try await sandbox.provisioningAPI.call("POST", "/api/provisioning/retry/\(id)").status == 202)
+            #expect(await eventually(timeout: .seconds(60)) { try await activeAccounts(database) == 1 })
+            #expect(try await sandbox.panelAccounts().count == 1)
+        }
+    }
+}

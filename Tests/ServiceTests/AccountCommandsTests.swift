@@ -1,0 +1,87 @@
+import Contracts
+import Foundation
+import Messaging
+import Secrets
+import Testing
+import TestSupport
+import ZeroMQ
+
+/// The account commands other services send to provisioning, each a retried task with its event.
+@Suite struct AccountCommandsTests {
+    /// Sends `command` to provisioning's queue through the broker, as billing's relay would.
+    func send<C: Command>(_ command: C, via sandbox: Sandbox) async throws {
+        let loop = try await MessageLoop(context: ZMQContext(), name: "fake-billing", sockets: [
+            SocketSpec(.push, [.connect("tcp://127.0.0.1:\(sandbox.bus.commandsIn)")]),
+        ])
+        let wire = try WireMessage.make(command, to: C.queue, header: EnvelopeHeader(type: C.wireName, version: 1, source: "billing"))
+        loop.send([Array(wire.address.utf8), wire.envelope], on: 0)
+        try await Task.sleep(for: .milliseconds(300))
+        await loop.stop()
+    }
+
+    func account(_ sandbox: Sandbox) async throws -> [String: Any] {
+        try await sandbox.panelAccounts().first ?? [:]
+    }
+
+    func status(_ database: TestDatabase) async throws -> String {
+        try await database.withAdmin { client in
+            try await client.query("SELECT status FROM provisioning.accounts", logger: TestDatabase.logger).collect().first?
+                .decode(String.self) ?? "none"
+        }
+    }
+
+    func events(_ database: TestDatabase, _ type: String) async throws -> Int {
+        try await database.count(.init(unsafeSQL: "SELECT count(*)::int FROM provisioning.outbox WHERE type = '\(type)'"))
+    }
+
+    @Test("suspend, unsuspend only for the stated reason, change package and password, terminate")
+    func lifecycleCommands() async throws {
+        try await TestDatabase.with(services: ["checkout", "provisioning", "mail"]) { database in
+            let sandbox = Sandbox(database: database, tag: "commands")
+            defer { sandbox.stop() }
+            try await sandbox.start(mail: true)
+            try await sandbox.addServer()
+            try await sandbox.placePaidOrder("commands.example")
+            #expect(await eventually(timeout: .seconds(60)) { try await status(database) == "active" })
+            let id = try await database.withAdmin { client in
+                try await client.query("SELECT id FROM provisioning.accounts", logger: TestDatabase.logger).collect().first!.decode(UUID.self)
+            }
+
+            try await send(SuspendAccount(accountID: id, reason: "non-payment"), via: sandbox)
+            #expect(await eventually(timeout: .seconds(30)) { try await account(sandbox)["suspended"] as? String == "1" })
+            #expect(await eventually(timeout: .seconds(10)) { try await status(database) == "suspended" })
+            #expect(try await events(database, "account.suspended") == 1)
+
+            try await send(UnsuspendAccount(accountID: id, onlyIfSuspendedFor: "abuse"), via: sandbox)
+            try await Task.sleep(for: .seconds(2))
+            #expect(try await status(database) == "suspended", "suspended for another reason: left alone")
+            try await send(UnsuspendAccount(accountID: id, onlyIfSuspendedFor: "non-payment"), via: sandbox)
+            #expect(await eventually(timeout: .seconds(30)) { try await status(database) == "active" })
+            #expect(try await account(sandbox)["suspended"] as? String == "0")
+            #expect(try await events(database, "account.unsuspended") == 1)
+
+            try await send(ChangePackage(accountID: id, plan: "pro"), via: sandbox)
+            #expect(await eventually(timeout: .seconds(30)) { try await account(sandbox)["plan"] as? String == "pro" })
+            #expect(await eventually(timeout: .seconds(10)) { try await events(database, "account.package-changed") == 1 })
+
+            try await send(ChangePassword(accountID: id), via: sandbox)
+            #expect(await eventually(timeout: .seconds(30)) { try await events(database, "account.password-changed") == 1 })
+
+            try await send(TerminateAccount(accountID: id), via: sandbox)
+            #expect(await eventually(timeout: .seconds(30)) { try await status(database) == "terminated" })
+            #expect(try await sandbox.panelAccounts().isEmpty)
+            #expect(try await events(database, "account.terminated") == 1)
+
+            // The customer heard about each change, once.
+            #expect(await eventually(timeout: .seconds(30)) {
+                try await database.count("SELECT count(*)::int FROM mail.messages WHERE status = 'sent'") == 6
+            })
+            let templates = try await database.withAdmin { client in
+                try await client.query("SELECT template FROM mail.messages ORDER BY created_at", logger: TestDatabase.logger)
+                    .collect().map { try $0.decode(String.self) }
+            }
+            #expect(Set(templates) == ["order-confirmation", "welcome", "suspension-notice", "unsuspension", "password-changed",
+                                       "termination"])
+        }
+    }
+}
