@@ -172,7 +172,7 @@ let package = Package(
         ),
         .executableTarget(
             name: "Load",
-            dependencies: ["ZeroMQ", "Contracts", "Payments",
+            dependencies: ["ZeroMQ", "Contracts", "Payments", "Messaging", "Secrets",
                            .product(name: "ArgumentParser", package: "swift-argument-parser"),
                            .product(name: "AsyncHTTPClient", package: "async-http-client"),
                            .product(name: "Histogram", package: "hdrhistogram-swift")],

@@ -8,13 +8,14 @@ import Foundation
 ///
 /// Stage `checkout` is the chain from order to account: it places orders over checkout's
 /// API, pays each with a signed Stripe webhook (acting as Stripe), and times each order from
-/// its webhook to `account.provisioned` seen on the bus.
+/// its webhook to `account.provisioned` seen on the bus. Stage `mail` feeds the mail
+/// service `account.provisioned` events and counts welcome emails sent per second.
 @main
 struct LoadMain: AsyncParsableCommand {
     static let configuration = CommandConfiguration(commandName: "hostwire-load",
                                                     abstract: "Load-test one Hostwire stage and report throughput and latency.")
 
-    @Option(help: "The stage to drive: checkout (order → paid → account provisioned).")
+    @Option(help: "The stage to drive: checkout (order → paid → account provisioned) or mail (event → email sent).")
     var stage: String = "checkout"
     @Option(help: "Orders started per second.")
     var rate: Int = 100
@@ -32,11 +33,24 @@ struct LoadMain: AsyncParsableCommand {
     var product: String = "00000000-0000-4000-8000-000000000001"
     @Option(help: "Most requests in flight at once.")
     var concurrency: Int = 64
+    @Option(help: "The broker's XSUB endpoint, where events are published (mail stage).")
+    var publish: String = "tcp://127.0.0.1:5570"
+    @Option(help: "The mail service's base URL (mail stage).")
+    var mail: String = "http://127.0.0.1:8084"
+    @Option(help: "An admin API token (mail stage).")
+    var token: String = (ProcessInfo.processInfo.environment["HOSTWIRE_API_TOKENS"] ?? "").replacingOccurrences(of: "admin:", with: "")
+    @Option(help: "The mail service's public sealing key, to seal passwords as provisioning does (mail stage).")
+    var mailPublicKey: String? = ProcessInfo.processInfo.environment["HOSTWIRE_MAIL_SEAL_PUBLIC_KEY"]
 
     func run() async throws {
-        guard stage == "checkout" else { throw ValidationError("only --stage checkout is implemented so far") }
-        guard !webhookSecret.isEmpty else { throw ValidationError("--webhook-secret (or HOSTWIRE_STRIPE_WEBHOOK_SECRET) is required") }
-        let report = try await CheckoutStage(options: self).run()
-        print(report)
+        switch stage {
+        case "checkout":
+            guard !webhookSecret.isEmpty else { throw ValidationError("--webhook-secret (or HOSTWIRE_STRIPE_WEBHOOK_SECRET) is required") }
+            print(try await CheckoutStage(options: self).run())
+        case "mail":
+            print(try await MailStage(options: self).run())
+        default:
+            throw ValidationError("--stage is checkout or mail; the other stages are not implemented yet")
+        }
     }
 }

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Starts Postgres (a private cluster unless HOSTWIRE_ADMIN_URL points elsewhere), the broker,
 # the sandbox simulators and every service listed in deploy/local/services.conf, then
-# registers the simulated panels as servers.
+# registers the simulated panels as servers. HOSTWIRE_SERVICES names another list of
+# processes (deploy/local/stage-*.conf start one stage alone, for load tests).
 # usage: deploy/local/launch.sh foreground|background|stop
 set -euo pipefail
 cd "$(dirname "$0")/../.."
@@ -96,8 +97,8 @@ start_all() {
     echo $! > "$RUN/$name.pid"
     wait_ready "$name" "$port"
     echo "$name ready on http://127.0.0.1:$port"
-  done < deploy/local/services.conf
-  register_servers
+  done < "${HOSTWIRE_SERVICES:-deploy/local/services.conf}"
+  if grep -q '^provisioning' "${HOSTWIRE_SERVICES:-deploy/local/services.conf}"; then register_servers; fi
 }
 
 case "${1:-foreground}" in
