@@ -95,9 +95,9 @@ struct MailHarness: Sendable {
     let mail: ServiceProcess
     let smtp: SMTPSink
 
-    init(database: TestDatabase, tag: String, smtpDelay: Double = 0) {
+    init(database: TestDatabase, tag: String, smtpDelay: Double = 0, reject: String? = nil) {
         bus = TestBroker(queues: ["mail", "provisioning"], tag: tag)
-        smtp = SMTPSink(delay: smtpDelay)
+        smtp = SMTPSink(delay: smtpDelay, reject: reject)
         mail = ServiceProcess(executable: "hostwire-mail", environment: bus.environment(for: "mail", database: database).merging([
             "HOSTWIRE_SMTP_HOST": "127.0.0.1", "HOSTWIRE_SMTP_PORT": "\(smtp.port)", "HOSTWIRE_SMTP_SECURITY": "none",
             "HOSTWIRE_MAIL_SEAL_PRIVATE_KEY": Sandbox.mailKeys.privateKey, "HOSTWIRE_API_TOKENS": "admin:\(Sandbox.adminToken)",
@@ -202,6 +202,38 @@ extension MailTests {
             #expect(byRecipient.values.allSatisfy { $0.count == 1 }, "a duplicate carries the same Message-ID")
             #expect(messages.count - 500 <= 8, "duplicates only for messages in flight at the kill: \(messages.count - 500)")
             #expect(try await database.count("SELECT count(*)::int FROM mail.messages WHERE status = 'sent'") == 500)
+        }
+    }
+}
+
+extension MailTests {
+    @Test("a refused recipient marks the message failed with the server's reply; resend sends again with the same Message-ID")
+    func refusalAndResend() async throws {
+        try await TestDatabase.with(services: ["mail"]) { database in
+            let harness = MailHarness(database: database, tag: "mail-resend", reject: "c2@")
+            defer { harness.mail.stop(); harness.bus.process.stop(); harness.smtp.stop() }
+            try await harness.bus.process.start()
+            try await harness.smtp.start()
+            try await harness.mail.start()
+            try await harness.publish([(UUID(), 1, try MailHarness.event(1)), (UUID(), 2, try MailHarness.event(2))])
+            let api = JSONClient(port: harness.mail.httpPort, headers: ["Authorization": "Bearer \(Sandbox.adminToken)"])
+            #expect(await eventually(timeout: .seconds(30)) {
+                try await database.count("SELECT count(*)::int FROM mail.messages WHERE status <> 'queued'") == 2
+            })
+            let refused = try #require(try await api.call("GET", "/api/mail/messages?status=failed").array.first)
+            #expect(refused["recipient"] as? String == "c2@mail.example")
+            #expect((refused["last_error"] as? String)?.contains("550") == true)
+            #expect(try await database.count("SELECT count(*)::int FROM mail.tasks WHERE status = 'failed'") == 1)
+
+            let sent = try #require(try await api.call("GET", "/api/mail/messages?recipient=c1@mail.example").array.first)
+            let id = try #require(sent["id"] as? String)
+            #expect(try await api.call("POST", "/api/mail/messages/\(id)/resend").status == 202)
+            #expect(await eventually(timeout: .seconds(30)) { harness.smtp.count() == 2 })
+            let ids = try harness.smtp.messages().compactMap { $0["message_id"] as? String }
+            #expect(ids.count == 2 && Set(ids).count == 1, "the resend carries the same Message-ID")
+            let detail = try await api.call("GET", "/api/mail/messages/\(id)").json
+            #expect((detail["delivery_attempts"] as? [[String: Any]])?.count == 2)
+            #expect(try await api.call("POST", "/api/mail/messages/\(UUID())/resend").status == 404)
         }
     }
 }

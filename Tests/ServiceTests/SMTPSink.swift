@@ -2,17 +2,23 @@ import Foundation
 import Synchronization
 import TestSupport
 
-/// A real SMTP server (Debian's aiosmtpd) writing every message it accepts into a Maildir,
-/// optionally taking `delay` seconds over each.
+/// A real SMTP server (Debian's aiosmtpd, Tests/Fixtures/SMTP/smtp_server.py) writing every
+/// message it accepts into a Maildir; optionally slow, with STARTTLS, AUTH, or refusing
+/// recipients that contain some text.
 final class SMTPSink: Sendable {
     let port: Int
     let maildir: URL
-    let delay: Double
+    let options: [String]
     private let process = Mutex<Process?>(nil)
 
-    init(port: Int = freePort(), delay: Double = 0) {
+    init(port: Int = freePort(), delay: Double = 0, tls: (certificate: String, key: String)? = nil, auth: String? = nil,
+         reject: String? = nil) {
         self.port = port
-        self.delay = delay
+        var options = ["--delay", "\(delay)"]
+        if let tls { options += ["--tls", tls.certificate, tls.key] }
+        if let auth { options += ["--auth", auth] }
+        if let reject { options += ["--reject", reject] }
+        self.options = options
         maildir = Paths.root.appendingPathComponent("var/test-mail/\(UUID().uuidString.prefix(8))")
     }
 
@@ -20,8 +26,10 @@ final class SMTPSink: Sendable {
         try process.withLock { slot in
             let process = Process()
             process.executableURL = URL(fileURLWithPath: "/usr/bin/python3")
-            process.arguments = ["-m", "aiosmtpd", "-n", "-l", "127.0.0.1:\(port)", "-c", "slow_mailbox.SlowMailbox", maildir.path, "\(delay)"]
-            process.environment = ["PYTHONPATH": Paths.root.appendingPathComponent("Tests/Fixtures/SMTP").path]
+            // The server makes the Maildir (and its new/cur/tmp) itself: it must not exist yet.
+            try FileManager.default.createDirectory(at: maildir.deletingLastPathComponent(), withIntermediateDirectories: true)
+            process.arguments = [Paths.root.appendingPathComponent("Tests/Fixtures/SMTP/smtp_server.py").path, "\(port)", maildir.path]
+                + options
             process.standardOutput = FileHandle.nullDevice
             process.standardError = FileHandle.nullDevice
             try process.run()
@@ -33,7 +41,7 @@ final class SMTPSink: Sendable {
         guard ready else { throw ShellError(description: "aiosmtpd did not start on \(port)") }
     }
 
-    /// SIGKILL: aiosmtpd does not stop on SIGTERM, and Maildir delivery is atomic anyway.
+    /// SIGKILL: the server has nothing to flush, Maildir delivery being atomic.
     func stop() {
         process.withLock { slot in
             if let process = slot, process.isRunning {
