@@ -25,9 +25,4 @@ public enum FormEncoding {
             return (unescape(name), pieces.count > 1 ? unescape(pieces[1]) : "")
         }
     }
-
-    /// Decodes into a dictionary; a repeated name keeps its last value.
-    public static func fields(_ text: String) -> [String: String] {
-        Dictionary(decode(text), uniquingKeysWith: { $1 })
-    }
 }

@@ -14,7 +14,7 @@ import TestSupport
     static func definition() throws -> ServiceDefinition {
         buildProvisioning(ProvisioningSettings(
             cipher: try CredentialCipher(ring: "k1=\(CredentialCipher.generateKey())"), mailSealer: nil,
-            apiTokens: APITokens([(.admin, admin), (.viewer, viewer)])))
+            apiTokens: APITokens([(.admin, admin), (.viewer, viewer)]), panelTimeout: .seconds(2)))
     }
 
     static var server: [String: Any] { [

@@ -33,7 +33,7 @@ struct ServersController: Sendable {
                 _ = try DomainName(hostname)
                 for nameserver in nameservers ?? [] { _ = try DomainName(nameserver) }
             } catch { throw APIError.invalid("hostname", error.message) }
-            guard IPv4(ip) else { throw APIError.invalid("ip", "ip is an IPv4 address") }
+            guard isIPv4Address(ip) else { throw APIError.invalid("ip", "ip is an IPv4 address") }
             guard let url = URL(string: apiURL), ["http", "https"].contains(url.scheme ?? ""), url.host != nil else {
                 throw APIError.invalid("api_url", "api_url is an http(s) URL")
             }
@@ -116,7 +116,7 @@ struct ServersController: Sendable {
 }
 
 /// Whether `text` is a dotted-quad IPv4 address.
-func IPv4(_ text: String) -> Bool {
+func isIPv4Address(_ text: String) -> Bool {
     let parts = text.split(separator: ".", omittingEmptySubsequences: false)
     return parts.count == 4 && parts.allSatisfy { part in
         !part.isEmpty && part.count <= 3 && part.allSatisfy(\.isNumber) && (Int(part) ?? 256) <= 255
