@@ -12,6 +12,7 @@ let package = Package(
         .executable(name: "hostwire-checkout", targets: ["Checkout"]),
         .executable(name: "hostwire-provisioning", targets: ["Provisioning"]),
         .executable(name: "hostwire-mail", targets: ["MailServiceMain"]),
+        .executable(name: "hostwire-timer", targets: ["TimerServiceMain"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-log.git", from: "1.16.2"),
@@ -157,6 +158,20 @@ let package = Package(
             dependencies: ["MailService", "ServiceRuntime"],
             path: "Services/Mail/Main"
         ),
+        .target(
+            name: "TimerService",
+            dependencies: ["ServiceRuntime", "Messaging", "Contracts", "Persistence",
+                           .product(name: "Crypto", package: "swift-crypto"),
+                           .product(name: "Hummingbird", package: "hummingbird"),
+                           .product(name: "ServiceLifecycle", package: "swift-service-lifecycle")],
+            path: "Services/Timer",
+            exclude: ["Main"]
+        ),
+        .executableTarget(
+            name: "TimerServiceMain",
+            dependencies: ["TimerService", "ServiceRuntime"],
+            path: "Services/Timer/Main"
+        ),
         .executableTarget(
             name: "Simulators",
             dependencies: ["ExternalHTTP", "Payments", .product(name: "Hummingbird", package: "hummingbird"),
@@ -197,7 +212,7 @@ let package = Package(
         ),
         .testTarget(
             name: "ServiceTests",
-            dependencies: ["CheckoutService", "ProvisioningService", "MailService", "ServiceRuntime", "ControlPanels", "Payments",
+            dependencies: ["CheckoutService", "ProvisioningService", "MailService", "TimerService", "ServiceRuntime", "ControlPanels", "Payments",
                            "Secrets", "Validation", "TestSupport", "Persistence", "Messaging", "Mail", "CCurl", "Contracts", "ZeroMQ",
                            .product(name: "PostgresNIO", package: "postgres-nio"),
                            .product(name: "Hummingbird", package: "hummingbird"),

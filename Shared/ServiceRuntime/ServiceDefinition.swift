@@ -2,6 +2,7 @@ import Hummingbird
 import Logging
 import Messaging
 import Persistence
+import ServiceLifecycle
 
 /// What a service plugs into the shared runtime: its handlers, tasks and HTTP routes.
 public struct ServiceDefinition: Sendable {
@@ -12,6 +13,8 @@ public struct ServiceDefinition: Sendable {
     public var onTaskFailure: TaskWorker.FailureHook?
     /// Adds the service's own routes, given the running dependencies.
     public var routes: @Sendable (Router<BasicRequestContext>, ServiceDependencies) -> Void = { _, _ in }
+    /// Long-running work of the service's own, run beside the relay, consumer and workers.
+    public var services: @Sendable (ServiceDependencies) -> [any Service] = { _ in [] }
 
     public init(name: String, defaultHTTPPort: Int) {
         self.name = name

@@ -60,6 +60,7 @@ public enum ServiceHost {
                 MessageConsumer(database: database, bus: bus, outbox: outbox, tasks: tasks, handlers: definition.handlers, logger: logger),
                 app,
             ]
+            services += definition.services(dependencies)
             if !definition.tasks.isEmpty {
                 services.append(TaskWorker(database: database, queue: tasks, outbox: outbox, handlers: definition.tasks,
                                            onFailure: definition.onTaskFailure, concurrency: configuration.workerConcurrency,

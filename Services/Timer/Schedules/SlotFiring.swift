@@ -1,0 +1,84 @@
+import Contracts
+import Crypto
+import Foundation
+import Logging
+import Messaging
+import Persistence
+import ServiceLifecycle
+
+/// Announces every due slot of every enabled schedule, in order, once: a slot is taken by
+/// moving the schedule's `last_slot` forward with a conditional update, in the same
+/// transaction as its `timer.fired`, whose id is derived from schedule and slot.
+final class SlotFiring: Service {
+    let database: Database
+    let outbox: Outbox
+    let clock: TimerClock
+    /// Most slots of one schedule announced after a downtime; older ones are skipped.
+    let catchUpLimit: Int
+    let logger: Logger
+
+    init(database: Database, outbox: Outbox, catchUpLimit: Int, logger: Logger) {
+        self.database = database
+        self.outbox = outbox
+        self.clock = TimerClock(database: database)
+        self.catchUpLimit = catchUpLimit
+        self.logger = logger
+    }
+
+    func run() async throws {
+        try? await cancelWhenGracefulShutdown {
+            while !Task.isCancelled {
+                do {
+                    try await self.fireDueSlots()
+                } catch {
+                    self.logger.warning("firing due slots failed; retrying", metadata: ["error": "\(String(reflecting: error))"])
+                }
+                try await Task.sleep(for: .seconds(1))
+            }
+        }
+    }
+
+    func fireDueSlots() async throws {
+        let now = try await clock.now()
+        let schedules = try await database.query("SELECT name, cron, time_zone, last_slot FROM schedules WHERE enabled ORDER BY name")
+        for row in schedules {
+            let (name, cron, zone, last) = try row.decode((String, String, String, Date).self)
+            guard let expression = try? CronExpression(cron), let timeZone = TimeZone(identifier: zone) else {
+                logger.error("schedule has an invalid cron expression or time zone", metadata: ["schedule": "\(name)"])
+                continue
+            }
+            var slots = expression.slots(after: last, through: now, in: timeZone, limit: .max / 2)
+            if slots.count > catchUpLimit {
+                logger.warning("skipping missed slots beyond the catch-up limit", metadata: [
+                    "schedule": "\(name)", "skipped": "\(slots.count - catchUpLimit)"])
+                slots = Array(slots.suffix(catchUpLimit))
+            }
+            for slot in slots { try await fire(name, slot) }
+        }
+    }
+
+    private func fire(_ name: String, _ slot: Date) async throws {
+        let (outbox, logger) = (outbox, logger)
+        let fired = try await database.transaction { connection -> Bool in
+            let taken = try await connection.query("""
+                UPDATE schedules SET last_slot = \(slot), updated_at = now() WHERE name = \(name) AND last_slot < \(slot) RETURNING name
+                """, logger: logger).collect()
+            guard !taken.isEmpty else { return false }
+            try await outbox.publish(TimerFired(schedule: name, slot: slot), id: Self.eventID(name, slot), on: connection, logger: logger)
+            return true
+        }
+        if fired {
+            outbox.wakeRelay()
+            logger.info("slot fired", metadata: ["schedule": "\(name)", "slot": "\(slot)"])
+        }
+    }
+
+    /// A name-based UUID (version 5 layout, SHA-256) of schedule and slot.
+    static func eventID(_ name: String, _ slot: Date) -> UUID {
+        var bytes = Array(SHA256.hash(data: Data("\(name)|\(Int(slot.timeIntervalSince1970))".utf8)).prefix(16))
+        bytes[6] = (bytes[6] & 0x0f) | 0x50
+        bytes[8] = (bytes[8] & 0x3f) | 0x80
+        return UUID(uuid: (bytes[0], bytes[1], bytes[2], bytes[3], bytes[4], bytes[5], bytes[6], bytes[7],
+                           bytes[8], bytes[9], bytes[10], bytes[11], bytes[12], bytes[13], bytes[14], bytes[15]))
+    }
+}
