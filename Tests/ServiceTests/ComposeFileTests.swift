@@ -1,0 +1,50 @@
+import Foundation
+import Testing
+import TestSupport
+
+/// docker-compose.yml keeps up with Services/: every service is in it, runs its own
+/// binary, and is given every `HOSTWIRE_…` variable its own code reads.
+@Suite struct ComposeFileTests {
+    /// The compose file as JSON, read by PyYAML (which resolves its anchors and merge keys).
+    func compose() throws -> [String: [String: Any]] {
+        let path = Paths.root.appendingPathComponent("docker-compose.yml").path
+        let json = try Shell.run("/usr/bin/python3", ["-c", "import json, sys, yaml; print(json.dumps(yaml.safe_load(open(sys.argv[1]))))", path])
+        let document = try JSONSerialization.jsonObject(with: Data(json.utf8)) as? [String: Any]
+        return document?["services"] as? [String: [String: Any]] ?? [:]
+    }
+
+    /// The `HOSTWIRE_…` names written in a service's own sources.
+    func variables(readBy service: String) throws -> Set<String> {
+        let folder = Paths.root.appendingPathComponent("Services/\(service)")
+        var names: Set<String> = []
+        let files = FileManager.default.enumerator(at: folder, includingPropertiesForKeys: nil)?.compactMap { $0 as? URL } ?? []
+        let pattern = /"(HOSTWIRE_[A-Z_]+)"/
+        for file in files where file.pathExtension == "swift" {
+            for match in try String(contentsOf: file, encoding: .utf8).matches(of: pattern) { names.insert(String(match.1)) }
+        }
+        return names
+    }
+
+    @Test func everyServiceIsInTheComposeFileWithTheVariablesItReads() throws {
+        let services = try compose()
+        let folders = try FileManager.default.contentsOfDirectory(atPath: Paths.root.appendingPathComponent("Services").path)
+            .filter { $0 != "Simulators" }
+        #expect(folders.count >= 5)
+        for folder in folders {
+            let name = folder.lowercased()
+            let service = try #require(services[name], "\(name) is missing from docker-compose.yml")
+            #expect((service["command"] as? [String])?.first == "hostwire-\(name)")
+            let environment = Set((service["environment"] as? [String: Any] ?? [:]).keys)
+            let missing = try variables(readBy: folder).subtracting(environment).subtracting(["HOSTWIRE_HTTP_HOST", "HOSTWIRE_HTTP_PORT"])
+            #expect(missing.isEmpty, "\(name) reads \(missing.sorted()) but docker-compose.yml does not set them")
+            #expect(environment.contains("HOSTWIRE_HTTP_PORT"))
+            if name != "broker" {
+                #expect(environment.contains("HOSTWIRE_DATABASE_URL"), "\(name) logs in with its own role")
+                #expect(environment.contains("HOSTWIRE_BROKER_HOST"))
+            }
+        }
+        for simulator in ["sim-whm", "sim-plesk", "sim-directadmin", "sim-stripe", "smtp"] {
+            #expect((services[simulator]?["profiles"] as? [String]) == ["sandbox"], "\(simulator) is sandbox-only")
+        }
+    }
+}
