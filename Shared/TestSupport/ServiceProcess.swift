@@ -64,6 +64,9 @@ public final class ServiceProcess: Sendable {
         }
     }
 
+    /// The running process's id, to tell a restarted process from one that kept running.
+    public var processIdentifier: Int32? { process.withLock { $0.map(\.processIdentifier) } }
+
     /// Whether the process is alive.
     public var isRunning: Bool { process.withLock { $0?.isRunning ?? false } }
 

@@ -74,3 +74,44 @@ import TestSupport
         }
     }
 }
+
+extension ChainFaultTests {
+    @Test("replacing each service in turn (SIGTERM, then a new instance) while orders flow: every order once, nothing else restarted")
+    func replaceOneServiceAtATime() async throws {
+        try await TestDatabase.with(services: ["checkout", "provisioning", "mail"]) { database in
+            let sandbox = Sandbox(database: database, tag: "replace")
+            defer { sandbox.stop() }
+            try await sandbox.start(mail: true)
+            try await sandbox.addServer()
+            let everyone = ["broker": sandbox.bus.process, "checkout": sandbox.checkout, "provisioning": sandbox.provisioning,
+                            "mail": sandbox.mail, "whm": sandbox.whm, "stripe": sandbox.stripe]
+            var order = 0
+            for name in ["broker", "checkout", "provisioning", "mail"] {
+                let replaced = everyone[name]!
+                let others = everyone.filter { $0.key != name }.mapValues { $0.processIdentifier }
+                for _ in 0..<4 {
+                    try await sandbox.placePaidOrder("replace\(order).example")
+                    order += 1
+                }
+                replaced.stop()
+                try await replaced.start()
+                for _ in 0..<4 {
+                    try await sandbox.placePaidOrder("replace\(order).example")
+                    order += 1
+                }
+                for (other, pid) in others {
+                    #expect(everyone[other]!.processIdentifier == pid && everyone[other]!.isRunning, "\(other) kept running while \(name) was replaced")
+                }
+            }
+            let settled = await eventually(timeout: .seconds(120)) {
+                let accounts = try await database.count("SELECT count(*)::int FROM provisioning.accounts WHERE status = 'active'")
+                let sent = try await database.count("SELECT count(*)::int FROM mail.messages WHERE status = 'sent'")
+                return accounts == order && sent == 2 * order
+            }
+            #expect(settled)
+            #expect(try await sandbox.panelAccounts().count == order)
+            #expect(try await database.count("SELECT count(*)::int FROM provisioning.outbox WHERE type = 'account.provisioned'") == order)
+            #expect(Set(try sandbox.smtp.messages().compactMap { $0["message_id"] as? String }).count == 2 * order)
+        }
+    }
+}
