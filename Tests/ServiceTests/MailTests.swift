@@ -98,12 +98,7 @@ struct MailHarness: Sendable {
     init(database: TestDatabase, tag: String, smtpDelay: Double = 0, reject: String? = nil) {
         bus = TestBroker(queues: ["mail", "provisioning"], tag: tag)
         smtp = SMTPSink(delay: smtpDelay, reject: reject)
-        mail = ServiceProcess(executable: "hostwire-mail", environment: bus.environment(for: "mail", database: database).merging([
-            "HOSTWIRE_SMTP_HOST": "127.0.0.1", "HOSTWIRE_SMTP_PORT": "\(smtp.port)", "HOSTWIRE_SMTP_SECURITY": "none",
-            "HOSTWIRE_MAIL_SEAL_PRIVATE_KEY": Sandbox.mailKeys.privateKey, "HOSTWIRE_API_TOKENS": "admin:\(Sandbox.adminToken)",
-            "HOSTWIRE_TASK_RETRY_BASE_SECONDS": "0.2", "HOSTWIRE_TASK_RETRY_MAX_SECONDS": "1", "HOSTWIRE_TASK_LEASE_SECONDS": "5",
-            "HOSTWIRE_SMTP_TIMEOUT_SECONDS": "5",
-        ]) { $1 }, httpPort: freePort(), logName: "\(tag)-mail")
+        mail = Sandbox.mailProcess(bus: bus, database: database, smtp: smtp, tag: tag)
     }
 
     /// Publishes `account.provisioned` events as provisioning's relay would: numbered from `first`.

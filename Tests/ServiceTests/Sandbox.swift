@@ -30,10 +30,7 @@ struct Sandbox: Sendable {
             "HOSTWIRE_SIMULATOR": "stripe", "SIM_SECRET": Self.stripeKey, "SIM_WEBHOOK_SECRET": Self.webhookSecret,
             "SIM_WEBHOOK_URL": "http://127.0.0.1:\(checkoutPort)/webhooks/stripe",
         ], httpPort: freePort(), logName: "\(tag)-stripe")
-        let common = [
-            "HOSTWIRE_API_TOKENS": "admin:\(Self.adminToken)",
-            "HOSTWIRE_TASK_RETRY_BASE_SECONDS": "0.1", "HOSTWIRE_TASK_RETRY_MAX_SECONDS": "1", "HOSTWIRE_TASK_LEASE_SECONDS": "5",
-        ]
+        let common = Self.common
         checkout = ServiceProcess(executable: "hostwire-checkout", environment: bus.environment(for: "checkout", database: database)
             .merging(common) { $1 }.merging([
                 "HOSTWIRE_STRIPE_API_URL": "http://127.0.0.1:\(stripe.httpPort)",
@@ -47,16 +44,27 @@ struct Sandbox: Sendable {
                 "HOSTWIRE_PANEL_TIMEOUT_SECONDS": "2",
             ]) { $1 }.merging(provisioningEnvironment) { $1 }, httpPort: freePort(), logName: "\(tag)-provisioning")
         smtp = SMTPSink()
-        mail = ServiceProcess(executable: "hostwire-mail", environment: bus.environment(for: "mail", database: database)
+        mail = Self.mailProcess(bus: bus, database: database, smtp: smtp, tag: tag)
+    }
+
+    static let mailKeys = FieldOpener.generateKeyPair()
+
+    /// Settings every test process shares: the admin token and quick retries.
+    static let common = [
+        "HOSTWIRE_API_TOKENS": "admin:\(adminToken)",
+        "HOSTWIRE_TASK_RETRY_BASE_SECONDS": "0.1", "HOSTWIRE_TASK_RETRY_MAX_SECONDS": "1", "HOSTWIRE_TASK_LEASE_SECONDS": "5",
+    ]
+
+    /// The mail service on `bus`, sending to `smtp` in clear, opening passwords with the test key.
+    static func mailProcess(bus: TestBroker, database: TestDatabase, smtp: SMTPSink, tag: String) -> ServiceProcess {
+        ServiceProcess(executable: "hostwire-mail", environment: bus.environment(for: "mail", database: database)
             .merging(common) { $1 }.merging([
                 "HOSTWIRE_SMTP_HOST": "127.0.0.1", "HOSTWIRE_SMTP_PORT": "\(smtp.port)", "HOSTWIRE_SMTP_SECURITY": "none",
-                "HOSTWIRE_MAIL_SEAL_PRIVATE_KEY": Self.mailKeys.privateKey, "HOSTWIRE_MAIL_FROM": "hosting@sandbox.test",
+                "HOSTWIRE_MAIL_SEAL_PRIVATE_KEY": mailKeys.privateKey, "HOSTWIRE_MAIL_FROM": "hosting@sandbox.test",
                 "HOSTWIRE_MAIL_FROM_NAME": "Sandbox Hosting", "HOSTWIRE_OPERATOR_EMAIL": "ops@sandbox.test",
                 "HOSTWIRE_SMTP_TIMEOUT_SECONDS": "10",
             ]) { $1 }, httpPort: freePort(), logName: "\(tag)-mail")
     }
-
-    static let mailKeys = FieldOpener.generateKeyPair()
 
     var checkoutAPI: JSONClient { JSONClient(port: checkout.httpPort) }
     var provisioningAPI: JSONClient { JSONClient(port: provisioning.httpPort, headers: ["Authorization": "Bearer \(Self.adminToken)"]) }
