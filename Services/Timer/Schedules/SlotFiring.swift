@@ -6,7 +6,8 @@ import Messaging
 import Persistence
 import ServiceLifecycle
 
-/// Announces every due slot of every enabled schedule, in order, once: a slot is taken by
+/// Announces every due slot of every enabled schedule once, all schedules' slots merged in
+/// time order (after a downtime, day 1's billing and suspensions come before day 2's): a slot is taken by
 /// moving the schedule's `last_slot` forward with a conditional update, in the same
 /// transaction as its `timer.fired`, whose id is derived from schedule and slot.
 final class SlotFiring: Service {
@@ -41,6 +42,7 @@ final class SlotFiring: Service {
     func fireDueSlots() async throws {
         let now = try await clock.now()
         let schedules = try await database.query("SELECT name, cron, time_zone, last_slot FROM schedules WHERE enabled ORDER BY name")
+        var due: [(slot: Date, name: String)] = []
         for row in schedules {
             let (name, cron, zone, last) = try row.decode((String, String, String, Date).self)
             guard let expression = try? CronExpression(cron), let timeZone = TimeZone(identifier: zone) else {
@@ -53,8 +55,9 @@ final class SlotFiring: Service {
                     "schedule": "\(name)", "skipped": "\(slots.count - catchUpLimit)"])
                 slots = Array(slots.suffix(catchUpLimit))
             }
-            for slot in slots { try await fire(name, slot) }
+            due += slots.map { ($0, name) }
         }
+        for (slot, name) in due.sorted(by: { ($0.slot, $0.name) < ($1.slot, $1.name) }) { try await fire(name, slot) }
     }
 
     private func fire(_ name: String, _ slot: Date) async throws {
