@@ -18,6 +18,8 @@ struct StripeSimulator: Sendable {
         var replies: [String: (String, Int, String)] = [:]
         /// Declines still to give per customer (`POST /__sim/customers/{id}/declines`).
         var declines: [String: Int] = [:]
+        /// Amount refunded so far per PaymentIntent.
+        var refunded: [String: Int] = [:]
         var sequence = 0
         /// Makes ids unique across restarts, as Stripe's are.
         let prefix = String(UUID().uuidString.replacingOccurrences(of: "-", with: "").prefix(8)).lowercased()
@@ -45,6 +47,25 @@ struct StripeSimulator: Sendable {
         router.post("v1/payment_intents/{id}/confirm") { request, context in
             try await authorized(request) { fields in
                 try await idempotent(request, fields) { confirm(context.parameters.get("id") ?? "", method: fields["payment_method"]) }
+            }
+        }
+        router.post("v1/customers") { request, _ in
+            try await authorized(request) { fields in
+                try await idempotent(request, fields) {
+                    let id = store.withLock { store -> String in
+                        store.sequence += 1
+                        return "cus_\(store.prefix)\(String(format: "%08d", store.sequence))"
+                    }
+                    let object: [String: Any] = ["id": id, "object": "customer", "email": fields["email"] ?? NSNull(),
+                                                 "name": fields["name"] ?? NSNull(), "livemode": false]
+                    let data = (try? JSONSerialization.data(withJSONObject: object, options: [.sortedKeys])) ?? Data()
+                    return (200, String(decoding: data, as: UTF8.self))
+                }
+            }
+        }
+        router.post("v1/refunds") { request, _ in
+            try await authorized(request) { fields in
+                try await idempotent(request, fields) { refund(fields) }
             }
         }
         // The customer completes the payment in the browser (Stripe.js in real life).
@@ -117,6 +138,30 @@ struct StripeSimulator: Sendable {
             return (402, #"{"error":{"type":"card_error","code":"card_declined","decline_code":"\#(declineCode)","message":"Your card was declined.","payment_intent":\#(body)}}"#)
         }
         return (200, body)
+    }
+
+    /// A refund of a succeeded PaymentIntent, at most what is left unrefunded.
+    private func refund(_ fields: [String: String]) -> (Int, String) {
+        let id = fields["payment_intent"] ?? ""
+        return store.withLock { store -> (Int, String) in
+            guard let intent = store.intents[id] else {
+                return stripeError(400, type: "invalid_request_error", code: "resource_missing",
+                                   message: "No such payment_intent: '\(id)'", param: "payment_intent")
+            }
+            guard intent["status"] == "succeeded" else {
+                return stripeError(400, type: "invalid_request_error", code: "charge_not_refundable",
+                                   message: "This PaymentIntent has no successful charge to refund.", param: "payment_intent")
+            }
+            let left = (Int(intent["amount"] ?? "0") ?? 0) - store.refunded[id, default: 0]
+            let amount = fields["amount"].flatMap(Int.init) ?? left
+            guard amount > 0, amount <= left else {
+                return stripeError(400, type: "invalid_request_error", code: "amount_too_large",
+                                   message: "Refund amount (\(amount)) is greater than unrefunded amount on charge (\(left))", param: "amount")
+            }
+            store.refunded[id, default: 0] += amount
+            store.sequence += 1
+            return (200, #"{"amount":\#(amount),"currency":"\#(intent["currency"] ?? "usd")","id":"re_\#(store.prefix)\#(String(format: "%08d", store.sequence))","object":"refund","payment_intent":"\#(id)","status":"succeeded"}"#)
+        }
     }
 
     private func render(_ intent: [String: String]) -> String {

@@ -4,24 +4,26 @@ import Logging
 import Payments
 import Synchronization
 
-/// Delivers Stripe events to the configured endpoint (`SIM_WEBHOOK_URL`), signed with
-/// `SIM_WEBHOOK_SECRET`, retrying with backoff until it answers 2xx, as Stripe does.
+/// Delivers Stripe events to every configured endpoint (`SIM_WEBHOOK_URL`, comma-separated),
+/// signed with `SIM_WEBHOOK_SECRET`, retrying with backoff until each answers 2xx, as Stripe does.
 final class WebhookSender: Sendable {
     struct Delivery: Codable, Sendable {
         let id: String
         let type: String
+        let endpoint: String
         let payload: String
         var attempts: Int
         var delivered: Bool
     }
 
-    let endpoint: String?
+    let endpoints: [String]
     let signature: WebhookSignature
     let logger: Logger
     private let deliveries = Mutex<[Delivery]>([])
 
     init(environment: [String: String], logger: Logger) {
-        endpoint = environment["SIM_WEBHOOK_URL"]
+        endpoints = (environment["SIM_WEBHOOK_URL"] ?? "").split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }
+            .filter { !$0.isEmpty }
         signature = WebhookSignature(secret: environment["SIM_WEBHOOK_SECRET"] ?? "whsec_sandbox")
         self.logger = logger
     }
@@ -32,11 +34,15 @@ final class WebhookSender: Sendable {
     func send(type: String, object: String) {
         let id = "evt_sim\(UUID().uuidString.replacingOccurrences(of: "-", with: "").prefix(20).lowercased())"
         let payload = #"{"api_version":"2024-06-20","created":\#(Int(Date().timeIntervalSince1970)),"data":{"object":\#(object)},"id":"\#(id)","livemode":false,"object":"event","pending_webhooks":1,"request":{"id":null,"idempotency_key":null},"type":"\#(type)"}"#
+        for endpoint in endpoints { deliver(id: id, type: type, payload: payload, to: endpoint) }
+    }
+
+    private func deliver(id: String, type: String, payload: String, to endpoint: String) {
         let index = deliveries.withLock { list in
-            list.append(Delivery(id: id, type: type, payload: payload, attempts: 0, delivered: false))
+            list.append(Delivery(id: id, type: type, endpoint: endpoint, payload: payload, attempts: 0, delivered: false))
             return list.count - 1
         }
-        guard let endpoint, let url = URL(string: endpoint) else { return }
+        guard let url = URL(string: endpoint) else { return }
         Task {
             let client = ExternalHTTPClient(baseURL: "\(url.scheme ?? "http")://\(url.host ?? "127.0.0.1"):\(url.port ?? 80)", timeout: .seconds(10))
             var wait = 0.5
@@ -52,7 +58,7 @@ final class WebhookSender: Sendable {
                 try? await Task.sleep(for: .seconds(wait))
                 wait = min(wait * 2, 30)
             }
-            logger.warning("webhook \(id) not delivered after 50 attempts")
+            logger.warning("webhook \(id) not delivered to \(endpoint) after 50 attempts")
         }
     }
 }

@@ -1,10 +1,23 @@
 /// A payment provider, as checkout and billing use it.
 public protocol PaymentGateway: Sendable {
+    /// Creates the provider's customer, to whom a card is saved for later charges.
+    func createCustomer(email: String, name: String?, metadata: [String: String], idempotencyKey: String) async throws -> String
     /// Creates a payment the customer confirms (checkout); the result arrives by webhook.
-    func createPaymentIntent(_ request: PaymentRequest, idempotencyKey: String) async throws -> PaymentIntent
+    /// With a `customer`, the card is saved to them for off-session charges.
+    func createPaymentIntent(_ request: PaymentRequest, customer: String?, idempotencyKey: String) async throws -> PaymentIntent
     /// Charges a saved payment method now, without the customer (billing).
     func chargeOffSession(_ request: PaymentRequest, customer: String, paymentMethod: String,
                           idempotencyKey: String) async throws -> PaymentIntent
+    /// Returns `amount` (minor units) of a succeeded payment to the customer.
+    func refund(payment: String, amount: Int, idempotencyKey: String) async throws -> PaymentRefund
+}
+
+/// A provider's refund object (Stripe's Refund).
+public struct PaymentRefund: Sendable, Codable, Equatable {
+    public var id: String
+    /// `pending`, `succeeded`, `failed` or `canceled`.
+    public var status: String
+    public var amount: Int
 }
 
 public struct PaymentRequest: Sendable {
@@ -32,9 +45,12 @@ public struct PaymentIntent: Sendable, Codable, Equatable {
     public var currency: String
     public var clientSecret: String?
     public var metadata: [String: String]
+    /// The provider's customer and the payment method used, once known.
+    public var customer: String?
+    public var paymentMethod: String?
 
     enum CodingKeys: String, CodingKey {
-        case id, status, amount, currency, clientSecret = "client_secret", metadata
+        case id, status, amount, currency, clientSecret = "client_secret", metadata, customer, paymentMethod = "payment_method"
     }
 }
 

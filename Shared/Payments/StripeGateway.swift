@@ -12,9 +12,17 @@ public struct StripeGateway: PaymentGateway {
         self.secretKey = secretKey
     }
 
-    public func createPaymentIntent(_ request: PaymentRequest, idempotencyKey: String) async throws -> PaymentIntent {
-        try await post("/v1/payment_intents", fields(request) + [("automatic_payment_methods[enabled]", "true")],
-                       idempotencyKey: idempotencyKey)
+    public func createCustomer(email: String, name: String?, metadata: [String: String], idempotencyKey: String) async throws -> String {
+        struct Customer: Decodable { let id: String }
+        let customer: Customer = try await post("/v1/customers", [("email", email)] + (name.map { [("name", $0)] } ?? [])
+            + metadata.sorted { $0.key < $1.key }.map { ("metadata[\($0.key)]", $0.value) }, idempotencyKey: idempotencyKey)
+        return customer.id
+    }
+
+    public func createPaymentIntent(_ request: PaymentRequest, customer: String?, idempotencyKey: String) async throws -> PaymentIntent {
+        let saving = customer.map { [("customer", $0), ("setup_future_usage", "off_session")] } ?? []
+        return try await post("/v1/payment_intents", fields(request) + [("automatic_payment_methods[enabled]", "true")] + saving,
+                              idempotencyKey: idempotencyKey)
     }
 
     public func chargeOffSession(_ request: PaymentRequest, customer: String, paymentMethod: String,
@@ -23,6 +31,10 @@ public struct StripeGateway: PaymentGateway {
             ("customer", customer), ("payment_method", paymentMethod), ("off_session", "true"), ("confirm", "true"),
             ("payment_method_types[]", "card"),
         ], idempotencyKey: idempotencyKey)
+    }
+
+    public func refund(payment: String, amount: Int, idempotencyKey: String) async throws -> PaymentRefund {
+        try await post("/v1/refunds", [("payment_intent", payment), ("amount", "\(amount)")], idempotencyKey: idempotencyKey)
     }
 
     private func fields(_ request: PaymentRequest) -> [(String, String)] {
@@ -35,7 +47,7 @@ public struct StripeGateway: PaymentGateway {
         let error: Detail
     }
 
-    private func post(_ path: String, _ form: [(String, String)], idempotencyKey: String) async throws -> PaymentIntent {
+    private func post<Object: Decodable>(_ path: String, _ form: [(String, String)], idempotencyKey: String) async throws -> Object {
         let response: ExternalResponse
         do {
             response = try await http.send(.POST, path, headers: [
@@ -46,10 +58,10 @@ public struct StripeGateway: PaymentGateway {
         }
         switch response.status {
         case 200..<300:
-            guard let intent = try? response.decode(PaymentIntent.self) else {
-                throw PaymentError.unavailable("\(path): response is not a PaymentIntent")
+            guard let object = try? response.decode(Object.self) else {
+                throw PaymentError.unavailable("\(path): response is not a \(Object.self)")
             }
-            return intent
+            return object
         case 429, 500...:
             throw PaymentError.unavailable("\(path): HTTP \(response.status)")
         default:

@@ -19,15 +19,15 @@ import TestSupport
 
     @Test func anIdempotencyKeyCreatesOnePaymentAndRefusesOtherParameters() async throws {
         try await withStripe { stripe, _ in
-            let first = try await stripe.createPaymentIntent(request, idempotencyKey: "order-1")
-            let again = try await stripe.createPaymentIntent(request, idempotencyKey: "order-1")
+            let first = try await stripe.createPaymentIntent(request, customer: nil, idempotencyKey: "order-1")
+            let again = try await stripe.createPaymentIntent(request, customer: nil, idempotencyKey: "order-1")
             #expect(first == again)
             #expect(first.currency == "eur")
             #expect(first.metadata["invoice_id"] == "inv-1")
             var other = request
             other.amount = 1_300
-            await #expect(throws: PaymentError.self) { try await stripe.createPaymentIntent(other, idempotencyKey: "order-1") }
-            #expect(try await stripe.createPaymentIntent(other, idempotencyKey: "order-2").id != first.id)
+            await #expect(throws: PaymentError.self) { try await stripe.createPaymentIntent(other, customer: nil, idempotencyKey: "order-1") }
+            #expect(try await stripe.createPaymentIntent(other, customer: nil, idempotencyKey: "order-2").id != first.id)
         }
     }
 
@@ -50,11 +50,11 @@ import TestSupport
     @Test func aWrongKeyOrAnUnreachableProviderIsReportedAsSuch() async throws {
         try await withStripe { _, process in
             let wrong = StripeGateway(baseURL: "http://127.0.0.1:\(process.httpPort)", secretKey: "sk_test_wrong")
-            await #expect(throws: PaymentError.self) { try await wrong.createPaymentIntent(request, idempotencyKey: "k") }
+            await #expect(throws: PaymentError.self) { try await wrong.createPaymentIntent(request, customer: nil, idempotencyKey: "k") }
         }
         let nowhere = StripeGateway(baseURL: "http://127.0.0.1:\(freePort())", secretKey: "sk", timeout: .seconds(2))
         do {
-            _ = try await nowhere.createPaymentIntent(request, idempotencyKey: "k")
+            _ = try await nowhere.createPaymentIntent(request, customer: nil, idempotencyKey: "k")
             Issue.record("a call to a closed port succeeded")
         } catch let error as PaymentError {
             #expect({ if case .unavailable = error { true } else { false } }(), "\(error)")

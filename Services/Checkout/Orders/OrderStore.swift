@@ -59,6 +59,18 @@ struct OrderStore: Sendable {
             """)
     }
 
+    func paymentCustomer(of customer: UUID) async throws -> String? {
+        try await database.query("SELECT payment_customer FROM customers WHERE id = \(customer)").first?.decode(String?.self) ?? nil
+    }
+
+    /// Stores the provider's customer unless one is stored already; returns the stored one.
+    func setPaymentCustomer(_ reference: String, of customer: UUID) async throws -> String {
+        let rows = try await database.query("""
+            UPDATE customers SET payment_customer = coalesce(payment_customer, \(reference)) WHERE id = \(customer) RETURNING payment_customer
+            """)
+        return try rows.first?.decode(String.self) ?? reference
+    }
+
     func order(_ id: UUID) async throws -> Order? {
         try await orders(id: id, status: nil, limit: 1, offset: 0).first
     }
@@ -134,7 +146,7 @@ struct OrderStore: Sendable {
         try await outbox.publish(OrderPaid(
             orderID: orderID, customerID: customerID, customerEmail: email, customerName: name, productID: productID,
             productName: productName, billingCycle: cycle, amount: amount, currency: currency, domain: domain,
-            paymentReference: intent.id, paymentCustomer: paymentCustomer, paymentMethod: nil),
+            paymentReference: intent.id, paymentCustomer: intent.customer ?? paymentCustomer, paymentMethod: intent.paymentMethod),
             correlationID: orderID, on: connection, logger: logger)
         if productType == "hosting", let plan, let domain {
             try await outbox.send(ProvisionAccount(orderID: orderID, customerID: customerID, plan: plan,

@@ -41,10 +41,11 @@ struct OrdersController: Sendable {
         guard let order = try await store.order(id) else { throw APIError.notFound("order") }
         guard order.status == "pending_payment", order.payment.paymentIntent == nil else { return APIResponse.json(order, status: status) }
         do {
+            let customer = try await paymentCustomer(order)
             let intent = try await gateway.createPaymentIntent(
                 PaymentRequest(amount: order.amount, currency: order.currency, description: "\(order.productName) (\(order.billingCycle))",
                                metadata: ["order_id": id.uuidString, "customer_id": order.customerID.uuidString]),
-                idempotencyKey: "order-\(id.uuidString.lowercased())")
+                customer: customer, idempotencyKey: "order-\(id.uuidString.lowercased())")
             try await store.attach(intent, to: id)
         } catch let error as PaymentError {
             store.logger.warning("payment intent not created", metadata: ["order": "\(id)", "error": "\(error)"])
@@ -52,5 +53,15 @@ struct OrdersController: Sendable {
                            "the order \(id) is saved but the payment provider did not answer; POST /api/orders/\(id)/payment to try again")
         }
         return APIResponse.json(try await store.order(id), status: status)
+    }
+
+    /// The provider's customer for the order's customer, created once (its idempotency key
+    /// is our customer id), so the card paid with is saved for billing's renewals.
+    private func paymentCustomer(_ order: Order) async throws -> String {
+        if let known = try await store.paymentCustomer(of: order.customerID) { return known }
+        let created = try await gateway.createCustomer(email: order.customerEmail, name: nil,
+                                                       metadata: ["customer_id": order.customerID.uuidString.lowercased()],
+                                                       idempotencyKey: "customer-\(order.customerID.uuidString.lowercased())")
+        return try await store.setPaymentCustomer(created, of: order.customerID)
     }
 }
