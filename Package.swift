@@ -13,6 +13,7 @@ let package = Package(
         .executable(name: "hostwire-provisioning", targets: ["Provisioning"]),
         .executable(name: "hostwire-mail", targets: ["MailServiceMain"]),
         .executable(name: "hostwire-timer", targets: ["TimerServiceMain"]),
+        .executable(name: "hostwire-billing", targets: ["BillingServiceMain"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-log.git", from: "1.16.2"),
@@ -172,6 +173,19 @@ let package = Package(
             dependencies: ["TimerService", "ServiceRuntime"],
             path: "Services/Timer/Main"
         ),
+        .target(
+            name: "BillingService",
+            dependencies: ["ServiceRuntime", "Messaging", "Contracts", "Persistence", "Payments",
+                           .product(name: "Hummingbird", package: "hummingbird"),
+                           .product(name: "HTTPTypes", package: "swift-http-types")],
+            path: "Services/Billing",
+            exclude: ["Main"]
+        ),
+        .executableTarget(
+            name: "BillingServiceMain",
+            dependencies: ["BillingService", "ServiceRuntime"],
+            path: "Services/Billing/Main"
+        ),
         .executableTarget(
             name: "Simulators",
             dependencies: ["ExternalHTTP", "Payments", .product(name: "Hummingbird", package: "hummingbird"),
@@ -212,7 +226,7 @@ let package = Package(
         ),
         .testTarget(
             name: "ServiceTests",
-            dependencies: ["CheckoutService", "ProvisioningService", "MailService", "TimerService", "ServiceRuntime", "ControlPanels", "Payments",
+            dependencies: ["CheckoutService", "ProvisioningService", "MailService", "TimerService", "BillingService", "ServiceRuntime", "ControlPanels", "Payments",
                            "Secrets", "Validation", "TestSupport", "Persistence", "Messaging", "Mail", "CCurl", "Contracts", "ZeroMQ",
                            .product(name: "PostgresNIO", package: "postgres-nio"),
                            .product(name: "Hummingbird", package: "hummingbird"),

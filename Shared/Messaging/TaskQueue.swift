@@ -39,6 +39,25 @@ public struct TaskQueue: Sendable {
         return inserted.isEmpty ? nil : id
     }
 
+    /// Adds many tasks of one type in one statement (set-based producers such as a billing
+    /// run); keys already present are skipped. Returns how many were added.
+    @discardableResult
+    public func enqueue<T: TaskPayload>(
+        contentsOf tasks: [(payload: T, dedupeKey: String)], on connection: PostgresConnection, logger: Logger
+    ) async throws -> Int {
+        guard !tasks.isEmpty else { return 0 }
+        let ids = tasks.map { _ in UUID() }
+        let json = try tasks.map { String(decoding: try WireCoding.encode($0.payload), as: UTF8.self) }
+        signal.mark()
+        let inserted = try await connection.query("""
+            INSERT INTO tasks (id, type, payload, dedupe_key, max_attempts)
+            SELECT id, \(T.taskType), payload, key, \(T.maxAttempts)
+            FROM unnest(\(ids)::uuid[], \(json)::text[], \(tasks.map(\.dedupeKey))::text[]) AS t(id, payload, key)
+            ON CONFLICT (dedupe_key) DO NOTHING RETURNING id
+            """, logger: logger).collect()
+        return inserted.count
+    }
+
     /// Puts a failed task back in the queue with a fresh set of attempts.
     public func retry(_ id: UUID, on client: PostgresClient, logger: Logger) async throws -> Bool {
         let retried = try await client.withTransaction(logger: logger) { connection in

@@ -17,18 +17,20 @@ struct Sandbox: Sendable {
     let provisioning: ServiceProcess
     let mail: ServiceProcess
     let smtp: SMTPSink
+    let billing: ServiceProcess
+    let timer: ServiceProcess
 
     /// `panelEnvironment` sets the WHM simulator's faults; `provisioningEnvironment` adds to provisioning's settings.
     init(database: TestDatabase, tag: String, panelEnvironment: [String: String] = [:],
-         provisioningEnvironment: [String: String] = [:]) {
-        bus = TestBroker(queues: ["checkout", "provisioning", "mail"], tag: tag)
+         provisioningEnvironment: [String: String] = [:], billingEnvironment: [String: String] = [:]) {
+        bus = TestBroker(queues: ["checkout", "provisioning", "mail", "billing", "timer"], tag: tag)
         whm = ServiceProcess(executable: "hostwire-simulator", environment: panelEnvironment.merging([
             "HOSTWIRE_SIMULATOR": "whm", "SIM_USER": "root", "SIM_SECRET": "whm-token",
         ]) { $1 }, httpPort: freePort(), logName: "\(tag)-whm")
-        let checkoutPort = freePort()
+        let checkoutPort = freePort(), billingPort = freePort()
         stripe = ServiceProcess(executable: "hostwire-simulator", environment: [
             "HOSTWIRE_SIMULATOR": "stripe", "SIM_SECRET": Self.stripeKey, "SIM_WEBHOOK_SECRET": Self.webhookSecret,
-            "SIM_WEBHOOK_URL": "http://127.0.0.1:\(checkoutPort)/webhooks/stripe",
+            "SIM_WEBHOOK_URL": "http://127.0.0.1:\(checkoutPort)/webhooks/stripe,http://127.0.0.1:\(billingPort)/webhooks/stripe",
         ], httpPort: freePort(), logName: "\(tag)-stripe")
         let common = Self.common
         checkout = ServiceProcess(executable: "hostwire-checkout", environment: bus.environment(for: "checkout", database: database)
@@ -45,6 +47,14 @@ struct Sandbox: Sendable {
             ]) { $1 }.merging(provisioningEnvironment) { $1 }, httpPort: freePort(), logName: "\(tag)-provisioning")
         smtp = SMTPSink()
         mail = Self.mailProcess(bus: bus, database: database, smtp: smtp, tag: tag)
+        billing = ServiceProcess(executable: "hostwire-billing", environment: bus.environment(for: "billing", database: database)
+            .merging(common) { $1 }.merging([
+                "HOSTWIRE_STRIPE_API_URL": "http://127.0.0.1:\(stripe.httpPort)",
+                "HOSTWIRE_STRIPE_SECRET_KEY": Self.stripeKey, "HOSTWIRE_BILLING_WEBHOOK_SECRET": Self.webhookSecret,
+            ]) { $1 }.merging(billingEnvironment) { $1 }, httpPort: billingPort, logName: "\(tag)-billing")
+        timer = ServiceProcess(executable: "hostwire-timer", environment: bus.environment(for: "timer", database: database)
+            .merging(common) { $1 }.merging(["HOSTWIRE_TIMER_ADJUSTABLE_CLOCK": "1", "HOSTWIRE_TIMER_CATCH_UP_LIMIT": "400"]) { $1 },
+                               httpPort: freePort(), logName: "\(tag)-timer")
     }
 
     static let mailKeys = FieldOpener.generateKeyPair()
@@ -70,9 +80,12 @@ struct Sandbox: Sendable {
     var provisioningAPI: JSONClient { JSONClient(port: provisioning.httpPort, headers: ["Authorization": "Bearer \(Self.adminToken)"]) }
     var whmAPI: JSONClient { JSONClient(port: whm.httpPort) }
     var stripeAPI: JSONClient { JSONClient(port: stripe.httpPort) }
+    var billingAPI: JSONClient { JSONClient(port: billing.httpPort, headers: ["Authorization": "Bearer \(Self.adminToken)"]) }
+    var timerAPI: JSONClient { JSONClient(port: timer.httpPort, headers: ["Authorization": "Bearer \(Self.adminToken)"]) }
 
-    /// Starts the chain; with `mail`, the mail service and its SMTP server too.
-    func start(mail withMail: Bool = false) async throws {
+    /// Starts the chain; with `mail`, the mail service and its SMTP server too; with
+    /// `billing`, billing and the timer (its clock adjustable).
+    func start(mail withMail: Bool = false, billing withBilling: Bool = false) async throws {
         try await bus.process.start()
         try await whm.start()
         try await stripe.start()
@@ -82,10 +95,14 @@ struct Sandbox: Sendable {
             try await smtp.start()
             try await mail.start()
         }
+        if withBilling {
+            try await billing.start()
+            try await timer.start()
+        }
     }
 
     func stop() {
-        for process in [mail, provisioning, checkout, bus.process] { process.stop() }
+        for process in [timer, billing, mail, provisioning, checkout, bus.process] { process.stop() }
         smtp.stop()
         // Simulators have nothing to flush; a graceful stop would wait out injected delays.
         for process in [stripe, whm] { process.kill() }

@@ -52,6 +52,43 @@ struct MailEvents: Sendable {
             if let sealed = event.sealedPassword { variables["sealed_password"] = sealed }
             try await notifyOwner(event.accountID, "password-changed", variables, context)
         }
+        registerBilling(in: &definition)
+    }
+
+    /// Billing's events go to the invoice's customer, who billing names in each event.
+    private func registerBilling(in definition: inout ServiceDefinition) {
+        @Sendable func variables(_ invoice: InvoiceParty, _ extra: [String: Any]) -> [String: Any] {
+            var variables: [String: Any] = [
+                "company_name": settings.companyName, "support_email": settings.supportEmail, "customer_name": invoice.customerName,
+                "invoice_number": invoice.number, "amount": Money.format(invoice.total, invoice.currency), "currency": invoice.currency,
+                "due_date": invoice.dueOn,
+            ]
+            if let domain = invoice.domain { variables["domain"] = domain }
+            return variables.merging(extra) { $1 }
+        }
+        definition.handlers.on(InvoiceCreated.self) { event, context in
+            try await queue("invoice-created", to: event.invoice.customerEmail, name: event.invoice.customerName,
+                            variables(event.invoice, ["auto_charge": event.autoCharge, "period_start": event.periodStart,
+                                                      "period_end": event.periodEnd]), context)
+        }
+        definition.handlers.on(InvoicePaid.self) { event, context in
+            try await queue("payment-receipt", to: event.invoice.customerEmail, name: event.invoice.customerName,
+                            variables(event.invoice, ["payment_reference": event.paymentReference]), context)
+        }
+        definition.handlers.on(PaymentFailed.self) { event, context in
+            var extra: [String: Any] = ["reason": event.reason.replacingOccurrences(of: "_", with: " ")]
+            if let next = event.nextAttemptOn { extra["next_attempt"] = next }
+            try await queue("payment-failed", to: event.invoice.customerEmail, name: event.invoice.customerName,
+                            variables(event.invoice, extra), context)
+        }
+        definition.handlers.on(InvoiceDueSoon.self) { event, context in
+            try await queue("payment-reminder", to: event.invoice.customerEmail, name: event.invoice.customerName,
+                            variables(event.invoice, ["days": event.days]), context)
+        }
+        definition.handlers.on(InvoiceOverdue.self) { event, context in
+            try await queue("overdue-reminder", to: event.invoice.customerEmail, name: event.invoice.customerName,
+                            variables(event.invoice, ["days": event.days, "suspends_on": event.suspendsOn]), context)
+        }
     }
 
     /// Mails the account's owner, known from its `account.provisioned`.

@@ -13,7 +13,7 @@ struct TemplateStore: Sendable {
     }
 
     static let names = ["welcome", "order-confirmation", "invoice-created", "payment-receipt", "payment-failed",
-                        "overdue-reminder", "suspension-notice", "unsuspension", "termination", "certificate-expiring",
+                        "payment-reminder", "overdue-reminder", "suspension-notice", "unsuspension", "termination", "certificate-expiring",
                         "password-changed", "operator-alert"]
 
     private let templates: [String: (subject: MustacheTemplate, text: MustacheTemplate, html: MustacheTemplate)]

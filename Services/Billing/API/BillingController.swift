@@ -1,0 +1,65 @@
+import Contracts
+import Foundation
+import Hummingbird
+import Messaging
+import PostgresNIO
+import ServiceRuntime
+
+/// `/api/billing`: subscriptions, invoices with their lines, payments and charge attempts,
+/// manual payments and refunds, a customer's balance, tax rates, and billing runs on demand.
+struct BillingController: Sendable {
+    let dependencies: ServiceDependencies
+    let settings: BillingSettings
+    let ledger: PaymentLedger
+
+    func addRoutes(to api: RouterGroup<BasicRequestContext>) {
+        TasksController<BasicRequestContext>(database: dependencies.database, queue: dependencies.tasks) { type, payload, connection in
+            guard type == ChargeInvoiceTask.taskType,
+                  let charge = try? WireCoding.decode(ChargeInvoiceTask.self, from: Array(payload.utf8)) else { return }
+            _ = try await BillingLock.take(on: connection, logger: dependencies.logger)
+            try await connection.query("""
+                UPDATE invoices SET charge_pending = true WHERE id = \(charge.invoiceID) AND status = 'open'
+                """, logger: dependencies.logger)
+        }.addRoutes(to: api)
+        let invoices = InvoiceQueries(database: dependencies.database)
+        api.get("subscriptions") { request, _ in
+            let query = request.uri.queryParameters
+            return APIResponse.json(try await invoices.subscriptions(customer: try uuid(query.get("customer_id"), "customer_id"),
+                                                                     status: query.get("status"), paging: try Paging(request)))
+        }
+        api.get("invoices") { request, _ in
+            let query = request.uri.queryParameters
+            let status = query.get("status")
+            if let status, !["open", "paid", "cancelled", "refunded"].contains(status) {
+                throw APIError.invalid("status", "status is open, paid, cancelled or refunded")
+            }
+            return APIResponse.json(try await invoices.invoices(
+                customer: try uuid(query.get("customer_id"), "customer_id"),
+                subscription: try uuid(query.get("subscription_id"), "subscription_id"), status: status, paging: try Paging(request)))
+        }
+        api.get("invoices/{id}") { _, context in
+            guard let invoice = try await invoices.invoice(try context.parameters.require("id", as: UUID.self)) else {
+                throw APIError.notFound("invoice")
+            }
+            return APIResponse.json(invoice)
+        }
+        api.get("payments") { request, _ in
+            let query = request.uri.queryParameters
+            return APIResponse.json(try await invoices.payments(invoice: try uuid(query.get("invoice_id"), "invoice_id"),
+                                                                customer: try uuid(query.get("customer_id"), "customer_id"),
+                                                                paging: try Paging(request)))
+        }
+        api.get("customers/{id}/balance") { _, context in
+            APIResponse.json(try await invoices.balance(try context.parameters.require("id", as: UUID.self)))
+        }
+        PaymentsController(dependencies: dependencies, settings: settings, ledger: ledger).addRoutes(to: api)
+        RunsController(dependencies: dependencies, settings: settings).addRoutes(to: api)
+    }
+}
+
+/// A query parameter that must be a UUID when present.
+func uuid(_ text: String?, _ field: String) throws -> UUID? {
+    guard let text else { return nil }
+    guard let id = UUID(uuidString: text) else { throw APIError.invalid(field, "\(field) is a UUID") }
+    return id
+}

@@ -1,0 +1,119 @@
+import Foundation
+import Hummingbird
+import PostgresNIO
+import ServiceRuntime
+
+/// Billing runs on demand ("run billing now" for a given day), their log, tax rates and a
+/// customer's country.
+struct RunsController: Sendable {
+    let dependencies: ServiceDependencies
+    let settings: BillingSettings
+
+    struct RunRequest: Decodable {
+        /// `yyyy-MM-dd`.
+        let date: String
+        /// `invoicing`, `dunning` or `all` (the default).
+        let kind: String?
+    }
+
+    struct RunResult: Encodable {
+        let date: String
+        var invoicing: Invoicing.Outcome?
+        var dunning: Dunning.Outcome?
+    }
+
+    struct Run: Encodable {
+        let id: Int64, kind: String, runDate: String, trigger: String, invoicesCreated: Int, chargesQueued: Int
+        let reminders: Int, suspensions: Int, terminations: Int, finishedAt: Date
+        enum CodingKeys: String, CodingKey {
+            case id, kind, runDate = "run_date", trigger, invoicesCreated = "invoices_created", chargesQueued = "charges_queued"
+            case reminders, suspensions, terminations, finishedAt = "finished_at"
+        }
+    }
+
+    struct TaxRate: Codable {
+        let country: String?
+        let name: String?
+        let basisPoints: Int
+        enum CodingKeys: String, CodingKey { case country, name, basisPoints = "basis_points" }
+    }
+
+    struct CustomerPatch: Decodable { let country: String? }
+
+    func addRoutes(to api: RouterGroup<BasicRequestContext>) {
+        let (database, outbox, tasks, logger) = (dependencies.database, dependencies.outbox, dependencies.tasks, dependencies.logger)
+        api.post("runs") { request, _ in
+            let body = try await APIResponse.decode(RunRequest.self, from: request)
+            guard let day = BillingDay(parsing: body.date) else { throw APIError.invalid("date", "date is a day, yyyy-MM-dd") }
+            let kind = body.kind ?? "all"
+            guard ["invoicing", "dunning", "all"].contains(kind) else {
+                throw APIError.invalid("kind", "kind is invoicing, dunning or all")
+            }
+            let result = try await database.transaction { connection in
+                var result = RunResult(date: day.description)
+                if kind != "dunning" {
+                    result.invoicing = try await Invoicing(settings: settings).run(on: day, trigger: "api", connection: connection,
+                                                                                   outbox: outbox, tasks: tasks, logger: logger)
+                }
+                if kind != "invoicing" {
+                    result.dunning = try await Dunning(settings: settings).run(on: day, trigger: "api", connection: connection,
+                                                                               outbox: outbox, logger: logger)
+                }
+                return result
+            }
+            outbox.wakeRelay()
+            tasks.wake()
+            return APIResponse.json(result)
+        }
+        api.get("runs") { request, _ in
+            let paging = try Paging(request)
+            return APIResponse.json(try await database.query("""
+                SELECT id, kind, run_date::text, trigger, invoices_created, charges_queued, reminders, suspensions, terminations, finished_at
+                FROM runs ORDER BY id DESC LIMIT \(paging.perPage) OFFSET \(paging.offset)
+                """).map { row in
+                let (id, kind, date, trigger, invoices, charges, reminders, suspensions, terminations, finished) =
+                    try row.decode((Int64, String, String, String, Int, Int, Int, Int, Int, Date).self)
+                return Run(id: id, kind: kind, runDate: date, trigger: trigger, invoicesCreated: invoices, chargesQueued: charges,
+                           reminders: reminders, suspensions: suspensions, terminations: terminations, finishedAt: finished)
+            })
+        }
+        api.get("tax-rates") { _, _ in
+            APIResponse.json(try await database.query("SELECT country, name, basis_points FROM tax_rates ORDER BY country").map { row in
+                let (country, name, points) = try row.decode((String, String, Int).self)
+                return TaxRate(country: country, name: name, basisPoints: points)
+            })
+        }
+        api.put("tax-rates/{country}") { request, context in
+            let country = try context.parameters.require("country")
+            guard country.count == 2, country.allSatisfy({ $0.isASCII && $0.isUppercase }) else {
+                throw APIError.invalid("country", "country is an ISO 3166-1 alpha-2 code, such as DE")
+            }
+            let body = try await APIResponse.decode(TaxRate.self, from: request)
+            guard (0...10_000).contains(body.basisPoints) else {
+                throw APIError.invalid("basis_points", "basis_points is 0 to 10000 (19% is 1900)")
+            }
+            let name = body.name ?? "VAT"
+            try await database.transaction { connection in
+                try await connection.query("""
+                    INSERT INTO tax_rates (country, name, basis_points) VALUES (\(country), \(name), \(body.basisPoints))
+                    ON CONFLICT (country) DO UPDATE SET name = excluded.name, basis_points = excluded.basis_points
+                    """, logger: logger)
+            }
+            return APIResponse.json(TaxRate(country: country, name: name, basisPoints: body.basisPoints))
+        }
+        api.patch("customers/{id}") { request, context in
+            let id = try context.parameters.require("id", as: UUID.self)
+            let body = try await APIResponse.decode(CustomerPatch.self, from: request)
+            if let country = body.country, country.count != 2 || !country.allSatisfy({ $0.isASCII && $0.isUppercase }) {
+                throw APIError.invalid("country", "country is an ISO 3166-1 alpha-2 code, such as DE")
+            }
+            let updated = try await database.transaction { connection in
+                try await connection.query("""
+                    UPDATE customers SET country = \(body.country), updated_at = now() WHERE id = \(id) RETURNING id
+                    """, logger: logger).collect().count
+            }
+            guard updated == 1 else { throw APIError.notFound("customer") }
+            return Response(status: .noContent)
+        }
+    }
+}

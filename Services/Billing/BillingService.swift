@@ -1,0 +1,78 @@
+import Foundation
+import Hummingbird
+import Payments
+import Persistence
+import ServiceRuntime
+
+/// Billing's settings, read from the environment (docs/configuration.md).
+public struct BillingSettings: Sendable {
+    public var gateway: any PaymentGateway
+    /// Verifies payment webhooks sent to billing's own endpoint.
+    public var webhookSignature: WebhookSignature
+    public var apiTokens: APITokens
+    /// Days before the due date an invoice is issued.
+    public var invoiceDaysBefore: Int
+    /// Days after the due date at which a declined charge is tried again, in order.
+    public var retryDays: [Int]
+    /// Days before the due date an unpaid invoice without a saved card is reminded.
+    public var reminderDaysBefore: Int
+    /// Days past due before the account is suspended.
+    public var graceDays: Int
+    /// Days past due before the account is terminated; `nil` never terminates.
+    public var terminateAfterDays: Int?
+
+    public init(gateway: any PaymentGateway, webhookSignature: WebhookSignature, apiTokens: APITokens,
+                invoiceDaysBefore: Int = 7, retryDays: [Int] = [1, 3, 5], reminderDaysBefore: Int = 3,
+                graceDays: Int = 3, terminateAfterDays: Int? = 30) {
+        self.gateway = gateway
+        self.webhookSignature = webhookSignature
+        self.apiTokens = apiTokens
+        self.invoiceDaysBefore = invoiceDaysBefore
+        self.retryDays = retryDays
+        self.reminderDaysBefore = reminderDaysBefore
+        self.graceDays = graceDays
+        self.terminateAfterDays = terminateAfterDays
+    }
+
+    public static func load(_ environment: ServiceRuntime.Environment = ServiceRuntime.Environment()) throws -> BillingSettings {
+        guard let secretKey = try environment.secret("HOSTWIRE_STRIPE_SECRET_KEY") else {
+            throw SettingsError("HOSTWIRE_STRIPE_SECRET_KEY is required")
+        }
+        guard let webhookSecret = try environment.secret("HOSTWIRE_BILLING_WEBHOOK_SECRET") else {
+            throw SettingsError("HOSTWIRE_BILLING_WEBHOOK_SECRET is required")
+        }
+        let retryText = environment.string("HOSTWIRE_BILLING_RETRY_DAYS", default: "1,3,5")
+        let retryDays = retryText.split(separator: ",").compactMap { Int($0.trimmingCharacters(in: .whitespaces)) }
+        guard retryDays.count == retryText.split(separator: ",").count, retryDays == retryDays.sorted(), retryDays.allSatisfy({ $0 > 0 }) else {
+            throw SettingsError("HOSTWIRE_BILLING_RETRY_DAYS is a rising list of days, such as 1,3,5")
+        }
+        let terminate = try environment.int("HOSTWIRE_BILLING_TERMINATE_AFTER_DAYS", default: 30)
+        return BillingSettings(
+            gateway: StripeGateway(baseURL: environment.string("HOSTWIRE_STRIPE_API_URL", default: "https://api.stripe.com"),
+                                   secretKey: secretKey,
+                                   timeout: .seconds(try environment.int("HOSTWIRE_STRIPE_TIMEOUT_SECONDS", default: 30))),
+            webhookSignature: WebhookSignature(secret: webhookSecret),
+            apiTokens: try APITokens(parsing: try environment.secret("HOSTWIRE_API_TOKENS") ?? ""),
+            invoiceDaysBefore: try environment.int("HOSTWIRE_BILLING_INVOICE_DAYS_BEFORE", default: 7),
+            retryDays: retryDays,
+            reminderDaysBefore: try environment.int("HOSTWIRE_BILLING_REMINDER_DAYS_BEFORE", default: 3),
+            graceDays: try environment.int("HOSTWIRE_BILLING_GRACE_DAYS", default: 3),
+            terminateAfterDays: terminate > 0 ? terminate : nil)
+    }
+}
+
+/// The billing service: subscriptions from paid orders, invoices each period, automatic
+/// charges with retries, dunning that suspends, unsuspends and terminates.
+public func buildBilling(_ settings: BillingSettings) -> ServiceDefinition {
+    var definition = ServiceDefinition(name: "billing", defaultHTTPPort: 8085)
+    SubscriptionEvents(settings: settings).register(in: &definition)
+    ChargeInvoice(settings: settings).register(in: &definition)
+    definition.routes = { router, dependencies in
+        let ledger = PaymentLedger(settings: settings)
+        BillingWebhookController(dependencies: dependencies, ledger: ledger, signature: settings.webhookSignature)
+            .addRoutes(to: router)
+        let api = router.group("api/billing").add(middleware: BearerAuthMiddleware(tokens: settings.apiTokens))
+        BillingController(dependencies: dependencies, settings: settings, ledger: ledger).addRoutes(to: api)
+    }
+    return definition
+}

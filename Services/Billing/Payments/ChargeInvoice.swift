@@ -1,0 +1,110 @@
+import Contracts
+import Foundation
+import Logging
+import Messaging
+import Payments
+import PostgresNIO
+import ServiceRuntime
+
+/// One automatic charge attempt of an invoice.
+struct ChargeInvoiceTask: TaskPayload {
+    static let taskType = "charge-invoice"
+    static let maxAttempts = 10
+    let invoiceID: UUID
+    let attempt: Int
+    /// The billing day that queued it: a decline past the grace period suspends as of then.
+    let asOf: String
+    enum CodingKeys: String, CodingKey { case invoiceID = "invoice_id", attempt, asOf = "as_of" }
+}
+
+/// Charges the saved card off-session with an `Idempotency-Key` derived from invoice and
+/// attempt, so a retried task (provider unavailable, worker killed) never charges twice.
+/// A decline is an answer, not an error: it is recorded, the next attempt is planned from
+/// the retry schedule, and `payment.failed` tells the customer.
+struct ChargeInvoice: Sendable {
+    let settings: BillingSettings
+
+    func register(in definition: inout ServiceDefinition) {
+        let ledger = PaymentLedger(settings: settings), dunning = Dunning(settings: settings)
+        definition.tasks[ChargeInvoiceTask.taskType] = { task, completion in
+            let charge = try task.decode(ChargeInvoiceTask.self)
+            let logger = completion.logger
+            guard let row = try await completion.database.query("""
+                SELECT i.number, i.status, i.total - i.amount_paid, i.currency, c.payment_customer, c.payment_method
+                FROM invoices i JOIN customers c ON c.id = i.customer_id WHERE i.id = \(charge.invoiceID)
+                """).first else { throw PermanentTaskFailure("no invoice \(charge.invoiceID)") }
+            let (number, status, due, currency, customer, method) = try row.decode((String, String, Int, String, String?, String?).self)
+            let key = "invoice-\(charge.invoiceID)-attempt-\(charge.attempt)"
+            // Paid meanwhile (webhook, operator) or no card on file: nothing to charge.
+            guard status == "open", due > 0, let customer, let method else {
+                try await completion.finish { connection in
+                    try await settle(charge, key: key, outcome: "settled", detail: "invoice \(status)", connection, logger)
+                }
+                return
+            }
+            let intent: PaymentIntent
+            do {
+                intent = try await settings.gateway.chargeOffSession(
+                    PaymentRequest(amount: due, currency: currency, description: "Invoice \(number)",
+                                   metadata: ["invoice_id": charge.invoiceID.uuidString.lowercased(), "invoice_number": number]),
+                    customer: customer, paymentMethod: method, idempotencyKey: key)
+            } catch PaymentError.declined(let code, let message) {
+                try await completion.finish { connection in
+                    try await decline(charge, key: key, reason: code, detail: message, dunning: dunning, completion.outbox, connection, logger)
+                }
+                return
+            } catch PaymentError.invalid(let message) {
+                throw PermanentTaskFailure(message)
+            }
+            try await completion.finish { connection in
+                guard intent.status == "succeeded" else {
+                    // Off-session charges that need the customer (3-D Secure) cannot complete here.
+                    try await decline(charge, key: key, reason: intent.status, detail: nil, dunning: dunning, completion.outbox, connection, logger)
+                    return
+                }
+                try await settle(charge, key: key, outcome: "succeeded", detail: intent.id, connection, logger)
+                _ = try await ledger.record(.init(invoiceID: charge.invoiceID, method: "card", reference: intent.id,
+                                                  amount: intent.amount, currency: intent.currency),
+                                            connection: connection, outbox: completion.outbox, logger: logger)
+            }
+        }
+        definition.onTaskFailure = { task, reason, context in
+            guard task.type == ChargeInvoiceTask.taskType, let charge = try? task.decode(ChargeInvoiceTask.self) else { return }
+            // Given up (provider down for hours): dunning takes the invoice back.
+            _ = try await BillingLock.take(on: context.connection, logger: context.logger)
+            try await context.connection.query("""
+                UPDATE invoices SET charge_pending = false WHERE id = \(charge.invoiceID)
+                """, logger: context.logger)
+        }
+    }
+
+    /// Records the attempt's outcome. Takes the billing lock before touching the invoice, as
+    /// every billing writer does, so a charge and a billing run never deadlock.
+    private func settle(_ charge: ChargeInvoiceTask, key: String, outcome: String, detail: String?,
+                        _ connection: PostgresConnection, _ logger: Logger) async throws {
+        _ = try await BillingLock.take(on: connection, logger: logger)
+        try await connection.query("""
+            INSERT INTO charge_attempts (invoice_id, attempt, idempotency_key, outcome, detail)
+            VALUES (\(charge.invoiceID), \(charge.attempt), \(key), \(outcome), \(detail)) ON CONFLICT DO NOTHING
+            """, logger: logger)
+        try await connection.query("UPDATE invoices SET charge_pending = false WHERE id = \(charge.invoiceID)", logger: logger)
+    }
+
+    private func decline(_ charge: ChargeInvoiceTask, key: String, reason: String, detail: String?, dunning: Dunning,
+                         _ outbox: Outbox, _ connection: PostgresConnection, _ logger: Logger) async throws {
+        try await settle(charge, key: key, outcome: "declined", detail: [reason, detail].compactMap { $0 }.joined(separator: ": "),
+                         connection, logger)
+        let retryIn = charge.attempt <= settings.retryDays.count ? settings.retryDays[charge.attempt - 1] : nil
+        let next = try await connection.query("""
+            UPDATE invoices SET next_charge_on = CASE WHEN \(retryIn)::int IS NULL THEN NULL ELSE due_on + \(retryIn)::int END
+            WHERE id = \(charge.invoiceID) AND status = 'open' RETURNING next_charge_on::text
+            """, logger: logger).collect().first?.decode(String?.self)
+        if let party = try await InvoiceParties.load(charge.invoiceID, on: connection, logger: logger) {
+            try await outbox.publish(PaymentFailed(invoice: party, attempt: charge.attempt, reason: reason, nextAttemptOn: next ?? nil),
+                                     on: connection, logger: logger)
+        }
+        if let day = BillingDay(parsing: charge.asOf) {
+            _ = try await dunning.suspend(on: day, only: charge.invoiceID, connection: connection, outbox: outbox, logger: logger)
+        }
+    }
+}

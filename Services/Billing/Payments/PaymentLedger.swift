@@ -1,0 +1,78 @@
+import Contracts
+import Foundation
+import Logging
+import Messaging
+import PostgresNIO
+
+/// Credits payments to invoices, once per payment reference, whichever way they arrive (the
+/// charge's answer, its webhook, an operator), and lifts a non-payment suspension once
+/// nothing that caused one is still open.
+struct PaymentLedger: Sendable {
+    let settings: BillingSettings
+
+    enum Outcome: String, Sendable, Codable {
+        /// Credited; the invoice may now be paid.
+        case credited
+        /// This reference was credited before.
+        case duplicate
+        case unknownInvoice = "unknown_invoice"
+        case currencyMismatch = "currency_mismatch"
+    }
+
+    struct Payment: Sendable {
+        var invoiceID: UUID
+        /// `order`, `card`, `webhook` or `manual`.
+        var method: String
+        var reference: String
+        var amount: Int
+        var currency: String
+        var note: String? = nil
+    }
+
+    func record(_ payment: Payment, connection: PostgresConnection, outbox: Outbox, logger: Logger) async throws -> Outcome {
+        _ = try await BillingLock.take(on: connection, logger: logger)
+        guard let row = try await connection.query("""
+            SELECT currency, subscription_id, status, amount_paid, total FROM invoices WHERE id = \(payment.invoiceID)
+            """, logger: logger).collect().first else { return .unknownInvoice }
+        let (currency, subscription, status, alreadyPaid, total) = try row.decode((String, UUID, String, Int, Int).self)
+        guard currency == payment.currency.uppercased() else { return .currencyMismatch }
+        let inserted = try await connection.query("""
+            INSERT INTO payments (invoice_id, method, reference, amount, currency, note)
+            VALUES (\(payment.invoiceID), \(payment.method), \(payment.reference), \(payment.amount), \(currency), \(payment.note))
+            ON CONFLICT (reference) DO NOTHING RETURNING id
+            """, logger: logger).collect()
+        guard !inserted.isEmpty else { return .duplicate }
+        // An overpayment (a charge racing a manual payment) is kept on record for a refund.
+        let paid = status == "open" && alreadyPaid + payment.amount >= total
+        try await connection.query("""
+            UPDATE invoices SET amount_paid = amount_paid + \(payment.amount),
+                status = CASE WHEN \(paid) THEN 'paid' ELSE status END,
+                paid_at = CASE WHEN \(paid) THEN now() ELSE paid_at END,
+                next_charge_on = CASE WHEN \(paid) THEN NULL ELSE next_charge_on END
+            WHERE id = \(payment.invoiceID)
+            """, logger: logger)
+        guard paid else { return .credited }
+        if let party = try await InvoiceParties.load(payment.invoiceID, on: connection, logger: logger) {
+            try await outbox.publish(InvoicePaid(invoice: party, method: payment.method, paymentReference: payment.reference),
+                                     on: connection, logger: logger)
+        }
+        try await reinstate(subscription, connection: connection, outbox: outbox, logger: logger)
+        return .credited
+    }
+
+    /// Unsuspends a subscription suspended for non-payment once no invoice that led to a
+    /// suspension is still open.
+    private func reinstate(_ subscription: UUID, connection: PostgresConnection, outbox: Outbox, logger: Logger) async throws {
+        let rows = try await connection.query("""
+            UPDATE subscriptions s SET status = 'active', suspended_for = NULL, updated_at = now()
+            WHERE s.id = \(subscription) AND s.status = 'suspended' AND s.suspended_for = 'non-payment'
+              AND NOT EXISTS (SELECT 1 FROM invoices i JOIN dunning_actions d ON d.invoice_id = i.id AND d.action = 'suspend'
+                              WHERE i.subscription_id = s.id AND i.status = 'open')
+            RETURNING (SELECT account_id FROM accounts a WHERE a.order_id = s.order_id)
+            """, logger: logger).collect()
+        for row in rows {
+            guard let account = try row.decode(UUID?.self) else { continue }
+            try await outbox.send(UnsuspendAccount(accountID: account, onlyIfSuspendedFor: "non-payment"), on: connection, logger: logger)
+        }
+    }
+}

@@ -1,0 +1,80 @@
+import Contracts
+import Foundation
+import Messaging
+import ServiceRuntime
+
+/// What billing hears: a paid order starts a subscription (its first period paid by the
+/// order), a provisioned account tells which account a subscription bills, and the timer's
+/// daily slots run invoicing and dunning.
+struct SubscriptionEvents: Sendable {
+    let settings: BillingSettings
+
+    static let cycleMonths = ["monthly": 1, "quarterly": 3, "semi-annual": 6, "annual": 12]
+
+    func register(in definition: inout ServiceDefinition) {
+        let ledger = PaymentLedger(settings: settings)
+        let invoicing = Invoicing(settings: settings), dunning = Dunning(settings: settings)
+        definition.handlers.on(OrderPaid.self) { event, context in
+            guard let months = Self.cycleMonths[event.billingCycle] else {
+                context.logger.error("order with an unknown billing cycle; no subscription", metadata: [
+                    "order": "\(event.orderID)", "cycle": "\(event.billingCycle)"])
+                return
+            }
+            let connection = context.connection, logger = context.logger
+            let last = try await BillingLock.take(on: connection, logger: logger)
+            try await connection.query("""
+                INSERT INTO customers (id, email, name, payment_customer, payment_method)
+                VALUES (\(event.customerID), \(event.customerEmail), \(event.customerName), \(event.paymentCustomer), \(event.paymentMethod))
+                ON CONFLICT (id) DO UPDATE SET email = excluded.email, name = excluded.name,
+                    payment_customer = coalesce(excluded.payment_customer, customers.payment_customer),
+                    payment_method = coalesce(excluded.payment_method, customers.payment_method), updated_at = now()
+                """, logger: logger)
+            let start = BillingDay(context.header.occurredAt).description
+            let subscription = UUID()
+            let created = try await connection.query("""
+                INSERT INTO subscriptions (id, order_id, customer_id, product_id, product_name, domain, cycle, cycle_months,
+                                           amount, currency, started_on, next_due)
+                VALUES (\(subscription), \(event.orderID), \(event.customerID), \(event.productID), \(event.productName),
+                        \(event.domain), \(event.billingCycle), \(months), \(event.amount), \(event.currency), \(start)::date,
+                        (\(start)::date + \(months) * interval '1 month')::date)
+                ON CONFLICT (order_id) DO NOTHING RETURNING id
+                """, logger: logger).collect()
+            guard !created.isEmpty else { return }
+            // The first period is invoiced and paid by the order itself.
+            let number = String(format: "INV-%06lld", last + 1)
+            let invoice = UUID()
+            try await connection.query("""
+                WITH bumped AS (UPDATE invoice_counter SET last = last + 1), inserted AS (
+                    INSERT INTO invoices (id, number, subscription_id, customer_id, period_start, period_end, issued_on, due_on,
+                                          subtotal, total, currency)
+                    SELECT \(invoice), \(number), id, customer_id, started_on, next_due, started_on, started_on, amount, amount, currency
+                    FROM subscriptions WHERE id = \(subscription)
+                )
+                INSERT INTO invoice_lines (invoice_id, position, description, amount)
+                SELECT \(invoice), 1, product_name || coalesce(' — ' || domain, '') || ' (' || started_on || ' to ' || (next_due - 1) || ')', amount
+                FROM subscriptions WHERE id = \(subscription)
+                """, logger: logger)
+            _ = try await ledger.record(.init(invoiceID: invoice, method: "order", reference: event.paymentReference,
+                                              amount: event.amount, currency: event.currency),
+                                        connection: connection, outbox: context.outbox, logger: logger)
+        }
+        definition.handlers.on(AccountProvisioned.self) { event, context in
+            try await context.connection.query("""
+                INSERT INTO accounts (order_id, account_id) VALUES (\(event.orderID), \(event.accountID)) ON CONFLICT DO NOTHING
+                """, logger: context.logger)
+        }
+        definition.handlers.on(TimerFired.self) { event, context in
+            let day = BillingDay(event.slot)
+            switch event.schedule {
+            case "recurring-billing":
+                _ = try await invoicing.run(on: day, trigger: "timer", connection: context.connection, outbox: context.outbox,
+                                            tasks: context.tasks, logger: context.logger)
+            case "overdue-suspensions":
+                _ = try await dunning.run(on: day, trigger: "timer", connection: context.connection, outbox: context.outbox,
+                                          logger: context.logger)
+            default:
+                return
+            }
+        }
+    }
+}

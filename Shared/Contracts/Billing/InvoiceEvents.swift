@@ -1,0 +1,117 @@
+import Foundation
+
+/// Who an invoice is for, as mail addresses them; carried by every billing event so that
+/// mail needs no lookup of its own.
+public struct InvoiceParty: Codable, Sendable, Equatable {
+    public var invoiceID: UUID
+    /// Human-readable, sequential without gaps (`INV-000123`).
+    public var number: String
+    public var customerID: UUID
+    public var customerEmail: String
+    public var customerName: String
+    public var accountID: UUID?
+    public var domain: String?
+    /// Minor units of `currency`.
+    public var total: Int
+    public var currency: String
+    /// `yyyy-MM-dd`.
+    public var dueOn: String
+
+    public init(invoiceID: UUID, number: String, customerID: UUID, customerEmail: String, customerName: String,
+                accountID: UUID?, domain: String?, total: Int, currency: String, dueOn: String) {
+        self.invoiceID = invoiceID
+        self.number = number
+        self.customerID = customerID
+        self.customerEmail = customerEmail
+        self.customerName = customerName
+        self.accountID = accountID
+        self.domain = domain
+        self.total = total
+        self.currency = currency
+        self.dueOn = dueOn
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case invoiceID = "invoice_id", number, customerID = "customer_id", customerEmail = "customer_email"
+        case customerName = "customer_name", accountID = "account_id", domain, total, currency, dueOn = "due_on"
+    }
+}
+
+/// A subscription's next period was invoiced.
+public struct InvoiceCreated: Event {
+    public static let wireName = "invoice.created"
+    public static let publisher = "billing"
+    public var invoice: InvoiceParty
+    /// `yyyy-MM-dd`, the period the invoice pays for (end exclusive).
+    public var periodStart: String
+    public var periodEnd: String
+    /// The saved card is charged on the due date.
+    public var autoCharge: Bool
+    public init(invoice: InvoiceParty, periodStart: String, periodEnd: String, autoCharge: Bool) {
+        self.invoice = invoice
+        self.periodStart = periodStart
+        self.periodEnd = periodEnd
+        self.autoCharge = autoCharge
+    }
+    enum CodingKeys: String, CodingKey { case invoice, periodStart = "period_start", periodEnd = "period_end", autoCharge = "auto_charge" }
+}
+
+/// An invoice was paid in full (card charge, webhook, or a payment recorded by an operator).
+public struct InvoicePaid: Event {
+    public static let wireName = "invoice.paid"
+    public static let publisher = "billing"
+    public var invoice: InvoiceParty
+    /// `card`, `webhook` or `manual`.
+    public var method: String
+    public var paymentReference: String
+    public init(invoice: InvoiceParty, method: String, paymentReference: String) {
+        self.invoice = invoice
+        self.method = method
+        self.paymentReference = paymentReference
+    }
+    enum CodingKeys: String, CodingKey { case invoice, method, paymentReference = "payment_reference" }
+}
+
+/// An automatic charge was declined.
+public struct PaymentFailed: Event {
+    public static let wireName = "payment.failed"
+    public static let publisher = "billing"
+    public var invoice: InvoiceParty
+    public var attempt: Int
+    /// The provider's decline code (`insufficient_funds`, `card_declined` …).
+    public var reason: String
+    /// `yyyy-MM-dd` of the next automatic attempt; `nil` when none is left.
+    public var nextAttemptOn: String?
+    public init(invoice: InvoiceParty, attempt: Int, reason: String, nextAttemptOn: String?) {
+        self.invoice = invoice
+        self.attempt = attempt
+        self.reason = reason
+        self.nextAttemptOn = nextAttemptOn
+    }
+    enum CodingKeys: String, CodingKey { case invoice, attempt, reason, nextAttemptOn = "next_attempt_on" }
+}
+
+/// Dunning's reminder: an unpaid invoice comes due in `days` days.
+public struct InvoiceDueSoon: Event {
+    public static let wireName = "invoice.due-soon"
+    public static let publisher = "billing"
+    public var invoice: InvoiceParty
+    public var days: Int
+    public init(invoice: InvoiceParty, days: Int) { self.invoice = invoice; self.days = days }
+}
+
+/// Dunning's overdue notice: an invoice is `days` days past due and unpaid.
+public struct InvoiceOverdue: Event {
+    public static let wireName = "invoice.overdue"
+    public static let publisher = "billing"
+    public var invoice: InvoiceParty
+    public var days: Int
+    /// `yyyy-MM-dd` on which the account is suspended if the invoice is still unpaid.
+    public var suspendsOn: String
+    public init(invoice: InvoiceParty, days: Int, suspendsOn: String) {
+        self.invoice = invoice
+        self.days = days
+        self.suspendsOn = suspendsOn
+    }
+    enum CodingKeys: String, CodingKey { case invoice, days, suspendsOn = "suspends_on" }
+}

@@ -1,0 +1,187 @@
+import Foundation
+import PostgresNIO
+import Testing
+import TestSupport
+
+/// Billing against real Postgres, the real bus, the timer's clock moved forward, and the
+/// Stripe simulator over HTTP; suspensions and terminations reach the WHM simulator.
+@Suite(.serialized) struct BillingTests {
+    static let billingEnvironment = ["HOSTWIRE_BILLING_TERMINATE_AFTER_DAYS": "30"]
+
+    @Test("a subscription lives through three monthly cycles: invoices on the right days, one charge each, receipts")
+    func threeCycles() async throws {
+        try await TestDatabase.with(services: ["checkout", "provisioning", "billing", "timer"]) { database in
+            let sandbox = Sandbox(database: database, tag: "billing-cycles", billingEnvironment: Self.billingEnvironment)
+            defer { sandbox.stop() }
+            try await sandbox.start(billing: true)
+            try await sandbox.addServer()
+            try await sandbox.placePaidOrder("cycles.example")
+            let clock = BillingClock(sandbox: sandbox)
+            let subscription = try await clock.subscription(domain: "cycles.example")
+            #expect(subscription["status"] as? String == "active")
+            let intents = { try await sandbox.stripeAPI.call("GET", "/__sim/stats").json["POST /v1/payment_intents"] as? Int ?? 0 }
+            #expect(try await intents() == 1, "the order's own payment")
+
+            var due = try #require(subscription["next_due"] as? String)
+            for cycle in 1...3 {
+                try await clock.run(through: BillingClock.day(due, plus: -8))
+                #expect(try await clock.invoices(status: nil).count == cycle, "not issued before its day (cycle \(cycle))")
+                try await clock.run(through: BillingClock.day(due, plus: -7))
+                let issued = try await clock.invoices(status: nil)
+                #expect(issued.count == cycle + 1)
+                let invoice = try #require(issued.last)
+                #expect(invoice["issued_on"] as? String == BillingClock.day(due, plus: -7))
+                #expect(invoice["due_on"] as? String == due)
+                #expect(invoice["status"] as? String == "open")
+                try await clock.run(through: due)
+                #expect(await eventually(timeout: .seconds(20)) { try await clock.invoices(status: "open").isEmpty })
+                #expect(try await intents() == 1 + cycle, "one charge per invoice (cycle \(cycle))")
+                due = try #require(try await clock.subscription(domain: "cycles.example")["next_due"] as? String)
+            }
+            let invoices = try await clock.invoices(status: nil)
+            #expect(invoices.map { $0["number"] as? String } == ["INV-000001", "INV-000002", "INV-000003", "INV-000004"])
+            #expect(invoices.allSatisfy { $0["status"] as? String == "paid" })
+            #expect(await eventually(timeout: .seconds(10)) {
+                try await database.count("SELECT count(*)::int FROM billing.outbox WHERE type = 'invoice.paid'") == 4
+            }, "a receipt for every invoice")
+            #expect(try await database.count("SELECT count(*)::int FROM billing.payments") == 4, "each payment credited once")
+            #expect(try await database.count("SELECT count(*)::int FROM billing.outbox WHERE type = 'invoice.created'") == 3)
+            #expect(try await database.count("SELECT count(*)::int FROM billing.outbox WHERE kind = 'command'") == 0, "never suspended")
+        }
+    }
+
+    @Test("declines: twice then paid inside the grace period is never suspended; always declining suspends on day 3, unsuspends when paid, terminates on day 30")
+    func dunning() async throws {
+        try await TestDatabase.with(services: ["checkout", "provisioning", "billing", "timer"]) { database in
+            let sandbox = Sandbox(database: database, tag: "billing-dunning", billingEnvironment: Self.billingEnvironment)
+            defer { sandbox.stop() }
+            try await sandbox.start(billing: true)
+            try await sandbox.addServer()
+            try await sandbox.placePaidOrder("recovers.example")
+            try await sandbox.placePaidOrder("declines.example")
+            let clock = BillingClock(sandbox: sandbox)
+            let recovers = try await clock.subscription(domain: "recovers.example")
+            let declines = try await clock.subscription(domain: "declines.example")
+            for (subscription, count) in [(recovers, 2), (declines, 1000)] {
+                let customer = try #require(try await database.withAdmin { client in
+                    try await client.query("SELECT payment_customer FROM billing.customers WHERE id = \(UUID(uuidString: subscription["customer_id"] as! String)!)",
+                                           logger: TestDatabase.logger).collect().first?.decode(String.self)
+                })
+                #expect(try await sandbox.stripeAPI.call("POST", "/__sim/customers/\(customer)/declines?count=\(count)").status == 204)
+            }
+            let due = try #require(recovers["next_due"] as? String)
+            let status = { (domain: String) in try await clock.subscription(domain: domain)["status"] as? String }
+            let suspended = { (domain: String) in
+                (try await sandbox.panelAccounts().first { $0["domain"] as? String == domain }?["suspended"] as? String).map { $0 == "1" }
+            }
+
+            try await clock.run(through: due)
+            try await clock.run(through: BillingClock.day(due, plus: 1))
+            #expect(await eventually(timeout: .seconds(20)) {
+                try await database.count("SELECT count(*)::int FROM billing.charge_attempts WHERE outcome = 'declined'") == 4
+            })
+            try await clock.run(through: BillingClock.day(due, plus: 2))
+            #expect(try await status("declines.example") == "active", "inside the grace period")
+            try await clock.run(through: BillingClock.day(due, plus: 3))
+            #expect(await eventually(timeout: .seconds(20)) { try await status("declines.example") == "suspended" })
+            #expect(await eventually(timeout: .seconds(20)) { try await suspended("declines.example") == true }, "suspended on the panel")
+            #expect(try await status("recovers.example") == "active")
+            #expect(try await suspended("recovers.example") == false)
+            #expect(await eventually(timeout: .seconds(20)) {
+                try await clock.invoices(status: nil, subscription: recovers["id"] as? String).last?["status"] as? String == "paid"
+            }, "paid by the third attempt")
+let renewal = try #require(try await clock.invoices(status: nil, subscription: recovers["id"] as? String).last)
+            #expect(try await clock.charges(of: renewal["id"] as! String) == 1, "one successful charge on Stripe for the invoice")
+            #expect(try await database.count("""
+                SELECT count(*)::int FROM billing.payments WHERE invoice_id = \(UUID(uuidString: renewal["id"] as! String)!)
+                """) == 1, "credited once, though both the charge's answer and its webhook arrived")
+            let dunning = try await database.withAdmin { client in
+                try await client.query("SELECT action, taken_on::text FROM billing.dunning_actions WHERE action = 'suspend'",
+                                       logger: TestDatabase.logger).collect().map { try $0.decode((String, String).self) }
+            }
+            #expect(dunning.map(\.1) == [BillingClock.day(due, plus: 3)], "suspended on day 3 after due, once")
+
+            // An operator records the bank transfer: the account comes back.
+            let overdue = try #require(try await clock.invoices(status: "open", subscription: declines["id"] as? String).first)
+            let manual = try await sandbox.billingAPI.call("POST", "/api/billing/invoices/\(overdue["id"] as! String)/payments",
+                                                         json: ["amount": overdue["total"] as! Int, "reference": "bank-123"])
+            #expect(manual.status == 201)
+            #expect(try await sandbox.billingAPI.call("POST", "/api/billing/invoices/\(overdue["id"] as! String)/payments",
+                                                      json: ["amount": 100, "reference": "bank-123"]).status == 409)
+            #expect(await eventually(timeout: .seconds(20)) { try await suspended("declines.example") == false }, "unsuspended")
+            #expect(try await status("declines.example") == "active")
+
+            // The next period stays unpaid: terminated on day 30, not before.
+            let nextDue = try #require(try await clock.subscription(domain: "declines.example")["next_due"] as? String)
+            try await clock.run(through: BillingClock.day(nextDue, plus: 29))
+            #expect(try await status("declines.example") == "suspended")
+            try await clock.run(through: BillingClock.day(nextDue, plus: 30))
+            #expect(await eventually(timeout: .seconds(20)) { try await status("declines.example") == "terminated" })
+            #expect(await eventually(timeout: .seconds(20)) {
+                try await sandbox.panelAccounts().allSatisfy { $0["domain"] as? String != "declines.example" }
+            }, "removed from the panel")
+            #expect(try await status("recovers.example") == "active")
+            #expect(try await database.count("SELECT count(*)::int FROM billing.outbox WHERE type = 'terminate-account'") == 1)
+        }
+    }
+}
+
+/// Moves the timer's clock to a billing day and waits until billing has run it.
+struct BillingClock {
+    let sandbox: Sandbox
+
+    static func day(_ text: String, plus days: Int) -> String {
+        let formatter = ISO8601DateFormatter()
+        formatter.formatOptions = [.withFullDate]
+        let date = formatter.date(from: text)!.addingTimeInterval(Double(days) * 86_400)
+        return formatter.string(from: date)
+    }
+
+    /// Advances to 03:30 UTC of `day`, so its invoicing (02:00) and dunning (03:00) slots fire, and waits for both runs.
+    func run(through day: String) async throws {
+        let now = try await sandbox.timerAPI.call("POST", "/api/timer/clock/advance", json: ["seconds": 0.001]).json["now"] as? String
+        let current = ISO8601DateFormatter().date(from: now ?? "")!
+        let target = ISO8601DateFormatter().date(from: "\(day)T03:30:00Z")!
+        if target > current {
+            let reply = try await sandbox.timerAPI.call("POST", "/api/timer/clock/advance", json: ["seconds": target.timeIntervalSince(current)])
+            guard reply.status == 200 else { throw ShellError(description: "clock: \(reply.text)") }
+        }
+        let ran = await eventually(timeout: .seconds(60)) {
+            let runs = try await sandbox.billingAPI.call("GET", "/api/billing/runs?per_page=20").array
+            let kinds = Set(runs.filter { $0["run_date"] as? String == day && $0["trigger"] as? String == "timer" }.compactMap { $0["kind"] as? String })
+            return kinds == ["invoicing", "dunning"]
+        }
+        guard ran else { throw ShellError(description: "billing did not run \(day)") }
+        try await Task.sleep(for: .milliseconds(300))
+    }
+
+    func subscription(domain: String) async throws -> [String: Any] {
+        var found: [String: Any]?
+        _ = await eventually(timeout: .seconds(30)) {
+            found = try await sandbox.billingAPI.call("GET", "/api/billing/subscriptions").array.first { $0["domain"] as? String == domain }
+            return found?["account_id"] is String
+        }
+        guard let found else { throw ShellError(description: "no subscription for \(domain)") }
+        return found
+    }
+
+    /// Succeeded PaymentIntents on the Stripe simulator for `invoice`, from the webhooks it sent.
+    func charges(of invoice: String) async throws -> Int {
+        let events = try await sandbox.stripeAPI.call("GET", "/__sim/events").array
+        let intents = events.compactMap { event -> String? in
+            guard event["type"] as? String == "payment_intent.succeeded", let payload = event["payload"] as? String,
+                  let object = ((try? JSONSerialization.jsonObject(with: Data(payload.utf8))) as? [String: Any])
+                      .flatMap({ ($0["data"] as? [String: Any])?["object"] as? [String: Any] }),
+                  (object["metadata"] as? [String: String])?["invoice_id"] == invoice.lowercased() else { return nil }
+            return object["id"] as? String
+        }
+        return Set(intents).count
+    }
+
+    func invoices(status: String?, subscription: String? = nil) async throws -> [[String: Any]] {
+        var query = ["per_page=500"]
+        if let status { query.append("status=\(status)") }
+        if let subscription { query.append("subscription_id=\(subscription)") }
+        return try await sandbox.billingAPI.call("GET", "/api/billing/invoices?" + query.joined(separator: "&")).array
+    }
+}
