@@ -1,3 +1,4 @@
+import BillingService
 import Foundation
 import Hummingbird
 import HummingbirdTesting
@@ -5,6 +6,7 @@ import Logging
 import Mail
 import MailService
 import Messaging
+import Payments
 import Persistence
 import Prometheus
 import ServiceRuntime
@@ -77,6 +79,12 @@ import TestSupport
             opener: nil, apiTokens: APITokens([(.admin, Self.token)]),
             templates: Paths.root.appendingPathComponent("Services/Mail/Templates"))
         try await check(try buildMail(settings), document: "mail.json", services: ["mail"])
+    }
+
+    @Test func billingDocumentMatchesTheRoutes() async throws {
+        let settings = BillingSettings(gateway: StripeGateway(baseURL: "http://127.0.0.1:\(freePort())", secretKey: "sk_test"),
+                                       webhookSignature: WebhookSignature(secret: "whsec_test"), apiTokens: APITokens([(.admin, Self.token)]))
+        try await check(buildBilling(settings), document: "billing.json", services: ["billing"])
     }
 
     @Test func provisioningDocumentMatchesTheRoutes() async throws {

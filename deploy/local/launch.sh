@@ -49,6 +49,8 @@ SECRETS
   fi
   set -a; . "$file"; set +a
   export SIM_WEBHOOK_SECRET=$HOSTWIRE_STRIPE_WEBHOOK_SECRET
+  # The simulator signs every endpoint's webhooks with one secret; real Stripe gives each its own.
+  export HOSTWIRE_BILLING_WEBHOOK_SECRET=${HOSTWIRE_BILLING_WEBHOOK_SECRET:-$HOSTWIRE_STRIPE_WEBHOOK_SECRET}
 }
 
 # The simulated panels as servers of group `default` (an existing one is left as it is).
