@@ -6,7 +6,7 @@ APT_PACKAGES := libzmq3-dev libpq-dev libcurl4-openssl-dev libssl-dev postgresql
 	pdns-server pdns-backend-sqlite3 pebble python3-aiosmtpd sqlite3 dnsutils docker-compose python3-yaml openssl
 SWIFT_BUILD_FLAGS ?=
 
-.PHONY: deps build run up down test test-servers stop-test-servers bench bench-orders clean
+.PHONY: deps build run up down test test-servers stop-test-servers bench bench-orders bench-billing clean
 
 ## deps: install the system packages the build and the real test servers need (Debian)
 deps:
@@ -33,6 +33,10 @@ test: deps
 ## bench: release-mode benchmarks; figures go to docs/performance.md
 bench: deps
 	@deploy/local/bench.sh
+
+## bench-billing: one daily billing run over 100,000 subscriptions with 25,000 due
+bench-billing: deps
+	@deploy/local/bench-billing.sh
 
 ## bench-orders: orders/s and payment-to-account latency through checkout and provisioning
 bench-orders: deps
