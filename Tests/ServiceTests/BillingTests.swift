@@ -10,10 +10,10 @@ import TestSupport
 
     @Test("a subscription lives through three monthly cycles: invoices on the right days, one charge each, receipts")
     func threeCycles() async throws {
-        try await TestDatabase.with(services: ["checkout", "provisioning", "billing", "timer"]) { database in
+        try await TestDatabase.with(services: ["checkout", "provisioning", "billing", "timer", "mail"]) { database in
             let sandbox = Sandbox(database: database, tag: "billing-cycles", billingEnvironment: Self.billingEnvironment)
             defer { sandbox.stop() }
-            try await sandbox.start(billing: true)
+            try await sandbox.start(mail: true, billing: true)
             try await sandbox.addServer()
             try await sandbox.placePaidOrder("cycles.example")
             let clock = BillingClock(sandbox: sandbox)
@@ -47,6 +47,29 @@ import TestSupport
             #expect(try await database.count("SELECT count(*)::int FROM billing.payments") == 4, "each payment credited once")
             #expect(try await database.count("SELECT count(*)::int FROM billing.outbox WHERE type = 'invoice.created'") == 3)
             #expect(try await database.count("SELECT count(*)::int FROM billing.outbox WHERE kind = 'command'") == 0, "never suspended")
+
+            // The customer heard of each invoice and each payment.
+            #expect(await eventually(timeout: .seconds(30)) {
+                let subjects = try sandbox.smtp.messages().compactMap { $0["subject"] as? String }
+                return subjects.filter { $0.hasPrefix("Invoice INV-") }.count == 3 && subjects.filter { $0.hasPrefix("Payment received") }.count == 4
+            })
+
+            // A refund of the last charge goes through Stripe once; the invoice shows it and the balance stays clear.
+            let last = try #require(invoices.last?["id"] as? String)
+            let payment = try #require(try await sandbox.billingAPI.call("GET", "/api/billing/payments?invoice_id=\(last)").array.first)
+            #expect(try await sandbox.billingAPI.call("POST", "/api/billing/payments/\(payment["id"] as! String)/refund",
+                                                      json: ["amount": 1_000_000]).status == 422)
+            let refund = try await sandbox.billingAPI.call("POST", "/api/billing/payments/\(payment["id"] as! String)/refund",
+                                                           json: ["reason": "requested by customer"])
+            #expect(refund.status == 201)
+            #expect(refund.json["invoice_status"] as? String == "refunded")
+            #expect(try await sandbox.billingAPI.call("POST", "/api/billing/payments/\(payment["id"] as! String)/refund",
+                                                      json: [:]).status == 422, "nothing left to refund")
+            let customer = try #require(subscription["customer_id"] as? String)
+            let balance = try await sandbox.billingAPI.call("GET", "/api/billing/customers/\(customer)/balance").json
+            let usd = try #require((balance["balances"] as? [[String: Any]])?.first)
+            #expect(usd["outstanding"] as? Int == 0 && usd["open_invoices"] as? Int == 0)
+            #expect(try await sandbox.stripeAPI.call("GET", "/__sim/stats").json["POST /v1/refunds"] as? Int == 1)
         }
     }
 
