@@ -14,6 +14,7 @@ let package = Package(
         .executable(name: "hostwire-mail", targets: ["MailServiceMain"]),
         .executable(name: "hostwire-timer", targets: ["TimerServiceMain"]),
         .executable(name: "hostwire-billing", targets: ["BillingServiceMain"]),
+        .executable(name: "hostwire-dnsssl", targets: ["DNSSSLServiceMain"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-log.git", from: "1.16.2"),
@@ -29,6 +30,10 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.8.2"),
         .package(url: "https://github.com/HdrHistogram/hdrhistogram-swift.git", from: "0.2.0"),
         .package(url: "https://github.com/hummingbird-project/swift-mustache.git", from: "2.1.1"),
+        .package(url: "https://github.com/apple/swift-certificates.git", from: "1.21.1"),
+        .package(url: "https://github.com/apple/swift-asn1.git", from: "1.7.4"),
+        .package(url: "https://github.com/apple/swift-nio.git", from: "2.101.2"),
+        .package(url: "https://github.com/apple/swift-nio-ssl.git", from: "2.37.6"),
     ],
     targets: [
         // MARK: Shared libraries
@@ -174,6 +179,34 @@ let package = Package(
             path: "Services/Timer/Main"
         ),
         .target(
+            name: "DNS",
+            dependencies: ["ExternalHTTP", .product(name: "NIOCore", package: "swift-nio"), .product(name: "NIOPosix", package: "swift-nio")],
+            path: "Shared/DNS"
+        ),
+        .target(
+            name: "ACME",
+            dependencies: ["ExternalHTTP", .product(name: "Crypto", package: "swift-crypto"),
+                           .product(name: "X509", package: "swift-certificates"), .product(name: "SwiftASN1", package: "swift-asn1"),
+                           .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                           .product(name: "NIOSSL", package: "swift-nio-ssl")],
+            path: "Shared/ACME"
+        ),
+        .target(
+            name: "DNSSSLService",
+            dependencies: ["ServiceRuntime", "Messaging", "Contracts", "Persistence", "DNS", "ACME", "Secrets",
+                           .product(name: "Crypto", package: "swift-crypto"),
+                           .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                           .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                           .product(name: "Hummingbird", package: "hummingbird")],
+            path: "Services/DNSSSL",
+            exclude: ["Main"]
+        ),
+        .executableTarget(
+            name: "DNSSSLServiceMain",
+            dependencies: ["DNSSSLService", "ServiceRuntime"],
+            path: "Services/DNSSSL/Main"
+        ),
+        .target(
             name: "BillingService",
             dependencies: ["ServiceRuntime", "Messaging", "Contracts", "Persistence", "Payments",
                            .product(name: "Hummingbird", package: "hummingbird"),
@@ -226,7 +259,8 @@ let package = Package(
         ),
         .testTarget(
             name: "ServiceTests",
-            dependencies: ["CheckoutService", "ProvisioningService", "MailService", "TimerService", "BillingService", "ServiceRuntime", "ControlPanels", "Payments",
+            dependencies: ["CheckoutService", "ProvisioningService", "MailService", "TimerService", "BillingService", "DNSSSLService",
+                           "DNS", "ACME", "ServiceRuntime", "ControlPanels", "Payments",
                            "Secrets", "Validation", "TestSupport", "Persistence", "Messaging", "Mail", "CCurl", "Contracts", "ZeroMQ",
                            .product(name: "PostgresNIO", package: "postgres-nio"),
                            .product(name: "Hummingbird", package: "hummingbird"),

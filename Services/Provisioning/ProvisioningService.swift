@@ -12,6 +12,8 @@ public struct ProvisioningSettings: Sendable {
     public var cipher: CredentialCipher
     /// Seals new passwords for the mail service; `nil` sends none.
     public var mailSealer: FieldSealer?
+    /// Opens certificate keys DNS/SSL sealed for provisioning; `nil` installs none.
+    public var certificateKeyOpener: FieldOpener?
     public var apiTokens: APITokens
     public var panels: PanelRegistry
     public var panelTimeout: Duration
@@ -20,10 +22,12 @@ public struct ProvisioningSettings: Sendable {
     /// How long a provisioning waits before looking again for a server with room.
     public var noRoomRetry: Duration
 
-    public init(cipher: CredentialCipher, mailSealer: FieldSealer?, apiTokens: APITokens, panels: PanelRegistry = .standard,
-                panelTimeout: Duration = .seconds(30), defaultMailbox: String = "info", noRoomRetry: Duration = .seconds(60)) {
+    public init(cipher: CredentialCipher, mailSealer: FieldSealer?, certificateKeyOpener: FieldOpener? = nil, apiTokens: APITokens,
+                panels: PanelRegistry = .standard, panelTimeout: Duration = .seconds(30), defaultMailbox: String = "info",
+                noRoomRetry: Duration = .seconds(60)) {
         self.cipher = cipher
         self.mailSealer = mailSealer
+        self.certificateKeyOpener = certificateKeyOpener
         self.apiTokens = apiTokens
         self.panels = panels
         self.panelTimeout = panelTimeout
@@ -38,6 +42,7 @@ public struct ProvisioningSettings: Sendable {
         return ProvisioningSettings(
             cipher: try CredentialCipher(ring: ring, currentKeyID: environment.optional("HOSTWIRE_CREDENTIAL_KEY_ID")),
             mailSealer: try environment.optional("HOSTWIRE_MAIL_SEAL_PUBLIC_KEY").map { try FieldSealer(publicKey: $0, purpose: "account.password") },
+            certificateKeyOpener: try environment.secret("HOSTWIRE_CERT_SEAL_PRIVATE_KEY").map { try FieldOpener(privateKey: $0, purpose: "certificate.key") },
             apiTokens: try APITokens(parsing: try environment.secret("HOSTWIRE_API_TOKENS") ?? ""),
             panelTimeout: .seconds(try environment.int("HOSTWIRE_PANEL_TIMEOUT_SECONDS", default: 30)),
             defaultMailbox: environment.string("HOSTWIRE_DEFAULT_MAILBOX", default: "info"),

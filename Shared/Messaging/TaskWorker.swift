@@ -180,7 +180,7 @@ public final class TaskWorker: Service {
 
     private func recordFailure(_ task: ClaimedTask, error: any Error) async {
         let permanent = error is PermanentTaskFailure
-        let message = String(describing: error)
+        let message = Self.describe(error)
         let retrySeconds = min(backoff.maximum, backoff.base * pow(2, Double(task.attempt - 1))) * Double.random(in: 0.5...1)
         let (logger, onFailure, metrics, outbox, queue) = (self.logger, self.onFailure, self.metrics, self.outbox, self.queue)
         do {
@@ -202,6 +202,22 @@ public final class TaskWorker: Service {
         } catch {
             // The lease runs out and the task is claimed again: nothing is lost.
             logger.warning("recording a task failure failed", metadata: ["task": "\(task.id)", "error": "\(String(reflecting: error))"])
+        }
+    }
+}
+
+extension TaskWorker {
+    /// An error as operators should read it in `last_error` and the log. Postgres errors
+    /// describe themselves generically (to keep bound values out of logs); their SQL state,
+    /// server message or the column that would not decode are safe and say what went wrong.
+    static func describe(_ error: any Error) -> String {
+        switch error {
+        case let error as PSQLError:
+            "database error \(error.serverInfo?[.sqlState] ?? "-"): \(error.serverInfo?[.message] ?? "\(error.code)")"
+        case let error as PostgresDecodingError:
+            "cannot decode column \(error.columnName) (\(error.postgresType)) as \(error.targetType)"
+        default:
+            String(describing: error)
         }
     }
 }

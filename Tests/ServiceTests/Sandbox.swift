@@ -19,11 +19,15 @@ struct Sandbox: Sendable {
     let smtp: SMTPSink
     let billing: ServiceProcess
     let timer: ServiceProcess
+    let dnsssl: ServiceProcess
+    let pdns: PowerDNSServer
+    let pebble: PebbleServer
 
     /// `panelEnvironment` sets the WHM simulator's faults; `provisioningEnvironment` adds to provisioning's settings.
     init(database: TestDatabase, tag: String, panelEnvironment: [String: String] = [:],
-         provisioningEnvironment: [String: String] = [:], billingEnvironment: [String: String] = [:]) {
-        bus = TestBroker(queues: ["checkout", "provisioning", "mail", "billing", "timer"], tag: tag)
+         provisioningEnvironment: [String: String] = [:], billingEnvironment: [String: String] = [:],
+         timerEnvironment: [String: String] = [:], dnssslEnvironment: [String: String] = [:], rejectNonces: Bool = false) {
+        bus = TestBroker(queues: ["checkout", "provisioning", "mail", "billing", "timer", "dnsssl"], tag: tag)
         whm = ServiceProcess(executable: "hostwire-simulator", environment: panelEnvironment.merging([
             "HOSTWIRE_SIMULATOR": "whm", "SIM_USER": "root", "SIM_SECRET": "whm-token",
         ]) { $1 }, httpPort: freePort(), logName: "\(tag)-whm")
@@ -43,6 +47,7 @@ struct Sandbox: Sendable {
             .merging(common) { $1 }.merging([
                 "HOSTWIRE_CREDENTIAL_KEYS": "k1=\(CredentialCipher.generateKey())",
                 "HOSTWIRE_MAIL_SEAL_PUBLIC_KEY": Self.mailKeys.publicKey,
+                "HOSTWIRE_CERT_SEAL_PRIVATE_KEY": Self.certificateKeys.privateKey,
                 "HOSTWIRE_PANEL_TIMEOUT_SECONDS": "2",
             ]) { $1 }.merging(provisioningEnvironment) { $1 }, httpPort: freePort(), logName: "\(tag)-provisioning")
         smtp = SMTPSink()
@@ -53,11 +58,23 @@ struct Sandbox: Sendable {
                 "HOSTWIRE_STRIPE_SECRET_KEY": Self.stripeKey, "HOSTWIRE_BILLING_WEBHOOK_SECRET": Self.webhookSecret,
             ]) { $1 }.merging(billingEnvironment) { $1 }, httpPort: billingPort, logName: "\(tag)-billing")
         timer = ServiceProcess(executable: "hostwire-timer", environment: bus.environment(for: "timer", database: database)
-            .merging(common) { $1 }.merging(["HOSTWIRE_TIMER_ADJUSTABLE_CLOCK": "1", "HOSTWIRE_TIMER_CATCH_UP_LIMIT": "400"]) { $1 },
-                               httpPort: freePort(), logName: "\(tag)-timer")
+            .merging(common) { $1 }.merging(["HOSTWIRE_TIMER_ADJUSTABLE_CLOCK": "1", "HOSTWIRE_TIMER_CATCH_UP_LIMIT": "400"]) { $1 }
+            .merging(timerEnvironment) { $1 }, httpPort: freePort(), logName: "\(tag)-timer")
+        pdns = PowerDNSServer()
+        pebble = PebbleServer(dnsPort: pdns.dnsPort, rejectNonces: rejectNonces)
+        dnsssl = ServiceProcess(executable: "hostwire-dnsssl", environment: bus.environment(for: "dnsssl", database: database)
+            .merging(common) { $1 }.merging([
+                "HOSTWIRE_CREDENTIAL_KEYS": "k1=\(CredentialCipher.generateKey())",
+                "HOSTWIRE_PDNS_API_URL": pdns.apiURL, "HOSTWIRE_PDNS_API_KEY": PowerDNSServer.apiKey,
+                "HOSTWIRE_DNS_CHECK_SERVERS": "127.0.0.1:\(pdns.dnsPort)",
+                "HOSTWIRE_ACME_DIRECTORY_URL": pebble.directoryURL, "HOSTWIRE_ACME_CA_FILE": pebble.caFile,
+                "HOSTWIRE_ACME_CONTACT": "hostmaster@sandbox.test", "HOSTWIRE_CERT_SEAL_PUBLIC_KEY": Self.certificateKeys.publicKey,
+                "HOSTWIRE_DNS_PROPAGATION_TIMEOUT_SECONDS": "10",
+            ]) { $1 }.merging(dnssslEnvironment) { $1 }, httpPort: freePort(), logName: "\(tag)-dnsssl")
     }
 
     static let mailKeys = FieldOpener.generateKeyPair()
+    static let certificateKeys = FieldOpener.generateKeyPair()
 
     /// Settings every test process shares: the admin token and quick retries.
     static let common = [
@@ -81,11 +98,13 @@ struct Sandbox: Sendable {
     var whmAPI: JSONClient { JSONClient(port: whm.httpPort) }
     var stripeAPI: JSONClient { JSONClient(port: stripe.httpPort) }
     var billingAPI: JSONClient { JSONClient(port: billing.httpPort, headers: ["Authorization": "Bearer \(Self.adminToken)"]) }
+    var dnssslAPI: JSONClient { JSONClient(port: dnsssl.httpPort, headers: ["Authorization": "Bearer \(Self.adminToken)"]) }
     var timerAPI: JSONClient { JSONClient(port: timer.httpPort, headers: ["Authorization": "Bearer \(Self.adminToken)"]) }
 
     /// Starts the chain; with `mail`, the mail service and its SMTP server too; with
     /// `billing`, billing and the timer (its clock adjustable).
-    func start(mail withMail: Bool = false, billing withBilling: Bool = false) async throws {
+    /// With `dnsssl`, PowerDNS, Pebble and the DNS/SSL service.
+    func start(mail withMail: Bool = false, billing withBilling: Bool = false, dnsssl withDNSSSL: Bool = false) async throws {
         try await bus.process.start()
         try await whm.start()
         try await stripe.start()
@@ -95,15 +114,20 @@ struct Sandbox: Sendable {
             try await smtp.start()
             try await mail.start()
         }
-        if withBilling {
-            try await billing.start()
-            try await timer.start()
+        if withBilling || withDNSSSL { try await timer.start() }
+        if withBilling { try await billing.start() }
+        if withDNSSSL {
+            try await pdns.start()
+            try await pebble.start()
+            try await dnsssl.start()
         }
     }
 
     func stop() {
-        for process in [timer, billing, mail, provisioning, checkout, bus.process] { process.stop() }
+        for process in [dnsssl, timer, billing, mail, provisioning, checkout, bus.process] { process.stop() }
         smtp.stop()
+        pebble.stop()
+        pdns.stop()
         // Simulators have nothing to flush; a graceful stop would wait out injected delays.
         for process in [stripe, whm] { process.kill() }
     }

@@ -31,6 +31,15 @@ enum AccountCommands {
         definition.handlers.handle(ChangePassword.self) { command, context in
             try await enqueue(ChangePasswordTask(accountID: command.accountID), context)
         }
+        definition.handlers.on(CertificateIssued.self) { event, context in
+            guard let sealed = event.sealedPrivateKey else {
+                context.logger.warning("certificate issued without a key sealed for provisioning; not installed",
+                                       metadata: ["domain": "\(event.domain)"])
+                return
+            }
+            try await enqueue(InstallCertificateTask(accountID: event.accountID, certificateID: event.certificateID,
+                                                     certificate: event.certificate, chain: event.chain, sealedPrivateKey: sealed), context)
+        }
     }
 
     /// Records the account (once per order) and its provisioning task.

@@ -73,6 +73,21 @@ struct AccountTasks: Sendable {
                                                     correlationID: task.correlationID, on: connection, logger: completion.logger)
             }
         }
+        definition.tasks[InstallCertificateTask.taskType] = { task, completion in
+            let payload = try task.decode(InstallCertificateTask.self)
+            guard let opener = settings.certificateKeyOpener else {
+                throw PermanentTaskFailure("HOSTWIRE_CERT_SEAL_PRIVATE_KEY is not set: certificate keys cannot be opened")
+            }
+            let key = try opener.open(payload.sealedPrivateKey)
+            try await change(payload.accountID, completion, allow: ["active", "suspended"]) { account, panel in
+                try await panel.installCertificate(CertificateBundle(certificate: payload.certificate, privateKey: key, chain: payload.chain),
+                                                   username: account.username!, domain: account.domain)
+            } effects: { account, connection in
+                try await connection.query("""
+                    UPDATE accounts SET certificate_id = \(payload.certificateID), updated_at = now() WHERE id = \(account.id)
+                    """, logger: completion.logger)
+            }
+        }
         definition.tasks[ChangePackageTask.taskType] = { task, completion in
             let payload = try task.decode(ChangePackageTask.self)
             try await change(payload.accountID, completion, allow: ["active", "suspended"]) { account, panel in

@@ -54,3 +54,18 @@ struct ChangePasswordTask: TaskPayload {
     let accountID: UUID
     enum CodingKeys: String, CodingKey { case accountID = "account_id" }
 }
+
+/// Install a certificate issued by DNS/SSL on the account's panel. The key stays sealed for
+/// provisioning in the task row and is opened only to install it.
+struct InstallCertificateTask: TaskPayload {
+    static let taskType = "install-certificate"
+    static let maxAttempts = 12
+    let accountID: UUID
+    let certificateID: UUID
+    let certificate: String
+    let chain: String
+    let sealedPrivateKey: String
+    enum CodingKeys: String, CodingKey {
+        case accountID = "account_id", certificateID = "certificate_id", certificate, chain, sealedPrivateKey = "sealed_private_key"
+    }
+}

@@ -1,0 +1,197 @@
+import DNS
+import Foundation
+import Hummingbird
+import Messaging
+import PostgresNIO
+import ServiceRuntime
+
+/// `/api/dnsssl`: zones with their records and drift from the DNS server, record edits
+/// (stored, then applied through the same adapter), certificates, and forced re-issue.
+struct DNSSSLController: Sendable {
+    let dependencies: ServiceDependencies
+    let settings: DNSSSLSettings
+
+    struct Zone: Encodable {
+        let id: UUID, accountID: UUID, domain: String, serverIP: String, nameservers: [String], status: String, syncedAt: Date?
+        var records: [DNSRecordSet]?
+        var drift: Drift?
+        enum CodingKeys: String, CodingKey {
+            case id, accountID = "account_id", domain, serverIP = "server_ip", nameservers, status, syncedAt = "synced_at", records, drift
+        }
+    }
+
+    /// What the DNS server has that differs from what is stored.
+    struct Drift: Encodable {
+        let reachable: Bool
+        let missing: [DNSRecordSet]
+        let different: [DNSRecordSet]
+        let unexpected: [DNSRecordSet]
+    }
+
+    struct Certificate: Encodable {
+        let id: UUID, accountID: UUID, domain: String, names: [String], status: String, renews: UUID?, serial: String?
+        let notBefore: Date?, notAfter: Date?, issuedAt: Date?, lastError: String?, certificate: String?
+        enum CodingKeys: String, CodingKey {
+            case id, accountID = "account_id", domain, names, status, renews, serial, notBefore = "not_before", notAfter = "not_after"
+            case issuedAt = "issued_at", lastError = "last_error", certificate
+        }
+    }
+
+    struct RecordEdit: Decodable {
+        let name: String
+        let type: String
+        let ttl: Int?
+        let contents: [String]
+    }
+
+    static let editableTypes: Set = ["A", "AAAA", "CNAME", "MX", "TXT", "SRV", "CAA"]
+
+    func addRoutes(to api: RouterGroup<BasicRequestContext>) {
+        let (database, tasks, logger) = (dependencies.database, dependencies.tasks, dependencies.logger)
+        TasksController<BasicRequestContext>(database: database, queue: tasks).addRoutes(to: api)
+        api.get("zones") { request, _ in
+            let paging = try Paging(request)
+            return APIResponse.json(try await zones(id: nil, domain: request.uri.queryParameters.get("domain"),
+                                                    limit: paging.perPage, offset: paging.offset))
+        }
+        api.get("zones/{id}") { _, context in
+            let id = try context.parameters.require("id", as: UUID.self)
+            guard var zone = try await zones(id: id, domain: nil, limit: 1, offset: 0).first else { throw APIError.notFound("zone") }
+            let records = try await database.transaction { try await ZoneStore.records(of: id, on: $0, logger: logger) }
+            zone.records = records
+            zone.drift = await drift(zone.domain, records)
+            return APIResponse.json(zone)
+        }
+        api.put("zones/{id}/records") { request, context in
+            let id = try context.parameters.require("id", as: UUID.self)
+            let edit = try await APIResponse.decode(RecordEdit.self, from: request)
+            let set = try validated(edit)
+            try await change(id) { connection, domain in
+                guard set.name.absoluteDNSName == domain.absoluteDNSName || set.name.absoluteDNSName.hasSuffix(".\(domain.absoluteDNSName)") else {
+                    throw APIError.invalid("name", "\(set.name) is not inside \(domain)")
+                }
+                try await ZoneStore.save([set], zone: id, managed: false, on: connection, logger: logger)
+            }
+            return APIResponse.json(set)
+        }
+        api.delete("zones/{id}/records") { request, context in
+            let id = try context.parameters.require("id", as: UUID.self)
+            let query = request.uri.queryParameters
+            guard let name = query.get("name"), let type = query.get("type")?.uppercased(), Self.editableTypes.contains(type) else {
+                throw APIError.invalid("type", "name and type (\(Self.editableTypes.sorted().joined(separator: ", "))) are required")
+            }
+            try await change(id) { connection, _ in
+                try await connection.query("""
+                    DELETE FROM records WHERE zone_id = \(id) AND name = \(name.absoluteDNSName) AND type = \(type)
+                    """, logger: logger)
+            }
+            return Response(status: .noContent)
+        }
+        api.post("zones/{id}/sync") { _, context in
+            let id = try context.parameters.require("id", as: UUID.self)
+            try await change(id) { _, _ in }
+            return Response(status: .accepted)
+        }
+        api.get("certificates") { request, _ in
+            let paging = try Paging(request)
+            return APIResponse.json(try await certificates(id: nil, domain: request.uri.queryParameters.get("domain"),
+                                                           limit: paging.perPage, offset: paging.offset, withPEM: false))
+        }
+        api.get("certificates/{id}") { _, context in
+            let id = try context.parameters.require("id", as: UUID.self)
+            guard let certificate = try await certificates(id: id, domain: nil, limit: 1, offset: 0, withPEM: true).first else {
+                throw APIError.notFound("certificate")
+            }
+            return APIResponse.json(certificate)
+        }
+        api.post("certificates/{id}/reissue") { _, context in
+            let id = try context.parameters.require("id", as: UUID.self)
+            let fresh = try await database.transaction { connection -> UUID? in
+                guard let row = try await connection.query("""
+                    SELECT c.zone_id, c.account_id, c.domain, c.names FROM certificates c JOIN zones z ON z.id = c.zone_id AND z.status = 'active'
+                    WHERE c.id = \(id)
+                    """, logger: logger).collect().first else { return nil }
+                let (zone, account, domain, names) = try row.decode((UUID, UUID, String, [String]).self)
+                let fresh = UUID()
+                try await connection.query("""
+                    INSERT INTO certificates (id, zone_id, account_id, domain, names) VALUES (\(fresh), \(zone), \(account), \(domain), \(names))
+                    """, logger: logger)
+                try await tasks.enqueue(IssueCertificateTask(certificateID: fresh), dedupeKey: "issue:\(fresh)", on: connection, logger: logger)
+                return fresh
+            }
+            guard let fresh else { throw APIError.notFound("certificate of an active zone") }
+            tasks.wake()
+            return APIResponse.json(["certificate_id": fresh], status: .accepted)
+        }
+    }
+
+    private func validated(_ edit: RecordEdit) throws -> DNSRecordSet {
+        let type = edit.type.uppercased()
+        guard Self.editableTypes.contains(type) else {
+            throw APIError.invalid("type", "type is one of \(Self.editableTypes.sorted().joined(separator: ", "))")
+        }
+        let labels = edit.name.absoluteDNSName.dropLast().split(separator: ".", omittingEmptySubsequences: false)
+        guard !labels.isEmpty, labels.allSatisfy({ (1...63).contains($0.count) && $0.allSatisfy { $0.isLetter || $0.isNumber || $0 == "-" || $0 == "_" || $0 == "*" } }) else {
+            throw APIError.invalid("name", "name is a DNS name such as www.example.com")
+        }
+        let ttl = edit.ttl ?? 3600
+        guard (30...604_800).contains(ttl) else { throw APIError.invalid("ttl", "ttl is 30 to 604800 seconds") }
+        guard !edit.contents.isEmpty, edit.contents.allSatisfy({ !$0.isEmpty && $0.count <= 2048 && !$0.contains("\n") }) else {
+            throw APIError.invalid("contents", "contents is one or more records, each one line")
+        }
+        let contents = type == "TXT" ? edit.contents.map { $0.hasPrefix("\"") ? $0 : "\"\($0.replacingOccurrences(of: "\"", with: "\\\""))\"" } : edit.contents
+        return DNSRecordSet(name: edit.name.absoluteDNSName.lowercased(), type: type, ttl: ttl, records: contents)
+    }
+
+    /// Stores a change to an active zone and queues its sync, in one transaction.
+    private func change(_ zone: UUID, _ body: @escaping @Sendable (PostgresConnection, String) async throws -> Void) async throws {
+        let (tasks, logger) = (dependencies.tasks, dependencies.logger)
+        let found = try await dependencies.database.transaction { connection -> Bool in
+            guard let zone = try await ZoneStore.zone(zone, on: connection, logger: logger), zone.status == "active" else { return false }
+            try await body(connection, zone.domain)
+            try await tasks.enqueue(SyncZoneTask(zoneID: zone.id), dedupeKey: "sync-zone:\(zone.id):\(UUID())", on: connection, logger: logger)
+            return true
+        }
+        guard found else { throw APIError.notFound("active zone") }
+        tasks.wake()
+    }
+
+    private func drift(_ domain: String, _ desired: [DNSRecordSet]) async -> Drift {
+        guard let live = try? await settings.dns.zone(domain) else { return Drift(reachable: false, missing: desired, different: [], unexpected: []) }
+        let current = Dictionary(live.map { ($0.key, $0) }) { first, _ in first }
+        let wanted = Set(desired.map(\.key))
+        return Drift(
+            reachable: true,
+            missing: desired.filter { current[$0.key] == nil },
+            different: desired.filter { set in
+                guard let now = current[set.key], set.type != "SOA" else { return false }
+                return Set(now.records) != Set(set.records) || now.ttl != set.ttl
+            },
+            unexpected: live.filter { !wanted.contains($0.key) && !$0.name.hasPrefix("_acme-challenge.") })
+    }
+
+    private func zones(id: UUID?, domain: String?, limit: Int, offset: Int) async throws -> [Zone] {
+        try await dependencies.database.query("""
+            SELECT id, account_id, domain, server_ip, nameservers, status, synced_at FROM zones
+            WHERE (\(id)::uuid IS NULL OR id = \(id)) AND (\(domain)::text IS NULL OR domain = \(domain?.lowercased()))
+            ORDER BY created_at, id LIMIT \(limit) OFFSET \(offset)
+            """).map { row in
+            let (id, account, domain, ip, nameservers, status, synced) = try row.decode((UUID, UUID, String, String, [String], String, Date?).self)
+            return Zone(id: id, accountID: account, domain: domain, serverIP: ip, nameservers: nameservers, status: status, syncedAt: synced)
+        }
+    }
+
+    private func certificates(id: UUID?, domain: String?, limit: Int, offset: Int, withPEM: Bool) async throws -> [Certificate] {
+        try await dependencies.database.query("""
+            SELECT id, account_id, domain, names, status, renews, serial, not_before, not_after, issued_at, last_error,
+                   CASE WHEN \(withPEM) THEN certificate || coalesce(chain, '') END
+            FROM certificates WHERE (\(id)::uuid IS NULL OR id = \(id)) AND (\(domain)::text IS NULL OR domain = \(domain?.lowercased()))
+            ORDER BY created_at, id LIMIT \(limit) OFFSET \(offset)
+            """).map { row in
+            let (id, account, domain, names, status, renews, serial, notBefore, notAfter, issued, error, pem) =
+                try row.decode((UUID, UUID, String, [String], String, UUID?, String?, Date?, Date?, Date?, String?, String?).self)
+            return Certificate(id: id, accountID: account, domain: domain, names: names, status: status, renews: renews, serial: serial,
+                               notBefore: notBefore, notAfter: notAfter, issuedAt: issued, lastError: error, certificate: pem)
+        }
+    }
+}

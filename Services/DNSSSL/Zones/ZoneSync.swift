@@ -1,0 +1,113 @@
+import Contracts
+import DNS
+import Foundation
+import Logging
+import Messaging
+import PostgresNIO
+import ServiceRuntime
+
+/// Make the DNS server's zone match the stored records.
+struct SyncZoneTask: TaskPayload {
+    static let taskType = "sync-zone"
+    static let maxAttempts = 20
+    let zoneID: UUID
+    enum CodingKeys: String, CodingKey { case zoneID = "zone_id" }
+}
+
+/// Remove a terminated account's zone from the DNS server.
+struct DeleteZoneTask: TaskPayload {
+    static let taskType = "delete-zone"
+    static let maxAttempts = 20
+    let zoneID: UUID
+    enum CodingKeys: String, CodingKey { case zoneID = "zone_id" }
+}
+
+/// Reconciles zones with the DNS server: creates a missing zone, replaces every stored
+/// record set and removes sets that were deleted here. Running it twice changes nothing,
+/// so a retried or repeated sync never duplicates a zone or a record.
+struct ZoneSync: Sendable {
+    let settings: DNSSSLSettings
+
+    func register(in definition: inout ServiceDefinition) {
+        definition.tasks[SyncZoneTask.taskType] = { task, completion in
+            let id = try task.decode(SyncZoneTask.self).zoneID
+            let logger = completion.logger
+            let (zone, desired) = try await completion.database.transaction { connection in
+                (try await ZoneStore.zone(id, on: connection, logger: logger), try await ZoneStore.records(of: id, on: connection, logger: logger))
+            }
+            guard let zone, zone.status == "pending" || zone.status == "active" else { return try await completion.finish { _ in } }
+            try await reconcile(zone, desired)
+            try await completion.finish { connection in
+                let before = try await connection.query("SELECT status FROM zones WHERE id = \(id) FOR UPDATE", logger: logger)
+                    .collect().first?.decode(String.self)
+                guard before == "pending" || before == "active" else { return }
+                try await connection.query("""
+                    UPDATE zones SET status = 'active', synced_at = now(), updated_at = now() WHERE id = \(id)
+                    """, logger: logger)
+                let activated = before == "pending"
+                if activated {
+                    try await completion.outbox.publish(ZoneCreated(zoneID: id, accountID: zone.accountID, domain: zone.domain,
+                                                                    nameservers: zone.nameservers), on: connection, logger: logger)
+                }
+                // Certificates waiting for the zone can start now.
+                let waiting = try await connection.query("""
+                    SELECT id FROM certificates WHERE zone_id = \(id) AND status = 'pending'
+                    """, logger: logger).collect().map { try $0.decode(UUID.self) }
+                for certificate in waiting {
+                    try await completion.queue.enqueue(IssueCertificateTask(certificateID: certificate), dedupeKey: "issue:\(certificate)",
+                                                       on: connection, logger: logger)
+                }
+            }
+        }
+        definition.tasks[DeleteZoneTask.taskType] = { task, completion in
+            let id = try task.decode(DeleteZoneTask.self).zoneID
+            let logger = completion.logger
+            guard let zone = try await completion.database.transaction({ connection in
+                try await ZoneStore.zone(id, on: connection, logger: logger)
+            }) else { return try await completion.finish { _ in } }
+            try await dnsCall { try await settings.dns.deleteZone(zone.domain) }
+            try await completion.finish { connection in
+                try await connection.query("UPDATE zones SET status = 'deleted', updated_at = now() WHERE id = \(id)", logger: logger)
+            }
+        }
+    }
+
+    /// Creates the zone if missing, then replaces every desired set and deletes the sets we no longer want.
+    func reconcile(_ zone: ZoneStore.Zone, _ desired: [DNSRecordSet]) async throws {
+        try await dnsCall {
+            var live = try await settings.dns.zone(zone.domain)
+            if live == nil {
+                do {
+                    try await settings.dns.createZone(zone.domain, nameservers: zone.nameservers, records: desired)
+                } catch DNSError.exists {}
+                live = try await settings.dns.zone(zone.domain) ?? []
+            }
+            let wanted = Set(desired.map(\.key))
+            let stale = (live ?? []).filter { !wanted.contains($0.key) && $0.type != "SOA" && $0.type != "NS" && !$0.name.hasPrefix("_acme-challenge.") }
+            let current = Dictionary((live ?? []).map { ($0.key, $0) }) { first, _ in first }
+            let changed = desired.filter { set in
+                guard let now = current[set.key] else { return true }
+                // PowerDNS manages the SOA serial; the SOA is compared without it.
+                if set.type == "SOA" { return soaWithoutSerial(now.records.first) != soaWithoutSerial(set.records.first) }
+                return Set(now.records) != Set(set.records) || now.ttl != set.ttl
+            }
+            try await settings.dns.replace(changed, in: zone.domain)
+            try await settings.dns.delete(stale.map(\.key), in: zone.domain)
+        }
+    }
+
+    private func soaWithoutSerial(_ record: String?) -> [Substring] {
+        var fields = (record ?? "").split(separator: " ")
+        if fields.count > 2 { fields.remove(at: 2) }
+        return fields
+    }
+}
+
+/// A DNS provider call whose refusal cannot be cured by retrying ends the task.
+func dnsCall<T>(_ body: () async throws -> T) async throws -> T {
+    do {
+        return try await body()
+    } catch DNSError.rejected(let reason) {
+        throw PermanentTaskFailure("DNS server refused: \(reason)")
+    }
+}

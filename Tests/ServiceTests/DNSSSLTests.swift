@@ -1,0 +1,164 @@
+import Foundation
+import PostgresNIO
+import Testing
+import TestSupport
+
+/// DNS zones in a real PowerDNS and certificates from a real ACME CA (Pebble), from a paid
+/// order to a certificate installed on the (simulated) panel.
+@Suite(.serialized) struct DNSSSLTests {
+    @Test("a paid order's zone answers A, MX and TXT; its certificate for the domain and www verifies against Pebble's root and is installed (Pebble refusing 5% of nonces)")
+    func zoneAndCertificate() async throws {
+        try await TestDatabase.with(services: ["checkout", "provisioning", "timer", "dnsssl"]) { database in
+            let sandbox = Sandbox(database: database, tag: "dnsssl", rejectNonces: true)
+            defer { sandbox.stop() }
+            try await sandbox.start(dnsssl: true)
+            try await sandbox.addServer()
+            try await sandbox.placePaidOrder("secure.example")
+            let zone = try await Self.zone("secure.example", sandbox)
+            #expect(zone["status"] as? String == "active")
+            #expect(try sandbox.pdns.dig("secure.example", "A") == ["192.0.2.10"])
+            #expect(try sandbox.pdns.dig("www.secure.example", "A") == ["192.0.2.10"])
+            #expect(try sandbox.pdns.dig("secure.example", "MX") == ["10 mail.secure.example."])
+            #expect(try sandbox.pdns.dig("secure.example", "TXT") == ["\"v=spf1 a mx ip4:192.0.2.10 ~all\""])
+            #expect(try sandbox.pdns.dig("_dmarc.secure.example", "TXT").first?.contains("v=DMARC1") == true)
+            #expect(try sandbox.pdns.dig("secure.example", "NS").sorted() == ["ns1.sandbox.test.", "ns2.sandbox.test."])
+
+            let certificate = try await Self.issued("secure.example", sandbox)
+            #expect(certificate["not_after"] is String, "expiry stored")
+            try Self.verify(try #require(certificate["certificate"] as? String), root: try sandbox.pebble.root(),
+                            names: ["secure.example", "www.secure.example"])
+            #expect(await eventually(timeout: .seconds(30)) {
+                try await sandbox.panelAccounts().first { $0["domain"] as? String == "secure.example" }?["certificates"] as? String
+                    == "secure.example"
+            }, "installed on the panel")
+            #expect(try sandbox.pdns.dig("_acme-challenge.secure.example", "TXT").isEmpty, "challenge records cleaned up")
+
+            // A repeated sync changes nothing; an operator's record goes through the same adapter; bad edits change nothing.
+            let id = try #require(zone["id"] as? String)
+            #expect(try await sandbox.dnssslAPI.call("POST", "/api/dnsssl/zones/\(id)/sync").status == 202)
+            let edit = try await sandbox.dnssslAPI.call("PUT", "/api/dnsssl/zones/\(id)/records",
+                                                       json: ["name": "blog.secure.example", "type": "A", "contents": ["192.0.2.99"]])
+            #expect(edit.status == 200)
+            #expect(await eventually(timeout: .seconds(20)) { try sandbox.pdns.dig("blog.secure.example", "A") == ["192.0.2.99"] })
+            for bad: [String: Any] in [["name": "blog.other.example", "type": "A", "contents": ["192.0.2.1"]],
+                                       ["name": "x.secure.example", "type": "SOA", "contents": ["x"]],
+                                       ["name": "x.secure.example", "type": "A", "ttl": 5, "contents": ["192.0.2.1"]]] {
+                #expect(try await sandbox.dnssslAPI.call("PUT", "/api/dnsssl/zones/\(id)/records", json: bad).status == 422)
+            }
+            let detail = try await sandbox.dnssslAPI.call("GET", "/api/dnsssl/zones/\(id)").json
+            let drift = try #require(detail["drift"] as? [String: Any])
+            #expect(drift["reachable"] as? Bool == true)
+            #expect((drift["missing"] as? [Any])?.isEmpty == true && (drift["different"] as? [Any])?.isEmpty == true)
+            #expect((drift["unexpected"] as? [Any])?.isEmpty == true)
+            #expect(try await database.count("SELECT count(*)::int FROM dnsssl.zones") == 1)
+
+            // Terminating the account removes its zone and closes its certificate.
+            let account = try #require(zone["account_id"] as? String)
+            _ = try await database.withAdmin { client in
+                try await client.query("""
+                    INSERT INTO provisioning.tasks (id, type, payload, dedupe_key, max_attempts)
+                    VALUES (gen_random_uuid(), 'terminate-account', \(#"{"account_id":"\#(account)"}"#), 'test-terminate', 12)
+                    """, logger: TestDatabase.logger)
+            }
+            #expect(await eventually(timeout: .seconds(30)) { try sandbox.pdns.dig("secure.example", "A").isEmpty })
+            #expect(try await database.count("SELECT count(*)::int FROM dnsssl.certificates WHERE status = 'closed'") == 1)
+        }
+    }
+
+    @Test("PowerDNS stopped during issuance: the task retries and the certificate is issued once it is back")
+    func dnsOutageDuringIssuance() async throws {
+        try await TestDatabase.with(services: ["checkout", "provisioning", "timer", "dnsssl"]) { database in
+            let sandbox = Sandbox(database: database, tag: "dnsssl-outage", dnssslEnvironment: ["HOSTWIRE_DNS_PROPAGATION_TIMEOUT_SECONDS": "2"])
+            defer { sandbox.stop() }
+            try await sandbox.start(dnsssl: true)
+            try await sandbox.addServer()
+            try await sandbox.placePaidOrder("outage.example")
+            #expect(await eventually(timeout: .seconds(60), every: .milliseconds(20)) {
+                try await database.count("SELECT count(*)::int FROM dnsssl.certificates WHERE order_url IS NOT NULL") == 1
+            })
+            sandbox.pdns.stop()
+            try await Task.sleep(for: .seconds(6))
+            #expect(try await database.count("SELECT count(*)::int FROM dnsssl.certificates WHERE status = 'issued'") == 0)
+            try await sandbox.pdns.start()
+            _ = try await Self.issued("outage.example", sandbox)
+            #expect(try await database.count("""
+                SELECT count(*)::int FROM dnsssl.tasks WHERE type = 'issue-certificate' AND status = 'done' AND attempts > 1
+                """) == 1, "the issuing task was retried")
+        }
+    }
+
+    @Test("with the clock moved to 20 days before expiry, the certificate is renewed once, not twice on the following days, and the renewal installed")
+    func renewal() async throws {
+        try await TestDatabase.with(services: ["checkout", "provisioning", "timer", "dnsssl"]) { database in
+            let sandbox = Sandbox(database: database, tag: "dnsssl-renew", timerEnvironment: ["HOSTWIRE_TIMER_CATCH_UP_LIMIT": "5"])
+            defer { sandbox.stop() }
+            try await sandbox.start(dnsssl: true)
+            try await sandbox.addServer()
+            try await sandbox.placePaidOrder("renew.example")
+            let first = try await Self.issued("renew.example", sandbox)
+            let notAfter = try #require(ISO8601DateFormatter().date(from: first["not_after"] as? String ?? ""))
+            let advance = { (to: Date) in
+                let now = ISO8601DateFormatter().date(from: try await sandbox.timerAPI.call(
+                    "POST", "/api/timer/clock/advance", json: ["seconds": 0.001]).json["now"] as? String ?? "")!
+                _ = try await sandbox.timerAPI.call("POST", "/api/timer/clock/advance", json: ["seconds": to.timeIntervalSince(now)])
+            }
+            try await advance(notAfter.addingTimeInterval(-20 * 86_400))
+            #expect(await eventually(timeout: .seconds(60)) {
+                try await database.count("SELECT count(*)::int FROM dnsssl.certificates WHERE status = 'issued' AND renews IS NOT NULL") == 1
+            })
+            // Pebble's validity runs in real time, so the renewal too looks near expiry to the moved clock;
+            // the following days' runs still leave it alone (not renewed within a week of its own renewal).
+            try await advance(notAfter.addingTimeInterval(-19 * 86_400))
+            try await Task.sleep(for: .seconds(3))
+            #expect(try await database.count("SELECT count(*)::int FROM dnsssl.certificates") == 2, "renewed once")
+            #expect(try await database.count("SELECT count(*)::int FROM dnsssl.certificates WHERE status = 'superseded'") == 1)
+            let renewed = try await database.withAdmin { client in
+                try await client.query("SELECT id FROM dnsssl.certificates WHERE renews IS NOT NULL", logger: TestDatabase.logger)
+                    .collect().first?.decode(UUID.self)
+            }
+            #expect(await eventually(timeout: .seconds(30)) {
+                try await database.count("SELECT count(*)::int FROM provisioning.accounts WHERE certificate_id = \(renewed)") == 1
+            }, "the renewal is installed on the panel")
+        }
+    }
+
+    /// The zone of `domain` once it is active.
+    static func zone(_ domain: String, _ sandbox: Sandbox) async throws -> [String: Any] {
+        var zone: [String: Any]?
+        _ = await eventually(timeout: .seconds(60)) {
+            zone = try await sandbox.dnssslAPI.call("GET", "/api/dnsssl/zones?domain=\(domain)").array.first
+            return zone?["status"] as? String == "active"
+        }
+        guard let zone else { throw ShellError(description: "no zone for \(domain)") }
+        return zone
+    }
+
+    /// The first issued certificate of `domain`, with its PEM.
+    static func issued(_ domain: String, _ sandbox: Sandbox) async throws -> [String: Any] {
+        var found: [String: Any]?
+        let issued = await eventually(timeout: .seconds(90)) {
+            found = try await sandbox.dnssslAPI.call("GET", "/api/dnsssl/certificates?domain=\(domain)").array
+                .first { $0["status"] as? String == "issued" }
+            return found != nil
+        }
+        guard issued, let id = found?["id"] as? String else { throw ShellError(description: "no certificate issued for \(domain)") }
+        return try await sandbox.dnssslAPI.call("GET", "/api/dnsssl/certificates/\(id)").json
+    }
+
+    /// `openssl verify` of the leaf against the root with the intermediates, and its names.
+    static func verify(_ pem: String, root: String, names: [String]) throws {
+        let directory = Paths.root.appendingPathComponent("var/test-certs/\(UUID().uuidString.prefix(8))")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        let marker = "-----END CERTIFICATE-----"
+        let end = try #require(pem.range(of: marker))
+        let (leaf, chain) = (directory.appendingPathComponent("leaf.pem"), directory.appendingPathComponent("chain.pem"))
+        try (String(pem[..<end.upperBound]) + "\n").write(to: leaf, atomically: true, encoding: .utf8)
+        try String(pem[end.upperBound...]).write(to: chain, atomically: true, encoding: .utf8)
+        try root.write(to: directory.appendingPathComponent("root.pem"), atomically: true, encoding: .utf8)
+        let verdict = try Shell.run("/usr/bin/openssl", ["verify", "-CAfile", directory.appendingPathComponent("root.pem").path,
+                                                         "-untrusted", chain.path, leaf.path])
+        #expect(verdict.contains(": OK"), "\(verdict)")
+        let alternative = try Shell.run("/usr/bin/openssl", ["x509", "-in", leaf.path, "-noout", "-ext", "subjectAltName"])
+        for name in names { #expect(alternative.contains("DNS:\(name)"), "\(alternative)") }
+    }
+}
