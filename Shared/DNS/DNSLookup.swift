@@ -18,7 +18,8 @@ public struct DNSLookup: Sendable {
     public func txt(_ name: String) async throws -> [String] {
         let id = UInt16.random(in: 0...UInt16.max)
         let query = DNSMessage.query(id: id, name: name, type: 16)
-        let remote = try SocketAddress(ipAddress: host, port: port)
+        // An address as given, else the name resolved (compose service names such as `powerdns`).
+        let remote = try (try? SocketAddress(ipAddress: host, port: port)) ?? SocketAddress.makeAddressResolvingHost(host, port: port)
         let channel = try await DatagramBootstrap(group: MultiThreadedEventLoopGroup.singleton)
             .bind(host: "0.0.0.0", port: 0) { channel in
                 channel.eventLoop.makeCompletedFuture {

@@ -47,6 +47,17 @@ SECRETS
     rm -f "$key"
     chmod 600 "$file"
   fi
+  # Added after the first release of this file: appended to older secrets files.
+  if ! grep -q '^HOSTWIRE_CERT_SEAL_PUBLIC_KEY=' "$file"; then
+    local key; key=$(mktemp)
+    openssl genpkey -algorithm X25519 -out "$key" 2>/dev/null
+    cat >> "$file" <<SECRETS
+HOSTWIRE_CERT_SEAL_PUBLIC_KEY=$(openssl pkey -in "$key" -pubout -outform DER | tail -c 32 | base64)
+HOSTWIRE_CERT_SEAL_PRIVATE_KEY=$(openssl pkey -in "$key" -outform DER | tail -c 32 | base64)
+HOSTWIRE_PDNS_API_KEY=$(openssl rand -hex 16)
+SECRETS
+    rm -f "$key"
+  fi
   set -a; . "$file"; set +a
   export SIM_WEBHOOK_SECRET=$HOSTWIRE_STRIPE_WEBHOOK_SECRET
   # The simulator signs every endpoint's webhooks with one secret; real Stripe gives each its own.
@@ -77,6 +88,49 @@ start_smtp_sink() {
   echo "smtp sink on 127.0.0.1:2525, mail in $VAR/mail"
 }
 
+# PowerDNS (SQLite backend; DNS on 127.0.0.1:5353, API on 8091) and Pebble (ACME on 14000,
+# its dns-01 lookups going to that PowerDNS), for the DNS/SSL service.
+start_dns_and_ca() {
+  local dir=$VAR/pdns
+  if [ ! -f "$dir/pdns.sqlite3" ]; then
+    mkdir -p "$dir"
+    sqlite3 "$dir/pdns.sqlite3" < /usr/share/pdns-backend-sqlite3/schema/schema.sqlite3.sql
+  fi
+  cat > "$dir/pdns.conf" <<CONF
+launch=gsqlite3
+gsqlite3-database=$dir/pdns.sqlite3
+local-address=127.0.0.1
+local-port=5353
+socket-dir=$dir
+api=yes
+api-key=$HOSTWIRE_PDNS_API_KEY
+webserver=yes
+webserver-address=127.0.0.1
+webserver-port=8091
+webserver-allow-from=127.0.0.0/8
+daemon=no
+guardian=no
+security-poll-suffix=
+CONF
+  /usr/sbin/pdns_server --config-dir="$dir" >>"$VAR/logs/pdns.log" 2>&1 &
+  echo $! > "$RUN/pdns.pid"
+  local ca=$VAR/pebble
+  mkdir -p "$ca"
+  [ -f "$ca/cert.pem" ] || openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -days 365 \
+    -keyout "$ca/key.pem" -out "$ca/cert.pem" -subj /CN=localhost -addext "subjectAltName=DNS:localhost,IP:127.0.0.1" 2>/dev/null
+  echo '{"pebble":{"listenAddress":"127.0.0.1:14000","managementListenAddress":"127.0.0.1:15000","certificate":"'"$ca"'/cert.pem","privateKey":"'"$ca"'/key.pem","httpPort":5002,"tlsPort":5001,"ocspResponderURL":"","externalAccountBindingRequired":false}}' > "$ca/pebble.json"
+  PEBBLE_VA_NOSLEEP=1 pebble -config "$ca/pebble.json" -dnsserver 127.0.0.1:5353 >>"$VAR/logs/pebble.log" 2>&1 &
+  echo $! > "$RUN/pebble.pid"
+  export HOSTWIRE_PDNS_API_URL=http://127.0.0.1:8091 HOSTWIRE_DNS_CHECK_SERVERS=127.0.0.1:5353
+  export HOSTWIRE_ACME_DIRECTORY_URL=https://127.0.0.1:14000/dir HOSTWIRE_ACME_CA_FILE=$ca/cert.pem
+  for _ in $(seq 1 100); do
+    curl -fsS -o /dev/null -H "X-API-Key: $HOSTWIRE_PDNS_API_KEY" http://127.0.0.1:8091/api/v1/servers/localhost 2>/dev/null &&
+      curl -fsS -o /dev/null --cacert "$ca/cert.pem" https://127.0.0.1:14000/dir 2>/dev/null && break
+    sleep 0.2
+  done
+  echo "powerdns on 127.0.0.1:5353 (API :8091), pebble on https://127.0.0.1:14000/dir"
+}
+
 start_all() {
   ensure_secrets
   start_smtp_sink
@@ -86,6 +140,7 @@ start_all() {
   else
     ADMIN_URL=$HOSTWIRE_ADMIN_URL
   fi
+  if grep -q '^dnsssl' "${HOSTWIRE_SERVICES:-deploy/local/services.conf}"; then start_dns_and_ca; fi
   DB_HOSTPORT=${ADMIN_URL#*@}; DB_HOSTPORT=${DB_HOSTPORT%%/*}; DB_NAME=${ADMIN_URL##*/}
   while read -r name executable port database extra; do
     case "$name" in ''|\#*) continue ;; esac

@@ -52,6 +52,14 @@ struct MailEvents: Sendable {
             if let sealed = event.sealedPassword { variables["sealed_password"] = sealed }
             try await notifyOwner(event.accountID, "password-changed", variables, context)
         }
+        definition.handlers.on(CertificateExpiring.self) { event, context in
+            let formatter = ISO8601DateFormatter()
+            formatter.formatOptions = [.withFullDate]
+            try await notifyOwner(event.accountID, "certificate-expiring", [
+                "expires_on": formatter.string(from: event.notAfter),
+                "reason": "its renewal did not succeed; please check that the domain's DNS points to our nameservers",
+            ], context)
+        }
         registerBilling(in: &definition)
     }
 
