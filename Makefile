@@ -6,7 +6,7 @@ APT_PACKAGES := libzmq3-dev libpq-dev libcurl4-openssl-dev libssl-dev postgresql
 	pdns-server pdns-backend-sqlite3 pebble python3-aiosmtpd sqlite3 dnsutils docker-compose python3-yaml openssl curl
 SWIFT_BUILD_FLAGS ?=
 
-.PHONY: deps build run up down test test-servers stop-test-servers bench bench-orders bench-billing clean
+.PHONY: deps build run up down test test-servers stop-test-servers bench bench-orders bench-billing bench-dnsssl clean
 
 ## deps: install the system packages the build and the real test servers need (Debian)
 deps:
@@ -37,6 +37,10 @@ bench: deps
 ## bench-billing: one daily billing run over 100,000 subscriptions with 25,000 due
 bench-billing: deps
 	@deploy/local/bench-billing.sh
+
+## bench-dnsssl: account.provisioned → certificate.issued latency over 50 domains (PowerDNS + Pebble)
+bench-dnsssl: deps
+	@deploy/local/bench-dnsssl.sh
 
 ## bench-orders: orders/s and payment-to-account latency through checkout and provisioning
 bench-orders: deps
