@@ -1,4 +1,6 @@
 import BillingService
+import DNS
+import DNSSSLService
 import Foundation
 import Hummingbird
 import HummingbirdTesting
@@ -9,6 +11,7 @@ import Messaging
 import Payments
 import Persistence
 import Prometheus
+import Secrets
 import ServiceRuntime
 import Testing
 import TestSupport
@@ -85,6 +88,14 @@ import TestSupport
         let settings = BillingSettings(gateway: StripeGateway(baseURL: "http://127.0.0.1:\(freePort())", secretKey: "sk_test"),
                                        webhookSignature: WebhookSignature(secret: "whsec_test"), apiTokens: APITokens([(.admin, Self.token)]))
         try await check(buildBilling(settings), document: "billing.json", services: ["billing"])
+    }
+
+    @Test func dnssslDocumentMatchesTheRoutes() async throws {
+        let settings = DNSSSLSettings(
+            dns: PowerDNSProvider(baseURL: "http://127.0.0.1:\(freePort())", apiKey: "k"), checkServers: [], defaultNameservers: [],
+            acme: .init(directoryURL: "http://127.0.0.1:\(freePort())/dir"), cipher: try CredentialCipher(ring: "k1=\(CredentialCipher.generateKey())"),
+            keySealer: nil, apiTokens: APITokens([(.admin, Self.token)]))
+        try await check(buildDNSSSL(settings), document: "dnsssl.json", services: ["dnsssl"])
     }
 
     @Test func provisioningDocumentMatchesTheRoutes() async throws {
