@@ -22,8 +22,26 @@ public final class ServiceProcess: Sendable {
         logFile = logs.appendingPathComponent("\(logName).log")
     }
 
-    /// Starts the process and waits until `/ready` answers 200.
+    /// Starts the process and waits until `/ready` answers 200. A port found taken at start
+    /// (the process says `Address already in use`) is tried again for a few seconds: a port
+    /// freed by a killed process can linger briefly.
     public func start(timeout: Duration = .seconds(60)) async throws {
+        for attempt in 1... {
+            let logged = (try? FileManager.default.attributesOfItem(atPath: logFile.path)[.size] as? Int) ?? 0
+            do {
+                return try await launch(timeout: timeout)
+            } catch is ShellError where attempt < 6 && portWasTaken(since: logged) {
+                try await Task.sleep(for: .seconds(1))
+            }
+        }
+    }
+
+    private func portWasTaken(since offset: Int) -> Bool {
+        guard let data = FileManager.default.contents(atPath: logFile.path), data.count > offset else { return false }
+        return String(decoding: data[offset...], as: UTF8.self).contains("Address already in use")
+    }
+
+    private func launch(timeout: Duration) async throws {
         try process.withLock { slot in
             let process = Process()
             process.executableURL = Paths.binaries.appendingPathComponent(executable)

@@ -92,6 +92,11 @@ import TestSupport
                 })
                 #expect(try await sandbox.stripeAPI.call("POST", "/__sim/customers/\(customer)/declines?count=\(count)").status == 204)
             }
+            // The declining customer lives in Germany: later invoices carry 19% VAT as a second line.
+            #expect(try await sandbox.billingAPI.call("PUT", "/api/billing/tax-rates/DE", json: ["basis_points": 1900, "name": "VAT"]).status == 200)
+            #expect(try await sandbox.billingAPI.call("PUT", "/api/billing/tax-rates/de", json: ["basis_points": 1900]).status == 422)
+            #expect(try await sandbox.billingAPI.call("PATCH", "/api/billing/customers/\(declines["customer_id"] as! String)",
+                                                      json: ["country": "DE"]).status == 204)
             let due = try #require(recovers["next_due"] as? String)
             let status = { (domain: String) in try await clock.subscription(domain: domain)["status"] as? String }
             let suspended = { (domain: String) in
@@ -126,6 +131,11 @@ let renewal = try #require(try await clock.invoices(status: nil, subscription: r
 
             // An operator records the bank transfer: the account comes back.
             let overdue = try #require(try await clock.invoices(status: "open", subscription: declines["id"] as? String).first)
+            #expect(overdue["subtotal"] as? Int == 499 && overdue["tax"] as? Int == 95 && overdue["total"] as? Int == 594)
+            let detail = try await sandbox.billingAPI.call("GET", "/api/billing/invoices/\(overdue["id"] as! String)").json
+            #expect((detail["lines"] as? [[String: Any]])?.map { $0["amount"] as? Int } == [499, 95])
+            #expect((detail["dunning"] as? [[String: Any]])?.compactMap { $0["action"] as? String }.sorted() == ["overdue", "suspend"])
+            #expect(try await database.count("SELECT count(*)::int FROM billing.outbox WHERE type = 'payment.failed'") >= 4)
             let manual = try await sandbox.billingAPI.call("POST", "/api/billing/invoices/\(overdue["id"] as! String)/payments",
                                                          json: ["amount": overdue["total"] as! Int, "reference": "bank-123"])
             #expect(manual.status == 201)

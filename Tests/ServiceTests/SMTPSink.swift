@@ -9,7 +9,7 @@ final class SMTPSink: Sendable {
     let port: Int
     let maildir: URL
     let options: [String]
-    private let process = Mutex<Process?>(nil)
+    private let process = ChildProcess()
 
     init(port: Int = freePort(), delay: Double = 0, tls: (certificate: String, key: String)? = nil, auth: String? = nil,
          reject: String? = nil) {
@@ -23,18 +23,10 @@ final class SMTPSink: Sendable {
     }
 
     func start() async throws {
-        try process.withLock { slot in
-            let process = Process()
-            process.executableURL = URL(fileURLWithPath: "/usr/bin/python3")
-            // The server makes the Maildir (and its new/cur/tmp) itself: it must not exist yet.
-            try FileManager.default.createDirectory(at: maildir.deletingLastPathComponent(), withIntermediateDirectories: true)
-            process.arguments = [Paths.root.appendingPathComponent("Tests/Fixtures/SMTP/smtp_server.py").path, "\(port)", maildir.path]
-                + options
-            process.standardOutput = FileHandle.nullDevice
-            process.standardError = FileHandle.nullDevice
-            try process.run()
-            slot = process
-        }
+        // The server makes the Maildir (and its new/cur/tmp) itself: it must not exist yet.
+        try FileManager.default.createDirectory(at: maildir.deletingLastPathComponent(), withIntermediateDirectories: true)
+        try process.start("/usr/bin/python3", [Paths.root.appendingPathComponent("Tests/Fixtures/SMTP/smtp_server.py").path,
+                                               "\(port)", maildir.path] + options)
         let ready = await eventually(timeout: .seconds(20), every: .milliseconds(100)) {
             (try? Shell.run("/usr/bin/python3", ["-c", "import socket; socket.create_connection(('127.0.0.1', \(self.port)), 1)"])) != nil
         }
@@ -42,15 +34,7 @@ final class SMTPSink: Sendable {
     }
 
     /// SIGKILL: the server has nothing to flush, Maildir delivery being atomic.
-    func stop() {
-        process.withLock { slot in
-            if let process = slot, process.isRunning {
-                Glibc.kill(process.processIdentifier, SIGKILL)
-                process.waitUntilExit()
-            }
-            slot = nil
-        }
-    }
+    func stop() { process.kill() }
 
     /// How many messages the Maildir holds (cheap enough to poll).
     func count() -> Int {

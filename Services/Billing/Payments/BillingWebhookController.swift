@@ -16,20 +16,15 @@ struct BillingWebhookController: Sendable {
 
     func addRoutes(to router: Router<BasicRequestContext>) {
         router.post("webhooks/stripe") { request, _ -> Response in
-            var request = request
-            let body = Array(buffer: try await request.collectBody(upTo: 1024 * 1024))
-            do {
-                try signature.verify(body, header: request.headers[HTTPField.Name("Stripe-Signature")!] ?? "")
+            let (body, signatureHeader) = try await WebhookBody.read(request, header: "Stripe-Signature")
+            let event: VerifiedStripeEvent
+            do throws(WebhookRejection) {
+                event = try signature.verifiedEvent(body, header: signatureHeader)
             } catch {
                 dependencies.logger.warning("webhook refused", metadata: ["reason": "\(error)"])
-                throw APIError(.badRequest, code: "invalid_signature", "\(error)")
+                throw APIError(.badRequest, code: error.code, error.description)
             }
-            let decoder = JSONDecoder()
-            guard let header = try? decoder.decode(StripeEventHeader.self, from: Data(body)) else {
-                throw APIError(.badRequest, code: "malformed_event", "the body is not a Stripe event")
-            }
-            guard header.type == "payment_intent.succeeded",
-                  let intent = try? decoder.decode(StripeEvent<PaymentIntent>.self, from: Data(body)).data.object,
+            guard event.header.type == "payment_intent.succeeded", let intent = event.intent,
                   let invoice = intent.metadata["invoice_id"].flatMap(UUID.init(uuidString:)) else {
                 return APIResponse.json(Reply(received: true, outcome: "ignored"))
             }

@@ -15,21 +15,15 @@ struct StripeWebhookController: Sendable {
 
     func addRoutes(to router: Router<BasicRequestContext>) {
         router.post("webhooks/stripe") { request, _ -> Response in
-            var request = request
-            let body = Array(buffer: try await request.collectBody(upTo: 1024 * 1024))
-            do {
-                try signature.verify(body, header: request.headers[HTTPField.Name("Stripe-Signature")!] ?? "")
+            let (body, signatureHeader) = try await WebhookBody.read(request, header: "Stripe-Signature")
+            let event: VerifiedStripeEvent
+            do throws(WebhookRejection) {
+                event = try signature.verifiedEvent(body, header: signatureHeader)
             } catch {
                 store.logger.warning("webhook refused", metadata: ["reason": "\(error)"])
-                throw APIError(.badRequest, code: "invalid_signature", "\(error)")
+                throw APIError(.badRequest, code: error.code, error.description)
             }
-            let decoder = JSONDecoder()
-            guard let header = try? decoder.decode(StripeEventHeader.self, from: Data(body)) else {
-                throw APIError(.badRequest, code: "malformed_event", "the body is not a Stripe event")
-            }
-            let intent = header.type.hasPrefix("payment_intent.")
-                ? try? decoder.decode(StripeEvent<PaymentIntent>.self, from: Data(body)).data.object : nil
-            let outcome = try await store.record(eventID: header.id, type: header.type, intent: intent)
+            let outcome = try await store.record(eventID: event.header.id, type: event.header.type, intent: event.intent)
             return APIResponse.json(Reply(received: true, outcome: outcome.rawValue))
         }
     }
