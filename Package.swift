@@ -15,6 +15,7 @@ let package = Package(
         .executable(name: "hostwire-timer", targets: ["TimerServiceMain"]),
         .executable(name: "hostwire-billing", targets: ["BillingServiceMain"]),
         .executable(name: "hostwire-dnsssl", targets: ["DNSSSLServiceMain"]),
+        .executable(name: "hostwire", targets: ["OperatorCLI"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-log.git", from: "1.16.2"),
@@ -225,6 +226,15 @@ let package = Package(
             dependencies: ["ExternalHTTP", "Payments", .product(name: "Hummingbird", package: "hummingbird"),
                            .product(name: "HTTPTypes", package: "swift-http-types")],
             path: "Services/Simulators"
+        ),
+
+        // MARK: Tools
+        .executableTarget(
+            name: "OperatorCLI",
+            dependencies: [.product(name: "ArgumentParser", package: "swift-argument-parser"),
+                           .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                           .product(name: "NIOCore", package: "swift-nio"), .product(name: "NIOHTTP1", package: "swift-nio")],
+            path: "Tools/OperatorCLI"
         ),
 
         // MARK: Benchmarks, test fixtures and tests

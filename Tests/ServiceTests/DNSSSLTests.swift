@@ -52,7 +52,15 @@ import TestSupport
             #expect((drift["unexpected"] as? [Any])?.isEmpty == true)
             #expect(try await database.count("SELECT count(*)::int FROM dnsssl.zones") == 1)
 
-            // Terminating the account removes its zone and closes its certificate.
+            // An operator forces a new certificate: issued beside the first, and installed.
+            let reissue = try await sandbox.dnssslAPI.call("POST", "/api/dnsssl/certificates/\(certificate["id"] as! String)/reissue")
+            #expect(reissue.status == 202)
+            #expect(await eventually(timeout: .seconds(60)) {
+                try await database.count("SELECT count(*)::int FROM dnsssl.certificates WHERE status = 'issued'") == 2
+            })
+            #expect(try await sandbox.dnssslAPI.call("POST", "/api/dnsssl/certificates/\(UUID())/reissue").status == 404)
+
+            // Terminating the account removes its zone and closes its certificates.
             let account = try #require(zone["account_id"] as? String)
             _ = try await database.withAdmin { client in
                 try await client.query("""
@@ -61,7 +69,7 @@ import TestSupport
                     """, logger: TestDatabase.logger)
             }
             #expect(await eventually(timeout: .seconds(30)) { try sandbox.pdns.dig("secure.example", "A").isEmpty })
-            #expect(try await database.count("SELECT count(*)::int FROM dnsssl.certificates WHERE status = 'closed'") == 1)
+            #expect(try await database.count("SELECT count(*)::int FROM dnsssl.certificates WHERE status = 'closed'") == 2)
         }
     }
 
