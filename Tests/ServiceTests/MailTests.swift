@@ -106,13 +106,15 @@ struct MailHarness: Sendable {
         let loop = try await MessageLoop(context: ZMQContext(), name: "fake-provisioning", sockets: [
             SocketSpec(.pub, [.connect("tcp://127.0.0.1:\(bus.eventsIn)")]),
         ])
-        try await Task.sleep(for: .milliseconds(500))
+        // This publisher cannot replay: give the subscription time to reach it even on a loaded machine.
+        try await Task.sleep(for: .seconds(2))
         for (id, sequence, event) in events {
             let header = EnvelopeHeader(id: id, type: AccountProvisioned.wireName, version: 1, source: "provisioning", sequence: sequence)
             let wire = try WireMessage.make(event, to: AccountProvisioned.topic, header: header)
             loop.send([Array(wire.address.utf8), wire.envelope], on: 0)
         }
-        try await Task.sleep(for: .milliseconds(500))
+        // Stopping the loop closes the socket: what it has not sent by then is gone.
+        try await Task.sleep(for: .seconds(2))
         await loop.stop()
     }
 
@@ -179,7 +181,7 @@ extension MailTests {
             try await harness.publish(try (1...500).map { (UUID(), Int64($0), try MailHarness.event($0)) })
             // The stand-in publisher cannot replay, so the kill waits until every event is taken in:
             // it then cuts the sending, which is what it is meant to test.
-            #expect(await eventually(timeout: .seconds(60), every: .milliseconds(50)) {
+            #expect(await eventually(timeout: .seconds(120), every: .milliseconds(50)) {
                 try await database.count("SELECT count(*)::int FROM mail.messages") == 500
             })
             #expect(await eventually(timeout: .seconds(60), every: .milliseconds(50)) { harness.smtp.count() >= 20 })

@@ -8,7 +8,6 @@ import Logging
 import Messaging
 import Persistence
 import PostgresNIO
-import ServiceLifecycle
 import ServiceRuntime
 
 /// Get one certificate from the ACME CA.
@@ -201,15 +200,5 @@ struct CertificateIssuer: Sendable {
         let marker = "-----END CERTIFICATE-----"
         guard let end = pem.range(of: marker) else { return (pem, "") }
         return (String(pem[..<end.upperBound]) + "\n", pem[end.upperBound...].trimmingCharacters(in: .whitespacesAndNewlines) + "\n")
-    }
-}
-
-/// Shuts the ACME HTTP client down when the service stops (a client must not outlive its shutdown).
-struct HTTPClientLifetime: Service {
-    let client: HTTPClient
-
-    func run() async throws {
-        try? await gracefulShutdown()
-        try await client.shutdown()
     }
 }
