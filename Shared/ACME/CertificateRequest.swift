@@ -17,10 +17,15 @@ public enum CertificateRequest {
         return serializer.serializedBytes
     }
 
-    /// The leaf of a PEM chain: its expiry, start and serial number (hex).
-    public static func leaf(of chain: String) throws -> (notBefore: Date, notAfter: Date, serial: String) {
-        guard let end = chain.range(of: "-----END CERTIFICATE-----") else { throw ACMEError.unavailable("no certificate in the chain") }
-        let certificate = try Certificate(pemEncoded: String(chain[..<end.upperBound]))
+    /// A PEM chain's leaf (the first certificate) and the rest.
+    public static func split(_ pem: String) -> (leaf: String, chain: String) {
+        guard let end = pem.range(of: "-----END CERTIFICATE-----") else { return (pem, "") }
+        return (String(pem[..<end.upperBound]) + "\n", pem[end.upperBound...].trimmingCharacters(in: .whitespacesAndNewlines) + "\n")
+    }
+
+    /// A leaf certificate's start, expiry and serial number (hex).
+    public static func facts(ofLeaf pem: String) throws -> (notBefore: Date, notAfter: Date, serial: String) {
+        let certificate = try Certificate(pemEncoded: pem)
         let serial = certificate.serialNumber.bytes.map { String(format: "%02x", $0) }.joined()
         return (certificate.notValidBefore, certificate.notValidAfter, serial)
     }

@@ -1,3 +1,4 @@
+import ACME
 import Foundation
 import PostgresNIO
 import Testing
@@ -166,11 +167,10 @@ import TestSupport
     static func verify(_ pem: String, root: String, names: [String]) throws {
         let directory = Paths.root.appendingPathComponent("var/test-certs/\(UUID().uuidString.prefix(8))")
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
-        let marker = "-----END CERTIFICATE-----"
-        let end = try #require(pem.range(of: marker))
+        let parts = CertificateRequest.split(pem)
         let (leaf, chain) = (directory.appendingPathComponent("leaf.pem"), directory.appendingPathComponent("chain.pem"))
-        try (String(pem[..<end.upperBound]) + "\n").write(to: leaf, atomically: true, encoding: .utf8)
-        try String(pem[end.upperBound...]).write(to: chain, atomically: true, encoding: .utf8)
+        try parts.leaf.write(to: leaf, atomically: true, encoding: .utf8)
+        try parts.chain.write(to: chain, atomically: true, encoding: .utf8)
         try root.write(to: directory.appendingPathComponent("root.pem"), atomically: true, encoding: .utf8)
         let verdict = try Shell.run("/usr/bin/openssl", ["verify", "-CAfile", directory.appendingPathComponent("root.pem").path,
                                                          "-untrusted", chain.path, leaf.path])

@@ -158,16 +158,8 @@ struct DNSSSLController: Sendable {
 
     private func drift(_ domain: String, _ desired: [DNSRecordSet]) async -> Drift {
         guard let live = try? await settings.dns.zone(domain) else { return Drift(reachable: false, missing: desired, different: [], unexpected: []) }
-        let current = Dictionary(live.map { ($0.key, $0) }) { first, _ in first }
-        let wanted = Set(desired.map(\.key))
-        return Drift(
-            reachable: true,
-            missing: desired.filter { current[$0.key] == nil },
-            different: desired.filter { set in
-                guard let now = current[set.key], set.type != "SOA" else { return false }
-                return Set(now.records) != Set(set.records) || now.ttl != set.ttl
-            },
-            unexpected: live.filter { !wanted.contains($0.key) && !$0.name.hasPrefix("_acme-challenge.") })
+        let diff = ZoneDiff(desired: desired, live: live)
+        return Drift(reachable: true, missing: diff.missing, different: diff.different, unexpected: diff.unexpected)
     }
 
     private func zones(id: UUID?, domain: String?, limit: Int, offset: Int) async throws -> [Zone] {

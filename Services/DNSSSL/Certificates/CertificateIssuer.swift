@@ -78,8 +78,8 @@ struct CertificateIssuer: Sendable {
         }
         guard let certificateURL = order.certificate else { throw ACMEError.unavailable("a valid order without a certificate URL") }
         let pem = try await acme.download(certificateURL)
-        let (leaf, chain) = Self.split(pem)
-        let facts = try CertificateRequest.leaf(of: pem)
+        let (leaf, chain) = CertificateRequest.split(pem)
+        let facts = try CertificateRequest.facts(ofLeaf: leaf)
         try? await settings.dns.delete(names.map { .init(name: "_acme-challenge.\($0)".absoluteDNSName, type: "TXT") }, in: domain)
         let sealedForProvisioning = try settings.keySealer?.seal(key.pemRepresentation)
         try await completion.finish { connection in
@@ -176,14 +176,17 @@ struct CertificateIssuer: Sendable {
     /// The ACME client for the configured CA with the stored account key, registering the account once.
     private func client(database: Database, logger: Logger) async throws -> ACMEClient {
         let directory = settings.acme.directoryURL
-        let fresh = P256.Signing.PrivateKey()
-        _ = try await database.query("""
-            INSERT INTO acme_account (directory_url, sealed_key) VALUES (\(directory), \(try settings.cipher.seal(fresh.pemRepresentation)))
-            ON CONFLICT (directory_url) DO NOTHING
-            """)
-        guard let row = try await database.query("""
-            SELECT sealed_key, account_url FROM acme_account WHERE directory_url = \(directory)
-            """).first else { throw PermanentTaskFailure("no ACME account row") }
+        let select: PostgresQuery = "SELECT sealed_key, account_url FROM acme_account WHERE directory_url = \(directory)"
+        var row = try await database.query(select).first
+        if row == nil {
+            // First use of this CA: a key is made once; a concurrent first use keeps whichever was stored first.
+            let sealed = try settings.cipher.seal(P256.Signing.PrivateKey().pemRepresentation)
+            _ = try await database.query("""
+                INSERT INTO acme_account (directory_url, sealed_key) VALUES (\(directory), \(sealed)) ON CONFLICT (directory_url) DO NOTHING
+                """)
+            row = try await database.query(select).first
+        }
+        guard let row else { throw PermanentTaskFailure("no ACME account row") }
         let (sealed, accountURL) = try row.decode((String, String?).self)
         let key = try P256.Signing.PrivateKey(pemRepresentation: try settings.cipher.open(sealed))
         let client = ACMEClient(directoryURL: directory, accountKey: key, accountURL: accountURL, httpClient: httpClient)
@@ -193,12 +196,5 @@ struct CertificateIssuer: Sendable {
             logger.info("ACME account registered", metadata: ["account": "\(url)"])
         }
         return client
-    }
-
-    /// The leaf and the rest of a PEM chain.
-    static func split(_ pem: String) -> (leaf: String, chain: String) {
-        let marker = "-----END CERTIFICATE-----"
-        guard let end = pem.range(of: marker) else { return (pem, "") }
-        return (String(pem[..<end.upperBound]) + "\n", pem[end.upperBound...].trimmingCharacters(in: .whitespacesAndNewlines) + "\n")
     }
 }

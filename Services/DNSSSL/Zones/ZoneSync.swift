@@ -82,24 +82,10 @@ struct ZoneSync: Sendable {
                 } catch DNSError.exists {}
                 live = try await settings.dns.zone(zone.domain) ?? []
             }
-            let wanted = Set(desired.map(\.key))
-            let stale = (live ?? []).filter { !wanted.contains($0.key) && $0.type != "SOA" && $0.type != "NS" && !$0.name.hasPrefix("_acme-challenge.") }
-            let current = Dictionary((live ?? []).map { ($0.key, $0) }) { first, _ in first }
-            let changed = desired.filter { set in
-                guard let now = current[set.key] else { return true }
-                // PowerDNS manages the SOA serial; the SOA is compared without it.
-                if set.type == "SOA" { return soaWithoutSerial(now.records.first) != soaWithoutSerial(set.records.first) }
-                return Set(now.records) != Set(set.records) || now.ttl != set.ttl
-            }
-            try await settings.dns.replace(changed, in: zone.domain)
-            try await settings.dns.delete(stale.map(\.key), in: zone.domain)
+            let diff = ZoneDiff(desired: desired, live: live ?? [])
+            try await settings.dns.replace(diff.missing + diff.different, in: zone.domain)
+            try await settings.dns.delete(diff.unexpected.map(\.key), in: zone.domain)
         }
-    }
-
-    private func soaWithoutSerial(_ record: String?) -> [Substring] {
-        var fields = (record ?? "").split(separator: " ")
-        if fields.count > 2 { fields.remove(at: 2) }
-        return fields
     }
 }
 
