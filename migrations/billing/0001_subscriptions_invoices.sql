@@ -55,6 +55,12 @@ CREATE TABLE invoice_counter (
 );
 INSERT INTO invoice_counter DEFAULT VALUES;
 
+-- How invoice numbers and period lines read, in one place for every statement that writes them.
+CREATE FUNCTION invoice_number(sequence bigint) RETURNS text
+    LANGUAGE sql IMMUTABLE AS $$ SELECT 'INV-' || lpad(sequence::text, 6, '0') $$;
+CREATE FUNCTION period_line(product text, domain text, period_start date, period_end date) RETURNS text
+    LANGUAGE sql IMMUTABLE AS $$ SELECT product || coalesce(' — ' || domain, '') || ' (' || period_start || ' to ' || (period_end - 1) || ')' $$;
+
 CREATE TABLE invoices (
     id uuid PRIMARY KEY DEFAULT gen_random_uuid(),
     number text NOT NULL UNIQUE,

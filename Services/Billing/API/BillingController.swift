@@ -16,7 +16,7 @@ struct BillingController: Sendable {
         TasksController<BasicRequestContext>(database: dependencies.database, queue: dependencies.tasks) { type, payload, connection in
             guard type == ChargeInvoiceTask.taskType,
                   let charge = try? WireCoding.decode(ChargeInvoiceTask.self, from: Array(payload.utf8)) else { return }
-            _ = try await BillingLock.take(on: connection, logger: dependencies.logger)
+            try await BillingLock.take(on: connection, logger: dependencies.logger)
             try await connection.query("""
                 UPDATE invoices SET charge_pending = true WHERE id = \(charge.invoiceID) AND status = 'open'
                 """, logger: dependencies.logger)

@@ -84,7 +84,7 @@ struct PaymentsController: Sendable {
             }
         }
         return try await database.transaction { connection in
-            _ = try await BillingLock.take(on: connection, logger: logger)
+            try await BillingLock.take(on: connection, logger: logger)
             let id = UUID()
             try await connection.query("""
                 INSERT INTO refunds (id, payment_id, reference, amount, reason) VALUES (\(id), \(payment), \(refundReference), \(amount), \(reason))

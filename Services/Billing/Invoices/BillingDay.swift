@@ -24,8 +24,7 @@ struct BillingDay: Sendable, Hashable, CustomStringConvertible {
 /// Serialises billing's writers (runs, payments, charges) on the invoice counter's row, so a
 /// suspension never crosses a payment and invoice numbers never skip.
 enum BillingLock {
-    static func take(on connection: PostgresConnection, logger: Logger) async throws -> Int64 {
-        let rows = try await connection.query("SELECT last FROM invoice_counter FOR UPDATE", logger: logger).collect()
-        return try rows.first?.decode(Int64.self) ?? 0
+    static func take(on connection: PostgresConnection, logger: Logger) async throws {
+        try await connection.query("SELECT last FROM invoice_counter FOR UPDATE", logger: logger)
     }
 }

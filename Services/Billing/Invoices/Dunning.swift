@@ -18,7 +18,7 @@ struct Dunning: Sendable {
     }
 
     func run(on day: BillingDay, trigger: String, connection: PostgresConnection, outbox: Outbox, logger: Logger) async throws -> Outcome {
-        _ = try await BillingLock.take(on: connection, logger: logger)
+        try await BillingLock.take(on: connection, logger: logger)
         var outcome = Outcome()
         outcome.reminders = try await remind(on: day, connection: connection, outbox: outbox, logger: logger)
         outcome.suspensions = try await suspend(on: day, only: nil, connection: connection, outbox: outbox, logger: logger)

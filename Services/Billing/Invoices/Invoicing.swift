@@ -18,7 +18,7 @@ struct Invoicing: Sendable {
 
     func run(on day: BillingDay, trigger: String, connection: PostgresConnection, outbox: Outbox, tasks: TaskQueue,
              logger: Logger) async throws -> Outcome {
-        _ = try await BillingLock.take(on: connection, logger: logger)
+        try await BillingLock.take(on: connection, logger: logger)
         var outcome = Outcome()
         // A subscription behind by several periods (billing was down) gets one per pass.
         for _ in 0..<24 {
@@ -46,7 +46,7 @@ struct Invoicing: Sendable {
                 WHERE s.status IN ('active', 'suspended') AND s.next_due <= \(day.description)::date + \(settings.invoiceDaysBefore)::int
             ), numbered AS (
                 SELECT due.*, gen_random_uuid() AS invoice_id,
-                       'INV-' || lpad(((SELECT last FROM invoice_counter) + n)::text, 6, '0') AS number,
+                       invoice_number((SELECT last FROM invoice_counter) + n) AS number,
                        (started_on + (periods + 1) * cycle_months * interval '1 month')::date AS period_end,
                        round(amount * tax_bp / 10000.0)::int AS tax
                 FROM due
@@ -63,7 +63,7 @@ struct Invoicing: Sendable {
                 FROM numbered
             ), lines AS (
                 INSERT INTO invoice_lines (invoice_id, position, description, amount)
-                SELECT invoice_id, 1, product_name || coalesce(' — ' || domain, '') || ' (' || next_due || ' to ' || (period_end - 1) || ')', amount
+                SELECT invoice_id, 1, period_line(product_name, domain, next_due, period_end), amount
                 FROM numbered
                 UNION ALL
                 SELECT invoice_id, 2, tax_name || ' ' || (tax_bp / 100.0)::numeric(5, 2) || '%', tax FROM numbered WHERE tax_bp > 0

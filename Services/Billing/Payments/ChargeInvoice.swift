@@ -71,7 +71,7 @@ struct ChargeInvoice: Sendable {
         definition.onTaskFailure = { task, reason, context in
             guard task.type == ChargeInvoiceTask.taskType, let charge = try? task.decode(ChargeInvoiceTask.self) else { return }
             // Given up (provider down for hours): dunning takes the invoice back.
-            _ = try await BillingLock.take(on: context.connection, logger: context.logger)
+            try await BillingLock.take(on: context.connection, logger: context.logger)
             try await context.connection.query("""
                 UPDATE invoices SET charge_pending = false WHERE id = \(charge.invoiceID)
                 """, logger: context.logger)
@@ -82,7 +82,7 @@ struct ChargeInvoice: Sendable {
     /// every billing writer does, so a charge and a billing run never deadlock.
     private func settle(_ charge: ChargeInvoiceTask, key: String, outcome: String, detail: String?,
                         _ connection: PostgresConnection, _ logger: Logger) async throws {
-        _ = try await BillingLock.take(on: connection, logger: logger)
+        try await BillingLock.take(on: connection, logger: logger)
         try await connection.query("""
             INSERT INTO charge_attempts (invoice_id, attempt, idempotency_key, outcome, detail)
             VALUES (\(charge.invoiceID), \(charge.attempt), \(key), \(outcome), \(detail)) ON CONFLICT DO NOTHING

@@ -30,7 +30,7 @@ struct PaymentLedger: Sendable {
     }
 
     func record(_ payment: Payment, connection: PostgresConnection, outbox: Outbox, logger: Logger) async throws -> Outcome {
-        _ = try await BillingLock.take(on: connection, logger: logger)
+        try await BillingLock.take(on: connection, logger: logger)
         guard let row = try await connection.query("""
             SELECT currency, subscription_id, status, amount_paid, total FROM invoices WHERE id = \(payment.invoiceID)
             """, logger: logger).collect().first else { return .unknownInvoice }

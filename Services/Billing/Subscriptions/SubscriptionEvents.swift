@@ -21,7 +21,7 @@ struct SubscriptionEvents: Sendable {
                 return
             }
             let connection = context.connection, logger = context.logger
-            let last = try await BillingLock.take(on: connection, logger: logger)
+            try await BillingLock.take(on: connection, logger: logger)
             try await connection.query("""
                 INSERT INTO customers (id, email, name, payment_customer, payment_method)
                 VALUES (\(event.customerID), \(event.customerEmail), \(event.customerName), \(event.paymentCustomer), \(event.paymentMethod))
@@ -41,17 +41,17 @@ struct SubscriptionEvents: Sendable {
                 """, logger: logger).collect()
             guard !created.isEmpty else { return }
             // The first period is invoiced and paid by the order itself.
-            let number = String(format: "INV-%06lld", last + 1)
             let invoice = UUID()
             try await connection.query("""
-                WITH bumped AS (UPDATE invoice_counter SET last = last + 1), inserted AS (
+                WITH counter AS (UPDATE invoice_counter SET last = last + 1 RETURNING last), inserted AS (
                     INSERT INTO invoices (id, number, subscription_id, customer_id, period_start, period_end, issued_on, due_on,
                                           subtotal, total, currency)
-                    SELECT \(invoice), \(number), id, customer_id, started_on, next_due, started_on, started_on, amount, amount, currency
+                    SELECT \(invoice), invoice_number((SELECT last FROM counter)), id, customer_id, started_on, next_due, started_on,
+                           started_on, amount, amount, currency
                     FROM subscriptions WHERE id = \(subscription)
                 )
                 INSERT INTO invoice_lines (invoice_id, position, description, amount)
-                SELECT \(invoice), 1, product_name || coalesce(' — ' || domain, '') || ' (' || started_on || ' to ' || (next_due - 1) || ')', amount
+                SELECT \(invoice), 1, period_line(product_name, domain, started_on, next_due), amount
                 FROM subscriptions WHERE id = \(subscription)
                 """, logger: logger)
             _ = try await ledger.record(.init(invoiceID: invoice, method: "order", reference: event.paymentReference,
