@@ -41,7 +41,7 @@ struct BrokerConfiguration: Sendable {
     }
 
     var socketOptions: [SocketOption] {
-        var options: [SocketOption] = [.heartbeat(interval: 1000, timeout: 3000, ttl: 6000)]
+        var options: [SocketOption] = [.busKeepalive]
         if let curveSecretKey { options.append(.curveServer(secretKey: curveSecretKey)) }
         return options
     }

@@ -22,7 +22,7 @@ public final class BusConnection: Sendable {
     ) async throws {
         self.service = service
         let common: [SocketOption] = security + [
-            .heartbeat(interval: 1000, timeout: 3000, ttl: 6000),
+            .busKeepalive,
             .reconnect(interval: 100, maximum: 2000),
         ]
         loop = try await MessageLoop(context: context, name: "bus-\(service)", sockets: [

@@ -73,6 +73,12 @@ public struct TestDatabase: Sendable {
         }
     }
 
-    public static let logger = Logger(label: "hostwire.test")
+    /// Errors only: every short-lived client here leases before its `run()` task has started,
+    /// which PostgresNIO warns about thousands of times a run, burying the test output.
+    public static let logger: Logger = {
+        var logger = Logger(label: "hostwire.test")
+        logger.logLevel = .error
+        return logger
+    }()
     private static let bootstrapping = Mutex(())
 }

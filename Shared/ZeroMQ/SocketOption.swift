@@ -11,13 +11,25 @@ public enum SocketOption: Sendable, Equatable {
     /// Queue messages only to completed connections (so a PUSH to nobody says EAGAIN).
     case immediate(Bool)
     /// ZMTP heartbeat: interval, timeout and remote TTL, in milliseconds.
+    ///
+    /// Not for a socket that may stop reading under back-pressure: libzmq 4.3.4 aborts the
+    /// process (`Assertion failed: _input_stopped`, zeromq/libzmq#3937) when a heartbeat
+    /// timeout replaces a connection whose input was stopped by a full receive queue.
     case heartbeat(interval: Int32, timeout: Int32, ttl: Int32)
+    /// TCP keepalive: probes after `idle` seconds of silence, every `interval` seconds,
+    /// `count` unanswered probes drop the connection (and libzmq reconnects).
+    case tcpKeepalive(idle: Int32, interval: Int32, count: Int32)
     /// Reconnect back-off: first and maximum interval, in milliseconds.
     case reconnect(interval: Int32, maximum: Int32)
     /// Act as a CURVE server with this Z85 secret key.
     case curveServer(secretKey: String)
     /// Act as a CURVE client: own key pair and the server's public key, all Z85.
     case curveClient(publicKey: String, secretKey: String, serverKey: String)
+
+    /// How every bus socket notices a dead peer: TCP keepalive, which back-pressure cannot
+    /// trip, rather than ZMTP heartbeats (see ``heartbeat(interval:timeout:ttl:)``). A peer
+    /// that is killed closes its connections at once; this catches the ones that vanish.
+    public static let busKeepalive = SocketOption.tcpKeepalive(idle: 10, interval: 2, count: 3)
 
     func apply(to socket: UnsafeMutableRawPointer) throws(ZMQError) {
         switch self {
@@ -29,6 +41,11 @@ public enum SocketOption: Sendable, Equatable {
             try setInt(socket, ZMQ_HEARTBEAT_IVL, interval)
             try setInt(socket, ZMQ_HEARTBEAT_TIMEOUT, timeout)
             try setInt(socket, ZMQ_HEARTBEAT_TTL, ttl)
+        case .tcpKeepalive(let idle, let interval, let count):
+            try setInt(socket, ZMQ_TCP_KEEPALIVE, 1)
+            try setInt(socket, ZMQ_TCP_KEEPALIVE_IDLE, idle)
+            try setInt(socket, ZMQ_TCP_KEEPALIVE_INTVL, interval)
+            try setInt(socket, ZMQ_TCP_KEEPALIVE_CNT, count)
         case .reconnect(let interval, let maximum):
             try setInt(socket, ZMQ_RECONNECT_IVL, interval)
             try setInt(socket, ZMQ_RECONNECT_IVL_MAX, maximum)

@@ -46,6 +46,28 @@ import TestSupport
         await pull.stop()
     }
 
+    /// A consumer that stops reading for longer than any heartbeat timeout stalls its peer
+    /// through the high-water marks and then gets everything: with ZMTP heartbeats on, the
+    /// stalled connection was torn down and libzmq 4.3.4 aborted the process (libzmq#3937).
+    @Test(.timeLimit(.minutes(1))) func aStalledConsumerLosesNothingAndNothingAborts() async throws {
+        let context = ZMQContext()
+        let endpoint = "tcp://127.0.0.1:\(freePort())"
+        let pull = try await MessageLoop(context: context, name: "pull", sockets: [
+            SocketSpec(.pull, [.bind(endpoint)], options: [.busKeepalive, .receiveHighWaterMark(10)]),
+        ], inboundCapacity: 10)
+        let push = try await MessageLoop(context: context, name: "push", sockets: [
+            SocketSpec(.push, [.connect(endpoint)], options: [.busKeepalive, .sendHighWaterMark(10), .immediate(true)]),
+        ])
+        let filler = [UInt8](repeating: 1, count: 4_096) // 20 MB in all: more than the TCP buffers hold
+        for number in 0..<5_000 { push.send([Array("\(number)".utf8), filler], on: 0) }
+        try await Task.sleep(for: .seconds(5))
+        #expect(push.unsent > 0, "the sender is held back while nobody reads")
+        let messages = await receive(5_000, from: pull)
+        #expect(messages.map { String(decoding: $0.frames[0], as: UTF8.self) } == (0..<5_000).map(String.init))
+        await push.stop()
+        await pull.stop()
+    }
+
     @Test func curveEncryptsAndRejectsClientsWithoutTheServerKey() async throws {
         #expect(ZMQContext.has("curve"))
         let context = ZMQContext()

@@ -12,4 +12,5 @@ docker-compose --env-file deploy/compose.env.example --profile sandbox config -q
 # Tests run suites in parallel on two cores; each suite gets its own database.
 swift build --build-tests
 export HOSTWIRE_BIN_DIR=$(swift build --show-bin-path)
-swift test --skip-build "$@"
+# A hung test must fail the run long before CI's own limit ends it with nothing to show.
+timeout --kill-after=30 "${HOSTWIRE_TEST_TIMEOUT:-2400}" swift test --skip-build "$@"

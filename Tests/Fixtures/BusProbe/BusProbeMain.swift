@@ -20,10 +20,9 @@ struct BusProbeMain {
                 try await context.connection.query(
                     "INSERT INTO effects (kind, number) SELECT 'command', unnest(\(numbers)::int[])", logger: context.logger)
                 guard withTasks else { return }
-                for number in numbers {
-                    try await context.tasks.enqueue(FollowUp(number: number), dedupeKey: "follow-up-\(number)",
-                                                    on: context.connection, logger: context.logger)
-                }
+                _ = try await context.tasks.enqueue(
+                    contentsOf: numbers.map { (FollowUp(number: $0), "follow-up-\($0)") },
+                    on: context.connection, logger: context.logger)
             }
             definition.handlers.onInBatches(EffectRequested.self) { events, context in
                 try await context.connection.query(
