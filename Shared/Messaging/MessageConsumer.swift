@@ -121,7 +121,9 @@ public final class MessageConsumer: Service {
             let freshIDs = Set(inserted)
             self.metrics.commandsHandled.increment(by: Int64(freshIDs.count))
             self.metrics.duplicatesSkipped.increment(by: Int64(known.count - freshIDs.count))
-            let fresh = known.filter { freshIDs.contains($0.header.id) }
+            // A re-sent command can arrive in the same batch as its first send: apply it once.
+            var applied = Set<UUID>()
+            let fresh = known.filter { freshIDs.contains($0.header.id) && applied.insert($0.header.id).inserted }
             for (type, group) in Dictionary(grouping: fresh, by: \.header.type) {
                 if let batch = handlers.commandBatches[type] {
                     let context = HandlerContext(connection: connection, header: group[0].header, outbox: outbox, tasks: tasks, logger: logger)

@@ -4,10 +4,12 @@ public struct RelaySettings: Sendable {
     public var batchSize = 1000
     /// How long an idle relay sleeps when nobody wakes it.
     public var idleInterval: Duration = .milliseconds(200)
-    /// Backoff between re-sends of an unacknowledged command.
-    public var commandBackoff = Backoff(base: 5, maximum: 300)
+    /// Backoff between re-sends of an unacknowledged command. Capped at a minute: a command
+    /// lost with a restarting broker or consumer goes again within a minute of its return,
+    /// and a duplicate costs the receiver one inbox lookup.
+    public var commandBackoff = Backoff(base: 2, maximum: 60)
     /// Sends of a command before it is dead-lettered (about a day with the default backoff).
-    public var maxCommandAttempts = 300
+    public var maxCommandAttempts = 1500
     /// How often the publisher announces its last sequence.
     public var heartbeatInterval: Duration = .seconds(1)
     /// How long sent events and acknowledged commands stay replayable.

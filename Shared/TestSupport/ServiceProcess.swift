@@ -3,6 +3,7 @@ import Foundation
 import FoundationNetworking
 #endif
 import Synchronization
+import Testing
 
 /// A built service executable run as a child process, to be killed and restarted by tests.
 public final class ServiceProcess: Sendable {
@@ -71,12 +72,16 @@ public final class ServiceProcess: Sendable {
         }
     }
 
-    /// SIGTERM, then wait for a graceful exit.
+    /// SIGTERM, then wait for a graceful exit. A process found already dead, which no test
+    /// killed, crashed: that is recorded as an issue, since a test that waited on it would
+    /// otherwise fail only by timing out.
     public func stop() {
         process.withLock { slot in
             if let process = slot, process.isRunning {
                 process.terminate()
                 process.waitUntilExit()
+            } else if let process = slot {
+                Issue.record("\(executable) died on its own (status \(process.terminationStatus)); see \(logFile.path)")
             }
             slot = nil
         }

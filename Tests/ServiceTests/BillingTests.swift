@@ -162,57 +162,59 @@ let renewal = try #require(try await clock.invoices(status: nil, subscription: r
 extension BillingTests {
     @Test("the billing day run again and billing killed -9 twice mid-run and mid-charges: no invoice twice, no charge twice, no number skipped")
     func killedMidRun() async throws {
-        try await TestDatabase.with(services: ["checkout", "provisioning", "billing", "timer"]) { database in
-            let sandbox = Sandbox(database: database, tag: "billing-kill", billingEnvironment: Self.billingEnvironment)
-            defer { sandbox.stop() }
-            try await sandbox.start(billing: true)
-            // 200 subscriptions of one saved card, due tomorrow; each charge takes Stripe 40 ms.
-            let tomorrow = BillingClock.day(String(ISO8601DateFormatter().string(from: Date()).prefix(10)), plus: 1)
-            _ = try await database.withAdmin { client in
-                try await client.query("""
-                    INSERT INTO billing.customers (id, email, name, payment_customer, payment_method)
-                    VALUES ('00000000-0000-4000-8000-0000000000c1', 'bulk@kill.example', 'Bulk', 'cus_bulk', 'pm_card_visa')
-                    """, logger: TestDatabase.logger)
-                try await client.query("""
-                    INSERT INTO billing.subscriptions (id, order_id, customer_id, product_id, product_name, domain, cycle, cycle_months,
-                                                       amount, currency, started_on, next_due)
-                    SELECT gen_random_uuid(), gen_random_uuid(), '00000000-0000-4000-8000-0000000000c1', gen_random_uuid(), 'Starter',
-                           'site' || n || '.kill.example', 'monthly', 1, 999, 'USD',
-                           (\(tomorrow)::date - interval '1 month')::date, \(tomorrow)::date
-                    FROM generate_series(1, 200) AS n
-                    """, logger: TestDatabase.logger)
+        try await withLoadSlot {
+            try await TestDatabase.with(services: ["checkout", "provisioning", "billing", "timer"]) { database in
+                let sandbox = Sandbox(database: database, tag: "billing-kill", billingEnvironment: Self.billingEnvironment)
+                defer { sandbox.stop() }
+                try await sandbox.start(billing: true)
+                // 200 subscriptions of one saved card, due tomorrow; each charge takes Stripe 40 ms.
+                let tomorrow = BillingClock.day(String(ISO8601DateFormatter().string(from: Date()).prefix(10)), plus: 1)
+                _ = try await database.withAdmin { client in
+                    try await client.query("""
+                        INSERT INTO billing.customers (id, email, name, payment_customer, payment_method)
+                        VALUES ('00000000-0000-4000-8000-0000000000c1', 'bulk@kill.example', 'Bulk', 'cus_bulk', 'pm_card_visa')
+                        """, logger: TestDatabase.logger)
+                    try await client.query("""
+                        INSERT INTO billing.subscriptions (id, order_id, customer_id, product_id, product_name, domain, cycle, cycle_months,
+                                                           amount, currency, started_on, next_due)
+                        SELECT gen_random_uuid(), gen_random_uuid(), '00000000-0000-4000-8000-0000000000c1', gen_random_uuid(), 'Starter',
+                               'site' || n || '.kill.example', 'monthly', 1, 999, 'USD',
+                               (\(tomorrow)::date - interval '1 month')::date, \(tomorrow)::date
+                        FROM generate_series(1, 200) AS n
+                        """, logger: TestDatabase.logger)
+                }
+                #expect(try await sandbox.stripeAPI.call("PUT", "/__sim/faults", json: ["failure_rate": 0, "latency_ms": 40, "timeout_rate": 0, "timeout_seconds": 35]).status == 200)
+                let clock = BillingClock(sandbox: sandbox)
+                let advance = Task { try await clock.run(through: tomorrow) }
+                try await Task.sleep(for: .milliseconds(200))
+                sandbox.billing.kill()
+                try await sandbox.billing.start()
+                try await advance.value
+                try await Task.sleep(for: .milliseconds(400))
+                sandbox.billing.kill()
+                try await sandbox.billing.start()
+                for _ in 0..<2 {
+                    let again = try await sandbox.billingAPI.call("POST", "/api/billing/runs", json: ["date": tomorrow])
+                    #expect(again.status == 200)
+                    #expect((again.json["invoicing"] as? [String: Any])?["invoices_created"] as? Int == 0, "the day's invoices exist already")
+                }
+                #expect(await eventually(timeout: .seconds(90)) { try await clock.invoices(status: "open").isEmpty })
+                let invoices = try await clock.invoices(status: nil)
+                #expect(invoices.count == 200)
+                #expect(Set(invoices.compactMap { $0["number"] as? String }) == Set((1...200).map { String(format: "INV-%06d", $0) }))
+                #expect(try await database.count("SELECT count(*)::int FROM billing.payments") == 200, "each invoice credited once")
+                #expect(try await database.count("SELECT count(*)::int FROM billing.outbox WHERE type = 'invoice.created'") == 200)
+                let events = try await sandbox.stripeAPI.call("GET", "/__sim/events").array
+                var intents: [String: Set<String>] = [:]
+                for event in events where event["type"] as? String == "payment_intent.succeeded" {
+                    guard let payload = event["payload"] as? String,
+                          let object = ((try? JSONSerialization.jsonObject(with: Data(payload.utf8))) as? [String: Any])
+                              .flatMap({ ($0["data"] as? [String: Any])?["object"] as? [String: Any] }),
+                          let invoice = (object["metadata"] as? [String: String])?["invoice_id"], let id = object["id"] as? String else { continue }
+                    intents[invoice, default: []].insert(id)
+                }
+                #expect(intents.count == 200 && intents.values.allSatisfy { $0.count == 1 }, "one PaymentIntent per invoice on Stripe")
             }
-            #expect(try await sandbox.stripeAPI.call("PUT", "/__sim/faults", json: ["failure_rate": 0, "latency_ms": 40, "timeout_rate": 0, "timeout_seconds": 35]).status == 200)
-            let clock = BillingClock(sandbox: sandbox)
-            let advance = Task { try await clock.run(through: tomorrow) }
-            try await Task.sleep(for: .milliseconds(200))
-            sandbox.billing.kill()
-            try await sandbox.billing.start()
-            try await advance.value
-            try await Task.sleep(for: .milliseconds(400))
-            sandbox.billing.kill()
-            try await sandbox.billing.start()
-            for _ in 0..<2 {
-                let again = try await sandbox.billingAPI.call("POST", "/api/billing/runs", json: ["date": tomorrow])
-                #expect(again.status == 200)
-                #expect((again.json["invoicing"] as? [String: Any])?["invoices_created"] as? Int == 0, "the day's invoices exist already")
-            }
-            #expect(await eventually(timeout: .seconds(90)) { try await clock.invoices(status: "open").isEmpty })
-            let invoices = try await clock.invoices(status: nil)
-            #expect(invoices.count == 200)
-            #expect(Set(invoices.compactMap { $0["number"] as? String }) == Set((1...200).map { String(format: "INV-%06d", $0) }))
-            #expect(try await database.count("SELECT count(*)::int FROM billing.payments") == 200, "each invoice credited once")
-            #expect(try await database.count("SELECT count(*)::int FROM billing.outbox WHERE type = 'invoice.created'") == 200)
-            let events = try await sandbox.stripeAPI.call("GET", "/__sim/events").array
-            var intents: [String: Set<String>] = [:]
-            for event in events where event["type"] as? String == "payment_intent.succeeded" {
-                guard let payload = event["payload"] as? String,
-                      let object = ((try? JSONSerialization.jsonObject(with: Data(payload.utf8))) as? [String: Any])
-                          .flatMap({ ($0["data"] as? [String: Any])?["object"] as? [String: Any] }),
-                      let invoice = (object["metadata"] as? [String: String])?["invoice_id"], let id = object["id"] as? String else { continue }
-                intents[invoice, default: []].insert(id)
-            }
-            #expect(intents.count == 200 && intents.values.allSatisfy { $0.count == 1 }, "one PaymentIntent per invoice on Stripe")
         }
     }
 }

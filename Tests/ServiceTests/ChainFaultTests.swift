@@ -17,81 +17,83 @@ import TestSupport
 
     @Test("chaos: orders flow through checkout → provisioning → DNS → certificate → welcome email → first invoice while a random service or the broker is killed -9 every 3 s and Postgres restarts once; then every order exactly once everywhere, no dead letters")
     func chaos() async throws {
-        let total = Self.chaosOrders
-        try await PrivateCluster.with { cluster in
-            try await TestDatabase.with(services: ["checkout", "provisioning", "dnsssl", "mail", "billing", "timer"],
-                                        adminURL: cluster.adminURL) { database in
-                let sandbox = Sandbox(database: database, tag: "chaos")
-                defer { sandbox.stop() }
-                try await sandbox.start(mail: true, billing: true, dnsssl: true)
-                try await sandbox.addServer()
-                let victims = ["broker": sandbox.bus.process, "checkout": sandbox.checkout, "provisioning": sandbox.provisioning,
-                               "dnsssl": sandbox.dnsssl, "mail": sandbox.mail, "billing": sandbox.billing]
-                let faults = Task {
-                    var kills = 0, restartedPostgres = false
-                    while !Task.isCancelled {
-                        try await Task.sleep(for: .seconds(3))
-                        if !restartedPostgres && kills == 4 {
-                            try cluster.restart()
-                            restartedPostgres = true
-                            continue
+        try await withLoadSlot {
+            let total = Self.chaosOrders
+            try await PrivateCluster.with { cluster in
+                try await TestDatabase.with(services: ["checkout", "provisioning", "dnsssl", "mail", "billing", "timer"],
+                                            adminURL: cluster.adminURL) { database in
+                    let sandbox = Sandbox(database: database, tag: "chaos")
+                    defer { sandbox.stop() }
+                    try await sandbox.start(mail: true, billing: true, dnsssl: true)
+                    try await sandbox.addServer()
+                    let victims = ["broker": sandbox.bus.process, "checkout": sandbox.checkout, "provisioning": sandbox.provisioning,
+                                   "dnsssl": sandbox.dnsssl, "mail": sandbox.mail, "billing": sandbox.billing]
+                    let faults = Task {
+                        var kills = 0, restartedPostgres = false
+                        while !Task.isCancelled {
+                            try await Task.sleep(for: .seconds(3))
+                            if !restartedPostgres && kills == 4 {
+                                try cluster.restart()
+                                restartedPostgres = true
+                                continue
+                            }
+                            let (name, process) = victims.randomElement()!
+                            process.kill()
+                            if name == "broker" { try await Task.sleep(for: .milliseconds(300)) }
+                            try await process.start()
+                            kills += 1
                         }
-                        let (name, process) = victims.randomElement()!
-                        process.kill()
-                        if name == "broker" { try await Task.sleep(for: .milliseconds(300)) }
-                        try await process.start()
-                        kills += 1
                     }
-                }
-                for number in 0..<total {
-                    // An order cut off by a fault is finished as a customer would: paid if it was placed, placed otherwise.
-                    let domain = "chaos\(number).example"
-                    let placed = await eventually(timeout: .seconds(90), every: .milliseconds(500)) {
-                        let rows = try await database.withAdmin { client in
-                            try await client.query("SELECT status, payment_intent FROM checkout.orders WHERE domain = \(domain)",
-                                                   logger: TestDatabase.logger).collect().map { try $0.decode((String, String?).self) }
+                    for number in 0..<total {
+                        // An order cut off by a fault is finished as a customer would: paid if it was placed, placed otherwise.
+                        let domain = "chaos\(number).example"
+                        let placed = await eventually(timeout: .seconds(90), every: .milliseconds(500)) {
+                            let rows = try await database.withAdmin { client in
+                                try await client.query("SELECT status, payment_intent FROM checkout.orders WHERE domain = \(domain)",
+                                                       logger: TestDatabase.logger).collect().map { try $0.decode((String, String?).self) }
+                            }
+                            switch rows.first {
+                            case ("paid", _)?: return true
+                            case (_, let intent?)?: _ = try await sandbox.stripeAPI.call("POST", "/__sim/payment_intents/\(intent)/pay")
+                            case (_, nil)?: _ = try await sandbox.checkoutAPI.call("POST", "/api/orders/\(try await orderID(domain, database))/payment")
+                            case nil: try await sandbox.placePaidOrder(domain)
+                            }
+                            return false
                         }
-                        switch rows.first {
-                        case ("paid", _)?: return true
-                        case (_, let intent?)?: _ = try await sandbox.stripeAPI.call("POST", "/__sim/payment_intents/\(intent)/pay")
-                        case (_, nil)?: _ = try await sandbox.checkoutAPI.call("POST", "/api/orders/\(try await orderID(domain, database))/payment")
-                        case nil: try await sandbox.placePaidOrder(domain)
-                        }
-                        return false
+                        #expect(placed, "order \(number)")
                     }
-                    #expect(placed, "order \(number)")
+                    faults.cancel()
+                    _ = await faults.result
+                    // Every process runs again (a kill may have been the fault loop's last act).
+                    for process in victims.values where !process.isRunning { try await process.start() }
+                    let quiet = ContinuousClock.now
+                    let count = { (query: PostgresQuery) in try await database.count(query) }
+                    let settled = await eventually(timeout: .seconds(240)) {
+                        let counts = [
+                            try await count("SELECT count(*)::int FROM provisioning.accounts WHERE status = 'active'"),
+                            try await count("SELECT count(*)::int FROM dnsssl.zones WHERE status = 'active'"),
+                            try await count("SELECT count(*)::int FROM dnsssl.certificates WHERE status = 'issued'"),
+                            try await count("SELECT count(*)::int FROM mail.messages WHERE template = 'welcome' AND status = 'sent'"),
+                            try await count("SELECT count(*)::int FROM billing.subscriptions"),
+                            try await count("SELECT count(*)::int FROM billing.invoices WHERE status = 'paid'"),
+                        ]
+                        return counts.allSatisfy { $0 == total }
+                    }
+                    #expect(settled)
+                    print("chaos: \(total) orders settled \(ContinuousClock.now - quiet) after the faults stopped")
+                    #expect(try await sandbox.panelAccounts().count == total, "one panel account per order")
+                    #expect(try await count("SELECT count(*)::int FROM checkout.orders WHERE status = 'paid'") == total)
+                    #expect(try await count("SELECT count(*)::int FROM provisioning.outbox WHERE type = 'account.provisioned'") == total)
+                    #expect(try await count("SELECT count(*)::int FROM dnsssl.outbox WHERE type = 'certificate.issued'") == total)
+                    #expect(try await count("SELECT count(*)::int FROM billing.payments") == total, "each first invoice paid once")
+                    #expect(try await count("SELECT count(DISTINCT recipient)::int FROM mail.messages WHERE template = 'welcome'") == total)
+                    for schema in ["checkout", "provisioning", "dnsssl", "mail", "billing", "timer"] {
+                        #expect(try await count(.init(unsafeSQL: "SELECT count(*)::int FROM \(schema).dead_letters")) == 0, "\(schema)")
+                    }
+                    // Every email reached the SMTP server once; a repeat is allowed only with the same Message-ID.
+                    let sent = try await count("SELECT count(*)::int FROM mail.messages WHERE status = 'sent'")
+                    #expect(Set(try sandbox.smtp.messages().compactMap { $0["message_id"] as? String }).count == sent)
                 }
-                faults.cancel()
-                _ = await faults.result
-                // Every process runs again (a kill may have been the fault loop's last act).
-                for process in victims.values where !process.isRunning { try await process.start() }
-                let quiet = ContinuousClock.now
-                let count = { (query: PostgresQuery) in try await database.count(query) }
-                let settled = await eventually(timeout: .seconds(240)) {
-                    let counts = [
-                        try await count("SELECT count(*)::int FROM provisioning.accounts WHERE status = 'active'"),
-                        try await count("SELECT count(*)::int FROM dnsssl.zones WHERE status = 'active'"),
-                        try await count("SELECT count(*)::int FROM dnsssl.certificates WHERE status = 'issued'"),
-                        try await count("SELECT count(*)::int FROM mail.messages WHERE template = 'welcome' AND status = 'sent'"),
-                        try await count("SELECT count(*)::int FROM billing.subscriptions"),
-                        try await count("SELECT count(*)::int FROM billing.invoices WHERE status = 'paid'"),
-                    ]
-                    return counts.allSatisfy { $0 == total }
-                }
-                #expect(settled)
-                print("chaos: \(total) orders settled \(ContinuousClock.now - quiet) after the faults stopped")
-                #expect(try await sandbox.panelAccounts().count == total, "one panel account per order")
-                #expect(try await count("SELECT count(*)::int FROM checkout.orders WHERE status = 'paid'") == total)
-                #expect(try await count("SELECT count(*)::int FROM provisioning.outbox WHERE type = 'account.provisioned'") == total)
-                #expect(try await count("SELECT count(*)::int FROM dnsssl.outbox WHERE type = 'certificate.issued'") == total)
-                #expect(try await count("SELECT count(*)::int FROM billing.payments") == total, "each first invoice paid once")
-                #expect(try await count("SELECT count(DISTINCT recipient)::int FROM mail.messages WHERE template = 'welcome'") == total)
-                for schema in ["checkout", "provisioning", "dnsssl", "mail", "billing", "timer"] {
-                    #expect(try await count(.init(unsafeSQL: "SELECT count(*)::int FROM \(schema).dead_letters")) == 0, "\(schema)")
-                }
-                // Every email reached the SMTP server once; a repeat is allowed only with the same Message-ID.
-                let sent = try await count("SELECT count(*)::int FROM mail.messages WHERE status = 'sent'")
-                #expect(Set(try sandbox.smtp.messages().compactMap { $0["message_id"] as? String }).count == sent)
             }
         }
     }

@@ -76,32 +76,34 @@ import TestSupport
 
     @Test("PowerDNS stopped during issuance: the task fails on it, retries, and the certificate is issued once it is back")
     func dnsOutageDuringIssuance() async throws {
-        try await TestDatabase.with(services: ["checkout", "provisioning", "timer", "dnsssl"]) { database in
-            let sandbox = Sandbox(database: database, tag: "dnsssl-outage")
-            defer { sandbox.stop() }
-            try await sandbox.start(dnsssl: true)
-            // The CA is away at first, so issuance cannot get ahead of the outage (nothing was issued yet,
-            // so a restarted Pebble forgets nothing DNS/SSL knows).
-            sandbox.pebble.stop()
-            try await sandbox.addServer()
-            try await sandbox.placePaidOrder("outage.example")
-            let lastError = {
-                try await database.withAdmin { client in
-                    try await client.query("SELECT coalesce(last_error, '') FROM dnsssl.tasks WHERE type = 'issue-certificate'",
-                                           logger: TestDatabase.logger).collect().first?.decode(String.self) ?? ""
+        try await withLoadSlot {
+            try await TestDatabase.with(services: ["checkout", "provisioning", "timer", "dnsssl"]) { database in
+                let sandbox = Sandbox(database: database, tag: "dnsssl-outage")
+                defer { sandbox.stop() }
+                try await sandbox.start(dnsssl: true)
+                // The CA is away at first, so issuance cannot get ahead of the outage (nothing was issued yet,
+                // so a restarted Pebble forgets nothing DNS/SSL knows).
+                sandbox.pebble.stop()
+                try await sandbox.addServer()
+                try await sandbox.placePaidOrder("outage.example")
+                let lastError = {
+                    try await database.withAdmin { client in
+                        try await client.query("SELECT coalesce(last_error, '') FROM dnsssl.tasks WHERE type = 'issue-certificate'",
+                                               logger: TestDatabase.logger).collect().first?.decode(String.self) ?? ""
+                    }
                 }
+                #expect(await eventually(timeout: .seconds(60)) { try await lastError().contains("ACME server unavailable") })
+                sandbox.pdns.stop()
+                try await sandbox.pebble.start()
+                #expect(await eventually(timeout: .seconds(60)) { try await lastError().contains("DNS server unavailable") },
+                        "issuance reached PowerDNS and failed on it")
+                #expect(try await database.count("SELECT count(*)::int FROM dnsssl.certificates WHERE status = 'issued'") == 0)
+                try await sandbox.pdns.start()
+                _ = try await Self.issued("outage.example", sandbox)
+                #expect(try await database.count("""
+                    SELECT count(*)::int FROM dnsssl.tasks WHERE type = 'issue-certificate' AND status = 'done' AND attempts > 1
+                    """) == 1, "the issuing task was retried")
             }
-            #expect(await eventually(timeout: .seconds(60)) { try await lastError().contains("ACME server unavailable") })
-            sandbox.pdns.stop()
-            try await sandbox.pebble.start()
-            #expect(await eventually(timeout: .seconds(60)) { try await lastError().contains("DNS server unavailable") },
-                    "issuance reached PowerDNS and failed on it")
-            #expect(try await database.count("SELECT count(*)::int FROM dnsssl.certificates WHERE status = 'issued'") == 0)
-            try await sandbox.pdns.start()
-            _ = try await Self.issued("outage.example", sandbox)
-            #expect(try await database.count("""
-                SELECT count(*)::int FROM dnsssl.tasks WHERE type = 'issue-certificate' AND status = 'done' AND attempts > 1
-                """) == 1, "the issuing task was retried")
         }
     }
 

@@ -172,33 +172,35 @@ extension MailTests {
 
     @Test("kill -9 of mail mid-batch of 500: all 500 arrive; a duplicate only for one in flight, with the same Message-ID")
     func killedMidBatch() async throws {
-        try await TestDatabase.with(services: ["mail"]) { database in
-            let harness = MailHarness(database: database, tag: "mail-kill", smtpDelay: 0.1)
-            defer { harness.mail.stop(); harness.bus.process.stop(); harness.smtp.stop() }
-            try await harness.bus.process.start()
-            try await harness.smtp.start()
-            try await harness.mail.start()
-            try await harness.publish(try (1...500).map { (UUID(), Int64($0), try MailHarness.event($0)) })
-            // The stand-in publisher cannot replay, so the kill waits until every event is taken in:
-            // it then cuts the sending, which is what it is meant to test.
-            #expect(await eventually(timeout: .seconds(120), every: .milliseconds(50)) {
-                try await database.count("SELECT count(*)::int FROM mail.messages") == 500
-            })
-            #expect(await eventually(timeout: .seconds(60), every: .milliseconds(50)) { harness.smtp.count() >= 20 })
-            let sentBeforeKill = try await database.count("SELECT count(*)::int FROM mail.messages WHERE status = 'sent'")
-            harness.mail.kill()
-            #expect(sentBeforeKill < 500, "the kill came mid-batch")
-            try await harness.mail.start()
-            #expect(await eventually(timeout: .seconds(180)) {
-                try await database.count("SELECT count(*)::int FROM mail.messages WHERE status = 'sent'") == 500
-            })
-            let messages = try harness.smtp.messages()
-            var byRecipient: [String: Set<String>] = [:]
-            for message in messages { byRecipient[message["to"] as! String, default: []].insert(message["message_id"] as! String) }
-            #expect(byRecipient.count == 500)
-            #expect(byRecipient.values.allSatisfy { $0.count == 1 }, "a duplicate carries the same Message-ID")
-            #expect(messages.count - 500 <= 8, "duplicates only for messages in flight at the kill: \(messages.count - 500)")
-            #expect(try await database.count("SELECT count(*)::int FROM mail.messages WHERE status = 'sent'") == 500)
+        try await withLoadSlot {
+            try await TestDatabase.with(services: ["mail"]) { database in
+                let harness = MailHarness(database: database, tag: "mail-kill", smtpDelay: 0.1)
+                defer { harness.mail.stop(); harness.bus.process.stop(); harness.smtp.stop() }
+                try await harness.bus.process.start()
+                try await harness.smtp.start()
+                try await harness.mail.start()
+                try await harness.publish(try (1...500).map { (UUID(), Int64($0), try MailHarness.event($0)) })
+                // The stand-in publisher cannot replay, so the kill waits until every event is taken in:
+                // it then cuts the sending, which is what it is meant to test.
+                #expect(await eventually(timeout: .seconds(120), every: .milliseconds(50)) {
+                    try await database.count("SELECT count(*)::int FROM mail.messages") == 500
+                })
+                #expect(await eventually(timeout: .seconds(60), every: .milliseconds(50)) { harness.smtp.count() >= 20 })
+                let sentBeforeKill = try await database.count("SELECT count(*)::int FROM mail.messages WHERE status = 'sent'")
+                harness.mail.kill()
+                #expect(sentBeforeKill < 500, "the kill came mid-batch")
+                try await harness.mail.start()
+                #expect(await eventually(timeout: .seconds(180)) {
+                    try await database.count("SELECT count(*)::int FROM mail.messages WHERE status = 'sent'") == 500
+                })
+                let messages = try harness.smtp.messages()
+                var byRecipient: [String: Set<String>] = [:]
+                for message in messages { byRecipient[message["to"] as! String, default: []].insert(message["message_id"] as! String) }
+                #expect(byRecipient.count == 500)
+                #expect(byRecipient.values.allSatisfy { $0.count == 1 }, "a duplicate carries the same Message-ID")
+                #expect(messages.count - 500 <= 8, "duplicates only for messages in flight at the kill: \(messages.count - 500)")
+                #expect(try await database.count("SELECT count(*)::int FROM mail.messages WHERE status = 'sent'") == 500)
+            }
         }
     }
 }

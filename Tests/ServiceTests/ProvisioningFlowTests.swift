@@ -54,32 +54,34 @@ import TestSupport
 
     @Test("with the panel failing 30% of calls and timing out on some, 200 orders all end provisioned, none twice")
     func flakyPanel() async throws {
-        try await TestDatabase.with(services: ["checkout", "provisioning"]) { database in
-            let sandbox = Sandbox(database: database, tag: "flaky", panelEnvironment: [
-                "SIM_FAILURE_RATE": "0.3", "SIM_TIMEOUT_RATE": "0.03", "SIM_TIMEOUT_SECONDS": "3",
-            ])
-            defer { sandbox.stop() }
-            try await sandbox.start()
-            try await sandbox.addServer()
-            try await withThrowingTaskGroup(of: Void.self) { group in
-                for worker in 0..<8 {
-                    group.addTask {
-                        for number in stride(from: worker, to: 200, by: 8) { try await sandbox.placePaidOrder("shop\(number).example") }
+        try await withLoadSlot {
+            try await TestDatabase.with(services: ["checkout", "provisioning"]) { database in
+                let sandbox = Sandbox(database: database, tag: "flaky", panelEnvironment: [
+                    "SIM_FAILURE_RATE": "0.3", "SIM_TIMEOUT_RATE": "0.03", "SIM_TIMEOUT_SECONDS": "3",
+                ])
+                defer { sandbox.stop() }
+                try await sandbox.start()
+                try await sandbox.addServer()
+                try await withThrowingTaskGroup(of: Void.self) { group in
+                    for worker in 0..<8 {
+                        group.addTask {
+                            for number in stride(from: worker, to: 200, by: 8) { try await sandbox.placePaidOrder("shop\(number).example") }
+                        }
                     }
+                    try await group.waitForAll()
                 }
-                try await group.waitForAll()
+                #expect(await eventually(timeout: .seconds(240)) { try await activeAccounts(database) == 200 })
+                let accounts = try await sandbox.panelAccounts()
+                #expect(accounts.count == 200, "one panel account per order")
+                #expect(Set(accounts.compactMap { $0["domain"] as? String }).count == 200)
+                #expect(accounts.allSatisfy { ($0["mailboxes"] as? String)?.isEmpty == false && ($0["databases"] as? String)?.isEmpty == false })
+                #expect(try await outboxCount(database, "provisioning", type: "account.provisioned") == 200)
+                let stats = try await sandbox.whmAPI.call("GET", "/__sim/stats").json
+                #expect((stats["failed POST /json-api/createacct"] as? Int ?? 0) > 0, "failures were injected")
+                #expect((stats["timed out POST /json-api/uapi_cpanel"] as? Int ?? 0)
+                        + (stats["timed out POST /json-api/createacct"] as? Int ?? 0)
+                        + (stats["timed out POST /json-api/listaccts"] as? Int ?? 0) > 0, "timeouts were injected")
             }
-            #expect(await eventually(timeout: .seconds(240)) { try await activeAccounts(database) == 200 })
-            let accounts = try await sandbox.panelAccounts()
-            #expect(accounts.count == 200, "one panel account per order")
-            #expect(Set(accounts.compactMap { $0["domain"] as? String }).count == 200)
-            #expect(accounts.allSatisfy { ($0["mailboxes"] as? String)?.isEmpty == false && ($0["databases"] as? String)?.isEmpty == false })
-            #expect(try await outboxCount(database, "provisioning", type: "account.provisioned") == 200)
-            let stats = try await sandbox.whmAPI.call("GET", "/__sim/stats").json
-            #expect((stats["failed POST /json-api/createacct"] as? Int ?? 0) > 0, "failures were injected")
-            #expect((stats["timed out POST /json-api/uapi_cpanel"] as? Int ?? 0)
-                    + (stats["timed out POST /json-api/createacct"] as? Int ?? 0)
-                    + (stats["timed out POST /json-api/listaccts"] as? Int ?? 0) > 0, "timeouts were injected")
         }
     }
 

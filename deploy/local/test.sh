@@ -13,4 +13,12 @@ docker-compose --env-file deploy/compose.env.example --profile sandbox config -q
 swift build --build-tests
 export HOSTWIRE_BIN_DIR=$(swift build --show-bin-path)
 # A hung test must fail the run long before CI's own limit ends it with nothing to show.
-timeout --kill-after=30 "${HOSTWIRE_TEST_TIMEOUT:-2400}" swift test --skip-build "$@"
+rm -rf var/test-logs # each service appends to its log; a run starts with none
+status=0
+timeout --kill-after=30 "${HOSTWIRE_TEST_TIMEOUT:-2400}" swift test --skip-build "$@" || status=$?
+if [ "$status" -ne 0 ]; then
+    # A service that crashed says so only in its own log: show where, so CI's output tells.
+    grep -l -E "Program crashed|Fatal error|Assertion failed" var/test-logs/*.log 2>/dev/null |
+        while read -r log; do echo "== crash in $log"; grep -m3 -E "Program crashed|Fatal error|Assertion failed" "$log"; done
+fi
+exit "$status"
