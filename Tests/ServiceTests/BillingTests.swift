@@ -73,6 +73,42 @@ import TestSupport
         }
     }
 
+    @Test("without a saved card: one reminder 3 days before due, an overdue notice after it, each mailed once, nothing charged")
+    func reminders() async throws {
+        try await TestDatabase.with(services: ["checkout", "provisioning", "billing", "timer", "mail"]) { database in
+            let sandbox = Sandbox(database: database, tag: "billing-remind", billingEnvironment: Self.billingEnvironment)
+            defer { sandbox.stop() }
+            try await sandbox.start(mail: true, billing: true)
+            try await sandbox.addServer()
+            try await sandbox.placePaidOrder("nocard.example")
+            let clock = BillingClock(sandbox: sandbox)
+            let subscription = try await clock.subscription(domain: "nocard.example")
+            // The card is gone (expired, removed): the next invoice waits to be paid instead of charging it.
+            let customer = try #require(UUID(uuidString: subscription["customer_id"] as? String ?? ""))
+            try await database.withAdmin { client in
+                try await client.query("UPDATE billing.customers SET payment_method = NULL WHERE id = \(customer)", logger: TestDatabase.logger)
+            }
+            let due = try #require(subscription["next_due"] as? String)
+            let action = { (name: String) in
+                try await database.count("SELECT count(*)::int FROM billing.dunning_actions WHERE action = \(name)")
+            }
+            try await clock.run(through: BillingClock.day(due, plus: -4))
+            #expect(try await clock.invoices(status: "open").count == 1)
+            #expect(try await action("due-soon") == 0, "not before its day")
+            try await clock.run(through: BillingClock.day(due, plus: -3))
+            #expect(await eventually(timeout: .seconds(20)) { try await action("due-soon") == 1 })
+            try await clock.run(through: BillingClock.day(due, plus: 1))
+            #expect(await eventually(timeout: .seconds(20)) { try await action("overdue") == 1 })
+            #expect(try await action("due-soon") == 1, "reminded once")
+            #expect(try await sandbox.stripeAPI.call("GET", "/__sim/stats").json["POST /v1/payment_intents"] as? Int == 1,
+                    "only the order's own payment: nothing to charge")
+            #expect(await eventually(timeout: .seconds(30)) {
+                let subjects = try sandbox.smtp.messages().compactMap { $0["subject"] as? String }
+                return subjects.filter { $0.contains(" is due on ") }.count == 1 && subjects.filter { $0.hasSuffix(" is overdue") }.count == 1
+            })
+        }
+    }
+
     @Test("declines: twice then paid inside the grace period is never suspended; always declining suspends on day 3, unsuspends when paid, terminates on day 30")
     func dunning() async throws {
         try await TestDatabase.with(services: ["checkout", "provisioning", "billing", "timer"]) { database in
