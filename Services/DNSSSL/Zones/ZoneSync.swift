@@ -84,7 +84,9 @@ struct ZoneSync: Sendable {
             }
             let diff = ZoneDiff(desired: desired, live: live ?? [])
             try await settings.dns.replace(diff.missing + diff.different, in: zone.domain)
-            try await settings.dns.delete(diff.unexpected.map(\.key), in: zone.domain)
+            // The server's own SOA and NS are never deleted, whatever is stored.
+            let stale = diff.unexpected.filter { $0.type != "SOA" && $0.type != "NS" }
+            try await settings.dns.delete(stale.map(\.key), in: zone.domain)
         }
     }
 }
