@@ -58,7 +58,13 @@ public final class ServiceProcess: Sendable {
             try process.run()
             slot = process
         }
-        try await waitUntilReady(timeout: timeout)
+        do {
+            try await waitUntilReady(timeout: timeout)
+        } catch {
+            // Its death is this start's error; `stop()` must not report it again.
+            process.withLock { slot in if slot?.isRunning == false { slot = nil } }
+            throw error
+        }
     }
 
     /// `kill -9`: no goodbye, no flush.
