@@ -6,7 +6,7 @@ APT_PACKAGES := libzmq3-dev libpq-dev libcurl4-openssl-dev libssl-dev postgresql
 	pdns-server pdns-backend-sqlite3 pebble python3-aiosmtpd sqlite3 dnsutils docker-compose python3-yaml openssl curl
 SWIFT_BUILD_FLAGS ?=
 
-.PHONY: deps build run up down test test-servers stop-test-servers bench bench-orders bench-billing bench-dnsssl chaos clean
+.PHONY: deps build run up down test test-servers stop-test-servers bench bench-orders bench-billing bench-dnsssl bench-stages chaos clean
 
 ## deps: install the system packages the build and the real test servers need (Debian)
 deps:
@@ -49,6 +49,10 @@ bench-dnsssl: deps
 ## bench-orders: orders/s and payment-to-account latency through checkout and provisioning
 bench-orders: deps
 	@deploy/local/bench-orders.sh
+
+## bench-stages: each stage alone at 1 and 2 instances, then the whole chain (hostwire-load, release)
+bench-stages: deps
+	@deploy/local/bench-stages.sh
 
 clean:
 	@deploy/local/launch.sh stop || true

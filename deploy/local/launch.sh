@@ -147,8 +147,10 @@ start_all() {
     env=(HOSTWIRE_HTTP_PORT="$port")
     more=(); [ -z "$extra" ] || read -r -a more <<< "$extra"; env+=("${more[@]}")
     if [ "$database" = yes ]; then
-      deploy/postgres/bootstrap-role.sh "$ADMIN_URL" "$name"
-      env+=(HOSTWIRE_DATABASE_URL="postgres://$name@$DB_HOSTPORT/$DB_NAME")
+      # `provisioning@2` is a second instance of provisioning: same role, same schema.
+      role=${name%@*}
+      deploy/postgres/bootstrap-role.sh "$ADMIN_URL" "$role"
+      env+=(HOSTWIRE_DATABASE_URL="postgres://$role@$DB_HOSTPORT/$DB_NAME")
     fi
     env "${env[@]}" "$BIN/$executable" >>"$VAR/logs/$name.log" 2>&1 &
     echo $! > "$RUN/$name.pid"

@@ -1,0 +1,88 @@
+import Contracts
+import Foundation
+import Messaging
+import Synchronization
+import ZeroMQ
+
+/// Hands every `E` published on the broker's XPUB at `endpoint` to `handle`, with the moment
+/// it arrived, while `body` runs.
+func withEvents<E: Event, R>(
+    _ type: E.Type, from endpoint: String, _ handle: @escaping @Sendable (E, ContinuousClock.Instant) -> Void,
+    _ body: () async throws -> R
+) async throws -> R {
+    let loop = try await MessageLoop(context: ZMQContext(), name: "load-\(E.wireName)", sockets: [
+        SocketSpec(.sub, [.connect(endpoint)], subscriptions: [E.topic]),
+    ])
+    let watcher = Task {
+        for await batch in loop.messages {
+            let now = ContinuousClock.now
+            for message in batch where message.frames.count == 2 {
+                if let envelope = try? WireCoding.decode(Envelope<E>.self, from: message.frames[1]) {
+                    handle(envelope.payload, now)
+                }
+            }
+        }
+    }
+    // The subscription has to reach the publishers through the broker before anything is sent.
+    try await Task.sleep(for: .milliseconds(300))
+    do {
+        let result = try await body()
+        await loop.stop()
+        await watcher.value
+        return result
+    } catch {
+        await loop.stop()
+        throw error
+    }
+}
+
+/// Sends events and commands as the services that own them would, so that one stage can be
+/// driven without the stages before it.
+///
+/// Events form a fresh stream per publisher, numbered from 1: run it against a database
+/// that has never seen that publisher. Commands go to the broker's PULL; their
+/// acknowledgements come back on the queue of the service they claim to be from, which
+/// this feed drains when `acknowledgements` names that queue's endpoint.
+final class BusFeed: Sendable {
+    private let loop: MessageLoop
+    private let sequences = Mutex<[String: Int64]>([:])
+
+    private init(loop: MessageLoop) { self.loop = loop }
+
+    /// Opens the feed for `body` and closes it after the queued messages have left.
+    static func with<R>(events: String, commands: String, acknowledgements: String? = nil,
+                        _ body: (BusFeed) async throws -> R) async throws -> R {
+        var sockets = [SocketSpec(.pub, [.connect(events)]), SocketSpec(.push, [.connect(commands)])]
+        if let acknowledgements { sockets.append(SocketSpec(.pull, [.connect(acknowledgements)])) }
+        let loop = try await MessageLoop(context: ZMQContext(), name: "load-feed", sockets: sockets)
+        let drain = Task { for await _ in loop.messages {} }
+        try await Task.sleep(for: .milliseconds(300))
+        let feed = BusFeed(loop: loop)
+        do {
+            let result = try await body(feed)
+            await wait(upTo: 30) { loop.unsent == 0 }
+            await loop.stop()
+            await drain.value
+            return result
+        } catch {
+            await loop.stop()
+            throw error
+        }
+    }
+
+    /// Publishes `event` as the next of its publisher's stream.
+    func publish<E: Event>(_ event: E) throws {
+        let sequence = sequences.withLock { sequences in
+            sequences[E.publisher, default: 0] += 1
+            return sequences[E.publisher]!
+        }
+        let header = EnvelopeHeader(type: E.wireName, version: E.version, source: E.publisher, sequence: sequence)
+        loop.send(try WireMessage.make(event, to: E.topic, header: header).frames, on: 0)
+    }
+
+    /// Sends `command` to its queue as if from `source`.
+    func send<C: Command>(_ command: C, from source: String) throws {
+        let header = EnvelopeHeader(type: C.wireName, version: C.version, source: source)
+        loop.send(try WireMessage.make(command, to: C.queue, header: header).frames, on: 1)
+    }
+}
