@@ -13,7 +13,7 @@ rm -rf "$HOSTWIRE_VAR"
 deploy/local/launch.sh background >/dev/null
 set -a; . "$HOSTWIRE_VAR/secrets.env"; set +a
 psql() { command psql -X -q -At -v ON_ERROR_STOP=1 "postgres://postgres@127.0.0.1:$HOSTWIRE_PG_PORT/postgres" "$@"; }
-"$HOSTWIRE_BIN_DIR/hostwire-load" --stage checkout --rate "$RATE" --duration $((ORDERS / RATE)) 2>/dev/null | tail -2
+"$HOSTWIRE_BIN_DIR/hostwire-load" --all --rate "$RATE" --duration $((ORDERS / RATE)) 2>/dev/null | tail -2
 for _ in $(seq 1 300); do
   [ "$(psql -c "SELECT count(*) FROM dnsssl.certificates WHERE status = 'issued'")" -ge "$ORDERS" ] && break
   sleep 1

@@ -15,7 +15,7 @@ run() { # panel-latency-ms workers rate
   SIM_LATENCY_MS=$1 HOSTWIRE_WORKERS=$2 deploy/local/launch.sh background >/dev/null
   set -a; . "$HOSTWIRE_VAR/secrets.env"; set +a
   echo "## panel latency $1 ms, $2 provisioning workers, $3 orders/s for $DURATION s"
-  "$HOSTWIRE_BIN_DIR/hostwire-load" --stage checkout --rate "$3" --duration "$DURATION" 2>/dev/null | tail -3
+  "$HOSTWIRE_BIN_DIR/hostwire-load" --all --rate "$3" --duration "$DURATION" 2>/dev/null | tail -4
   deploy/local/launch.sh stop >/dev/null
 }
 for rate in $RATES; do run 0 8 "$rate"; done

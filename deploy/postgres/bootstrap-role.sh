@@ -6,6 +6,7 @@ set -euo pipefail
 ADMIN_URL=$1 SERVICE=$2 PASSWORD=${3:-}
 [[ "$SERVICE" =~ ^[a-z][a-z0-9_]{0,62}$ ]] || { echo "bad service name: $SERVICE" >&2; exit 2; }
 psql -v ON_ERROR_STOP=1 -q "$ADMIN_URL" -v role="$SERVICE" -v password="$PASSWORD" <<'SQL'
+SET client_min_messages = warning;
 SELECT NOT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = :'role') AS missing \gset
 \if :missing
   CREATE ROLE :"role" LOGIN;
