@@ -203,6 +203,30 @@ extension ProvisioningFlowTests {
 }
 
 extension ProvisioningFlowTests {
+    @Test("placements racing for the last room on a server never fill it beyond its capacity")
+    func capacityHoldsUnderConcurrentPlacements() async throws {
+        try await TestDatabase.with(services: ["checkout", "provisioning"]) { database in
+            let sandbox = Sandbox(database: database, tag: "capacity", provisioningEnvironment: ["HOSTWIRE_WORKERS": "16"])
+            defer { sandbox.stop() }
+            try await sandbox.start()
+            try await sandbox.addServer(capacity: 5)
+            try await withThrowingTaskGroup(of: Void.self) { group in
+                for order in 0..<30 { group.addTask { try await sandbox.placePaidOrder("race\(order).example") } }
+                try await group.waitForAll()
+            }
+            #expect(await eventually(timeout: .seconds(60)) {
+                try await database.count("SELECT count(*)::int FROM provisioning.tasks WHERE type = 'provision-account'") == 30
+            })
+            #expect(await eventually(timeout: .seconds(60)) { try await activeAccounts(database) == 5 })
+            try await Task.sleep(for: .seconds(3))
+            #expect(try await database.count("SELECT count(*)::int FROM provisioning.accounts WHERE server_id IS NOT NULL") == 5,
+                    "no placement beyond the server's 5")
+            #expect(try await sandbox.panelAccounts().count == 5)
+        }
+    }
+}
+
+extension ProvisioningFlowTests {
     @Test("a step after the panel account that fails for good rolls the account back and reports the failure")
     func laterStepFailureRollsBack() async throws {
         try await TestDatabase.with(services: ["checkout", "provisioning"]) { database in

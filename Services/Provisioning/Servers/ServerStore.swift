@@ -31,16 +31,23 @@ struct ServerStore: Sendable {
             .collect().first.map(Self.decode)
     }
 
-    /// Locks and returns the active server of `group` with the lowest share of its capacity
-    /// in use and room left; the lock makes concurrent placements on it take turns.
+    /// Returns the active server of `group` with the lowest share of its capacity in use and
+    /// room left, with the group's servers locked until the caller's transaction ends.
+    ///
+    /// Placements in a group take turns on its servers' rows, and the choice is a second
+    /// statement: in a single `… FOR UPDATE` statement the account counts come from before
+    /// the wait for the lock, so racing placements could each take a server's last room.
     func leastFull(in group: String, on connection: PostgresConnection) async throws -> Server? {
         try await connection.query("""
+            SELECT id FROM servers WHERE server_group = \(group) AND status = 'active' ORDER BY id FOR UPDATE
+            """, logger: logger)
+        return try await connection.query("""
             SELECT \(unescaped: Self.columns) FROM servers s
             WHERE s.server_group = \(group) AND s.status = 'active'
               AND s.max_accounts > (SELECT count(*) FROM accounts a WHERE a.server_id = s.id AND a.status NOT IN ('terminated', 'failed'))
             ORDER BY (SELECT count(*) FROM accounts a WHERE a.server_id = s.id AND a.status NOT IN ('terminated', 'failed'))::float
                      / s.max_accounts, s.name
-            LIMIT 1 FOR UPDATE OF s
+            LIMIT 1
             """, logger: logger).collect().first.map(Self.decode)
     }
 
