@@ -8,7 +8,7 @@ import Foundation
 ///     hostwire-load --all --rate 20 --duration 30
 ///
 /// Each stage is fed directly, as the stage before it would: over checkout's HTTP API
-/// (checkout, all) or by putting commands and events on the bus (provisioning, dnsssl, mail,
+/// (checkout, orders, all) or by putting commands and events on the bus (provisioning, dnsssl, mail,
 /// billing), or raw messages through the broker (bus). Several instances of a stage's
 /// service may be running: they share its queue and its work, and the figures are theirs together.
 @main
@@ -16,9 +16,9 @@ struct LoadMain: AsyncParsableCommand {
     static let configuration = CommandConfiguration(commandName: "hostwire-load",
                                                     abstract: "Load-test one Hostwire stage, or the whole chain, and report throughput and latency.")
 
-    static let stages = ["checkout", "provisioning", "dnsssl", "mail", "billing", "bus", "all"]
+    static let stages = ["checkout", "orders", "provisioning", "dnsssl", "mail", "billing", "bus", "all"]
 
-    @Option(help: "The stage to drive: \(LoadMain.stages.joined(separator: ", ")) (all: the whole chain).")
+    @Option(help: "The stage to drive: \(LoadMain.stages.joined(separator: ", ")) (orders: checkout and provisioning; all: the whole chain).")
     var stage: String = "all"
     @Flag(help: "Drive the whole chain (the same as --stage all).")
     var all = false
@@ -46,9 +46,9 @@ struct LoadMain: AsyncParsableCommand {
     var consumers: Int = 1
     @Option(help: "The SMTP sink's Maildir, where welcome emails arrive (mail, all).")
     var maildir: String = (ProcessInfo.processInfo.environment["HOSTWIRE_VAR"] ?? "var") + "/mail"
-    @Option(help: "Checkout's Stripe webhook secret, whsec_… (checkout, all).")
+    @Option(help: "Checkout's Stripe webhook secret, whsec_… (checkout, orders, all).")
     var webhookSecret: String = ProcessInfo.processInfo.environment["HOSTWIRE_STRIPE_WEBHOOK_SECRET"] ?? ""
-    @Option(help: "The product id to order (checkout, all).")
+    @Option(help: "The product id to order (checkout, orders, all).")
     var product: String = "00000000-0000-4000-8000-000000000001"
     @Option(help: "The mail service's public sealing key, to seal passwords as provisioning does (mail).")
     var mailPublicKey: String = ProcessInfo.processInfo.environment["HOSTWIRE_MAIL_SEAL_PUBLIC_KEY"] ?? ""
@@ -68,7 +68,8 @@ struct LoadMain: AsyncParsableCommand {
         case "mail": print(try await MailStage(options: self).run())
         case "billing": print(try await BillingStage(options: self).run())
         case "bus": print(try await BusStage(options: self).run())
-        default: print(try await ChainStage(options: self).run())
+        case "orders": print(try await ChainStage(options: self, wholeChain: false).run())
+        default: print(try await ChainStage(options: self, wholeChain: true).run())
         }
     }
 

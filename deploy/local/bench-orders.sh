@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Orders per second through checkout → provisioning, and webhook → account.provisioned
-# latency, on the sandbox (release build): `make bench-orders`.
+# latency, with checkout, provisioning, the broker and the simulators alone (deploy/local/stage-orders.conf,
+# release build): `make bench-orders`.
 # env: RATES (orders/s to try, default "100 200 300"), DURATION (s, default 20),
 #      PANEL_LATENCIES (ms per panel call, default "0 200"), WORKERS (default "8 32").
 set -euo pipefail
@@ -12,10 +13,10 @@ export HOSTWIRE_VAR=$PWD/var/bench-orders HOSTWIRE_PG_PORT=${BENCH_PG_PORT:-5553
 trap 'deploy/local/launch.sh stop >/dev/null 2>&1 || true' EXIT
 run() { # panel-latency-ms workers rate
   rm -rf "$HOSTWIRE_VAR"
-  SIM_LATENCY_MS=$1 HOSTWIRE_WORKERS=$2 deploy/local/launch.sh background >/dev/null
+  SIM_LATENCY_MS=$1 HOSTWIRE_WORKERS=$2 HOSTWIRE_SERVICES=deploy/local/stage-orders.conf deploy/local/launch.sh background >/dev/null
   set -a; . "$HOSTWIRE_VAR/secrets.env"; set +a
   echo "## panel latency $1 ms, $2 provisioning workers, $3 orders/s for $DURATION s"
-  "$HOSTWIRE_BIN_DIR/hostwire-load" --all --rate "$3" --duration "$DURATION" 2>/dev/null | tail -4
+  "$HOSTWIRE_BIN_DIR/hostwire-load" --stage orders --rate "$3" --duration "$DURATION" 2>/dev/null | tail -2
   deploy/local/launch.sh stop >/dev/null
 }
 for rate in $RATES; do run 0 8 "$rate"; done

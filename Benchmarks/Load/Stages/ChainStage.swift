@@ -3,14 +3,18 @@ import Foundation
 
 /// The whole chain: orders placed and paid over checkout's API, timed from the payment
 /// webhook to `account.provisioned`, to `certificate.issued` and to the welcome email's
-/// arrival at the SMTP server.
+/// arrival at the SMTP server. As stage `orders` (checkout and provisioning together), only
+/// to `account.provisioned`.
 struct ChainStage {
     let options: LoadMain
+    /// Whether certificates and welcome emails are waited for too.
+    let wholeChain: Bool
     /// The welcome email's subject starts so (Services/Mail/Templates/welcome.subject.mustache).
     static let welcomeSubject = "Your hosting for "
 
     func run() async throws -> String {
         let provisioned = LatencyRecorder(), certified = LatencyRecorder(), welcomed = LatencyRecorder()
+        let wholeChain = self.wholeChain
         let client = try options.checkoutClient()
         let runID = LoadMain.runID()
         try await withEvents(AccountProvisioned.self, from: options.events, { event, at in
@@ -27,8 +31,10 @@ struct ChainStage {
                             do {
                                 try await client.placeAndPay(number, runID: runID) { order in
                                     provisioned.start(order.orderID.uuidString)
-                                    certified.start(order.domain)
-                                    welcomed.start(order.contactEmail)
+                                    if wholeChain {
+                                        certified.start(order.domain)
+                                        welcomed.start(order.contactEmail)
+                                    }
                                 }
                             } catch {
                                 provisioned.fail(error)
@@ -39,6 +45,7 @@ struct ChainStage {
                 }
             }
         }
+        guard wholeChain else { return options.heading + provisioned.summary("webhook → account.provisioned") }
         return options.heading + [
             provisioned.summary("webhook → account.provisioned"),
             certified.summary("webhook → certificate.issued"),
