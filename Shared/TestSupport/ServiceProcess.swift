@@ -25,12 +25,13 @@ public final class ServiceProcess: Sendable {
 
     /// Starts the process and waits until `/ready` answers 200. A port found taken at start
     /// (the process says `Address already in use`) is tried again for a few seconds: a port
-    /// freed by a killed process can linger briefly.
-    public func start(timeout: Duration = .seconds(60)) async throws {
+    /// freed by a killed process can linger briefly. `changes` overrides settings for this
+    /// run only: a new instance with another configuration.
+    public func start(timeout: Duration = .seconds(60), changing changes: [String: String] = [:]) async throws {
         for attempt in 1... {
             let logged = (try? FileManager.default.attributesOfItem(atPath: logFile.path)[.size] as? Int) ?? 0
             do {
-                return try await launch(timeout: timeout)
+                return try await launch(timeout: timeout, environment: environment.merging(changes) { $1 })
             } catch is ShellError where attempt < 6 && portWasTaken(since: logged) {
                 try await Task.sleep(for: .seconds(1))
             }
@@ -42,7 +43,7 @@ public final class ServiceProcess: Sendable {
         return String(decoding: data[offset...], as: UTF8.self).contains("Address already in use")
     }
 
-    private func launch(timeout: Duration) async throws {
+    private func launch(timeout: Duration, environment: [String: String]) async throws {
         try process.withLock { slot in
             let process = Process()
             process.executableURL = Paths.binaries.appendingPathComponent(executable)
