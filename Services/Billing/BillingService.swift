@@ -65,6 +65,7 @@ public struct BillingSettings: Sendable {
 /// charges with retries, dunning that suspends, unsuspends and terminates.
 public func buildBilling(_ settings: BillingSettings) -> ServiceDefinition {
     var definition = ServiceDefinition(name: "billing", defaultHTTPPort: 8085)
+    definition.apiTokens = settings.apiTokens
     SubscriptionEvents(settings: settings).register(in: &definition)
     ChargeInvoice(settings: settings).register(in: &definition)
     definition.routes = { router, dependencies in

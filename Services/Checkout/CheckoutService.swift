@@ -35,6 +35,7 @@ public struct CheckoutSettings: Sendable {
 /// The checkout service: catalog, orders and the payment webhook.
 public func buildCheckout(_ settings: CheckoutSettings) -> ServiceDefinition {
     var definition = ServiceDefinition(name: "checkout", defaultHTTPPort: 8081)
+    definition.apiTokens = settings.apiTokens
     definition.routes = { router, dependencies in
         let store = OrderStore(database: dependencies.database, outbox: dependencies.outbox, logger: dependencies.logger)
         CatalogController(database: dependencies.database, tokens: settings.apiTokens).addRoutes(to: router)

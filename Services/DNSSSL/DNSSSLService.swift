@@ -81,6 +81,7 @@ public struct DNSSSLSettings: Sendable {
 /// certificate per account from an ACME CA with dns-01, renewed before it expires.
 public func buildDNSSSL(_ settings: DNSSSLSettings) -> ServiceDefinition {
     var definition = ServiceDefinition(name: "dnsssl", defaultHTTPPort: 8083)
+    definition.apiTokens = settings.apiTokens
     let zones = ZoneSync(settings: settings)
     let issuer = CertificateIssuer(settings: settings)
     AccountEvents(settings: settings).register(in: &definition)

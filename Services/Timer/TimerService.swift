@@ -27,6 +27,7 @@ public struct TimerSettings: Sendable {
 /// The timer service: announces `timer.fired` for each schedule's slots, once each.
 public func buildTimer(_ settings: TimerSettings) -> ServiceDefinition {
     var definition = ServiceDefinition(name: "timer", defaultHTTPPort: 8086)
+    definition.apiTokens = settings.apiTokens
     definition.services = { dependencies in
         [SlotFiring(database: dependencies.database, outbox: dependencies.outbox, catchUpLimit: settings.catchUpLimit,
                     logger: dependencies.logger)]

@@ -11,6 +11,9 @@ public struct ServiceDefinition: Sendable {
     public var handlers = MessageHandlers()
     public var tasks: [String: TaskWorker.Handler] = [:]
     public var onTaskFailure: TaskWorker.FailureHook?
+    /// Operators' tokens for the endpoints every service serves under `/api/<name>`
+    /// (dead letters); without them those endpoints are not served.
+    public var apiTokens: APITokens?
     /// Adds the service's own routes, given the running dependencies.
     public var routes: @Sendable (Router<BasicRequestContext>, ServiceDependencies) -> Void = { _, _ in }
     /// Long-running work of the service's own, run beside the relay, consumer and workers.

@@ -82,6 +82,12 @@ public enum ServiceHost {
         let router = Router()
         router.add(middleware: JSONErrorMiddleware())
         definition.routes(router, dependencies)
+        if let tokens = definition.apiTokens {
+            let replayer = DeadLetterReplayer(database: dependencies.database, outbox: dependencies.outbox, tasks: dependencies.tasks,
+                                              handlers: definition.handlers, logger: dependencies.logger)
+            DeadLettersController<BasicRequestContext>(database: dependencies.database, replayer: replayer)
+                .addRoutes(to: router.group("api/\(definition.name)").add(middleware: BearerAuthMiddleware(tokens: tokens)))
+        }
         return router
     }
 

@@ -31,6 +31,8 @@ import TestSupport
             #expect(table.hasPrefix("ID") && table.contains("whm1.sandbox.test") && table.contains("active"))
             #expect(try hostwire(["servers", "drain", id]).contains("draining"))
             #expect(try hostwire(["tasks", "failed", "--service", "provisioning"]).contains("(none)"))
+            #expect(try hostwire(["dead-letters", "list", "--service", "checkout", "--waiting"]).contains("(none)"))
+            #expect(throws: ShellError.self) { try hostwire(["dead-letters", "list", "--service", "nowhere"]) }
             let stats = try hostwire(["bus", "stats"])
             #expect(stats.hasPrefix("METRIC") && stats.contains("commands_forwarded_total  provisioning"), "\(stats)")
             #expect(throws: ShellError.self) { try hostwire(["tasks", "list", "--service", "nowhere"]) }

@@ -10,7 +10,7 @@ struct HostwireCLI: AsyncParsableCommand {
             Service addresses come from HOSTWIRE_<SERVICE>_URL (default http://127.0.0.1:<port>, as `make run`),
             the admin token from HOSTWIRE_API_TOKEN. Tables by default, --json for scripts.
             """,
-        subcommands: [Orders.self, Tasks.self, Servers.self, Invoices.self, Emails.self, Bus.self])
+        subcommands: [Orders.self, Tasks.self, Servers.self, Invoices.self, Emails.self, DeadLetters.self, Bus.self])
 }
 
 /// What every command takes.

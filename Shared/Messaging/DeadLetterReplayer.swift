@@ -1,0 +1,100 @@
+import Contracts
+import Foundation
+import Logging
+import Persistence
+import PostgresNIO
+
+/// Puts a dead letter back to work, once: a received message is handled again by the
+/// service's own handler, a command this service could not get acknowledged is sent again.
+///
+/// Either happens in one transaction with marking the letter replayed, so a replay that
+/// fails again changes nothing, and a letter is never replayed twice.
+public struct DeadLetterReplayer: Sendable {
+    let database: Database
+    let outbox: Outbox
+    let tasks: TaskQueue
+    let handlers: MessageHandlers
+    let logger: Logger
+
+    public init(database: Database, outbox: Outbox, tasks: TaskQueue, handlers: MessageHandlers, logger: Logger) {
+        self.database = database
+        self.outbox = outbox
+        self.tasks = tasks
+        self.handlers = handlers
+        self.logger = logger
+    }
+
+    /// What a replay did.
+    public enum Outcome: String, Sendable {
+        /// The message's handler ran and its effects are committed.
+        case handled
+        /// The command had been handled since (a later send got through); nothing ran.
+        case alreadyHandled = "already_handled"
+        /// The unacknowledged command goes out again from the outbox, its attempts reset.
+        case resent
+    }
+
+    /// Why a letter cannot be replayed.
+    public enum Refusal: Error, Sendable {
+        case notFound
+        case alreadyReplayed
+        /// Its handler still fails, or it cannot be read or handled here; nothing changed.
+        case failed(String)
+    }
+
+    /// Replays letter `id`; throws ``Refusal`` (having changed nothing) when it cannot.
+    public func replay(_ id: Int64) async throws -> Outcome {
+        let (handlers, outbox, tasks, logger) = (handlers, outbox, tasks, logger)
+        let outcome = try await database.transaction { connection -> Outcome in
+            guard let row = try await connection.query("""
+                UPDATE dead_letters SET replayed_at = now() WHERE id = \(id) AND replayed_at IS NULL
+                RETURNING message_id, source, frames
+                """, logger: logger).collect().first else {
+                let exists = try await connection.query("SELECT 1 FROM dead_letters WHERE id = \(id)", logger: logger).collect()
+                throw exists.isEmpty ? Refusal.notFound : Refusal.alreadyReplayed
+            }
+            let (messageID, source, text) = try row.decode((UUID?, String?, [String]).self)
+            if source == outbox.source, let messageID {
+                let reset = try await connection.query("""
+                    UPDATE outbox SET dead_at = NULL, attempts = 0, next_attempt_at = now()
+                    WHERE id = \(messageID) AND kind = 'command' AND dead_at IS NOT NULL RETURNING id
+                    """, logger: logger).collect()
+                if !reset.isEmpty { return .resent }
+            }
+            let message: ReceivedMessage
+            do {
+                message = try ReceivedMessage(frames: text.map(Self.frame))
+            } catch {
+                throw Refusal.failed("\(error)")
+            }
+            let header = message.header
+            let isEvent = header.isEvent
+            guard let handler = isEvent ? handlers.events[header.type] : handlers.commands[header.type] else {
+                throw Refusal.failed("no handler for \(header.type)")
+            }
+            if !isEvent {
+                let fresh = try await connection.query("""
+                    INSERT INTO inbox (message_id, type, source) VALUES (\(header.id), \(header.type), \(header.source))
+                    ON CONFLICT DO NOTHING RETURNING message_id
+                    """, logger: logger).collect()
+                if fresh.isEmpty { return .alreadyHandled }
+            }
+            do {
+                try await handler(message, HandlerContext(connection: connection, header: header, outbox: outbox, tasks: tasks, logger: logger))
+            } catch {
+                throw Refusal.failed("handler failed: \(error)")
+            }
+            return .handled
+        }
+        outbox.wakeRelay()
+        tasks.wake()
+        logger.notice("dead letter replayed", metadata: ["id": "\(id)", "outcome": "\(outcome.rawValue)"])
+        return outcome
+    }
+
+    /// A stored frame back to bytes (binary frames were kept as `base64:` text).
+    static func frame(_ text: String) -> [UInt8] {
+        if text.hasPrefix("base64:"), let data = Data(base64Encoded: String(text.dropFirst(7))) { return Array(data) }
+        return Array(text.utf8)
+    }
+}

@@ -1,0 +1,91 @@
+import Foundation
+import Hummingbird
+import Messaging
+import Persistence
+import PostgresNIO
+
+/// The dead-letter endpoints every service offers operators under `/api/<service>`: list,
+/// show (with the stored frames), and replay.
+public struct DeadLettersController<Context: RequestContext>: Sendable {
+    let database: Database
+    let replayer: DeadLetterReplayer
+
+    public init(database: Database, replayer: DeadLetterReplayer) {
+        self.database = database
+        self.replayer = replayer
+    }
+
+    struct Letter: Encodable {
+        let id: Int64
+        let receivedAt: Date
+        let reason: String
+        let messageID: UUID?
+        let type: String?
+        let source: String?
+        let replayedAt: Date?
+        var frames: [String]?
+
+        enum CodingKeys: String, CodingKey {
+            case id, reason, type, source, frames, receivedAt = "received_at", messageID = "message_id", replayedAt = "replayed_at"
+        }
+    }
+
+    struct Page: Encodable {
+        let items: [Letter]
+        let page: Int
+        let perPage: Int
+        let total: Int
+        enum CodingKeys: String, CodingKey { case items, page, perPage = "per_page", total }
+    }
+
+    public func addRoutes(to group: RouterGroup<Context>) {
+        // `?replayed=false` lists the letters still waiting for an operator.
+        group.get("dead-letters") { request, _ in
+            let replayed = try request.uri.queryParameters.get("replayed").map { text -> Bool in
+                guard let value = Bool(text) else { throw APIError.invalid("replayed", "replayed is true or false") }
+                return value
+            }
+            let paging = try Paging(request)
+            let total = try await database.query("""
+                SELECT count(*)::int FROM dead_letters WHERE \(replayed)::bool IS NULL OR (replayed_at IS NOT NULL) = \(replayed)
+                """).first!.decode(Int.self)
+            let items = try await letters(id: nil, replayed: replayed, limit: paging.perPage, offset: paging.offset)
+            return APIResponse.json(Page(items: items, page: paging.page, perPage: paging.perPage, total: total))
+        }
+        group.get("dead-letters/{id}") { _, context in
+            let id = try context.parameters.require("id", as: Int64.self)
+            guard var letter = try await letters(id: id, replayed: nil, limit: 1, offset: 0).first else {
+                throw APIError.notFound("dead letter")
+            }
+            letter.frames = try await database.query("SELECT frames FROM dead_letters WHERE id = \(id)").first?.decode([String].self)
+            return APIResponse.json(letter)
+        }
+        group.post("dead-letters/{id}/replay") { _, context in
+            let id = try context.parameters.require("id", as: Int64.self)
+            do {
+                let outcome = try await replayer.replay(id)
+                return APIResponse.json(["id": "\(id)", "outcome": outcome.rawValue])
+            } catch DeadLetterReplayer.Refusal.notFound {
+                throw APIError.notFound("dead letter")
+            } catch DeadLetterReplayer.Refusal.alreadyReplayed {
+                throw APIError.conflict("already_replayed", "dead letter \(id) was replayed already")
+            } catch DeadLetterReplayer.Refusal.failed(let reason) {
+                throw APIError(.unprocessableContent, code: "replay_failed", "the replay changed nothing: \(reason)")
+            }
+        }
+    }
+
+    private func letters(id: Int64?, replayed: Bool?, limit: Int, offset: Int) async throws -> [Letter] {
+        try await database.query("""
+            SELECT id, received_at, reason, message_id, type, source, replayed_at FROM dead_letters
+            WHERE (\(id)::bigint IS NULL OR id = \(id))
+              AND (\(replayed)::bool IS NULL OR (replayed_at IS NOT NULL) = \(replayed))
+            ORDER BY id DESC LIMIT \(limit) OFFSET \(offset)
+            """).map { row in
+            let (id, received, reason, message, type, source, replayed) =
+                try row.decode((Int64, Date, String, UUID?, String?, String?, Date?).self)
+            return Letter(id: id, receivedAt: received, reason: reason, messageID: message, type: type, source: source,
+                          replayedAt: replayed)
+        }
+    }
+}
