@@ -111,3 +111,20 @@ public struct Paging: Sendable {
         self.perPage = perPage
     }
 }
+
+/// One page of a list, as every list endpoint answers it.
+public struct Page<Item: Encodable>: Encodable {
+    public let items: [Item]
+    public let page: Int
+    public let perPage: Int
+    public let total: Int
+
+    public init(items: [Item], paging: Paging, total: Int) {
+        self.items = items
+        page = paging.page
+        perPage = paging.perPage
+        self.total = total
+    }
+
+    enum CodingKeys: String, CodingKey { case items, page, perPage = "per_page", total }
+}

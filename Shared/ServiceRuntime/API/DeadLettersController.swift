@@ -30,14 +30,6 @@ public struct DeadLettersController<Context: RequestContext>: Sendable {
         }
     }
 
-    struct Page: Encodable {
-        let items: [Letter]
-        let page: Int
-        let perPage: Int
-        let total: Int
-        enum CodingKeys: String, CodingKey { case items, page, perPage = "per_page", total }
-    }
-
     public func addRoutes(to group: RouterGroup<Context>) {
         // `?replayed=false` lists the letters still waiting for an operator.
         group.get("dead-letters") { request, _ in
@@ -50,7 +42,7 @@ public struct DeadLettersController<Context: RequestContext>: Sendable {
                 SELECT count(*)::int FROM dead_letters WHERE \(replayed)::bool IS NULL OR (replayed_at IS NOT NULL) = \(replayed)
                 """).first!.decode(Int.self)
             let items = try await letters(id: nil, replayed: replayed, limit: paging.perPage, offset: paging.offset)
-            return APIResponse.json(Page(items: items, page: paging.page, perPage: paging.perPage, total: total))
+            return APIResponse.json(Page(items: items, paging: paging, total: total))
         }
         group.get("dead-letters/{id}") { _, context in
             let id = try context.parameters.require("id", as: Int64.self)

@@ -39,14 +39,6 @@ public struct TasksController<Context: RequestContext>: Sendable {
         }
     }
 
-    struct Page<Item: Encodable>: Encodable {
-        let items: [Item]
-        let page: Int
-        let perPage: Int
-        let total: Int
-        enum CodingKeys: String, CodingKey { case items, page, perPage = "per_page", total }
-    }
-
     public func addRoutes(to group: RouterGroup<Context>) {
         group.get("tasks") { request, _ in
             let status = request.uri.queryParameters.get("status")
@@ -101,7 +93,7 @@ public struct TasksController<Context: RequestContext>: Sendable {
             SELECT count(*)::int FROM tasks
             WHERE (\(status)::text IS NULL OR status = \(status)) AND (\(type)::text IS NULL OR type = \(type))
             """).first!.decode(Int.self)
-        return APIResponse.json(Page(items: items, page: paging.page, perPage: paging.perPage, total: total))
+        return APIResponse.json(Page(items: items, paging: paging, total: total))
     }
 
     private func rows(id: UUID? = nil, status: String? = nil, type: String? = nil, limit: Int, offset: Int) async throws -> [TaskRow] {
