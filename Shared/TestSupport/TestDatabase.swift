@@ -55,9 +55,16 @@ public struct TestDatabase: Sendable {
         admin.connecting(as: role, password: nil, schema: role)
     }
 
-    /// Runs `body` with a superuser client on this database.
-    public func withAdmin<R: Sendable>(_ body: (PostgresClient) async throws -> R) async throws -> R {
-        try await withPostgresClient(admin, logger: Self.logger, body)
+    /// Runs `body` with a superuser client on this database, giving up after `limit`.
+    ///
+    /// A client that began connecting while Postgres was shutting down (the fault tests
+    /// restart it) was seen waiting for a connection forever; such an attempt is abandoned,
+    /// and a caller polling with `eventually` tries again with a fresh client.
+    public func withAdmin<R: Sendable>(within limit: Duration = .seconds(60),
+                                       _ body: @escaping @Sendable (PostgresClient) async throws -> R) async throws -> R {
+        let admin = admin
+        return try await value(of: Task { try await withPostgresClient(admin, logger: Self.logger, body) }, within: limit,
+                               what: "a query as superuser")
     }
 
     /// A single integer from `query`, run as superuser.

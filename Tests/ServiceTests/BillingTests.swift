@@ -122,8 +122,9 @@ import TestSupport
             let recovers = try await clock.subscription(domain: "recovers.example")
             let declines = try await clock.subscription(domain: "declines.example")
             for (subscription, count) in [(recovers, 2), (declines, 1000)] {
+                let id = UUID(uuidString: subscription["customer_id"] as! String)!
                 let customer = try #require(try await database.withAdmin { client in
-                    try await client.query("SELECT payment_customer FROM billing.customers WHERE id = \(UUID(uuidString: subscription["customer_id"] as! String)!)",
+                    try await client.query("SELECT payment_customer FROM billing.customers WHERE id = \(id)",
                                            logger: TestDatabase.logger).collect().first?.decode(String.self)
                 })
                 #expect(try await sandbox.stripeAPI.call("POST", "/__sim/customers/\(customer)/declines?count=\(count)").status == 204)
