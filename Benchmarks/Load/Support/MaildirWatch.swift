@@ -47,9 +47,3 @@ private func address(_ header: String) -> String {
     }
     return header[header.index(after: open)..<close].lowercased()
 }
-
-/// A load run that cannot go on.
-struct LoadError: Error, CustomStringConvertible {
-    let description: String
-    init(_ description: String) { self.description = description }
-}
