@@ -13,13 +13,11 @@ struct BillingStage {
             if let domain = event.invoice.domain { invoiced.finish(domain, at: at) }
         }) {
             try await BusFeed.with(events: options.publish, commands: options.commands) { feed in
-                await withProgress({ "published \(invoiced.counts.started)  invoices paid \(invoiced.counts.finished)" }) {
-                    await pace(total: options.total, rate: options.rate, concurrency: options.concurrency) { number in
-                        let event = Samples.orderPaid(number, runID: runID)
-                        invoiced.start(event.domain!)
-                        do { try feed.publish(event) } catch { invoiced.fail(error, key: event.domain) }
-                    }
-                    await wait(upTo: options.drain) { invoiced.pending == 0 }
+                await options.drive(progress: { "published \(invoiced.counts.started)  invoices paid \(invoiced.counts.finished)" },
+                                    until: { invoiced.pending == 0 }) { number in
+                    let event = Samples.orderPaid(number, runID: runID)
+                    invoiced.start(event.domain!)
+                    do { try feed.publish(event) } catch { invoiced.fail(error, key: event.domain) }
                 }
             }
         }

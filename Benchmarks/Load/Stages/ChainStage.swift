@@ -24,23 +24,20 @@ struct ChainStage {
                 await withMaildir(options.maildir, { recipient, subject, arrived in
                     if subject.hasPrefix(Self.welcomeSubject) { welcomed.finish(recipient, wallClock: arrived) }
                 }) {
-                    await withProgress({
+                    await options.drive(progress: {
                         "paid \(provisioned.counts.started)  provisioned \(provisioned.counts.finished)  certified \(certified.counts.finished)  welcomed \(welcomed.counts.finished)  errors \(provisioned.counts.errors)"
-                    }) {
-                        await pace(total: options.total, rate: options.rate, concurrency: options.concurrency) { number in
-                            do {
-                                try await client.placeAndPay(number, runID: runID) { order in
-                                    provisioned.start(order.orderID.uuidString)
-                                    if wholeChain {
-                                        certified.start(order.domain)
-                                        welcomed.start(order.contactEmail)
-                                    }
+                    }, until: { provisioned.pending + certified.pending + welcomed.pending == 0 }) { number in
+                        do {
+                            try await client.placeAndPay(number, runID: runID) { order in
+                                provisioned.start(order.orderID.uuidString)
+                                if wholeChain {
+                                    certified.start(order.domain)
+                                    welcomed.start(order.contactEmail)
                                 }
-                            } catch {
-                                provisioned.fail(error)
                             }
+                        } catch {
+                            provisioned.fail(error)
                         }
-                        await wait(upTo: options.drain) { provisioned.pending + certified.pending + welcomed.pending == 0 }
                     }
                 }
             }

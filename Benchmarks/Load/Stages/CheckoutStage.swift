@@ -11,15 +11,13 @@ struct CheckoutStage {
         let client = try options.checkoutClient()
         let runID = LoadMain.runID()
         try await withEvents(OrderPaid.self, from: options.events, { event, at in paid.finish(event.orderID.uuidString, at: at) }) {
-            await withProgress({ "paid \(paid.counts.finished) of \(paid.counts.started), errors \(paid.counts.errors)" }) {
-                await pace(total: options.total, rate: options.rate, concurrency: options.concurrency) { number in
-                    do {
-                        try await client.placeAndPay(number, runID: runID) { paid.start($0.orderID.uuidString) }
-                    } catch {
-                        paid.fail(error)
-                    }
+            await options.drive(progress: { "paid \(paid.counts.finished) of \(paid.counts.started), errors \(paid.counts.errors)" },
+                                until: { paid.pending == 0 }) { number in
+                do {
+                    try await client.placeAndPay(number, runID: runID) { paid.start($0.orderID.uuidString) }
+                } catch {
+                    paid.fail(error)
                 }
-                await wait(upTo: options.drain) { paid.pending == 0 }
             }
         }
         return options.heading + paid.summary("webhook → order.paid")

@@ -13,17 +13,15 @@ struct DNSSSLStage {
         try await withEvents(ZoneCreated.self, from: options.events, { event, at in zones.finish(event.domain, at: at) }) {
             try await withEvents(CertificateIssued.self, from: options.events, { event, at in certificates.finish(event.domain, at: at) }) {
                 try await BusFeed.with(events: options.publish, commands: options.commands) { feed in
-                    await withProgress({ "published \(zones.counts.started)  zones \(zones.counts.finished)  certificates \(certificates.counts.finished)" }) {
-                        await pace(total: options.total, rate: options.rate, concurrency: options.concurrency) { number in
-                            let domain = Samples.domain(number, runID: runID)
-                            zones.start(domain)
-                            certificates.start(domain)
-                            do { try feed.publish(try Samples.accountProvisioned(number, runID: runID, sealer: nil)) } catch {
-                                zones.fail(error, key: domain)
-                                certificates.fail(error, key: domain)
-                            }
+                    await options.drive(progress: { "published \(zones.counts.started)  zones \(zones.counts.finished)  certificates \(certificates.counts.finished)" },
+                                        until: { zones.pending + certificates.pending == 0 }) { number in
+                        let domain = Samples.domain(number, runID: runID)
+                        zones.start(domain)
+                        certificates.start(domain)
+                        do { try feed.publish(try Samples.accountProvisioned(number, runID: runID, sealer: nil)) } catch {
+                            zones.fail(error, key: domain)
+                            certificates.fail(error, key: domain)
                         }
-                        await wait(upTo: options.drain) { zones.pending + certificates.pending == 0 }
                     }
                 }
             }

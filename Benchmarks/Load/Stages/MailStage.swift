@@ -16,17 +16,15 @@ struct MailStage {
             if subject.hasPrefix(ChainStage.welcomeSubject) { welcomed.finish(recipient, wallClock: arrived) }
         }) {
             try await BusFeed.with(events: options.publish, commands: options.commands) { feed in
-                await withProgress({ "published \(welcomed.counts.started)  received \(welcomed.counts.finished)" }) {
-                    await pace(total: options.total, rate: options.rate, concurrency: options.concurrency) { number in
-                        do {
-                            let event = try Samples.accountProvisioned(number, runID: runID, sealer: sealer)
-                            welcomed.start(event.contactEmail)
-                            try feed.publish(event)
-                        } catch {
-                            welcomed.fail(error, key: "owner@\(Samples.domain(number, runID: runID))")
-                        }
+                await options.drive(progress: { "published \(welcomed.counts.started)  received \(welcomed.counts.finished)" },
+                                    until: { welcomed.pending == 0 }) { number in
+                    do {
+                        let event = try Samples.accountProvisioned(number, runID: runID, sealer: sealer)
+                        welcomed.start(event.contactEmail)
+                        try feed.publish(event)
+                    } catch {
+                        welcomed.fail(error, key: "owner@\(Samples.domain(number, runID: runID))")
                     }
-                    await wait(upTo: options.drain) { welcomed.pending == 0 }
                 }
             }
         }

@@ -13,15 +13,13 @@ struct ProvisioningStage {
             provisioned.finish(event.orderID.uuidString, at: at)
         }) {
             try await BusFeed.with(events: options.publish, commands: options.commands, acknowledgements: options.acknowledgements) { feed in
-                await withProgress({ "sent \(provisioned.counts.started)  provisioned \(provisioned.counts.finished)" }) {
-                    await pace(total: options.total, rate: options.rate, concurrency: options.concurrency) { number in
-                        let domain = Samples.domain(number, runID: runID)
-                        let command = ProvisionAccount(orderID: UUID(), customerID: UUID(), plan: "starter", serverGroup: "default",
-                                                       domain: domain, contactEmail: "owner@\(domain)", customerName: "Load \(number)")
-                        provisioned.start(command.orderID.uuidString)
-                        do { try feed.send(command, from: "checkout") } catch { provisioned.fail(error, key: command.orderID.uuidString) }
-                    }
-                    await wait(upTo: options.drain) { provisioned.pending == 0 }
+                await options.drive(progress: { "sent \(provisioned.counts.started)  provisioned \(provisioned.counts.finished)" },
+                                    until: { provisioned.pending == 0 }) { number in
+                    let domain = Samples.domain(number, runID: runID)
+                    let command = ProvisionAccount(orderID: UUID(), customerID: UUID(), plan: "starter", serverGroup: "default",
+                                                   domain: domain, contactEmail: "owner@\(domain)", customerName: "Load \(number)")
+                    provisioned.start(command.orderID.uuidString)
+                    do { try feed.send(command, from: "checkout") } catch { provisioned.fail(error, key: command.orderID.uuidString) }
                 }
             }
         }
