@@ -63,7 +63,7 @@ public struct DeadLetterReplayer: Sendable {
             }
             let message: ReceivedMessage
             do {
-                message = try ReceivedMessage(frames: text.map(Self.frame))
+                message = try ReceivedMessage(frames: text.map(DeadLetters.frame))
             } catch {
                 throw Refusal.failed("\(error)")
             }
@@ -90,11 +90,5 @@ public struct DeadLetterReplayer: Sendable {
         tasks.wake()
         logger.notice("dead letter replayed", metadata: ["id": "\(id)", "outcome": "\(outcome.rawValue)"])
         return outcome
-    }
-
-    /// A stored frame back to bytes (binary frames were kept as `base64:` text).
-    static func frame(_ text: String) -> [UInt8] {
-        if text.hasPrefix("base64:"), let data = Data(base64Encoded: String(text.dropFirst(7))) { return Array(data) }
-        return Array(text.utf8)
     }
 }

@@ -23,7 +23,7 @@ public struct DeadLettersController<Context: RequestContext>: Sendable {
         let type: String?
         let source: String?
         let replayedAt: Date?
-        var frames: [String]?
+        let frames: [String]?
 
         enum CodingKeys: String, CodingKey {
             case id, reason, type, source, frames, receivedAt = "received_at", messageID = "message_id", replayedAt = "replayed_at"
@@ -46,10 +46,9 @@ public struct DeadLettersController<Context: RequestContext>: Sendable {
         }
         group.get("dead-letters/{id}") { _, context in
             let id = try context.parameters.require("id", as: Int64.self)
-            guard var letter = try await letters(id: id, replayed: nil, limit: 1, offset: 0).first else {
+            guard let letter = try await letters(id: id, replayed: nil, limit: 1, offset: 0).first else {
                 throw APIError.notFound("dead letter")
             }
-            letter.frames = try await database.query("SELECT frames FROM dead_letters WHERE id = \(id)").first?.decode([String].self)
             return APIResponse.json(letter)
         }
         group.post("dead-letters/{id}/replay") { _, context in
@@ -67,17 +66,20 @@ public struct DeadLettersController<Context: RequestContext>: Sendable {
         }
     }
 
+    /// Letters newest first; one asked for by `id` comes with its frames.
     private func letters(id: Int64?, replayed: Bool?, limit: Int, offset: Int) async throws -> [Letter] {
         try await database.query("""
-            SELECT id, received_at, reason, message_id, type, source, replayed_at FROM dead_letters
+            SELECT id, received_at, reason, message_id, type, source, replayed_at,
+                   CASE WHEN \(id)::bigint IS NOT NULL THEN frames END
+            FROM dead_letters
             WHERE (\(id)::bigint IS NULL OR id = \(id))
               AND (\(replayed)::bool IS NULL OR (replayed_at IS NOT NULL) = \(replayed))
             ORDER BY id DESC LIMIT \(limit) OFFSET \(offset)
             """).map { row in
-            let (id, received, reason, message, type, source, replayed) =
-                try row.decode((Int64, Date, String, UUID?, String?, String?, Date?).self)
+            let (id, received, reason, message, type, source, replayed, frames) =
+                try row.decode((Int64, Date, String, UUID?, String?, String?, Date?, [String]?).self)
             return Letter(id: id, receivedAt: received, reason: reason, messageID: message, type: type, source: source,
-                          replayedAt: replayed)
+                          replayedAt: replayed, frames: frames)
         }
     }
 }
