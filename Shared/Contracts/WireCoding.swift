@@ -5,15 +5,17 @@ import Foundation
 public enum WireCoding {
     /// Encodes `value` as wire JSON.
     public static func encode<T: Encodable>(_ value: T) throws -> [UInt8] {
-        Array(try encoder().encode(value))
+        Array(try encoder.encode(value))
     }
 
     /// Decodes wire JSON as `T`.
     public static func decode<T: Decodable>(_ type: T.Type, from bytes: some Collection<UInt8>) throws -> T {
-        try decoder().decode(type, from: Data(bytes))
+        try decoder.decode(type, from: Data(bytes))
     }
 
-    private static func encoder() -> JSONEncoder {
+    // One of each, configured once: a coder's options are only read while coding, and
+    // JSONEncoder and JSONDecoder are Sendable.
+    private static let encoder: JSONEncoder = {
         let encoder = JSONEncoder()
         encoder.dateEncodingStrategy = .custom { date, encoder in
             var container = encoder.singleValueContainer()
@@ -21,9 +23,9 @@ public enum WireCoding {
         }
         encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
         return encoder
-    }
+    }()
 
-    private static func decoder() -> JSONDecoder {
+    private static let decoder: JSONDecoder = {
         let decoder = JSONDecoder()
         decoder.dateDecodingStrategy = .custom { decoder in
             let text = try decoder.singleValueContainer().decode(String.self)
@@ -31,7 +33,7 @@ public enum WireCoding {
             throw DecodingError.dataCorrupted(.init(codingPath: decoder.codingPath, debugDescription: "not an ISO 8601 time: \(text)"))
         }
         return decoder
-    }
+    }()
 
     private static let timestampStyle = Date.ISO8601FormatStyle(includingFractionalSeconds: true)
     private static let plainStyle = Date.ISO8601FormatStyle()

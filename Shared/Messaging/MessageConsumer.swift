@@ -309,7 +309,7 @@ public final class MessageConsumer: Service {
             ORDER BY o.sequence LIMIT \(min(max(replay.limit, 1), 5000))
             """))
         for row in rows {
-            bus.send(try row.wireMessage(source: bus.service, address: replay.subscriber))
+            bus.send(row.wireMessage(source: bus.service, address: replay.subscriber))
         }
     }
 

@@ -79,7 +79,7 @@ public final class OutboxRelay: Service {
             return rows
         }
         for row in rows.sorted(by: { ($0.sequence ?? 0) < ($1.sequence ?? 0) }) {
-            bus.publish(try row.wireMessage(source: source))
+            bus.publish(row.wireMessage(source: source))
         }
         metrics.eventsPublished.increment(by: Int64(rows.count))
         return rows.count
@@ -112,7 +112,7 @@ public final class OutboxRelay: Service {
                 RETURNING \(unescaped: OutboxRow.columns)
                 """, logger: logger).collect())
         }
-        for row in rows { bus.send(try row.wireMessage(source: source)) }
+        for row in rows { bus.send(row.wireMessage(source: source)) }
         metrics.commandsSent.increment(by: Int64(rows.count))
         return rows.count
     }

@@ -27,10 +27,10 @@ struct OutboxRow: Sendable {
     }
 
     /// The message as it goes on the wire, addressed to `address` (default: its destination).
-    func wireMessage(source: String, address: String? = nil) throws -> WireMessage {
+    func wireMessage(source: String, address: String? = nil) -> WireMessage {
         let header = EnvelopeHeader(id: id, type: type, version: version, source: source, sequence: sequence,
                                     correlationID: correlationID, causationID: causationID, occurredAt: occurredAt)
         return WireMessage(address: address ?? destination,
-                           envelope: try WireMessage.envelope(header: header, payload: Array(payload.utf8)))
+                           envelope: header.envelopeJSON(payload: payload.utf8))
     }
 }

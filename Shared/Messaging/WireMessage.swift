@@ -13,22 +13,9 @@ public struct WireMessage: Sendable {
 
     public var frames: [[UInt8]] { [Array(address.utf8), envelope] }
 
-    /// Builds the envelope JSON from a header and an already encoded payload.
-    ///
-    /// The outbox stores payloads as JSON text; splicing it in avoids decoding and
-    /// re-encoding a payload whose type this code may not even know (a replay).
-    public static func envelope(header: EnvelopeHeader, payload: some Collection<UInt8>) throws -> [UInt8] {
-        var bytes = try WireCoding.encode(header)
-        bytes.removeLast() // the closing brace
-        bytes.append(contentsOf: Array(#","payload":"#.utf8))
-        bytes.append(contentsOf: payload)
-        bytes.append(UInt8(ascii: "}"))
-        return bytes
-    }
-
     /// Builds a whole wire message for a typed payload.
     public static func make<P: BusMessage>(_ payload: P, to address: String, header: EnvelopeHeader) throws -> WireMessage {
-        WireMessage(address: address, envelope: try envelope(header: header, payload: WireCoding.encode(payload)))
+        WireMessage(address: address, envelope: header.envelopeJSON(payload: try WireCoding.encode(payload)))
     }
 }
 
@@ -60,6 +47,6 @@ public struct ReceivedMessage: Sendable {
 
     /// The payload decoded as `P`.
     public func payload<P: BusMessage>(as type: P.Type) throws -> P {
-        try WireCoding.decode(Envelope<P>.self, from: body).payload
+        try WireCoding.decode(EnvelopePayload<P>.self, from: body).payload
     }
 }
