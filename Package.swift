@@ -240,7 +240,7 @@ let package = Package(
         // MARK: Benchmarks, test fixtures and tests
         .executableTarget(
             name: "BusBenchmark",
-            dependencies: ["ZeroMQ"],
+            dependencies: ["ZeroMQ", "Contracts", "Messaging"],
             path: "Benchmarks/BusBenchmark"
         ),
         .executableTarget(

@@ -7,6 +7,7 @@ import ZeroMQ
 ///     hostwire-bench zmq    MESSAGES            raw libzmq PUSH→PULL over tcp loopback
 ///     hostwire-bench broker MESSAGES IN OUT     the same through the broker: PUSH→PULL, queue PUSH→PULL
 ///     hostwire-bench loop   MESSAGES            PUSH→PULL through Hostwire's MessageLoop (async bridge)
+///     hostwire-bench codec  MESSAGES            envelopes written, then read (header and payload), one core
 ///
 /// Messages are a queue frame and a 200-byte payload, like a small command. The raw modes
 /// use plain sockets on two threads, so they measure the transport, not Swift concurrency.
@@ -15,8 +16,13 @@ struct BusBenchmarkMain {
     static func main() async throws {
         let arguments = Array(CommandLine.arguments.dropFirst())
         guard arguments.count >= 2, let count = Int(arguments[1]) else {
-            print("usage: hostwire-bench zmq|loop MESSAGES | broker MESSAGES PUSH_ENDPOINT PULL_ENDPOINT")
+            print("usage: hostwire-bench zmq|loop|codec MESSAGES | broker MESSAGES PUSH_ENDPOINT PULL_ENDPOINT")
             exit(2)
+        }
+        if arguments[0] == "codec" {
+            let (written, read) = try EnvelopeCodec.run(count)
+            print(String(format: "codec %d envelopes: written %.0f msg/s, read %.0f msg/s", count, written, read))
+            return
         }
         let context = ZMQContext(ioThreads: 1)
         let start = ContinuousClock.now
@@ -34,8 +40,8 @@ struct BusBenchmarkMain {
             exit(2)
         }
         let elapsed = ContinuousClock.now - start
-        let seconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
-        print(String(format: "%@ %d messages in %.2f s: %.0f msg/s", arguments[0], received, seconds, Double(received) / seconds))
+        print(String(format: "%@ %d messages in %.2f s: %.0f msg/s", arguments[0], received, elapsed.seconds,
+                     Double(received) / elapsed.seconds))
     }
 
     static let queue = Array("bench".utf8)
