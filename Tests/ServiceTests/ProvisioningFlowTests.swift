@@ -11,6 +11,11 @@ import TestSupport
         try await database.count("SELECT count(*)::int FROM provisioning.accounts WHERE status = 'active'")
     }
 
+    /// The live accounts the servers API shows for the sandbox's one server.
+    func serverAccounts(_ sandbox: Sandbox) async throws -> Int? {
+        try await sandbox.provisioningAPI.call("GET", "/api/servers").array.first?["accounts"] as? Int
+    }
+
     func outboxCount(_ database: TestDatabase, _ schema: String, type: String) async throws -> Int {
         let query: String = "SELECT count(*)::int FROM \(schema).outbox WHERE type = '\(type)'"
         return try await database.count(.init(unsafeSQL: query))
@@ -37,6 +42,7 @@ import TestSupport
             #expect(try await outboxCount(database, "checkout", type: "order.paid") == 1)
             #expect(try await outboxCount(database, "checkout", type: "provision-account") == 1)
             #expect(try await outboxCount(database, "provisioning", type: "account.provisioned") == 1)
+            #expect(try await serverAccounts(sandbox) == 1)
 
             // The password travels sealed for mail alone, and opens there.
             let payload = try await database.withAdmin { client in
@@ -240,6 +246,7 @@ extension ProvisioningFlowTests {
             })
             #expect(try await sandbox.panelAccounts().isEmpty, "the panel account was removed")
             #expect(try await database.count("SELECT count(*)::int FROM provisioning.accounts WHERE status = 'failed' AND step = 'server'") == 1)
+            #expect(try await serverAccounts(sandbox) == 0, "a failed account holds no room")
             #expect(try await outboxCount(database, "provisioning", type: "account.provisioning-failed") == 1)
             let failed = try await sandbox.provisioningAPI.call("GET", "/api/provisioning/failed").json["items"] as? [[String: Any]]
             #expect((failed?.first?["last_error"] as? String)?.contains("Internal server error (simulated)") == true)
@@ -250,6 +257,7 @@ extension ProvisioningFlowTests {
             #expect(try await sandbox.provisioningAPI.call("POST", "/api/provisioning/retry/\(id)").status == 202)
             #expect(await eventually(timeout: .seconds(60)) { try await activeAccounts(database) == 1 })
             #expect(try await sandbox.panelAccounts().count == 1)
+            #expect(try await serverAccounts(sandbox) == 1)
         }
     }
 }

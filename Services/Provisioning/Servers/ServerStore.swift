@@ -14,8 +14,7 @@ struct ServerStore: Sendable {
 
     static let columns: String = """
         s.id, s.name, s.panel, s.hostname, s.ip, s.api_url, s.api_username, s.server_group, s.max_accounts, s.status,
-        s.nameservers, s.api_secret_sealed,
-        (SELECT count(*)::int FROM accounts a WHERE a.server_id = s.id AND a.status NOT IN ('terminated', 'failed'))
+        s.nameservers, s.api_secret_sealed, s.live_accounts
         """
 
     func all() async throws -> [Server] {
@@ -32,22 +31,18 @@ struct ServerStore: Sendable {
     }
 
     /// Returns the active server of `group` with the lowest share of its capacity in use and
-    /// room left, with the group's servers locked until the caller's transaction ends.
+    /// room left, locked until the caller's transaction ends.
     ///
-    /// Placements in a group take turns on its servers' rows, and the choice is a second
-    /// statement: in a single `… FOR UPDATE` statement the account counts come from before
-    /// the wait for the lock, so racing placements could each take a server's last room.
+    /// Racing placements wait for the chosen row's lock, and Postgres then checks the row's
+    /// new version against `live_accounts < max_accounts` again (kept by a trigger as the
+    /// account is placed), passing over a server that filled up meanwhile: a server's last
+    /// room goes to one placement only.
     func leastFull(in group: String, on connection: PostgresConnection) async throws -> Server? {
         try await connection.query("""
-            SELECT id FROM servers WHERE server_group = \(group) AND status = 'active' ORDER BY id FOR UPDATE
-            """, logger: logger)
-        return try await connection.query("""
             SELECT \(unescaped: Self.columns) FROM servers s
-            WHERE s.server_group = \(group) AND s.status = 'active'
-              AND s.max_accounts > (SELECT count(*) FROM accounts a WHERE a.server_id = s.id AND a.status NOT IN ('terminated', 'failed'))
-            ORDER BY (SELECT count(*) FROM accounts a WHERE a.server_id = s.id AND a.status NOT IN ('terminated', 'failed'))::float
-                     / s.max_accounts, s.name
-            LIMIT 1
+            WHERE s.server_group = \(group) AND s.status = 'active' AND s.live_accounts < s.max_accounts
+            ORDER BY s.live_accounts::float / s.max_accounts, s.name
+            LIMIT 1 FOR UPDATE
             """, logger: logger).collect().first.map(Self.decode)
     }
 
@@ -91,9 +86,9 @@ struct ServerStore: Sendable {
 
     func delete(_ id: UUID) async throws -> Bool {
         try await database.transaction { [logger] connection in
-            let live = try await connection.query("""
-                SELECT count(*)::int FROM accounts WHERE server_id = \(id) AND status NOT IN ('terminated', 'failed')
-                """, logger: logger).collect().first!.decode(Int.self)
+            // Locked, so no placement can land on it between the check and the delete.
+            guard let live = try await connection.query("SELECT live_accounts FROM servers WHERE id = \(id) FOR UPDATE",
+                                                        logger: logger).collect().first?.decode(Int.self) else { return false }
             guard live == 0 else { throw APIError.conflict("server_in_use", "the server has \(live) live accounts; drain it first") }
             try await connection.query("UPDATE accounts SET server_id = NULL WHERE server_id = \(id)", logger: logger)
             return try await !connection.query("DELETE FROM servers WHERE id = \(id) RETURNING id", logger: logger).collect().isEmpty
