@@ -209,6 +209,20 @@ extension ProvisioningFlowTests {
 }
 
 extension ProvisioningFlowTests {
+    @Test("domains that make the same username get the next free alternatives on the server")
+    func usernamesDoNotCollide() async throws {
+        try await TestDatabase.with(services: ["checkout", "provisioning"]) { database in
+            let sandbox = Sandbox(database: database, tag: "names")
+            defer { sandbox.stop() }
+            try await sandbox.start()
+            try await sandbox.addServer()
+            for domain in ["shop.example", "shop.example.net", "shop.example.org"] { try await sandbox.placePaidOrder(domain) }
+            #expect(await eventually(timeout: .seconds(60)) { try await activeAccounts(database) == 3 })
+            let names = Set(try await sandbox.panelAccounts().compactMap { $0["user"] as? String })
+            #expect(names == ["shop", "shop01", "shop02"])
+        }
+    }
+
     @Test("placements racing for the last room on a server never fill it beyond its capacity")
     func capacityHoldsUnderConcurrentPlacements() async throws {
         try await TestDatabase.with(services: ["checkout", "provisioning"]) { database in

@@ -90,17 +90,17 @@ struct Provisioner: Sendable {
             guard let server = try await servers.leastFull(in: account.group, on: connection) else {
                 throw TaskDeferral("no active server with room in group \(account.group)", delay: settings.noRoomRetry)
             }
+            // Only the names it could get are looked up (by the unique index), not every
+            // name on the server.
             let base = Credentials.username(for: account.domain)
-            let taken = try await connection.query("""
+            let candidates = [base] + (1..<100).map { Credentials.alternative(to: base, attempt: $0) }
+            let taken = Set(try await connection.query("""
                 SELECT left(username, 8) FROM accounts
                 WHERE server_id = \(server.id) AND username IS NOT NULL AND status <> 'terminated' AND id <> \(account.id)
-                """, logger: logger).collect().map { try $0.decode(String.self) }
-            var username = base
-            var attempt = 1
-            while taken.contains(String(username.prefix(8))) {
-                username = Credentials.alternative(to: base, attempt: attempt)
-                attempt += 1
-            }
+                  AND left(username, 8) = ANY(\(candidates.map { String($0.prefix(8)) }))
+                """, logger: logger).collect().map { try $0.decode(String.self) })
+            let username = candidates.first { !taken.contains(String($0.prefix(8))) }
+                ?? Credentials.alternative(to: base, attempt: Int.random(in: 100...999))
             try await connection.query("""
                 UPDATE accounts SET server_id = \(server.id), username = \(username), password_sealed = \(sealed), step = 'create',
                     updated_at = now()
