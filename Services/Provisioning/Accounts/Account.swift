@@ -10,17 +10,17 @@ struct Account: Sendable, Encodable {
     let domain: String
     let plan: String
     let group: String
-    let serverID: UUID?
-    let username: String?
+    var serverID: UUID?
+    var username: String?
     let status: String
     let suspendReason: String?
     /// The next provisioning step: `server`, `create`, `mailbox`, `database`, `done`.
-    let step: String
+    var step: String
     let lastError: String?
     let createdAt: Date
     let provisionedAt: Date?
     /// Never shown; opened only to give the panel and (sealed again) the mail service.
-    let passwordSealed: String?
+    var passwordSealed: String?
 
     enum CodingKeys: String, CodingKey {
         case id, orderID = "order_id", customerID = "customer_id", customerName = "customer_name"

@@ -30,12 +30,16 @@ struct Provisioner: Sendable {
 
     private func steps(_ id: UUID, progressed: () -> Void) async throws -> (Account, Server) {
         guard var account = try await accounts.account(id) else { throw PermanentTaskFailure("no account \(id)") }
+        var server: Server?
         if account.step == "server" {
-            try await place(account)
-            account = try await reload(id)
+            if let placement = try await place(account) {
+                (account, server) = placement
+            } else {
+                account = try await reload(id) // placed meanwhile by a worker that had the task before
+            }
         }
-        guard let serverID = account.serverID, let server = try await servers.server(serverID),
-              let username = account.username, let sealed = account.passwordSealed else {
+        if server == nil, let serverID = account.serverID { server = try await servers.server(serverID) }
+        guard let server, let username = account.username, let sealed = account.passwordSealed else {
             throw PermanentTaskFailure("account \(id) has no server or credentials after placement")
         }
         guard account.step != "done" else { return (account, server) }
@@ -82,11 +86,12 @@ struct Provisioner: Sendable {
     }
 
     /// Chooses the least-full server with room and a username free on it, with a new
-    /// password; waits (without using an attempt) when no server has room.
-    private func place(_ account: Account) async throws {
+    /// password; waits (without using an attempt) when no server has room. Returns the
+    /// account as placed and its server, or `nil` if it had been placed already.
+    private func place(_ account: Account) async throws -> (Account, Server)? {
         let sealed = try settings.cipher.seal(Credentials.password())
         let (servers, logger) = (servers, accounts.logger)
-        try await accounts.database.transaction { connection in
+        return try await accounts.database.transaction { connection -> (Account, Server)? in
             guard let server = try await servers.leastFull(in: account.group, on: connection) else {
                 throw TaskDeferral("no active server with room in group \(account.group)", delay: settings.noRoomRetry)
             }
@@ -101,11 +106,15 @@ struct Provisioner: Sendable {
                 """, logger: logger).collect().map { try $0.decode(String.self) })
             let username = candidates.first { !taken.contains(String($0.prefix(8))) }
                 ?? Credentials.alternative(to: base, attempt: Int.random(in: 100...999))
-            try await connection.query("""
+            let updated = try await connection.query("""
                 UPDATE accounts SET server_id = \(server.id), username = \(username), password_sealed = \(sealed), step = 'create',
                     updated_at = now()
-                WHERE id = \(account.id) AND step = 'server'
-                """, logger: logger)
+                WHERE id = \(account.id) AND step = 'server' RETURNING id
+                """, logger: logger).collect()
+            guard !updated.isEmpty else { return nil }
+            var placed = account
+            (placed.serverID, placed.username, placed.passwordSealed, placed.step) = (server.id, username, sealed, "create")
+            return (placed, server)
         }
     }
 
