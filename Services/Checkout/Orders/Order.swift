@@ -19,7 +19,7 @@ struct Order: Codable, Sendable {
     let currency: String
     let domain: String?
     let status: String
-    let payment: Payment
+    var payment: Payment
     let createdAt: Date
     let paidAt: Date?
 

@@ -52,11 +52,12 @@ struct OrderStore: Sendable {
         return id
     }
 
-    func attach(_ intent: PaymentIntent, to orderID: UUID) async throws {
-        _ = try await database.query("""
+    /// Stores the order's payment intent unless it has another; returns whether it stored it.
+    func attach(_ intent: PaymentIntent, to orderID: UUID) async throws -> Bool {
+        try await !database.query("""
             UPDATE orders SET payment_intent = \(intent.id), payment_client_secret = \(intent.clientSecret), updated_at = now()
-            WHERE id = \(orderID) AND (payment_intent IS NULL OR payment_intent = \(intent.id))
-            """)
+            WHERE id = \(orderID) AND (payment_intent IS NULL OR payment_intent = \(intent.id)) RETURNING id
+            """).isEmpty
     }
 
     func paymentCustomer(of customer: UUID) async throws -> String? {

@@ -38,7 +38,7 @@ struct OrdersController: Sendable {
     /// Makes sure the order has a payment intent (one per order: the idempotency key is the
     /// order id) and answers with the order; 502 when the provider cannot be reached.
     private func withPayment(_ id: UUID, status: HTTPResponse.Status) async throws -> Response {
-        guard let order = try await store.order(id) else { throw APIError.notFound("order") }
+        guard var order = try await store.order(id) else { throw APIError.notFound("order") }
         guard order.status == "pending_payment", order.payment.paymentIntent == nil else { return APIResponse.json(order, status: status) }
         do {
             let customer = try await paymentCustomer(order)
@@ -46,13 +46,16 @@ struct OrdersController: Sendable {
                 PaymentRequest(amount: order.amount, currency: order.currency, description: "\(order.productName) (\(order.billingCycle))",
                                metadata: ["order_id": id.uuidString, "customer_id": order.customerID.uuidString]),
                 customer: customer, idempotencyKey: "order-\(id.uuidString.lowercased())")
-            try await store.attach(intent, to: id)
+            guard try await store.attach(intent, to: id) else {
+                return APIResponse.json(try await store.order(id), status: status) // another request attached its own
+            }
+            order.payment = Order.Payment(provider: order.payment.provider, paymentIntent: intent.id, clientSecret: intent.clientSecret)
         } catch let error as PaymentError {
             store.logger.warning("payment intent not created", metadata: ["order": "\(id)", "error": "\(error)"])
             throw APIError(.badGateway, code: "payment_provider_unavailable",
                            "the order \(id) is saved but the payment provider did not answer; POST /api/orders/\(id)/payment to try again")
         }
-        return APIResponse.json(try await store.order(id), status: status)
+        return APIResponse.json(order, status: status)
     }
 
     /// The provider's customer for the order's customer, created once (its idempotency key
