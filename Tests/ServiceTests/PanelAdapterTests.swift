@@ -85,12 +85,18 @@ import TestSupport
                 #expect({ if case .unavailable = error { true } else { false } }(), "\(error)")
             }
         }
-        try await withSimulator(Self.kinds.first { $0.0 == kind }!.1, faults: ["SIM_TIMEOUT_RATE": "1", "SIM_TIMEOUT_SECONDS": "5"]) { process in
+        // The panel answers only after 30 s; the adapter gives up after 2. The bound is loose
+        // because a loaded CI machine once took 5.4 s to get there (with a 5 s panel delay the
+        // late answer then arrived first), and what matters is which of the two decides.
+        try await withSimulator(Self.kinds.first { $0.0 == kind }!.1, faults: ["SIM_TIMEOUT_RATE": "1", "SIM_TIMEOUT_SECONDS": "30"]) { process in
             let started = ContinuousClock.now
-            do { _ = try await panel(kind, process).listAccounts() } catch let error as PanelError {
+            do {
+                _ = try await panel(kind, process).listAccounts()
+                Issue.record("a panel that does not answer was not reported")
+            } catch let error as PanelError {
                 #expect(error.description.contains("timed out"), "\(error)")
             }
-            #expect(ContinuousClock.now - started < .seconds(4), "the adapter's timeout, not the panel's delay, decides")
+            #expect(ContinuousClock.now - started < .seconds(20), "the adapter's timeout, not the panel's delay, decides")
         }
     }
 
