@@ -22,6 +22,8 @@ struct Order: Codable, Sendable {
     var payment: Payment
     let createdAt: Date
     let paidAt: Date?
+    /// The payment provider's customer for the order's customer, once made; not shown.
+    var paymentCustomer: String? = nil
 
     enum CodingKeys: String, CodingKey {
         case id, customerID = "customer_id", customerEmail = "customer_email", productID = "product_id"

@@ -60,10 +60,6 @@ struct OrderStore: Sendable {
             """).isEmpty
     }
 
-    func paymentCustomer(of customer: UUID) async throws -> String? {
-        try await database.query("SELECT payment_customer FROM customers WHERE id = \(customer)").first?.decode(String?.self) ?? nil
-    }
-
     /// Stores the provider's customer unless one is stored already; returns the stored one.
     func setPaymentCustomer(_ reference: String, of customer: UUID) async throws -> String {
         let rows = try await database.query("""
@@ -79,17 +75,18 @@ struct OrderStore: Sendable {
     func orders(id: UUID? = nil, status: String?, limit: Int, offset: Int) async throws -> [Order] {
         try await database.query("""
             SELECT o.id, o.customer_id, c.email, o.product_id, p.name, o.billing_cycle, o.amount, o.currency::text, o.domain,
-                   o.status, o.payment_intent, o.payment_client_secret, o.created_at, o.paid_at
+                   o.status, o.payment_intent, o.payment_client_secret, o.created_at, o.paid_at, c.payment_customer
             FROM orders o JOIN customers c ON c.id = o.customer_id JOIN products p ON p.id = o.product_id
             WHERE (\(id)::uuid IS NULL OR o.id = \(id)) AND (\(status)::text IS NULL OR o.status = \(status))
             ORDER BY o.created_at DESC, o.id LIMIT \(limit) OFFSET \(offset)
             """).map { row in
-            let (id, customer, email, product, productName, cycle, amount, currency, domain, status, intent, secret, created, paid) =
-                try row.decode((UUID, UUID, String, UUID, String, String, Int, String, String?, String, String?, String?, Date, Date?).self)
+            let (id, customer, email, product, productName, cycle, amount, currency, domain, status, intent, secret, created, paid,
+                 paymentCustomer) = try row.decode(
+                    (UUID, UUID, String, UUID, String, String, Int, String, String?, String, String?, String?, Date, Date?, String?).self)
             return Order(id: id, customerID: customer, customerEmail: email, productID: product, productName: productName,
                          billingCycle: cycle, amount: amount, currency: currency, domain: domain, status: status,
                          payment: .init(provider: "stripe", paymentIntent: intent, clientSecret: secret),
-                         createdAt: created, paidAt: paid)
+                         createdAt: created, paidAt: paid, paymentCustomer: paymentCustomer)
         }
     }
 

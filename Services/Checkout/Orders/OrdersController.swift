@@ -61,7 +61,7 @@ struct OrdersController: Sendable {
     /// The provider's customer for the order's customer, created once (its idempotency key
     /// is our customer id), so the card paid with is saved for billing's renewals.
     private func paymentCustomer(_ order: Order) async throws -> String {
-        if let known = try await store.paymentCustomer(of: order.customerID) { return known }
+        if let known = order.paymentCustomer { return known }
         let created = try await gateway.createCustomer(email: order.customerEmail, name: nil,
                                                        metadata: ["customer_id": order.customerID.uuidString.lowercased()],
                                                        idempotencyKey: "customer-\(order.customerID.uuidString.lowercased())")
