@@ -66,9 +66,7 @@ public struct EnvelopeHeader: Codable, Sendable, Equatable {
         correlationID = try uuid(.correlationID)
         causationID = try uuid(.causationID)
         let time = try container.decode(String.self, forKey: .occurredAt)
-        // Anything the fast reader does not take (an offset instead of Z) goes to Foundation.
-        guard let date = WireText.date(time) ?? (try? Date.ISO8601FormatStyle(includingFractionalSeconds: true).parse(time))
-            ?? (try? Date.ISO8601FormatStyle().parse(time)) else {
+        guard let date = WireText.date(time) else {
             throw DecodingError.dataCorruptedError(forKey: .occurredAt, in: container, debugDescription: "not an ISO 8601 time: \(time)")
         }
         occurredAt = date

@@ -19,7 +19,7 @@ public enum WireCoding {
         let encoder = JSONEncoder()
         encoder.dateEncodingStrategy = .custom { date, encoder in
             var container = encoder.singleValueContainer()
-            try container.encode(date.formatted(timestampStyle))
+            try container.encode(WireText.timestamp(date))
         }
         encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
         return encoder
@@ -29,12 +29,9 @@ public enum WireCoding {
         let decoder = JSONDecoder()
         decoder.dateDecodingStrategy = .custom { decoder in
             let text = try decoder.singleValueContainer().decode(String.self)
-            if let date = try? timestampStyle.parse(text) ?? plainStyle.parse(text) { return date }
+            if let date = WireText.date(text) { return date }
             throw DecodingError.dataCorrupted(.init(codingPath: decoder.codingPath, debugDescription: "not an ISO 8601 time: \(text)"))
         }
         return decoder
     }()
-
-    private static let timestampStyle = Date.ISO8601FormatStyle(includingFractionalSeconds: true)
-    private static let plainStyle = Date.ISO8601FormatStyle()
 }

@@ -70,6 +70,10 @@ enum WireText {
         let milliseconds = Int(seconds) * 1000 + Int((date.timeIntervalSince1970 - seconds) * 1000)
         let (days, millisecondOfDay) = milliseconds.floorDivided(by: 86_400_000)
         let (year, month, day) = civil(fromDays: days)
+        guard (0...9999).contains(year) else { // four digits no longer do: Foundation's form
+            bytes.append(contentsOf: date.formatted(fractionalStyle).utf8)
+            return
+        }
         let second = millisecondOfDay / 1000
         func digits(_ value: Int, _ count: Int) {
             var divisor = 1
@@ -86,8 +90,24 @@ enum WireText {
         bytes.append(UInt8(ascii: "Z"))
     }
 
-    /// Reads `YYYY-MM-DDTHH:MM:SS[.fraction]Z`; other ISO 8601 forms (offsets) return `nil`.
+    /// `date` as the wire writes it, for coders that want a string.
+    static func timestamp(_ date: Date) -> String {
+        var bytes: [UInt8] = []
+        append(date, to: &bytes)
+        return String(decoding: bytes, as: UTF8.self)
+    }
+
+    /// Reads any ISO 8601 time: the wire's own form by hand, anything else (an offset
+    /// instead of Z) with Foundation.
     static func date(_ text: String) -> Date? {
+        utcDate(text) ?? (try? fractionalStyle.parse(text)) ?? (try? plainStyle.parse(text))
+    }
+
+    private static let fractionalStyle = Date.ISO8601FormatStyle(includingFractionalSeconds: true)
+    private static let plainStyle = Date.ISO8601FormatStyle()
+
+    /// Reads `YYYY-MM-DDTHH:MM:SS[.fraction]Z`; other ISO 8601 forms (offsets) return `nil`.
+    static func utcDate(_ text: String) -> Date? {
         var text = text
         return text.withUTF8 { utf8 -> Date? in
             guard utf8.count >= 20, utf8.last == UInt8(ascii: "Z") else { return nil }

@@ -40,16 +40,21 @@ import Testing
         WireText.append(date, to: &bytes)
         let text = String(decoding: bytes, as: UTF8.self)
         #expect(text == date.formatted(Date.ISO8601FormatStyle(includingFractionalSeconds: true)))
-        let parsed = try #require(WireText.date(text))
+        let parsed = try #require(WireText.utcDate(text))
         let foundation = try Date.ISO8601FormatStyle(includingFractionalSeconds: true).parse(text)
         #expect(abs(parsed.timeIntervalSince1970 - foundation.timeIntervalSince1970) < 0.000_001)
     }
 
+    @Test func timesBeyondFourDigitYearsAreWrittenByFoundation() {
+        let date = Date(timeIntervalSince1970: 253_402_300_800.5) // 10000-01-01
+        #expect(WireText.timestamp(date) == date.formatted(Date.ISO8601FormatStyle(includingFractionalSeconds: true)))
+    }
+
     @Test func timesWithoutFractionOrWithOffsetsAreLeftToFoundation() throws {
-        #expect(WireText.date("2026-11-22T01:02:03Z") == Date(timeIntervalSince1970: 1_795_309_323))
-        #expect(WireText.date("2026-11-22T01:02:03+01:00") == nil)
-        #expect(WireText.date("2026-13-22T01:02:03Z") == nil)
-        #expect(WireText.date("not a time at all") == nil)
+        #expect(WireText.utcDate("2026-11-22T01:02:03Z") == Date(timeIntervalSince1970: 1_795_309_323))
+        #expect(WireText.utcDate("2026-11-22T01:02:03+01:00") == nil)
+        #expect(WireText.utcDate("2026-13-22T01:02:03Z") == nil)
+        #expect(WireText.utcDate("not a time at all") == nil)
         let json = #"{"id":"\#(UUID().uuidString)","type":"t","version":1,"source":"s","occurred_at":"2026-11-22T02:02:03+01:00"}"#
         let header = try WireCoding.decode(EnvelopeHeader.self, from: Array(json.utf8))
         #expect(header.occurredAt == Date(timeIntervalSince1970: 1_795_309_323))
