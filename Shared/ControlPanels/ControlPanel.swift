@@ -1,8 +1,9 @@
 /// A hosting control panel's API, as provisioning uses it.
 ///
-/// Each operation is one remote change; the caller looks before it creates
-/// (``account(named:)``, ``mailboxes(of:domain:)``, ``databases(of:)``) so a retried step
-/// never creates a thing twice.
+/// Each operation is one remote change, and a panel refuses to create a thing twice; after
+/// a refusal the caller looks (``account(named:)``, ``mailboxExists(_:username:)``,
+/// ``databases(of:)``) to tell a thing an earlier attempt made from a real refusal
+/// (``createUnlessPresent(_:isPresent:)``), so a retried step never creates a thing twice.
 public protocol ControlPanel: Sendable {
     var kind: PanelKind { get }
     /// The account, or `nil` when the panel has none of that name.

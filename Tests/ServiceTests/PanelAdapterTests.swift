@@ -65,6 +65,43 @@ import TestSupport
         }
     }
 
+    @Test("creating again what a lost answer already made counts as done; the usual path makes no lookups",
+          arguments: kinds.map(\.0))
+    func createUnlessPresentRepeats(kind: PanelKind) async throws {
+        try await withSimulator(Self.kinds.first { $0.0 == kind }!.1) { process in
+            let panel = panel(kind, process)
+            try await panel.createAccount(NewAccount(username: "shoptwo", domain: "shop-two.example", plan: "starter",
+                                                     password: "Pa55-word!x", contactEmail: "owner@shop-two.example", ip: "192.0.2.10"))
+            let mailbox = NewMailbox(username: "shoptwo", localPart: "info", domain: "shop-two.example", password: "Pa55-word!x", quotaMB: 100)
+            let database = NewDatabase(username: "shoptwo", domain: "shop-two.example", name: "shoptwo_main", user: "shoptwo_main",
+                                       password: "Pa55-word!x")
+            let stats = JSONClient(port: process.httpPort)
+            try await stats.call("DELETE", "/__sim/stats")
+            for pass in 1...2 {
+                try await createUnlessPresent { try await panel.createMailbox(mailbox) } isPresent: {
+                    try await panel.mailboxExists(mailbox.address, username: "shoptwo")
+                }
+                try await createUnlessPresent { try await panel.createDatabase(database) } isPresent: {
+                    try await panel.databases(of: "shoptwo").contains(database.name)
+                }
+                if pass == 1 {
+                    // One call per thing made: WHM's database is three (database, user, grant),
+                    // Plesk's two (database, user), DirectAdmin's one.
+                    let calls = try await stats.call("GET", "/__sim/stats").json.values.compactMap { $0 as? Int }.reduce(0, +)
+                    #expect(calls == [PanelKind.cpanel: 4, .plesk: 3, .directadmin: 2][kind], "calls on the usual path")
+                }
+            }
+            #expect(try await panel.mailboxExists(mailbox.address, username: "shoptwo"))
+            #expect(try await panel.databases(of: "shoptwo") == ["shoptwo_main"])
+            let absent = NewMailbox(username: "nobody", localPart: "info", domain: "nobody.example", password: "Pa55-word!x", quotaMB: 1)
+            await #expect(throws: PanelError.self, "a refusal of something absent is still a refusal") {
+                try await createUnlessPresent { try await panel.createMailbox(absent) } isPresent: {
+                    try await panel.mailboxExists(absent.address, username: "nobody")
+                }
+            }
+        }
+    }
+
     @Test("wrong credentials are refused as unauthorized", arguments: kinds.map(\.0))
     func wrongCredentials(kind: PanelKind) async throws {
         try await withSimulator(Self.kinds.first { $0.0 == kind }!.1) { process in

@@ -5,8 +5,8 @@ import Messaging
 import PostgresNIO
 
 /// Creates an account on its panel step by step — server, create, mailbox, database —
-/// each step looking before it creates, and the step reached saved after each, so a
-/// retry after any failure or crash picks up where the last attempt stopped.
+/// each step safe to repeat (a thing the panel refuses because it exists counts as made),
+/// so a retry after any failure or crash picks up where the last attempt stopped.
 struct Provisioner: Sendable {
     let accounts: AccountStore
     let servers: ServerStore
@@ -15,10 +15,9 @@ struct Provisioner: Sendable {
 
     /// Runs the remaining steps; returns the account and server once everything exists.
     /// Placement and the panel account's creation are written as they happen; the later
-    /// steps look before they act, so a retry after a crash or failure finds what exists
-    /// and goes on from there. A
-    /// failure after some step was completed in this attempt is retried soon without using
-    /// up an attempt: only attempts that get nowhere count toward the limit.
+    /// steps take a refusal of what exists as done, so a retry after a crash or failure
+    /// goes on from there. A failure after some step was completed in this attempt is
+    /// retried soon without using up an attempt: only attempts that get nowhere count.
     func run(_ id: UUID) async throws -> (Account, Server) {
         var progressed = false
         do {
@@ -53,16 +52,16 @@ struct Provisioner: Sendable {
         let mailbox = NewMailbox(username: username, localPart: settings.defaultMailbox, domain: account.domain,
                                  password: password, quotaMB: 1024)
         try await withPanelRetries {
-            if try await !panel.mailboxExists(mailbox.address, username: username) {
-                try await panel.createMailbox(mailbox)
+            try await createUnlessPresent { try await panel.createMailbox(mailbox) } isPresent: {
+                try await panel.mailboxExists(mailbox.address, username: username)
             }
         }
         progressed()
         let database = NewDatabase(username: username, domain: account.domain, name: "\(username)_main",
                                    user: "\(username)_main", password: password)
         try await withPanelRetries {
-            if try await !panel.databases(of: username).contains(database.name) {
-                try await panel.createDatabase(database)
+            try await createUnlessPresent { try await panel.createDatabase(database) } isPresent: {
+                try await panel.databases(of: username).contains(database.name)
             }
         }
         return (account, server)
@@ -121,15 +120,17 @@ struct Provisioner: Sendable {
     /// Creates the panel account unless it exists already from an earlier attempt. A name
     /// taken by someone else on the panel gets the account a new one before the retry.
     private func create(_ account: Account, username: String, password: String, server: Server, on panel: any ControlPanel) async throws {
-        if let existing = try await panel.account(named: username) {
-            if existing.domain == account.domain { return }
-            guard existing.domain.isEmpty else {
+        try await createUnlessPresent {
+            try await panel.createAccount(NewAccount(username: username, domain: account.domain, plan: account.plan,
+                                                     password: password, contactEmail: account.contactEmail, ip: server.ip))
+        } isPresent: {
+            guard let existing = try await panel.account(named: username), !existing.domain.isEmpty else { return false }
+            guard existing.domain == account.domain else {
                 try await rename(account)
                 throw PanelError.rejected("username \(username) is taken on \(server.name) by \(existing.domain); chose another")
             }
+            return true
         }
-        try await panel.createAccount(NewAccount(username: username, domain: account.domain, plan: account.plan,
-                                                 password: password, contactEmail: account.contactEmail, ip: server.ip))
     }
 
     private func rename(_ account: Account) async throws {

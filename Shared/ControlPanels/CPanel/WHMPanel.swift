@@ -65,18 +65,23 @@ public struct WHMPanel: ControlPanel {
         return (data as? [[String: Any]] ?? []).compactMap { $0["database"] as? String }
     }
 
-    /// Creates the database, then its user, then the grant; each is looked for first and
-    /// repeated on its own while the panel is unavailable, so a cut-off call completes.
+    /// Creates the database, then its user, then the grant; each is repeated on its own
+    /// while the panel is unavailable, and one refused because it exists (a cut-off earlier
+    /// call) counts as made, so a repeated call completes what was left.
     public func createDatabase(_ database: NewDatabase) async throws {
         try await withPanelRetries {
-            if try await !databases(of: database.username).contains(database.name) {
+            try await createUnlessPresent {
                 _ = try await uapi(database.username, "Mysql", "create_database", ["name": database.name])
+            } isPresent: {
+                try await databases(of: database.username).contains(database.name)
             }
         }
         try await withPanelRetries {
-            let users = try await uapi(database.username, "Mysql", "list_users", [:])
-            if !(users as? [[String: Any]] ?? []).contains(where: { $0["user"] as? String == database.user }) {
+            try await createUnlessPresent {
                 _ = try await uapi(database.username, "Mysql", "create_user", ["name": database.user, "password": database.password])
+            } isPresent: {
+                let users = try await uapi(database.username, "Mysql", "list_users", [:])
+                return (users as? [[String: Any]] ?? []).contains { $0["user"] as? String == database.user }
             }
         }
         try await withPanelRetries {

@@ -41,13 +41,15 @@ public struct PleskPanel: ControlPanel {
     /// Creates the customer, then its subscription; a customer left without one by an
     /// earlier, cut-off call is completed rather than duplicated.
     public func createAccount(_ account: NewAccount) async throws {
-        if let existing = try await client(account.username) {
-            guard try await domains(of: existing).isEmpty else { throw PanelError.rejected("customer \(account.username) exists") }
-        } else {
+        try await createUnlessPresent {
             _ = try await rest(.POST, "/clients", json: [
                 "name": account.username, "login": account.username, "password": account.password,
                 "email": account.contactEmail, "type": "customer",
             ], as: Created.self)
+        } isPresent: {
+            guard let existing = try await client(account.username) else { return false }
+            guard try await domains(of: existing).isEmpty else { throw PanelError.rejected("customer \(account.username) exists") }
+            return true
         }
         _ = try await rest(.POST, "/domains", json: [
             "name": account.domain, "hosting_type": "virtual",
@@ -92,20 +94,25 @@ public struct PleskPanel: ControlPanel {
         return try await rest(.GET, "/databases?domain=\(FormEncoding.escape(domain.name))", as: [DatabaseRow].self).map(\.name)
     }
 
+    /// Creates the database, then its user; either refused because it exists (a cut-off
+    /// earlier call) is taken as made.
     public func createDatabase(_ database: NewDatabase) async throws {
-        let existing = try await rest(.GET, "/databases?domain=\(FormEncoding.escape(database.domain))", as: [DatabaseRow].self)
         let id: Int
-        if let found = existing.first(where: { $0.name == database.name }) {
-            id = found.id
-        } else {
+        do {
             id = try await rest(.POST, "/databases", json: [
                 "name": database.name, "type": "mysql", "parent_domain": ["name": database.domain], "server_id": 1,
             ], as: Created.self).id
+        } catch PanelError.rejected(let reason) {
+            let existing = try await rest(.GET, "/databases?domain=\(FormEncoding.escape(database.domain))", as: [DatabaseRow].self)
+            guard let found = existing.first(where: { $0.name == database.name }) else { throw PanelError.rejected(reason) }
+            id = found.id
         }
-        let users = try await rest(.GET, "/dbusers?dbId=\(id)", as: [DatabaseUser].self)
-        guard !users.contains(where: { $0.login == database.user }) else { return }
-        _ = try await rest(.POST, "/dbusers", json: ["login": database.user, "password": database.password, "database_id": id],
-                           as: Created.self)
+        try await createUnlessPresent {
+            _ = try await rest(.POST, "/dbusers", json: ["login": database.user, "password": database.password, "database_id": id],
+                               as: Created.self)
+        } isPresent: {
+            try await rest(.GET, "/dbusers?dbId=\(id)", as: [DatabaseUser].self).contains { $0.login == database.user }
+        }
     }
 
     public func installCertificate(_ certificate: CertificateBundle, username: String, domain: String) async throws {
