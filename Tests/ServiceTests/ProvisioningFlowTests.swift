@@ -209,17 +209,25 @@ extension ProvisioningFlowTests {
 }
 
 extension ProvisioningFlowTests {
-    @Test("domains that make the same username get the next free alternatives on the server")
+    @Test("domains that make the same username, placed at once, get the next free alternatives on the server")
     func usernamesDoNotCollide() async throws {
         try await TestDatabase.with(services: ["checkout", "provisioning"]) { database in
-            let sandbox = Sandbox(database: database, tag: "names")
+            let sandbox = Sandbox(database: database, tag: "names", provisioningEnvironment: ["HOSTWIRE_WORKERS": "16"])
             defer { sandbox.stop() }
             try await sandbox.start()
             try await sandbox.addServer()
-            for domain in ["shop.example", "shop.example.net", "shop.example.org"] { try await sandbox.placePaidOrder(domain) }
-            #expect(await eventually(timeout: .seconds(60)) { try await activeAccounts(database) == 3 })
+            let domains = ["shop.example", "shop.example.net", "shop.example.org"] + (1...5).map { "shop.example\($0).com" }
+            try await withThrowingTaskGroup(of: Void.self) { group in
+                for domain in domains { group.addTask { try await sandbox.placePaidOrder(domain) } }
+                try await group.waitForAll()
+            }
+            #expect(await eventually(timeout: .seconds(60)) { try await activeAccounts(database) == domains.count })
             let names = Set(try await sandbox.panelAccounts().compactMap { $0["user"] as? String })
-            #expect(names == ["shop", "shop01", "shop02"])
+            #expect(names == Set(["shop"] + (1...7).map { "shop0\($0)" }))
+            // A placement that lost a name to a racer picks again at once, not as a failed attempt.
+            #expect(try await database.count("""
+                SELECT count(*)::int FROM provisioning.tasks WHERE type = 'provision-account' AND (attempts <> 1 OR last_error IS NOT NULL)
+                """) == 0)
         }
     }
 

@@ -89,32 +89,18 @@ struct Provisioner: Sendable {
     /// account as placed and its server, or `nil` if it had been placed already.
     private func place(_ account: Account) async throws -> (Account, Server)? {
         let sealed = try settings.cipher.seal(Credentials.password())
-        let (servers, logger) = (servers, accounts.logger)
-        return try await accounts.database.transaction { connection -> (Account, Server)? in
-            guard let server = try await servers.leastFull(in: account.group, on: connection) else {
-                throw TaskDeferral("no active server with room in group \(account.group)", delay: settings.noRoomRetry)
-            }
-            // Only the names it could get are looked up (by the unique index), not every
-            // name on the server.
-            let base = Credentials.username(for: account.domain)
-            let candidates = [base] + (1..<100).map { Credentials.alternative(to: base, attempt: $0) }
-            let taken = Set(try await connection.query("""
-                SELECT left(username, 8) FROM accounts
-                WHERE server_id = \(server.id) AND username IS NOT NULL AND status <> 'terminated' AND id <> \(account.id)
-                  AND left(username, 8) = ANY(\(candidates.map { String($0.prefix(8)) }))
-                """, logger: logger).collect().map { try $0.decode(String.self) })
-            let username = candidates.first { !taken.contains(String($0.prefix(8))) }
-                ?? Credentials.alternative(to: base, attempt: Int.random(in: 100...999))
-            let updated = try await connection.query("""
-                UPDATE accounts SET server_id = \(server.id), username = \(username), password_sealed = \(sealed), step = 'create',
-                    updated_at = now()
-                WHERE id = \(account.id) AND step = 'server' RETURNING id
-                """, logger: logger).collect()
-            guard !updated.isEmpty else { return nil }
-            var placed = account
-            (placed.serverID, placed.username, placed.passwordSealed, placed.step) = (server.id, username, sealed, "create")
-            return (placed, server)
+        // Only the names it could get are looked up (by the unique index), not every name on the server.
+        let base = Credentials.username(for: account.domain)
+        let candidates = [base] + (1..<100).map { Credentials.alternative(to: base, attempt: $0) }
+        let fallback = Credentials.alternative(to: base, attempt: Int.random(in: 100...999))
+        guard let (server, username) = try await servers.place(account.id, in: account.group, usernames: candidates,
+                                                                fallback: fallback, sealedPassword: sealed) else {
+            if try await reload(account.id).step != "server" { return nil }
+            throw TaskDeferral("no active server with room in group \(account.group)", delay: settings.noRoomRetry)
         }
+        var placed = account
+        (placed.serverID, placed.username, placed.passwordSealed, placed.step) = (server.id, username, sealed, "create")
+        return (placed, server)
     }
 
     /// Creates the panel account unless it exists already from an earlier attempt. A name
