@@ -164,6 +164,16 @@ import TestSupport
             let replay = try await post(body, signature: signer.header(for: body))
             #expect(replay.status == 200)
             #expect(replay.json["outcome"] as? String == "duplicate")
+            // The same event delivered five times at once, under an id not seen yet: one
+            // delivery records it (the order is paid already), the others are duplicates.
+            var again = try #require(try JSONSerialization.jsonObject(with: Data(body)) as? [String: Any])
+            again["id"] = "evt_again_\(UUID().uuidString.prefix(8))"
+            let againBody = Array(try JSONSerialization.data(withJSONObject: again))
+            let outcomes = try await withThrowingTaskGroup(of: String.self) { group in
+                for _ in 0..<5 { group.addTask { try await post(againBody, signature: signer.header(for: againBody)).json["outcome"] as? String ?? "" } }
+                return try await group.reduce(into: []) { $0.append($1) }
+            }
+            #expect(outcomes.sorted() == ["already_paid", "duplicate", "duplicate", "duplicate", "duplicate"])
             let forged = try await post(body, signature: WebhookSignature(secret: "whsec_wrong").header(for: body))
             #expect(forged.status == 400)
             #expect((forged.json["error"] as? [String: Any])?["code"] as? String == "invalid_signature")
@@ -176,7 +186,7 @@ import TestSupport
 
             #expect(try await outboxCount(database, "checkout", type: "order.paid") == 1)
             #expect(try await outboxCount(database, "checkout", type: "provision-account") == 1)
-            #expect(try await database.count("SELECT count(*)::int FROM checkout.webhook_receipts") == 1)
+            #expect(try await database.count("SELECT count(*)::int FROM checkout.webhook_receipts") == 2)
             #expect(await eventually(timeout: .seconds(30)) { try await activeAccounts(database) == 1 })
             #expect(try await sandbox.panelAccounts().count == 1)
         }

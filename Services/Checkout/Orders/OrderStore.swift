@@ -99,23 +99,33 @@ struct OrderStore: Sendable {
     /// Records provider event `eventID` once and applies a PaymentIntent outcome to its order:
     /// on success the order becomes `paid` and `order.paid` plus `provision-account` are
     /// written in the same transaction.
+    ///
+    /// The receipt is written last, with the outcome: a delivery of an event already
+    /// recorded finds its receipt there and rolls back whatever it did. Two deliveries at
+    /// once queue on the order's row lock, so the second sees the order paid.
     func record(eventID: String, type: String, intent: PaymentIntent?) async throws -> Outcome {
         let (outbox, logger) = (outbox, logger)
-        let outcome = try await database.transaction { connection -> Outcome in
-            let fresh = try await connection.query("""
-                INSERT INTO webhook_receipts (event_id, type, outcome) VALUES (\(eventID), \(type), 'received')
-                ON CONFLICT (event_id) DO NOTHING RETURNING event_id
-                """, logger: logger).collect()
-            guard !fresh.isEmpty else { return .duplicate }
-            let outcome = try await apply(type: type, intent: intent, on: connection, outbox: outbox, logger: logger)
-            try await connection.query("""
-                UPDATE webhook_receipts SET outcome = \(outcome.outcome.rawValue), order_id = \(outcome.orderID) WHERE event_id = \(eventID)
-                """, logger: logger)
-            return outcome.outcome
+        let outcome: Outcome
+        do {
+            outcome = try await database.transaction { connection -> Outcome in
+                let applied = try await apply(type: type, intent: intent, on: connection, outbox: outbox, logger: logger)
+                let recorded = try await connection.query("""
+                    INSERT INTO webhook_receipts (event_id, type, outcome, order_id)
+                    VALUES (\(eventID), \(type), \(applied.outcome.rawValue), \(applied.orderID))
+                    ON CONFLICT (event_id) DO NOTHING RETURNING event_id
+                    """, logger: logger).collect()
+                guard !recorded.isEmpty else { throw RepeatedDelivery() }
+                return applied.outcome
+            }
+        } catch is RepeatedDelivery {
+            return .duplicate
         }
         if outcome == .paid { outbox.wakeRelay() }
         return outcome
     }
+
+    /// Rolls back a delivery whose event was recorded before.
+    private struct RepeatedDelivery: Error {}
 
     private func apply(type: String, intent: PaymentIntent?, on connection: PostgresConnection, outbox: Outbox,
                        logger: Logger) async throws -> (outcome: Outcome, orderID: UUID?) {
