@@ -14,11 +14,11 @@ struct OrderStore: Sendable {
     let logger: Logger
 
     /// Records the customer (by email) and a `pending_payment` order at the catalog price,
-    /// and publishes `order.placed`, in one transaction.
-    func place(_ order: PlaceOrder.Valid) async throws -> UUID {
+    /// and publishes `order.placed`, in one transaction; returns the order as stored.
+    func place(_ order: PlaceOrder.Valid) async throws -> Order {
         let id = UUID()
         let (outbox, logger) = (outbox, logger)
-        try await database.transaction { connection in
+        let placed = try await database.transaction { connection -> Order in
             let product = try await connection.query("""
                 SELECT p.name, p.type, pr.amount FROM products p
                 LEFT JOIN prices pr ON pr.product_id = p.id AND pr.billing_cycle = \(order.billingCycle) AND pr.currency = \(order.currency)
@@ -30,26 +30,31 @@ struct OrderStore: Sendable {
                 throw APIError.invalid("currency", "\(productName) has no \(order.billingCycle) price in \(order.currency)")
             }
             if type == "hosting" && order.domain == nil { throw APIError.invalid("domain", "a hosting order needs a domain") }
-            let customerID = try await connection.query("""
+            let (customerID, paymentCustomer) = try await connection.query("""
                 INSERT INTO customers (id, email, name, company, country) VALUES (\(UUID()), \(order.email), \(order.name),
                     \(order.company), \(order.country))
-                ON CONFLICT (email) DO UPDATE SET name = excluded.name RETURNING id
-                """, logger: logger).collect().first!.decode(UUID.self)
+                ON CONFLICT (email) DO UPDATE SET name = excluded.name RETURNING id, payment_customer
+                """, logger: logger).collect().first!.decode((UUID, String?).self)
             let inserted = try await connection.query("""
                 INSERT INTO orders (id, customer_id, product_id, billing_cycle, currency, amount, domain)
                 VALUES (\(id), \(customerID), \(order.productID), \(order.billingCycle), \(order.currency), \(amount), \(order.domain))
-                ON CONFLICT (domain) WHERE status <> 'cancelled' AND domain IS NOT NULL DO NOTHING RETURNING id
+                ON CONFLICT (domain) WHERE status <> 'cancelled' AND domain IS NOT NULL DO NOTHING RETURNING created_at
                 """, logger: logger).collect()
-            guard !inserted.isEmpty else {
+            guard let created = try inserted.first?.decode(Date.self) else {
                 throw APIError.conflict("domain_already_ordered", "an active order for \(order.domain ?? "") exists")
             }
             try await outbox.publish(OrderPlaced(orderID: id, customerID: customerID, customerEmail: order.email,
                                                  customerName: order.name, productName: productName,
                                                  billingCycle: order.billingCycle, amount: amount, currency: order.currency,
                                                  domain: order.domain), correlationID: id, on: connection, logger: logger)
+            return Order(id: id, customerID: customerID, customerEmail: order.email, productID: order.productID,
+                         productName: productName, billingCycle: order.billingCycle, amount: amount, currency: order.currency,
+                         domain: order.domain, status: "pending_payment",
+                         payment: .init(provider: "stripe", paymentIntent: nil, clientSecret: nil),
+                         createdAt: created, paidAt: nil, paymentCustomer: paymentCustomer)
         }
         outbox.wakeRelay()
-        return id
+        return placed
     }
 
     /// Stores the order's payment intent unless it has another; returns whether it stored it.

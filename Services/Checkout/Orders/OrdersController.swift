@@ -12,8 +12,7 @@ struct OrdersController: Sendable {
     func addRoutes(to router: Router<BasicRequestContext>) {
         router.post("api/orders") { request, _ in
             let order = try await APIResponse.decode(PlaceOrder.self, from: request).validated()
-            let id = try await store.place(order)
-            return try await withPayment(id, status: .created)
+            return try await withPayment(try await store.place(order), status: .created)
         }
         router.get("api/orders/{id}") { _, context in
             let id = try context.parameters.require("id", as: UUID.self)
@@ -22,7 +21,10 @@ struct OrdersController: Sendable {
         }
         // A payment intent that could not be created at order time is asked for again.
         router.post("api/orders/{id}/payment") { _, context in
-            try await withPayment(try context.parameters.require("id", as: UUID.self), status: .ok)
+            guard let order = try await store.order(try context.parameters.require("id", as: UUID.self)) else {
+                throw APIError.notFound("order")
+            }
+            return try await withPayment(order, status: .ok)
         }
         let admin = router.group("api/admin").add(middleware: BearerAuthMiddleware(tokens: tokens))
         admin.get("orders") { request, _ in
@@ -37,8 +39,9 @@ struct OrdersController: Sendable {
 
     /// Makes sure the order has a payment intent (one per order: the idempotency key is the
     /// order id) and answers with the order; 502 when the provider cannot be reached.
-    private func withPayment(_ id: UUID, status: HTTPResponse.Status) async throws -> Response {
-        guard var order = try await store.order(id) else { throw APIError.notFound("order") }
+    private func withPayment(_ order: Order, status: HTTPResponse.Status) async throws -> Response {
+        let id = order.id
+        var order = order
         guard order.status == "pending_payment", order.payment.paymentIntent == nil else { return APIResponse.json(order, status: status) }
         do {
             let customer = try await paymentCustomer(order)
