@@ -17,13 +17,41 @@ public struct Outbox: Sendable {
         self.relaySignal = relaySignal
     }
 
+    /// One message to write: a command for its service's queue or an event for its topic.
+    public struct Message: Sendable {
+        let id: UUID
+        let kind: String
+        let destination: String
+        let type: String
+        let version: Int
+        let publisher: String?
+        let correlationID: UUID?
+        let causationID: UUID?
+        let payload: String
+
+        public static func command<C: Command>(_ command: C, id: UUID = UUID(), correlationID: UUID? = nil,
+                                               causationID: UUID? = nil) throws -> Message {
+            Message(id: id, kind: "command", destination: C.queue, type: C.wireName, version: C.version, publisher: nil,
+                    correlationID: correlationID, causationID: causationID, payload: try json(command))
+        }
+
+        public static func event<E: Event>(_ event: E, id: UUID = UUID(), correlationID: UUID? = nil,
+                                           causationID: UUID? = nil) throws -> Message {
+            Message(id: id, kind: "event", destination: E.topic, type: E.wireName, version: E.version, publisher: E.publisher,
+                    correlationID: correlationID, causationID: causationID, payload: try json(event))
+        }
+
+        private static func json(_ payload: some BusMessage) throws -> String {
+            String(decoding: try WireCoding.encode(payload), as: UTF8.self)
+        }
+    }
+
     /// Queues `command` for its service's queue.
     public func send<C: Command>(
         _ command: C, id: UUID = UUID(), correlationID: UUID? = nil, causationID: UUID? = nil,
         on connection: PostgresConnection, logger: Logger
     ) async throws {
-        try await append(kind: "command", destination: C.queue, payload: command, id: id,
-                         correlationID: correlationID, causationID: causationID, on: connection, logger: logger)
+        try await write([.command(command, id: id, correlationID: correlationID, causationID: causationID)], on: connection, logger: logger)
     }
 
     /// Queues `event` for publication under its topic.
@@ -31,26 +59,44 @@ public struct Outbox: Sendable {
         _ event: E, id: UUID = UUID(), correlationID: UUID? = nil, causationID: UUID? = nil,
         on connection: PostgresConnection, logger: Logger
     ) async throws {
-        precondition(E.publisher == source, "\(E.wireName) is published by \(E.publisher), not \(source)")
-        try await append(kind: "event", destination: E.topic, payload: event, id: id,
-                         correlationID: correlationID, causationID: causationID, on: connection, logger: logger)
+        try await write([.event(event, id: id, correlationID: correlationID, causationID: causationID)], on: connection, logger: logger)
     }
 
-    /// Queues many commands of one type in one statement (bulk producers, benchmarks).
+    /// Queues many commands of one type (bulk producers, benchmarks).
     public func send<C: Command>(
         contentsOf commands: [C], correlationID: UUID? = nil, on connection: PostgresConnection, logger: Logger
     ) async throws {
-        try await appendAll(kind: "command", destination: C.queue, payloads: commands, correlationID: correlationID,
-                            on: connection, logger: logger)
+        try await write(commands.map { try .command($0, correlationID: correlationID) }, on: connection, logger: logger)
     }
 
-    /// Queues many events of one type in one statement, in array order.
+    /// Queues many events of one type, in array order.
     public func publish<E: Event>(
         contentsOf events: [E], correlationID: UUID? = nil, on connection: PostgresConnection, logger: Logger
     ) async throws {
-        precondition(E.publisher == source, "\(E.wireName) is published by \(E.publisher), not \(source)")
-        try await appendAll(kind: "event", destination: E.topic, payloads: events, correlationID: correlationID,
-                            on: connection, logger: logger)
+        try await write(events.map { try .event($0, correlationID: correlationID) }, on: connection, logger: logger)
+    }
+
+    /// Queues `messages` in one statement; events are numbered in array order.
+    public func write(_ messages: [Message], on connection: PostgresConnection, logger: Logger) async throws {
+        guard !messages.isEmpty else { return }
+        for message in messages {
+            precondition(message.publisher.map { $0 == source } ?? true,
+                         "\(message.type) is published by \(message.publisher ?? ""), not \(source)")
+        }
+        relaySignal.mark()
+        // WITH ORDINALITY keeps array order, so events are numbered in the order given. The
+        // optional ids go as text ('' for none): arrays of optionals have no binary encoding.
+        let correlations = messages.map { $0.correlationID?.uuidString ?? "" }
+        let causations = messages.map { $0.causationID?.uuidString ?? "" }
+        try await connection.query("""
+            INSERT INTO outbox (id, kind, destination, type, version, correlation_id, causation_id, occurred_at, payload)
+            SELECT id, kind, destination, type, version, nullif(correlation_id, '')::uuid, nullif(causation_id, '')::uuid, now(), payload
+            FROM unnest(\(messages.map(\.id))::uuid[], \(messages.map(\.kind))::text[], \(messages.map(\.destination))::text[],
+                        \(messages.map(\.type))::text[], \(messages.map(\.version))::int[], \(correlations)::text[],
+                        \(causations)::text[], \(messages.map(\.payload))::text[])
+                WITH ORDINALITY AS m(id, kind, destination, type, version, correlation_id, causation_id, payload, n)
+            ORDER BY n
+            """, logger: logger)
     }
 
     /// Tells the relay that committed rows are waiting; call after the transaction commits.
@@ -59,31 +105,4 @@ public struct Outbox: Sendable {
     /// Wakes the relay only if something was appended since the last call (consumers call
     /// this after every commit).
     func wakeRelayIfAppended() { relaySignal.signalIfMarked() }
-
-    private func appendAll<P: BusMessage>(
-        kind: String, destination: String, payloads: [P], correlationID: UUID?, on connection: PostgresConnection, logger: Logger
-    ) async throws {
-        guard !payloads.isEmpty else { return }
-        let ids = payloads.map { _ in UUID() }
-        let json = try payloads.map { String(decoding: try WireCoding.encode($0), as: UTF8.self) }
-        // WITH ORDINALITY keeps array order, so events are numbered in the order given.
-        relaySignal.mark()
-        try await connection.query("""
-            INSERT INTO outbox (id, kind, destination, type, version, correlation_id, occurred_at, payload)
-            SELECT id, \(kind), \(destination), \(P.wireName), \(P.version), \(correlationID), now(), payload
-            FROM unnest(\(ids)::uuid[], \(json)::text[]) WITH ORDINALITY AS m(id, payload, n) ORDER BY n
-            """, logger: logger)
-    }
-
-    private func append<P: BusMessage>(
-        kind: String, destination: String, payload: P, id: UUID, correlationID: UUID?, causationID: UUID?,
-        on connection: PostgresConnection, logger: Logger
-    ) async throws {
-        let json = String(decoding: try WireCoding.encode(payload), as: UTF8.self)
-        relaySignal.mark()
-        try await connection.query("""
-            INSERT INTO outbox (id, kind, destination, type, version, correlation_id, causation_id, occurred_at, payload)
-            VALUES (\(id), \(kind), \(destination), \(P.wireName), \(P.version), \(correlationID), \(causationID), now(), \(json))
-            """, logger: logger)
-    }
 }

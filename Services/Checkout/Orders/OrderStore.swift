@@ -156,16 +156,17 @@ struct OrderStore: Sendable {
         try await connection.query("""
             UPDATE orders SET status = 'paid', paid_at = now(), updated_at = now(), payment_intent = \(intent.id) WHERE id = \(orderID)
             """, logger: logger)
-        try await outbox.publish(OrderPaid(
+        var messages: [Outbox.Message] = [try .event(OrderPaid(
             orderID: orderID, customerID: customerID, customerEmail: email, customerName: name, productID: productID,
             productName: productName, billingCycle: cycle, amount: amount, currency: currency, domain: domain,
             paymentReference: intent.id, paymentCustomer: intent.customer ?? paymentCustomer, paymentMethod: intent.paymentMethod),
-            correlationID: orderID, on: connection, logger: logger)
+            correlationID: orderID)]
         if productType == "hosting", let plan, let domain {
-            try await outbox.send(ProvisionAccount(orderID: orderID, customerID: customerID, plan: plan,
-                                                   serverGroup: group ?? "default", domain: domain, contactEmail: email,
-                                                   customerName: name), correlationID: orderID, on: connection, logger: logger)
+            messages.append(try .command(ProvisionAccount(orderID: orderID, customerID: customerID, plan: plan,
+                                                          serverGroup: group ?? "default", domain: domain, contactEmail: email,
+                                                          customerName: name), correlationID: orderID))
         }
+        try await outbox.write(messages, on: connection, logger: logger)
         return (.paid, orderID)
     }
 }
