@@ -24,6 +24,8 @@ public struct ReceivedMessage: Sendable {
     public let address: String
     public let header: EnvelopeHeader
     public let body: [UInt8]
+    /// Where the payload's JSON is in `body`, when the header was read by ``EnvelopeScan``.
+    let payloadRange: Range<Int>?
 
     /// Why a message could not be read; it is dead-lettered with this reason.
     public struct Malformed: Error, CustomStringConvertible, Sendable {
@@ -36,10 +38,15 @@ public struct ReceivedMessage: Sendable {
         guard let address = String(validating: frames[0], as: UTF8.self) else {
             throw Malformed(description: "address frame is not UTF-8")
         }
-        do {
-            header = try WireCoding.decode(EnvelopeHeader.self, from: frames[1])
-        } catch {
-            throw Malformed(description: "envelope does not decode: \(error)")
+        if let scanned = EnvelopeScan.read(frames[1]) {
+            (header, payloadRange) = scanned
+        } else {
+            do {
+                header = try WireCoding.decode(EnvelopeHeader.self, from: frames[1])
+            } catch {
+                throw Malformed(description: "envelope does not decode: \(error)")
+            }
+            payloadRange = nil
         }
         self.address = address
         body = frames[1]
@@ -47,6 +54,7 @@ public struct ReceivedMessage: Sendable {
 
     /// The payload decoded as `P`.
     public func payload<P: BusMessage>(as type: P.Type) throws -> P {
-        try WireCoding.decode(EnvelopePayload<P>.self, from: body).payload
+        if let payloadRange { return try WireCoding.decode(P.self, from: body[payloadRange]) }
+        return try WireCoding.decode(EnvelopePayload<P>.self, from: body).payload
     }
 }
