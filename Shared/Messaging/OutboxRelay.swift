@@ -58,26 +58,9 @@ public final class OutboxRelay: Service {
 
     /// Numbers the next unsequenced events in commit order and publishes them.
     func relayEvents() async throws -> Int {
-        let (logger, batchSize) = (logger, settings.batchSize)
-        let rows = try await database.transaction { connection -> [OutboxRow] in
-            let last = try await connection.query(
-                "SELECT last_sequence FROM publisher_state FOR UPDATE", logger: logger
-            ).collect().first?.decode(Int64.self) ?? 0
-            let rows = try OutboxRow.decode(try await connection.query("""
-                WITH picked AS (
-                    SELECT id, position FROM outbox WHERE kind = 'event' AND sequence IS NULL
-                    ORDER BY position LIMIT \(batchSize)),
-                numbered AS (SELECT id, row_number() OVER (ORDER BY position) AS n FROM picked)
-                UPDATE outbox o SET sequence = \(last) + numbered.n, sent_at = now()
-                FROM numbered WHERE o.id = numbered.id
-                RETURNING \(unescaped: OutboxRow.columns)
-                """, logger: logger).collect())
-            if !rows.isEmpty {
-                try await connection.query(
-                    "UPDATE publisher_state SET last_sequence = \(last + Int64(rows.count))", logger: logger)
-            }
-            return rows
-        }
+        let rows = try OutboxRow.decode(try await database.query("""
+            SELECT \(unescaped: OutboxRow.columns) FROM number_events(\(settings.batchSize)::integer) o
+            """))
         for row in rows.sorted(by: { ($0.sequence ?? 0) < ($1.sequence ?? 0) }) {
             bus.publish(row.wireMessage(source: source))
         }
@@ -85,33 +68,31 @@ public final class OutboxRelay: Service {
         return rows.count
     }
 
-    /// Sends due commands, first dead-lettering those that ran out of attempts.
+    /// Sends due commands, and dead-letters those that ran out of attempts, in one statement
+    /// (the two touch different rows: a command is sent only while it has attempts left).
     func relayCommands() async throws -> Int {
-        let (backoff, logger, source) = (settings.commandBackoff, logger, source)
+        let (backoff, source) = (settings.commandBackoff, source)
         let (maxAttempts, batchSize) = (settings.maxCommandAttempts, settings.batchSize)
-        let rows = try await database.transaction { connection -> [OutboxRow] in
-            try await connection.query("""
-                WITH dead AS (
-                    UPDATE outbox SET dead_at = now()
-                    WHERE kind = 'command' AND acked_at IS NULL AND dead_at IS NULL
-                      AND attempts >= \(maxAttempts) AND next_attempt_at <= now()
-                    RETURNING id, type, destination, payload)
+        let rows = try OutboxRow.decode(try await database.query("""
+            WITH dead AS (
+                UPDATE outbox SET dead_at = now()
+                WHERE kind = 'command' AND acked_at IS NULL AND dead_at IS NULL
+                  AND attempts >= \(maxAttempts) AND next_attempt_at <= now()
+                RETURNING id, type, destination, payload),
+            buried AS (
                 INSERT INTO dead_letters (reason, message_id, type, source, frames)
-                SELECT 'not acknowledged after ' || \(maxAttempts) || ' sends', id, type, \(source),
-                       ARRAY[destination, payload]
-                FROM dead
-                """, logger: logger)
-            return try OutboxRow.decode(try await connection.query("""
-                UPDATE outbox o SET attempts = o.attempts + 1, sent_at = now(),
-                    next_attempt_at = now() + make_interval(secs =>
-                        least(\(backoff.maximum), \(backoff.base) * power(2, o.attempts)) * (0.5 + random() / 2))
-                WHERE o.id IN (
-                    SELECT id FROM outbox
-                    WHERE kind = 'command' AND acked_at IS NULL AND dead_at IS NULL AND next_attempt_at <= now()
-                    ORDER BY next_attempt_at LIMIT \(batchSize) FOR UPDATE SKIP LOCKED)
-                RETURNING \(unescaped: OutboxRow.columns)
-                """, logger: logger).collect())
-        }
+                SELECT 'not acknowledged after ' || \(maxAttempts) || ' sends', id, type, \(source), ARRAY[destination, payload]
+                FROM dead)
+            UPDATE outbox o SET attempts = o.attempts + 1, sent_at = now(),
+                next_attempt_at = now() + make_interval(secs =>
+                    least(\(backoff.maximum), \(backoff.base) * power(2, o.attempts)) * (0.5 + random() / 2))
+            WHERE o.id IN (
+                SELECT id FROM outbox
+                WHERE kind = 'command' AND acked_at IS NULL AND dead_at IS NULL AND next_attempt_at <= now()
+                  AND attempts < \(maxAttempts)
+                ORDER BY next_attempt_at LIMIT \(batchSize) FOR UPDATE SKIP LOCKED)
+            RETURNING \(unescaped: OutboxRow.columns)
+            """))
         for row in rows { bus.send(row.wireMessage(source: source)) }
         metrics.commandsSent.increment(by: Int64(rows.count))
         return rows.count

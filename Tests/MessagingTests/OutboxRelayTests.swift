@@ -1,0 +1,110 @@
+import Contracts
+import Foundation
+import Logging
+@testable import Messaging
+import Persistence
+import PostgresNIO
+import Testing
+import TestSupport
+import ZeroMQ
+
+struct RelayProbeEvent: Event {
+    static let wireName = "relay-probe.happened"
+    static let version = 1
+    static let publisher = "relay_test"
+    var number: Int
+}
+
+struct RelayProbeCommand: Command {
+    static let wireName = "relay-probe.do"
+    static let version = 1
+    static let queue = "nowhere"
+    var number: Int
+}
+
+/// The relay's rounds against real Postgres, with no broker listening (what it sends is dropped).
+@Suite struct OutboxRelayTests {
+    let logger = TestDatabase.logger
+
+    func withRelays(_ count: Int, settings: RelaySettings = RelaySettings(),
+                    _ body: (Database, Outbox, [OutboxRelay]) async throws -> Void) async throws {
+        try await TestDatabase.with(services: ["relay_test"]) { database in
+            try await withPostgresClient(database.settings(as: "relay_test"), logger: logger) { client in
+                try await MigrationRunner(schema: "relay_test", migrations: MessagingSchema.migrations, logger: logger).run(on: client)
+                let port = freePort()
+                let endpoints = BusEndpoints(publish: "tcp://127.0.0.1:\(port)", subscribe: "tcp://127.0.0.1:\(port + 1)",
+                                             commands: "tcp://127.0.0.1:\(port + 2)", queue: "tcp://127.0.0.1:\(port + 3)")
+                let bus = try await BusConnection(context: ZMQContext(), service: "relay_test", endpoints: endpoints, publishers: [])
+                let db = Database(client: client, logger: logger)
+                let outbox = Outbox(source: "relay_test")
+                let relays = (0..<count).map { _ in
+                    OutboxRelay(database: db, bus: bus, outbox: outbox, settings: settings, logger: logger)
+                }
+                try await body(db, outbox, relays)
+                await bus.close()
+            }
+        }
+    }
+
+    @Test func twoRelaysNumberEveryEventOnceWithoutGaps() async throws {
+        var settings = RelaySettings()
+        settings.batchSize = 7
+        try await withRelays(2, settings: settings) { database, outbox, relays in
+            let total = 500
+            for start in stride(from: 0, to: total, by: 50) {
+                try await database.transaction { connection in
+                    try await outbox.publish(contentsOf: (start..<(start + 50)).map(RelayProbeEvent.init), on: connection,
+                                             logger: logger)
+                }
+            }
+            let sent = try await withThrowingTaskGroup(of: Int.self) { group in
+                for relay in relays {
+                    group.addTask {
+                        var sent = 0
+                        while true {
+                            let round = try await relay.relayEvents()
+                            if round == 0 { return sent }
+                            sent += round
+                        }
+                    }
+                }
+                return try await group.reduce(0, +)
+            }
+            #expect(sent == total, "each event published by one relay, once")
+            let rows = try await database.query("""
+                SELECT count(*)::int, count(DISTINCT sequence)::int, min(sequence), max(sequence),
+                       bool_and((payload::json->>'number')::int + 1 = sequence)
+                FROM outbox WHERE kind = 'event'
+                """)
+            let (count, distinct, first, last, inOrder) = try rows[0].decode((Int, Int, Int64, Int64, Bool).self)
+            #expect(count == total && distinct == total && first == 1 && last == Int64(total), "1…\(total), no gap")
+            #expect(inOrder, "numbered in commit order")
+            let state = try await database.query("SELECT last_sequence FROM publisher_state")[0].decode(Int64.self)
+            #expect(state == Int64(total))
+        }
+    }
+
+    @Test func commandsOutOfAttemptsAreDeadLetteredAndTheRestSent() async throws {
+        var settings = RelaySettings()
+        settings.maxCommandAttempts = 3
+        try await withRelays(1, settings: settings) { database, outbox, relays in
+            try await database.transaction { connection in
+                try await outbox.send(contentsOf: (0..<4).map(RelayProbeCommand.init), on: connection, logger: logger)
+            }
+            // Two of them have been sent their three times and are due again.
+            try await database.query("""
+                UPDATE outbox SET attempts = 3 WHERE (payload::json->>'number')::int < 2
+                """)
+            #expect(try await relays[0].relayCommands() == 2)
+            let dead = try await database.query("""
+                SELECT count(*)::int FROM dead_letters WHERE reason = 'not acknowledged after 3 sends'
+                """)[0].decode(Int.self)
+            #expect(dead == 2)
+            let states = try await database.query("""
+                SELECT (payload::json->>'number')::int, attempts, dead_at IS NOT NULL FROM outbox ORDER BY 1
+                """).map { try $0.decode((Int, Int, Bool).self) }
+            #expect(states.map(\.1) == [3, 3, 1, 1] && states.map(\.2) == [true, true, false, false])
+            #expect(try await relays[0].relayCommands() == 0, "not due again before their backoff")
+        }
+    }
+}
