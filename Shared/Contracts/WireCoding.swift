@@ -8,6 +8,11 @@ public enum WireCoding {
         Array(try encoder.encode(value))
     }
 
+    /// Encodes `value` as wire JSON text, for the columns that store payloads as text.
+    public static func encodeText<T: Encodable>(_ value: T) throws -> String {
+        String(decoding: try encoder.encode(value), as: UTF8.self)
+    }
+
     /// Decodes wire JSON as `T`.
     public static func decode<T: Decodable>(_ type: T.Type, from bytes: some Collection<UInt8>) throws -> T {
         try decoder.decode(type, from: Data(bytes))

@@ -32,17 +32,13 @@ public struct Outbox: Sendable {
         public static func command<C: Command>(_ command: C, id: UUID = UUID(), correlationID: UUID? = nil,
                                                causationID: UUID? = nil) throws -> Message {
             Message(id: id, kind: "command", destination: C.queue, type: C.wireName, version: C.version, publisher: nil,
-                    correlationID: correlationID, causationID: causationID, payload: try json(command))
+                    correlationID: correlationID, causationID: causationID, payload: try WireCoding.encodeText(command))
         }
 
         public static func event<E: Event>(_ event: E, id: UUID = UUID(), correlationID: UUID? = nil,
                                            causationID: UUID? = nil) throws -> Message {
             Message(id: id, kind: "event", destination: E.topic, type: E.wireName, version: E.version, publisher: E.publisher,
-                    correlationID: correlationID, causationID: causationID, payload: try json(event))
-        }
-
-        private static func json(_ payload: some BusMessage) throws -> String {
-            String(decoding: try WireCoding.encode(payload), as: UTF8.self)
+                    correlationID: correlationID, causationID: causationID, payload: try WireCoding.encodeText(event))
         }
     }
 

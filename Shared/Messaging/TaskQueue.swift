@@ -27,7 +27,7 @@ public struct TaskQueue: Sendable {
         on connection: PostgresConnection, logger: Logger
     ) async throws -> UUID? {
         let id = UUID()
-        let json = String(decoding: try WireCoding.encode(payload), as: UTF8.self)
+        let json = try WireCoding.encodeText(payload)
         let seconds = Double(delay.components.seconds)
         signal.mark()
         let inserted = try await connection.query("""
@@ -47,7 +47,7 @@ public struct TaskQueue: Sendable {
     ) async throws -> Int {
         guard !tasks.isEmpty else { return 0 }
         let ids = tasks.map { _ in UUID() }
-        let json = try tasks.map { String(decoding: try WireCoding.encode($0.payload), as: UTF8.self) }
+        let json = try tasks.map { try WireCoding.encodeText($0.payload) }
         signal.mark()
         let inserted = try await connection.query("""
             INSERT INTO tasks (id, type, payload, dedupe_key, max_attempts)
