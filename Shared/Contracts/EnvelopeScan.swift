@@ -40,7 +40,8 @@ public enum EnvelopeScan {
                     case "source": guard let text = text(value) else { return nil }; source = text
                     case "version": guard let number = integer(value) else { return nil }; version = Int(number)
                     case "occurred_at": guard let text = text(value), let date = WireText.date(text) else { return nil }; occurredAt = date
-                    case "sequence": guard isNull(value) || integer(value) != nil else { return nil }; sequence = integer(value)
+                    case "sequence":
+                        if !isNull(value) { guard let number = integer(value) else { return nil }; sequence = number }
                     case "correlation_id": guard let uuid = optionalUUID(value) else { return nil }; correlationID = uuid
                     case "causation_id": guard let uuid = optionalUUID(value) else { return nil }; causationID = uuid
                     default: break

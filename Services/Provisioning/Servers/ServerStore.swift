@@ -44,7 +44,9 @@ struct ServerStore: Sendable {
     /// refusal means a racer was placed, so this ends).
     func place(_ id: UUID, in group: String, usernames: [String], fallback: String,
                sealedPassword: String) async throws -> (server: Server, username: String)? {
-        for attempt in 1... {
+        var attempt = 0
+        while true {
+            attempt += 1
             do {
                 return try await database.query("""
                     WITH chosen AS (
@@ -73,7 +75,6 @@ struct ServerStore: Sendable {
                 continue
             }
         }
-        return nil
     }
 
     func create(_ new: ServersController.NewServer) async throws -> UUID {
