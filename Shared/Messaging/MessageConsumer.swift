@@ -112,12 +112,7 @@ public final class MessageConsumer: Service {
         }
         let known = commands.filter { handlers.commands[$0.header.type] != nil }
         try await database.transaction { connection in
-            let inserted = try await connection.query("""
-                INSERT INTO inbox (message_id, type, source)
-                SELECT * FROM unnest(\(known.map(\.header.id))::uuid[], \(known.map(\.header.type))::text[],
-                                     \(known.map(\.header.source))::text[])
-                ON CONFLICT DO NOTHING RETURNING message_id
-                """, logger: logger).collect().map { try $0.decode(UUID.self) }
+            let inserted = try await connection.run(RecordInInbox(messages: known), logger: logger).map { try $0.decode(UUID.self) }
             let freshIDs = Set(inserted)
             self.metrics.commandsHandled.increment(by: Int64(freshIDs.count))
             self.metrics.duplicatesSkipped.increment(by: Int64(known.count - freshIDs.count))
@@ -153,7 +148,7 @@ public final class MessageConsumer: Service {
 
     private func markAcknowledged(_ ids: [UUID]) async throws {
         guard !ids.isEmpty else { return }
-        try await database.query("UPDATE outbox SET acked_at = now() WHERE id = ANY(\(ids)) AND acked_at IS NULL")
+        try await database.run(MarkAcknowledged(ids: ids))
     }
 
     // MARK: Events
@@ -250,18 +245,11 @@ public final class MessageConsumer: Service {
     }
 
     private func lockCursor(_ publisher: String, on connection: PostgresConnection) async throws -> Int64 {
-        try await connection.query(
-            "INSERT INTO event_cursors (publisher, last_sequence) VALUES (\(publisher), 0) ON CONFLICT DO NOTHING",
-            logger: logger)
-        return try await connection.query(
-            "SELECT last_sequence FROM event_cursors WHERE publisher = \(publisher) FOR UPDATE", logger: logger
-        ).collect().first!.decode(Int64.self)
+        try await connection.run(LockCursor(publisher: publisher), logger: logger)[0].decode(Int64.self)
     }
 
     private func saveCursor(_ publisher: String, _ sequence: Int64, on connection: PostgresConnection) async throws {
-        try await connection.query(
-            "UPDATE event_cursors SET last_sequence = \(sequence), updated_at = now() WHERE publisher = \(publisher)",
-            logger: logger)
+        try await connection.run(SaveCursor(publisher: publisher, sequence: sequence), logger: logger)
     }
 
     /// Asks `publisher` for its events from `sequence` on, at most once a second for the same gap.
@@ -339,5 +327,54 @@ extension Error {
         if let unreadable = self as? UnreadableMessage { return unreadable }
         if let transaction = self as? PostgresTransactionError { return transaction.closureError?.unreadable }
         return nil
+    }
+}
+
+/// Records messages as handled; returns the ids not recorded before.
+struct RecordInInbox: PreparedStatement {
+    static let sql = Self(messages: []).query.sql
+    var messages: [ReceivedMessage]
+
+    var query: PostgresQuery {
+        """
+        INSERT INTO inbox (message_id, type, source)
+        SELECT * FROM unnest(\(messages.map(\.header.id))::uuid[], \(messages.map(\.header.type))::text[],
+                             \(messages.map(\.header.source))::text[])
+        ON CONFLICT DO NOTHING RETURNING message_id
+        """
+    }
+}
+
+/// Marks sent commands acknowledged by their receiver.
+struct MarkAcknowledged: PreparedStatement {
+    static let sql = Self(ids: []).query.sql
+    var ids: [UUID]
+
+    var query: PostgresQuery { "UPDATE outbox SET acked_at = now() WHERE id = ANY(\(ids)) AND acked_at IS NULL" }
+}
+
+/// Locks the cursor of `publisher`'s events, made at 0 if new, and returns its last sequence.
+/// (The no-op update is what locks an existing row: a concurrent batch waits, then reads
+/// the sequence that batch committed.)
+struct LockCursor: PreparedStatement {
+    static let sql = Self(publisher: "").query.sql
+    var publisher: String
+
+    var query: PostgresQuery {
+        """
+        INSERT INTO event_cursors (publisher, last_sequence) VALUES (\(publisher), 0)
+        ON CONFLICT (publisher) DO UPDATE SET last_sequence = event_cursors.last_sequence RETURNING last_sequence
+        """
+    }
+}
+
+/// Moves `publisher`'s cursor to `sequence`.
+struct SaveCursor: PreparedStatement {
+    static let sql = Self(publisher: "", sequence: 0).query.sql
+    var publisher: String
+    var sequence: Int64
+
+    var query: PostgresQuery {
+        "UPDATE event_cursors SET last_sequence = \(sequence), updated_at = now() WHERE publisher = \(publisher)"
     }
 }

@@ -1,6 +1,7 @@
 import Contracts
 import Foundation
 import Logging
+import Persistence
 import PostgresNIO
 
 /// Writes messages into the service's outbox, inside the caller's transaction.
@@ -80,19 +81,7 @@ public struct Outbox: Sendable {
                          "\(message.type) is published by \(message.publisher ?? ""), not \(source)")
         }
         relaySignal.mark()
-        // WITH ORDINALITY keeps array order, so events are numbered in the order given. The
-        // optional ids go as text ('' for none): arrays of optionals have no binary encoding.
-        let correlations = messages.map { $0.correlationID?.uuidString ?? "" }
-        let causations = messages.map { $0.causationID?.uuidString ?? "" }
-        try await connection.query("""
-            INSERT INTO outbox (id, kind, destination, type, version, correlation_id, causation_id, occurred_at, payload)
-            SELECT id, kind, destination, type, version, nullif(correlation_id, '')::uuid, nullif(causation_id, '')::uuid, now(), payload
-            FROM unnest(\(messages.map(\.id))::uuid[], \(messages.map(\.kind))::text[], \(messages.map(\.destination))::text[],
-                        \(messages.map(\.type))::text[], \(messages.map(\.version))::int[], \(correlations)::text[],
-                        \(causations)::text[], \(messages.map(\.payload))::text[])
-                WITH ORDINALITY AS m(id, kind, destination, type, version, correlation_id, causation_id, payload, n)
-            ORDER BY n
-            """, logger: logger)
+        try await connection.run(AppendToOutbox(messages: messages), logger: logger)
     }
 
     /// Tells the relay that committed rows are waiting; call after the transaction commits.
@@ -101,4 +90,26 @@ public struct Outbox: Sendable {
     /// Wakes the relay only if something was appended since the last call (consumers call
     /// this after every commit).
     func wakeRelayIfAppended() { relaySignal.signalIfMarked() }
+}
+
+/// Inserts messages into the outbox; events are numbered later, in the order given here.
+struct AppendToOutbox: PreparedStatement {
+    static let sql = Self(messages: []).query.sql
+    var messages: [Outbox.Message]
+
+    // WITH ORDINALITY keeps array order. The optional ids go as text ('' for none): arrays of
+    // optionals have no binary encoding.
+    var query: PostgresQuery {
+        let correlations = messages.map { $0.correlationID?.uuidString ?? "" }
+        let causations = messages.map { $0.causationID?.uuidString ?? "" }
+        return """
+            INSERT INTO outbox (id, kind, destination, type, version, correlation_id, causation_id, occurred_at, payload)
+            SELECT id, kind, destination, type, version, nullif(correlation_id, '')::uuid, nullif(causation_id, '')::uuid, now(), payload
+            FROM unnest(\(messages.map(\.id))::uuid[], \(messages.map(\.kind))::text[], \(messages.map(\.destination))::text[],
+                        \(messages.map(\.type))::text[], \(messages.map(\.version))::int[], \(correlations)::text[],
+                        \(causations)::text[], \(messages.map(\.payload))::text[])
+                WITH ORDINALITY AS m(id, kind, destination, type, version, correlation_id, causation_id, payload, n)
+            ORDER BY n
+            """
+    }
 }

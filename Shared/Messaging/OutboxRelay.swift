@@ -58,9 +58,7 @@ public final class OutboxRelay: Service {
 
     /// Numbers the next unsequenced events in commit order and publishes them.
     func relayEvents() async throws -> Int {
-        let rows = try OutboxRow.decode(try await database.query("""
-            SELECT \(unescaped: OutboxRow.columns) FROM number_events(\(settings.batchSize)::integer) o
-            """))
+        let rows = try OutboxRow.decode(try await database.run(NumberEvents(batchSize: settings.batchSize)))
         for row in rows.sorted(by: { ($0.sequence ?? 0) < ($1.sequence ?? 0) }) {
             bus.publish(row.wireMessage(source: source))
         }
@@ -68,31 +66,11 @@ public final class OutboxRelay: Service {
         return rows.count
     }
 
-    /// Sends due commands, and dead-letters those that ran out of attempts, in one statement
-    /// (the two touch different rows: a command is sent only while it has attempts left).
+    /// Sends due commands and dead-letters those that ran out of attempts.
     func relayCommands() async throws -> Int {
-        let (backoff, source) = (settings.commandBackoff, source)
-        let (maxAttempts, batchSize) = (settings.maxCommandAttempts, settings.batchSize)
-        let rows = try OutboxRow.decode(try await database.query("""
-            WITH dead AS (
-                UPDATE outbox SET dead_at = now()
-                WHERE kind = 'command' AND acked_at IS NULL AND dead_at IS NULL
-                  AND attempts >= \(maxAttempts) AND next_attempt_at <= now()
-                RETURNING id, type, destination, payload),
-            buried AS (
-                INSERT INTO dead_letters (reason, message_id, type, source, frames)
-                SELECT 'not acknowledged after ' || \(maxAttempts) || ' sends', id, type, \(source), ARRAY[destination, payload]
-                FROM dead)
-            UPDATE outbox o SET attempts = o.attempts + 1, sent_at = now(),
-                next_attempt_at = now() + make_interval(secs =>
-                    least(\(backoff.maximum), \(backoff.base) * power(2, o.attempts)) * (0.5 + random() / 2))
-            WHERE o.id IN (
-                SELECT id FROM outbox
-                WHERE kind = 'command' AND acked_at IS NULL AND dead_at IS NULL AND next_attempt_at <= now()
-                  AND attempts < \(maxAttempts)
-                ORDER BY next_attempt_at LIMIT \(batchSize) FOR UPDATE SKIP LOCKED)
-            RETURNING \(unescaped: OutboxRow.columns)
-            """))
+        let rows = try OutboxRow.decode(try await database.run(SendDueCommands(
+            source: source, maxAttempts: settings.maxCommandAttempts, batchSize: settings.batchSize,
+            backoff: settings.commandBackoff)))
         for row in rows { bus.send(row.wireMessage(source: source)) }
         metrics.commandsSent.increment(by: Int64(rows.count))
         return rows.count
@@ -123,4 +101,48 @@ public final class OutboxRelay: Service {
             """)
     }
 
+}
+
+/// Numbers up to `batchSize` unsequenced events in commit order and returns them.
+struct NumberEvents: PreparedStatement {
+    static let sql = Self(batchSize: 0).query.sql
+    var batchSize: Int
+
+    var query: PostgresQuery {
+        "SELECT \(unescaped: OutboxRow.columns) FROM number_events(\(batchSize)::integer) o"
+    }
+}
+
+/// Marks up to `batchSize` due commands sent and returns them, and dead-letters those that
+/// ran out of attempts, in one statement (the two touch different rows: a command is sent
+/// only while it has attempts left).
+struct SendDueCommands: PreparedStatement {
+    static let sql = Self(source: "", maxAttempts: 0, batchSize: 0, backoff: Backoff(base: 0, maximum: 0)).query.sql
+    var source: String
+    var maxAttempts: Int
+    var batchSize: Int
+    var backoff: Backoff
+
+    var query: PostgresQuery {
+        """
+        WITH dead AS (
+            UPDATE outbox SET dead_at = now()
+            WHERE kind = 'command' AND acked_at IS NULL AND dead_at IS NULL
+              AND attempts >= \(maxAttempts) AND next_attempt_at <= now()
+            RETURNING id, type, destination, payload),
+        buried AS (
+            INSERT INTO dead_letters (reason, message_id, type, source, frames)
+            SELECT 'not acknowledged after ' || \(maxAttempts) || ' sends', id, type, \(source), ARRAY[destination, payload]
+            FROM dead)
+        UPDATE outbox o SET attempts = o.attempts + 1, sent_at = now(),
+            next_attempt_at = now() + make_interval(secs =>
+                least(\(backoff.maximum), \(backoff.base) * power(2, o.attempts)) * (0.5 + random() / 2))
+        WHERE o.id IN (
+            SELECT id FROM outbox
+            WHERE kind = 'command' AND acked_at IS NULL AND dead_at IS NULL AND next_attempt_at <= now()
+              AND attempts < \(maxAttempts)
+            ORDER BY next_attempt_at LIMIT \(batchSize) FOR UPDATE SKIP LOCKED)
+        RETURNING \(unescaped: OutboxRow.columns)
+        """
+    }
 }

@@ -1,6 +1,7 @@
 import Contracts
 import Foundation
 import Logging
+import Persistence
 import PostgresNIO
 
 /// A unit of a service's own work, stored as a task row and retried until done or failed.
@@ -30,12 +31,9 @@ public struct TaskQueue: Sendable {
         let json = try WireCoding.encodeText(payload)
         let seconds = Double(delay.components.seconds)
         signal.mark()
-        let inserted = try await connection.query("""
-            INSERT INTO tasks (id, type, payload, dedupe_key, max_attempts, correlation_id, next_attempt_at)
-            VALUES (\(id), \(T.taskType), \(json), \(dedupeKey), \(T.maxAttempts), \(correlationID),
-                    now() + make_interval(secs => \(seconds)))
-            ON CONFLICT (dedupe_key) DO NOTHING RETURNING id
-            """, logger: logger).collect()
+        let inserted = try await connection.run(EnqueueTask(
+            id: id, type: T.taskType, payload: json, dedupeKey: dedupeKey, maxAttempts: T.maxAttempts,
+            correlationID: correlationID, delaySeconds: seconds), logger: logger)
         return inserted.isEmpty ? nil : id
     }
 
@@ -92,6 +90,28 @@ public struct TaskQueue: Sendable {
 
     /// Wakes the workers only if a task was enqueued since the last call.
     func wakeIfEnqueued() { signal.signalIfMarked() }
+}
+
+/// Adds one task unless its dedupe key is taken; returns its id if added.
+struct EnqueueTask: PreparedStatement {
+    static let sql = Self(id: UUID(), type: "", payload: "", dedupeKey: nil, maxAttempts: 0, correlationID: nil,
+                          delaySeconds: 0).query.sql
+    var id: UUID
+    var type: String
+    var payload: String
+    var dedupeKey: String?
+    var maxAttempts: Int
+    var correlationID: UUID?
+    var delaySeconds: Double
+
+    var query: PostgresQuery {
+        """
+        INSERT INTO tasks (id, type, payload, dedupe_key, max_attempts, correlation_id, next_attempt_at)
+        VALUES (\(id), \(type), \(payload), \(dedupeKey), \(maxAttempts), \(correlationID),
+                now() + make_interval(secs => \(delaySeconds)))
+        ON CONFLICT (dedupe_key) DO NOTHING RETURNING id
+        """
+    }
 }
 
 /// A task's state as an operator sees it.

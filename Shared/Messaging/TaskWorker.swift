@@ -115,17 +115,7 @@ public final class TaskWorker: Service {
     }
 
     func claim(limit: Int) async throws -> [ClaimedTask] {
-        let leaseSeconds = lease / .seconds(1)
-        let rows = try await database.query("""
-            UPDATE tasks t SET status = 'running', attempts = t.attempts + 1, updated_at = now(),
-                locked_until = now() + make_interval(secs => \(leaseSeconds))
-            WHERE t.id IN (
-                SELECT id FROM tasks
-                WHERE ((status = 'pending' AND next_attempt_at <= now()) OR (status = 'running' AND locked_until < now()))
-                  AND type = ANY(\(Array(handlers.keys)))
-                ORDER BY next_attempt_at LIMIT \(limit) FOR UPDATE SKIP LOCKED)
-            RETURNING t.id, t.type, t.payload, t.attempts, t.max_attempts, t.correlation_id
-            """)
+        let rows = try await database.run(ClaimTasks(leaseSeconds: lease / .seconds(1), types: Array(handlers.keys), limit: limit))
         return try rows.map { row in
             let (id, type, payload, attempt, maxAttempts, correlation) = try row.decode((UUID, String, String, Int, Int, UUID?).self)
             return ClaimedTask(id: id, type: type, payload: payload, attempt: attempt,
@@ -260,15 +250,48 @@ public final class TaskCompletion: Sendable {
     public func finish(_ effects: @escaping @Sendable (PostgresConnection) async throws -> Void) async throws {
         let (task, logger) = (task, logger)
         try await database.transaction { connection in
-            let updated = try await connection.query("""
-                UPDATE tasks SET status = 'done', finished_at = now(), locked_until = NULL, updated_at = now()
-                WHERE id = \(task.id) AND status = 'running' AND attempts = \(task.attempt) RETURNING id
-                """, logger: logger).collect()
+            let updated = try await connection.run(FinishTask(id: task.id, attempt: task.attempt), logger: logger)
             guard !updated.isEmpty else { throw LeaseLost() }
             try await effects(connection)
         }
         finished.withLock { $0 = true }
         outbox.wakeRelayIfAppended()
         queue.wakeIfEnqueued()
+    }
+}
+
+/// Leases up to `limit` due tasks of the given types: pending ones whose time has come and
+/// running ones whose worker's lease ran out.
+struct ClaimTasks: PreparedStatement {
+    static let sql = Self(leaseSeconds: 0, types: [], limit: 0).query.sql
+    var leaseSeconds: Double
+    var types: [String]
+    var limit: Int
+
+    var query: PostgresQuery {
+        """
+        UPDATE tasks t SET status = 'running', attempts = t.attempts + 1, updated_at = now(),
+            locked_until = now() + make_interval(secs => \(leaseSeconds))
+        WHERE t.id IN (
+            SELECT id FROM tasks
+            WHERE ((status = 'pending' AND next_attempt_at <= now()) OR (status = 'running' AND locked_until < now()))
+              AND type = ANY(\(types))
+            ORDER BY next_attempt_at LIMIT \(limit) FOR UPDATE SKIP LOCKED)
+        RETURNING t.id, t.type, t.payload, t.attempts, t.max_attempts, t.correlation_id
+        """
+    }
+}
+
+/// Marks a task done if this attempt still holds it; returns its id then, nothing otherwise.
+struct FinishTask: PreparedStatement {
+    static let sql = Self(id: UUID(), attempt: 0).query.sql
+    var id: UUID
+    var attempt: Int
+
+    var query: PostgresQuery {
+        """
+        UPDATE tasks SET status = 'done', finished_at = now(), locked_until = NULL, updated_at = now()
+        WHERE id = \(id) AND status = 'running' AND attempts = \(attempt) RETURNING id
+        """
     }
 }
