@@ -19,27 +19,18 @@ struct OrderStore: Sendable {
         let id = UUID()
         let (outbox, logger) = (outbox, logger)
         let placed = try await database.transaction { connection -> Order in
-            let product = try await connection.query("""
-                SELECT p.name, p.type, pr.amount FROM products p
-                LEFT JOIN prices pr ON pr.product_id = p.id AND pr.billing_cycle = \(order.billingCycle) AND pr.currency = \(order.currency)
-                WHERE p.id = \(order.productID) AND p.active
-                """, logger: logger).collect().first
+            let product = try await connection.run(
+                PriceOfProduct(productID: order.productID, billingCycle: order.billingCycle, currency: order.currency), logger: logger).first
             guard let product else { throw APIError.invalid("product_id", "no product \(order.productID) is on sale") }
             let (productName, type, amount) = try product.decode((String, String, Int?).self)
             guard let amount else {
                 throw APIError.invalid("currency", "\(productName) has no \(order.billingCycle) price in \(order.currency)")
             }
             if type == "hosting" && order.domain == nil { throw APIError.invalid("domain", "a hosting order needs a domain") }
-            let (customerID, paymentCustomer) = try await connection.query("""
-                INSERT INTO customers (id, email, name, company, country) VALUES (\(UUID()), \(order.email), \(order.name),
-                    \(order.company), \(order.country))
-                ON CONFLICT (email) DO UPDATE SET name = excluded.name RETURNING id, payment_customer
-                """, logger: logger).collect().first!.decode((UUID, String?).self)
-            let inserted = try await connection.query("""
-                INSERT INTO orders (id, customer_id, product_id, billing_cycle, currency, amount, domain)
-                VALUES (\(id), \(customerID), \(order.productID), \(order.billingCycle), \(order.currency), \(amount), \(order.domain))
-                ON CONFLICT (domain) WHERE status <> 'cancelled' AND domain IS NOT NULL DO NOTHING RETURNING created_at
-                """, logger: logger).collect()
+            let (customerID, paymentCustomer) = try await connection.run(RecordCustomer(order: order), logger: logger)[0]
+                .decode((UUID, String?).self)
+            let inserted = try await connection.run(InsertOrder(id: id, customerID: customerID, order: order, amount: amount),
+                                                    logger: logger)
             guard let created = try inserted.first?.decode(Date.self) else {
                 throw APIError.conflict("domain_already_ordered", "an active order for \(order.domain ?? "") exists")
             }
@@ -59,17 +50,12 @@ struct OrderStore: Sendable {
 
     /// Stores the order's payment intent unless it has another; returns whether it stored it.
     func attach(_ intent: PaymentIntent, to orderID: UUID) async throws -> Bool {
-        try await !database.query("""
-            UPDATE orders SET payment_intent = \(intent.id), payment_client_secret = \(intent.clientSecret), updated_at = now()
-            WHERE id = \(orderID) AND (payment_intent IS NULL OR payment_intent = \(intent.id)) RETURNING id
-            """).isEmpty
+        try await !database.run(AttachIntent(intentID: intent.id, clientSecret: intent.clientSecret, orderID: orderID)).isEmpty
     }
 
     /// Stores the provider's customer unless one is stored already; returns the stored one.
     func setPaymentCustomer(_ reference: String, of customer: UUID) async throws -> String {
-        let rows = try await database.query("""
-            UPDATE customers SET payment_customer = coalesce(payment_customer, \(reference)) WHERE id = \(customer) RETURNING payment_customer
-            """)
+        let rows = try await database.run(SetPaymentCustomer(reference: reference, customerID: customer))
         return try rows.first?.decode(String.self) ?? reference
     }
 
@@ -114,11 +100,8 @@ struct OrderStore: Sendable {
         do {
             outcome = try await database.transaction { connection -> Outcome in
                 let applied = try await apply(type: type, intent: intent, on: connection, outbox: outbox, logger: logger)
-                let recorded = try await connection.query("""
-                    INSERT INTO webhook_receipts (event_id, type, outcome, order_id)
-                    VALUES (\(eventID), \(type), \(applied.outcome.rawValue), \(applied.orderID))
-                    ON CONFLICT (event_id) DO NOTHING RETURNING event_id
-                    """, logger: logger).collect()
+                let recorded = try await connection.run(
+                    RecordReceipt(eventID: eventID, type: type, outcome: applied.outcome.rawValue, orderID: applied.orderID), logger: logger)
                 guard !recorded.isEmpty else { throw RepeatedDelivery() }
                 return applied.outcome
             }
@@ -136,13 +119,7 @@ struct OrderStore: Sendable {
                        logger: Logger) async throws -> (outcome: Outcome, orderID: UUID?) {
         guard let intent, type == "payment_intent.succeeded" || type == "payment_intent.payment_failed" else { return (.ignored, nil) }
         let metadataOrder = intent.metadata["order_id"].flatMap(UUID.init(uuidString:))
-        let row = try await connection.query("""
-            SELECT o.id, o.status, o.amount, o.currency::text, o.customer_id, c.email, c.name, c.payment_customer, o.product_id,
-                   p.name, p.type, p.panel_plan, p.server_group, o.billing_cycle, o.domain
-            FROM orders o JOIN customers c ON c.id = o.customer_id JOIN products p ON p.id = o.product_id
-            WHERE o.payment_intent = \(intent.id) OR o.id = \(metadataOrder)
-            ORDER BY (o.payment_intent = \(intent.id)) DESC NULLS LAST LIMIT 1 FOR UPDATE OF o
-            """, logger: logger).collect().first
+        let row = try await connection.run(LockOrderOfIntent(intentID: intent.id, metadataOrderID: metadataOrder), logger: logger).first
         guard let row else { return (.unknownOrder, nil) }
         let (orderID, status, amount, currency, customerID, email, name, paymentCustomer, productID, productName, productType, plan,
              group, cycle, domain) = try row.decode((UUID, String, Int, String, UUID, String, String, String?, UUID, String, String,
@@ -153,9 +130,7 @@ struct OrderStore: Sendable {
             logger.error("payment does not match its order", metadata: ["order": "\(orderID)", "intent": "\(intent.id)"])
             return (.mismatch, orderID)
         }
-        try await connection.query("""
-            UPDATE orders SET status = 'paid', paid_at = now(), updated_at = now(), payment_intent = \(intent.id) WHERE id = \(orderID)
-            """, logger: logger)
+        try await connection.run(MarkPaid(orderID: orderID, intentID: intent.id), logger: logger)
         var messages: [Outbox.Message] = [try .event(OrderPaid(
             orderID: orderID, customerID: customerID, customerEmail: email, customerName: name, productID: productID,
             productName: productName, billingCycle: cycle, amount: amount, currency: currency, domain: domain,
@@ -168,5 +143,131 @@ struct OrderStore: Sendable {
         }
         try await outbox.write(messages, on: connection, logger: logger)
         return (.paid, orderID)
+    }
+}
+
+// The statements each order runs, prepared once per connection.
+extension OrderStore {
+    /// The product's name, type and its price for the cycle and currency (no price: NULL).
+    struct PriceOfProduct: PreparedStatement {
+        static let sql = Self(productID: UUID(), billingCycle: "", currency: "").query.sql
+        var productID: UUID
+        var billingCycle: String
+        var currency: String
+
+        var query: PostgresQuery {
+            """
+            SELECT p.name, p.type, pr.amount FROM products p
+            LEFT JOIN prices pr ON pr.product_id = p.id AND pr.billing_cycle = \(billingCycle) AND pr.currency = \(currency)
+            WHERE p.id = \(productID) AND p.active
+            """
+        }
+    }
+
+    /// Records the ordering customer by email (a known one gets the name given now).
+    struct RecordCustomer: PreparedStatement {
+        static let sql = Self(order: sqlTemplate).query.sql
+        /// Any order: the text does not depend on it.
+        static let sqlTemplate = PlaceOrder.Valid(email: "", name: "", company: nil, country: nil, productID: UUID(),
+                                                  billingCycle: "", currency: "", domain: nil)
+        var order: PlaceOrder.Valid
+
+        var query: PostgresQuery {
+            """
+            INSERT INTO customers (id, email, name, company, country)
+            VALUES (\(UUID()), \(order.email), \(order.name), \(order.company), \(order.country))
+            ON CONFLICT (email) DO UPDATE SET name = excluded.name RETURNING id, payment_customer
+            """
+        }
+    }
+
+    /// Inserts a `pending_payment` order unless its domain has an active one; returns its creation time.
+    struct InsertOrder: PreparedStatement {
+        static let sql = Self(id: UUID(), customerID: UUID(), order: RecordCustomer.sqlTemplate, amount: 0).query.sql
+        var id: UUID
+        var customerID: UUID
+        var order: PlaceOrder.Valid
+        var amount: Int
+
+        var query: PostgresQuery {
+            """
+            INSERT INTO orders (id, customer_id, product_id, billing_cycle, currency, amount, domain)
+            VALUES (\(id), \(customerID), \(order.productID), \(order.billingCycle), \(order.currency), \(amount), \(order.domain))
+            ON CONFLICT (domain) WHERE status <> 'cancelled' AND domain IS NOT NULL DO NOTHING RETURNING created_at
+            """
+        }
+    }
+
+    /// Stores the order's payment intent unless it has another.
+    struct AttachIntent: PreparedStatement {
+        static let sql = Self(intentID: "", clientSecret: nil, orderID: UUID()).query.sql
+        var intentID: String
+        var clientSecret: String?
+        var orderID: UUID
+
+        var query: PostgresQuery {
+            """
+            UPDATE orders SET payment_intent = \(intentID), payment_client_secret = \(clientSecret), updated_at = now()
+            WHERE id = \(orderID) AND (payment_intent IS NULL OR payment_intent = \(intentID)) RETURNING id
+            """
+        }
+    }
+
+    /// Stores the provider's customer unless one is stored; returns the stored one.
+    struct SetPaymentCustomer: PreparedStatement {
+        static let sql = Self(reference: "", customerID: UUID()).query.sql
+        var reference: String
+        var customerID: UUID
+
+        var query: PostgresQuery {
+            """
+            UPDATE customers SET payment_customer = coalesce(payment_customer, \(reference)) WHERE id = \(customerID)
+            RETURNING payment_customer
+            """
+        }
+    }
+
+    /// Locks the order a payment intent pays (by the intent, else by its metadata's order id).
+    struct LockOrderOfIntent: PreparedStatement {
+        static let sql = Self(intentID: "", metadataOrderID: nil).query.sql
+        var intentID: String
+        var metadataOrderID: UUID?
+
+        var query: PostgresQuery {
+            """
+            SELECT o.id, o.status, o.amount, o.currency::text, o.customer_id, c.email, c.name, c.payment_customer, o.product_id,
+                   p.name, p.type, p.panel_plan, p.server_group, o.billing_cycle, o.domain
+            FROM orders o JOIN customers c ON c.id = o.customer_id JOIN products p ON p.id = o.product_id
+            WHERE o.payment_intent = \(intentID) OR o.id = \(metadataOrderID)
+            ORDER BY (o.payment_intent = \(intentID)) DESC NULLS LAST LIMIT 1 FOR UPDATE OF o
+            """
+        }
+    }
+
+    /// Marks the order paid by the intent.
+    struct MarkPaid: PreparedStatement {
+        static let sql = Self(orderID: UUID(), intentID: "").query.sql
+        var orderID: UUID
+        var intentID: String
+
+        var query: PostgresQuery {
+            "UPDATE orders SET status = 'paid', paid_at = now(), updated_at = now(), payment_intent = \(intentID) WHERE id = \(orderID)"
+        }
+    }
+
+    /// Records a provider event once, with what it did; returns nothing if it was recorded before.
+    struct RecordReceipt: PreparedStatement {
+        static let sql = Self(eventID: "", type: "", outcome: "", orderID: nil).query.sql
+        var eventID: String
+        var type: String
+        var outcome: String
+        var orderID: UUID?
+
+        var query: PostgresQuery {
+            """
+            INSERT INTO webhook_receipts (event_id, type, outcome, order_id) VALUES (\(eventID), \(type), \(outcome), \(orderID))
+            ON CONFLICT (event_id) DO NOTHING RETURNING event_id
+            """
+        }
     }
 }

@@ -17,17 +17,12 @@ struct AccountStore: Sendable {
     /// Inserts the account for an order, once; returns its id, or `nil` when the order has one.
     static func insert(_ request: AccountRequest, on connection: PostgresConnection, logger: Logger) async throws -> UUID? {
         let id = UUID()
-        let rows = try await connection.query("""
-            INSERT INTO accounts (id, order_id, customer_id, customer_name, contact_email, domain, plan, server_group)
-            VALUES (\(id), \(request.orderID), \(request.customerID), \(request.customerName), \(request.contactEmail),
-                    \(request.domain), \(request.plan), \(request.group))
-            ON CONFLICT DO NOTHING RETURNING id
-            """, logger: logger).collect()
+        let rows = try await connection.run(InsertAccount(id: id, request: request), logger: logger)
         return rows.isEmpty ? nil : id
     }
 
     func account(_ id: UUID) async throws -> Account? {
-        try await database.query("SELECT \(unescaped: Self.columns) FROM accounts WHERE id = \(id)").first.map(Self.decode)
+        try await database.run(AccountByID(id: id)).first.map(Self.decode)
     }
 
     func accounts(status: String?, limit: Int, offset: Int) async throws -> [Account] {
@@ -40,7 +35,7 @@ struct AccountStore: Sendable {
     /// Records the step reached; only the panel account's creation is recorded, since it
     /// decides whether a final failure has something on the panel to roll back.
     func advance(_ id: UUID, to step: String) async throws {
-        _ = try await database.query("UPDATE accounts SET step = \(step), updated_at = now() WHERE id = \(id)")
+        try await database.run(AdvanceAccount(id: id, step: step))
     }
 
     func setPassword(_ id: UUID, sealed: String) async throws {
@@ -64,5 +59,38 @@ struct AccountStore: Sendable {
         return Account(id: id, orderID: order, customerID: customer, customerName: name, contactEmail: email, domain: domain,
                        plan: plan, group: group, serverID: server, username: username, status: status, suspendReason: reason,
                        step: step, lastError: error, createdAt: created, provisionedAt: provisioned, passwordSealed: sealed)
+    }
+}
+
+// The statements each account's provisioning runs, prepared once per connection.
+extension AccountStore {
+    /// Inserts an order's account unless the order has one.
+    struct InsertAccount: PreparedStatement {
+        static let sql = Self(id: UUID(), request: AccountRequest(orderID: UUID(), customerID: UUID(), customerName: "",
+                                                                  contactEmail: "", domain: "", plan: "", group: "")).query.sql
+        var id: UUID
+        var request: AccountRequest
+
+        var query: PostgresQuery {
+            """
+            INSERT INTO accounts (id, order_id, customer_id, customer_name, contact_email, domain, plan, server_group)
+            VALUES (\(id), \(request.orderID), \(request.customerID), \(request.customerName), \(request.contactEmail),
+                    \(request.domain), \(request.plan), \(request.group))
+            ON CONFLICT DO NOTHING RETURNING id
+            """
+        }
+    }
+
+    struct AccountByID: PreparedStatement {
+        static let sql = Self(id: UUID()).query.sql
+        var id: UUID
+        var query: PostgresQuery { "SELECT \(unescaped: AccountStore.columns) FROM accounts WHERE id = \(id)" }
+    }
+
+    struct AdvanceAccount: PreparedStatement {
+        static let sql = Self(id: UUID(), step: "").query.sql
+        var id: UUID
+        var step: String
+        var query: PostgresQuery { "UPDATE accounts SET step = \(step), updated_at = now() WHERE id = \(id)" }
     }
 }

@@ -48,26 +48,8 @@ struct ServerStore: Sendable {
         while true {
             attempt += 1
             do {
-                return try await database.query("""
-                    WITH chosen AS (
-                        SELECT \(unescaped: Self.columns) FROM servers s
-                        WHERE s.server_group = \(group) AND s.status = 'active' AND s.live_accounts < s.max_accounts
-                        ORDER BY s.live_accounts::float / s.max_accounts, s.name
-                        LIMIT 1 FOR UPDATE
-                    ), free AS (
-                        SELECT c.name FROM chosen, unnest(\(usernames)::text[]) WITH ORDINALITY AS c(name, n)
-                        WHERE NOT EXISTS (
-                            SELECT 1 FROM accounts a
-                            WHERE a.server_id = chosen.id AND a.username IS NOT NULL AND a.status <> 'terminated'
-                              AND a.id <> \(id) AND left(a.username, 8) = left(c.name, 8))
-                        ORDER BY c.n LIMIT 1
-                    )
-                    UPDATE accounts SET server_id = chosen.id, username = coalesce(free.name, \(fallback)),
-                        password_sealed = \(sealedPassword), step = 'create', updated_at = now()
-                    FROM chosen LEFT JOIN free ON true
-                    WHERE accounts.id = \(id) AND accounts.step = 'server'
-                    RETURNING chosen.*, accounts.username
-                    """).first.map { row in
+                return try await database.run(PlaceAccount(
+                    id: id, group: group, usernames: usernames, fallback: fallback, sealedPassword: sealedPassword)).first.map { row in
                     let columns = row.makeRandomAccess()
                     return (try Self.decode(row), try columns[columns.count - 1].decode(String.self))
                 }
@@ -132,5 +114,40 @@ struct ServerStore: Sendable {
         return Server(id: id, name: name, panel: PanelKind(rawValue: panel) ?? .cpanel, hostname: hostname, ip: ip, apiURL: url,
                       apiUsername: user, group: group, maxAccounts: max, status: status, nameservers: nameservers,
                       accounts: accounts, sealedSecret: sealed)
+    }
+}
+
+extension ServerStore {
+    /// The placement ``place(_:in:usernames:fallback:sealedPassword:)`` makes, as one statement.
+    struct PlaceAccount: PreparedStatement {
+        static let sql = Self(id: UUID(), group: "", usernames: [], fallback: "", sealedPassword: "").query.sql
+        var id: UUID
+        var group: String
+        var usernames: [String]
+        var fallback: String
+        var sealedPassword: String
+
+        var query: PostgresQuery {
+            """
+            WITH chosen AS (
+                SELECT \(unescaped: ServerStore.columns) FROM servers s
+                WHERE s.server_group = \(group) AND s.status = 'active' AND s.live_accounts < s.max_accounts
+                ORDER BY s.live_accounts::float / s.max_accounts, s.name
+                LIMIT 1 FOR UPDATE
+            ), free AS (
+                SELECT c.name FROM chosen, unnest(\(usernames)::text[]) WITH ORDINALITY AS c(name, n)
+                WHERE NOT EXISTS (
+                    SELECT 1 FROM accounts a
+                    WHERE a.server_id = chosen.id AND a.username IS NOT NULL AND a.status <> 'terminated'
+                      AND a.id <> \(id) AND left(a.username, 8) = left(c.name, 8))
+                ORDER BY c.n LIMIT 1
+            )
+            UPDATE accounts SET server_id = chosen.id, username = coalesce(free.name, \(fallback)),
+                password_sealed = \(sealedPassword), step = 'create', updated_at = now()
+            FROM chosen LEFT JOIN free ON true
+            WHERE accounts.id = \(id) AND accounts.step = 'server'
+            RETURNING chosen.*, accounts.username
+            """
+        }
     }
 }
