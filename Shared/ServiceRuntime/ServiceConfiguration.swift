@@ -64,6 +64,8 @@ public struct ServiceConfiguration: Sendable {
         var settings = RelaySettings()
         settings.retention = .seconds(try environment.int("HOSTWIRE_OUTBOX_RETENTION_HOURS", default: 7 * 24) * 3600)
         settings.maxCommandAttempts = try environment.int("HOSTWIRE_COMMAND_MAX_SENDS", default: settings.maxCommandAttempts)
+        settings.commandBackoff.base = try environment.double("HOSTWIRE_COMMAND_RESEND_BASE_SECONDS",
+                                                              default: settings.commandBackoff.base)
         return settings
     }
 }
