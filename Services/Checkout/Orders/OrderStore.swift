@@ -148,6 +148,10 @@ struct OrderStore: Sendable {
 
 // The statements each order runs, prepared once per connection.
 extension OrderStore {
+    /// Any order, to take a statement's text from: the text does not depend on the values.
+    fileprivate static let anyOrder = PlaceOrder.Valid(email: "", name: "", company: nil, country: nil, productID: UUID(),
+                                                       billingCycle: "", currency: "", domain: nil)
+
     /// The product's name, type and its price for the cycle and currency (no price: NULL).
     struct PriceOfProduct: PreparedStatement {
         static let sql = Self(productID: UUID(), billingCycle: "", currency: "").query.sql
@@ -166,10 +170,7 @@ extension OrderStore {
 
     /// Records the ordering customer by email (a known one gets the name given now).
     struct RecordCustomer: PreparedStatement {
-        static let sql = Self(order: sqlTemplate).query.sql
-        /// Any order: the text does not depend on it.
-        static let sqlTemplate = PlaceOrder.Valid(email: "", name: "", company: nil, country: nil, productID: UUID(),
-                                                  billingCycle: "", currency: "", domain: nil)
+        static let sql = Self(order: anyOrder).query.sql
         var order: PlaceOrder.Valid
 
         var query: PostgresQuery {
@@ -183,7 +184,7 @@ extension OrderStore {
 
     /// Inserts a `pending_payment` order unless its domain has an active one; returns its creation time.
     struct InsertOrder: PreparedStatement {
-        static let sql = Self(id: UUID(), customerID: UUID(), order: RecordCustomer.sqlTemplate, amount: 0).query.sql
+        static let sql = Self(id: UUID(), customerID: UUID(), order: anyOrder, amount: 0).query.sql
         var id: UUID
         var customerID: UUID
         var order: PlaceOrder.Valid

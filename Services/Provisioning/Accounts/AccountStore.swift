@@ -93,4 +93,17 @@ extension AccountStore {
         var step: String
         var query: PostgresQuery { "UPDATE accounts SET step = \(step), updated_at = now() WHERE id = \(id)" }
     }
+
+    /// Marks a provisioning account active; returns its id, or nothing if it was marked already.
+    struct MarkProvisioned: PreparedStatement {
+        static let sql = Self(id: UUID()).query.sql
+        var id: UUID
+
+        var query: PostgresQuery {
+            """
+            UPDATE accounts SET status = 'active', step = 'done', provisioned_at = now(), last_error = NULL, updated_at = now()
+            WHERE id = \(id) AND status = 'provisioning' RETURNING id
+            """
+        }
+    }
 }

@@ -71,7 +71,7 @@ struct Provisioner: Sendable {
     /// Marks the account active and publishes `account.provisioned`, in the caller's
     /// transaction; does nothing if it was already marked (a repeated finish).
     func finish(_ account: Account, on server: Server, connection: PostgresConnection, publish: (AccountProvisioned) async throws -> Void) async throws {
-        let updated = try await connection.run(MarkProvisioned(id: account.id), logger: accounts.logger)
+        let updated = try await connection.run(AccountStore.MarkProvisioned(id: account.id), logger: accounts.logger)
         guard !updated.isEmpty else { return }
         let password = try account.passwordSealed.map { try settings.cipher.open($0) }
         try await publish(AccountProvisioned(
@@ -125,18 +125,5 @@ struct Provisioner: Sendable {
     private func reload(_ id: UUID) async throws -> Account {
         guard let account = try await accounts.account(id) else { throw PermanentTaskFailure("no account \(id)") }
         return account
-    }
-}
-
-/// Marks a provisioning account active; returns its id, or nothing if it was marked already.
-struct MarkProvisioned: PreparedStatement {
-    static let sql = Self(id: UUID()).query.sql
-    var id: UUID
-
-    var query: PostgresQuery {
-        """
-        UPDATE accounts SET status = 'active', step = 'done', provisioned_at = now(), last_error = NULL, updated_at = now()
-        WHERE id = \(id) AND status = 'provisioning' RETURNING id
-        """
     }
 }
