@@ -36,8 +36,8 @@ public final class OutboxRelay: Service {
             while !Task.isCancelled {
                 var busy = false
                 do {
-                    busy = try await self.relayEvents() == self.settings.batchSize
-                    busy = try await self.relayCommands() == self.settings.batchSize || busy
+                    let sent = try await self.relayRound()
+                    busy = max(sent.events, sent.commands) == self.settings.batchSize
                     if clock.now >= nextHeartbeat {
                         try await self.sendHeartbeat()
                         nextHeartbeat = clock.now.advanced(by: self.settings.heartbeatInterval)
@@ -56,24 +56,20 @@ public final class OutboxRelay: Service {
         }
     }
 
-    /// Numbers the next unsequenced events in commit order and publishes them.
-    func relayEvents() async throws -> Int {
-        let rows = try OutboxRow.decode(try await database.run(NumberEvents(batchSize: settings.batchSize)))
-        for row in rows.sorted(by: { ($0.sequence ?? 0) < ($1.sequence ?? 0) }) {
-            bus.publish(row.wireMessage(source: source))
-        }
-        metrics.eventsPublished.increment(by: Int64(rows.count))
-        return rows.count
-    }
-
-    /// Sends due commands and dead-letters those that ran out of attempts.
-    func relayCommands() async throws -> Int {
-        let rows = try OutboxRow.decode(try await database.run(SendDueCommands(
-            source: source, maxAttempts: settings.maxCommandAttempts, batchSize: settings.batchSize,
+    /// Numbers and publishes the next unsequenced events in commit order, sends due
+    /// commands and dead-letters those out of attempts — one statement, so a round is one
+    /// round trip and one commit whichever kinds are waiting.
+    func relayRound() async throws -> (events: Int, commands: Int) {
+        let rows = try OutboxRow.decode(try await database.run(RelayRound(
+            source: source, batchSize: settings.batchSize, maxAttempts: settings.maxCommandAttempts,
             backoff: settings.commandBackoff)))
-        for row in rows { bus.send(row.wireMessage(source: source)) }
-        metrics.commandsSent.increment(by: Int64(rows.count))
-        return rows.count
+        let events = rows.filter { $0.sequence != nil }.sorted { $0.sequence! < $1.sequence! }
+        for row in events { bus.publish(row.wireMessage(source: source)) }
+        let commands = rows.filter { $0.sequence == nil }
+        for row in commands { bus.send(row.wireMessage(source: source)) }
+        metrics.eventsPublished.increment(by: Int64(events.count))
+        metrics.commandsSent.increment(by: Int64(commands.count))
+        return (events.count, commands.count)
     }
 
     /// Announces the range of sequences this publisher can replay.
@@ -103,24 +99,19 @@ public final class OutboxRelay: Service {
 
 }
 
-/// Numbers up to `batchSize` unsequenced events in commit order and returns them.
-struct NumberEvents: PreparedStatement {
-    static let sql = Self(batchSize: 0).query.sql
-    var batchSize: Int
-
-    var query: PostgresQuery {
-        "SELECT \(unescaped: OutboxRow.columns) FROM number_events(\(batchSize)::integer) o"
-    }
-}
-
-/// Marks up to `batchSize` due commands sent and returns them, and dead-letters those that
-/// ran out of attempts, in one statement (the two touch different rows: a command is sent
-/// only while it has attempts left).
-struct SendDueCommands: PreparedStatement {
-    static let sql = Self(source: "", maxAttempts: 0, batchSize: 0, backoff: Backoff(base: 0, maximum: 0)).query.sql
+/// One relay round: numbers up to `batchSize` unsequenced events in commit order (the
+/// events come back with their sequence), marks up to `batchSize` due commands sent (they
+/// come back without one), and dead-letters commands that ran out of attempts.
+///
+/// `number_events` runs first and holds the `publisher_state` lock to the commit, so a
+/// second relay's round waits there before touching any command row: the rounds of two
+/// relays cannot wait on each other's command locks. Due commands are split between them by
+/// `SKIP LOCKED`; the dead-letter update touches only commands no longer sent.
+struct RelayRound: PreparedStatement {
+    static let sql = Self(source: "", batchSize: 0, maxAttempts: 0, backoff: Backoff(base: 0, maximum: 0)).query.sql
     var source: String
-    var maxAttempts: Int
     var batchSize: Int
+    var maxAttempts: Int
     var backoff: Backoff
 
     var query: PostgresQuery {
@@ -133,16 +124,20 @@ struct SendDueCommands: PreparedStatement {
         buried AS (
             INSERT INTO dead_letters (reason, message_id, type, source, frames)
             SELECT 'not acknowledged after ' || \(maxAttempts) || ' sends', id, type, \(source), ARRAY[destination, payload]
-            FROM dead)
-        UPDATE outbox o SET attempts = o.attempts + 1, sent_at = now(),
-            next_attempt_at = now() + make_interval(secs =>
-                least(\(backoff.maximum), \(backoff.base) * power(2, o.attempts)) * (0.5 + random() / 2))
-        WHERE o.id IN (
-            SELECT id FROM outbox
-            WHERE kind = 'command' AND acked_at IS NULL AND dead_at IS NULL AND next_attempt_at <= now()
-              AND attempts < \(maxAttempts)
-            ORDER BY next_attempt_at LIMIT \(batchSize) FOR UPDATE SKIP LOCKED)
-        RETURNING \(unescaped: OutboxRow.columns)
+            FROM dead),
+        sent AS (
+            UPDATE outbox o SET attempts = o.attempts + 1, sent_at = now(),
+                next_attempt_at = now() + make_interval(secs =>
+                    least(\(backoff.maximum), \(backoff.base) * power(2, o.attempts)) * (0.5 + random() / 2))
+            WHERE o.id IN (
+                SELECT id FROM outbox
+                WHERE kind = 'command' AND acked_at IS NULL AND dead_at IS NULL AND next_attempt_at <= now()
+                  AND attempts < \(maxAttempts)
+                ORDER BY next_attempt_at LIMIT \(batchSize) FOR UPDATE SKIP LOCKED)
+            RETURNING \(unescaped: OutboxRow.columns))
+        SELECT \(unescaped: OutboxRow.columns) FROM number_events(\(batchSize)::integer) o
+        UNION ALL
+        SELECT * FROM sent
         """
     }
 }

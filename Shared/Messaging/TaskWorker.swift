@@ -61,8 +61,10 @@ public final class TaskWorker: Service {
     let idleInterval: Duration
     let logger: Logger
     let metrics = MessagingMetrics()
-    /// Tasks being executed now.
-    private let inFlight = Atomic(0)
+    /// The tasks being executed now, by id, with their attempt.
+    private let running = Mutex<[UUID: Int]>([:])
+    /// Whether the last claim filled the room it had, so due tasks may be waiting.
+    private let backlog = Atomic(false)
 
     public init(
         database: Database, queue: TaskQueue, outbox: Outbox, handlers: [String: Handler], onFailure: FailureHook? = nil,
@@ -83,11 +85,16 @@ public final class TaskWorker: Service {
 
     /// Keeps up to `concurrency` tasks in flight, claiming more as soon as one finishes,
     /// so one slow task never holds back the others.
+    ///
+    /// A finished task sends the loop back to claim only while the queue may hold more than
+    /// it could take (the last claim filled the room it had): otherwise that claim would
+    /// find nothing, and new tasks wake the loop themselves.
     public func run() async throws {
         try? await cancelWhenGracefulShutdown {
             await withDiscardingTaskGroup { group in
+                group.addTask { await self.renewLeases() }
                 while !Task.isCancelled {
-                    let room = self.concurrency - self.inFlight.load(ordering: .acquiring)
+                    let room = self.concurrency - self.running.withLock(\.count)
                     var claimed: [ClaimedTask] = []
                     if room > 0 {
                         do {
@@ -98,17 +105,19 @@ public final class TaskWorker: Service {
                             continue
                         }
                     }
+                    let full = claimed.count == room
+                    self.backlog.store(full, ordering: .releasing)
                     for task in claimed {
-                        self.inFlight.add(1, ordering: .acquiringAndReleasing)
+                        self.running.withLock { $0[task.id] = task.attempt }
                         group.addTask {
                             await self.execute(task)
-                            self.inFlight.subtract(1, ordering: .acquiringAndReleasing)
-                            self.queue.signal.signal()
+                            self.running.withLock { $0[task.id] = nil }
+                            if self.backlog.load(ordering: .acquiring) { self.queue.signal.signal() }
                         }
                     }
-                    if claimed.isEmpty || claimed.count == room {
-                        await self.queue.signal.wait(upTo: self.idleInterval)
-                    }
+                    // A claim that filled its room is followed by the finishes' signals; one that
+                    // did not has taken every due task, and the next enqueue signals.
+                    await self.queue.signal.wait(upTo: self.idleInterval)
                 }
             }
         }
@@ -125,8 +134,6 @@ public final class TaskWorker: Service {
 
     func execute(_ task: ClaimedTask) async {
         let completion = TaskCompletion(task: task, database: database, outbox: outbox, queue: queue)
-        let renewal = Task { await renewLease(of: task) }
-        defer { renewal.cancel() }
         do {
             try await handlers[task.type]!(task, completion)
             if !completion.isFinished { try await completion.finish { _ in } }
@@ -140,17 +147,20 @@ public final class TaskWorker: Service {
         }
     }
 
-    /// Extends the lease while the handler runs, so a short lease finds a crashed worker's
-    /// tasks quickly without taking a slow but live one away.
-    private func renewLease(of task: ClaimedTask) async {
-        let leaseSeconds = lease / .seconds(1)
+    /// Extends the leases of the running tasks every third of a lease, all in one statement,
+    /// so a short lease finds a crashed worker's tasks quickly without taking a slow but live
+    /// one away.
+    private func renewLeases() async {
         while !Task.isCancelled {
             try? await Task.sleep(for: lease / 3)
-            guard !Task.isCancelled else { return }
-            _ = try? await database.query("""
-                UPDATE tasks SET locked_until = now() + make_interval(secs => \(leaseSeconds))
-                WHERE id = \(task.id) AND status = 'running' AND attempts = \(task.attempt)
-                """)
+            let running = self.running.withLock { $0 }
+            guard !Task.isCancelled, !running.isEmpty else { continue }
+            do {
+                try await database.run(RenewLeases(leaseSeconds: lease / .seconds(1), ids: Array(running.keys),
+                                                   attempts: Array(running.values)))
+            } catch {
+                logger.warning("renewing task leases failed", metadata: ["error": "\(String(reflecting: error))"])
+            }
         }
     }
 
@@ -278,6 +288,22 @@ struct ClaimTasks: PreparedStatement {
               AND type = ANY(\(types))
             ORDER BY next_attempt_at LIMIT \(limit) FOR UPDATE SKIP LOCKED)
         RETURNING t.id, t.type, t.payload, t.attempts, t.max_attempts, t.correlation_id
+        """
+    }
+}
+
+/// Extends the leases of the given attempts of running tasks.
+struct RenewLeases: PreparedStatement {
+    static let sql = Self(leaseSeconds: 0, ids: [], attempts: []).query.sql
+    var leaseSeconds: Double
+    var ids: [UUID]
+    var attempts: [Int]
+
+    var query: PostgresQuery {
+        """
+        UPDATE tasks t SET locked_until = now() + make_interval(secs => \(leaseSeconds))
+        FROM unnest(\(ids)::uuid[], \(attempts)::int[]) AS r(id, attempt)
+        WHERE t.id = r.id AND t.status = 'running' AND t.attempts = r.attempt
         """
     }
 }

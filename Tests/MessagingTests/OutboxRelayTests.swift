@@ -64,7 +64,7 @@ struct RelayProbeCommand: Command {
                     group.addTask {
                         var sent = 0
                         while true {
-                            let round = try await relay.relayEvents()
+                            let round = try await relay.relayRound().events
                             if round == 0 { return sent }
                             sent += round
                         }
@@ -97,7 +97,7 @@ struct RelayProbeCommand: Command {
             try await database.query("""
                 UPDATE outbox SET attempts = 3 WHERE (payload::json->>'number')::int < 2
                 """)
-            #expect(try await relays[0].relayCommands() == 2)
+            #expect(try await relays[0].relayRound().commands == 2)
             let dead = try await database.query("""
                 SELECT count(*)::int FROM dead_letters WHERE reason = 'not acknowledged after 3 sends'
                 """)[0].decode(Int.self)
@@ -106,7 +106,7 @@ struct RelayProbeCommand: Command {
                 SELECT (payload::json->>'number')::int, attempts, dead_at IS NOT NULL FROM outbox ORDER BY 1
                 """).map { try $0.decode((Int, Int, Bool).self) }
             #expect(states.map(\.1) == [3, 3, 1, 1] && states.map(\.2) == [true, true, false, false])
-            #expect(try await relays[0].relayCommands() == 0, "not due again before their backoff")
+            #expect(try await relays[0].relayRound().commands == 0, "not due again before their backoff")
         }
     }
 }

@@ -13,6 +13,11 @@ final class Health: Sendable {
     let fixed = Atomic(false)
 }
 
+/// How often the test's handler ran each task.
+final class Runs: Sendable {
+    let counts = Mutex<[UUID: Int]>([:])
+}
+
 struct Flaky: TaskPayload {
     static let taskType = "test.flaky"
     static let maxAttempts = 3
@@ -91,6 +96,73 @@ struct Flaky: TaskPayload {
                 let done = try await waitFor("done", id, queue, client)
                 #expect(done?.status == "done")
                 #expect(done?.attempts == 1)
+            }
+        }
+    }
+
+    /// A handler that takes `seconds` and counts its runs.
+    struct Slow: TaskPayload {
+        static let taskType = "test.slow"
+        static let maxAttempts = 3
+        var seconds: Double
+    }
+
+    /// Runs `workers` workers of `concurrency` each over the `Slow` handler, with a `lease`.
+    func withSlowWorkers(
+        _ database: TestDatabase, workers: Int, concurrency: Int, lease: Duration, runs: Runs,
+        _ body: (PostgresClient, TaskQueue) async throws -> Void
+    ) async throws {
+        try await withPostgresClient(database.settings(as: "tasks_test"), logger: logger) { client in
+            try await MigrationRunner(schema: "tasks_test", migrations: MessagingSchema.migrations, logger: logger).run(on: client)
+            let queue = TaskQueue()
+            let handler: TaskWorker.Handler = { task, _ in
+                runs.counts.withLock { $0[task.id, default: 0] += 1 }
+                try await Task.sleep(for: .seconds(try task.decode(Slow.self).seconds))
+            }
+            try await withThrowingTaskGroup(of: Void.self) { group in
+                for number in 0..<workers {
+                    // A queue's wake signal has one waiter: the other workers find the work on their idle ticks.
+                    let worker = TaskWorker(database: Database(client: client, logger: logger), queue: number == 0 ? queue : TaskQueue(),
+                                            outbox: Outbox(source: "tasks_test"), handlers: [Slow.taskType: handler],
+                                            concurrency: concurrency, lease: lease, idleInterval: .milliseconds(50), logger: logger)
+                    group.addTask { try await worker.run() }
+                }
+                defer { group.cancelAll() }
+                try await body(client, queue)
+            }
+        }
+    }
+
+    @Test func aTaskOutlivingItsLeaseKeepsItWhileItsWorkerLives() async throws {
+        try await TestDatabase.with(services: ["tasks_test"]) { database in
+            let runs = Runs()
+            try await withSlowWorkers(database, workers: 2, concurrency: 2, lease: .seconds(1), runs: runs) { client, queue in
+                let id = try await client.withTransaction(logger: logger) { connection in
+                    try await queue.enqueue(Slow(seconds: 3), on: connection, logger: logger)!
+                }
+                let status = try await waitFor("done", id, queue, client)
+                #expect(status?.attempts == 1, "renewed every third of its lease, never claimed by the other worker")
+                #expect(runs.counts.withLock { $0[id] } == 1)
+            }
+        }
+    }
+
+    @Test func aBacklogLargerThanTheWorkersRoomIsWorkedThrough() async throws {
+        try await TestDatabase.with(services: ["tasks_test"]) { database in
+            let runs = Runs()
+            try await withSlowWorkers(database, workers: 1, concurrency: 3, lease: .seconds(30), runs: runs) { client, queue in
+                let ids = try await client.withTransaction(logger: logger) { connection in
+                    var ids: [UUID] = []
+                    for _ in 0..<20 { ids.append(try await queue.enqueue(Slow(seconds: 0.05), on: connection, logger: logger)!) }
+                    return ids
+                }
+                queue.wake()
+                let done = await eventually(timeout: .seconds(20), every: .milliseconds(20)) {
+                    try await client.query("SELECT count(*)::int FROM tasks WHERE status = 'done'", logger: logger)
+                        .collect()[0].decode(Int.self) == ids.count
+                }
+                #expect(done)
+                #expect(runs.counts.withLock { $0.values.allSatisfy { $0 == 1 } && $0.count == ids.count })
             }
         }
     }
