@@ -128,4 +128,37 @@ import TestSupport
             }
         }
     }
+
+    @Test func onlyASucceededPaymentOfTheOrdersAmountPaysIt() async throws {
+        try await TestDatabase.with(services: ["checkout"]) { database in
+            try await withRouter(Self.definition(), database: database) { client in
+                // The provider is down: the order is kept without an intent, found by the metadata's order id.
+                #expect(try await client.json(.post, "/api/orders", order(domain: "paying.example")).status == .badGateway)
+                let orders = try await client.json(.get, "/api/admin/orders", token: Self.viewer)
+                let list = try JSONSerialization.jsonObject(with: Data(orders.text.utf8)) as? [[String: Any]]
+                let placed = try #require(list?.first, "\(orders.text)")
+                let (id, amount) = (try #require(placed["id"] as? String), try #require(placed["amount"] as? Int))
+                func deliver(_ event: String, _ type: String, amount: Int, currency: String = "usd") async throws -> String? {
+                    let body = #"{"id":"\#(event)","type":"\#(type)","created":1,"data":{"object":{"id":"pi_\#(event)","status":"x","amount":\#(amount),"currency":"\#(currency)","metadata":{"order_id":"\#(id)"}}}}"#
+                    let signed = WebhookSignature(secret: "whsec_api").header(for: Array(body.utf8))
+                    let reply = try await client.json(.post, "/webhooks/stripe", body, headers: [HTTPField.Name("Stripe-Signature")!: signed])
+                    #expect(reply.status == .ok)
+                    return reply.json["outcome"] as? String
+                }
+                #expect(try await deliver("evt_short", "payment_intent.succeeded", amount: amount - 1) == "amount_mismatch")
+                #expect(try await deliver("evt_euro", "payment_intent.succeeded", amount: amount, currency: "eur") == "amount_mismatch")
+                #expect(try await deliver("evt_declined", "payment_intent.payment_failed", amount: amount) == "payment_failed")
+                #expect(try await database.count("SELECT count(*)::int FROM checkout.orders WHERE status = 'pending_payment'") == 1)
+                #expect(try await database.count("SELECT count(*)::int FROM checkout.outbox WHERE type <> 'order.placed'") == 0)
+
+                #expect(try await deliver("evt_paid", "payment_intent.succeeded", amount: amount) == "paid")
+                #expect(try await deliver("evt_again", "payment_intent.succeeded", amount: amount) == "already_paid")
+                #expect(try await database.count("""
+                    SELECT count(*)::int FROM checkout.orders WHERE status = 'paid' AND payment_intent = 'pi_evt_paid'
+                    """) == 1)
+                #expect(try await database.count("SELECT count(*)::int FROM checkout.outbox WHERE type IN ('order.paid', 'provision-account')") == 2)
+                #expect(try await database.count("SELECT count(*)::int FROM checkout.webhook_receipts") == 5)
+            }
+        }
+    }
 }

@@ -19,19 +19,15 @@ struct OrderStore: Sendable {
         let id = UUID()
         let (outbox, logger) = (outbox, logger)
         let placed = try await database.transaction { connection -> Order in
-            let product = try await connection.run(
-                PriceOfProduct(productID: order.productID, billingCycle: order.billingCycle, currency: order.currency), logger: logger).first
-            guard let product else { throw APIError.invalid("product_id", "no product \(order.productID) is on sale") }
-            let (productName, type, amount) = try product.decode((String, String, Int?).self)
+            let row = try await connection.run(InsertOrder(id: id, order: order), logger: logger).first
+            guard let row else { throw APIError.invalid("product_id", "no product \(order.productID) is on sale") }
+            let (productName, type, amount, customer, paymentCustomer, created) =
+                try row.decode((String, String, Int?, UUID?, String?, Date?).self)
             guard let amount else {
                 throw APIError.invalid("currency", "\(productName) has no \(order.billingCycle) price in \(order.currency)")
             }
-            if type == "hosting" && order.domain == nil { throw APIError.invalid("domain", "a hosting order needs a domain") }
-            let (customerID, paymentCustomer) = try await connection.run(RecordCustomer(order: order), logger: logger)[0]
-                .decode((UUID, String?).self)
-            let inserted = try await connection.run(InsertOrder(id: id, customerID: customerID, order: order, amount: amount),
-                                                    logger: logger)
-            guard let created = try inserted.first?.decode(Date.self) else {
+            guard type != "hosting" || order.domain != nil else { throw APIError.invalid("domain", "a hosting order needs a domain") }
+            guard let customerID = customer, let created else {
                 throw APIError.conflict("domain_already_ordered", "an active order for \(order.domain ?? "") exists")
             }
             try await outbox.publish(OrderPlaced(orderID: id, customerID: customerID, customerEmail: order.email,
@@ -119,31 +115,40 @@ struct OrderStore: Sendable {
                        logger: Logger) async throws -> (outcome: Outcome, orderID: UUID?) {
         guard let intent, type == "payment_intent.succeeded" || type == "payment_intent.payment_failed" else { return (.ignored, nil) }
         let metadataOrder = intent.metadata["order_id"].flatMap(UUID.init(uuidString:))
-        let row = try await connection.run(LockOrderOfIntent(intentID: intent.id, metadataOrderID: metadataOrder), logger: logger).first
+        if type == "payment_intent.succeeded", let row = try await connection.run(
+            PayOrderOfIntent(intentID: intent.id, metadataOrderID: metadataOrder, amount: intent.amount,
+                             currency: intent.currency.uppercased()), logger: logger).first {
+            let (orderID, customerID, email, name, paymentCustomer, productID, productName, productType, plan, group, cycle, domain) =
+                try row.decode((UUID, UUID, String, String, String?, UUID, String, String, String?, String?, String, String?).self)
+            let currency = intent.currency.uppercased()
+            var messages: [Outbox.Message] = [try .event(OrderPaid(
+                orderID: orderID, customerID: customerID, customerEmail: email, customerName: name, productID: productID,
+                productName: productName, billingCycle: cycle, amount: intent.amount, currency: currency, domain: domain,
+                paymentReference: intent.id, paymentCustomer: intent.customer ?? paymentCustomer, paymentMethod: intent.paymentMethod),
+                correlationID: orderID)]
+            if productType == "hosting", let plan, let domain {
+                messages.append(try .command(ProvisionAccount(orderID: orderID, customerID: customerID, plan: plan,
+                                                              serverGroup: group ?? "default", domain: domain, contactEmail: email,
+                                                              customerName: name), correlationID: orderID))
+            }
+            try await outbox.write(messages, on: connection, logger: logger)
+            return (.paid, orderID)
+        }
+        // Not paid by this event: say why.
+        let row = try await connection.run(OrderOfIntent(intentID: intent.id, metadataOrderID: metadataOrder), logger: logger).first
         guard let row else { return (.unknownOrder, nil) }
-        let (orderID, status, amount, currency, customerID, email, name, paymentCustomer, productID, productName, productType, plan,
-             group, cycle, domain) = try row.decode((UUID, String, Int, String, UUID, String, String, String?, UUID, String, String,
-                                                     String?, String?, String, String?).self)
+        let (orderID, status, amount, currency) = try row.decode((UUID, String, Int, String).self)
         guard type == "payment_intent.succeeded" else { return (.failed, orderID) }
         guard status == "pending_payment" else { return (.alreadyPaid, orderID) }
         guard intent.amount == amount, intent.currency.uppercased() == currency else {
             logger.error("payment does not match its order", metadata: ["order": "\(orderID)", "intent": "\(intent.id)"])
             return (.mismatch, orderID)
         }
-        try await connection.run(MarkPaid(orderID: orderID, intentID: intent.id), logger: logger)
-        var messages: [Outbox.Message] = [try .event(OrderPaid(
-            orderID: orderID, customerID: customerID, customerEmail: email, customerName: name, productID: productID,
-            productName: productName, billingCycle: cycle, amount: amount, currency: currency, domain: domain,
-            paymentReference: intent.id, paymentCustomer: intent.customer ?? paymentCustomer, paymentMethod: intent.paymentMethod),
-            correlationID: orderID)]
-        if productType == "hosting", let plan, let domain {
-            messages.append(try .command(ProvisionAccount(orderID: orderID, customerID: customerID, plan: plan,
-                                                          serverGroup: group ?? "default", domain: domain, contactEmail: email,
-                                                          customerName: name), correlationID: orderID))
-        }
-        try await outbox.write(messages, on: connection, logger: logger)
-        return (.paid, orderID)
+        // Attached to its intent between the two statements: the provider delivers it again.
+        throw OrderChangedMeanwhile()
     }
+
+    private struct OrderChangedMeanwhile: Error {}
 }
 
 // The statements each order runs, prepared once per connection.
@@ -152,49 +157,35 @@ extension OrderStore {
     fileprivate static let anyOrder = PlaceOrder.Valid(email: "", name: "", company: nil, country: nil, productID: UUID(),
                                                        billingCycle: "", currency: "", domain: nil)
 
-    /// The product's name, type and its price for the cycle and currency (no price: NULL).
-    struct PriceOfProduct: PreparedStatement {
-        static let sql = Self(productID: UUID(), billingCycle: "", currency: "").query.sql
-        var productID: UUID
-        var billingCycle: String
-        var currency: String
-
-        var query: PostgresQuery {
-            """
-            SELECT p.name, p.type, pr.amount FROM products p
-            LEFT JOIN prices pr ON pr.product_id = p.id AND pr.billing_cycle = \(billingCycle) AND pr.currency = \(currency)
-            WHERE p.id = \(productID) AND p.active
-            """
-        }
-    }
-
-    /// Records the ordering customer by email (a known one gets the name given now).
-    struct RecordCustomer: PreparedStatement {
-        static let sql = Self(order: anyOrder).query.sql
-        var order: PlaceOrder.Valid
-
-        var query: PostgresQuery {
-            """
-            INSERT INTO customers (id, email, name, company, country)
-            VALUES (\(UUID()), \(order.email), \(order.name), \(order.company), \(order.country))
-            ON CONFLICT (email) DO UPDATE SET name = excluded.name RETURNING id, payment_customer
-            """
-        }
-    }
-
-    /// Inserts a `pending_payment` order unless its domain has an active one; returns its creation time.
+    /// Records the customer by email (a known one gets the name given now) and inserts a
+    /// `pending_payment` order at the catalog price, in one statement; returns the product's
+    /// name, type and price (no price: NULL), the customer and the order's creation time.
+    /// Nothing is written for a product not on sale, without that price, or a hosting order
+    /// without a domain; the order alone is not written when its domain has an active one.
     struct InsertOrder: PreparedStatement {
-        static let sql = Self(id: UUID(), customerID: UUID(), order: anyOrder, amount: 0).query.sql
+        static let sql = Self(id: UUID(), order: anyOrder).query.sql
         var id: UUID
-        var customerID: UUID
         var order: PlaceOrder.Valid
-        var amount: Int
 
         var query: PostgresQuery {
             """
-            INSERT INTO orders (id, customer_id, product_id, billing_cycle, currency, amount, domain)
-            VALUES (\(id), \(customerID), \(order.productID), \(order.billingCycle), \(order.currency), \(amount), \(order.domain))
-            ON CONFLICT (domain) WHERE status <> 'cancelled' AND domain IS NOT NULL DO NOTHING RETURNING created_at
+            WITH product AS (
+                SELECT p.name, p.type, pr.amount FROM products p
+                LEFT JOIN prices pr ON pr.product_id = p.id AND pr.billing_cycle = \(order.billingCycle)
+                                   AND pr.currency = \(order.currency)
+                WHERE p.id = \(order.productID) AND p.active),
+            customer AS (
+                INSERT INTO customers (id, email, name, company, country)
+                SELECT \(UUID()), \(order.email), \(order.name), \(order.company), \(order.country) FROM product
+                WHERE product.amount IS NOT NULL AND (product.type <> 'hosting' OR \(order.domain)::text IS NOT NULL)
+                ON CONFLICT (email) DO UPDATE SET name = excluded.name RETURNING id, payment_customer),
+            placed AS (
+                INSERT INTO orders (id, customer_id, product_id, billing_cycle, currency, amount, domain)
+                SELECT \(id), customer.id, \(order.productID), \(order.billingCycle), \(order.currency), product.amount,
+                       \(order.domain) FROM customer, product
+                ON CONFLICT (domain) WHERE status <> 'cancelled' AND domain IS NOT NULL DO NOTHING RETURNING created_at)
+            SELECT product.name, product.type, product.amount, customer.id, customer.payment_customer, placed.created_at
+            FROM product LEFT JOIN customer ON true LEFT JOIN placed ON true
             """
         }
     }
@@ -228,31 +219,44 @@ extension OrderStore {
         }
     }
 
-    /// Locks the order a payment intent pays (by the intent, else by its metadata's order id).
-    struct LockOrderOfIntent: PreparedStatement {
+    /// Marks paid the order a payment intent pays (by the intent, else by its metadata's
+    /// order id) if it awaits payment of that amount in that currency; returns what its
+    /// messages need. A second delivery waits for the first's row lock and then finds the
+    /// order paid, so it changes nothing.
+    struct PayOrderOfIntent: PreparedStatement {
+        static let sql = Self(intentID: "", metadataOrderID: nil, amount: 0, currency: "").query.sql
+        var intentID: String
+        var metadataOrderID: UUID?
+        var amount: Int
+        var currency: String
+
+        var query: PostgresQuery {
+            """
+            UPDATE orders o SET status = 'paid', paid_at = now(), updated_at = now(), payment_intent = \(intentID)
+            FROM customers c, products p
+            WHERE o.id = (SELECT id FROM orders WHERE payment_intent = \(intentID) OR id = \(metadataOrderID)
+                          ORDER BY (payment_intent = \(intentID)) DESC NULLS LAST LIMIT 1)
+              AND c.id = o.customer_id AND p.id = o.product_id
+              AND o.status = 'pending_payment' AND o.amount = \(amount) AND o.currency::text = \(currency)
+            RETURNING o.id, o.customer_id, c.email, c.name, c.payment_customer, o.product_id, p.name, p.type, p.panel_plan,
+                      p.server_group, o.billing_cycle, o.domain
+            """
+        }
+    }
+
+    /// The order a payment intent pays, as ``PayOrderOfIntent`` finds it, with what decides
+    /// whether it can be paid.
+    struct OrderOfIntent: PreparedStatement {
         static let sql = Self(intentID: "", metadataOrderID: nil).query.sql
         var intentID: String
         var metadataOrderID: UUID?
 
         var query: PostgresQuery {
             """
-            SELECT o.id, o.status, o.amount, o.currency::text, o.customer_id, c.email, c.name, c.payment_customer, o.product_id,
-                   p.name, p.type, p.panel_plan, p.server_group, o.billing_cycle, o.domain
-            FROM orders o JOIN customers c ON c.id = o.customer_id JOIN products p ON p.id = o.product_id
-            WHERE o.payment_intent = \(intentID) OR o.id = \(metadataOrderID)
-            ORDER BY (o.payment_intent = \(intentID)) DESC NULLS LAST LIMIT 1 FOR UPDATE OF o
+            SELECT id, status, amount, currency::text FROM orders
+            WHERE payment_intent = \(intentID) OR id = \(metadataOrderID)
+            ORDER BY (payment_intent = \(intentID)) DESC NULLS LAST LIMIT 1
             """
-        }
-    }
-
-    /// Marks the order paid by the intent.
-    struct MarkPaid: PreparedStatement {
-        static let sql = Self(orderID: UUID(), intentID: "").query.sql
-        var orderID: UUID
-        var intentID: String
-
-        var query: PostgresQuery {
-            "UPDATE orders SET status = 'paid', paid_at = now(), updated_at = now(), payment_intent = \(intentID) WHERE id = \(orderID)"
         }
     }
 
