@@ -103,10 +103,9 @@ public final class OutboxRelay: Service {
 /// events come back with their sequence), marks up to `batchSize` due commands sent (they
 /// come back without one), and dead-letters commands that ran out of attempts.
 ///
-/// `number_events` runs first and holds the `publisher_state` lock to the commit, so a
-/// second relay's round waits there before touching any command row: the rounds of two
-/// relays cannot wait on each other's command locks. Due commands are split between them by
-/// `SKIP LOCKED`; the dead-letter update touches only commands no longer sent.
+/// Two relays' rounds queue on the `publisher_state` lock only when there are events to
+/// number; the commands, due and spent, are split between them by `SKIP LOCKED`, so a round
+/// never waits on a command row another holds.
 struct RelayRound: PreparedStatement {
     static let sql = Self(source: "", batchSize: 0, maxAttempts: 0, backoff: Backoff(base: 0, maximum: 0)).query.sql
     var source: String
@@ -118,8 +117,11 @@ struct RelayRound: PreparedStatement {
         """
         WITH dead AS (
             UPDATE outbox SET dead_at = now()
-            WHERE kind = 'command' AND acked_at IS NULL AND dead_at IS NULL
-              AND attempts >= \(maxAttempts) AND next_attempt_at <= now()
+            WHERE id IN (
+                SELECT id FROM outbox
+                WHERE kind = 'command' AND acked_at IS NULL AND dead_at IS NULL
+                  AND attempts >= \(maxAttempts) AND next_attempt_at <= now()
+                FOR UPDATE SKIP LOCKED)
             RETURNING id, type, destination, payload),
         buried AS (
             INSERT INTO dead_letters (reason, message_id, type, source, frames)

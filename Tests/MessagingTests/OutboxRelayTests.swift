@@ -109,4 +109,18 @@ struct RelayProbeCommand: Command {
             #expect(try await relays[0].relayRound().commands == 0, "not due again before their backoff")
         }
     }
+
+    @Test func aRoundWithNothingToNumberTakesNoLock() async throws {
+        try await withRelays(1) { database, outbox, relays in
+            try await database.transaction { connection in
+                try await outbox.publish(RelayProbeEvent(number: 0), on: connection, logger: logger)
+            }
+            #expect(try await relays[0].relayRound().events == 1)
+            // A row lock leaves the locking transaction's id in xmax: unchanged means no lock and no write.
+            let locker: PostgresQuery = "SELECT xmax::text FROM publisher_state"
+            let before = try await database.query(locker)[0].decode(String.self)
+            for _ in 0..<3 { #expect(try await relays[0].relayRound() == (0, 0)) }
+            #expect(try await database.query(locker)[0].decode(String.self) == before)
+        }
+    }
 }
