@@ -73,7 +73,7 @@ public final class MessageConsumer: Service {
                 await deadLetter(frames, reason: "\(error)", header: nil)
             }
         }
-        await retrying("acknowledge") { try await self.markAcknowledged(acks) }
+        outbox.acknowledgements.add(acks)
         if !commands.isEmpty { await handleCommands(commands) }
         if !events.isEmpty { await handleEvents(events, memory: &memory) }
         for replay in replays { await retrying("replay") { try await self.serve(replay) } }
@@ -144,11 +144,6 @@ public final class MessageConsumer: Service {
                                         source: bus.service)
             if let message = try? WireMessage.make(ack, to: sender, header: header) { bus.send(message) }
         }
-    }
-
-    private func markAcknowledged(_ ids: [UUID]) async throws {
-        guard !ids.isEmpty else { return }
-        try await database.run(MarkAcknowledged(ids: ids))
     }
 
     // MARK: Events
@@ -343,14 +338,6 @@ struct RecordInInbox: PreparedStatement {
         ON CONFLICT DO NOTHING RETURNING message_id
         """
     }
-}
-
-/// Marks sent commands acknowledged by their receiver.
-struct MarkAcknowledged: PreparedStatement {
-    static let sql = Self(ids: []).query.sql
-    var ids: [UUID]
-
-    var query: PostgresQuery { "UPDATE outbox SET acked_at = now() WHERE id = ANY(\(ids)) AND acked_at IS NULL" }
 }
 
 /// Locks the cursor of `publisher`'s events, made at 0 if new, and returns its last sequence.

@@ -3,6 +3,7 @@ import Foundation
 import Logging
 import Persistence
 import PostgresNIO
+import Synchronization
 
 /// Writes messages into the service's outbox, inside the caller's transaction.
 ///
@@ -12,6 +13,8 @@ public struct Outbox: Sendable {
     /// The service name, the `source` of every message written.
     public let source: String
     let relaySignal: WakeSignal
+    /// Sent commands their receivers acknowledged, marked so by the relay's next round.
+    let acknowledgements = Acknowledgements()
 
     public init(source: String, relaySignal: WakeSignal = WakeSignal()) {
         self.source = source
@@ -90,6 +93,29 @@ public struct Outbox: Sendable {
     /// Wakes the relay only if something was appended since the last call (consumers call
     /// this after every commit).
     func wakeRelayIfAppended() { relaySignal.signalIfMarked() }
+}
+
+/// Acknowledged command ids waiting to be marked in the outbox.
+///
+/// They are marked by the relay's next round (within its idle interval) instead of by a
+/// statement each: one lost in a crash only makes the relay send its command again, and
+/// the receiver's inbox takes the duplicate as one.
+final class Acknowledgements: Sendable {
+    private let ids = Mutex<[UUID]>([])
+
+    func add(_ more: [UUID]) {
+        guard !more.isEmpty else { return }
+        ids.withLock { $0 += more }
+    }
+
+    /// Everything waiting, which the caller now owns (and gives back with ``add(_:)`` if it
+    /// could not mark them).
+    func take() -> [UUID] {
+        ids.withLock { ids in
+            defer { ids = [] }
+            return ids
+        }
+    }
 }
 
 /// Inserts messages into the outbox; events are numbered later, in the order given here.

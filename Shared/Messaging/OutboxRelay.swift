@@ -16,6 +16,7 @@ public final class OutboxRelay: Service {
     let source: String
     let settings: RelaySettings
     let signal: WakeSignal
+    let acknowledgements: Acknowledgements
     let logger: Logger
     let metrics = MessagingMetrics()
 
@@ -25,6 +26,7 @@ public final class OutboxRelay: Service {
         self.source = outbox.source
         self.settings = settings
         self.signal = outbox.relaySignal
+        self.acknowledgements = outbox.acknowledgements
         self.logger = logger
     }
 
@@ -56,13 +58,20 @@ public final class OutboxRelay: Service {
         }
     }
 
-    /// Numbers and publishes the next unsequenced events in commit order, sends due
-    /// commands and dead-letters those out of attempts — one statement, so a round is one
-    /// round trip and one commit whichever kinds are waiting.
+    /// Numbers and publishes the next unsequenced events in commit order, marks the
+    /// acknowledged commands, sends due ones and dead-letters those out of attempts — one
+    /// statement, so a round is one round trip and one commit whichever kinds are waiting.
     func relayRound() async throws -> (events: Int, commands: Int) {
-        let rows = try OutboxRow.decode(try await database.run(RelayRound(
-            source: source, batchSize: settings.batchSize, maxAttempts: settings.maxCommandAttempts,
-            backoff: settings.commandBackoff)))
+        let acknowledged = acknowledgements.take()
+        let rows: [OutboxRow]
+        do {
+            rows = try OutboxRow.decode(try await database.run(RelayRound(
+                source: source, batchSize: settings.batchSize, maxAttempts: settings.maxCommandAttempts,
+                backoff: settings.commandBackoff, acknowledged: acknowledged)))
+        } catch {
+            acknowledgements.add(acknowledged)
+            throw error
+        }
         let events = rows.filter { $0.sequence != nil }.sorted { $0.sequence! < $1.sequence! }
         for row in events { bus.publish(row.wireMessage(source: source)) }
         let commands = rows.filter { $0.sequence == nil }
@@ -100,27 +109,31 @@ public final class OutboxRelay: Service {
 }
 
 /// One relay round: numbers up to `batchSize` unsequenced events in commit order (the
-/// events come back with their sequence), marks up to `batchSize` due commands sent (they
-/// come back without one), and dead-letters commands that ran out of attempts.
+/// events come back with their sequence), marks the `acknowledged` commands so, marks up to
+/// `batchSize` other due commands sent (they come back without a sequence), and
+/// dead-letters commands that ran out of attempts.
 ///
 /// Two relays' rounds queue on the `publisher_state` lock only when there are events to
 /// number; the commands, due and spent, are split between them by `SKIP LOCKED`, so a round
 /// never waits on a command row another holds.
 struct RelayRound: PreparedStatement {
-    static let sql = Self(source: "", batchSize: 0, maxAttempts: 0, backoff: Backoff(base: 0, maximum: 0)).query.sql
+    static let sql = Self(source: "", batchSize: 0, maxAttempts: 0, backoff: Backoff(base: 0, maximum: 0), acknowledged: []).query.sql
     var source: String
     var batchSize: Int
     var maxAttempts: Int
     var backoff: Backoff
+    var acknowledged: [UUID]
 
     var query: PostgresQuery {
         """
-        WITH dead AS (
+        WITH acked AS (
+            UPDATE outbox SET acked_at = now() WHERE id = ANY(\(acknowledged)) AND acked_at IS NULL),
+        dead AS (
             UPDATE outbox SET dead_at = now()
             WHERE id IN (
                 SELECT id FROM outbox
                 WHERE kind = 'command' AND acked_at IS NULL AND dead_at IS NULL
-                  AND attempts >= \(maxAttempts) AND next_attempt_at <= now()
+                  AND attempts >= \(maxAttempts) AND next_attempt_at <= now() AND id <> ALL(\(acknowledged))
                 FOR UPDATE SKIP LOCKED)
             RETURNING id, type, destination, payload),
         buried AS (
@@ -134,7 +147,7 @@ struct RelayRound: PreparedStatement {
             WHERE o.id IN (
                 SELECT id FROM outbox
                 WHERE kind = 'command' AND acked_at IS NULL AND dead_at IS NULL AND next_attempt_at <= now()
-                  AND attempts < \(maxAttempts)
+                  AND attempts < \(maxAttempts) AND id <> ALL(\(acknowledged))
                 ORDER BY next_attempt_at LIMIT \(batchSize) FOR UPDATE SKIP LOCKED)
             RETURNING \(unescaped: OutboxRow.columns))
         SELECT \(unescaped: OutboxRow.columns) FROM number_events(\(batchSize)::integer) o

@@ -89,6 +89,7 @@ struct RelayProbeCommand: Command {
     @Test func commandsOutOfAttemptsAreDeadLetteredAndTheRestSent() async throws {
         var settings = RelaySettings()
         settings.maxCommandAttempts = 3
+        settings.commandBackoff = Backoff(base: 600, maximum: 600) // not due again while the test runs, however slowly
         try await withRelays(1, settings: settings) { database, outbox, relays in
             try await database.transaction { connection in
                 try await outbox.send(contentsOf: (0..<4).map(RelayProbeCommand.init), on: connection, logger: logger)
@@ -121,6 +122,23 @@ struct RelayProbeCommand: Command {
             let before = try await database.query(locker)[0].decode(String.self)
             for _ in 0..<3 { #expect(try await relays[0].relayRound() == (0, 0)) }
             #expect(try await database.query(locker)[0].decode(String.self) == before)
+        }
+    }
+
+    @Test func acknowledgedCommandsAreMarkedByTheNextRoundAndNotSentAgain() async throws {
+        try await withRelays(1) { database, outbox, relays in
+            try await database.transaction { connection in
+                try await outbox.send(contentsOf: (0..<3).map(RelayProbeCommand.init), on: connection, logger: logger)
+            }
+            #expect(try await relays[0].relayRound().commands == 3)
+            let ids = try await database.query("SELECT id FROM outbox ORDER BY position").map { try $0.decode(UUID.self) }
+            outbox.acknowledgements.add([ids[0], ids[1]])
+            try await database.query("UPDATE outbox SET next_attempt_at = now()") // all due again
+            #expect(try await relays[0].relayRound().commands == 1, "only the unacknowledged one is sent again")
+            let acked = try await database.query("SELECT acked_at IS NOT NULL, attempts FROM outbox ORDER BY position")
+                .map { try $0.decode((Bool, Int).self) }
+            #expect(acked.map(\.0) == [true, true, false] && acked.map(\.1) == [1, 1, 2])
+            #expect(outbox.acknowledgements.take().isEmpty)
         }
     }
 }

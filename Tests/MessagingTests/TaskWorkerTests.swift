@@ -136,9 +136,10 @@ struct Flaky: TaskPayload {
     @Test func aTaskOutlivingItsLeaseKeepsItWhileItsWorkerLives() async throws {
         try await TestDatabase.with(services: ["tasks_test"]) { database in
             let runs = Runs()
-            try await withSlowWorkers(database, workers: 2, concurrency: 2, lease: .seconds(1), runs: runs) { client, queue in
+            // Renewed every 1.3 s, a 4-s lease leaves room for slow statements on a loaded machine.
+            try await withSlowWorkers(database, workers: 2, concurrency: 2, lease: .seconds(4), runs: runs) { client, queue in
                 let id = try await client.withTransaction(logger: logger) { connection in
-                    try await queue.enqueue(Slow(seconds: 3), on: connection, logger: logger)!
+                    try await queue.enqueue(Slow(seconds: 9), on: connection, logger: logger)!
                 }
                 let status = try await waitFor("done", id, queue, client)
                 #expect(status?.attempts == 1, "renewed every third of its lease, never claimed by the other worker")
