@@ -240,7 +240,10 @@ let package = Package(
         // MARK: Benchmarks, test fixtures and tests
         .executableTarget(
             name: "BusBenchmark",
-            dependencies: ["ZeroMQ", "Contracts", "Messaging"],
+            dependencies: ["ZeroMQ", "Contracts", "Messaging", "Persistence",
+                           .product(name: "Hummingbird", package: "hummingbird"),
+                           .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                           .product(name: "PostgresNIO", package: "postgres-nio")],
             path: "Benchmarks/BusBenchmark"
         ),
         .executableTarget(

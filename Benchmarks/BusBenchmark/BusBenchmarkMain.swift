@@ -8,7 +8,12 @@ import ZeroMQ
 ///     hostwire-bench broker MESSAGES IN OUT     the same through the broker: PUSH→PULL, queue PUSH→PULL
 ///     hostwire-bench loop   MESSAGES            PUSH→PULL through Hostwire's MessageLoop (async bridge)
 ///     hostwire-bench codec  MESSAGES            envelopes written, then read (header and payload), one core
+///     hostwire-bench http   REQUESTS [CONCURRENCY]  HTTP exchanges with an empty Hummingbird server in a child process
+///     hostwire-bench commit COMMITS URL [CONCURRENCY]  one-row inserts each committed alone, through PostgresNIO
+///     hostwire-bench read   READS URL [CONCURRENCY]    prepared one-value selects: a round trip with nothing to commit
 ///
+/// `http`, `commit` and `read` give the floor under an order's cost (``Floor``): the machine's CPU
+/// for each exchange or commit with nothing of Hostwire's around it.
 /// Messages are a queue frame and a 200-byte payload, like a small command. The raw modes
 /// use plain sockets on two threads, so they measure the transport, not Swift concurrency.
 @main
@@ -18,6 +23,28 @@ struct BusBenchmarkMain {
         guard arguments.count >= 2, let count = Int(arguments[1]) else {
             print("usage: hostwire-bench zmq|loop|codec MESSAGES | broker MESSAGES PUSH_ENDPOINT PULL_ENDPOINT")
             exit(2)
+        }
+        switch arguments[0] {
+        case "http-server":
+            return try await Floor.serve(port: count)
+        case "http":
+            let port = 56_000 + Int.random(in: 0..<900)
+            let server = Process()
+            server.executableURL = URL(fileURLWithPath: CommandLine.arguments[0])
+            server.arguments = ["http-server", "\(port)"]
+            try server.run()
+            defer { server.terminate() }
+            try await Task.sleep(for: .seconds(1))
+            print("http \(try await Floor.http(count, port: port, concurrency: arguments.count > 2 ? Int(arguments[2]) ?? 16 : 16))")
+            return
+        case "commit" where arguments.count >= 3:
+            print("commit \(try await Floor.commits(count, url: arguments[2], concurrency: arguments.count > 3 ? Int(arguments[3]) ?? 16 : 16))")
+            return
+        case "read" where arguments.count >= 3:
+            print("read \(try await Floor.reads(count, url: arguments[2], concurrency: arguments.count > 3 ? Int(arguments[3]) ?? 16 : 16))")
+            return
+        default:
+            break
         }
         if arguments[0] == "codec" {
             let (written, read) = try EnvelopeCodec.run(count)

@@ -25,6 +25,10 @@ TPCB=$(pgbench -c 4 -j 2 -T 15 "$ADMIN" 2>/dev/null | awk '/^tps/ {print int($3)
 RAW=$("$BIN/hostwire-bench" zmq 2000000)
 LOOP=$("$BIN/hostwire-bench" loop 2000000)
 CODEC=$("$BIN/hostwire-bench" codec 200000)
+# The floor under every order: an HTTP exchange, a PostgresNIO round trip, a durable commit.
+HTTP=$("$BIN/hostwire-bench" http 20000)
+READ=$("$BIN/hostwire-bench" read 40000 "$ADMIN")
+COMMIT=$("$BIN/hostwire-bench" commit 20000 "$ADMIN")
 export HOSTWIRE_BROKER_QUEUES="bench=tcp://127.0.0.1:5690,probe_a=tcp://127.0.0.1:5691,probe_b=tcp://127.0.0.1:5692"
 export HOSTWIRE_BROKER_EVENTS_IN=tcp://127.0.0.1:5670 HOSTWIRE_BROKER_EVENTS_OUT=tcp://127.0.0.1:5671 HOSTWIRE_BROKER_COMMANDS_IN=tcp://127.0.0.1:5672
 HOSTWIRE_HTTP_PORT=8690 "$BIN/hostwire-broker" >"$HOSTWIRE_VAR/logs/broker.log" 2>&1 & pids+=($!)
@@ -65,6 +69,9 @@ cat <<REPORT
 | through the broker (PUSH→PULL→queue PUSH→PULL), 200 B | ${BROKER##*: } |
 | PUSH→PULL through Hostwire's MessageLoop (I/O thread + async bridge), 200 B | ${LOOP##*: } |
 | envelopes written / read (header and typed payload), one core | ${CODEC#*: } |
+| HTTP exchange, AsyncHTTPClient → empty Hummingbird route (two processes, 16 at a time) | ${HTTP#*: } |
+| PostgresNIO round trip, prepared one-value select (16 at a time) | ${READ#*: } |
+| durable commit of a one-row insert through PostgresNIO (16 at a time) | ${COMMIT#*: } |
 | outbox writes ($MESSAGES commands + $MESSAGES events, 500 per transaction) | $(echo "2*$MESSAGES/($t1-$t0)" | bc) msg/s |
 | durable end to end (outbox→broker→inbox with effects committed), from first write to last effect | $(echo "2*$MESSAGES/($t2-$t0)" | bc) msg/s |
 | durable drain after the writes finished | $(echo "$t2-$t1" | bc) s |
