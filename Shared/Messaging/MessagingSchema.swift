@@ -115,30 +115,15 @@ public enum MessagingSchema {
             END $$;
             """),
         Migration(component: "messaging", version: 3, name: "number_events_unlocked_when_idle", sql: """
-            -- As version 2, but a round with no event waiting takes no lock: it writes nothing,
-            -- so its commit needs no WAL flush (an idle relay looks five times a second). An
-            -- event committed just after the look is not lost: its writer wakes the relay.
-            CREATE OR REPLACE FUNCTION number_events(batch integer) RETURNS SETOF outbox
+            -- A round with no event waiting takes no lock: it writes nothing, so its commit
+            -- needs no WAL flush (an idle relay looks five times a second). An event committed
+            -- just after the look is not lost: its writer wakes the relay.
+            ALTER FUNCTION number_events(integer) RENAME TO number_events_locked;
+            CREATE FUNCTION number_events(batch integer) RETURNS SETOF outbox
                 LANGUAGE plpgsql SET search_path FROM CURRENT AS $$
-            DECLARE
-                last bigint;
-                numbered integer;
             BEGIN
-                IF NOT EXISTS (SELECT 1 FROM outbox WHERE kind = 'event' AND sequence IS NULL) THEN
-                    RETURN;
-                END IF;
-                SELECT last_sequence INTO last FROM publisher_state FOR UPDATE;
-                RETURN QUERY
-                    WITH picked AS (
-                        SELECT id, position FROM outbox WHERE kind = 'event' AND sequence IS NULL
-                        ORDER BY position LIMIT batch),
-                    numbered AS (SELECT id, row_number() OVER (ORDER BY position) AS n FROM picked)
-                    UPDATE outbox o SET sequence = last + numbered.n, sent_at = now()
-                    FROM numbered WHERE o.id = numbered.id
-                    RETURNING o.*;
-                GET DIAGNOSTICS numbered = ROW_COUNT;
-                IF numbered > 0 THEN
-                    UPDATE publisher_state SET last_sequence = last + numbered;
+                IF EXISTS (SELECT 1 FROM outbox WHERE kind = 'event' AND sequence IS NULL) THEN
+                    RETURN QUERY SELECT * FROM number_events_locked(batch);
                 END IF;
             END $$;
             """),
