@@ -114,8 +114,9 @@ public final class OutboxRelay: Service {
 /// dead-letters commands that ran out of attempts.
 ///
 /// Two relays' rounds queue on the `publisher_state` lock only when there are events to
-/// number; the commands, due and spent, are split between them by `SKIP LOCKED`, so a round
-/// never waits on a command row another holds.
+/// number; every command row is taken with `SKIP LOCKED`, so a round never waits on one
+/// another round holds. (An acknowledgement skipped so — its command being re-sent by the
+/// other relay that moment — costs one more re-send, which the receiver acknowledges again.)
 struct RelayRound: PreparedStatement {
     static let sql = Self(source: "", batchSize: 0, maxAttempts: 0, backoff: Backoff(base: 0, maximum: 0), acknowledged: []).query.sql
     var source: String
@@ -127,7 +128,8 @@ struct RelayRound: PreparedStatement {
     var query: PostgresQuery {
         """
         WITH acked AS (
-            UPDATE outbox SET acked_at = now() WHERE id = ANY(\(acknowledged)) AND acked_at IS NULL),
+            UPDATE outbox SET acked_at = now()
+            WHERE id IN (SELECT id FROM outbox WHERE id = ANY(\(acknowledged)) AND acked_at IS NULL FOR UPDATE SKIP LOCKED)),
         dead AS (
             UPDATE outbox SET dead_at = now()
             WHERE id IN (
