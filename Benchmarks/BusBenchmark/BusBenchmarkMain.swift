@@ -24,6 +24,8 @@ struct BusBenchmarkMain {
             print("usage: hostwire-bench zmq|loop|codec MESSAGES | broker MESSAGES PUSH_ENDPOINT PULL_ENDPOINT")
             exit(2)
         }
+        /// The optional concurrency argument at `index` (16 when absent).
+        func concurrency(at index: Int) -> Int { arguments.count > index ? Int(arguments[index]) ?? 16 : 16 }
         switch arguments[0] {
         case "http-server":
             return try await Floor.serve(port: count)
@@ -35,13 +37,13 @@ struct BusBenchmarkMain {
             try server.run()
             defer { server.terminate() }
             try await Task.sleep(for: .seconds(1))
-            print("http \(try await Floor.http(count, port: port, concurrency: arguments.count > 2 ? Int(arguments[2]) ?? 16 : 16))")
+            print("http \(try await Floor.http(count, port: port, concurrency: concurrency(at: 2)))")
             return
         case "commit" where arguments.count >= 3:
-            print("commit \(try await Floor.commits(count, url: arguments[2], concurrency: arguments.count > 3 ? Int(arguments[3]) ?? 16 : 16))")
+            print("commit \(try await Floor.commits(count, url: arguments[2], concurrency: concurrency(at: 3)))")
             return
         case "read" where arguments.count >= 3:
-            print("read \(try await Floor.reads(count, url: arguments[2], concurrency: arguments.count > 3 ? Int(arguments[3]) ?? 16 : 16))")
+            print("read \(try await Floor.reads(count, url: arguments[2], concurrency: concurrency(at: 3)))")
             return
         default:
             break

@@ -9,9 +9,17 @@ import PostgresNIO
 /// The least CPU the parts every order must use cost on this machine, with nothing of
 /// Hostwire's own around them: one HTTP exchange between an AsyncHTTPClient and a
 /// Hummingbird server (two processes, keep-alive), one durable Postgres commit of a one-row
-/// insert through PostgresNIO, and one PostgresNIO round trip that writes nothing. The machine's whole busy time is counted (both ends,
-/// Postgres, the kernel's writeback), not the hypervisor's steal.
+/// insert through PostgresNIO, and one PostgresNIO round trip that writes nothing. The
+/// machine's whole busy time is counted (both ends, Postgres, the kernel's writeback), not
+/// the hypervisor's steal.
 enum Floor {
+    /// Errors only: a log line per operation would be measured too.
+    static let logger: Logger = {
+        var logger = Logger(label: "floor")
+        logger.logLevel = .error
+        return logger
+    }()
+
     /// Serves `POST /echo` with a small JSON body until killed (the other end of ``http(_:port:concurrency:)``).
     static func serve(port: Int) async throws {
         let router = Router()
@@ -20,8 +28,6 @@ enum Floor {
             return Response(status: .ok, headers: [.contentType: "application/json"],
                             body: .init(byteBuffer: ByteBuffer(string: #"{"metadata":{"result":1,"reason":"OK"},"data":{}}"#)))
         }
-        var logger = Logger(label: "floor")
-        logger.logLevel = .error
         try await Application(router: router, configuration: .init(address: .hostname("127.0.0.1", port: port)), logger: logger)
             .runService()
     }
@@ -50,11 +56,7 @@ enum Floor {
 
     /// Commits `count` one-row inserts, `concurrency` at a time, into a table made for it.
     static func commits(_ count: Int, url: String, concurrency: Int) async throws -> Measurement {
-        var logger = Logger(label: "floor")
-        logger.logLevel = .error
-        let settings = try DatabaseSettings(url: url, maximumConnections: concurrency)
-        return try await withPostgresClient(settings, logger: logger) { client in
-            let database = Database(client: client, logger: logger)
+        try await withDatabase(url: url, concurrency: concurrency) { database in
             try await database.query("DROP TABLE IF EXISTS floor_commits")
             try await database.query("CREATE TABLE floor_commits (id uuid PRIMARY KEY, payload text NOT NULL)")
             let payload = String(repeating: "x", count: 200)
@@ -75,13 +77,17 @@ enum Floor {
 
     /// Runs `count` prepared one-value reads, `concurrency` at a time: a round trip's floor.
     static func reads(_ count: Int, url: String, concurrency: Int) async throws -> Measurement {
-        var logger = Logger(label: "floor")
-        logger.logLevel = .error
-        return try await withPostgresClient(try DatabaseSettings(url: url, maximumConnections: concurrency), logger: logger) { client in
-            let database = Database(client: client, logger: logger)
-            return try await measure(count, concurrency: concurrency) { number in
+        try await withDatabase(url: url, concurrency: concurrency) { database in
+            try await measure(count, concurrency: concurrency) { number in
                 _ = try await database.run(Echo(value: number))
             }
+        }
+    }
+
+    /// Runs `body` with a pool of `concurrency` connections to `url`.
+    static func withDatabase<R: Sendable>(url: String, concurrency: Int, _ body: (Database) async throws -> R) async throws -> R {
+        try await withPostgresClient(try DatabaseSettings(url: url, maximumConnections: concurrency), logger: logger) { client in
+            try await body(Database(client: client, logger: logger))
         }
     }
 
@@ -111,8 +117,7 @@ enum Floor {
         }
         let elapsed = ContinuousClock.now - start
         let after = try CPUTimes.now()
-        return Measurement(count: count, seconds: Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18,
-                           busyMilliseconds: after.busy - before.busy, stolenMilliseconds: after.steal - before.steal)
+        return Measurement(count: count, seconds: elapsed.seconds, busyMilliseconds: after.busy - before.busy, stolenMilliseconds: after.steal - before.steal)
     }
 }
 

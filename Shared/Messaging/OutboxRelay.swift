@@ -13,20 +13,17 @@ import ServiceLifecycle
 public final class OutboxRelay: Service {
     let database: Database
     let bus: BusConnection
-    let source: String
+    /// The service's outbox: its source name, the relay's wake signal and the acknowledgements to mark.
+    let outbox: Outbox
     let settings: RelaySettings
-    let signal: WakeSignal
-    let acknowledgements: Acknowledgements
     let logger: Logger
     let metrics = MessagingMetrics()
 
     public init(database: Database, bus: BusConnection, outbox: Outbox, settings: RelaySettings, logger: Logger) {
         self.database = database
         self.bus = bus
-        self.source = outbox.source
+        self.outbox = outbox
         self.settings = settings
-        self.signal = outbox.relaySignal
-        self.acknowledgements = outbox.acknowledgements
         self.logger = logger
     }
 
@@ -53,7 +50,7 @@ public final class OutboxRelay: Service {
                     self.logger.warning("outbox relay round failed; retrying", metadata: ["error": "\(String(reflecting: error))"])
                     try await Task.sleep(for: .milliseconds(500))
                 }
-                if !busy { await self.signal.wait(upTo: self.settings.idleInterval) }
+                if !busy { await self.outbox.relaySignal.wait(upTo: self.settings.idleInterval) }
             }
         }
     }
@@ -62,20 +59,20 @@ public final class OutboxRelay: Service {
     /// acknowledged commands, sends due ones and dead-letters those out of attempts — one
     /// statement, so a round is one round trip and one commit whichever kinds are waiting.
     func relayRound() async throws -> (events: Int, commands: Int) {
-        let acknowledged = acknowledgements.take()
+        let acknowledged = outbox.acknowledgements.take()
         let rows: [OutboxRow]
         do {
             rows = try OutboxRow.decode(try await database.run(RelayRound(
-                source: source, batchSize: settings.batchSize, maxAttempts: settings.maxCommandAttempts,
+                source: outbox.source, batchSize: settings.batchSize, maxAttempts: settings.maxCommandAttempts,
                 backoff: settings.commandBackoff, acknowledged: acknowledged)))
         } catch {
-            acknowledgements.add(acknowledged)
+            outbox.acknowledgements.add(acknowledged)
             throw error
         }
         let events = rows.filter { $0.sequence != nil }.sorted { $0.sequence! < $1.sequence! }
-        for row in events { bus.publish(row.wireMessage(source: source)) }
+        for row in events { bus.publish(row.wireMessage(source: outbox.source)) }
         let commands = rows.filter { $0.sequence == nil }
-        for row in commands { bus.send(row.wireMessage(source: source)) }
+        for row in commands { bus.send(row.wireMessage(source: outbox.source)) }
         metrics.eventsPublished.increment(by: Int64(events.count))
         metrics.commandsSent.increment(by: Int64(commands.count))
         return (events.count, commands.count)
@@ -88,9 +85,9 @@ public final class OutboxRelay: Service {
                    coalesce((SELECT min(sequence) FROM outbox WHERE sequence IS NOT NULL), 0)
             """).first
         guard let (last, first) = try row?.decode((Int64, Int64).self) else { return }
-        let header = EnvelopeHeader(type: BusControl.Heartbeat.wireName, version: BusControl.Heartbeat.version, source: source)
+        let header = EnvelopeHeader(type: BusControl.Heartbeat.wireName, version: BusControl.Heartbeat.version, source: outbox.source)
         bus.publish(try WireMessage.make(BusControl.Heartbeat(firstSequence: first, lastSequence: last),
-                                         to: "\(source)/\(BusControl.Heartbeat.wireName)", header: header))
+                                         to: "\(outbox.source)/\(BusControl.Heartbeat.wireName)", header: header))
     }
 
     /// Deletes what is past retention: sent events, settled commands, old inbox entries, finished tasks.

@@ -115,12 +115,12 @@ struct OrderStore: Sendable {
                        logger: Logger) async throws -> (outcome: Outcome, orderID: UUID?) {
         guard let intent, type == "payment_intent.succeeded" || type == "payment_intent.payment_failed" else { return (.ignored, nil) }
         let metadataOrder = intent.metadata["order_id"].flatMap(UUID.init(uuidString:))
+        let currency = intent.currency.uppercased()
         if type == "payment_intent.succeeded", let row = try await connection.run(
-            PayOrderOfIntent(intentID: intent.id, metadataOrderID: metadataOrder, amount: intent.amount,
-                             currency: intent.currency.uppercased()), logger: logger).first {
+            PayOrderOfIntent(intentID: intent.id, metadataOrderID: metadataOrder, amount: intent.amount, currency: currency),
+            logger: logger).first {
             let (orderID, customerID, email, name, paymentCustomer, productID, productName, productType, plan, group, cycle, domain) =
                 try row.decode((UUID, UUID, String, String, String?, UUID, String, String, String?, String?, String, String?).self)
-            let currency = intent.currency.uppercased()
             var messages: [Outbox.Message] = [try .event(OrderPaid(
                 orderID: orderID, customerID: customerID, customerEmail: email, customerName: name, productID: productID,
                 productName: productName, billingCycle: cycle, amount: intent.amount, currency: currency, domain: domain,
@@ -137,10 +137,10 @@ struct OrderStore: Sendable {
         // Not paid by this event: say why.
         let row = try await connection.run(OrderOfIntent(intentID: intent.id, metadataOrderID: metadataOrder), logger: logger).first
         guard let row else { return (.unknownOrder, nil) }
-        let (orderID, status, amount, currency) = try row.decode((UUID, String, Int, String).self)
+        let (orderID, status, amount, orderCurrency) = try row.decode((UUID, String, Int, String).self)
         guard type == "payment_intent.succeeded" else { return (.failed, orderID) }
         guard status == "pending_payment" else { return (.alreadyPaid, orderID) }
-        guard intent.amount == amount, intent.currency.uppercased() == currency else {
+        guard intent.amount == amount, currency == orderCurrency else {
             logger.error("payment does not match its order", metadata: ["order": "\(orderID)", "intent": "\(intent.id)"])
             return (.mismatch, orderID)
         }

@@ -81,12 +81,14 @@ extension AccountStore {
         }
     }
 
+    /// One account, all of ``AccountStore/columns``.
     struct AccountByID: PreparedStatement {
         static let sql = Self(id: UUID()).query.sql
         var id: UUID
         var query: PostgresQuery { "SELECT \(unescaped: AccountStore.columns) FROM accounts WHERE id = \(id)" }
     }
 
+    /// Records the provisioning step an account has reached.
     struct AdvanceAccount: PreparedStatement {
         static let sql = Self(id: UUID(), step: "").query.sql
         var id: UUID
