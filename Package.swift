@@ -274,7 +274,7 @@ let package = Package(
         .testTarget(
             name: "ServiceTests",
             dependencies: ["CheckoutService", "ProvisioningService", "MailService", "TimerService", "BillingService", "DNSSSLService",
-                           "DNS", "ACME", "ServiceRuntime", "ControlPanels", "Payments",
+                           "DNS", "ACME", "ServiceRuntime", "ControlPanels", "ExternalHTTP", "Payments",
                            "Secrets", "Validation", "TestSupport", "Persistence", "Messaging", "Mail", "CCurl", "Contracts", "ZeroMQ",
                            .product(name: "PostgresNIO", package: "postgres-nio"),
                            .product(name: "Hummingbird", package: "hummingbird"),
