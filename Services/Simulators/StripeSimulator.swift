@@ -58,7 +58,7 @@ struct StripeSimulator: Sendable {
                     }
                     let object: [String: Any] = ["id": id, "object": "customer", "email": fields["email"] ?? NSNull(),
                                                  "name": fields["name"] ?? NSNull(), "livemode": false]
-                    let data = (try? JSONSerialization.data(withJSONObject: object, options: [.sortedKeys])) ?? Data()
+                    let data = (try? JSONSerialization.data(withJSONObject: object)) ?? Data()
                     return (200, String(decoding: data, as: UTF8.self))
                 }
             }
@@ -173,7 +173,7 @@ struct StripeSimulator: Sendable {
         }
         object["metadata"] = metadata
         if intent["status"] == "succeeded" { object["amount_received"] = Int(intent["amount"] ?? "0") ?? 0 }
-        let data = (try? JSONSerialization.data(withJSONObject: object, options: [.sortedKeys])) ?? Data()
+        let data = (try? JSONSerialization.data(withJSONObject: object)) ?? Data()
         return String(decoding: data, as: UTF8.self)
     }
 
@@ -212,6 +212,6 @@ func stripeError(_ status: Int, type: String, code: String?, message: String, pa
     var detail: [String: Any] = ["type": type, "message": message, "doc_url": "https://stripe.com/docs/error-codes"]
     if let code { detail["code"] = code }
     if let param { detail["param"] = param }
-    let data = (try? JSONSerialization.data(withJSONObject: ["error": detail], options: [.sortedKeys])) ?? Data()
+    let data = (try? JSONSerialization.data(withJSONObject: ["error": detail])) ?? Data()
     return (status, String(decoding: data, as: UTF8.self))
 }
