@@ -28,6 +28,10 @@ fsync = on
 synchronous_commit = on
 shared_buffers = 256MB
 CONF
+    # For profiling a benchmark: every statement's calls and time (pg_stat_statements).
+    if [ -n "${HOSTWIRE_PG_STATEMENTS:-}" ]; then
+      echo "shared_preload_libraries = 'pg_stat_statements'" >> "$DATA/postgresql.conf"
+    fi
   fi
 }
 
