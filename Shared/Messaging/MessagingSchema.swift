@@ -127,40 +127,5 @@ public enum MessagingSchema {
                 END IF;
             END $$;
             """),
-        Migration(component: "messaging", version: 4, name: "number_events_by_index", sql: """
-            -- The same rounds, written so that only the partial index on unsequenced events can
-            -- serve them, whatever the statistics say (a week of messages is kept): the look
-            -- for a waiting event is ordered by position (as EXISTS, Postgres expected a match
-            -- among the first rows and read the whole outbox when none waited), and the picked
-            -- events' ids are numbered from an array (joined to the outbox as a table, the
-            -- generic plan expected `batch` rows and hashed the whole outbox).
-            CREATE OR REPLACE FUNCTION number_events_locked(batch integer) RETURNS SETOF outbox
-                LANGUAGE plpgsql SET search_path FROM CURRENT AS $$
-            DECLARE
-                last bigint;
-                picked uuid[];
-                numbered integer;
-            BEGIN
-                SELECT last_sequence INTO last FROM publisher_state FOR UPDATE;
-                picked := ARRAY(SELECT id FROM outbox WHERE kind = 'event' AND sequence IS NULL ORDER BY position LIMIT batch);
-                RETURN QUERY
-                    UPDATE outbox o SET sequence = last + p.n, sent_at = now()
-                    FROM unnest(picked) WITH ORDINALITY AS p(id, n)
-                    WHERE o.id = p.id
-                    RETURNING o.*;
-                GET DIAGNOSTICS numbered = ROW_COUNT;
-                IF numbered > 0 THEN
-                    UPDATE publisher_state SET last_sequence = last + numbered;
-                END IF;
-            END $$;
-            CREATE OR REPLACE FUNCTION number_events(batch integer) RETURNS SETOF outbox
-                LANGUAGE plpgsql SET search_path FROM CURRENT AS $$
-            BEGIN
-                PERFORM FROM outbox WHERE kind = 'event' AND sequence IS NULL ORDER BY position LIMIT 1;
-                IF FOUND THEN
-                    RETURN QUERY SELECT * FROM number_events_locked(batch);
-                END IF;
-            END $$;
-            """),
     ]
 }

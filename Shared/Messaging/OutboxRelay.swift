@@ -114,10 +114,6 @@ public final class OutboxRelay: Service {
 /// number; every command row is taken with `SKIP LOCKED`, so a round never waits on one
 /// another round holds. (An acknowledgement skipped so — its command being re-sent by the
 /// other relay that moment — costs one more re-send, which the receiver acknowledges again.)
-///
-/// Each update takes its rows as `id = ANY(ARRAY(…))`, not `id IN (…)`, and each look for due
-/// commands is ordered by the index it should use: a week of messages is kept, and as a join,
-/// or unordered, a plan made from statistics that expect many rows reads the whole outbox.
 struct RelayRound: PreparedStatement {
     static let sql = Self(source: "", batchSize: 0, maxAttempts: 0, backoff: Backoff(base: 0, maximum: 0), acknowledged: []).query.sql
     var source: String
@@ -130,14 +126,14 @@ struct RelayRound: PreparedStatement {
         """
         WITH acked AS (
             UPDATE outbox SET acked_at = now()
-            WHERE id = ANY(ARRAY(SELECT id FROM outbox WHERE id = ANY(\(acknowledged)) AND acked_at IS NULL FOR UPDATE SKIP LOCKED))),
+            WHERE id IN (SELECT id FROM outbox WHERE id = ANY(\(acknowledged)) AND acked_at IS NULL FOR UPDATE SKIP LOCKED)),
         dead AS (
             UPDATE outbox SET dead_at = now()
-            WHERE id = ANY(ARRAY(
+            WHERE id IN (
                 SELECT id FROM outbox
                 WHERE kind = 'command' AND acked_at IS NULL AND dead_at IS NULL
                   AND attempts >= \(maxAttempts) AND next_attempt_at <= now() AND id <> ALL(\(acknowledged))
-                ORDER BY next_attempt_at LIMIT \(batchSize) FOR UPDATE SKIP LOCKED))
+                FOR UPDATE SKIP LOCKED)
             RETURNING id, type, destination, payload),
         buried AS (
             INSERT INTO dead_letters (reason, message_id, type, source, frames)
@@ -147,11 +143,11 @@ struct RelayRound: PreparedStatement {
             UPDATE outbox o SET attempts = o.attempts + 1, sent_at = now(),
                 next_attempt_at = now() + make_interval(secs =>
                     least(\(backoff.maximum), \(backoff.base) * power(2, o.attempts)) * (0.5 + random() / 2))
-            WHERE o.id = ANY(ARRAY(
+            WHERE o.id IN (
                 SELECT id FROM outbox
                 WHERE kind = 'command' AND acked_at IS NULL AND dead_at IS NULL AND next_attempt_at <= now()
                   AND attempts < \(maxAttempts) AND id <> ALL(\(acknowledged))
-                ORDER BY next_attempt_at LIMIT \(batchSize) FOR UPDATE SKIP LOCKED))
+                ORDER BY next_attempt_at LIMIT \(batchSize) FOR UPDATE SKIP LOCKED)
             RETURNING \(unescaped: OutboxRow.columns))
         SELECT \(unescaped: OutboxRow.columns) FROM number_events(\(batchSize)::integer) o
         UNION ALL

@@ -26,12 +26,10 @@ struct RelayProbeCommand: Command {
 @Suite struct OutboxRelayTests {
     let logger = TestDatabase.logger
 
-    func withRelays(_ count: Int, settings: RelaySettings = RelaySettings(), connections: Int = 10,
+    func withRelays(_ count: Int, settings: RelaySettings = RelaySettings(),
                     _ body: (Database, Outbox, [OutboxRelay]) async throws -> Void) async throws {
         try await TestDatabase.with(services: ["relay_test"]) { database in
-            var connection = database.settings(as: "relay_test")
-            connection.maximumConnections = connections
-            try await withPostgresClient(connection, logger: logger) { client in
+            try await withPostgresClient(database.settings(as: "relay_test"), logger: logger) { client in
                 try await MigrationRunner(schema: "relay_test", migrations: MessagingSchema.migrations, logger: logger).run(on: client)
                 let port = freePort()
                 let endpoints = BusEndpoints(publish: "tcp://127.0.0.1:\(port)", subscribe: "tcp://127.0.0.1:\(port + 1)",
@@ -124,42 +122,6 @@ struct RelayProbeCommand: Command {
             let before = try await database.query(locker)[0].decode(String.self)
             for _ in 0..<3 { #expect(try await relays[0].relayRound() == (0, 0)) }
             #expect(try await database.query(locker)[0].decode(String.self) == before)
-        }
-    }
-
-    /// Postgres's planner once expected a round to take `batchSize` rows and hashed the whole
-    /// outbox each round; a week of messages is kept, so a round must read only what it takes.
-    @Test func aRoundReadsTheRowsItTakesNotTheWholeOutbox() async throws {
-        // One connection, so that the statistics it reads are its own, flushed when asked.
-        try await withRelays(1, connections: 1) { database, outbox, relays in
-            let settled = 3000
-            try await database.transaction { connection in
-                try await outbox.publish(contentsOf: (0..<settled).map(RelayProbeEvent.init), on: connection, logger: logger)
-                try await outbox.send(contentsOf: (0..<settled).map(RelayProbeCommand.init), on: connection, logger: logger)
-            }
-            // Statistics taken while all of them wait, as autovacuum may have them, make every
-            // estimate large; then everything is sent and the commands acknowledged.
-            try await database.query("ANALYZE outbox")
-            while try await relays[0].relayRound() != (0, 0) {}
-            try await database.query("UPDATE outbox SET acked_at = now() WHERE kind = 'command'")
-            func scanned() async throws -> Int64 {
-                // A backend publishes its table statistics when idle, and only every few seconds unless asked.
-                try await database.query("SELECT pg_stat_force_next_flush()")
-                return try await database.query("""
-                    SELECT coalesce(seq_tup_read, 0) FROM pg_stat_user_tables WHERE schemaname = current_schema() AND relname = 'outbox'
-                    """)[0].decode(Int64.self)
-            }
-            let before = try await scanned()
-            let rounds = 20
-            for number in 0..<rounds {
-                try await database.transaction { connection in
-                    try await outbox.publish(RelayProbeEvent(number: settled + number), on: connection, logger: logger)
-                    try await outbox.send(RelayProbeCommand(number: settled + number), on: connection, logger: logger)
-                }
-                #expect(try await relays[0].relayRound() == (1, 1))
-            }
-            let read = try await scanned() - before
-            #expect(read < Int64(2 * settled), "\(rounds) rounds read \(read) rows of an outbox of \(2 * settled + 2 * rounds) by scanning it")
         }
     }
 
