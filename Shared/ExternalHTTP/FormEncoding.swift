@@ -1,7 +1,7 @@
 /// `application/x-www-form-urlencoded`, as cPanel, DirectAdmin and Stripe read and write it.
 ///
 /// Written over UTF-8 bytes by hand: Foundation's `addingPercentEncoding` and
-/// `removingPercentEncoding` go through CoreFoundation and were a tenth of a panel
+/// `removingPercentEncoding` go through CoreFoundation and were a tenth of the Stripe
 /// simulator's CPU per request (every panel and Stripe call is encoded here, and every
 /// form the simulators receive decoded). The output is Foundation's, byte for byte.
 public enum FormEncoding {
@@ -43,7 +43,9 @@ public enum FormEncoding {
             if isUnreserved(byte) {
                 bytes.append(byte)
             } else {
-                bytes += [UInt8(ascii: "%"), hex[Int(byte >> 4)], hex[Int(byte & 0x0F)]]
+                bytes.append(UInt8(ascii: "%"))
+                bytes.append(hex[Int(byte >> 4)])
+                bytes.append(hex[Int(byte & 0x0F)])
             }
         }
     }
