@@ -26,7 +26,7 @@ import Testing
     }
 
     @Test(arguments: ["a+b%20c", "%E2%82%AC", "%e2%82%ac", "50%", "%zz", "%4", "%C3", "%FF%FE", "caf%C3%A9+au+lait", "+%2B+", "no-escapes"])
-    func unescapesAsFoundationDoes(value: String) throws {
+    func unescapesAsFoundationDoes(value: String) {
         let foundation = value.replacingOccurrences(of: "+", with: " ").removingPercentEncoding ?? value
         let decoded = FormEncoding.decode("name=\(value)")
         #expect(decoded.count == 1)
