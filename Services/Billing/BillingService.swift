@@ -64,7 +64,7 @@ public struct BillingSettings: Sendable {
 /// The billing service: subscriptions from paid orders, invoices each period, automatic
 /// charges with retries, dunning that suspends, unsuspends and terminates.
 public func buildBilling(_ settings: BillingSettings) -> ServiceDefinition {
-    var definition = ServiceDefinition(name: "billing", defaultHTTPPort: 8085)
+    var definition = ServiceDefinition(name: "billing")
     definition.apiTokens = settings.apiTokens
     SubscriptionEvents(settings: settings).register(in: &definition)
     ChargeInvoice(settings: settings).register(in: &definition)

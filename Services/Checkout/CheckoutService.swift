@@ -34,10 +34,10 @@ public struct CheckoutSettings: Sendable {
 
 /// The checkout service: catalog, orders and the payment webhook.
 public func buildCheckout(_ settings: CheckoutSettings) -> ServiceDefinition {
-    var definition = ServiceDefinition(name: "checkout", defaultHTTPPort: 8081)
+    var definition = ServiceDefinition(name: "checkout")
     definition.apiTokens = settings.apiTokens
     definition.routes = { router, dependencies in
-        let store = OrderStore(database: dependencies.database, outbox: dependencies.outbox, logger: dependencies.logger)
+        let store = OrderStore(store: dependencies.store)
         CatalogController(database: dependencies.database, tokens: settings.apiTokens).addRoutes(to: router)
         OrdersController(store: store, gateway: settings.gateway, tokens: settings.apiTokens).addRoutes(to: router)
         StripeWebhookController(store: store, signature: settings.webhookSignature).addRoutes(to: router)

@@ -80,7 +80,7 @@ public struct DNSSSLSettings: Sendable {
 /// The DNS/SSL service: a zone per hosting account in the authoritative DNS, and a
 /// certificate per account from an ACME CA with dns-01, renewed before it expires.
 public func buildDNSSSL(_ settings: DNSSSLSettings) -> ServiceDefinition {
-    var definition = ServiceDefinition(name: "dnsssl", defaultHTTPPort: 8083)
+    var definition = ServiceDefinition(name: "dnsssl")
     definition.apiTokens = settings.apiTokens
     let zones = ZoneSync(settings: settings)
     let issuer = CertificateIssuer(settings: settings)

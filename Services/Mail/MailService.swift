@@ -67,7 +67,7 @@ public struct MailSettings: Sendable {
 
 /// The mail service: one email per event and recipient, each sent once, with a delivery log.
 public func buildMail(_ settings: MailSettings) throws -> ServiceDefinition {
-    var definition = ServiceDefinition(name: "mail", defaultHTTPPort: 8084)
+    var definition = ServiceDefinition(name: "mail")
     definition.apiTokens = settings.apiTokens
     let templates = try TemplateStore(defaults: settings.templates, overrides: settings.templateOverrides)
     MailEvents(settings: settings).register(in: &definition)

@@ -52,7 +52,7 @@ public struct ProvisioningSettings: Sendable {
 
 /// The provisioning service: servers, accounts, and the tasks that drive the panels.
 public func buildProvisioning(_ settings: ProvisioningSettings) -> ServiceDefinition {
-    var definition = ServiceDefinition(name: "provisioning", defaultHTTPPort: 8082)
+    var definition = ServiceDefinition(name: "provisioning")
     definition.apiTokens = settings.apiTokens
     let panels = PanelDirectory(registry: settings.panels, cipher: settings.cipher, timeout: settings.panelTimeout)
     AccountCommands.register(in: &definition)

@@ -26,11 +26,10 @@ public struct TimerSettings: Sendable {
 
 /// The timer service: announces `timer.fired` for each schedule's slots, once each.
 public func buildTimer(_ settings: TimerSettings) -> ServiceDefinition {
-    var definition = ServiceDefinition(name: "timer", defaultHTTPPort: 8086)
+    var definition = ServiceDefinition(name: "timer")
     definition.apiTokens = settings.apiTokens
     definition.services = { dependencies in
-        [SlotFiring(database: dependencies.database, outbox: dependencies.outbox, catchUpLimit: settings.catchUpLimit,
-                    logger: dependencies.logger)]
+        [SlotFiring(store: dependencies.store, catchUpLimit: settings.catchUpLimit)]
     }
     definition.routes = { router, dependencies in
         let api = router.group("api/timer").add(middleware: BearerAuthMiddleware(tokens: settings.apiTokens))

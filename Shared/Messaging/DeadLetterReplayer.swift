@@ -10,18 +10,13 @@ import PostgresNIO
 /// Either happens in one transaction with marking the letter replayed, so a replay that
 /// fails again changes nothing, and a letter is never replayed twice.
 public struct DeadLetterReplayer: Sendable {
-    let database: Database
-    let outbox: Outbox
-    let tasks: TaskQueue
+    let store: ServiceStore
     let handlers: MessageHandlers
-    let logger: Logger
+    var logger: Logger { store.logger }
 
-    public init(database: Database, outbox: Outbox, tasks: TaskQueue, handlers: MessageHandlers, logger: Logger) {
-        self.database = database
-        self.outbox = outbox
-        self.tasks = tasks
+    public init(store: ServiceStore, handlers: MessageHandlers) {
+        self.store = store
         self.handlers = handlers
-        self.logger = logger
     }
 
     /// What a replay did.
@@ -44,8 +39,9 @@ public struct DeadLetterReplayer: Sendable {
 
     /// Replays letter `id`; throws ``Refusal`` (having changed nothing) when it cannot.
     public func replay(_ id: Int64) async throws -> Outcome {
-        let (handlers, outbox, tasks, logger) = (handlers, outbox, tasks, logger)
-        let outcome = try await database.transaction { connection -> Outcome in
+        let (handlers, logger, ownSource) = (handlers, logger, store.outbox.source)
+        let outcome = try await store.transaction { transaction -> Outcome in
+            let connection = transaction.connection
             guard let row = try await connection.query("""
                 UPDATE dead_letters SET replayed_at = now() WHERE id = \(id) AND replayed_at IS NULL
                 RETURNING message_id, source, frames
@@ -54,12 +50,15 @@ public struct DeadLetterReplayer: Sendable {
                 throw exists.isEmpty ? Refusal.notFound : Refusal.alreadyReplayed
             }
             let (messageID, source, text) = try row.decode((UUID?, String?, [String]).self)
-            if source == outbox.source, let messageID {
+            if source == ownSource, let messageID {
                 let reset = try await connection.query("""
                     UPDATE outbox SET dead_at = NULL, attempts = 0, next_attempt_at = now()
                     WHERE id = \(messageID) AND kind = 'command' AND dead_at IS NOT NULL RETURNING id
                     """, logger: logger).collect()
-                if !reset.isEmpty { return .resent }
+                if !reset.isEmpty {
+                    transaction.relayAfterCommit()
+                    return .resent
+                }
             }
             let message: ReceivedMessage
             do {
@@ -80,14 +79,12 @@ public struct DeadLetterReplayer: Sendable {
                 if fresh.isEmpty { return .alreadyHandled }
             }
             do {
-                try await handler(message, HandlerContext(connection: connection, header: header, outbox: outbox, tasks: tasks, logger: logger))
+                try await handler(message, transaction.handling(header))
             } catch {
                 throw Refusal.failed("handler failed: \(error)")
             }
             return .handled
         }
-        outbox.wakeRelay()
-        tasks.wake()
         logger.notice("dead letter replayed", metadata: ["id": "\(id)", "outcome": "\(outcome.rawValue)"])
         return outcome
     }

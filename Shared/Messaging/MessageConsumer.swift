@@ -15,10 +15,8 @@ import ServiceLifecycle
 /// Acknowledgements and replay requests for this service's own outbox are served here.
 /// Whatever cannot be read is dead-lettered and never stops the service.
 public final class MessageConsumer: Service {
-    let database: Database
+    let store: ServiceStore
     let bus: BusConnection
-    let outbox: Outbox
-    let tasks: TaskQueue
     let handlers: MessageHandlers
     let logger: Logger
     let deadLetters = DeadLetters()
@@ -27,10 +25,8 @@ public final class MessageConsumer: Service {
     let maxEventAttempts = 5
 
     public init(database: Database, bus: BusConnection, outbox: Outbox, tasks: TaskQueue, handlers: MessageHandlers, logger: Logger) {
-        self.database = database
+        self.store = ServiceStore(database: database, outbox: outbox, tasks: tasks)
         self.bus = bus
-        self.outbox = outbox
-        self.tasks = tasks
         self.handlers = handlers
         self.logger = logger
     }
@@ -73,7 +69,7 @@ public final class MessageConsumer: Service {
                 await deadLetter(frames, reason: "\(error)", header: nil)
             }
         }
-        outbox.acknowledgements.add(acks)
+        store.outbox.acknowledgements.add(acks)
         if !commands.isEmpty { await handleCommands(commands) }
         if !events.isEmpty { await handleEvents(events, memory: &memory) }
         for replay in replays { await retrying("replay") { try await self.serve(replay) } }
@@ -104,15 +100,16 @@ public final class MessageConsumer: Service {
     }
 
     private func handleCommandBatch(_ commands: [ReceivedMessage]) async throws {
-        let (handlers, outbox, tasks, logger) = (self.handlers, self.outbox, self.tasks, self.logger)
+        let (handlers, logger) = (self.handlers, self.logger)
         let unknown = commands.filter { handlers.commands[$0.header.type] == nil }
         for command in unknown {
             await deadLetter([Array(command.address.utf8), command.body], reason: "no handler for \(command.header.type)",
                              header: command.header)
         }
         let known = commands.filter { handlers.commands[$0.header.type] != nil }
-        try await database.transaction { connection in
-            let inserted = try await connection.run(RecordInInbox(messages: known), logger: logger).map { try $0.decode(UUID.self) }
+        try await store.transaction { transaction in
+            let inserted = try await transaction.connection.run(RecordInInbox(messages: known), logger: logger)
+                .map { try $0.decode(UUID.self) }
             let freshIDs = Set(inserted)
             self.metrics.commandsHandled.increment(by: Int64(freshIDs.count))
             self.metrics.duplicatesSkipped.increment(by: Int64(known.count - freshIDs.count))
@@ -121,18 +118,14 @@ public final class MessageConsumer: Service {
             let fresh = known.filter { freshIDs.contains($0.header.id) && applied.insert($0.header.id).inserted }
             for (type, group) in Dictionary(grouping: fresh, by: \.header.type) {
                 if let batch = handlers.commandBatches[type] {
-                    let context = HandlerContext(connection: connection, header: group[0].header, outbox: outbox, tasks: tasks, logger: logger)
-                    try await batch(group, context)
+                    try await batch(group, transaction.handling(group[0].header))
                     continue
                 }
                 for command in group {
-                    let context = HandlerContext(connection: connection, header: command.header, outbox: outbox, tasks: tasks, logger: logger)
-                    try await handlers.commands[command.header.type]!(command, context)
+                    try await handlers.commands[command.header.type]!(command, transaction.handling(command.header))
                 }
             }
         }
-        outbox.wakeRelayIfAppended()
-        tasks.wakeIfEnqueued()
         acknowledge(commands)
     }
 
@@ -164,8 +157,9 @@ public final class MessageConsumer: Service {
 
     /// Handles `stream` in one transaction; returns the first missing sequence, if any.
     private func handleEventBatch(_ stream: [ReceivedMessage], from publisher: String) async throws -> Int64? {
-        let (handlers, outbox, tasks, logger) = (self.handlers, self.outbox, self.tasks, self.logger)
-        let gap = try await database.transaction { connection -> Int64? in
+        let handlers = self.handlers
+        return try await store.transaction { transaction -> Int64? in
+            let connection = transaction.connection
             var cursor = try await self.lockCursor(publisher, on: connection)
             let start = cursor
             var gap: Int64?
@@ -180,13 +174,13 @@ public final class MessageConsumer: Service {
             var index = 0
             while index < accepted.count {
                 let first = accepted[index]
-                let context = HandlerContext(connection: connection, header: first.header, outbox: outbox, tasks: tasks, logger: logger)
+                let handling = transaction.handling(first.header)
                 if let batch = handlers.eventBatches[first.header.type] {
                     let run = accepted[index...].prefix { $0.header.type == first.header.type }
-                    try await batch(Array(run), context)
+                    try await batch(Array(run), handling)
                     index += run.count
                 } else {
-                    try await handlers.events[first.header.type]?(first, context)
+                    try await handlers.events[first.header.type]?(first, handling)
                     index += 1
                 }
             }
@@ -194,9 +188,6 @@ public final class MessageConsumer: Service {
             if cursor != start { try await self.saveCursor(publisher, cursor, on: connection) }
             return gap
         }
-        outbox.wakeRelayIfAppended()
-        tasks.wakeIfEnqueued()
-        return gap
     }
 
     /// After a failed batch: each event alone, dead-lettering one that keeps failing.
@@ -228,7 +219,7 @@ public final class MessageConsumer: Service {
     /// Dead-letters an event and moves the cursor past it, so its stream goes on.
     private func skip(_ event: ReceivedMessage, from publisher: String, reason: String) async {
         await retrying("skip event") {
-            try await self.database.transaction { connection in
+            try await self.store.database.transaction { connection in
                 let cursor = try await self.lockCursor(publisher, on: connection)
                 guard event.header.sequence! == cursor + 1 else { return }
                 try await self.deadLetters.record(
@@ -267,7 +258,7 @@ public final class MessageConsumer: Service {
     /// past the cursor means events are gone: the cursor jumps to what can still be replayed.
     private func check(_ heartbeat: BusControl.Heartbeat, from publisher: String, memory: inout Memory) async throws {
         let logger = self.logger
-        let cursor = try await database.transaction { connection -> Int64 in
+        let cursor = try await store.database.transaction { connection -> Int64 in
             var cursor = try await self.lockCursor(publisher, on: connection)
             if heartbeat.firstSequence > cursor + 1 {
                 logger.error("events were pruned before this service read them; skipping", metadata: [
@@ -286,7 +277,7 @@ public final class MessageConsumer: Service {
 
     /// Re-sends this service's events from the requested sequence to the subscriber's queue.
     private func serve(_ replay: BusControl.Replay) async throws {
-        let rows = try OutboxRow.decode(try await database.query("""
+        let rows = try OutboxRow.decode(try await store.query("""
             SELECT \(unescaped: OutboxRow.columns) FROM outbox o
             WHERE o.kind = 'event' AND o.sequence >= \(replay.fromSequence)
             ORDER BY o.sequence LIMIT \(min(max(replay.limit, 1), 5000))
@@ -301,7 +292,7 @@ public final class MessageConsumer: Service {
     private func deadLetter(_ frames: [[UInt8]], reason: String, header: EnvelopeHeader?) async {
         metrics.deadLettered.increment()
         await retrying("dead-letter") {
-            try await self.database.transaction { connection in
+            try await self.store.database.transaction { connection in
                 try await self.deadLetters.record(frames: frames, reason: reason, messageID: header?.id, type: header?.type,
                                                   source: header?.source, on: connection, logger: self.logger)
             }

@@ -2,8 +2,8 @@ import Contracts
 
 /// The commands and events a service handles, by wire name.
 public struct MessageHandlers: Sendable {
-    typealias Handler = @Sendable (ReceivedMessage, HandlerContext) async throws -> Void
-    typealias BatchHandler = @Sendable ([ReceivedMessage], HandlerContext) async throws -> Void
+    typealias Handler = @Sendable (ReceivedMessage, Transaction) async throws -> Void
+    typealias BatchHandler = @Sendable ([ReceivedMessage], Transaction) async throws -> Void
 
     private(set) var commands: [String: Handler] = [:]
     /// Commands handled set-wise: all new ones of a type in a batch, in one call.
@@ -17,7 +17,7 @@ public struct MessageHandlers: Sendable {
     public init() {}
 
     /// Handles command `C`; `body` runs inside the transaction that records it as handled.
-    public mutating func handle<C: Command>(_ type: C.Type, _ body: @escaping @Sendable (C, HandlerContext) async throws -> Void) {
+    public mutating func handle<C: Command>(_ type: C.Type, _ body: @escaping @Sendable (C, Transaction) async throws -> Void) {
         commands[C.wireName] = { message, context in
             try await body(try Self.decode(message, as: C.self), context)
         }
@@ -25,8 +25,8 @@ public struct MessageHandlers: Sendable {
 
     /// Handles command `C` set-wise: `body` gets every new `C` of a received batch at once,
     /// inside the transaction that records them, so it can write their effects in one
-    /// statement. The context's header is the first command's.
-    public mutating func handleInBatches<C: Command>(_ type: C.Type, _ body: @escaping @Sendable ([C], HandlerContext) async throws -> Void) {
+    /// statement. The transaction's `message` is the first command's.
+    public mutating func handleInBatches<C: Command>(_ type: C.Type, _ body: @escaping @Sendable ([C], Transaction) async throws -> Void) {
         commands[C.wireName] = { message, context in
             try await body([try Self.decode(message, as: C.self)], context)
         }
@@ -36,7 +36,7 @@ public struct MessageHandlers: Sendable {
     }
 
     /// Handles event `E`; `body` runs inside the transaction that advances the cursor.
-    public mutating func on<E: Event>(_ type: E.Type, _ body: @escaping @Sendable (E, HandlerContext) async throws -> Void) {
+    public mutating func on<E: Event>(_ type: E.Type, _ body: @escaping @Sendable (E, Transaction) async throws -> Void) {
         publishers.insert(E.publisher)
         events[E.wireName] = { message, context in
             try await body(try Self.decode(message, as: E.self), context)
@@ -45,19 +45,18 @@ public struct MessageHandlers: Sendable {
 
     /// Handles event `E` set-wise: `body` gets each run of consecutive `E`s of a received
     /// batch at once, in publisher order, inside the transaction that advances the cursor.
-    public mutating func onInBatches<E: Event>(_ type: E.Type, _ body: @escaping @Sendable ([E], HandlerContext) async throws -> Void) {
+    public mutating func onInBatches<E: Event>(_ type: E.Type, _ body: @escaping @Sendable ([E], Transaction) async throws -> Void) {
         on(E.self) { event, context in try await body([event], context) }
         eventBatches[E.wireName] = { messages, context in
             try await body(try messages.map { try Self.decode($0, as: E.self) }, context)
         }
     }
 
-    /// Follows `publisher`'s sequence without handling any of its events (tests, tools).
-    public mutating func follow(_ publisher: String) {
-        publishers.insert(publisher)
-    }
-
-    private static func decode<P: BusMessage>(_ message: ReceivedMessage, as type: P.Type) throws -> P {
+    static func decode<P: BusMessage>(_ message: ReceivedMessage, as type: P.Type) throws -> P {
+        // A version from the future (or none) has a payload this build cannot know the meaning of.
+        guard (1...P.version).contains(message.header.version) else {
+            throw UnreadableMessage(reason: "\(P.wireName) version \(message.header.version) is not known here (1 to \(P.version))")
+        }
         do {
             return try message.payload(as: P.self)
         } catch {
@@ -69,5 +68,6 @@ public struct MessageHandlers: Sendable {
 /// A message that can never be handled, however often it is retried: it is dead-lettered.
 public struct UnreadableMessage: Error, CustomStringConvertible, Sendable {
     public let reason: String
+    public init(reason: String) { self.reason = reason }
     public var description: String { reason }
 }

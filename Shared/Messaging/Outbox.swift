@@ -87,9 +87,6 @@ public struct Outbox: Sendable {
         try await connection.run(AppendToOutbox(messages: messages), logger: logger)
     }
 
-    /// Tells the relay that committed rows are waiting; call after the transaction commits.
-    public func wakeRelay() { relaySignal.signal() }
-
     /// Wakes the relay only if something was appended since the last call (consumers call
     /// this after every commit).
     func wakeRelayIfAppended() { relaySignal.signalIfMarked() }

@@ -20,10 +20,9 @@ public struct TaskQueue: Sendable {
         self.signal = signal
     }
 
-    /// Adds a task in the caller's transaction. With a `dedupeKey`, a second enqueue of
-    /// the same key is ignored and returns `nil`.
+    /// Adds a task in the caller's transaction (``Transaction/enqueue(_:dedupeKey:delay:)``).
     @discardableResult
-    public func enqueue<T: TaskPayload>(
+    func enqueue<T: TaskPayload>(
         _ payload: T, dedupeKey: String? = nil, correlationID: UUID? = nil, delay: Duration = .zero,
         on connection: PostgresConnection, logger: Logger
     ) async throws -> UUID? {
@@ -37,10 +36,9 @@ public struct TaskQueue: Sendable {
         return inserted.isEmpty ? nil : id
     }
 
-    /// Adds many tasks of one type in one statement (set-based producers such as a billing
-    /// run); keys already present are skipped. Returns how many were added.
+    /// Adds many tasks of one type in one statement (``Transaction/enqueue(contentsOf:)``).
     @discardableResult
-    public func enqueue<T: TaskPayload>(
+    func enqueue<T: TaskPayload>(
         contentsOf tasks: [(payload: T, dedupeKey: String)], on connection: PostgresConnection, logger: Logger
     ) async throws -> Int {
         guard !tasks.isEmpty else { return 0 }
@@ -56,23 +54,16 @@ public struct TaskQueue: Sendable {
         return inserted.count
     }
 
-    /// Puts a failed task back in the queue with a fresh set of attempts.
-    public func retry(_ id: UUID, on client: PostgresClient, logger: Logger) async throws -> Bool {
-        let retried = try await client.withTransaction(logger: logger) { connection in
-            try await retry(id, on: connection, logger: logger)
-        }
-        wake()
-        return retried != nil
-    }
-
-    /// Puts a failed task back in the caller's transaction; returns its type and payload,
-    /// or `nil` when no failed task has that id. Call ``wake()`` after commit.
-    public func retry(_ id: UUID, on connection: PostgresConnection, logger: Logger) async throws -> (type: String, payload: String)? {
-        let rows = try await connection.query("""
+    /// Puts a failed task back with a fresh set of attempts; returns its type and payload,
+    /// or `nil` when no failed task has that id. The workers look once `transaction` commits.
+    public func retry(_ id: UUID, in transaction: Transaction) async throws -> (type: String, payload: String)? {
+        let rows = try await transaction.query("""
             UPDATE tasks SET status = 'pending', attempts = 0, next_attempt_at = now(), finished_at = NULL, updated_at = now()
             WHERE id = \(id) AND status = 'failed' RETURNING type, payload
-            """, logger: logger).collect()
-        return try rows.first.map { try $0.decode((String, String).self) }
+            """)
+        guard let row = rows.first else { return nil }
+        transaction.workAfterCommit()
+        return try row.decode((String, String).self)
     }
 
     /// The stored state of one task.
@@ -84,9 +75,6 @@ public struct TaskQueue: Sendable {
             return TaskStatus(id: id, type: type, status: status, attempts: attempts, maxAttempts: maxAttempts, lastError: lastError)
         }
     }
-
-    /// Wakes the workers now rather than at their next idle tick; call after commit.
-    public func wake() { signal.signal() }
 
     /// Wakes the workers only if a task was enqueued since the last call.
     func wakeIfEnqueued() { signal.signalIfMarked() }

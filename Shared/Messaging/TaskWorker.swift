@@ -6,7 +6,7 @@ import PostgresNIO
 import ServiceLifecycle
 import Synchronization
 
-/// A claimed task, handed to its handler.
+/// A claimed task: its row as the worker leased it.
 public struct ClaimedTask: Sendable {
     public let id: UUID
     public let type: String
@@ -15,11 +15,6 @@ public struct ClaimedTask: Sendable {
     public let attempt: Int
     public let maxAttempts: Int
     public let correlationID: UUID?
-
-    /// The payload decoded as `T`.
-    public func decode<T: TaskPayload>(_ type: T.Type) throws -> T {
-        try WireCoding.decode(T.self, from: Array(payload.utf8))
-    }
 }
 
 /// A failure that retrying cannot cure: the task is marked failed at once.
@@ -47,14 +42,8 @@ public struct PermanentTaskFailure: Error, CustomStringConvertible, Sendable {
 /// A worker killed mid-task loses its lease; another claims the task when the lease runs
 /// out, so handlers must look before they act (the external call may already be done).
 public final class TaskWorker: Service {
-    public typealias Handler = @Sendable (ClaimedTask, TaskCompletion) async throws -> Void
-    public typealias FailureHook = @Sendable (ClaimedTask, String, TaskFailureContext) async throws -> Void
-
-    let database: Database
-    let queue: TaskQueue
-    let outbox: Outbox
-    let handlers: [String: Handler]
-    let onFailure: FailureHook?
+    let store: ServiceStore
+    let registry: TaskRegistry
     let concurrency: Int
     let lease: Duration
     let backoff: Backoff
@@ -67,15 +56,11 @@ public final class TaskWorker: Service {
     private let backlog = Atomic(false)
 
     public init(
-        database: Database, queue: TaskQueue, outbox: Outbox, handlers: [String: Handler], onFailure: FailureHook? = nil,
-        concurrency: Int = 8, lease: Duration = .seconds(30), backoff: Backoff = Backoff(base: 1, maximum: 600),
+        store: ServiceStore, registry: TaskRegistry, concurrency: Int = 8, lease: Duration = .seconds(30), backoff: Backoff = Backoff(base: 1, maximum: 600),
         idleInterval: Duration = .milliseconds(200), logger: Logger
     ) {
-        self.database = database
-        self.queue = queue
-        self.outbox = outbox
-        self.handlers = handlers
-        self.onFailure = onFailure
+        self.store = store
+        self.registry = registry
         self.concurrency = concurrency
         self.lease = lease
         self.backoff = backoff
@@ -112,19 +97,19 @@ public final class TaskWorker: Service {
                         group.addTask {
                             await self.execute(task)
                             self.running.withLock { $0[task.id] = nil }
-                            if self.backlog.load(ordering: .acquiring) { self.queue.signal.signal() }
+                            if self.backlog.load(ordering: .acquiring) { self.store.tasks.signal.signal() }
                         }
                     }
                     // A claim that filled its room is followed by the finishes' signals; one that
                     // did not has taken every due task, and the next enqueue signals.
-                    await self.queue.signal.wait(upTo: self.idleInterval)
+                    await self.store.tasks.signal.wait(upTo: self.idleInterval)
                 }
             }
         }
     }
 
     func claim(limit: Int) async throws -> [ClaimedTask] {
-        let rows = try await database.run(ClaimTasks(leaseSeconds: lease / .seconds(1), types: Array(handlers.keys), limit: limit))
+        let rows = try await store.database.run(ClaimTasks(leaseSeconds: lease / .seconds(1), types: registry.types, limit: limit))
         return try rows.map { row in
             let (id, type, payload, attempt, maxAttempts, correlation) = try row.decode((UUID, String, String, Int, Int, UUID?).self)
             return ClaimedTask(id: id, type: type, payload: payload, attempt: attempt,
@@ -133,9 +118,10 @@ public final class TaskWorker: Service {
     }
 
     func execute(_ task: ClaimedTask) async {
-        let completion = TaskCompletion(task: task, database: database, outbox: outbox, queue: queue)
+        let completion = TaskCompletion(task: task, store: store)
         do {
-            try await handlers[task.type]!(task, completion)
+            guard let entry = registry.entries[task.type] else { throw PermanentTaskFailure("no handler for \(task.type)") }
+            try await entry.run(task, completion)
             if !completion.isFinished { try await completion.finish { _ in } }
             metrics.tasksDone.increment()
         } catch is LeaseLost {
@@ -156,7 +142,7 @@ public final class TaskWorker: Service {
             let running = self.running.withLock { $0 }
             guard !Task.isCancelled, !running.isEmpty else { continue }
             do {
-                try await database.run(RenewLeases(leaseSeconds: lease / .seconds(1), ids: Array(running.keys),
+                try await store.database.run(RenewLeases(leaseSeconds: lease / .seconds(1), ids: Array(running.keys),
                                                    attempts: Array(running.values)))
             } catch {
                 logger.warning("renewing task leases failed", metadata: ["error": "\(String(reflecting: error))"])
@@ -167,7 +153,7 @@ public final class TaskWorker: Service {
     private func postpone(_ task: ClaimedTask, _ deferral: TaskDeferral) async {
         let seconds = deferral.delay / .seconds(1)
         do {
-            _ = try await database.query("""
+            _ = try await store.query("""
                 UPDATE tasks SET status = 'pending', attempts = attempts - 1, last_error = \(deferral.reason),
                     locked_until = NULL, updated_at = now(), next_attempt_at = now() + make_interval(secs => \(seconds))
                 WHERE id = \(task.id) AND status = 'running' AND attempts = \(task.attempt)
@@ -182,18 +168,18 @@ public final class TaskWorker: Service {
         let permanent = error is PermanentTaskFailure
         let message = Self.describe(error)
         let retrySeconds = min(backoff.maximum, backoff.base * pow(2, Double(task.attempt - 1))) * Double.random(in: 0.5...1)
-        let (logger, onFailure, metrics, outbox, queue) = (self.logger, self.onFailure, self.metrics, self.outbox, self.queue)
+        let (logger, hook, metrics) = (self.logger, registry.entries[task.type]?.onFinalFailure, self.metrics)
         do {
-            try await database.transaction { connection in
+            try await store.transaction(correlationID: task.correlationID) { transaction in
                 let final = permanent || task.attempt >= task.maxAttempts
-                let updated = try await connection.query("""
+                let updated = try await transaction.connection.query("""
                     UPDATE tasks SET status = \(final ? "failed" : "pending"), last_error = \(message),
                         locked_until = NULL, updated_at = now(), finished_at = \(final ? Date() : nil),
                         next_attempt_at = now() + make_interval(secs => \(retrySeconds))
                     WHERE id = \(task.id) AND status = 'running' AND attempts = \(task.attempt) RETURNING id
                     """, logger: logger).collect()
                 if final && !updated.isEmpty {
-                    try await onFailure?(task, message, TaskFailureContext(connection: connection, outbox: outbox, tasks: queue, logger: logger))
+                    try await hook?(task, TaskFailure(taskID: task.id, attempt: task.attempt, message: message), transaction)
                 }
                 (final ? metrics.tasksFailed : metrics.tasksRetried).increment()
                 logger.log(level: final ? .error : .warning, final ? "task failed for good" : "task failed; will retry", metadata: [
@@ -222,51 +208,39 @@ extension TaskWorker {
     }
 }
 
-/// What a failure hook gets: the transaction that marks the task failed, to write the
-/// failure's consequences (a failure event, a clean-up task) atomically with it.
-public struct TaskFailureContext: Sendable {
-    public let connection: PostgresConnection
-    public let outbox: Outbox
-    public let tasks: TaskQueue
-    public let logger: Logger
-}
-
 /// Thrown when a task's lease ran out and another worker claimed it meanwhile.
 struct LeaseLost: Error {}
 
-/// Marks a task done in the same transaction as the handler's own writes.
+/// What a running task's handler gets: the service's database for reads and the panel-side
+/// work before it, and ``finish(_:)`` to mark the task done with its effects.
 public final class TaskCompletion: Sendable {
-    let task: ClaimedTask
-    /// The service's database, for reads and writes that need not be atomic with the finish.
-    public let database: Database
-    /// For the messages the task's effects cause, written in ``finish(_:)``'s transaction.
-    public let outbox: Outbox
-    /// For follow-up tasks, enqueued in ``finish(_:)``'s transaction.
-    public let queue: TaskQueue
+    /// The task as claimed: its id, attempt and correlation.
+    public let task: ClaimedTask
+    let store: ServiceStore
     private let finished = Mutex(false)
 
-    init(task: ClaimedTask, database: Database, outbox: Outbox, queue: TaskQueue) {
+    init(task: ClaimedTask, store: ServiceStore) {
         self.task = task
-        self.database = database
-        self.outbox = outbox
-        self.queue = queue
+        self.store = store
     }
 
-    public var logger: Logger { database.logger }
+    /// The service's database, for reads and writes that need not be atomic with the finish.
+    public var database: Database { store.database }
+    public var logger: Logger { store.logger }
 
     var isFinished: Bool { finished.withLock { $0 } }
 
     /// Runs `effects` and marks the task done, atomically; throws if the lease was lost.
-    public func finish(_ effects: @escaping @Sendable (PostgresConnection) async throws -> Void) async throws {
-        let (task, logger) = (task, logger)
-        try await database.transaction { connection in
-            let updated = try await connection.run(FinishTask(id: task.id, attempt: task.attempt), logger: logger)
+    /// What `effects` sends or queues carries the task's correlation.
+    public func finish(_ effects: @escaping @Sendable (Transaction) async throws -> Void) async throws {
+        let task = task
+        try await store.transaction(correlationID: task.correlationID) { transaction in
+            let updated = try await transaction.connection.run(FinishTask(id: task.id, attempt: task.attempt),
+                                                               logger: transaction.logger)
             guard !updated.isEmpty else { throw LeaseLost() }
-            try await effects(connection)
+            try await effects(transaction)
         }
         finished.withLock { $0 = true }
-        outbox.wakeRelayIfAppended()
-        queue.wakeIfEnqueued()
     }
 }
 

@@ -7,10 +7,8 @@ import ServiceLifecycle
 /// What a service plugs into the shared runtime: its handlers, tasks and HTTP routes.
 public struct ServiceDefinition: Sendable {
     public var name: String
-    public var defaultHTTPPort: Int
     public var handlers = MessageHandlers()
-    public var tasks: [String: TaskWorker.Handler] = [:]
-    public var onTaskFailure: TaskWorker.FailureHook?
+    public var tasks = TaskRegistry()
     /// Operators' tokens for the endpoints every service serves under `/api/<name>`
     /// (dead letters); without them those endpoints are not served.
     public var apiTokens: APITokens?
@@ -19,23 +17,23 @@ public struct ServiceDefinition: Sendable {
     /// Long-running work of the service's own, run beside the relay, consumer and workers.
     public var services: @Sendable (ServiceDependencies) -> [any Service] = { _ in [] }
 
-    public init(name: String, defaultHTTPPort: Int) {
+    public init(name: String) {
         self.name = name
-        self.defaultHTTPPort = defaultHTTPPort
     }
 }
 
-/// The running pieces a service's routes and tasks use.
+/// The running pieces a service's routes and long-running work use.
 public struct ServiceDependencies: Sendable {
-    public let database: Database
-    public let outbox: Outbox
-    public let tasks: TaskQueue
-    public let logger: Logger
+    /// The service's database, outbox and task queue; every write goes through it.
+    public let store: ServiceStore
+    /// The service's registered tasks (for the task endpoints' retry hooks).
+    public let taskRegistry: TaskRegistry
 
-    public init(database: Database, outbox: Outbox, tasks: TaskQueue, logger: Logger) {
-        self.database = database
-        self.outbox = outbox
-        self.tasks = tasks
-        self.logger = logger
+    public init(store: ServiceStore, taskRegistry: TaskRegistry = TaskRegistry()) {
+        self.store = store
+        self.taskRegistry = taskRegistry
     }
+
+    public var database: Database { store.database }
+    public var logger: Logger { store.logger }
 }

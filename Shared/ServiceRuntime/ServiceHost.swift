@@ -43,10 +43,9 @@ public enum ServiceHost {
             let bus = try await BusConnection(
                 context: ZMQContext(), service: definition.name, endpoints: configuration.bus,
                 publishers: definition.handlers.publishers, security: configuration.busSecurity)
-            let outbox = Outbox(source: definition.name)
-            let tasks = TaskQueue()
             let database = Database(client: client, logger: logger)
-            let dependencies = ServiceDependencies(database: database, outbox: outbox, tasks: tasks, logger: logger)
+            let store = ServiceStore(database: database, outbox: Outbox(source: definition.name))
+            let dependencies = ServiceDependencies(store: store, taskRegistry: definition.tasks)
             let readiness = Readiness { (try? await database.query("SELECT 1")) != nil }
 
             let router = buildRouter(definition, dependencies: dependencies)
@@ -56,14 +55,14 @@ public enum ServiceHost {
                 logger: logger)
 
             var services: [any Service] = [
-                OutboxRelay(database: database, bus: bus, outbox: outbox, settings: configuration.relay, logger: logger),
-                MessageConsumer(database: database, bus: bus, outbox: outbox, tasks: tasks, handlers: definition.handlers, logger: logger),
+                OutboxRelay(database: database, bus: bus, outbox: store.outbox, settings: configuration.relay, logger: logger),
+                MessageConsumer(database: database, bus: bus, outbox: store.outbox, tasks: store.tasks, handlers: definition.handlers,
+                                logger: logger),
                 app,
             ]
             services += definition.services(dependencies)
             if !definition.tasks.isEmpty {
-                services.append(TaskWorker(database: database, queue: tasks, outbox: outbox, handlers: definition.tasks,
-                                           onFailure: definition.onTaskFailure, concurrency: configuration.workerConcurrency,
+                services.append(TaskWorker(store: store, registry: definition.tasks, concurrency: configuration.workerConcurrency,
                                            lease: configuration.taskLease, backoff: configuration.taskBackoff,
                                            logger: logger))
             }
@@ -83,8 +82,7 @@ public enum ServiceHost {
         router.add(middleware: JSONErrorMiddleware())
         definition.routes(router, dependencies)
         if let tokens = definition.apiTokens {
-            let replayer = DeadLetterReplayer(database: dependencies.database, outbox: dependencies.outbox, tasks: dependencies.tasks,
-                                              handlers: definition.handlers, logger: dependencies.logger)
+            let replayer = DeadLetterReplayer(store: dependencies.store, handlers: definition.handlers)
             DeadLettersController<BasicRequestContext>(database: dependencies.database, replayer: replayer)
                 .addRoutes(to: router.group("api/\(definition.name)").add(middleware: BearerAuthMiddleware(tokens: tokens)))
         }

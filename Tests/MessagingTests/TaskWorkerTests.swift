@@ -32,49 +32,78 @@ struct Flaky: TaskPayload {
     /// Runs a worker whose handler fails each task's first `failures` attempts (while `healthy` is false).
     func withWorker(
         _ database: TestDatabase, health: Health? = nil,
-        _ body: (PostgresClient, TaskQueue) async throws -> Void
+        _ body: (PostgresClient, ServiceStore) async throws -> Void
     ) async throws {
         try await withPostgresClient(database.settings(as: "tasks_test"), logger: logger) { client in
             try await MigrationRunner(schema: "tasks_test", migrations: MessagingSchema.migrations, logger: logger).run(on: client)
-            let queue = TaskQueue()
-            let worker = TaskWorker(
-                database: Database(client: client, logger: logger), queue: queue, outbox: Outbox(source: "tasks_test"),
-                handlers: [Flaky.taskType: { task, _ in
-                    let payload = try task.decode(Flaky.self)
-                    if health?.fixed.load(ordering: .relaxed) == true { return }
-                    if task.attempt <= payload.failures { throw TestFailure(attempt: task.attempt) }
-                }],
-                backoff: Backoff(base: 0.05, maximum: 0.1), idleInterval: .milliseconds(20), logger: logger)
+            let store = ServiceStore(database: Database(client: client, logger: logger), outbox: Outbox(source: "tasks_test"))
+            var registry = TaskRegistry()
+            registry.register(Flaky.self) { payload, completion in
+                if health?.fixed.load(ordering: .relaxed) == true { return }
+                let attempt = completion.task.attempt
+                if attempt <= payload.failures { throw TestFailure(attempt: attempt) }
+            }
+            let worker = TaskWorker(store: store, registry: registry, backoff: Backoff(base: 0.05, maximum: 0.1),
+                                    idleInterval: .milliseconds(20), logger: logger)
             try await withThrowingTaskGroup(of: Void.self) { group in
                 group.addTask { try await worker.run() }
                 defer { group.cancelAll() }
-                try await body(client, queue)
+                try await body(client, store)
             }
         }
     }
 
     struct TestFailure: Error { let attempt: Int }
 
-    func enqueue(_ payload: Flaky, _ queue: TaskQueue, _ client: PostgresClient) async throws -> UUID {
-        try await client.withTransaction(logger: logger) { connection in
-            try await queue.enqueue(payload, on: connection, logger: logger)!
-        }
+    func enqueue<T: TaskPayload>(_ payload: T, _ store: ServiceStore) async throws -> UUID {
+        try await store.transaction { try #require(try await $0.enqueue(payload)) }
     }
 
-    func waitFor(_ status: String, _ id: UUID, _ queue: TaskQueue, _ client: PostgresClient) async throws -> TaskStatus? {
+    func waitFor(_ status: String, _ id: UUID, _ store: ServiceStore, _ client: PostgresClient) async throws -> TaskStatus? {
         _ = await eventually(timeout: .seconds(20), every: .milliseconds(20)) {
-            try await queue.status(of: id, on: client, logger: logger)?.status == status
+            try await store.tasks.status(of: id, on: client, logger: logger)?.status == status
         }
-        return try await queue.status(of: id, on: client, logger: logger)
+        return try await store.tasks.status(of: id, on: client, logger: logger)
     }
 
     @Test func aTaskFailingTwiceThenSucceedingEndsDoneAfterThreeAttempts() async throws {
         try await TestDatabase.with(services: ["tasks_test"]) { database in
-            try await withWorker(database) { client, queue in
-                let id = try await enqueue(Flaky(failures: 2), queue, client)
-                let status = try await waitFor("done", id, queue, client)
+            try await withWorker(database) { client, store in
+                let id = try await enqueue(Flaky(failures: 2), store)
+                let status = try await waitFor("done", id, store, client)
                 #expect(status?.status == "done")
                 #expect(status?.attempts == 3)
+            }
+        }
+    }
+
+    /// A row as the previous release wrote it (type name and JSON payload, no registry): the
+    /// typed registration decodes and runs it.
+    @Test func aTaskQueuedByThePreviousReleaseRuns() async throws {
+        try await TestDatabase.with(services: ["tasks_test"]) { database in
+            try await withWorker(database) { client, store in
+                let id = UUID()
+                try await store.query("""
+                    INSERT INTO tasks (id, type, payload, dedupe_key, max_attempts)
+                    VALUES (\(id), 'test.flaky', '{"failures":1}', \("old-\(id)"), 3)
+                    """)
+                let status = try await waitFor("done", id, store, client)
+                #expect(status?.attempts == 2, "its payload decoded: the first attempt failed as it asked")
+            }
+        }
+    }
+
+    /// A row whose payload no longer decodes fails at once, with the reason, instead of retrying.
+    @Test func aTaskWhosePayloadDoesNotDecodeFailsAtOnce() async throws {
+        try await TestDatabase.with(services: ["tasks_test"]) { database in
+            try await withWorker(database) { client, store in
+                let id = UUID()
+                try await store.query("""
+                    INSERT INTO tasks (id, type, payload, max_attempts) VALUES (\(id), 'test.flaky', '{"failures":"many"}', 3)
+                    """)
+                let status = try await waitFor("failed", id, store, client)
+                #expect(status?.attempts == 1)
+                #expect(status?.lastError?.contains("does not decode") == true)
             }
         }
     }
@@ -82,19 +111,19 @@ struct Flaky: TaskPayload {
     @Test func aTaskThatAlwaysFailsEndsFailedAndCanBeRetried() async throws {
         try await TestDatabase.with(services: ["tasks_test"]) { database in
             let health = Health()
-            try await withWorker(database, health: health) { client, queue in
-                let id = try await enqueue(Flaky(failures: 99), queue, client)
-                let failed = try await waitFor("failed", id, queue, client)
+            try await withWorker(database, health: health) { client, store in
+                let id = try await enqueue(Flaky(failures: 99), store)
+                let failed = try await waitFor("failed", id, store, client)
                 #expect(failed?.status == "failed")
                 #expect(failed?.attempts == Flaky.maxAttempts)
                 #expect(failed?.lastError?.contains("TestFailure") == true)
                 // It stays failed: nobody picks it up again by themselves.
                 try await Task.sleep(for: .milliseconds(300))
-                #expect(try await queue.status(of: id, on: client, logger: logger)?.status == "failed")
+                #expect(try await store.tasks.status(of: id, on: client, logger: logger)?.status == "failed")
 
                 health.fixed.store(true, ordering: .relaxed)
-                #expect(try await queue.retry(id, on: client, logger: logger))
-                let done = try await waitFor("done", id, queue, client)
+                #expect(try await store.transaction { try await store.tasks.retry(id, in: $0) } != nil)
+                let done = try await waitFor("done", id, store, client)
                 #expect(done?.status == "done")
                 #expect(done?.attempts == 1)
             }
@@ -111,24 +140,23 @@ struct Flaky: TaskPayload {
     /// Runs a worker of `concurrency` over the `Slow` handler, with a `lease`.
     func withSlowWorker(
         _ database: TestDatabase, concurrency: Int, lease: Duration, runs: Runs,
-        _ body: (PostgresClient, TaskQueue) async throws -> Void
+        _ body: (PostgresClient, ServiceStore) async throws -> Void
     ) async throws {
         try await withPostgresClient(database.settings(as: "tasks_test"), logger: logger) { client in
             try await MigrationRunner(schema: "tasks_test", migrations: MessagingSchema.migrations, logger: logger).run(on: client)
-            let queue = TaskQueue()
-            let handler: TaskWorker.Handler = { task, _ in
-                runs.counts.withLock { $0[task.id, default: 0] += 1 }
-                let seconds = try task.decode(Slow.self).seconds
-                if seconds >= 0 { return try await Task.sleep(for: .seconds(seconds)) }
+            let store = ServiceStore(database: Database(client: client, logger: logger), outbox: Outbox(source: "tasks_test"))
+            var registry = TaskRegistry()
+            registry.register(Slow.self) { payload, completion in
+                runs.counts.withLock { $0[completion.task.id, default: 0] += 1 }
+                if payload.seconds >= 0 { return try await Task.sleep(for: .seconds(payload.seconds)) }
                 while !runs.released.load(ordering: .acquiring) { try await Task.sleep(for: .milliseconds(20)) }
             }
             try await withThrowingTaskGroup(of: Void.self) { group in
-                let worker = TaskWorker(database: Database(client: client, logger: logger), queue: queue,
-                                        outbox: Outbox(source: "tasks_test"), handlers: [Slow.taskType: handler],
-                                        concurrency: concurrency, lease: lease, idleInterval: .milliseconds(50), logger: logger)
+                let worker = TaskWorker(store: store, registry: registry, concurrency: concurrency, lease: lease,
+                                        idleInterval: .milliseconds(50), logger: logger)
                 group.addTask { try await worker.run() }
                 defer { group.cancelAll() }
-                try await body(client, queue)
+                try await body(client, store)
             }
         }
     }
@@ -137,10 +165,8 @@ struct Flaky: TaskPayload {
         try await TestDatabase.with(services: ["tasks_test"]) { database in
             let runs = Runs()
             // Runs until released, so the test waits for what happens, never for how long it takes.
-            try await withSlowWorker(database, concurrency: 1, lease: .seconds(3), runs: runs) { client, queue in
-                let id = try await client.withTransaction(logger: logger) { connection in
-                    try await queue.enqueue(Slow(seconds: -1), on: connection, logger: logger)!
-                }
+            try await withSlowWorker(database, concurrency: 1, lease: .seconds(3), runs: runs) { client, store in
+                let id = try await enqueue(Slow(seconds: -1), store)
                 let lease: PostgresQuery = "SELECT locked_until FROM tasks WHERE id = \(id) AND status = 'running'"
                 var claimed: Date?
                 _ = await eventually(timeout: .seconds(60), every: .milliseconds(50)) {
@@ -153,7 +179,7 @@ struct Flaky: TaskPayload {
                 }
                 #expect(renewed, "the lease moved on while the task ran")
                 runs.released.store(true, ordering: .releasing)
-                let status = try await waitFor("done", id, queue, client)
+                let status = try await waitFor("done", id, store, client)
                 #expect(status?.attempts == 1)
                 #expect(runs.counts.withLock { $0[id] } == 1)
             }
@@ -163,19 +189,19 @@ struct Flaky: TaskPayload {
     @Test func aBacklogLargerThanTheWorkersRoomIsWorkedThrough() async throws {
         try await TestDatabase.with(services: ["tasks_test"]) { database in
             let runs = Runs()
-            try await withSlowWorker(database, concurrency: 3, lease: .seconds(30), runs: runs) { client, queue in
-                let ids = try await client.withTransaction(logger: logger) { connection in
-                    var ids: [UUID] = []
-                    for _ in 0..<20 { ids.append(try await queue.enqueue(Slow(seconds: 0.05), on: connection, logger: logger)!) }
-                    return ids
+            try await withSlowWorker(database, concurrency: 3, lease: .seconds(30), runs: runs) { client, store in
+                // One statement: twenty round trips in one transaction can outlast its deadline
+                // while every suite starts at once.
+                let queued = try await store.transaction { transaction in
+                    try await transaction.enqueue(contentsOf: (0..<20).map { (Slow(seconds: 0.05), "slow-\($0)") })
                 }
-                queue.wake()
+                #expect(queued == 20)
                 let done = await eventually(timeout: .seconds(20), every: .milliseconds(20)) {
                     try await client.query("SELECT count(*)::int FROM tasks WHERE status = 'done'", logger: logger)
-                        .collect()[0].decode(Int.self) == ids.count
+                        .collect()[0].decode(Int.self) == queued
                 }
                 #expect(done)
-                #expect(runs.counts.withLock { $0.values.allSatisfy { $0 == 1 } && $0.count == ids.count })
+                #expect(runs.counts.withLock { $0.values.allSatisfy { $0 == 1 } && $0.count == queued })
             }
         }
     }
@@ -184,11 +210,9 @@ struct Flaky: TaskPayload {
         try await TestDatabase.with(services: ["tasks_test"]) { database in
             try await withPostgresClient(database.settings(as: "tasks_test"), logger: logger) { client in
                 try await MigrationRunner(schema: "tasks_test", migrations: MessagingSchema.migrations, logger: logger).run(on: client)
-                let queue = TaskQueue()
+                let store = ServiceStore(database: Database(client: client, logger: logger), outbox: Outbox(source: "tasks_test"))
                 for _ in 0..<3 {
-                    try await client.withTransaction(logger: logger) { connection in
-                        _ = try await queue.enqueue(Flaky(failures: 0), dedupeKey: "once", on: connection, logger: logger)
-                    }
+                    try await store.transaction { try await $0.enqueue(Flaky(failures: 0), dedupeKey: "once") }
                 }
                 let count = try await client.query("SELECT count(*)::int FROM tasks", logger: logger).collect().first!.decode(Int.self)
                 #expect(count == 1)

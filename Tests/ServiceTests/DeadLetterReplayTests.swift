@@ -23,14 +23,14 @@ import TestSupport
     /// A service whose `order.paid` handler fails until `health` heals, and whose
     /// `provision-account` handler always works; each records its effect in `effects`.
     static func definition(health: Health) -> ServiceDefinition {
-        var definition = ServiceDefinition(name: "replay", defaultHTTPPort: 0)
+        var definition = ServiceDefinition(name: "replay")
         definition.apiTokens = APITokens([(.admin, admin), (.viewer, viewer)])
-        definition.handlers.on(OrderPaid.self) { event, context in
+        definition.handlers.on(OrderPaid.self) { event, transaction in
             guard health.isHealthy else { throw Broken() }
-            try await context.connection.query("INSERT INTO effects (id) VALUES (\(event.orderID))", logger: context.logger)
+            try await transaction.query("INSERT INTO effects (id) VALUES (\(event.orderID))")
         }
-        definition.handlers.handle(ProvisionAccount.self) { command, context in
-            try await context.connection.query("INSERT INTO effects (id) VALUES (\(command.orderID))", logger: context.logger)
+        definition.handlers.handle(ProvisionAccount.self) { command, transaction in
+            try await transaction.query("INSERT INTO effects (id) VALUES (\(command.orderID))")
         }
         return definition
     }

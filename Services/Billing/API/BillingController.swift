@@ -13,14 +13,7 @@ struct BillingController: Sendable {
     let ledger: PaymentLedger
 
     func addRoutes(to api: RouterGroup<BasicRequestContext>) {
-        TasksController<BasicRequestContext>(database: dependencies.database, queue: dependencies.tasks) { type, payload, connection in
-            guard type == ChargeInvoiceTask.taskType,
-                  let charge = try? WireCoding.decode(ChargeInvoiceTask.self, from: Array(payload.utf8)) else { return }
-            try await BillingLock.take(on: connection, logger: dependencies.logger)
-            try await connection.query("""
-                UPDATE invoices SET charge_pending = true WHERE id = \(charge.invoiceID) AND status = 'open'
-                """, logger: dependencies.logger)
-        }.addRoutes(to: api)
+        TasksController<BasicRequestContext>(store: dependencies.store, registry: dependencies.taskRegistry).addRoutes(to: api)
         let invoices = InvoiceQueries(database: dependencies.database)
         api.get("subscriptions") { request, _ in
             let query = request.uri.queryParameters

@@ -37,16 +37,14 @@ struct PaymentsController: Sendable {
             if let reference = body.reference, reference.isEmpty || reference.count > 200 {
                 throw APIError.invalid("reference", "reference is 1 to 200 characters")
             }
-            let (database, outbox, logger) = (dependencies.database, dependencies.outbox, dependencies.logger)
-            let outcome = try await database.transaction { connection -> PaymentLedger.Outcome in
-                guard let currency = try await connection.query("SELECT currency FROM invoices WHERE id = \(invoice)", logger: logger)
-                    .collect().first?.decode(String.self) else { return .unknownInvoice }
+            let outcome = try await dependencies.store.transaction { transaction -> PaymentLedger.Outcome in
+                guard let currency = try await transaction.query("SELECT currency FROM invoices WHERE id = \(invoice)")
+                    .first?.decode(String.self) else { return .unknownInvoice }
                 return try await ledger.record(.init(invoiceID: invoice, method: "manual",
                                                      reference: "manual:" + (body.reference ?? UUID().uuidString.lowercased()),
                                                      amount: body.amount, currency: currency, note: body.note),
-                                               connection: connection, outbox: outbox, logger: logger)
+                                               in: transaction)
             }
-            outbox.wakeRelay()
             switch outcome {
             case .unknownInvoice: throw APIError.notFound("invoice")
             case .duplicate: throw APIError.conflict("duplicate_payment", "a payment with this reference was recorded already")

@@ -41,28 +41,30 @@ struct RunsController: Sendable {
     struct CustomerPatch: Decodable { let country: String? }
 
     func addRoutes(to api: RouterGroup<BasicRequestContext>) {
-        let (database, outbox, tasks, logger) = (dependencies.database, dependencies.outbox, dependencies.tasks, dependencies.logger)
+        let (database, store, logger) = (dependencies.database, dependencies.store, dependencies.logger)
         api.post("runs") { request, _ in
             let body = try await APIResponse.decode(RunRequest.self, from: request)
             guard let day = BillingDay(parsing: body.date) else { throw APIError.invalid("date", "date is a day, yyyy-MM-dd") }
+            // A run invoices and charges everything due by its day: tomorrow at most (a run just
+            // before midnight UTC), never periods that have not begun.
+            let latest = BillingDay(Date().addingTimeInterval(86_400))
+            guard day.description <= latest.description else {
+                throw APIError.conflict("date_in_future", "billing can run for \(latest) at the latest, not \(day)")
+            }
             let kind = body.kind ?? "all"
             guard ["invoicing", "dunning", "all"].contains(kind) else {
                 throw APIError.invalid("kind", "kind is invoicing, dunning or all")
             }
-            let result = try await database.transaction { connection in
+            let result = try await store.transaction { transaction in
                 var result = RunResult(date: day.description)
                 if kind != "dunning" {
-                    result.invoicing = try await Invoicing(settings: settings).run(on: day, trigger: "api", connection: connection,
-                                                                                   outbox: outbox, tasks: tasks, logger: logger)
+                    result.invoicing = try await Invoicing(settings: settings).run(on: day, trigger: "api", in: transaction)
                 }
                 if kind != "invoicing" {
-                    result.dunning = try await Dunning(settings: settings).run(on: day, trigger: "api", connection: connection,
-                                                                               outbox: outbox, logger: logger)
+                    result.dunning = try await Dunning(settings: settings).run(on: day, trigger: "api", in: transaction)
                 }
                 return result
             }
-            outbox.wakeRelay()
-            tasks.wake()
             return APIResponse.json(result)
         }
         api.get("runs") { request, _ in

@@ -17,20 +17,24 @@ struct Dunning: Sendable {
         var terminations = 0
     }
 
-    func run(on day: BillingDay, trigger: String, connection: PostgresConnection, outbox: Outbox, logger: Logger) async throws -> Outcome {
+    func run(on day: BillingDay, trigger: String, in transaction: Transaction) async throws -> Outcome {
+        let (connection, logger) = (transaction.connection, transaction.logger)
         try await BillingLock.take(on: connection, logger: logger)
         var outcome = Outcome()
-        outcome.reminders = try await remind(on: day, connection: connection, outbox: outbox, logger: logger)
-        outcome.suspensions = try await suspend(on: day, only: nil, connection: connection, outbox: outbox, logger: logger)
-        outcome.terminations = try await terminate(on: day, connection: connection, outbox: outbox, logger: logger)
-        try await connection.query("""
-            INSERT INTO runs (kind, run_date, trigger, reminders, suspensions, terminations)
-            VALUES ('dunning', \(day.description)::date, \(trigger), \(outcome.reminders), \(outcome.suspensions), \(outcome.terminations))
-            """, logger: logger)
+        guard let run = try await BillingRun.start(.dunning, on: day, trigger: trigger, in: transaction) else { return outcome }
+        outcome.reminders = try await remind(on: day, in: transaction)
+        outcome.suspensions = try await suspend(on: day, only: nil, in: transaction)
+        outcome.terminations = try await terminate(on: day, in: transaction)
+        try await transaction.query("""
+            UPDATE runs SET reminders = \(outcome.reminders), suspensions = \(outcome.suspensions),
+                terminations = \(outcome.terminations), finished_at = now()
+            WHERE id = \(run)
+            """)
         return outcome
     }
 
-    private func remind(on day: BillingDay, connection: PostgresConnection, outbox: Outbox, logger: Logger) async throws -> Int {
+    private func remind(on day: BillingDay, in transaction: Transaction) async throws -> Int {
+        let (connection, logger) = (transaction.connection, transaction.logger)
         let soon = try await pastDue(connection.query("""
             WITH picked AS (
                 SELECT id, due_on FROM invoices
@@ -55,12 +59,12 @@ struct Dunning: Sendable {
             FROM picked p JOIN acted a ON a.invoice_id = p.id
             """, logger: logger))
         let parties = try await InvoiceParties.load(soon.map(\.id) + overdue.map(\.id), on: connection, logger: logger)
-        try await outbox.publish(contentsOf: soon.compactMap { invoice in
+        try await transaction.publish(contentsOf: soon.compactMap { invoice in
             parties[invoice.id].map { InvoiceDueSoon(invoice: $0, days: -invoice.daysPastDue) }
-        }, on: connection, logger: logger)
-        try await outbox.publish(contentsOf: overdue.compactMap { invoice in
+        })
+        try await transaction.publish(contentsOf: overdue.compactMap { invoice in
             parties[invoice.id].map { InvoiceOverdue(invoice: $0, days: invoice.daysPastDue, suspendsOn: invoice.suspendsOn) }
-        }, on: connection, logger: logger)
+        })
         return soon.count + overdue.count
     }
 
@@ -72,7 +76,8 @@ struct Dunning: Sendable {
 
     /// Suspends, for non-payment, the active accounts with an invoice past the grace period
     /// (`only`: just this invoice's, after its charge was declined).
-    func suspend(on day: BillingDay, only: UUID?, connection: PostgresConnection, outbox: Outbox, logger: Logger) async throws -> Int {
+    func suspend(on day: BillingDay, only: UUID?, in transaction: Transaction) async throws -> Int {
+        let (connection, logger) = (transaction.connection, transaction.logger)
         let rows = try await connection.query("""
             WITH picked AS (
                 SELECT DISTINCT ON (s.id) i.id AS invoice_id, s.id AS subscription_id, a.account_id
@@ -91,13 +96,14 @@ struct Dunning: Sendable {
             """, logger: logger)
         var commands: [SuspendAccount] = []
         for try await account in rows.decode(UUID.self) { commands.append(SuspendAccount(accountID: account, reason: "non-payment")) }
-        try await outbox.send(contentsOf: commands, on: connection, logger: logger)
+        try await transaction.send(contentsOf: commands)
         return commands.count
     }
 
     /// Terminates subscriptions with an invoice unpaid beyond the termination period; their
     /// open invoices are cancelled, so nothing more is charged or reminded.
-    private func terminate(on day: BillingDay, connection: PostgresConnection, outbox: Outbox, logger: Logger) async throws -> Int {
+    private func terminate(on day: BillingDay, in transaction: Transaction) async throws -> Int {
+        let (connection, logger) = (transaction.connection, transaction.logger)
         guard let days = settings.terminateAfterDays else { return 0 }
         let rows = try await connection.query("""
             WITH picked AS (
@@ -123,7 +129,7 @@ struct Dunning: Sendable {
             count += 1
             if let account { commands.append(TerminateAccount(accountID: account)) }
         }
-        try await outbox.send(contentsOf: commands, on: connection, logger: logger)
+        try await transaction.send(contentsOf: commands)
         return count
     }
 }

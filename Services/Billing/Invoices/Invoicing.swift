@@ -16,22 +16,23 @@ struct Invoicing: Sendable {
         enum CodingKeys: String, CodingKey { case invoicesCreated = "invoices_created", chargesQueued = "charges_queued" }
     }
 
-    func run(on day: BillingDay, trigger: String, connection: PostgresConnection, outbox: Outbox, tasks: TaskQueue,
-             logger: Logger) async throws -> Outcome {
+    func run(on day: BillingDay, trigger: String, in transaction: Transaction) async throws -> Outcome {
+        let (connection, logger) = (transaction.connection, transaction.logger)
         try await BillingLock.take(on: connection, logger: logger)
         var outcome = Outcome()
+        guard let run = try await BillingRun.start(.invoicing, on: day, trigger: trigger, in: transaction) else { return outcome }
         // A subscription behind by several periods (billing was down) gets one per pass.
         for _ in 0..<24 {
             let created = try await issueDueInvoices(on: day, connection: connection, logger: logger)
             guard !created.isEmpty else { break }
-            try await outbox.publish(contentsOf: created, on: connection, logger: logger)
+            try await transaction.publish(contentsOf: created)
             outcome.invoicesCreated += created.count
         }
-        outcome.chargesQueued = try await queueCharges(on: day, connection: connection, tasks: tasks, logger: logger)
-        try await connection.query("""
-            INSERT INTO runs (kind, run_date, trigger, invoices_created, charges_queued)
-            VALUES ('invoicing', \(day.description)::date, \(trigger), \(outcome.invoicesCreated), \(outcome.chargesQueued))
-            """, logger: logger)
+        outcome.chargesQueued = try await queueCharges(on: day, in: transaction)
+        try await transaction.query("""
+            UPDATE runs SET invoices_created = \(outcome.invoicesCreated), charges_queued = \(outcome.chargesQueued), finished_at = now()
+            WHERE id = \(run)
+            """)
         return outcome
     }
 
@@ -86,17 +87,17 @@ struct Invoicing: Sendable {
     }
 
     /// Claims each open invoice whose charge is due and queues one task per attempt.
-    private func queueCharges(on day: BillingDay, connection: PostgresConnection, tasks: TaskQueue, logger: Logger) async throws -> Int {
-        let rows = try await connection.query("""
+    private func queueCharges(on day: BillingDay, in transaction: Transaction) async throws -> Int {
+        let rows = try await transaction.connection.query("""
             UPDATE invoices SET charge_attempts = charge_attempts + 1, next_charge_on = NULL, charge_pending = true
             WHERE status = 'open' AND next_charge_on <= \(day.description)::date AND NOT charge_pending
             RETURNING id, charge_attempts
-            """, logger: logger)
+            """, logger: transaction.logger)
         var charges: [(payload: ChargeInvoiceTask, dedupeKey: String)] = []
         for try await row in rows {
             let (id, attempt) = try row.decode((UUID, Int).self)
             charges.append((ChargeInvoiceTask(invoiceID: id, attempt: attempt, asOf: day.description), "charge:\(id):\(attempt)"))
         }
-        return try await tasks.enqueue(contentsOf: charges, on: connection, logger: logger)
+        return try await transaction.enqueue(contentsOf: charges)
     }
 }

@@ -28,12 +28,10 @@ struct BillingWebhookController: Sendable {
                   let invoice = intent.metadata["invoice_id"].flatMap(UUID.init(uuidString:)) else {
                 return APIResponse.json(Reply(received: true, outcome: "ignored"))
             }
-            let (database, outbox, logger) = (dependencies.database, dependencies.outbox, dependencies.logger)
-            let outcome = try await database.transaction { connection in
+            let outcome = try await dependencies.store.transaction { transaction in
                 try await ledger.record(.init(invoiceID: invoice, method: "webhook", reference: intent.id, amount: intent.amount,
-                                              currency: intent.currency), connection: connection, outbox: outbox, logger: logger)
+                                              currency: intent.currency), in: transaction)
             }
-            outbox.wakeRelay()
             return APIResponse.json(Reply(received: true, outcome: outcome.rawValue))
         }
     }

@@ -26,9 +26,7 @@ struct ChargeInvoice: Sendable {
 
     func register(in definition: inout ServiceDefinition) {
         let ledger = PaymentLedger(settings: settings), dunning = Dunning(settings: settings)
-        definition.tasks[ChargeInvoiceTask.taskType] = { task, completion in
-            let charge = try task.decode(ChargeInvoiceTask.self)
-            let logger = completion.logger
+        definition.tasks.register(ChargeInvoiceTask.self) { charge, completion in
             guard let row = try await completion.database.query("""
                 SELECT i.number, i.status, i.total - i.amount_paid, i.currency, c.payment_customer, c.payment_method
                 FROM invoices i JOIN customers c ON c.id = i.customer_id WHERE i.id = \(charge.invoiceID)
@@ -37,8 +35,8 @@ struct ChargeInvoice: Sendable {
             let key = "invoice-\(charge.invoiceID)-attempt-\(charge.attempt)"
             // Paid meanwhile (webhook, operator) or no card on file: nothing to charge.
             guard status == "open", due > 0, let customer, let method else {
-                try await completion.finish { connection in
-                    try await settle(charge, key: key, outcome: "settled", detail: "invoice \(status)", connection, logger)
+                try await completion.finish { transaction in
+                    try await settle(charge, key: key, outcome: "settled", detail: "invoice \(status)", transaction)
                 }
                 return
             }
@@ -49,39 +47,41 @@ struct ChargeInvoice: Sendable {
                                    metadata: ["invoice_id": charge.invoiceID.uuidString.lowercased(), "invoice_number": number]),
                     customer: customer, paymentMethod: method, idempotencyKey: key)
             } catch PaymentError.declined(let code, let message) {
-                try await completion.finish { connection in
-                    try await decline(charge, key: key, reason: code, detail: message, dunning: dunning, completion.outbox, connection, logger)
+                try await completion.finish { transaction in
+                    try await decline(charge, key: key, reason: code, detail: message, dunning: dunning, transaction)
                 }
                 return
             } catch PaymentError.invalid(let message) {
                 throw PermanentTaskFailure(message)
             }
-            try await completion.finish { connection in
+            try await completion.finish { transaction in
                 guard intent.status == "succeeded" else {
                     // Off-session charges that need the customer (3-D Secure) cannot complete here.
-                    try await decline(charge, key: key, reason: intent.status, detail: nil, dunning: dunning, completion.outbox, connection, logger)
+                    try await decline(charge, key: key, reason: intent.status, detail: nil, dunning: dunning, transaction)
                     return
                 }
-                try await settle(charge, key: key, outcome: "succeeded", detail: intent.id, connection, logger)
+                try await settle(charge, key: key, outcome: "succeeded", detail: intent.id, transaction)
                 _ = try await ledger.record(.init(invoiceID: charge.invoiceID, method: "card", reference: intent.id,
-                                                  amount: intent.amount, currency: intent.currency),
-                                            connection: connection, outbox: completion.outbox, logger: logger)
+                                                  amount: intent.amount, currency: intent.currency), in: transaction)
             }
-        }
-        definition.onTaskFailure = { task, reason, context in
-            guard task.type == ChargeInvoiceTask.taskType, let charge = try? task.decode(ChargeInvoiceTask.self) else { return }
+        } onFinalFailure: { charge, _, transaction in
             // Given up (provider down for hours): dunning takes the invoice back.
-            try await BillingLock.take(on: context.connection, logger: context.logger)
-            try await context.connection.query("""
-                UPDATE invoices SET charge_pending = false WHERE id = \(charge.invoiceID)
-                """, logger: context.logger)
+            try await BillingLock.take(on: transaction.connection, logger: transaction.logger)
+            try await transaction.query("UPDATE invoices SET charge_pending = false WHERE id = \(charge.invoiceID)")
+        } beforeRetry: { charge, transaction in
+            // An operator's retry charges now: the invoice is the charge's again, not dunning's.
+            try await BillingLock.take(on: transaction.connection, logger: transaction.logger)
+            try await transaction.query("""
+                UPDATE invoices SET charge_pending = true WHERE id = \(charge.invoiceID) AND status = 'open'
+                """)
         }
     }
 
     /// Records the attempt's outcome. Takes the billing lock before touching the invoice, as
     /// every billing writer does, so a charge and a billing run never deadlock.
     private func settle(_ charge: ChargeInvoiceTask, key: String, outcome: String, detail: String?,
-                        _ connection: PostgresConnection, _ logger: Logger) async throws {
+                        _ transaction: Transaction) async throws {
+        let (connection, logger) = (transaction.connection, transaction.logger)
         try await BillingLock.take(on: connection, logger: logger)
         try await connection.query("""
             INSERT INTO charge_attempts (invoice_id, attempt, idempotency_key, outcome, detail)
@@ -91,20 +91,21 @@ struct ChargeInvoice: Sendable {
     }
 
     private func decline(_ charge: ChargeInvoiceTask, key: String, reason: String, detail: String?, dunning: Dunning,
-                         _ outbox: Outbox, _ connection: PostgresConnection, _ logger: Logger) async throws {
+                         _ transaction: Transaction) async throws {
+        let (connection, logger) = (transaction.connection, transaction.logger)
         try await settle(charge, key: key, outcome: "declined", detail: [reason, detail].compactMap { $0 }.joined(separator: ": "),
-                         connection, logger)
+                         transaction)
         let retryIn = charge.attempt <= settings.retryDays.count ? settings.retryDays[charge.attempt - 1] : nil
         let next = try await connection.query("""
             UPDATE invoices SET next_charge_on = CASE WHEN \(retryIn)::int IS NULL THEN NULL ELSE due_on + \(retryIn)::int END
             WHERE id = \(charge.invoiceID) AND status = 'open' RETURNING next_charge_on::text
             """, logger: logger).collect().first?.decode(String?.self)
         if let party = try await InvoiceParties.load(charge.invoiceID, on: connection, logger: logger) {
-            try await outbox.publish(PaymentFailed(invoice: party, attempt: charge.attempt, reason: reason, nextAttemptOn: next ?? nil),
-                                     on: connection, logger: logger)
+            try await transaction.publish(PaymentFailed(invoice: party, attempt: charge.attempt, reason: reason,
+                                                        nextAttemptOn: next ?? nil))
         }
         if let day = BillingDay(parsing: charge.asOf) {
-            _ = try await dunning.suspend(on: day, only: charge.invoiceID, connection: connection, outbox: outbox, logger: logger)
+            _ = try await dunning.suspend(on: day, only: charge.invoiceID, in: transaction)
         }
     }
 }

@@ -29,7 +29,8 @@ struct PaymentLedger: Sendable {
         var note: String? = nil
     }
 
-    func record(_ payment: Payment, connection: PostgresConnection, outbox: Outbox, logger: Logger) async throws -> Outcome {
+    func record(_ payment: Payment, in transaction: Transaction) async throws -> Outcome {
+        let (connection, logger) = (transaction.connection, transaction.logger)
         try await BillingLock.take(on: connection, logger: logger)
         guard let row = try await connection.query("""
             SELECT currency, subscription_id, status, amount_paid, total FROM invoices WHERE id = \(payment.invoiceID)
@@ -53,26 +54,25 @@ struct PaymentLedger: Sendable {
             """, logger: logger)
         guard paid else { return .credited }
         if let party = try await InvoiceParties.load(payment.invoiceID, on: connection, logger: logger) {
-            try await outbox.publish(InvoicePaid(invoice: party, method: payment.method, paymentReference: payment.reference),
-                                     on: connection, logger: logger)
+            try await transaction.publish(InvoicePaid(invoice: party, method: payment.method, paymentReference: payment.reference))
         }
-        try await reinstate(subscription, connection: connection, outbox: outbox, logger: logger)
+        try await reinstate(subscription, in: transaction)
         return .credited
     }
 
     /// Unsuspends a subscription suspended for non-payment once no invoice that led to a
     /// suspension is still open.
-    private func reinstate(_ subscription: UUID, connection: PostgresConnection, outbox: Outbox, logger: Logger) async throws {
-        let rows = try await connection.query("""
+    private func reinstate(_ subscription: UUID, in transaction: Transaction) async throws {
+        let rows = try await transaction.query("""
             UPDATE subscriptions s SET status = 'active', suspended_for = NULL, updated_at = now()
             WHERE s.id = \(subscription) AND s.status = 'suspended' AND s.suspended_for = 'non-payment'
               AND NOT EXISTS (SELECT 1 FROM invoices i JOIN dunning_actions d ON d.invoice_id = i.id AND d.action = 'suspend'
                               WHERE i.subscription_id = s.id AND i.status = 'open')
             RETURNING (SELECT account_id FROM accounts a WHERE a.order_id = s.order_id)
-            """, logger: logger).collect()
+            """)
         for row in rows {
             guard let account = try row.decode(UUID?.self) else { continue }
-            try await outbox.send(UnsuspendAccount(accountID: account, onlyIfSuspendedFor: "non-payment"), on: connection, logger: logger)
+            try await transaction.send(UnsuspendAccount(accountID: account, onlyIfSuspendedFor: "non-payment"))
         }
     }
 }

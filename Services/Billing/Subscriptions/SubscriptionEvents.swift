@@ -14,13 +14,13 @@ struct SubscriptionEvents: Sendable {
     func register(in definition: inout ServiceDefinition) {
         let ledger = PaymentLedger(settings: settings)
         let invoicing = Invoicing(settings: settings), dunning = Dunning(settings: settings)
-        definition.handlers.on(OrderPaid.self) { event, context in
+        definition.handlers.on(OrderPaid.self) { event, transaction in
             guard let months = Self.cycleMonths[event.billingCycle] else {
-                context.logger.error("order with an unknown billing cycle; no subscription", metadata: [
+                transaction.logger.error("order with an unknown billing cycle; no subscription", metadata: [
                     "order": "\(event.orderID)", "cycle": "\(event.billingCycle)"])
                 return
             }
-            let connection = context.connection, logger = context.logger
+            let connection = transaction.connection, logger = transaction.logger
             try await BillingLock.take(on: connection, logger: logger)
             try await connection.query("""
                 INSERT INTO customers (id, email, name, payment_customer, payment_method)
@@ -29,7 +29,7 @@ struct SubscriptionEvents: Sendable {
                     payment_customer = coalesce(excluded.payment_customer, customers.payment_customer),
                     payment_method = coalesce(excluded.payment_method, customers.payment_method), updated_at = now()
                 """, logger: logger)
-            let start = BillingDay(context.header.occurredAt).description
+            let start = BillingDay(transaction.message?.occurredAt ?? Date()).description
             let subscription = UUID()
             let created = try await connection.query("""
                 INSERT INTO subscriptions (id, order_id, customer_id, product_id, product_name, domain, cycle, cycle_months,
@@ -56,22 +56,20 @@ struct SubscriptionEvents: Sendable {
                 """, logger: logger)
             _ = try await ledger.record(.init(invoiceID: invoice, method: "order", reference: event.paymentReference,
                                               amount: event.amount, currency: event.currency),
-                                        connection: connection, outbox: context.outbox, logger: logger)
+                                        in: transaction)
         }
-        definition.handlers.on(AccountProvisioned.self) { event, context in
-            try await context.connection.query("""
+        definition.handlers.on(AccountProvisioned.self) { event, transaction in
+            try await transaction.query("""
                 INSERT INTO accounts (order_id, account_id) VALUES (\(event.orderID), \(event.accountID)) ON CONFLICT DO NOTHING
-                """, logger: context.logger)
+                """)
         }
-        definition.handlers.on(TimerFired.self) { event, context in
+        definition.handlers.on(TimerFired.self) { event, transaction in
             let day = BillingDay(event.slot)
             switch event.schedule {
             case "recurring-billing":
-                _ = try await invoicing.run(on: day, trigger: "timer", connection: context.connection, outbox: context.outbox,
-                                            tasks: context.tasks, logger: context.logger)
+                _ = try await invoicing.run(on: day, trigger: "timer", in: transaction)
             case "overdue-suspensions":
-                _ = try await dunning.run(on: day, trigger: "timer", connection: context.connection, outbox: context.outbox,
-                                          logger: context.logger)
+                _ = try await dunning.run(on: day, trigger: "timer", in: transaction)
             default:
                 return
             }

@@ -9,17 +9,16 @@ import ServiceRuntime
 
 /// Checkout's orders in Postgres, and the messages their changes cause.
 struct OrderStore: Sendable {
-    let database: Database
-    let outbox: Outbox
-    let logger: Logger
+    let store: ServiceStore
+    var database: Database { store.database }
+    var logger: Logger { store.logger }
 
     /// Records the customer (by email) and a `pending_payment` order at the catalog price,
     /// and publishes `order.placed`, in one transaction; returns the order as stored.
     func place(_ order: PlaceOrder.Valid) async throws -> Order {
         let id = UUID()
-        let (outbox, logger) = (outbox, logger)
-        let placed = try await database.transaction { connection -> Order in
-            let row = try await connection.run(InsertOrder(id: id, order: order), logger: logger).first
+        return try await store.transaction(correlationID: id) { transaction -> Order in
+            let row = try await transaction.connection.run(InsertOrder(id: id, order: order), logger: transaction.logger).first
             guard let row else { throw APIError.invalid("product_id", "no product \(order.productID) is on sale") }
             let (productName, type, amount, customer, paymentCustomer, created) =
                 try row.decode((String, String, Int?, UUID?, String?, Date?).self)
@@ -30,18 +29,16 @@ struct OrderStore: Sendable {
             guard let customerID = customer, let created else {
                 throw APIError.conflict("domain_already_ordered", "an active order for \(order.domain ?? "") exists")
             }
-            try await outbox.publish(OrderPlaced(orderID: id, customerID: customerID, customerEmail: order.email,
-                                                 customerName: order.name, productName: productName,
-                                                 billingCycle: order.billingCycle, amount: amount, currency: order.currency,
-                                                 domain: order.domain), correlationID: id, on: connection, logger: logger)
+            try await transaction.publish(OrderPlaced(orderID: id, customerID: customerID, customerEmail: order.email,
+                                                      customerName: order.name, productName: productName,
+                                                      billingCycle: order.billingCycle, amount: amount, currency: order.currency,
+                                                      domain: order.domain))
             return Order(id: id, customerID: customerID, customerEmail: order.email, productID: order.productID,
                          productName: productName, billingCycle: order.billingCycle, amount: amount, currency: order.currency,
                          domain: order.domain, status: "pending_payment",
                          payment: .init(provider: "stripe", paymentIntent: nil, clientSecret: nil),
                          createdAt: created, paidAt: nil, paymentCustomer: paymentCustomer)
         }
-        outbox.wakeRelay()
-        return placed
     }
 
     /// Stores the order's payment intent unless it has another; returns whether it stored it.
@@ -91,12 +88,10 @@ struct OrderStore: Sendable {
     /// recorded finds its receipt there and rolls back whatever it did. Two deliveries at
     /// once queue on the order's row lock, so the second sees the order paid.
     func record(eventID: String, type: String, intent: PaymentIntent?) async throws -> Outcome {
-        let (outbox, logger) = (outbox, logger)
-        let outcome: Outcome
         do {
-            outcome = try await database.transaction { connection -> Outcome in
-                let applied = try await apply(type: type, intent: intent, on: connection, outbox: outbox, logger: logger)
-                let recorded = try await connection.run(
+            return try await store.transaction { transaction -> Outcome in
+                let applied = try await apply(type: type, intent: intent, in: transaction)
+                let recorded = try await transaction.connection.run(
                     RecordReceipt(eventID: eventID, type: type, outcome: applied.outcome.rawValue, orderID: applied.orderID), logger: logger)
                 guard !recorded.isEmpty else { throw RepeatedDelivery() }
                 return applied.outcome
@@ -104,15 +99,13 @@ struct OrderStore: Sendable {
         } catch is RepeatedDelivery {
             return .duplicate
         }
-        if outcome == .paid { outbox.wakeRelay() }
-        return outcome
     }
 
     /// Rolls back a delivery whose event was recorded before.
     private struct RepeatedDelivery: Error {}
 
-    private func apply(type: String, intent: PaymentIntent?, on connection: PostgresConnection, outbox: Outbox,
-                       logger: Logger) async throws -> (outcome: Outcome, orderID: UUID?) {
+    private func apply(type: String, intent: PaymentIntent?, in transaction: Transaction) async throws -> (outcome: Outcome, orderID: UUID?) {
+        let (connection, logger) = (transaction.connection, transaction.logger)
         guard let intent, type == "payment_intent.succeeded" || type == "payment_intent.payment_failed" else { return (.ignored, nil) }
         let metadataOrder = intent.metadata["order_id"].flatMap(UUID.init(uuidString:))
         let currency = intent.currency.uppercased()
@@ -131,7 +124,7 @@ struct OrderStore: Sendable {
                                                               serverGroup: group ?? "default", domain: domain, contactEmail: email,
                                                               customerName: name), correlationID: orderID))
             }
-            try await outbox.write(messages, on: connection, logger: logger)
+            try await transaction.write(messages)
             return (.paid, orderID)
         }
         // Not paid by this event: say why.

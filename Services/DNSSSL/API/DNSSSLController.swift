@@ -47,8 +47,8 @@ struct DNSSSLController: Sendable {
     static let editableTypes: Set = ["A", "AAAA", "CNAME", "MX", "TXT", "SRV", "CAA"]
 
     func addRoutes(to api: RouterGroup<BasicRequestContext>) {
-        let (database, tasks, logger) = (dependencies.database, dependencies.tasks, dependencies.logger)
-        TasksController<BasicRequestContext>(database: database, queue: tasks).addRoutes(to: api)
+        let (store, database, logger) = (dependencies.store, dependencies.database, dependencies.logger)
+        TasksController<BasicRequestContext>(store: store, registry: dependencies.taskRegistry).addRoutes(to: api)
         api.get("zones") { request, _ in
             let paging = try Paging(request)
             return APIResponse.json(try await zones(id: nil, domain: request.uri.queryParameters.get("domain"),
@@ -106,7 +106,8 @@ struct DNSSSLController: Sendable {
         }
         api.post("certificates/{id}/reissue") { _, context in
             let id = try context.parameters.require("id", as: UUID.self)
-            let fresh = try await database.transaction { connection -> UUID? in
+            let fresh = try await store.transaction { transaction -> UUID? in
+                let connection = transaction.connection
                 guard let row = try await connection.query("""
                     SELECT c.zone_id, c.account_id, c.domain, c.names FROM certificates c JOIN zones z ON z.id = c.zone_id AND z.status = 'active'
                     WHERE c.id = \(id)
@@ -116,11 +117,10 @@ struct DNSSSLController: Sendable {
                 try await connection.query("""
                     INSERT INTO certificates (id, zone_id, account_id, domain, names) VALUES (\(fresh), \(zone), \(account), \(domain), \(names))
                     """, logger: logger)
-                try await tasks.enqueue(IssueCertificateTask(certificateID: fresh), dedupeKey: "issue:\(fresh)", on: connection, logger: logger)
+                try await transaction.enqueue(IssueCertificateTask(certificateID: fresh), dedupeKey: "issue:\(fresh)")
                 return fresh
             }
             guard let fresh else { throw APIError.notFound("certificate of an active zone") }
-            tasks.wake()
             return APIResponse.json(["certificate_id": fresh], status: .accepted)
         }
     }
@@ -145,15 +145,16 @@ struct DNSSSLController: Sendable {
 
     /// Stores a change to an active zone and queues its sync, in one transaction.
     private func change(_ zone: UUID, _ body: @escaping @Sendable (PostgresConnection, String) async throws -> Void) async throws {
-        let (tasks, logger) = (dependencies.tasks, dependencies.logger)
-        let found = try await dependencies.database.transaction { connection -> Bool in
-            guard let zone = try await ZoneStore.zone(zone, on: connection, logger: logger), zone.status == "active" else { return false }
+        let found = try await dependencies.store.transaction { transaction -> Bool in
+            let connection = transaction.connection
+            guard let zone = try await ZoneStore.zone(zone, on: connection, logger: transaction.logger), zone.status == "active" else {
+                return false
+            }
             try await body(connection, zone.domain)
-            try await tasks.enqueue(SyncZoneTask(zoneID: zone.id), dedupeKey: "sync-zone:\(zone.id):\(UUID())", on: connection, logger: logger)
+            try await transaction.enqueue(SyncZoneTask(zoneID: zone.id), dedupeKey: "sync-zone:\(zone.id):\(UUID())")
             return true
         }
         guard found else { throw APIError.notFound("active zone") }
-        tasks.wake()
     }
 
     private func drift(_ domain: String, _ desired: [DNSRecordSet]) async -> Drift {

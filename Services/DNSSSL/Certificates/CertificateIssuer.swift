@@ -36,18 +36,16 @@ struct CertificateIssuer: Sendable {
     }
 
     func register(in definition: inout ServiceDefinition) {
-        definition.tasks[IssueCertificateTask.taskType] = { task, completion in
-            try await issue(try task.decode(IssueCertificateTask.self).certificateID, completion)
-        }
-        definition.onTaskFailure = { task, reason, context in
-            guard task.type == IssueCertificateTask.taskType, let id = try? task.decode(IssueCertificateTask.self).certificateID,
-                  let row = try await context.connection.query("""
-                      UPDATE certificates SET status = 'failed', last_error = \(reason), updated_at = now()
-                      WHERE id = \(id) AND status = 'pending' RETURNING account_id, domain
-                      """, logger: context.logger).collect().first else { return }
+        definition.tasks.register(IssueCertificateTask.self) { task, completion in
+            try await issue(task.certificateID, completion)
+        } onFinalFailure: { task, failure, transaction in
+            let id = task.certificateID
+            guard let row = try await transaction.query("""
+                UPDATE certificates SET status = 'failed', last_error = \(failure.message), updated_at = now()
+                WHERE id = \(id) AND status = 'pending' RETURNING account_id, domain
+                """).first else { return }
             let (account, domain) = try row.decode((UUID, String).self)
-            try await context.outbox.publish(CertificateFailed(certificateID: id, accountID: account, domain: domain, reason: reason),
-                                             on: context.connection, logger: context.logger)
+            try await transaction.publish(CertificateFailed(certificateID: id, accountID: account, domain: domain, reason: failure.message))
         }
     }
 
@@ -82,7 +80,8 @@ struct CertificateIssuer: Sendable {
         let facts = try CertificateRequest.facts(ofLeaf: leaf)
         try? await settings.dns.delete(names.map { .init(name: "_acme-challenge.\($0)".absoluteDNSName, type: "TXT") }, in: domain)
         let sealedForProvisioning = try settings.keySealer?.seal(key.pemRepresentation)
-        try await completion.finish { connection in
+        try await completion.finish { transaction in
+            let connection = transaction.connection
             try await connection.query("""
                 UPDATE certificates SET status = 'issued', certificate = \(leaf), chain = \(chain), serial = \(facts.serial),
                     not_before = \(facts.notBefore), not_after = \(facts.notAfter), issued_at = now(), last_error = NULL, updated_at = now()
@@ -92,9 +91,9 @@ struct CertificateIssuer: Sendable {
                 UPDATE certificates SET status = 'superseded', updated_at = now()
                 WHERE id = (SELECT renews FROM certificates WHERE id = \(id)) AND status = 'issued'
                 """, logger: logger)
-            try await completion.outbox.publish(CertificateIssued(
+            try await transaction.publish(CertificateIssued(
                 certificateID: id, accountID: account, domain: domain, names: names, certificate: leaf, chain: chain,
-                sealedPrivateKey: sealedForProvisioning, notAfter: facts.notAfter), on: connection, logger: logger)
+                sealedPrivateKey: sealedForProvisioning, notAfter: facts.notAfter))
         }
         logger.info("certificate issued", metadata: ["domain": "\(domain)", "not_after": "\(facts.notAfter)"])
     }

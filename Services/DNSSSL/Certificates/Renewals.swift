@@ -11,8 +11,8 @@ import Messaging
 struct Renewals: Sendable {
     let settings: DNSSSLSettings
 
-    func run(asOf: Date, context: HandlerContext) async throws {
-        let (connection, logger) = (context.connection, context.logger)
+    func run(asOf: Date, in transaction: Transaction) async throws {
+        let (connection, logger) = (transaction.connection, transaction.logger)
         let window = asOf.addingTimeInterval(Double(settings.renewBeforeDays) * 86_400)
         let renewals = try await connection.query("""
             INSERT INTO certificates (id, zone_id, account_id, domain, names, renews, requested_as_of)
@@ -23,7 +23,7 @@ struct Renewals: Sendable {
             ON CONFLICT (renews) DO NOTHING RETURNING id
             """, logger: logger).collect().map { try $0.decode(UUID.self) }
         for id in renewals {
-            try await context.tasks.enqueue(IssueCertificateTask(certificateID: id), dedupeKey: "issue:\(id)", on: connection, logger: logger)
+            try await transaction.enqueue(IssueCertificateTask(certificateID: id), dedupeKey: "issue:\(id)")
         }
         let expiring = try await connection.query("""
             UPDATE certificates c SET expiring_notified = true, updated_at = now()
@@ -33,7 +33,7 @@ struct Renewals: Sendable {
             """, logger: logger).collect()
         for row in expiring {
             let (id, account, domain, notAfter) = try row.decode((UUID, UUID, String, Date).self)
-            try await context.publish(CertificateExpiring(certificateID: id, accountID: account, domain: domain, notAfter: notAfter))
+            try await transaction.publish(CertificateExpiring(certificateID: id, accountID: account, domain: domain, notAfter: notAfter))
         }
         if !renewals.isEmpty || !expiring.isEmpty {
             logger.info("renewal run", metadata: ["renewing": "\(renewals.count)", "expiring": "\(expiring.count)"])

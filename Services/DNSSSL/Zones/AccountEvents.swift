@@ -10,8 +10,8 @@ struct AccountEvents: Sendable {
     let settings: DNSSSLSettings
 
     func register(in definition: inout ServiceDefinition) {
-        definition.handlers.on(AccountProvisioned.self) { event, context in
-            let (connection, logger) = (context.connection, context.logger)
+        definition.handlers.on(AccountProvisioned.self) { event, transaction in
+            let (connection, logger) = (transaction.connection, transaction.logger)
             let nameservers = event.nameservers.isEmpty ? settings.defaultNameservers : event.nameservers
             let zone = UUID()
             let created = try await connection.query("""
@@ -29,11 +29,10 @@ struct AccountEvents: Sendable {
                 INSERT INTO certificates (id, zone_id, account_id, domain, names)
                 VALUES (\(UUID()), \(zone), \(event.accountID), \(event.domain), \([event.domain, "www.\(event.domain)"]))
                 """, logger: logger)
-            try await context.tasks.enqueue(SyncZoneTask(zoneID: zone), dedupeKey: "create-zone:\(zone)",
-                                            correlationID: context.header.correlationID, on: connection, logger: logger)
+            try await transaction.enqueue(SyncZoneTask(zoneID: zone), dedupeKey: "create-zone:\(zone)")
         }
-        definition.handlers.on(AccountTerminated.self) { event, context in
-            let (connection, logger) = (context.connection, context.logger)
+        definition.handlers.on(AccountTerminated.self) { event, transaction in
+            let (connection, logger) = (transaction.connection, transaction.logger)
             let zones = try await connection.query("""
                 UPDATE zones SET status = 'deleting', updated_at = now() WHERE account_id = \(event.accountID) AND status <> 'deleted' RETURNING id
                 """, logger: logger).collect().map { try $0.decode(UUID.self) }
@@ -41,12 +40,12 @@ struct AccountEvents: Sendable {
                 UPDATE certificates SET status = 'closed', updated_at = now() WHERE account_id = \(event.accountID) AND status IN ('pending', 'issued', 'failed')
                 """, logger: logger)
             for zone in zones {
-                try await context.tasks.enqueue(DeleteZoneTask(zoneID: zone), dedupeKey: "delete-zone:\(zone)", on: connection, logger: logger)
+                try await transaction.enqueue(DeleteZoneTask(zoneID: zone), dedupeKey: "delete-zone:\(zone)")
             }
         }
-        definition.handlers.on(TimerFired.self) { event, context in
+        definition.handlers.on(TimerFired.self) { event, transaction in
             guard event.schedule == "certificate-renewals" else { return }
-            try await Renewals(settings: settings).run(asOf: event.slot, context: context)
+            try await Renewals(settings: settings).run(asOf: event.slot, in: transaction)
         }
     }
 }

@@ -29,15 +29,16 @@ struct ZoneSync: Sendable {
     let settings: DNSSSLSettings
 
     func register(in definition: inout ServiceDefinition) {
-        definition.tasks[SyncZoneTask.taskType] = { task, completion in
-            let id = try task.decode(SyncZoneTask.self).zoneID
+        definition.tasks.register(SyncZoneTask.self) { task, completion in
+            let id = task.zoneID
             let logger = completion.logger
             let (zone, desired) = try await completion.database.transaction { connection in
                 (try await ZoneStore.zone(id, on: connection, logger: logger), try await ZoneStore.records(of: id, on: connection, logger: logger))
             }
             guard let zone, zone.status == "pending" || zone.status == "active" else { return try await completion.finish { _ in } }
             try await reconcile(zone, desired)
-            try await completion.finish { connection in
+            try await completion.finish { transaction in
+                let connection = transaction.connection
                 let before = try await connection.query("SELECT status FROM zones WHERE id = \(id) FOR UPDATE", logger: logger)
                     .collect().first?.decode(String.self)
                 guard before == "pending" || before == "active" else { return }
@@ -46,28 +47,27 @@ struct ZoneSync: Sendable {
                     """, logger: logger)
                 let activated = before == "pending"
                 if activated {
-                    try await completion.outbox.publish(ZoneCreated(zoneID: id, accountID: zone.accountID, domain: zone.domain,
-                                                                    nameservers: zone.nameservers), on: connection, logger: logger)
+                    try await transaction.publish(ZoneCreated(zoneID: id, accountID: zone.accountID, domain: zone.domain,
+                                                              nameservers: zone.nameservers))
                 }
                 // Certificates waiting for the zone can start now.
                 let waiting = try await connection.query("""
                     SELECT id FROM certificates WHERE zone_id = \(id) AND status = 'pending'
                     """, logger: logger).collect().map { try $0.decode(UUID.self) }
                 for certificate in waiting {
-                    try await completion.queue.enqueue(IssueCertificateTask(certificateID: certificate), dedupeKey: "issue:\(certificate)",
-                                                       on: connection, logger: logger)
+                    try await transaction.enqueue(IssueCertificateTask(certificateID: certificate), dedupeKey: "issue:\(certificate)")
                 }
             }
         }
-        definition.tasks[DeleteZoneTask.taskType] = { task, completion in
-            let id = try task.decode(DeleteZoneTask.self).zoneID
+        definition.tasks.register(DeleteZoneTask.self) { task, completion in
+            let id = task.zoneID
             let logger = completion.logger
             guard let zone = try await completion.database.transaction({ connection in
                 try await ZoneStore.zone(id, on: connection, logger: logger)
             }) else { return try await completion.finish { _ in } }
             try await dnsCall { try await settings.dns.deleteZone(zone.domain) }
-            try await completion.finish { connection in
-                try await connection.query("UPDATE zones SET status = 'deleted', updated_at = now() WHERE id = \(id)", logger: logger)
+            try await completion.finish { transaction in
+                try await transaction.query("UPDATE zones SET status = 'deleted', updated_at = now() WHERE id = \(id)")
             }
         }
     }

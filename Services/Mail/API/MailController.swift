@@ -36,7 +36,7 @@ struct MailController: Sendable {
     }
 
     func addRoutes(to api: RouterGroup<BasicRequestContext>) {
-        TasksController<BasicRequestContext>(database: dependencies.database, queue: dependencies.tasks).addRoutes(to: api)
+        TasksController<BasicRequestContext>(store: dependencies.store, registry: dependencies.taskRegistry).addRoutes(to: api)
         api.get("messages") { request, _ in
             let query = request.uri.queryParameters
             let status = query.get("status")
@@ -65,17 +65,13 @@ struct MailController: Sendable {
         // Sends the message again, with the same Message-ID.
         api.post("messages/{id}/resend") { _, context in
             let id = try context.parameters.require("id", as: UUID.self)
-            let (tasks, logger) = (dependencies.tasks, dependencies.logger)
-            let found = try await dependencies.database.transaction { connection -> Bool in
-                let rows = try await connection.query("""
-                    UPDATE messages SET status = 'queued' WHERE id = \(id) RETURNING id
-                    """, logger: logger).collect()
+            let found = try await dependencies.store.transaction { transaction -> Bool in
+                let rows = try await transaction.query("UPDATE messages SET status = 'queued' WHERE id = \(id) RETURNING id")
                 guard !rows.isEmpty else { return false }
-                try await tasks.enqueue(SendEmailTask(messageID: id), dedupeKey: "resend-\(id)-\(UUID())", on: connection, logger: logger)
+                try await transaction.enqueue(SendEmailTask(messageID: id), dedupeKey: "resend-\(id)-\(UUID())")
                 return true
             }
             guard found else { throw APIError.notFound("message") }
-            tasks.wake()
             return APIResponse.json(["id": id.uuidString, "status": "queued"], status: .accepted)
         }
     }

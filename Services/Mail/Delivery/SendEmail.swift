@@ -20,8 +20,8 @@ struct SendEmail: Sendable {
     let templates: TemplateStore
 
     func register(in definition: inout ServiceDefinition) {
-        definition.tasks[SendEmailTask.taskType] = { task, completion in
-            let id = try task.decode(SendEmailTask.self).messageID
+        definition.tasks.register(SendEmailTask.self) { task, completion in
+            let id = task.messageID
             let logger = completion.logger
             guard let row = try await completion.database.query("""
                 SELECT template, recipient, recipient_name, variables::text, message_id, created_at, status FROM messages WHERE id = \(id)
@@ -49,8 +49,8 @@ struct SendEmail: Sendable {
                 if permanent { throw PermanentTaskFailure(error.description) }
                 throw error
             }
-            try await completion.finish { connection in
-                try await MessageStore.recordAttempt(id, outcome: "sent", detail: nil, on: connection, logger: logger)
+            try await completion.finish { transaction in
+                try await MessageStore.recordAttempt(id, outcome: "sent", detail: nil, on: transaction.connection, logger: logger)
             }
         }
     }

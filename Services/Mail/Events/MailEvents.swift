@@ -9,12 +9,12 @@ struct MailEvents: Sendable {
 
     func register(in definition: inout ServiceDefinition) {
         let company = ["company_name": settings.companyName, "support_email": settings.supportEmail]
-        definition.handlers.on(AccountProvisioned.self) { event, context in
-            try await context.connection.query("""
+        definition.handlers.on(AccountProvisioned.self) { event, transaction in
+            try await transaction.connection.query("""
                 INSERT INTO recipients (account_id, email, name, domain)
                 VALUES (\(event.accountID), \(event.contactEmail), \(event.customerName), \(event.domain))
                 ON CONFLICT (account_id) DO UPDATE SET email = excluded.email, name = excluded.name
-                """, logger: context.logger)
+                """, logger: transaction.logger)
             var variables: [String: Any] = company.merging([
                 "customer_name": event.customerName, "domain": event.domain, "username": event.username,
                 "control_panel_url": event.controlPanelURL, "login_url": event.controlPanelURL, "server": event.serverHostname,
@@ -22,43 +22,43 @@ struct MailEvents: Sendable {
             variables["nameservers"] = event.nameservers
             variables["has_nameservers"] = !event.nameservers.isEmpty
             if let sealed = event.sealedPassword { variables["sealed_password"] = sealed }
-            try await queue("welcome", to: event.contactEmail, name: event.customerName, variables, context)
+            try await queue("welcome", to: event.contactEmail, name: event.customerName, variables, transaction)
         }
-        definition.handlers.on(OrderPlaced.self) { event, context in
+        definition.handlers.on(OrderPlaced.self) { event, transaction in
             var variables: [String: Any] = company.merging([
                 "customer_name": event.customerName, "product_name": event.productName, "billing_cycle": event.billingCycle,
                 "amount": Money.format(event.amount, event.currency), "currency": event.currency,
                 "order_id": event.orderID.uuidString.lowercased(),
             ]) { $1 }
             if let domain = event.domain { variables["domain"] = domain }
-            try await queue("order-confirmation", to: event.customerEmail, name: event.customerName, variables, context)
+            try await queue("order-confirmation", to: event.customerEmail, name: event.customerName, variables, transaction)
         }
-        definition.handlers.on(AccountProvisioningFailed.self) { event, context in
+        definition.handlers.on(AccountProvisioningFailed.self) { event, transaction in
             guard let operatorEmail = settings.operatorEmail else { return }
             try await queue("operator-alert", to: operatorEmail, name: nil,
-                            ["order_id": event.orderID.uuidString.lowercased(), "reason": event.reason], context)
+                            ["order_id": event.orderID.uuidString.lowercased(), "reason": event.reason], transaction)
         }
-        definition.handlers.on(AccountSuspended.self) { event, context in
-            try await notifyOwner(event.accountID, "suspension-notice", ["reason": event.reason], context)
+        definition.handlers.on(AccountSuspended.self) { event, transaction in
+            try await notifyOwner(event.accountID, "suspension-notice", ["reason": event.reason], transaction)
         }
-        definition.handlers.on(AccountUnsuspended.self) { event, context in
-            try await notifyOwner(event.accountID, "unsuspension", [:], context)
+        definition.handlers.on(AccountUnsuspended.self) { event, transaction in
+            try await notifyOwner(event.accountID, "unsuspension", [:], transaction)
         }
-        definition.handlers.on(AccountTerminated.self) { event, context in
-            try await notifyOwner(event.accountID, "termination", [:], context)
+        definition.handlers.on(AccountTerminated.self) { event, transaction in
+            try await notifyOwner(event.accountID, "termination", [:], transaction)
         }
-        definition.handlers.on(AccountPasswordChanged.self) { event, context in
+        definition.handlers.on(AccountPasswordChanged.self) { event, transaction in
             var variables: [String: Any] = [:]
             if let sealed = event.sealedPassword { variables["sealed_password"] = sealed }
-            try await notifyOwner(event.accountID, "password-changed", variables, context)
+            try await notifyOwner(event.accountID, "password-changed", variables, transaction)
         }
-        definition.handlers.on(CertificateExpiring.self) { event, context in
+        definition.handlers.on(CertificateExpiring.self) { event, transaction in
             let formatter = ISO8601DateFormatter()
             formatter.formatOptions = [.withFullDate]
             try await notifyOwner(event.accountID, "certificate-expiring", [
                 "expires_on": formatter.string(from: event.notAfter),
                 "reason": "its renewal did not succeed; please check that the domain's DNS points to our nameservers",
-            ], context)
+            ], transaction)
         }
         registerBilling(in: &definition)
     }
@@ -74,50 +74,51 @@ struct MailEvents: Sendable {
             if let domain = invoice.domain { variables["domain"] = domain }
             return variables.merging(extra) { $1 }
         }
-        definition.handlers.on(InvoiceCreated.self) { event, context in
+        definition.handlers.on(InvoiceCreated.self) { event, transaction in
             try await queue("invoice-created", to: event.invoice.customerEmail, name: event.invoice.customerName,
                             variables(event.invoice, ["auto_charge": event.autoCharge, "period_start": event.periodStart,
-                                                      "period_end": event.periodEnd]), context)
+                                                      "period_end": event.periodEnd]), transaction)
         }
-        definition.handlers.on(InvoicePaid.self) { event, context in
+        definition.handlers.on(InvoicePaid.self) { event, transaction in
             try await queue("payment-receipt", to: event.invoice.customerEmail, name: event.invoice.customerName,
-                            variables(event.invoice, ["payment_reference": event.paymentReference]), context)
+                            variables(event.invoice, ["payment_reference": event.paymentReference]), transaction)
         }
-        definition.handlers.on(PaymentFailed.self) { event, context in
+        definition.handlers.on(PaymentFailed.self) { event, transaction in
             var extra: [String: Any] = ["reason": event.reason.replacingOccurrences(of: "_", with: " ")]
             if let next = event.nextAttemptOn { extra["next_attempt"] = next }
             try await queue("payment-failed", to: event.invoice.customerEmail, name: event.invoice.customerName,
-                            variables(event.invoice, extra), context)
+                            variables(event.invoice, extra), transaction)
         }
-        definition.handlers.on(InvoiceDueSoon.self) { event, context in
+        definition.handlers.on(InvoiceDueSoon.self) { event, transaction in
             try await queue("payment-reminder", to: event.invoice.customerEmail, name: event.invoice.customerName,
-                            variables(event.invoice, ["days": event.days]), context)
+                            variables(event.invoice, ["days": event.days]), transaction)
         }
-        definition.handlers.on(InvoiceOverdue.self) { event, context in
+        definition.handlers.on(InvoiceOverdue.self) { event, transaction in
             try await queue("overdue-reminder", to: event.invoice.customerEmail, name: event.invoice.customerName,
-                            variables(event.invoice, ["days": event.days, "suspends_on": event.suspendsOn]), context)
+                            variables(event.invoice, ["days": event.days, "suspends_on": event.suspendsOn]), transaction)
         }
     }
 
     /// Mails the account's owner, known from its `account.provisioned`.
-    private func notifyOwner(_ accountID: UUID, _ template: String, _ extra: [String: Any], _ context: HandlerContext) async throws {
-        guard let row = try await context.connection.query(
-            "SELECT email, name, domain FROM recipients WHERE account_id = \(accountID)", logger: context.logger).collect().first else {
-            context.logger.warning("no recipient known for account; not mailed", metadata: ["account": "\(accountID)", "template": "\(template)"])
+    private func notifyOwner(_ accountID: UUID, _ template: String, _ extra: [String: Any], _ transaction: Transaction) async throws {
+        guard let row = try await transaction.query(
+            "SELECT email, name, domain FROM recipients WHERE account_id = \(accountID)").first else {
+            transaction.logger.warning("no recipient known for account; not mailed", metadata: ["account": "\(accountID)", "template": "\(template)"])
             return
         }
         let (email, name, domain) = try row.decode((String, String, String).self)
         let variables = extra.merging(["customer_name": name, "domain": domain, "company_name": settings.companyName,
                                        "support_email": settings.supportEmail]) { first, _ in first }
-        try await queue(template, to: email, name: name, variables, context)
+        try await queue(template, to: email, name: name, variables, transaction)
     }
 
     private func queue(_ template: String, to recipient: String, name: String?, _ variables: [String: Any],
-                       _ context: HandlerContext) async throws {
-        try await MessageStore.queue(NewMessage(eventID: context.header.id, eventType: context.header.type, template: template,
+                       _ transaction: Transaction) async throws {
+        // Keyed by the event: a redelivered event finds its messages queued already.
+        guard let event = transaction.message else { throw UnreadableMessage(reason: "mail is queued only for an event") }
+        try await MessageStore.queue(NewMessage(eventID: event.id, eventType: event.type, template: template,
                                                 recipient: recipient, recipientName: name, variables: variables),
-                                     messageIDDomain: settings.messageIDDomain, tasks: context.tasks,
-                                     connection: context.connection, logger: context.logger)
+                                     messageIDDomain: settings.messageIDDomain, in: transaction)
     }
 }
 

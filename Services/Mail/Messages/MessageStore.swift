@@ -19,20 +19,19 @@ struct NewMessage {
 enum MessageStore {
     /// Records `message` once per event, template and recipient, and queues its sending, in
     /// the handler's transaction; a redelivered event finds the key taken and adds nothing.
-    static func queue(_ message: NewMessage, messageIDDomain: String, tasks: TaskQueue, connection: PostgresConnection,
-                      logger: Logger) async throws {
+    static func queue(_ message: NewMessage, messageIDDomain: String, in transaction: Transaction) async throws {
         let key = "\(message.eventID.uuidString.lowercased())/\(message.template)/\(message.recipient.lowercased())"
         let digest = SHA256.hash(data: Data(key.utf8)).prefix(16).map { String(format: "%02x", $0) }.joined()
         let variables = String(decoding: try JSONSerialization.data(withJSONObject: message.variables, options: [.sortedKeys]), as: UTF8.self)
         let id = UUID()
-        let inserted = try await connection.query("""
+        let inserted = try await transaction.query("""
             INSERT INTO messages (id, message_key, message_id, event_id, event_type, template, recipient, recipient_name, variables)
             VALUES (\(id), \(key), \("\(digest)@\(messageIDDomain)"), \(message.eventID), \(message.eventType), \(message.template),
                     \(message.recipient), \(message.recipientName), \(variables)::jsonb)
             ON CONFLICT (message_key) DO NOTHING RETURNING id
-            """, logger: logger).collect()
+            """)
         guard !inserted.isEmpty else { return }
-        try await tasks.enqueue(SendEmailTask(messageID: id), dedupeKey: "send-\(id)", on: connection, logger: logger)
+        try await transaction.enqueue(SendEmailTask(messageID: id), dedupeKey: "send-\(id)")
     }
 
     static func recordAttempt(_ id: UUID, outcome: String, detail: String?, on connection: PostgresConnection, logger: Logger) async throws {

@@ -14,32 +14,18 @@ struct ProvisioningController: Sendable {
     let provisioner: Provisioner
 
     func addRoutes(to api: RouterGroup<BasicRequestContext>) {
-        let tasks = TasksController<BasicRequestContext>(database: dependencies.database, queue: dependencies.tasks) { type, payload, connection in
-            // A retried provisioning starts its account over from where it failed.
-            guard type == ProvisionAccountTask.taskType else { return }
-            let id = try JSONDecoder().decode(ProvisionAccountTask.self, from: Data(payload.utf8)).accountID
-            let rollback = try await connection.query("""
-                SELECT count(*)::int FROM tasks WHERE type = 'rollback-account' AND status IN ('pending', 'running')
-                  AND payload::jsonb ->> 'account_id' = \(id.uuidString.lowercased())
-                """, logger: dependencies.logger).collect().first!.decode(Int.self)
-            guard rollback == 0 else { throw APIError.conflict("rollback_pending", "the failed attempt is still being rolled back") }
-            try await connection.query("""
-                UPDATE accounts SET status = 'provisioning', last_error = NULL, updated_at = now() WHERE id = \(id) AND status = 'failed'
-                """, logger: dependencies.logger)
-        }
+        let tasks = TasksController<BasicRequestContext>(store: dependencies.store, registry: dependencies.taskRegistry)
         let provisioning = api.group("provisioning")
         tasks.addRoutes(to: provisioning)
         provisioning.post("provision") { request, _ in
             let new = try await validated(request)
-            let id = try await dependencies.database.transaction { connection -> UUID in
-                guard let id = try await AccountStore.insert(new, on: connection, logger: dependencies.logger) else {
+            let id = try await dependencies.store.transaction(correlationID: new.orderID) { transaction -> UUID in
+                guard let id = try await AccountStore.insert(new, on: transaction.connection, logger: transaction.logger) else {
                     throw APIError.conflict("account_exists", "an account for this order or domain exists")
                 }
-                try await dependencies.tasks.enqueue(ProvisionAccountTask(accountID: id), dedupeKey: "provision-\(id)",
-                                                     correlationID: new.orderID, on: connection, logger: dependencies.logger)
+                try await transaction.enqueue(ProvisionAccountTask(accountID: id), dedupeKey: "provision-\(id)")
                 return id
             }
-            dependencies.tasks.wake()
             return APIResponse.json(["account_id": id.uuidString, "status": "queued"], status: .accepted)
         }
         // Runs every step now and answers with the outcome; nothing is queued.
@@ -53,12 +39,9 @@ struct ProvisioningController: Sendable {
             }
             do {
                 let (account, server) = try await provisioner.run(id)
-                try await dependencies.database.transaction { connection in
-                    try await provisioner.finish(account, on: server, connection: connection) { event in
-                        try await dependencies.outbox.publish(event, correlationID: new.orderID, on: connection, logger: dependencies.logger)
-                    }
+                try await dependencies.store.transaction(correlationID: new.orderID) { transaction in
+                    try await provisioner.finish(account, on: server, in: transaction)
                 }
-                dependencies.outbox.wakeRelay()
                 return APIResponse.json(try await accounts.account(id), status: .created)
             } catch {
                 _ = try await dependencies.database.query("""

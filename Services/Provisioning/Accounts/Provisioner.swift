@@ -70,11 +70,11 @@ struct Provisioner: Sendable {
 
     /// Marks the account active and publishes `account.provisioned`, in the caller's
     /// transaction; does nothing if it was already marked (a repeated finish).
-    func finish(_ account: Account, on server: Server, connection: PostgresConnection, publish: (AccountProvisioned) async throws -> Void) async throws {
-        let updated = try await connection.run(AccountStore.MarkProvisioned(id: account.id), logger: accounts.logger)
+    func finish(_ account: Account, on server: Server, in transaction: Transaction) async throws {
+        let updated = try await transaction.connection.run(AccountStore.MarkProvisioned(id: account.id), logger: transaction.logger)
         guard !updated.isEmpty else { return }
         let password = try account.passwordSealed.map { try settings.cipher.open($0) }
-        try await publish(AccountProvisioned(
+        try await transaction.publish(AccountProvisioned(
             accountID: account.id, orderID: account.orderID ?? account.id, customerID: account.customerID ?? account.id,
             customerName: account.customerName, contactEmail: account.contactEmail, domain: account.domain,
             username: account.username ?? "", serverHostname: server.hostname, serverIP: server.ip,

@@ -11,19 +11,17 @@ import ServiceLifecycle
 /// moving the schedule's `last_slot` forward with a conditional update, in the same
 /// transaction as its `timer.fired`, whose id is derived from schedule and slot.
 final class SlotFiring: Service {
-    let database: Database
-    let outbox: Outbox
+    let store: ServiceStore
     let clock: TimerClock
     /// Most slots of one schedule announced after a downtime; older ones are skipped.
     let catchUpLimit: Int
     let logger: Logger
 
-    init(database: Database, outbox: Outbox, catchUpLimit: Int, logger: Logger) {
-        self.database = database
-        self.outbox = outbox
-        self.clock = TimerClock(database: database)
+    init(store: ServiceStore, catchUpLimit: Int) {
+        self.store = store
+        self.clock = TimerClock(database: store.database)
         self.catchUpLimit = catchUpLimit
-        self.logger = logger
+        self.logger = store.logger
     }
 
     func run() async throws {
@@ -41,7 +39,7 @@ final class SlotFiring: Service {
 
     func fireDueSlots() async throws {
         let now = try await clock.now()
-        let schedules = try await database.query("SELECT name, cron, time_zone, last_slot FROM schedules WHERE enabled ORDER BY name")
+        let schedules = try await store.query("SELECT name, cron, time_zone, last_slot FROM schedules WHERE enabled ORDER BY name")
         var due: [(slot: Date, name: String)] = []
         for row in schedules {
             let (name, cron, zone, last) = try row.decode((String, String, String, Date).self)
@@ -61,17 +59,15 @@ final class SlotFiring: Service {
     }
 
     private func fire(_ name: String, _ slot: Date) async throws {
-        let (outbox, logger) = (outbox, logger)
-        let fired = try await database.transaction { connection -> Bool in
-            let taken = try await connection.query("""
+        let fired = try await store.transaction { transaction -> Bool in
+            let taken = try await transaction.query("""
                 UPDATE schedules SET last_slot = \(slot), updated_at = now() WHERE name = \(name) AND last_slot < \(slot) RETURNING name
-                """, logger: logger).collect()
+                """)
             guard !taken.isEmpty else { return false }
-            try await outbox.publish(TimerFired(schedule: name, slot: slot), id: Self.eventID(name, slot), on: connection, logger: logger)
+            try await transaction.write([.event(TimerFired(schedule: name, slot: slot), id: Self.eventID(name, slot))])
             return true
         }
         if fired {
-            outbox.wakeRelay()
             logger.info("slot fired", metadata: ["schedule": "\(name)", "slot": "\(slot)"])
         }
     }

@@ -7,16 +7,14 @@ import PostgresNIO
 /// The task endpoints every service offers operators under `/api/<service>`:
 /// list, show, retry, failed, clear failed, and stats.
 public struct TasksController<Context: RequestContext>: Sendable {
-    /// Runs in the retry's transaction with the task's type and payload (to reset what the task works on).
-    public typealias RetryHook = @Sendable (_ type: String, _ payload: String, PostgresConnection) async throws -> Void
-    let database: Database
-    let queue: TaskQueue
-    let onRetry: RetryHook?
+    let store: ServiceStore
+    /// Each task type's own hook runs when one is retried (to reset what the task works on).
+    let registry: TaskRegistry
+    var database: Database { store.database }
 
-    public init(database: Database, queue: TaskQueue, onRetry: RetryHook? = nil) {
-        self.database = database
-        self.queue = queue
-        self.onRetry = onRetry
+    public init(store: ServiceStore, registry: TaskRegistry) {
+        self.store = store
+        self.registry = registry
     }
 
     struct TaskRow: Encodable {
@@ -73,17 +71,21 @@ public struct TasksController<Context: RequestContext>: Sendable {
 
     /// Puts a failed task back; 404 when unknown, 409 when it is not failed.
     func retry(_ id: UUID) async throws -> Response {
-        let (queue, onRetry, logger) = (queue, onRetry, database.logger)
-        let retried = try await database.transaction { connection in
-            guard let task = try await queue.retry(id, on: connection, logger: logger) else { return false }
-            try await onRetry?(task.type, task.payload, connection)
-            return true
+        let registry = registry
+        let retried: Bool
+        do {
+            retried = try await store.transaction { transaction in
+                guard let task = try await store.tasks.retry(id, in: transaction) else { return false }
+                try await registry.beforeRetry(type: task.type, payload: task.payload, in: transaction)
+                return true
+            }
+        } catch let refused as RetryRefused {
+            throw APIError.conflict(refused.code, refused.reason)
         }
         guard retried else {
             guard try await !rows(id: id, limit: 1, offset: 0).isEmpty else { throw APIError.notFound("task") }
             throw APIError.conflict("not_failed", "only a failed task can be retried")
         }
-        queue.wake()
         return APIResponse.json(["id": id.uuidString, "status": "pending"], status: .accepted)
     }
 

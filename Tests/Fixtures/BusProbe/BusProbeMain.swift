@@ -10,30 +10,23 @@ import ServiceRuntime
 struct BusProbeMain {
     static func main() async throws {
         let name = Environment().string("PROBE_NAME", default: "probe_a")
-        var definition = ServiceDefinition(name: name, defaultHTTPPort: 8100)
+        var definition = ServiceDefinition(name: name)
         // Benchmarks turn the follow-up task off to measure delivery alone.
         let withTasks = Environment().string("PROBE_TASKS", default: "1") == "1"
         if name == "probe_b" {
             // Set-wise, as a high-volume stage would: one statement for a whole batch.
-            definition.handlers.handleInBatches(RecordEffect.self) { commands, context in
+            definition.handlers.handleInBatches(RecordEffect.self) { commands, transaction in
                 let numbers = commands.map(\.number)
-                try await context.connection.query(
-                    "INSERT INTO effects (kind, number) SELECT 'command', unnest(\(numbers)::int[])", logger: context.logger)
+                try await transaction.query("INSERT INTO effects (kind, number) SELECT 'command', unnest(\(numbers)::int[])")
                 guard withTasks else { return }
-                _ = try await context.tasks.enqueue(
-                    contentsOf: numbers.map { (FollowUp(number: $0), "follow-up-\($0)") },
-                    on: context.connection, logger: context.logger)
+                try await transaction.enqueue(contentsOf: numbers.map { (FollowUp(number: $0), "follow-up-\($0)") })
             }
-            definition.handlers.onInBatches(EffectRequested.self) { events, context in
-                try await context.connection.query(
-                    "INSERT INTO effects (kind, number) SELECT 'event', unnest(\(events.map(\.number))::int[])",
-                    logger: context.logger)
+            definition.handlers.onInBatches(EffectRequested.self) { events, transaction in
+                try await transaction.query("INSERT INTO effects (kind, number) SELECT 'event', unnest(\(events.map(\.number))::int[])")
             }
-            definition.tasks[FollowUp.taskType] = { task, completion in
-                let payload = try task.decode(FollowUp.self)
-                try await completion.finish { connection in
-                    try await connection.query(
-                        "INSERT INTO effects (kind, number) VALUES ('task', \(payload.number))", logger: completion.logger)
+            definition.tasks.register(FollowUp.self) { payload, completion in
+                try await completion.finish { transaction in
+                    try await transaction.query("INSERT INTO effects (kind, number) VALUES ('task', \(payload.number))")
                 }
             }
         }
@@ -42,18 +35,14 @@ struct BusProbeMain {
                 let from = request.uri.queryParameters.get("from", as: Int.self) ?? 0
                 let count = request.uri.queryParameters.get("count", as: Int.self) ?? 1
                 for start in stride(from: from, to: from + count, by: 500) {
-                    try await dependencies.database.transaction { connection in
-                        let fresh = try await connection.query(
-                            "INSERT INTO emitted VALUES (\(start)) ON CONFLICT DO NOTHING RETURNING first_number",
-                            logger: dependencies.logger).collect()
+                    try await dependencies.store.transaction { transaction in
+                        let fresh = try await transaction.query(
+                            "INSERT INTO emitted VALUES (\(start)) ON CONFLICT DO NOTHING RETURNING first_number")
                         guard !fresh.isEmpty else { return }
                         let numbers = Array(start..<min(start + 500, from + count))
-                        try await dependencies.outbox.send(contentsOf: numbers.map(RecordEffect.init), on: connection,
-                                                           logger: dependencies.logger)
-                        try await dependencies.outbox.publish(contentsOf: numbers.map(EffectRequested.init), on: connection,
-                                                              logger: dependencies.logger)
+                        try await transaction.send(contentsOf: numbers.map(RecordEffect.init))
+                        try await transaction.publish(contentsOf: numbers.map(EffectRequested.init))
                     }
-                    dependencies.outbox.wakeRelay()
                 }
                 return "ok"
             }
