@@ -65,18 +65,24 @@ public enum EnvelopeScan {
         }
 
         func integer(_ range: Range<Int>) -> Int64? {
-            guard !range.isEmpty, range.count <= 19 else { return nil }
+            guard !range.isEmpty, range.count <= 20 else { return nil }
             var value: Int64 = 0
             var start = range.lowerBound
             let negative = bytes[start] == UInt8(ascii: "-")
             if negative { start += 1 }
             guard start < range.upperBound else { return nil }
+            // Accumulated negatively, so Int64.min itself fits; anything beyond is no integer here.
             for index in start..<range.upperBound {
                 let digit = Int64(bytes[index]) - 48
                 guard (0...9).contains(digit) else { return nil }
-                value = value * 10 + digit
+                let (shifted, overflowA) = value.multipliedReportingOverflow(by: 10)
+                let (next, overflowB) = shifted.subtractingReportingOverflow(digit)
+                guard !overflowA, !overflowB else { return nil }
+                value = next
             }
-            return negative ? -value : value
+            if negative { return value }
+            guard value != .min else { return nil }
+            return -value
         }
 
         func isNull(_ range: Range<Int>) -> Bool { bytes[range].elementsEqual("null".utf8) }

@@ -64,3 +64,26 @@ import Testing
         #expect(scanned.payload == nil)
     }
 }
+
+/// Integers from the wire never trap: past Int64 they are no integers, and the envelope is
+/// left to Foundation, which refuses it, so the message is dead-lettered.
+@Suite struct EnvelopeIntegerTests {
+    func envelope(version: String, sequence: String = "7") -> [UInt8] {
+        Array("""
+            {"id":"\(UUID().uuidString.lowercased())","type":"order.paid","version":\(version),"source":"checkout",\
+            "sequence":\(sequence),"occurred_at":"2026-11-22T01:02:03.456Z","payload":{}}
+            """.utf8)
+    }
+
+    @Test(arguments: ["9999999999999999999", "9223372036854775808", "-9223372036854775809", "-"])
+    func anIntegerPastInt64IsRefusedWithoutATrap(_ number: String) throws {
+        #expect(EnvelopeScan.read(envelope(version: "1", sequence: number)) == nil)
+        #expect(throws: (any Error).self) { try WireCoding.decode(EnvelopeHeader.self, from: envelope(version: "1", sequence: number)) }
+        #expect(EnvelopeScan.read(envelope(version: number)) == nil)
+    }
+
+    @Test func int64sLimitsAreStillIntegers() throws {
+        #expect(try #require(EnvelopeScan.read(envelope(version: "1", sequence: "9223372036854775807"))).header.sequence == .max)
+        #expect(try #require(EnvelopeScan.read(envelope(version: "1", sequence: "-9223372036854775808"))).header.sequence == .min)
+    }
+}

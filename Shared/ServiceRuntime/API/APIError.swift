@@ -1,5 +1,6 @@
 import Foundation
 import Hummingbird
+import PostgresNIO
 
 /// A client error with a stable machine-readable code, answered as
 /// `{"error":{"code":"…","message":"…","field":"…"}}`.
@@ -47,6 +48,9 @@ public struct JSONErrorMiddleware<Context: RequestContext>: RouterMiddleware {
 
     public func handle(_ request: Request, context: Context,
                        next: (Request, Context) async throws -> Response) async throws -> Response {
+        guard RequestText.isClean(request.uri.path), RequestText.isClean(request.uri.query ?? "") else {
+            throw APIError(.badRequest, code: "invalid_characters", "the address holds a NUL byte or bytes that are not UTF-8")
+        }
         do {
             return try await next(request, context)
         } catch let error as APIError {
@@ -58,6 +62,9 @@ public struct JSONErrorMiddleware<Context: RequestContext>: RouterMiddleware {
             throw APIError(.badRequest, code: "malformed_body", "the request body is not the JSON this endpoint expects")
         } catch let error as HTTPResponseError {
             throw error
+        } catch let error as PSQLError where RequestText.rejectedByPostgres(error) {
+            // A NUL or an unencodable character in a JSON string reached a text column.
+            throw APIError(.badRequest, code: "invalid_characters", "a value holds a character that cannot be stored (such as NUL)")
         } catch {
             context.logger.error("request failed", metadata: ["error": "\(String(reflecting: error))"])
             throw APIError(.internalServerError, code: "internal_error", "the request could not be completed")
@@ -100,13 +107,29 @@ public enum APIResponse {
 public struct Paging: Sendable {
     public let page: Int
     public let perPage: Int
+    /// The deepest page served: its offset stays far inside `Int` and Postgres's `bigint`.
+    public static let maximumPage = 1_000_000
     public var offset: Int { (page - 1) * perPage }
 
     public init(_ request: Request) throws {
-        let page = request.uri.queryParameters.get("page", as: Int.self) ?? 1
-        let perPage = request.uri.queryParameters.get("per_page", as: Int.self) ?? 50
-        guard page >= 1 else { throw APIError.invalid("page", "page starts at 1") }
-        guard (1...500).contains(perPage) else { throw APIError.invalid("per_page", "per_page is 1 to 500") }
+        try self.init(page: request.uri.queryParameters.get("page"), perPage: request.uri.queryParameters.get("per_page"))
+    }
+
+    /// Reads the two parameters as sent; a missing one takes its default, anything but a
+    /// whole number in range is refused.
+    public init(page: String?, perPage: String?) throws {
+        let page = try page.map { text in
+            guard let page = Int(text), (1...Self.maximumPage).contains(page) else {
+                throw APIError.invalid("page", "page is a whole number from 1 to \(Self.maximumPage)")
+            }
+            return page
+        } ?? 1
+        let perPage = try perPage.map { text in
+            guard let perPage = Int(text), (1...500).contains(perPage) else {
+                throw APIError.invalid("per_page", "per_page is a whole number from 1 to 500")
+            }
+            return perPage
+        } ?? 50
         self.page = page
         self.perPage = perPage
     }
