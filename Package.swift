@@ -116,14 +116,14 @@ let package = Package(
         ),
         .target(
             name: "TestSupport",
-            dependencies: ["Persistence", .product(name: "PostgresNIO", package: "postgres-nio")],
+            dependencies: ["Persistence", "ZeroMQ", .product(name: "PostgresNIO", package: "postgres-nio")],
             path: "Shared/TestSupport"
         ),
 
         // MARK: Services
         .executableTarget(
             name: "Broker",
-            dependencies: ["ZeroMQ", "ServiceRuntime", .product(name: "DequeModule", package: "swift-collections")],
+            dependencies: ["ZeroMQ", "Contracts", "ServiceRuntime", .product(name: "DequeModule", package: "swift-collections")],
             path: "Services/Broker"
         ),
 

@@ -13,7 +13,14 @@ struct BrokerConfiguration: Sendable {
     var httpPort: Int
     /// The broker's CURVE secret key; when set, every socket requires CURVE clients.
     var curveSecretKey: String?
+    /// Identities and what each may do; `nil` without `HOSTWIRE_BUS_IDENTITIES` (any client
+    /// with the server key may do anything: only for benchmarks of the bare bus).
+    var policy: BusPolicy?
+    /// Messages and bytes held per queue while its consumer is away; the oldest go first.
     var outboundCapacity: Int
+    var outboundCapacityBytes: Int
+    /// Largest message accepted; a peer sending a larger one is disconnected.
+    var maximumMessageBytes: Int
 
     static func load(_ environment: Environment = Environment()) throws -> BrokerConfiguration {
         let bind = environment.string("HOSTWIRE_BROKER_BIND", default: "127.0.0.1")
@@ -29,6 +36,11 @@ struct BrokerConfiguration: Sendable {
         } else {
             for (name, port) in ServiceConfiguration.localQueuePorts { queues[name] = "tcp://\(bind):\(port)" }
         }
+        let policy = try Self.policy(environment)
+        let curveSecretKey = try environment.secret("HOSTWIRE_BUS_SERVER_SECRET_KEY")
+        if policy != nil && curveSecretKey == nil {
+            throw SettingsError("HOSTWIRE_BUS_IDENTITIES needs HOSTWIRE_BUS_SERVER_SECRET_KEY: identities are CURVE keys")
+        }
         return BrokerConfiguration(
             eventsIn: environment.string("HOSTWIRE_BROKER_EVENTS_IN", default: "tcp://\(bind):5570"),
             eventsOut: environment.string("HOSTWIRE_BROKER_EVENTS_OUT", default: "tcp://\(bind):5571"),
@@ -36,12 +48,43 @@ struct BrokerConfiguration: Sendable {
             queues: queues,
             httpHost: environment.string("HOSTWIRE_HTTP_HOST", default: "127.0.0.1"),
             httpPort: try environment.int("HOSTWIRE_HTTP_PORT", default: 8090),
-            curveSecretKey: try environment.secret("HOSTWIRE_BUS_SERVER_SECRET_KEY"),
-            outboundCapacity: try environment.int("HOSTWIRE_BROKER_QUEUE_CAPACITY", default: 100_000))
+            curveSecretKey: curveSecretKey,
+            policy: policy,
+            outboundCapacity: try environment.int("HOSTWIRE_BROKER_QUEUE_CAPACITY", default: 100_000),
+            outboundCapacityBytes: try environment.int("HOSTWIRE_BROKER_QUEUE_CAPACITY_BYTES", default: 256 << 20),
+            maximumMessageBytes: try environment.int("HOSTWIRE_BROKER_MAX_MESSAGE_BYTES", default: 1 << 20))
+    }
+
+    /// `HOSTWIRE_BUS_IDENTITIES=checkout=<Z85 public key>,…` and
+    /// `HOSTWIRE_BUS_COMMAND_ROUTES=checkout:provisioning,billing:provisioning,…`.
+    static func policy(_ environment: Environment) throws -> BusPolicy? {
+        guard let list = environment.optional("HOSTWIRE_BUS_IDENTITIES") else { return nil }
+        var identities: [String: String] = [:]
+        for item in list.split(separator: ",") {
+            // Z85 has '=' in its alphabet but names have none: split at the first.
+            let parts = item.split(separator: "=", maxSplits: 1).map(String.init)
+            guard parts.count == 2, !parts[0].isEmpty, parts[1].count == 40 else {
+                throw SettingsError("HOSTWIRE_BUS_IDENTITIES item '\(item.prefix(20))…' is not name=<40-character Z85 public key>")
+            }
+            guard identities.updateValue(parts[0], forKey: parts[1]) == nil else {
+                throw SettingsError("HOSTWIRE_BUS_IDENTITIES gives two services one key")
+            }
+        }
+        var routes: [String: Set<String>]?
+        if let text = environment.optional("HOSTWIRE_BUS_COMMAND_ROUTES") {
+            var parsed: [String: Set<String>] = [:]
+            for item in text.split(separator: ",") {
+                let parts = item.split(separator: ":").map(String.init)
+                guard parts.count == 2 else { throw SettingsError("HOSTWIRE_BUS_COMMAND_ROUTES item '\(item)' is not sender:queue") }
+                parsed[parts[0], default: []].insert(parts[1])
+            }
+            routes = parsed
+        }
+        return BusPolicy(identities: identities, commandRoutes: routes)
     }
 
     var socketOptions: [SocketOption] {
-        var options: [SocketOption] = [.busKeepalive]
+        var options: [SocketOption] = [.busKeepalive, .maximumMessageSize(Int64(maximumMessageBytes))]
         if let curveSecretKey { options.append(.curveServer(secretKey: curveSecretKey)) }
         return options
     }

@@ -8,13 +8,22 @@ import ZeroMQ
 @main
 struct BrokerMain {
     static func main() async throws {
+        // `hostwire-broker keypair`: a new CURVE key pair, public then secret, one a line (the
+        // launcher and deploy/compose-secrets.sh make every bus identity with it).
+        if CommandLine.arguments.dropFirst().first == "keypair" {
+            let keys = try CurveKeyPair.generate()
+            print(keys.publicKey)
+            print(keys.secretKey)
+            return
+        }
         let configuration = try BrokerConfiguration.load()
         let registry = ServiceHost.bootstrapProcess(logLevel: .info)
         let logger = Logger(label: "hostwire.broker")
         let forwarder = try await Forwarder(context: ZMQContext(), configuration: configuration, registry: registry, logger: logger)
         logger.info("broker forwarding", metadata: [
             "events_in": "\(configuration.eventsIn)", "events_out": "\(configuration.eventsOut)",
-            "commands_in": "\(configuration.commandsIn)", "queues": "\(configuration.queues.keys.sorted())"])
+            "commands_in": "\(configuration.commandsIn)", "queues": "\(configuration.queues.keys.sorted())",
+            "identities": "\(configuration.policy.map { "\($0.identities.count) admitted" } ?? "not checked")"])
         let router = Router()
         OperationsController<BasicRequestContext>(registry: registry, readiness: {
             let readiness = Readiness()

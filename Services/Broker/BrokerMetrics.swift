@@ -11,8 +11,23 @@ final class BrokerMetrics {
 
     init(registry: PrometheusCollectorRegistry) { self.registry = registry }
 
-    func event(topic: String) {
-        counter(&events, topic, "hostwire_broker_events_forwarded_total", label: "topic").increment()
+    private var refusals: [String: Counter] = [:]
+
+    /// Counted per publisher (a known service, or `other`), never per topic: topics are
+    /// chosen by senders, and a series each would let them grow the metrics without bound.
+    func event(publisher: String) {
+        counter(&events, publisher, "hostwire_broker_events_forwarded_total", label: "publisher").increment()
+    }
+
+    /// A connection or message refused by the bus policy, by reason and identity (a service
+    /// name from the allow-list, or `unknown`).
+    func refused(_ refusal: BusPolicy.Refusal, identity: String) {
+        let key = "\(refusal.rawValue)|\(identity)"
+        if refusals[key] == nil {
+            refusals[key] = registry.makeCounter(name: "hostwire_broker_refused_total",
+                                                 labels: [("reason", refusal.rawValue), ("identity", identity)])
+        }
+        refusals[key]!.increment()
     }
 
     func command(queue: String) {

@@ -55,6 +55,11 @@ public final class MessageConsumer: Service {
         for frames in batch {
             do {
                 let message = try ReceivedMessage(frames: frames)
+                // What is published counts for its topic's publisher only: an event or heartbeat
+                // under one publisher's topic naming another as source must move no cursor.
+                if message.address.contains("/") && !message.address.hasPrefix(message.header.source + "/") {
+                    throw UnreadableMessage(reason: "\(message.header.type) from \(message.header.source) under topic \(message.address)")
+                }
                 switch message.header.type {
                 case BusControl.Acknowledge.wireName:
                     acks += try message.payload(as: BusControl.Acknowledge.self).messageIDs

@@ -6,7 +6,6 @@ import ZeroMQ
 
 /// Everything a Hostwire service needs to start, read from the environment.
 public struct ServiceConfiguration: Sendable {
-    public var name: String
     public var database: DatabaseSettings
     public var httpHost: String
     public var httpPort: Int
@@ -40,7 +39,6 @@ public struct ServiceConfiguration: Sendable {
             security = [.curveClient(publicKey: try CurveKeyPair.publicKey(forSecret: secret), secretKey: secret, serverKey: serverKey)]
         }
         return ServiceConfiguration(
-            name: name,
             database: try DatabaseSettings(url: databaseURL, schema: name,
                                            maximumConnections: try environment.int("HOSTWIRE_DATABASE_POOL", default: 10)),
             httpHost: environment.string("HOSTWIRE_HTTP_HOST", default: "127.0.0.1"),

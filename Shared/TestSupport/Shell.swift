@@ -5,13 +5,14 @@ import Glibc
 
 /// Runs helper scripts and finds the project's files and built executables.
 public enum Shell {
-    /// Runs `executable` with `arguments` and waits; throws with its output if it fails.
+    /// Runs `executable` with `arguments` (and `environment` over this process's) and waits;
+    /// throws with its output if it fails.
     ///
     /// Uses `posix_spawn` and `waitpid` directly: Foundation's `Process` can miss the exit of
     /// a script that leaves a daemon behind (as `pg_ctl start` does), and the output goes to
     /// a file rather than a pipe that such a daemon would hold open.
     @discardableResult
-    public static func run(_ executable: String, _ arguments: [String]) throws -> String {
+    public static func run(_ executable: String, environment: [String: String] = [:], _ arguments: [String]) throws -> String {
         let outputPath = FileManager.default.temporaryDirectory.appendingPathComponent("hostwire-shell-\(UUID().uuidString)").path
         defer { unlink(outputPath) }
         var actions = posix_spawn_file_actions_t()
@@ -22,8 +23,11 @@ public enum Shell {
         posix_spawn_file_actions_adddup2(&actions, 1, 2)
         let argv = ([executable] + arguments).map { strdup($0) } + [nil]
         defer { argv.forEach { free($0) } }
+        let merged = ProcessInfo.processInfo.environment.merging(environment) { _, given in given }
+        let envp = merged.map { strdup("\($0.key)=\($0.value)") } + [nil]
+        defer { envp.forEach { free($0) } }
         var pid: pid_t = 0
-        let spawned = posix_spawn(&pid, executable, &actions, nil, argv, environ)
+        let spawned = posix_spawn(&pid, executable, &actions, nil, argv, envp)
         guard spawned == 0 else { throw ShellError(description: "cannot start \(executable): errno \(spawned)") }
         var status: Int32 = 0
         while waitpid(pid, &status, 0) < 0 && errno == EINTR {}

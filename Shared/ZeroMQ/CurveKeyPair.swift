@@ -24,4 +24,12 @@ public struct CurveKeyPair: Sendable, Equatable {
         guard zmq_curve_public(&pub, secret) == 0 else { throw ZMQError.last("zmq_curve_public") }
         return String(zeroTerminated: pub)
     }
+
+    /// The Z85 text of a 32-byte binary key, as a ZAP request carries a client's key.
+    public static func z85(_ key: [UInt8]) -> String? {
+        guard key.count == 32 else { return nil }
+        var text = [CChar](repeating: 0, count: 41)
+        guard key.withUnsafeBufferPointer({ zmq_z85_encode(&text, $0.baseAddress, 32) }) != nil else { return nil }
+        return String(zeroTerminated: text)
+    }
 }

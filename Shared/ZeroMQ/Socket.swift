@@ -73,7 +73,14 @@ public final class Socket {
     ///
     /// Each frame is read with `zmq_msg_recv`, so frames of any size arrive whole.
     public func receive() throws(ZMQError) -> [[UInt8]]? {
+        try receiveAuthenticated()?.frames
+    }
+
+    /// Receives one whole message with the identity its sender authenticated as: the
+    /// `User-Id` a ZAP handler gave the connection it came on (`nil` without one).
+    public func receiveAuthenticated() throws(ZMQError) -> (frames: [[UInt8]], userID: String?)? {
         var frames: [[UInt8]] = []
+        var userID: String?
         var message = zmq_msg_t()
         while true {
             zmq_msg_init(&message)
@@ -87,6 +94,9 @@ public final class Socket {
                 if error.wouldBlock && frames.isEmpty { return nil }
                 throw error
             }
+            if frames.isEmpty, let property = zmq_msg_gets(&message, "User-Id") {
+                userID = String(cString: property)
+            }
             let size = zmq_msg_size(&message)
             if size == 0 {
                 frames.append([])
@@ -94,7 +104,7 @@ public final class Socket {
                 let data = zmq_msg_data(&message)!
                 frames.append(Array(UnsafeRawBufferPointer(start: data, count: size)))
             }
-            if zmq_msg_more(&message) == 0 { return frames }
+            if zmq_msg_more(&message) == 0 { return (frames, userID) }
         }
     }
 }

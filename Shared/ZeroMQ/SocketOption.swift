@@ -25,6 +25,11 @@ public enum SocketOption: Sendable, Equatable {
     case curveServer(secretKey: String)
     /// Act as a CURVE client: own key pair and the server's public key, all Z85.
     case curveClient(publicKey: String, secretKey: String, serverKey: String)
+    /// The domain a ZAP handler is told for this socket's connections, so it can admit
+    /// different peers on different sockets.
+    case zapDomain(String)
+    /// Largest message a peer may send, in bytes; a peer that sends more is disconnected.
+    case maximumMessageSize(Int64)
 
     /// How every bus socket notices a dead peer: TCP keepalive, which back-pressure cannot
     /// trip, rather than ZMTP heartbeats (see ``heartbeat(interval:timeout:ttl:)``). A peer
@@ -56,6 +61,13 @@ public enum SocketOption: Sendable, Equatable {
             try setString(socket, ZMQ_CURVE_SERVERKEY, serverKey)
             try setString(socket, ZMQ_CURVE_PUBLICKEY, publicKey)
             try setString(socket, ZMQ_CURVE_SECRETKEY, secretKey)
+        case .zapDomain(let domain):
+            try setBytes(socket, ZMQ_ZAP_DOMAIN, Array(domain.utf8))
+        case .maximumMessageSize(let bytes):
+            var value = bytes
+            guard zmq_setsockopt(socket, ZMQ_MAXMSGSIZE, &value, MemoryLayout<Int64>.size) == 0 else {
+                throw ZMQError.last("zmq_setsockopt(ZMQ_MAXMSGSIZE)")
+            }
         }
     }
 }

@@ -2,7 +2,7 @@ import CZeroMQ
 
 /// The ZeroMQ socket patterns Hostwire uses.
 public enum SocketType: Sendable {
-    case pub, sub, xpub, xsub, push, pull, pair, router, dealer
+    case pub, sub, xpub, xsub, push, pull, pair, router, dealer, rep
 
     var raw: Int32 {
         switch self {
@@ -15,6 +15,7 @@ public enum SocketType: Sendable {
         case .pair: ZMQ_PAIR
         case .router: ZMQ_ROUTER
         case .dealer: ZMQ_DEALER
+        case .rep: ZMQ_REP
         }
     }
 }

@@ -96,9 +96,10 @@ import ZeroMQ
             defer { bus.stopAll() }
             try await bus.startAll()
             let context = ZMQContext()
+            // Sent with probe_a's identity: what the broker lets an authenticated sender through.
             let loop = try await MessageLoop(context: context, name: "garbage", sockets: [
-                SocketSpec(.push, [.connect("tcp://127.0.0.1:\(bus.bus.commandsIn)")]),
-                SocketSpec(.pub, [.connect("tcp://127.0.0.1:\(bus.bus.eventsIn)")]),
+                SocketSpec(.push, [.connect("tcp://127.0.0.1:\(bus.bus.commandsIn)")], options: bus.bus.clientOptions(as: "probe_a")),
+                SocketSpec(.pub, [.connect("tcp://127.0.0.1:\(bus.bus.eventsIn)")], options: bus.bus.clientOptions(as: "probe_a")),
             ])
             try await Task.sleep(for: .milliseconds(500)) // let the PUB connect before publishing
             let random = (0..<64).map { _ in UInt8.random(in: 0...255) }

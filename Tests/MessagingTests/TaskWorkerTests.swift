@@ -29,6 +29,13 @@ struct Flaky: TaskPayload {
 @Suite struct TaskWorkerTests {
     let logger = TestDatabase.logger
 
+    /// The database as a service has it, with a deadline long enough for the moments when
+    /// every suite creates its databases at once and one commit can wait seconds for the WAL:
+    /// these tests are about the worker, not about deadlines.
+    static func database(_ client: PostgresClient) -> Database {
+        Database(client: client, logger: TestDatabase.logger, deadline: .seconds(120))
+    }
+
     /// Runs a worker whose handler fails each task's first `failures` attempts (while `healthy` is false).
     func withWorker(
         _ database: TestDatabase, health: Health? = nil,
@@ -36,7 +43,7 @@ struct Flaky: TaskPayload {
     ) async throws {
         try await withPostgresClient(database.settings(as: "tasks_test"), logger: logger) { client in
             try await MigrationRunner(schema: "tasks_test", migrations: MessagingSchema.migrations, logger: logger).run(on: client)
-            let store = ServiceStore(database: Database(client: client, logger: logger), outbox: Outbox(source: "tasks_test"))
+            let store = ServiceStore(database: Self.database(client), outbox: Outbox(source: "tasks_test"))
             var registry = TaskRegistry()
             registry.register(Flaky.self) { payload, completion in
                 if health?.fixed.load(ordering: .relaxed) == true { return }
@@ -144,7 +151,7 @@ struct Flaky: TaskPayload {
     ) async throws {
         try await withPostgresClient(database.settings(as: "tasks_test"), logger: logger) { client in
             try await MigrationRunner(schema: "tasks_test", migrations: MessagingSchema.migrations, logger: logger).run(on: client)
-            let store = ServiceStore(database: Database(client: client, logger: logger), outbox: Outbox(source: "tasks_test"))
+            let store = ServiceStore(database: Self.database(client), outbox: Outbox(source: "tasks_test"))
             var registry = TaskRegistry()
             registry.register(Slow.self) { payload, completion in
                 runs.counts.withLock { $0[completion.task.id, default: 0] += 1 }
@@ -165,7 +172,7 @@ struct Flaky: TaskPayload {
         try await TestDatabase.with(services: ["tasks_test"]) { database in
             let runs = Runs()
             // Runs until released, so the test waits for what happens, never for how long it takes.
-            try await withSlowWorker(database, concurrency: 1, lease: .seconds(3), runs: runs) { client, store in
+            try await withSlowWorker(database, concurrency: 1, lease: .seconds(10), runs: runs) { client, store in
                 let id = try await enqueue(Slow(seconds: -1), store)
                 let lease: PostgresQuery = "SELECT locked_until FROM tasks WHERE id = \(id) AND status = 'running'"
                 var claimed: Date?
@@ -196,7 +203,7 @@ struct Flaky: TaskPayload {
                     try await transaction.enqueue(contentsOf: (0..<20).map { (Slow(seconds: 0.05), "slow-\($0)") })
                 }
                 #expect(queued == 20)
-                let done = await eventually(timeout: .seconds(20), every: .milliseconds(20)) {
+                let done = await eventually(timeout: .seconds(90), every: .milliseconds(20)) {
                     try await client.query("SELECT count(*)::int FROM tasks WHERE status = 'done'", logger: logger)
                         .collect()[0].decode(Int.self) == queued
                 }
@@ -210,7 +217,7 @@ struct Flaky: TaskPayload {
         try await TestDatabase.with(services: ["tasks_test"]) { database in
             try await withPostgresClient(database.settings(as: "tasks_test"), logger: logger) { client in
                 try await MigrationRunner(schema: "tasks_test", migrations: MessagingSchema.migrations, logger: logger).run(on: client)
-                let store = ServiceStore(database: Database(client: client, logger: logger), outbox: Outbox(source: "tasks_test"))
+                let store = ServiceStore(database: Self.database(client), outbox: Outbox(source: "tasks_test"))
                 for _ in 0..<3 {
                     try await store.transaction { try await $0.enqueue(Flaky(failures: 0), dedupeKey: "once") }
                 }

@@ -11,7 +11,7 @@ import ZeroMQ
     /// Sends `command` to provisioning's queue through the broker, as billing's relay would.
     func send<C: Command>(_ command: C, via sandbox: Sandbox) async throws {
         let loop = try await MessageLoop(context: ZMQContext(), name: "fake-billing", sockets: [
-            SocketSpec(.push, [.connect("tcp://127.0.0.1:\(sandbox.bus.commandsIn)")]),
+            SocketSpec(.push, [.connect("tcp://127.0.0.1:\(sandbox.bus.commandsIn)")], options: sandbox.bus.clientOptions(as: "billing")),
         ])
         let wire = try WireMessage.make(command, to: C.queue, header: EnvelopeHeader(type: C.wireName, version: 1, source: "billing"))
         loop.send([Array(wire.address.utf8), wire.envelope], on: 0)

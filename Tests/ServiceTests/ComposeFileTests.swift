@@ -47,4 +47,26 @@ import TestSupport
             #expect((services[simulator]?["profiles"] as? [String]) == ["sandbox"], "\(simulator) is sandbox-only")
         }
     }
+
+    /// Least privilege: each container gets its own bus identity and no other process's
+    /// private key (the broker alone holds its secret key; only mail opens what was sealed for
+    /// mail, only provisioning what was sealed for provisioning).
+    @Test func eachContainerHoldsOnlyItsOwnSecrets() throws {
+        let services = try compose()
+        let owners = ["HOSTWIRE_BUS_SERVER_SECRET_KEY": "broker", "HOSTWIRE_MAIL_SEAL_PRIVATE_KEY": "mail",
+                      "HOSTWIRE_CERT_SEAL_PRIVATE_KEY": "provisioning"]
+        for (name, service) in services {
+            let environment = service["environment"] as? [String: Any] ?? [:]
+            let text = environment.map { "\($0.key)=\($0.value)" }.joined(separator: "\n")
+            for (secret, owner) in owners where name != owner {
+                #expect(!text.contains(secret), "\(name) is given \(secret)")
+            }
+            for other in ["checkout", "provisioning", "dnsssl", "mail", "billing", "timer"] where other != name {
+                #expect(!text.contains("\(other.uppercased())_BUS_SECRET_KEY"), "\(name) is given \(other)'s bus identity")
+            }
+            if ["checkout", "provisioning", "dnsssl", "mail", "billing", "timer"].contains(name) {
+                #expect((environment["HOSTWIRE_BUS_SECRET_KEY"] as? String)?.contains("\(name.uppercased())_BUS_SECRET_KEY") == true)
+            }
+        }
+    }
 }

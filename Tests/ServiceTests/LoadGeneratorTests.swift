@@ -12,8 +12,11 @@ import TestSupport
             try await sandbox.start()
             try await sandbox.addServer()
             let endpoint = { (port: Int) in "tcp://127.0.0.1:\(port)" }
+            // The load generator stands in for checkout on the bus, with checkout's identity.
+            let keys = ["HOSTWIRE_BUS_SERVER_KEY": sandbox.bus.serverKeys.publicKey,
+                        "HOSTWIRE_BUS_KEYS": "checkout=\(sandbox.bus.identities["checkout"]!.secretKey)"]
             let load = { (arguments: [String]) throws -> String in
-                try Shell.run(Paths.binaries.appendingPathComponent("hostwire-load").path, [
+                try Shell.run(Paths.binaries.appendingPathComponent("hostwire-load").path, environment: keys, [
                     "--rate", "10", "--duration", "2", "--drain", "60",
                     "--events", endpoint(sandbox.bus.eventsOut), "--publish", endpoint(sandbox.bus.eventsIn),
                     "--commands", endpoint(sandbox.bus.commandsIn), "--acknowledgements", endpoint(sandbox.bus.queues["checkout"]!),

@@ -104,7 +104,7 @@ struct MailHarness: Sendable {
     /// Publishes `account.provisioned` events as provisioning's relay would: numbered from `first`.
     func publish(_ events: [(id: UUID, sequence: Int64, event: AccountProvisioned)]) async throws {
         let loop = try await MessageLoop(context: ZMQContext(), name: "fake-provisioning", sockets: [
-            SocketSpec(.pub, [.connect("tcp://127.0.0.1:\(bus.eventsIn)")]),
+            SocketSpec(.pub, [.connect("tcp://127.0.0.1:\(bus.eventsIn)")], options: bus.clientOptions(as: "provisioning")),
         ])
         // This publisher cannot replay: give the subscription time to reach it even on a loaded machine.
         try await Task.sleep(for: .seconds(2))

@@ -27,7 +27,9 @@ struct Sandbox: Sendable {
     init(database: TestDatabase, tag: String, panelEnvironment: [String: String] = [:],
          provisioningEnvironment: [String: String] = [:], billingEnvironment: [String: String] = [:],
          timerEnvironment: [String: String] = [:], dnssslEnvironment: [String: String] = [:], rejectNonces: Bool = false) {
-        bus = TestBroker(queues: ["checkout", "provisioning", "mail", "billing", "timer", "dnsssl"], tag: tag)
+        // The command routes production runs with (deploy/local/launch.sh, docker-compose.yml).
+        bus = TestBroker(queues: ["checkout", "provisioning", "mail", "billing", "timer", "dnsssl"], tag: tag,
+                         commandRoutes: ["checkout:provisioning", "billing:provisioning"])
         whm = ServiceProcess(executable: "hostwire-simulator", environment: panelEnvironment.merging([
             "HOSTWIRE_SIMULATOR": "whm", "SIM_USER": "root", "SIM_SECRET": "whm-token",
         ]) { $1 }, httpPort: freePort(), logName: "\(tag)-whm")

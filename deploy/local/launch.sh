@@ -31,7 +31,9 @@ wait_ready() { # name port
 }
 
 # Secrets for the local sandbox, made once: API tokens, the credential key ring, the
-# Stripe webhook secret and the mail service's key pair for sealed passwords.
+# Stripe webhook secret, the mail and certificate sealing key pairs, and a CURVE key pair for
+# the broker and for each service (its bus identity). They are read into this shell, not
+# exported: each process gets only its own (see own_secrets).
 ensure_secrets() {
   local file=$VAR/secrets.env
   if [ ! -f "$file" ]; then
@@ -58,10 +60,49 @@ HOSTWIRE_PDNS_API_KEY=$(openssl rand -hex 16)
 SECRETS
     rm -f "$key"
   fi
-  set -a; . "$file"; set +a
-  export SIM_WEBHOOK_SECRET=$HOSTWIRE_STRIPE_WEBHOOK_SECRET
+  if ! grep -q '^HOSTWIRE_BUS_SERVER_KEY=' "$file"; then
+    local pair identities="" secrets=""
+    mapfile -t pair < <("$BIN/hostwire-broker" keypair)
+    for name in $BUS_SERVICES; do
+      local service; mapfile -t service < <("$BIN/hostwire-broker" keypair)
+      identities+="${identities:+,}$name=${service[0]}"; secrets+="${secrets:+,}$name=${service[1]}"
+    done
+    # Single-quoted: Z85 keys may hold characters the shell would read ($, &, <, …).
+    cat >> "$file" <<SECRETS
+HOSTWIRE_BUS_SERVER_KEY='${pair[0]}'
+HOSTWIRE_BUS_SERVER_SECRET_KEY='${pair[1]}'
+HOSTWIRE_BUS_IDENTITIES='$identities'
+HOSTWIRE_BUS_KEYS='$secrets'
+SECRETS
+  fi
+  . "$file"
   # The simulator signs every endpoint's webhooks with one secret; real Stripe gives each its own.
-  export HOSTWIRE_BILLING_WEBHOOK_SECRET=${HOSTWIRE_BILLING_WEBHOOK_SECRET:-$HOSTWIRE_STRIPE_WEBHOOK_SECRET}
+  HOSTWIRE_BILLING_WEBHOOK_SECRET=${HOSTWIRE_BILLING_WEBHOOK_SECRET:-$HOSTWIRE_STRIPE_WEBHOOK_SECRET}
+}
+
+# The services on the bus, each with its own identity, and the commands each may send.
+BUS_SERVICES="checkout provisioning dnsssl mail billing timer"
+BUS_COMMAND_ROUTES=checkout:provisioning,billing:provisioning
+
+# The secrets (and bus identity) process `name` may hold, as KEY=VALUE words: nothing more,
+# so one compromised process cannot open what was sealed for another.
+own_secrets() { # name
+  local name=${1%@*}
+  local secret; secret=$(tr ',' '\n' <<< "$HOSTWIRE_BUS_KEYS" | sed -n "s/^$name=//p")
+  [ -z "$secret" ] || printf '%s\n' "HOSTWIRE_BUS_SERVER_KEY=$HOSTWIRE_BUS_SERVER_KEY" "HOSTWIRE_BUS_SECRET_KEY=$secret"
+  case "$name" in
+    broker) printf '%s\n' "HOSTWIRE_BUS_SERVER_SECRET_KEY=$HOSTWIRE_BUS_SERVER_SECRET_KEY" \
+      "HOSTWIRE_BUS_IDENTITIES=$HOSTWIRE_BUS_IDENTITIES" "HOSTWIRE_BUS_COMMAND_ROUTES=$BUS_COMMAND_ROUTES" ;;
+    sim-stripe) printf '%s\n' "SIM_WEBHOOK_SECRET=$HOSTWIRE_STRIPE_WEBHOOK_SECRET" ;;
+    checkout) printf '%s\n' "HOSTWIRE_API_TOKENS=$HOSTWIRE_API_TOKENS" "HOSTWIRE_STRIPE_WEBHOOK_SECRET=$HOSTWIRE_STRIPE_WEBHOOK_SECRET" ;;
+    provisioning) printf '%s\n' "HOSTWIRE_API_TOKENS=$HOSTWIRE_API_TOKENS" "HOSTWIRE_CREDENTIAL_KEYS=$HOSTWIRE_CREDENTIAL_KEYS" \
+      "HOSTWIRE_MAIL_SEAL_PUBLIC_KEY=$HOSTWIRE_MAIL_SEAL_PUBLIC_KEY" "HOSTWIRE_CERT_SEAL_PRIVATE_KEY=$HOSTWIRE_CERT_SEAL_PRIVATE_KEY" ;;
+    dnsssl) printf '%s\n' "HOSTWIRE_API_TOKENS=$HOSTWIRE_API_TOKENS" "HOSTWIRE_CREDENTIAL_KEYS=$HOSTWIRE_CREDENTIAL_KEYS" \
+      "HOSTWIRE_PDNS_API_KEY=$HOSTWIRE_PDNS_API_KEY" "HOSTWIRE_CERT_SEAL_PUBLIC_KEY=$HOSTWIRE_CERT_SEAL_PUBLIC_KEY" ;;
+    mail) printf '%s\n' "HOSTWIRE_API_TOKENS=$HOSTWIRE_API_TOKENS" "HOSTWIRE_MAIL_SEAL_PRIVATE_KEY=$HOSTWIRE_MAIL_SEAL_PRIVATE_KEY" ;;
+    billing) printf '%s\n' "HOSTWIRE_API_TOKENS=$HOSTWIRE_API_TOKENS" "HOSTWIRE_BILLING_WEBHOOK_SECRET=$HOSTWIRE_BILLING_WEBHOOK_SECRET" ;;
+    timer) printf '%s\n' "HOSTWIRE_API_TOKENS=$HOSTWIRE_API_TOKENS" ;;
+  esac
 }
 
 # The simulated panels as servers of group `default` (an existing one is left as it is).
@@ -152,7 +193,8 @@ start_all() {
       deploy/postgres/bootstrap-role.sh "$ADMIN_URL" "$role"
       env+=(HOSTWIRE_DATABASE_URL="postgres://$role@$DB_HOSTPORT/$DB_NAME")
     fi
-    env "${env[@]}" "$BIN/$executable" >>"$VAR/logs/$name.log" 2>&1 &
+    mapfile -t secrets < <(own_secrets "$name")
+    env "${env[@]}" "${secrets[@]}" "$BIN/$executable" >>"$VAR/logs/$name.log" 2>&1 &
     echo $! > "$RUN/$name.pid"
     wait_ready "$name" "$port"
     echo "$name ready on http://127.0.0.1:$port"

@@ -12,7 +12,7 @@ struct BillingStage {
         try await withEvents(InvoicePaid.self, from: options.events, { event, at in
             if let domain = event.invoice.domain { invoiced.finish(domain, at: at) }
         }) {
-            try await BusFeed.with(events: options.publish, commands: options.commands) { feed in
+            try await BusFeed.with(as: "checkout", events: options.publish, commands: options.commands) { feed in
                 await options.drive(progress: { "published \(invoiced.counts.started)  invoices paid \(invoiced.counts.finished)" },
                                     until: { invoiced.pending == 0 }) { number in
                     let event = Samples.orderPaid(number, runID: runID)

@@ -15,7 +15,7 @@ struct BusStage {
         var consumers: [MessageLoop] = []
         for index in 0..<options.consumers {
             consumers.append(try await MessageLoop(context: context, name: "load-bus-\(index)", sockets: [
-                SocketSpec(.pull, [.connect(endpoint)]),
+                SocketSpec(.pull, [.connect(endpoint)], options: try BusKeys.options(as: queue)),
             ]))
         }
         let readers = consumers.map { consumer in
@@ -31,7 +31,7 @@ struct BusStage {
             }
         }
         let producer = try await MessageLoop(context: context, name: "load-bus-push", sockets: [
-            SocketSpec(.push, [.connect(options.commands)]),
+            SocketSpec(.push, [.connect(options.commands)], options: try BusKeys.options(as: nil)),
         ])
         try await Task.sleep(for: .milliseconds(300))
         let address = Array(queue.utf8), total = options.total

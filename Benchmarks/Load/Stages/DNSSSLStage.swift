@@ -12,7 +12,7 @@ struct DNSSSLStage {
         let runID = LoadMain.runID()
         try await withEvents(ZoneCreated.self, from: options.events, { event, at in zones.finish(event.domain, at: at) }) {
             try await withEvents(CertificateIssued.self, from: options.events, { event, at in certificates.finish(event.domain, at: at) }) {
-                try await BusFeed.with(events: options.publish, commands: options.commands) { feed in
+                try await BusFeed.with(as: "provisioning", events: options.publish, commands: options.commands) { feed in
                     await options.drive(progress: { "published \(zones.counts.started)  zones \(zones.counts.finished)  certificates \(certificates.counts.finished)" },
                                         until: { zones.pending + certificates.pending == 0 }) { number in
                         let domain = Samples.domain(number, runID: runID)

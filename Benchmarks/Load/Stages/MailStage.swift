@@ -15,7 +15,7 @@ struct MailStage {
         try await withMaildir(options.maildir, { recipient, subject, arrived in
             if subject.hasPrefix(ChainStage.welcomeSubject) { welcomed.finish(recipient, wallClock: arrived) }
         }) {
-            try await BusFeed.with(events: options.publish, commands: options.commands) { feed in
+            try await BusFeed.with(as: "provisioning", events: options.publish, commands: options.commands) { feed in
                 await options.drive(progress: { "published \(welcomed.counts.started)  received \(welcomed.counts.finished)" },
                                     until: { welcomed.pending == 0 }) { number in
                     do {

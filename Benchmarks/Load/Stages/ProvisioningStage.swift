@@ -12,7 +12,7 @@ struct ProvisioningStage {
         try await withEvents(AccountProvisioned.self, from: options.events, { event, at in
             provisioned.finish(event.orderID.uuidString, at: at)
         }) {
-            try await BusFeed.with(events: options.publish, commands: options.commands, acknowledgements: options.acknowledgements) { feed in
+            try await BusFeed.with(as: "checkout", events: options.publish, commands: options.commands, acknowledgements: options.acknowledgements) { feed in
                 await options.drive(progress: { "sent \(provisioned.counts.started)  provisioned \(provisioned.counts.finished)" },
                                     until: { provisioned.pending == 0 }) { number in
                     let domain = Samples.domain(number, runID: runID)

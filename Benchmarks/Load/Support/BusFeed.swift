@@ -17,11 +17,13 @@ final class BusFeed: Sendable {
 
     private init(loop: MessageLoop) { self.loop = loop }
 
-    /// Opens the feed for `body` and closes it after the queued messages have left.
-    static func with<R>(events: String, commands: String, acknowledgements: String? = nil,
+    /// Opens the feed for `body`, on the bus as `identity` (the service it stands in for), and
+    /// closes it after the queued messages have left.
+    static func with<R>(as identity: String, events: String, commands: String, acknowledgements: String? = nil,
                         _ body: (BusFeed) async throws -> R) async throws -> R {
-        var sockets = [SocketSpec(.pub, [.connect(events)]), SocketSpec(.push, [.connect(commands)])]
-        if let acknowledgements { sockets.append(SocketSpec(.pull, [.connect(acknowledgements)])) }
+        let security = try BusKeys.options(as: identity)
+        var sockets = [SocketSpec(.pub, [.connect(events)], options: security), SocketSpec(.push, [.connect(commands)], options: security)]
+        if let acknowledgements { sockets.append(SocketSpec(.pull, [.connect(acknowledgements)], options: security)) }
         let loop = try await MessageLoop(context: ZMQContext(), name: "load-feed", sockets: sockets)
         let drain = Task { for await _ in loop.messages {} }
         try await Task.sleep(for: .milliseconds(300))

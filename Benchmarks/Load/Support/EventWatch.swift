@@ -10,7 +10,7 @@ func withEvents<E: Event, R>(
     _ body: () async throws -> R
 ) async throws -> R {
     let loop = try await MessageLoop(context: ZMQContext(), name: "load-\(E.wireName)", sockets: [
-        SocketSpec(.sub, [.connect(endpoint)], subscriptions: [E.topic]),
+        SocketSpec(.sub, [.connect(endpoint)], options: try BusKeys.options(as: nil), subscriptions: [E.topic]),
     ])
     let watcher = Task {
         for await batch in loop.messages {

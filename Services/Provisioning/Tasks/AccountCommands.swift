@@ -37,8 +37,10 @@ enum AccountCommands {
                                            metadata: ["domain": "\(event.domain)"])
                 return
             }
-            try await enqueue(InstallCertificateTask(accountID: event.accountID, certificateID: event.certificateID,
-                                                     certificate: event.certificate, chain: event.chain, sealedPrivateKey: sealed), transaction)
+            // Once per certificate, whatever message carried it.
+            try await transaction.enqueue(InstallCertificateTask(accountID: event.accountID, certificateID: event.certificateID,
+                                                                 certificate: event.certificate, chain: event.chain, sealedPrivateKey: sealed),
+                                          dedupeKey: "install-certificate-\(event.certificateID)")
         }
     }
 
