@@ -51,7 +51,7 @@ public final class MessageConsumer: Service {
     /// Sorts one batch by kind and handles each kind set-wise.
     func process(_ batch: [[[UInt8]]], memory: inout Memory) async {
         var commands: [ReceivedMessage] = [], events: [ReceivedMessage] = []
-        var acks: [UUID] = [], replays: [BusControl.Replay] = [], heartbeats: [(String, BusControl.Heartbeat)] = []
+        var acks: [Acknowledgements.Acknowledgement] = [], replays: [BusControl.Replay] = [], heartbeats: [(String, BusControl.Heartbeat)] = []
         for frames in batch {
             do {
                 let message = try ReceivedMessage(frames: frames)
@@ -62,7 +62,9 @@ public final class MessageConsumer: Service {
                 }
                 switch message.header.type {
                 case BusControl.Acknowledge.wireName:
-                    acks += try message.payload(as: BusControl.Acknowledge.self).messageIDs
+                    acks += try message.payload(as: BusControl.Acknowledge.self).messageIDs.map {
+                        Acknowledgements.Acknowledgement(id: $0, from: message.header.source)
+                    }
                 case BusControl.Replay.wireName:
                     replays.append(try message.payload(as: BusControl.Replay.self))
                 case BusControl.Heartbeat.wireName:

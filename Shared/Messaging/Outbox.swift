@@ -92,22 +92,32 @@ public struct Outbox: Sendable {
     func wakeRelayIfAppended() { relaySignal.signalIfMarked() }
 }
 
-/// Acknowledged command ids waiting to be marked in the outbox.
+/// Acknowledged command ids waiting to be marked in the outbox, each with who acknowledged it.
 ///
 /// They are marked by the relay's next round (within its idle interval) instead of by a
 /// statement each: one lost in a crash only makes the relay send its command again, and
-/// the receiver's inbox takes the duplicate as one.
+/// the receiver's inbox takes the duplicate as one. Only the queue a command went to can
+/// acknowledge it: an acknowledgement from anyone else marks nothing.
 final class Acknowledgements: Sendable {
-    private let ids = Mutex<[UUID]>([])
+    struct Acknowledgement: Sendable, Equatable {
+        let id: UUID
+        /// The service that acknowledged it (the envelope's authenticated `source`).
+        let from: String
+    }
+    private let ids = Mutex<[Acknowledgement]>([])
 
-    func add(_ more: [UUID]) {
+    func add(_ more: [Acknowledgement]) {
         guard !more.isEmpty else { return }
         ids.withLock { $0 += more }
     }
 
+    func add(_ ids: [UUID], from source: String) {
+        add(ids.map { Acknowledgement(id: $0, from: source) })
+    }
+
     /// Everything waiting, which the caller now owns (and gives back with ``add(_:)`` if it
     /// could not mark them).
-    func take() -> [UUID] {
+    func take() -> [Acknowledgement] {
         ids.withLock { ids in
             defer { ids = [] }
             return ids

@@ -64,7 +64,7 @@ public final class OutboxRelay: Service {
         do {
             rows = try OutboxRow.decode(try await database.run(RelayRound(
                 source: outbox.source, batchSize: settings.batchSize, maxAttempts: settings.maxCommandAttempts,
-                backoff: settings.commandBackoff, acknowledged: acknowledged)))
+                backoff: settings.commandBackoff, acknowledgements: acknowledged)))
         } catch {
             outbox.acknowledgements.add(acknowledged)
             throw error
@@ -115,24 +115,30 @@ public final class OutboxRelay: Service {
 /// another round holds. (An acknowledgement skipped so — its command being re-sent by the
 /// other relay that moment — costs one more re-send, which the receiver acknowledges again.)
 struct RelayRound: PreparedStatement {
-    static let sql = Self(source: "", batchSize: 0, maxAttempts: 0, backoff: Backoff(base: 0, maximum: 0), acknowledged: []).query.sql
+    static let sql = Self(source: "", batchSize: 0, maxAttempts: 0, backoff: Backoff(base: 0, maximum: 0), acknowledgements: []).query.sql
     var source: String
     var batchSize: Int
     var maxAttempts: Int
     var backoff: Backoff
-    var acknowledged: [UUID]
+    var acknowledgements: [Acknowledgements.Acknowledgement]
+    var acknowledged: [UUID] { acknowledgements.map(\.id) }
 
+    // A command is marked only when its acknowledgement came from the queue it was sent to.
     var query: PostgresQuery {
         """
         WITH acked AS (
             UPDATE outbox SET acked_at = now()
-            WHERE id IN (SELECT id FROM outbox WHERE id = ANY(\(acknowledged)) AND acked_at IS NULL FOR UPDATE SKIP LOCKED)),
+            WHERE id IN (SELECT o.id FROM outbox o
+                         JOIN unnest(\(acknowledged)::uuid[], \(acknowledgements.map(\.from))::text[]) AS a(id, sender)
+                           ON o.id = a.id AND o.destination = a.sender
+                         WHERE o.acked_at IS NULL FOR UPDATE OF o SKIP LOCKED)
+            RETURNING id),
         dead AS (
             UPDATE outbox SET dead_at = now()
             WHERE id IN (
                 SELECT id FROM outbox
                 WHERE kind = 'command' AND acked_at IS NULL AND dead_at IS NULL
-                  AND attempts >= \(maxAttempts) AND next_attempt_at <= now() AND id <> ALL(\(acknowledged))
+                  AND attempts >= \(maxAttempts) AND next_attempt_at <= now() AND id NOT IN (SELECT id FROM acked)
                 FOR UPDATE SKIP LOCKED)
             RETURNING id, type, destination, payload),
         buried AS (
@@ -146,7 +152,7 @@ struct RelayRound: PreparedStatement {
             WHERE o.id IN (
                 SELECT id FROM outbox
                 WHERE kind = 'command' AND acked_at IS NULL AND dead_at IS NULL AND next_attempt_at <= now()
-                  AND attempts < \(maxAttempts) AND id <> ALL(\(acknowledged))
+                  AND attempts < \(maxAttempts) AND id NOT IN (SELECT id FROM acked)
                 ORDER BY next_attempt_at LIMIT \(batchSize) FOR UPDATE SKIP LOCKED)
             RETURNING \(unescaped: OutboxRow.columns))
         SELECT \(unescaped: OutboxRow.columns) FROM number_events(\(batchSize)::integer) o

@@ -132,9 +132,11 @@ struct RelayProbeCommand: Command {
             }
             #expect(try await relays[0].relayRound().commands == 3)
             let ids = try await database.query("SELECT id FROM outbox ORDER BY position").map { try $0.decode(UUID.self) }
-            outbox.acknowledgements.add([ids[0], ids[1]])
+            outbox.acknowledgements.add([ids[0], ids[1]], from: RelayProbeCommand.queue)
+            // Only the queue a command went to can acknowledge it.
+            outbox.acknowledgements.add([ids[2]], from: "someone_else")
             try await database.query("UPDATE outbox SET next_attempt_at = now()") // all due again
-            #expect(try await relays[0].relayRound().commands == 1, "only the unacknowledged one is sent again")
+            #expect(try await relays[0].relayRound().commands == 1, "only the one not acknowledged by its queue is sent again")
             let acked = try await database.query("SELECT acked_at IS NOT NULL, attempts FROM outbox ORDER BY position")
                 .map { try $0.decode((Bool, Int).self) }
             #expect(acked.map(\.0) == [true, true, false] && acked.map(\.1) == [1, 1, 2])
