@@ -6,7 +6,7 @@ APT_PACKAGES := libzmq3-dev libpq-dev libcurl4-openssl-dev libssl-dev postgresql
 	pdns-server pdns-backend-sqlite3 pebble python3-aiosmtpd sqlite3 dnsutils docker-compose python3-yaml openssl curl
 SWIFT_BUILD_FLAGS ?=
 
-.PHONY: deps build run up down test test-servers stop-test-servers bench bench-orders bench-billing bench-dnsssl bench-stages chaos clean
+.PHONY: deps build run up down test test-servers stop-test-servers bench bench-orders bench-billing bench-dnsssl bench-stages chaos fuzz clean
 
 ## deps: install the system packages the build and the real test servers need (Debian)
 deps:
@@ -33,6 +33,10 @@ test: deps
 ## chaos: the whole chain (500 orders) while processes are killed -9 at random and Postgres restarts
 chaos: deps
 	@HOSTWIRE_CHAOS_ORDERS=$${HOSTWIRE_CHAOS_ORDERS:-500} deploy/local/test.sh --filter ChainFaultTests.chaos
+
+## fuzz: libFuzzer on every parser strangers reach, FUZZ_SECONDS each (findings in .build/fuzz/found-*)
+fuzz:
+	@deploy/local/fuzz.sh run $${FUZZ_SECONDS:-60}
 
 ## bench: release-mode benchmarks; figures go to docs/performance.md
 bench: deps

@@ -72,7 +72,7 @@ let package = Package(
         .target(
             name: "ServiceRuntime",
             dependencies: [
-                "Messaging", "Persistence", "ZeroMQ",
+                "Messaging", "Persistence", "ZeroMQ", "Validation",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "Prometheus", package: "swift-prometheus"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),

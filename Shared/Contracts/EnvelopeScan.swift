@@ -25,6 +25,9 @@ public enum EnvelopeScan {
         mutating func envelope() -> (header: EnvelopeHeader, payload: Range<Int>?)? {
             var id: UUID?, type: String?, version: Int?, source: String?, occurredAt: Date?
             var sequence: Int64?, correlationID: UUID?, causationID: UUID?, payload: Range<Int>?
+            // Members seen, by bit: a repeated one is left to Foundation, which may pick the other
+            // copy than "last wins" would (found by fuzzing; the two readers must never disagree).
+            var seen: UInt16 = 0
             guard take(UInt8(ascii: "{")) else { return nil }
             if !take(UInt8(ascii: "}")) {
                 repeat {
@@ -33,6 +36,10 @@ public enum EnvelopeScan {
                     let start = position
                     guard skipValue() else { return nil }
                     let value = start..<position
+                    if let bit = Self.memberBits[key] {
+                        guard seen & bit == 0 else { return nil }
+                        seen |= bit
+                    }
                     switch key {
                     case "payload": payload = value
                     case "id": guard let text = text(value), let uuid = WireText.uuid(text) else { return nil }; id = uuid
@@ -156,6 +163,10 @@ public enum EnvelopeScan {
         }
 
         static let numberCharacters = Set("0123456789+-.eE".utf8)
+
+        static let memberBits: [String: UInt16] = Dictionary(uniqueKeysWithValues: [
+            "payload", "id", "type", "source", "version", "occurred_at", "sequence", "correlation_id", "causation_id",
+        ].enumerated().map { ($1, UInt16(1) << $0) })
 
         /// Skips whitespace, then consumes `byte` if it is next.
         mutating func take(_ byte: UInt8) -> Bool {

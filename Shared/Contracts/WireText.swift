@@ -127,7 +127,10 @@ enum WireText {
                   (1...12).contains(month), (1...31).contains(day), hour < 24, minute < 60, second < 61 else { return nil }
             var fraction = 0.0
             if utf8.count > 20 {
-                guard utf8[19] == UInt8(ascii: "."), utf8.count > 21, let digits = number(20, utf8.count - 21) else { return nil }
+                // Nine digits (nanoseconds) at most: more would overflow the integer read
+                // (found by fuzzing); Foundation reads longer fractions.
+                guard utf8[19] == UInt8(ascii: "."), utf8.count > 21, utf8.count - 21 <= 9,
+                      let digits = number(20, utf8.count - 21) else { return nil }
                 fraction = Double(digits) / pow(10, Double(utf8.count - 21))
             } else if utf8[19] != UInt8(ascii: "Z") {
                 return nil

@@ -87,3 +87,20 @@ import Testing
         #expect(try #require(EnvelopeScan.read(envelope(version: "1", sequence: "-9223372036854775808"))).header.sequence == .min)
     }
 }
+
+/// A member given twice is left to Foundation: "last wins" and Foundation's choice differ, and
+/// the broker and a service must read one envelope the same way (a libFuzzer finding).
+@Suite struct EnvelopeDuplicateMemberTests {
+    @Test(arguments: ["type", "source", "id", "version", "sequence"])
+    func aRepeatedHeaderMemberIsNotReadByTheScanner(_ member: String) throws {
+        let values = ["type": (#""a""#, #""b""#), "source": (#""a""#, #""b""#), "version": ("1", "2"), "sequence": ("1", "2"),
+                      "id": (#""3f2c6a4e-8d1b-4c1e-9a57-1b2c3d4e5f60""#, #""4f2c6a4e-8d1b-4c1e-9a57-1b2c3d4e5f60""#)]
+        var members = ["\"id\":\"3f2c6a4e-8d1b-4c1e-9a57-1b2c3d4e5f60\"", "\"type\":\"t\"", "\"version\":1", "\"source\":\"s\"",
+                       "\"sequence\":3", "\"occurred_at\":\"2026-11-22T01:02:03Z\""]
+        let (first, second) = try #require(values[member])
+        members.removeAll { $0.hasPrefix("\"\(member)\":") }
+        members += ["\"\(member)\":\(first)", "\"\(member)\":\(second)"]
+        let json = Array("{\(members.joined(separator: ","))}".utf8)
+        #expect(EnvelopeScan.read(json) == nil)
+    }
+}

@@ -60,3 +60,17 @@ import Testing
         #expect(header.occurredAt == Date(timeIntervalSince1970: 1_795_309_323))
     }
 }
+
+/// A fraction of seconds longer than an integer holds used to trap the reader (and so every
+/// subscriber of an event carrying it); found by fuzzing.
+@Suite struct WireTextLongFractionTests {
+    @Test func aLongFractionIsReadWithoutATrap() throws {
+        let digits = String(repeating: "2", count: 120)
+        // Foundation decides what a fraction past nanoseconds means; it must only not trap.
+        if let date = WireText.date("2052-11-22T01:02:03.\(digits)Z") {
+            #expect(abs(date.timeIntervalSince1970 - 2_615_677_323.222) < 0.001)
+        }
+        #expect(WireText.date("2052-11-22T01:02:03.\(digits)OZ") == nil)
+        #expect(WireText.utcDate("2052-11-22T01:02:03.123456789Z") != nil)
+    }
+}

@@ -1,6 +1,7 @@
 import Foundation
 import Hummingbird
 import PostgresNIO
+import Validation
 
 /// A client error with a stable machine-readable code, answered as
 /// `{"error":{"code":"…","message":"…","field":"…"}}`.
@@ -62,7 +63,7 @@ public struct JSONErrorMiddleware<Context: RequestContext>: RouterMiddleware {
             throw APIError(.badRequest, code: "malformed_body", "the request body is not the JSON this endpoint expects")
         } catch let error as HTTPResponseError {
             throw error
-        } catch let error as PSQLError where RequestText.rejectedByPostgres(error) {
+        } catch let error as PSQLError where ["22021", "22P05"].contains(error.serverInfo?[.sqlState]) {
             // A NUL or an unencodable character in a JSON string reached a text column.
             throw APIError(.badRequest, code: "invalid_characters", "a value holds a character that cannot be stored (such as NUL)")
         } catch {
@@ -103,35 +104,24 @@ public enum APIResponse {
     }
 }
 
-/// Paging from `?page=&per_page=` (1-based, at most 500 a page).
+/// Paging from `?page=&per_page=` (1-based, at most 500 a page; ``PageNumbers`` reads them).
 public struct Paging: Sendable {
     public let page: Int
     public let perPage: Int
-    /// The deepest page served: its offset stays far inside `Int` and Postgres's `bigint`.
-    public static let maximumPage = 1_000_000
+    public static let maximumPage = PageNumbers.maximumPage
     public var offset: Int { (page - 1) * perPage }
 
     public init(_ request: Request) throws {
         try self.init(page: request.uri.queryParameters.get("page"), perPage: request.uri.queryParameters.get("per_page"))
     }
 
-    /// Reads the two parameters as sent; a missing one takes its default, anything but a
-    /// whole number in range is refused.
     public init(page: String?, perPage: String?) throws {
-        let page = try page.map { text in
-            guard let page = Int(text), (1...Self.maximumPage).contains(page) else {
-                throw APIError.invalid("page", "page is a whole number from 1 to \(Self.maximumPage)")
-            }
-            return page
-        } ?? 1
-        let perPage = try perPage.map { text in
-            guard let perPage = Int(text), (1...500).contains(perPage) else {
-                throw APIError.invalid("per_page", "per_page is a whole number from 1 to 500")
-            }
-            return perPage
-        } ?? 50
-        self.page = page
-        self.perPage = perPage
+        do {
+            let numbers = try PageNumbers(page: page, perPage: perPage)
+            (self.page, self.perPage) = (numbers.page, numbers.perPage)
+        } catch {
+            throw APIError.invalid(error.field, error.message)
+        }
     }
 }
 
