@@ -15,6 +15,8 @@ public struct ServiceConfiguration: Sendable {
     public var migrationsDirectory: URL
     public var logLevel: Logger.Level
     public var workerConcurrency: Int
+    /// `HOSTWIRE_HTTP_MAX_IN_FLIGHT`: most HTTP requests served at once (the definition's default when unset).
+    public var maxRequestsInFlight: Int?
     public var relay: RelaySettings
     /// How long failed tasks wait before their next attempt.
     public var taskBackoff: Backoff
@@ -52,6 +54,9 @@ public struct ServiceConfiguration: Sendable {
             migrationsDirectory: URL(fileURLWithPath: environment.string("HOSTWIRE_MIGRATIONS", default: "migrations/\(name)")),
             logLevel: Logger.Level(rawValue: environment.string("HOSTWIRE_LOG_LEVEL", default: "info")) ?? .info,
             workerConcurrency: try environment.int("HOSTWIRE_WORKERS", default: 8),
+            maxRequestsInFlight: try environment.optional("HOSTWIRE_HTTP_MAX_IN_FLIGHT").map { _ in
+                try environment.int("HOSTWIRE_HTTP_MAX_IN_FLIGHT", default: 256)
+            },
             relay: try relaySettings(environment),
             taskBackoff: Backoff(base: try environment.double("HOSTWIRE_TASK_RETRY_BASE_SECONDS", default: 1),
                                  maximum: try environment.double("HOSTWIRE_TASK_RETRY_MAX_SECONDS", default: 600)),

@@ -12,6 +12,9 @@ public struct ServiceDefinition: Sendable {
     /// Operators' tokens for the endpoints every service serves under `/api/<name>`
     /// (dead letters); without them those endpoints are not served.
     public var apiTokens: APITokens?
+    /// Most HTTP requests served at once; more are answered 503 with `Retry-After`
+    /// (`HOSTWIRE_HTTP_MAX_IN_FLIGHT` in the running service).
+    public var maxRequestsInFlight = 256
     /// Adds the service's own routes, given the running dependencies.
     public var routes: @Sendable (Router<BasicRequestContext>, ServiceDependencies) -> Void = { _, _ in }
     /// Long-running work of the service's own, run beside the relay, consumer and workers.

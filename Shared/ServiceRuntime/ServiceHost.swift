@@ -32,6 +32,8 @@ public enum ServiceHost {
     /// Runs `definition` until SIGTERM or SIGINT: migrates its schema, connects to the bus,
     /// and runs the relay, the consumer, the task workers and the HTTP server.
     public static func run(_ definition: ServiceDefinition, configuration: ServiceConfiguration) async throws {
+        var definition = definition
+        definition.maxRequestsInFlight = configuration.maxRequestsInFlight ?? definition.maxRequestsInFlight
         let registry = bootstrapProcess(logLevel: configuration.logLevel)
         let logger = {
             var logger = Logger(label: "hostwire.\(definition.name)")
@@ -80,6 +82,7 @@ public enum ServiceHost {
     public static func buildRouter(_ definition: ServiceDefinition, dependencies: ServiceDependencies) -> Router<BasicRequestContext> {
         let router = Router()
         router.add(middleware: JSONErrorMiddleware())
+        router.add(middleware: LoadSheddingMiddleware(limit: definition.maxRequestsInFlight))
         definition.routes(router, dependencies)
         if let tokens = definition.apiTokens {
             let replayer = DeadLetterReplayer(store: dependencies.store, handlers: definition.handlers)

@@ -3,6 +3,7 @@ import HTTPTypes
 import Hummingbird
 import HummingbirdTesting
 import ServiceRuntime
+import Synchronization
 import Testing
 import TestSupport
 
@@ -45,6 +46,41 @@ import TestSupport
                 #expect(errorCode(placed.json) == "invalid_characters")
                 // Escapes that are not escapes are text like any other.
                 #expect(try await client.json(.get, "/api/admin/orders?status=50%zz", token: admin).status == .unprocessableContent)
+            }
+        }
+    }
+}
+
+/// A flood is refused at the door: beyond the limit in flight, 503 with `Retry-After`.
+@Suite struct LoadSheddingTests {
+    final class Gate: Sendable {
+        let open = Mutex(false)
+        func wait() async { while !open.withLock({ $0 }) { try? await Task.sleep(for: .milliseconds(10)) } }
+    }
+
+    @Test func requestsBeyondTheLimitAreRefusedWith503AndRetryAfter() async throws {
+        let gate = Gate()
+        var definition = ServiceDefinition(name: "checkout")
+        definition.maxRequestsInFlight = 1
+        definition.routes = { router, _ in
+            router.get("hold") { _, _ -> String in
+                await gate.wait()
+                return "ok"
+            }
+        }
+        try await TestDatabase.with(services: ["checkout"]) { database in
+            try await withRouter(definition, database: database) { client in
+                async let held = client.execute(uri: "/hold", method: .get) { $0.status }
+                try await Task.sleep(for: .milliseconds(300))
+                let (status, retryAfter, body) = try await client.execute(uri: "/hold", method: .get) { response in
+                    (response.status, response.headers[.retryAfter], String(buffer: response.body))
+                }
+                #expect(status == .serviceUnavailable)
+                #expect(retryAfter == "1")
+                #expect(body.contains("\"overloaded\""))
+                gate.open.withLock { $0 = true }
+                #expect(try await held == .ok)
+                #expect(try await client.execute(uri: "/hold", method: .get) { $0.status } == .ok, "admitted again once it left")
             }
         }
     }

@@ -86,12 +86,14 @@ BUS_COMMAND_ROUTES=checkout:provisioning,billing:provisioning
 
 # The secrets (and bus identity) process `name` may hold, as KEY=VALUE words: nothing more,
 # so one compromised process cannot open what was sealed for another.
+# HOSTWIRE_BUS_CURVE=off runs the bus in clear and unchecked: only for measuring what CURVE
+# and identities cost (docs/performance.md).
 own_secrets() { # name
-  local name=${1%@*}
-  local secret; secret=$(tr ',' '\n' <<< "$HOSTWIRE_BUS_KEYS" | sed -n "s/^$name=//p")
+  local name=${1%@*} secret=""
+  [ "${HOSTWIRE_BUS_CURVE:-on}" = off ] || secret=$(tr ',' '\n' <<< "$HOSTWIRE_BUS_KEYS" | sed -n "s/^$name=//p")
   [ -z "$secret" ] || printf '%s\n' "HOSTWIRE_BUS_SERVER_KEY=$HOSTWIRE_BUS_SERVER_KEY" "HOSTWIRE_BUS_SECRET_KEY=$secret"
   case "$name" in
-    broker) printf '%s\n' "HOSTWIRE_BUS_SERVER_SECRET_KEY=$HOSTWIRE_BUS_SERVER_SECRET_KEY" \
+    broker) [ "${HOSTWIRE_BUS_CURVE:-on}" = off ] || printf '%s\n' "HOSTWIRE_BUS_SERVER_SECRET_KEY=$HOSTWIRE_BUS_SERVER_SECRET_KEY" \
       "HOSTWIRE_BUS_IDENTITIES=$HOSTWIRE_BUS_IDENTITIES" "HOSTWIRE_BUS_COMMAND_ROUTES=$BUS_COMMAND_ROUTES" ;;
     sim-stripe) printf '%s\n' "SIM_WEBHOOK_SECRET=$HOSTWIRE_STRIPE_WEBHOOK_SECRET" ;;
     checkout) printf '%s\n' "HOSTWIRE_API_TOKENS=$HOSTWIRE_API_TOKENS" "HOSTWIRE_STRIPE_WEBHOOK_SECRET=$HOSTWIRE_STRIPE_WEBHOOK_SECRET" ;;

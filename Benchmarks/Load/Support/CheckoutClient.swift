@@ -23,6 +23,7 @@ struct CheckoutClient: Sendable {
         let domain = Samples.domain(number, runID: runID)
         let body = #"{"customer":{"email":"owner@\#(domain)","name":"Load \#(number)"},"product_id":"\#(product)","billing_cycle":"monthly","currency":"USD","domain":"\#(domain)"}"#
         let placed = try await post(baseURL + "/api/orders", body: body, headers: [:])
+        if placed.status == 503 { throw Refused() }
         guard placed.status == 201,
               let json = try JSONSerialization.jsonObject(with: Data(placed.body.utf8)) as? [String: Any],
               let id = (json["id"] as? String).flatMap(UUID.init(uuidString:)),
@@ -33,7 +34,12 @@ struct CheckoutClient: Sendable {
         let event = #"{"id":"evt_load_\#(runID)_\#(number)","object":"event","created":\#(Int(Date().timeIntervalSince1970)),"type":"payment_intent.succeeded","data":{"object":{"id":"\#(intent)","object":"payment_intent","status":"succeeded","amount":\#(amount),"currency":"usd","metadata":{"order_id":"\#(id.uuidString)"}}}}"#
         let signature = WebhookSignature(secret: webhookSecret).header(for: Array(event.utf8))
         paying(Paid(orderID: id, domain: domain))
-        let paid = try await post(baseURL + "/webhooks/stripe", body: event, headers: ["Stripe-Signature": signature])
+        // Stripe delivers a webhook again after a refusal, as here after Retry-After.
+        var paid = try await post(baseURL + "/webhooks/stripe", body: event, headers: ["Stripe-Signature": signature])
+        for _ in 0..<30 where paid.status == 503 {
+            try await Task.sleep(for: .seconds(1))
+            paid = try await post(baseURL + "/webhooks/stripe", body: event, headers: ["Stripe-Signature": signature])
+        }
         guard paid.status == 200 else { throw LoadError("order \(number) not paid: \(paid.status) \(paid.body.prefix(200))") }
     }
 

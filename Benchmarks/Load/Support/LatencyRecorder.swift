@@ -10,7 +10,7 @@ final class LatencyRecorder: Sendable {
     private struct State {
         var pending: [String: (instant: ContinuousClock.Instant, date: Date)] = [:]
         var latency = Histogram<UInt64>(highestTrackableValue: 600_000_000, numberOfSignificantValueDigits: .three)
-        var started = 0, finished = 0, errors = 0
+        var started = 0, finished = 0, errors = 0, refused = 0
         var firstError: String?
         var firstStart: ContinuousClock.Instant?
         var lastFinish: ContinuousClock.Instant?
@@ -34,11 +34,16 @@ final class LatencyRecorder: Sendable {
         }
     }
 
-    /// Counts an item that failed, and stops waiting for `key` if it was started.
+    /// Counts an item that failed (or was refused at the door: ``Refused``), and stops
+    /// waiting for `key` if it was started.
     func fail(_ error: any Error, key: String? = nil) {
         state.withLock { state in
-            state.errors += 1
-            state.firstError = state.firstError ?? "\(error)"
+            if error is Refused {
+                state.refused += 1
+            } else {
+                state.errors += 1
+                state.firstError = state.firstError ?? "\(error)"
+            }
             if let key { state.pending.removeValue(forKey: key) }
         }
     }
@@ -88,8 +93,8 @@ final class LatencyRecorder: Sendable {
             func ms(_ percentile: Double) -> String {
                 String(format: "%.1f", Double(state.latency.valueAtPercentile(percentile)) / 1000)
             }
-            let line = String(format: "%@: %d of %d done, %d errors, %.1f/s; latency ms p50 %@, p90 %@, p99 %@, max %@",
-                              label, state.finished, state.started, state.errors, rate, ms(50), ms(90), ms(99), ms(100))
+            let line = String(format: "%@: %d of %d done, %d errors, %d refused at the door, %.1f/s; latency ms p50 %@, p90 %@, p99 %@, max %@",
+                              label, state.finished, state.started, state.errors, state.refused, rate, ms(50), ms(90), ms(99), ms(100))
             return state.firstError.map { line + "\n  first error: \($0)" } ?? line
         }
     }
