@@ -25,6 +25,7 @@ struct BrokerMain {
             "commands_in": "\(configuration.commandsIn)", "queues": "\(configuration.queues.keys.sorted())",
             "identities": "\(configuration.policy.map { "\($0.identities.count) admitted" } ?? "not checked")"])
         let router = Router()
+        router.add(middleware: JSONErrorMiddleware())
         OperationsController<BasicRequestContext>(registry: registry, readiness: {
             let readiness = Readiness()
             readiness.markStarted()

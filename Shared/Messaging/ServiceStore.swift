@@ -25,25 +25,15 @@ public struct ServiceStore: Sendable {
     public func transaction<R: Sendable>(
         correlationID: UUID? = nil, _ body: @escaping @Sendable (Transaction) async throws -> R
     ) async throws -> R {
-        try await transaction(message: nil, correlationID: correlationID, body)
-    }
-
-    func transaction<R: Sendable>(
-        message: EnvelopeHeader?, correlationID: UUID? = nil, _ body: @escaping @Sendable (Transaction) async throws -> R
-    ) async throws -> R {
         let (logger, outbox, tasks) = (logger, outbox, tasks)
         let result = try await database.transaction { connection in
-            try await body(Transaction(connection: connection, logger: logger, message: message, correlationID: correlationID,
+            try await body(Transaction(connection: connection, logger: logger, correlationID: correlationID,
                                        outbox: outbox, tasks: tasks))
         }
-        afterCommit()
-        return result
-    }
-
-    /// Wakes the relay and the workers if the committed work gave them something.
-    func afterCommit() {
+        // Only if the committed work gave them something.
         outbox.wakeRelayIfAppended()
         tasks.wakeIfEnqueued()
+        return result
     }
 
     /// Runs one statement outside any transaction (reads).

@@ -135,6 +135,9 @@ import ZeroMQ
         #expect(refused(text, "command_not_allowed", "provisioning") == 1)
         #expect(refused(text, "forged_subscriber", "provisioning") == 1)
         #expect(!text.contains("topic=\""), "no series per topic")
+        let (body, response) = try await URLSession.shared.data(from: URL(string: "http://127.0.0.1:\(bus.process.httpPort)/nowhere")!)
+        #expect((response as? HTTPURLResponse)?.statusCode == 404)
+        #expect(String(decoding: body, as: UTF8.self).contains("\"not_found\""), "the broker's errors are JSON too")
 
         await stranger.stop(); await provisioning.stop(); await checkout.stop()
         for inbox in [mailQueue, billingQueue, checkoutQueue, provisioningQueue, subscriber, strangerOnMail, provisioningOnMail] {

@@ -39,7 +39,7 @@ import TestSupport
                                                 sequence: sequence, occurredAt: slot)
                     let wire = try WireMessage.make(TimerFired(schedule: schedule, slot: slot), to: TimerFired.topic, header: header)
                     let message = try ReceivedMessage(frames: [Array(wire.address.utf8), wire.envelope])
-                    try await store.transaction(message: header) { transaction in try await handler(message, transaction) }
+                    try await store.transaction { transaction in try await handler(message, transaction.handling(header)) }
                 }
                 let runs = try await store.query("SELECT kind, count(*)::int FROM runs WHERE trigger = 'timer' GROUP BY kind ORDER BY kind")
                     .map { try $0.decode((String, Int).self) }
