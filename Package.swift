@@ -98,7 +98,8 @@ let package = Package(
         ),
         .target(
             name: "Payments",
-            dependencies: ["ExternalHTTP", .product(name: "Crypto", package: "swift-crypto")],
+            dependencies: ["ExternalHTTP", .product(name: "Crypto", package: "swift-crypto"),
+                           .product(name: "NIOHTTP1", package: "swift-nio")],
             path: "Shared/Payments"
         ),
         .systemLibrary(
@@ -293,3 +294,12 @@ let package = Package(
     ],
     swiftLanguageModes: [.v6]
 )
+
+// Every Swift target of ours in the same strictness: `any` spelled out for existentials, and
+// a module's members visible only where it is imported.
+for target in package.targets where target.type != .system {
+    target.swiftSettings = (target.swiftSettings ?? []) + [
+        .enableUpcomingFeature("ExistentialAny"),
+        .enableUpcomingFeature("MemberImportVisibility"),
+    ]
+}

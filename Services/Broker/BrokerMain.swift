@@ -2,6 +2,7 @@ import Hummingbird
 import Logging
 import ServiceLifecycle
 import ServiceRuntime
+import UnixSignals
 import ZeroMQ
 
 /// The broker: stateless forwarding of events and commands, with `/health` and `/metrics`.

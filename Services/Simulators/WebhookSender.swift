@@ -1,6 +1,7 @@
 import ExternalHTTP
 import Foundation
 import Logging
+import NIOHTTP1
 import Payments
 import Synchronization
 

@@ -2,6 +2,7 @@ import AsyncHTTPClient
 import Crypto
 import ExternalHTTP
 import Foundation
+import NIOHTTP1
 import NIOSSL
 import Synchronization
 

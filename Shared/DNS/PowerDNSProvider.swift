@@ -1,5 +1,6 @@
 import ExternalHTTP
 import Foundation
+import NIOHTTP1
 
 /// The PowerDNS Authoritative HTTP API (`/api/v1/servers/localhost/zones`, `X-API-Key`).
 /// Zones are `Native` (no AXFR to secondaries); its own SOA serial rises on every change.

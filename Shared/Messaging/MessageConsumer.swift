@@ -1,9 +1,11 @@
 import Contracts
+import CoreMetrics
 import Foundation
 import Logging
 import Persistence
 import PostgresNIO
 import ServiceLifecycle
+import ZeroMQ
 
 /// Receives everything that reaches the service and hands each message to its handler
 /// exactly once.

@@ -1,4 +1,5 @@
 import Contracts
+import CoreMetrics
 import Foundation
 import Logging
 import Persistence

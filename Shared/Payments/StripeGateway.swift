@@ -1,5 +1,6 @@
 import ExternalHTTP
 import Foundation
+import NIOHTTP1
 
 /// Stripe's PaymentIntents API: form-encoded requests, `Bearer` secret key, and an
 /// `Idempotency-Key` on every create so a retried call never charges twice.

@@ -8,6 +8,7 @@ import PostgresNIO
 import Prometheus
 import ServiceLifecycle
 import Synchronization
+import UnixSignals
 import ZeroMQ
 
 /// The composition root every service executable calls from `main`.

@@ -1,9 +1,10 @@
 import Contracts
 import Foundation
 import Messaging
+import PostgresNIO
 import Secrets
-import Testing
 import TestSupport
+import Testing
 import ZeroMQ
 
 /// The account commands other services send to provisioning, each a retried task with its event.

@@ -1,14 +1,15 @@
 import BillingService
 import Contracts
 import Foundation
+import HTTPTypes
 import Logging
 @testable import Messaging
 import Payments
 import Persistence
 import PostgresNIO
 import ServiceRuntime
-import Testing
 import TestSupport
+import Testing
 
 /// Billing runs happen once per timer slot and never for days that have not begun.
 @Suite struct BillingRunGuardTests {

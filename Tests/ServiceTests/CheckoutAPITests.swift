@@ -4,9 +4,10 @@ import HTTPTypes
 import Hummingbird
 import HummingbirdTesting
 import Payments
+import PostgresNIO
 import ServiceRuntime
-import Testing
 import TestSupport
+import Testing
 
 /// Checkout's HTTP API: every bad input is a 4xx with a JSON error and changes nothing.
 @Suite struct CheckoutAPITests {

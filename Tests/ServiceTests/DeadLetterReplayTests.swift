@@ -1,11 +1,12 @@
 import Contracts
 import Foundation
+import HTTPTypes
 import Messaging
 import PostgresNIO
 import ServiceRuntime
 import Synchronization
-import Testing
 import TestSupport
+import Testing
 
 /// `/api/<service>/dead-letters`: an operator lists what could not be handled and replays
 /// it once the cause is fixed; a replay that fails again changes nothing.

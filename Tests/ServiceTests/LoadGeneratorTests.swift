@@ -1,6 +1,7 @@
 import Foundation
-import Testing
 import TestSupport
+import Testing
+import ZeroMQ
 
 /// `hostwire-load` against a running sandbox: each stage it drives completes every item it offers.
 @Suite(.serialized) struct LoadGeneratorTests {

@@ -2,9 +2,10 @@ import Contracts
 import Foundation
 import Mail
 import Messaging
+import PostgresNIO
 import Secrets
-import Testing
 import TestSupport
+import Testing
 import ZeroMQ
 
 /// Transactional email over a real SMTP server: each message once, valid MIME, values escaped.

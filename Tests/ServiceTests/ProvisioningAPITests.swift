@@ -1,11 +1,12 @@
 import ControlPanels
 import Foundation
 import Hummingbird
+import PostgresNIO
 import ProvisioningService
 import Secrets
 import ServiceRuntime
-import Testing
 import TestSupport
+import Testing
 
 /// Provisioning's admin API: bearer roles, validation, and credentials sealed at rest.
 @Suite struct ProvisioningAPITests {

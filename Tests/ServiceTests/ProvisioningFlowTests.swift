@@ -1,8 +1,9 @@
 import Foundation
 import Payments
+import PostgresNIO
 import Secrets
-import Testing
 import TestSupport
+import Testing
 
 /// From a paid order to an account on the (simulated) panel, with real processes, a real
 /// broker and real Postgres, under faults.

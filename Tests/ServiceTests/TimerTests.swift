@@ -1,6 +1,7 @@
 import Foundation
-import Testing
+import PostgresNIO
 import TestSupport
+import Testing
 @testable import TimerService
 
 /// Schedules: cron slots in their time zone, each announced once, missed ones caught up.

@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import NIOHTTP1
 
 struct Orders: AsyncParsableCommand {
     static let configuration = CommandConfiguration(abstract: "Place, list and show orders.", subcommands: [List.self, Show.self, Place.self])

@@ -1,4 +1,5 @@
 import ArgumentParser
+import NIOHTTP1
 
 /// `hostwire dead-letters`: messages a service could not decode or handle, and their replay.
 struct DeadLetters: AsyncParsableCommand {

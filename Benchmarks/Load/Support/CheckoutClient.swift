@@ -1,6 +1,7 @@
 import AsyncHTTPClient
 import Foundation
 import NIOCore
+import NIOHTTP1
 import Payments
 
 /// Places orders over checkout's API and pays them with signed `payment_intent.succeeded`

@@ -1,6 +1,8 @@
 import Foundation
 import Hummingbird
+import Messaging
 import Payments
+import Persistence
 import PostgresNIO
 import ServiceRuntime
 

@@ -1,5 +1,7 @@
 import Foundation
 import Hummingbird
+import Messaging
+import Persistence
 import PostgresNIO
 import ServiceRuntime
 

@@ -1,6 +1,8 @@
 import Foundation
 import HTTPTypes
 import Hummingbird
+import Logging
+import Messaging
 import Payments
 import ServiceRuntime
 

@@ -3,6 +3,7 @@ import Foundation
 import Logging
 import Messaging
 import Payments
+import Persistence
 import PostgresNIO
 import ServiceRuntime
 

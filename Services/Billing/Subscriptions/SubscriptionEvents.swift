@@ -1,6 +1,8 @@
 import Contracts
 import Foundation
+import Logging
 import Messaging
+import PostgresNIO
 import ServiceRuntime
 
 /// What billing hears: a paid order starts a subscription (its first period paid by the

@@ -2,6 +2,7 @@ import DNS
 import Foundation
 import Hummingbird
 import Messaging
+import Persistence
 import PostgresNIO
 import ServiceRuntime
 

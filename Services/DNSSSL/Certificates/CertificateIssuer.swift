@@ -8,6 +8,7 @@ import Logging
 import Messaging
 import Persistence
 import PostgresNIO
+import Secrets
 import ServiceRuntime
 
 /// Get one certificate from the ACME CA.

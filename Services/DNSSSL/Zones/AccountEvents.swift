@@ -1,6 +1,8 @@
 import Contracts
 import Foundation
+import Logging
 import Messaging
+import PostgresNIO
 import ServiceRuntime
 
 /// What DNS/SSL hears: a provisioned account gets its zone and a certificate for the

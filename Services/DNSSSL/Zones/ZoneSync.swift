@@ -3,6 +3,7 @@ import DNS
 import Foundation
 import Logging
 import Messaging
+import Persistence
 import PostgresNIO
 import ServiceRuntime
 

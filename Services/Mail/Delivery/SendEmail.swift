@@ -1,7 +1,9 @@
 import Foundation
 import Mail
 import Messaging
+import Persistence
 import PostgresNIO
+import Secrets
 import ServiceRuntime
 
 /// Send one queued message.

@@ -1,6 +1,8 @@
 import Contracts
 import Foundation
+import Logging
 import Messaging
+import PostgresNIO
 import ServiceRuntime
 
 /// Which event becomes which email, to whom.

@@ -4,6 +4,7 @@ import Foundation
 import Messaging
 import Persistence
 import PostgresNIO
+import Secrets
 
 /// Creates an account on its panel step by step — server, create, mailbox, database —
 /// each step safe to repeat (a thing the panel refuses because it exists counts as made),

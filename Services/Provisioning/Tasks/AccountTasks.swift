@@ -3,6 +3,7 @@ import ControlPanels
 import Foundation
 import Messaging
 import PostgresNIO
+import Secrets
 import ServiceRuntime
 
 /// The task handlers that drive the panels, and what a task's final failure does.

@@ -1,6 +1,7 @@
 import Foundation
 import Hummingbird
 import Persistence
+import PostgresNIO
 import ServiceRuntime
 
 /// `/api/timer`: the schedules, editable, and (when allowed) the clock.

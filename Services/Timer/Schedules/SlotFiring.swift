@@ -4,6 +4,7 @@ import Foundation
 import Logging
 import Messaging
 import Persistence
+import PostgresNIO
 import ServiceLifecycle
 
 /// Announces every due slot of every enabled schedule once, all schedules' slots merged in

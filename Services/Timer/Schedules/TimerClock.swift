@@ -1,5 +1,6 @@
 import Foundation
 import Persistence
+import PostgresNIO
 
 /// The timer's notion of now: the real clock plus an offset kept in the timer's schema, so
 /// tests and load runs can move time forward and the move survives a restart.

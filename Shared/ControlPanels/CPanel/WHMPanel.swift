@@ -1,5 +1,6 @@
 import ExternalHTTP
 import Foundation
+import NIOHTTP1
 
 /// cPanel & WHM through WHM API 1 (`/json-api/<function>?api.version=1`), with account-level
 /// work (mail, MySQL, SSL) through UAPI via `uapi_cpanel`.

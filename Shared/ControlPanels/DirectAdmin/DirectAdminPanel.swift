@@ -1,5 +1,6 @@
 import ExternalHTTP
 import Foundation
+import NIOHTTP1
 
 /// DirectAdmin through its legacy `CMD_API_*` endpoints: HTTP Basic auth, form-encoded
 /// requests and responses (`error=0&text=…`, lists as `list[]=…`).

@@ -1,5 +1,6 @@
 import ExternalHTTP
 import Foundation
+import NIOHTTP1
 
 /// Plesk through REST API v2 (`/api/v2`, `X-API-Key`), with its CLI bridge for mail and
 /// plan switches and the XML API (`/enterprise/control/agent.php`) for certificates,
