@@ -27,7 +27,8 @@ final class Forwarder: Sendable {
                                 configuration: BrokerConfiguration, logger: Logger) {
         let waker = thread.waker
         let policy = configuration.policy
-        let publishers = Set(configuration.queues.keys).union(policy?.identities.values ?? [:].values)
+        // Services that may publish: the queues' owners and, with identities, everyone admitted.
+        let publishers = Set(configuration.queues.keys).union(policy.map { Array($0.identities.values) } ?? [])
         var backlog = [Deque<[[UInt8]]>](repeating: [], count: sockets.queues.count)
         var backlogBytes = [Int](repeating: 0, count: sockets.queues.count)
         var poller = Poller()

@@ -62,7 +62,7 @@ public struct JSONErrorMiddleware<Context: RequestContext>: RouterMiddleware {
             throw APIError(error.status, code: code, error.body ?? error.status.reasonPhrase)
         } catch is DecodingError {
             throw APIError(.badRequest, code: "malformed_body", "the request body is not the JSON this endpoint expects")
-        } catch let error as HTTPResponseError {
+        } catch let error as any HTTPResponseError {
             throw error
         } catch let error as PSQLError where ["22021", "22P05"].contains(error.serverInfo?[.sqlState]) {
             // A NUL or an unencodable character in a JSON string reached a text column.
@@ -107,10 +107,11 @@ public enum APIResponse {
 
 /// Paging from `?page=&per_page=` (1-based, at most 500 a page; ``PageNumbers`` reads them).
 public struct Paging: Sendable {
-    public let page: Int
-    public let perPage: Int
+    let numbers: PageNumbers
+    public var page: Int { numbers.page }
+    public var perPage: Int { numbers.perPage }
+    public var offset: Int { numbers.offset }
     public static let maximumPage = PageNumbers.maximumPage
-    public var offset: Int { (page - 1) * perPage }
 
     public init(_ request: Request) throws {
         try self.init(page: request.uri.queryParameters.get("page"), perPage: request.uri.queryParameters.get("per_page"))
@@ -118,8 +119,7 @@ public struct Paging: Sendable {
 
     public init(page: String?, perPage: String?) throws {
         do {
-            let numbers = try PageNumbers(page: page, perPage: perPage)
-            (self.page, self.perPage) = (numbers.page, numbers.perPage)
+            numbers = try PageNumbers(page: page, perPage: perPage)
         } catch {
             throw APIError.invalid(error.field, error.message)
         }
