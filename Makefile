@@ -3,7 +3,8 @@ SHELL := /bin/bash
 export HOSTWIRE_VAR ?= $(CURDIR)/var
 export HOSTWIRE_PG_PORT ?= 55432
 APT_PACKAGES := libzmq3-dev libpq-dev libcurl4-openssl-dev libssl-dev postgresql postgresql-client \
-	pdns-server pdns-backend-sqlite3 pebble python3-aiosmtpd sqlite3 dnsutils docker-compose python3-yaml openssl curl
+	pdns-server pdns-backend-sqlite3 pebble python3-aiosmtpd sqlite3 dnsutils docker-compose python3-yaml openssl curl \
+	chromium chromium-driver fonts-dejavu-core
 SWIFT_BUILD_FLAGS ?=
 
 .PHONY: deps build run up down test test-servers stop-test-servers bench bench-orders bench-billing bench-dnsssl bench-stages chaos fuzz clean
@@ -11,6 +12,7 @@ SWIFT_BUILD_FLAGS ?=
 ## deps: install the system packages the build and the real test servers need (Debian)
 deps:
 	@deploy/local/install-deps.sh $(APT_PACKAGES)
+	@python3 -c "import selenium, axe_selenium_python" 2>/dev/null || python3 -m pip install -q selenium axe-selenium-python
 
 build: deps
 	swift build $(SWIFT_BUILD_FLAGS)

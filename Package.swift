@@ -15,6 +15,7 @@ let package = Package(
         .executable(name: "hostwire-timer", targets: ["TimerServiceMain"]),
         .executable(name: "hostwire-billing", targets: ["BillingServiceMain"]),
         .executable(name: "hostwire-dnsssl", targets: ["DNSSSLServiceMain"]),
+        .executable(name: "hostwire-portal", targets: ["PortalServiceMain"]),
         .executable(name: "hostwire", targets: ["OperatorCLI"]),
     ],
     dependencies: [
@@ -35,6 +36,8 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-asn1.git", from: "1.7.4"),
         .package(url: "https://github.com/apple/swift-nio.git", from: "2.101.2"),
         .package(url: "https://github.com/apple/swift-nio-ssl.git", from: "2.37.6"),
+        .package(url: "https://github.com/hummingbird-project/hummingbird-auth.git", from: "2.5.0"),
+        .package(url: "https://github.com/vapor/jwt-kit.git", from: "5.7.1"),
     ],
     targets: [
         // MARK: Shared libraries
@@ -70,9 +73,15 @@ let package = Package(
             path: "Shared/Messaging"
         ),
         .target(
+            name: "CustomerTokens",
+            dependencies: [.product(name: "JWTKit", package: "jwt-kit"), .product(name: "Crypto", package: "swift-crypto")],
+            path: "Shared/CustomerTokens"
+        ),
+        .target(
             name: "ServiceRuntime",
             dependencies: [
-                "Messaging", "Persistence", "ZeroMQ", "Validation",
+                "Messaging", "Persistence", "ZeroMQ", "Validation", "CustomerTokens",
+                .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "Prometheus", package: "swift-prometheus"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
@@ -130,7 +139,8 @@ let package = Package(
 
         .target(
             name: "CheckoutService",
-            dependencies: ["ServiceRuntime", "Messaging", "Contracts", "Payments", "Validation",
+            dependencies: ["ServiceRuntime", "Messaging", "Contracts", "Payments", "Validation", "CustomerTokens",
+                           .product(name: "PostgresNIO", package: "postgres-nio"),
                            .product(name: "Hummingbird", package: "hummingbird"),
                            .product(name: "HTTPTypes", package: "swift-http-types")],
             path: "Services/Checkout",
@@ -222,6 +232,26 @@ let package = Package(
             dependencies: ["BillingService", "ServiceRuntime"],
             path: "Services/Billing/Main"
         ),
+        .target(
+            name: "PortalService",
+            dependencies: ["ServiceRuntime", "Messaging", "Contracts", "Persistence", "Secrets", "CustomerTokens", "ExternalHTTP",
+                           "Validation",
+                           .product(name: "Hummingbird", package: "hummingbird"),
+                           .product(name: "HummingbirdAuth", package: "hummingbird-auth"),
+                           .product(name: "HummingbirdBcrypt", package: "hummingbird-auth"),
+                           .product(name: "Mustache", package: "swift-mustache"),
+                           .product(name: "Crypto", package: "swift-crypto"),
+                           .product(name: "NIOCore", package: "swift-nio"), .product(name: "NIOPosix", package: "swift-nio"),
+                           .product(name: "NIOHTTP1", package: "swift-nio"), .product(name: "Logging", package: "swift-log"),
+                           .product(name: "HTTPTypes", package: "swift-http-types")],
+            path: "Services/Portal",
+            exclude: ["Main", "Templates", "Assets"]
+        ),
+        .executableTarget(
+            name: "PortalServiceMain",
+            dependencies: ["PortalService", "ServiceRuntime"],
+            path: "Services/Portal/Main"
+        ),
         .executableTarget(
             name: "Simulators",
             dependencies: ["ExternalHTTP", "Payments", .product(name: "Hummingbird", package: "hummingbird"),
@@ -275,6 +305,7 @@ let package = Package(
         .testTarget(
             name: "ServiceTests",
             dependencies: ["CheckoutService", "ProvisioningService", "MailService", "TimerService", "BillingService", "DNSSSLService",
+                           "PortalService", "CustomerTokens",
                            "DNS", "ACME", "ServiceRuntime", "ControlPanels", "ExternalHTTP", "Payments",
                            "Secrets", "Validation", "TestSupport", "Persistence", "Messaging", "Mail", "CCurl", "Contracts", "ZeroMQ",
                            .product(name: "PostgresNIO", package: "postgres-nio"),

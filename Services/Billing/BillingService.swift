@@ -20,6 +20,8 @@ public struct BillingSettings: Sendable {
     public var graceDays: Int
     /// Days past due before the account is terminated; `nil` never terminates.
     public var terminateAfterDays: Int?
+    /// Verifies the portal's customer tokens; without it `/api/customer` is not served.
+    public var customers: CustomerAuthentication?
 
     public init(gateway: any PaymentGateway, webhookSignature: WebhookSignature, apiTokens: APITokens,
                 invoiceDaysBefore: Int = 7, retryDays: [Int] = [1, 3, 5], reminderDaysBefore: Int = 3,
@@ -74,6 +76,10 @@ public func buildBilling(_ settings: BillingSettings) -> ServiceDefinition {
             .addRoutes(to: router)
         let api = router.group("api/billing").add(middleware: BearerAuthMiddleware(tokens: settings.apiTokens))
         BillingController(dependencies: dependencies, settings: settings, ledger: ledger).addRoutes(to: api)
+        if let customers = settings.customers {
+            CustomerBillingController(queries: InvoiceQueries(database: dependencies.database), customers: customers)
+                .addRoutes(to: router.group("api/customer"))
+        }
     }
     return definition
 }

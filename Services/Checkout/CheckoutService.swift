@@ -9,6 +9,8 @@ public struct CheckoutSettings: Sendable {
     public var gateway: any PaymentGateway
     public var webhookSignature: WebhookSignature
     public var apiTokens: APITokens
+    /// Verifies the portal's customer tokens; without it `/api/customer` is not served.
+    public var customers: CustomerAuthentication?
 
     public init(gateway: any PaymentGateway, webhookSignature: WebhookSignature, apiTokens: APITokens) {
         self.gateway = gateway
@@ -41,6 +43,9 @@ public func buildCheckout(_ settings: CheckoutSettings) -> ServiceDefinition {
         CatalogController(database: dependencies.database, tokens: settings.apiTokens).addRoutes(to: router)
         OrdersController(store: store, gateway: settings.gateway, tokens: settings.apiTokens).addRoutes(to: router)
         StripeWebhookController(store: store, signature: settings.webhookSignature).addRoutes(to: router)
+        if let customers = settings.customers {
+            CustomerLinkController(database: dependencies.database, customers: customers).addRoutes(to: router.group("api/customer"))
+        }
     }
     return definition
 }

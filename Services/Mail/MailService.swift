@@ -12,6 +12,8 @@ public struct MailSettings: Sendable {
     public var replyTo: MIMEMessage.Address?
     /// Opens passwords sealed for mail; without it the password shows as a placeholder.
     public var opener: FieldOpener?
+    /// Opens the portal's links (verification, password reset) sealed for mail.
+    public var linkOpener: FieldOpener?
     public var apiTokens: APITokens
     public var companyName: String
     public var supportEmail: String
@@ -23,13 +25,14 @@ public struct MailSettings: Sendable {
     public var templateOverrides: URL?
 
     public init(transport: any MailTransport, from: MIMEMessage.Address, replyTo: MIMEMessage.Address? = nil, opener: FieldOpener?,
-                apiTokens: APITokens, companyName: String = "Hostwire", supportEmail: String = "support@hostwire.local",
+                linkOpener: FieldOpener? = nil, apiTokens: APITokens, companyName: String = "Hostwire", supportEmail: String = "support@hostwire.local",
                 operatorEmail: String? = nil, messageIDDomain: String = "hostwire.local",
                 templates: URL = URL(fileURLWithPath: "Services/Mail/Templates"), templateOverrides: URL? = nil) {
         self.transport = transport
         self.from = from
         self.replyTo = replyTo
         self.opener = opener
+        self.linkOpener = linkOpener
         self.apiTokens = apiTokens
         self.companyName = companyName
         self.supportEmail = supportEmail
@@ -55,6 +58,7 @@ public struct MailSettings: Sendable {
                         name: environment.optional("HOSTWIRE_MAIL_FROM_NAME")),
             replyTo: environment.optional("HOSTWIRE_MAIL_REPLY_TO").map { .init($0) },
             opener: try environment.secret("HOSTWIRE_MAIL_SEAL_PRIVATE_KEY").map { try FieldOpener(privateKey: $0, purpose: "account.password") },
+            linkOpener: try environment.secret("HOSTWIRE_MAIL_SEAL_PRIVATE_KEY").map { try FieldOpener(privateKey: $0, purpose: "portal.link") },
             apiTokens: try APITokens(parsing: try environment.secret("HOSTWIRE_API_TOKENS") ?? ""),
             companyName: environment.string("HOSTWIRE_COMPANY_NAME", default: "Hostwire"),
             supportEmail: environment.string("HOSTWIRE_SUPPORT_EMAIL", default: "support@hostwire.local"),

@@ -15,6 +15,8 @@ public struct ProvisioningSettings: Sendable {
     /// Opens certificate keys DNS/SSL sealed for provisioning; `nil` installs none.
     public var certificateKeyOpener: FieldOpener?
     public var apiTokens: APITokens
+    /// Verifies the portal's customer tokens; without it `/api/customer` is not served.
+    public var customers: CustomerAuthentication?
     public var panels: PanelRegistry
     public var panelTimeout: Duration
     /// The local part of the mailbox every account gets (`info` → info@domain).
@@ -64,6 +66,10 @@ public func buildProvisioning(_ settings: ProvisioningSettings) -> ServiceDefini
         let api = router.group("api").add(middleware: BearerAuthMiddleware(tokens: settings.apiTokens))
         ServersController(servers: servers, panels: panels).addRoutes(to: api)
         ProvisioningController(dependencies: dependencies, accounts: accounts, provisioner: provisioner).addRoutes(to: api)
+        if let customers = settings.customers {
+            CustomerAccountsController(database: dependencies.database, customers: customers)
+                .addRoutes(to: router.group("api/customer"))
+        }
     }
     return definition
 }

@@ -25,7 +25,7 @@ public struct ServiceConfiguration: Sendable {
 
     /// The default local ports of the broker: docs/configuration.md lists them.
     public static let localQueuePorts = [
-        "checkout": 5580, "provisioning": 5581, "dnsssl": 5582, "mail": 5583, "billing": 5584, "timer": 5585,
+        "checkout": 5580, "provisioning": 5581, "dnsssl": 5582, "mail": 5583, "billing": 5584, "timer": 5585, "portal": 5586,
     ]
 
     /// Reads the configuration of service `name` from `environment`.

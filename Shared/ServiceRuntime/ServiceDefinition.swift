@@ -16,7 +16,7 @@ public struct ServiceDefinition: Sendable {
     /// (`HOSTWIRE_HTTP_MAX_IN_FLIGHT` in the running service).
     public var maxRequestsInFlight = 256
     /// Adds the service's own routes, given the running dependencies.
-    public var routes: @Sendable (Router<BasicRequestContext>, ServiceDependencies) -> Void = { _, _ in }
+    public var routes: @Sendable (Router<ServiceRequestContext>, ServiceDependencies) -> Void = { _, _ in }
     /// Long-running work of the service's own, run beside the relay, consumer and workers.
     public var services: @Sendable (ServiceDependencies) -> [any Service] = { _ in [] }
 

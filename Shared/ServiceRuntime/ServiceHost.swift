@@ -52,7 +52,7 @@ public enum ServiceHost {
             let readiness = Readiness { (try? await database.query("SELECT 1")) != nil }
 
             let router = buildRouter(definition, dependencies: dependencies)
-            OperationsController<BasicRequestContext>(registry: registry, readiness: readiness).addRoutes(to: router)
+            OperationsController<ServiceRequestContext>(registry: registry, readiness: readiness).addRoutes(to: router)
             let app = Application(router: router, configuration: .init(
                 address: .hostname(configuration.httpHost, port: configuration.httpPort), serverName: definition.name),
                 logger: logger)
@@ -80,14 +80,14 @@ public enum ServiceHost {
     }
 
     /// The service's HTTP routes behind the JSON error middleware (tests use it with `app.test(.router)`).
-    public static func buildRouter(_ definition: ServiceDefinition, dependencies: ServiceDependencies) -> Router<BasicRequestContext> {
-        let router = Router()
+    public static func buildRouter(_ definition: ServiceDefinition, dependencies: ServiceDependencies) -> Router<ServiceRequestContext> {
+        let router = Router(context: ServiceRequestContext.self)
         router.add(middleware: JSONErrorMiddleware())
         router.add(middleware: LoadSheddingMiddleware(limit: definition.maxRequestsInFlight))
         definition.routes(router, dependencies)
         if let tokens = definition.apiTokens {
             let replayer = DeadLetterReplayer(store: dependencies.store, handlers: definition.handlers)
-            DeadLettersController<BasicRequestContext>(database: dependencies.database, replayer: replayer)
+            DeadLettersController<ServiceRequestContext>(database: dependencies.database, replayer: replayer)
                 .addRoutes(to: router.group("api/\(definition.name)").add(middleware: BearerAuthMiddleware(tokens: tokens)))
         }
         return router

@@ -52,7 +52,7 @@ import TestSupport
                 let router = ServiceHost.buildRouter(definition, dependencies: dependencies)
                 let readiness = Readiness()
                 readiness.markStarted()
-                OperationsController<BasicRequestContext>(registry: PrometheusCollectorRegistry(), readiness: readiness)
+                OperationsController<ServiceRequestContext>(registry: PrometheusCollectorRegistry(), readiness: readiness)
                     .addRoutes(to: router)
                 let routed = Set(router.routes.map { Operation(method: $0.method.rawValue, path: $0.path.description) })
                 #expect(routed.subtracting(operations.keys).isEmpty, "undocumented: \(routed.subtracting(operations.keys))")

@@ -60,7 +60,29 @@ HOSTWIRE_PDNS_API_KEY=$(openssl rand -hex 16)
 SECRETS
     rm -f "$key"
   fi
-  if ! grep -q '^HOSTWIRE_BUS_SERVER_KEY=' "$file"; then
+  if ! grep -q '^HOSTWIRE_PORTAL_SIGNING_KEY=' "$file"; then
+    # The portal signs customer tokens (Ed25519); every service that serves customers verifies them.
+    local key; key=$(mktemp)
+    openssl genpkey -algorithm ed25519 -out "$key" 2>/dev/null
+    cat >> "$file" <<SECRETS
+HOSTWIRE_PORTAL_SIGNING_KEY=$(openssl pkey -in "$key" -outform DER | tail -c 32 | base64)
+HOSTWIRE_CUSTOMER_TOKEN_KEY=$(openssl pkey -in "$key" -pubout -outform DER | tail -c 32 | base64)
+SECRETS
+    rm -f "$key"
+  fi
+  if grep -q '^HOSTWIRE_BUS_SERVER_KEY=' "$file"; then
+    # A service added to the bus after the file was made gets its identity appended.
+    . "$file"
+    local name
+    for name in $BUS_SERVICES; do
+      case ",$HOSTWIRE_BUS_IDENTITIES" in *",$name="*) continue ;; esac
+      local service; mapfile -t service < <("$BIN/hostwire-broker" keypair)
+      HOSTWIRE_BUS_IDENTITIES+=",$name=${service[0]}"; HOSTWIRE_BUS_KEYS+=",$name=${service[1]}"
+      grep -v '^HOSTWIRE_BUS_IDENTITIES=\|^HOSTWIRE_BUS_KEYS=' "$file" > "$file.new"
+      printf "HOSTWIRE_BUS_IDENTITIES='%s'\nHOSTWIRE_BUS_KEYS='%s'\n" "$HOSTWIRE_BUS_IDENTITIES" "$HOSTWIRE_BUS_KEYS" >> "$file.new"
+      chmod 600 "$file.new"; mv "$file.new" "$file"
+    done
+  else
     local pair identities="" secrets=""
     mapfile -t pair < <("$BIN/hostwire-broker" keypair)
     for name in $BUS_SERVICES; do
@@ -81,7 +103,7 @@ SECRETS
 }
 
 # The services on the bus, each with its own identity, and the commands each may send.
-BUS_SERVICES="checkout provisioning dnsssl mail billing timer"
+BUS_SERVICES="checkout provisioning dnsssl mail billing timer portal"
 BUS_COMMAND_ROUTES=checkout:provisioning,billing:provisioning
 
 # The secrets (and bus identity) process `name` may hold, as KEY=VALUE words: nothing more,
@@ -96,13 +118,17 @@ own_secrets() { # name
     broker) [ "${HOSTWIRE_BUS_CURVE:-on}" = off ] || printf '%s\n' "HOSTWIRE_BUS_SERVER_SECRET_KEY=$HOSTWIRE_BUS_SERVER_SECRET_KEY" \
       "HOSTWIRE_BUS_IDENTITIES=$HOSTWIRE_BUS_IDENTITIES" "HOSTWIRE_BUS_COMMAND_ROUTES=$BUS_COMMAND_ROUTES" ;;
     sim-stripe) printf '%s\n' "SIM_WEBHOOK_SECRET=$HOSTWIRE_STRIPE_WEBHOOK_SECRET" ;;
-    checkout) printf '%s\n' "HOSTWIRE_API_TOKENS=$HOSTWIRE_API_TOKENS" "HOSTWIRE_STRIPE_WEBHOOK_SECRET=$HOSTWIRE_STRIPE_WEBHOOK_SECRET" ;;
+    checkout) printf '%s\n' "HOSTWIRE_API_TOKENS=$HOSTWIRE_API_TOKENS" "HOSTWIRE_STRIPE_WEBHOOK_SECRET=$HOSTWIRE_STRIPE_WEBHOOK_SECRET" \
+      "HOSTWIRE_CUSTOMER_TOKEN_KEY=$HOSTWIRE_CUSTOMER_TOKEN_KEY" ;;
     provisioning) printf '%s\n' "HOSTWIRE_API_TOKENS=$HOSTWIRE_API_TOKENS" "HOSTWIRE_CREDENTIAL_KEYS=$HOSTWIRE_CREDENTIAL_KEYS" \
-      "HOSTWIRE_MAIL_SEAL_PUBLIC_KEY=$HOSTWIRE_MAIL_SEAL_PUBLIC_KEY" "HOSTWIRE_CERT_SEAL_PRIVATE_KEY=$HOSTWIRE_CERT_SEAL_PRIVATE_KEY" ;;
+      "HOSTWIRE_MAIL_SEAL_PUBLIC_KEY=$HOSTWIRE_MAIL_SEAL_PUBLIC_KEY" "HOSTWIRE_CERT_SEAL_PRIVATE_KEY=$HOSTWIRE_CERT_SEAL_PRIVATE_KEY" \
+      "HOSTWIRE_CUSTOMER_TOKEN_KEY=$HOSTWIRE_CUSTOMER_TOKEN_KEY" ;;
     dnsssl) printf '%s\n' "HOSTWIRE_API_TOKENS=$HOSTWIRE_API_TOKENS" "HOSTWIRE_CREDENTIAL_KEYS=$HOSTWIRE_CREDENTIAL_KEYS" \
       "HOSTWIRE_PDNS_API_KEY=$HOSTWIRE_PDNS_API_KEY" "HOSTWIRE_CERT_SEAL_PUBLIC_KEY=$HOSTWIRE_CERT_SEAL_PUBLIC_KEY" ;;
     mail) printf '%s\n' "HOSTWIRE_API_TOKENS=$HOSTWIRE_API_TOKENS" "HOSTWIRE_MAIL_SEAL_PRIVATE_KEY=$HOSTWIRE_MAIL_SEAL_PRIVATE_KEY" ;;
-    billing) printf '%s\n' "HOSTWIRE_API_TOKENS=$HOSTWIRE_API_TOKENS" "HOSTWIRE_BILLING_WEBHOOK_SECRET=$HOSTWIRE_BILLING_WEBHOOK_SECRET" ;;
+    billing) printf '%s\n' "HOSTWIRE_API_TOKENS=$HOSTWIRE_API_TOKENS" "HOSTWIRE_BILLING_WEBHOOK_SECRET=$HOSTWIRE_BILLING_WEBHOOK_SECRET" \
+      "HOSTWIRE_CUSTOMER_TOKEN_KEY=$HOSTWIRE_CUSTOMER_TOKEN_KEY" ;;
+    portal) printf '%s\n' "HOSTWIRE_PORTAL_SIGNING_KEY=$HOSTWIRE_PORTAL_SIGNING_KEY" "HOSTWIRE_MAIL_SEAL_PUBLIC_KEY=$HOSTWIRE_MAIL_SEAL_PUBLIC_KEY" ;;
     timer) printf '%s\n' "HOSTWIRE_API_TOKENS=$HOSTWIRE_API_TOKENS" ;;
   esac
 }

@@ -16,11 +16,13 @@ export HOSTWIRE_BIN_DIR=$(swift build --show-bin-path)
 rm -rf var/test-logs # each service appends to its log; a run starts with none
 status=0
 timeout --kill-after=30 "${HOSTWIRE_TEST_TIMEOUT:-2400}" swift test --skip-build "$@" || status=$?
+# The portal in a real browser, against the whole sandbox.
+deploy/local/browser-test.sh || status=1
 # The fuzz targets' committed corpora (every past finding among them) replayed.
 deploy/local/fuzz.sh replay || status=1
 if [ "$status" -ne 0 ]; then
     # A service that crashed says so only in its own log: show where, so CI's output tells.
-    grep -l -E "Program crashed|Fatal error|Assertion failed" var/test-logs/*.log 2>/dev/null |
+    grep -l -E "Program crashed|Fatal error|Assertion failed" var/test-logs/*.log var/browser/logs/*.log 2>/dev/null |
         while read -r log; do echo "== crash in $log"; grep -m3 -E "Program crashed|Fatal error|Assertion failed" "$log"; done
 fi
 exit "$status"

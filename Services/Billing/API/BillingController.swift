@@ -12,8 +12,8 @@ struct BillingController: Sendable {
     let settings: BillingSettings
     let ledger: PaymentLedger
 
-    func addRoutes(to api: RouterGroup<BasicRequestContext>) {
-        TasksController<BasicRequestContext>(store: dependencies.store, registry: dependencies.taskRegistry).addRoutes(to: api)
+    func addRoutes(to api: RouterGroup<ServiceRequestContext>) {
+        TasksController<ServiceRequestContext>(store: dependencies.store, registry: dependencies.taskRegistry).addRoutes(to: api)
         let invoices = InvoiceQueries(database: dependencies.database)
         api.get("subscriptions") { request, _ in
             let query = request.uri.queryParameters

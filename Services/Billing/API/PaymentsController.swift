@@ -31,7 +31,7 @@ struct PaymentsController: Sendable {
         enum CodingKeys: String, CodingKey { case id, paymentID = "payment_id", reference, amount, invoiceStatus = "invoice_status" }
     }
 
-    func addRoutes(to api: RouterGroup<BasicRequestContext>) {
+    func addRoutes(to api: RouterGroup<ServiceRequestContext>) {
         api.post("invoices/{id}/payments") { request, context in
             let invoice = try context.parameters.require("id", as: UUID.self)
             let body = try await APIResponse.decode(ManualPayment.self, from: request)

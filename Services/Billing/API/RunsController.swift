@@ -42,7 +42,7 @@ struct RunsController: Sendable {
 
     struct CustomerPatch: Decodable { let country: String? }
 
-    func addRoutes(to api: RouterGroup<BasicRequestContext>) {
+    func addRoutes(to api: RouterGroup<ServiceRequestContext>) {
         let (database, store, logger) = (dependencies.database, dependencies.store, dependencies.logger)
         api.post("runs") { request, _ in
             let body = try await APIResponse.decode(RunRequest.self, from: request)

@@ -4,7 +4,9 @@ import ServiceRuntime
 @main
 struct BillingMain {
     static func main() async throws {
-        let definition = buildBilling(try BillingSettings.load())
+        var settings = try BillingSettings.load()
+        settings.customers = try await CustomerAuthentication.load()
+        let definition = buildBilling(settings)
         try await ServiceHost.run(definition, configuration: try ServiceConfiguration.load(service: "billing", httpPort: 8085))
     }
 }

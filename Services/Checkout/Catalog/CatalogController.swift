@@ -9,7 +9,7 @@ struct CatalogController: Sendable {
     let database: Database
     let tokens: APITokens
 
-    func addRoutes(to router: Router<BasicRequestContext>) {
+    func addRoutes(to router: Router<ServiceRequestContext>) {
         router.get("api/catalog/products") { _, _ in APIResponse.json(try await products(activeOnly: true)) }
         router.get("api/catalog/products/{id}") { _, context in
             let id = try context.parameters.require("id", as: UUID.self)

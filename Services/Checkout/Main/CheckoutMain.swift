@@ -4,7 +4,9 @@ import ServiceRuntime
 @main
 struct CheckoutMain {
     static func main() async throws {
-        let definition = buildCheckout(try CheckoutSettings.load())
+        var settings = try CheckoutSettings.load()
+        settings.customers = try await CustomerAuthentication.load()
+        let definition = buildCheckout(settings)
         try await ServiceHost.run(definition, configuration: try ServiceConfiguration.load(service: "checkout", httpPort: 8081))
     }
 }

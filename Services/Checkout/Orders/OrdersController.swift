@@ -10,7 +10,7 @@ struct OrdersController: Sendable {
     let gateway: any PaymentGateway
     let tokens: APITokens
 
-    func addRoutes(to router: Router<BasicRequestContext>) {
+    func addRoutes(to router: Router<ServiceRequestContext>) {
         router.post("api/orders") { request, _ in
             let order = try await APIResponse.decode(PlaceOrder.self, from: request).validated()
             return try await withPayment(try await store.place(order), status: .created)

@@ -14,7 +14,7 @@ struct StripeWebhookController: Sendable {
 
     struct Reply: Encodable { let received: Bool; let outcome: String }
 
-    func addRoutes(to router: Router<BasicRequestContext>) {
+    func addRoutes(to router: Router<ServiceRequestContext>) {
         router.post("webhooks/stripe") { request, _ -> Response in
             let (body, signatureHeader) = try await WebhookBody.read(request, header: "Stripe-Signature")
             let event: VerifiedStripeEvent

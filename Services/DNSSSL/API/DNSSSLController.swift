@@ -47,9 +47,9 @@ struct DNSSSLController: Sendable {
 
     static let editableTypes: Set = ["A", "AAAA", "CNAME", "MX", "TXT", "SRV", "CAA"]
 
-    func addRoutes(to api: RouterGroup<BasicRequestContext>) {
+    func addRoutes(to api: RouterGroup<ServiceRequestContext>) {
         let (store, database, logger) = (dependencies.store, dependencies.database, dependencies.logger)
-        TasksController<BasicRequestContext>(store: store, registry: dependencies.taskRegistry).addRoutes(to: api)
+        TasksController<ServiceRequestContext>(store: store, registry: dependencies.taskRegistry).addRoutes(to: api)
         api.get("zones") { request, _ in
             let paging = try Paging(request)
             return APIResponse.json(try await zones(id: nil, domain: request.uri.queryParameters.get("domain"),

@@ -36,8 +36,8 @@ struct MailController: Sendable {
         let detail: String?
     }
 
-    func addRoutes(to api: RouterGroup<BasicRequestContext>) {
-        TasksController<BasicRequestContext>(store: dependencies.store, registry: dependencies.taskRegistry).addRoutes(to: api)
+    func addRoutes(to api: RouterGroup<ServiceRequestContext>) {
+        TasksController<ServiceRequestContext>(store: dependencies.store, registry: dependencies.taskRegistry).addRoutes(to: api)
         api.get("messages") { request, _ in
             let query = request.uri.queryParameters
             let status = query.get("status")

@@ -36,6 +36,13 @@ struct SendEmail: Sendable {
             if let sealed = variables.removeValue(forKey: "sealed_password") as? String {
                 variables["password"] = (try? settings.opener?.open(sealed)) ?? "(set on first login)"
             }
+            if let sealed = variables.removeValue(forKey: "sealed_link") as? String {
+                // A link mail cannot open is useless to the reader: fail rather than send it.
+                guard let link = try? settings.linkOpener?.open(sealed) else {
+                    throw PermanentTaskFailure("the message's link cannot be opened (HOSTWIRE_MAIL_SEAL_PRIVATE_KEY)")
+                }
+                variables["link"] = link
+            }
             let rendered = try templates.render(template, variables)
             let message = MIMEMessage(from: settings.from, replyTo: settings.replyTo, to: .init(recipient, name: name),
                                       subject: rendered.subject, text: rendered.text, html: rendered.html,

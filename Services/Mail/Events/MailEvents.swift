@@ -63,6 +63,14 @@ struct MailEvents: Sendable {
             ], transaction)
         }
         registerBilling(in: &definition)
+        definition.handlers.on(EmailVerificationRequested.self) { event, transaction in
+            try await queue("verify-email", to: event.email, name: event.name,
+                            company.merging(["customer_name": event.name, "sealed_link": event.sealedLink]) { $1 }, transaction)
+        }
+        definition.handlers.on(PasswordResetRequested.self) { event, transaction in
+            try await queue("password-reset", to: event.email, name: event.name,
+                            company.merging(["customer_name": event.name, "sealed_link": event.sealedLink]) { $1 }, transaction)
+        }
     }
 
     /// Billing's events go to the invoice's customer, who billing names in each event.

@@ -13,8 +13,8 @@ struct ProvisioningController: Sendable {
     let accounts: AccountStore
     let provisioner: Provisioner
 
-    func addRoutes(to api: RouterGroup<BasicRequestContext>) {
-        let tasks = TasksController<BasicRequestContext>(store: dependencies.store, registry: dependencies.taskRegistry)
+    func addRoutes(to api: RouterGroup<ServiceRequestContext>) {
+        let tasks = TasksController<ServiceRequestContext>(store: dependencies.store, registry: dependencies.taskRegistry)
         let provisioning = api.group("provisioning")
         tasks.addRoutes(to: provisioning)
         provisioning.post("provision") { request, _ in

@@ -4,7 +4,9 @@ import ServiceRuntime
 @main
 struct ProvisioningMain {
     static func main() async throws {
-        let definition = buildProvisioning(try ProvisioningSettings.load())
+        var settings = try ProvisioningSettings.load()
+        settings.customers = try await CustomerAuthentication.load()
+        let definition = buildProvisioning(settings)
         try await ServiceHost.run(definition, configuration: try ServiceConfiguration.load(service: "provisioning", httpPort: 8082))
     }
 }

@@ -63,7 +63,7 @@ struct ServersController: Sendable {
         }
     }
 
-    func addRoutes(to api: RouterGroup<BasicRequestContext>) {
+    func addRoutes(to api: RouterGroup<ServiceRequestContext>) {
         api.get("servers") { _, _ in APIResponse.json(try await servers.all()) }
         api.post("servers") { request, _ in
             let new = try await APIResponse.decode(NewServer.self, from: request)
@@ -107,7 +107,7 @@ struct ServersController: Sendable {
         let milliseconds: Double
     }
 
-    private func server(_ context: BasicRequestContext) async throws -> Server {
+    private func server(_ context: ServiceRequestContext) async throws -> Server {
         guard let server = try await servers.server(try context.parameters.require("id", as: UUID.self)) else {
             throw APIError.notFound("server")
         }

@@ -30,7 +30,7 @@ struct SchedulesController: Sendable {
         }
     }
 
-    func addRoutes(to api: RouterGroup<BasicRequestContext>) {
+    func addRoutes(to api: RouterGroup<ServiceRequestContext>) {
         api.get("schedules") { _, _ in APIResponse.json(try await schedules()) }
         api.post("schedules") { request, _ in
             let new = try await APIResponse.decode(Schedule.self, from: request)

@@ -1,0 +1,102 @@
+import Foundation
+import HummingbirdAuth
+import Hummingbird
+
+/// The signed-in customer's services and invoices, each read from the service that owns it
+/// with a token naming this customer.
+struct ClientAreaController: Sendable {
+    let pages: PageRenderer
+    let services: ServiceAPIs
+    let people: any PersonRepository
+
+    func addRoutes(to router: RouterGroup<PortalRequestContext>) {
+        router.get("services", use: hostingAccounts)
+        router.get("invoices", use: invoices)
+        router.get("invoices/{id}", use: invoice)
+    }
+
+    @Sendable func hostingAccounts(_ request: Request, context: PortalRequestContext) async throws -> Response {
+        let session = try await linked(context)
+        let accounts: [[String: Any]] = try await services.accounts(session).map { account in
+            var row: [String: Any] = [
+                "domain": account.domain, "plan": account.plan.capitalized, "status": Self.statusText(account.status),
+                "status_class": account.status, "since": Self.day(account.provisionedAt ?? account.createdAt),
+            ]
+            if let server = account.server { row["server"] = server }
+            if let username = account.username { row["username"] = username }
+            if let reason = account.suspendReason { row["suspend_reason"] = reason }
+            if account.status == "provisioning" { row["setting_up"] = true }
+            return row
+        }
+        return pages.render("services", ["accounts": accounts, "has_accounts": !accounts.isEmpty, "title": "Services"],
+                            context: context)
+    }
+
+    @Sendable func invoices(_ request: Request, context: PortalRequestContext) async throws -> Response {
+        let session = try await linked(context)
+        async let invoices = services.invoices(session)
+        async let balance = services.balance(session)
+        let rows: [[String: Any]] = try await invoices.reversed().map { invoice in
+            ["id": invoice.id.uuidString.lowercased(), "number": invoice.number, "issued_on": invoice.issuedOn, "due_on": invoice.dueOn,
+             "total": MoneyText.format(invoice.total, invoice.currency), "status": Self.statusText(invoice.status),
+             "status_class": invoice.status]
+        }
+        let owed: [[String: Any]] = try await balance.balances.filter { $0.outstanding > 0 }.map {
+            ["amount": MoneyText.format($0.outstanding, $0.currency), "count": $0.openInvoices]
+        }
+        return pages.render("invoices", ["invoices": rows, "has_invoices": !rows.isEmpty, "owed": owed, "title": "Invoices"],
+                            context: context)
+    }
+
+    @Sendable func invoice(_ request: Request, context: PortalRequestContext) async throws -> Response {
+        let session = try await linked(context)
+        guard let id = context.parameters.get("id", as: UUID.self), let invoice = try await services.invoice(id, session) else {
+            throw PortalError.notFound
+        }
+        let money = { (amount: Int) in MoneyText.format(amount, invoice.currency) }
+        return pages.render("invoice", [
+            "title": "Invoice \(invoice.number)", "number": invoice.number, "issued_on": invoice.issuedOn, "due_on": invoice.dueOn,
+            "period": "\(invoice.periodStart) to \(invoice.periodEnd)", "status": Self.statusText(invoice.status),
+            "status_class": invoice.status, "subtotal": money(invoice.subtotal), "tax": money(invoice.tax),
+            "has_tax": invoice.tax != 0, "total": money(invoice.total), "paid": money(invoice.amountPaid),
+            "due": money(max(0, invoice.total - invoice.amountPaid)), "open": invoice.status == "open",
+            "has_payments": !(invoice.payments ?? []).isEmpty, "customer_name": session.name, "customer_email": session.email,
+            "lines": (invoice.lines ?? []).map { ["description": $0.description, "amount": money($0.amount)] },
+            "payments": (invoice.payments ?? []).map { payment -> [String: Any] in
+                ["date": Self.day(payment.createdAt), "method": payment.method == "order" ? "Card (at order)" : "Card",
+                 "amount": MoneyText.format(payment.amount, payment.currency)]
+            },
+        ], context: context)
+    }
+
+    /// The session with checkout's customer: linked now if sign-in could not reach checkout.
+    private func linked(_ context: PortalRequestContext) async throws -> PortalSession {
+        guard var session = context.person else { throw PortalError.notFound }
+        if session.customerID == nil {
+            let customer = try await services.linkCustomer(email: session.email, name: session.name)
+            try await people.setCustomer(customer, of: session.personID)
+            session.customerID = customer
+            _ = context.sessions.updateSession(session)
+        }
+        return session
+    }
+
+    static func statusText(_ status: String) -> String {
+        switch status {
+        case "provisioning": "Being set up"
+        case "active": "Active"
+        case "suspended": "Suspended"
+        case "terminated": "Closed"
+        case "failed": "Could not be set up"
+        case "open": "Open"
+        case "paid": "Paid"
+        case "cancelled": "Cancelled"
+        case "refunded": "Refunded"
+        default: status.capitalized
+        }
+    }
+
+    static func day(_ date: Date) -> String {
+        date.formatted(.iso8601.year().month().day().dateSeparator(.dash))
+    }
+}

@@ -1,0 +1,87 @@
+import Foundation
+
+/// A product of checkout's catalog, as its public API gives it.
+struct Product: Decodable, Sendable {
+    let id: UUID
+    let slug: String
+    let name: String
+    let type: String
+    let limits: [String: Int]
+    let prices: [Price]
+
+    struct Price: Decodable, Sendable {
+        let billingCycle: String
+        let currency: String
+        let amount: Int
+        enum CodingKeys: String, CodingKey { case billingCycle = "billing_cycle", currency, amount }
+    }
+}
+
+/// A hosting account, as provisioning shows it to its owner.
+struct HostingAccount: Decodable, Sendable {
+    let id: UUID
+    let domain: String
+    let plan: String
+    let status: String
+    let step: String
+    let server: String?
+    let username: String?
+    let suspendReason: String?
+    let createdAt: Date
+    let provisionedAt: Date?
+    enum CodingKeys: String, CodingKey {
+        case id, domain, plan, status, step, server, username, suspendReason = "suspend_reason", createdAt = "created_at"
+        case provisionedAt = "provisioned_at"
+    }
+}
+
+/// An invoice, as billing shows it to its customer.
+struct Invoice: Decodable, Sendable {
+    let id: UUID
+    let number: String
+    let periodStart: String
+    let periodEnd: String
+    let issuedOn: String
+    let dueOn: String
+    let subtotal: Int
+    let tax: Int
+    let total: Int
+    let currency: String
+    let status: String
+    let amountPaid: Int
+    let paidAt: Date?
+    let lines: [Line]?
+    let payments: [Payment]?
+
+    struct Line: Decodable, Sendable {
+        let position: Int
+        let description: String
+        let amount: Int
+    }
+
+    struct Payment: Decodable, Sendable {
+        let method: String
+        let amount: Int
+        let currency: String
+        let refunded: Int
+        let createdAt: Date
+        enum CodingKeys: String, CodingKey { case method, amount, currency, refunded, createdAt = "created_at" }
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case id, number, periodStart = "period_start", periodEnd = "period_end", issuedOn = "issued_on", dueOn = "due_on"
+        case subtotal, tax, total, currency, status, amountPaid = "amount_paid", paidAt = "paid_at", lines, payments
+    }
+}
+
+/// What a customer owes, per currency.
+struct Balance: Decodable, Sendable {
+    let balances: [Amount]
+
+    struct Amount: Decodable, Sendable {
+        let currency: String
+        let outstanding: Int
+        let openInvoices: Int
+        enum CodingKeys: String, CodingKey { case currency, outstanding, openInvoices = "open_invoices" }
+    }
+}

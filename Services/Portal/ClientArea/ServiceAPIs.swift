@@ -1,0 +1,94 @@
+import CustomerTokens
+import ExternalHTTP
+import Foundation
+import HTTPTypes
+import NIOHTTP1
+
+/// The other services' APIs as the portal calls them: catalog reads are public; everything
+/// about a customer carries a token naming that customer, so each service bounds its own
+/// answer whatever the portal asks.
+struct ServiceAPIs: Sendable {
+    let signer: CustomerTokenSigner
+    let checkout: ExternalHTTPClient
+    let provisioning: ExternalHTTPClient
+    let billing: ExternalHTTPClient
+
+    init(settings: PortalSettings) {
+        signer = settings.signer
+        checkout = ExternalHTTPClient(baseURL: settings.checkoutURL, timeout: .seconds(10))
+        provisioning = ExternalHTTPClient(baseURL: settings.provisioningURL, timeout: .seconds(10))
+        billing = ExternalHTTPClient(baseURL: settings.billingURL, timeout: .seconds(10))
+    }
+
+    func products() async throws -> [Product] {
+        try await call(checkout, .GET, "/api/catalog/products", token: nil)
+    }
+
+    /// Checkout's customer for a verified address (created if it never ordered).
+    func linkCustomer(email: String, name: String) async throws -> UUID {
+        let token = try await signer.token(customer: nil, email: email, scope: .link)
+        let body = String(decoding: try JSONEncoder().encode(["name": name]), as: UTF8.self)
+        let linked: Linked = try await call(checkout, .POST, "/api/customer/link", token: token, body: body)
+        return linked.customerID
+    }
+
+    func accounts(_ session: PortalSession) async throws -> [HostingAccount] {
+        try await call(provisioning, .GET, "/api/customer/accounts?per_page=100", session)
+    }
+
+    func invoices(_ session: PortalSession) async throws -> [Invoice] {
+        try await call(billing, .GET, "/api/customer/invoices?per_page=100", session)
+    }
+
+    /// The customer's invoice, or `nil` when it is not theirs (billing answers 404 either way).
+    func invoice(_ id: UUID, _ session: PortalSession) async throws -> Invoice? {
+        do {
+            return try await call(billing, .GET, "/api/customer/invoices/\(id.uuidString.lowercased())", session)
+        } catch let error as ServiceCallError where error.status == 404 {
+            return nil
+        }
+    }
+
+    func balance(_ session: PortalSession) async throws -> Balance {
+        try await call(billing, .GET, "/api/customer/balance", session)
+    }
+
+    private func call<T: Decodable>(_ client: ExternalHTTPClient, _ method: HTTPMethod, _ path: String,
+                                    _ session: PortalSession) async throws -> T {
+        guard let customer = session.customerID else { throw PortalError.notLinked }
+        let token = try await signer.token(customer: customer, email: session.email)
+        return try await call(client, method, path, token: token)
+    }
+
+    private func call<T: Decodable>(_ client: ExternalHTTPClient, _ method: HTTPMethod, _ path: String, token: String?,
+                                    body: String? = nil) async throws -> T {
+        let response: ExternalResponse
+        do {
+            response = try await client.send(method, path, headers: token.map { [("Authorization", "Bearer \($0)")] } ?? [],
+                                             body: body, contentType: "application/json")
+        } catch {
+            throw PortalError.unavailable
+        }
+        guard (200..<300).contains(response.status) else { throw ServiceCallError(status: response.status, path: path) }
+        let decoder = JSONDecoder()
+        decoder.dateDecodingStrategy = .iso8601
+        return try decoder.decode(T.self, from: Data(response.body.utf8))
+    }
+
+    private struct Linked: Decodable {
+        let customerID: UUID
+        enum CodingKeys: String, CodingKey { case customerID = "customer_id" }
+    }
+}
+
+/// Another service answered with an error.
+struct ServiceCallError: Error, CustomStringConvertible {
+    let status: Int
+    let path: String
+    var description: String { "\(path) answered \(status)" }
+}
+
+extension PortalError {
+    static let unavailable = PortalError(.serviceUnavailable, "This page cannot be shown right now. Please try again in a minute.")
+    static let notLinked = PortalError(.conflict, "Your account is still being set up. Please reload this page in a moment.")
+}

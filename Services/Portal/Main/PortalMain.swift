@@ -1,0 +1,10 @@
+import PortalService
+import ServiceRuntime
+
+@main
+struct PortalMain {
+    static func main() async throws {
+        let definition = try await buildPortal(try await PortalSettings.load())
+        try await ServiceHost.run(definition, configuration: try ServiceConfiguration.load(service: "portal", httpPort: 8087))
+    }
+}

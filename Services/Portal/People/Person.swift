@@ -1,0 +1,34 @@
+import Foundation
+
+/// Someone who can log in to the portal.
+struct Person: Sendable {
+    let id: UUID
+    let email: String
+    let name: String
+    let passwordHash: String
+    /// Checkout's customer, once the address is verified and linked.
+    let customerID: UUID?
+    let verifiedAt: Date?
+
+    var isVerified: Bool { verifiedAt != nil }
+}
+
+/// What a single-use email link is for.
+enum EmailLinkPurpose: String, Sendable {
+    case verify, reset
+
+    /// How long a link works.
+    var lifetime: Duration {
+        switch self {
+        case .verify: .seconds(24 * 3600)
+        case .reset: .seconds(3600)
+        }
+    }
+}
+
+/// A link about to be emailed: its token's hash is stored, the link itself travels sealed.
+struct NewEmailLink: Sendable {
+    let purpose: EmailLinkPurpose
+    let tokenHash: String
+    let sealedLink: String
+}

@@ -1,0 +1,20 @@
+import Foundation
+
+/// The portal's people and their email links.
+protocol PersonRepository: Sendable {
+    func person(email: String) async throws -> Person?
+    func person(id: UUID) async throws -> Person?
+    /// Creates an unverified person and emails the verification link, at once; `nil` when
+    /// the address has a person already (nothing is changed or sent then).
+    func signUp(email: String, name: String, passwordHash: String, link: NewEmailLink) async throws -> UUID?
+    /// Stores `link` for `person` and has it emailed.
+    func sendLink(_ link: NewEmailLink, to person: Person) async throws
+    /// The person a live, unused link of `purpose` belongs to (the link stays unused).
+    func linkOwner(tokenHash: String, purpose: EmailLinkPurpose) async throws -> Person?
+    /// Uses a live link once and returns its person; a verification link verifies the
+    /// address. `nil` for a link that is unknown, used or expired.
+    func useLink(tokenHash: String, purpose: EmailLinkPurpose) async throws -> Person?
+    /// Uses a reset link and sets the new password in one step; `nil` as for `useLink`.
+    func resetPassword(tokenHash: String, passwordHash: String) async throws -> Person?
+    func setCustomer(_ customer: UUID, of person: UUID) async throws
+}

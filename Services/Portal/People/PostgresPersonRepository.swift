@@ -1,0 +1,109 @@
+import Contracts
+import Foundation
+import Messaging
+import Persistence
+import PostgresNIO
+
+/// ``PersonRepository`` in the portal's schema; the emails go out through the outbox, in
+/// the same transaction as the rows that make their links valid.
+struct PostgresPersonRepository: PersonRepository {
+    let store: ServiceStore
+
+    func person(email: String) async throws -> Person? {
+        try await store.database.query("""
+            SELECT id, email, name, password_hash, customer_id, verified_at FROM people WHERE email = \(email.lowercased())
+            """).first.map(Self.decode)
+    }
+
+    func person(id: UUID) async throws -> Person? {
+        try await store.database.query("""
+            SELECT id, email, name, password_hash, customer_id, verified_at FROM people WHERE id = \(id)
+            """).first.map(Self.decode)
+    }
+
+    func signUp(email: String, name: String, passwordHash: String, link: NewEmailLink) async throws -> UUID? {
+        try await store.transaction { transaction in
+            guard let row = try await transaction.query("""
+                INSERT INTO people (id, email, name, password_hash) VALUES (\(UUID()), \(email.lowercased()), \(name), \(passwordHash))
+                ON CONFLICT (email) DO NOTHING RETURNING id, email, name, password_hash, customer_id, verified_at
+                """).first else { return nil }
+            let person = try Self.decode(row)
+            try await Self.insert(link, for: person, transaction)
+            return person.id
+        }
+    }
+
+    func sendLink(_ link: NewEmailLink, to person: Person) async throws {
+        try await store.transaction { transaction in
+            try await Self.insert(link, for: person, transaction)
+        }
+    }
+
+    func linkOwner(tokenHash: String, purpose: EmailLinkPurpose) async throws -> Person? {
+        try await store.database.query("""
+            SELECT p.id, p.email, p.name, p.password_hash, p.customer_id, p.verified_at
+            FROM email_links l JOIN people p ON p.id = l.person_id
+            WHERE l.token_hash = \(tokenHash) AND l.purpose = \(purpose.rawValue) AND l.used_at IS NULL AND l.expires_at > now()
+            """).first.map(Self.decode)
+    }
+
+    func useLink(tokenHash: String, purpose: EmailLinkPurpose) async throws -> Person? {
+        try await store.transaction { transaction in
+            try await Self.use(tokenHash, purpose, transaction)
+        }
+    }
+
+    func resetPassword(tokenHash: String, passwordHash: String) async throws -> Person? {
+        try await store.transaction { transaction in
+            guard let person = try await Self.use(tokenHash, .reset, transaction) else { return nil }
+            // Following a reset link proves the address as well as a verification link does.
+            _ = try await transaction.query("""
+                UPDATE people SET password_hash = \(passwordHash), password_changed_at = now(),
+                    verified_at = coalesce(verified_at, now()) WHERE id = \(person.id)
+                """)
+            _ = try await transaction.query("DELETE FROM sessions WHERE person_id = \(person.id)")
+            return person
+        }
+    }
+
+    func setCustomer(_ customer: UUID, of person: UUID) async throws {
+        _ = try await store.database.query("UPDATE people SET customer_id = \(customer) WHERE id = \(person)")
+    }
+
+    /// Marks the link used (once, however many requests race) and returns its person.
+    private static func use(_ tokenHash: String, _ purpose: EmailLinkPurpose, _ transaction: Transaction) async throws -> Person? {
+        guard let row = try await transaction.query("""
+            UPDATE email_links SET used_at = now()
+            WHERE token_hash = \(tokenHash) AND purpose = \(purpose.rawValue) AND used_at IS NULL AND expires_at > now()
+            RETURNING person_id
+            """).first else { return nil }
+        let id = try row.decode(UUID.self)
+        if purpose == .verify {
+            _ = try await transaction.query("UPDATE people SET verified_at = coalesce(verified_at, now()) WHERE id = \(id)")
+        }
+        return try await transaction.query("""
+            SELECT id, email, name, password_hash, customer_id, verified_at FROM people WHERE id = \(id)
+            """).first.map(decode)
+    }
+
+    private static func insert(_ link: NewEmailLink, for person: Person, _ transaction: Transaction) async throws {
+        let expires = Date().addingTimeInterval(Double(link.purpose.lifetime.components.seconds))
+        _ = try await transaction.query("""
+            INSERT INTO email_links (token_hash, person_id, purpose, expires_at)
+            VALUES (\(link.tokenHash), \(person.id), \(link.purpose.rawValue), \(expires))
+            """)
+        switch link.purpose {
+        case .verify:
+            try await transaction.publish(EmailVerificationRequested(personID: person.id, email: person.email, name: person.name,
+                                                                     sealedLink: link.sealedLink))
+        case .reset:
+            try await transaction.publish(PasswordResetRequested(personID: person.id, email: person.email, name: person.name,
+                                                                 sealedLink: link.sealedLink))
+        }
+    }
+
+    private static func decode(_ row: PostgresRow) throws -> Person {
+        let (id, email, name, hash, customer, verified) = try row.decode((UUID, String, String, String, UUID?, Date?).self)
+        return Person(id: id, email: email, name: name, passwordHash: hash, customerID: customer, verifiedAt: verified)
+    }
+}

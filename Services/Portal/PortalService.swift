@@ -1,0 +1,101 @@
+import CustomerTokens
+import ExternalHTTP
+import Foundation
+import Hummingbird
+import HummingbirdAuth
+import Mustache
+import Persistence
+import Secrets
+import ServiceRuntime
+
+/// The portal's settings, read from the environment (docs/configuration.md).
+public struct PortalSettings: Sendable {
+    /// Signs the tokens that name a customer to the other services.
+    public var signer: CustomerTokenSigner
+    /// Seals the links in emails for the mail service alone.
+    public var linkSealer: FieldSealer
+    /// Where people reach the portal: the base of every link in an email.
+    public var publicURL: String
+    public var checkoutURL: String
+    public var provisioningURL: String
+    public var billingURL: String
+    /// `Secure` on cookies: off only for a portal served over plain HTTP on loopback.
+    public var secureCookies: Bool
+    public var companyName: String
+    public var supportEmail: String
+    public var templates: URL
+    public var assets: URL
+    /// bcrypt's cost: 12 in production (about a quarter of a second per hash here).
+    public var passwordCost: UInt8
+
+    public init(signer: CustomerTokenSigner, linkSealer: FieldSealer, publicURL: String, checkoutURL: String,
+                provisioningURL: String, billingURL: String, secureCookies: Bool = true, companyName: String = "Hostwire",
+                supportEmail: String = "support@hostwire.local", templates: URL = URL(fileURLWithPath: "Services/Portal/Templates"),
+                assets: URL = URL(fileURLWithPath: "Services/Portal/Assets"), passwordCost: UInt8 = 12) {
+        self.signer = signer
+        self.linkSealer = linkSealer
+        self.publicURL = publicURL.hasSuffix("/") ? String(publicURL.dropLast()) : publicURL
+        self.checkoutURL = checkoutURL
+        self.provisioningURL = provisioningURL
+        self.billingURL = billingURL
+        self.secureCookies = secureCookies
+        self.companyName = companyName
+        self.supportEmail = supportEmail
+        self.templates = templates
+        self.assets = assets
+        self.passwordCost = passwordCost
+    }
+
+    public static func load(_ environment: ServiceRuntime.Environment = ServiceRuntime.Environment()) async throws -> PortalSettings {
+        guard let signingKey = try environment.secret("HOSTWIRE_PORTAL_SIGNING_KEY") else {
+            throw SettingsError("HOSTWIRE_PORTAL_SIGNING_KEY is required (a base64 Ed25519 private key)")
+        }
+        guard let mailKey = environment.optional("HOSTWIRE_MAIL_SEAL_PUBLIC_KEY") else {
+            throw SettingsError("HOSTWIRE_MAIL_SEAL_PUBLIC_KEY is required: the portal's emails carry links sealed for mail")
+        }
+        let cost = try environment.int("HOSTWIRE_PORTAL_PASSWORD_COST", default: 12)
+        guard (4...16).contains(cost) else { throw SettingsError("HOSTWIRE_PORTAL_PASSWORD_COST is 4 to 16") }
+        return PortalSettings(
+            signer: try await CustomerTokenSigner(privateKey: signingKey),
+            linkSealer: try FieldSealer(publicKey: mailKey, purpose: "portal.link"),
+            publicURL: environment.string("HOSTWIRE_PORTAL_URL", default: "http://localhost:8087"),
+            checkoutURL: environment.string("HOSTWIRE_CHECKOUT_URL", default: "http://127.0.0.1:8081"),
+            provisioningURL: environment.string("HOSTWIRE_PROVISIONING_URL", default: "http://127.0.0.1:8082"),
+            billingURL: environment.string("HOSTWIRE_BILLING_URL", default: "http://127.0.0.1:8085"),
+            secureCookies: environment.string("HOSTWIRE_PORTAL_SECURE_COOKIES", default: "on") != "off",
+            companyName: environment.string("HOSTWIRE_COMPANY_NAME", default: "Hostwire"),
+            supportEmail: environment.string("HOSTWIRE_SUPPORT_EMAIL", default: "support@hostwire.local"),
+            templates: URL(fileURLWithPath: environment.string("HOSTWIRE_PORTAL_TEMPLATES", default: "Services/Portal/Templates")),
+            assets: URL(fileURLWithPath: environment.string("HOSTWIRE_PORTAL_ASSETS", default: "Services/Portal/Assets")),
+            passwordCost: UInt8(cost))
+    }
+}
+
+/// The portal: the customer's web front end. It owns people and sessions and reaches every
+/// other service's data only through their customer-scoped APIs, with a token naming the
+/// customer.
+public func buildPortal(_ settings: PortalSettings) async throws -> ServiceDefinition {
+    var definition = ServiceDefinition(name: "portal")
+    let pages = try await PageRenderer(settings: settings)
+    let services = ServiceAPIs(settings: settings)
+    definition.routes = { router, dependencies in
+        let people = PostgresPersonRepository(store: dependencies.store)
+        let sessionStore = PostgresSessionStore(database: dependencies.database)
+        let web = router.group(context: PortalRequestContext.self)
+            .add(middleware: HTMLErrorMiddleware(pages: pages))
+            .add(middleware: SecurityHeadersMiddleware())
+        AssetsController(directory: settings.assets).addRoutes(to: web)
+        let pagesGroup = web
+            .add(middleware: SessionMiddleware(storage: sessionStore, configuration: .init(
+                sessionCookieParameters: .init(name: "hw_session", secure: settings.secureCookies, sameSite: .lax),
+                keyPrefix: "", defaultSessionExpiration: .seconds(14 * 24 * 3600))))
+            .add(middleware: FormMiddleware(secureCookies: settings.secureCookies))
+        StorefrontController(pages: pages, services: services).addRoutes(to: pagesGroup)
+        AccountController(pages: pages, people: people, sessions: sessionStore, limiter: RateLimiter(database: dependencies.database),
+                          services: services, passwords: Passwords(cost: settings.passwordCost), settings: settings)
+            .addRoutes(to: pagesGroup)
+        ClientAreaController(pages: pages, services: services, people: people)
+            .addRoutes(to: pagesGroup.add(middleware: RequireLoginMiddleware()))
+    }
+    return definition
+}

@@ -1,0 +1,13 @@
+import Foundation
+
+/// What a signed-in session remembers: who, since when, from where.
+struct PortalSession: Codable, Sendable {
+    var personID: UUID
+    /// Checkout's customer, once linked; pages that show services or invoices need it.
+    var customerID: UUID?
+    var email: String
+    var name: String
+    var signedInAt: Date
+    var address: String
+    var userAgent: String
+}

@@ -1,0 +1,44 @@
+import ExternalHTTP
+import Foundation
+import Hummingbird
+
+/// CSRF protection and form reading for every page.
+///
+/// A random token lives in an HttpOnly `SameSite=Lax` cookie and in a hidden field of every
+/// form (double submit): a POST whose field does not match the cookie is refused before any
+/// handler runs, so a page on another site cannot make a signed-in browser act.
+struct FormMiddleware: RouterMiddleware {
+    typealias Context = PortalRequestContext
+    static let cookieName = "hw_csrf"
+    /// The largest form the portal reads.
+    static let maxBody = 64 * 1024
+    let secureCookies: Bool
+
+    func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
+        var context = context
+        let cookie = request.cookies[Self.cookieName].map { String($0.value) }
+        context.csrfToken = cookie ?? Self.newToken()
+        if request.method == .post {
+            guard request.headers[.contentType]?.hasPrefix("application/x-www-form-urlencoded") == true else {
+                throw PortalError(.unsupportedMediaType, "Forms are sent as application/x-www-form-urlencoded.")
+            }
+            let body = try await request.body.collect(upTo: Self.maxBody)
+            let fields = FormFields(FormEncoding.decode(String(buffer: body)))
+            guard let cookie, let sent = fields["csrf"], SecretDigest.same(sent, cookie) else {
+                throw PortalError(.forbidden, "This form had expired. Go back, reload the page and send it again.")
+            }
+            context.form = fields
+        }
+        var response = try await next(request, context)
+        if cookie == nil {
+            response.setCookie(Cookie(name: Self.cookieName, value: context.csrfToken, path: "/", secure: secureCookies,
+                                      httpOnly: true, sameSite: .lax))
+        }
+        return response
+    }
+
+    static func newToken() -> String {
+        Data((0..<32).map { _ in UInt8.random(in: .min ... .max) }).base64EncodedString()
+            .replacingOccurrences(of: "+", with: "-").replacingOccurrences(of: "/", with: "_").replacingOccurrences(of: "=", with: "")
+    }
+}

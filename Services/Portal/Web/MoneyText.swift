@@ -1,0 +1,23 @@
+/// Amounts in minor units as people read them: ISO 4217's decimals per currency, with the
+/// symbol where one is unambiguous.
+enum MoneyText {
+    /// Currencies whose minor unit is not a hundredth.
+    static let decimals = ["JPY": 0, "KRW": 0, "VND": 0, "CLP": 0, "ISK": 0, "HUF": 2, "BHD": 3, "KWD": 3, "OMR": 3, "JOD": 3,
+                           "TND": 3, "IQD": 3, "LYD": 3]
+    static let symbols = ["USD": "$", "EUR": "€", "GBP": "£", "JPY": "¥"]
+
+    static func format(_ minor: Int, _ currency: String) -> String {
+        let places = decimals[currency, default: 2]
+        let negative = minor < 0
+        let magnitude = minor.magnitude
+        var unit: UInt = 1
+        for _ in 0..<places { unit *= 10 }
+        var text = String(magnitude / unit)
+        if places > 0 {
+            let fraction = String(magnitude % unit)
+            text += "." + String(repeating: "0", count: places - fraction.count) + fraction
+        }
+        let amount = symbols[currency].map { $0 + text } ?? "\(text) \(currency)"
+        return negative ? "−" + amount : amount
+    }
+}

@@ -1,0 +1,41 @@
+import Foundation
+import Hummingbird
+import Mustache
+
+/// Renders the portal's Mustache pages (every value HTML-escaped) inside the layout.
+struct PageRenderer: Sendable {
+    private let library: MustacheLibrary
+    private let companyName: String
+    private let supportEmail: String
+
+    static let pages = ["home", "signup", "check-email", "verify", "login", "reset-request", "reset-choose", "services",
+                        "invoices", "invoice", "security", "error"]
+
+    /// Loads every page now, so a broken template stops the portal at start, not in front of a customer.
+    init(settings: PortalSettings) async throws {
+        library = try await MustacheLibrary(directory: settings.templates.path)
+        for page in Self.pages where library.getTemplate(named: page) == nil {
+            throw PageError(description: "no template \(page).mustache in \(settings.templates.path)")
+        }
+        companyName = settings.companyName
+        supportEmail = settings.supportEmail
+    }
+
+    func render(_ page: String, _ values: [String: Any], context: PortalRequestContext,
+                status: HTTPResponse.Status = .ok) -> Response {
+        var values = values
+        values["company_name"] = companyName
+        values["support_email"] = supportEmail
+        values["csrf"] = context.csrfToken
+        values["nav_\(page == "invoice" ? "invoices" : page)"] = true
+        values["has_errors"] = (values["errors"] as? [String]).map { !$0.isEmpty } ?? false
+        if let person = context.person { values["person"] = ["name": person.name, "email": person.email] }
+        let html = library.render(values, withTemplate: page) ?? ""
+        return Response(status: status, headers: [.contentType: "text/html; charset=utf-8"],
+                        body: .init(byteBuffer: ByteBuffer(string: html)))
+    }
+}
+
+struct PageError: Error, CustomStringConvertible {
+    let description: String
+}

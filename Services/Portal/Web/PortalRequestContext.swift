@@ -1,0 +1,43 @@
+import Foundation
+import Hummingbird
+import HummingbirdAuth
+import ServiceRuntime
+
+/// The context of every portal page: the signed-in person's session (if any), the client's
+/// address, the CSRF token forms carry, and the fields of a posted form.
+struct PortalRequestContext: ChildRequestContext, SessionRequestContext {
+    typealias ParentContext = ServiceRequestContext
+    var coreContext: CoreRequestContextStorage
+    let sessions: SessionContext<PortalSession>
+    /// The socket peer (the portal is the front door; a proxy in front would be configured here).
+    let clientAddress: String
+    /// Set by ``FormMiddleware``: the token every form on the page must send back.
+    var csrfToken = ""
+    /// Set by ``FormMiddleware`` on a POST whose CSRF token matched.
+    var form = FormFields([])
+
+    init(context: ServiceRequestContext) throws {
+        coreContext = context.coreContext
+        sessions = SessionContext()
+        clientAddress = context.remoteAddress?.ipAddress ?? "unknown"
+    }
+
+    /// The signed-in person, if any.
+    var person: PortalSession? { sessions.session }
+}
+
+/// A posted form's fields, by name (the last value of a repeated name wins).
+struct FormFields: Sendable {
+    private let values: [String: String]
+
+    init(_ pairs: [(String, String)]) {
+        values = Dictionary(pairs, uniquingKeysWith: { $1 })
+    }
+
+    subscript(_ name: String) -> String? { values[name] }
+
+    /// The field trimmed of surrounding white space; empty when absent.
+    func text(_ name: String) -> String {
+        values[name]?.trimmingCharacters(in: .whitespacesAndNewlines) ?? ""
+    }
+}

@@ -1,0 +1,252 @@
+"""The customer's side in a real headless Chromium, against the running sandbox.
+
+Run by deploy/local/browser-test.sh (part of `make test`): sign up, verify by the emailed
+link, order and pay, see the service and the invoice, reset the password, manage sessions,
+and the refusals (another customer's invoice, a form without its CSRF token, too many
+attempts). Every page is checked with axe (no serious or critical violation) and saved as
+a screenshot under $HOSTWIRE_SCREENSHOTS.
+"""
+import email
+import email.policy
+import glob
+import os
+import re
+import subprocess
+import time
+import unittest
+import urllib.error
+import urllib.parse
+import urllib.request
+import uuid
+
+from axe_selenium_python import Axe
+from selenium import webdriver
+from selenium.webdriver.chrome.service import Service
+from selenium.webdriver.common.by import By
+from selenium.common.exceptions import WebDriverException
+from selenium.webdriver.support.ui import WebDriverWait
+
+PORTAL = os.environ.get("PORTAL_URL", "http://localhost:8087")
+MAILDIR = os.environ["HOSTWIRE_MAILDIR"]
+SHOTS = os.environ.get("HOSTWIRE_SCREENSHOTS", "var/screenshots")
+RUN = uuid.uuid4().hex[:8]
+PASSWORD = "a long enough password"
+
+
+def browser(width=1280, height=900):
+    options = webdriver.ChromeOptions()
+    for argument in ["--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
+                     f"--window-size={width},{height}"]:
+        options.add_argument(argument)
+    options.binary_location = "/usr/bin/chromium"
+    return webdriver.Chrome(service=Service("/usr/bin/chromedriver"), options=options)
+
+
+def click_and_wait(driver, selector):
+    """Clicks what `selector` finds and waits for the page it leads to."""
+    driver.execute_script("window.hostwireOldPage = true")
+    driver.find_element(By.CSS_SELECTOR, selector).click()
+
+    def arrived(driver):
+        try:
+            return driver.execute_script("return !window.hostwireOldPage && document.readyState === 'complete'")
+        except WebDriverException:  # between two documents
+            return False
+
+    WebDriverWait(driver, 15).until(arrived)
+
+
+def mail_link(recipient, subject_part, since):
+    """The first link of the newest message to `recipient` whose subject has `subject_part`."""
+    deadline = time.time() + 30
+    while time.time() < deadline:
+        for path in sorted(glob.glob(os.path.join(MAILDIR, "new", "*")), key=os.path.getmtime, reverse=True):
+            if os.path.getmtime(path) < since:
+                break
+            with open(path, "rb") as handle:
+                message = email.message_from_binary_file(handle, policy=email.policy.default)
+            if recipient in str(message["To"]) and subject_part in str(message["Subject"]):
+                text = message.get_body(("plain",)).get_content()
+                return re.search(r"https?://\S+", text).group(0)
+        time.sleep(0.3)
+    raise AssertionError(f"no message '{subject_part}' to {recipient}")
+
+
+class PortalJourney(unittest.TestCase):
+    """One customer's whole journey, step by step, in one browser."""
+
+    @classmethod
+    def setUpClass(cls):
+        os.makedirs(SHOTS, exist_ok=True)
+        cls.driver = browser()
+        cls.email = f"ada-{RUN}@example.test"
+        cls.domain = f"ada-{RUN}.example"
+
+    @classmethod
+    def tearDownClass(cls):
+        cls.driver.quit()
+
+    def page(self, name, driver=None):
+        """Checks the page with axe and saves its screenshot as `name`."""
+        driver = driver or self.driver
+        axe = Axe(driver)
+        axe.inject()
+        serious = [v for v in axe.run()["violations"] if v["impact"] in ("serious", "critical")]
+        self.assertEqual([], [(v["id"], v["help"], [n["target"] for n in v["nodes"]]) for v in serious], name)
+        driver.save_screenshot(os.path.join(SHOTS, f"{name}.png"))
+
+    def fill(self, fields, wait=True):
+        for name, value in fields.items():
+            element = self.driver.find_element(By.NAME, name)
+            element.clear()
+            element.send_keys(value)
+        if wait:
+            click_and_wait(self.driver, "main button[type=submit]")
+        else:
+            self.driver.find_element(By.CSS_SELECTOR, "main button[type=submit]").click()
+
+    def heading(self):
+        return self.driver.find_element(By.TAG_NAME, "h1").text
+
+    def test_1_sign_up_and_verify(self):
+        self.driver.get(PORTAL + "/")
+        self.assertIn("Starter Hosting", self.driver.page_source)
+        self.page("storefront")
+        click_and_wait(self.driver, "a.button.small")
+        self.page("sign-up")
+        since = time.time() - 1
+        self.fill({"name": "Ada Lovelace", "email": self.email, "password": "short"}, wait=False)
+        # The browser's own check (minlength) stops a short password before it is sent.
+        self.assertEqual("Create your account", self.heading())
+        self.fill({"password": PASSWORD})
+        self.assertEqual("Check your email", self.heading())
+        self.page("check-email")
+        link = mail_link(self.email, "Confirm your email", since)
+        self.assertTrue(link.startswith(PORTAL + "/verify?token="), link)
+        self.driver.get(link)
+        self.page("verify")
+        click_and_wait(self.driver, "main button[type=submit]")
+        self.assertEqual("Your services", self.heading())
+        self.assertIn("You have no hosting yet", self.driver.page_source)
+        self.page("services-empty")
+        # The link works once.
+        self.driver.get(link)
+        self.assertEqual("This link no longer works", self.heading())
+
+    def test_2_order_shows_service_and_invoice(self):
+        env = dict(os.environ)
+        subprocess.run(["deploy/local/sandbox-order.sh", self.domain, "starter", self.email], check=True, env=env,
+                       stdout=subprocess.DEVNULL)
+        self.driver.get(PORTAL + "/services")
+        self.assertIn(self.domain, self.driver.page_source)
+        self.assertIn("Active", self.driver.page_source)
+        self.page("services")
+        self.driver.get(PORTAL + "/invoices")
+        self.page("invoices")
+        click_and_wait(self.driver, "table.list tbody a")
+        self.assertTrue(self.heading().startswith("Invoice INV-"))
+        self.assertIn(self.domain, self.driver.page_source)
+        self.assertIn("Paid", self.driver.page_source)
+        type(self).invoice_url = self.driver.current_url
+        self.page("invoice")
+        phone = browser(390, 844)
+        try:
+            phone.get(PORTAL + "/")
+            self.page("storefront-phone", phone)
+        finally:
+            phone.quit()
+
+    def test_3_another_customer_cannot_see_the_invoice(self):
+        other = browser()
+        try:
+            address = f"grace-{RUN}@example.test"
+            since = time.time() - 1
+            other.get(PORTAL + "/signup")
+            for name, value in {"name": "Grace Hopper", "email": address, "password": PASSWORD}.items():
+                other.find_element(By.NAME, name).send_keys(value)
+            click_and_wait(other, "main button[type=submit]")
+            other.get(mail_link(address, "Confirm your email", since))
+            click_and_wait(other, "main button[type=submit]")
+            other.get(self.invoice_url)
+            self.assertEqual("Not Found", other.find_element(By.TAG_NAME, "h1").text)
+            self.assertNotIn(self.domain, other.page_source)
+            self.page("not-found", other)
+        finally:
+            other.quit()
+
+    def test_4_log_out_and_log_in(self):
+        click_and_wait(self.driver, ".who button")
+        self.driver.get(PORTAL + "/services")
+        self.assertEqual("Log in", self.heading())
+        self.fill({"email": self.email, "password": "not the password"})
+        self.assertIn("The email address or the password is not right.", self.driver.page_source)
+        self.page("login-failed")
+        self.fill({"email": self.email, "password": PASSWORD})
+        # Back where the login was asked for.
+        self.assertEqual("Your services", self.heading())
+
+    def test_5_reset_password_ends_other_sessions(self):
+        second = browser()
+        try:
+            second.get(PORTAL + "/login")
+            second.find_element(By.NAME, "email").send_keys(self.email)
+            second.find_element(By.NAME, "password").send_keys(PASSWORD)
+            click_and_wait(second, "main button[type=submit]")
+            self.driver.get(PORTAL + "/account/security")
+            self.assertEqual(2, len(self.driver.find_elements(By.CSS_SELECTOR, "table.list tbody tr")))
+            self.page("security")
+            since = time.time() - 1
+            second.get(PORTAL + "/password-reset")
+            second.find_element(By.NAME, "email").send_keys(self.email)
+            click_and_wait(second, "main button[type=submit]")
+            self.assertEqual("Check your email", second.find_element(By.TAG_NAME, "h1").text)
+            second.get(mail_link(self.email, "Reset your", since))
+            self.page("reset-choose", second)
+            second.find_element(By.NAME, "password").send_keys("another long password")
+            click_and_wait(second, "main button[type=submit]")
+            self.assertEqual("Your services", second.find_element(By.TAG_NAME, "h1").text)
+            # The first browser's session ended with the old password.
+            self.driver.get(PORTAL + "/services")
+            self.assertEqual("Log in", self.heading())
+        finally:
+            second.quit()
+
+
+class Refusals(unittest.TestCase):
+    """What a stranger tries, with plain HTTP."""
+
+    def post(self, path, fields, cookie=None):
+        request = urllib.request.Request(PORTAL + path, data=urllib.parse.urlencode(fields).encode(), method="POST",
+                                         headers={"Content-Type": "application/x-www-form-urlencoded"})
+        if cookie:
+            request.add_header("Cookie", cookie)
+        try:
+            with urllib.request.urlopen(request) as response:
+                return response.status, response.read().decode()
+        except urllib.error.HTTPError as error:
+            return error.code, error.read().decode()
+
+    def test_form_without_csrf_token_is_refused(self):
+        status, body = self.post("/login", {"email": "x@example.test", "password": PASSWORD})
+        self.assertEqual(403, status)
+        self.assertIn("This form had expired", body)
+        status, _ = self.post("/login", {"email": "x@example.test", "password": PASSWORD, "csrf": "guess"},
+                              cookie="hw_csrf=other")
+        self.assertEqual(403, status)
+
+    def test_failed_logins_for_one_account_are_limited(self):
+        address = f"target-{RUN}@example.test"
+        statuses = [self.post("/login", {"email": address, "password": "wrong password", "csrf": "t"},
+                              cookie="hw_csrf=t")[0] for _ in range(11)]
+        self.assertEqual([401] * 10 + [429], statuses)
+
+    def test_z_too_many_logins_from_one_address(self):
+        # Last: it locks this address out of logging in for ten minutes.
+        statuses = [self.post("/login", {"email": f"{n}-{RUN}@example.test", "password": "x", "csrf": "t"},
+                              cookie="hw_csrf=t")[0] for n in range(21)]
+        self.assertEqual(429, statuses[-1])
+        self.assertIn(401, statuses)
+
+
+if __name__ == "__main__":
+    unittest.main(verbosity=2)
