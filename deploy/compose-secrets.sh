@@ -17,11 +17,17 @@ identities=""
 {
   echo "HOSTWIRE_BUS_SERVER_KEY='${server[0]}'"
   echo "HOSTWIRE_BUS_SERVER_SECRET_KEY='${server[1]}'"
-  for service in checkout provisioning dnsssl mail billing timer; do
+  for service in checkout provisioning dnsssl mail billing timer portal; do
     mapfile -t pair < <("$broker" keypair)
     identities+="${identities:+,}$service=${pair[0]}"
     echo "${service^^}_BUS_SECRET_KEY='${pair[1]}'"
   done
   echo "HOSTWIRE_BUS_IDENTITIES='$identities'"
+  # The portal signs customer tokens; checkout, provisioning and billing verify them.
+  key=$(mktemp)
+  openssl genpkey -algorithm ed25519 -out "$key" 2>/dev/null
+  echo "HOSTWIRE_PORTAL_SIGNING_KEY=$(openssl pkey -in "$key" -outform DER | tail -c 32 | base64)"
+  echo "HOSTWIRE_CUSTOMER_TOKEN_KEY=$(openssl pkey -in "$key" -pubout -outform DER | tail -c 32 | base64)"
+  rm -f "$key"
 } >> "$env_file"
 echo "bus identities written to $env_file"

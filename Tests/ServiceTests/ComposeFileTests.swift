@@ -54,17 +54,17 @@ import TestSupport
     @Test func eachContainerHoldsOnlyItsOwnSecrets() throws {
         let services = try compose()
         let owners = ["HOSTWIRE_BUS_SERVER_SECRET_KEY": "broker", "HOSTWIRE_MAIL_SEAL_PRIVATE_KEY": "mail",
-                      "HOSTWIRE_CERT_SEAL_PRIVATE_KEY": "provisioning"]
+                      "HOSTWIRE_CERT_SEAL_PRIVATE_KEY": "provisioning", "HOSTWIRE_PORTAL_SIGNING_KEY": "portal"]
         for (name, service) in services {
             let environment = service["environment"] as? [String: Any] ?? [:]
             let text = environment.map { "\($0.key)=\($0.value)" }.joined(separator: "\n")
             for (secret, owner) in owners where name != owner {
                 #expect(!text.contains(secret), "\(name) is given \(secret)")
             }
-            for other in ["checkout", "provisioning", "dnsssl", "mail", "billing", "timer"] where other != name {
+            for other in ["checkout", "provisioning", "dnsssl", "mail", "billing", "timer", "portal"] where other != name {
                 #expect(!text.contains("\(other.uppercased())_BUS_SECRET_KEY"), "\(name) is given \(other)'s bus identity")
             }
-            if ["checkout", "provisioning", "dnsssl", "mail", "billing", "timer"].contains(name) {
+            if ["checkout", "provisioning", "dnsssl", "mail", "billing", "timer", "portal"].contains(name) {
                 #expect((environment["HOSTWIRE_BUS_SECRET_KEY"] as? String)?.contains("\(name.uppercased())_BUS_SECRET_KEY") == true)
             }
         }

@@ -1,4 +1,5 @@
 import BillingService
+import CheckoutService
 import DNS
 import DNSSSLService
 import Foundation
@@ -11,6 +12,7 @@ import Messaging
 import Payments
 import Persistence
 import Prometheus
+import ProvisioningService
 import Secrets
 import ServiceRuntime
 import Testing
@@ -73,7 +75,11 @@ import TestSupport
     }
 
     @Test func checkoutDocumentMatchesTheRoutes() async throws {
-        try await check(CheckoutAPITests.definition(), document: "checkout.json", services: ["checkout"])
+        var settings = CheckoutSettings(
+            gateway: StripeGateway(baseURL: "http://127.0.0.1:\(freePort())", secretKey: "sk_test", timeout: .seconds(2)),
+            webhookSignature: WebhookSignature(secret: "whsec_api"), apiTokens: APITokens([(.admin, Self.token)]))
+        settings.customers = try await CustomerEndpointTests.customers()
+        try await check(buildCheckout(settings), document: "checkout.json", services: ["checkout"])
     }
 
     @Test func mailDocumentMatchesTheRoutes() async throws {
@@ -85,9 +91,7 @@ import TestSupport
     }
 
     @Test func billingDocumentMatchesTheRoutes() async throws {
-        let settings = BillingSettings(gateway: StripeGateway(baseURL: "http://127.0.0.1:\(freePort())", secretKey: "sk_test"),
-                                       webhookSignature: WebhookSignature(secret: "whsec_test"), apiTokens: APITokens([(.admin, Self.token)]))
-        try await check(buildBilling(settings), document: "billing.json", services: ["billing"])
+        try await check(try await CustomerEndpointTests.billing(), document: "billing.json", services: ["billing"])
     }
 
     @Test func dnssslDocumentMatchesTheRoutes() async throws {
@@ -99,6 +103,9 @@ import TestSupport
     }
 
     @Test func provisioningDocumentMatchesTheRoutes() async throws {
-        try await check(try ProvisioningAPITests.definition(), document: "provisioning.json", services: ["provisioning"])
+        var settings = ProvisioningSettings(cipher: try CredentialCipher(ring: "k1=\(CredentialCipher.generateKey())"), mailSealer: nil,
+                                            apiTokens: APITokens([(.admin, Self.token)]), panelTimeout: .seconds(2))
+        settings.customers = try await CustomerEndpointTests.customers()
+        try await check(buildProvisioning(settings), document: "provisioning.json", services: ["provisioning"])
     }
 }

@@ -1,0 +1,152 @@
+import BillingService
+import CheckoutService
+import CustomerTokens
+import Foundation
+import Hummingbird
+import HummingbirdTesting
+import Payments
+import PostgresNIO
+import ProvisioningService
+import Secrets
+import ServiceRuntime
+import Testing
+import TestSupport
+
+/// The customer-scoped endpoints serve the customer the portal's token names, and nothing
+/// else: another customer's record does not exist for them, and a token the portal did not
+/// sign, an expired one or one issued for something else opens nothing.
+@Suite struct CustomerEndpointTests {
+    static let keys = CustomerTokenSigner.generateKeyPair()
+    static let (alice, bob) = (UUID(), UUID())
+
+    static func customers() async throws -> CustomerAuthentication {
+        CustomerAuthentication(verifier: try await CustomerTokenVerifier(publicKey: keys.publicKey))
+    }
+
+    static func token(_ customer: UUID?, scope: CustomerScope = .customer, issued: Date = Date(),
+                      key: String = keys.privateKey) async throws -> String {
+        try await CustomerTokenSigner(privateKey: key).token(customer: customer, email: "someone@example.net", scope: scope, now: issued)
+    }
+
+    static func billing() async throws -> ServiceDefinition {
+        var settings = BillingSettings(gateway: StripeGateway(baseURL: "http://127.0.0.1:\(freePort())", secretKey: "sk_test"),
+                                       webhookSignature: WebhookSignature(secret: "whsec_test"),
+                                       apiTokens: APITokens([(.admin, CheckoutAPITests.admin)]))
+        settings.customers = try await customers()
+        return buildBilling(settings)
+    }
+
+    /// One subscription and one invoice for each of Alice and Bob; returns their invoice ids.
+    static func seedInvoices(_ database: TestDatabase) async throws -> (alice: UUID, bob: UUID) {
+        try await database.withAdmin { client in
+            var invoices: [UUID] = []
+            for (number, customer) in [alice, bob].enumerated() {
+                let (subscription, invoice) = (UUID(), UUID())
+                try await client.query("""
+                    INSERT INTO billing.customers (id, email, name) VALUES (\(customer), \("c\(number)@example.net"), 'Customer')
+                    """, logger: TestDatabase.logger)
+                try await client.query("""
+                    INSERT INTO billing.subscriptions (id, order_id, customer_id, product_id, product_name, domain, cycle, cycle_months,
+                                                       amount, currency, started_on, next_due)
+                    VALUES (\(subscription), \(UUID()), \(customer), \(UUID()), 'Starter', \("site\(number).example"), 'monthly', 1,
+                            499, 'USD', current_date, current_date + 30)
+                    """, logger: TestDatabase.logger)
+                try await client.query("""
+                    INSERT INTO billing.invoices (id, number, subscription_id, customer_id, period_start, period_end, issued_on, due_on,
+                                                  subtotal, total, currency)
+                    VALUES (\(invoice), \("INV-00000\(number + 1)"), \(subscription), \(customer), current_date, current_date + 30,
+                            current_date, current_date, 499, 499, 'USD')
+                    """, logger: TestDatabase.logger)
+                try await client.query("""
+                    INSERT INTO billing.invoice_lines (invoice_id, position, description, amount) VALUES (\(invoice), 1, 'Starter', 499)
+                    """, logger: TestDatabase.logger)
+                invoices.append(invoice)
+            }
+            return (invoices[0], invoices[1])
+        }
+    }
+
+    @Test func billingServesOnlyTheTokensCustomer() async throws {
+        try await TestDatabase.with(services: ["billing"]) { database in
+            try await withRouter(try await Self.billing(), database: database) { client in
+                let (mine, theirs) = try await Self.seedInvoices(database)
+                let token = try await Self.token(Self.alice)
+                let list = try await client.execute(uri: "/api/customer/invoices", method: .get,
+                                                    headers: [.authorization: "Bearer \(token)"]) { String(buffer: $0.body) }
+                #expect(list.contains(mine.uuidString) && !list.contains(theirs.uuidString), "\(list)")
+                let own = try await client.json(.get, "/api/customer/invoices/\(mine)", token: token)
+                #expect(own.status == .ok && (own.json["lines"] as? [Any])?.count == 1)
+                // Bob's invoice does not exist as far as Alice can tell.
+                let other = try await client.json(.get, "/api/customer/invoices/\(theirs)", token: token)
+                #expect(other.status == .notFound && errorCode(other.json) == "not_found")
+                let balance = try await client.json(.get, "/api/customer/balance", token: token)
+                #expect(balance.json["customer_id"] as? String == Self.alice.uuidString)
+            }
+        }
+    }
+
+    @Test func onlyALiveTokenThePortalSignedForThisPurposeOpensAnything() async throws {
+        try await TestDatabase.with(services: ["billing"]) { database in
+            try await withRouter(try await Self.billing(), database: database) { client in
+                let stranger = CustomerTokenSigner.generateKeyPair().privateKey
+                let refused: [(String?, HTTPResponse.Status)] = [
+                    (nil, .unauthorized),
+                    (CheckoutAPITests.admin, .unauthorized),
+                    ("not.a.token", .unauthorized),
+                    (try await Self.token(Self.alice, key: stranger), .unauthorized),
+                    (try await Self.token(Self.alice, issued: Date().addingTimeInterval(-3600)), .unauthorized),
+                    (try await Self.token(nil, scope: .link), .forbidden),
+                ]
+                for (token, status) in refused {
+                    let reply = try await client.json(.get, "/api/customer/invoices", token: token)
+                    #expect(reply.status == status, "\(token ?? "no token"): \(reply.text)")
+                    #expect(errorCode(reply.json) != nil)
+                }
+            }
+        }
+    }
+
+    @Test func provisioningListsOnlyTheCustomersAccounts() async throws {
+        var settings = ProvisioningSettings(cipher: try CredentialCipher(ring: "k1=\(CredentialCipher.generateKey())"), mailSealer: nil,
+                                            apiTokens: APITokens([(.admin, CheckoutAPITests.admin)]), panelTimeout: .seconds(2))
+        settings.customers = try await Self.customers()
+        try await TestDatabase.with(services: ["provisioning"]) { database in
+            try await withRouter(buildProvisioning(settings), database: database) { client in
+                try await database.withAdmin { admin in
+                    for (number, customer) in [Self.alice, Self.bob].enumerated() {
+                        try await admin.query("""
+                            INSERT INTO provisioning.accounts (id, customer_id, customer_name, contact_email, domain, plan, server_group)
+                            VALUES (\(UUID()), \(customer), 'Customer', 'c@example.net', \("site\(number).example"), 'starter', 'default')
+                            """, logger: TestDatabase.logger)
+                    }
+                }
+                let reply = try await client.execute(uri: "/api/customer/accounts", method: .get,
+                                                     headers: [.authorization: "Bearer \(try await Self.token(Self.bob))"]) {
+                    String(buffer: $0.body)
+                }
+                #expect(reply.contains("site1.example") && !reply.contains("site0.example"), "\(reply)")
+                #expect(!reply.contains("contact_email") && !reply.contains("last_error"))
+            }
+        }
+    }
+
+    @Test func checkoutLinksAVerifiedAddressToOneCustomer() async throws {
+        var settings = CheckoutSettings(
+            gateway: StripeGateway(baseURL: "http://127.0.0.1:\(freePort())", secretKey: "sk_test", timeout: .seconds(2)),
+            webhookSignature: WebhookSignature(secret: "whsec_api"), apiTokens: APITokens([(.admin, CheckoutAPITests.admin)]))
+        settings.customers = try await Self.customers()
+        try await TestDatabase.with(services: ["checkout"]) { database in
+            try await withRouter(buildCheckout(settings), database: database) { client in
+                let link = try await Self.token(nil, scope: .link)
+                let first = try await client.json(.post, "/api/customer/link", ["name": "Someone"], token: link)
+                let second = try await client.json(.post, "/api/customer/link", ["name": "Someone Else"], token: link)
+                #expect(first.status == .ok && first.json["customer_id"] != nil)
+                #expect(first.json["customer_id"] as? String == second.json["customer_id"] as? String)
+                // A customer token cannot ask for another address's customer.
+                let refused = try await client.json(.post, "/api/customer/link", ["name": "X"], token: try await Self.token(Self.alice))
+                #expect(refused.status == .forbidden)
+                #expect(try await database.count("SELECT count(*)::int FROM checkout.customers") == 1)
+            }
+        }
+    }
+}
