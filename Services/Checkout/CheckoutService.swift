@@ -44,7 +44,9 @@ public func buildCheckout(_ settings: CheckoutSettings) -> ServiceDefinition {
         OrdersController(store: store, gateway: settings.gateway, tokens: settings.apiTokens).addRoutes(to: router)
         StripeWebhookController(store: store, signature: settings.webhookSignature).addRoutes(to: router)
         if let customers = settings.customers {
-            CustomerLinkController(database: dependencies.database, customers: customers).addRoutes(to: router.group("api/customer"))
+            let api = router.group("api/customer")
+            CustomerLinkController(database: dependencies.database, customers: customers).addRoutes(to: api)
+            CustomerOrdersController(store: store, gateway: settings.gateway, customers: customers).addRoutes(to: api)
         }
     }
     return definition

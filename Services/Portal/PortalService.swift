@@ -19,6 +19,8 @@ public struct PortalSettings: Sendable {
     public var checkoutURL: String
     public var provisioningURL: String
     public var billingURL: String
+    /// The payment provider's page origin, which forms may lead to (Content-Security-Policy).
+    public var paymentOrigin: String
     /// `Secure` on cookies: off only for a portal served over plain HTTP on loopback.
     public var secureCookies: Bool
     public var companyName: String
@@ -29,7 +31,8 @@ public struct PortalSettings: Sendable {
     public var passwordCost: UInt8
 
     public init(signer: CustomerTokenSigner, linkSealer: FieldSealer, publicURL: String, checkoutURL: String,
-                provisioningURL: String, billingURL: String, secureCookies: Bool = true, companyName: String = "Hostwire",
+                provisioningURL: String, billingURL: String, paymentOrigin: String = "https://checkout.stripe.com",
+                secureCookies: Bool = true, companyName: String = "Hostwire",
                 supportEmail: String = "support@hostwire.local", templates: URL = URL(fileURLWithPath: "Services/Portal/Templates"),
                 assets: URL = URL(fileURLWithPath: "Services/Portal/Assets"), passwordCost: UInt8 = 12) {
         self.signer = signer
@@ -38,6 +41,7 @@ public struct PortalSettings: Sendable {
         self.checkoutURL = checkoutURL
         self.provisioningURL = provisioningURL
         self.billingURL = billingURL
+        self.paymentOrigin = paymentOrigin
         self.secureCookies = secureCookies
         self.companyName = companyName
         self.supportEmail = supportEmail
@@ -62,6 +66,7 @@ public struct PortalSettings: Sendable {
             checkoutURL: environment.string("HOSTWIRE_CHECKOUT_URL", default: "http://127.0.0.1:8081"),
             provisioningURL: environment.string("HOSTWIRE_PROVISIONING_URL", default: "http://127.0.0.1:8082"),
             billingURL: environment.string("HOSTWIRE_BILLING_URL", default: "http://127.0.0.1:8085"),
+            paymentOrigin: environment.string("HOSTWIRE_PORTAL_PAYMENT_ORIGIN", default: "https://checkout.stripe.com"),
             secureCookies: environment.string("HOSTWIRE_PORTAL_SECURE_COOKIES", default: "on") != "off",
             companyName: environment.string("HOSTWIRE_COMPANY_NAME", default: "Hostwire"),
             supportEmail: environment.string("HOSTWIRE_SUPPORT_EMAIL", default: "support@hostwire.local"),
@@ -76,6 +81,7 @@ public struct PortalSettings: Sendable {
 /// customer.
 public func buildPortal(_ settings: PortalSettings) async throws -> ServiceDefinition {
     var definition = ServiceDefinition(name: "portal")
+    OrderProgressEvents.register(in: &definition)
     let pages = try await PageRenderer(settings: settings)
     let services = ServiceAPIs(settings: settings)
     definition.routes = { router, dependencies in
@@ -83,7 +89,7 @@ public func buildPortal(_ settings: PortalSettings) async throws -> ServiceDefin
         let sessionStore = PostgresSessionStore(database: dependencies.database)
         let web = router.group(context: PortalRequestContext.self)
             .add(middleware: HTMLErrorMiddleware(pages: pages))
-            .add(middleware: SecurityHeadersMiddleware())
+            .add(middleware: SecurityHeadersMiddleware(paymentOrigin: settings.paymentOrigin))
         AssetsController(directory: settings.assets).addRoutes(to: web)
         let pagesGroup = web
             .add(middleware: SessionMiddleware(storage: sessionStore, configuration: .init(
@@ -94,8 +100,10 @@ public func buildPortal(_ settings: PortalSettings) async throws -> ServiceDefin
         AccountController(pages: pages, people: people, sessions: sessionStore, limiter: RateLimiter(database: dependencies.database),
                           services: services, passwords: Passwords(cost: settings.passwordCost), settings: settings)
             .addRoutes(to: pagesGroup)
-        ClientAreaController(pages: pages, services: services, people: people)
-            .addRoutes(to: pagesGroup.add(middleware: RequireLoginMiddleware()))
+        let signedIn = pagesGroup.add(middleware: RequireLoginMiddleware())
+        ClientAreaController(pages: pages, services: services, people: people).addRoutes(to: signedIn)
+        OrderPagesController(pages: pages, services: services, progress: OrderProgressRepository(database: dependencies.database),
+                             publicURL: settings.publicURL).addRoutes(to: signedIn)
     }
     return definition
 }

@@ -27,7 +27,8 @@ struct SimulatorMain {
         case "whm": WHMSimulator(state: PanelState(), credentials: credentials).addRoutes(to: router)
         case "plesk": PleskSimulator(state: PanelState(), credentials: credentials).addRoutes(to: router)
         case "directadmin": DirectAdminSimulator(state: PanelState(), credentials: credentials).addRoutes(to: router)
-        case "stripe": StripeSimulator(credentials: credentials, webhook: WebhookSender(environment: environment, logger: logger))
+        case "stripe": StripeSimulator(credentials: credentials, webhook: WebhookSender(environment: environment, logger: logger),
+                                       publicURL: environment["SIM_PUBLIC_URL"] ?? "http://127.0.0.1:\(port)")
             .addRoutes(to: router)
         default:
             logger.critical("unknown HOSTWIRE_SIMULATOR \(kind): use whm, plesk, directadmin or stripe")

@@ -4,16 +4,21 @@ import HTTPTypes
 import Hummingbird
 import Synchronization
 
-/// Stripe's PaymentIntents API (`/v1`, `Bearer sk_…`, form-encoded, `Idempotency-Key`),
-/// with Stripe's test payment methods (`pm_card_visa` succeeds, `pm_card_chargeDeclined`
-/// declines) and signed webhooks for every payment outcome.
+/// Stripe's PaymentIntents and Checkout Sessions APIs (`/v1`, `Bearer sk_…`, form-encoded,
+/// `Idempotency-Key`), with Stripe's test payment methods (`pm_card_visa` succeeds,
+/// `pm_card_chargeDeclined` declines), a hosted payment page with Stripe's test cards
+/// (StripeSimulator+Checkout.swift), and signed webhooks for every payment outcome.
 struct StripeSimulator: Sendable {
     let credentials: SimulatorCredentials
     let webhook: WebhookSender
-    private let store = Locked(Store())
+    /// Where browsers reach the hosted payment page (`SIM_PUBLIC_URL`).
+    let publicURL: String
+    let store = Locked(Store())
 
     struct Store: Sendable {
         var intents: [String: [String: String]] = [:]
+        /// Checkout Sessions: their form fields as created, and their state.
+        var sessions: [String: [String: String]] = [:]
         /// Idempotency key → (request fingerprint, status, body), as Stripe replays them.
         var replies: [String: (String, Int, String)] = [:]
         /// Declines still to give per customer (`POST /__sim/customers/{id}/declines`).
@@ -25,9 +30,18 @@ struct StripeSimulator: Sendable {
         let prefix = String(UUID().uuidString.replacingOccurrences(of: "-", with: "").prefix(8)).lowercased()
     }
 
-    init(credentials: SimulatorCredentials, webhook: WebhookSender) {
+    init(credentials: SimulatorCredentials, webhook: WebhookSender, publicURL: String) {
         self.credentials = credentials
         self.webhook = webhook
+        self.publicURL = publicURL
+    }
+
+    /// The next id with `prefix`, unique across restarts.
+    func nextID(_ prefix: String) -> String {
+        store.withLock { store in
+            store.sequence += 1
+            return "\(prefix)_\(store.prefix)\(String(format: "%08d", store.sequence))"
+        }
     }
 
     func addRoutes(to router: Router<BasicRequestContext>) {
@@ -80,6 +94,7 @@ struct StripeSimulator: Sendable {
             return .noContent
         }
         router.get("__sim/events") { _, _ in JSONBody(webhook.delivered) }
+        addCheckoutRoutes(to: router)
     }
 
     private func createIntent(_ fields: [String: String]) -> (Int, String) {
@@ -164,7 +179,7 @@ struct StripeSimulator: Sendable {
         }
     }
 
-    private func render(_ intent: [String: String]) -> String {
+    func render(_ intent: [String: String]) -> String {
         var object: [String: Any] = ["object": "payment_intent", "livemode": false, "metadata": [String: String]()]
         var metadata: [String: String] = [:]
         for (name, value) in intent {
@@ -177,7 +192,7 @@ struct StripeSimulator: Sendable {
         return String(decoding: data, as: UTF8.self)
     }
 
-    private func authorized(_ request: Request, _ body: ([String: String]) async throws -> (Int, String)) async throws -> Response {
+    func authorized(_ request: Request, _ body: ([String: String]) async throws -> (Int, String)) async throws -> Response {
         let (status, text): (Int, String)
         if request.headers[.authorization] != "Bearer \(credentials.secret)" {
             (status, text) = stripeError(401, type: "invalid_request_error", code: nil, message: "Invalid API Key provided")
@@ -192,7 +207,7 @@ struct StripeSimulator: Sendable {
 
     /// Stripe's idempotency: the first reply to a key is stored and replayed; the same key
     /// with other parameters is an `idempotency_error`; failed validation stores nothing.
-    private func idempotent(_ request: Request, _ fields: [String: String], _ body: () -> (Int, String)) async throws -> (Int, String) {
+    func idempotent(_ request: Request, _ fields: [String: String], _ body: () -> (Int, String)) async throws -> (Int, String) {
         guard let key = request.headers[HTTPField.Name("Idempotency-Key")!] else { return body() }
         let fingerprint = "\(request.uri.path)?" + fields.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }.joined(separator: "&")
         if let (stored, status, reply) = store.withLock({ $0.replies[key] }) {

@@ -10,6 +10,30 @@ public protocol PaymentGateway: Sendable {
                           idempotencyKey: String) async throws -> PaymentIntent
     /// Returns `amount` (minor units) of a succeeded payment to the customer.
     func refund(payment: String, amount: Int, idempotencyKey: String) async throws -> PaymentRefund
+    /// A page on the provider's site where the customer pays `request` (the card saved to
+    /// `customer` for off-session charges); the outcome arrives by webhook, the metadata on
+    /// the payment it makes.
+    func createCheckoutPage(_ request: PaymentRequest, customer: String, returnTo: CheckoutReturn,
+                            idempotencyKey: String) async throws -> CheckoutPage
+}
+
+/// Where the provider's payment page sends the customer back to.
+public struct CheckoutReturn: Sendable {
+    public var success: String
+    public var cancel: String
+
+    public init(success: String, cancel: String) {
+        self.success = success
+        self.cancel = cancel
+    }
+}
+
+/// A provider's hosted payment page (Stripe's Checkout Session).
+public struct CheckoutPage: Sendable, Codable, Equatable {
+    public var id: String
+    /// `open`, `complete` or `expired`; only an open one has a `url`.
+    public var status: String
+    public var url: String?
 }
 
 /// A provider's refund object (Stripe's Refund).

@@ -38,6 +38,19 @@ public struct StripeGateway: PaymentGateway {
         try await post("/v1/refunds", [("payment_intent", payment), ("amount", "\(amount)")], idempotencyKey: idempotencyKey)
     }
 
+    public func createCheckoutPage(_ request: PaymentRequest, customer: String, returnTo: CheckoutReturn,
+                                   idempotencyKey: String) async throws -> CheckoutPage {
+        let item = "line_items[0][price_data]"
+        return try await post("/v1/checkout/sessions", [
+            ("mode", "payment"), ("customer", customer), ("success_url", returnTo.success), ("cancel_url", returnTo.cancel),
+            ("\(item)[currency]", request.currency.lowercased()), ("\(item)[unit_amount]", "\(request.amount)"),
+            ("\(item)[product_data][name]", request.description), ("line_items[0][quantity]", "1"),
+            ("payment_intent_data[setup_future_usage]", "off_session"),
+        ] + request.metadata.sorted { $0.key < $1.key }.flatMap {
+            [("payment_intent_data[metadata][\($0.key)]", $0.value), ("metadata[\($0.key)]", $0.value)]
+        }, idempotencyKey: idempotencyKey)
+    }
+
     private func fields(_ request: PaymentRequest) -> [(String, String)] {
         [("amount", "\(request.amount)"), ("currency", request.currency.lowercased()), ("description", request.description)]
             + request.metadata.sorted { $0.key < $1.key }.map { ("metadata[\($0.key)]", $0.value) }

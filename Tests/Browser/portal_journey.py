@@ -133,10 +133,36 @@ class PortalJourney(unittest.TestCase):
         self.driver.get(link)
         self.assertEqual("This link no longer works", self.heading())
 
-    def test_2_order_shows_service_and_invoice(self):
-        env = dict(os.environ)
-        subprocess.run(["deploy/local/sandbox-order.sh", self.domain, "starter", self.email], check=True, env=env,
-                       stdout=subprocess.DEVNULL)
+    def pay_on_hosted_page(self, card):
+        self.driver.find_element(By.NAME, "card").send_keys(card)
+        self.driver.find_element(By.NAME, "exp").send_keys("12 / 34")
+        self.driver.find_element(By.NAME, "cvc").send_keys("123")
+        click_and_wait(self.driver, "button[type=submit]")
+
+    def wait_for_step(self, step, state="done", timeout=60):
+        selector = f'li[data-step="{step}"].{state}'
+        WebDriverWait(self.driver, timeout).until(lambda d: d.find_elements(By.CSS_SELECTOR, selector))
+
+    def test_2_order_pay_and_watch_it_set_up(self):
+        self.driver.get(PORTAL + "/")
+        click_and_wait(self.driver, 'a[href="/order/starter"]')
+        self.page("order-form")
+        self.fill({"domain": self.domain})
+        # The payment provider's hosted page (the Stripe simulator's Checkout).
+        self.assertIn("/c/pay/cs_test_", self.driver.current_url)
+        self.driver.save_screenshot(os.path.join(SHOTS, "payment-page.png"))
+        self.pay_on_hosted_page("4000 0000 0000 0002")
+        self.assertIn("Your card was declined", self.driver.page_source)
+        self.driver.save_screenshot(os.path.join(SHOTS, "payment-declined.png"))
+        self.pay_on_hosted_page("4242 4242 4242 4242")
+        self.assertIn("/orders/", self.driver.current_url)
+        type(self).order_url = self.driver.current_url.split("?")[0]
+        self.wait_for_step("paid")
+        self.page("order-progress")
+        self.wait_for_step("welcome")
+        self.wait_for_step("certificate")
+        self.assertIn("All done", self.driver.find_element(By.ID, "progress-message").text)
+        self.page("order-done")
         self.driver.get(PORTAL + "/services")
         self.assertIn(self.domain, self.driver.page_source)
         self.assertIn("Active", self.driver.page_source)
@@ -156,6 +182,23 @@ class PortalJourney(unittest.TestCase):
         finally:
             phone.quit()
 
+    def test_2b_a_card_that_needs_authentication(self):
+        self.driver.get(PORTAL + "/order/pro")
+        self.fill({"domain": f"second-{RUN}.example"})
+        self.pay_on_hosted_page("4000 0027 6000 3184")
+        self.assertEqual("Confirm this payment with your bank", self.heading())
+        self.driver.save_screenshot(os.path.join(SHOTS, "payment-authentication.png"))
+        click_and_wait(self.driver, "button[value=fail]")
+        self.assertIn("unable to authenticate", self.driver.page_source)
+        # Back to the order without paying: it waits, with a way to pay.
+        click_and_wait(self.driver, "main a")
+        self.assertIn("We are waiting for your payment.", self.driver.page_source)
+        self.page("order-unpaid")
+        click_and_wait(self.driver, "main form button[type=submit]")
+        self.pay_on_hosted_page("4000 0027 6000 3184")
+        click_and_wait(self.driver, "button[value=complete]")
+        self.wait_for_step("paid")
+
     def test_3_another_customer_cannot_see_the_invoice(self):
         other = browser()
         try:
@@ -167,9 +210,10 @@ class PortalJourney(unittest.TestCase):
             click_and_wait(other, "main button[type=submit]")
             other.get(mail_link(address, "Confirm your email", since))
             click_and_wait(other, "main button[type=submit]")
-            other.get(self.invoice_url)
-            self.assertEqual("Not Found", other.find_element(By.TAG_NAME, "h1").text)
-            self.assertNotIn(self.domain, other.page_source)
+            for url in [self.invoice_url, self.order_url, self.order_url + "/progress"]:
+                other.get(url)
+                self.assertEqual("Not Found", other.find_element(By.TAG_NAME, "h1").text, url)
+                self.assertNotIn(self.domain, other.page_source)
             self.page("not-found", other)
         finally:
             other.quit()

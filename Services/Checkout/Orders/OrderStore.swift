@@ -56,12 +56,13 @@ struct OrderStore: Sendable {
         try await orders(id: id, status: nil, limit: 1, offset: 0).first
     }
 
-    func orders(id: UUID? = nil, status: String?, limit: Int, offset: Int) async throws -> [Order] {
+    func orders(id: UUID? = nil, customer: UUID? = nil, status: String? = nil, limit: Int, offset: Int) async throws -> [Order] {
         try await database.query("""
             SELECT o.id, o.customer_id, c.email, o.product_id, p.name, o.billing_cycle, o.amount, o.currency::text, o.domain,
                    o.status, o.payment_intent, o.payment_client_secret, o.created_at, o.paid_at, c.payment_customer
             FROM orders o JOIN customers c ON c.id = o.customer_id JOIN products p ON p.id = o.product_id
-            WHERE (\(id)::uuid IS NULL OR o.id = \(id)) AND (\(status)::text IS NULL OR o.status = \(status))
+            WHERE (\(id)::uuid IS NULL OR o.id = \(id)) AND (\(customer)::uuid IS NULL OR o.customer_id = \(customer))
+              AND (\(status)::text IS NULL OR o.status = \(status))
             ORDER BY o.created_at DESC, o.id LIMIT \(limit) OFFSET \(offset)
             """).map { row in
             let (id, customer, email, product, productName, cycle, amount, currency, domain, status, intent, secret, created, paid,

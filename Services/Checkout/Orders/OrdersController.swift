@@ -45,7 +45,7 @@ struct OrdersController: Sendable {
         var order = order
         guard order.status == "pending_payment", order.payment.paymentIntent == nil else { return APIResponse.json(order, status: status) }
         do {
-            let customer = try await paymentCustomer(order)
+            let customer = try await PaymentCustomers(store: store, gateway: gateway).reference(for: order)
             let intent = try await gateway.createPaymentIntent(
                 PaymentRequest(amount: order.amount, currency: order.currency, description: "\(order.productName) (\(order.billingCycle))",
                                metadata: ["order_id": id.uuidString, "customer_id": order.customerID.uuidString]),
@@ -60,15 +60,5 @@ struct OrdersController: Sendable {
                            "the order \(id) is saved but the payment provider did not answer; POST /api/orders/\(id)/payment to try again")
         }
         return APIResponse.json(order, status: status)
-    }
-
-    /// The provider's customer for the order's customer, created once (its idempotency key
-    /// is our customer id), so the card paid with is saved for billing's renewals.
-    private func paymentCustomer(_ order: Order) async throws -> String {
-        if let known = order.paymentCustomer { return known }
-        let created = try await gateway.createCustomer(email: order.customerEmail, name: nil,
-                                                       metadata: ["customer_id": order.customerID.uuidString.lowercased()],
-                                                       idempotencyKey: "customer-\(order.customerID.uuidString.lowercased())")
-        return try await store.setPaymentCustomer(created, of: order.customerID)
     }
 }

@@ -1,3 +1,4 @@
+import Contracts
 import Foundation
 import Mail
 import Messaging
@@ -26,10 +27,11 @@ struct SendEmail: Sendable {
             let id = task.messageID
             let logger = completion.logger
             guard let row = try await completion.database.query("""
-                SELECT template, recipient, recipient_name, variables::text, message_id, created_at, status FROM messages WHERE id = \(id)
+                SELECT template, recipient, recipient_name, variables::text, message_id, created_at, status, account_id, customer_id
+                FROM messages WHERE id = \(id)
                 """).first else { throw PermanentTaskFailure("no message \(id)") }
-            let (template, recipient, name, json, messageID, created, status) =
-                try row.decode((String, String, String?, String, String, Date, String).self)
+            let (template, recipient, name, json, messageID, created, status, account, customer) =
+                try row.decode((String, String, String?, String, String, Date, String, UUID?, UUID?).self)
             // Sent already (a resend queues it again first): nothing to do.
             guard status == "queued" else { return }
             var variables = (try JSONSerialization.jsonObject(with: Data(json.utf8)) as? [String: Any]) ?? [:]
@@ -60,7 +62,15 @@ struct SendEmail: Sendable {
             }
             try await completion.finish { transaction in
                 try await MessageStore.recordAttempt(id, outcome: "sent", detail: nil, on: transaction.connection, logger: logger)
+                try await transaction.publish(EmailSent(messageID: id, template: template, accountID: account, customerID: customer))
             }
+        } onFinalFailure: { task, failure, transaction in
+            guard let row = try await transaction.query("""
+                SELECT template, account_id, customer_id FROM messages WHERE id = \(task.messageID)
+                """).first else { return }
+            let (template, account, customer) = try row.decode((String, UUID?, UUID?).self)
+            try await transaction.publish(EmailFailed(messageID: task.messageID, template: template, accountID: account,
+                                                      customerID: customer, reason: failure.message))
         }
     }
 }

@@ -24,7 +24,8 @@ struct MailEvents: Sendable {
             variables["nameservers"] = event.nameservers
             variables["has_nameservers"] = !event.nameservers.isEmpty
             if let sealed = event.sealedPassword { variables["sealed_password"] = sealed }
-            try await queue("welcome", to: event.contactEmail, name: event.customerName, variables, transaction)
+            try await queue("welcome", to: event.contactEmail, name: event.customerName, variables, transaction,
+                            account: event.accountID, customer: event.customerID)
         }
         definition.handlers.on(OrderPlaced.self) { event, transaction in
             var variables: [String: Any] = company.merging([
@@ -119,15 +120,16 @@ struct MailEvents: Sendable {
         let (email, name, domain) = try row.decode((String, String, String).self)
         let variables = extra.merging(["customer_name": name, "domain": domain, "company_name": settings.companyName,
                                        "support_email": settings.supportEmail]) { first, _ in first }
-        try await queue(template, to: email, name: name, variables, transaction)
+        try await queue(template, to: email, name: name, variables, transaction, account: accountID)
     }
 
     private func queue(_ template: String, to recipient: String, name: String?, _ variables: [String: Any],
-                       _ transaction: Transaction) async throws {
+                       _ transaction: Transaction, account: UUID? = nil, customer: UUID? = nil) async throws {
         // Keyed by the event: a redelivered event finds its messages queued already.
         guard let event = transaction.message else { throw UnreadableMessage(reason: "mail is queued only for an event") }
         try await MessageStore.queue(NewMessage(eventID: event.id, eventType: event.type, template: template,
-                                                recipient: recipient, recipientName: name, variables: variables),
+                                                recipient: recipient, recipientName: name, variables: variables,
+                                                accountID: account, customerID: customer),
                                      messageIDDomain: settings.messageIDDomain, in: transaction)
     }
 }

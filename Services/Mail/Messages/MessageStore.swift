@@ -13,6 +13,9 @@ struct NewMessage {
     let recipientName: String?
     /// Template variables (strings, string arrays, booleans); a password only as `sealed_password`.
     let variables: [String: Any]
+    /// What the message is about, when the event says.
+    var accountID: UUID?
+    var customerID: UUID?
 }
 
 /// The `messages` table and its delivery log.
@@ -25,9 +28,10 @@ enum MessageStore {
         let variables = String(decoding: try JSONSerialization.data(withJSONObject: message.variables, options: [.sortedKeys]), as: UTF8.self)
         let id = UUID()
         let inserted = try await transaction.query("""
-            INSERT INTO messages (id, message_key, message_id, event_id, event_type, template, recipient, recipient_name, variables)
+            INSERT INTO messages (id, message_key, message_id, event_id, event_type, template, recipient, recipient_name, variables,
+                                  account_id, customer_id)
             VALUES (\(id), \(key), \("\(digest)@\(messageIDDomain)"), \(message.eventID), \(message.eventType), \(message.template),
-                    \(message.recipient), \(message.recipientName), \(variables)::jsonb)
+                    \(message.recipient), \(message.recipientName), \(variables)::jsonb, \(message.accountID), \(message.customerID))
             ON CONFLICT (message_key) DO NOTHING RETURNING id
             """)
         guard !inserted.isEmpty else { return }

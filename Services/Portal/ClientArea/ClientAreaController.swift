@@ -24,6 +24,7 @@ struct ClientAreaController: Sendable {
             ]
             if let server = account.server { row["server"] = server }
             if let username = account.username { row["username"] = username }
+            if let order = account.orderID { row["order_id"] = order.uuidString.lowercased() }
             if let reason = account.suspendReason { row["suspend_reason"] = reason }
             if account.status == "provisioning" { row["setting_up"] = true }
             return row

@@ -20,6 +20,7 @@ struct Product: Decodable, Sendable {
 /// A hosting account, as provisioning shows it to its owner.
 struct HostingAccount: Decodable, Sendable {
     let id: UUID
+    let orderID: UUID?
     let domain: String
     let plan: String
     let status: String
@@ -30,7 +31,8 @@ struct HostingAccount: Decodable, Sendable {
     let createdAt: Date
     let provisionedAt: Date?
     enum CodingKeys: String, CodingKey {
-        case id, domain, plan, status, step, server, username, suspendReason = "suspend_reason", createdAt = "created_at"
+        case id, orderID = "order_id", domain, plan, status, step, server, username, suspendReason = "suspend_reason"
+        case createdAt = "created_at"
         case provisionedAt = "provisioned_at"
     }
 }
@@ -84,4 +86,50 @@ struct Balance: Decodable, Sendable {
         let openInvoices: Int
         enum CodingKeys: String, CodingKey { case currency, outstanding, openInvoices = "open_invoices" }
     }
+}
+
+/// What the portal asks checkout to place for the signed-in customer.
+struct OrderRequest: Encodable, Sendable {
+    let name: String
+    let productID: UUID
+    let billingCycle: String
+    let currency: String
+    let domain: String
+    let successURL: String
+    let cancelURL: String
+    enum CodingKeys: String, CodingKey {
+        case name, productID = "product_id", billingCycle = "billing_cycle", currency, domain, successURL = "success_url"
+        case cancelURL = "cancel_url"
+    }
+}
+
+/// Where the payment page sends the customer back to.
+struct ReturnURLs: Encodable, Sendable {
+    let successURL: String
+    let cancelURL: String
+    enum CodingKeys: String, CodingKey { case successURL = "success_url", cancelURL = "cancel_url" }
+}
+
+/// An order, as checkout shows it to its customer.
+struct CustomerOrder: Decodable, Sendable {
+    let id: UUID
+    let productName: String
+    let billingCycle: String
+    let amount: Int
+    let currency: String
+    let domain: String?
+    let status: String
+    let createdAt: Date
+    let paidAt: Date?
+    enum CodingKeys: String, CodingKey {
+        case id, productName = "product_name", billingCycle = "billing_cycle", amount, currency, domain, status
+        case createdAt = "created_at", paidAt = "paid_at"
+    }
+}
+
+/// An order with the provider's page that pays it.
+struct PlacedOrder: Decodable, Sendable {
+    let order: CustomerOrder
+    let paymentPage: String?
+    enum CodingKeys: String, CodingKey { case order, paymentPage = "payment_page" }
 }

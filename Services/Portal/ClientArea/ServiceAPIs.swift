@@ -32,6 +32,24 @@ struct ServiceAPIs: Sendable {
         return linked.customerID
     }
 
+    /// Places an order for the session's customer; answers it with the page that pays it.
+    func placeOrder(_ order: OrderRequest, _ session: PortalSession) async throws -> PlacedOrder {
+        try await call(checkout, .POST, "/api/customer/orders", session, body: String(decoding: try JSONEncoder().encode(order), as: UTF8.self))
+    }
+
+    func order(_ id: UUID, _ session: PortalSession) async throws -> CustomerOrder? {
+        do {
+            return try await call(checkout, .GET, "/api/customer/orders/\(id.uuidString.lowercased())", session)
+        } catch let error as ServiceCallError where error.status == 404 {
+            return nil
+        }
+    }
+
+    func paymentPage(for order: UUID, _ returnTo: ReturnURLs, _ session: PortalSession) async throws -> PlacedOrder {
+        try await call(checkout, .POST, "/api/customer/orders/\(order.uuidString.lowercased())/payment-page", session,
+                       body: String(decoding: try JSONEncoder().encode(returnTo), as: UTF8.self))
+    }
+
     func accounts(_ session: PortalSession) async throws -> [HostingAccount] {
         try await call(provisioning, .GET, "/api/customer/accounts?per_page=100", session)
     }
@@ -54,10 +72,10 @@ struct ServiceAPIs: Sendable {
     }
 
     private func call<T: Decodable>(_ client: ExternalHTTPClient, _ method: HTTPMethod, _ path: String,
-                                    _ session: PortalSession) async throws -> T {
+                                    _ session: PortalSession, body: String? = nil) async throws -> T {
         guard let customer = session.customerID else { throw PortalError.notLinked }
         let token = try await signer.token(customer: customer, email: session.email)
-        return try await call(client, method, path, token: token)
+        return try await call(client, method, path, token: token, body: body)
     }
 
     private func call<T: Decodable>(_ client: ExternalHTTPClient, _ method: HTTPMethod, _ path: String, token: String?,
@@ -69,10 +87,18 @@ struct ServiceAPIs: Sendable {
         } catch {
             throw PortalError.unavailable
         }
-        guard (200..<300).contains(response.status) else { throw ServiceCallError(status: response.status, path: path) }
+        guard (200..<300).contains(response.status) else {
+            let error = try? JSONDecoder().decode(ErrorBody.self, from: Data(response.body.utf8)).error
+            throw ServiceCallError(status: response.status, path: path, code: error?.code, message: error?.message)
+        }
         let decoder = JSONDecoder()
         decoder.dateDecodingStrategy = .iso8601
         return try decoder.decode(T.self, from: Data(response.body.utf8))
+    }
+
+    private struct ErrorBody: Decodable {
+        struct Detail: Decodable { let code: String?; let message: String? }
+        let error: Detail
     }
 
     private struct Linked: Decodable {
@@ -85,7 +111,10 @@ struct ServiceAPIs: Sendable {
 struct ServiceCallError: Error, CustomStringConvertible {
     let status: Int
     let path: String
-    var description: String { "\(path) answered \(status)" }
+    /// The service's error code and message, when it sent its JSON error body.
+    var code: String?
+    var message: String?
+    var description: String { "\(path) answered \(status) \(code ?? "")" }
 }
 
 extension PortalError {

@@ -16,7 +16,7 @@ struct StorefrontController: Sendable {
                 let currencies = Array(Set(product.prices.map(\.currency))).sorted { ($0 == "USD" ? "" : $0) < ($1 == "USD" ? "" : $1) }
                 let monthly = product.prices.first { $0.billingCycle == "monthly" && $0.currency == currencies.first }
                 return [
-                    "name": product.name, "slug": product.slug,
+                    "name": product.name, "product_name": product.name, "slug": product.slug,
                     "from": monthly.map { MoneyText.format($0.amount, $0.currency) } ?? "",
                     "features": Self.features(product.limits),
                     "prices": Self.cycleOrder.compactMap { cycle -> [String: Any]? in

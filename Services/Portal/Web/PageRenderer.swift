@@ -9,7 +9,7 @@ struct PageRenderer: Sendable {
     private let supportEmail: String
 
     static let pages = ["home", "signup", "check-email", "verify", "login", "reset-request", "reset-choose", "services",
-                        "invoices", "invoice", "security", "error"]
+                        "invoices", "invoice", "security", "error", "order", "order-status"]
 
     /// Loads every page now, so a broken template stops the portal at start, not in front of a customer.
     init(settings: PortalSettings) async throws {

@@ -1,0 +1,28 @@
+// Live order progress: asks the portal for the steps while they change, and updates the
+// list in place (announced politely to screen readers). Without JavaScript the page
+// refreshes itself instead.
+(function () {
+  "use strict";
+  var list = document.querySelector("[data-progress]");
+  if (!list) return;
+  var message = document.getElementById("progress-message");
+  var url = list.getAttribute("data-progress");
+  function poll() {
+    fetch(url, { headers: { Accept: "application/json" }, credentials: "same-origin" })
+      .then(function (response) { return response.ok ? response.json() : null; })
+      .then(function (progress) {
+        if (!progress) return setTimeout(poll, 3000);
+        progress.steps.forEach(function (step) {
+          var item = list.querySelector('[data-step="' + step.id + '"]');
+          if (!item) return;
+          item.className = "step " + step.state;
+          item.querySelector(".state").textContent = step.state_text;
+          item.querySelector(".when").textContent = step.at;
+        });
+        if (message && message.textContent !== progress.message) message.textContent = progress.message;
+        if (!progress.settled) setTimeout(poll, 1000);
+      })
+      .catch(function () { setTimeout(poll, 3000); });
+  }
+  setTimeout(poll, 500);
+})();
