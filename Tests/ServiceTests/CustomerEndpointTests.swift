@@ -130,6 +130,42 @@ import TestSupport
         }
     }
 
+    @Test func checkoutPlacesAndShowsOrdersOnlyForTheTokensCustomer() async throws {
+        var settings = CheckoutSettings(
+            gateway: StripeGateway(baseURL: "http://127.0.0.1:\(freePort())", secretKey: "sk_test", timeout: .seconds(2)),
+            webhookSignature: WebhookSignature(secret: "whsec_api"), apiTokens: APITokens([(.admin, CheckoutAPITests.admin)]))
+        settings.customers = try await Self.customers()
+        try await TestDatabase.with(services: ["checkout"]) { database in
+            try await withRouter(buildCheckout(settings), database: database) { client in
+                let order: [String: Any] = [
+                    "name": "Alice", "product_id": CheckoutAPITests.starter, "billing_cycle": "monthly", "currency": "USD",
+                    "domain": "alice.example", "success_url": "https://portal.example/orders/{ORDER_ID}?paid=1",
+                    "cancel_url": "https://portal.example/orders/{ORDER_ID}",
+                ]
+                let linked = try await client.json(.post, "/api/customer/link", ["name": "Alice"], token: try await Self.token(nil, scope: .link))
+                let alice = try #require((linked.json["customer_id"] as? String).flatMap(UUID.init(uuidString:)))
+                // A token whose subject is not the address's customer places nothing.
+                let foreign = try await client.json(.post, "/api/customer/orders", order, token: try await Self.token(Self.bob))
+                #expect(foreign.status == .forbidden)
+                // The provider is down here: the order is kept, and the answer says how to get its page later.
+                let placed = try await client.json(.post, "/api/customer/orders", order, token: try await Self.token(alice))
+                #expect(placed.status == .badGateway && errorCode(placed.json) == "payment_provider_unavailable")
+                let id = try #require(try await database.withAdmin { admin in
+                    try await admin.query("SELECT id FROM checkout.orders", logger: TestDatabase.logger).collect().first?.decode(UUID.self)
+                })
+                let mine = try await client.json(.get, "/api/customer/orders/\(id)", token: try await Self.token(alice))
+                #expect(mine.status == .ok && mine.json["customer_email"] as? String == "someone@example.net",
+                        "the address is the token's, not the body's")
+                let theirs = try await client.json(.get, "/api/customer/orders/\(id)", token: try await Self.token(Self.bob))
+                #expect(theirs.status == .notFound)
+                var bad = order
+                bad["success_url"] = "javascript:alert(1)"
+                let refused = try await client.json(.post, "/api/customer/orders", bad, token: try await Self.token(alice))
+                #expect(refused.status == .unprocessableContent && errorCode(refused.json) == "invalid_success_url")
+            }
+        }
+    }
+
     @Test func checkoutLinksAVerifiedAddressToOneCustomer() async throws {
         var settings = CheckoutSettings(
             gateway: StripeGateway(baseURL: "http://127.0.0.1:\(freePort())", secretKey: "sk_test", timeout: .seconds(2)),

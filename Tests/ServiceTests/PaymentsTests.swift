@@ -1,4 +1,6 @@
+import ExternalHTTP
 import Foundation
+import NIOHTTP1
 import Payments
 import Testing
 import TestSupport
@@ -7,7 +9,8 @@ import TestSupport
 @Suite struct PaymentsTests {
     func withStripe(_ body: (StripeGateway, ServiceProcess) async throws -> Void) async throws {
         let process = ServiceProcess(executable: "hostwire-simulator", environment: [
-            "HOSTWIRE_SIMULATOR": "stripe", "SIM_SECRET": "sk_test_payments",
+            // Nobody listens there: the deliveries are recorded (and retried) all the same.
+            "HOSTWIRE_SIMULATOR": "stripe", "SIM_SECRET": "sk_test_payments", "SIM_WEBHOOK_URL": "http://127.0.0.1:9/webhooks",
         ], httpPort: freePort(), logName: "payments-stripe")
         try await process.start()
         defer { process.kill() }
@@ -44,6 +47,36 @@ import TestSupport
                 try await stripe.chargeOffSession(request, customer: "cus_1", paymentMethod: "pm_card_chargeDeclined",
                                                   idempotencyKey: "inv-1-2")
             }
+        }
+    }
+
+    /// Stripe Checkout as the portal uses it: one hosted page per key, a declined test card
+    /// leaves it open, 4242 pays it with the request's metadata on the PaymentIntent.
+    @Test func checkoutPagesAreOnePerKeyAndPaidWithStripesTestCards() async throws {
+        try await withStripe { stripe, process in
+            let base = "http://127.0.0.1:\(process.httpPort)"
+            let returnTo = CheckoutReturn(success: "\(base)/ready?session={CHECKOUT_SESSION_ID}", cancel: "\(base)/ready")
+            let page = try await stripe.createCheckoutPage(request, customer: "cus_1", returnTo: returnTo, idempotencyKey: "order-9")
+            #expect(try await stripe.createCheckoutPage(request, customer: "cus_1", returnTo: returnTo, idempotencyKey: "order-9") == page)
+            let url = try #require(page.url)
+            #expect(page.status == "open" && url.hasPrefix("\(base)/c/pay/cs_test_"))
+            let hosted = ExternalHTTPClient(baseURL: base)
+            let path = String(url.dropFirst(base.count))
+            let declined = try await hosted.send(.POST, path, body: "card=4000+0000+0000+0002&exp=12%2F34&cvc=123")
+            #expect(declined.status == 402 && declined.body.contains("Your card was declined"))
+            // Paying follows Stripe's redirect to the success URL (here the simulator's own /ready).
+            let paid = try await hosted.send(.POST, path, body: "card=4242424242424242&exp=12%2F34&cvc=123")
+            #expect(paid.status == 200 && paid.body == "ready")
+            let api = ExternalHTTPClient(baseURL: base)
+            let session = try await api.send(.GET, "/v1/checkout/sessions/\(page.id)", headers: [("Authorization", "Bearer sk_test_payments")])
+            let object = try JSONSerialization.jsonObject(with: Data(session.body.utf8)) as? [String: Any] ?? [:]
+            #expect(object["status"] as? String == "complete" && object["payment_status"] as? String == "paid")
+            let events = try await api.send(.GET, "/__sim/events").body
+            #expect(events.contains("payment_intent.payment_failed") && events.contains("payment_intent.succeeded")
+                    && events.contains("checkout.session.completed"))
+            #expect(events.contains(#"invoice_id\":\"inv-1"#), "the payment carries the request's metadata")
+            let missing = try await api.send(.GET, "/v1/checkout/sessions/cs_test_none", headers: [("Authorization", "Bearer sk_test_payments")])
+            #expect(missing.status == 404 && missing.body.contains("resource_missing"))
         }
     }
 

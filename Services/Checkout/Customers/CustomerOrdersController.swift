@@ -44,6 +44,10 @@ struct CustomerOrdersController: Sendable {
             let claims = try await customers.claims(request)
             let body = try await APIResponse.decode(NewOrder.self, from: request)
             let returnTo = try Self.returnTo(body.successURL, body.cancelURL)
+            // Orders attach to a customer by email: the token's address must be its customer's.
+            guard try await store.customerID(email: claims.email.lowercased()) == claims.customerID else {
+                throw APIError(.forbidden, code: "forbidden", "the token's address belongs to another customer or to none yet")
+            }
             // The address is the token's (verified by the portal), never the body's.
             let order = try await store.place(PlaceOrder(
                 customer: .init(email: claims.email, name: body.name, company: nil, country: nil), productID: body.productID,

@@ -52,6 +52,11 @@ struct OrderStore: Sendable {
         return try rows.first?.decode(String.self) ?? reference
     }
 
+    /// The customer of `email`, if it ever ordered or was linked.
+    func customerID(email: String) async throws -> UUID? {
+        try await database.query("SELECT id FROM customers WHERE email = \(email)").first?.decode(UUID.self)
+    }
+
     func order(_ id: UUID) async throws -> Order? {
         try await orders(id: id, status: nil, limit: 1, offset: 0).first
     }
