@@ -77,7 +77,8 @@ public func buildBilling(_ settings: BillingSettings) -> ServiceDefinition {
         let api = router.group("api/billing").add(middleware: BearerAuthMiddleware(tokens: settings.apiTokens))
         BillingController(dependencies: dependencies, settings: settings, ledger: ledger).addRoutes(to: api)
         if let customers = settings.customers {
-            CustomerBillingController(queries: InvoiceQueries(database: dependencies.database), customers: customers)
+            CustomerBillingController(queries: InvoiceQueries(database: dependencies.database), customers: customers,
+                                      gateway: settings.gateway)
                 .addRoutes(to: router.group("api/customer"))
         }
     }

@@ -17,6 +17,8 @@ public struct MailSettings: Sendable {
     public var apiTokens: APITokens
     public var companyName: String
     public var supportEmail: String
+    /// The customer portal (`HOSTWIRE_PORTAL_URL`): invoice emails link to the invoice's page there.
+    public var portalURL: String?
     /// Where operator alerts go; none are sent when unset.
     public var operatorEmail: String?
     /// The right-hand side of Message-IDs.
@@ -25,8 +27,8 @@ public struct MailSettings: Sendable {
     public var templateOverrides: URL?
 
     public init(transport: any MailTransport, from: MIMEMessage.Address, replyTo: MIMEMessage.Address? = nil, opener: FieldOpener?,
-                linkOpener: FieldOpener? = nil, apiTokens: APITokens, companyName: String = "Hostwire", supportEmail: String = "support@hostwire.local",
-                operatorEmail: String? = nil, messageIDDomain: String = "hostwire.local",
+                linkOpener: FieldOpener? = nil, apiTokens: APITokens, companyName: String = "Hostwire",
+                supportEmail: String = "support@hostwire.local", portalURL: String? = nil, operatorEmail: String? = nil, messageIDDomain: String = "hostwire.local",
                 templates: URL = URL(fileURLWithPath: "Services/Mail/Templates"), templateOverrides: URL? = nil) {
         self.transport = transport
         self.from = from
@@ -36,6 +38,7 @@ public struct MailSettings: Sendable {
         self.apiTokens = apiTokens
         self.companyName = companyName
         self.supportEmail = supportEmail
+        self.portalURL = portalURL
         self.operatorEmail = operatorEmail
         self.messageIDDomain = messageIDDomain
         self.templates = templates
@@ -62,6 +65,7 @@ public struct MailSettings: Sendable {
             apiTokens: try APITokens(parsing: try environment.secret("HOSTWIRE_API_TOKENS") ?? ""),
             companyName: environment.string("HOSTWIRE_COMPANY_NAME", default: "Hostwire"),
             supportEmail: environment.string("HOSTWIRE_SUPPORT_EMAIL", default: "support@hostwire.local"),
+            portalURL: environment.optional("HOSTWIRE_PORTAL_URL").map { $0.hasSuffix("/") ? String($0.dropLast()) : $0 },
             operatorEmail: environment.optional("HOSTWIRE_OPERATOR_EMAIL"),
             messageIDDomain: environment.string("HOSTWIRE_MESSAGE_ID_DOMAIN", default: "hostwire.local"),
             templates: URL(fileURLWithPath: environment.string("HOSTWIRE_MAIL_TEMPLATES", default: "Services/Mail/Templates")),

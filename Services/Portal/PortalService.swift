@@ -101,7 +101,8 @@ public func buildPortal(_ settings: PortalSettings) async throws -> ServiceDefin
                           services: services, passwords: Passwords(cost: settings.passwordCost), settings: settings)
             .addRoutes(to: pagesGroup)
         let signedIn = pagesGroup.add(middleware: RequireLoginMiddleware())
-        ClientAreaController(pages: pages, services: services, people: people).addRoutes(to: signedIn)
+        ClientAreaController(pages: pages, services: services, people: people, publicURL: settings.publicURL)
+            .addRoutes(to: signedIn)
         OrderPagesController(pages: pages, services: services, progress: OrderProgressRepository(database: dependencies.database),
                              publicURL: settings.publicURL).addRoutes(to: signedIn)
     }

@@ -1,3 +1,5 @@
+import Foundation
+
 /// A payment provider, as checkout and billing use it.
 public protocol PaymentGateway: Sendable {
     /// Creates the provider's customer, to whom a card is saved for later charges.
@@ -25,6 +27,17 @@ public struct CheckoutReturn: Sendable {
     public init(success: String, cancel: String) {
         self.success = success
         self.cancel = cancel
+    }
+
+    /// The field (`success_url` or `cancel_url`) that is not an http or https URL with a
+    /// host, if any; `{PLACEHOLDERS}` such as `{ORDER_ID}` are allowed.
+    public var invalidField: String? {
+        for (field, url) in [("success_url", success), ("cancel_url", cancel)] {
+            let concrete = url.replacingOccurrences(of: "{", with: "").replacingOccurrences(of: "}", with: "")
+            guard url.count <= 2000, let parsed = URL(string: concrete), ["http", "https"].contains(parsed.scheme ?? ""),
+                  parsed.host != nil else { return field }
+        }
+        return nil
     }
 }
 

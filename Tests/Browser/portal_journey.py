@@ -199,6 +199,31 @@ class PortalJourney(unittest.TestCase):
         click_and_wait(self.driver, "button[value=complete]")
         self.wait_for_step("paid")
 
+    def test_2c_pay_a_renewal_invoice_from_its_email(self):
+        # Three weeks on (the sandbox timer's clock moves): billing issues the next period's invoices.
+        with open(os.path.join(os.environ["HOSTWIRE_VAR"], "secrets.env")) as handle:
+            secrets = dict(line.split("=", 1) for line in handle.read().splitlines() if "=" in line)
+        token = secrets["HOSTWIRE_API_TOKENS"].split(":", 1)[1].strip("'")
+        since = time.time() - 1
+        request = urllib.request.Request("http://127.0.0.1:8086/api/timer/clock/advance", method="POST",
+                                         data=b'{"seconds": 2073600}', headers={"Authorization": f"Bearer {token}",
+                                                                               "Content-Type": "application/json"})
+        urllib.request.urlopen(request).read()
+        link = mail_link(self.email, "Invoice", since)
+        self.assertTrue(link.startswith(PORTAL + "/invoices/"), link)
+        self.driver.get(link)
+        self.assertIn("Open", self.driver.page_source)
+        self.page("invoice-open")
+        click_and_wait(self.driver, "form.pay button")
+        self.pay_on_hosted_page("4242 4242 4242 4242")
+        self.assertIn("?paid=1", self.driver.current_url)
+        deadline = time.time() + 20
+        while "Paid</span>" not in self.driver.page_source and time.time() < deadline:
+            time.sleep(0.5)
+            self.driver.get(link)
+        self.assertIn("Paid</span>", self.driver.page_source)
+        self.assertNotIn('class="noprint pay"', self.driver.page_source)
+
     def test_3_another_customer_cannot_see_the_invoice(self):
         other = browser()
         try:

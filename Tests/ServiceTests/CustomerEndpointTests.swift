@@ -79,6 +79,12 @@ import TestSupport
                 // Bob's invoice does not exist as far as Alice can tell.
                 let other = try await client.json(.get, "/api/customer/invoices/\(theirs)", token: token)
                 #expect(other.status == .notFound && errorCode(other.json) == "not_found")
+                // Only one's own open invoice gets a payment page (the provider is down here: 502 after the checks).
+                let urls = ["success_url": "https://portal.example/invoices/x?paid=1", "cancel_url": "https://portal.example/invoices/x"]
+                let othersPage = try await client.json(.post, "/api/customer/invoices/\(theirs)/payment-page", urls, token: token)
+                #expect(othersPage.status == .notFound)
+                let ownPage = try await client.json(.post, "/api/customer/invoices/\(mine)/payment-page", urls, token: token)
+                #expect(ownPage.status == .badGateway && errorCode(ownPage.json) == "payment_provider_unavailable")
                 let balance = try await client.json(.get, "/api/customer/balance", token: token)
                 #expect(balance.json["customer_id"] as? String == Self.alice.uuidString)
             }

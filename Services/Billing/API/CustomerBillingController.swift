@@ -1,4 +1,7 @@
 import Foundation
+import Payments
+import Persistence
+import PostgresNIO
 import Hummingbird
 import ServiceRuntime
 
@@ -7,6 +10,18 @@ import ServiceRuntime
 struct CustomerBillingController: Sendable {
     let queries: InvoiceQueries
     let customers: CustomerAuthentication
+    let gateway: any PaymentGateway
+
+    struct Return: Decodable {
+        let successURL: String
+        let cancelURL: String
+        enum CodingKeys: String, CodingKey { case successURL = "success_url", cancelURL = "cancel_url" }
+    }
+
+    struct Page: Encodable {
+        let paymentPage: String?
+        enum CodingKeys: String, CodingKey { case paymentPage = "payment_page" }
+    }
 
     func addRoutes(to api: RouterGroup<ServiceRequestContext>) {
         api.get("subscriptions") { request, _ in
@@ -29,6 +44,33 @@ struct CustomerBillingController: Sendable {
             invoice.dunning = nil
             return APIResponse.json(invoice)
         }
+        // The provider's hosted page paying what is left of an open invoice; its payment
+        // arrives by webhook with the invoice's id (BillingWebhookController).
+        api.post("invoices/{id}/payment-page") { request, context in
+            let customer = try await customers.customer(request)
+            guard let id = context.parameters.get("id", as: UUID.self), let invoice = try await queries.invoice(id),
+                  invoice.customerID == customer else {
+                throw APIError.notFound("invoice")
+            }
+            let body = try await APIResponse.decode(Return.self, from: request)
+            guard invoice.status == "open", invoice.total > invoice.amountPaid else {
+                throw APIError.conflict("not_payable", "the invoice is \(invoice.status) with nothing left to pay")
+            }
+            let returnTo = CheckoutReturn(success: body.successURL, cancel: body.cancelURL)
+            if let field = returnTo.invalidField { throw APIError.invalid(field, "\(field) is an http or https URL") }
+            let due = invoice.total - invoice.amountPaid
+            do {
+                let reference = try await paymentCustomer(customer)
+                let page = try await gateway.createCheckoutPage(
+                    PaymentRequest(amount: due, currency: invoice.currency, description: "Invoice \(invoice.number)",
+                                   metadata: ["invoice_id": id.uuidString, "customer_id": customer.uuidString]),
+                    customer: reference, returnTo: returnTo,
+                    idempotencyKey: "invoice-page-\(id.uuidString.lowercased())-\(due)")
+                return APIResponse.json(Page(paymentPage: page.url))
+            } catch let error as PaymentError {
+                throw APIError(.badGateway, code: "payment_provider_unavailable", "the payment provider did not answer: \(error)")
+            }
+        }
         api.get("payments") { request, _ in
             let customer = try await customers.customer(request)
             return APIResponse.json(try await queries.payments(invoice: nil, customer: customer, paging: try Paging(request)))
@@ -36,5 +78,21 @@ struct CustomerBillingController: Sendable {
         api.get("balance") { request, _ in
             APIResponse.json(try await queries.balance(try await customers.customer(request)))
         }
+    }
+
+    /// The provider's customer, created once per customer (checkout uses the same key, so both
+    /// services find the same one).
+    private func paymentCustomer(_ customer: UUID) async throws -> String {
+        guard let row = try await queries.database.query("""
+            SELECT email, payment_customer FROM customers WHERE id = \(customer)
+            """).first else { throw APIError.notFound("customer") }
+        let (email, known) = try row.decode((String, String?).self)
+        if let known { return known }
+        let created = try await gateway.createCustomer(email: email, name: nil, metadata: ["customer_id": customer.uuidString.lowercased()],
+                                                       idempotencyKey: "customer-\(customer.uuidString.lowercased())")
+        _ = try await queries.database.query("""
+            UPDATE customers SET payment_customer = coalesce(payment_customer, \(created)) WHERE id = \(customer)
+            """)
+        return created
     }
 }

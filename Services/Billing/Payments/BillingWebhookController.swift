@@ -4,6 +4,7 @@ import Hummingbird
 import Logging
 import Messaging
 import Payments
+import PostgresNIO
 import ServiceRuntime
 
 /// `POST /webhooks/stripe` on billing: a succeeded PaymentIntent carrying an `invoice_id`
@@ -31,8 +32,16 @@ struct BillingWebhookController: Sendable {
                 return APIResponse.json(Reply(received: true, outcome: "ignored"))
             }
             let outcome = try await dependencies.store.transaction { transaction in
-                try await ledger.record(.init(invoiceID: invoice, method: "webhook", reference: intent.id, amount: intent.amount,
-                                              currency: intent.currency), in: transaction)
+                let outcome = try await ledger.record(.init(invoiceID: invoice, method: "webhook", reference: intent.id,
+                                                            amount: intent.amount, currency: intent.currency), in: transaction)
+                // A card the customer just paid with (and saved for later) becomes the one renewals charge.
+                if let method = intent.paymentMethod, let customer = intent.customer {
+                    _ = try await transaction.query("""
+                        UPDATE customers SET payment_method = \(method), updated_at = now()
+                        WHERE id = (SELECT customer_id FROM invoices WHERE id = \(invoice)) AND payment_customer = \(customer)
+                        """)
+                }
+                return outcome
             }
             return APIResponse.json(Reply(received: true, outcome: outcome.rawValue))
         }

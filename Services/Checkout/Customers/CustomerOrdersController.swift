@@ -101,13 +101,8 @@ struct CustomerOrdersController: Sendable {
     }
 
     private static func returnTo(_ success: String, _ cancel: String) throws -> CheckoutReturn {
-        for (field, url) in [("success_url", success), ("cancel_url", cancel)] {
-            let concrete = url.replacingOccurrences(of: "{ORDER_ID}", with: "order")
-            guard let parsed = URL(string: concrete), ["http", "https"].contains(parsed.scheme ?? ""), parsed.host != nil, url.count <= 2000
-            else {
-                throw APIError.invalid(field, "\(field) is an http or https URL")
-            }
-        }
-        return CheckoutReturn(success: success, cancel: cancel)
+        let returnTo = CheckoutReturn(success: success, cancel: cancel)
+        if let field = returnTo.invalidField { throw APIError.invalid(field, "\(field) is an http or https URL") }
+        return returnTo
     }
 }

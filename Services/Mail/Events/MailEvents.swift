@@ -83,6 +83,8 @@ struct MailEvents: Sendable {
                 "due_date": invoice.dueOn,
             ]
             if let domain = invoice.domain { variables["domain"] = domain }
+            // The pay link: the invoice's page in the portal, where it is paid in two clicks.
+            if let portal = settings.portalURL { variables["pay_url"] = "\(portal)/invoices/\(invoice.invoiceID.uuidString.lowercased())" }
             return variables.merging(extra) { $1 }
         }
         definition.handlers.on(InvoiceCreated.self) { event, transaction in

@@ -8,11 +8,28 @@ struct ClientAreaController: Sendable {
     let pages: PageRenderer
     let services: ServiceAPIs
     let people: any PersonRepository
+    let publicURL: String
 
     func addRoutes(to router: RouterGroup<PortalRequestContext>) {
         router.get("services", use: hostingAccounts)
         router.get("invoices", use: invoices)
         router.get("invoices/{id}", use: invoice)
+        router.post("invoices/{id}/pay", use: payInvoice)
+    }
+
+    @Sendable func payInvoice(_ request: Request, context: PortalRequestContext) async throws -> Response {
+        let session = try await linked(context)
+        guard let id = context.parameters.get("id", as: UUID.self) else { throw PortalError.notFound }
+        let path = "/invoices/\(id.uuidString.lowercased())"
+        do {
+            let page = try await services.invoicePaymentPage(id, ReturnURLs(successURL: "\(publicURL)\(path)?paid=1",
+                                                                          cancelURL: "\(publicURL)\(path)"), session)
+            return Response.redirect(to: page ?? path, type: .normal)
+        } catch let error as ServiceCallError where error.status == 404 {
+            throw PortalError.notFound
+        } catch let error as ServiceCallError where error.status == 409 {
+            return Response.redirect(to: path, type: .normal) // paid meanwhile: the page says so
+        }
     }
 
     @Sendable func hostingAccounts(_ request: Request, context: PortalRequestContext) async throws -> Response {
@@ -61,6 +78,8 @@ struct ClientAreaController: Sendable {
             "status_class": invoice.status, "subtotal": money(invoice.subtotal), "tax": money(invoice.tax),
             "has_tax": invoice.tax != 0, "total": money(invoice.total), "paid": money(invoice.amountPaid),
             "due": money(max(0, invoice.total - invoice.amountPaid)), "open": invoice.status == "open",
+            "id": invoice.id.uuidString.lowercased(),
+            "returned_from_payment": request.uri.queryParameters.get("paid") != nil && invoice.status == "open",
             "has_payments": !(invoice.payments ?? []).isEmpty, "customer_name": session.name, "customer_email": session.email,
             "lines": (invoice.lines ?? []).map { ["description": $0.description, "amount": money($0.amount)] },
             "payments": (invoice.payments ?? []).map { payment -> [String: Any] in

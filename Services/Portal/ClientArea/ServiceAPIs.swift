@@ -67,6 +67,13 @@ struct ServiceAPIs: Sendable {
         }
     }
 
+    /// The provider's page paying what is left of an open invoice.
+    func invoicePaymentPage(_ id: UUID, _ returnTo: ReturnURLs, _ session: PortalSession) async throws -> String? {
+        let page: InvoicePage = try await call(billing, .POST, "/api/customer/invoices/\(id.uuidString.lowercased())/payment-page", session,
+                                               body: String(decoding: try JSONEncoder().encode(returnTo), as: UTF8.self))
+        return page.paymentPage
+    }
+
     func balance(_ session: PortalSession) async throws -> Balance {
         try await call(billing, .GET, "/api/customer/balance", session)
     }
@@ -99,6 +106,11 @@ struct ServiceAPIs: Sendable {
     private struct ErrorBody: Decodable {
         struct Detail: Decodable { let code: String?; let message: String? }
         let error: Detail
+    }
+
+    private struct InvoicePage: Decodable {
+        let paymentPage: String?
+        enum CodingKeys: String, CodingKey { case paymentPage = "payment_page" }
     }
 
     private struct Linked: Decodable {
