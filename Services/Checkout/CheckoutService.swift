@@ -11,6 +11,13 @@ public struct CheckoutSettings: Sendable {
     public var apiTokens: APITokens
     /// Verifies the portal's customer tokens; without it `/api/customer` is not served.
     public var customers: CustomerAuthentication?
+    /// How long an unpaid order keeps its domain (`HOSTWIRE_ORDER_EXPIRY_HOURS`).
+    public var orderExpiry: Duration = .seconds(48 * 3600)
+    /// Orders placed per client address (and per email, per customer) in an hour
+    /// (`HOSTWIRE_ORDER_RATE_LIMIT`; 0 turns the limit off, for load tests).
+    public var orderRateLimit = 20
+    /// Whose `X-Forwarded-For` names the client (`HOSTWIRE_TRUSTED_PROXIES`).
+    public var addresses = ClientAddress()
 
     public init(gateway: any PaymentGateway, webhookSignature: WebhookSignature, apiTokens: APITokens) {
         self.gateway = gateway
@@ -25,12 +32,18 @@ public struct CheckoutSettings: Sendable {
         guard let webhookSecret = try environment.secret("HOSTWIRE_STRIPE_WEBHOOK_SECRET") else {
             throw SettingsError("HOSTWIRE_STRIPE_WEBHOOK_SECRET is required")
         }
-        return CheckoutSettings(
+        var settings = CheckoutSettings(
             gateway: StripeGateway(baseURL: environment.string("HOSTWIRE_STRIPE_API_URL", default: "https://api.stripe.com"),
                                    secretKey: secretKey,
                                    timeout: .seconds(try environment.int("HOSTWIRE_STRIPE_TIMEOUT_SECONDS", default: 30))),
             webhookSignature: WebhookSignature(secret: webhookSecret),
             apiTokens: try APITokens(parsing: try environment.secret("HOSTWIRE_API_TOKENS") ?? ""))
+        let hours = try environment.int("HOSTWIRE_ORDER_EXPIRY_HOURS", default: 48)
+        guard hours > 0 else { throw SettingsError("HOSTWIRE_ORDER_EXPIRY_HOURS is a number of hours above 0") }
+        settings.orderExpiry = .seconds(hours * 3600)
+        settings.orderRateLimit = max(0, try environment.int("HOSTWIRE_ORDER_RATE_LIMIT", default: 20))
+        settings.addresses = ClientAddress.load(environment)
+        return settings
     }
 }
 
@@ -38,15 +51,18 @@ public struct CheckoutSettings: Sendable {
 public func buildCheckout(_ settings: CheckoutSettings) -> ServiceDefinition {
     var definition = ServiceDefinition(name: "checkout")
     definition.apiTokens = settings.apiTokens
+    OrderLifecycle(gateway: settings.gateway, expiry: settings.orderExpiry).register(in: &definition)
     definition.routes = { router, dependencies in
         let store = OrderStore(store: dependencies.store)
         CatalogController(database: dependencies.database, tokens: settings.apiTokens).addRoutes(to: router)
-        OrdersController(store: store, gateway: settings.gateway, tokens: settings.apiTokens).addRoutes(to: router)
+        let limits = OrderLimits(limiter: RateLimiter(database: dependencies.database), perHour: settings.orderRateLimit,
+                                 addresses: settings.addresses)
+        OrdersController(store: store, gateway: settings.gateway, tokens: settings.apiTokens, limits: limits).addRoutes(to: router)
         StripeWebhookController(store: store, signature: settings.webhookSignature).addRoutes(to: router)
         if let customers = settings.customers {
             let api = router.group("api/customer")
             CustomerLinkController(database: dependencies.database, customers: customers).addRoutes(to: api)
-            CustomerOrdersController(store: store, gateway: settings.gateway, customers: customers).addRoutes(to: api)
+            CustomerOrdersController(store: store, gateway: settings.gateway, customers: customers, limits: limits).addRoutes(to: api)
         }
     }
     return definition

@@ -21,6 +21,8 @@ public struct PortalSettings: Sendable {
     public var billingURL: String
     /// The payment provider's page origin, which forms may lead to (Content-Security-Policy).
     public var paymentOrigin: String
+    /// Whose `X-Forwarded-For` names the client (`HOSTWIRE_TRUSTED_PROXIES`).
+    public var addresses = ClientAddress()
     /// `Secure` on cookies: off only for a portal served over plain HTTP on loopback.
     public var secureCookies: Bool
     public var companyName: String
@@ -59,7 +61,7 @@ public struct PortalSettings: Sendable {
         }
         let cost = try environment.int("HOSTWIRE_PORTAL_PASSWORD_COST", default: 12)
         guard (4...16).contains(cost) else { throw SettingsError("HOSTWIRE_PORTAL_PASSWORD_COST is 4 to 16") }
-        return PortalSettings(
+        var settings = PortalSettings(
             signer: try await CustomerTokenSigner(privateKey: signingKey),
             linkSealer: try FieldSealer(publicKey: mailKey, purpose: "portal.link"),
             publicURL: environment.string("HOSTWIRE_PORTAL_URL", default: "http://localhost:8087"),
@@ -73,6 +75,8 @@ public struct PortalSettings: Sendable {
             templates: URL(fileURLWithPath: environment.string("HOSTWIRE_PORTAL_TEMPLATES", default: "Services/Portal/Templates")),
             assets: URL(fileURLWithPath: environment.string("HOSTWIRE_PORTAL_ASSETS", default: "Services/Portal/Assets")),
             passwordCost: UInt8(cost))
+        settings.addresses = ClientAddress.load(environment)
+        return settings
     }
 }
 
@@ -95,7 +99,7 @@ public func buildPortal(_ settings: PortalSettings) async throws -> ServiceDefin
             .add(middleware: SessionMiddleware(storage: sessionStore, configuration: .init(
                 sessionCookieParameters: .init(name: "hw_session", secure: settings.secureCookies, sameSite: .lax),
                 keyPrefix: "", defaultSessionExpiration: .seconds(14 * 24 * 3600))))
-            .add(middleware: FormMiddleware(secureCookies: settings.secureCookies))
+            .add(middleware: FormMiddleware(secureCookies: settings.secureCookies, addresses: settings.addresses))
         StorefrontController(pages: pages, services: services).addRoutes(to: pagesGroup)
         AccountController(pages: pages, people: people, sessions: sessionStore, limiter: RateLimiter(database: dependencies.database),
                           services: services, passwords: Passwords(cost: settings.passwordCost), settings: settings)

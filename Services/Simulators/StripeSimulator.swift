@@ -63,6 +63,11 @@ struct StripeSimulator: Sendable {
                 try await idempotent(request, fields) { confirm(context.parameters.get("id") ?? "", method: fields["payment_method"]) }
             }
         }
+        router.post("v1/payment_intents/{id}/cancel") { request, context in
+            try await authorized(request) { fields in
+                try await idempotent(request, fields) { cancel(context.parameters.get("id") ?? "") }
+            }
+        }
         router.post("v1/customers") { request, _ in
             try await authorized(request) { fields in
                 try await idempotent(request, fields) {
@@ -153,6 +158,22 @@ struct StripeSimulator: Sendable {
             return (402, #"{"error":{"type":"card_error","code":"card_declined","decline_code":"\#(declineCode)","message":"Your card was declined.","payment_intent":\#(body)}}"#)
         }
         return (200, body)
+    }
+
+    /// Cancels a PaymentIntent that has not succeeded, as Stripe does; a succeeded one is refused.
+    private func cancel(_ id: String) -> (Int, String) {
+        store.withLock { store -> (Int, String) in
+            guard var intent = store.intents[id] else {
+                return stripeError(404, type: "invalid_request_error", code: "resource_missing", message: "No such payment_intent: '\(id)'")
+            }
+            guard intent["status"] != "succeeded" else {
+                return stripeError(400, type: "invalid_request_error", code: "payment_intent_unexpected_state",
+                                   message: "You cannot cancel this PaymentIntent because it has a status of succeeded.")
+            }
+            intent["status"] = "canceled"
+            store.intents[id] = intent
+            return (200, render(intent))
+        }
     }
 
     /// A refund of a succeeded PaymentIntent, at most what is left unrefunded.

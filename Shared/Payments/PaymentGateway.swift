@@ -12,6 +12,9 @@ public protocol PaymentGateway: Sendable {
                           idempotencyKey: String) async throws -> PaymentIntent
     /// Returns `amount` (minor units) of a succeeded payment to the customer.
     func refund(payment: String, amount: Int, idempotencyKey: String) async throws -> PaymentRefund
+    /// Cancels a payment not yet made, so it can no longer be; a succeeded one is refused
+    /// (`PaymentError.invalid`).
+    func cancelPayment(_ payment: String, idempotencyKey: String) async throws -> PaymentIntent
     /// A page on the provider's site where the customer pays `request` (the card saved to
     /// `customer` for off-session charges); the outcome arrives by webhook, the metadata on
     /// the payment it makes.

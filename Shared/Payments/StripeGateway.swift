@@ -38,6 +38,10 @@ public struct StripeGateway: PaymentGateway {
         try await post("/v1/refunds", [("payment_intent", payment), ("amount", "\(amount)")], idempotencyKey: idempotencyKey)
     }
 
+    public func cancelPayment(_ payment: String, idempotencyKey: String) async throws -> PaymentIntent {
+        try await post("/v1/payment_intents/\(payment)/cancel", [("cancellation_reason", "abandoned")], idempotencyKey: idempotencyKey)
+    }
+
     public func createCheckoutPage(_ request: PaymentRequest, customer: String, returnTo: CheckoutReturn,
                                    idempotencyKey: String) async throws -> CheckoutPage {
         let item = "line_items[0][price_data]"

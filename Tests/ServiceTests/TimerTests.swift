@@ -47,6 +47,10 @@ import Testing
             try await bus.process.start()
             try await first.start()
             try await second.start()
+            // The four daily schedules only: checkout's hourly order expiry is switched off here.
+            _ = try await database.withAdmin { client in
+                try await client.query("UPDATE timer.schedules SET enabled = false WHERE name = 'order-expiry'", logger: TestDatabase.logger)
+            }
             let fired = { try await database.count("SELECT count(*)::int FROM timer.outbox WHERE type = 'timer.fired'") }
             #expect(try await fired() == 0)
             let api = JSONClient(port: first.httpPort, headers: ["Authorization": "Bearer \(Sandbox.adminToken)"])

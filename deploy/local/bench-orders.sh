@@ -6,6 +6,8 @@
 #      PANEL_LATENCIES (ms per panel call, default "0 200"), WORKERS (default "8 32").
 set -euo pipefail
 cd "$(dirname "$0")/../.."
+# Load runs place thousands of orders from one address: checkout's per-address limit is off.
+export HOSTWIRE_ORDER_RATE_LIMIT=0
 RATES=${RATES:-100 200 300} DURATION=${DURATION:-20}
 swift build -c release >/dev/null
 export HOSTWIRE_BIN_DIR=$(swift build -c release --show-bin-path)

@@ -11,6 +11,7 @@ struct CustomerOrdersController: Sendable {
     let store: OrderStore
     let gateway: any PaymentGateway
     let customers: CustomerAuthentication
+    let limits: OrderLimits
 
     struct NewOrder: Decodable {
         let name: String
@@ -48,6 +49,7 @@ struct CustomerOrdersController: Sendable {
             guard try await store.customerID(email: claims.email.lowercased()) == claims.customerID else {
                 throw APIError(.forbidden, code: "forbidden", "the token's address belongs to another customer or to none yet")
             }
+            if let customer = claims.customerID { try await limits.admit(customer: customer) }
             // The address is the token's (verified by the portal), never the body's.
             let order = try await store.place(PlaceOrder(
                 customer: .init(email: claims.email, name: body.name, company: nil, country: nil), productID: body.productID,

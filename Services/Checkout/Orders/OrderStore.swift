@@ -182,7 +182,8 @@ extension OrderStore {
                 INSERT INTO orders (id, customer_id, product_id, billing_cycle, currency, amount, domain)
                 SELECT \(id), customer.id, \(order.productID), \(order.billingCycle), \(order.currency), product.amount,
                        \(order.domain) FROM customer, product
-                ON CONFLICT (domain) WHERE status <> 'cancelled' AND domain IS NOT NULL DO NOTHING RETURNING created_at)
+                ON CONFLICT (domain) WHERE status IN ('pending_payment', 'paid') AND domain IS NOT NULL DO NOTHING
+                RETURNING created_at)
             SELECT product.name, product.type, product.amount, customer.id, customer.payment_customer, placed.created_at
             FROM product LEFT JOIN customer ON true LEFT JOIN placed ON true
             """

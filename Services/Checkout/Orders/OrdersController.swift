@@ -9,10 +9,12 @@ struct OrdersController: Sendable {
     let store: OrderStore
     let gateway: any PaymentGateway
     let tokens: APITokens
+    let limits: OrderLimits
 
     func addRoutes(to router: Router<ServiceRequestContext>) {
-        router.post("api/orders") { request, _ in
+        router.post("api/orders") { request, context in
             let order = try await APIResponse.decode(PlaceOrder.self, from: request).validated()
+            try await limits.admit(request, context, email: order.email)
             return try await withPayment(try await store.place(order), status: .created)
         }
         router.get("api/orders/{id}") { _, context in
@@ -30,8 +32,8 @@ struct OrdersController: Sendable {
         let admin = router.group("api/admin").add(middleware: BearerAuthMiddleware(tokens: tokens))
         admin.get("orders") { request, _ in
             let status = request.uri.queryParameters.get("status")
-            if let status, !["pending_payment", "paid", "cancelled"].contains(status) {
-                throw APIError.invalid("status", "status is pending_payment, paid or cancelled")
+            if let status, !["pending_payment", "paid", "cancelled", "closed"].contains(status) {
+                throw APIError.invalid("status", "status is pending_payment, paid, cancelled or closed")
             }
             let paging = try Paging(request)
             return APIResponse.json(try await store.orders(status: status, limit: paging.perPage, offset: paging.offset))

@@ -27,7 +27,8 @@ struct MailEvents: Sendable {
             try await queue("welcome", to: event.contactEmail, name: event.customerName, variables, transaction,
                             account: event.accountID, customer: event.customerID)
         }
-        definition.handlers.on(OrderPlaced.self) { event, transaction in
+        // Confirmed once paid: an order anyone can place with any address emails nobody.
+        definition.handlers.on(OrderPaid.self) { event, transaction in
             var variables: [String: Any] = company.merging([
                 "customer_name": event.customerName, "product_name": event.productName, "billing_cycle": event.billingCycle,
                 "amount": Money.format(event.amount, event.currency), "currency": event.currency,

@@ -2,6 +2,7 @@ import Foundation
 import Hummingbird
 import HummingbirdAuth
 import Secrets
+import ServiceRuntime
 import Validation
 
 /// Sign-up with email verification, login, logout, password reset by emailed link, and the

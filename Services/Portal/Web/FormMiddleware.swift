@@ -1,8 +1,9 @@
 import ExternalHTTP
 import Foundation
 import Hummingbird
+import ServiceRuntime
 
-/// CSRF protection and form reading for every page.
+/// CSRF protection, form reading and the client's address for every page.
 ///
 /// A random token lives in an HttpOnly `SameSite=Lax` cookie and in a hidden field of every
 /// form (double submit): a POST whose field does not match the cookie is refused before any
@@ -13,9 +14,11 @@ struct FormMiddleware: RouterMiddleware {
     /// The largest form the portal reads.
     static let maxBody = 64 * 1024
     let secureCookies: Bool
+    let addresses: ClientAddress
 
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
         var context = context
+        context.clientAddress = addresses.of(request, peer: context.peer)
         let cookie = request.cookies[Self.cookieName].map { String($0.value) }
         context.csrfToken = cookie ?? Self.newToken()
         if request.method == .post {

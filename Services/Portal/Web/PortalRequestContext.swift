@@ -9,8 +9,10 @@ struct PortalRequestContext: ChildRequestContext, SessionRequestContext {
     typealias ParentContext = ServiceRequestContext
     var coreContext: CoreRequestContextStorage
     let sessions: SessionContext<PortalSession>
-    /// The socket peer (the portal is the front door; a proxy in front would be configured here).
-    let clientAddress: String
+    /// The socket peer.
+    let peer: String?
+    /// Who is asking: the peer, or what a trusted proxy in front saw (set by ``FormMiddleware``).
+    var clientAddress: String
     /// Set by ``FormMiddleware``: the token every form on the page must send back.
     var csrfToken = ""
     /// Set by ``FormMiddleware`` on a POST whose CSRF token matched.
@@ -19,7 +21,8 @@ struct PortalRequestContext: ChildRequestContext, SessionRequestContext {
     init(context: ServiceRequestContext) throws {
         coreContext = context.coreContext
         sessions = SessionContext()
-        clientAddress = context.remoteAddress?.ipAddress ?? "unknown"
+        peer = context.remoteAddress?.ipAddress
+        clientAddress = peer ?? "unknown"
     }
 
     /// The signed-in person, if any.

@@ -1,0 +1,59 @@
+import Contracts
+import Foundation
+import Messaging
+import Payments
+import PostgresNIO
+import ServiceRuntime
+
+/// Cancel an expired order's PaymentIntent at the provider, so it can no longer be paid.
+struct CancelPaymentTask: TaskPayload {
+    static let taskType = "cancel-payment"
+    static let maxAttempts = 10
+    let orderID: UUID
+    let paymentIntent: String
+    enum CodingKeys: String, CodingKey { case orderID = "order_id", paymentIntent = "payment_intent" }
+}
+
+/// How orders end: unpaid ones expire on the `order-expiry` schedule (cancelled with their
+/// PaymentIntent), paid ones close when their account is terminated; either frees the domain.
+struct OrderLifecycle: Sendable {
+    let gateway: any PaymentGateway
+    /// How long an order waits for its payment.
+    let expiry: Duration
+
+    func register(in definition: inout ServiceDefinition) {
+        let expiry = expiry
+        definition.handlers.on(TimerFired.self) { event, transaction in
+            guard event.schedule == "order-expiry" else { return }
+            // Against the slot's time, not the clock's: a late or replayed slot expires the same orders.
+            let cutoff = event.slot.addingTimeInterval(-Double(expiry.components.seconds))
+            let expired = try await transaction.query("""
+                UPDATE orders SET status = 'cancelled', ended_at = now(), end_reason = 'expired', updated_at = now()
+                WHERE status = 'pending_payment' AND created_at < \(cutoff)
+                RETURNING id, customer_id, domain, payment_intent
+                """)
+            for row in expired {
+                let (order, customer, domain, intent) = try row.decode((UUID, UUID, String?, String?).self)
+                try await transaction.publish(OrderCancelled(orderID: order, customerID: customer, domain: domain, reason: "expired"))
+                if let intent {
+                    _ = try await transaction.enqueue(CancelPaymentTask(orderID: order, paymentIntent: intent),
+                                                      dedupeKey: "cancel-payment-\(order.uuidString.lowercased())")
+                }
+            }
+        }
+        definition.handlers.on(AccountTerminated.self) { event, transaction in
+            _ = try await transaction.query("""
+                UPDATE orders SET status = 'closed', ended_at = now(), end_reason = 'account terminated', updated_at = now()
+                WHERE domain = \(event.domain) AND status = 'paid'
+                """)
+        }
+        definition.tasks.register(CancelPaymentTask.self) { task, completion in
+            do {
+                _ = try await gateway.cancelPayment(task.paymentIntent, idempotencyKey: "cancel-\(task.paymentIntent)")
+            } catch PaymentError.invalid(let reason) {
+                // Paid meanwhile (or unknown there): the payment's webhook finds the order cancelled.
+                completion.logger.warning("payment not cancelled", metadata: ["order": "\(task.orderID)", "reason": "\(reason)"])
+            }
+        }
+    }
+}
