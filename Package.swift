@@ -239,6 +239,7 @@ let package = Package(
                            .product(name: "Hummingbird", package: "hummingbird"),
                            .product(name: "HummingbirdAuth", package: "hummingbird-auth"),
                            .product(name: "HummingbirdBcrypt", package: "hummingbird-auth"),
+                           .product(name: "HummingbirdOTP", package: "hummingbird-auth"),
                            .product(name: "Mustache", package: "swift-mustache"),
                            .product(name: "Crypto", package: "swift-crypto"),
                            .product(name: "NIOCore", package: "swift-nio"), .product(name: "NIOPosix", package: "swift-nio"),

@@ -12,6 +12,8 @@ import ServiceRuntime
 public struct PortalSettings: Sendable {
     /// Signs the tokens that name a customer to the other services.
     public var signer: CustomerTokenSigner
+    /// Seals each person's TOTP secret at rest (`HOSTWIRE_CREDENTIAL_KEYS`, the portal's own ring).
+    public var cipher: CredentialCipher
     /// Seals the links in emails for the mail service alone.
     public var linkSealer: FieldSealer
     /// Where people reach the portal: the base of every link in an email.
@@ -32,12 +34,13 @@ public struct PortalSettings: Sendable {
     /// bcrypt's cost: 12 in production (about a quarter of a second per hash here).
     public var passwordCost: UInt8
 
-    public init(signer: CustomerTokenSigner, linkSealer: FieldSealer, publicURL: String, checkoutURL: String,
+    public init(signer: CustomerTokenSigner, cipher: CredentialCipher, linkSealer: FieldSealer, publicURL: String, checkoutURL: String,
                 provisioningURL: String, billingURL: String, paymentOrigin: String = "https://checkout.stripe.com",
                 secureCookies: Bool = true, companyName: String = "Hostwire",
                 supportEmail: String = "support@hostwire.local", templates: URL = URL(fileURLWithPath: "Services/Portal/Templates"),
                 assets: URL = URL(fileURLWithPath: "Services/Portal/Assets"), passwordCost: UInt8 = 12) {
         self.signer = signer
+        self.cipher = cipher
         self.linkSealer = linkSealer
         self.publicURL = publicURL.hasSuffix("/") ? String(publicURL.dropLast()) : publicURL
         self.checkoutURL = checkoutURL
@@ -59,10 +62,14 @@ public struct PortalSettings: Sendable {
         guard let mailKey = environment.optional("HOSTWIRE_MAIL_SEAL_PUBLIC_KEY") else {
             throw SettingsError("HOSTWIRE_MAIL_SEAL_PUBLIC_KEY is required: the portal's emails carry links sealed for mail")
         }
+        guard let ring = try environment.secret("HOSTWIRE_CREDENTIAL_KEYS") else {
+            throw SettingsError("HOSTWIRE_CREDENTIAL_KEYS is required: it seals the two-factor secrets")
+        }
         let cost = try environment.int("HOSTWIRE_PORTAL_PASSWORD_COST", default: 12)
         guard (4...16).contains(cost) else { throw SettingsError("HOSTWIRE_PORTAL_PASSWORD_COST is 4 to 16") }
         var settings = PortalSettings(
             signer: try await CustomerTokenSigner(privateKey: signingKey),
+            cipher: try CredentialCipher(ring: ring, currentKeyID: environment.optional("HOSTWIRE_CREDENTIAL_KEY_ID")),
             linkSealer: try FieldSealer(publicKey: mailKey, purpose: "portal.link"),
             publicURL: environment.string("HOSTWIRE_PORTAL_URL", default: "http://localhost:8087"),
             checkoutURL: environment.string("HOSTWIRE_CHECKOUT_URL", default: "http://127.0.0.1:8081"),
@@ -104,7 +111,13 @@ public func buildPortal(_ settings: PortalSettings) async throws -> ServiceDefin
         AccountController(pages: pages, people: people, sessions: sessionStore, limiter: RateLimiter(database: dependencies.database),
                           services: services, passwords: Passwords(cost: settings.passwordCost), settings: settings)
             .addRoutes(to: pagesGroup)
+        let twoFactor = TwoFactorController(pages: pages, people: people, sessions: sessionStore,
+                                            limiter: RateLimiter(database: dependencies.database), cipher: settings.cipher,
+                                            issuer: settings.companyName)
+        twoFactor.addLoginRoutes(to: pagesGroup)
+        // Adding middleware to a group changes the group: routes added to `pagesGroup` from here on would need a login too.
         let signedIn = pagesGroup.add(middleware: RequireLoginMiddleware())
+        twoFactor.addAccountRoutes(to: signedIn)
         ClientAreaController(pages: pages, services: services, people: people, publicURL: settings.publicURL)
             .addRoutes(to: signedIn)
         OrderPagesController(pages: pages, services: services, progress: OrderProgressRepository(database: dependencies.database),

@@ -6,8 +6,12 @@ and the refusals (another customer's invoice, a form without its CSRF token, too
 attempts). Every page is checked with axe (no serious or critical violation) and saved as
 a screenshot under $HOSTWIRE_SCREENSHOTS.
 """
+import base64
 import email
 import email.policy
+import hashlib
+import hmac
+import struct
 import glob
 import os
 import re
@@ -40,6 +44,15 @@ def browser(width=1280, height=900):
         options.add_argument(argument)
     options.binary_location = "/usr/bin/chromium"
     return webdriver.Chrome(service=Service("/usr/bin/chromedriver"), options=options)
+
+
+def totp(key, at=None):
+    """RFC 6238 as authenticator apps compute it, from the key as the portal shows it."""
+    key = key.replace(" ", "")
+    secret = base64.b32decode(key + "=" * (-len(key) % 8))
+    digest = hmac.new(secret, struct.pack(">Q", int((at or time.time()) // 30)), hashlib.sha1).digest()
+    offset = digest[-1] & 0x0F
+    return f"{(struct.unpack('>I', digest[offset:offset + 4])[0] & 0x7FFFFFFF) % 1000000:06d}"
 
 
 def click_and_wait(driver, selector):
@@ -279,6 +292,44 @@ class PortalJourney(unittest.TestCase):
             self.assertEqual("Log in", self.heading())
         finally:
             second.quit()
+
+    def log_in(self, password):
+        self.driver.get(PORTAL + "/login")
+        self.fill({"email": self.email, "password": password})
+
+    def test_6_two_factor_login_with_recovery_codes(self):
+        password = "another long password"
+        self.log_in(password)
+        self.driver.get(PORTAL + "/account/two-factor")
+        self.page("two-factor-off")
+        click_and_wait(self.driver, "main form button[type=submit]")
+        self.page("two-factor-setup")
+        key = self.driver.find_element(By.ID, "totp-key").text
+        self.fill({"code": "000000"})
+        self.assertIn("not the one your app shows", self.driver.page_source)
+        self.fill({"code": totp(key)})
+        codes = [element.text for element in self.driver.find_elements(By.CSS_SELECTOR, "ul.codes code")]
+        self.assertEqual(10, len(codes))
+        self.page("two-factor-codes")
+        click_and_wait(self.driver, ".who button")
+        # The password alone opens nothing now.
+        self.log_in(password)
+        self.assertIn("/login/two-factor", self.driver.current_url)
+        self.driver.get(PORTAL + "/services")
+        self.assertEqual("Log in", self.heading())
+        self.log_in(password)
+        self.page("login-two-factor")
+        self.fill({"code": "123456"})
+        self.assertIn("That code is not right", self.driver.page_source)
+        self.fill({"code": codes[0].lower()})
+        self.assertEqual("Your services", self.heading())
+        click_and_wait(self.driver, ".who button")
+        # A recovery code works once; the app's next code works.
+        self.log_in(password)
+        self.fill({"code": codes[0]})
+        self.assertIn("That code is not right, or was used already.", self.driver.page_source)
+        self.fill({"code": totp(key, time.time() + 30)})
+        self.assertEqual("Your services", self.heading())
 
 
 class Refusals(unittest.TestCase):

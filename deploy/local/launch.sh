@@ -70,6 +70,10 @@ HOSTWIRE_CUSTOMER_TOKEN_KEY=$(openssl pkey -in "$key" -pubout -outform DER | tai
 SECRETS
     rm -f "$key"
   fi
+  if ! grep -q '^HOSTWIRE_PORTAL_CREDENTIAL_KEYS=' "$file"; then
+    # The portal's own key ring (two-factor secrets), apart from provisioning's.
+    echo "HOSTWIRE_PORTAL_CREDENTIAL_KEYS=k1=$(openssl rand -base64 32)" >> "$file"
+  fi
   if grep -q '^HOSTWIRE_BUS_SERVER_KEY=' "$file"; then
     # A service added to the bus after the file was made gets its identity appended.
     . "$file"
@@ -128,7 +132,8 @@ own_secrets() { # name
     mail) printf '%s\n' "HOSTWIRE_API_TOKENS=$HOSTWIRE_API_TOKENS" "HOSTWIRE_MAIL_SEAL_PRIVATE_KEY=$HOSTWIRE_MAIL_SEAL_PRIVATE_KEY" ;;
     billing) printf '%s\n' "HOSTWIRE_API_TOKENS=$HOSTWIRE_API_TOKENS" "HOSTWIRE_BILLING_WEBHOOK_SECRET=$HOSTWIRE_BILLING_WEBHOOK_SECRET" \
       "HOSTWIRE_CUSTOMER_TOKEN_KEY=$HOSTWIRE_CUSTOMER_TOKEN_KEY" ;;
-    portal) printf '%s\n' "HOSTWIRE_PORTAL_SIGNING_KEY=$HOSTWIRE_PORTAL_SIGNING_KEY" "HOSTWIRE_MAIL_SEAL_PUBLIC_KEY=$HOSTWIRE_MAIL_SEAL_PUBLIC_KEY" ;;
+    portal) printf '%s\n' "HOSTWIRE_PORTAL_SIGNING_KEY=$HOSTWIRE_PORTAL_SIGNING_KEY" "HOSTWIRE_MAIL_SEAL_PUBLIC_KEY=$HOSTWIRE_MAIL_SEAL_PUBLIC_KEY" \
+      "HOSTWIRE_CREDENTIAL_KEYS=$HOSTWIRE_PORTAL_CREDENTIAL_KEYS" ;;
     timer) printf '%s\n' "HOSTWIRE_API_TOKENS=$HOSTWIRE_API_TOKENS" ;;
   esac
 }

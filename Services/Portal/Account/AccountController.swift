@@ -96,8 +96,8 @@ struct AccountController: Sendable {
             try await people.sendLink(try newLink(.verify, path: "/verify").link, to: person)
             return pages.render("check-email", ["email": person.email, "verification": true, "unverified": true], context: context)
         }
-        try await signIn(person, request, context)
-        return Response.redirect(to: next, type: .normal)
+        try await signIn(person, request, context, secondFactorPending: person.hasTwoFactor)
+        return Response.redirect(to: person.hasTwoFactor ? "/login/two-factor" : next, type: .normal)
     }
 
     @Sendable func requestReset(_ request: Request, context: PortalRequestContext) async throws -> Response {
@@ -127,8 +127,9 @@ struct AccountController: Sendable {
         else {
             return pages.render("reset-choose", ["valid": false], context: context, status: .notFound)
         }
-        try await signIn(person, request, context)
-        return Response.redirect(to: "/services", type: .normal)
+        // The emailed link proves the address, not the second factor: that is still asked for.
+        try await signIn(person, request, context, secondFactorPending: person.hasTwoFactor)
+        return Response.redirect(to: person.hasTwoFactor ? "/login/two-factor" : "/services", type: .normal)
     }
 
     @Sendable func security(_ request: Request, context: PortalRequestContext) async throws -> Response {
@@ -149,7 +150,8 @@ struct AccountController: Sendable {
 
     /// Starts a new session for `person` (never reusing the id a browser brought: no fixation),
     /// linking checkout's customer first if that has not happened yet.
-    private func signIn(_ person: Person, _ request: Request, _ context: PortalRequestContext) async throws {
+    private func signIn(_ person: Person, _ request: Request, _ context: PortalRequestContext,
+                        secondFactorPending: Bool = false) async throws {
         var customer = person.customerID
         if customer == nil, let linked = try? await services.linkCustomer(email: person.email, name: person.name) {
             try await people.setCustomer(linked, of: person.id)
@@ -158,7 +160,8 @@ struct AccountController: Sendable {
         if let old = request.cookies["hw_session"]?.value { try await sessions.remove(key: String(old)) }
         context.sessions.createSession(PortalSession(
             personID: person.id, customerID: customer, email: person.email, name: person.name, signedInAt: Date(),
-            address: context.clientAddress, userAgent: String((request.headers[.userAgent] ?? "").prefix(300))))
+            address: context.clientAddress, userAgent: String((request.headers[.userAgent] ?? "").prefix(300)),
+            secondFactorPending: secondFactorPending))
     }
 
     private func newLink(_ purpose: EmailLinkPurpose, path: String) throws -> (token: String, link: NewEmailLink) {

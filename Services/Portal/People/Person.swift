@@ -9,8 +9,12 @@ struct Person: Sendable {
     /// Checkout's customer, once the address is verified and linked.
     let customerID: UUID?
     let verifiedAt: Date?
+    /// The TOTP secret, sealed; set while two-factor is being turned on and while it is on.
+    let totpSecretSealed: String?
+    let totpEnabledAt: Date?
 
     var isVerified: Bool { verifiedAt != nil }
+    var hasTwoFactor: Bool { totpEnabledAt != nil }
 }
 
 /// What a single-use email link is for.

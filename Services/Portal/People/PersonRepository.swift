@@ -17,4 +17,15 @@ protocol PersonRepository: Sendable {
     /// Uses a reset link and sets the new password in one step; `nil` as for `useLink`.
     func resetPassword(tokenHash: String, passwordHash: String) async throws -> Person?
     func setCustomer(_ customer: UUID, of person: UUID) async throws
+    /// Stores a new TOTP secret, not yet in force (a person without two-factor only).
+    func startTwoFactor(_ person: UUID, sealedSecret: String) async throws
+    /// Puts the stored secret in force with new recovery codes; `step` is the time step just
+    /// proven, which will not be accepted again. `false` when there was nothing to turn on.
+    func enableTwoFactor(_ person: UUID, step: Int64, recoveryCodeHashes: [String]) async throws -> Bool
+    func disableTwoFactor(_ person: UUID) async throws
+    /// Accepts a TOTP time step once: `false` for one at or before the last accepted.
+    func useTimeStep(_ step: Int64, of person: UUID) async throws -> Bool
+    /// Uses a recovery code once.
+    func useRecoveryCode(hash: String, of person: UUID) async throws -> Bool
+    func recoveryCodesLeft(_ person: UUID) async throws -> Int
 }

@@ -9,15 +9,18 @@ import PostgresNIO
 struct PostgresPersonRepository: PersonRepository {
     let store: ServiceStore
 
+    /// What ``decode(_:)`` reads, in its order.
+    private static let columns = "id, email, name, password_hash, customer_id, verified_at, totp_secret_sealed, totp_enabled_at"
+
     func person(email: String) async throws -> Person? {
         try await store.database.query("""
-            SELECT id, email, name, password_hash, customer_id, verified_at FROM people WHERE email = \(email.lowercased())
+            SELECT \(unescaped: Self.columns) FROM people WHERE email = \(email.lowercased())
             """).first.map(Self.decode)
     }
 
     func person(id: UUID) async throws -> Person? {
         try await store.database.query("""
-            SELECT id, email, name, password_hash, customer_id, verified_at FROM people WHERE id = \(id)
+            SELECT \(unescaped: Self.columns) FROM people WHERE id = \(id)
             """).first.map(Self.decode)
     }
 
@@ -25,7 +28,7 @@ struct PostgresPersonRepository: PersonRepository {
         try await store.transaction { transaction in
             guard let row = try await transaction.query("""
                 INSERT INTO people (id, email, name, password_hash) VALUES (\(UUID()), \(email.lowercased()), \(name), \(passwordHash))
-                ON CONFLICT (email) DO NOTHING RETURNING id, email, name, password_hash, customer_id, verified_at
+                ON CONFLICT (email) DO NOTHING RETURNING \(unescaped: Self.columns)
                 """).first else { return nil }
             let person = try Self.decode(row)
             try await Self.insert(link, for: person, transaction)
@@ -41,7 +44,7 @@ struct PostgresPersonRepository: PersonRepository {
 
     func linkOwner(tokenHash: String, purpose: EmailLinkPurpose) async throws -> Person? {
         try await store.database.query("""
-            SELECT p.id, p.email, p.name, p.password_hash, p.customer_id, p.verified_at
+            SELECT p.id, p.email, p.name, p.password_hash, p.customer_id, p.verified_at, p.totp_secret_sealed, p.totp_enabled_at
             FROM email_links l JOIN people p ON p.id = l.person_id
             WHERE l.token_hash = \(tokenHash) AND l.purpose = \(purpose.rawValue) AND l.used_at IS NULL AND l.expires_at > now()
             """).first.map(Self.decode)
@@ -70,6 +73,56 @@ struct PostgresPersonRepository: PersonRepository {
         _ = try await store.database.query("UPDATE people SET customer_id = \(customer) WHERE id = \(person)")
     }
 
+    func startTwoFactor(_ person: UUID, sealedSecret: String) async throws {
+        _ = try await store.database.query("""
+            UPDATE people SET totp_secret_sealed = \(sealedSecret), totp_enabled_at = NULL, totp_last_step = NULL
+            WHERE id = \(person) AND totp_enabled_at IS NULL
+            """)
+    }
+
+    func enableTwoFactor(_ person: UUID, step: Int64, recoveryCodeHashes: [String]) async throws -> Bool {
+        try await store.transaction { transaction in
+            guard try await !transaction.query("""
+                UPDATE people SET totp_enabled_at = now(), totp_last_step = \(step)
+                WHERE id = \(person) AND totp_enabled_at IS NULL AND totp_secret_sealed IS NOT NULL RETURNING id
+                """).isEmpty else { return false }
+            _ = try await transaction.query("DELETE FROM recovery_codes WHERE person_id = \(person)")
+            for hash in recoveryCodeHashes {
+                _ = try await transaction.query("INSERT INTO recovery_codes (person_id, code_hash) VALUES (\(person), \(hash))")
+            }
+            return true
+        }
+    }
+
+    func disableTwoFactor(_ person: UUID) async throws {
+        try await store.transaction { transaction in
+            _ = try await transaction.query("""
+                UPDATE people SET totp_secret_sealed = NULL, totp_enabled_at = NULL, totp_last_step = NULL WHERE id = \(person)
+                """)
+            _ = try await transaction.query("DELETE FROM recovery_codes WHERE person_id = \(person)")
+        }
+    }
+
+    func useTimeStep(_ step: Int64, of person: UUID) async throws -> Bool {
+        try await !store.database.query("""
+            UPDATE people SET totp_last_step = \(step)
+            WHERE id = \(person) AND (totp_last_step IS NULL OR totp_last_step < \(step)) RETURNING id
+            """).isEmpty
+    }
+
+    func useRecoveryCode(hash: String, of person: UUID) async throws -> Bool {
+        try await !store.database.query("""
+            UPDATE recovery_codes SET used_at = now() WHERE person_id = \(person) AND code_hash = \(hash) AND used_at IS NULL
+            RETURNING person_id
+            """).isEmpty
+    }
+
+    func recoveryCodesLeft(_ person: UUID) async throws -> Int {
+        try await store.database.query("""
+            SELECT count(*)::int FROM recovery_codes WHERE person_id = \(person) AND used_at IS NULL
+            """).first?.decode(Int.self) ?? 0
+    }
+
     /// Marks the link used (once, however many requests race) and returns its person.
     private static func use(_ tokenHash: String, _ purpose: EmailLinkPurpose, _ transaction: Transaction) async throws -> Person? {
         guard let row = try await transaction.query("""
@@ -82,7 +135,7 @@ struct PostgresPersonRepository: PersonRepository {
             _ = try await transaction.query("UPDATE people SET verified_at = coalesce(verified_at, now()) WHERE id = \(id)")
         }
         return try await transaction.query("""
-            SELECT id, email, name, password_hash, customer_id, verified_at FROM people WHERE id = \(id)
+            SELECT \(unescaped: Self.columns) FROM people WHERE id = \(id)
             """).first.map(decode)
     }
 
@@ -103,7 +156,9 @@ struct PostgresPersonRepository: PersonRepository {
     }
 
     private static func decode(_ row: PostgresRow) throws -> Person {
-        let (id, email, name, hash, customer, verified) = try row.decode((UUID, String, String, String, UUID?, Date?).self)
-        return Person(id: id, email: email, name: name, passwordHash: hash, customerID: customer, verifiedAt: verified)
+        let (id, email, name, hash, customer, verified, totp, totpEnabled) =
+            try row.decode((UUID, String, String, String, UUID?, Date?, String?, Date?).self)
+        return Person(id: id, email: email, name: name, passwordHash: hash, customerID: customer, verifiedAt: verified,
+                      totpSecretSealed: totp, totpEnabledAt: totpEnabled)
     }
 }

@@ -10,4 +10,6 @@ struct PortalSession: Codable, Sendable {
     var signedInAt: Date
     var address: String
     var userAgent: String
+    /// The password was right but the second factor is still to be given: nothing opens yet.
+    var secondFactorPending = false
 }

@@ -9,7 +9,11 @@ struct PageRenderer: Sendable {
     private let supportEmail: String
 
     static let pages = ["home", "signup", "check-email", "verify", "login", "reset-request", "reset-choose", "services",
-                        "invoices", "invoice", "security", "error", "order", "order-status"]
+                        "invoices", "invoice", "security", "error", "order", "order-status",
+                        "two-factor", "two-factor-setup", "login-two-factor"]
+
+    /// The navigation entry a page belongs to, when not its own.
+    static let section = ["invoice": "invoices", "two-factor": "security", "two-factor-setup": "security"]
 
     /// Loads every page now, so a broken template stops the portal at start, not in front of a customer.
     init(settings: PortalSettings) async throws {
@@ -27,7 +31,7 @@ struct PageRenderer: Sendable {
         values["company_name"] = companyName
         values["support_email"] = supportEmail
         values["csrf"] = context.csrfToken
-        values["nav_\(page == "invoice" ? "invoices" : page)"] = true
+        values["nav_\(Self.section[page] ?? page)"] = true
         values["has_errors"] = (values["errors"] as? [String]).map { !$0.isEmpty } ?? false
         if let person = context.person { values["person"] = ["name": person.name, "email": person.email] }
         let html = library.render(values, withTemplate: page) ?? ""

@@ -25,8 +25,8 @@ struct PortalRequestContext: ChildRequestContext, SessionRequestContext {
         clientAddress = peer ?? "unknown"
     }
 
-    /// The signed-in person, if any.
-    var person: PortalSession? { sessions.session }
+    /// The signed-in person, if any (someone half-way through a two-factor login is not yet).
+    var person: PortalSession? { sessions.session.flatMap { $0.secondFactorPending ? nil : $0 } }
 }
 
 /// A posted form's fields, by name (the last value of a repeated name wins).
