@@ -78,7 +78,7 @@ public func buildBilling(_ settings: BillingSettings) -> ServiceDefinition {
         BillingController(dependencies: dependencies, settings: settings, ledger: ledger).addRoutes(to: api)
         if let customers = settings.customers {
             CustomerBillingController(queries: InvoiceQueries(database: dependencies.database), customers: customers,
-                                      gateway: settings.gateway)
+                                      gateway: settings.gateway, store: dependencies.store)
                 .addRoutes(to: router.group("api/customer"))
         }
     }

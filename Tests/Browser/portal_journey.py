@@ -69,8 +69,9 @@ def click_and_wait(driver, selector):
     WebDriverWait(driver, 15).until(arrived)
 
 
-def mail_link(recipient, subject_part, since):
-    """The first link of the newest message to `recipient` whose subject has `subject_part`."""
+def mail_text(recipient, subject_part, since, mentioning=""):
+    """The plain-text part of the newest message to `recipient` whose subject has `subject_part`
+    (and whose text has `mentioning`)."""
     deadline = time.time() + 30
     while time.time() < deadline:
         for path in sorted(glob.glob(os.path.join(MAILDIR, "new", "*")), key=os.path.getmtime, reverse=True):
@@ -80,9 +81,15 @@ def mail_link(recipient, subject_part, since):
                 message = email.message_from_binary_file(handle, policy=email.policy.default)
             if recipient in str(message["To"]) and subject_part in str(message["Subject"]):
                 text = message.get_body(("plain",)).get_content()
-                return re.search(r"https?://\S+", text).group(0)
+                if mentioning in text:
+                    return text
         time.sleep(0.3)
     raise AssertionError(f"no message '{subject_part}' to {recipient}")
+
+
+def mail_link(recipient, subject_part, since, mentioning=""):
+    """The first link of that message."""
+    return re.search(r"https?://\S+", mail_text(recipient, subject_part, since, mentioning)).group(0)
 
 
 class PortalJourney(unittest.TestCase):
@@ -94,6 +101,7 @@ class PortalJourney(unittest.TestCase):
         cls.driver = browser()
         cls.email = f"ada-{RUN}@example.test"
         cls.domain = f"ada-{RUN}.example"
+        cls.second_domain = f"second-{RUN}.example"
 
     @classmethod
     def tearDownClass(cls):
@@ -197,7 +205,7 @@ class PortalJourney(unittest.TestCase):
 
     def test_2b_a_card_that_needs_authentication(self):
         self.driver.get(PORTAL + "/order/pro")
-        self.fill({"domain": f"second-{RUN}.example"})
+        self.fill({"domain": self.second_domain})
         self.pay_on_hosted_page("4000 0027 6000 3184")
         self.assertEqual("Confirm this payment with your bank", self.heading())
         self.driver.save_screenshot(os.path.join(SHOTS, "payment-authentication.png"))
@@ -222,7 +230,7 @@ class PortalJourney(unittest.TestCase):
                                          data=b'{"seconds": 2073600}', headers={"Authorization": f"Bearer {token}",
                                                                                "Content-Type": "application/json"})
         urllib.request.urlopen(request).read()
-        link = mail_link(self.email, "Invoice", since)
+        link = mail_link(self.email, "Invoice", since, mentioning=self.domain)
         self.assertTrue(link.startswith(PORTAL + "/invoices/"), link)
         self.driver.get(link)
         self.assertIn("Open", self.driver.page_source)
@@ -236,6 +244,35 @@ class PortalJourney(unittest.TestCase):
             self.driver.get(link)
         self.assertIn("Paid</span>", self.driver.page_source)
         self.assertNotIn('class="noprint pay"', self.driver.page_source)
+
+    def cancel_link(self, domain):
+        return (By.XPATH, f"//li[contains(@class, 'card')][.//h2[text()='{domain}']]//a[starts-with(@href, '/services/cancel/')]")
+
+    def test_2d_cancel_at_the_end_of_the_term_and_now(self):
+        self.driver.get(PORTAL + "/services")
+        since = time.time() - 1
+        self.driver.execute_script("window.hostwireOldPage = true")
+        self.driver.find_element(*self.cancel_link(self.domain)).click()
+        WebDriverWait(self.driver, 15).until(lambda d: d.execute_script("return !window.hostwireOldPage"))
+        self.page("cancel")
+        click_and_wait(self.driver, "main form button[type=submit]")
+        self.assertEqual("Your services", self.heading())
+        self.assertIn("(cancelled)", self.driver.page_source)
+        self.assertIn("ends on", mail_text(self.email, "ends on", since))
+        self.page("services-cancelling")
+        # The second service, now: its account is closed within seconds, its open invoice cancelled.
+        self.driver.execute_script("window.hostwireOldPage = true")
+        self.driver.find_element(*self.cancel_link(self.second_domain)).click()
+        WebDriverWait(self.driver, 15).until(lambda d: d.execute_script("return !window.hostwireOldPage"))
+        self.driver.find_element(By.CSS_SELECTOR, 'input[value="now"]').click()
+        click_and_wait(self.driver, "main form button[type=submit]")
+        deadline = time.time() + 30
+        while "Closed" not in self.driver.page_source and time.time() < deadline:
+            time.sleep(0.5)
+            self.driver.get(PORTAL + "/services")
+        self.assertIn("Closed", self.driver.page_source)
+        self.driver.get(PORTAL + "/invoices")
+        self.assertIn("Cancelled", self.driver.page_source)
 
     def test_3_another_customer_cannot_see_the_invoice(self):
         other = browser()

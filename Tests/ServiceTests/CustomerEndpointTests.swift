@@ -62,6 +62,8 @@ import TestSupport
                     """, logger: TestDatabase.logger)
                 invoices.append(invoice)
             }
+            // The numbers given above are taken.
+            try await client.query("UPDATE billing.invoice_counter SET last = 2", logger: TestDatabase.logger)
             return (invoices[0], invoices[1])
         }
     }

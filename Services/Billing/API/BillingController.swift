@@ -45,6 +45,23 @@ struct BillingController: Sendable {
         api.get("customers/{id}/balance") { _, context in
             APIResponse.json(try await invoices.balance(try context.parameters.require("id", as: UUID.self)))
         }
+        // An operator cancels for the customer (`actor` names who), or takes back a pending cancellation.
+        api.post("subscriptions/{id}/cancellation") { request, context in
+            struct Body: Decodable { let when: CancellationTime; let actor: String? }
+            let id = try context.parameters.require("id", as: UUID.self)
+            let body = try await APIResponse.decode(Body.self, from: request)
+            let actor = String((body.actor ?? "operator").prefix(200))
+            return APIResponse.json(try await dependencies.store.transaction { transaction in
+                try await Cancellations().request(id, of: nil, when: body.when, actor: actor, today: BillingDay(Date()), in: transaction)
+            })
+        }
+        api.delete("subscriptions/{id}/cancellation") { _, context -> HTTPResponse.Status in
+            let id = try context.parameters.require("id", as: UUID.self)
+            try await dependencies.store.transaction { transaction in
+                try await Cancellations().withdraw(id, today: BillingDay(Date()), in: transaction)
+            }
+            return .noContent
+        }
         PaymentsController(dependencies: dependencies, settings: settings, ledger: ledger).addRoutes(to: api)
         RunsController(dependencies: dependencies, settings: settings).addRoutes(to: api)
     }

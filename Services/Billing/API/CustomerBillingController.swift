@@ -1,4 +1,5 @@
 import Foundation
+import Messaging
 import Payments
 import Persistence
 import PostgresNIO
@@ -11,6 +12,11 @@ struct CustomerBillingController: Sendable {
     let queries: InvoiceQueries
     let customers: CustomerAuthentication
     let gateway: any PaymentGateway
+    let store: ServiceStore
+
+    struct CancellationRequest: Decodable {
+        let when: CancellationTime
+    }
 
     struct Return: Decodable {
         let successURL: String
@@ -27,6 +33,15 @@ struct CustomerBillingController: Sendable {
         api.get("subscriptions") { request, _ in
             let customer = try await customers.customer(request)
             return APIResponse.json(try await queries.subscriptions(customer: customer, status: nil, paging: try Paging(request)))
+        }
+        api.post("subscriptions/{id}/cancellation") { request, context in
+            let customer = try await customers.customer(request)
+            guard let id = context.parameters.get("id", as: UUID.self) else { throw APIError.notFound("subscription") }
+            let body = try await APIResponse.decode(CancellationRequest.self, from: request)
+            return APIResponse.json(try await store.transaction { transaction in
+                try await Cancellations().request(id, of: customer, when: body.when, actor: "customer", today: BillingDay(Date()),
+                                                  in: transaction)
+            })
         }
         api.get("invoices") { request, _ in
             let customer = try await customers.customer(request)

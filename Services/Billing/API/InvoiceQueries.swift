@@ -10,9 +10,12 @@ struct InvoiceQueries: Sendable {
     struct Subscription: Encodable {
         let id: UUID, orderID: UUID, customerID: UUID, accountID: UUID?, productName: String, domain: String?
         let cycle: String, amount: Int, currency: String, startedOn: String, nextDue: String, status: String, suspendedFor: String?
+        /// The day a requested cancellation ends it (nothing is invoiced from then).
+        let cancelOn: String?
         enum CodingKeys: String, CodingKey {
             case id, orderID = "order_id", customerID = "customer_id", accountID = "account_id", productName = "product_name", domain
             case cycle, amount, currency, startedOn = "started_on", nextDue = "next_due", status, suspendedFor = "suspended_for"
+            case cancelOn = "cancel_on"
         }
     }
 
@@ -63,16 +66,17 @@ struct InvoiceQueries: Sendable {
     func subscriptions(customer: UUID?, status: String?, paging: Paging) async throws -> [Subscription] {
         try await database.query("""
             SELECT s.id, s.order_id, s.customer_id, a.account_id, s.product_name, s.domain, s.cycle, s.amount, s.currency,
-                   s.started_on::text, s.next_due::text, s.status, s.suspended_for
+                   s.started_on::text, s.next_due::text, s.status, s.suspended_for, s.cancel_on::text
             FROM subscriptions s LEFT JOIN accounts a ON a.order_id = s.order_id
             WHERE (\(customer)::uuid IS NULL OR s.customer_id = \(customer)) AND (\(status)::text IS NULL OR s.status = \(status))
             ORDER BY s.created_at, s.id LIMIT \(paging.perPage) OFFSET \(paging.offset)
             """).map { row in
-            let (id, order, customer, account, product, domain, cycle, amount, currency, started, next, status, reason) =
-                try row.decode((UUID, UUID, UUID, UUID?, String, String?, String, Int, String, String, String, String, String?).self)
+            let (id, order, customer, account, product, domain, cycle, amount, currency, started, next, status, reason, cancelOn) =
+                try row.decode((UUID, UUID, UUID, UUID?, String, String?, String, Int, String, String, String, String, String?,
+                                String?).self)
             return Subscription(id: id, orderID: order, customerID: customer, accountID: account, productName: product, domain: domain,
                                 cycle: cycle, amount: amount, currency: currency, startedOn: started, nextDue: next, status: status,
-                                suspendedFor: reason)
+                                suspendedFor: reason, cancelOn: cancelOn)
         }
     }
 

@@ -45,6 +45,7 @@ struct Invoicing: Sendable {
                        row_number() OVER (ORDER BY s.next_due, s.id) AS n
                 FROM subscriptions s JOIN customers c ON c.id = s.customer_id LEFT JOIN tax_rates t ON t.country = c.country
                 WHERE s.status IN ('active', 'suspended') AND s.next_due <= \(day.description)::date + \(settings.invoiceDaysBefore)::int
+                  AND (s.cancel_on IS NULL OR s.next_due < s.cancel_on)
             ), numbered AS (
                 SELECT due.*, gen_random_uuid() AS invoice_id,
                        invoice_number((SELECT last FROM invoice_counter) + n) AS number,

@@ -69,6 +69,8 @@ struct SubscriptionEvents: Sendable {
             let day = BillingDay(event.slot)
             switch event.schedule {
             case "recurring-billing":
+                // Cancellations due first: nothing is invoiced for a subscription ending today.
+                _ = try await Cancellations().apply(on: day, in: transaction)
                 _ = try await invoicing.run(on: day, trigger: "timer", in: transaction)
             case "overdue-suspensions":
                 _ = try await dunning.run(on: day, trigger: "timer", in: transaction)

@@ -65,6 +65,14 @@ struct MailEvents: Sendable {
             ], transaction)
         }
         registerBilling(in: &definition)
+        definition.handlers.on(SubscriptionCancellationRequested.self) { event, transaction in
+            var variables: [String: Any] = company.merging([
+                "customer_name": event.customerName, "product_name": event.productName, "effective_on": event.effectiveOn,
+            ]) { $1 }
+            if let domain = event.domain { variables["domain"] = domain }
+            try await queue("cancellation-confirmed", to: event.customerEmail, name: event.customerName, variables, transaction,
+                            account: event.accountID, customer: event.customerID)
+        }
         definition.handlers.on(EmailVerificationRequested.self) { event, transaction in
             try await queue("verify-email", to: event.email, name: event.name,
                             company.merging(["customer_name": event.name, "sealed_link": event.sealedLink]) { $1 }, transaction)

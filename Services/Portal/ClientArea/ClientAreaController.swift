@@ -12,6 +12,8 @@ struct ClientAreaController: Sendable {
 
     func addRoutes(to router: RouterGroup<PortalRequestContext>) {
         router.get("services", use: hostingAccounts)
+        router.get("services/cancel/{id}", use: cancellationForm)
+        router.post("services/cancel/{id}", use: cancel)
         router.get("invoices", use: invoices)
         router.get("invoices/{id}", use: invoice)
         router.post("invoices/{id}/pay", use: payInvoice)
@@ -34,7 +36,10 @@ struct ClientAreaController: Sendable {
 
     @Sendable func hostingAccounts(_ request: Request, context: PortalRequestContext) async throws -> Response {
         let session = try await linked(context)
-        let accounts: [[String: Any]] = try await services.accounts(session).map { account in
+        async let subscriptionList = services.subscriptions(session)
+        let accountList = try await services.accounts(session)
+        let byAccount = Dictionary(try await subscriptionList.compactMap { s in s.accountID.map { ($0, s) } }, uniquingKeysWith: { $1 })
+        let accounts: [[String: Any]] = accountList.map { account in
             var row: [String: Any] = [
                 "domain": account.domain, "plan": account.plan.capitalized, "status": Self.statusText(account.status),
                 "status_class": account.status, "since": Self.day(account.provisionedAt ?? account.createdAt),
@@ -44,6 +49,15 @@ struct ClientAreaController: Sendable {
             if let order = account.orderID { row["order_id"] = order.uuidString.lowercased() }
             if let reason = account.suspendReason { row["suspend_reason"] = reason }
             if account.status == "provisioning" { row["setting_up"] = true }
+            if let subscription = byAccount[account.id], ["active", "suspended"].contains(subscription.status) {
+                if let ends = subscription.cancelOn {
+                    row["ends_on"] = ends
+                } else {
+                    row["renews_on"] = subscription.nextDue
+                    row["renewal"] = MoneyText.format(subscription.amount, subscription.currency)
+                    row["cancel_id"] = subscription.id.uuidString.lowercased()
+                }
+            }
             return row
         }
         return pages.render("services", ["accounts": accounts, "has_accounts": !accounts.isEmpty, "title": "Services"],
@@ -87,6 +101,31 @@ struct ClientAreaController: Sendable {
                  "amount": MoneyText.format(payment.amount, payment.currency)]
             },
         ], context: context)
+    }
+
+    @Sendable func cancellationForm(_ request: Request, context: PortalRequestContext) async throws -> Response {
+        let (subscription, _) = try await cancellable(context)
+        return pages.render("cancel", [
+            "title": "Cancel \(subscription.domain ?? subscription.productName)", "id": subscription.id.uuidString.lowercased(),
+            "domain": subscription.domain ?? subscription.productName, "product": subscription.productName, "next_due": subscription.nextDue,
+        ], context: context)
+    }
+
+    @Sendable func cancel(_ request: Request, context: PortalRequestContext) async throws -> Response {
+        let (subscription, session) = try await cancellable(context)
+        let when = context.form.text("when")
+        guard when == "now" || when == "end_of_term" else { return Response.redirect(to: "/services/cancel/\(subscription.id)", type: .normal) }
+        try await services.cancel(subscription.id, when: when, session)
+        return Response.redirect(to: "/services", type: .normal)
+    }
+
+    /// The customer's subscription `{id}` while it can still be cancelled.
+    private func cancellable(_ context: PortalRequestContext) async throws -> (Subscription, PortalSession) {
+        let session = try await linked(context)
+        guard let id = context.parameters.get("id", as: UUID.self),
+              let subscription = try await services.subscriptions(session).first(where: { $0.id == id }),
+              ["active", "suspended"].contains(subscription.status), subscription.cancelOn == nil else { throw PortalError.notFound }
+        return (subscription, session)
     }
 
     /// The session with checkout's customer: linked now if sign-in could not reach checkout.

@@ -133,3 +133,21 @@ struct PlacedOrder: Decodable, Sendable {
     let paymentPage: String?
     enum CodingKeys: String, CodingKey { case order, paymentPage = "payment_page" }
 }
+
+/// A subscription, as billing shows it to its customer.
+struct Subscription: Decodable, Sendable {
+    let id: UUID
+    let accountID: UUID?
+    let productName: String
+    let domain: String?
+    let cycle: String
+    let amount: Int
+    let currency: String
+    let nextDue: String
+    let status: String
+    let cancelOn: String?
+    enum CodingKeys: String, CodingKey {
+        case id, accountID = "account_id", productName = "product_name", domain, cycle, amount, currency, nextDue = "next_due", status
+        case cancelOn = "cancel_on"
+    }
+}

@@ -54,6 +54,16 @@ struct ServiceAPIs: Sendable {
         try await call(provisioning, .GET, "/api/customer/accounts?per_page=100", session)
     }
 
+    func subscriptions(_ session: PortalSession) async throws -> [Subscription] {
+        try await call(billing, .GET, "/api/customer/subscriptions?per_page=100", session)
+    }
+
+    /// Asks billing to end the subscription `now` or at the `end_of_term`.
+    func cancel(_ subscription: UUID, when: String, _ session: PortalSession) async throws {
+        let _: CancellationAnswer = try await call(billing, .POST, "/api/customer/subscriptions/\(subscription.uuidString.lowercased())/cancellation",
+                                                   session, body: String(decoding: try JSONEncoder().encode(["when": when]), as: UTF8.self))
+    }
+
     func invoices(_ session: PortalSession) async throws -> [Invoice] {
         try await call(billing, .GET, "/api/customer/invoices?per_page=100", session)
     }
@@ -106,6 +116,11 @@ struct ServiceAPIs: Sendable {
     private struct ErrorBody: Decodable {
         struct Detail: Decodable { let code: String?; let message: String? }
         let error: Detail
+    }
+
+    private struct CancellationAnswer: Decodable {
+        let effectiveOn: String
+        enum CodingKeys: String, CodingKey { case effectiveOn = "effective_on" }
     }
 
     private struct InvoicePage: Decodable {
