@@ -73,12 +73,8 @@ struct MailEvents: Sendable {
             try await queue("cancellation-confirmed", to: event.customerEmail, name: event.customerName, variables, transaction,
                             account: event.accountID, customer: event.customerID)
         }
-        definition.handlers.on(EmailVerificationRequested.self) { event, transaction in
-            try await queue("verify-email", to: event.email, name: event.name,
-                            company.merging(["customer_name": event.name, "sealed_link": event.sealedLink]) { $1 }, transaction)
-        }
-        definition.handlers.on(PasswordResetRequested.self) { event, transaction in
-            try await queue("password-reset", to: event.email, name: event.name,
+        definition.handlers.on(EmailLinkRequested.self) { event, transaction in
+            try await queue(event.purpose == .verify ? "verify-email" : "password-reset", to: event.email, name: event.name,
                             company.merging(["customer_name": event.name, "sealed_link": event.sealedLink]) { $1 }, transaction)
         }
     }

@@ -1,3 +1,4 @@
+import Contracts
 import Foundation
 
 /// Someone who can log in to the portal.
@@ -17,10 +18,10 @@ struct Person: Sendable {
     var hasTwoFactor: Bool { totpEnabledAt != nil }
 }
 
-/// What a single-use email link is for.
-enum EmailLinkPurpose: String, Sendable {
-    case verify, reset
+/// What a single-use email link is for: the purpose the portal's event names.
+typealias EmailLinkPurpose = EmailLinkRequested.Purpose
 
+extension EmailLinkPurpose {
     /// How long a link works.
     var lifetime: Duration {
         switch self {

@@ -1,3 +1,4 @@
+import Contracts
 import Foundation
 
 /// The portal's people and their email links.

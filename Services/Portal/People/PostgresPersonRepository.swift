@@ -145,14 +145,9 @@ struct PostgresPersonRepository: PersonRepository {
             INSERT INTO email_links (token_hash, person_id, purpose, expires_at)
             VALUES (\(link.tokenHash), \(person.id), \(link.purpose.rawValue), \(expires))
             """)
-        switch link.purpose {
-        case .verify:
-            try await transaction.publish(EmailVerificationRequested(personID: person.id, email: person.email, name: person.name,
-                                                                     sealedLink: link.sealedLink))
-        case .reset:
-            try await transaction.publish(PasswordResetRequested(personID: person.id, email: person.email, name: person.name,
-                                                                 sealedLink: link.sealedLink))
-        }
+        try await transaction.publish(EmailLinkRequested(personID: person.id, email: person.email, name: person.name,
+                                                         purpose: link.purpose,
+                                                         sealedLink: link.sealedLink))
     }
 
     private static func decode(_ row: PostgresRow) throws -> Person {

@@ -1,38 +1,30 @@
 import Foundation
 
-/// Someone signed up at the portal: mail sends them the link that verifies their address.
-public struct EmailVerificationRequested: Event {
-    public static let wireName = "person.verification-requested"
+/// The portal wants a single-use link emailed to a person: to verify their address after
+/// sign-up, or to reset their password.
+public struct EmailLinkRequested: Event {
+    public static let wireName = "person.email-link-requested"
     public static let publisher = "portal"
-    public var personID: UUID
-    public var email: String
-    public var name: String
-    /// The verification link, sealed for the mail service alone (purpose `portal.link`):
-    /// whoever reads it can verify the address, so it never crosses the bus in clear.
-    public var sealedLink: String
-    public init(personID: UUID, email: String, name: String, sealedLink: String) {
-        self.personID = personID
-        self.email = email
-        self.name = name
-        self.sealedLink = sealedLink
-    }
-    enum CodingKeys: String, CodingKey { case personID = "person_id", email, name, sealedLink = "sealed_link" }
-}
 
-/// Someone asked to reset a portal password: mail sends the single-use link.
-public struct PasswordResetRequested: Event {
-    public static let wireName = "person.password-reset-requested"
-    public static let publisher = "portal"
+    public enum Purpose: String, Codable, Sendable {
+        case verify, reset
+    }
+
     public var personID: UUID
     public var email: String
     public var name: String
-    /// The reset link, sealed for the mail service alone (purpose `portal.link`).
+    public var purpose: Purpose
+    /// The link, sealed for the mail service alone (purpose `portal.link`): whoever reads it
+    /// can verify the address or set the password, so it never crosses the bus in clear.
     public var sealedLink: String
-    public init(personID: UUID, email: String, name: String, sealedLink: String) {
+
+    public init(personID: UUID, email: String, name: String, purpose: Purpose, sealedLink: String) {
         self.personID = personID
         self.email = email
         self.name = name
+        self.purpose = purpose
         self.sealedLink = sealedLink
     }
-    enum CodingKeys: String, CodingKey { case personID = "person_id", email, name, sealedLink = "sealed_link" }
+
+    enum CodingKeys: String, CodingKey { case personID = "person_id", email, name, purpose, sealedLink = "sealed_link" }
 }
