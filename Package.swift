@@ -126,7 +126,9 @@ let package = Package(
         ),
         .target(
             name: "TestSupport",
-            dependencies: ["Persistence", "ZeroMQ", .product(name: "PostgresNIO", package: "postgres-nio")],
+            dependencies: ["Persistence", "ZeroMQ", .product(name: "PostgresNIO", package: "postgres-nio"),
+                           .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                           .product(name: "NIOCore", package: "swift-nio"), .product(name: "NIOHTTP1", package: "swift-nio")],
             path: "Shared/TestSupport"
         ),
 

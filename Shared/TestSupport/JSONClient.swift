@@ -1,7 +1,7 @@
+import AsyncHTTPClient
 import Foundation
-#if canImport(FoundationNetworking)
-import FoundationNetworking
-#endif
+import NIOCore
+import NIOHTTP1
 
 /// Calls a service's HTTP API from a test: JSON in, status and JSON out.
 public struct JSONClient: Sendable {
@@ -24,18 +24,26 @@ public struct JSONClient: Sendable {
 
     /// Sends `body` (a JSON value, or raw `Data`) and returns the reply, whatever its status.
     @discardableResult
-    public func call(_ method: String, _ path: String, json body: Any? = nil, headers extra: [String: String] = [:]) async throws -> Reply {
-        var request = URLRequest(url: URL(string: baseURL + path)!)
-        request.httpMethod = method
-        request.timeoutInterval = 60
-        for (name, value) in headers.merging(extra, uniquingKeysWith: { $1 }) { request.setValue(value, forHTTPHeaderField: name) }
+    public func call(_ method: String, _ path: String, json body: Any? = nil, headers extra: [String: String] = [:],
+                     timeout: Duration = .seconds(60)) async throws -> Reply {
+        // AsyncHTTPClient, not URLSession: Foundation's URLSession on Linux can trap when a
+        // request is cancelled as it finishes (seen in CI: "a task that is not in the registry").
+        var request = HTTPClientRequest(url: baseURL + path)
+        request.method = HTTPMethod(rawValue: method)
+        for (name, value) in headers.merging(extra, uniquingKeysWith: { $1 }) { request.headers.replaceOrAdd(name: name, value: value) }
         if let data = body as? Data {
-            request.httpBody = data
+            request.body = .bytes(ByteBuffer(bytes: data))
         } else if let body {
-            request.httpBody = try JSONSerialization.data(withJSONObject: body)
-            request.setValue("application/json", forHTTPHeaderField: "Content-Type")
+            request.body = .bytes(ByteBuffer(bytes: try JSONSerialization.data(withJSONObject: body)))
+            request.headers.replaceOrAdd(name: "Content-Type", value: "application/json")
         }
-        let (data, response) = try await URLSession.shared.data(for: request)
-        return Reply(status: (response as? HTTPURLResponse)?.statusCode ?? 0, body: data)
+        return try await Self.send(request, timeout: timeout)
+    }
+
+    /// Sends `request` and collects the whole reply.
+    public static func send(_ request: HTTPClientRequest, timeout: Duration) async throws -> Reply {
+        let response = try await HTTPClient.shared.execute(request, timeout: .milliseconds(Int64(timeout / .milliseconds(1))))
+        let body = try await response.body.collect(upTo: 256 * 1024 * 1024)
+        return Reply(status: Int(response.status.code), body: Data(body.readableBytesView))
     }
 }

@@ -1,7 +1,5 @@
+import AsyncHTTPClient
 import Foundation
-#if canImport(FoundationNetworking)
-import FoundationNetworking
-#endif
 import Synchronization
 import Testing
 
@@ -102,11 +100,10 @@ public final class ServiceProcess: Sendable {
 
     private func waitUntilReady(timeout: Duration) async throws {
         let deadline = ContinuousClock.now + timeout
-        let url = URL(string: "http://127.0.0.1:\(httpPort)/ready")!
+        let ready = HTTPClientRequest(url: "http://127.0.0.1:\(httpPort)/ready")
         while ContinuousClock.now < deadline {
             guard isRunning else { throw ShellError(description: "\(executable) exited during start; see \(logFile.path)") }
-            if let (_, response) = try? await URLSession.shared.data(from: url),
-               (response as? HTTPURLResponse)?.statusCode == 200 { return }
+            if let reply = try? await JSONClient.send(ready, timeout: .seconds(5)), reply.status == 200 { return }
             try await Task.sleep(for: .milliseconds(100))
         }
         throw ShellError(description: "\(executable) not ready after \(timeout); see \(logFile.path)")

@@ -34,14 +34,8 @@ struct BusHarness: Sendable {
 
     /// Asks the sender to write `count` numbered commands and events into its outbox.
     func emit(from: Int, count: Int) async throws {
-        var request = URLRequest(url: URL(string: "http://127.0.0.1:\(sender.httpPort)/emit?from=\(from)&count=\(count)")!)
-        request.httpMethod = "POST"
-        request.timeoutInterval = 300
-        let (_, response) = try await URLSession.shared.data(for: request)
-        guard (response as? HTTPURLResponse)?.statusCode == 200 else { throw ShellError(description: "emit failed: \(response)") }
+        let reply = try await JSONClient(port: sender.httpPort).call("POST", "/emit?from=\(from)&count=\(count)", timeout: .seconds(300))
+        guard reply.status == 200 else { throw ShellError(description: "emit failed: \(reply.status) \(reply.text)") }
     }
 }
 
-#if canImport(FoundationNetworking)
-import FoundationNetworking
-#endif

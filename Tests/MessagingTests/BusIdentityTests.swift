@@ -1,8 +1,5 @@
 import Contracts
 import Foundation
-#if canImport(FoundationNetworking)
-import FoundationNetworking
-#endif
 import Messaging
 import PostgresNIO
 import Synchronization
@@ -41,8 +38,7 @@ import ZeroMQ
     }
 
     func metrics(_ bus: TestBroker) async throws -> String {
-        let (data, _) = try await URLSession.shared.data(from: URL(string: "http://127.0.0.1:\(bus.process.httpPort)/metrics")!)
-        return String(decoding: data, as: UTF8.self)
+        try await JSONClient(port: bus.process.httpPort).call("GET", "/metrics").text
     }
 
     func refused(_ text: String, _ reason: String, _ identity: String) -> Int {
@@ -135,9 +131,9 @@ import ZeroMQ
         #expect(refused(text, "command_not_allowed", "provisioning") == 1)
         #expect(refused(text, "forged_subscriber", "provisioning") == 1)
         #expect(!text.contains("topic=\""), "no series per topic")
-        let (body, response) = try await URLSession.shared.data(from: URL(string: "http://127.0.0.1:\(bus.process.httpPort)/nowhere")!)
-        #expect((response as? HTTPURLResponse)?.statusCode == 404)
-        #expect(String(decoding: body, as: UTF8.self).contains("\"not_found\""), "the broker's errors are JSON too")
+        let nowhere = try await JSONClient(port: bus.process.httpPort).call("GET", "/nowhere")
+        #expect(nowhere.status == 404)
+        #expect(nowhere.text.contains("\"not_found\""), "the broker's errors are JSON too")
 
         await stranger.stop(); await provisioning.stop(); await checkout.stop()
         for inbox in [mailQueue, billingQueue, checkoutQueue, provisioningQueue, subscriber, strangerOnMail, provisioningOnMail] {

@@ -45,7 +45,7 @@ struct Cancellations: Sendable {
         try await transaction.publish(SubscriptionCancellationRequested(
             subscriptionID: subscription, customerID: owner, customerEmail: email, customerName: name, accountID: account, domain: domain,
             productName: product, effectiveOn: effective, actor: actor))
-        if when == .now { _ = try await apply(on: today, in: transaction) }
+        if when == .now { _ = try await apply(on: today, only: subscription, in: transaction) }
         return Requested(subscriptionID: subscription, effectiveOn: effective, status: when == .now ? "cancelled" : status)
     }
 
@@ -57,11 +57,12 @@ struct Cancellations: Sendable {
             """).isEmpty else { throw APIError.notFound("pending cancellation") }
     }
 
-    /// Ends every subscription whose cancellation is due by `day`; returns how many.
-    func apply(on day: BillingDay, in transaction: Transaction) async throws -> Int {
+    /// Ends every subscription (or `only` that one) whose cancellation is due by `day`; returns how many.
+    func apply(on day: BillingDay, only: UUID? = nil, in transaction: Transaction) async throws -> Int {
         let ended = try await transaction.query("""
             UPDATE subscriptions s SET status = 'cancelled', cancelled_at = now(), updated_at = now()
             WHERE s.cancel_on <= \(day.description)::date AND s.status IN ('active', 'suspended')
+              AND (\(only)::uuid IS NULL OR s.id = \(only))
             RETURNING s.id, s.customer_id, s.domain, s.cancel_on::text, s.cancel_requested_by,
                       (SELECT a.account_id FROM accounts a WHERE a.order_id = s.order_id)
             """)

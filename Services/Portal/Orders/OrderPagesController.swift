@@ -45,6 +45,8 @@ struct OrderPagesController: Sendable {
                 errors.append("\(domain.ascii) already has an order. If it is yours, see your services; otherwise choose another domain.")
             } catch let error as ServiceCallError where error.status == 422 {
                 errors.append(error.message ?? "Please check the order.")
+            } catch let error as ServiceCallError where error.status == 429 {
+                errors.append("You have placed many orders in the last hour. Please try again later, or write to us.")
             }
         }
         return pages.render("order", Self.formValues(product, cycle: cycle, currency: currency, domain: domainText, errors: errors),
