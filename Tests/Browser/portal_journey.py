@@ -221,13 +221,14 @@ class PortalJourney(unittest.TestCase):
         self.wait_for_step("paid")
 
     def test_2c_pay_a_renewal_invoice_from_its_email(self):
-        # Three weeks on (the sandbox timer's clock moves): billing issues the next period's invoices.
+        # 26 days on (the sandbox timer's clock moves): past the daily run 7 days before the next
+        # period, whatever the time of day and the month's length, and before its due date.
         with open(os.path.join(os.environ["HOSTWIRE_VAR"], "secrets.env")) as handle:
             secrets = dict(line.split("=", 1) for line in handle.read().splitlines() if "=" in line)
         token = secrets["HOSTWIRE_API_TOKENS"].split(":", 1)[1].strip("'")
         since = time.time() - 1
         request = urllib.request.Request("http://127.0.0.1:8086/api/timer/clock/advance", method="POST",
-                                         data=b'{"seconds": 2073600}', headers={"Authorization": f"Bearer {token}",
+                                         data=b'{"seconds": 2246400}', headers={"Authorization": f"Bearer {token}",
                                                                                "Content-Type": "application/json"})
         urllib.request.urlopen(request).read()
         link = mail_link(self.email, "Invoice", since, mentioning=self.domain)
