@@ -56,10 +56,10 @@ struct AccountController: Sendable {
         guard try await limiter.allow(.signUpPerAddress, context.clientAddress) else { throw PortalError.tooMany }
         let hash = try await passwords.hash(password)
         let link = try newLink(.verify, path: "/verify")
-        if try await people.signUp(email: email.address, name: name, passwordHash: hash, link: link.link) == nil,
+        if try await people.signUp(email: email.address, name: name, passwordHash: hash, link: link) == nil,
            let existing = try await people.person(email: email.address), !existing.isVerified {
             // Signed up before and lost the email: a new link, the old one still works until it expires.
-            try await people.sendLink(link.link, to: existing)
+            try await people.sendLink(link, to: existing)
         }
         return pages.render("check-email", ["email": email.address, "verification": true], context: context)
     }
@@ -94,7 +94,7 @@ struct AccountController: Sendable {
                                 context: context, status: .unauthorized)
         }
         guard person.isVerified else {
-            try await people.sendLink(try newLink(.verify, path: "/verify").link, to: person)
+            try await people.sendLink(try newLink(.verify, path: "/verify"), to: person)
             return pages.render("check-email", ["email": person.email, "verification": true, "unverified": true], context: context)
         }
         try await signIn(person, request, context, secondFactorPending: person.hasTwoFactor)
@@ -105,7 +105,7 @@ struct AccountController: Sendable {
         guard try await limiter.allow(.resetPerAddress, context.clientAddress) else { throw PortalError.tooMany }
         let email = context.form.text("email").lowercased()
         if let person = try await people.person(email: email), try await limiter.allow(.resetPerEmail, email) {
-            try await people.sendLink(try newLink(.reset, path: "/password-reset/choose").link, to: person)
+            try await people.sendLink(try newLink(.reset, path: "/password-reset/choose"), to: person)
         }
         return pages.render("check-email", ["email": email, "reset": true], context: context)
     }
@@ -165,10 +165,10 @@ struct AccountController: Sendable {
             secondFactorPending: secondFactorPending))
     }
 
-    private func newLink(_ purpose: EmailLinkPurpose, path: String) throws -> (token: String, link: NewEmailLink) {
+    private func newLink(_ purpose: EmailLinkPurpose, path: String) throws -> NewEmailLink {
         let token = FormMiddleware.newToken()
         let sealed = try settings.linkSealer.seal("\(settings.publicURL)\(path)?token=\(token)")
-        return (token, NewEmailLink(purpose: purpose, tokenHash: SecretDigest.hex(token), sealedLink: sealed))
+        return NewEmailLink(purpose: purpose, tokenHash: SecretDigest.hex(token), sealedLink: sealed)
     }
 
     private static func currentKeyHash(_ request: Request) -> String? {
