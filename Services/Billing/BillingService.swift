@@ -70,6 +70,7 @@ public func buildBilling(_ settings: BillingSettings) -> ServiceDefinition {
     definition.apiTokens = settings.apiTokens
     SubscriptionEvents(settings: settings).register(in: &definition)
     ChargeInvoice(settings: settings).register(in: &definition)
+    Refunds(gateway: settings.gateway).register(in: &definition)
     definition.routes = { router, dependencies in
         let ledger = PaymentLedger(settings: settings)
         BillingWebhookController(dependencies: dependencies, ledger: ledger, signature: settings.webhookSignature)

@@ -52,6 +52,7 @@ public func buildCheckout(_ settings: CheckoutSettings) -> ServiceDefinition {
     var definition = ServiceDefinition(name: "checkout")
     definition.apiTokens = settings.apiTokens
     OrderLifecycle(gateway: settings.gateway, expiry: settings.orderExpiry).register(in: &definition)
+    StrayPayments(gateway: settings.gateway).register(in: &definition)
     definition.routes = { router, dependencies in
         let store = OrderStore(store: dependencies.store)
         CatalogController(database: dependencies.database, tokens: settings.apiTokens).addRoutes(to: router)

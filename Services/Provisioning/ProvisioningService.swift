@@ -66,6 +66,7 @@ public func buildProvisioning(_ settings: ProvisioningSettings) -> ServiceDefini
         let api = router.group("api").add(middleware: BearerAuthMiddleware(tokens: settings.apiTokens))
         ServersController(servers: servers, panels: panels).addRoutes(to: api)
         ProvisioningController(dependencies: dependencies, accounts: accounts, provisioner: provisioner).addRoutes(to: api)
+        AccountActionsController(store: dependencies.store, accounts: accounts).addRoutes(to: api)
         if let customers = settings.customers {
             CustomerAccountsController(database: dependencies.database, customers: customers)
                 .addRoutes(to: router.group("api/customer"))

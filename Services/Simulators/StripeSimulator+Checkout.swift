@@ -126,7 +126,10 @@ extension StripeSimulator {
         if session["mode"] == "payment" {
             var intent = intentFields(session, status: "succeeded")
             intent["payment_method"] = method
-            if let usage = session["payment_intent_data[setup_future_usage]"] { intent["setup_future_usage"] = usage }
+            if let usage = session["payment_intent_data[setup_future_usage]"] {
+                intent["setup_future_usage"] = usage
+                if let customer = session["customer"] { saveCard(method, customer: customer, card: card) }
+            }
             session["payment_intent"] = intent["id"]
             session["payment_status"] = "paid"
             store.withLock { $0.intents[intent["id"]!] = intent }
@@ -136,6 +139,8 @@ extension StripeSimulator {
             session["setup_intent"] = setup
             let object: [String: Any] = ["id": setup, "object": "setup_intent", "status": "succeeded", "customer": session["customer"] ?? "",
                                          "payment_method": method, "usage": "off_session", "livemode": false]
+            store.withLock { $0.setupIntents[setup] = object.mapValues { "\($0)" } }
+            if let customer = session["customer"] { saveCard(method, customer: customer, card: card) }
             webhook.send(type: "setup_intent.succeeded", object: json(object))
         }
         session["status"] = "complete"
@@ -170,7 +175,7 @@ extension StripeSimulator {
         return json(object)
     }
 
-    private func json(_ object: [String: Any]) -> String {
+    func json(_ object: [String: Any]) -> String {
         String(decoding: (try? JSONSerialization.data(withJSONObject: object, options: [.sortedKeys])) ?? Data(), as: UTF8.self)
     }
 

@@ -25,6 +25,10 @@ struct StripeSimulator: Sendable {
         var declines: [String: Int] = [:]
         /// Amount refunded so far per PaymentIntent.
         var refunded: [String: Int] = [:]
+        var customers: [String: [String: String]] = [:]
+        /// Saved cards: id, customer, last4, brand.
+        var paymentMethods: [String: [String: String]] = [:]
+        var setupIntents: [String: [String: String]] = [:]
         var sequence = 0
         /// Makes ids unique across restarts, as Stripe's are.
         let prefix = String(UUID().uuidString.replacingOccurrences(of: "-", with: "").prefix(8)).lowercased()
@@ -71,14 +75,7 @@ struct StripeSimulator: Sendable {
         router.post("v1/customers") { request, _ in
             try await authorized(request) { fields in
                 try await idempotent(request, fields) {
-                    let id = store.withLock { store -> String in
-                        store.sequence += 1
-                        return "cus_\(store.prefix)\(String(format: "%08d", store.sequence))"
-                    }
-                    let object: [String: Any] = ["id": id, "object": "customer", "email": fields["email"] ?? NSNull(),
-                                                 "name": fields["name"] ?? NSNull(), "livemode": false]
-                    let data = (try? JSONSerialization.data(withJSONObject: object)) ?? Data()
-                    return (200, String(decoding: data, as: UTF8.self))
+                    (200, json(saveCustomer(nextID("cus"), email: fields["email"], name: fields["name"])))
                 }
             }
         }
@@ -100,6 +97,8 @@ struct StripeSimulator: Sendable {
         }
         router.get("__sim/events") { _, _ in JSONBody(webhook.delivered) }
         addCheckoutRoutes(to: router)
+        addListRoutes(to: router)
+        router.add(middleware: StripeUnknownRoute())
     }
 
     private func createIntent(_ fields: [String: String]) -> (Int, String) {
@@ -216,7 +215,10 @@ struct StripeSimulator: Sendable {
     func authorized(_ request: Request, _ body: ([String: String]) async throws -> (Int, String)) async throws -> Response {
         let (status, text): (Int, String)
         if request.headers[.authorization] != "Bearer \(credentials.secret)" {
-            (status, text) = stripeError(401, type: "invalid_request_error", code: nil, message: "Invalid API Key provided")
+            // Stripe names the key it was given, all but its last four characters masked.
+            let given = request.headers[.authorization].map { String($0.dropFirst("Bearer ".count)) } ?? ""
+            let masked = given.count > 4 ? String(given.prefix(8)) + String(repeating: "*", count: max(given.count - 12, 4)) + given.suffix(4) : given
+            (status, text) = stripeError(401, type: "invalid_request_error", code: nil, message: "Invalid API Key provided: \(masked)")
         } else if request.method == .post, let type = request.headers[.contentType], !type.hasPrefix("application/x-www-form-urlencoded") {
             (status, text) = stripeError(400, type: "invalid_request_error", code: nil, message: "Content-Type must be application/x-www-form-urlencoded")
         } else {

@@ -90,12 +90,12 @@ import ZeroMQ
                              paymentReference: "pi_1", paymentCustomer: nil, paymentMethod: nil)
         let provision = ProvisionAccount(orderID: UUID(), customerID: UUID(), plan: "starter", serverGroup: "default",
                                          domain: "x.example", contactEmail: "a@b.example", customerName: "A")
-        let suspend = SuspendAccount(accountID: UUID(), reason: "forged")
+        let suspend = SuspendAccount(accountID: UUID(), reason: "forged", actor: nil)
         // Forbidden.
         stranger.send(try envelope(paid, to: OrderPaid.topic, source: "checkout", sequence: 1), on: 0)
         stranger.send(try envelope(provision, to: "provisioning", source: "checkout"), on: 1)
         provisioning.send(try envelope(paid, to: OrderPaid.topic, source: "checkout", sequence: 1), on: 0)
-        provisioning.send(try envelope(AccountSuspended(accountID: UUID(), domain: "x.example", reason: "r"),
+        provisioning.send(try envelope(AccountSuspended(accountID: UUID(), domain: "x.example", reason: "r", actor: nil),
                                        to: AccountSuspended.topic, source: "checkout", sequence: 1), on: 0)
         provisioning.send(try envelope(suspend, to: "billing", source: "provisioning"), on: 1)
         provisioning.send(try envelope(provision, to: "provisioning", source: "checkout"), on: 1)
@@ -106,7 +106,7 @@ import ZeroMQ
         for _ in 0..<10 {
             provisioning.send(try envelope(BusControl.Acknowledge(messageIDs: [UUID()]), to: "mail", source: "provisioning"), on: 1)
         }
-        provisioning.send(try envelope(AccountSuspended(accountID: UUID(), domain: "x.example", reason: "r"),
+        provisioning.send(try envelope(AccountSuspended(accountID: UUID(), domain: "x.example", reason: "r", actor: nil),
                                        to: AccountSuspended.topic, source: "provisioning", sequence: 1), on: 0)
         provisioning.send(try envelope(BusControl.Replay(subscriber: "provisioning", fromSequence: 1, limit: 10), to: "checkout",
                                        source: "provisioning"), on: 1)

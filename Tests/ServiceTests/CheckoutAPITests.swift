@@ -84,7 +84,12 @@ import Testing
 
                 #expect(try await client.json(.get, "/api/admin/orders").status == .unauthorized)
                 #expect(try await client.json(.get, "/api/admin/orders", token: "wrong-token-0123456789").status == .unauthorized)
-                let product: [String: Any] = ["slug": "vps-small", "name": "VPS Small", "type": "vps",
+                // Nothing provisions a VPS yet: the catalog will not sell one.
+                let vps: [String: Any] = ["slug": "vps-small", "name": "VPS Small", "type": "vps",
+                                          "prices": [["billing_cycle": "monthly", "currency": "EUR", "amount": 1500]]]
+                let undeliverable = try await client.json(.post, "/api/catalog/admin/products", vps, token: Self.admin)
+                #expect(undeliverable.status == .unprocessableContent && errorCode(undeliverable.json) == "invalid_type")
+                let product: [String: Any] = ["slug": "hosting-small", "name": "Hosting Small", "type": "hosting", "panel_plan": "small",
                                               "prices": [["billing_cycle": "monthly", "currency": "EUR", "amount": 1500]]]
                 let denied = try await client.json(.post, "/api/catalog/admin/products", product, token: Self.viewer)
                 #expect(denied.status == .forbidden)
@@ -139,26 +144,34 @@ import Testing
                 let list = try JSONSerialization.jsonObject(with: Data(orders.text.utf8)) as? [[String: Any]]
                 let placed = try #require(list?.first, "\(orders.text)")
                 let (id, amount) = (try #require(placed["id"] as? String), try #require(placed["amount"] as? Int))
-                func deliver(_ event: String, _ type: String, amount: Int, currency: String = "usd") async throws -> String? {
-                    let body = #"{"id":"\#(event)","type":"\#(type)","created":1,"data":{"object":{"id":"pi_\#(event)","status":"x","amount":\#(amount),"currency":"\#(currency)","metadata":{"order_id":"\#(id)"}}}}"#
+                func deliver(_ event: String, _ type: String, amount: Int, currency: String = "usd", intent: String? = nil) async throws -> String? {
+                    let body = #"{"id":"\#(event)","type":"\#(type)","created":1,"data":{"object":{"id":"\#(intent ?? "pi_" + event)","status":"x","amount":\#(amount),"currency":"\#(currency)","metadata":{"order_id":"\#(id)"}}}}"#
                     let signed = WebhookSignature(secret: "whsec_api").header(for: Array(body.utf8))
                     let reply = try await client.json(.post, "/webhooks/stripe", body, headers: [HTTPField.Name("Stripe-Signature")!: signed])
                     #expect(reply.status == .ok)
                     return reply.json["outcome"] as? String
                 }
-                #expect(try await deliver("evt_short", "payment_intent.succeeded", amount: amount - 1) == "amount_mismatch")
-                #expect(try await deliver("evt_euro", "payment_intent.succeeded", amount: amount, currency: "eur") == "amount_mismatch")
+                // A wrong amount or currency pays nothing and is refunded, once per payment.
+                #expect(try await deliver("evt_short", "payment_intent.succeeded", amount: amount - 1) == "refunded")
+                #expect(try await deliver("evt_euro", "payment_intent.succeeded", amount: amount, currency: "eur") == "refunded")
                 #expect(try await deliver("evt_declined", "payment_intent.payment_failed", amount: amount) == "payment_failed")
                 #expect(try await database.count("SELECT count(*)::int FROM checkout.orders WHERE status = 'pending_payment'") == 1)
                 #expect(try await database.count("SELECT count(*)::int FROM checkout.outbox WHERE type <> 'order.placed'") == 0)
 
                 #expect(try await deliver("evt_paid", "payment_intent.succeeded", amount: amount) == "paid")
-                #expect(try await deliver("evt_again", "payment_intent.succeeded", amount: amount) == "already_paid")
+                // The same payment told again is not a second one; another payment is, and goes back.
+                #expect(try await deliver("evt_paid_again", "payment_intent.succeeded", amount: amount, intent: "pi_evt_paid") == "already_paid")
+                #expect(try await deliver("evt_again", "payment_intent.succeeded", amount: amount) == "refunded")
+                #expect(try await database.count("""
+                    SELECT count(*)::int FROM checkout.stray_payments WHERE (payment_intent, reason) IN
+                        (('pi_evt_short', 'wrong_amount'), ('pi_evt_euro', 'wrong_amount'), ('pi_evt_again', 'duplicate'))
+                    """) == 3)
+                #expect(try await database.count("SELECT count(*)::int FROM checkout.tasks WHERE type = 'refund-stray-payment'") == 3)
                 #expect(try await database.count("""
                     SELECT count(*)::int FROM checkout.orders WHERE status = 'paid' AND payment_intent = 'pi_evt_paid'
                     """) == 1)
                 #expect(try await database.count("SELECT count(*)::int FROM checkout.outbox WHERE type IN ('order.paid', 'provision-account')") == 2)
-                #expect(try await database.count("SELECT count(*)::int FROM checkout.webhook_receipts") == 5)
+                #expect(try await database.count("SELECT count(*)::int FROM checkout.webhook_receipts") == 6)
             }
         }
     }

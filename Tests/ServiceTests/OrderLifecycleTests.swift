@@ -73,7 +73,7 @@ import TestSupport
                     try await admin.query("UPDATE checkout.orders SET status = 'paid', paid_at = now()", logger: TestDatabase.logger)
                 }
                 #expect(try await client.json(.post, "/api/orders", Self.order("mine.example")).status == .conflict)
-                try await Self.deliver(AccountTerminated(accountID: UUID(), domain: "mine.example"), sequence: 1, to: definition, database)
+                try await Self.deliver(AccountTerminated(accountID: UUID(), domain: "mine.example", actor: "billing"), sequence: 1, to: definition, database)
                 #expect(try await client.json(.post, "/api/orders", Self.order("mine.example")).status == .badGateway)
                 #expect(try await database.count("SELECT count(*)::int FROM checkout.orders WHERE status = 'closed'") == 1)
             }

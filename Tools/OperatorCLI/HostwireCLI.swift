@@ -5,12 +5,13 @@ import ArgumentParser
 struct HostwireCLI: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "hostwire",
-        abstract: "Operate Hostwire: orders, tasks, servers, invoices, emails and the bus.",
+        abstract: "Operate Hostwire: orders, accounts, subscriptions, tasks, servers, invoices, emails and the bus.",
         discussion: """
             Service addresses come from HOSTWIRE_<SERVICE>_URL (default http://127.0.0.1:<port>, as `make run`),
             the admin token from HOSTWIRE_API_TOKEN. Tables by default, --json for scripts.
             """,
-        subcommands: [Orders.self, Tasks.self, Servers.self, Invoices.self, Emails.self, DeadLetters.self, Bus.self])
+        subcommands: [Orders.self, Accounts.self, Subscriptions.self, Tasks.self, Servers.self, Invoices.self, Emails.self,
+                      DeadLetters.self, Bus.self])
 }
 
 /// What every command takes.

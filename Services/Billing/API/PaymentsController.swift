@@ -1,3 +1,4 @@
+import Contracts
 import Foundation
 import Hummingbird
 import Messaging
@@ -23,13 +24,11 @@ struct PaymentsController: Sendable {
         /// Minor units; the whole unrefunded amount when omitted.
         let amount: Int?
         let reason: String?
+        /// Who refunds: stored with the refund and published.
+        let actor: String?
     }
 
     struct Outcome: Encodable { let outcome: String }
-    struct Refunded: Encodable {
-        let id: UUID, paymentID: UUID, reference: String, amount: Int, invoiceStatus: String
-        enum CodingKeys: String, CodingKey { case id, paymentID = "payment_id", reference, amount, invoiceStatus = "invoice_status" }
-    }
 
     func addRoutes(to api: RouterGroup<ServiceRequestContext>) {
         api.post("invoices/{id}/payments") { request, context in
@@ -56,47 +55,24 @@ struct PaymentsController: Sendable {
         api.post("payments/{id}/refund") { request, context in
             let payment = try context.parameters.require("id", as: UUID.self)
             let body = try await APIResponse.decode(RefundRequest.self, from: request)
-            return APIResponse.json(try await refund(payment, amount: body.amount, reason: body.reason), status: .created)
-        }
-    }
-
-    /// Refunds through the provider first (its idempotency key derived from what was refunded
-    /// before, so a repeated request cannot refund twice), then records it.
-    private func refund(_ payment: UUID, amount requested: Int?, reason: String?) async throws -> Refunded {
-        let (database, logger) = (dependencies.database, dependencies.logger)
-        guard let row = try await database.query("""
-            SELECT method, reference, amount - refunded, refunded FROM payments WHERE id = \(payment)
-            """).first else { throw APIError.notFound("payment") }
-        let (method, reference, left, refundedBefore) = try row.decode((String, String, Int, Int).self)
-        let amount = requested ?? left
-        guard amount > 0, amount <= left else {
-            throw APIError.invalid("amount", "amount is 1 to \(left), what is left unrefunded of this payment")
-        }
-        let refundReference: String
-        if method == "manual" {
-            refundReference = "manual-refund:\(payment):\(refundedBefore)"
-        } else {
+            if let reason = body.reason, reason.count > 500 { throw APIError.invalid("reason", "reason is at most 500 characters") }
+            let actor = String((body.actor ?? "operator").prefix(100))
+            let refunds = Refunds(gateway: settings.gateway)
+            let made: Refunds.Made
             do {
-                refundReference = try await settings.gateway.refund(payment: reference, amount: amount,
-                                                                   idempotencyKey: "refund-\(payment)-\(refundedBefore)-\(amount)").id
-            } catch let error as PaymentError {
+                made = try await refunds.make(payment, amount: body.amount, cause: .requested, actor: actor, note: body.reason,
+                                              on: dependencies.database)
+            } catch Refunds.Refusal.unknownPayment {
+                throw APIError.notFound("payment")
+            } catch Refunds.Refusal.amount(let left) {
+                throw APIError.invalid("amount", "amount is 1 to \(left), what is left unrefunded of this payment")
+            } catch Refunds.Refusal.provider(let error) {
                 throw APIError(.badGateway, code: "provider_error", error.description)
             }
-        }
-        return try await database.transaction { connection in
-            try await BillingLock.take(on: connection, logger: logger)
-            let id = UUID()
-            try await connection.query("""
-                INSERT INTO refunds (id, payment_id, reference, amount, reason) VALUES (\(id), \(payment), \(refundReference), \(amount), \(reason))
-                """, logger: logger)
-            let status = try await connection.query("""
-                WITH p AS (UPDATE payments SET refunded = refunded + \(amount) WHERE id = \(payment) RETURNING invoice_id)
-                UPDATE invoices i SET status = CASE
-                    WHEN (SELECT sum(amount - refunded) FROM payments WHERE invoice_id = i.id) - \(amount) <= 0 THEN 'refunded'
-                    ELSE status END
-                FROM p WHERE i.id = p.invoice_id RETURNING i.status
-                """, logger: logger).collect().first?.decode(String.self) ?? "paid"
-            return Refunded(id: id, paymentID: payment, reference: refundReference, amount: amount, invoiceStatus: status)
+            guard let refunded = try await dependencies.store.transaction({ transaction in try await refunds.record(made, in: transaction) }) else {
+                throw APIError.conflict("refund_recorded", "this refund was recorded already")
+            }
+            return APIResponse.json(refunded, status: .created)
         }
     }
 }

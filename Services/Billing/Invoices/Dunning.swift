@@ -95,7 +95,7 @@ struct Dunning: Sendable {
             SELECT account_id FROM picked
             """, logger: logger)
         var commands: [SuspendAccount] = []
-        for try await account in rows.decode(UUID.self) { commands.append(SuspendAccount(accountID: account, reason: "non-payment")) }
+        for try await account in rows.decode(UUID.self) { commands.append(SuspendAccount(accountID: account, reason: "non-payment", actor: "billing")) }
         try await transaction.send(contentsOf: commands)
         return commands.count
     }
@@ -113,7 +113,7 @@ struct Dunning: Sendable {
                   AND i.due_on + \(days)::int <= \(day.description)::date
                 ORDER BY s.id, i.due_on
             ), ended AS (
-                UPDATE subscriptions s SET status = 'terminated', updated_at = now() FROM picked p WHERE s.id = p.subscription_id
+                UPDATE subscriptions s SET status = 'terminated', end_reason = 'non_payment', updated_at = now() FROM picked p WHERE s.id = p.subscription_id
             ), cancelled AS (
                 UPDATE invoices i SET status = 'cancelled', next_charge_on = NULL
                 FROM picked p WHERE i.subscription_id = p.subscription_id AND i.status = 'open'
@@ -127,7 +127,7 @@ struct Dunning: Sendable {
         var count = 0
         for try await account in rows.decode(UUID?.self) {
             count += 1
-            if let account { commands.append(TerminateAccount(accountID: account)) }
+            if let account { commands.append(TerminateAccount(accountID: account, actor: "billing")) }
         }
         try await transaction.send(contentsOf: commands)
         return count

@@ -72,7 +72,7 @@ struct PaymentLedger: Sendable {
             """)
         for row in rows {
             guard let account = try row.decode(UUID?.self) else { continue }
-            try await transaction.send(UnsuspendAccount(accountID: account, onlyIfSuspendedFor: "non-payment"))
+            try await transaction.send(UnsuspendAccount(accountID: account, onlyIfSuspendedFor: "non-payment", actor: "billing"))
         }
     }
 }

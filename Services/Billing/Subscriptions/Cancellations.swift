@@ -60,7 +60,7 @@ struct Cancellations: Sendable {
     /// Ends every subscription (or `only` that one) whose cancellation is due by `day`; returns how many.
     func apply(on day: BillingDay, only: UUID? = nil, in transaction: Transaction) async throws -> Int {
         let ended = try await transaction.query("""
-            UPDATE subscriptions s SET status = 'cancelled', cancelled_at = now(), updated_at = now()
+            UPDATE subscriptions s SET status = 'cancelled', end_reason = 'cancelled', cancelled_at = now(), updated_at = now()
             WHERE s.cancel_on <= \(day.description)::date AND s.status IN ('active', 'suspended')
               AND (\(only)::uuid IS NULL OR s.id = \(only))
             RETURNING s.id, s.customer_id, s.domain, s.cancel_on::text, s.cancel_requested_by,
@@ -73,7 +73,7 @@ struct Cancellations: Sendable {
                 UPDATE invoices SET status = 'cancelled', next_charge_on = NULL
                 WHERE subscription_id = \(subscription) AND status = 'open' AND period_start >= \(cancelOn)::date
                 """)
-            if let account { try await transaction.send(TerminateAccount(accountID: account)) }
+            if let account { try await transaction.send(TerminateAccount(accountID: account, actor: actor ?? "customer")) }
             try await transaction.publish(SubscriptionCancelled(subscriptionID: subscription, customerID: customer, accountID: account,
                                                                 domain: domain, actor: actor ?? "customer"))
         }

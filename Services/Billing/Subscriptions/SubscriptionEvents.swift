@@ -6,8 +6,9 @@ import PostgresNIO
 import ServiceRuntime
 
 /// What billing hears: a paid order starts a subscription (its first period paid by the
-/// order), a provisioned account tells which account a subscription bills, and the timer's
-/// daily slots run invoicing and dunning.
+/// order), a provisioned account tells which account a subscription bills, an account that
+/// could not be created or was terminated ends it, and the timer's daily slots run
+/// invoicing and dunning.
 struct SubscriptionEvents: Sendable {
     let settings: BillingSettings
 
@@ -59,6 +60,27 @@ struct SubscriptionEvents: Sendable {
             _ = try await ledger.record(.init(invoiceID: invoice, method: "order", reference: event.paymentReference,
                                               amount: event.amount, currency: event.currency),
                                         in: transaction)
+            try await UndeliveredOrders.end(event.orderID, in: transaction)
+        }
+        definition.handlers.on(AccountProvisioningFailed.self) { event, transaction in
+            try await BillingLock.take(on: transaction.connection, logger: transaction.logger)
+            try await UndeliveredOrders.report(event.orderID, reason: event.reason, in: transaction)
+        }
+        // However the account ended (dunning, cancellation, an operator), nothing more is billed
+        // from today; arrears stay due.
+        definition.handlers.on(AccountTerminated.self) { event, transaction in
+            try await BillingLock.take(on: transaction.connection, logger: transaction.logger)
+            let ended = try await transaction.query("""
+                UPDATE subscriptions s SET status = 'terminated', end_reason = 'account_terminated', updated_at = now()
+                FROM accounts a WHERE a.order_id = s.order_id AND a.account_id = \(event.accountID) AND s.status IN ('active', 'suspended')
+                RETURNING s.id
+                """)
+            for row in ended {
+                try await transaction.query("""
+                    UPDATE invoices SET status = 'cancelled', next_charge_on = NULL
+                    WHERE subscription_id = \(try row.decode(UUID.self)) AND status = 'open' AND period_start >= current_date
+                    """)
+            }
         }
         definition.handlers.on(AccountProvisioned.self) { event, transaction in
             try await transaction.query("""

@@ -47,7 +47,10 @@ struct CatalogController: Sendable {
             throw APIError.invalid("slug", "slug is 1–63 lower-case letters, digits and hyphens")
         }
         guard !new.name.trimmingCharacters(in: .whitespaces).isEmpty else { throw APIError.invalid("name", "name is required") }
-        guard ["hosting", "vps", "domain"].contains(new.type) else { throw APIError.invalid("type", "type is hosting, vps or domain") }
+        guard let type = ProductType(rawValue: new.type) else { throw APIError.invalid("type", "type is hosting, vps or domain") }
+        guard type.isDeliverable else {
+            throw APIError.invalid("type", "\(type.rawValue) products cannot be sold yet: nothing provisions them (hosting can be)")
+        }
         if new.type == "hosting" && (new.panelPlan ?? "").isEmpty {
             throw APIError.invalid("panel_plan", "a hosting product needs the control panel plan it is created with")
         }

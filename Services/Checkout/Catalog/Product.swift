@@ -26,6 +26,15 @@ struct Price: Codable, Sendable, Equatable {
     enum CodingKeys: String, CodingKey { case billingCycle = "billing_cycle", currency, amount }
 }
 
+/// What a product is, as stored in `products.type`.
+enum ProductType: String, Codable, Sendable, CaseIterable {
+    case hosting, vps, domain
+
+    /// Whether some service delivers it once paid: only these can be sold, so nothing is
+    /// charged for what nothing would provision.
+    var isDeliverable: Bool { self == .hosting }
+}
+
 enum BillingCycle {
     static let all: Set<String> = ["monthly", "quarterly", "semi-annual", "annual"]
 }

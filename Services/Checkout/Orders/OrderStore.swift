@@ -25,7 +25,11 @@ struct OrderStore: Sendable {
             guard let amount else {
                 throw APIError.invalid("currency", "\(productName) has no \(order.billingCycle) price in \(order.currency)")
             }
-            guard type != "hosting" || order.domain != nil else { throw APIError.invalid("domain", "a hosting order needs a domain") }
+            // A product from before the catalog refused what nothing delivers is not sold either.
+            guard ProductType(rawValue: type)?.isDeliverable == true else {
+                throw APIError.invalid("product_id", "\(productName) cannot be ordered: nothing provisions \(type) products yet")
+            }
+            guard order.domain != nil else { throw APIError.invalid("domain", "a hosting order needs a domain") }
             guard let customerID = customer, let created else {
                 throw APIError.conflict("domain_already_ordered", "an active order for \(order.domain ?? "") exists")
             }
@@ -82,8 +86,10 @@ struct OrderStore: Sendable {
 
     /// What a webhook event did.
     enum Outcome: String, Sendable {
-        case paid, duplicate, ignored, unknownOrder = "unknown_order", mismatch = "amount_mismatch", alreadyPaid = "already_paid"
+        case paid, duplicate, ignored, unknownOrder = "unknown_order", alreadyPaid = "already_paid"
         case failed = "payment_failed"
+        /// A payment the order must not keep (second, wrong amount, order ended): refunded.
+        case refunded
     }
 
     /// Records provider event `eventID` once and applies a PaymentIntent outcome to its order:
@@ -136,13 +142,19 @@ struct OrderStore: Sendable {
         // Not paid by this event: say why.
         let row = try await connection.run(OrderOfIntent(intentID: intent.id, metadataOrderID: metadataOrder), logger: logger).first
         guard let row else { return (.unknownOrder, nil) }
-        let (orderID, status, amount, orderCurrency) = try row.decode((UUID, String, Int, String).self)
+        let (orderID, status, amount, orderCurrency, paidBy) = try row.decode((UUID, String, Int, String, String?).self)
         guard type == "payment_intent.succeeded" else { return (.failed, orderID) }
-        guard status == "pending_payment" else { return (.alreadyPaid, orderID) }
-        guard intent.amount == amount, currency == orderCurrency else {
-            logger.error("payment does not match its order", metadata: ["order": "\(orderID)", "intent": "\(intent.id)"])
-            return (.mismatch, orderID)
+        // Money the order must not keep goes back (once per payment), reported to the operator.
+        let stray: RefundReason? = switch status {
+        case "pending_payment": intent.amount == amount && currency == orderCurrency ? nil : .wrongAmount
+        case "paid", "closed": paidBy == intent.id ? nil : .duplicate
+        default: .orderEnded
         }
+        if let stray {
+            try await StrayPayments.record(intent, order: orderID, reason: stray, in: transaction)
+            return (.refunded, orderID)
+        }
+        guard status == "pending_payment" else { return (.alreadyPaid, orderID) }
         // Attached to its intent between the two statements: the provider delivers it again.
         throw OrderChangedMeanwhile()
     }
@@ -245,7 +257,7 @@ extension OrderStore {
     }
 
     /// The order a payment intent pays, as ``PayOrderOfIntent`` finds it, with what decides
-    /// whether it can be paid.
+    /// whether it can be paid and the payment that paid it.
     struct OrderOfIntent: PreparedStatement {
         static let sql = Self(intentID: "", metadataOrderID: nil).query.sql
         var intentID: String
@@ -253,7 +265,7 @@ extension OrderStore {
 
         var query: PostgresQuery {
             """
-            SELECT id, status, amount, currency::text FROM orders
+            SELECT id, status, amount, currency::text, payment_intent FROM orders
             WHERE payment_intent = \(intentID) OR id = \(metadataOrderID)
             ORDER BY (payment_intent = \(intentID)) DESC NULLS LAST LIMIT 1
             """

@@ -38,9 +38,37 @@ struct MailEvents: Sendable {
             try await queue("order-confirmation", to: event.customerEmail, name: event.customerName, variables, transaction)
         }
         definition.handlers.on(AccountProvisioningFailed.self) { event, transaction in
-            guard let operatorEmail = settings.operatorEmail else { return }
-            try await queue("operator-alert", to: operatorEmail, name: nil,
-                            ["order_id": event.orderID.uuidString.lowercased(), "reason": event.reason], transaction)
+            let order = event.orderID.uuidString.lowercased()
+            try await alertOperator("provisioning failed for order \(order)", """
+                Provisioning gave up on order \(order). Billing ends its subscription and refunds what was paid.
+                """, reason: event.reason, action: """
+                fix the cause (GET /api/provisioning/failed shows the task). The customer is refunded, so ask them to \
+                order again rather than retrying the task, which would deliver an account nobody pays for.
+                """, transaction)
+        }
+        definition.handlers.on(OrderPaymentRefunded.self) { event, transaction in
+            let amount = Money.format(event.amount, event.currency)
+            try await queue("payment-refunded", to: event.customerEmail, name: event.customerName, company.merging([
+                "customer_name": event.customerName, "amount": amount, "currency": event.currency,
+                "refund_reference": event.refundReference, "why": Self.why(event.reason),
+            ]) { $1 }, transaction)
+            try await alertOperator("refunded a stray payment for order \(event.orderID.uuidString.lowercased())", """
+                Checkout refunded payment \(event.paymentReference) (\(amount) \(event.currency)) of \(event.customerEmail): \
+                \(Self.why(event.reason)).
+                """, reason: event.reason.rawValue, action: nil, transaction)
+        }
+        definition.handlers.on(PaymentRefunded.self) { event, transaction in
+            let amount = Money.format(event.amount, event.currency)
+            try await queue("payment-refunded", to: event.customerEmail, name: event.customerName, company.merging([
+                "customer_name": event.customerName, "amount": amount, "currency": event.currency,
+                "refund_reference": event.refundReference, "why": Self.why(event.reason),
+            ]) { $1 }, transaction, customer: event.customerID)
+            // An operator knows what they refunded; what billing refunds by itself is reported.
+            guard event.actor == "billing" else { return }
+            try await alertOperator("refunded \(amount) \(event.currency) to \(event.customerEmail)", """
+                Billing refunded payment \(event.paymentID.uuidString.lowercased()) (\(amount) \(event.currency)) of \
+                \(event.customerEmail): \(Self.why(event.reason)).
+                """, reason: event.reason.rawValue, action: nil, transaction)
         }
         definition.handlers.on(AccountSuspended.self) { event, transaction in
             try await notifyOwner(event.accountID, "suspension-notice", ["reason": event.reason], transaction)
@@ -115,6 +143,27 @@ struct MailEvents: Sendable {
             try await queue("overdue-reminder", to: event.invoice.customerEmail, name: event.invoice.customerName,
                             variables(event.invoice, ["days": event.days, "suspends_on": event.suspendsOn]), transaction)
         }
+    }
+
+    /// Why money went back, as the customer reads it.
+    static func why(_ reason: RefundReason) -> String {
+        switch reason {
+        case .undelivered: "we could not set up what you ordered, so you are not charged for it"
+        case .duplicate: "your order was paid already, so this second payment was not needed"
+        case .wrongAmount: "the amount paid was not your order's; the order still awaits its payment"
+        case .orderEnded: "the order had expired or been cancelled before the payment arrived"
+        case .requested: "as agreed with our team"
+        }
+    }
+
+    /// Mails the operator (`HOSTWIRE_OPERATOR_EMAIL`), when one is set.
+    private func alertOperator(_ title: String, _ summary: String, reason: String?, action: String?,
+                               _ transaction: Transaction) async throws {
+        guard let operatorEmail = settings.operatorEmail else { return }
+        var variables: [String: Any] = ["title": title, "summary": summary]
+        if let reason { variables["reason"] = reason }
+        if let action { variables["action"] = action }
+        try await queue("operator-alert", to: operatorEmail, name: nil, variables, transaction)
     }
 
     /// Mails the account's owner, known from its `account.provisioned`.

@@ -15,7 +15,7 @@ struct TemplateStore: Sendable {
     static let names = ["welcome", "order-confirmation", "invoice-created", "payment-receipt", "payment-failed",
                         "payment-reminder", "overdue-reminder", "suspension-notice", "unsuspension", "termination", "certificate-expiring",
                         "password-changed", "operator-alert", "verify-email", "password-reset",
-                        "cancellation-confirmed"]
+                        "cancellation-confirmed", "payment-refunded"]
 
     private let templates: [String: (subject: MustacheTemplate, text: MustacheTemplate, html: MustacheTemplate)]
 

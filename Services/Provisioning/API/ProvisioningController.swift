@@ -61,9 +61,11 @@ struct ProvisioningController: Sendable {
                                           servers: try await servers.all()))
         }
         api.get("accounts") { request, _ in
-            let status = request.uri.queryParameters.get("status")
-            if let status, !["provisioning", "active", "suspended", "terminated", "failed"].contains(status) {
-                throw APIError.invalid("status", "status is provisioning, active, suspended, terminated or failed")
+            let status = try request.uri.queryParameters.get("status").map { text in
+                guard let status = AccountStatus(rawValue: text) else {
+                    throw APIError.invalid("status", "status is provisioning, active, suspended, terminated or failed")
+                }
+                return status
             }
             let paging = try Paging(request)
             return APIResponse.json(try await accounts.accounts(status: status, limit: paging.perPage, offset: paging.offset))

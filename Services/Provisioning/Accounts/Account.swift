@@ -1,5 +1,10 @@
 import Foundation
 
+/// Where an account is in its life, as stored in `accounts.status`.
+enum AccountStatus: String, Codable, Sendable, CaseIterable {
+    case provisioning, active, suspended, terminated, failed
+}
+
 /// A hosting account as provisioning keeps it.
 struct Account: Sendable, Encodable {
     let id: UUID
@@ -12,7 +17,7 @@ struct Account: Sendable, Encodable {
     let group: String
     var serverID: UUID?
     var username: String?
-    let status: String
+    let status: AccountStatus
     let suspendReason: String?
     /// The next provisioning step: `server`, `create`, `mailbox`, `database`, `done`.
     var step: String

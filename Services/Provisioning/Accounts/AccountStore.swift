@@ -25,9 +25,9 @@ struct AccountStore: Sendable {
         try await database.run(AccountByID(id: id)).first.map(Self.decode)
     }
 
-    func accounts(status: String?, limit: Int, offset: Int) async throws -> [Account] {
+    func accounts(status: AccountStatus?, limit: Int, offset: Int) async throws -> [Account] {
         try await database.query("""
-            SELECT \(unescaped: Self.columns) FROM accounts WHERE (\(status)::text IS NULL OR status = \(status))
+            SELECT \(unescaped: Self.columns) FROM accounts WHERE (\(status?.rawValue)::text IS NULL OR status = \(status?.rawValue))
             ORDER BY created_at DESC, id LIMIT \(limit) OFFSET \(offset)
             """).map(Self.decode)
     }
@@ -56,6 +56,7 @@ struct AccountStore: Sendable {
              provisioned, sealed) =
             try row.decode((UUID, UUID?, UUID?, String, String, String, String, String, UUID?, String?, String, String?, String,
                             String?, Date, Date?, String?).self)
+        guard let status = AccountStatus(rawValue: status) else { throw UnknownAccountStatus(value: status) }
         return Account(id: id, orderID: order, customerID: customer, customerName: name, contactEmail: email, domain: domain,
                        plan: plan, group: group, serverID: server, username: username, status: status, suspendReason: reason,
                        step: step, lastError: error, createdAt: created, provisionedAt: provisioned, passwordSealed: sealed)
@@ -109,3 +110,6 @@ extension AccountStore {
         }
     }
 }
+
+/// A status the table's CHECK constraint should have refused.
+struct UnknownAccountStatus: Error { let value: String }

@@ -18,19 +18,22 @@ enum AccountCommands {
             }
         }
         definition.handlers.handle(SuspendAccount.self) { command, transaction in
-            try await enqueue(SuspendAccountTask(accountID: command.accountID, reason: command.reason), transaction)
+            try await request(SuspendAccountTask(accountID: command.accountID, reason: command.reason, actionID: UUID(),
+                                                 actor: command.actor), transaction)
         }
         definition.handlers.handle(UnsuspendAccount.self) { command, transaction in
-            try await enqueue(UnsuspendAccountTask(accountID: command.accountID, onlyIfSuspendedFor: command.onlyIfSuspendedFor), transaction)
+            try await request(UnsuspendAccountTask(accountID: command.accountID, onlyIfSuspendedFor: command.onlyIfSuspendedFor,
+                                                   actionID: UUID(), actor: command.actor), transaction)
         }
         definition.handlers.handle(TerminateAccount.self) { command, transaction in
-            try await enqueue(TerminateAccountTask(accountID: command.accountID), transaction)
+            try await request(TerminateAccountTask(accountID: command.accountID, actionID: UUID(), actor: command.actor), transaction)
         }
         definition.handlers.handle(ChangePackage.self) { command, transaction in
-            try await enqueue(ChangePackageTask(accountID: command.accountID, plan: command.plan), transaction)
+            try await request(ChangePackageTask(accountID: command.accountID, plan: command.plan, actionID: UUID(), actor: command.actor),
+                              transaction)
         }
         definition.handlers.handle(ChangePassword.self) { command, transaction in
-            try await enqueue(ChangePasswordTask(accountID: command.accountID), transaction)
+            try await request(ChangePasswordTask(accountID: command.accountID, actionID: UUID(), actor: command.actor), transaction)
         }
         definition.handlers.on(CertificateIssued.self) { event, transaction in
             guard let sealed = event.sealedPrivateKey else {
@@ -54,8 +57,9 @@ enum AccountCommands {
         try await transaction.enqueue(ProvisionAccountTask(accountID: id), dedupeKey: "provision-\(id)")
     }
 
-    /// Queues `task` once per command: a command redelivered after a lost inbox row queues nothing new.
-    private static func enqueue<T: TaskPayload>(_ task: T, _ transaction: Transaction) async throws {
-        try await transaction.enqueue(task, dedupeKey: transaction.message.map { "\(T.taskType)-\($0.id)" })
+    /// Queues `task` and records its action once per command: a command redelivered after a
+    /// lost inbox row queues nothing new.
+    private static func request<T: AccountActionTask>(_ task: T, _ transaction: Transaction) async throws {
+        try await AccountActions.request(task, dedupeKey: transaction.message.map { "\(T.taskType)-\($0.id)" }, in: transaction)
     }
 }

@@ -35,9 +35,8 @@ struct AccountTasks: Sendable {
                 """)
         }
         definition.tasks.register(RollbackAccountTask.self) { payload, completion in
-            try await change(payload.accountID, completion, allow: ["failed"]) { account, panel in
-                if let username = account.username, let existing = try await panel.account(named: username),
-                   existing.domain == account.domain {
+            try await change(payload.accountID, action: nil, completion, allow: [.failed]) { account, username, panel in
+                if let existing = try await panel.account(named: username), existing.domain == account.domain {
                     try await panel.terminate(username)
                 }
             } effects: { account, transaction in
@@ -49,45 +48,52 @@ struct AccountTasks: Sendable {
             }
         }
         definition.tasks.register(SuspendAccountTask.self) { payload, completion in
-            try await change(payload.accountID, completion, allow: ["active", "suspended"]) { account, panel in
-                if try await panel.account(named: account.username!)?.suspended != true {
-                    try await panel.suspend(account.username!, reason: payload.reason)
+            try await change(payload, completion, allow: [.active, .suspended]) { _, username, panel in
+                if try await panel.account(named: username)?.suspended != true {
+                    try await panel.suspend(username, reason: payload.reason)
                 }
             } effects: { account, transaction in
-                try await set(account, status: "suspended", reason: payload.reason, transaction)
-                try await transaction.publish(AccountSuspended(accountID: account.id, domain: account.domain, reason: payload.reason))
+                try await set(account, status: .suspended, reason: payload.reason, transaction)
+                try await transaction.publish(AccountSuspended(accountID: account.id, domain: account.domain, reason: payload.reason,
+                                                               actor: payload.actor))
             }
+        } onFinalFailure: { payload, _, transaction in
+            try await AccountActions.finish(payload, .failed, in: transaction)
         }
         definition.tasks.register(UnsuspendAccountTask.self) { payload, completion in
-            try await change(payload.accountID, completion, allow: ["suspended"], when: { account in
+            try await change(payload, completion, allow: [.suspended], when: { account in
                 payload.onlyIfSuspendedFor.map { $0 == account.suspendReason } ?? true
-            }) { account, panel in
-                if try await panel.account(named: account.username!)?.suspended != false {
-                    try await panel.unsuspend(account.username!)
+            }) { _, username, panel in
+                if try await panel.account(named: username)?.suspended != false {
+                    try await panel.unsuspend(username)
                 }
             } effects: { account, transaction in
-                try await set(account, status: "active", reason: nil, transaction)
-                try await transaction.publish(AccountUnsuspended(accountID: account.id, domain: account.domain))
+                try await set(account, status: .active, reason: nil, transaction)
+                try await transaction.publish(AccountUnsuspended(accountID: account.id, domain: account.domain, actor: payload.actor))
             }
+        } onFinalFailure: { payload, _, transaction in
+            try await AccountActions.finish(payload, .failed, in: transaction)
         }
         definition.tasks.register(TerminateAccountTask.self) { payload, completion in
-            try await change(payload.accountID, completion, allow: ["active", "suspended"]) { account, panel in
-                if try await panel.account(named: account.username!) != nil {
-                    try await panel.terminate(account.username!)
+            try await change(payload, completion, allow: [.active, .suspended]) { _, username, panel in
+                if try await panel.account(named: username) != nil {
+                    try await panel.terminate(username)
                 }
             } effects: { account, transaction in
-                try await set(account, status: "terminated", reason: nil, transaction)
-                try await transaction.publish(AccountTerminated(accountID: account.id, domain: account.domain))
+                try await set(account, status: .terminated, reason: nil, transaction)
+                try await transaction.publish(AccountTerminated(accountID: account.id, domain: account.domain, actor: payload.actor))
             }
+        } onFinalFailure: { payload, _, transaction in
+            try await AccountActions.finish(payload, .failed, in: transaction)
         }
         definition.tasks.register(InstallCertificateTask.self) { payload, completion in
             guard let opener = settings.certificateKeyOpener else {
                 throw PermanentTaskFailure("HOSTWIRE_CERT_SEAL_PRIVATE_KEY is not set: certificate keys cannot be opened")
             }
             let key = try opener.open(payload.sealedPrivateKey)
-            try await change(payload.accountID, completion, allow: ["active", "suspended"]) { account, panel in
+            try await change(payload.accountID, action: nil, completion, allow: [.active, .suspended]) { account, username, panel in
                 try await panel.installCertificate(CertificateBundle(certificate: payload.certificate, privateKey: key, chain: payload.chain),
-                                                   username: account.username!, domain: account.domain)
+                                                   username: username, domain: account.domain)
             } effects: { account, transaction in
                 try await transaction.query("""
                     UPDATE accounts SET certificate_id = \(payload.certificateID), updated_at = now() WHERE id = \(account.id)
@@ -95,25 +101,29 @@ struct AccountTasks: Sendable {
             }
         }
         definition.tasks.register(ChangePackageTask.self) { payload, completion in
-            try await change(payload.accountID, completion, allow: ["active", "suspended"]) { account, panel in
-                try await panel.changePackage(account.username!, to: payload.plan)
+            try await change(payload, completion, allow: [.active, .suspended]) { _, username, panel in
+                try await panel.changePackage(username, to: payload.plan)
             } effects: { account, transaction in
                 try await transaction.query("UPDATE accounts SET plan = \(payload.plan), updated_at = now() WHERE id = \(account.id)")
-                try await transaction.publish(AccountPackageChanged(accountID: account.id, plan: payload.plan))
+                try await transaction.publish(AccountPackageChanged(accountID: account.id, plan: payload.plan, actor: payload.actor))
             }
+        } onFinalFailure: { payload, _, transaction in
+            try await AccountActions.finish(payload, .failed, in: transaction)
         }
         definition.tasks.register(ChangePasswordTask.self) { payload, completion in
             let accounts = AccountStore(database: completion.database, logger: completion.logger)
             let password = Credentials.password()
-            try await change(payload.accountID, completion, allow: ["active", "suspended"]) { account, panel in
+            try await change(payload, completion, allow: [.active, .suspended]) { _, username, panel in
                 // Stored first: whatever the panel ends up with, the stored one is its latest.
-                try await accounts.setPassword(account.id, sealed: try settings.cipher.seal(password))
-                try await panel.changePassword(account.username!, to: password)
+                try await accounts.setPassword(payload.accountID, sealed: try settings.cipher.seal(password))
+                try await panel.changePassword(username, to: password)
             } effects: { account, transaction in
                 try await transaction.publish(
                     AccountPasswordChanged(accountID: account.id, contactEmail: account.contactEmail,
-                                           sealedPassword: try settings.mailSealer?.seal(password)))
+                                           sealedPassword: try settings.mailSealer?.seal(password), actor: payload.actor))
             }
+        } onFinalFailure: { payload, _, transaction in
+            try await AccountActions.finish(payload, .failed, in: transaction)
         }
     }
 
@@ -133,33 +143,49 @@ struct AccountTasks: Sendable {
         }
     }
 
-    /// Runs one panel change for an account in an allowed state, then `effects` with the
-    /// task's completion. An account still being provisioned is waited for; one in another
-    /// state (terminated, failed), or not matching `when`, is left alone.
-    private func change(_ id: UUID, _ completion: TaskCompletion, allow: Set<String>,
+    /// Runs one account action's panel change, as ``change(_:action:_:allow:when:panelCall:effects:)``.
+    private func change(_ task: some AccountActionTask, _ completion: TaskCompletion, allow: Set<AccountStatus>,
                         when condition: @Sendable (Account) -> Bool = { _ in true },
-                        panelCall: (Account, any ControlPanel) async throws -> Void,
+                        panelCall: (Account, String, any ControlPanel) async throws -> Void,
+                        effects: @escaping @Sendable (Account, Transaction) async throws -> Void) async throws {
+        try await change(task.accountID, action: task, completion, allow: allow, when: condition, panelCall: panelCall, effects: effects)
+    }
+
+    /// Runs one panel change (given the account and its panel username) for an account in an
+    /// allowed state, then `effects` with the task's completion, recording how `action`
+    /// ended. An account still being provisioned is waited for; one in another state
+    /// (terminated, failed), or not matching `when`, is left alone.
+    private func change(_ id: UUID, action: (any AccountActionTask)?, _ completion: TaskCompletion, allow: Set<AccountStatus>,
+                        when condition: @Sendable (Account) -> Bool = { _ in true },
+                        panelCall: (Account, String, any ControlPanel) async throws -> Void,
                         effects: @escaping @Sendable (Account, Transaction) async throws -> Void) async throws {
         let accounts = AccountStore(database: completion.database, logger: completion.logger)
         guard let account = try await accounts.account(id) else { throw PermanentTaskFailure("no account \(id)") }
-        if account.status == "provisioning" { throw TaskDeferral("account \(id) is still being provisioned", delay: .seconds(10)) }
+        if account.status == .provisioning { throw TaskDeferral("account \(id) is still being provisioned", delay: .seconds(10)) }
         guard allow.contains(account.status), condition(account) else {
             completion.logger.info("account change skipped", metadata: ["account": "\(id)", "status": "\(account.status)"])
+            try await completion.finish { transaction in
+                if let action { try await AccountActions.finish(action, .skipped, in: transaction) }
+            }
             return
+        }
+        let finish = { @Sendable (transaction: Transaction) async throws in
+            try await effects(account, transaction)
+            if let action { try await AccountActions.finish(action, .done, in: transaction) }
         }
         guard let serverID = account.serverID, let username = account.username, !username.isEmpty,
               let server = try await ServerStore(database: completion.database, cipher: settings.cipher, logger: completion.logger)
                 .server(serverID) else {
-            try await completion.finish { transaction in try await effects(account, transaction) }
+            try await completion.finish(finish)
             return
         }
-        try await panelCall(account, try panels.panel(for: server))
-        try await completion.finish { transaction in try await effects(account, transaction) }
+        try await panelCall(account, username, try panels.panel(for: server))
+        try await completion.finish(finish)
     }
 
-    private func set(_ account: Account, status: String, reason: String?, _ transaction: Transaction) async throws {
+    private func set(_ account: Account, status: AccountStatus, reason: String?, _ transaction: Transaction) async throws {
         try await transaction.query("""
-            UPDATE accounts SET status = \(status), suspend_reason = \(reason), updated_at = now() WHERE id = \(account.id)
+            UPDATE accounts SET status = \(status.rawValue), suspend_reason = \(reason), updated_at = now() WHERE id = \(account.id)
             """)
     }
 

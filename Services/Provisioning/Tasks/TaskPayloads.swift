@@ -17,42 +17,65 @@ struct RollbackAccountTask: TaskPayload {
     enum CodingKeys: String, CodingKey { case accountID = "account_id" }
 }
 
-struct SuspendAccountTask: TaskPayload {
+struct SuspendAccountTask: AccountActionTask {
     static let taskType = "suspend-account"
     static let maxAttempts = 12
+    static let action = AccountAction.suspend
     let accountID: UUID
     let reason: String
-    enum CodingKeys: String, CodingKey { case accountID = "account_id", reason }
+    var actionID: UUID?
+    var actor: String?
+    var detail: String? { reason }
+    enum CodingKeys: String, CodingKey { case accountID = "account_id", reason, actionID = "action_id", actor }
 }
 
-struct UnsuspendAccountTask: TaskPayload {
+struct UnsuspendAccountTask: AccountActionTask {
     static let taskType = "unsuspend-account"
     static let maxAttempts = 12
+    static let action = AccountAction.unsuspend
     let accountID: UUID
     let onlyIfSuspendedFor: String?
-    enum CodingKeys: String, CodingKey { case accountID = "account_id", onlyIfSuspendedFor = "only_if_suspended_for" }
+    var actionID: UUID?
+    var actor: String?
+    var detail: String? { onlyIfSuspendedFor }
+    enum CodingKeys: String, CodingKey {
+        case accountID = "account_id", onlyIfSuspendedFor = "only_if_suspended_for", actionID = "action_id", actor
+    }
 }
 
-struct TerminateAccountTask: TaskPayload {
+struct TerminateAccountTask: AccountActionTask {
     static let taskType = "terminate-account"
     static let maxAttempts = 12
+    static let action = AccountAction.terminate
     let accountID: UUID
-    enum CodingKeys: String, CodingKey { case accountID = "account_id" }
+    var actionID: UUID?
+    var actor: String?
+    var detail: String? { nil }
+    enum CodingKeys: String, CodingKey { case accountID = "account_id", actionID = "action_id", actor }
 }
 
-struct ChangePackageTask: TaskPayload {
+/// A plan change without charge (an operator's override; paid upgrades go through billing).
+struct ChangePackageTask: AccountActionTask {
     static let taskType = "change-package"
     static let maxAttempts = 12
+    static let action = AccountAction.changePackage
     let accountID: UUID
     let plan: String
-    enum CodingKeys: String, CodingKey { case accountID = "account_id", plan }
+    var actionID: UUID?
+    var actor: String?
+    var detail: String? { plan }
+    enum CodingKeys: String, CodingKey { case accountID = "account_id", plan, actionID = "action_id", actor }
 }
 
-struct ChangePasswordTask: TaskPayload {
+struct ChangePasswordTask: AccountActionTask {
     static let taskType = "change-password"
     static let maxAttempts = 12
+    static let action = AccountAction.resetPassword
     let accountID: UUID
-    enum CodingKeys: String, CodingKey { case accountID = "account_id" }
+    var actionID: UUID?
+    var actor: String?
+    var detail: String? { nil }
+    enum CodingKeys: String, CodingKey { case accountID = "account_id", actionID = "action_id", actor }
 }
 
 /// Install a certificate issued by DNS/SSL on the account's panel. The key stays sealed for

@@ -7,8 +7,15 @@ public struct AccountSuspended: Event {
     public var accountID: UUID
     public var domain: String
     public var reason: String
-    public init(accountID: UUID, domain: String, reason: String) { self.accountID = accountID; self.domain = domain; self.reason = reason }
-    enum CodingKeys: String, CodingKey { case accountID = "account_id", domain, reason }
+    /// Who asked, as the command said.
+    public var actor: String?
+    public init(accountID: UUID, domain: String, reason: String, actor: String?) {
+        self.accountID = accountID
+        self.domain = domain
+        self.reason = reason
+        self.actor = actor
+    }
+    enum CodingKeys: String, CodingKey { case accountID = "account_id", domain, reason, actor }
 }
 
 public struct AccountUnsuspended: Event {
@@ -16,8 +23,9 @@ public struct AccountUnsuspended: Event {
     public static let publisher = "provisioning"
     public var accountID: UUID
     public var domain: String
-    public init(accountID: UUID, domain: String) { self.accountID = accountID; self.domain = domain }
-    enum CodingKeys: String, CodingKey { case accountID = "account_id", domain }
+    public var actor: String?
+    public init(accountID: UUID, domain: String, actor: String?) { self.accountID = accountID; self.domain = domain; self.actor = actor }
+    enum CodingKeys: String, CodingKey { case accountID = "account_id", domain, actor }
 }
 
 /// The account is gone from its panel: DNS and certificates follow it.
@@ -26,8 +34,9 @@ public struct AccountTerminated: Event {
     public static let publisher = "provisioning"
     public var accountID: UUID
     public var domain: String
-    public init(accountID: UUID, domain: String) { self.accountID = accountID; self.domain = domain }
-    enum CodingKeys: String, CodingKey { case accountID = "account_id", domain }
+    public var actor: String?
+    public init(accountID: UUID, domain: String, actor: String?) { self.accountID = accountID; self.domain = domain; self.actor = actor }
+    enum CodingKeys: String, CodingKey { case accountID = "account_id", domain, actor }
 }
 
 public struct AccountPackageChanged: Event {
@@ -35,8 +44,9 @@ public struct AccountPackageChanged: Event {
     public static let publisher = "provisioning"
     public var accountID: UUID
     public var plan: String
-    public init(accountID: UUID, plan: String) { self.accountID = accountID; self.plan = plan }
-    enum CodingKeys: String, CodingKey { case accountID = "account_id", plan }
+    public var actor: String?
+    public init(accountID: UUID, plan: String, actor: String?) { self.accountID = accountID; self.plan = plan; self.actor = actor }
+    enum CodingKeys: String, CodingKey { case accountID = "account_id", plan, actor }
 }
 
 public struct AccountPasswordChanged: Event {
@@ -46,10 +56,14 @@ public struct AccountPasswordChanged: Event {
     public var contactEmail: String
     /// Sealed for the mail service alone, as in ``AccountProvisioned``.
     public var sealedPassword: String?
-    public init(accountID: UUID, contactEmail: String, sealedPassword: String?) {
+    public var actor: String?
+    public init(accountID: UUID, contactEmail: String, sealedPassword: String?, actor: String?) {
         self.accountID = accountID
         self.contactEmail = contactEmail
         self.sealedPassword = sealedPassword
+        self.actor = actor
     }
-    enum CodingKeys: String, CodingKey { case accountID = "account_id", contactEmail = "contact_email", sealedPassword = "sealed_password" }
+    enum CodingKeys: String, CodingKey {
+        case accountID = "account_id", contactEmail = "contact_email", sealedPassword = "sealed_password", actor
+    }
 }

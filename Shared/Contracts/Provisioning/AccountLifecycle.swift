@@ -1,14 +1,17 @@
 import Foundation
 
-/// Commands that change an existing hosting account, each sent to provisioning.
+/// Commands that change an existing hosting account, each sent to provisioning. Each
+/// carries its `actor` (who asked: `billing`, or an operator's name), which provisioning
+/// stores with the change and repeats in the event that reports it.
 public struct SuspendAccount: Command {
     public static let wireName = "suspend-account"
     public static let queue = "provisioning"
     public var accountID: UUID
     /// Why, as the panel and the customer see it (for example `non-payment`).
     public var reason: String
-    public init(accountID: UUID, reason: String) { self.accountID = accountID; self.reason = reason }
-    enum CodingKeys: String, CodingKey { case accountID = "account_id", reason }
+    public var actor: String?
+    public init(accountID: UUID, reason: String, actor: String?) { self.accountID = accountID; self.reason = reason; self.actor = actor }
+    enum CodingKeys: String, CodingKey { case accountID = "account_id", reason, actor }
 }
 
 public struct UnsuspendAccount: Command {
@@ -17,8 +20,13 @@ public struct UnsuspendAccount: Command {
     public var accountID: UUID
     /// Only an account suspended for this reason is unsuspended (`nil`: any reason).
     public var onlyIfSuspendedFor: String?
-    public init(accountID: UUID, onlyIfSuspendedFor: String?) { self.accountID = accountID; self.onlyIfSuspendedFor = onlyIfSuspendedFor }
-    enum CodingKeys: String, CodingKey { case accountID = "account_id", onlyIfSuspendedFor = "only_if_suspended_for" }
+    public var actor: String?
+    public init(accountID: UUID, onlyIfSuspendedFor: String?, actor: String?) {
+        self.accountID = accountID
+        self.onlyIfSuspendedFor = onlyIfSuspendedFor
+        self.actor = actor
+    }
+    enum CodingKeys: String, CodingKey { case accountID = "account_id", onlyIfSuspendedFor = "only_if_suspended_for", actor }
 }
 
 public struct ChangePackage: Command {
@@ -26,8 +34,9 @@ public struct ChangePackage: Command {
     public static let queue = "provisioning"
     public var accountID: UUID
     public var plan: String
-    public init(accountID: UUID, plan: String) { self.accountID = accountID; self.plan = plan }
-    enum CodingKeys: String, CodingKey { case accountID = "account_id", plan }
+    public var actor: String?
+    public init(accountID: UUID, plan: String, actor: String?) { self.accountID = accountID; self.plan = plan; self.actor = actor }
+    enum CodingKeys: String, CodingKey { case accountID = "account_id", plan, actor }
 }
 
 /// Give the account a new generated password; it reaches the customer sealed, by mail.
@@ -35,16 +44,18 @@ public struct ChangePassword: Command {
     public static let wireName = "change-password"
     public static let queue = "provisioning"
     public var accountID: UUID
-    public init(accountID: UUID) { self.accountID = accountID }
-    enum CodingKeys: String, CodingKey { case accountID = "account_id" }
+    public var actor: String?
+    public init(accountID: UUID, actor: String?) { self.accountID = accountID; self.actor = actor }
+    enum CodingKeys: String, CodingKey { case accountID = "account_id", actor }
 }
 
 public struct TerminateAccount: Command {
     public static let wireName = "terminate-account"
     public static let queue = "provisioning"
     public var accountID: UUID
-    public init(accountID: UUID) { self.accountID = accountID }
-    enum CodingKeys: String, CodingKey { case accountID = "account_id" }
+    public var actor: String?
+    public init(accountID: UUID, actor: String?) { self.accountID = accountID; self.actor = actor }
+    enum CodingKeys: String, CodingKey { case accountID = "account_id", actor }
 }
 
 /// Provisioning created an account: the rest of the chain (DNS, certificate, mail) starts here.
