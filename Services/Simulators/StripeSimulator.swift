@@ -208,7 +208,7 @@ struct StripeSimulator: Sendable {
         }
         object["metadata"] = metadata
         if intent["status"] == "succeeded" { object["amount_received"] = Int(intent["amount"] ?? "0") ?? 0 }
-        let data = (try? JSONSerialization.data(withJSONObject: object)) ?? Data()
+        let data = (try? JSONSerialization.data(withJSONObject: object, options: [.withoutEscapingSlashes])) ?? Data()
         return String(decoding: data, as: UTF8.self)
     }
 
@@ -250,6 +250,6 @@ func stripeError(_ status: Int, type: String, code: String?, message: String, pa
     var detail: [String: Any] = ["type": type, "message": message, "doc_url": "https://stripe.com/docs/error-codes"]
     if let code { detail["code"] = code }
     if let param { detail["param"] = param }
-    let data = (try? JSONSerialization.data(withJSONObject: ["error": detail])) ?? Data()
+    let data = (try? JSONSerialization.data(withJSONObject: ["error": detail], options: [.withoutEscapingSlashes])) ?? Data()
     return (status, String(decoding: data, as: UTF8.self))
 }

@@ -1,6 +1,7 @@
 import CheckoutService
 import Contracts
 import Foundation
+import HTTPTypes
 import Hummingbird
 import HummingbirdTesting
 import Logging
@@ -106,6 +107,31 @@ import TestSupport
                 let refused = try await client.json(.post, "/api/orders", Self.order("late.example", email: "late@example.net"))
                 #expect(statuses.last == .tooManyRequests && refused.status == .tooManyRequests && errorCode(refused.json) == "too_many_orders")
                 #expect(try await database.count("SELECT count(*)::int FROM checkout.orders") == 20)
+            }
+        }
+    }
+
+    @Test func aPaymentArrivingAfterTheOrderExpiredIsRefundedNotKept() async throws {
+        try await TestDatabase.with(services: ["checkout"]) { database in
+            let definition = Self.definition()
+            try await withRouter(definition, database: database) { client in
+                _ = try await client.json(.post, "/api/orders", Self.order("late-pay.example"))
+                try await database.withAdmin { admin in
+                    try await admin.query("UPDATE checkout.orders SET created_at = now() - interval '49 hours'", logger: TestDatabase.logger)
+                }
+                try await Self.deliver(TimerFired(schedule: "order-expiry", slot: Date()), sequence: 1, to: definition, database)
+                let (id, amount) = try await database.withAdmin { admin in
+                    try await admin.query("SELECT id, amount FROM checkout.orders", logger: TestDatabase.logger).collect().first!
+                        .decode((UUID, Int).self)
+                }
+                let body = #"{"id":"evt_late","type":"payment_intent.succeeded","created":1,"data":{"object":{"id":"pi_late","status":"succeeded","amount":\#(amount),"currency":"usd","metadata":{"order_id":"\#(id.uuidString.lowercased())"}}}}"#
+                let signed = WebhookSignature(secret: "whsec_api").header(for: Array(body.utf8))
+                let reply = try await client.json(.post, "/webhooks/stripe", body, headers: [HTTPField.Name("Stripe-Signature")!: signed])
+                #expect(reply.json["outcome"] as? String == "refunded")
+                #expect(try await database.count("""
+                    SELECT count(*)::int FROM checkout.stray_payments WHERE payment_intent = 'pi_late' AND reason = 'order_ended'
+                    """) == 1)
+                #expect(try await database.count("SELECT count(*)::int FROM checkout.orders WHERE status = 'cancelled'") == 1)
             }
         }
     }

@@ -80,6 +80,45 @@ import TestSupport
         }
     }
 
+    /// Replacing a card (`mode=setup`) saves it on the customer: listed among the customer's
+    /// payment methods, with the SetupIntent retrievable; customers are listed by email; an
+    /// unknown URL and a bad key answer in Stripe's error shape.
+    @Test func aSetupSessionSavesACardTheCustomerListsShow() async throws {
+        try await withStripe { stripe, process in
+            let base = "http://127.0.0.1:\(process.httpPort)"
+            let api = ExternalHTTPClient(baseURL: base)
+            let key = [("Authorization", "Bearer sk_test_payments")]
+            func json(_ response: ExternalResponse) -> [String: Any] {
+                (try? JSONSerialization.jsonObject(with: Data(response.body.utf8))) as? [String: Any] ?? [:]
+            }
+            let customer = try await stripe.createCustomer(email: "card@example.net", name: "Card Owner", metadata: [:], idempotencyKey: "c-1")
+            let listed = json(try await api.send(.GET, "/v1/customers?email=card%40example.net", headers: key))
+            #expect(listed["object"] as? String == "list" && (listed["data"] as? [[String: Any]])?.first?["id"] as? String == customer)
+            let created = try await api.send(.POST, "/v1/checkout/sessions", headers: key,
+                                             body: "mode=setup&customer=\(customer)&success_url=\(base)/ready&cancel_url=\(base)/ready",
+                                             contentType: "application/x-www-form-urlencoded")
+            let session = json(created)
+            let url = try #require(session["url"] as? String, "\(created.body)")
+            let saved = try await api.send(.POST, String(url.dropFirst(base.count)), body: "card=4242424242424242&exp=12%2F34&cvc=123",
+                                           contentType: "application/x-www-form-urlencoded")
+            #expect(saved.status == 200)
+            let methods = json(try await api.send(.GET, "/v1/payment_methods?customer=\(customer)&type=card", headers: key))
+            let card = (methods["data"] as? [[String: Any]])?.first?["card"] as? [String: Any]
+            #expect(card?["last4"] as? String == "4242")
+            let same = json(try await api.send(.GET, "/v1/customers/\(customer)/payment_methods", headers: key))
+            #expect((same["data"] as? [[String: Any]])?.count == 1)
+            let completed = json(try await api.send(.GET, "/v1/checkout/sessions/\(session["id"] as? String ?? "")", headers: key))
+            let setup = try #require(completed["setup_intent"] as? String)
+            #expect(json(try await api.send(.GET, "/v1/setup_intents/\(setup)", headers: key))["status"] as? String == "succeeded")
+
+            let unknown = try await api.send(.GET, "/v1/nothing_here", headers: key)
+            #expect(unknown.status == 404 && unknown.body.contains("Unrecognized request URL (GET: /v1/nothing_here)"))
+            let badKey = try await api.send(.GET, "/v1/customers", headers: [("Authorization", "Bearer sk_test_wrong_key_1234")])
+            #expect(badKey.status == 401 && badKey.body.contains("Invalid API Key provided: sk_test_") && badKey.body.contains("1234")
+                    && !badKey.body.contains("wrong_key"))
+        }
+    }
+
     @Test func aWrongKeyOrAnUnreachableProviderIsReportedAsSuch() async throws {
         try await withStripe { _, process in
             let wrong = StripeGateway(baseURL: "http://127.0.0.1:\(process.httpPort)", secretKey: "sk_test_wrong")
