@@ -13,6 +13,7 @@ import hashlib
 import hmac
 import struct
 import glob
+import json
 import os
 import re
 import subprocess
@@ -236,6 +237,12 @@ class PortalJourney(unittest.TestCase):
         self.driver.get(link)
         self.assertIn("Open", self.driver.page_source)
         self.page("invoice-open")
+        # A declined card: the customer is told, and the invoice stays open.
+        click_and_wait(self.driver, "form.pay button")
+        self.pay_on_hosted_page("4000 0000 0000 0002")
+        self.assertIn("Your card was declined", self.driver.page_source)
+        self.driver.get(link)
+        self.assertIn("Open", self.driver.page_source)
         click_and_wait(self.driver, "form.pay button")
         self.pay_on_hosted_page("4242 4242 4242 4242")
         self.assertIn("?paid=1", self.driver.current_url)
@@ -245,6 +252,12 @@ class PortalJourney(unittest.TestCase):
             self.driver.get(link)
         self.assertIn("Paid</span>", self.driver.page_source)
         self.assertNotIn('class="noprint pay"', self.driver.page_source)
+        # Paid once, whichever of the payment's webhooks billing heard first.
+        invoice = link.rstrip("/").split("/")[-1].split("?")[0]
+        request = urllib.request.Request(f"http://127.0.0.1:8085/api/billing/invoices/{invoice}",
+                                         headers={"Authorization": f"Bearer {token}"})
+        payments = json.loads(urllib.request.urlopen(request).read())["payments"]
+        self.assertEqual(len(payments), 1, payments)
 
     def cancel_link(self, domain):
         return (By.XPATH, f"//li[contains(@class, 'card')][.//h2[text()='{domain}']]//a[starts-with(@href, '/services/cancel/')]")
