@@ -73,14 +73,19 @@ public func buildBilling(_ settings: BillingSettings) -> ServiceDefinition {
     Refunds(gateway: settings.gateway).register(in: &definition)
     definition.routes = { router, dependencies in
         let ledger = PaymentLedger(settings: settings)
-        BillingWebhookController(dependencies: dependencies, ledger: ledger, signature: settings.webhookSignature)
+        BillingWebhookController(dependencies: dependencies, ledger: ledger, signature: settings.webhookSignature,
+                                 gateway: settings.gateway)
             .addRoutes(to: router)
         let api = router.group("api/billing").add(middleware: BearerAuthMiddleware(tokens: settings.apiTokens))
         BillingController(dependencies: dependencies, settings: settings, ledger: ledger).addRoutes(to: api)
         if let customers = settings.customers {
+            let api = router.group("api/customer")
             CustomerBillingController(queries: InvoiceQueries(database: dependencies.database), customers: customers,
                                       gateway: settings.gateway, store: dependencies.store)
-                .addRoutes(to: router.group("api/customer"))
+                .addRoutes(to: api)
+            CustomerCardController(customers: customers,
+                                   paymentCustomers: PaymentCustomers(database: dependencies.database, gateway: settings.gateway))
+                .addRoutes(to: api)
         }
     }
     return definition

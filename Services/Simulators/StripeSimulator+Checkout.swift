@@ -6,7 +6,7 @@ import Hummingbird
 /// `GET /v1/checkout/sessions/{id}`, and the hosted page at the session's `url`, where a
 /// person types one of Stripe's test cards:
 ///
-/// - 4242 4242 4242 4242 succeeds;
+/// - 4242 4242 4242 4242 (Visa) and 5555 5555 5555 4444 (Mastercard) succeed;
 /// - 4000 0000 0000 0002 is declined (`card_declined`), and the session stays open;
 /// - 4000 0027 6000 3184 needs authentication: a 3D Secure page to complete or fail.
 ///
@@ -18,6 +18,7 @@ import Hummingbird
 extension StripeSimulator {
     enum TestCard: String {
         case succeeds = "4242424242424242"
+        case mastercard = "5555555555554444"
         case declined = "4000000000000002"
         case needsAuthentication = "4000002760003184"
     }
@@ -91,7 +92,7 @@ extension StripeSimulator {
         guard let session = store.withLock({ $0.sessions[id] }) else { return page(gone, status: .notFound) }
         guard session["status"] == "open" else { return redirect(session) }
         switch TestCard(rawValue: card) {
-        case .succeeds?:
+        case .succeeds?, .mastercard?:
             break
         case .needsAuthentication? where authenticated == nil:
             return page(authenticationForm(session, card: card))

@@ -20,6 +20,22 @@ public protocol PaymentGateway: Sendable {
     /// the payment it makes.
     func createCheckoutPage(_ request: PaymentRequest, customer: String, returnTo: CheckoutReturn,
                             idempotencyKey: String) async throws -> CheckoutPage
+    /// A page on the provider's site where `customer` saves a new card for off-session
+    /// charges (Stripe Checkout in `setup` mode); the card arrives by webhook
+    /// (`setup_intent.succeeded`).
+    func createCardSetupPage(customer: String, returnTo: CheckoutReturn, idempotencyKey: String) async throws -> CheckoutPage
+    /// The cards saved to `customer`, newest first.
+    func savedCards(customer: String) async throws -> [SavedCard]
+}
+
+/// A card saved to a provider's customer, as it may be shown: never its number.
+public struct SavedCard: Sendable, Equatable {
+    /// The provider's payment method (`pm_…`).
+    public var id: String
+    public var brand: String
+    public var last4: String
+    public var expiryMonth: Int
+    public var expiryYear: Int
 }
 
 /// Where the provider's payment page sends the customer back to.

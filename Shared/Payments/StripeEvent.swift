@@ -23,6 +23,17 @@ public struct StripeEvent<Object: Decodable & Sendable>: Sendable, Decodable {
 public struct VerifiedStripeEvent: Sendable {
     public let header: StripeEventHeader
     public let intent: PaymentIntent?
+    /// The SetupIntent of a `setup_intent.*` event: a card saved for later charges.
+    public let setupIntent: SetupIntent?
+}
+
+/// A provider's SetupIntent: a card saved to a customer without a payment.
+public struct SetupIntent: Sendable, Decodable, Equatable {
+    public var id: String
+    public var status: String
+    public var customer: String?
+    public var paymentMethod: String?
+    enum CodingKeys: String, CodingKey { case id, status, customer, paymentMethod = "payment_method" }
 }
 
 /// Why a webhook request was refused, before anything changed.
@@ -54,6 +65,8 @@ extension WebhookSignature {
         guard let envelope = try? decoder.decode(StripeEventHeader.self, from: Data(body)) else { throw .malformedEvent }
         let intent = envelope.type.hasPrefix("payment_intent.")
             ? try? decoder.decode(StripeEvent<PaymentIntent>.self, from: Data(body)).data.object : nil
-        return VerifiedStripeEvent(header: envelope, intent: intent)
+        let setup = envelope.type.hasPrefix("setup_intent.")
+            ? try? decoder.decode(StripeEvent<SetupIntent>.self, from: Data(body)).data.object : nil
+        return VerifiedStripeEvent(header: envelope, intent: intent, setupIntent: setup)
     }
 }

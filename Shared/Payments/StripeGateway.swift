@@ -55,6 +55,27 @@ public struct StripeGateway: PaymentGateway {
         }, idempotencyKey: idempotencyKey)
     }
 
+    public func createCardSetupPage(customer: String, returnTo: CheckoutReturn, idempotencyKey: String) async throws -> CheckoutPage {
+        try await post("/v1/checkout/sessions", [
+            ("mode", "setup"), ("customer", customer), ("success_url", returnTo.success), ("cancel_url", returnTo.cancel),
+            ("payment_method_types[0]", "card"), ("setup_intent_data[metadata][purpose]", "replace-card"),
+        ], idempotencyKey: idempotencyKey)
+    }
+
+    public func savedCards(customer: String) async throws -> [SavedCard] {
+        struct Method: Decodable {
+            struct Card: Decodable { let brand: String; let last4: String; let exp_month: Int; let exp_year: Int }
+            let id: String
+            let card: Card?
+        }
+        struct Page: Decodable { let data: [Method] }
+        let query = FormEncoding.encode([("customer", customer), ("type", "card"), ("limit", "10")])
+        let page: Page = try await get("/v1/payment_methods?\(query)")
+        return page.data.compactMap { method in
+            method.card.map { SavedCard(id: method.id, brand: $0.brand, last4: $0.last4, expiryMonth: $0.exp_month, expiryYear: $0.exp_year) }
+        }
+    }
+
     private func fields(_ request: PaymentRequest) -> [(String, String)] {
         [("amount", "\(request.amount)"), ("currency", request.currency.lowercased()), ("description", request.description)]
             + request.metadata.sorted { $0.key < $1.key }.map { ("metadata[\($0.key)]", $0.value) }
@@ -66,11 +87,17 @@ public struct StripeGateway: PaymentGateway {
     }
 
     private func post<Object: Decodable>(_ path: String, _ form: [(String, String)], idempotencyKey: String) async throws -> Object {
+        try await send(.POST, path, headers: [("Idempotency-Key", idempotencyKey)], body: FormEncoding.encode(form))
+    }
+
+    private func get<Object: Decodable>(_ path: String) async throws -> Object {
+        try await send(.GET, path, headers: [], body: nil)
+    }
+
+    private func send<Object: Decodable>(_ method: HTTPMethod, _ path: String, headers: [(String, String)], body: String?) async throws -> Object {
         let response: ExternalResponse
         do {
-            response = try await http.send(.POST, path, headers: [
-                ("Authorization", "Bearer \(secretKey)"), ("Idempotency-Key", idempotencyKey),
-            ], body: FormEncoding.encode(form))
+            response = try await http.send(method, path, headers: [("Authorization", "Bearer \(secretKey)")] + headers, body: body)
         } catch let error as ExternalCallError {
             throw PaymentError.unavailable(error.description)
         }

@@ -259,6 +259,22 @@ class PortalJourney(unittest.TestCase):
         payments = json.loads(urllib.request.urlopen(request).read())["payments"]
         self.assertEqual(len(payments), 1, payments)
 
+    def test_2ca_replace_the_card(self):
+        self.driver.get(PORTAL + "/invoices")
+        self.assertIn("ending in 4242", self.driver.page_source)
+        click_and_wait(self.driver, 'form[action="/card"] button')
+        self.assertIn("/c/pay/cs_test_", self.driver.current_url)
+        self.assertIn("Save a card for future payments", self.driver.page_source)
+        self.pay_on_hosted_page("5555 5555 5555 4444")
+        self.assertIn("/invoices?card=saved", self.driver.current_url)
+        self.assertIn("Your new card is saved", self.driver.page_source)
+        deadline = time.time() + 20
+        while "Mastercard ending in 4444" not in self.driver.page_source and time.time() < deadline:
+            time.sleep(0.5)
+            self.driver.get(PORTAL + "/invoices")
+        self.assertIn("Mastercard ending in 4444", self.driver.page_source)
+        self.page("invoices-card")
+
     def cancel_link(self, domain):
         return (By.XPATH, f"//li[contains(@class, 'card')][.//h2[text()='{domain}']]//a[starts-with(@href, '/services/cancel/')]")
 

@@ -75,7 +75,7 @@ struct CustomerBillingController: Sendable {
             if let field = returnTo.invalidField { throw APIError.invalid(field, "\(field) is an http or https URL") }
             let due = invoice.total - invoice.amountPaid
             do {
-                let reference = try await paymentCustomer(customer)
+                let reference = try await PaymentCustomers(database: queries.database, gateway: gateway).reference(for: customer)
                 let page = try await gateway.createCheckoutPage(
                     PaymentRequest(amount: due, currency: invoice.currency, description: "Invoice \(invoice.number)",
                                    metadata: ["invoice_id": id.uuidString, "customer_id": customer.uuidString]),
@@ -93,21 +93,5 @@ struct CustomerBillingController: Sendable {
         api.get("balance") { request, _ in
             APIResponse.json(try await queries.balance(try await customers.customer(request)))
         }
-    }
-
-    /// The provider's customer, created once per customer (checkout uses the same key, so both
-    /// services find the same one).
-    private func paymentCustomer(_ customer: UUID) async throws -> String {
-        guard let row = try await queries.database.query("""
-            SELECT email, payment_customer FROM customers WHERE id = \(customer)
-            """).first else { throw APIError.notFound("customer") }
-        let (email, known) = try row.decode((String, String?).self)
-        if let known { return known }
-        let created = try await gateway.createCustomer(email: email, name: nil, metadata: ["customer_id": customer.uuidString.lowercased()],
-                                                       idempotencyKey: "customer-\(customer.uuidString.lowercased())")
-        _ = try await queries.database.query("""
-            UPDATE customers SET payment_customer = coalesce(payment_customer, \(created)) WHERE id = \(customer)
-            """)
-        return created
     }
 }

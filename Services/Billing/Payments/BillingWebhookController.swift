@@ -9,11 +9,13 @@ import ServiceRuntime
 
 /// `POST /webhooks/stripe` on billing: a succeeded PaymentIntent carrying an `invoice_id`
 /// pays that invoice, unless the charge's own answer credited it first (one payment per
-/// PaymentIntent id). Everything else is acknowledged and ignored.
+/// PaymentIntent id); a succeeded SetupIntent makes its card the one renewals charge.
+/// Everything else is acknowledged and ignored.
 struct BillingWebhookController: Sendable {
     let dependencies: ServiceDependencies
     let ledger: PaymentLedger
     let signature: WebhookSignature
+    let gateway: any PaymentGateway
 
     struct Reply: Encodable { let received: Bool; let outcome: String }
 
@@ -26,6 +28,12 @@ struct BillingWebhookController: Sendable {
             } catch {
                 dependencies.logger.warning("webhook refused", metadata: ["reason": "\(error)"])
                 throw APIError(.badRequest, code: error.code, error.description)
+            }
+            // A card the customer saved to replace theirs: renewals charge it from now on.
+            if event.header.type == "setup_intent.succeeded", let setup = event.setupIntent, setup.status == "succeeded",
+               let customer = setup.customer, let method = setup.paymentMethod {
+                try await PaymentCustomers(database: dependencies.database, gateway: gateway).useCard(method, reference: customer)
+                return APIResponse.json(Reply(received: true, outcome: "card_saved"))
             }
             guard event.header.type == "payment_intent.succeeded", let intent = event.intent,
                   let invoice = intent.metadata["invoice_id"].flatMap(UUID.init(uuidString:)) else {

@@ -17,6 +17,15 @@ struct ClientAreaController: Sendable {
         router.get("invoices", use: invoices)
         router.get("invoices/{id}", use: invoice)
         router.post("invoices/{id}/pay", use: payInvoice)
+        router.post("card", use: replaceCard)
+    }
+
+    /// Sends the customer to the provider's page to save a new card; back on the invoices page.
+    @Sendable func replaceCard(_ request: Request, context: PortalRequestContext) async throws -> Response {
+        let session = try await linked(context)
+        let page = try await services.cardSetupPage(ReturnURLs(successURL: "\(publicURL)/invoices?card=saved",
+                                                               cancelURL: "\(publicURL)/invoices"), session)
+        return Response.redirect(to: page ?? "/invoices", type: .normal)
     }
 
     @Sendable func payInvoice(_ request: Request, context: PortalRequestContext) async throws -> Response {
@@ -68,6 +77,7 @@ struct ClientAreaController: Sendable {
         let session = try await linked(context)
         async let invoices = services.invoices(session)
         async let balance = services.balance(session)
+        async let card = services.card(session)
         let rows: [[String: Any]] = try await invoices.reversed().map { invoice in
             ["id": invoice.id.uuidString.lowercased(), "number": invoice.number, "issued_on": invoice.issuedOn, "due_on": invoice.dueOn,
              "total": MoneyText.format(invoice.total, invoice.currency), "status": Self.statusText(invoice.status),
@@ -76,8 +86,14 @@ struct ClientAreaController: Sendable {
         let owed: [[String: Any]] = try await balance.balances.filter { $0.outstanding > 0 }.map {
             ["amount": MoneyText.format($0.outstanding, $0.currency), "count": $0.openInvoices]
         }
-        return pages.render("invoices", ["invoices": rows, "has_invoices": !rows.isEmpty, "owed": owed, "title": "Invoices"],
-                            context: context)
+        var values: [String: Any] = ["invoices": rows, "has_invoices": !rows.isEmpty, "owed": owed, "title": "Invoices"]
+        // The card matters, but a provider that does not answer must not hide the invoices.
+        if let saved = try? await card {
+            values["card"] = ["brand": saved.brand.capitalized, "last4": saved.last4,
+                              "expires": String(format: "%02d/%d", saved.expiryMonth, saved.expiryYear)]
+        }
+        values["card_saved"] = request.uri.queryParameters.get("card") == "saved"
+        return pages.render("invoices", values, context: context)
     }
 
     @Sendable func invoice(_ request: Request, context: PortalRequestContext) async throws -> Response {

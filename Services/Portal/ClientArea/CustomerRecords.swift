@@ -104,6 +104,22 @@ struct OrderRequest: Encodable, Sendable {
 }
 
 /// Where the payment page sends the customer back to.
+/// The card billing charges renewals to: what may be shown of it.
+struct SavedCard: Decodable, Sendable {
+    let brand: String
+    let last4: String
+    let expiryMonth: Int
+    let expiryYear: Int
+    enum CodingKeys: String, CodingKey { case brand, last4, expiryMonth = "exp_month", expiryYear = "exp_year" }
+}
+
+struct SavedCardReply: Decodable, Sendable { let card: SavedCard? }
+
+struct CardSetupPage: Decodable, Sendable {
+    let setupPage: String?
+    enum CodingKeys: String, CodingKey { case setupPage = "setup_page" }
+}
+
 struct ReturnURLs: Encodable, Sendable {
     let successURL: String
     let cancelURL: String

@@ -84,6 +84,19 @@ struct ServiceAPIs: Sendable {
         return page.paymentPage
     }
 
+    /// The card renewals are charged to, if one is saved.
+    func card(_ session: PortalSession) async throws -> SavedCard? {
+        let saved: SavedCardReply = try await call(billing, .GET, "/api/customer/card", session)
+        return saved.card
+    }
+
+    /// The provider's page where the customer saves a card to replace theirs.
+    func cardSetupPage(_ returnTo: ReturnURLs, _ session: PortalSession) async throws -> String? {
+        let page: CardSetupPage = try await call(billing, .POST, "/api/customer/card/setup-page", session,
+                                                 body: String(decoding: try JSONEncoder().encode(returnTo), as: UTF8.self))
+        return page.setupPage
+    }
+
     func balance(_ session: PortalSession) async throws -> Balance {
         try await call(billing, .GET, "/api/customer/balance", session)
     }
