@@ -7,6 +7,7 @@ import Hummingbird
 struct DirectAdminSimulator: Sendable {
     let state: PanelState
     let credentials: SimulatorCredentials
+    let sessions = PanelSessions()
 
     func addRoutes(to router: Router<BasicRequestContext>) {
         for method in [HTTPRequest.Method.get, .post] {
@@ -15,10 +16,14 @@ struct DirectAdminSimulator: Sendable {
     }
 
     private func handle(_ request: Request, _ context: BasicRequestContext) async throws -> Response {
+        let command = context.parameters.get("command") ?? ""
+        // A browser following a one-time login URL: the hash is its only credential.
+        if command == "CMD_LOGIN_URL", request.method == .get, let hash = request.uri.queryParameters.get("hash") {
+            return sessions.landing(hash, panel: "DirectAdmin")
+        }
         guard let login = basicLogin(request) else {
             return Response(status: .unauthorized, headers: [.wwwAuthenticate: "Basic realm=\"DirectAdmin\""])
         }
-        let command = context.parameters.get("command") ?? ""
         let fields = try await request.formParameters()
         switch command {
         case "CMD_API_SHOW_ALL_USERS": return list(state.all.map(\.username))
@@ -74,11 +79,11 @@ struct DirectAdminSimulator: Sendable {
         default:
             // The rest act as a user: `admin|user`.
             guard let user = login.actingAs, let account = state.account(user) else { return error("Error", "Log in as admin|user") }
-            return userCommand(command, fields, account)
+            return userCommand(command, fields, account, base: PanelSessions.base(of: request))
         }
     }
 
-    private func userCommand(_ command: String, _ fields: [String: String], _ account: SimulatedAccount) -> Response {
+    private func userCommand(_ command: String, _ fields: [String: String], _ account: SimulatedAccount, base: String) -> Response {
         let user = account.username
         switch (command, fields["action"]) {
         case ("CMD_API_POP", "list"):
@@ -92,6 +97,9 @@ struct DirectAdminSimulator: Sendable {
             guard !account.mailboxes.contains(address) else { return error("Unable to create E-Mail account", "\(address) already exists") }
             _ = state.update(user) { $0.mailboxes.insert(address) }
             return reply([("error", "0"), ("text", "E-Mail account created")])
+        case ("CMD_LOGIN_URL", "create"):
+            let hash = sessions.create(for: user)
+            return reply([("error", "0"), ("text", "Login URL created"), ("url", "\(base)/CMD_LOGIN_URL?hash=\(hash)")])
         case ("CMD_API_DATABASES", nil):
             return list(account.databases.sorted())
         case ("CMD_API_DATABASES", "create"):

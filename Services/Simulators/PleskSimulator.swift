@@ -7,6 +7,7 @@ import Hummingbird
 struct PleskSimulator: Sendable {
     let state: PanelState
     let credentials: SimulatorCredentials
+    let sessions = PanelSessions()
 
     func addRoutes(to router: Router<BasicRequestContext>) {
         let api = router.group("api/v2").add(middleware: PleskAuth(credentials: credentials))
@@ -101,12 +102,16 @@ struct PleskSimulator: Sendable {
             let (code, stdout, stderr) = cli(context.parameters.get("command") ?? "", call.params)
             return jsonResponse(["code": AnyCodable.int(code), "stdout": .string(stdout), "stderr": .string(stderr)])
         }
+        router.get("enterprise/rsession_init.php") { request, _ in
+            sessions.landing(request.uri.queryParameters.get("PLESKSESSID"), panel: "Plesk")
+        }
         router.post("enterprise/control/agent.php") { request, _ -> Response in
             guard request.headers[HTTPField.Name("KEY")!] == credentials.secret else {
                 return xml("<system><status>error</status><errcode>1001</errcode><errtext>Authentication failed</errtext></system>")
             }
             var copy = request
             let packet = String(buffer: try await copy.collectBody(upTo: 4 * 1024 * 1024))
+            if packet.contains("<server><create_session>") { return createSession(packet, request) }
             guard packet.contains("<certificate><install>"), let domain = element("webspace", in: packet),
                   let certificate = element("cert", in: packet), element("pvt", in: packet) != nil else {
                 return xml("<system><status>error</status><errcode>1014</errcode><errtext>Parser error: unsupported packet</errtext></system>")
@@ -152,6 +157,17 @@ struct PleskSimulator: Sendable {
     private func client(_ account: SimulatedAccount) -> [String: AnyCodable] {
         ["id": .int(account.id), "login": .string(account.username), "name": .string(account.username),
          "email": .string(account.email), "type": .string("customer")]
+    }
+
+    /// `<server><create_session>`: a token for `login`, redeemed once at `rsession_init.php`.
+    private func createSession(_ packet: String, _ request: Request) -> Response {
+        guard let login = element("login", in: packet), state.account(login) != nil else {
+            return xml("<server><create_session><result><status>error</status><errcode>1013</errcode><errtext>User does not exist</errtext></result></create_session></server>")
+        }
+        guard element("user_ip", in: packet)?.isEmpty == false else {
+            return xml("<server><create_session><result><status>error</status><errcode>1014</errcode><errtext>user_ip is required</errtext></result></create_session></server>")
+        }
+        return xml("<server><create_session><result><status>ok</status><id>\(sessions.create(for: login))</id></result></create_session></server>")
     }
 
     private func element(_ name: String, in packet: String) -> String? {

@@ -6,10 +6,16 @@ import Hummingbird
 struct WHMSimulator: Sendable {
     let state: PanelState
     let credentials: SimulatorCredentials
+    let sessions = PanelSessions()
 
     func addRoutes(to router: Router<BasicRequestContext>) {
         router.on("json-api/{function}", method: .get) { request, context in try await handle(request, context) }
         router.on("json-api/{function}", method: .post) { request, context in try await handle(request, context) }
+        // Where `create_user_session`'s URL lands: cPanel's `/cpsessNNNN/login/?session=user:token`.
+        router.get("{cpsess}/login") { request, _ in
+            let session = request.uri.queryParameters.get("session")
+            return sessions.landing(session?.split(separator: ":", maxSplits: 1).last.map(String.init), panel: "cPanel")
+        }
         router.get("__sim/accounts") { _, _ in
             JSONBody(state.all.map { ["user": $0.username, "domain": $0.domain, "plan": $0.plan,
                                       "suspended": $0.suspended ? "1" : "0", "mailboxes": $0.mailboxes.sorted().joined(separator: ","),
@@ -56,6 +62,18 @@ struct WHMSimulator: Sendable {
             guard state.update(user, { $0.password = password }) else { return envelope(function, result: 0, reason: "User does not exist.") }
             return envelope(function, result: 1, reason: "Password changed for user “\(user)”.", data: ["app": ["system", "ftp", "mail"]])
         case "listaccts": return listAccounts(parameters)
+        case "create_user_session":
+            guard let user = parameters["user"], state.account(user) != nil else {
+                return envelope(function, result: 0, reason: "The user “\(parameters["user"] ?? "")” does not exist.")
+            }
+            guard parameters["service"] == "cpaneld" else { return envelope(function, result: 0, reason: "Unsupported service") }
+            let token = sessions.create(for: user)
+            let security = "/cpsess\(Int.random(in: 1_000_000_000...9_999_999_999))"
+            return envelope(function, result: 1, reason: "OK", data: [
+                "url": "\(PanelSessions.base(of: request))\(security)/login/?session=\(user):\(token)",
+                "session": "\(user):\(token)", "cp_security_token": security, "expires": Int(Date().timeIntervalSince1970) + 300,
+                "service": "cpaneld",
+            ])
         case "version": return envelope(function, result: 1, reason: "OK", data: ["version": "11.120.0.9"])
         case "installssl":
             guard let domain = parameters["domain"], let certificate = parameters["crt"], parameters["key"] != nil else {

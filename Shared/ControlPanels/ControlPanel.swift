@@ -21,6 +21,9 @@ public protocol ControlPanel: Sendable {
     func databases(of username: String) async throws -> [String]
     func createDatabase(_ database: NewDatabase) async throws
     func installCertificate(_ certificate: CertificateBundle, username: String, domain: String) async throws
+    /// A one-time URL that logs the account's user in to the panel without a password
+    /// (single sign-on), for a browser at `userIP`.
+    func loginURL(for username: String, userIP: String) async throws -> String
     /// Answers when the panel's API works with these credentials.
     func health() async throws -> PanelHealth
 }

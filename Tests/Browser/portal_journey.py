@@ -204,6 +204,17 @@ class PortalJourney(unittest.TestCase):
         finally:
             phone.quit()
 
+    def test_2a_open_the_control_panel(self):
+        self.driver.get(PORTAL + "/services")
+        click_and_wait(self.driver, 'form[action$="/control-panel"] button')
+        # The portal's page goes on by itself to the panel's one-time login link.
+        WebDriverWait(self.driver, 10).until(lambda d: "Logged in as" in d.page_source)
+        self.assertNotIn(PORTAL, self.driver.current_url)
+        self.driver.save_screenshot(os.path.join(SHOTS, "control-panel.png"))
+        used = self.driver.current_url
+        self.driver.get(used)
+        self.assertIn("invalid or has expired", self.driver.page_source, "a login link works once")
+
     def test_2b_a_card_that_needs_authentication(self):
         self.driver.get(PORTAL + "/order/pro")
         self.fill({"domain": self.second_domain})

@@ -65,6 +65,23 @@ import TestSupport
         }
     }
 
+    @Test("single sign-on: a one-time URL logs the user in to the panel once; none for an unknown user", arguments: kinds.map(\.0))
+    func singleSignOn(kind: PanelKind) async throws {
+        try await withSimulator(Self.kinds.first { $0.0 == kind }!.1) { process in
+            let panel = panel(kind, process)
+            try await panel.createAccount(NewAccount(username: "ssoone", domain: "sso-one.example", plan: "starter", password: "Pa55-word!x",
+                                                     contactEmail: "owner@sso-one.example", ip: "192.0.2.10"))
+            let url = try await panel.loginURL(for: "ssoone", userIP: "203.0.113.7")
+            let base = "http://127.0.0.1:\(process.httpPort)"
+            #expect(url.hasPrefix(base), "\(url)")
+            let browser = JSONClient(port: process.httpPort)
+            let landed = try await browser.call("GET", String(url.dropFirst(base.count)))
+            #expect(landed.status == 200 && landed.text.contains("Logged in as <strong>ssoone</strong>"), "\(landed.text)")
+            #expect(try await browser.call("GET", String(url.dropFirst(base.count))).status == 403, "a login link works once")
+            await #expect(throws: PanelError.self) { try await panel.loginURL(for: "nobody", userIP: "203.0.113.7") }
+        }
+    }
+
     @Test("creating again what a lost answer already made counts as done; the usual path makes no lookups",
           arguments: kinds.map(\.0))
     func createUnlessPresentRepeats(kind: PanelKind) async throws {

@@ -18,6 +18,28 @@ struct ClientAreaController: Sendable {
         router.get("invoices/{id}", use: invoice)
         router.post("invoices/{id}/pay", use: payInvoice)
         router.post("card", use: replaceCard)
+        router.post("services/{id}/control-panel", use: openControlPanel)
+    }
+
+    /// Single sign-on: straight into the account's control panel, by a one-time link.
+    @Sendable func openControlPanel(_ request: Request, context: PortalRequestContext) async throws -> Response {
+        let session = try await linked(context)
+        guard let id = context.parameters.get("id", as: UUID.self) else { throw PortalError.notFound }
+        do {
+            // A page that goes on by itself, not a redirect: a form's redirect to the panel's
+            // origin would need every panel in the Content-Security-Policy's form-action.
+            let login = try await services.panelLogin(id, userIP: context.clientAddress, session)
+            var response = pages.render("control-panel", ["url": login.url, "domain": login.domain, "title": "Opening your control panel"],
+                                        context: context)
+            response.headers[.cacheControl] = "no-store"
+            return response
+        } catch let error as ServiceCallError where error.status == 404 {
+            throw PortalError.notFound
+        } catch let error as ServiceCallError where error.status == 409 {
+            throw PortalError(.conflict, "This account's control panel cannot be opened while it is not active.")
+        } catch is ServiceCallError {
+            throw PortalError(.badGateway, "The control panel did not answer. Please try again in a minute.")
+        }
     }
 
     /// Sends the customer to the provider's page to save a new card; back on the invoices page.
@@ -58,6 +80,7 @@ struct ClientAreaController: Sendable {
             if let order = account.orderID { row["order_id"] = order.uuidString.lowercased() }
             if let reason = account.suspendReason { row["suspend_reason"] = reason }
             if account.status == "provisioning" { row["setting_up"] = true }
+            if account.status == "active" { row["panel_id"] = account.id.uuidString.lowercased() }
             if let subscription = byAccount[account.id], ["active", "suspended"].contains(subscription.status) {
                 if let ends = subscription.cancelOn {
                     row["ends_on"] = ends

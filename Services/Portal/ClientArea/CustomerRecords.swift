@@ -104,6 +104,12 @@ struct OrderRequest: Encodable, Sendable {
 }
 
 /// Where the payment page sends the customer back to.
+/// A one-time link into an account's control panel.
+struct PanelLogin: Decodable, Sendable {
+    let url: String
+    let domain: String
+}
+
 /// The card billing charges renewals to: what may be shown of it.
 struct SavedCard: Decodable, Sendable {
     let brand: String

@@ -84,6 +84,12 @@ struct ServiceAPIs: Sendable {
         return page.paymentPage
     }
 
+    /// A one-time URL into the account's control panel, bound to the customer's address.
+    func panelLogin(_ account: UUID, userIP: String, _ session: PortalSession) async throws -> PanelLogin {
+        try await call(provisioning, .POST, "/api/customer/accounts/\(account.uuidString.lowercased())/panel-login",
+                       session, body: String(decoding: try JSONEncoder().encode(["user_ip": userIP]), as: UTF8.self))
+    }
+
     /// The card renewals are charged to, if one is saved.
     func card(_ session: PortalSession) async throws -> SavedCard? {
         let saved: SavedCardReply = try await call(billing, .GET, "/api/customer/card", session)

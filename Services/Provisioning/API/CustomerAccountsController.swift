@@ -1,13 +1,24 @@
 import Foundation
+import ControlPanels
 import Hummingbird
 import Persistence
 import PostgresNIO
 import ServiceRuntime
+import Validation
 
 /// `/api/customer/accounts`: the hosting accounts of the customer the portal's token names.
 struct CustomerAccountsController: Sendable {
     let database: Database
     let customers: CustomerAuthentication
+    let accounts: AccountStore
+    let servers: ServerStore
+    let panels: PanelDirectory
+
+    struct PanelLoginRequest: Decodable {
+        /// The customer's browser address, which the panel binds the login to.
+        let userIP: String
+        enum CodingKeys: String, CodingKey { case userIP = "user_ip" }
+    }
 
     /// An account as its owner sees it: no panel internals, no error text meant for operators.
     struct CustomerAccount: Encodable {
@@ -38,5 +49,29 @@ struct CustomerAccountsController: Sendable {
                                        provisionedAt: provisioned)
             })
         }
+        // Single sign-on: a one-time URL that logs the customer in to their panel.
+        api.post("accounts/{id}/panel-login") { request, context in
+            let customer = try await customers.customer(request)
+            let body = try await APIResponse.decode(PanelLoginRequest.self, from: request)
+            guard IPAddressText.isValid(body.userIP) else { throw APIError.invalid("user_ip", "user_ip is an IPv4 or IPv6 address") }
+            let (account, username, panel) = try await panelOf(try context.parameters.require("id", as: UUID.self), customer: customer)
+            do {
+                return APIResponse.json(["url": try await panel.loginURL(for: username, userIP: body.userIP), "domain": account.domain])
+            } catch {
+                database.logger.warning("panel login failed", metadata: ["account": "\(account.id)", "error": "\(error)"])
+                throw APIError(.badGateway, code: "panel_unavailable", "the control panel did not answer; try again in a minute")
+            }
+        }
+    }
+
+    /// The customer's active account with its panel username and panel; 404 for another
+    /// customer's, 409 for one not active.
+    private func panelOf(_ id: UUID, customer: UUID) async throws -> (Account, String, any ControlPanel) {
+        guard let account = try await accounts.account(id), account.customerID == customer else { throw APIError.notFound("account") }
+        guard account.status == .active, let username = account.username, let serverID = account.serverID,
+              let server = try await servers.server(serverID) else {
+            throw APIError.conflict("account_not_active", "the account is \(account.status.rawValue)")
+        }
+        return (account, username, try panels.panel(for: server))
     }
 }

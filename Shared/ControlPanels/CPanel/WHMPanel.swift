@@ -98,6 +98,14 @@ public struct WHMPanel: ControlPanel {
         ])
     }
 
+    /// `create_user_session` for `cpaneld`: its `url` logs the user in to cPanel once.
+    public func loginURL(for username: String, userIP: String) async throws -> String {
+        guard let url = try await call("create_user_session", ["user": username, "service": "cpaneld"])["url"] as? String else {
+            throw PanelError.unavailable("create_user_session: no url in the answer")
+        }
+        return url
+    }
+
     public func health() async throws -> PanelHealth {
         let version = try await call("version", [:])["version"] as? String ?? "unknown"
         return PanelHealth(version: version, accounts: try await listAccounts().count)

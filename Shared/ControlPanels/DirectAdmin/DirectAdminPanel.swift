@@ -98,6 +98,14 @@ public struct DirectAdminPanel: ControlPanel {
                                                   "active": "yes", "cacert": certificate.chain], as: username)
     }
 
+    /// A one-time login URL (`CMD_LOGIN_URL`, `action=create`, as the user), bound to the
+    /// browser's address and good for a few minutes — not a reusable login key.
+    public func loginURL(for username: String, userIP: String) async throws -> String {
+        let answer = try await call(.POST, "CMD_LOGIN_URL", ["action": "create", "expiry": "5m", "ips": userIP], as: username)
+        guard let url = answer["url"] else { throw PanelError.unavailable("CMD_LOGIN_URL: no url in the answer") }
+        return url
+    }
+
     public func health() async throws -> PanelHealth {
         let users = try await list("CMD_API_SHOW_ALL_USERS", [:])
         let license = try? await call(.GET, "CMD_API_LICENSE", [:])

@@ -3,17 +3,20 @@ import Foundation
 import NIOHTTP1
 
 /// Plesk through REST API v2 (`/api/v2`, `X-API-Key`), with its CLI bridge for mail and
-/// plan switches and the XML API (`/enterprise/control/agent.php`) for certificates,
-/// which REST lacks. A Hostwire account is a Plesk customer (login = username) owning
+/// plan switches and the XML API (`/enterprise/control/agent.php`) for certificates and
+/// login sessions, which REST lacks. A Hostwire account is a Plesk customer (login = username) owning
 /// one domain (subscription).
 public struct PleskPanel: ControlPanel {
     public let kind = PanelKind.plesk
     let http: ExternalHTTPClient
     let key: String
+    /// Plesk serves its panel where its API is (port 8443): login links point here.
+    let baseURL: String
 
     public init(endpoint: PanelEndpoint) {
         http = ExternalHTTPClient(baseURL: endpoint.baseURL, timeout: endpoint.timeout)
         key = endpoint.secret
+        baseURL = endpoint.baseURL
     }
 
     struct Client: Decodable { let id: Int; let login: String }
@@ -124,6 +127,21 @@ public struct PleskPanel: ControlPanel {
             """)
     }
 
+    /// `<server><create_session>` for the customer, redeemed once by the browser at
+    /// `rsession_init.php` ("Automatic logging in to Plesk").
+    public func loginURL(for username: String, userIP: String) async throws -> String {
+        let answer = try await xml("""
+            <packet><server><create_session><login>\(xmlEscaped(username))</login><data>\
+            <user_ip>\(Data(userIP.utf8).base64EncodedString())</user_ip><source_server></source_server>\
+            </data></create_session></server></packet>
+            """)
+        guard let start = answer.range(of: "<id>"), let end = answer.range(of: "</id>"), start.upperBound < end.lowerBound else {
+            throw PanelError.unavailable("create_session: no session id in the answer")
+        }
+        let id = answer[start.upperBound..<end.lowerBound]
+        return "\(baseURL)/enterprise/rsession_init.php?PLESKSESSID=\(id)"
+    }
+
     public func health() async throws -> PanelHealth {
         let server = try await rest(.GET, "/server", as: Server.self)
         return PanelHealth(version: server.panel_version ?? "unknown",
@@ -184,8 +202,10 @@ public struct PleskPanel: ControlPanel {
         }
     }
 
-    /// Sends an XML API packet; `<status>error</status>` anywhere is a refusal with its `errtext`.
-    private func xml(_ packet: String) async throws {
+    /// Sends an XML API packet and returns the answer; `<status>error</status>` anywhere is a
+    /// refusal with its `errtext`.
+    @discardableResult
+    private func xml(_ packet: String) async throws -> String {
         let response = try await http.panelCall(.POST, "/enterprise/control/agent.php", headers: [("KEY", key)],
                                                 body: packet, contentType: "text/xml")
         if response.body.contains("<status>error</status>") {
@@ -195,6 +215,7 @@ public struct PleskPanel: ControlPanel {
             throw PanelError.rejected("XML API: \(text ?? "error")")
         }
         guard response.body.contains("<status>ok</status>") else { throw PanelError.unavailable("XML API: no result status") }
+        return response.body
     }
 
     private func xmlEscaped(_ text: String) -> String {
