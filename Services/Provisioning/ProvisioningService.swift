@@ -68,8 +68,8 @@ public func buildProvisioning(_ settings: ProvisioningSettings) -> ServiceDefini
         ProvisioningController(dependencies: dependencies, accounts: accounts, provisioner: provisioner).addRoutes(to: api)
         AccountActionsController(store: dependencies.store, accounts: accounts).addRoutes(to: api)
         if let customers = settings.customers {
-            CustomerAccountsController(database: dependencies.database, customers: customers, accounts: accounts, servers: servers,
-                                       panels: panels)
+            CustomerAccountsController(store: dependencies.store, customers: customers, cipher: settings.cipher, accounts: accounts,
+                                       servers: servers, panels: panels)
                 .addRoutes(to: router.group("api/customer"))
         }
     }

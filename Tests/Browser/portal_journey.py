@@ -215,6 +215,17 @@ class PortalJourney(unittest.TestCase):
         self.driver.get(used)
         self.assertIn("invalid or has expired", self.driver.page_source, "a login link works once")
 
+    def test_2ab_change_the_panel_password(self):
+        self.driver.get(PORTAL + "/services")
+        click_and_wait(self.driver, 'a[href$="/password"]')
+        self.page("panel-password")
+        self.fill({"password": "too-weak", "password_again": "too-weak"})
+        self.assertIn("12 to 64 characters", self.driver.page_source)
+        self.fill({"password": "", "password_again": ""})
+        generated = self.driver.find_element(By.ID, "generated-password").text
+        self.assertEqual(20, len(generated), generated)
+        self.page("panel-password-generated")
+
     def test_2b_a_card_that_needs_authentication(self):
         self.driver.get(PORTAL + "/order/pro")
         self.fill({"domain": self.second_domain})

@@ -138,6 +138,52 @@ import TestSupport
         }
     }
 
+    @Test func aCustomerChangesOnlyTheirOwnPanelPasswordWithinThePanelsRules() async throws {
+        var settings = ProvisioningSettings(cipher: try CredentialCipher(ring: "k1=\(CredentialCipher.generateKey())"), mailSealer: nil,
+                                            apiTokens: APITokens([(.admin, CheckoutAPITests.admin)]), panelTimeout: .seconds(2))
+        settings.customers = try await Self.customers()
+        try await TestDatabase.with(services: ["provisioning"]) { database in
+            try await withRouter(buildProvisioning(settings), database: database) { client in
+                let account = UUID()
+                try await database.withAdmin { admin in
+                    try await admin.query("""
+                        INSERT INTO provisioning.accounts (id, customer_id, customer_name, contact_email, domain, plan, server_group, status,
+                                                           username, step)
+                        VALUES (\(account), \(Self.alice), 'Alice', 'a@example.net', 'alice.example', 'starter', 'default', 'active',
+                                'alice', 'done')
+                        """, logger: TestDatabase.logger)
+                }
+                func post(_ path: String, _ body: String, as customer: UUID) async throws -> (HTTPResponse.Status, String) {
+                    try await client.execute(uri: "/api/customer/accounts/\(account)/\(path)", method: .post,
+                                             headers: [.authorization: "Bearer \(try await Self.token(customer))", .contentType: "application/json"],
+                                             body: ByteBuffer(string: body)) { ($0.status, String(buffer: $0.body)) }
+                }
+                #expect(try await post("password", "{}", as: Self.bob).0 == .notFound, "another customer's account does not exist")
+                #expect(try await post("panel-login", #"{"user_ip":"203.0.113.7"}"#, as: Self.bob).0 == .notFound)
+                let weak = try await post("password", #"{"password":"short"}"#, as: Self.alice)
+                #expect(weak.0 == .unprocessableContent && weak.1.contains("12 to 64"), "\(weak)")
+                #expect(try await post("password", #"{"password":"Alice-Has-2-cats"}"#, as: Self.alice).0 == .unprocessableContent,
+                        "the username inside is refused")
+                let chosen = try await post("password", #"{"password":"Correct-Horse-9-Battery"}"#, as: Self.alice)
+                #expect(chosen.0 == .accepted && !chosen.1.contains("Correct-Horse"), "\(chosen)")
+                let generated = try await post("password", "{}", as: Self.alice)
+                let shown = try #require((try JSONSerialization.jsonObject(with: Data(generated.1.utf8)) as? [String: Any])?["password"] as? String)
+                #expect(generated.0 == .accepted && shown.count == 20)
+                // Queued sealed: neither password is stored in clear.
+                #expect(try await database.count("""
+                    SELECT count(*)::int FROM provisioning.tasks WHERE type = 'change-password' AND payload LIKE '%chosen_password%'
+                      AND payload NOT LIKE '%Correct-Horse%' AND payload NOT LIKE \("%\(shown)%")
+                    """) == 2)
+                #expect(try await database.count("""
+                    SELECT count(*)::int FROM provisioning.account_actions WHERE actor = 'customer' AND action = 'reset-password'
+                    """) == 2)
+                #expect(try await post("panel-login", #"{"user_ip":"not an address"}"#, as: Self.alice).0 == .unprocessableContent)
+                #expect(try await post("panel-login", #"{"user_ip":"203.0.113.7"}"#, as: Self.alice).0 == .conflict,
+                        "an account on no server has no panel to open")
+            }
+        }
+    }
+
     @Test func checkoutPlacesAndShowsOrdersOnlyForTheTokensCustomer() async throws {
         var settings = CheckoutSettings(
             gateway: StripeGateway(baseURL: "http://127.0.0.1:\(freePort())", secretKey: "sk_test", timeout: .seconds(2)),

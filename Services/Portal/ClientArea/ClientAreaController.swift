@@ -18,28 +18,6 @@ struct ClientAreaController: Sendable {
         router.get("invoices/{id}", use: invoice)
         router.post("invoices/{id}/pay", use: payInvoice)
         router.post("card", use: replaceCard)
-        router.post("services/{id}/control-panel", use: openControlPanel)
-    }
-
-    /// Single sign-on: straight into the account's control panel, by a one-time link.
-    @Sendable func openControlPanel(_ request: Request, context: PortalRequestContext) async throws -> Response {
-        let session = try await linked(context)
-        guard let id = context.parameters.get("id", as: UUID.self) else { throw PortalError.notFound }
-        do {
-            // A page that goes on by itself, not a redirect: a form's redirect to the panel's
-            // origin would need every panel in the Content-Security-Policy's form-action.
-            let login = try await services.panelLogin(id, userIP: context.clientAddress, session)
-            var response = pages.render("control-panel", ["url": login.url, "domain": login.domain, "title": "Opening your control panel"],
-                                        context: context)
-            response.headers[.cacheControl] = "no-store"
-            return response
-        } catch let error as ServiceCallError where error.status == 404 {
-            throw PortalError.notFound
-        } catch let error as ServiceCallError where error.status == 409 {
-            throw PortalError(.conflict, "This account's control panel cannot be opened while it is not active.")
-        } catch is ServiceCallError {
-            throw PortalError(.badGateway, "The control panel did not answer. Please try again in a minute.")
-        }
     }
 
     /// Sends the customer to the provider's page to save a new card; back on the invoices page.
@@ -81,6 +59,7 @@ struct ClientAreaController: Sendable {
             if let reason = account.suspendReason { row["suspend_reason"] = reason }
             if account.status == "provisioning" { row["setting_up"] = true }
             if account.status == "active" { row["panel_id"] = account.id.uuidString.lowercased() }
+            if ["active", "suspended"].contains(account.status) { row["password_id"] = account.id.uuidString.lowercased() }
             if let subscription = byAccount[account.id], ["active", "suspended"].contains(subscription.status) {
                 if let ends = subscription.cancelOn {
                     row["ends_on"] = ends
@@ -167,16 +146,8 @@ struct ClientAreaController: Sendable {
         return (subscription, session)
     }
 
-    /// The session with checkout's customer: linked now if sign-in could not reach checkout.
     private func linked(_ context: PortalRequestContext) async throws -> PortalSession {
-        guard var session = context.person else { throw PortalError.notFound }
-        if session.customerID == nil {
-            let customer = try await services.linkCustomer(email: session.email, name: session.name)
-            try await people.setCustomer(customer, of: session.personID)
-            session.customerID = customer
-            _ = context.sessions.updateSession(session)
-        }
-        return session
+        try await CustomerLink(services: services, people: people).session(context)
     }
 
     static func statusText(_ status: String) -> String {

@@ -110,6 +110,11 @@ struct PanelLogin: Decodable, Sendable {
     let domain: String
 }
 
+/// A panel password change under way; `password` only when it was generated.
+struct PanelPasswordChange: Decodable, Sendable {
+    let password: String?
+}
+
 /// The card billing charges renewals to: what may be shown of it.
 struct SavedCard: Decodable, Sendable {
     let brand: String

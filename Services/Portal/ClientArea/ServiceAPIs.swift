@@ -90,6 +90,12 @@ struct ServiceAPIs: Sendable {
                        session, body: String(decoding: try JSONEncoder().encode(["user_ip": userIP]), as: UTF8.self))
     }
 
+    /// Sets the account's panel password to `password`, or to a generated one it answers once.
+    func changePanelPassword(_ account: UUID, to password: String?, _ session: PortalSession) async throws -> PanelPasswordChange {
+        try await call(provisioning, .POST, "/api/customer/accounts/\(account.uuidString.lowercased())/password", session,
+                       body: String(decoding: try JSONEncoder().encode(["password": password]), as: UTF8.self))
+    }
+
     /// The card renewals are charged to, if one is saved.
     func card(_ session: PortalSession) async throws -> SavedCard? {
         let saved: SavedCardReply = try await call(billing, .GET, "/api/customer/card", session)

@@ -1,15 +1,19 @@
 import Foundation
 import ControlPanels
 import Hummingbird
+import Messaging
 import Persistence
 import PostgresNIO
+import Secrets
 import ServiceRuntime
 import Validation
 
 /// `/api/customer/accounts`: the hosting accounts of the customer the portal's token names.
 struct CustomerAccountsController: Sendable {
-    let database: Database
+    let store: ServiceStore
+    var database: Database { store.database }
     let customers: CustomerAuthentication
+    let cipher: CredentialCipher
     let accounts: AccountStore
     let servers: ServerStore
     let panels: PanelDirectory
@@ -49,6 +53,7 @@ struct CustomerAccountsController: Sendable {
                                        provisionedAt: provisioned)
             })
         }
+        api.post("accounts/{id}/password") { request, context in try await changePassword(request, context) }
         // Single sign-on: a one-time URL that logs the customer in to their panel.
         api.post("accounts/{id}/panel-login") { request, context in
             let customer = try await customers.customer(request)
@@ -62,6 +67,32 @@ struct CustomerAccountsController: Sendable {
                 throw APIError(.badGateway, code: "panel_unavailable", "the control panel did not answer; try again in a minute")
             }
         }
+    }
+
+    /// A new panel password for one of the customer's accounts: theirs (checked against every
+    /// panel's rules) or, without one, a generated one answered once. Set by the same retried
+    /// task an operator's reset queues.
+    private func changePassword(_ request: Request, _ context: ServiceRequestContext) async throws -> Response {
+        struct Body: Decodable { let password: String? }
+        struct Queued: Encodable {
+            let actionID: UUID
+            let password: String?
+            enum CodingKeys: String, CodingKey { case actionID = "action_id", password }
+        }
+        let customer = try await customers.customer(request)
+        let body = try await APIResponse.decode(Body.self, from: request)
+        let id = try context.parameters.require("id", as: UUID.self)
+        guard let account = try await accounts.account(id), account.customerID == customer else { throw APIError.notFound("account") }
+        guard account.status == .active || account.status == .suspended, let username = account.username else {
+            throw APIError.conflict("account_not_active", "the account is \(account.status.rawValue)")
+        }
+        if let chosen = body.password, let problem = Credentials.problem(with: chosen, username: username) {
+            throw APIError.invalid("password", problem)
+        }
+        let password = body.password ?? Credentials.password()
+        let task = ChangePasswordTask(accountID: id, actionID: UUID(), actor: "customer", chosenPassword: try cipher.seal(password))
+        try await store.transaction { transaction in try await AccountActions.request(task, dedupeKey: nil, in: transaction) }
+        return try APIResponse.json(Queued(actionID: task.actionID!, password: body.password == nil ? password : nil), status: .accepted)
     }
 
     /// The customer's active account with its panel username and panel; 404 for another

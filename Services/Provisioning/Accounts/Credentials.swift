@@ -33,4 +33,20 @@ enum Credentials {
         while characters.count < 20 { characters.append(all.randomElement(using: &generator)!) }
         return String(characters.shuffled(using: &generator))
     }
+
+    /// Why a password a customer chose would be refused, or `nil` when every panel takes it:
+    /// 12 to 64 printable ASCII characters with a lower-case letter, an upper-case letter and
+    /// a digit, not containing the username (cPanel's strength check and Plesk's and
+    /// DirectAdmin's rules all pass such a password).
+    static func problem(with password: String, username: String) -> String? {
+        guard (12...64).contains(password.count) else { return "use 12 to 64 characters" }
+        guard password.unicodeScalars.allSatisfy({ (0x21...0x7E).contains($0.value) }) else {
+            return "use letters, digits and the symbols on a keyboard, without spaces"
+        }
+        guard password.contains(where: \.isLowercase), password.contains(where: \.isUppercase), password.contains(where: \.isNumber) else {
+            return "mix lower-case and upper-case letters and digits"
+        }
+        guard !password.lowercased().contains(username.lowercased()) else { return "do not include the username" }
+        return nil
+    }
 }

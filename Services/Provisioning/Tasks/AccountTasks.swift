@@ -112,7 +112,7 @@ struct AccountTasks: Sendable {
         }
         definition.tasks.register(ChangePasswordTask.self) { payload, completion in
             let accounts = AccountStore(database: completion.database, logger: completion.logger)
-            let password = Credentials.password()
+            let password = try payload.chosenPassword.map { try settings.cipher.open($0) } ?? Credentials.password()
             try await change(payload, completion, allow: [.active, .suspended]) { _, username, panel in
                 // Stored first: whatever the panel ends up with, the stored one is its latest.
                 try await accounts.setPassword(payload.accountID, sealed: try settings.cipher.seal(password))
@@ -120,7 +120,9 @@ struct AccountTasks: Sendable {
             } effects: { account, transaction in
                 try await transaction.publish(
                     AccountPasswordChanged(accountID: account.id, contactEmail: account.contactEmail,
-                                           sealedPassword: try settings.mailSealer?.seal(password), actor: payload.actor))
+                                           // A password the customer chose is not mailed back to them.
+                                           sealedPassword: payload.chosenPassword == nil ? try settings.mailSealer?.seal(password) : nil,
+                                           actor: payload.actor))
             }
         } onFinalFailure: { payload, _, transaction in
             try await AccountActions.finish(payload, .failed, in: transaction)

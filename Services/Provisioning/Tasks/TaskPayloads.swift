@@ -67,6 +67,8 @@ struct ChangePackageTask: AccountActionTask {
     enum CodingKeys: String, CodingKey { case accountID = "account_id", plan, actionID = "action_id", actor }
 }
 
+/// A new panel password: generated and mailed (sealed) to the customer, or the one the
+/// customer chose in the portal, kept sealed with provisioning's own key until it is set.
 struct ChangePasswordTask: AccountActionTask {
     static let taskType = "change-password"
     static let maxAttempts = 12
@@ -74,8 +76,10 @@ struct ChangePasswordTask: AccountActionTask {
     let accountID: UUID
     var actionID: UUID?
     var actor: String?
-    var detail: String? { nil }
-    enum CodingKeys: String, CodingKey { case accountID = "account_id", actionID = "action_id", actor }
+    /// The customer's chosen password, sealed (`CredentialCipher`); `nil`: generate one and mail it.
+    var chosenPassword: String? = nil
+    var detail: String? { chosenPassword == nil ? nil : "chosen by the customer" }
+    enum CodingKeys: String, CodingKey { case accountID = "account_id", actionID = "action_id", actor, chosenPassword = "chosen_password" }
 }
 
 /// Install a certificate issued by DNS/SSL on the account's panel. The key stays sealed for
