@@ -25,6 +25,8 @@ public struct MailSettings: Sendable {
     public var messageIDDomain: String
     public var templates: URL
     public var templateOverrides: URL?
+    /// Verifies the portal's customer tokens; without it `/api/customer` is not served.
+    public var customers: CustomerAuthentication?
 
     public init(transport: any MailTransport, from: MIMEMessage.Address, replyTo: MIMEMessage.Address? = nil, opener: FieldOpener?,
                 linkOpener: FieldOpener? = nil, apiTokens: APITokens, companyName: String = "Hostwire",
@@ -83,6 +85,10 @@ public func buildMail(_ settings: MailSettings) throws -> ServiceDefinition {
     definition.routes = { router, dependencies in
         let api = router.group("api/mail").add(middleware: BearerAuthMiddleware(tokens: settings.apiTokens))
         MailController(dependencies: dependencies).addRoutes(to: api)
+        if let customers = settings.customers {
+            CustomerMessagesController(database: dependencies.database, customers: customers, templates: templates)
+                .addRoutes(to: router.group("api/customer"))
+        }
     }
     return definition
 }

@@ -21,6 +21,7 @@ public struct PortalSettings: Sendable {
     public var checkoutURL: String
     public var provisioningURL: String
     public var billingURL: String
+    public var mailURL = "http://127.0.0.1:8084"
     /// The payment provider's page origin, which forms may lead to (Content-Security-Policy).
     public var paymentOrigin: String
     /// Whose `X-Forwarded-For` names the client (`HOSTWIRE_TRUSTED_PROXIES`).
@@ -83,6 +84,7 @@ public struct PortalSettings: Sendable {
             assets: URL(fileURLWithPath: environment.string("HOSTWIRE_PORTAL_ASSETS", default: "Services/Portal/Assets")),
             passwordCost: UInt8(cost))
         settings.addresses = ClientAddress.load(environment)
+        settings.mailURL = environment.string("HOSTWIRE_MAIL_URL", default: settings.mailURL)
         return settings
     }
 }
@@ -121,6 +123,8 @@ public func buildPortal(_ settings: PortalSettings) async throws -> ServiceDefin
         ClientAreaController(pages: pages, services: services, people: people, publicURL: settings.publicURL)
             .addRoutes(to: signedIn)
         ControlPanelController(pages: pages, services: services, link: CustomerLink(services: services, people: people))
+            .addRoutes(to: signedIn)
+        EmailsController(pages: pages, services: services, link: CustomerLink(services: services, people: people))
             .addRoutes(to: signedIn)
         OrderPagesController(pages: pages, services: services, progress: OrderProgressRepository(database: dependencies.database),
                              publicURL: settings.publicURL).addRoutes(to: signedIn)

@@ -226,6 +226,17 @@ class PortalJourney(unittest.TestCase):
         self.assertEqual(20, len(generated), generated)
         self.page("panel-password-generated")
 
+    def test_2ac_read_the_emails_sent(self):
+        self.driver.get(PORTAL + "/emails")
+        self.page("emails")
+        self.assertIn("is ready", self.driver.page_source)
+        self.driver.find_element(By.PARTIAL_LINK_TEXT, "is ready").click()
+        WebDriverWait(self.driver, 10).until(lambda d: "/emails/" in d.current_url)
+        self.assertIn(self.domain, self.driver.page_source)
+        # The welcome email's password stays in the email.
+        self.assertIn("only in the email itself", self.driver.page_source)
+        self.page("email")
+
     def test_2b_a_card_that_needs_authentication(self):
         self.driver.get(PORTAL + "/order/pro")
         self.fill({"domain": self.second_domain})

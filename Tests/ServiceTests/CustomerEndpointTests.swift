@@ -3,6 +3,8 @@ import CheckoutService
 import CustomerTokens
 import Foundation
 import Hummingbird
+import Mail
+import MailService
 import HummingbirdTesting
 import Payments
 import PostgresNIO
@@ -180,6 +182,48 @@ import TestSupport
                 #expect(try await post("panel-login", #"{"user_ip":"not an address"}"#, as: Self.alice).0 == .unprocessableContent)
                 #expect(try await post("panel-login", #"{"user_ip":"203.0.113.7"}"#, as: Self.alice).0 == .conflict,
                         "an account on no server has no panel to open")
+            }
+        }
+    }
+
+    @Test func mailShowsOnlyTheCustomersSentEmailsWithTheirSecretsLeftOut() async throws {
+        var settings = MailSettings(transport: SMTPTransport(host: "127.0.0.1", port: freePort(), security: .none),
+                                    from: .init("hosting@example.net"), opener: nil, apiTokens: APITokens([(.admin, CheckoutAPITests.admin)]),
+                                    templates: Paths.root.appendingPathComponent("Services/Mail/Templates"))
+        settings.customers = try await Self.customers()
+        try await TestDatabase.with(services: ["mail"]) { database in
+            try await withRouter(try buildMail(settings), database: database) { client in
+                let (welcome, receipt, bobs, queued, account) = (UUID(), UUID(), UUID(), UUID(), UUID())
+                try await database.withAdmin { admin in
+                    try await admin.query("""
+                        INSERT INTO mail.recipients (account_id, email, name, domain, customer_id)
+                        VALUES (\(account), 'a@example.net', 'Alice', 'alice.example', \(Self.alice))
+                        """, logger: TestDatabase.logger)
+                    for (id, template, customer, accountID, status, variables) in [
+                        (welcome, "welcome", nil as UUID?, account as UUID?, "sent",
+                         #"{"customer_name":"Alice","domain":"alice.example","username":"alice","sealed_password":"SEALED-SECRET"}"#),
+                        (receipt, "payment-receipt", Self.alice, nil, "sent", #"{"customer_name":"Alice","invoice_number":"INV-000001"}"#),
+                        (bobs, "payment-receipt", Self.bob, nil, "sent", #"{"customer_name":"Bob","invoice_number":"INV-000002"}"#),
+                        (queued, "payment-receipt", Self.alice, nil, "queued", #"{"customer_name":"Alice","invoice_number":"INV-000003"}"#),
+                    ] {
+                        try await admin.query("""
+                            INSERT INTO mail.messages (id, message_key, message_id, event_type, template, recipient, variables, status,
+                                                       account_id, customer_id, sent_at)
+                            VALUES (\(id), \(id.uuidString), \("\(id)@test"), 'test', \(template), 'x@example.net', \(variables)::jsonb,
+                                    \(status), \(accountID), \(customer), CASE WHEN \(status) = 'sent' THEN now() END)
+                            """, logger: TestDatabase.logger)
+                    }
+                }
+                func get(_ path: String, as customer: UUID) async throws -> (HTTPResponse.Status, String) {
+                    try await client.execute(uri: "/api/customer/\(path)", method: .get,
+                                             headers: [.authorization: "Bearer \(try await Self.token(customer))"]) { ($0.status, String(buffer: $0.body)) }
+                }
+                let list = try await get("messages", as: Self.alice)
+                #expect(list.0 == .ok && list.1.contains("alice.example is ready") && list.1.contains("INV-000001"), "\(list)")
+                #expect(!list.1.contains("INV-000002") && !list.1.contains("INV-000003"), "another's, and one not sent, are not listed")
+                #expect(try await get("messages/\(bobs)", as: Self.alice).0 == .notFound)
+                let read = try await get("messages/\(welcome)", as: Self.alice)
+                #expect(read.0 == .ok && read.1.contains("only in the email itself") && !read.1.contains("SEALED-SECRET"), "\(read)")
             }
         }
     }

@@ -83,10 +83,11 @@ import TestSupport
     }
 
     @Test func mailDocumentMatchesTheRoutes() async throws {
-        let settings = MailSettings(
+        var settings = MailSettings(
             transport: SMTPTransport(host: "127.0.0.1", port: freePort(), security: .none), from: .init("hosting@example.net"),
             opener: nil, apiTokens: APITokens([(.admin, Self.token)]),
             templates: Paths.root.appendingPathComponent("Services/Mail/Templates"))
+        settings.customers = try await CustomerEndpointTests.customers()
         try await check(try buildMail(settings), document: "mail.json", services: ["mail"])
     }
 

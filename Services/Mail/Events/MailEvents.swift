@@ -13,9 +13,9 @@ struct MailEvents: Sendable {
         let company = ["company_name": settings.companyName, "support_email": settings.supportEmail]
         definition.handlers.on(AccountProvisioned.self) { event, transaction in
             try await transaction.connection.query("""
-                INSERT INTO recipients (account_id, email, name, domain)
-                VALUES (\(event.accountID), \(event.contactEmail), \(event.customerName), \(event.domain))
-                ON CONFLICT (account_id) DO UPDATE SET email = excluded.email, name = excluded.name
+                INSERT INTO recipients (account_id, email, name, domain, customer_id)
+                VALUES (\(event.accountID), \(event.contactEmail), \(event.customerName), \(event.domain), \(event.customerID))
+                ON CONFLICT (account_id) DO UPDATE SET email = excluded.email, name = excluded.name, customer_id = excluded.customer_id
                 """, logger: transaction.logger)
             var variables: [String: Any] = company.merging([
                 "customer_name": event.customerName, "domain": event.domain, "username": event.username,
@@ -35,7 +35,8 @@ struct MailEvents: Sendable {
                 "order_id": event.orderID.uuidString.lowercased(),
             ]) { $1 }
             if let domain = event.domain { variables["domain"] = domain }
-            try await queue("order-confirmation", to: event.customerEmail, name: event.customerName, variables, transaction)
+            try await queue("order-confirmation", to: event.customerEmail, name: event.customerName, variables, transaction,
+                            customer: event.customerID)
         }
         definition.handlers.on(AccountProvisioningFailed.self) { event, transaction in
             let order = event.orderID.uuidString.lowercased()
@@ -123,25 +124,30 @@ struct MailEvents: Sendable {
         definition.handlers.on(InvoiceCreated.self) { event, transaction in
             try await queue("invoice-created", to: event.invoice.customerEmail, name: event.invoice.customerName,
                             variables(event.invoice, ["auto_charge": event.autoCharge, "period_start": event.periodStart,
-                                                      "period_end": event.periodEnd]), transaction)
+                                                      "period_end": event.periodEnd]), transaction,
+                            customer: event.invoice.customerID)
         }
         definition.handlers.on(InvoicePaid.self) { event, transaction in
             try await queue("payment-receipt", to: event.invoice.customerEmail, name: event.invoice.customerName,
-                            variables(event.invoice, ["payment_reference": event.paymentReference]), transaction)
+                            variables(event.invoice, ["payment_reference": event.paymentReference]), transaction,
+                            customer: event.invoice.customerID)
         }
         definition.handlers.on(PaymentFailed.self) { event, transaction in
             var extra: [String: Any] = ["reason": event.reason.replacingOccurrences(of: "_", with: " ")]
             if let next = event.nextAttemptOn { extra["next_attempt"] = next }
             try await queue("payment-failed", to: event.invoice.customerEmail, name: event.invoice.customerName,
-                            variables(event.invoice, extra), transaction)
+                            variables(event.invoice, extra), transaction,
+                            customer: event.invoice.customerID)
         }
         definition.handlers.on(InvoiceDueSoon.self) { event, transaction in
             try await queue("payment-reminder", to: event.invoice.customerEmail, name: event.invoice.customerName,
-                            variables(event.invoice, ["days": event.days]), transaction)
+                            variables(event.invoice, ["days": event.days]), transaction,
+                            customer: event.invoice.customerID)
         }
         definition.handlers.on(InvoiceOverdue.self) { event, transaction in
             try await queue("overdue-reminder", to: event.invoice.customerEmail, name: event.invoice.customerName,
-                            variables(event.invoice, ["days": event.days, "suspends_on": event.suspendsOn]), transaction)
+                            variables(event.invoice, ["days": event.days, "suspends_on": event.suspendsOn]), transaction,
+                            customer: event.invoice.customerID)
         }
     }
 

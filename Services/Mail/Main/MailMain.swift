@@ -4,7 +4,9 @@ import ServiceRuntime
 @main
 struct MailMain {
     static func main() async throws {
-        let definition = try buildMail(try MailSettings.load())
+        var settings = try MailSettings.load()
+        settings.customers = try await CustomerAuthentication.load()
+        let definition = try buildMail(settings)
         try await ServiceHost.run(definition, configuration: try ServiceConfiguration.load(service: "mail", httpPort: 8084))
     }
 }

@@ -104,6 +104,17 @@ struct OrderRequest: Encodable, Sendable {
 }
 
 /// Where the payment page sends the customer back to.
+/// An email sent to the customer; `text` only when one is asked for.
+struct SentEmail: Decodable, Sendable {
+    let id: UUID
+    let subject: String
+    let sentAt: Date
+    let text: String?
+    enum CodingKeys: String, CodingKey { case id, subject, sentAt = "sent_at", text }
+}
+
+struct SentEmails: Decodable, Sendable { let items: [SentEmail] }
+
 /// A one-time link into an account's control panel.
 struct PanelLogin: Decodable, Sendable {
     let url: String

@@ -12,12 +12,14 @@ struct ServiceAPIs: Sendable {
     let checkout: ExternalHTTPClient
     let provisioning: ExternalHTTPClient
     let billing: ExternalHTTPClient
+    let mail: ExternalHTTPClient
 
     init(settings: PortalSettings) {
         signer = settings.signer
         checkout = ExternalHTTPClient(baseURL: settings.checkoutURL, timeout: .seconds(10))
         provisioning = ExternalHTTPClient(baseURL: settings.provisioningURL, timeout: .seconds(10))
         billing = ExternalHTTPClient(baseURL: settings.billingURL, timeout: .seconds(10))
+        mail = ExternalHTTPClient(baseURL: settings.mailURL, timeout: .seconds(10))
     }
 
     func products() async throws -> [Product] {
@@ -94,6 +96,22 @@ struct ServiceAPIs: Sendable {
     func changePanelPassword(_ account: UUID, to password: String?, _ session: PortalSession) async throws -> PanelPasswordChange {
         try await call(provisioning, .POST, "/api/customer/accounts/\(account.uuidString.lowercased())/password", session,
                        body: String(decoding: try JSONEncoder().encode(["password": password]), as: UTF8.self))
+    }
+
+    /// The emails sent to the customer, newest first.
+    func emails(_ session: PortalSession) async throws -> [SentEmail] {
+        let page: SentEmails = try await call(mail, .GET, "/api/customer/messages?per_page=100", session)
+        return page.items
+    }
+
+    /// One email as the customer received it, its secrets left out.
+    func email(_ id: UUID, _ session: PortalSession) async throws -> SentEmail? {
+        do {
+            let email: SentEmail = try await call(mail, .GET, "/api/customer/messages/\(id.uuidString.lowercased())", session)
+            return email
+        } catch let error as ServiceCallError where error.status == 404 {
+            return nil
+        }
     }
 
     /// The card renewals are charged to, if one is saved.
