@@ -126,6 +126,7 @@ public func buildPortal(_ settings: PortalSettings) async throws -> ServiceDefin
             .addRoutes(to: signedIn)
         EmailsController(pages: pages, services: services, link: CustomerLink(services: services, people: people))
             .addRoutes(to: signedIn)
+        ProfileController(pages: pages, people: people, sessions: sessionStore, services: services).addRoutes(to: signedIn)
         OrderPagesController(pages: pages, services: services, progress: OrderProgressRepository(database: dependencies.database),
                              publicURL: settings.publicURL).addRoutes(to: signedIn)
     }

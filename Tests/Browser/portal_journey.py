@@ -237,6 +237,29 @@ class PortalJourney(unittest.TestCase):
         self.assertIn("only in the email itself", self.driver.page_source)
         self.page("email")
 
+    def test_2ad_profile_and_my_data(self):
+        self.driver.get(PORTAL + "/account/profile")
+        self.page("profile")
+        self.fill({"company": "Analytical Engines Ltd", "address": "12 St James's Square", "city": "London",
+                   "postal_code": "SW1Y 4JH", "country": "gb", "vat_id": "12345"})
+        self.assertIn("A VAT number starts with its country code", self.driver.page_source)
+        self.fill({"vat_id": ""})
+        self.assertIn("?saved=1", self.driver.current_url)
+        self.assertEqual("GB", self.driver.find_element(By.NAME, "country").get_attribute("value"))
+        self.driver.get(PORTAL + "/account/data")
+        self.page("data")
+        # The export, fetched with the browser's own session cookie.
+        cookies = "; ".join(f"{c['name']}={c['value']}" for c in self.driver.get_cookies())
+        request = urllib.request.Request(PORTAL + "/account/data/export", headers={"Cookie": cookies})
+        with urllib.request.urlopen(request) as response:
+            self.assertIn("attachment", response.headers["Content-Disposition"])
+            exported = json.loads(response.read())
+        self.assertEqual("Analytical Engines Ltd", exported["account"]["company"])
+        self.assertTrue(any(s["domain"] == self.domain for s in exported["services"]), exported["services"])
+        self.assertTrue(exported["invoices"] and exported["emails"]["items"] and exported["orders"])
+        click_and_wait(self.driver, 'form[action="/account/data/erasure"] button')
+        self.assertIn("You asked on", self.driver.page_source)
+
     def test_2b_a_card_that_needs_authentication(self):
         self.driver.get(PORTAL + "/order/pro")
         self.fill({"domain": self.second_domain})

@@ -138,8 +138,31 @@ struct ServiceAPIs: Sendable {
         return try await call(client, method, path, token: token, body: body)
     }
 
+    /// Everything the services hold about the customer, as each answers it (the data export).
+    func everythingHeld(_ session: PortalSession) async throws -> [String: Any] {
+        guard let customer = session.customerID else { return [:] }
+        let token = try await signer.token(customer: customer, email: session.email)
+        var held: [String: Any] = [:]
+        for (name, client, path) in [("orders", checkout, "/api/customer/orders"), ("services", provisioning, "/api/customer/accounts"),
+                                     ("subscriptions", billing, "/api/customer/subscriptions"), ("invoices", billing, "/api/customer/invoices"),
+                                     ("payments", billing, "/api/customer/payments"), ("emails", mail, "/api/customer/messages")] {
+            let response = try await send(client, .GET, "\(path)?per_page=500", token: token, body: nil)
+            held[name] = try JSONSerialization.jsonObject(with: Data(response.body.utf8))
+        }
+        return held
+    }
+
     private func call<T: Decodable>(_ client: ExternalHTTPClient, _ method: HTTPMethod, _ path: String, token: String?,
                                     body: String? = nil) async throws -> T {
+        let response = try await send(client, method, path, token: token, body: body)
+        let decoder = JSONDecoder()
+        decoder.dateDecodingStrategy = .iso8601
+        return try decoder.decode(T.self, from: Data(response.body.utf8))
+    }
+
+    /// One call; a status outside 2xx is a ``ServiceCallError`` with the service's error code.
+    private func send(_ client: ExternalHTTPClient, _ method: HTTPMethod, _ path: String, token: String?,
+                      body: String?) async throws -> ExternalResponse {
         let response: ExternalResponse
         do {
             response = try await client.send(method, path, headers: token.map { [("Authorization", "Bearer \($0)")] } ?? [],
@@ -151,9 +174,7 @@ struct ServiceAPIs: Sendable {
             let error = try? JSONDecoder().decode(ErrorBody.self, from: Data(response.body.utf8)).error
             throw ServiceCallError(status: response.status, path: path, code: error?.code, message: error?.message)
         }
-        let decoder = JSONDecoder()
-        decoder.dateDecodingStrategy = .iso8601
-        return try decoder.decode(T.self, from: Data(response.body.utf8))
+        return response
     }
 
     private struct ErrorBody: Decodable {

@@ -29,4 +29,8 @@ protocol PersonRepository: Sendable {
     /// Uses a recovery code once.
     func useRecoveryCode(hash: String, of person: UUID) async throws -> Bool
     func recoveryCodesLeft(_ person: UUID) async throws -> Int
+    func profile(of person: UUID) async throws -> Profile?
+    func updateProfile(_ profile: Profile, of person: UUID) async throws
+    /// Records the person's wish to be forgotten (once); returns when it was first made.
+    func requestErasure(of person: UUID) async throws -> Date
 }

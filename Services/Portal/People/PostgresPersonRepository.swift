@@ -73,6 +73,31 @@ struct PostgresPersonRepository: PersonRepository {
         _ = try await store.database.query("UPDATE people SET customer_id = \(customer) WHERE id = \(person)")
     }
 
+    func profile(of person: UUID) async throws -> Profile? {
+        guard let row = try await store.database.query("""
+            SELECT name, company, address, city, postal_code, country, vat_id, erasure_requested_at FROM people WHERE id = \(person)
+            """).first else { return nil }
+        let (name, company, address, city, postalCode, country, vatID, erasure) =
+            try row.decode((String, String?, String?, String?, String?, String?, String?, Date?).self)
+        return Profile(name: name, company: company, address: address, city: city, postalCode: postalCode, country: country,
+                       vatID: vatID, erasureRequestedAt: erasure)
+    }
+
+    func updateProfile(_ profile: Profile, of person: UUID) async throws {
+        _ = try await store.database.query("""
+            UPDATE people SET name = \(profile.name), company = \(profile.company), address = \(profile.address), city = \(profile.city),
+                postal_code = \(profile.postalCode), country = \(profile.country), vat_id = \(profile.vatID)
+            WHERE id = \(person)
+            """)
+    }
+
+    func requestErasure(of person: UUID) async throws -> Date {
+        try await store.database.query("""
+            UPDATE people SET erasure_requested_at = coalesce(erasure_requested_at, now()) WHERE id = \(person)
+            RETURNING erasure_requested_at
+            """).first?.decode(Date.self) ?? Date()
+    }
+
     func startTwoFactor(_ person: UUID, sealedSecret: String) async throws {
         _ = try await store.database.query("""
             UPDATE people SET totp_secret_sealed = \(sealedSecret), totp_enabled_at = NULL, totp_last_step = NULL

@@ -10,12 +10,12 @@ struct PageRenderer: Sendable {
 
     static let pages = ["home", "signup", "check-email", "verify", "login", "reset-request", "reset-choose", "services",
                         "invoices", "invoice", "security", "error", "order", "order-status",
-                        "two-factor", "two-factor-setup", "login-two-factor", "cancel", "control-panel", "panel-password", "emails", "email"]
+                        "two-factor", "two-factor-setup", "login-two-factor", "cancel", "control-panel", "panel-password", "emails", "email", "profile", "data"]
 
     /// The navigation entry a page belongs to, when not its own.
     static let section = ["invoice": "invoices", "two-factor": "security", "two-factor-setup": "security", "cancel": "services",
                           "control-panel": "services", "panel-password": "services",
-                          "email": "emails"]
+                          "email": "emails", "profile": "security", "data": "security"]
 
     /// Loads every page now, so a broken template stops the portal at start, not in front of a customer.
     init(settings: PortalSettings) async throws {
