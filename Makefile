@@ -7,7 +7,7 @@ APT_PACKAGES := libzmq3-dev libpq-dev libcurl4-openssl-dev libssl-dev postgresql
 	chromium chromium-driver fonts-dejavu-core
 SWIFT_BUILD_FLAGS ?=
 
-.PHONY: deps build run up down test test-servers stop-test-servers bench bench-orders bench-billing bench-dnsssl bench-stages chaos fuzz clean
+.PHONY: deps build run up down test test-servers stop-test-servers bench bench-orders bench-billing bench-dnsssl bench-stages bench-portal chaos fuzz clean
 
 ## deps: install the system packages the build and the real test servers need (Debian)
 deps:
@@ -55,6 +55,10 @@ bench-dnsssl: deps
 ## bench-orders: orders/s and payment-to-account latency through checkout and provisioning
 bench-orders: deps
 	@deploy/local/bench-orders.sh
+
+## bench-portal: the portal's pages under 50 signed-in customers at once (hostwire-load, release)
+bench-portal: deps
+	@deploy/local/bench-portal.sh
 
 ## bench-stages: each stage alone at 1 and 2 instances, then the whole chain (hostwire-load, release)
 bench-stages: deps

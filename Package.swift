@@ -282,7 +282,9 @@ let package = Package(
         ),
         .executableTarget(
             name: "Load",
-            dependencies: ["ZeroMQ", "Contracts", "Payments", "Messaging", "Secrets",
+            dependencies: ["ZeroMQ", "Contracts", "Payments", "Messaging", "Secrets", "Persistence",
+                           .product(name: "PostgresNIO", package: "postgres-nio"),
+                           .product(name: "HummingbirdBcrypt", package: "hummingbird-auth"),
                            .product(name: "ArgumentParser", package: "swift-argument-parser"),
                            .product(name: "AsyncHTTPClient", package: "async-http-client"),
                            .product(name: "Histogram", package: "hdrhistogram-swift")],

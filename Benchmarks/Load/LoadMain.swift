@@ -16,7 +16,7 @@ struct LoadMain: AsyncParsableCommand {
     static let configuration = CommandConfiguration(commandName: "hostwire-load",
                                                     abstract: "Load-test one Hostwire stage, or the whole chain, and report throughput and latency.")
 
-    static let stages = ["checkout", "orders", "provisioning", "dnsssl", "mail", "billing", "bus", "all"]
+    static let stages = ["checkout", "orders", "provisioning", "dnsssl", "mail", "billing", "bus", "all", "portal"]
 
     @Option(help: "The stage to drive: \(LoadMain.stages.joined(separator: ", ")) (orders: checkout and provisioning; all: the whole chain).")
     var stage: String = "all"
@@ -50,6 +50,12 @@ struct LoadMain: AsyncParsableCommand {
     var webhookSecret: String = ProcessInfo.processInfo.environment["HOSTWIRE_STRIPE_WEBHOOK_SECRET"] ?? ""
     @Option(help: "The product id to order (checkout, orders, all).")
     var product: String = "00000000-0000-4000-8000-000000000001"
+    @Option(help: "Signed-in customers browsing at once (portal).")
+    var customers: Int = 50
+    @Option(help: "The portal's base URL (portal).")
+    var portal: String = "http://127.0.0.1:8087"
+    @Option(help: "Postgres, where the portal's people are stored for the run (portal).")
+    var databaseURL: String = "postgres://postgres@127.0.0.1:\(ProcessInfo.processInfo.environment["HOSTWIRE_PG_PORT"] ?? "55432")/postgres"
     @Option(help: "The mail service's public sealing key, to seal passwords as provisioning does (mail).")
     var mailPublicKey: String = ProcessInfo.processInfo.environment["HOSTWIRE_MAIL_SEAL_PUBLIC_KEY"] ?? ""
 
@@ -69,6 +75,7 @@ struct LoadMain: AsyncParsableCommand {
         case "billing": print(try await BillingStage(options: self).run())
         case "bus": print(try await BusStage(options: self).run())
         case "orders": print(try await ChainStage(options: self, wholeChain: false).run())
+        case "portal": print(try await PortalStage(options: self).run())
         default: print(try await ChainStage(options: self, wholeChain: true).run())
         }
     }
