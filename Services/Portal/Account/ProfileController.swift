@@ -50,7 +50,7 @@ struct ProfileController: Sendable {
     @Sendable func data(_ request: Request, context: PortalRequestContext) async throws -> Response {
         guard let session = context.person, let profile = try await people.profile(of: session.personID) else { throw PortalError.notFound }
         var values: [String: Any] = ["title": "Your data"]
-        if let asked = profile.erasureRequestedAt { values["erasure_requested"] = EmailsController.time(asked) }
+        if let asked = profile.erasureRequestedAt { values["erasure_requested"] = AccountController.dateTime(asked) }
         return pages.render("data", values, context: context)
     }
 

@@ -16,7 +16,7 @@ struct EmailsController: Sendable {
     @Sendable func list(_ request: Request, context: PortalRequestContext) async throws -> Response {
         let session = try await link.session(context)
         let rows: [[String: Any]] = try await services.emails(session).map { email in
-            ["id": email.id.uuidString.lowercased(), "subject": email.subject, "sent_at": Self.time(email.sentAt)]
+            ["id": email.id.uuidString.lowercased(), "subject": email.subject, "sent_at": AccountController.dateTime(email.sentAt)]
         }
         return pages.render("emails", ["emails": rows, "has_emails": !rows.isEmpty, "title": "Emails"], context: context)
     }
@@ -26,12 +26,7 @@ struct EmailsController: Sendable {
         guard let id = context.parameters.get("id", as: UUID.self), let email = try await services.email(id, session) else {
             throw PortalError.notFound
         }
-        return pages.render("email", ["subject": email.subject, "sent_at": Self.time(email.sentAt), "text": email.text ?? "",
+        return pages.render("email", ["subject": email.subject, "sent_at": AccountController.dateTime(email.sentAt), "text": email.text ?? "",
                                       "title": email.subject], context: context)
-    }
-
-    static func time(_ date: Date) -> String {
-        date.formatted(.iso8601.year().month().day().dateSeparator(.dash).time(includingFractionalSeconds: false).timeSeparator(.colon))
-            .replacingOccurrences(of: "T", with: " ").replacingOccurrences(of: "Z", with: " UTC")
     }
 }
