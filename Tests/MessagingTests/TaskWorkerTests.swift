@@ -67,7 +67,8 @@ struct Flaky: TaskPayload {
     }
 
     func waitFor(_ status: String, _ id: UUID, _ store: ServiceStore, _ client: PostgresClient) async throws -> TaskStatus? {
-        _ = await eventually(timeout: .seconds(20), every: .milliseconds(20)) {
+        // Generous: every suite starts at once, and on two cores a worker's first rounds can wait that long.
+        _ = await eventually(timeout: .seconds(90), every: .milliseconds(20)) {
             try await store.tasks.status(of: id, on: client, logger: logger)?.status == status
         }
         return try await store.tasks.status(of: id, on: client, logger: logger)
