@@ -122,10 +122,9 @@ public func buildPortal(_ settings: PortalSettings) async throws -> ServiceDefin
         twoFactor.addAccountRoutes(to: signedIn)
         ClientAreaController(pages: pages, services: services, people: people, publicURL: settings.publicURL)
             .addRoutes(to: signedIn)
-        ControlPanelController(pages: pages, services: services, link: CustomerLink(services: services, people: people))
-            .addRoutes(to: signedIn)
-        EmailsController(pages: pages, services: services, link: CustomerLink(services: services, people: people))
-            .addRoutes(to: signedIn)
+        let link = CustomerLink(services: services, people: people)
+        ControlPanelController(pages: pages, services: services, link: link).addRoutes(to: signedIn)
+        EmailsController(pages: pages, services: services, link: link).addRoutes(to: signedIn)
         ProfileController(pages: pages, people: people, sessions: sessionStore, services: services).addRoutes(to: signedIn)
         OrderPagesController(pages: pages, services: services, progress: OrderProgressRepository(database: dependencies.database),
                              publicURL: settings.publicURL).addRoutes(to: signedIn)

@@ -83,7 +83,7 @@ struct CustomerBillingController: Sendable {
                     idempotencyKey: "invoice-page-\(id.uuidString.lowercased())-\(due)")
                 return APIResponse.json(Page(paymentPage: page.url))
             } catch let error as PaymentError {
-                throw APIError(.badGateway, code: "payment_provider_unavailable", "the payment provider did not answer: \(error)")
+                throw APIError.providerUnavailable(error)
             }
         }
         api.get("payments") { request, _ in

@@ -32,7 +32,7 @@ struct CustomerCardController: Sendable {
                     Card(brand: $0.brand, last4: $0.last4, expiryMonth: $0.expiryMonth, expiryYear: $0.expiryYear)
                 }))
             } catch let error as PaymentError {
-                throw APIError(.badGateway, code: "payment_provider_unavailable", "the payment provider did not answer: \(error)")
+                throw APIError.providerUnavailable(error)
             }
         }
         api.post("card/setup-page") { request, _ in
@@ -47,7 +47,7 @@ struct CustomerCardController: Sendable {
                     customer: reference, returnTo: returnTo, idempotencyKey: "card-setup-\(UUID().uuidString.lowercased())")
                 return APIResponse.json(Page(setupPage: page.url))
             } catch let error as PaymentError {
-                throw APIError(.badGateway, code: "payment_provider_unavailable", "the payment provider did not answer: \(error)")
+                throw APIError.providerUnavailable(error)
             }
         }
     }

@@ -1,4 +1,5 @@
 import Foundation
+import HTTPTypes
 import Payments
 import Persistence
 import PostgresNIO
@@ -40,5 +41,12 @@ struct PaymentCustomers: Sendable {
         _ = try await database.query("""
             UPDATE customers SET payment_method = \(method), updated_at = now() WHERE payment_customer = \(reference)
             """)
+    }
+}
+
+extension APIError {
+    /// 502 for a provider call the customer's page depends on and the provider did not answer.
+    static func providerUnavailable(_ error: PaymentError) -> APIError {
+        APIError(.badGateway, code: "payment_provider_unavailable", "the payment provider did not answer: \(error)")
     }
 }
