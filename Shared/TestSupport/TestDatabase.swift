@@ -89,3 +89,13 @@ public struct TestDatabase: Sendable {
     }()
     private static let bootstrapping = Mutex(())
 }
+
+extension Database {
+    /// A pool for in-process tests, whose calls wait up to two minutes.
+    ///
+    /// Every suite starts at once on CI's two cores, so a call can queue for seconds behind
+    /// the others: slow, not stuck. Tests that exercise the deadline set their own.
+    public static func forTests(client: PostgresClient, logger: Logger) -> Database {
+        Database(client: client, logger: logger, deadline: .seconds(120))
+    }
+}

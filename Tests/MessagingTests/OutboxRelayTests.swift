@@ -37,7 +37,7 @@ struct RelayProbeCommand: Command {
                 let bus = try await BusConnection(context: ZMQContext(), service: "relay_test", endpoints: endpoints, publishers: [])
                 // A loaded CI machine can take seconds per commit while every suite starts at
                 // once; the relays' rounds queue on one row lock, so each call may wait for several.
-                let db = Database(client: client, logger: logger, deadline: .seconds(120))
+                let db = Database.forTests(client: client, logger: logger)
                 let outbox = Outbox(source: "relay_test")
                 let relays = (0..<count).map { _ in
                     OutboxRelay(database: db, bus: bus, outbox: outbox, settings: settings, logger: logger)

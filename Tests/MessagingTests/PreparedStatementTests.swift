@@ -22,7 +22,7 @@ struct InsertProbe: PreparedStatement {
             settings.maximumConnections = 1
             try await withPostgresClient(settings, logger: logger) { client in
                 try await client.query("CREATE TABLE probes (number integer PRIMARY KEY)", logger: logger)
-                try await body(Database(client: client, logger: logger))
+                try await body(Database.forTests(client: client, logger: logger))
             }
         }
     }

@@ -33,7 +33,7 @@ struct Flaky: TaskPayload {
     /// every suite creates its databases at once and one commit can wait seconds for the WAL:
     /// these tests are about the worker, not about deadlines.
     static func database(_ client: PostgresClient) -> Database {
-        Database(client: client, logger: TestDatabase.logger, deadline: .seconds(120))
+        Database.forTests(client: client, logger: TestDatabase.logger)
     }
 
     /// Runs a worker whose handler fails each task's first `failures` attempts (while `healthy` is false).

@@ -19,7 +19,7 @@ import TestSupport
     static func fire(_ schedule: String, on slot: Date, sequence: Int64, _ definition: ServiceDefinition, _ database: TestDatabase) async throws {
         let logger = Logger(label: "hostwire.test.cancellation")
         try await withPostgresClient(database.settings(as: "billing"), logger: logger) { client in
-            let store = ServiceStore(database: Database(client: client, logger: logger), outbox: Outbox(source: "billing"))
+            let store = ServiceStore(database: Database.forTests(client: client, logger: logger), outbox: Outbox(source: "billing"))
             let handler = try #require(definition.handlers.events[TimerFired.wireName])
             let header = EnvelopeHeader(type: TimerFired.wireName, version: TimerFired.version, source: TimerFired.publisher,
                                         sequence: sequence, occurredAt: slot)

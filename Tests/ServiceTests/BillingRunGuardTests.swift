@@ -30,7 +30,7 @@ import Testing
             try await withPostgresClient(database.settings(as: "billing"), logger: logger) { client in
                 try await ServiceHost.migrate("billing", directory: Paths.root.appendingPathComponent("migrations/billing"),
                                               client: client, logger: logger)
-                let store = ServiceStore(database: Database(client: client, logger: logger), outbox: Outbox(source: "billing"))
+                let store = ServiceStore(database: Database.forTests(client: client, logger: logger), outbox: Outbox(source: "billing"))
                 let handler = try #require(definition.handlers.events[TimerFired.wireName])
                 let slot = Date()
                 var sequence: Int64 = 0

@@ -49,7 +49,7 @@ import TestSupport
             try await withPostgresClient(database.settings(as: definition.name), logger: logger) { client in
                 try await ServiceHost.migrate(definition.name, directory: Paths.root.appendingPathComponent("migrations/\(definition.name)"),
                                               client: client, logger: logger)
-                let dependencies = ServiceDependencies(store: ServiceStore(database: Database(client: client, logger: logger), outbox: Outbox(source: definition.name)),
+                let dependencies = ServiceDependencies(store: ServiceStore(database: Database.forTests(client: client, logger: logger), outbox: Outbox(source: definition.name)),
                                                taskRegistry: definition.tasks)
                 let router = ServiceHost.buildRouter(definition, dependencies: dependencies)
                 let readiness = Readiness()

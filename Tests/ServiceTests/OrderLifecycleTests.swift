@@ -30,7 +30,7 @@ import TestSupport
     static func deliver<E: Event>(_ event: E, sequence: Int64, to definition: ServiceDefinition, _ database: TestDatabase) async throws {
         let logger = Logger(label: "hostwire.test.order-lifecycle")
         try await withPostgresClient(database.settings(as: "checkout"), logger: logger) { client in
-            let store = ServiceStore(database: Database(client: client, logger: logger), outbox: Outbox(source: "checkout"))
+            let store = ServiceStore(database: Database.forTests(client: client, logger: logger), outbox: Outbox(source: "checkout"))
             let handler = try #require(definition.handlers.events[E.wireName])
             let header = EnvelopeHeader(type: E.wireName, version: E.version, source: E.publisher, sequence: sequence, occurredAt: Date())
             let wire = try WireMessage.make(event, to: E.topic, header: header)

@@ -15,7 +15,7 @@ func withRouter(_ definition: ServiceDefinition, database: TestDatabase,
     try await withPostgresClient(database.settings(as: definition.name), logger: logger) { client in
         try await ServiceHost.migrate(definition.name, directory: Paths.root.appendingPathComponent("migrations/\(definition.name)"),
                                       client: client, logger: logger)
-        let dependencies = ServiceDependencies(store: ServiceStore(database: Database(client: client, logger: logger), outbox: Outbox(source: definition.name)),
+        let dependencies = ServiceDependencies(store: ServiceStore(database: Database.forTests(client: client, logger: logger), outbox: Outbox(source: definition.name)),
                                                taskRegistry: definition.tasks)
         let app = Application(router: ServiceHost.buildRouter(definition, dependencies: dependencies))
         try await app.test(.router, body)
