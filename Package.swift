@@ -73,14 +73,14 @@ let package = Package(
             path: "Shared/Messaging"
         ),
         .target(
-            name: "CustomerTokens",
+            name: "PortalTokens",
             dependencies: [.product(name: "JWTKit", package: "jwt-kit"), .product(name: "Crypto", package: "swift-crypto")],
-            path: "Shared/CustomerTokens"
+            path: "Shared/PortalTokens"
         ),
         .target(
             name: "ServiceRuntime",
             dependencies: [
-                "Messaging", "Persistence", "ZeroMQ", "Validation", "CustomerTokens",
+                "Messaging", "Persistence", "ZeroMQ", "Validation", "PortalTokens",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "Prometheus", package: "swift-prometheus"),
@@ -141,7 +141,7 @@ let package = Package(
 
         .target(
             name: "CheckoutService",
-            dependencies: ["ServiceRuntime", "Messaging", "Contracts", "Payments", "Validation", "CustomerTokens",
+            dependencies: ["ServiceRuntime", "Messaging", "Contracts", "Payments", "Validation", "PortalTokens",
                            .product(name: "PostgresNIO", package: "postgres-nio"),
                            .product(name: "Hummingbird", package: "hummingbird"),
                            .product(name: "HTTPTypes", package: "swift-http-types")],
@@ -155,7 +155,7 @@ let package = Package(
         ),
         .target(
             name: "ProvisioningService",
-            dependencies: ["ServiceRuntime", "Messaging", "Contracts", "ControlPanels", "Secrets", "Validation",
+            dependencies: ["ServiceRuntime", "Messaging", "Contracts", "ControlPanels", "Secrets", "Validation", "PortalTokens",
                            .product(name: "Hummingbird", package: "hummingbird")],
             path: "Services/Provisioning",
             exclude: ["Main"]
@@ -167,7 +167,7 @@ let package = Package(
         ),
         .target(
             name: "MailService",
-            dependencies: ["ServiceRuntime", "Messaging", "Contracts", "Mail", "Secrets",
+            dependencies: ["ServiceRuntime", "Messaging", "Contracts", "Mail", "Secrets", "PortalTokens",
                            .product(name: "Crypto", package: "swift-crypto"),
                            .product(name: "Mustache", package: "swift-mustache"),
                            .product(name: "Hummingbird", package: "hummingbird")],
@@ -208,7 +208,7 @@ let package = Package(
         ),
         .target(
             name: "DNSSSLService",
-            dependencies: ["ServiceRuntime", "Messaging", "Contracts", "Persistence", "DNS", "ACME", "Secrets",
+            dependencies: ["ServiceRuntime", "Messaging", "Contracts", "Persistence", "DNS", "ACME", "Secrets", "PortalTokens",
                            .product(name: "Crypto", package: "swift-crypto"),
                            .product(name: "AsyncHTTPClient", package: "async-http-client"),
                            .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
@@ -223,7 +223,7 @@ let package = Package(
         ),
         .target(
             name: "BillingService",
-            dependencies: ["ServiceRuntime", "Messaging", "Contracts", "Persistence", "Payments",
+            dependencies: ["ServiceRuntime", "Messaging", "Contracts", "Persistence", "Payments", "PortalTokens",
                            .product(name: "Hummingbird", package: "hummingbird"),
                            .product(name: "HTTPTypes", package: "swift-http-types")],
             path: "Services/Billing",
@@ -236,7 +236,7 @@ let package = Package(
         ),
         .target(
             name: "PortalService",
-            dependencies: ["ServiceRuntime", "Messaging", "Contracts", "Persistence", "Secrets", "CustomerTokens", "ExternalHTTP",
+            dependencies: ["ServiceRuntime", "Messaging", "Contracts", "Persistence", "Secrets", "PortalTokens", "ExternalHTTP",
                            "Validation",
                            .product(name: "Hummingbird", package: "hummingbird"),
                            .product(name: "HummingbirdAuth", package: "hummingbird-auth"),
@@ -310,7 +310,7 @@ let package = Package(
         .testTarget(
             name: "ServiceTests",
             dependencies: ["CheckoutService", "ProvisioningService", "MailService", "TimerService", "BillingService", "DNSSSLService",
-                           "PortalService", "CustomerTokens",
+                           "PortalService", "PortalTokens",
                            "DNS", "ACME", "ServiceRuntime", "ControlPanels", "ExternalHTTP", "Payments",
                            "Secrets", "Validation", "TestSupport", "Persistence", "Messaging", "Mail", "CCurl", "Contracts", "ZeroMQ",
                            .product(name: "PostgresNIO", package: "postgres-nio"),

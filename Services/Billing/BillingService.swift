@@ -1,3 +1,4 @@
+import PortalTokens
 import Foundation
 import Hummingbird
 import Payments
@@ -76,7 +77,11 @@ public func buildBilling(_ settings: BillingSettings) -> ServiceDefinition {
         BillingWebhookController(dependencies: dependencies, ledger: ledger, signature: settings.webhookSignature,
                                  gateway: settings.gateway)
             .addRoutes(to: router)
-        let api = router.group("api/billing").add(middleware: BearerAuthMiddleware(tokens: settings.apiTokens))
+        let api = router.group("api/billing").add(middleware: BearerAuthMiddleware(tokens: settings.apiTokens, policy: AdminPolicy([
+            "POST /api/billing/subscriptions/*/cancellation": .manageBilling, "DELETE /api/billing/subscriptions/*/cancellation": .manageBilling,
+            "POST /api/billing/invoices/*/payments": .manageBilling, "POST /api/billing/runs": .manageBilling,
+            "PUT /api/billing/tax-rates/*": .manageBilling, "POST /api/billing/payments/*/refund": .refund,
+        ])))
         BillingController(dependencies: dependencies, settings: settings, ledger: ledger).addRoutes(to: api)
         if let customers = settings.customers {
             let api = router.group("api/customer")

@@ -1,3 +1,4 @@
+import PortalTokens
 import ACME
 import DNS
 import Foundation
@@ -89,7 +90,7 @@ public func buildDNSSSL(_ settings: DNSSSLSettings) -> ServiceDefinition {
     issuer.register(in: &definition)
     definition.services = { _ in issuer.ownedClient.map { [HTTPClientLifetime(client: $0)] } ?? [] }
     definition.routes = { router, dependencies in
-        let api = router.group("api/dnsssl").add(middleware: BearerAuthMiddleware(tokens: settings.apiTokens))
+        let api = router.group("api/dnsssl").add(middleware: BearerAuthMiddleware(tokens: settings.apiTokens, policy: AdminPolicy(["POST /api/dnsssl/zones/*/sync": .operateTasks, "POST /api/dnsssl/certificates/*/reissue": .operateTasks])))
         DNSSSLController(dependencies: dependencies, settings: settings).addRoutes(to: api)
     }
     return definition

@@ -1,3 +1,4 @@
+import PortalTokens
 import Foundation
 import Hummingbird
 import Mail
@@ -83,7 +84,7 @@ public func buildMail(_ settings: MailSettings) throws -> ServiceDefinition {
     MailEvents(settings: settings).register(in: &definition)
     SendEmail(settings: settings, templates: templates).register(in: &definition)
     definition.routes = { router, dependencies in
-        let api = router.group("api/mail").add(middleware: BearerAuthMiddleware(tokens: settings.apiTokens))
+        let api = router.group("api/mail").add(middleware: BearerAuthMiddleware(tokens: settings.apiTokens, policy: AdminPolicy(["POST /api/mail/messages/*/resend": .operateTasks])))
         MailController(dependencies: dependencies).addRoutes(to: api)
         if let customers = settings.customers {
             CustomerMessagesController(database: dependencies.database, customers: customers, templates: templates)

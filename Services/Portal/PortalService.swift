@@ -1,4 +1,4 @@
-import CustomerTokens
+import PortalTokens
 import ExternalHTTP
 import Foundation
 import Hummingbird
@@ -11,7 +11,7 @@ import ServiceRuntime
 /// The portal's settings, read from the environment (docs/configuration.md).
 public struct PortalSettings: Sendable {
     /// Signs the tokens that name a customer to the other services.
-    public var signer: CustomerTokenSigner
+    public var signer: PortalTokenSigner
     /// Seals each person's TOTP secret at rest (`HOSTWIRE_CREDENTIAL_KEYS`, the portal's own ring).
     public var cipher: CredentialCipher
     /// Seals the links in emails for the mail service alone.
@@ -35,7 +35,7 @@ public struct PortalSettings: Sendable {
     /// bcrypt's cost: 12 in production (about a quarter of a second per hash here).
     public var passwordCost: UInt8
 
-    public init(signer: CustomerTokenSigner, cipher: CredentialCipher, linkSealer: FieldSealer, publicURL: String, checkoutURL: String,
+    public init(signer: PortalTokenSigner, cipher: CredentialCipher, linkSealer: FieldSealer, publicURL: String, checkoutURL: String,
                 provisioningURL: String, billingURL: String, paymentOrigin: String = "https://checkout.stripe.com",
                 secureCookies: Bool = true, companyName: String = "Hostwire",
                 supportEmail: String = "support@hostwire.local", templates: URL = URL(fileURLWithPath: "Services/Portal/Templates"),
@@ -69,7 +69,7 @@ public struct PortalSettings: Sendable {
         let cost = try environment.int("HOSTWIRE_PORTAL_PASSWORD_COST", default: 12)
         guard (4...16).contains(cost) else { throw SettingsError("HOSTWIRE_PORTAL_PASSWORD_COST is 4 to 16") }
         var settings = PortalSettings(
-            signer: try await CustomerTokenSigner(privateKey: signingKey),
+            signer: try await PortalTokenSigner(privateKey: signingKey),
             cipher: try CredentialCipher(ring: ring, currentKeyID: environment.optional("HOSTWIRE_CREDENTIAL_KEY_ID")),
             linkSealer: try FieldSealer(publicKey: mailKey, purpose: "portal.link"),
             publicURL: environment.string("HOSTWIRE_PORTAL_URL", default: "http://localhost:8087"),

@@ -1,3 +1,4 @@
+import PortalTokens
 import ControlPanels
 import Foundation
 import Hummingbird
@@ -52,6 +53,14 @@ public struct ProvisioningSettings: Sendable {
     }
 }
 
+/// Who may change what in provisioning: support manages accounts, only owners and admins
+/// terminate them or change servers.
+let adminPolicy = AdminPolicy([
+    "POST /api/accounts/*/suspend": .manageAccounts, "POST /api/accounts/*/unsuspend": .manageAccounts,
+    "POST /api/accounts/*/change-package": .manageAccounts, "POST /api/accounts/*/reset-password": .manageAccounts,
+    "POST /api/accounts/*/terminate": .terminateAccounts,
+])
+
 /// The provisioning service: servers, accounts, and the tasks that drive the panels.
 public func buildProvisioning(_ settings: ProvisioningSettings) -> ServiceDefinition {
     var definition = ServiceDefinition(name: "provisioning")
@@ -63,7 +72,7 @@ public func buildProvisioning(_ settings: ProvisioningSettings) -> ServiceDefini
         let accounts = AccountStore(database: dependencies.database, logger: dependencies.logger)
         let servers = ServerStore(database: dependencies.database, cipher: settings.cipher, logger: dependencies.logger)
         let provisioner = Provisioner(accounts: accounts, servers: servers, panels: panels, settings: settings)
-        let api = router.group("api").add(middleware: BearerAuthMiddleware(tokens: settings.apiTokens))
+        let api = router.group("api").add(middleware: BearerAuthMiddleware(tokens: settings.apiTokens, policy: adminPolicy))
         ServersController(servers: servers, panels: panels).addRoutes(to: api)
         ProvisioningController(dependencies: dependencies, accounts: accounts, provisioner: provisioner).addRoutes(to: api)
         AccountActionsController(store: dependencies.store, accounts: accounts).addRoutes(to: api)

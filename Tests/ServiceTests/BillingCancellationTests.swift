@@ -1,6 +1,6 @@
 import BillingService
 import Contracts
-import CustomerTokens
+import PortalTokens
 import Foundation
 import Hummingbird
 import HummingbirdTesting

@@ -1,6 +1,6 @@
 import BillingService
 import CheckoutService
-import CustomerTokens
+import PortalTokens
 import Foundation
 import Hummingbird
 import Mail
@@ -18,16 +18,16 @@ import TestSupport
 /// else: another customer's record does not exist for them, and a token the portal did not
 /// sign, an expired one or one issued for something else opens nothing.
 @Suite struct CustomerEndpointTests {
-    static let keys = CustomerTokenSigner.generateKeyPair()
+    static let keys = PortalTokenSigner.generateKeyPair()
     static let (alice, bob) = (UUID(), UUID())
 
     static func customers() async throws -> CustomerAuthentication {
-        CustomerAuthentication(verifier: try await CustomerTokenVerifier(publicKey: keys.publicKey))
+        CustomerAuthentication(verifier: try await PortalTokenVerifier(publicKey: keys.publicKey))
     }
 
     static func token(_ customer: UUID?, scope: CustomerScope = .customer, issued: Date = Date(),
                       key: String = keys.privateKey) async throws -> String {
-        try await CustomerTokenSigner(privateKey: key).token(customer: customer, email: "someone@example.net", scope: scope, now: issued)
+        try await PortalTokenSigner(privateKey: key).token(customer: customer, email: "someone@example.net", scope: scope, now: issued)
     }
 
     static func billing() async throws -> ServiceDefinition {
@@ -98,7 +98,7 @@ import TestSupport
     @Test func onlyALiveTokenThePortalSignedForThisPurposeOpensAnything() async throws {
         try await TestDatabase.with(services: ["billing"]) { database in
             try await withRouter(try await Self.billing(), database: database) { client in
-                let stranger = CustomerTokenSigner.generateKeyPair().privateKey
+                let stranger = PortalTokenSigner.generateKeyPair().privateKey
                 let refused: [(String?, HTTPResponse.Status)] = [
                     (nil, .unauthorized),
                     (CheckoutAPITests.admin, .unauthorized),

@@ -50,7 +50,7 @@ struct BillingController: Sendable {
             struct Body: Decodable { let when: CancellationTime; let actor: String? }
             let id = try context.parameters.require("id", as: UUID.self)
             let body = try await APIResponse.decode(Body.self, from: request)
-            let actor = String((body.actor ?? "operator").prefix(200))
+            let actor = context.actor(claimed: body.actor, max: 200)
             return APIResponse.json(try await dependencies.store.transaction { transaction in
                 try await Cancellations().request(id, of: nil, when: body.when, actor: actor, today: BillingDay(Date()), in: transaction)
             })

@@ -56,7 +56,7 @@ struct PaymentsController: Sendable {
             let payment = try context.parameters.require("id", as: UUID.self)
             let body = try await APIResponse.decode(RefundRequest.self, from: request)
             if let reason = body.reason, reason.count > 500 { throw APIError.invalid("reason", "reason is at most 500 characters") }
-            let actor = String((body.actor ?? "operator").prefix(100))
+            let actor = context.actor(claimed: body.actor)
             let refunds = Refunds(gateway: settings.gateway)
             let made: Refunds.Made
             do {

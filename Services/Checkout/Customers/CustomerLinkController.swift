@@ -1,6 +1,6 @@
 import Foundation
 import Hummingbird
-import CustomerTokens
+import PortalTokens
 import Persistence
 import PostgresNIO
 import ServiceRuntime

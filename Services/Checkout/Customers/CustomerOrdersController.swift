@@ -1,4 +1,4 @@
-import CustomerTokens
+import PortalTokens
 import Foundation
 import Hummingbird
 import Logging

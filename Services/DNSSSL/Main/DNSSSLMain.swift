@@ -4,7 +4,9 @@ import ServiceRuntime
 @main
 struct DNSSSLMain {
     static func main() async throws {
-        let definition = buildDNSSSL(try DNSSSLSettings.load())
+        var settings = try DNSSSLSettings.load()
+        settings.apiTokens.acceptStaff(try await CustomerAuthentication.load())
+        let definition = buildDNSSSL(settings)
         try await ServiceHost.run(definition, configuration: try ServiceConfiguration.load(service: "dnsssl", httpPort: 8083))
     }
 }

@@ -6,6 +6,7 @@ struct MailMain {
     static func main() async throws {
         var settings = try MailSettings.load()
         settings.customers = try await CustomerAuthentication.load()
+        settings.apiTokens.acceptStaff(settings.customers)
         let definition = try buildMail(settings)
         try await ServiceHost.run(definition, configuration: try ServiceConfiguration.load(service: "mail", httpPort: 8084))
     }

@@ -1,4 +1,4 @@
-import CustomerTokens
+import PortalTokens
 import ExternalHTTP
 import Foundation
 import HTTPTypes
@@ -8,7 +8,7 @@ import NIOHTTP1
 /// about a customer carries a token naming that customer, so each service bounds its own
 /// answer whatever the portal asks.
 struct ServiceAPIs: Sendable {
-    let signer: CustomerTokenSigner
+    let signer: PortalTokenSigner
     let checkout: ExternalHTTPClient
     let provisioning: ExternalHTTPClient
     let billing: ExternalHTTPClient

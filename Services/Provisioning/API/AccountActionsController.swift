@@ -1,3 +1,4 @@
+import PortalTokens
 import Foundation
 import Hummingbird
 import Messaging
@@ -27,7 +28,7 @@ struct AccountActionsController: Sendable {
             api.post("accounts/{id}/\(action.rawValue)") { request, context in
                 let id = try context.parameters.require("id", as: UUID.self)
                 let body = try await APIResponse.decode(Body.self, from: request)
-                let actor = try Self.text(body.actor, field: "actor", max: 100)
+                let actor = try context.staff?.actor ?? Self.text(body.actor, field: "actor", max: 100)
                 guard let account = try await accounts.account(id) else { throw APIError.notFound("account") }
                 try Self.check(action, account)
                 let actionID = UUID()

@@ -4,7 +4,9 @@ import TimerService
 @main
 struct TimerMain {
     static func main() async throws {
-        let definition = buildTimer(try TimerSettings.load())
+        var settings = try TimerSettings.load()
+        settings.apiTokens.acceptStaff(try await CustomerAuthentication.load())
+        let definition = buildTimer(settings)
         try await ServiceHost.run(definition, configuration: try ServiceConfiguration.load(service: "timer", httpPort: 8086))
     }
 }

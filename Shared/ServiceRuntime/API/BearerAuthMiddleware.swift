@@ -2,18 +2,24 @@ import Crypto
 import Foundation
 import Hummingbird
 import Persistence
+import PortalTokens
 
-/// Who may call the admin API: `admin` may do anything, `viewer` may only read.
+/// What a static API token may do: `admin` anything, `viewer` only read.
 public enum APIRole: String, Sendable {
     case admin, viewer
 }
 
-/// The API tokens of a service, from `HOSTWIRE_API_TOKENS` (`role:token,role:token`).
+/// Who may call a service's admin API: the static tokens of `HOSTWIRE_API_TOKENS`
+/// (`role:token,role:token`, the bootstrap for the first owner and for scripts), and staff
+/// tokens the portal signed, when the service holds the portal's public key.
 public struct APITokens: Sendable {
     private let roles: [(digest: [UInt8], role: APIRole)]
+    /// Verifies staff tokens (the portal's public key, `HOSTWIRE_CUSTOMER_TOKEN_KEY`).
+    public var staff: PortalTokenVerifier?
 
-    public init(_ entries: [(role: APIRole, token: String)]) {
+    public init(_ entries: [(role: APIRole, token: String)], staff: PortalTokenVerifier? = nil) {
         roles = entries.map { (Array(SHA256.hash(data: Data($0.token.utf8))), $0.role) }
+        self.staff = staff
     }
 
     public init(parsing text: String) throws {
@@ -26,6 +32,11 @@ public struct APITokens: Sendable {
             entries.append((role, parts[1]))
         }
         self.init(entries)
+    }
+
+    /// Accepts staff tokens signed by the key `customers` verifies with (the portal's).
+    public mutating func acceptStaff(_ customers: CustomerAuthentication?) {
+        staff = customers?.verifier
     }
 
     /// The role of `token`; digests compared in constant time so timing says nothing.
@@ -41,23 +52,38 @@ public struct APITokens: Sendable {
     }
 }
 
-/// Requires `Authorization: Bearer <token>`: 401 without a known token, 403 when a
-/// viewer token asks to change something.
-public struct BearerAuthMiddleware<Context: RequestContext>: RouterMiddleware {
+/// Requires `Authorization: Bearer <token>`: 401 without a known static token or a valid
+/// staff token, 403 when the caller's role may not do what the request asks (``AdminPolicy``).
+/// A staff caller's claims are put in the context, so what they change names them.
+public struct BearerAuthMiddleware: RouterMiddleware {
+    public typealias Context = ServiceRequestContext
     let tokens: APITokens
+    let policy: AdminPolicy
 
-    public init(tokens: APITokens) {
+    public init(tokens: APITokens, policy: AdminPolicy = AdminPolicy()) {
         self.tokens = tokens
+        self.policy = policy
     }
 
     public func handle(_ request: Request, context: Context,
                        next: (Request, Context) async throws -> Response) async throws -> Response {
-        guard let header = request.headers[.authorization], header.hasPrefix("Bearer "),
-              let role = tokens.role(of: header.dropFirst(7)) else {
+        guard let header = request.headers[.authorization], header.hasPrefix("Bearer ") else {
             throw APIError(.unauthorized, code: "unauthorized", "a valid bearer token is required")
         }
-        if role != .admin && ![.get, .head].contains(request.method) {
-            throw APIError(.forbidden, code: "forbidden", "this token may only read; changes need the admin role")
+        let token = header.dropFirst(7)
+        let permission = policy.permission(request.method, request.uri.path)
+        var context = context
+        if let role = tokens.role(of: token) {
+            if role != .admin && permission != .read {
+                throw APIError(.forbidden, code: "forbidden", "this token may only read; changes need the admin role")
+            }
+        } else if let verifier = tokens.staff, let claims = try? await verifier.verifyStaff(String(token)) {
+            guard claims.role.may(permission) else {
+                throw APIError(.forbidden, code: "forbidden", "the \(claims.role.rawValue) role may not do this (it needs \(permission.rawValue))")
+            }
+            context.staff = claims
+        } else {
+            throw APIError(.unauthorized, code: "unauthorized", "a valid bearer token is required")
         }
         return try await next(request, context)
     }

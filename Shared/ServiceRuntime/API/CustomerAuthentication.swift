@@ -1,4 +1,4 @@
-import CustomerTokens
+import PortalTokens
 import Foundation
 import Hummingbird
 import Persistence
@@ -6,9 +6,9 @@ import Persistence
 /// Customer-scoped endpoints (`/api/customer/…`): each call carries a short-lived token the
 /// portal signed for one customer, and every query is bounded by that customer.
 public struct CustomerAuthentication: Sendable {
-    let verifier: CustomerTokenVerifier
+    let verifier: PortalTokenVerifier
 
-    public init(verifier: CustomerTokenVerifier) {
+    public init(verifier: PortalTokenVerifier) {
         self.verifier = verifier
     }
 
@@ -17,7 +17,7 @@ public struct CustomerAuthentication: Sendable {
     public static func load(_ environment: Environment = Environment()) async throws -> CustomerAuthentication? {
         guard let key = environment.optional("HOSTWIRE_CUSTOMER_TOKEN_KEY") else { return nil }
         do {
-            return CustomerAuthentication(verifier: try await CustomerTokenVerifier(publicKey: key))
+            return CustomerAuthentication(verifier: try await PortalTokenVerifier(publicKey: key))
         } catch {
             throw SettingsError("HOSTWIRE_CUSTOMER_TOKEN_KEY is not a base64 Ed25519 public key")
         }

@@ -1,0 +1,45 @@
+import Foundation
+import JWTKit
+
+/// What a portal-signed staff token asserts: which staff member calls, in which role, until when.
+///
+/// The console and the CLI exchange a login or an API key at the portal for one of these;
+/// every service checks it and enforces the role itself, so a call made with the CLI is as
+/// accountable as one made in the console.
+public struct StaffClaims: JWTPayload, Equatable {
+    /// Tells a staff token from a customer's: the two are signed by the same key.
+    public static let audienceName = "hostwire-staff"
+
+    public var staffID: UUID
+    public var email: String
+    public var role: StaffRole
+    public var audience: AudienceClaim
+    public var issuer: IssuerClaim
+    public var issuedAt: IssuedAtClaim
+    public var expiration: ExpirationClaim
+
+    public init(staffID: UUID, email: String, role: StaffRole, issuedAt: Date, lifetime: Duration) {
+        self.staffID = staffID
+        self.email = email
+        self.role = role
+        self.audience = .init(value: Self.audienceName)
+        self.issuer = .init(value: CustomerClaims.issuerName)
+        self.issuedAt = .init(value: issuedAt)
+        self.expiration = .init(value: issuedAt.addingTimeInterval(Double(lifetime.components.seconds)))
+    }
+
+    public func verify(using algorithm: some JWTAlgorithm) throws {
+        try expiration.verifyNotExpired()
+        try audience.verifyIntendedAudience(includes: Self.audienceName)
+        guard issuer.value == CustomerClaims.issuerName else {
+            throw JWTError.claimVerificationFailure(failedClaim: issuer, reason: "not issued by the portal")
+        }
+    }
+
+    /// How the staff member is named in what their calls change (`actor` columns, the audit log).
+    public var actor: String { "staff:\(email)" }
+
+    enum CodingKeys: String, CodingKey {
+        case staffID = "sub", email, role, audience = "aud", issuer = "iss", issuedAt = "iat", expiration = "exp"
+    }
+}

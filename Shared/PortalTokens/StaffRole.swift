@@ -1,0 +1,42 @@
+/// A staff member's role: each may do what it names and nothing more.
+public enum StaffRole: String, Codable, Sendable, CaseIterable {
+    /// Everything, including inviting and removing staff.
+    case owner
+    /// Everything but managing staff.
+    case admin
+    /// Customers' accounts (but not terminating them), tasks and dead letters, logging in as a customer.
+    case support
+    /// Invoices, payments, refunds, subscriptions and billing runs.
+    case billing
+    /// Reads everything, changes nothing.
+    case viewer
+
+    /// Whether this role may do `permission`.
+    public func may(_ permission: StaffPermission) -> Bool {
+        switch (self, permission) {
+        case (.owner, _), (_, .read): true
+        case (.admin, let permission): permission != .manageStaff
+        case (.support, .manageAccounts), (.support, .operateTasks), (.support, .impersonate): true
+        case (.billing, .manageBilling), (.billing, .refund): true
+        default: false
+        }
+    }
+}
+
+/// Something a staff member may be allowed to do.
+public enum StaffPermission: String, Sendable, CaseIterable {
+    case read
+    /// Suspend, unsuspend, change package, reset a panel password.
+    case manageAccounts
+    case terminateAccounts
+    /// Invoices, subscriptions, billing runs.
+    case manageBilling
+    case refund
+    /// Retry tasks, replay dead letters.
+    case operateTasks
+    /// Products, prices, servers, zones, certificates, email templates.
+    case configure
+    /// Log in as a customer.
+    case impersonate
+    case manageStaff
+}
