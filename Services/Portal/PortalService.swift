@@ -22,6 +22,8 @@ public struct PortalSettings: Sendable {
     public var provisioningURL: String
     public var billingURL: String
     public var mailURL = "http://127.0.0.1:8084"
+    public var dnssslURL = "http://127.0.0.1:8083"
+    public var timerURL = "http://127.0.0.1:8086"
     /// The payment provider's page origin, which forms may lead to (Content-Security-Policy).
     public var paymentOrigin: String
     /// Whose `X-Forwarded-For` names the client (`HOSTWIRE_TRUSTED_PROXIES`).
@@ -34,6 +36,8 @@ public struct PortalSettings: Sendable {
     public var assets: URL
     /// bcrypt's cost: 12 in production (about a quarter of a second per hash here).
     public var passwordCost: UInt8
+    /// The bootstrap tokens (`HOSTWIRE_API_TOKENS`): they may only invite staff, so the first owner can be invited.
+    public var apiTokens = APITokens([])
 
     public init(signer: PortalTokenSigner, cipher: CredentialCipher, linkSealer: FieldSealer, publicURL: String, checkoutURL: String,
                 provisioningURL: String, billingURL: String, paymentOrigin: String = "https://checkout.stripe.com",
@@ -85,6 +89,9 @@ public struct PortalSettings: Sendable {
             passwordCost: UInt8(cost))
         settings.addresses = ClientAddress.load(environment)
         settings.mailURL = environment.string("HOSTWIRE_MAIL_URL", default: settings.mailURL)
+        settings.dnssslURL = environment.string("HOSTWIRE_DNSSSL_URL", default: settings.dnssslURL)
+        settings.timerURL = environment.string("HOSTWIRE_TIMER_URL", default: settings.timerURL)
+        settings.apiTokens = try APITokens(parsing: try environment.secret("HOSTWIRE_API_TOKENS") ?? "")
         return settings
     }
 }
@@ -128,6 +135,40 @@ public func buildPortal(_ settings: PortalSettings) async throws -> ServiceDefin
         ProfileController(pages: pages, people: people, sessions: sessionStore, services: services).addRoutes(to: signedIn)
         OrderPagesController(pages: pages, services: services, progress: OrderProgressRepository(database: dependencies.database),
                              publicURL: settings.publicURL).addRoutes(to: signedIn)
+        addConsole(to: router, pages: pages, services: services, settings: settings, dependencies: dependencies)
     }
     return definition
+}
+
+/// The staff console under `/console`: its own session cookie (path `/console`, `SameSite=Strict`,
+/// 30 minutes idle), its own login with two-factor required, and its own pages.
+private func addConsole(to router: Router<ServiceRequestContext>, pages: PageRenderer, services: ServiceAPIs, settings: PortalSettings,
+                        dependencies: ServiceDependencies) {
+    let staff = PostgresStaffRepository(store: dependencies.store)
+    var sessionStore = PostgresSessionStore(database: dependencies.database)
+    sessionStore.kind = .staff
+    let audit = AuditLog(database: dependencies.database)
+    let apis = StaffAPIs(settings: settings, calls: services)
+    let invitations = StaffInvitations(staff: staff, settings: settings)
+    StaffInvitationsController(invitations: invitations, audit: audit)
+        .addRoutes(to: router.group("api/portal").add(middleware: BearerAuthMiddleware(tokens: settings.apiTokens)))
+    let console = router.group("console", context: ConsoleRequestContext.self)
+        .add(middleware: HTMLErrorMiddleware(pages: pages, template: "console-error"))
+        .add(middleware: SecurityHeadersMiddleware(paymentOrigin: nil))
+        .add(middleware: SessionMiddleware(storage: sessionStore, configuration: .init(
+            sessionCookieParameters: .init(name: ConsoleLoginController.cookie, path: "/console", secure: settings.secureCookies,
+                                           sameSite: .strict),
+            keyPrefix: "", defaultSessionExpiration: StaffSession.idleTimeout)))
+        .add(middleware: FormMiddleware(secureCookies: settings.secureCookies, addresses: settings.addresses))
+    ConsoleLoginController(pages: pages, staff: staff, sessions: sessionStore, limiter: RateLimiter(database: dependencies.database),
+                           passwords: Passwords(cost: settings.passwordCost), cipher: settings.cipher, audit: audit,
+                           issuer: "\(settings.companyName) console")
+        .addRoutes(to: console)
+    let signedIn = console.add(middleware: RequireStaffMiddleware())
+    DashboardController(pages: pages, apis: apis).addRoutes(to: signedIn)
+    AccountsConsoleController(pages: pages, apis: apis, audit: audit).addRoutes(to: signedIn)
+    BillingConsoleController(pages: pages, apis: apis, audit: audit).addRoutes(to: signedIn)
+    TasksConsoleController(pages: pages, apis: apis, audit: audit).addRoutes(to: signedIn)
+    AuditController(pages: pages, audit: audit).addRoutes(to: signedIn)
+    StaffController(pages: pages, staff: staff, invitations: invitations, audit: audit).addRoutes(to: signedIn)
 }

@@ -3,7 +3,7 @@ import Hummingbird
 
 /// The objects Stripe lets a client list and fetch: customers (`GET /v1/customers`, by
 /// `email`), a customer's saved cards (`GET /v1/payment_methods?customer=…`,
-/// `GET /v1/customers/{id}/payment_methods`) and SetupIntents, in Stripe's list envelope
+/// `GET /v1/customers/{id}/payment_methods`), refunds (`GET /v1/refunds?payment_intent=…`) and SetupIntents, in Stripe's list envelope
 /// (`object: list`, `data`, `has_more`, `url`); and Stripe's answer to a URL it does not know.
 extension StripeSimulator {
     func addListRoutes(to router: Router<BasicRequestContext>) {
@@ -37,6 +37,13 @@ extension StripeSimulator {
                 return list(methods(of: customer), url: "/v1/payment_methods", request)
             }
         }
+        router.get("v1/refunds") { request, _ in
+            try await authorized(request) { _ in
+                let intent = request.uri.queryParameters.get("payment_intent")
+                let refunds = store.withLock { $0.refunds.filter { intent == nil || $0["payment_intent"] == intent } }
+                return list(refunds.reversed().map(Self.renderRefund), url: "/v1/refunds", request)
+            }
+        }
         router.get("v1/setup_intents/{id}") { request, context in
             try await authorized(request) { _ in
                 let id = context.parameters.get("id") ?? ""
@@ -55,6 +62,11 @@ extension StripeSimulator {
         customer["name"] = name
         store.withLock { $0.customers[id] = customer }
         return renderCustomer(customer)
+    }
+
+    static func renderRefund(_ fields: [String: String]) -> [String: Any] {
+        ["id": fields["id"]!, "object": "refund", "payment_intent": fields["payment_intent"]!, "amount": Int(fields["amount"]!) ?? 0,
+         "currency": fields["currency"]!, "created": Int(fields["created"] ?? "") ?? 0, "status": "succeeded"]
     }
 
     private func renderCustomer(_ fields: [String: String]) -> [String: Any] {

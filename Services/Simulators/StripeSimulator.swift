@@ -25,6 +25,8 @@ struct StripeSimulator: Sendable {
         var declines: [String: Int] = [:]
         /// Amount refunded so far per PaymentIntent.
         var refunded: [String: Int] = [:]
+        /// Every refund made, oldest first: id, payment_intent, amount, currency, created.
+        var refunds: [[String: String]] = []
         var customers: [String: [String: String]] = [:]
         /// Saved cards: id, customer, last4, brand.
         var paymentMethods: [String: [String: String]] = [:]
@@ -195,7 +197,10 @@ struct StripeSimulator: Sendable {
             }
             store.refunded[id, default: 0] += amount
             store.sequence += 1
-            return (200, #"{"amount":\#(amount),"currency":"\#(intent["currency"] ?? "usd")","id":"re_\#(store.prefix)\#(String(format: "%08d", store.sequence))","object":"refund","payment_intent":"\#(id)","status":"succeeded"}"#)
+            let refund = ["id": "re_\(store.prefix)\(String(format: "%08d", store.sequence))", "payment_intent": id, "amount": "\(amount)",
+                          "currency": intent["currency"] ?? "usd", "created": "\(Int(Date().timeIntervalSince1970))"]
+            store.refunds.append(refund)
+            return (200, json(Self.renderRefund(refund)))
         }
     }
 

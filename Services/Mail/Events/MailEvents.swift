@@ -103,7 +103,12 @@ struct MailEvents: Sendable {
                             account: event.accountID, customer: event.customerID)
         }
         definition.handlers.on(EmailLinkRequested.self) { event, transaction in
-            try await queue(event.purpose == .verify ? "verify-email" : "password-reset", to: event.email, name: event.name,
+            let template = switch event.purpose {
+            case .verify: "verify-email"
+            case .reset: "password-reset"
+            case .staffInvitation: "staff-invitation"
+            }
+            try await queue(template, to: event.email, name: event.name,
                             company.merging(["customer_name": event.name, "sealed_link": event.sealedLink]) { $1 }, transaction)
         }
     }

@@ -14,7 +14,7 @@ struct TemplateStore: Sendable {
 
     static let names = ["welcome", "order-confirmation", "invoice-created", "payment-receipt", "payment-failed",
                         "payment-reminder", "overdue-reminder", "suspension-notice", "unsuspension", "termination", "certificate-expiring",
-                        "password-changed", "operator-alert", "verify-email", "password-reset",
+                        "password-changed", "operator-alert", "verify-email", "password-reset", "staff-invitation",
                         "cancellation-confirmed", "payment-refunded"]
 
     private let templates: [String: (subject: MustacheTemplate, text: MustacheTemplate, html: MustacheTemplate)]

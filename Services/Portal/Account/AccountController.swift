@@ -166,9 +166,7 @@ struct AccountController: Sendable {
     }
 
     private func newLink(_ purpose: EmailLinkPurpose, path: String) throws -> NewEmailLink {
-        let token = FormMiddleware.newToken()
-        let sealed = try settings.linkSealer.seal("\(settings.publicURL)\(path)?token=\(token)")
-        return NewEmailLink(purpose: purpose, tokenHash: SecretDigest.hex(token), sealedLink: sealed)
+        try NewEmailLink.make(purpose, path: path, settings: settings).link
     }
 
     private static func currentKeyHash(_ request: Request) -> String? {

@@ -26,3 +26,22 @@
   }
   setTimeout(poll, 500);
 })();
+
+// Live figures (the console's dashboard): the block asks for itself again every 10 seconds
+// and is swapped in place. Without JavaScript a link reloads the page.
+(function () {
+  "use strict";
+  var block = document.querySelector("[data-refresh]");
+  if (!block) return;
+  var url = block.getAttribute("data-refresh");
+  function refresh() {
+    fetch(url, { credentials: "same-origin" })
+      .then(function (response) { return response.ok ? response.text() : null; })
+      .then(function (html) {
+        if (html !== null) block.innerHTML = html;
+        setTimeout(refresh, 10000);
+      })
+      .catch(function () { setTimeout(refresh, 10000); });
+  }
+  setTimeout(refresh, 10000);
+})();

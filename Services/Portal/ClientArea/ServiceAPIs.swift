@@ -161,7 +161,7 @@ struct ServiceAPIs: Sendable {
     }
 
     /// One call; a status outside 2xx is a ``ServiceCallError`` with the service's error code.
-    private func send(_ client: ExternalHTTPClient, _ method: HTTPMethod, _ path: String, token: String?,
+    func send(_ client: ExternalHTTPClient, _ method: HTTPMethod, _ path: String, token: String?,
                       body: String?) async throws -> ExternalResponse {
         let response: ExternalResponse
         do {

@@ -1,5 +1,6 @@
 import Contracts
 import Foundation
+import Secrets
 
 /// Someone who can log in to the portal.
 struct Person: Sendable {
@@ -27,6 +28,7 @@ extension EmailLinkPurpose {
         switch self {
         case .verify: .seconds(24 * 3600)
         case .reset: .seconds(3600)
+        case .staffInvitation: .seconds(72 * 3600)
         }
     }
 }
@@ -36,4 +38,11 @@ struct NewEmailLink: Sendable {
     let purpose: EmailLinkPurpose
     let tokenHash: String
     let sealedLink: String
+
+    /// A new link to `path` with a random token; `url` is the link in clear, for who must see it once.
+    static func make(_ purpose: EmailLinkPurpose, path: String, settings: PortalSettings) throws -> (link: NewEmailLink, url: String) {
+        let token = RandomToken.make()
+        let url = "\(settings.publicURL)\(path)?token=\(token)"
+        return (NewEmailLink(purpose: purpose, tokenHash: SecretDigest.hex(token), sealedLink: try settings.linkSealer.seal(url)), url)
+    }
 }

@@ -8,15 +8,23 @@ import PostgresNIO
 ///
 /// Rows are keyed by the SHA-256 of the cookie's value, so a copy of the table opens no
 /// session, and carry the person's id, so one person's sessions can be listed and ended.
+/// Customers' and staff's sessions share the table, apart by ``Kind``: a store reads and
+/// writes only its own kind, so one kind's cookie never opens the other's session.
 struct PostgresSessionStore: PersistDriver {
     let database: Database
+    var kind = Kind.customer
+
+    enum Kind: String, Sendable {
+        case customer, staff
+    }
 
     func create<Object: Codable & Sendable>(key: String, value: Object, expires: Duration?) async throws {
         // Expired sessions go as new ones come: the table holds live ones and a day's worth more.
         _ = try await database.query("DELETE FROM sessions WHERE expires_at < now() - interval '1 day'")
         let rows = try await database.query("""
-            INSERT INTO sessions (key_hash, person_id, value, expires_at)
-            VALUES (\(SecretDigest.hex(key)), \(Self.person(value)), \(try Self.json(value))::jsonb, \(Self.expiry(expires)))
+            INSERT INTO sessions (key_hash, kind, person_id, staff_id, value, expires_at)
+            VALUES (\(SecretDigest.hex(key)), \(kind.rawValue), \(Self.person(value)), \(Self.staff(value)), \(try Self.json(value))::jsonb,
+                    \(Self.expiry(expires)))
             ON CONFLICT (key_hash) DO NOTHING RETURNING 1
             """)
         if rows.isEmpty { throw PersistError.duplicate }
@@ -24,10 +32,12 @@ struct PostgresSessionStore: PersistDriver {
 
     func set<Object: Codable & Sendable>(key: String, value: Object, expires: Duration?) async throws {
         _ = try await database.query("""
-            INSERT INTO sessions (key_hash, person_id, value, expires_at)
-            VALUES (\(SecretDigest.hex(key)), \(Self.person(value)), \(try Self.json(value))::jsonb, \(Self.expiry(expires)))
-            ON CONFLICT (key_hash) DO UPDATE SET person_id = excluded.person_id, value = excluded.value,
+            INSERT INTO sessions (key_hash, kind, person_id, staff_id, value, expires_at)
+            VALUES (\(SecretDigest.hex(key)), \(kind.rawValue), \(Self.person(value)), \(Self.staff(value)), \(try Self.json(value))::jsonb,
+                    \(Self.expiry(expires)))
+            ON CONFLICT (key_hash) DO UPDATE SET person_id = excluded.person_id, staff_id = excluded.staff_id, value = excluded.value,
                 expires_at = coalesce(excluded.expires_at, sessions.expires_at)
+            WHERE sessions.kind = excluded.kind
             """)
     }
 
@@ -38,7 +48,7 @@ struct PostgresSessionStore: PersistDriver {
     func getWithTTL<Object: Codable & Sendable>(key: String, as type: Object.Type) async throws -> (object: Object, ttl: Duration?)? {
         guard let row = try await database.query("""
             SELECT value::text, extract(epoch FROM expires_at - now())::float8 FROM sessions
-            WHERE key_hash = \(SecretDigest.hex(key)) AND (expires_at IS NULL OR expires_at > now())
+            WHERE key_hash = \(SecretDigest.hex(key)) AND kind = \(kind.rawValue) AND (expires_at IS NULL OR expires_at > now())
             """).first else { return nil }
         let (json, seconds) = try row.decode((String, Double?).self)
         do {
@@ -50,7 +60,7 @@ struct PostgresSessionStore: PersistDriver {
     }
 
     func remove(key: String) async throws {
-        _ = try await database.query("DELETE FROM sessions WHERE key_hash = \(SecretDigest.hex(key))")
+        _ = try await database.query("DELETE FROM sessions WHERE key_hash = \(SecretDigest.hex(key)) AND kind = \(kind.rawValue)")
     }
 
     /// The live sessions of `person`, newest first, each with its key's hash.
@@ -74,6 +84,10 @@ struct PostgresSessionStore: PersistDriver {
 
     private static func person(_ value: some Codable & Sendable) -> UUID? {
         (value as? PortalSession)?.personID
+    }
+
+    private static func staff(_ value: some Codable & Sendable) -> UUID? {
+        (value as? StaffSession)?.staffID
     }
 
     private static func json(_ value: some Encodable) throws -> String {

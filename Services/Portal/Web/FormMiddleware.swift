@@ -8,11 +8,10 @@ import ServiceRuntime
 /// A random token lives in an HttpOnly `SameSite=Lax` cookie and in a hidden field of every
 /// form (double submit): a POST whose field does not match the cookie is refused before any
 /// handler runs, so a page on another site cannot make a signed-in browser act.
-struct FormMiddleware: RouterMiddleware {
-    typealias Context = PortalRequestContext
-    static let cookieName = "hw_csrf"
+struct FormMiddleware<Context: WebRequestContext>: RouterMiddleware {
+    static var cookieName: String { "hw_csrf" }
     /// The largest form the portal reads.
-    static let maxBody = 64 * 1024
+    static var maxBody: Int { 64 * 1024 }
     let secureCookies: Bool
     let addresses: ClientAddress
 
@@ -20,7 +19,7 @@ struct FormMiddleware: RouterMiddleware {
         var context = context
         context.clientAddress = addresses.of(request, peer: context.peer)
         let cookie = request.cookies[Self.cookieName].map { String($0.value) }
-        context.csrfToken = cookie ?? Self.newToken()
+        context.csrfToken = cookie ?? RandomToken.make()
         if request.method == .post {
             guard request.headers[.contentType]?.hasPrefix("application/x-www-form-urlencoded") == true else {
                 throw PortalError(.unsupportedMediaType, "Forms are sent as application/x-www-form-urlencoded.")
@@ -39,8 +38,11 @@ struct FormMiddleware: RouterMiddleware {
         }
         return response
     }
+}
 
-    static func newToken() -> String {
+/// Random tokens for cookies and links: 256 bits, URL-safe base64.
+enum RandomToken {
+    static func make() -> String {
         Data((0..<32).map { _ in UInt8.random(in: .min ... .max) }).base64EncodedString()
             .replacingOccurrences(of: "+", with: "-").replacingOccurrences(of: "/", with: "_").replacingOccurrences(of: "=", with: "")
     }

@@ -4,9 +4,10 @@ import ServiceRuntime
 
 /// Every failure of a page becomes a page: the status, what happened in words a customer
 /// understands, and where to get help. Nothing internal is shown.
-struct HTMLErrorMiddleware: RouterMiddleware {
-    typealias Context = PortalRequestContext
+struct HTMLErrorMiddleware<Context: WebRequestContext>: RouterMiddleware {
     let pages: PageRenderer
+    /// The template of the error page.
+    var template = "error"
 
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
         do {
@@ -23,10 +24,10 @@ struct HTMLErrorMiddleware: RouterMiddleware {
         }
     }
 
-    static let unexpected = "Something went wrong on our side. Please try again in a minute; if it keeps happening, write to us."
+    static var unexpected: String { "Something went wrong on our side. Please try again in a minute; if it keeps happening, write to us." }
 
     private func page(_ status: HTTPResponse.Status, _ message: String, _ context: Context) -> Response {
-        pages.render("error", ["title": status.reasonPhrase, "status": status.code, "message": message],
+        pages.render(template, ["title": status.reasonPhrase, "status": status.code, "message": message],
                      context: context, status: status)
     }
 }

@@ -10,12 +10,19 @@ struct PageRenderer: Sendable {
 
     static let pages = ["home", "signup", "check-email", "verify", "login", "reset-request", "reset-choose", "services",
                         "invoices", "invoice", "security", "error", "order", "order-status",
-                        "two-factor", "two-factor-setup", "login-two-factor", "cancel", "control-panel", "panel-password", "emails", "email", "profile", "data"]
+                        "two-factor", "two-factor-setup", "login-two-factor", "cancel", "control-panel", "panel-password", "emails", "email", "profile", "data",
+                        "console-error", "console-login", "console-two-factor", "console-two-factor-setup", "console-recovery-codes",
+                        "console-invitation", "console-dashboard", "console-figures", "console-accounts", "console-account",
+                        "console-tasks", "console-audit", "console-staff", "console-invoices", "console-invoice"]
 
     /// The navigation entry a page belongs to, when not its own.
     static let section = ["invoice": "invoices", "two-factor": "security", "two-factor-setup": "security", "cancel": "services",
                           "control-panel": "services", "panel-password": "services",
-                          "email": "emails", "profile": "security", "data": "security"]
+                          "email": "emails", "profile": "security", "data": "security",
+                          "console-dashboard": "console_dashboard", "console-figures": "console_dashboard",
+                          "console-accounts": "console_accounts", "console-account": "console_accounts", "console-tasks": "console_tasks",
+                          "console-audit": "console_audit", "console-staff": "console_staff",
+                          "console-invoices": "console_invoices", "console-invoice": "console_invoices"]
 
     /// Loads every page now, so a broken template stops the portal at start, not in front of a customer.
     init(settings: PortalSettings) async throws {
@@ -27,7 +34,7 @@ struct PageRenderer: Sendable {
         supportEmail = settings.supportEmail
     }
 
-    func render(_ page: String, _ values: [String: Any], context: PortalRequestContext,
+    func render(_ page: String, _ values: [String: Any], context: some WebRequestContext,
                 status: HTTPResponse.Status = .ok) -> Response {
         var values = values
         values["company_name"] = companyName
@@ -35,7 +42,7 @@ struct PageRenderer: Sendable {
         values["csrf"] = context.csrfToken
         values["nav_\(Self.section[page] ?? page)"] = true
         values["has_errors"] = (values["errors"] as? [String]).map { !$0.isEmpty } ?? false
-        if let person = context.person { values["person"] = ["name": person.name, "email": person.email] }
+        values.merge(context.signedInValues) { $1 }
         let html = library.render(values, withTemplate: page) ?? ""
         return Response(status: status, headers: [.contentType: "text/html; charset=utf-8"],
                         body: .init(byteBuffer: ByteBuffer(string: html)))

@@ -5,7 +5,7 @@ import ServiceRuntime
 
 /// The context of every portal page: the signed-in person's session (if any), the client's
 /// address, the CSRF token forms carry, and the fields of a posted form.
-struct PortalRequestContext: ChildRequestContext, SessionRequestContext {
+struct PortalRequestContext: ChildRequestContext, SessionRequestContext, WebRequestContext {
     typealias ParentContext = ServiceRequestContext
     var coreContext: CoreRequestContextStorage
     let sessions: SessionContext<PortalSession>
@@ -27,6 +27,10 @@ struct PortalRequestContext: ChildRequestContext, SessionRequestContext {
 
     /// The signed-in person, if any (someone half-way through a two-factor login is not yet).
     var person: PortalSession? { sessions.session.flatMap { $0.secondFactorPending ? nil : $0 } }
+
+    var signedInValues: [String: Any] {
+        person.map { ["person": ["name": $0.name, "email": $0.email]] } ?? [:]
+    }
 }
 
 /// A posted form's fields, by name (the last value of a repeated name wins).

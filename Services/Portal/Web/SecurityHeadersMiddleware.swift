@@ -3,15 +3,15 @@ import HTTPTypes
 
 /// Headers that make every page safer to show: no inline script or style runs, no other
 /// site frames the portal, no page is cached by a shared cache.
-struct SecurityHeadersMiddleware: RouterMiddleware {
-    typealias Context = PortalRequestContext
+struct SecurityHeadersMiddleware<Context: WebRequestContext>: RouterMiddleware {
 
     /// Forms lead only here and to the payment provider's page (browsers check the redirect too).
     let contentSecurityPolicy: String
 
-    init(paymentOrigin: String) {
+    /// `paymentOrigin`: where forms may lead besides the portal (the payment provider's page), if anywhere.
+    init(paymentOrigin: String?) {
         contentSecurityPolicy = "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
-            + "connect-src 'self'; form-action 'self' \(paymentOrigin); frame-ancestors 'none'; base-uri 'none'; object-src 'none'"
+            + "connect-src 'self'; form-action 'self'\(paymentOrigin.map { " " + $0 } ?? ""); frame-ancestors 'none'; base-uri 'none'; object-src 'none'"
     }
 
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {

@@ -15,7 +15,13 @@ struct SchedulesController: Sendable {
         let timeZone: String
         let enabled: Bool
         let lastSlot: Date?
-        enum CodingKeys: String, CodingKey { case name, cron, timeZone = "time_zone", enabled, lastSlot = "last_slot" }
+        /// The slot due after `lastSlot` (within 32 days), and whether it is overdue by more than a
+        /// minute: the timer is stopped or behind. Only in answers.
+        var nextSlot: Date? = nil
+        var late: Bool? = nil
+        enum CodingKeys: String, CodingKey {
+            case name, cron, timeZone = "time_zone", enabled, lastSlot = "last_slot", nextSlot = "next_slot", late
+        }
     }
 
     struct Change: Decodable {
@@ -72,9 +78,15 @@ struct SchedulesController: Sendable {
     }
 
     private func schedules() async throws -> [Schedule] {
-        try await database.query("SELECT name, cron, time_zone, enabled, last_slot FROM schedules ORDER BY name").map { row in
+        let now = try await TimerClock(database: database).now()
+        return try await database.query("SELECT name, cron, time_zone, enabled, last_slot FROM schedules ORDER BY name").map { row in
             let (name, cron, zone, enabled, last) = try row.decode((String, String, String, Bool, Date).self)
-            return Schedule(name: name, cron: cron, timeZone: zone, enabled: enabled, lastSlot: last)
+            var schedule = Schedule(name: name, cron: cron, timeZone: zone, enabled: enabled, lastSlot: last)
+            if let expression = try? CronExpression(cron), let timeZone = TimeZone(identifier: zone) {
+                schedule.nextSlot = expression.slots(after: last, through: max(last, now).addingTimeInterval(32 * 86_400), in: timeZone, limit: 1).first
+                schedule.late = enabled && (schedule.nextSlot.map { now.timeIntervalSince($0) > 60 } ?? false)
+            }
+            return schedule
         }
     }
 }

@@ -8,6 +8,8 @@ public struct EmailLinkRequested: Event {
 
     public enum Purpose: String, Codable, Sendable {
         case verify, reset
+        /// An invitation to the staff console (`person_id` is then the staff member's id).
+        case staffInvitation = "staff-invitation"
     }
 
     public var personID: UUID

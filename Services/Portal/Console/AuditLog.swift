@@ -1,0 +1,56 @@
+import Foundation
+import Persistence
+import PostgresNIO
+
+/// One staff action as the audit log keeps it.
+struct AuditEntry: Sendable {
+    var id: Int64 = 0
+    var at = Date()
+    let staffID: UUID?
+    let actor: String
+    let role: String?
+    let address: String?
+    let action: String
+    let target: String?
+    let reason: String?
+    let before: String?
+    let after: String?
+}
+
+/// What to show of the audit log.
+struct AuditFilter: Sendable {
+    var actor: String?
+    var action: String?
+    /// Matched anywhere in the target, the reason, before and after.
+    var text: String?
+    var limit = 200
+}
+
+/// The append-only record of what staff did (the table refuses UPDATE and DELETE).
+struct AuditLog: Sendable {
+    let database: Database
+
+    func record(_ entry: AuditEntry) async throws {
+        _ = try await database.query("""
+            INSERT INTO audit_log (staff_id, actor, role, address, action, target, reason, before, after)
+            VALUES (\(entry.staffID), \(entry.actor), \(entry.role), \(entry.address), \(entry.action), \(entry.target), \(entry.reason),
+                    \(entry.before)::jsonb, \(entry.after)::jsonb)
+            """)
+    }
+
+    func entries(_ filter: AuditFilter) async throws -> [AuditEntry] {
+        let text = filter.text.map { "%\($0.replacingOccurrences(of: "%", with: "\\%").replacingOccurrences(of: "_", with: "\\_"))%" }
+        return try await database.query("""
+            SELECT id, at, staff_id, actor, role, address, action, target, reason, before::text, after::text FROM audit_log
+            WHERE (\(filter.actor)::text IS NULL OR actor = \(filter.actor))
+              AND (\(filter.action)::text IS NULL OR action = \(filter.action))
+              AND (\(text)::text IS NULL OR concat_ws(' ', target, reason, before::text, after::text) ILIKE \(text))
+            ORDER BY id DESC LIMIT \(filter.limit)
+            """).map { row in
+            let (id, at, staff, actor, role, address, action, target, reason, before, after) =
+                try row.decode((Int64, Date, UUID?, String, String?, String?, String, String?, String?, String?, String?).self)
+            return AuditEntry(id: id, at: at, staffID: staff, actor: actor, role: role, address: address, action: action, target: target,
+                              reason: reason, before: before, after: after)
+        }
+    }
+}

@@ -1,0 +1,89 @@
+import Foundation
+import Hummingbird
+import PortalTokens
+
+/// Invoices and their payments, and refunds — checked by billing against the staff member's
+/// role (billing, admin, owner), made at the payment provider, and audited.
+struct BillingConsoleController: Sendable {
+    let pages: PageRenderer
+    let apis: StaffAPIs
+    let audit: AuditLog
+
+    static let statuses = ["open", "paid", "cancelled", "refunded"]
+
+    func addRoutes(to router: RouterGroup<ConsoleRequestContext>) {
+        router.get("invoices") { request, context in
+            guard let staff = context.staff else { throw PortalError.notFound }
+            let status = request.uri.queryParameters.get("status").flatMap { Self.statuses.contains(String($0)) ? String($0) : nil }
+            let page = try await apis.get(.billing, "/api/billing/invoices?per_page=100\(status.map { "&status=\($0)" } ?? "")", as: staff)
+            let invoices = page as? [[String: Any]] ?? []
+            return pages.render("console-invoices", [
+                "title": "Invoices", "invoices": invoices.map(Self.invoiceRow), "empty": invoices.isEmpty, "all": status == nil,
+                "filters": Self.statuses.map { ["status": $0, "current": $0 == status] },
+            ], context: context)
+        }
+        router.get("invoices/{id}") { _, context in try await show(try context.parameters.require("id", as: UUID.self), context: context) }
+        router.post("invoices/{id}/payments/{payment}/refund", use: refund)
+    }
+
+    @Sendable func refund(_ request: Request, context: ConsoleRequestContext) async throws -> Response {
+        guard let staff = context.staff else { throw PortalError.notFound }
+        let invoice = try context.parameters.require("id", as: UUID.self)
+        let payment = try context.parameters.require("payment", as: UUID.self)
+        let reason = context.form.text("reason")
+        var errors: [String] = []
+        if context.form["confirm-\(payment.uuidString.lowercased())"] != "yes" { errors.append("Tick the box to confirm: the money goes back to the customer's card.") }
+        if !(3...200).contains(reason.count) { errors.append("Give the reason (3 to 200 characters): it goes in the audit log.") }
+        guard errors.isEmpty else { return try await show(invoice, errors: errors, context: context, status: .unprocessableContent) }
+        let made: [String: Any]
+        do {
+            made = try await apis.post(.billing, "/api/billing/payments/\(payment.uuidString.lowercased())/refund", ["reason": reason],
+                                       as: staff) as? [String: Any] ?? [:]
+        } catch let error as ServiceCallError where error.status == 403 {
+            return try await show(invoice, errors: ["Your role (\(staff.role.rawValue)) may not refund payments. Ask billing, an admin or an owner."],
+                                  context: context, status: .forbidden)
+        } catch let error as ServiceCallError where (400..<600).contains(error.status) {
+            return try await show(invoice, errors: [error.message ?? "Billing refused the refund (\(error.code ?? "\(error.status)"))."],
+                                  context: context, status: .conflict)
+        }
+        try await audit.record(AuditEntry(
+            staffID: staff.staffID, actor: "staff:\(staff.email)", role: staff.role.rawValue, address: context.clientAddress,
+            action: "payment.refund", target: "payment:\(payment.uuidString.lowercased()) invoice:\(invoice.uuidString.lowercased())",
+            reason: reason, before: nil, after: AuditEntry.json(["refunded": made["amount"] ?? "", "reference": made["reference"] ?? "",
+                                                                 "invoice_status": made["invoice_status"] ?? ""])))
+        return Response.redirect(to: "/console/invoices/\(invoice.uuidString.lowercased())?refunded=1", type: .normal)
+    }
+
+    private func show(_ id: UUID, errors: [String] = [], context: ConsoleRequestContext,
+                      status: HTTPResponse.Status = .ok) async throws -> Response {
+        guard let staff = context.staff else { throw PortalError.notFound }
+        let invoice: [String: Any]
+        do {
+            invoice = try await apis.get(.billing, "/api/billing/invoices/\(id.uuidString.lowercased())", as: staff) as? [String: Any] ?? [:]
+        } catch let error as ServiceCallError where error.status == 404 {
+            throw PortalError.notFound
+        }
+        let currency = invoice["currency"] as? String ?? "USD"
+        let payments = (invoice["payments"] as? [[String: Any]] ?? []).map { payment -> [String: Any] in
+            let (amount, refunded) = (payment["amount"] as? Int ?? 0, payment["refunded"] as? Int ?? 0)
+            return ["id": (payment["id"] as? String)?.lowercased() ?? "", "method": payment["method"] ?? "", "reference": payment["reference"] ?? "",
+                    "amount": MoneyText.format(amount, currency), "refunded": MoneyText.format(refunded, currency),
+                    "has_refund": refunded > 0, "refundable": refunded < amount, "at": ConsoleText.time(payment["created_at"])]
+        }
+        return pages.render("console-invoice", [
+            "title": "Invoice \(invoice["number"] as? String ?? "")", "invoice": Self.invoiceRow(invoice), "payments": payments,
+            "has_payments": !payments.isEmpty, "errors": errors, "may_refund": staff.role.may(.refund),
+            "lines": (invoice["lines"] as? [[String: Any]] ?? []).map { line in
+                ["description": line["description"] ?? "", "amount": MoneyText.format(line["amount"] as? Int ?? 0, currency)]
+            },
+        ], context: context, status: status)
+    }
+
+    static func invoiceRow(_ invoice: [String: Any]) -> [String: Any] {
+        let currency = invoice["currency"] as? String ?? "USD"
+        return ["id": (invoice["id"] as? String)?.lowercased() ?? "", "number": invoice["number"] ?? "", "status": invoice["status"] ?? "",
+                "total": MoneyText.format(invoice["total"] as? Int ?? 0, currency),
+                "paid": MoneyText.format(invoice["amount_paid"] as? Int ?? 0, currency),
+                "issued": invoice["issued_on"] ?? "", "due": invoice["due_on"] ?? "", "customer": invoice["customer_id"] ?? ""]
+    }
+}

@@ -1,0 +1,318 @@
+"""The staff console in a real headless Chromium, against the running sandbox.
+
+Run by deploy/local/browser-test.sh after the customer's journey: the first owner is
+invited with the bootstrap token and must set up two-factor before anything opens; the
+owner invites support, billing and a viewer; support retries a provisioning task that failed
+while the panels were down and sees the account go active; a viewer's terminate is refused
+by provisioning and the page says why; billing refunds a payment and the audit log shows it;
+the dashboard raises its alarm while the timer does not answer and clears it after. Every
+action is checked against its effect (the services' APIs, the Stripe simulator, the audit
+table), every page with axe, and each page is saved as a screenshot.
+"""
+import json
+import os
+import signal
+import subprocess
+import time
+import unittest
+import urllib.error
+import urllib.request
+import uuid
+
+from selenium.webdriver.common.by import By
+from selenium.webdriver.support.ui import WebDriverWait
+
+from portal_journey import PASSWORD, PORTAL, SHOTS, browser, click_and_wait, mail_link, totp, Axe
+
+VAR = os.environ.get("HOSTWIRE_VAR", "var")
+RUN = uuid.uuid4().hex[:8]
+SIMULATED_PANELS = ["http://127.0.0.1:2087", "http://127.0.0.1:8443", "http://127.0.0.1:2222"]
+
+
+def admin_token():
+    with open(os.path.join(VAR, "secrets.env")) as handle:
+        for line in handle:
+            if line.startswith("HOSTWIRE_API_TOKENS=admin:"):
+                return line.strip().split("admin:", 1)[1]
+    raise AssertionError("no admin token in secrets.env")
+
+
+def call(method, url, body=None, token=None):
+    """A JSON call; answers (status, parsed body)."""
+    request = urllib.request.Request(url, method=method, data=None if body is None else json.dumps(body).encode(),
+                                     headers={"Content-Type": "application/json"})
+    if token:
+        request.add_header("Authorization", f"Bearer {token}")
+    try:
+        with urllib.request.urlopen(request, timeout=30) as response:
+            text = response.read()
+            return response.status, json.loads(text) if text else None
+    except urllib.error.HTTPError as error:
+        return error.code, json.loads(error.read() or b"null")
+
+
+def eventually(check, timeout=60, what="the condition"):
+    deadline = time.time() + timeout
+    while time.time() < deadline:
+        value = check()
+        if value:
+            return value
+        time.sleep(0.5)
+    raise AssertionError(f"{what} did not happen within {timeout} s")
+
+
+def faults(failure_rate):
+    return {"latency_ms": 0, "failure_rate": failure_rate, "timeout_rate": 0, "timeout_seconds": 35}
+
+
+def place_paid_order(domain):
+    """An order placed and paid through the APIs, as the storefront would; answers the order."""
+    products = call("GET", "http://127.0.0.1:8081/api/catalog/products")[1]
+    product = next(p["id"] for p in products if p["slug"] == "starter")
+    status, order = call("POST", "http://127.0.0.1:8081/api/orders", {
+        "customer": {"email": f"owner@{domain}", "name": "Console Customer"}, "product_id": product,
+        "billing_cycle": "monthly", "currency": "USD", "domain": domain})
+    assert status == 201, order
+    status, _ = call("POST", f"http://127.0.0.1:12111/__sim/payment_intents/{order['payment']['payment_intent']}/pay")
+    assert status == 200, status
+    return order
+
+
+class ConsoleJourney(unittest.TestCase):
+    """Owner, support, billing and viewer, each in their own browser."""
+
+    drivers = {}
+    keys = {}
+
+    @classmethod
+    def setUpClass(cls):
+        os.makedirs(SHOTS, exist_ok=True)
+        cls.token = admin_token()
+        cls.emails = {role: f"{role}-{RUN}@staff.test" for role in ["owner", "support", "billing", "viewer"]}
+
+    @classmethod
+    def tearDownClass(cls):
+        for driver in cls.drivers.values():
+            driver.quit()
+
+    def page(self, name, driver):
+        axe = Axe(driver)
+        axe.inject()
+        serious = [v for v in axe.run()["violations"] if v["impact"] in ("serious", "critical")]
+        self.assertEqual([], [(v["id"], v["help"], [n["target"] for n in v["nodes"]]) for v in serious], name)
+        driver.execute_script("window.scrollTo(0, 0)")
+        driver.save_screenshot(os.path.join(SHOTS, f"console-{name}.png"))
+
+    def fill(self, driver, fields, submit="main button[type=submit]"):
+        for name, value in fields.items():
+            element = driver.find_element(By.NAME, name)
+            element.clear()
+            element.send_keys(value)
+        click_and_wait(driver, submit)
+
+    def heading(self, driver):
+        return driver.find_element(By.TAG_NAME, "h1").text
+
+    def accept_invitation(self, role, link, screenshots=False):
+        """Opens the invitation in a new browser, sets the password, logs in and sets up two-factor."""
+        driver = self.drivers[role] = browser()
+        driver.get(link)
+        self.assertIn("Welcome", self.heading(driver))
+        if screenshots:
+            self.page("invitation", driver)
+        self.fill(driver, {"password": PASSWORD})
+        self.assertEqual("Staff login", self.heading(driver))
+        self.fill(driver, {"email": self.emails[role], "password": PASSWORD})
+        self.assertEqual("Set up two-factor login", self.heading(driver))
+        if screenshots:
+            self.page("two-factor-setup", driver)
+        # Nothing opens before two-factor is on: the half-done login is dropped.
+        driver.get(PORTAL + "/console/accounts")
+        self.assertEqual("Staff login", self.heading(driver))
+        self.fill(driver, {"email": self.emails[role], "password": PASSWORD})
+        key = self.keys[role] = driver.find_element(By.ID, "totp-key").text
+        self.fill(driver, {"code": "000000"})
+        self.assertIn("not the one your app shows", driver.page_source)
+        self.fill(driver, {"code": totp(key)})
+        self.assertEqual("Your recovery codes", self.heading(driver))
+        self.assertEqual(10, len(driver.find_elements(By.CSS_SELECTOR, "#recovery-codes code")))
+        if screenshots:
+            self.page("recovery-codes", driver)
+        click_and_wait(driver, "main a.button")
+        self.assertEqual("Dashboard", self.heading(driver))
+        return driver
+
+    def test_1_the_first_owner_is_invited_with_the_bootstrap_token(self):
+        body = {"email": self.emails["owner"], "name": "Olive Owner", "role": "owner"}
+        self.assertEqual(401, call("POST", PORTAL + "/api/portal/staff/invitations", body)[0])
+        since = time.time() - 1
+        status, invited = call("POST", PORTAL + "/api/portal/staff/invitations", body, self.token)
+        self.assertEqual(201, status, invited)
+        self.assertEqual(409, call("POST", PORTAL + "/api/portal/staff/invitations", body, self.token)[0])
+        link = mail_link(self.emails["owner"], "invited to the", since)
+        self.assertEqual(invited["invitation_url"], link)
+        stranger = browser()
+        try:
+            stranger.get(PORTAL + "/console")
+            self.assertEqual("Staff login", self.heading(stranger))
+            self.page("login", stranger)
+        finally:
+            stranger.quit()
+        owner = self.accept_invitation("owner", link, screenshots=True)
+        self.page("dashboard", owner)
+        # The link worked once.
+        owner.get(link)
+        self.assertEqual("This invitation does not work", self.heading(owner))
+
+    def test_2_the_owner_invites_support_billing_and_a_viewer(self):
+        owner = self.drivers["owner"]
+        links = {}
+        for role, name in [("support", "Sam Support"), ("billing", "Bea Billing"), ("viewer", "Vic Viewer")]:
+            owner.get(PORTAL + "/console/staff")
+            since = time.time() - 1
+            owner.find_element(By.CSS_SELECTOR, f'select[name=role] option[value="{role}"]').click()
+            self.fill(owner, {"name": name, "email": self.emails[role]}, submit='form[action="/console/staff/invite"] button')
+            self.assertIn("Invitation emailed", owner.page_source)
+            links[role] = mail_link(self.emails[role], "invited to the", since)
+        self.page("staff", owner)
+        for role, link in links.items():
+            self.accept_invitation(role, link)
+        # Only owners manage staff: support sees no invitation form, and a forged one is refused.
+        support = self.drivers["support"]
+        support.get(PORTAL + "/console/staff")
+        self.assertFalse(support.find_elements(By.CSS_SELECTOR, 'form[action="/console/staff/invite"]'))
+
+    def test_3_support_retries_a_provisioning_task_that_failed_while_the_panels_were_down(self):
+        for panel in SIMULATED_PANELS:
+            self.assertEqual(200, call("PUT", panel + "/__sim/faults", faults(1.0))[0])
+        domain = f"retry-{RUN}.example"
+        try:
+            place_paid_order(domain)
+
+            def failed_account():
+                accounts = call("GET", "http://127.0.0.1:8082/api/accounts?status=failed&per_page=100", token=self.token)[1]
+                return next((a for a in accounts if a["domain"] == domain), None)
+
+            failed = eventually(failed_account, 120, "the provisioning's last failure")
+
+            def failed_task():
+                items = call("GET", "http://127.0.0.1:8082/api/provisioning/tasks?status=failed&per_page=100", token=self.token)[1]["items"]
+                return next((t for t in items if failed["id"] in t["payload"]), None)
+
+            task = eventually(failed_task, 30, "the failed task")
+        finally:
+            for panel in SIMULATED_PANELS:
+                call("PUT", panel + "/__sim/faults", faults(0))
+        support = self.drivers["support"]
+        support.get(PORTAL + "/console")
+        support.get(PORTAL + "/console/tasks")
+        self.assertIn(task["id"], support.page_source)
+        self.page("tasks", support)
+        click_and_wait(support, f'form[action="/console/tasks/provisioning/{task["id"]}/retry"] button')
+        self.assertIn("1 task queued again", support.page_source)
+
+        def account():
+            accounts = call("GET", "http://127.0.0.1:8082/api/accounts?status=active&per_page=100", token=self.token)[1]
+            return next((a for a in accounts if a["domain"] == domain), None)
+
+        type(self).account = eventually(account, 60, "the account going active")
+        support.get(PORTAL + f"/console/accounts/{self.account['id']}")
+        self.assertEqual("active", support.find_element(By.ID, "account-status").text)
+        self.page("account", support)
+
+    def test_4_a_viewer_cannot_terminate_and_the_page_says_why(self):
+        viewer = self.drivers["viewer"]
+        viewer.get(PORTAL + f"/console/accounts/{self.account['id']}")
+        button = viewer.find_element(By.CSS_SELECTOR, "#action-terminate button")
+        self.assertFalse(button.is_enabled())
+        # Past the page's own hint: provisioning itself refuses the viewer's token.
+        viewer.execute_script("document.querySelector('#action-terminate button').disabled = false")
+        viewer.find_element(By.ID, "reason-terminate").send_keys("trying what a viewer may not")
+        viewer.find_element(By.CSS_SELECTOR, "#action-terminate input[type=checkbox]").click()
+        click_and_wait(viewer, "#action-terminate button")
+        self.assertIn("Your role (viewer) may not terminate", viewer.page_source)
+        self.page("refused", viewer)
+        status, account = call("GET", f"http://127.0.0.1:8082/api/accounts/{self.account['id']}", token=self.token)
+        self.assertEqual("active", account["status"])
+        # Support may suspend (with a reason, confirmed), and provisioning records who did it.
+        support = self.drivers["support"]
+        support.get(PORTAL + f"/console/accounts/{self.account['id']}")
+        support.find_element(By.ID, "reason-suspend").send_keys("abuse report 4711")
+        support.find_element(By.CSS_SELECTOR, "#action-suspend input[type=checkbox]").click()
+        click_and_wait(support, "#action-suspend button")
+        eventually(lambda: call("GET", f"http://127.0.0.1:8082/api/accounts/{self.account['id']}", token=self.token)[1]["status"]
+                   == "suspended", 60, "the suspension")
+        actions = call("GET", f"http://127.0.0.1:8082/api/accounts/{self.account['id']}/actions", token=self.token)[1]["items"]
+        self.assertEqual(f"staff:{self.emails['support']}", actions[0]["actor"])
+
+    def test_5_billing_refunds_a_payment_and_the_audit_log_shows_it(self):
+        domain = f"refund-{RUN}.example"
+        order = place_paid_order(domain)
+
+        def paid_invoice():
+            invoices = call("GET", "http://127.0.0.1:8085/api/billing/invoices?status=paid&per_page=100", token=self.token)[1]
+            for invoice in invoices:
+                detail = call("GET", f"http://127.0.0.1:8085/api/billing/invoices/{invoice['id']}", token=self.token)[1]
+                if any(domain in line["description"] for line in detail.get("lines", [])):
+                    return detail
+            return None
+
+        invoice = eventually(paid_invoice, 60, "the paid invoice")
+        payment = invoice["payments"][0]
+        payment["id"] = payment["id"].lower()
+        billing = self.drivers["billing"]
+        billing.get(PORTAL + "/console/invoices")
+        self.page("invoices", billing)
+        billing.get(PORTAL + f"/console/invoices/{invoice['id']}")
+        self.page("invoice", billing)
+        billing.find_element(By.ID, f"reason-{payment['id']}").send_keys("customer asked within 30 days")
+        billing.find_element(By.CSS_SELECTOR, f"#refund-{payment['id']} input[type=checkbox]").click()
+        click_and_wait(billing, f"#refund-{payment['id']} button")
+        self.assertIn("refunded", billing.page_source)
+        detail = call("GET", f"http://127.0.0.1:8085/api/billing/invoices/{invoice['id']}", token=self.token)[1]
+        self.assertEqual(payment["amount"], detail["payments"][0]["refunded"])
+        status, refunds = call("GET", f"http://127.0.0.1:12111/v1/refunds?payment_intent={order['payment']['payment_intent']}",
+                               token="sk_test_sandbox")
+        self.assertEqual(200, status, refunds)
+        self.assertEqual(1, len(refunds["data"]), refunds)
+        owner = self.drivers["owner"]
+        owner.get(PORTAL + f"/console/audit?actor=staff:{self.emails['billing']}")
+        self.assertIn("payment.refund", owner.page_source)
+        self.assertIn("customer asked within 30 days", owner.page_source)
+        self.page("audit", owner)
+        owner.get(PORTAL + "/console/audit?action=account.terminate")
+        self.assertIn("Nothing recorded matches", owner.page_source, "a refused action changes nothing, so nothing is recorded")
+
+    def test_6_the_dashboard_raises_its_alarm_while_the_timer_does_not_answer(self):
+        owner = self.drivers["owner"]
+        with open(os.path.join(VAR, "run", "timer.pid")) as handle:
+            timer = int(handle.read().strip())
+        os.kill(timer, signal.SIGSTOP)
+        try:
+            owner.get(PORTAL + "/console")
+            self.assertTrue(owner.find_elements(By.ID, "timer-alarm"))
+            self.page("dashboard-alarm", owner)
+        finally:
+            os.kill(timer, signal.SIGCONT)
+        # The page refreshes its figures by itself: the alarm goes once the timer answers.
+        WebDriverWait(owner, 30).until(lambda d: not d.find_elements(By.ID, "timer-alarm"))
+
+    def test_7_the_audit_log_is_append_only_and_exports_as_csv(self):
+        owner = self.drivers["owner"]
+        cookies = "; ".join(f"{c['name']}={c['value']}" for c in owner.get_cookies())
+        request = urllib.request.Request(PORTAL + "/console/audit.csv", headers={"Cookie": cookies})
+        with urllib.request.urlopen(request) as response:
+            self.assertIn("attachment", response.headers["Content-Disposition"])
+            text = response.read().decode()
+        self.assertTrue(text.startswith("id,at,actor,role,address,action,target,reason,before,after"))
+        self.assertIn("account.suspend", text)
+        database = os.environ.get("HOSTWIRE_ADMIN_URL", "").replace("postgres://postgres@", "postgres://portal@")
+        if database:
+            for statement in ["UPDATE audit_log SET reason = 'rewritten'", "DELETE FROM audit_log"]:
+                result = subprocess.run(["psql", database, "-v", "ON_ERROR_STOP=1", "-c", statement], capture_output=True, text=True)
+                self.assertNotEqual(0, result.returncode, statement)
+                self.assertIn("permission denied", result.stderr)
+
+
+if __name__ == "__main__":
+    unittest.main(verbosity=2)
