@@ -1,4 +1,7 @@
 import Foundation
+import Hummingbird
+import HummingbirdTesting
+import ServiceRuntime
 import PostgresNIO
 import TestSupport
 import Testing
@@ -81,6 +84,28 @@ import Testing
             #expect(billing.count == 4 && billing == billing.sorted(), "missed slots in order: \(billing)")
             #expect(try await api.call("PATCH", "/api/timer/schedules/backup-cleanup", json: ["cron": "61 * * * *"]).status == 422)
             #expect(try await api.call("PATCH", "/api/timer/schedules/backup-cleanup", json: ["enabled": false]).status == 200)
+        }
+    }
+
+    /// What the console's late-timer alarm reads: a slot passed over a minute ago and not fired.
+    @Test func aSlotPassedAndNotFiredIsReportedLate() async throws {
+        try await TestDatabase.with(services: ["timer"]) { database in
+            try await withRouter(buildTimer(TimerSettings(apiTokens: APITokens([(.admin, Sandbox.adminToken)]))), database: database) { client in
+                func schedules() async throws -> [[String: Any]] {
+                    try await client.execute(uri: "/api/timer/schedules", method: .get,
+                                             headers: [.authorization: "Bearer \(Sandbox.adminToken)"]) { response in
+                        try JSONSerialization.jsonObject(with: Data(String(buffer: response.body).utf8)) as? [[String: Any]] ?? []
+                    }
+                }
+                let now = try await schedules()
+                #expect(!now.isEmpty && now.allSatisfy { $0["late"] as? Bool == false && $0["next_slot"] is String }, "\(now)")
+                // Nothing runs the timer's loop here: two days on, every enabled schedule is behind.
+                _ = try await database.withAdmin { client in
+                    try await client.query("UPDATE timer.clock SET offset_seconds = offset_seconds + 2 * 86400", logger: TestDatabase.logger)
+                }
+                let later = try await schedules()
+                #expect(later.allSatisfy { $0["late"] as? Bool == ($0["enabled"] as? Bool) }, "\(later)")
+            }
         }
     }
 }
