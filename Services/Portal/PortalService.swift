@@ -150,6 +150,8 @@ private func addConsole(to router: Router<ServiceRequestContext>, pages: PageRen
     let audit = AuditLog(database: dependencies.database)
     let apis = StaffAPIs(settings: settings, calls: services)
     let invitations = StaffInvitations(staff: staff, settings: settings)
+    let apiKeys = StaffAPIKeys(database: dependencies.database)
+    StaffTokenController(keys: apiKeys, signer: settings.signer, addresses: settings.addresses).addRoutes(to: router.group("api/portal"))
     StaffInvitationsController(invitations: invitations, audit: audit)
         .addRoutes(to: router.group("api/portal").add(middleware: BearerAuthMiddleware(tokens: settings.apiTokens)))
     let console = router.group("console", context: ConsoleRequestContext.self)
@@ -171,4 +173,5 @@ private func addConsole(to router: Router<ServiceRequestContext>, pages: PageRen
     TasksConsoleController(pages: pages, apis: apis, audit: audit).addRoutes(to: signedIn)
     AuditController(pages: pages, audit: audit).addRoutes(to: signedIn)
     StaffController(pages: pages, staff: staff, invitations: invitations, audit: audit).addRoutes(to: signedIn)
+    APIKeysController(pages: pages, keys: apiKeys, audit: audit).addRoutes(to: signedIn)
 }

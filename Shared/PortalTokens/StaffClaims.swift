@@ -13,15 +13,18 @@ public struct StaffClaims: JWTPayload, Equatable {
     public var staffID: UUID
     public var email: String
     public var role: StaffRole
+    /// What an API key's token is limited to, within the role; `nil` for a login's token.
+    public var scopes: [StaffPermission]?
     public var audience: AudienceClaim
     public var issuer: IssuerClaim
     public var issuedAt: IssuedAtClaim
     public var expiration: ExpirationClaim
 
-    public init(staffID: UUID, email: String, role: StaffRole, issuedAt: Date, lifetime: Duration) {
+    public init(staffID: UUID, email: String, role: StaffRole, scopes: [StaffPermission]? = nil, issuedAt: Date, lifetime: Duration) {
         self.staffID = staffID
         self.email = email
         self.role = role
+        self.scopes = scopes
         self.audience = .init(value: Self.audienceName)
         self.issuer = .init(value: CustomerClaims.issuerName)
         self.issuedAt = .init(value: issuedAt)
@@ -36,10 +39,15 @@ public struct StaffClaims: JWTPayload, Equatable {
         }
     }
 
+    /// Whether the token allows `permission`: the role must, and the key's scopes, if any.
+    public func allows(_ permission: StaffPermission) -> Bool {
+        role.may(permission) && (scopes?.contains(permission) ?? true)
+    }
+
     /// How the staff member is named in what their calls change (`actor` columns, the audit log).
     public var actor: String { "staff:\(email)" }
 
     enum CodingKeys: String, CodingKey {
-        case staffID = "sub", email, role, audience = "aud", issuer = "iss", issuedAt = "iat", expiration = "exp"
+        case staffID = "sub", email, role, scopes, audience = "aud", issuer = "iss", issuedAt = "iat", expiration = "exp"
     }
 }

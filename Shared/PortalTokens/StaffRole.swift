@@ -24,7 +24,7 @@ public enum StaffRole: String, Codable, Sendable, CaseIterable {
 }
 
 /// Something a staff member may be allowed to do.
-public enum StaffPermission: String, Sendable, CaseIterable {
+public enum StaffPermission: String, Codable, Sendable, CaseIterable {
     case read
     /// Suspend, unsuspend, change package, reset a panel password.
     case manageAccounts

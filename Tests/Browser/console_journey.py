@@ -25,6 +25,16 @@ from selenium.webdriver.support.ui import WebDriverWait
 from portal_journey import PASSWORD, PORTAL, SHOTS, browser, click_and_wait, mail_link, totp, Axe
 
 VAR = os.environ.get("HOSTWIRE_VAR", "var")
+ROOT = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..")
+BIN = os.environ.get("HOSTWIRE_BIN_DIR") or subprocess.run(["swift", "build", "--show-bin-path"], cwd=ROOT, capture_output=True,
+                                                         text=True, check=True).stdout.strip()
+
+
+def hostwire(*arguments, token):
+    """The operator's CLI with `token` (a bootstrap token or a staff API key); answers (exit code, output)."""
+    result = subprocess.run([os.path.join(BIN, "hostwire"), *arguments, "--json"], capture_output=True, text=True,
+                            env={**os.environ, "HOSTWIRE_API_TOKEN": token})
+    return result.returncode, result.stdout + result.stderr
 RUN = uuid.uuid4().hex[:8]
 SIMULATED_PANELS = ["http://127.0.0.1:2087", "http://127.0.0.1:8443", "http://127.0.0.1:2222"]
 
@@ -146,8 +156,9 @@ class ConsoleJourney(unittest.TestCase):
         body = {"email": self.emails["owner"], "name": "Olive Owner", "role": "owner"}
         self.assertEqual(401, call("POST", PORTAL + "/api/portal/staff/invitations", body)[0])
         since = time.time() - 1
-        status, invited = call("POST", PORTAL + "/api/portal/staff/invitations", body, self.token)
-        self.assertEqual(201, status, invited)
+        code, output = hostwire("staff", "invite", "--email", body["email"], "--name", body["name"], token=self.token)
+        self.assertEqual(0, code, output)
+        invited = json.loads(output)
         self.assertEqual(409, call("POST", PORTAL + "/api/portal/staff/invitations", body, self.token)[0])
         link = mail_link(self.emails["owner"], "invited to the", since)
         self.assertEqual(invited["invitation_url"], link)
@@ -244,6 +255,35 @@ class ConsoleJourney(unittest.TestCase):
                    == "suspended", 60, "the suspension")
         actions = call("GET", f"http://127.0.0.1:8082/api/accounts/{self.account['id']}/actions", token=self.token)[1]["items"]
         self.assertEqual(f"staff:{self.emails['support']}", actions[0]["actor"])
+
+    def test_4a_an_api_key_acts_in_its_owners_name_within_its_scopes(self):
+        support = self.drivers["support"]
+        support.get(PORTAL + "/console/api-keys")
+        self.fill(support, {"name": "nightly script", "networks": "not-a-network"}, submit="#new-key-form button")
+        self.assertIn("is not a network", support.page_source)
+        support.find_element(By.NAME, "scope-manageAccounts").click()
+        self.fill(support, {"name": "nightly script", "networks": "127.0.0.0/8"}, submit="#new-key-form button")
+        key = support.find_element(By.ID, "new-key").text
+        self.assertTrue(key.startswith("hwk_"), key)
+        self.page("api-keys", support)
+        account = self.account["id"]
+        code, output = hostwire("accounts", "unsuspend", account, token=key)
+        self.assertEqual(0, code, output)
+        eventually(lambda: call("GET", f"http://127.0.0.1:8082/api/accounts/{account}", token=self.token)[1]["status"] == "active",
+                   60, "the unsuspension")
+        actions = call("GET", f"http://127.0.0.1:8082/api/accounts/{account}/actions", token=self.token)[1]["items"]
+        self.assertEqual(f"staff:{self.emails['support']}", actions[0]["actor"], "the key's owner, not $USER")
+        # Within the role: support may not terminate, whatever the key says; and within the key: no task retries.
+        code, output = hostwire("accounts", "terminate", account, token=key)
+        self.assertNotEqual(0, code)
+        self.assertIn("may not do this", output)
+        code, output = hostwire("tasks", "retry", "--service", "provisioning", str(uuid.uuid4()), token=key)
+        self.assertIn("scopes do not include operateTasks", output)
+        # Revoked, it opens nothing.
+        click_and_wait(support, "#keys form button")
+        code, output = hostwire("accounts", "list", token=key)
+        self.assertNotEqual(0, code)
+        self.assertIn("401", output)
 
     def test_5_billing_refunds_a_payment_and_the_audit_log_shows_it(self):
         domain = f"refund-{RUN}.example"

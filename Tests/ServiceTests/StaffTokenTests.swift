@@ -83,5 +83,9 @@ import TestSupport
         #expect(policy.permission(.post, "/api/billing/dead-letters/4/replay") == .operateTasks)
         #expect(!StaffRole.billing.may(.terminateAccounts) && !StaffRole.support.may(.refund) && !StaffRole.viewer.may(.manageAccounts))
         #expect(StaffRole.admin.may(.terminateAccounts) && !StaffRole.admin.may(.manageStaff) && StaffRole.owner.may(.manageStaff))
+        let key = StaffClaims(staffID: UUID(), email: "s@staff.example", role: .support, scopes: [.read, .terminateAccounts],
+                              issuedAt: Date(), lifetime: .seconds(60))
+        #expect(key.allows(.read) && !key.allows(.manageAccounts), "a key's scopes narrow the role")
+        #expect(!key.allows(.terminateAccounts), "and never widen it")
     }
 }

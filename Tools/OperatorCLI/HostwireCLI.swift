@@ -11,7 +11,7 @@ struct HostwireCLI: AsyncParsableCommand {
             the admin token from HOSTWIRE_API_TOKEN. Tables by default, --json for scripts.
             """,
         subcommands: [Orders.self, Accounts.self, Subscriptions.self, Tasks.self, Servers.self, Invoices.self, Emails.self,
-                      DeadLetters.self, Bus.self])
+                      DeadLetters.self, Bus.self, Staff.self])
 }
 
 /// What every command takes.

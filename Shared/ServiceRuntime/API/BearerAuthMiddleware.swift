@@ -81,6 +81,9 @@ public struct BearerAuthMiddleware: RouterMiddleware {
             guard claims.role.may(permission) else {
                 throw APIError(.forbidden, code: "forbidden", "the \(claims.role.rawValue) role may not do this (it needs \(permission.rawValue))")
             }
+            guard claims.allows(permission) else {
+                throw APIError(.forbidden, code: "forbidden", "this API key's scopes do not include \(permission.rawValue)")
+            }
             context.staff = claims
         } else {
             throw APIError(.unauthorized, code: "unauthorized", "a valid bearer token is required")
