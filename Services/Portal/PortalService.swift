@@ -174,4 +174,8 @@ private func addConsole(to router: Router<ServiceRequestContext>, pages: PageRen
     AuditController(pages: pages, audit: audit).addRoutes(to: signedIn)
     StaffController(pages: pages, staff: staff, invitations: invitations, audit: audit).addRoutes(to: signedIn)
     APIKeysController(pages: pages, keys: apiKeys, audit: audit).addRoutes(to: signedIn)
+    CustomersConsoleController(pages: pages, apis: apis, people: PostgresPersonRepository(store: dependencies.store),
+                               customerSessions: PostgresSessionStore(database: dependencies.database), audit: audit,
+                               secureCookies: settings.secureCookies)
+        .addRoutes(to: signedIn)
 }

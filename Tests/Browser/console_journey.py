@@ -337,6 +337,36 @@ class ConsoleJourney(unittest.TestCase):
         # The page refreshes its figures by itself: the alarm goes once the timer answers.
         WebDriverWait(owner, 30).until(lambda d: not d.find_elements(By.ID, "timer-alarm"))
 
+    def test_6a_support_logs_in_as_a_customer_who_sees_it(self):
+        customer = self.drivers["customer"] = browser()
+        email = f"cleo-{RUN}@example.test"
+        customer.get(PORTAL + "/signup")
+        since = time.time() - 1
+        self.fill(customer, {"name": "Cleo Customer", "email": email, "password": PASSWORD})
+        customer.get(mail_link(email, "Confirm your email", since))
+        click_and_wait(customer, "main button[type=submit]")
+        support = self.drivers["support"]
+        support.get(PORTAL + "/console/customers")
+        self.fill(support, {"q": "cleo-"}, submit="main form button")
+        self.page("customers", support)
+        click_and_wait(support, "table.list tbody a")
+        self.assertEqual("Cleo Customer", self.heading(support))
+        self.page("customer", support)
+        self.fill(support, {"reason": "ticket 1234: cannot find the invoice"}, submit="#log-in-as button")
+        self.assertEqual("Your services", self.heading(support))
+        self.assertIn("Staff view: Sam Support (support)", support.page_source)
+        self.page("staff-view", support)
+        customer.get(PORTAL + "/account/security")
+        self.assertIn("ticket 1234: cannot find the invoice", customer.find_element(By.ID, "staff-views").text)
+        owner = self.drivers["owner"]
+        owner.get(PORTAL + "/console/audit?action=customer.log-in-as")
+        self.assertIn(email, owner.page_source)
+        # A viewer is offered no such thing, and a forged request is refused.
+        viewer = self.drivers["viewer"]
+        viewer.get(PORTAL + "/console/customers?q=cleo-")
+        click_and_wait(viewer, "table.list tbody a")
+        self.assertFalse(viewer.find_elements(By.ID, "log-in-as"))
+
     def test_7_the_audit_log_is_append_only_and_exports_as_csv(self):
         owner = self.drivers["owner"]
         cookies = "; ".join(f"{c['name']}={c['value']}" for c in owner.get_cookies())

@@ -140,7 +140,13 @@ struct AccountController: Sendable {
             ["signed_in": Self.dateTime(row.session.signedInAt), "address": row.session.address,
              "browser": Self.browser(row.session.userAgent), "current": row.keyHash == current]
         }
-        return pages.render("security", ["sessions": rows, "others": rows.count > 1], context: context)
+        let looks = try await AuditLog(database: sessions.database).entries(
+            AuditFilter(action: "customer.log-in-as", target: "person:\(person.personID.uuidString.lowercased())", limit: 20))
+        return pages.render("security", [
+            "sessions": rows, "others": rows.count > 1, "has_staff_views": !looks.isEmpty, "staff_views": looks.map { entry in
+                ["at": Self.dateTime(entry.at), "reason": entry.reason ?? "", "role": entry.role ?? "staff"]
+            },
+        ], context: context)
     }
 
     @Sendable func endOtherSessions(_ request: Request, context: PortalRequestContext) async throws -> Response {

@@ -21,6 +21,8 @@ struct AuditEntry: Sendable {
 struct AuditFilter: Sendable {
     var actor: String?
     var action: String?
+    /// What the action was on: the target's first word (`person:…`, `account:…`).
+    var target: String?
     /// Matched anywhere in the target, the reason, before and after.
     var text: String?
     var limit = 200
@@ -39,11 +41,12 @@ struct AuditLog: Sendable {
     }
 
     func entries(_ filter: AuditFilter) async throws -> [AuditEntry] {
-        let text = filter.text.map { "%\($0.replacingOccurrences(of: "%", with: "\\%").replacingOccurrences(of: "_", with: "\\_"))%" }
+        let text = filter.text.map(LikePattern.containing)
         return try await database.query("""
             SELECT id, at, staff_id, actor, role, address, action, target, reason, before::text, after::text FROM audit_log
             WHERE (\(filter.actor)::text IS NULL OR actor = \(filter.actor))
               AND (\(filter.action)::text IS NULL OR action = \(filter.action))
+              AND (\(filter.target)::text IS NULL OR split_part(target, ' ', 1) = \(filter.target))
               AND (\(text)::text IS NULL OR concat_ws(' ', target, reason, before::text, after::text) ILIKE \(text))
             ORDER BY id DESC LIMIT \(filter.limit)
             """).map { row in

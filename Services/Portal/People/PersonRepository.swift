@@ -5,6 +5,8 @@ import Foundation
 protocol PersonRepository: Sendable {
     func person(email: String) async throws -> Person?
     func person(id: UUID) async throws -> Person?
+    /// People whose name, email or company contains `text` (everyone without it), newest first.
+    func search(_ text: String?, limit: Int) async throws -> [Person]
     /// Creates an unverified person and emails the verification link, at once; `nil` when
     /// the address has a person already (nothing is changed or sent then).
     func signUp(email: String, name: String, passwordHash: String, link: NewEmailLink) async throws -> UUID?

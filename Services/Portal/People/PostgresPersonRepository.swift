@@ -24,6 +24,15 @@ struct PostgresPersonRepository: PersonRepository {
             """).first.map(Self.decode)
     }
 
+    func search(_ text: String?, limit: Int) async throws -> [Person] {
+        let pattern = text.map(LikePattern.containing)
+        return try await store.database.query("""
+            SELECT \(unescaped: Self.columns) FROM people
+            WHERE \(pattern)::text IS NULL OR concat_ws(' ', name, email, company) ILIKE \(pattern)
+            ORDER BY created_at DESC LIMIT \(limit)
+            """).map(Self.decode)
+    }
+
     func signUp(email: String, name: String, passwordHash: String, link: NewEmailLink) async throws -> UUID? {
         try await store.transaction { transaction in
             guard let row = try await transaction.query("""

@@ -12,4 +12,6 @@ struct PortalSession: Codable, Sendable {
     var userAgent: String
     /// The password was right but the second factor is still to be given: nothing opens yet.
     var secondFactorPending = false
+    /// Set when staff opened this session with "log in as" (their name and role): the pages say so.
+    var staffViewer: String? = nil
 }

@@ -29,7 +29,8 @@ struct PortalRequestContext: ChildRequestContext, SessionRequestContext, WebRequ
     var person: PortalSession? { sessions.session.flatMap { $0.secondFactorPending ? nil : $0 } }
 
     var signedInValues: [String: Any] {
-        person.map { ["person": ["name": $0.name, "email": $0.email]] } ?? [:]
+        guard let person else { return [:] }
+        return ["person": ["name": person.name, "email": person.email], "staff_viewer": person.staffViewer ?? ""]
     }
 }
 

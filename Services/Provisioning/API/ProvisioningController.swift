@@ -67,8 +67,12 @@ struct ProvisioningController: Sendable {
                 }
                 return status
             }
+            let customer = try request.uri.queryParameters.get("customer_id").map { text in
+                guard let id = UUID(uuidString: text) else { throw APIError.invalid("customer_id", "customer_id is a UUID") }
+                return id
+            }
             let paging = try Paging(request)
-            return APIResponse.json(try await accounts.accounts(status: status, limit: paging.perPage, offset: paging.offset))
+            return APIResponse.json(try await accounts.accounts(status: status, customer: customer, limit: paging.perPage, offset: paging.offset))
         }
         api.get("accounts/{id}") { _, context in
             guard let account = try await accounts.account(try context.parameters.require("id", as: UUID.self)) else {

@@ -25,9 +25,10 @@ struct AccountStore: Sendable {
         try await database.run(AccountByID(id: id)).first.map(Self.decode)
     }
 
-    func accounts(status: AccountStatus?, limit: Int, offset: Int) async throws -> [Account] {
+    func accounts(status: AccountStatus?, customer: UUID? = nil, limit: Int, offset: Int) async throws -> [Account] {
         try await database.query("""
             SELECT \(unescaped: Self.columns) FROM accounts WHERE (\(status?.rawValue)::text IS NULL OR status = \(status?.rawValue))
+              AND (\(customer)::uuid IS NULL OR customer_id = \(customer))
             ORDER BY created_at DESC, id LIMIT \(limit) OFFSET \(offset)
             """).map(Self.decode)
     }

@@ -1,0 +1,100 @@
+import Foundation
+import Hummingbird
+import HummingbirdAuth
+import PortalTokens
+
+/// Customers: search, and one customer's profile, services, invoices, balance and emails,
+/// gathered from the services as the signed-in staff member; "log in as" for the roles that
+/// may, which is audited and shown to the customer on their security page.
+struct CustomersConsoleController: Sendable {
+    let pages: PageRenderer
+    let apis: StaffAPIs
+    let people: any PersonRepository
+    let customerSessions: PostgresSessionStore
+    let audit: AuditLog
+    let secureCookies: Bool
+
+    /// How long a staff view of a customer's pages lasts.
+    static let viewLifetime: Duration = .seconds(3600)
+
+    func addRoutes(to router: RouterGroup<ConsoleRequestContext>) {
+        router.get("customers") { request, context in
+            let text = request.uri.queryParameters.get("q").map { String($0.prefix(100)).trimmingCharacters(in: .whitespaces) }
+                .flatMap { $0.isEmpty ? nil : $0 }
+            let found = try await people.search(text, limit: 100)
+            return pages.render("console-customers", [
+                "title": "Customers", "q": text ?? "", "empty": found.isEmpty,
+                "customers": found.map { person in
+                    ["id": person.id.uuidString.lowercased(), "name": person.name, "email": person.email, "verified": person.isVerified,
+                     "two_factor": person.hasTwoFactor]
+                },
+            ], context: context)
+        }
+        router.get("customers/{id}") { _, context in try await show(try context.parameters.require("id", as: UUID.self), context: context) }
+        router.post("customers/{id}/log-in-as", use: logInAs)
+    }
+
+    @Sendable func logInAs(_ request: Request, context: ConsoleRequestContext) async throws -> Response {
+        guard let staff = context.staff else { throw PortalError.notFound }
+        let id = try context.parameters.require("id", as: UUID.self)
+        guard let person = try await people.person(id: id) else { throw PortalError.notFound }
+        guard staff.role.may(.impersonate) else {
+            return try await show(id, errors: ["Your role (\(staff.role.rawValue)) may not log in as a customer."], context: context,
+                                  status: .forbidden)
+        }
+        let reason = context.form.text("reason")
+        guard (3...200).contains(reason.count) else {
+            return try await show(id, errors: ["Give the reason (3 to 200 characters): the customer will see that you looked, and why."],
+                                  context: context, status: .unprocessableContent)
+        }
+        try await audit.record(AuditEntry(staffID: staff.staffID, actor: "staff:\(staff.email)", role: staff.role.rawValue,
+                                          address: context.clientAddress, action: "customer.log-in-as",
+                                          target: "person:\(person.id.uuidString.lowercased()) \(person.email)", reason: reason,
+                                          before: nil, after: nil))
+        // A customer session of its own, marked as the staff member's: never the customer's cookie.
+        let key = RandomToken.make()
+        try await customerSessions.create(key: key, value: PortalSession(
+            personID: person.id, customerID: person.customerID, email: person.email, name: person.name, signedInAt: Date(),
+            address: context.clientAddress, userAgent: "staff view by \(staff.email)", staffViewer: "\(staff.name) (\(staff.role.rawValue))"),
+            expires: Self.viewLifetime)
+        var response = Response.redirect(to: "/services", type: .normal)
+        response.setCookie(Cookie(name: "hw_session", value: key, maxAge: Int(Self.viewLifetime.components.seconds), path: "/",
+                                  secure: secureCookies, httpOnly: true, sameSite: .lax))
+        return response
+    }
+
+    private func show(_ id: UUID, errors: [String] = [], context: ConsoleRequestContext,
+                      status: HTTPResponse.Status = .ok) async throws -> Response {
+        guard let staff = context.staff, let person = try await people.person(id: id) else { throw PortalError.notFound }
+        let profile = try await people.profile(of: id)
+        var values: [String: Any] = [
+            "title": person.name, "id": id.uuidString.lowercased(), "name": person.name, "email": person.email,
+            "verified": person.isVerified, "two_factor": person.hasTwoFactor, "company": profile?.company ?? "",
+            "country": profile?.country ?? "", "vat_id": profile?.vatID ?? "", "errors": errors,
+            "erasure": profile?.erasureRequestedAt.map(AccountController.dateTime) ?? "",
+            "may_log_in_as": staff.role.may(.impersonate),
+        ]
+        if let customer = person.customerID?.uuidString.lowercased() {
+            async let accounts = try? apis.get(.provisioning, "/api/accounts?customer_id=\(customer)&per_page=100", as: staff)
+            async let invoices = try? apis.get(.billing, "/api/billing/invoices?customer_id=\(customer)&per_page=100", as: staff)
+            async let balance = try? apis.get(.billing, "/api/billing/customers/\(customer)/balance", as: staff)
+            async let emails = try? apis.get(.mail, "/api/mail/messages?per_page=50&recipient=\(Self.query(person.email))", as: staff)
+            values["accounts"] = (await accounts as? [[String: Any]] ?? []).map(AccountsConsoleController.row)
+            values["invoices"] = (await invoices as? [[String: Any]] ?? []).map(BillingConsoleController.invoiceRow)
+            values["balances"] = ((await balance as? [String: Any])?["balances"] as? [[String: Any]] ?? []).map { amount in
+                let currency = amount["currency"] as? String ?? "USD"
+                return ["outstanding": MoneyText.format(amount["outstanding"] as? Int ?? 0, currency),
+                        "overpaid": MoneyText.format(amount["overpaid"] as? Int ?? 0, currency), "open": amount["open_invoices"] ?? 0]
+            }
+            values["emails"] = ((await emails as? [String: Any])?["items"] as? [[String: Any]] ?? []).map { message in
+                ["template": message["template"] ?? "", "status": message["status"] ?? "", "at": ConsoleText.time(message["created_at"])]
+            }
+        }
+        for list in ["accounts", "invoices", "emails"] { values["has_\(list)"] = !((values[list] as? [Any])?.isEmpty ?? true) }
+        return pages.render("console-customer", values, context: context, status: status)
+    }
+
+    private static func query(_ text: String) -> String {
+        text.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? ""
+    }
+}
