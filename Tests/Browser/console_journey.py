@@ -325,6 +325,16 @@ class ConsoleJourney(unittest.TestCase):
 
     def test_6_the_dashboard_raises_its_alarm_while_the_timer_does_not_answer(self):
         owner = self.drivers["owner"]
+        owner.get(PORTAL + "/console")
+        self.assertFalse(owner.find_elements(By.ID, "timer-alarm"))
+        charts = owner.find_elements(By.CSS_SELECTOR, "svg.chart")
+        self.assertEqual(4, len(charts))
+        today = time.strftime("%Y-%m-%d", time.gmtime())
+        paid_today = owner.find_element(By.CSS_SELECTOR, "svg.chart rect:last-of-type title").get_attribute("textContent")
+        self.assertTrue(paid_today.startswith(today) and not paid_today.endswith(": 0"), paid_today)
+        self.page("dashboard-charts", owner)
+        owner.execute_script("document.querySelector('.charts').scrollIntoView()")
+        owner.save_screenshot(os.path.join(SHOTS, "console-charts.png"))
         with open(os.path.join(VAR, "run", "timer.pid")) as handle:
             timer = int(handle.read().strip())
         os.kill(timer, signal.SIGSTOP)

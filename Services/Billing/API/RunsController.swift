@@ -69,6 +69,23 @@ struct RunsController: Sendable {
             }
             return APIResponse.json(result)
         }
+        // Per day (UTC) and currency: money received and refunded.
+        api.get("stats/daily") { request, _ in
+            struct Day: Encodable { let day: String, currency: String?, received: Int, refunded: Int }
+            let window = try StatsWindow(request)
+            return APIResponse.json(try await database.query("""
+                WITH \(unescaped: window.daysSQL),
+                moves AS (SELECT created_at AS at, currency, amount AS received, 0 AS refunded FROM payments
+                          UNION ALL
+                          SELECT r.created_at, p.currency, 0, r.amount FROM refunds r JOIN payments p ON p.id = r.payment_id)
+                SELECT day::text, m.currency, coalesce(sum(m.received), 0)::int, coalesce(sum(m.refunded), 0)::int
+                FROM days LEFT JOIN moves m ON m.at >= s AND m.at < s + interval '1 day'
+                GROUP BY day, m.currency ORDER BY day, m.currency
+                """).map { row in
+                let (day, currency, received, refunded) = try row.decode((String, String?, Int, Int).self)
+                return Day(day: day, currency: currency, received: received, refunded: refunded)
+            })
+        }
         api.get("runs") { request, _ in
             let paging = try Paging(request)
             return APIResponse.json(try await database.query("""

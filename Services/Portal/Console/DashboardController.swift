@@ -9,7 +9,10 @@ struct DashboardController: Sendable {
 
     func addRoutes(to router: RouterGroup<ConsoleRequestContext>) {
         router.get("") { _, context in
-            pages.render("console-dashboard", try await values(context), context: context)
+            guard let staff = context.staff else { throw PortalError.notFound }
+            async let figures = values(context)
+            async let charts = DashboardCharts(apis: apis).draw(as: staff)
+            return pages.render("console-dashboard", try await figures.merging(await charts) { $1 }, context: context)
         }
         // The figures alone, for the page's script to swap in every few seconds.
         router.get("dashboard/figures") { _, context in

@@ -60,6 +60,30 @@ struct ProvisioningController: Sendable {
             return APIResponse.json(Stats(tasks: try await tasks.counts(), accounts: try await accounts.counts(),
                                           servers: try await servers.all()))
         }
+        // Per day (UTC): accounts provisioned, how long they took from order to active (p50, p95), tasks that failed for good.
+        provisioning.get("stats/daily") { request, _ in
+            struct Day: Encodable {
+                let day: String, provisioned: Int, p50Seconds: Double?, p95Seconds: Double?, failed: Int
+                enum CodingKeys: String, CodingKey {
+                    case day, provisioned, p50Seconds = "p50_seconds", p95Seconds = "p95_seconds", failed
+                }
+            }
+            let window = try StatsWindow(request)
+            return APIResponse.json(try await dependencies.database.query("""
+                WITH \(unescaped: window.daysSQL)
+                SELECT day::text,
+                       (SELECT count(*)::int FROM accounts a WHERE a.provisioned_at >= s AND a.provisioned_at < s + interval '1 day'),
+                       (SELECT percentile_cont(0.5) WITHIN GROUP (ORDER BY extract(epoch FROM a.provisioned_at - a.created_at))
+                          FROM accounts a WHERE a.provisioned_at >= s AND a.provisioned_at < s + interval '1 day')::float8,
+                       (SELECT percentile_cont(0.95) WITHIN GROUP (ORDER BY extract(epoch FROM a.provisioned_at - a.created_at))
+                          FROM accounts a WHERE a.provisioned_at >= s AND a.provisioned_at < s + interval '1 day')::float8,
+                       (SELECT count(*)::int FROM tasks t WHERE t.status = 'failed' AND t.updated_at >= s AND t.updated_at < s + interval '1 day')
+                FROM days ORDER BY day
+                """).map { row in
+                let (day, provisioned, p50, p95, failed) = try row.decode((String, Int, Double?, Double?, Int).self)
+                return Day(day: day, provisioned: provisioned, p50Seconds: p50, p95Seconds: p95, failed: failed)
+            })
+        }
         api.get("accounts") { request, _ in
             let status = try request.uri.queryParameters.get("status").map { text in
                 guard let status = AccountStatus(rawValue: text) else {

@@ -15,7 +15,7 @@ struct SchedulesController: Sendable {
         let timeZone: String
         let enabled: Bool
         let lastSlot: Date?
-        /// The slot due after `lastSlot` (within 32 days), and whether it is overdue by more than a
+        /// The slot due after `lastSlot` (if within a day), and whether it is overdue by more than a
         /// minute: the timer is stopped or behind. Only in answers.
         var nextSlot: Date? = nil
         var late: Bool? = nil
@@ -83,8 +83,10 @@ struct SchedulesController: Sendable {
             let (name, cron, zone, enabled, last) = try row.decode((String, String, String, Bool, Date).self)
             var schedule = Schedule(name: name, cron: cron, timeZone: zone, enabled: enabled, lastSlot: last)
             if let expression = try? CronExpression(cron), let timeZone = TimeZone(identifier: zone) {
-                schedule.nextSlot = expression.slots(after: last, through: max(last, now).addingTimeInterval(32 * 86_400), in: timeZone, limit: 1).first
-                schedule.late = enabled && (schedule.nextSlot.map { now.timeIntervalSince($0) > 60 } ?? false)
+                // The scan goes minute by minute: up to now (a few minutes normally), then one day ahead at most.
+                let due = expression.slots(after: last, through: now, in: timeZone, limit: 1).first
+                schedule.nextSlot = due ?? expression.slots(after: max(last, now), through: now.addingTimeInterval(86_400), in: timeZone, limit: 1).first
+                schedule.late = enabled && (due.map { now.timeIntervalSince($0) > 60 } ?? false)
             }
             return schedule
         }
