@@ -171,6 +171,7 @@ private func addConsole(to router: Router<ServiceRequestContext>, pages: PageRen
     AccountsConsoleController(pages: pages, apis: apis, audit: audit).addRoutes(to: signedIn)
     BillingConsoleController(pages: pages, apis: apis, audit: audit).addRoutes(to: signedIn)
     TasksConsoleController(pages: pages, apis: apis, audit: audit).addRoutes(to: signedIn)
+    OperationsConsoleController(pages: pages, apis: apis, audit: audit).addRoutes(to: signedIn)
     AuditController(pages: pages, audit: audit).addRoutes(to: signedIn)
     StaffController(pages: pages, staff: staff, invitations: invitations, audit: audit).addRoutes(to: signedIn)
     APIKeysController(pages: pages, keys: apiKeys, audit: audit).addRoutes(to: signedIn)

@@ -377,6 +377,29 @@ class ConsoleJourney(unittest.TestCase):
         click_and_wait(viewer, "table.list tbody a")
         self.assertFalse(viewer.find_elements(By.ID, "log-in-as"))
 
+    def test_6b_servers_drain_and_answer_a_health_check(self):
+        owner = self.drivers["owner"]
+        owner.get(PORTAL + "/console/servers")
+        servers = call("GET", "http://127.0.0.1:8082/api/servers", token=self.token)[1]
+        whm = next(server for server in servers if server["name"] == "whm1")
+        row = f'form[action="/console/servers/{whm["id"].lower()}/status"]'
+        owner.find_element(By.CSS_SELECTOR, f'{row} option[value="draining"]').click()
+        click_and_wait(owner, f"{row} button")
+        self.assertIn("The server is draining now", owner.page_source)
+        self.assertEqual("draining", call("GET", f"http://127.0.0.1:8082/api/servers/{whm['id']}", token=self.token)[1]["status"])
+        self.page("servers", owner)
+        owner.find_element(By.CSS_SELECTOR, f'{row} option[value="active"]').click()
+        click_and_wait(owner, f"{row} button")
+        click_and_wait(owner, f'form[action="/console/servers/{whm["id"].lower()}/health"] button')
+        self.assertIn("Healthy: the panel answered", owner.page_source)
+        # Support may look, and check health, but not change servers.
+        support = self.drivers["support"]
+        support.get(PORTAL + "/console/servers")
+        self.assertFalse(support.find_elements(By.CSS_SELECTOR, "#servers select"))
+        support.get(PORTAL + "/console/dead-letters")
+        self.assertIn("No message is waiting", support.page_source)
+        self.page("dead-letters", support)
+
     def test_7_the_audit_log_is_append_only_and_exports_as_csv(self):
         owner = self.drivers["owner"]
         cookies = "; ".join(f"{c['name']}={c['value']}" for c in owner.get_cookies())

@@ -37,8 +37,10 @@ struct StaffAPIs: Sendable {
         try await call(service, .POST, path, body: body, as: staff)
     }
 
-    private func call(_ service: Service, _ method: HTTPMethod, _ path: String, body: [String: Any]?,
-                      as staff: StaffSession) async throws -> Any {
+    /// A change by another method (`PATCH`, `DELETE`).
+    @discardableResult
+    func call(_ service: Service, _ method: HTTPMethod, _ path: String, body: [String: Any]?,
+              as staff: StaffSession) async throws -> Any {
         let token = try await signer.staffToken(staff.staffID, email: staff.email, role: staff.role)
         let text = try body.map { String(decoding: try JSONSerialization.data(withJSONObject: $0), as: UTF8.self) }
         let response = try await calls.send(clients[service]!, method, path, token: token, body: text)
