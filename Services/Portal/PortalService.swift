@@ -173,7 +173,7 @@ private func addConsole(to router: Router<ServiceRequestContext>, pages: PageRen
     TasksConsoleController(pages: pages, apis: apis, audit: audit).addRoutes(to: signedIn)
     OperationsConsoleController(pages: pages, apis: apis, audit: audit).addRoutes(to: signedIn)
     AuditController(pages: pages, audit: audit).addRoutes(to: signedIn)
-    StaffController(pages: pages, staff: staff, invitations: invitations, audit: audit).addRoutes(to: signedIn)
+    StaffController(pages: pages, staff: staff, invitations: invitations, audit: audit, sessions: sessionStore).addRoutes(to: signedIn)
     APIKeysController(pages: pages, keys: apiKeys, audit: audit).addRoutes(to: signedIn)
     CustomersConsoleController(pages: pages, apis: apis, people: PostgresPersonRepository(store: dependencies.store),
                                customerSessions: PostgresSessionStore(database: dependencies.database), audit: audit,

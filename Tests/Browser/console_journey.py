@@ -186,6 +186,7 @@ class ConsoleJourney(unittest.TestCase):
             self.assertIn("Invitation emailed", owner.page_source)
             links[role] = mail_link(self.emails[role], "invited to the", since)
         self.page("staff", owner)
+        self.assertEqual(1, len(owner.find_elements(By.CSS_SELECTOR, "#my-sessions tbody tr")))
         for role, link in links.items():
             self.accept_invitation(role, link)
         # Only owners manage staff: support sees no invitation form, and a forged one is refused.

@@ -1,6 +1,7 @@
 import Foundation
 
-/// The dashboard's charts of the last 30 days: orders paid, money received, how long an order
+/// The dashboard's charts of the last 30 days: orders paid, money received (before refunds, which
+/// may fall on later days), how long an order
 /// takes to become an active account (p50 and p95), and failures.
 struct DashboardCharts: Sendable {
     let apis: StaffAPIs
@@ -18,9 +19,9 @@ struct DashboardCharts: Sendable {
         if let money = await money {
             let currency = Self.mainCurrency(money)
             let (days, received) = Self.daily(money) { rows in
-                rows.filter { $0["currency"] as? String == currency }.reduce(0) { $0 + ($1["received"] as? Int ?? 0) - ($1["refunded"] as? Int ?? 0) }
+                rows.filter { $0["currency"] as? String == currency }.reduce(0) { $0 + ($1["received"] as? Int ?? 0) }
             }
-            charts.append(["title": "Money received per day, less refunds (\(currency))", "svg": SVGChart.bars(received, labels: days,
+            charts.append(["title": "Money received per day (\(currency))", "svg": SVGChart.bars(received, labels: days,
                 summary: "Money received per day in \(currency) over 30 days: \(MoneyText.format(Int(received.reduce(0, +)), currency)) in all",
                 format: { MoneyText.format(Int($0), currency) })])
         }

@@ -1,5 +1,6 @@
 import Foundation
 import Hummingbird
+import HummingbirdAuth
 import PortalTokens
 import Validation
 
@@ -10,11 +11,18 @@ struct StaffController: Sendable {
     let staff: any StaffRepository
     let invitations: StaffInvitations
     let audit: AuditLog
+    let sessions: PostgresSessionStore
 
     func addRoutes(to router: RouterGroup<ConsoleRequestContext>) {
         router.get("staff") { _, context in try await page(context: context) }
         router.post("staff/invite", use: invite)
         router.post("staff/{id}/disable", use: disable)
+        router.post("staff/sessions/end-others") { request, context in
+            guard let me = context.staff else { throw PortalError.notFound }
+            let current = request.cookies[ConsoleLoginController.cookie].map { SecretDigest.hex(String($0.value)) }
+            try await sessions.removeAll(ofStaff: me.staffID, keeping: current)
+            return try await page(notice: "Your other console sessions are ended.", context: context)
+        }
     }
 
     @Sendable func invite(_ request: Request, context: ConsoleRequestContext) async throws -> Response {
@@ -64,7 +72,13 @@ struct StaffController: Sendable {
              "last_login": member.lastLoginAt.map(AccountController.dateTime) ?? "never",
              "may_disable": me.role.may(.manageStaff) && member.disabledAt == nil && member.id != me.staffID]
         }
+        let mine = try await sessions.sessions(ofStaff: me.staffID).map { row -> [String: Any] in
+            ["signed_in": AccountController.dateTime(row.session.signedInAt), "address": row.session.address,
+             "browser": AccountController.browser(row.session.userAgent),
+             "expires": row.expiresAt.map(AccountController.dateTime) ?? "—"]
+        }
         return pages.render("console-staff", [
+            "my_sessions": mine, "other_sessions": mine.count > 1,
             "title": "Staff", "members": members, "may_invite": me.role.may(.manageStaff), "errors": errors, "notice": notice ?? "",
             "roles": StaffRole.allCases.map { ["role": $0.rawValue] },
         ], context: context, status: status)

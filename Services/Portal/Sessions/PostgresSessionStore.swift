@@ -75,6 +75,25 @@ struct PostgresSessionStore: PersistDriver {
         }
     }
 
+    /// The live console sessions of staff member `staff`, newest first.
+    func sessions(ofStaff staff: UUID) async throws -> [(keyHash: String, session: StaffSession, expiresAt: Date?)] {
+        try await database.query("""
+            SELECT key_hash, value::text, expires_at FROM sessions
+            WHERE kind = 'staff' AND staff_id = \(staff) AND (expires_at IS NULL OR expires_at > now()) ORDER BY created_at DESC
+            """).compactMap { row in
+            let (hash, json, expires) = try row.decode((String, String, Date?).self)
+            guard let session = try? JSONDecoder().decode(StaffSession.self, from: Data(json.utf8)) else { return nil }
+            return (hash, session, expires)
+        }
+    }
+
+    /// Ends every console session of `staff` but the one whose key hashes to `keeping`.
+    func removeAll(ofStaff staff: UUID, keeping: String? = nil) async throws {
+        _ = try await database.query("""
+            DELETE FROM sessions WHERE kind = 'staff' AND staff_id = \(staff) AND (\(keeping)::text IS NULL OR key_hash <> \(keeping))
+            """)
+    }
+
     /// Ends every session of `person` but the one whose key hashes to `keeping`.
     func removeAll(of person: UUID, keeping: String? = nil) async throws {
         _ = try await database.query("""
