@@ -71,6 +71,11 @@ def eventually(check, timeout=60, what="the condition"):
     raise AssertionError(f"{what} did not happen within {timeout} s")
 
 
+def psql(statement):
+    """Runs `statement` as the cluster's superuser on the sandbox's database."""
+    subprocess.run(["psql", os.environ["HOSTWIRE_ADMIN_URL"], "-v", "ON_ERROR_STOP=1", "-q", "-c", statement], check=True)
+
+
 def faults(failure_rate):
     return {"latency_ms": 0, "failure_rate": failure_rate, "timeout_rate": 0, "timeout_seconds": 35}
 
@@ -321,6 +326,15 @@ class ConsoleJourney(unittest.TestCase):
         self.assertIn("payment.refund", owner.page_source)
         self.assertIn("customer asked within 30 days", owner.page_source)
         self.page("audit", owner)
+        # A bank transfer for an open invoice, recorded once by its reference.
+        open_invoice = str(uuid.uuid4())
+        psql(f"""INSERT INTO billing.invoices (id, number, subscription_id, customer_id, period_start, period_end, issued_on, due_on,
+                                              subtotal, total, currency)
+                 SELECT '{open_invoice}', 'INV-T{RUN}', subscription_id, customer_id, current_date + 30, current_date + 60, current_date,
+                        current_date, 1200, 1200, 'USD' FROM billing.invoices WHERE id = '{invoice['id']}'""")
+        billing.get(PORTAL + f"/console/invoices/{open_invoice}")
+        self.fill(billing, {"amount": "12.00", "reference": f"BANK-{RUN}"}, submit="#mark-paid button")
+        self.assertEqual("paid", call("GET", f"http://127.0.0.1:8085/api/billing/invoices/{open_invoice}", token=self.token)[1]["status"])
         owner.get(PORTAL + "/console/audit?action=account.terminate")
         self.assertIn("Nothing recorded matches", owner.page_source, "a refused action changes nothing, so nothing is recorded")
 
@@ -400,6 +414,26 @@ class ConsoleJourney(unittest.TestCase):
         support.get(PORTAL + "/console/dead-letters")
         self.assertIn("No message is waiting", support.page_source)
         self.page("dead-letters", support)
+
+    def test_6c_the_catalog_and_certificates(self):
+        owner = self.drivers["owner"]
+        owner.get(PORTAL + "/console/catalog")
+        slug = f"pro-{RUN}"
+        self.fill(owner, {"name": "Pro Hosting", "slug": slug, "panel_plan": "pro", "price-monthly": "9.5", "price-annual": "99"},
+                  submit="#new-product button")
+        self.assertIn("is on sale now", owner.page_source)
+        self.page("catalog", owner)
+        product = next(p for p in call("GET", "http://127.0.0.1:8081/api/catalog/products")[1] if p["slug"] == slug)
+        self.assertEqual({("monthly", 950), ("annual", 9900)}, {(p["billing_cycle"], p["amount"]) for p in product["prices"]})
+        row = f'form[action="/console/catalog/{product["id"].lower()}/retire"]'
+        owner.find_element(By.CSS_SELECTOR, f"{row} input[type=checkbox]").click()
+        click_and_wait(owner, f"{row} button")
+        self.assertFalse(any(p["slug"] == slug for p in call("GET", "http://127.0.0.1:8081/api/catalog/products")[1]))
+        owner.get(PORTAL + "/console/dns")
+        self.page("dns", owner)
+        certificate = owner.find_element(By.CSS_SELECTOR, "#certificates form")
+        click_and_wait(owner, "#certificates form button")
+        self.assertIn("A new certificate is being ordered", owner.page_source)
 
     def test_7_the_audit_log_is_append_only_and_exports_as_csv(self):
         owner = self.drivers["owner"]

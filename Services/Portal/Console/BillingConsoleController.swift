@@ -24,6 +24,7 @@ struct BillingConsoleController: Sendable {
         }
         router.get("invoices/{id}") { _, context in try await show(try context.parameters.require("id", as: UUID.self), context: context) }
         router.post("invoices/{id}/payments/{payment}/refund", use: refund)
+        router.post("invoices/{id}/mark-paid", use: markPaid)
     }
 
     @Sendable func refund(_ request: Request, context: ConsoleRequestContext) async throws -> Response {
@@ -54,6 +55,32 @@ struct BillingConsoleController: Sendable {
         return Response.redirect(to: "/console/invoices/\(invoice.uuidString.lowercased())?refunded=1", type: .normal)
     }
 
+    /// Money that reached the company some other way (a bank transfer): recorded with its reference, once.
+    @Sendable func markPaid(_ request: Request, context: ConsoleRequestContext) async throws -> Response {
+        guard let staff = context.staff else { throw PortalError.notFound }
+        let invoice = try context.parameters.require("id", as: UUID.self)
+        let reference = context.form.text("reference")
+        let currency = context.form.text("currency")
+        var errors: [String] = []
+        let amount = CatalogConsoleController.minorUnits(context.form.text("amount"), currency: currency)
+        if amount == nil { errors.append("The amount is what was received, such as 4.99.") }
+        if !(3...100).contains(reference.count) { errors.append("Give the bank's reference (3 to 100 characters): a payment is recorded once per reference.") }
+        guard errors.isEmpty, let amount else { return try await show(invoice, errors: errors, context: context, status: .unprocessableContent) }
+        do {
+            try await apis.post(.billing, "/api/billing/invoices/\(invoice.uuidString.lowercased())/payments",
+                                ["amount": amount, "reference": reference, "note": "recorded by staff:\(staff.email)"], as: staff)
+        } catch let error as ServiceCallError where error.status == 403 {
+            return try await show(invoice, errors: ["Your role (\(staff.role.rawValue)) may not record payments."], context: context, status: .forbidden)
+        } catch let error as ServiceCallError where (400..<500).contains(error.status) {
+            return try await show(invoice, errors: [error.message ?? "Billing refused the payment."], context: context, status: .conflict)
+        }
+        try await audit.record(AuditEntry(staffID: staff.staffID, actor: "staff:\(staff.email)", role: staff.role.rawValue,
+                                          address: context.clientAddress, action: "invoice.payment-recorded",
+                                          target: "invoice:\(invoice.uuidString.lowercased())", reason: reference, before: nil,
+                                          after: AuditEntry.json(["amount": amount, "currency": currency, "reference": reference])))
+        return Response.redirect(to: "/console/invoices/\(invoice.uuidString.lowercased())?paid=1", type: .normal)
+    }
+
     private func show(_ id: UUID, errors: [String] = [], context: ConsoleRequestContext,
                       status: HTTPResponse.Status = .ok) async throws -> Response {
         guard let staff = context.staff else { throw PortalError.notFound }
@@ -73,6 +100,9 @@ struct BillingConsoleController: Sendable {
         return pages.render("console-invoice", [
             "title": "Invoice \(invoice["number"] as? String ?? "")", "invoice": Self.invoiceRow(invoice), "payments": payments,
             "has_payments": !payments.isEmpty, "errors": errors, "may_refund": staff.role.may(.refund),
+            "open": invoice["status"] as? String == "open", "may_record": staff.role.may(.manageBilling), "currency": currency,
+            "due": MoneyText.format(max(0, (invoice["total"] as? Int ?? 0) - (invoice["amount_paid"] as? Int ?? 0)), currency)
+                .filter { $0.isNumber || $0 == "." },
             "lines": (invoice["lines"] as? [[String: Any]] ?? []).map { line in
                 ["description": line["description"] ?? "", "amount": MoneyText.format(line["amount"] as? Int ?? 0, currency)]
             },
