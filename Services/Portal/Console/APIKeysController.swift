@@ -16,9 +16,8 @@ struct APIKeysController: Sendable {
             guard let me = context.staff else { throw PortalError.notFound }
             let id = try context.parameters.require("id", as: UUID.self)
             guard try await keys.revoke(id, of: me.staffID) else { throw PortalError.notFound }
-            try await audit.record(AuditEntry(staffID: me.staffID, actor: "staff:\(me.email)", role: me.role.rawValue,
-                                              address: context.clientAddress, action: "api-key.revoked",
-                                              target: "api-key:\(id.uuidString.lowercased())", reason: nil, before: nil, after: nil))
+            try await audit.record(by: me, from: context.clientAddress, action: "api-key.revoked",
+                                   target: "api-key:\(id.uuidString.lowercased())", reason: nil, before: nil, after: nil)
             return try await page(notice: "The key is revoked: tokens it was exchanged for end within five minutes.", context: context)
         }
     }
@@ -40,10 +39,9 @@ struct APIKeysController: Sendable {
             return try await page(errors: ["\(network) is not a network: write it as 192.0.2.0/24 or 2001:db8::/32."], context: context,
                                   status: .unprocessableContent)
         }
-        try await audit.record(AuditEntry(staffID: me.staffID, actor: "staff:\(me.email)", role: me.role.rawValue, address: context.clientAddress,
-                                          action: "api-key.created", target: "api-key:\(created.0.id.uuidString.lowercased()) \(name)",
-                                          reason: nil, before: nil,
-                                          after: AuditEntry.json(["scopes": scopes.map(\.rawValue), "networks": networks])))
+        try await audit.record(by: me, from: context.clientAddress, action: "api-key.created", target: "api-key:\(created.0.id.uuidString.lowercased()) \(name)",
+                               reason: nil, before: nil,
+                               after: AuditEntry.json(["scopes": scopes.map(\.rawValue), "networks": networks]))
         return try await page(newKey: created.1, context: context)
     }
 

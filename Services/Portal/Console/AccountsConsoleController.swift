@@ -60,11 +60,9 @@ struct AccountsConsoleController: Sendable {
             return try await show(id, errors: [error.message ?? "Provisioning refused: \(error.code ?? "\(error.status)")."], context: context,
                                   status: .conflict)
         }
-        try await audit.record(AuditEntry(
-            staffID: staff.staffID, actor: "staff:\(staff.email)", role: staff.role.rawValue, address: context.clientAddress,
-            action: "account.\(action)", target: "account:\(id.uuidString.lowercased()) \(before?["domain"] as? String ?? "")",
-            reason: reason, before: AuditEntry.json(["status": before?["status"] ?? "", "plan": before?["plan"] ?? ""]),
-            after: AuditEntry.json(["requested": action, "plan": body["plan"] ?? before?["plan"] ?? ""])))
+        try await audit.record(by: staff, from: context.clientAddress, action: "account.\(action)", target: "account:\(id.uuidString.lowercased()) \(before?["domain"] as? String ?? "")",
+                               reason: reason, before: AuditEntry.json(["status": before?["status"] ?? "", "plan": before?["plan"] ?? ""]),
+                               after: AuditEntry.json(["requested": action, "plan": body["plan"] ?? before?["plan"] ?? ""]))
         return Response.redirect(to: "/console/accounts/\(id.uuidString.lowercased())?done=\(action)", type: .normal)
     }
 

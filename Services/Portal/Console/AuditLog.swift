@@ -1,5 +1,6 @@
 import Foundation
 import Persistence
+import PortalTokens
 import PostgresNIO
 
 /// One staff action as the audit log keeps it.
@@ -55,5 +56,14 @@ struct AuditLog: Sendable {
             return AuditEntry(id: id, at: at, staffID: staff, actor: actor, role: role, address: address, action: action, target: target,
                               reason: reason, before: before, after: after)
         }
+    }
+}
+
+extension AuditLog {
+    /// Records what the signed-in `staff` member did from `address`.
+    func record(by staff: StaffSession, from address: String, action: String, target: String?, reason: String?,
+                before: String?, after: String?) async throws {
+        try await record(AuditEntry(staffID: staff.staffID, actor: "staff:\(staff.email)", role: staff.role.rawValue, address: address,
+                                    action: action, target: target, reason: reason, before: before, after: after))
     }
 }

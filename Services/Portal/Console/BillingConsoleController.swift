@@ -47,11 +47,9 @@ struct BillingConsoleController: Sendable {
             return try await show(invoice, errors: [error.message ?? "Billing refused the refund (\(error.code ?? "\(error.status)"))."],
                                   context: context, status: .conflict)
         }
-        try await audit.record(AuditEntry(
-            staffID: staff.staffID, actor: "staff:\(staff.email)", role: staff.role.rawValue, address: context.clientAddress,
-            action: "payment.refund", target: "payment:\(payment.uuidString.lowercased()) invoice:\(invoice.uuidString.lowercased())",
-            reason: reason, before: nil, after: AuditEntry.json(["refunded": made["amount"] ?? "", "reference": made["reference"] ?? "",
-                                                                 "invoice_status": made["invoice_status"] ?? ""])))
+        try await audit.record(by: staff, from: context.clientAddress, action: "payment.refund", target: "payment:\(payment.uuidString.lowercased()) invoice:\(invoice.uuidString.lowercased())",
+                               reason: reason, before: nil, after: AuditEntry.json(["refunded": made["amount"] ?? "", "reference": made["reference"] ?? "",
+                               "invoice_status": made["invoice_status"] ?? ""]))
         return Response.redirect(to: "/console/invoices/\(invoice.uuidString.lowercased())?refunded=1", type: .normal)
     }
 
@@ -74,10 +72,9 @@ struct BillingConsoleController: Sendable {
         } catch let error as ServiceCallError where (400..<500).contains(error.status) {
             return try await show(invoice, errors: [error.message ?? "Billing refused the payment."], context: context, status: .conflict)
         }
-        try await audit.record(AuditEntry(staffID: staff.staffID, actor: "staff:\(staff.email)", role: staff.role.rawValue,
-                                          address: context.clientAddress, action: "invoice.payment-recorded",
-                                          target: "invoice:\(invoice.uuidString.lowercased())", reason: reference, before: nil,
-                                          after: AuditEntry.json(["amount": amount, "currency": currency, "reference": reference])))
+        try await audit.record(by: staff, from: context.clientAddress, action: "invoice.payment-recorded",
+                               target: "invoice:\(invoice.uuidString.lowercased())", reason: reference, before: nil,
+                               after: AuditEntry.json(["amount": amount, "currency": currency, "reference": reference]))
         return Response.redirect(to: "/console/invoices/\(invoice.uuidString.lowercased())?paid=1", type: .normal)
     }
 

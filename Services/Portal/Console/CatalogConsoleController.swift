@@ -45,10 +45,9 @@ struct CatalogConsoleController: Sendable {
         } catch let error as ServiceCallError where (400..<500).contains(error.status) {
             return try await page(errors: [error.message ?? "Checkout refused the product."], context: context, status: .unprocessableContent)
         }
-        try await audit.record(AuditEntry(staffID: staff.staffID, actor: "staff:\(staff.email)", role: staff.role.rawValue,
-                                          address: context.clientAddress, action: "product.created",
-                                          target: "product:\((created["id"] as? String)?.lowercased() ?? "") \(form.text("slug"))", reason: nil,
-                                          before: nil, after: AuditEntry.json(body)))
+        try await audit.record(by: staff, from: context.clientAddress, action: "product.created",
+                               target: "product:\((created["id"] as? String)?.lowercased() ?? "") \(form.text("slug"))", reason: nil,
+                               before: nil, after: AuditEntry.json(body))
         return try await page(notice: "\(form.text("name")) is on sale now.", context: context)
     }
 
@@ -64,9 +63,8 @@ struct CatalogConsoleController: Sendable {
         } catch let error as ServiceCallError where error.status == 403 {
             return try await page(errors: ["Your role (\(staff.role.rawValue)) may not change the catalog."], context: context, status: .forbidden)
         }
-        try await audit.record(AuditEntry(staffID: staff.staffID, actor: "staff:\(staff.email)", role: staff.role.rawValue,
-                                          address: context.clientAddress, action: "product.retired", target: "product:\(id.uuidString.lowercased())",
-                                          reason: nil, before: AuditEntry.json(["active": true]), after: AuditEntry.json(["active": false])))
+        try await audit.record(by: staff, from: context.clientAddress, action: "product.retired", target: "product:\(id.uuidString.lowercased())",
+                               reason: nil, before: AuditEntry.json(["active": true]), after: AuditEntry.json(["active": false]))
         return try await page(notice: "The product is retired: no new orders; existing subscriptions go on.", context: context)
     }
 

@@ -47,10 +47,9 @@ struct CustomersConsoleController: Sendable {
             return try await show(id, errors: ["Give the reason (3 to 200 characters): the customer will see that you looked, and why."],
                                   context: context, status: .unprocessableContent)
         }
-        try await audit.record(AuditEntry(staffID: staff.staffID, actor: "staff:\(staff.email)", role: staff.role.rawValue,
-                                          address: context.clientAddress, action: "customer.log-in-as",
-                                          target: "person:\(person.id.uuidString.lowercased()) \(person.email)", reason: reason,
-                                          before: nil, after: nil))
+        try await audit.record(by: staff, from: context.clientAddress, action: "customer.log-in-as",
+                               target: "person:\(person.id.uuidString.lowercased()) \(person.email)", reason: reason,
+                               before: nil, after: nil)
         // A customer session of its own, marked as the staff member's: never the customer's cookie.
         let key = RandomToken.make()
         try await customerSessions.create(key: key, value: PortalSession(

@@ -30,9 +30,8 @@ struct DNSConsoleController: Sendable {
         } catch let error as ServiceCallError where (400..<500).contains(error.status) {
             return try await page(errors: [error.message ?? "DNS/SSL refused."], context: context, status: .conflict)
         }
-        try await audit.record(AuditEntry(staffID: staff.staffID, actor: "staff:\(staff.email)", role: staff.role.rawValue,
-                                          address: context.clientAddress, action: action, target: "\(action.prefix { $0 != "." }):\(id)",
-                                          reason: nil, before: nil, after: nil))
+        try await audit.record(by: staff, from: context.clientAddress, action: action, target: "\(action.prefix { $0 != "." }):\(id)",
+                               reason: nil, before: nil, after: nil)
         return try await page(notice: done, context: context)
     }
 

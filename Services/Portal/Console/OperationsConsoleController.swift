@@ -41,10 +41,9 @@ struct OperationsConsoleController: Sendable {
         do {
             let before = try await apis.get(.provisioning, "/api/servers/\(id.uuidString.lowercased())", as: staff) as? [String: Any]
             try await apis.call(.provisioning, .PATCH, "/api/servers/\(id.uuidString.lowercased())", body: ["status": status], as: staff)
-            try await audit.record(AuditEntry(staffID: staff.staffID, actor: "staff:\(staff.email)", role: staff.role.rawValue,
-                                              address: context.clientAddress, action: "server.status",
-                                              target: "server:\(id.uuidString.lowercased()) \(before?["name"] as? String ?? "")", reason: nil,
-                                              before: AuditEntry.json(["status": before?["status"] ?? ""]), after: AuditEntry.json(["status": status])))
+            try await audit.record(by: staff, from: context.clientAddress, action: "server.status",
+                                   target: "server:\(id.uuidString.lowercased()) \(before?["name"] as? String ?? "")", reason: nil,
+                                   before: AuditEntry.json(["status": before?["status"] ?? ""]), after: AuditEntry.json(["status": status]))
         } catch let error as ServiceCallError where error.status == 403 {
             return try await servers(errors: ["Your role (\(staff.role.rawValue)) may not change servers."], context: context, status: .forbidden)
         }
@@ -63,10 +62,9 @@ struct OperationsConsoleController: Sendable {
         } catch let error as ServiceCallError where (400..<500).contains(error.status) {
             return try await letters(errors: [error.message ?? "\(service.rawValue) refused the replay."], context: context, status: .conflict)
         }
-        try await audit.record(AuditEntry(staffID: staff.staffID, actor: "staff:\(staff.email)", role: staff.role.rawValue,
-                                          address: context.clientAddress, action: "dead-letter.replay",
-                                          target: "\(service.rawValue) dead-letter:\(id)", reason: nil, before: nil,
-                                          after: AuditEntry.json(["outcome": outcome["outcome"] ?? ""])))
+        try await audit.record(by: staff, from: context.clientAddress, action: "dead-letter.replay",
+                               target: "\(service.rawValue) dead-letter:\(id)", reason: nil, before: nil,
+                               after: AuditEntry.json(["outcome": outcome["outcome"] ?? ""]))
         return try await letters(notice: "Replayed: \(outcome["outcome"] as? String ?? "done").", context: context)
     }
 

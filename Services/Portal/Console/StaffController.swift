@@ -41,9 +41,8 @@ struct StaffController: Sendable {
         guard try await invitations.invite(email: email.address, name: name, role: role, by: "staff:\(me.email)") != nil else {
             return try await page(errors: ["\(email.address) is staff already."], context: context, status: .conflict)
         }
-        try await audit.record(AuditEntry(staffID: me.staffID, actor: "staff:\(me.email)", role: me.role.rawValue, address: context.clientAddress,
-                                          action: "staff.invited", target: "staff:\(email.address)", reason: nil, before: nil,
-                                          after: AuditEntry.json(["role": role.rawValue, "name": name])))
+        try await audit.record(by: me, from: context.clientAddress, action: "staff.invited", target: "staff:\(email.address)", reason: nil, before: nil,
+                               after: AuditEntry.json(["role": role.rawValue, "name": name]))
         return try await page(notice: "Invitation emailed to \(email.address). The link works for three days.", context: context)
     }
 
@@ -53,9 +52,8 @@ struct StaffController: Sendable {
         let id = try context.parameters.require("id", as: UUID.self)
         guard id != me.staffID else { return try await page(errors: ["You cannot disable yourself."], context: context, status: .conflict) }
         guard let member = try await staff.member(id: id), try await staff.disable(id) else { throw PortalError.notFound }
-        try await audit.record(AuditEntry(staffID: me.staffID, actor: "staff:\(me.email)", role: me.role.rawValue, address: context.clientAddress,
-                                          action: "staff.disabled", target: "staff:\(member.email)", reason: nil,
-                                          before: AuditEntry.json(["role": member.role.rawValue]), after: AuditEntry.json(["disabled": true])))
+        try await audit.record(by: me, from: context.clientAddress, action: "staff.disabled", target: "staff:\(member.email)", reason: nil,
+                               before: AuditEntry.json(["role": member.role.rawValue]), after: AuditEntry.json(["disabled": true]))
         return try await page(notice: "\(member.name) can no longer log in; their sessions are ended.", context: context)
     }
 

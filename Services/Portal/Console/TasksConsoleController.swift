@@ -72,10 +72,9 @@ struct TasksConsoleController: Sendable {
                 continue // retried by someone else meanwhile, or done
             }
             retried += 1
-            try await audit.record(AuditEntry(staffID: staff.staffID, actor: "staff:\(staff.email)", role: staff.role.rawValue,
-                                              address: context.clientAddress, action: "task.retry",
-                                              target: "\(service.rawValue) task:\(id.uuidString.lowercased())", reason: nil,
-                                              before: AuditEntry.json(["status": "failed"]), after: AuditEntry.json(["status": "pending"])))
+            try await audit.record(by: staff, from: context.clientAddress, action: "task.retry",
+                                   target: "\(service.rawValue) task:\(id.uuidString.lowercased())", reason: nil,
+                                   before: AuditEntry.json(["status": "failed"]), after: AuditEntry.json(["status": "pending"]))
         }
         return try await page(notice: retried == 1 ? "1 task queued again." : "\(retried) tasks queued again.", context: context)
     }
