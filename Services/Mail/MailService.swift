@@ -82,12 +82,17 @@ public func buildMail(_ settings: MailSettings) throws -> ServiceDefinition {
     definition.apiTokens = settings.apiTokens
     let templates = try TemplateStore(defaults: settings.templates, overrides: settings.templateOverrides)
     MailEvents(settings: settings).register(in: &definition)
-    SendEmail(settings: settings, templates: templates).register(in: &definition)
+    let compiled = CompiledTemplates()
+    SendEmail(settings: settings, files: templates, compiled: compiled).register(in: &definition)
     definition.routes = { router, dependencies in
-        let api = router.group("api/mail").add(middleware: BearerAuthMiddleware(tokens: settings.apiTokens, policy: AdminPolicy(["POST /api/mail/messages/*/resend": .operateTasks])))
+        let api = router.group("api/mail").add(middleware: BearerAuthMiddleware(tokens: settings.apiTokens, policy: AdminPolicy(["POST /api/mail/messages/*/resend": .operateTasks,
+            // A preview changes nothing: whoever may read templates may preview a draft.
+            "POST /api/mail/templates/*/preview": .read])))
+        let versions = TemplateVersions(database: dependencies.database, files: templates, cache: compiled)
         MailController(dependencies: dependencies).addRoutes(to: api)
+        MailTemplatesController(versions: versions, settings: settings).addRoutes(to: api)
         if let customers = settings.customers {
-            CustomerMessagesController(database: dependencies.database, customers: customers, templates: templates)
+            CustomerMessagesController(database: dependencies.database, customers: customers, templates: versions)
                 .addRoutes(to: router.group("api/customer"))
         }
     }

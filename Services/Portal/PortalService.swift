@@ -174,6 +174,7 @@ private func addConsole(to router: Router<ServiceRequestContext>, pages: PageRen
     OperationsConsoleController(pages: pages, apis: apis, audit: audit).addRoutes(to: signedIn)
     CatalogConsoleController(pages: pages, apis: apis, audit: audit).addRoutes(to: signedIn)
     DNSConsoleController(pages: pages, apis: apis, audit: audit).addRoutes(to: signedIn)
+    TemplatesConsoleController(pages: pages, apis: apis, audit: audit).addRoutes(to: signedIn)
     AuditController(pages: pages, audit: audit).addRoutes(to: signedIn)
     StaffController(pages: pages, staff: staff, invitations: invitations, audit: audit, sessions: sessionStore).addRoutes(to: signedIn)
     APIKeysController(pages: pages, keys: apiKeys, audit: audit).addRoutes(to: signedIn)

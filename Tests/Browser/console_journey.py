@@ -22,7 +22,7 @@ import uuid
 from selenium.webdriver.common.by import By
 from selenium.webdriver.support.ui import WebDriverWait
 
-from portal_journey import PASSWORD, PORTAL, SHOTS, browser, click_and_wait, mail_link, totp, Axe
+from portal_journey import PASSWORD, PORTAL, SHOTS, browser, click_and_wait, mail_link, mail_text, totp, Axe
 
 VAR = os.environ.get("HOSTWIRE_VAR", "var")
 ROOT = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..")
@@ -434,6 +434,26 @@ class ConsoleJourney(unittest.TestCase):
         certificate = owner.find_element(By.CSS_SELECTOR, "#certificates form")
         click_and_wait(owner, "#certificates form button")
         self.assertIn("A new certificate is being ordered", owner.page_source)
+
+    def test_6d_an_edited_template_is_the_next_email(self):
+        owner = self.drivers["owner"]
+        owner.get(PORTAL + "/console/templates")
+        self.page("templates", owner)
+        owner.get(PORTAL + "/console/templates/staff-invitation")
+        self.fill(owner, {"subject": "Join {{company_name}}, {{customer_name"}, submit='button[name="preview"]')
+        self.assertIn("does not parse", owner.page_source)
+        self.fill(owner, {"subject": "Join the {{company_name}} console, {{customer_name}}"}, submit='button[name="preview"]')
+        self.assertEqual("Join the Hostwire console, Ada Lovelace", owner.find_element(By.ID, "preview-subject").text)
+        self.page("template", owner)
+        click_and_wait(owner, "#save")
+        self.assertIn("Version 1 is in force", owner.page_source)
+        self.assertEqual(1, call("GET", "http://127.0.0.1:8084/api/mail/templates/staff-invitation", token=self.token)[1]["version"])
+        owner.get(PORTAL + "/console/staff")
+        since = time.time() - 1
+        owner.find_element(By.CSS_SELECTOR, 'select[name=role] option[value="viewer"]').click()
+        self.fill(owner, {"name": "Nia New", "email": f"nia-{RUN}@staff.test"}, submit='form[action="/console/staff/invite"] button')
+        self.assertIn("Invitation emailed", owner.page_source)
+        mail_text(f"nia-{RUN}@staff.test", "Join the Hostwire console, Nia New", since)
 
     def test_7_the_audit_log_is_append_only_and_exports_as_csv(self):
         owner = self.drivers["owner"]

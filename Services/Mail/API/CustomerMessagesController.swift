@@ -10,7 +10,7 @@ import ServiceRuntime
 struct CustomerMessagesController: Sendable {
     let database: Database
     let customers: CustomerAuthentication
-    let templates: TemplateStore
+    let templates: TemplateVersions
 
     struct Summary: Encodable {
         let id: UUID, template: String, subject: String, sentAt: Date
@@ -27,16 +27,18 @@ struct CustomerMessagesController: Sendable {
             let customer = try await customers.customer(request)
             let paging = try Paging(request)
             let rows = try await sent(to: customer, id: nil, limit: paging.perPage, offset: paging.offset)
-            return APIResponse.json(["items": try rows.map { row in
-                Summary(id: row.id, template: row.template, subject: try templates.render(row.template, row.variables).subject,
-                        sentAt: row.sentAt)
-            }])
+            var items: [Summary] = []
+            for row in rows {
+                items.append(Summary(id: row.id, template: row.template, subject: try await templates.render(row.template, row.variables).subject,
+                                     sentAt: row.sentAt))
+            }
+            return APIResponse.json(["items": items])
         }
         api.get("messages/{id}") { request, context in
             let customer = try await customers.customer(request)
             guard let id = context.parameters.get("id", as: UUID.self),
                   let row = try await sent(to: customer, id: id, limit: 1, offset: 0).first else { throw APIError.notFound("message") }
-            let rendered = try templates.render(row.template, row.variables)
+            let rendered = try await templates.render(row.template, row.variables)
             return APIResponse.json(Message(id: row.id, subject: rendered.subject, text: rendered.text, sentAt: row.sentAt))
         }
     }

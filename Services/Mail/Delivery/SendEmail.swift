@@ -20,7 +20,8 @@ struct SendEmailTask: TaskPayload {
 /// message failed with the server's reply.
 struct SendEmail: Sendable {
     let settings: MailSettings
-    let templates: TemplateStore
+    let files: TemplateStore
+    let compiled: CompiledTemplates
 
     func register(in definition: inout ServiceDefinition) {
         definition.tasks.register(SendEmailTask.self) { task, completion in
@@ -45,7 +46,7 @@ struct SendEmail: Sendable {
                 }
                 variables["link"] = link
             }
-            let rendered = try templates.render(template, variables)
+            let rendered = try await TemplateVersions(database: completion.database, files: files, cache: compiled).render(template, variables)
             let message = MIMEMessage(from: settings.from, replyTo: settings.replyTo, to: .init(recipient, name: name),
                                       subject: rendered.subject, text: rendered.text, html: rendered.html,
                                       messageID: messageID, date: created)

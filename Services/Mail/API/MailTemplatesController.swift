@@ -1,0 +1,107 @@
+import Foundation
+import Hummingbird
+import ServiceRuntime
+
+/// The email templates for operators: the one in force and its history, a new version (it
+/// must compile), a restore of an earlier one, and a preview with sample data.
+struct MailTemplatesController: Sendable {
+    let versions: TemplateVersions
+    let settings: MailSettings
+
+    struct Summary: Encodable {
+        let name: String, version: Int?, author: String?, changedAt: Date?
+        enum CodingKeys: String, CodingKey { case name, version, author, changedAt = "changed_at" }
+    }
+
+    struct Detail: Encodable {
+        let name: String
+        /// The version in force; `nil` for the file template.
+        let version: Int?
+        let current: TemplateStore.Source
+        let file: TemplateStore.Source
+        let versions: [TemplateVersions.Version]
+    }
+
+    func addRoutes(to api: RouterGroup<ServiceRequestContext>) {
+        api.get("templates") { _, _ in
+            var items: [Summary] = []
+            for name in TemplateStore.names {
+                let newest = try await versions.versions(name).first
+                items.append(Summary(name: name, version: newest?.version, author: newest?.author, changedAt: newest?.createdAt))
+            }
+            return APIResponse.json(items)
+        }
+        api.get("templates/{name}") { _, context in
+            let name = try Self.name(context)
+            let history = try await versions.versions(name)
+            let file = versions.files.sources[name]!
+            let current = history.first.map { TemplateStore.Source(subject: $0.subject, text: $0.text, html: $0.html) } ?? file
+            return APIResponse.json(Detail(name: name, version: history.first?.version, current: current, file: file, versions: history))
+        }
+        api.put("templates/{name}") { request, context in
+            let name = try Self.name(context)
+            let source = try await Self.source(request)
+            let version = try await Self.compiling { try await versions.save(name, source, author: context.actor(claimed: nil)) }
+            return APIResponse.json(["name": name, "version": "\(version)"], status: .created)
+        }
+        api.post("templates/{name}/restore") { request, context in
+            let name = try Self.name(context)
+            struct Body: Decodable { let version: Int }
+            let body = try await APIResponse.decode(Body.self, from: request)
+            guard let old = try await versions.versions(name).first(where: { $0.version == body.version }) else {
+                throw APIError.notFound("template version")
+            }
+            let version = try await versions.save(name, .init(subject: old.subject, text: old.text, html: old.html),
+                                                  author: context.actor(claimed: nil))
+            return APIResponse.json(["name": name, "version": "\(version)"], status: .created)
+        }
+        api.post("templates/{name}/preview") { request, context in
+            _ = try Self.name(context)
+            let source = try await Self.source(request)
+            let compiled = try await Self.compiling { try TemplateStore.compile(source) }
+            let rendered = compiled.render(sample)
+            return APIResponse.json(["subject": rendered.subject, "text": rendered.text, "html": rendered.html])
+        }
+    }
+
+    /// What a preview fills in: a value for every variable the templates use.
+    private var sample: [String: Any] {
+        ["company_name": settings.companyName, "support_email": settings.supportEmail, "customer_name": "Ada Lovelace",
+         "domain": "example.com", "username": "adalovel", "password": "(the password is in the real email)",
+         "server": "whm1.example.net", "link": "https://portal.example.com/link", "pay_url": "https://portal.example.com/invoices/1",
+         "invoice_number": "INV-000123", "amount": "$4.99", "currency": "USD", "due_date": "2026-12-31",
+         "period_start": "2026-12-01", "period_end": "2026-12-31", "auto_charge": true, "product_name": "Starter Hosting",
+         "effective_on": "2026-12-31", "reason": "a sample reason", "title": "A sample alert", "summary": "What happened, in a sentence.",
+         "action": "What to do about it.", "expires_on": "2027-01-15", "days_left": 14]
+    }
+
+    private static func name(_ context: ServiceRequestContext) throws -> String {
+        let name = try context.parameters.require("name")
+        guard TemplateStore.names.contains(name) else { throw APIError.notFound("template") }
+        return name
+    }
+
+    private static func source(_ request: Request) async throws -> TemplateStore.Source {
+        let source = try await APIResponse.decode(TemplateStore.Source.self, from: request)
+        guard !source.subject.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty, source.subject.count <= 500 else {
+            throw APIError.invalid("subject", "subject is 1 to 500 characters")
+        }
+        guard source.text.utf8.count <= 64 * 1024, source.html.utf8.count <= 128 * 1024 else {
+            throw APIError.invalid("text", "text is at most 64 KiB and html at most 128 KiB")
+        }
+        return source
+    }
+
+    /// Runs `body`, answering a template that does not compile with 422 and the parser's words.
+    private static func compiling<R>(_ body: () async throws -> R) async throws -> R {
+        do {
+            return try await body()
+        } catch let error as APIError {
+            throw error
+        } catch let error as TemplateError {
+            throw APIError(.conflict, code: "template_busy", error.description)
+        } catch {
+            throw APIError.invalid("template", "the template does not parse: \(error)")
+        }
+    }
+}
