@@ -381,6 +381,10 @@ class ConsoleJourney(unittest.TestCase):
         self.assertEqual("Your services", self.heading(support))
         self.assertIn("Staff view: Sam Support (support)", support.page_source)
         self.page("staff-view", support)
+        # It only looks: the customer's settings stay theirs.
+        support.get(PORTAL + "/account/two-factor")
+        click_and_wait(support, "main form button[type=submit]")
+        self.assertIn("A staff view only looks", support.page_source)
         customer.get(PORTAL + "/account/security")
         self.assertIn("ticket 1234: cannot find the invoice", customer.find_element(By.ID, "staff-views").text)
         owner = self.drivers["owner"]

@@ -14,7 +14,10 @@ struct StaffAPIs: Sendable {
 
     private let signer: PortalTokenSigner
     private let calls: ServiceAPIs
-    private let clients: [Service: ExternalHTTPClient]
+    /// Reads: short, so a service that hangs shows on the dashboard as not answering without holding the page long.
+    private let readers: [Service: ExternalHTTPClient]
+    /// Changes: long enough for one that reaches a panel or the payment provider (a refund) to finish.
+    private let writers: [Service: ExternalHTTPClient]
 
     init(settings: PortalSettings, calls: ServiceAPIs) {
         signer = settings.signer
@@ -22,8 +25,8 @@ struct StaffAPIs: Sendable {
         let urls: [Service: String] = [.checkout: settings.checkoutURL, .provisioning: settings.provisioningURL,
                                        .dnsssl: settings.dnssslURL, .mail: settings.mailURL, .billing: settings.billingURL,
                                        .timer: settings.timerURL]
-        // Short: a service that hangs shows on the dashboard as not answering, without holding the page long.
-        clients = urls.mapValues { ExternalHTTPClient(baseURL: $0, timeout: .seconds(4)) }
+        readers = urls.mapValues { ExternalHTTPClient(baseURL: $0, timeout: .seconds(4)) }
+        writers = urls.mapValues { ExternalHTTPClient(baseURL: $0, timeout: .seconds(30)) }
     }
 
     /// `path` of `service` read as the staff member, parsed as JSON.
@@ -43,7 +46,7 @@ struct StaffAPIs: Sendable {
               as staff: StaffSession) async throws -> Any {
         let token = try await signer.staffToken(staff.staffID, email: staff.email, role: staff.role)
         let text = try body.map { String(decoding: try JSONSerialization.data(withJSONObject: $0), as: UTF8.self) }
-        let response = try await calls.send(clients[service]!, method, path, token: token, body: text)
+        let response = try await calls.send((method == .GET ? readers : writers)[service]!, method, path, token: token, body: text)
         return (try? JSONSerialization.jsonObject(with: Data(response.body.utf8))) ?? [:]
     }
 }

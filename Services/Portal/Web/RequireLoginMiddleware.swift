@@ -2,13 +2,17 @@ import Foundation
 import Hummingbird
 
 /// Pages for signed-in people only: anyone else is sent to the login page, and back after.
+/// A staff view ("log in as") only looks: it changes nothing of the customer's.
 struct RequireLoginMiddleware: RouterMiddleware {
     typealias Context = PortalRequestContext
 
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
-        guard context.person != nil else {
+        guard let person = context.person else {
             let back = request.method == .get ? "?next=\(LocalPath.escape(request.uri.path))" : ""
             return Response.redirect(to: "/login\(back)", type: .found)
+        }
+        if person.staffViewer != nil && request.method != .get && request.method != .head {
+            throw PortalError(.forbidden, "A staff view only looks: changes to this account are the customer's to make.")
         }
         return try await next(request, context)
     }
