@@ -17,7 +17,7 @@ struct BillingController: Sendable {
         let invoices = InvoiceQueries(database: dependencies.database)
         api.get("subscriptions") { request, _ in
             let query = request.uri.queryParameters
-            return APIResponse.json(try await invoices.subscriptions(customer: try uuid(query.get("customer_id"), "customer_id"),
+            return APIResponse.json(try await invoices.subscriptions(customer: try request.uuidQuery("customer_id"),
                                                                      status: query.get("status"), paging: try Paging(request)))
         }
         api.get("invoices") { request, _ in
@@ -27,8 +27,8 @@ struct BillingController: Sendable {
                 throw APIError.invalid("status", "status is open, paid, cancelled or refunded")
             }
             return APIResponse.json(try await invoices.invoices(
-                customer: try uuid(query.get("customer_id"), "customer_id"),
-                subscription: try uuid(query.get("subscription_id"), "subscription_id"), status: status, paging: try Paging(request)))
+                customer: try request.uuidQuery("customer_id"),
+                subscription: try request.uuidQuery("subscription_id"), status: status, paging: try Paging(request)))
         }
         api.get("invoices/{id}") { _, context in
             guard let invoice = try await invoices.invoice(try context.parameters.require("id", as: UUID.self)) else {
@@ -38,8 +38,8 @@ struct BillingController: Sendable {
         }
         api.get("payments") { request, _ in
             let query = request.uri.queryParameters
-            return APIResponse.json(try await invoices.payments(invoice: try uuid(query.get("invoice_id"), "invoice_id"),
-                                                                customer: try uuid(query.get("customer_id"), "customer_id"),
+            return APIResponse.json(try await invoices.payments(invoice: try request.uuidQuery("invoice_id"),
+                                                                customer: try request.uuidQuery("customer_id"),
                                                                 paging: try Paging(request)))
         }
         api.get("customers/{id}/balance") { _, context in
@@ -65,11 +65,4 @@ struct BillingController: Sendable {
         PaymentsController(dependencies: dependencies, settings: settings, ledger: ledger).addRoutes(to: api)
         RunsController(dependencies: dependencies, settings: settings).addRoutes(to: api)
     }
-}
-
-/// A query parameter that must be a UUID when present.
-func uuid(_ text: String?, _ field: String) throws -> UUID? {
-    guard let text else { return nil }
-    guard let id = UUID(uuidString: text) else { throw APIError.invalid(field, "\(field) is a UUID") }
-    return id
 }

@@ -44,10 +44,7 @@ struct MailController: Sendable {
             if let status, !["queued", "sent", "failed"].contains(status) {
                 throw APIError.invalid("status", "status is queued, sent or failed")
             }
-            let event = try query.get("event_id").map { text -> UUID in
-                guard let id = UUID(uuidString: text) else { throw APIError.invalid("event_id", "event_id is a UUID") }
-                return id
-            }
+            let event = try request.uuidQuery("event_id")
             let paging = try Paging(request)
             return APIResponse.json(try await messages(recipient: query.get("recipient"), status: status, event: event,
                                                        limit: paging.perPage, offset: paging.offset))

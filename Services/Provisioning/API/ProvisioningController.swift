@@ -91,10 +91,7 @@ struct ProvisioningController: Sendable {
                 }
                 return status
             }
-            let customer = try request.uri.queryParameters.get("customer_id").map { text in
-                guard let id = UUID(uuidString: text) else { throw APIError.invalid("customer_id", "customer_id is a UUID") }
-                return id
-            }
+            let customer = try request.uuidQuery("customer_id")
             let paging = try Paging(request)
             return APIResponse.json(try await accounts.accounts(status: status, customer: customer, limit: paging.perPage, offset: paging.offset))
         }

@@ -142,3 +142,12 @@ public struct Page<Item: Encodable>: Encodable {
 
     enum CodingKeys: String, CodingKey { case items, page, perPage = "per_page", total }
 }
+
+extension Request {
+    /// The query parameter `name` as a UUID when present; 422 naming it when it is not one.
+    public func uuidQuery(_ name: String) throws -> UUID? {
+        guard let text = uri.queryParameters.get(name) else { return nil }
+        guard let id = UUID(uuidString: text) else { throw APIError.invalid(name, "\(name) is a UUID") }
+        return id
+    }
+}
