@@ -1,6 +1,7 @@
 import Crypto
 import Foundation
 import HummingbirdOTP
+import Secrets
 
 /// TOTP (RFC 6238: SHA-1, six digits, 30-second steps, as every authenticator app reads
 /// them) and recovery codes.
@@ -51,4 +52,23 @@ enum TwoFactor {
     static func recoveryHash(_ code: String) -> String {
         SecretDigest.hex(code.uppercased().filter { $0.isLetter || $0.isNumber })
     }
+
+    /// Whether `code` is the current TOTP code of the sealed secret (a time step not accepted
+    /// before) or one of `owner`'s unused recovery codes; either is used up by proving.
+    static func proves(_ code: String, sealedSecret: String?, owner: UUID, cipher: CredentialCipher,
+                       store: some SecondFactorStore) async throws -> Bool {
+        guard let sealedSecret else { return false }
+        if let step = step(of: code, secret: try cipher.open(sealedSecret)) {
+            return try await store.useTimeStep(step, of: owner)
+        }
+        return try await store.useRecoveryCode(hash: recoveryHash(code), of: owner)
+    }
+}
+
+/// Where the use of a second factor is recorded, so each works once: people's and staff's.
+protocol SecondFactorStore: Sendable {
+    /// Accepts a TOTP time step once: `false` for one at or before the last accepted.
+    func useTimeStep(_ step: Int64, of owner: UUID) async throws -> Bool
+    /// Uses a recovery code once.
+    func useRecoveryCode(hash: String, of owner: UUID) async throws -> Bool
 }

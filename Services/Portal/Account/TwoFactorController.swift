@@ -99,13 +99,8 @@ struct TwoFactorController: Sendable {
         return Response.redirect(to: "/services", type: .normal)
     }
 
-    /// Whether `code` is the person's current TOTP code (not used before) or an unused recovery code.
     private func proves(_ code: String, _ person: Person) async throws -> Bool {
-        guard let sealed = person.totpSecretSealed else { return false }
-        if let step = TwoFactor.step(of: code, secret: try cipher.open(sealed)) {
-            return try await people.useTimeStep(step, of: person.id)
-        }
-        return try await people.useRecoveryCode(hash: TwoFactor.recoveryHash(code), of: person.id)
+        try await TwoFactor.proves(code, sealedSecret: person.totpSecretSealed, owner: person.id, cipher: cipher, store: people)
     }
 
     private func setup(_ person: Person, secret: String, errors: [String], context: PortalRequestContext) -> Response {

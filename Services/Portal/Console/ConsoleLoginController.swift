@@ -151,10 +151,6 @@ struct ConsoleLoginController: Sendable {
     }
 
     private func proves(_ code: String, _ member: StaffMember) async throws -> Bool {
-        guard let sealed = member.totpSecretSealed else { return false }
-        if let step = TwoFactor.step(of: code, secret: try cipher.open(sealed)) {
-            return try await staff.useTimeStep(step, of: member.id)
-        }
-        return try await staff.useRecoveryCode(hash: TwoFactor.recoveryHash(code), of: member.id)
+        try await TwoFactor.proves(code, sealedSecret: member.totpSecretSealed, owner: member.id, cipher: cipher, store: staff)
     }
 }

@@ -2,7 +2,7 @@ import Contracts
 import Foundation
 
 /// The portal's people and their email links.
-protocol PersonRepository: Sendable {
+protocol PersonRepository: SecondFactorStore {
     func person(email: String) async throws -> Person?
     func person(id: UUID) async throws -> Person?
     /// People whose name, email or company contains `text` (everyone without it), newest first.
@@ -26,10 +26,6 @@ protocol PersonRepository: Sendable {
     /// proven, which will not be accepted again. `false` when there was nothing to turn on.
     func enableTwoFactor(_ person: UUID, step: Int64, recoveryCodeHashes: [String]) async throws -> Bool
     func disableTwoFactor(_ person: UUID) async throws
-    /// Accepts a TOTP time step once: `false` for one at or before the last accepted.
-    func useTimeStep(_ step: Int64, of person: UUID) async throws -> Bool
-    /// Uses a recovery code once.
-    func useRecoveryCode(hash: String, of person: UUID) async throws -> Bool
     func recoveryCodesLeft(_ person: UUID) async throws -> Int
     func profile(of person: UUID) async throws -> Profile?
     func updateProfile(_ profile: Profile, of person: UUID) async throws

@@ -2,7 +2,7 @@ import Foundation
 import PortalTokens
 
 /// The console's staff members, their invitations and second factors.
-protocol StaffRepository: Sendable {
+protocol StaffRepository: SecondFactorStore {
     func member(id: UUID) async throws -> StaffMember?
     func member(email: String) async throws -> StaffMember?
     func all() async throws -> [StaffMember]
@@ -15,9 +15,6 @@ protocol StaffRepository: Sendable {
     func startTwoFactor(_ member: UUID, sealedSecret: String) async throws
     /// Puts the stored secret in force with new recovery codes; `false` when there was nothing to turn on.
     func enableTwoFactor(_ member: UUID, step: Int64, recoveryCodeHashes: [String]) async throws -> Bool
-    /// Accepts a TOTP time step once.
-    func useTimeStep(_ step: Int64, of member: UUID) async throws -> Bool
-    func useRecoveryCode(hash: String, of member: UUID) async throws -> Bool
     func recordLogin(_ member: UUID) async throws
     /// Disables a member and ends their sessions; `false` when there is no such active member.
     func disable(_ member: UUID) async throws -> Bool
