@@ -42,9 +42,14 @@ struct StaffAPIKeys: Sendable {
             """).isEmpty
     }
 
-    /// The live key `key` used from `address`, with its active owner; `nil` for an unknown or
-    /// revoked key, a disabled owner, or an address outside the key's networks.
-    func use(_ key: String, from address: String) async throws -> (StaffAPIKey, StaffMember)? {
+    /// Who a key acts for, and what it may do within their role.
+    struct Holder: Sendable {
+        let staffID: UUID, email: String, role: StaffRole, scopes: [StaffPermission]
+    }
+
+    /// The holder of live key `key` used from `address`; `nil` for an unknown or revoked key,
+    /// a disabled owner, or an address outside the key's networks.
+    func use(_ key: String, from address: String) async throws -> Holder? {
         guard key.hasPrefix("hwk_"), key.count < 100 else { return nil }
         let inet: String? = (try? await database.query("SELECT \(address)::inet::text").first?.decode(String.self)) ?? nil
         guard let row = try await database.query("""
@@ -52,16 +57,11 @@ struct StaffAPIKeys: Sendable {
             FROM staff s
             WHERE k.key_hash = \(SecretDigest.hex(key)) AND k.revoked_at IS NULL AND s.id = k.staff_id AND s.disabled_at IS NULL
               AND (cardinality(k.allowed_networks) = 0 OR \(inet)::inet <<= ANY (k.allowed_networks))
-            RETURNING k.id, k.staff_id, k.name, k.prefix, k.scopes, k.allowed_networks::text[], k.created_at, k.last_used_at,
-                      k.revoked_at, s.email, s.name, s.role
+            RETURNING k.staff_id, s.email, s.role, k.scopes
             """).first else { return nil }
-        let (id, staff, name, prefix, scopes, networks, created, used, revoked, email, staffName, role) =
-            try row.decode((UUID, UUID, String, String, [String], [String], Date, Date?, Date?, String, String, String).self)
+        let (staff, email, role, scopes) = try row.decode((UUID, String, String, [String]).self)
         guard let role = StaffRole(rawValue: role) else { return nil }
-        let key = StaffAPIKey(id: id, staffID: staff, name: name, prefix: prefix, scopes: scopes.compactMap(StaffPermission.init(rawValue:)),
-                              allowedNetworks: networks, createdAt: created, lastUsedAt: used, revokedAt: revoked)
-        return (key, StaffMember(id: staff, email: email, name: staffName, role: role, passwordHash: nil, totpSecretSealed: nil,
-                                 totpEnabledAt: nil, disabledAt: nil, lastLoginAt: nil, invitedBy: ""))
+        return Holder(staffID: staff, email: email, role: role, scopes: scopes.compactMap(StaffPermission.init(rawValue:)))
     }
 
     private static let columns = "id, staff_id, name, prefix, scopes, allowed_networks::text[], created_at, last_used_at, revoked_at"

@@ -22,12 +22,12 @@ struct StaffTokenController: Sendable {
     func addRoutes(to api: RouterGroup<ServiceRequestContext>) {
         api.post("staff/token") { request, context in
             guard let header = request.headers[.authorization], header.hasPrefix("Bearer "),
-                  let (key, member) = try await keys.use(String(header.dropFirst(7)),
-                                                         from: addresses.of(request, peer: context.remoteAddress?.ipAddress)) else {
+                  let holder = try await keys.use(String(header.dropFirst(7)),
+                                                  from: addresses.of(request, peer: context.remoteAddress?.ipAddress)) else {
                 throw APIError(.unauthorized, code: "unauthorized", "a live staff API key, used from an address it allows, is required")
             }
-            let token = try await signer.staffToken(member.id, email: member.email, role: member.role, scopes: key.scopes)
-            return APIResponse.json(Answer(token: token, role: member.role.rawValue, scopes: key.scopes.map(\.rawValue),
+            let token = try await signer.staffToken(holder.staffID, email: holder.email, role: holder.role, scopes: holder.scopes)
+            return APIResponse.json(Answer(token: token, role: holder.role.rawValue, scopes: holder.scopes.map(\.rawValue),
                                            expiresIn: Int(signer.staffLifetime.components.seconds)))
         }
     }
