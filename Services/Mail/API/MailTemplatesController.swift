@@ -24,12 +24,10 @@ struct MailTemplatesController: Sendable {
 
     func addRoutes(to api: RouterGroup<ServiceRequestContext>) {
         api.get("templates") { _, _ in
-            var items: [Summary] = []
-            for name in TemplateStore.names {
-                let newest = try await versions.versions(name).first
-                items.append(Summary(name: name, version: newest?.version, author: newest?.author, changedAt: newest?.createdAt))
-            }
-            return APIResponse.json(items)
+            let inForce = try await versions.inForce()
+            return APIResponse.json(TemplateStore.names.map { name in
+                Summary(name: name, version: inForce[name]?.version, author: inForce[name]?.author, changedAt: inForce[name]?.createdAt)
+            })
         }
         api.get("templates/{name}") { _, context in
             let name = try Self.name(context)

@@ -28,6 +28,18 @@ struct TemplateVersions: Sendable {
         return template.render(variables)
     }
 
+    /// The version in force of every template that has one, by name (the text left out).
+    func inForce() async throws -> [String: (version: Int, author: String, createdAt: Date)] {
+        var newest: [String: (version: Int, author: String, createdAt: Date)] = [:]
+        for row in try await database.query("""
+            SELECT DISTINCT ON (name) name, version, author, created_at FROM template_versions ORDER BY name, version DESC
+            """) {
+            let (name, version, author, created) = try row.decode((String, Int, String, Date).self)
+            newest[name] = (version, author, created)
+        }
+        return newest
+    }
+
     /// Every stored version of `name`, newest first.
     func versions(_ name: String) async throws -> [Version] {
         try await database.query("""
