@@ -66,7 +66,7 @@ extension Database {
     @discardableResult
     public func run<Statement: PreparedStatement>(_ statement: Statement) async throws -> [PostgresRow] {
         let (client, logger) = (client, logger)
-        return try await withDeadline(deadline) {
+        return try await StrandedPoolRequests.bounded(by: deadline) {
             try await client.withConnection { connection in try await connection.run(statement, logger: logger) }
         }
     }
