@@ -170,6 +170,7 @@ private func addConsole(to router: Router<ServiceRequestContext>, pages: PageRen
     DashboardController(pages: pages, apis: apis).addRoutes(to: signedIn)
     AccountsConsoleController(pages: pages, apis: apis, audit: audit).addRoutes(to: signedIn)
     BillingConsoleController(pages: pages, apis: apis, audit: audit).addRoutes(to: signedIn)
+    BillingSetupConsoleController(pages: pages, apis: apis, audit: audit).addRoutes(to: signedIn)
     TasksConsoleController(pages: pages, apis: apis, audit: audit).addRoutes(to: signedIn)
     OperationsConsoleController(pages: pages, apis: apis, audit: audit).addRoutes(to: signedIn)
     CatalogConsoleController(pages: pages, apis: apis, audit: audit).addRoutes(to: signedIn)
@@ -180,6 +181,6 @@ private func addConsole(to router: Router<ServiceRequestContext>, pages: PageRen
     APIKeysController(pages: pages, keys: apiKeys, audit: audit).addRoutes(to: signedIn)
     CustomersConsoleController(pages: pages, apis: apis, people: PostgresPersonRepository(store: dependencies.store),
                                customerSessions: PostgresSessionStore(database: dependencies.database), audit: audit,
-                               secureCookies: settings.secureCookies)
+                               notes: CustomerNotes(database: dependencies.database), secureCookies: settings.secureCookies)
         .addRoutes(to: signedIn)
 }

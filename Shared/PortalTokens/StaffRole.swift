@@ -4,9 +4,9 @@ public enum StaffRole: String, Codable, Sendable, CaseIterable {
     case owner
     /// Everything but managing staff.
     case admin
-    /// Customers' accounts (but not terminating them), tasks and dead letters, logging in as a customer.
+    /// Customers' accounts (but not terminating them), tasks and dead letters, logging in as a customer, notes.
     case support
-    /// Invoices, payments, refunds, subscriptions and billing runs.
+    /// Invoices, payments, refunds, subscriptions and billing runs, notes on customers.
     case billing
     /// Reads everything, changes nothing.
     case viewer
@@ -16,8 +16,8 @@ public enum StaffRole: String, Codable, Sendable, CaseIterable {
         switch (self, permission) {
         case (.owner, _), (_, .read): true
         case (.admin, let permission): permission != .manageStaff
-        case (.support, .manageAccounts), (.support, .operateTasks), (.support, .impersonate): true
-        case (.billing, .manageBilling), (.billing, .refund): true
+        case (.support, .manageAccounts), (.support, .operateTasks), (.support, .impersonate), (.support, .annotateCustomers): true
+        case (.billing, .manageBilling), (.billing, .refund), (.billing, .annotateCustomers): true
         default: false
         }
     }
@@ -38,5 +38,7 @@ public enum StaffPermission: String, Codable, Sendable, CaseIterable {
     case configure
     /// Log in as a customer.
     case impersonate
+    /// Write notes on a customer.
+    case annotateCustomers
     case manageStaff
 }

@@ -42,6 +42,15 @@ struct RunsController: Sendable {
 
     struct CustomerPatch: Decodable { let country: String? }
 
+    /// The dunning calendar billing runs by, set in its environment (`HOSTWIRE_BILLING_*`).
+    struct DunningSettings: Encodable {
+        let invoiceDaysBefore: Int, reminderDaysBefore: Int, retryDays: [Int], graceDays: Int, terminateAfterDays: Int?
+        enum CodingKeys: String, CodingKey {
+            case invoiceDaysBefore = "invoice_days_before", reminderDaysBefore = "reminder_days_before", retryDays = "retry_days"
+            case graceDays = "grace_days", terminateAfterDays = "terminate_after_days"
+        }
+    }
+
     func addRoutes(to api: RouterGroup<ServiceRequestContext>) {
         let (database, store, logger) = (dependencies.database, dependencies.store, dependencies.logger)
         api.post("runs") { request, _ in
@@ -97,6 +106,11 @@ struct RunsController: Sendable {
                 return Run(id: id, kind: kind, runDate: date, trigger: trigger, invoicesCreated: invoices, chargesQueued: charges,
                            reminders: reminders, suspensions: suspensions, terminations: terminations, finishedAt: finished)
             })
+        }
+        api.get("settings") { _, _ in
+            APIResponse.json(DunningSettings(invoiceDaysBefore: settings.invoiceDaysBefore, reminderDaysBefore: settings.reminderDaysBefore,
+                                             retryDays: settings.retryDays, graceDays: settings.graceDays,
+                                             terminateAfterDays: settings.terminateAfterDays))
         }
         api.get("tax-rates") { _, _ in
             APIResponse.json(try await database.query("SELECT country, name, basis_points FROM tax_rates ORDER BY country").map { row in

@@ -26,6 +26,37 @@ struct CatalogController: Sendable {
             guard !rows.isEmpty else { throw APIError.notFound("product") }
             return Response(status: .noContent)
         }
+        admin.put("products/{id}/prices/{currency}") { request, context in
+            let id = try context.parameters.require("id", as: UUID.self)
+            let currency = try context.parameters.require("currency")
+            return try await setPrices(of: id, in: currency, to: APIResponse.decode([String: Int].self, from: request))
+        }
+    }
+
+    /// The product's prices in one currency become exactly `amounts` (cycle → minor units): a
+    /// cycle left out is no longer sold in it. Orders placed before keep the price they were
+    /// placed at, and so do their subscriptions.
+    private func setPrices(of id: UUID, in currency: String, to amounts: [String: Int]) async throws -> Response {
+        guard currency.range(of: "^[A-Z]{3}$", options: .regularExpression) != nil else {
+            throw APIError.invalid("currency", "currency is an ISO 4217 code in capitals")
+        }
+        for (cycle, amount) in amounts {
+            guard BillingCycle.all.contains(cycle) else {
+                throw APIError.invalid("prices", "each key is a billing cycle: monthly, quarterly, semi-annual or annual")
+            }
+            guard (1...1_000_000_000_000).contains(amount) else { throw APIError.invalid("prices", "an amount is a positive integer of minor units") }
+        }
+        try await database.transaction { connection in
+            let found = try await connection.query("SELECT 1 FROM products WHERE id = \(id) FOR UPDATE", logger: database.logger).collect()
+            guard !found.isEmpty else { throw APIError.notFound("product") }
+            try await connection.query("DELETE FROM prices WHERE product_id = \(id) AND currency = \(currency)", logger: database.logger)
+            for (cycle, amount) in amounts.sorted(by: { $0.key < $1.key }) {
+                try await connection.query("""
+                    INSERT INTO prices (product_id, billing_cycle, currency, amount) VALUES (\(id), \(cycle), \(currency), \(Int64(amount)))
+                    """, logger: database.logger)
+            }
+        }
+        return APIResponse.json(try await products(activeOnly: false).first { $0.id == id })
     }
 
     struct NewProduct: Decodable {

@@ -98,8 +98,7 @@ struct BillingConsoleController: Sendable {
             "title": "Invoice \(invoice["number"] as? String ?? "")", "invoice": Self.invoiceRow(invoice), "payments": payments,
             "has_payments": !payments.isEmpty, "errors": errors, "may_refund": staff.role.may(.refund),
             "open": invoice["status"] as? String == "open", "may_record": staff.role.may(.manageBilling), "currency": currency,
-            "due": MoneyText.format(max(0, (invoice["total"] as? Int ?? 0) - (invoice["amount_paid"] as? Int ?? 0)), currency)
-                .filter { $0.isNumber || $0 == "." },
+            "due": MoneyText.decimal(max(0, (invoice["total"] as? Int ?? 0) - (invoice["amount_paid"] as? Int ?? 0)), currency),
             "lines": (invoice["lines"] as? [[String: Any]] ?? []).map { line in
                 ["description": line["description"] ?? "", "amount": MoneyText.format(line["amount"] as? Int ?? 0, currency)]
             },

@@ -17,6 +17,7 @@ struct CatalogConsoleController: Sendable {
         router.get("catalog") { _, context in try await page(context: context) }
         router.post("catalog", use: create)
         router.post("catalog/{id}/retire", use: retire)
+        router.post("catalog/{id}/prices", use: setPrices)
     }
 
     @Sendable func create(_ request: Request, context: ConsoleRequestContext) async throws -> Response {
@@ -51,6 +52,35 @@ struct CatalogConsoleController: Sendable {
         return try await page(notice: "\(form.text("name")) is on sale now.", context: context)
     }
 
+    /// New prices for one currency: for new orders; orders and subscriptions made before keep theirs.
+    @Sendable func setPrices(_ request: Request, context: ConsoleRequestContext) async throws -> Response {
+        guard let staff = context.staff else { throw PortalError.notFound }
+        let id = try context.parameters.require("id", as: UUID.self)
+        let currency = context.form.text("currency").uppercased()
+        var errors: [String] = [], amounts: [String: Int] = [:]
+        if currency.count != 3 || !currency.allSatisfy({ $0.isASCII && $0.isLetter }) { errors.append("The currency is three letters, such as USD.") }
+        for cycle in Self.cycles where !context.form.text("price-\(cycle)").isEmpty {
+            guard let minor = Self.minorUnits(context.form.text("price-\(cycle)"), currency: currency) else {
+                errors.append("The \(cycle) price is an amount such as 4.99."); continue
+            }
+            amounts[cycle] = minor
+        }
+        if amounts.isEmpty { errors.append("Give at least one price; to stop selling the product, retire it.") }
+        guard errors.isEmpty else { return try await page(errors: errors, context: context, status: .unprocessableContent) }
+        let path = "/api/catalog/products/\(id.uuidString.lowercased())"
+        let before = (try await apis.get(.checkout, path, as: staff) as? [String: Any])?["prices"] as? [[String: Any]] ?? []
+        do {
+            try await apis.call(.checkout, .PUT, "/api/catalog/admin/products/\(id.uuidString.lowercased())/prices/\(currency)", body: amounts, as: staff)
+        } catch let error as ServiceCallError where (400..<500).contains(error.status) {
+            return try await page(errors: [ConsoleText.refusal(error, by: staff, what: "change the catalog")], context: context,
+                                  status: error.status == 403 ? .forbidden : .unprocessableContent)
+        }
+        try await audit.record(by: staff, from: context.clientAddress, action: "product.prices-set", target: "product:\(id.uuidString.lowercased()) \(currency)",
+                               reason: nil, before: AuditEntry.json(["prices": before.filter { $0["currency"] as? String == currency }]),
+                               after: AuditEntry.json(["prices": amounts]))
+        return try await page(notice: "New \(currency) prices are in the storefront; existing subscriptions keep theirs.", context: context)
+    }
+
     @Sendable func retire(_ request: Request, context: ConsoleRequestContext) async throws -> Response {
         guard let staff = context.staff else { throw PortalError.notFound }
         let id = try context.parameters.require("id", as: UUID.self)
@@ -80,9 +110,21 @@ struct CatalogConsoleController: Sendable {
                  "plan": product["panel_plan"] ?? "", "group": product["server_group"] ?? "",
                  "prices": (product["prices"] as? [[String: Any]] ?? []).map { price in
                      "\(MoneyText.format(price["amount"] as? Int ?? 0, price["currency"] as? String ?? "USD")) \(price["billing_cycle"] ?? "")"
-                 }.joined(separator: " · ")] as [String: Any]
+                 }.joined(separator: " · "),
+                 "currencies": Self.priceForms(product["prices"] as? [[String: Any]] ?? [])] as [String: Any]
             },
         ], context: context, status: status)
+    }
+
+    /// A price form per currency the product is sold in, each cycle's field filled with its price.
+    static func priceForms(_ prices: [[String: Any]]) -> [[String: Any]] {
+        let byCurrency = Dictionary(grouping: prices) { $0["currency"] as? String ?? "" }
+        return byCurrency.keys.sorted().map { currency in
+            let amounts = Dictionary(byCurrency[currency, default: []].map { ($0["billing_cycle"] as? String ?? "", $0["amount"] as? Int ?? 0) }) { $1 }
+            return ["currency": currency, "fields": cycles.map { cycle in
+                ["cycle": cycle, "value": amounts[cycle].map { MoneyText.decimal($0, currency) } ?? ""]
+            }]
+        }
     }
 
     /// `4.99` in `currency`'s minor units (499), if it is such an amount.

@@ -12,6 +12,7 @@ struct CustomersConsoleController: Sendable {
     let people: any PersonRepository
     let customerSessions: PostgresSessionStore
     let audit: AuditLog
+    let notes: CustomerNotes
     let secureCookies: Bool
 
     /// How long a staff view of a customer's pages lasts.
@@ -32,6 +33,25 @@ struct CustomersConsoleController: Sendable {
         }
         router.get("customers/{id}") { _, context in try await show(try context.parameters.require("id", as: UUID.self), context: context) }
         router.post("customers/{id}/log-in-as", use: logInAs)
+        router.post("customers/{id}/notes", use: addNote)
+    }
+
+    @Sendable func addNote(_ request: Request, context: ConsoleRequestContext) async throws -> Response {
+        guard let staff = context.staff else { throw PortalError.notFound }
+        let id = try context.parameters.require("id", as: UUID.self)
+        guard let person = try await people.person(id: id) else { throw PortalError.notFound }
+        guard staff.role.may(.annotateCustomers) else {
+            return try await show(id, errors: ["Your role (\(staff.role.rawValue)) may not write notes."], context: context, status: .forbidden)
+        }
+        let body = context.form.text("note")
+        guard (1...CustomerNotes.limit).contains(body.count) else {
+            return try await show(id, errors: ["A note is 1 to \(CustomerNotes.limit) characters."], context: context, status: .unprocessableContent)
+        }
+        try await notes.add(to: person.id, by: staff, body)
+        try await audit.record(by: staff, from: context.clientAddress, action: "customer.note-added",
+                               target: "person:\(person.id.uuidString.lowercased()) \(person.email)", reason: nil, before: nil,
+                               after: AuditEntry.json(["note": body]))
+        return Response.redirect(to: "/console/customers/\(person.id.uuidString.lowercased())#notes", type: .normal)
     }
 
     @Sendable func logInAs(_ request: Request, context: ConsoleRequestContext) async throws -> Response {
@@ -71,7 +91,10 @@ struct CustomersConsoleController: Sendable {
             "verified": person.isVerified, "two_factor": person.hasTwoFactor, "company": profile?.company ?? "",
             "country": profile?.country ?? "", "vat_id": profile?.vatID ?? "", "errors": errors,
             "erasure": profile?.erasureRequestedAt.map(AccountController.dateTime) ?? "",
-            "may_log_in_as": staff.role.may(.impersonate),
+            "may_log_in_as": staff.role.may(.impersonate), "may_annotate": staff.role.may(.annotateCustomers),
+            "notes": try await notes.notes(on: id).map { note in
+                ["author": note.author, "body": note.body, "at": AccountController.dateTime(note.at)]
+            },
         ]
         if let customer = person.customerID?.uuidString.lowercased() {
             async let accounts = try? apis.get(.provisioning, "/api/accounts?customer_id=\(customer)&per_page=100", as: staff)
@@ -89,7 +112,7 @@ struct CustomersConsoleController: Sendable {
                 ["template": message["template"] ?? "", "status": message["status"] ?? "", "at": ConsoleText.time(message["created_at"])]
             }
         }
-        for list in ["accounts", "invoices", "emails"] { values["has_\(list)"] = !((values[list] as? [Any])?.isEmpty ?? true) }
+        for list in ["accounts", "invoices", "emails", "notes"] { values["has_\(list)"] = !((values[list] as? [Any])?.isEmpty ?? true) }
         return pages.render("console-customer", values, context: context, status: status)
     }
 

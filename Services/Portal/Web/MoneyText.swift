@@ -7,17 +7,23 @@ enum MoneyText {
     static let symbols = ["USD": "$", "EUR": "€", "GBP": "£", "JPY": "¥"]
 
     static func format(_ minor: Int, _ currency: String) -> String {
-        let places = decimals[currency, default: 2]
         let negative = minor < 0
+        let text = decimal(Int(clamping: minor.magnitude), currency)
+        let amount = symbols[currency].map { $0 + text } ?? "\(text) \(currency)"
+        return negative ? "−" + amount : amount
+    }
+
+    /// `minor` as a plain decimal number in `currency`'s minor units (499 → "4.99", JPY 500 → "500"), for a form field.
+    static func decimal(_ minor: Int, _ currency: String) -> String {
+        let places = decimals[currency, default: 2]
         let magnitude = minor.magnitude
         var unit: UInt = 1
         for _ in 0..<places { unit *= 10 }
-        var text = String(magnitude / unit)
+        var text = (minor < 0 ? "-" : "") + String(magnitude / unit)
         if places > 0 {
             let fraction = String(magnitude % unit)
             text += "." + String(repeating: "0", count: places - fraction.count) + fraction
         }
-        let amount = symbols[currency].map { $0 + text } ?? "\(text) \(currency)"
-        return negative ? "−" + amount : amount
+        return text
     }
 }

@@ -13,7 +13,7 @@ struct PageRenderer: Sendable {
                         "two-factor", "two-factor-setup", "login-two-factor", "cancel", "control-panel", "panel-password", "emails", "email", "profile", "data",
                         "console-error", "console-login", "console-two-factor", "console-two-factor-setup", "console-recovery-codes",
                         "console-invitation", "console-dashboard", "console-figures", "console-accounts", "console-account",
-                        "console-tasks", "console-audit", "console-staff", "console-invoices", "console-invoice", "console-api-keys", "console-customers", "console-customer", "console-servers", "console-dead-letters", "console-catalog", "console-dns", "console-templates", "console-template"]
+                        "console-tasks", "console-audit", "console-staff", "console-invoices", "console-invoice", "console-api-keys", "console-customers", "console-customer", "console-servers", "console-dead-letters", "console-catalog", "console-dns", "console-templates", "console-template", "console-billing"]
 
     /// The navigation entry a page belongs to, when not its own.
     static let section = ["invoice": "invoices", "two-factor": "security", "two-factor-setup": "security", "cancel": "services",
@@ -26,7 +26,8 @@ struct PageRenderer: Sendable {
                           "console-customers": "console_customers", "console-customer": "console_customers",
                           "console-servers": "console_servers", "console-dead-letters": "console_tasks",
                           "console-catalog": "console_catalog", "console-dns": "console_servers",
-                          "console-templates": "console_catalog", "console-template": "console_catalog"]
+                          "console-templates": "console_catalog", "console-template": "console_catalog",
+                          "console-billing": "console_billing"]
 
     /// Loads every page now, so a broken template stops the portal at start, not in front of a customer.
     init(settings: PortalSettings) async throws {
