@@ -167,7 +167,7 @@ let package = Package(
         ),
         .target(
             name: "MailService",
-            dependencies: ["ServiceRuntime", "Messaging", "Contracts", "Mail", "Secrets", "PortalTokens",
+            dependencies: ["ServiceRuntime", "Messaging", "Contracts", "Mail", "Secrets", "PortalTokens", "Validation",
                            .product(name: "Crypto", package: "swift-crypto"),
                            .product(name: "Mustache", package: "swift-mustache"),
                            .product(name: "Hummingbird", package: "hummingbird")],

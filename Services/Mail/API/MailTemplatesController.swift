@@ -1,6 +1,8 @@
 import Foundation
 import Hummingbird
+import Mail
 import ServiceRuntime
+import Validation
 
 /// The email templates for operators: the one in force and its history, a new version (it
 /// must compile), a restore of an earlier one, and a preview with sample data.
@@ -60,6 +62,36 @@ struct MailTemplatesController: Sendable {
             let rendered = compiled.render(sample)
             return APIResponse.json(["subject": rendered.subject, "text": rendered.text, "html": rendered.html])
         }
+        api.post("templates/{name}/test") { request, context in try await sendTest(try Self.name(context), request) }
+    }
+
+    struct TestRequest: Decodable {
+        let to: String
+        /// A draft to send instead of the version in force.
+        let subject: String?, text: String?, html: String?
+    }
+
+    /// Sends `name` (or a draft of it) on sample data to one address now, marked as a test;
+    /// nothing is recorded as sent to a customer.
+    private func sendTest(_ name: String, _ request: Request) async throws -> Response {
+        let body = try await APIResponse.decode(TestRequest.self, from: request)
+        guard let to = try? EmailAddress(body.to) else { throw APIError.invalid("to", "to is an address we can write to") }
+        let rendered: TemplateStore.Rendered
+        if let subject = body.subject, let text = body.text, let html = body.html {
+            let source = try Self.checked(TemplateStore.Source(subject: subject, text: text, html: html))
+            rendered = try await Self.compiling { try TemplateStore.compile(source) }.render(sample)
+        } else {
+            rendered = try await versions.render(name, sample)
+        }
+        let message = MIMEMessage(from: settings.from, replyTo: settings.replyTo, to: .init(to.address),
+                                  subject: "[Test] " + rendered.subject, text: rendered.text, html: rendered.html,
+                                  messageID: "test-\(UUID().uuidString.lowercased())@\(settings.messageIDDomain)", date: Date())
+        do throws(MailDeliveryError) {
+            try await settings.transport.send(message.rendered(), from: settings.from.email, to: [to.address])
+        } catch {
+            throw APIError(.badGateway, code: "not_sent", "the mail server did not take the test: \(error.description)")
+        }
+        return APIResponse.json(["sent_to": to.address, "subject": message.subject], status: .accepted)
     }
 
     /// What a preview fills in: a value for every variable the templates use.
@@ -80,7 +112,10 @@ struct MailTemplatesController: Sendable {
     }
 
     private static func source(_ request: Request) async throws -> TemplateStore.Source {
-        let source = try await APIResponse.decode(TemplateStore.Source.self, from: request)
+        try checked(try await APIResponse.decode(TemplateStore.Source.self, from: request))
+    }
+
+    private static func checked(_ source: TemplateStore.Source) throws -> TemplateStore.Source {
         guard !source.subject.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty, source.subject.count <= 500 else {
             throw APIError.invalid("subject", "subject is 1 to 500 characters")
         }

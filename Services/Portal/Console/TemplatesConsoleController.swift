@@ -37,6 +37,7 @@ struct TemplatesConsoleController: Sendable {
                                       status: .unprocessableContent)
             }
         }
+        if context.form["test"] != nil { return try await sendTest(name, draft: draft, context: context) }
         let saved: [String: Any]
         do {
             saved = try await apis.call(.mail, .PUT, "/api/mail/templates/\(name)", body: draft, as: staff) as? [String: Any] ?? [:]
@@ -50,6 +51,22 @@ struct TemplatesConsoleController: Sendable {
         try await audit.record(by: staff, from: context.clientAddress, action: "template.saved", target: "template:\(name)", reason: nil,
                                before: nil, after: AuditEntry.json(["version": saved["version"] ?? ""]))
         return try await show(name, notice: "Version \(saved["version"] ?? "?") is in force: the next email uses it.", context: context)
+    }
+
+    /// The draft on sample data to the staff member's own address, so they see it as a customer would.
+    private func sendTest(_ name: String, draft: [String: String], context: ConsoleRequestContext) async throws -> Response {
+        guard let staff = context.staff else { throw PortalError.notFound }
+        var body: [String: Any] = draft
+        body["to"] = staff.email
+        do {
+            try await apis.post(.mail, "/api/mail/templates/\(name)/test", body, as: staff)
+        } catch let error as ServiceCallError where (400..<600).contains(error.status) {
+            return try await show(name, draft: draft, errors: [ConsoleText.refusal(error, by: staff, what: "send test emails")], context: context,
+                                  status: error.status == 403 ? .forbidden : .unprocessableContent)
+        }
+        try await audit.record(by: staff, from: context.clientAddress, action: "template.test-sent", target: "template:\(name)", reason: nil,
+                               before: nil, after: AuditEntry.json(["to": staff.email]))
+        return try await show(name, draft: draft, notice: "A test of this draft is on its way to \(staff.email).", context: context)
     }
 
     @Sendable func restore(_ request: Request, context: ConsoleRequestContext) async throws -> Response {
