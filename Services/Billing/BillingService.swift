@@ -81,7 +81,7 @@ public func buildBilling(_ settings: BillingSettings) -> ServiceDefinition {
             "POST /api/billing/subscriptions/*/cancellation": .manageBilling, "DELETE /api/billing/subscriptions/*/cancellation": .manageBilling,
             "POST /api/billing/invoices/*/payments": .manageBilling, "POST /api/billing/runs": .manageBilling,
             "PUT /api/billing/tax-rates/*": .manageBilling, "POST /api/billing/payments/*/refund": .refund,
-        ])))
+        ]), audit: dependencies.store))
         BillingController(dependencies: dependencies, settings: settings, ledger: ledger).addRoutes(to: api)
         if let customers = settings.customers {
             let api = router.group("api/customer")

@@ -55,10 +55,11 @@ public func buildCheckout(_ settings: CheckoutSettings) -> ServiceDefinition {
     StrayPayments(gateway: settings.gateway).register(in: &definition)
     definition.routes = { router, dependencies in
         let store = OrderStore(store: dependencies.store)
-        CatalogController(database: dependencies.database, tokens: settings.apiTokens).addRoutes(to: router)
+        let admin = BearerAuthMiddleware(tokens: settings.apiTokens, audit: dependencies.store)
+        CatalogController(database: dependencies.database, admin: admin).addRoutes(to: router)
         let limits = OrderLimits(limiter: RateLimiter(database: dependencies.database), perHour: settings.orderRateLimit,
                                  addresses: settings.addresses)
-        OrdersController(store: store, gateway: settings.gateway, tokens: settings.apiTokens, limits: limits).addRoutes(to: router)
+        OrdersController(store: store, gateway: settings.gateway, admin: admin, limits: limits).addRoutes(to: router)
         StripeWebhookController(store: store, signature: settings.webhookSignature).addRoutes(to: router)
         if let customers = settings.customers {
             let api = router.group("api/customer")

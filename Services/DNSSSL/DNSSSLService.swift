@@ -90,7 +90,7 @@ public func buildDNSSSL(_ settings: DNSSSLSettings) -> ServiceDefinition {
     issuer.register(in: &definition)
     definition.services = { _ in issuer.ownedClient.map { [HTTPClientLifetime(client: $0)] } ?? [] }
     definition.routes = { router, dependencies in
-        let api = router.group("api/dnsssl").add(middleware: BearerAuthMiddleware(tokens: settings.apiTokens, policy: AdminPolicy(["POST /api/dnsssl/zones/*/sync": .operateTasks, "POST /api/dnsssl/certificates/*/reissue": .operateTasks])))
+        let api = router.group("api/dnsssl").add(middleware: BearerAuthMiddleware(tokens: settings.apiTokens, policy: AdminPolicy(["POST /api/dnsssl/zones/*/sync": .operateTasks, "POST /api/dnsssl/certificates/*/reissue": .operateTasks]), audit: dependencies.store))
         DNSSSLController(dependencies: dependencies, settings: settings).addRoutes(to: api)
     }
     return definition

@@ -87,7 +87,7 @@ public func buildMail(_ settings: MailSettings) throws -> ServiceDefinition {
     definition.routes = { router, dependencies in
         let api = router.group("api/mail").add(middleware: BearerAuthMiddleware(tokens: settings.apiTokens, policy: AdminPolicy(["POST /api/mail/messages/*/resend": .operateTasks,
             // A preview changes nothing: whoever may read templates may preview a draft.
-            "POST /api/mail/templates/*/preview": .read])))
+            "POST /api/mail/templates/*/preview": .read]), audit: dependencies.store))
         let versions = TemplateVersions(database: dependencies.database, files: templates, cache: compiled)
         MailController(dependencies: dependencies).addRoutes(to: api)
         MailTemplatesController(versions: versions, settings: settings).addRoutes(to: api)

@@ -102,6 +102,7 @@ public struct PortalSettings: Sendable {
 public func buildPortal(_ settings: PortalSettings) async throws -> ServiceDefinition {
     var definition = ServiceDefinition(name: "portal")
     OrderProgressEvents.register(in: &definition)
+    StaffActionRecords.register(in: &definition)
     let pages = try await PageRenderer(settings: settings)
     let services = ServiceAPIs(settings: settings)
     definition.routes = { router, dependencies in
@@ -153,7 +154,7 @@ private func addConsole(to router: Router<ServiceRequestContext>, pages: PageRen
     let apiKeys = StaffAPIKeys(database: dependencies.database)
     StaffTokenController(keys: apiKeys, signer: settings.signer, addresses: settings.addresses).addRoutes(to: router.group("api/portal"))
     StaffInvitationsController(invitations: invitations, audit: audit)
-        .addRoutes(to: router.group("api/portal").add(middleware: BearerAuthMiddleware(tokens: settings.apiTokens)))
+        .addRoutes(to: router.group("api/portal").add(middleware: BearerAuthMiddleware(tokens: settings.apiTokens, audit: nil)))
     let console = router.group("console", context: ConsoleRequestContext.self)
         .add(middleware: HTMLErrorMiddleware(pages: pages, template: "console-error"))
         .add(middleware: SecurityHeadersMiddleware(paymentOrigin: nil))

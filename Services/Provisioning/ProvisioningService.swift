@@ -72,7 +72,7 @@ public func buildProvisioning(_ settings: ProvisioningSettings) -> ServiceDefini
         let accounts = AccountStore(database: dependencies.database, logger: dependencies.logger)
         let servers = ServerStore(database: dependencies.database, cipher: settings.cipher, logger: dependencies.logger)
         let provisioner = Provisioner(accounts: accounts, servers: servers, panels: panels, settings: settings)
-        let api = router.group("api").add(middleware: BearerAuthMiddleware(tokens: settings.apiTokens, policy: adminPolicy))
+        let api = router.group("api").add(middleware: BearerAuthMiddleware(tokens: settings.apiTokens, policy: adminPolicy, audit: dependencies.store))
         ServersController(servers: servers, panels: panels).addRoutes(to: api)
         ProvisioningController(dependencies: dependencies, accounts: accounts, provisioner: provisioner).addRoutes(to: api)
         AccountActionsController(store: dependencies.store, accounts: accounts).addRoutes(to: api)

@@ -32,7 +32,7 @@ public func buildTimer(_ settings: TimerSettings) -> ServiceDefinition {
         [SlotFiring(store: dependencies.store, catchUpLimit: settings.catchUpLimit)]
     }
     definition.routes = { router, dependencies in
-        let api = router.group("api/timer").add(middleware: BearerAuthMiddleware(tokens: settings.apiTokens))
+        let api = router.group("api/timer").add(middleware: BearerAuthMiddleware(tokens: settings.apiTokens, audit: dependencies.store))
         SchedulesController(database: dependencies.database, adjustableClock: settings.adjustableClock).addRoutes(to: api)
     }
     return definition

@@ -25,8 +25,9 @@ public struct PortalTokenSigner: Sendable {
 
     /// A token naming a staff member and their role, for the services' admin endpoints.
     public func staffToken(_ staff: UUID, email: String, role: StaffRole, scopes: [StaffPermission]? = nil,
-                           now: Date = Date()) async throws -> String {
-        try await keys.sign(StaffClaims(staffID: staff, email: email, role: role, scopes: scopes, issuedAt: now, lifetime: staffLifetime))
+                           via: StaffClaims.Via, now: Date = Date()) async throws -> String {
+        try await keys.sign(StaffClaims(staffID: staff, email: email, role: role, scopes: scopes, via: via, issuedAt: now,
+                                        lifetime: staffLifetime))
     }
 
     /// A new key pair, both base64: `privateKey` for the portal, `publicKey` for every service.

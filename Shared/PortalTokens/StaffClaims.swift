@@ -15,16 +15,29 @@ public struct StaffClaims: JWTPayload, Equatable {
     public var role: StaffRole
     /// What an API key's token is limited to, within the role; `nil` for a login's token.
     public var scopes: [StaffPermission]?
+    /// Where the token was issued: the console audits what it asks itself; for any other
+    /// (an API key's, `nil` included) the service reports each change to the audit log.
+    public var via: Via?
     public var audience: AudienceClaim
     public var issuer: IssuerClaim
     public var issuedAt: IssuedAtClaim
     public var expiration: ExpirationClaim
 
-    public init(staffID: UUID, email: String, role: StaffRole, scopes: [StaffPermission]? = nil, issuedAt: Date, lifetime: Duration) {
+    /// Where a staff token was issued.
+    public enum Via: String, Codable, Sendable {
+        /// To the console, for a signed-in staff member's page.
+        case console
+        /// In exchange for a personal API key (the CLI, scripts).
+        case apiKey = "api-key"
+    }
+
+    public init(staffID: UUID, email: String, role: StaffRole, scopes: [StaffPermission]? = nil, via: Via? = nil,
+                issuedAt: Date, lifetime: Duration) {
         self.staffID = staffID
         self.email = email
         self.role = role
         self.scopes = scopes
+        self.via = via
         self.audience = .init(value: Self.audienceName)
         self.issuer = .init(value: CustomerClaims.issuerName)
         self.issuedAt = .init(value: issuedAt)
@@ -48,6 +61,6 @@ public struct StaffClaims: JWTPayload, Equatable {
     public var actor: String { "staff:\(email)" }
 
     enum CodingKeys: String, CodingKey {
-        case staffID = "sub", email, role, scopes, audience = "aud", issuer = "iss", issuedAt = "iat", expiration = "exp"
+        case staffID = "sub", email, role, scopes, via, audience = "aud", issuer = "iss", issuedAt = "iat", expiration = "exp"
     }
 }

@@ -88,7 +88,7 @@ public enum ServiceHost {
         if let tokens = definition.apiTokens {
             let replayer = DeadLetterReplayer(store: dependencies.store, handlers: definition.handlers)
             DeadLettersController<ServiceRequestContext>(database: dependencies.database, replayer: replayer)
-                .addRoutes(to: router.group("api/\(definition.name)").add(middleware: BearerAuthMiddleware(tokens: tokens)))
+                .addRoutes(to: router.group("api/\(definition.name)").add(middleware: BearerAuthMiddleware(tokens: tokens, audit: dependencies.store)))
         }
         return router
     }

@@ -22,7 +22,7 @@ import TestSupport
     }
 
     static func token(_ role: StaffRole, issued: Date = Date(), key: String = CustomerEndpointTests.keys.privateKey) async throws -> String {
-        try await PortalTokenSigner(privateKey: key).staffToken(UUID(), email: "\(role.rawValue)@staff.example", role: role, now: issued)
+        try await PortalTokenSigner(privateKey: key).staffToken(UUID(), email: "\(role.rawValue)@staff.example", role: role, via: .apiKey, now: issued)
     }
 
     @Test func eachRoleMayDoOnlyWhatItNames() async throws {

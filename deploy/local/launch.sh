@@ -108,7 +108,7 @@ SECRETS
 
 # The services on the bus, each with its own identity, and the commands each may send.
 BUS_SERVICES="checkout provisioning dnsssl mail billing timer portal"
-BUS_COMMAND_ROUTES=checkout:provisioning,billing:provisioning
+BUS_COMMAND_ROUTES=checkout:provisioning,billing:provisioning,checkout:portal,provisioning:portal,dnsssl:portal,mail:portal,billing:portal,timer:portal
 
 # The secrets (and bus identity) process `name` may hold, as KEY=VALUE words: nothing more,
 # so one compromised process cannot open what was sealed for another.

@@ -18,7 +18,8 @@ struct BillingController: Sendable {
         api.get("subscriptions") { request, _ in
             let query = request.uri.queryParameters
             return APIResponse.json(try await invoices.subscriptions(customer: try request.uuidQuery("customer_id"),
-                                                                     status: query.get("status"), paging: try Paging(request)))
+                                                                     status: query.get("status"),
+                                                                     cancelling: query.get("cancelling") == "true", paging: try Paging(request)))
         }
         api.get("invoices") { request, _ in
             let query = request.uri.queryParameters

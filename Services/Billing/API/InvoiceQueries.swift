@@ -63,13 +63,15 @@ struct InvoiceQueries: Sendable {
         enum CodingKeys: String, CodingKey { case customerID = "customer_id", balances }
     }
 
-    func subscriptions(customer: UUID?, status: String?, paging: Paging) async throws -> [Subscription] {
+    /// Subscriptions, oldest first; `cancelling` keeps those whose cancellation is pending (by the day they end).
+    func subscriptions(customer: UUID?, status: String?, cancelling: Bool = false, paging: Paging) async throws -> [Subscription] {
         try await database.query("""
             SELECT s.id, s.order_id, s.customer_id, a.account_id, s.product_name, s.domain, s.cycle, s.amount, s.currency,
                    s.started_on::text, s.next_due::text, s.status, s.suspended_for, s.cancel_on::text
             FROM subscriptions s LEFT JOIN accounts a ON a.order_id = s.order_id
             WHERE (\(customer)::uuid IS NULL OR s.customer_id = \(customer)) AND (\(status)::text IS NULL OR s.status = \(status))
-            ORDER BY s.created_at, s.id LIMIT \(paging.perPage) OFFSET \(paging.offset)
+              AND (NOT \(cancelling) OR (s.cancel_on IS NOT NULL AND s.status IN ('active', 'suspended')))
+            ORDER BY CASE WHEN \(cancelling) THEN s.cancel_on END, s.created_at, s.id LIMIT \(paging.perPage) OFFSET \(paging.offset)
             """).map { row in
             let (id, order, customer, account, product, domain, cycle, amount, currency, started, next, status, reason, cancelOn) =
                 try row.decode((UUID, UUID, UUID, UUID?, String, String?, String, Int, String, String, String, String, String?,

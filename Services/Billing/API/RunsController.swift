@@ -95,6 +95,31 @@ struct RunsController: Sendable {
                 return Day(day: day, currency: currency, received: received, refunded: refunded)
             })
         }
+        // Today (UTC) so far, for the console's dashboard.
+        api.get("stats/today") { _, _ in
+            struct Today: Encodable {
+                let invoicesIssued: Int, payments: Int, declines: Int, suspensions: Int, terminations: Int, cancellationsEnded: Int
+                let pendingCancellations: Int
+                enum CodingKeys: String, CodingKey {
+                    case invoicesIssued = "invoices_issued", payments, declines, suspensions, terminations
+                    case cancellationsEnded = "cancellations_ended", pendingCancellations = "pending_cancellations"
+                }
+            }
+            guard let row = try await database.query("""
+                WITH today AS (SELECT (now() AT TIME ZONE 'UTC')::date AS day, date_trunc('day', now() AT TIME ZONE 'UTC') AT TIME ZONE 'UTC' AS since)
+                SELECT (SELECT count(*) FROM invoices, today WHERE created_at >= since)::int,
+                       (SELECT count(*) FROM payments, today WHERE created_at >= since)::int,
+                       (SELECT count(*) FROM charge_attempts, today WHERE attempted_at >= since AND outcome = 'declined')::int,
+                       (SELECT count(*) FROM dunning_actions, today WHERE taken_on = day AND action = 'suspend')::int,
+                       (SELECT count(*) FROM dunning_actions, today WHERE taken_on = day AND action = 'terminate')::int,
+                       (SELECT count(*) FROM subscriptions, today WHERE cancelled_at >= since)::int,
+                       (SELECT count(*) FROM subscriptions WHERE cancel_on IS NOT NULL AND status IN ('active', 'suspended'))::int
+                FROM today
+                """).first else { throw APIError(.internalServerError, code: "no_figures", "the figures query returned no row") }
+            let (invoices, payments, declines, suspensions, terminations, ended, pending) = try row.decode((Int, Int, Int, Int, Int, Int, Int).self)
+            return APIResponse.json(Today(invoicesIssued: invoices, payments: payments, declines: declines, suspensions: suspensions,
+                                          terminations: terminations, cancellationsEnded: ended, pendingCancellations: pending))
+        }
         api.get("runs") { request, _ in
             let paging = try Paging(request)
             return APIResponse.json(try await database.query("""

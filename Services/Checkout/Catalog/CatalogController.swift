@@ -7,7 +7,8 @@ import ServiceRuntime
 /// `GET /api/catalog/products` for the storefront; creating and retiring products for admins.
 struct CatalogController: Sendable {
     let database: Database
-    let tokens: APITokens
+    /// Authenticates the admin routes (``BearerAuthMiddleware``).
+    let admin: BearerAuthMiddleware
 
     func addRoutes(to router: Router<ServiceRequestContext>) {
         router.get("api/catalog/products") { _, _ in APIResponse.json(try await products(activeOnly: true)) }
@@ -18,7 +19,7 @@ struct CatalogController: Sendable {
             }
             return APIResponse.json(product)
         }
-        let admin = router.group("api/catalog/admin").add(middleware: BearerAuthMiddleware(tokens: tokens))
+        let admin = router.group("api/catalog/admin").add(middleware: admin)
         admin.post("products") { request, _ in try await create(APIResponse.decode(NewProduct.self, from: request)) }
         admin.delete("products/{id}") { _, context in
             let id = try context.parameters.require("id", as: UUID.self)

@@ -10,7 +10,8 @@ import ServiceRuntime
 struct OrdersController: Sendable {
     let store: OrderStore
     let gateway: any PaymentGateway
-    let tokens: APITokens
+    /// Authenticates the admin routes (``BearerAuthMiddleware``).
+    let admin: BearerAuthMiddleware
     let limits: OrderLimits
 
     func addRoutes(to router: Router<ServiceRequestContext>) {
@@ -31,7 +32,7 @@ struct OrdersController: Sendable {
             }
             return try await withPayment(order, status: .ok)
         }
-        let admin = router.group("api/admin").add(middleware: BearerAuthMiddleware(tokens: tokens))
+        let admin = router.group("api/admin").add(middleware: admin)
         // Per day (UTC) and currency: orders placed, orders paid and what they came to.
         admin.get("stats/daily") { request, _ in
             struct Day: Encodable { let day: String, currency: String?, placed: Int, paid: Int, paidAmount: Int

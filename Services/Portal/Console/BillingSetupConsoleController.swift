@@ -14,6 +14,28 @@ struct BillingSetupConsoleController: Sendable {
         router.get("billing") { _, context in try await page(context: context) }
         router.post("billing/runs", use: run)
         router.post("billing/tax-rates", use: setTaxRate)
+        router.post("billing/cancellations/{id}/withdraw", use: withdrawCancellation)
+    }
+
+    /// Takes back a pending cancellation: the service renews as before.
+    @Sendable func withdrawCancellation(_ request: Request, context: ConsoleRequestContext) async throws -> Response {
+        guard let staff = context.staff else { throw PortalError.notFound }
+        let id = try context.parameters.require("id", as: UUID.self)
+        let reason = context.form.text("reason")
+        guard (3...200).contains(reason.count) else {
+            return try await page(errors: ["Give the reason (3 to 200 characters): it goes in the audit log."], context: context,
+                                  status: .unprocessableContent)
+        }
+        do {
+            try await apis.call(.billing, .DELETE, "/api/billing/subscriptions/\(id.uuidString.lowercased())/cancellation", body: nil, as: staff)
+        } catch let error as ServiceCallError where (400..<500).contains(error.status) {
+            return try await page(errors: [ConsoleText.refusal(error, by: staff, what: "withdraw cancellations")], context: context,
+                                  status: error.status == 403 ? .forbidden : .conflict)
+        }
+        try await audit.record(by: staff, from: context.clientAddress, action: "cancellation.withdrawn",
+                               target: "subscription:\(id.uuidString.lowercased())", reason: reason,
+                               before: AuditEntry.json(["cancelling": true]), after: AuditEntry.json(["cancelling": false]))
+        return try await page(notice: "The cancellation is withdrawn: the service renews as before.", context: context)
     }
 
     /// Runs invoicing and/or dunning for a day now, as the daily timer would.
@@ -75,6 +97,7 @@ struct BillingSetupConsoleController: Sendable {
         async let runs = apis.get(.billing, "/api/billing/runs?per_page=30", as: staff)
         async let rates = taxRates(as: staff)
         async let dunning = apis.get(.billing, "/api/billing/settings", as: staff)
+        async let cancelling = apis.get(.billing, "/api/billing/subscriptions?cancelling=true&per_page=100", as: staff)
         let settings = try await dunning as? [String: Any] ?? [:]
         let runRows = (try await runs as? [[String: Any]] ?? []).map { run -> [String: Any] in
             var row = run
@@ -84,11 +107,16 @@ struct BillingSetupConsoleController: Sendable {
         let rateRows = try await rates.map { rate -> [String: Any] in
             ["country": rate["country"] ?? "", "name": rate["name"] ?? "", "percent": Self.percent(rate["basis_points"] as? Int ?? 0)]
         }
+        let cancellations = (try await cancelling as? [[String: Any]] ?? []).map { subscription -> [String: Any] in
+            ["id": (subscription["id"] as? String)?.lowercased() ?? "", "domain": subscription["domain"] ?? "—",
+             "product": subscription["product_name"] ?? "", "status": subscription["status"] ?? "", "ends": subscription["cancel_on"] ?? "",
+             "customer": (subscription["customer_id"] as? String)?.lowercased() ?? ""]
+        }
         let retries = (settings["retry_days"] as? [Int] ?? []).map(String.init).joined(separator: ", ")
         let terminate = (settings["terminate_after_days"] as? Int).map { "\($0) days past due" } ?? "never"
         return pages.render("console-billing", [
             "title": "Billing", "errors": errors, "notice": notice ?? "", "may_run": staff.role.may(.manageBilling),
-            "runs": runRows, "no_runs": runRows.isEmpty, "rates": rateRows, "no_rates": rateRows.isEmpty,
+            "runs": runRows, "no_runs": runRows.isEmpty, "cancellations": cancellations, "no_cancellations": cancellations.isEmpty, "rates": rateRows, "no_rates": rateRows.isEmpty,
             "today": String(ISO8601DateFormatter.string(from: Date(), timeZone: .gmt, formatOptions: [.withFullDate])),
             "dunning": [
                 ["what": "Invoice issued", "when": "\(settings["invoice_days_before"] as? Int ?? 0) days before the due date"],

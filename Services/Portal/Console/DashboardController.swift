@@ -26,6 +26,7 @@ struct DashboardController: Sendable {
         async let schedules = try? apis.get(.timer, "/api/timer/schedules", as: staff) as? [[String: Any]]
         async let awaitingPayment = total(.checkout, "/api/admin/orders?status=pending_payment&per_page=100", staff)
         async let openInvoices = total(.billing, "/api/billing/invoices?status=open&per_page=100", staff)
+        async let billingToday = try? apis.get(.billing, "/api/billing/stats/today", as: staff) as? [String: Any]
         var services: [[String: Any]] = []
         for service in StaffAPIs.Service.allCases {
             let runsTasks = TasksConsoleController.services.contains(service)
@@ -56,6 +57,8 @@ struct DashboardController: Sendable {
             "awaiting_payment": Self.figure(await awaitingPayment), "open_invoices": Self.figure(await openInvoices),
             "services": services, "servers": servers, "timers": timers, "timers_reachable": await schedules != nil,
             "late_timers": timers.contains { $0["late"] as? Bool == true },
+            "billing_reachable": await billingToday != nil, "today": await billingToday ?? [:],
+            "attention_declines": ((await billingToday)?["declines"] as? Int ?? 0) > 0,
         ]
     }
 

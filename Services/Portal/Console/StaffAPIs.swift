@@ -44,7 +44,7 @@ struct StaffAPIs: Sendable {
     @discardableResult
     func call(_ service: Service, _ method: HTTPMethod, _ path: String, body: [String: Any]?,
               as staff: StaffSession) async throws -> Any {
-        let token = try await signer.staffToken(staff.staffID, email: staff.email, role: staff.role)
+        let token = try await signer.staffToken(staff.staffID, email: staff.email, role: staff.role, via: .console)
         let text = try body.map { String(decoding: try JSONSerialization.data(withJSONObject: $0), as: UTF8.self) }
         let response = try await calls.send((method == .GET ? readers : writers)[service]!, method, path, token: token, body: text)
         return (try? JSONSerialization.jsonObject(with: Data(response.body.utf8))) ?? [:]

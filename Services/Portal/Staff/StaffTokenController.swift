@@ -26,7 +26,7 @@ struct StaffTokenController: Sendable {
                                                   from: addresses.of(request, peer: context.remoteAddress?.ipAddress)) else {
                 throw APIError(.unauthorized, code: "unauthorized", "a live staff API key, used from an address it allows, is required")
             }
-            let token = try await signer.staffToken(holder.staffID, email: holder.email, role: holder.role, scopes: holder.scopes)
+            let token = try await signer.staffToken(holder.staffID, email: holder.email, role: holder.role, scopes: holder.scopes, via: .apiKey)
             return APIResponse.json(Answer(token: token, role: holder.role.rawValue, scopes: holder.scopes.map(\.rawValue),
                                            expiresIn: Int(signer.staffLifetime.components.seconds)))
         }

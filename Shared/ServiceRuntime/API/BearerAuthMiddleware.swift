@@ -1,6 +1,9 @@
+import Contracts
 import Crypto
 import Foundation
 import Hummingbird
+import Logging
+import Messaging
 import Persistence
 import PortalTokens
 
@@ -54,15 +57,19 @@ public struct APITokens: Sendable {
 
 /// Requires `Authorization: Bearer <token>`: 401 without a known static token or a valid
 /// staff token, 403 when the caller's role may not do what the request asks (``AdminPolicy``).
-/// A staff caller's claims are put in the context, so what they change names them.
+/// A staff caller's claims are put in the context, so what they change names them; a change
+/// made with a token the console did not ask for is reported to the portal's audit log.
 public struct BearerAuthMiddleware: RouterMiddleware {
     public typealias Context = ServiceRequestContext
     let tokens: APITokens
     let policy: AdminPolicy
+    /// Where ``RecordStaffAction`` is sent from: the service's own store.
+    let audit: ServiceStore?
 
-    public init(tokens: APITokens, policy: AdminPolicy = AdminPolicy()) {
+    public init(tokens: APITokens, policy: AdminPolicy = AdminPolicy(), audit: ServiceStore?) {
         self.tokens = tokens
         self.policy = policy
+        self.audit = audit
     }
 
     public func handle(_ request: Request, context: Context,
@@ -88,6 +95,25 @@ public struct BearerAuthMiddleware: RouterMiddleware {
         } else {
             throw APIError(.unauthorized, code: "unauthorized", "a valid bearer token is required")
         }
-        return try await next(request, context)
+        let response = try await next(request, context)
+        if let claims = context.staff, claims.via != .console, permission != .read, response.status.code < 400 {
+            await report(claims, request, response, peer: context.remoteAddress?.ipAddress)
+        }
+        return response
+    }
+
+    /// Sends the change to the audit log after it committed. The service's own rows already
+    /// name the staff member; if this write fails the change stands and the failure is logged.
+    private func report(_ claims: StaffClaims, _ request: Request, _ response: Response, peer: String?) async {
+        guard let audit else { return }
+        let action = RecordStaffAction(staffID: claims.staffID, actor: claims.actor, role: claims.role.rawValue, address: peer,
+                                       method: request.method.rawValue, path: String(request.uri.path.prefix(500)),
+                                       status: Int(response.status.code), at: Date())
+        do {
+            try await audit.transaction { try await $0.send(action) }
+        } catch {
+            audit.logger.error("the audit record of a staff change was not written", metadata: [
+                "actor": "\(claims.actor)", "path": "\(action.path)", "error": "\(error)"])
+        }
     }
 }

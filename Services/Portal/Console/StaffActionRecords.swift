@@ -1,0 +1,26 @@
+import Contracts
+import Foundation
+import Messaging
+import PortalTokens
+import PostgresNIO
+import ServiceRuntime
+
+/// Writes the changes the services report (``RecordStaffAction``) into the audit log, as
+/// `api-call` entries whose target names the service, method and path.
+enum StaffActionRecords {
+    static func register(in definition: inout ServiceDefinition) {
+        definition.handlers.handle(RecordStaffAction.self) { action, transaction in
+            guard let message = transaction.message else { return }
+            // The sender is authenticated on the bus; its words are still bounded before they are kept.
+            let role = StaffRole(rawValue: action.role)?.rawValue
+            let target = "\(message.source) \(action.method.prefix(10)) \(action.path.prefix(500))"
+            let after = AuditEntry.json(["status": action.status, "service": message.source])
+            _ = try await transaction.query("""
+                INSERT INTO audit_log (at, staff_id, actor, role, address, action, target, after, message_id)
+                VALUES (\(action.at), \(action.staffID), \(String(action.actor.prefix(330))), \(role),
+                        \(action.address.map { String($0.prefix(64)) }), 'api-call', \(target), \(after)::jsonb, \(message.id))
+                ON CONFLICT (message_id) DO NOTHING
+                """)
+        }
+    }
+}
