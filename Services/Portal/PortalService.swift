@@ -24,6 +24,8 @@ public struct PortalSettings: Sendable {
     public var mailURL = "http://127.0.0.1:8084"
     public var dnssslURL = "http://127.0.0.1:8083"
     public var timerURL = "http://127.0.0.1:8086"
+    /// The broker's HTTP side, whose counters the console's bus page shows.
+    public var brokerURL = "http://127.0.0.1:8090"
     /// The payment provider's page origin, which forms may lead to (Content-Security-Policy).
     public var paymentOrigin: String
     /// Whose `X-Forwarded-For` names the client (`HOSTWIRE_TRUSTED_PROXIES`).
@@ -91,6 +93,7 @@ public struct PortalSettings: Sendable {
         settings.mailURL = environment.string("HOSTWIRE_MAIL_URL", default: settings.mailURL)
         settings.dnssslURL = environment.string("HOSTWIRE_DNSSSL_URL", default: settings.dnssslURL)
         settings.timerURL = environment.string("HOSTWIRE_TIMER_URL", default: settings.timerURL)
+        settings.brokerURL = environment.string("HOSTWIRE_BROKER_URL", default: settings.brokerURL)
         settings.apiTokens = try APITokens(parsing: try environment.secret("HOSTWIRE_API_TOKENS") ?? "")
         return settings
     }
@@ -173,6 +176,7 @@ private func addConsole(to router: Router<ServiceRequestContext>, pages: PageRen
     BillingConsoleController(pages: pages, apis: apis, audit: audit).addRoutes(to: signedIn)
     BillingSetupConsoleController(pages: pages, apis: apis, audit: audit).addRoutes(to: signedIn)
     TasksConsoleController(pages: pages, apis: apis, audit: audit).addRoutes(to: signedIn)
+    BusConsoleController(pages: pages, broker: ExternalHTTPClient(baseURL: settings.brokerURL, timeout: .seconds(4))).addRoutes(to: signedIn)
     OperationsConsoleController(pages: pages, apis: apis, audit: audit).addRoutes(to: signedIn)
     CatalogConsoleController(pages: pages, apis: apis, audit: audit).addRoutes(to: signedIn)
     DNSConsoleController(pages: pages, apis: apis, audit: audit).addRoutes(to: signedIn)

@@ -279,6 +279,18 @@ class ConsoleJourney(unittest.TestCase):
                    60, "the unsuspension")
         actions = call("GET", f"http://127.0.0.1:8082/api/accounts/{account}/actions", token=self.token)[1]["items"]
         self.assertEqual(f"staff:{self.emails['support']}", actions[0]["actor"], "the key's owner, not $USER")
+        # Provisioning reports the CLI's change to the portal's audit log, naming the key's owner.
+        owner = self.drivers["owner"]
+
+        def audited():
+            owner.get(PORTAL + f"/console/audit?action=api-call&actor=staff:{self.emails['support']}")
+            return f"provisioning POST /api/accounts/{account}/unsuspend" in owner.page_source
+
+        eventually(audited, 30, "the CLI's unsuspension in the audit log")
+        self.assertEqual(1, int(subprocess.run(["psql", os.environ["HOSTWIRE_ADMIN_URL"], "-tA", "-c",
+                                                f"SELECT count(*) FROM portal.audit_log WHERE action = 'api-call' "
+                                                f"AND target LIKE '%/{account}/unsuspend'"],
+                                               capture_output=True, text=True, check=True).stdout.strip()), "recorded once")
         # Within the role: support may not terminate, whatever the key says; and within the key: no task retries.
         code, output = hostwire("accounts", "terminate", account, token=key)
         self.assertNotEqual(0, code)
@@ -390,11 +402,22 @@ class ConsoleJourney(unittest.TestCase):
         owner = self.drivers["owner"]
         owner.get(PORTAL + "/console/audit?action=customer.log-in-as")
         self.assertIn(email, owner.page_source)
+        # Support keeps a note on the customer, for whoever picks up the next ticket.
+        support.get(PORTAL + "/console/customers?q=cleo-")
+        click_and_wait(support, "table.list tbody a")
+        self.fill(support, {"note": "Called about the invoice; prefers email."}, submit="#add-note button")
+        self.assertIn("Called about the invoice; prefers email.", support.find_element(By.CSS_SELECTOR, "ol.notes").text)
+        self.assertIn("Sam Support", support.find_element(By.CSS_SELECTOR, "ol.notes").text)
+        self.page("customer-notes", support)
+        owner.get(PORTAL + "/console/audit?action=customer.note-added")
+        self.assertIn(email, owner.page_source)
         # A viewer is offered no such thing, and a forged request is refused.
         viewer = self.drivers["viewer"]
         viewer.get(PORTAL + "/console/customers?q=cleo-")
         click_and_wait(viewer, "table.list tbody a")
         self.assertFalse(viewer.find_elements(By.ID, "log-in-as"))
+        self.assertFalse(viewer.find_elements(By.ID, "add-note"))
+        self.assertIn("Called about the invoice", viewer.page_source)
 
     def test_6b_servers_drain_and_answer_a_health_check(self):
         owner = self.drivers["owner"]
@@ -429,6 +452,17 @@ class ConsoleJourney(unittest.TestCase):
         self.page("catalog", owner)
         product = next(p for p in call("GET", "http://127.0.0.1:8081/api/catalog/products")[1] if p["slug"] == slug)
         self.assertEqual({("monthly", 950), ("annual", 9900)}, {(p["billing_cycle"], p["amount"]) for p in product["prices"]})
+        # A new monthly price, for new orders; the annual one stays.
+        prices = f'#prices-{product["id"].lower()}-USD'
+        owner.find_element(By.XPATH, f'//form[@id="prices-{product["id"].lower()}-USD"]/parent::details/summary').click()
+        field = owner.find_element(By.ID, f'price-{product["id"].lower()}-USD-monthly')
+        self.assertEqual("9.50", field.get_attribute("value"))
+        field.clear()
+        field.send_keys("10.25")
+        click_and_wait(owner, f"{prices} button")
+        self.assertIn("New USD prices are in the storefront", owner.page_source)
+        product = call("GET", f"http://127.0.0.1:8081/api/catalog/products/{product['id']}")[1]
+        self.assertEqual({("monthly", 1025), ("annual", 9900)}, {(p["billing_cycle"], p["amount"]) for p in product["prices"]})
         row = f'form[action="/console/catalog/{product["id"].lower()}/retire"]'
         owner.find_element(By.CSS_SELECTOR, f"{row} input[type=checkbox]").click()
         click_and_wait(owner, f"{row} button")
@@ -449,6 +483,10 @@ class ConsoleJourney(unittest.TestCase):
         self.fill(owner, {"subject": "Join the {{company_name}} console, {{customer_name}}"}, submit='button[name="preview"]')
         self.assertEqual("Join the Hostwire console, Ada Lovelace", owner.find_element(By.ID, "preview-subject").text)
         self.page("template", owner)
+        since = time.time() - 1
+        click_and_wait(owner, "#send-test")
+        self.assertIn(f"on its way to {self.emails['owner']}", owner.page_source)
+        mail_text(self.emails["owner"], "[Test] Join the Hostwire console, Ada Lovelace", since)
         click_and_wait(owner, "#save")
         self.assertIn("Version 1 is in force", owner.page_source)
         self.assertEqual(1, call("GET", "http://127.0.0.1:8084/api/mail/templates/staff-invitation", token=self.token)[1]["version"])
@@ -458,6 +496,57 @@ class ConsoleJourney(unittest.TestCase):
         self.fill(owner, {"name": "Nia New", "email": f"nia-{RUN}@staff.test"}, submit='form[action="/console/staff/invite"] button')
         self.assertIn("Invitation emailed", owner.page_source)
         mail_text(f"nia-{RUN}@staff.test", "Join the Hostwire console, Nia New", since)
+
+    def test_6e_billing_runs_sets_tax_and_keeps_a_service_from_cancelling(self):
+        billing = self.drivers["billing"]
+        billing.get(PORTAL + "/console/billing")
+        self.assertIn("Account suspended", billing.find_element(By.ID, "dunning").text)
+        self.fill(billing, {"country": "de", "name": "USt", "percent": "19"}, submit="#set-tax-rate button")
+        self.assertIn("DE: USt 19% from the next invoice on", billing.page_source)
+        rates = call("GET", "http://127.0.0.1:8085/api/billing/tax-rates", token=self.token)[1]
+        self.assertIn({"country": "DE", "name": "USt", "basis_points": 1900}, rates)
+        click_and_wait(billing, "#run-billing button")
+        self.assertIn("Billing ran for", billing.page_source)
+        runs = call("GET", "http://127.0.0.1:8085/api/billing/runs?per_page=5", token=self.token)[1]
+        self.assertEqual("api", runs[0]["trigger"])
+        # A service set to end at its term: on the dashboard, listed on the billing page, kept on request.
+        domain = f"keep-{RUN}.example"
+        place_paid_order(domain)
+
+        def subscription():
+            items = call("GET", "http://127.0.0.1:8085/api/billing/subscriptions?per_page=100&status=active", token=self.token)[1]
+            return next((s for s in items if s["domain"] == domain), None)
+
+        sub = eventually(subscription, 60, "the subscription")
+        status, _ = call("POST", f"http://127.0.0.1:8085/api/billing/subscriptions/{sub['id']}/cancellation",
+                         {"when": "end_of_term", "actor": "customer"}, token=self.token)
+        self.assertEqual(200, status)
+        owner = self.drivers["owner"]
+        owner.get(PORTAL + "/console")
+        self.assertNotEqual("0", owner.find_element(By.ID, "pending-cancellations").text)
+        self.assertIn("Charges declined", owner.find_element(By.ID, "today").text)
+        billing.get(PORTAL + "/console/billing")
+        self.assertIn(domain, billing.find_element(By.ID, "cancellation-list").text)
+        self.page("billing", billing)
+        billing.find_element(By.ID, f"withdraw-reason-{sub['id'].lower()}").send_keys("customer changed their mind on the phone")
+        click_and_wait(billing, f"#withdraw-{sub['id'].lower()} button")
+        self.assertIn("The cancellation is withdrawn", billing.page_source)
+        self.assertIsNone(subscription().get("cancel_on"))
+        # A viewer sees all of it and may run nothing.
+        viewer = self.drivers["viewer"]
+        viewer.get(PORTAL + "/console/billing")
+        self.assertFalse(viewer.find_element(By.CSS_SELECTOR, "#run-billing button").is_enabled())
+        owner.get(PORTAL + "/console/audit?action=cancellation.withdrawn")
+        self.assertIn("customer changed their mind", owner.page_source)
+
+    def test_6f_the_bus_page_counts_each_queue(self):
+        support = self.drivers["support"]
+        support.get(PORTAL + "/console/bus")
+        queues = {row.find_elements(By.TAG_NAME, "td")[0].text: row.find_elements(By.TAG_NAME, "td")[1].text
+                  for row in support.find_elements(By.CSS_SELECTOR, "#queues tbody tr")}
+        self.assertGreater(int(queues.get("provisioning", "0")), 0, queues)
+        self.assertIn("checkout", support.find_element(By.ID, "publishers").text)
+        self.page("bus", support)
 
     def test_7_the_audit_log_is_append_only_and_exports_as_csv(self):
         owner = self.drivers["owner"]

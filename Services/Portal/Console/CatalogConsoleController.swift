@@ -59,8 +59,8 @@ struct CatalogConsoleController: Sendable {
         let currency = context.form.text("currency").uppercased()
         var errors: [String] = [], amounts: [String: Int] = [:]
         if currency.count != 3 || !currency.allSatisfy({ $0.isASCII && $0.isLetter }) { errors.append("The currency is three letters, such as USD.") }
-        for cycle in Self.cycles where !context.form.text("price-\(cycle)").isEmpty {
-            guard let minor = Self.minorUnits(context.form.text("price-\(cycle)"), currency: currency) else {
+        for cycle in Self.cycles where !context.form.text("amount-\(cycle)").isEmpty {
+            guard let minor = Self.minorUnits(context.form.text("amount-\(cycle)"), currency: currency) else {
                 errors.append("The \(cycle) price is an amount such as 4.99."); continue
             }
             amounts[cycle] = minor

@@ -13,7 +13,7 @@ struct PageRenderer: Sendable {
                         "two-factor", "two-factor-setup", "login-two-factor", "cancel", "control-panel", "panel-password", "emails", "email", "profile", "data",
                         "console-error", "console-login", "console-two-factor", "console-two-factor-setup", "console-recovery-codes",
                         "console-invitation", "console-dashboard", "console-figures", "console-accounts", "console-account",
-                        "console-tasks", "console-audit", "console-staff", "console-invoices", "console-invoice", "console-api-keys", "console-customers", "console-customer", "console-servers", "console-dead-letters", "console-catalog", "console-dns", "console-templates", "console-template", "console-billing"]
+                        "console-tasks", "console-audit", "console-staff", "console-invoices", "console-invoice", "console-api-keys", "console-customers", "console-customer", "console-servers", "console-dead-letters", "console-catalog", "console-dns", "console-templates", "console-template", "console-billing", "console-bus"]
 
     /// The navigation entry a page belongs to, when not its own.
     static let section = ["invoice": "invoices", "two-factor": "security", "two-factor-setup": "security", "cancel": "services",
@@ -27,7 +27,7 @@ struct PageRenderer: Sendable {
                           "console-servers": "console_servers", "console-dead-letters": "console_tasks",
                           "console-catalog": "console_catalog", "console-dns": "console_servers",
                           "console-templates": "console_catalog", "console-template": "console_catalog",
-                          "console-billing": "console_billing"]
+                          "console-billing": "console_billing", "console-bus": "console_tasks"]
 
     /// Loads every page now, so a broken template stops the portal at start, not in front of a customer.
     init(settings: PortalSettings) async throws {
@@ -42,6 +42,8 @@ struct PageRenderer: Sendable {
     func render(_ page: String, _ values: [String: Any], context: some WebRequestContext,
                 status: HTTPResponse.Status = .ok) -> Response {
         var values = values
+        // swift-mustache opens a section for an empty string: a page with no notice would show an empty one.
+        if (values["notice"] as? String)?.isEmpty == true { values["notice"] = nil }
         values["company_name"] = companyName
         values["support_email"] = supportEmail
         values["csrf"] = context.csrfToken
