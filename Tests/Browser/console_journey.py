@@ -347,6 +347,22 @@ class ConsoleJourney(unittest.TestCase):
         billing.get(PORTAL + f"/console/invoices/{open_invoice}")
         self.fill(billing, {"amount": "12.00", "reference": f"BANK-{RUN}"}, submit="#mark-paid button")
         self.assertEqual("paid", call("GET", f"http://127.0.0.1:8085/api/billing/invoices/{open_invoice}", token=self.token)[1]["status"])
+        # An invoice sent in error is voided, with the reason kept beside it.
+        void_invoice = str(uuid.uuid4())
+        psql(f"""INSERT INTO billing.invoices (id, number, subscription_id, customer_id, period_start, period_end, issued_on, due_on,
+                                              subtotal, total, currency)
+                 SELECT '{void_invoice}', 'INV-V{RUN}', subscription_id, customer_id, current_date + 90, current_date + 120, current_date,
+                        current_date, 1200, 1200, 'USD' FROM billing.invoices WHERE id = '{invoice['id']}'""")
+        billing.get(PORTAL + f"/console/invoices/{void_invoice}")
+        billing.find_element(By.ID, "void-reason").send_keys("sent twice by mistake")
+        billing.find_element(By.CSS_SELECTOR, "#void input[type=checkbox]").click()
+        click_and_wait(billing, "#void button")
+        self.assertEqual("cancelled", billing.find_element(By.ID, "invoice-status").text)
+        self.assertFalse(billing.find_elements(By.ID, "void"))
+        voided = subprocess.run(["psql", os.environ["HOSTWIRE_ADMIN_URL"], "-tA", "-c",
+                                 f"SELECT voided_by || '|' || void_reason FROM billing.invoices WHERE id = '{void_invoice}'"],
+                                capture_output=True, text=True, check=True).stdout.strip()
+        self.assertEqual(f"staff:{self.emails['billing']}|sent twice by mistake", voided)
         owner.get(PORTAL + "/console/audit?action=account.terminate")
         self.assertIn("Nothing recorded matches", owner.page_source, "a refused action changes nothing, so nothing is recorded")
 
@@ -434,10 +450,30 @@ class ConsoleJourney(unittest.TestCase):
         click_and_wait(owner, f"{row} button")
         click_and_wait(owner, f'form[action="/console/servers/{whm["id"].lower()}/health"] button')
         self.assertIn("Healthy: the panel answered", owner.page_source)
+        self.assertIn("answered", owner.find_element(By.ID, "servers").text)
+        # A new server: its secret goes to provisioning, sealed there; the audit log keeps the rest.
+        owner.find_element(By.CSS_SELECTOR, '#server-panel option[value="cpanel"]').click()
+        self.fill(owner, {"name": f"whm-{RUN}", "hostname": f"whm-{RUN}.sandbox.test", "ip": "192.0.2.11",
+                          "api_url": "http://127.0.0.1:2087", "api_username": "root", "api_secret": "sandbox-whm-token",
+                          "server_group": f"spare-{RUN}", "max_accounts": "10"}, submit="#add-server button")
+        self.assertIn("is added and takes accounts now", owner.page_source)
+        added = next(server for server in call("GET", "http://127.0.0.1:8082/api/servers", token=self.token)[1]
+                     if server["name"] == f"whm-{RUN}")
+        self.assertEqual((f"spare-{RUN}", 10), (added["server_group"], added["max_accounts"]))
+        click_and_wait(owner, f'form[action="/console/servers/{added["id"].lower()}/health"] button')
+        self.assertIn("Healthy: the panel answered", owner.page_source)
+        audit = subprocess.run(["psql", os.environ["HOSTWIRE_ADMIN_URL"], "-tA", "-c",
+                                "SELECT after::text FROM portal.audit_log WHERE action = 'server.added'"],
+                               capture_output=True, text=True, check=True).stdout
+        self.assertIn(f"whm-{RUN}", audit)
+        self.assertNotIn("sandbox-whm-token", audit)
+        owner.get(PORTAL + "/console")
+        self.assertIn("answered", owner.page_source)
         # Support may look, and check health, but not change servers.
         support = self.drivers["support"]
         support.get(PORTAL + "/console/servers")
         self.assertFalse(support.find_elements(By.CSS_SELECTOR, "#servers select"))
+        self.assertFalse(support.find_elements(By.ID, "add-server"))
         support.get(PORTAL + "/console/dead-letters")
         self.assertIn("No message is waiting", support.page_source)
         self.page("dead-letters", support)

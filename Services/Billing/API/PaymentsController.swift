@@ -52,6 +52,20 @@ struct PaymentsController: Sendable {
             default: return APIResponse.json(Outcome(outcome: outcome.rawValue), status: .created)
             }
         }
+        api.post("invoices/{id}/void") { request, context in
+            struct Body: Decodable { let reason: String; let actor: String? }
+            let invoice = try context.parameters.require("id", as: UUID.self)
+            let body = try await APIResponse.decode(Body.self, from: request)
+            guard (3...500).contains(body.reason.count) else { throw APIError.invalid("reason", "reason is 3 to 500 characters") }
+            let actor = context.actor(claimed: body.actor)
+            switch try await dependencies.store.transaction({ try await InvoiceVoid().void(invoice, actor: actor, reason: body.reason, in: $0) }) {
+            case .voided: return APIResponse.json(Outcome(outcome: "voided"))
+            case .notFound: throw APIError.notFound("invoice")
+            case .notOpen(let status): throw APIError.conflict("not_open", "the invoice is \(status): only an open invoice can be voided")
+            case .partlyPaid: throw APIError.conflict("partly_paid", "money was received on this invoice: refund it instead")
+            case .chargeInProgress: throw APIError.conflict("charge_in_progress", "a charge of this invoice is under way; try again when it settles")
+            }
+        }
         api.post("payments/{id}/refund") { request, context in
             let payment = try context.parameters.require("id", as: UUID.self)
             let body = try await APIResponse.decode(RefundRequest.self, from: request)

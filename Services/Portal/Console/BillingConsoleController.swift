@@ -25,6 +25,28 @@ struct BillingConsoleController: Sendable {
         router.get("invoices/{id}") { _, context in try await show(try context.parameters.require("id", as: UUID.self), context: context) }
         router.post("invoices/{id}/payments/{payment}/refund", use: refund)
         router.post("invoices/{id}/mark-paid", use: markPaid)
+        router.post("invoices/{id}/void", use: void)
+    }
+
+    /// Voids an open invoice nothing was paid on (sent in error, a goodwill write-off).
+    @Sendable func void(_ request: Request, context: ConsoleRequestContext) async throws -> Response {
+        guard let staff = context.staff else { throw PortalError.notFound }
+        let invoice = try context.parameters.require("id", as: UUID.self)
+        let reason = context.form.text("reason")
+        var errors: [String] = []
+        if context.form["confirm-void"] != "yes" { errors.append("Tick the box to confirm: the invoice is cancelled and its period not billed.") }
+        if !(3...200).contains(reason.count) { errors.append("Give the reason (3 to 200 characters): it is kept with the invoice.") }
+        guard errors.isEmpty else { return try await show(invoice, errors: errors, context: context, status: .unprocessableContent) }
+        do {
+            try await apis.post(.billing, "/api/billing/invoices/\(invoice.uuidString.lowercased())/void", ["reason": reason], as: staff)
+        } catch let error as ServiceCallError where (400..<500).contains(error.status) {
+            return try await show(invoice, errors: [ConsoleText.refusal(error, by: staff, what: "void invoices")], context: context,
+                                  status: error.status == 403 ? .forbidden : .conflict)
+        }
+        try await audit.record(by: staff, from: context.clientAddress, action: "invoice.voided",
+                               target: "invoice:\(invoice.uuidString.lowercased())", reason: reason,
+                               before: AuditEntry.json(["status": "open"]), after: AuditEntry.json(["status": "cancelled"]))
+        return Response.redirect(to: "/console/invoices/\(invoice.uuidString.lowercased())?voided=1", type: .normal)
     }
 
     @Sendable func refund(_ request: Request, context: ConsoleRequestContext) async throws -> Response {
@@ -98,6 +120,7 @@ struct BillingConsoleController: Sendable {
             "title": "Invoice \(invoice["number"] as? String ?? "")", "invoice": Self.invoiceRow(invoice), "payments": payments,
             "has_payments": !payments.isEmpty, "errors": errors, "may_refund": staff.role.may(.refund),
             "open": invoice["status"] as? String == "open", "may_record": staff.role.may(.manageBilling), "currency": currency,
+            "voidable": invoice["status"] as? String == "open" && (invoice["amount_paid"] as? Int ?? 0) == 0,
             "due": MoneyText.decimal(max(0, (invoice["total"] as? Int ?? 0) - (invoice["amount_paid"] as? Int ?? 0)), currency),
             "lines": (invoice["lines"] as? [[String: Any]] ?? []).map { line in
                 ["description": line["description"] ?? "", "amount": MoneyText.format(line["amount"] as? Int ?? 0, currency)]

@@ -40,7 +40,9 @@ struct DashboardController: Sendable {
         let servers = ((await stats)?["servers"] as? [[String: Any]] ?? []).map { server -> [String: Any] in
             let (count, capacity) = (server["accounts"] as? Int ?? 0, max(server["max_accounts"] as? Int ?? 1, 1))
             return ["name": server["name"] ?? "", "status": server["status"] ?? "", "accounts": count, "capacity": capacity,
-                    "percent": min(100, count * 100 / capacity), "full": count >= capacity]
+                    "percent": min(100, count * 100 / capacity), "full": count >= capacity,
+                    "health": Self.health(server["last_health"] as? [String: Any]),
+                    "unhealthy": (server["last_health"] as? [String: Any])?["healthy"] as? Bool == false]
         }
         let timers = (await schedules ?? []).map { schedule -> [String: Any] in
             ["name": schedule["name"] ?? "", "last": ConsoleText.time(schedule["last_slot"]), "next": ConsoleText.time(schedule["next_slot"]),
@@ -70,6 +72,13 @@ struct DashboardController: Sendable {
         case let list as [Any]: list.count
         default: nil
         }
+    }
+
+    /// A server's last health check as the dashboard says it.
+    static func health(_ check: [String: Any]?) -> String {
+        guard let check else { return "never checked" }
+        let when = ConsoleText.time(check["at"])
+        return check["healthy"] as? Bool == true ? "answered \(when)" : "failed \(when)"
     }
 
     /// A count as shown: a dash when unknown, "100+" when a plain list filled its page.

@@ -14,6 +14,7 @@ struct OperationsConsoleController: Sendable {
 
     func addRoutes(to router: RouterGroup<ConsoleRequestContext>) {
         router.get("servers") { _, context in try await servers(context: context) }
+        router.post("servers", use: addServer)
         router.post("servers/{id}/status", use: setStatus)
         router.post("servers/{id}/health") { _, context in
             guard let staff = context.staff else { throw PortalError.notFound }
@@ -68,18 +69,53 @@ struct OperationsConsoleController: Sendable {
         return try await letters(notice: "Replayed: \(outcome["outcome"] as? String ?? "done").", context: context)
     }
 
+    /// A new control-panel server: its API secret goes to provisioning, which seals it at rest;
+    /// the portal keeps nothing of it and the audit log records everything but the secret.
+    @Sendable func addServer(_ request: Request, context: ConsoleRequestContext) async throws -> Response {
+        guard let staff = context.staff else { throw PortalError.notFound }
+        let form = context.form
+        guard let maxAccounts = Int(form.text("max_accounts")), (1...1_000_000).contains(maxAccounts),
+              Self.panels.contains(form.text("panel")) else {
+            return try await servers(errors: ["Choose the panel, and give the most accounts it takes (a whole number)."], context: context,
+                                     status: .unprocessableContent)
+        }
+        var body: [String: Any] = ["name": form.text("name"), "panel": form.text("panel"), "hostname": form.text("hostname"),
+                                   "ip": form.text("ip"), "api_url": form.text("api_url"), "api_username": form.text("api_username"),
+                                   "server_group": form.text("server_group").isEmpty ? "default" : form.text("server_group"),
+                                   "max_accounts": maxAccounts,
+                                   "nameservers": form.text("nameservers").split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }
+                                       .filter { !$0.isEmpty }]
+        let audited = body
+        body["api_secret"] = form["api_secret"] ?? ""
+        let created: [String: Any]
+        do {
+            created = try await apis.post(.provisioning, "/api/servers", body, as: staff) as? [String: Any] ?? [:]
+        } catch let error as ServiceCallError where (400..<500).contains(error.status) {
+            return try await servers(errors: [ConsoleText.refusal(error, by: staff, what: "add servers")], context: context,
+                                     status: error.status == 403 ? .forbidden : .unprocessableContent)
+        }
+        try await audit.record(by: staff, from: context.clientAddress, action: "server.added",
+                               target: "server:\((created["id"] as? String)?.lowercased() ?? "") \(form.text("name"))", reason: nil,
+                               before: nil, after: AuditEntry.json(audited))
+        return try await servers(notice: "\(form.text("name")) is added and takes accounts now; check its health below.", context: context)
+    }
+
+    static let panels = ["cpanel", "plesk", "directadmin"]
+
     private func servers(errors: [String] = [], notice: String? = nil, context: ConsoleRequestContext,
                          status: HTTPResponse.Status = .ok) async throws -> Response {
         guard let staff = context.staff else { throw PortalError.notFound }
         let list = try await apis.get(.provisioning, "/api/servers", as: staff) as? [[String: Any]] ?? []
         return pages.render("console-servers", [
             "title": "Servers", "errors": errors, "notice": notice ?? "", "may_configure": staff.role.may(.configure),
+            "panels": Self.panels.map { ["panel": $0] },
             "servers": list.map { server in
                 let (count, capacity) = (server["accounts"] as? Int ?? 0, max(server["max_accounts"] as? Int ?? 1, 1))
                 let current = server["status"] as? String ?? ""
                 return ["id": (server["id"] as? String)?.lowercased() ?? "", "name": server["name"] ?? "", "panel": server["panel"] ?? "",
                         "hostname": server["hostname"] ?? "", "group": server["server_group"] ?? "", "status": current,
-                        "accounts": count, "capacity": capacity,
+                        "accounts": count, "capacity": capacity, "health": DashboardController.health(server["last_health"] as? [String: Any]),
+                        "unhealthy": (server["last_health"] as? [String: Any])?["healthy"] as? Bool == false,
                         "choices": Self.serverStatuses.map { ["value": $0, "selected": $0 == current] }] as [String: Any]
             },
         ], context: context, status: status)

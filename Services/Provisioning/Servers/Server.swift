@@ -18,10 +18,19 @@ struct Server: Sendable, Encodable {
     let accounts: Int
     /// Never shown; opened only to call the panel.
     let sealedSecret: String
+    /// The last check of its panel API; `nil` when never checked.
+    let lastHealth: HealthCheck?
+
+    /// What a check of the panel API found.
+    struct HealthCheck: Sendable, Encodable {
+        let at: Date
+        let healthy: Bool
+        let error: String?
+    }
 
     enum CodingKeys: String, CodingKey {
         case id, name, panel, hostname, ip, apiURL = "api_url", apiUsername = "api_username", group = "server_group"
-        case maxAccounts = "max_accounts", status, nameservers, accounts
+        case maxAccounts = "max_accounts", status, nameservers, accounts, lastHealth = "last_health"
     }
 
     /// Where customers log in to this server's panel.

@@ -14,11 +14,19 @@ struct ServerStore: Sendable {
 
     static let columns: String = """
         s.id, s.name, s.panel, s.hostname, s.ip, s.api_url, s.api_username, s.server_group, s.max_accounts, s.status,
-        s.nameservers, s.api_secret_sealed, s.live_accounts
+        s.nameservers, s.api_secret_sealed, s.live_accounts, s.health_checked_at, s.health_ok, s.health_error
         """
 
     func all() async throws -> [Server] {
         try await database.query("SELECT \(unescaped: Self.columns) FROM servers s ORDER BY s.name").map(Self.decode)
+    }
+
+    /// Keeps what a health check of server `id` found.
+    func recordHealth(_ id: UUID, healthy: Bool, error: String?) async throws {
+        try await database.query("""
+            UPDATE servers SET health_checked_at = now(), health_ok = \(healthy), health_error = \(error.map { String($0.prefix(500)) })
+            WHERE id = \(id)
+            """)
     }
 
     func server(_ id: UUID) async throws -> Server? {
@@ -109,11 +117,13 @@ struct ServerStore: Sendable {
     }
 
     private static func decode(_ row: PostgresRow) throws -> Server {
-        let (id, name, panel, hostname, ip, url, user, group, max, status, nameservers, sealed, accounts) =
-            try row.decode((UUID, String, String, String, String, String, String, String, Int, String, [String], String, Int).self)
+        let (id, name, panel, hostname, ip, url, user, group, max, status, nameservers, sealed, accounts, checkedAt, healthy, error) =
+            try row.decode((UUID, String, String, String, String, String, String, String, Int, String, [String], String, Int,
+                            Date?, Bool?, String?).self)
         return Server(id: id, name: name, panel: PanelKind(rawValue: panel) ?? .cpanel, hostname: hostname, ip: ip, apiURL: url,
                       apiUsername: user, group: group, maxAccounts: max, status: status, nameservers: nameservers,
-                      accounts: accounts, sealedSecret: sealed)
+                      accounts: accounts, sealedSecret: sealed,
+                      lastHealth: checkedAt.map { Server.HealthCheck(at: $0, healthy: healthy ?? false, error: error) })
     }
 }
 

@@ -88,9 +88,11 @@ struct ServersController: Sendable {
             let started = ContinuousClock.now
             do {
                 let health = try await panels.panel(for: server).health()
+                try await servers.recordHealth(server.id, healthy: true, error: nil)
                 return APIResponse.json(HealthReport(healthy: true, version: health.version, accounts: health.accounts, error: nil,
                                                      milliseconds: (ContinuousClock.now - started) / .milliseconds(1)))
             } catch {
+                try await servers.recordHealth(server.id, healthy: false, error: "\(error)")
                 return APIResponse.json(HealthReport(healthy: false, version: nil, accounts: nil, error: "\(error)",
                                                      milliseconds: (ContinuousClock.now - started) / .milliseconds(1)),
                                         status: .badGateway)
