@@ -125,11 +125,18 @@ import Testing
     @Test("kill -9 of provisioning in the middle of a batch: after restart every order is provisioned exactly once")
     func provisioningKilledMidBatch() async throws {
         try await TestDatabase.with(services: ["checkout", "provisioning"]) { database in
-            let sandbox = Sandbox(database: database, tag: "kill", panelEnvironment: ["SIM_LATENCY_MS": "30"])
+            let sandbox = Sandbox(database: database, tag: "kill", panelEnvironment: ["SIM_LATENCY_MS": "100"])
             defer { sandbox.stop() }
             try await sandbox.start()
             try await sandbox.addServer()
-            for number in 0..<60 { try await sandbox.placePaidOrder("batch\(number).example") }
+            // Placed ten at a time, so the batch is still being provisioned at the kill: one by one,
+            // a loaded machine placed them no faster than provisioning finished them.
+            for first in stride(from: 0, to: 60, by: 10) {
+                try await withThrowingTaskGroup(of: Void.self) { group in
+                    for number in first..<first + 10 { group.addTask { _ = try await sandbox.placePaidOrder("batch\(number).example") } }
+                    try await group.waitForAll()
+                }
+            }
             #expect(await eventually(timeout: .seconds(60), every: .milliseconds(50)) { try await activeAccounts(database) >= 5 })
             sandbox.provisioning.kill()
             let before = try await activeAccounts(database)

@@ -21,8 +21,52 @@ import TestSupport
         return buildBilling(settings)
     }
 
-    static func token(_ role: StaffRole, issued: Date = Date(), key: String = CustomerEndpointTests.keys.privateKey) async throws -> String {
-        try await PortalTokenSigner(privateKey: key).staffToken(UUID(), email: "\(role.rawValue)@staff.example", role: role, via: .apiKey, now: issued)
+    static func token(_ role: StaffRole, issued: Date = Date(), key: String = CustomerEndpointTests.keys.privateKey,
+                      via: StaffClaims.Via = .apiKey) async throws -> String {
+        try await PortalTokenSigner(privateKey: key).staffToken(UUID(), email: "\(role.rawValue)@staff.example", role: role, via: via, now: issued)
+    }
+
+    @Test func aChangeMadeOutsideTheConsoleIsSentToTheAuditLogOnce() async throws {
+        try await TestDatabase.with(services: ["billing"]) { database in
+            try await withRouter(try await Self.billing(), database: database) { client in
+                let reports = { try await database.count("SELECT count(*)::int FROM billing.outbox WHERE type = 'record-staff-action'") }
+                let key = try await Self.token(.billing)
+                #expect(try await client.json(.put, "/api/billing/tax-rates/DE", ["basis_points": 1900], token: key).status == .ok)
+                #expect(try await reports() == 1)
+                let payload = try await database.withAdmin { client in
+                    try await client.query("SELECT destination, payload FROM billing.outbox WHERE type = 'record-staff-action'",
+                                           logger: TestDatabase.logger).collect().first!.decode((String, String).self)
+                }
+                #expect(payload.0 == "portal")
+                #expect(payload.1.contains("\"actor\":\"staff:billing@staff.example\"") && payload.1.contains("/api/billing/tax-rates/DE"))
+                // Reads, refusals and the console's own calls (it audits them itself, with the reason) send nothing.
+                #expect(try await client.json(.get, "/api/billing/tax-rates", token: key).status == .ok)
+                #expect(try await client.json(.put, "/api/billing/tax-rates/FR", ["basis_points": 2000],
+                                              token: try await Self.token(.support)).status == .forbidden)
+                #expect(try await client.json(.put, "/api/billing/tax-rates/AT", ["basis_points": 2000],
+                                              token: try await Self.token(.billing, via: .console)).status == .ok)
+                #expect(try await reports() == 1)
+            }
+        }
+    }
+
+    @Test func anOpenInvoiceNothingWasPaidOnIsVoidedOnce() async throws {
+        try await TestDatabase.with(services: ["billing"]) { database in
+            try await withRouter(try await Self.billing(), database: database) { client in
+                let (invoice, _) = try await CustomerEndpointTests.seedInvoices(database)
+                let path = "/api/billing/invoices/\(invoice)/void"
+                #expect(try await client.json(.post, path, ["reason": "sent in error"], token: try await Self.token(.support)).status == .forbidden)
+                #expect(try await client.json(.post, path, ["reason": "x"], token: try await Self.token(.billing)).status == .unprocessableContent)
+                #expect(try await client.json(.post, path, ["reason": "sent in error"], token: try await Self.token(.billing)).status == .ok)
+                let again = try await client.json(.post, path, ["reason": "sent in error"], token: try await Self.token(.billing))
+                #expect(again.status == .conflict && errorCode(again.json) == "not_open")
+                let row = try await database.withAdmin { client in
+                    try await client.query("SELECT status, voided_by FROM billing.invoices WHERE id = \(invoice)",
+                                           logger: TestDatabase.logger).collect().first!.decode((String, String).self)
+                }
+                #expect(row.0 == "cancelled" && row.1 == "staff:billing@staff.example")
+            }
+        }
     }
 
     @Test func eachRoleMayDoOnlyWhatItNames() async throws {
