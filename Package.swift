@@ -208,7 +208,7 @@ let package = Package(
         ),
         .target(
             name: "DNSSSLService",
-            dependencies: ["ServiceRuntime", "Messaging", "Contracts", "Persistence", "DNS", "ACME", "Secrets", "PortalTokens",
+            dependencies: ["ServiceRuntime", "Messaging", "Contracts", "Persistence", "DNS", "ACME", "Secrets", "PortalTokens", "Validation",
                            .product(name: "Crypto", package: "swift-crypto"),
                            .product(name: "AsyncHTTPClient", package: "async-http-client"),
                            .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),

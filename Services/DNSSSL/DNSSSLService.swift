@@ -20,6 +20,8 @@ public struct DNSSSLSettings: Sendable {
     /// Seals certificate keys for provisioning, which installs them.
     public var keySealer: FieldSealer?
     public var apiTokens: APITokens
+    /// Verifies the portal's customer tokens; without it `/api/customer` is not served.
+    public var customers: CustomerAuthentication?
     /// Certificates expiring within this many days are renewed.
     public var renewBeforeDays: Int
     /// Longest wait for the authoritative servers to answer a challenge's TXT.
@@ -92,6 +94,9 @@ public func buildDNSSSL(_ settings: DNSSSLSettings) -> ServiceDefinition {
     definition.routes = { router, dependencies in
         let api = router.group("api/dnsssl").add(middleware: BearerAuthMiddleware(tokens: settings.apiTokens, policy: AdminPolicy(["POST /api/dnsssl/zones/*/sync": .operateTasks, "POST /api/dnsssl/certificates/*/reissue": .operateTasks]), audit: dependencies.store))
         DNSSSLController(dependencies: dependencies, settings: settings).addRoutes(to: api)
+        if let customers = settings.customers {
+            CustomerZonesController(store: dependencies.store, customers: customers).addRoutes(to: router.group("api/customer"))
+        }
     }
     return definition
 }

@@ -7,8 +7,16 @@ import Darwin
 /// An IPv4 or IPv6 address in text, as the system's own parser reads it.
 public enum IPAddressText {
     public static func isValid(_ text: String) -> Bool {
-        guard text.utf8.count <= 45 else { return false }
-        var v4 = in_addr(), v6 = in6_addr()
-        return inet_pton(AF_INET, text, &v4) == 1 || inet_pton(AF_INET6, text, &v6) == 1
+        isIPv4(text) || isIPv6(text)
+    }
+
+    public static func isIPv4(_ text: String) -> Bool {
+        var address = in_addr()
+        return text.utf8.count <= 15 && inet_pton(AF_INET, text, &address) == 1
+    }
+
+    public static func isIPv6(_ text: String) -> Bool {
+        var address = in6_addr()
+        return text.utf8.count <= 45 && inet_pton(AF_INET6, text, &address) == 1
     }
 }

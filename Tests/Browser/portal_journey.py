@@ -56,10 +56,10 @@ def totp(key, at=None):
     return f"{(struct.unpack('>I', digest[offset:offset + 4])[0] & 0x7FFFFFFF) % 1000000:06d}"
 
 
-def click_and_wait(driver, selector):
+def click_and_wait(driver, selector, by=By.CSS_SELECTOR):
     """Clicks what `selector` finds and waits for the page it leads to."""
     driver.execute_script("window.hostwireOldPage = true")
-    driver.find_element(By.CSS_SELECTOR, selector).click()
+    driver.find_element(by, selector).click()
 
     def arrived(driver):
         try:
@@ -259,6 +259,29 @@ class PortalJourney(unittest.TestCase):
         self.assertTrue(exported["invoices"] and exported["emails"]["items"] and exported["orders"])
         click_and_wait(self.driver, 'form[action="/account/data/erasure"] button')
         self.assertIn("You asked on", self.driver.page_source)
+
+    def test_2ae_edit_the_dns_records(self):
+        self.driver.get(PORTAL + "/services")
+        click_and_wait(self.driver, 'a[href$="/dns"]')
+        self.assertEqual(f"DNS records for {self.domain}", self.heading())
+        self.fill({"name": "www2", "contents": "999.1.1.1"}, wait=False)
+        click_and_wait(self.driver, "#add-record button")
+        self.assertIn("an A record is an IPv4 address", self.driver.page_source)
+        self.fill({"name": "blog", "contents": "192.0.2.44", "ttl": "300"}, wait=False)
+        click_and_wait(self.driver, "#add-record button")
+        self.assertIn(f"Saved: blog.{self.domain}. A", self.driver.page_source)
+        self.assertIn("192.0.2.44", self.driver.find_element(By.ID, "records").text)
+        self.page("dns")
+        # Live on the authoritative server within seconds (the zone's sync task).
+        deadline, answer = time.time() + 30, ""
+        while time.time() < deadline and answer != "192.0.2.44":
+            answer = subprocess.run(["dig", "@127.0.0.1", "-p", "5353", f"blog.{self.domain}", "A", "+short"],
+                                    capture_output=True, text=True).stdout.strip()
+            time.sleep(0.5)
+        self.assertEqual("192.0.2.44", answer)
+        click_and_wait(self.driver, f'//form[input[@name="name" and @value="blog.{self.domain}."] and input[@name="type" and @value="A"]]//button',
+                       by=By.XPATH)
+        self.assertIn(f"Removed: blog.{self.domain}. A", self.driver.page_source)
 
     def test_2b_a_card_that_needs_authentication(self):
         self.driver.get(PORTAL + "/order/pro")

@@ -96,10 +96,11 @@ import TestSupport
     }
 
     @Test func dnssslDocumentMatchesTheRoutes() async throws {
-        let settings = DNSSSLSettings(
+        var settings = DNSSSLSettings(
             dns: PowerDNSProvider(baseURL: "http://127.0.0.1:\(freePort())", apiKey: "k"), checkServers: [], defaultNameservers: [],
             acme: .init(directoryURL: "http://127.0.0.1:\(freePort())/dir"), cipher: try CredentialCipher(ring: "k1=\(CredentialCipher.generateKey())"),
             keySealer: nil, apiTokens: APITokens([(.admin, Self.token)]))
+        settings.customers = try await CustomerEndpointTests.customers()
         try await check(buildDNSSSL(settings), document: "dnsssl.json", services: ["dnsssl"])
     }
 

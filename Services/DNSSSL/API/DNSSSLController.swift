@@ -38,15 +38,6 @@ struct DNSSSLController: Sendable {
         }
     }
 
-    struct RecordEdit: Decodable {
-        let name: String
-        let type: String
-        let ttl: Int?
-        let contents: [String]
-    }
-
-    static let editableTypes: Set = ["A", "AAAA", "CNAME", "MX", "TXT", "SRV", "CAA"]
-
     func addRoutes(to api: RouterGroup<ServiceRequestContext>) {
         let (store, database, logger) = (dependencies.store, dependencies.database, dependencies.logger)
         TasksController<ServiceRequestContext>(store: store, registry: dependencies.taskRegistry).addRoutes(to: api)
@@ -63,34 +54,19 @@ struct DNSSSLController: Sendable {
             zone.drift = await drift(zone.domain, records)
             return APIResponse.json(zone)
         }
+        let edits = ZoneEdits(store: store)
         api.put("zones/{id}/records") { request, context in
-            let id = try context.parameters.require("id", as: UUID.self)
-            let edit = try await APIResponse.decode(RecordEdit.self, from: request)
-            let set = try validated(edit)
-            try await change(id) { connection, domain in
-                guard set.name.absoluteDNSName == domain.absoluteDNSName || set.name.absoluteDNSName.hasSuffix(".\(domain.absoluteDNSName)") else {
-                    throw APIError.invalid("name", "\(set.name) is not inside \(domain)")
-                }
-                try await ZoneStore.save([set], zone: id, managed: false, on: connection, logger: logger)
-            }
+            let set = try ZoneEdits.validated(try await APIResponse.decode(ZoneEdits.RecordEdit.self, from: request))
+            try await edits.save(set, in: try context.parameters.require("id", as: UUID.self), of: nil)
             return APIResponse.json(set)
         }
         api.delete("zones/{id}/records") { request, context in
-            let id = try context.parameters.require("id", as: UUID.self)
-            let query = request.uri.queryParameters
-            guard let name = query.get("name"), let type = query.get("type")?.uppercased(), Self.editableTypes.contains(type) else {
-                throw APIError.invalid("type", "name and type (\(Self.editableTypes.sorted().joined(separator: ", "))) are required")
-            }
-            try await change(id) { connection, _ in
-                try await connection.query("""
-                    DELETE FROM records WHERE zone_id = \(id) AND name = \(name.absoluteDNSName) AND type = \(type)
-                    """, logger: logger)
-            }
+            let (name, type) = try ZoneEdits.recordSet(request)
+            try await edits.delete(name: name, type: type, in: try context.parameters.require("id", as: UUID.self), of: nil)
             return Response(status: .noContent)
         }
         api.post("zones/{id}/sync") { _, context in
-            let id = try context.parameters.require("id", as: UUID.self)
-            try await change(id) { _, _ in }
+            try await edits.sync(try context.parameters.require("id", as: UUID.self))
             return Response(status: .accepted)
         }
         api.get("certificates") { request, _ in
@@ -124,38 +100,6 @@ struct DNSSSLController: Sendable {
             guard let fresh else { throw APIError.notFound("certificate of an active zone") }
             return APIResponse.json(["certificate_id": fresh], status: .accepted)
         }
-    }
-
-    private func validated(_ edit: RecordEdit) throws -> DNSRecordSet {
-        let type = edit.type.uppercased()
-        guard Self.editableTypes.contains(type) else {
-            throw APIError.invalid("type", "type is one of \(Self.editableTypes.sorted().joined(separator: ", "))")
-        }
-        let labels = edit.name.absoluteDNSName.dropLast().split(separator: ".", omittingEmptySubsequences: false)
-        guard !labels.isEmpty, labels.allSatisfy({ (1...63).contains($0.count) && $0.allSatisfy { $0.isLetter || $0.isNumber || $0 == "-" || $0 == "_" || $0 == "*" } }) else {
-            throw APIError.invalid("name", "name is a DNS name such as www.example.com")
-        }
-        let ttl = edit.ttl ?? 3600
-        guard (30...604_800).contains(ttl) else { throw APIError.invalid("ttl", "ttl is 30 to 604800 seconds") }
-        guard !edit.contents.isEmpty, edit.contents.allSatisfy({ !$0.isEmpty && $0.count <= 2048 && !$0.contains("\n") }) else {
-            throw APIError.invalid("contents", "contents is one or more records, each one line")
-        }
-        let contents = type == "TXT" ? edit.contents.map { $0.hasPrefix("\"") ? $0 : "\"\($0.replacingOccurrences(of: "\"", with: "\\\""))\"" } : edit.contents
-        return DNSRecordSet(name: edit.name.absoluteDNSName.lowercased(), type: type, ttl: ttl, records: contents)
-    }
-
-    /// Stores a change to an active zone and queues its sync, in one transaction.
-    private func change(_ zone: UUID, _ body: @escaping @Sendable (PostgresConnection, String) async throws -> Void) async throws {
-        let found = try await dependencies.store.transaction { transaction -> Bool in
-            let connection = transaction.connection
-            guard let zone = try await ZoneStore.zone(zone, on: connection, logger: transaction.logger), zone.status == "active" else {
-                return false
-            }
-            try await body(connection, zone.domain)
-            try await transaction.enqueue(SyncZoneTask(zoneID: zone.id), dedupeKey: "sync-zone:\(zone.id):\(UUID())")
-            return true
-        }
-        guard found else { throw APIError.notFound("active zone") }
     }
 
     private func drift(_ domain: String, _ desired: [DNSRecordSet]) async -> Drift {

@@ -5,7 +5,8 @@ import ServiceRuntime
 struct DNSSSLMain {
     static func main() async throws {
         var settings = try DNSSSLSettings.load()
-        settings.apiTokens.acceptStaff(try await CustomerAuthentication.load())
+        settings.customers = try await CustomerAuthentication.load()
+        settings.apiTokens.acceptStaff(settings.customers)
         let definition = buildDNSSSL(settings)
         try await ServiceHost.run(definition, configuration: try ServiceConfiguration.load(service: "dnsssl", httpPort: 8083))
     }

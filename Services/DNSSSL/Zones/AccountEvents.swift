@@ -17,8 +17,8 @@ struct AccountEvents: Sendable {
             let nameservers = event.nameservers.isEmpty ? settings.defaultNameservers : event.nameservers
             let zone = UUID()
             let created = try await connection.query("""
-                INSERT INTO zones (id, account_id, domain, server_ip, nameservers)
-                VALUES (\(zone), \(event.accountID), \(event.domain), \(event.serverIP), \(nameservers))
+                INSERT INTO zones (id, account_id, domain, server_ip, nameservers, customer_id)
+                VALUES (\(zone), \(event.accountID), \(event.domain), \(event.serverIP), \(nameservers), \(event.customerID))
                 ON CONFLICT DO NOTHING RETURNING id
                 """, logger: logger).collect()
             guard !created.isEmpty else {

@@ -11,17 +11,19 @@ enum ZoneStore {
         let domain: String
         let nameservers: [String]
         let status: String
+        /// The owner, when known (zones made before owners were kept have none).
+        let customerID: UUID?
     }
 
     static func zone(_ id: UUID, on connection: PostgresConnection, logger: Logger) async throws -> Zone? {
         try await connection.query("""
-            SELECT id, account_id, domain, nameservers, status FROM zones WHERE id = \(id)
+            SELECT id, account_id, domain, nameservers, status, customer_id FROM zones WHERE id = \(id)
             """, logger: logger).collect().first.map(decode)
     }
 
     static func decode(_ row: PostgresRow) throws -> Zone {
-        let (id, account, domain, nameservers, status) = try row.decode((UUID, UUID, String, [String], String).self)
-        return Zone(id: id, accountID: account, domain: domain, nameservers: nameservers, status: status)
+        let (id, account, domain, nameservers, status, customer) = try row.decode((UUID, UUID, String, [String], String, UUID?).self)
+        return Zone(id: id, accountID: account, domain: domain, nameservers: nameservers, status: status, customerID: customer)
     }
 
     static func records(of zone: UUID, on connection: PostgresConnection, logger: Logger) async throws -> [DNSRecordSet] {

@@ -60,6 +60,7 @@ struct ClientAreaController: Sendable {
             if account.status == "provisioning" { row["setting_up"] = true }
             if account.status == "active" { row["panel_id"] = account.id.uuidString.lowercased() }
             if ["active", "suspended"].contains(account.status) { row["password_id"] = account.id.uuidString.lowercased() }
+            if account.status == "active" { row["dns_id"] = account.id.uuidString.lowercased() }
             if let subscription = byAccount[account.id], ["active", "suspended"].contains(subscription.status) {
                 if let ends = subscription.cancelOn {
                     row["ends_on"] = ends

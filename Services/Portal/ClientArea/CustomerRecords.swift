@@ -189,3 +189,27 @@ struct Subscription: Decodable, Sendable {
         case cancelOn = "cancel_on"
     }
 }
+
+/// A DNS zone of the customer's, as DNS/SSL answers it.
+struct DNSZone: Decodable, Sendable {
+    let id: UUID
+    let accountID: UUID
+    let domain: String
+    let status: String
+    let nameservers: [String]
+    let records: [Record]?
+
+    struct Record: Decodable, Sendable {
+        let name: String, type: String, ttl: Int, contents: [String], managed: Bool
+    }
+
+    enum CodingKeys: String, CodingKey { case id, accountID = "account_id", domain, status, nameservers, records }
+}
+
+/// One record set as the customer sets it.
+struct DNSRecordEdit: Encodable, Sendable {
+    let name: String
+    let type: String
+    let ttl: Int?
+    let contents: [String]
+}

@@ -13,6 +13,7 @@ struct ServiceAPIs: Sendable {
     let provisioning: ExternalHTTPClient
     let billing: ExternalHTTPClient
     let mail: ExternalHTTPClient
+    let dnsssl: ExternalHTTPClient
 
     init(settings: PortalSettings) {
         signer = settings.signer
@@ -20,6 +21,7 @@ struct ServiceAPIs: Sendable {
         provisioning = ExternalHTTPClient(baseURL: settings.provisioningURL, timeout: .seconds(10))
         billing = ExternalHTTPClient(baseURL: settings.billingURL, timeout: .seconds(10))
         mail = ExternalHTTPClient(baseURL: settings.mailURL, timeout: .seconds(10))
+        dnsssl = ExternalHTTPClient(baseURL: settings.dnssslURL, timeout: .seconds(10))
     }
 
     func products() async throws -> [Product] {
@@ -125,6 +127,30 @@ struct ServiceAPIs: Sendable {
         let page: CardSetupPage = try await call(billing, .POST, "/api/customer/card/setup-page", session,
                                                  body: String(decoding: try JSONEncoder().encode(returnTo), as: UTF8.self))
         return page.setupPage
+    }
+
+    /// The DNS zone of the customer's account `account`, with its records; `nil` when it has none (yet).
+    func zone(ofAccount account: UUID, _ session: PortalSession) async throws -> DNSZone? {
+        let zones: [DNSZone] = try await call(dnsssl, .GET, "/api/customer/zones", session)
+        guard let zone = zones.first(where: { $0.accountID == account }) else { return nil }
+        return try await call(dnsssl, .GET, "/api/customer/zones/\(zone.id.uuidString.lowercased())", session)
+    }
+
+    /// Adds or replaces one record set; a refusal is a ``ServiceCallError`` with DNS/SSL's reason.
+    func saveRecords(_ edit: DNSRecordEdit, in zone: UUID, _ session: PortalSession) async throws {
+        guard let customer = session.customerID else { throw PortalError.notLinked }
+        let token = try await signer.token(customer: customer, email: session.email)
+        _ = try await send(dnsssl, .PUT, "/api/customer/zones/\(zone.uuidString.lowercased())/records", token: token,
+                           body: String(decoding: try JSONEncoder().encode(edit), as: UTF8.self))
+    }
+
+    func deleteRecords(named name: String, type: String, in zone: UUID, _ session: PortalSession) async throws {
+        guard let customer = session.customerID else { throw PortalError.notLinked }
+        let token = try await signer.token(customer: customer, email: session.email)
+        var query = URLComponents()
+        query.queryItems = [URLQueryItem(name: "name", value: name), URLQueryItem(name: "type", value: type)]
+        _ = try await send(dnsssl, .DELETE, "/api/customer/zones/\(zone.uuidString.lowercased())/records?\(query.percentEncodedQuery ?? "")",
+                           token: token, body: nil)
     }
 
     func balance(_ session: PortalSession) async throws -> Balance {

@@ -10,14 +10,14 @@ struct PageRenderer: Sendable {
 
     static let pages = ["home", "signup", "check-email", "verify", "login", "reset-request", "reset-choose", "services",
                         "invoices", "invoice", "security", "error", "order", "order-status",
-                        "two-factor", "two-factor-setup", "login-two-factor", "cancel", "control-panel", "panel-password", "emails", "email", "profile", "data",
+                        "two-factor", "two-factor-setup", "login-two-factor", "cancel", "control-panel", "panel-password", "emails", "email", "profile", "data", "dns",
                         "console-error", "console-login", "console-two-factor", "console-two-factor-setup", "console-recovery-codes",
                         "console-invitation", "console-dashboard", "console-figures", "console-accounts", "console-account",
                         "console-tasks", "console-audit", "console-staff", "console-invoices", "console-invoice", "console-api-keys", "console-customers", "console-customer", "console-servers", "console-dead-letters", "console-catalog", "console-dns", "console-templates", "console-template", "console-billing", "console-bus"]
 
     /// The navigation entry a page belongs to, when not its own.
     static let section = ["invoice": "invoices", "two-factor": "security", "two-factor-setup": "security", "cancel": "services",
-                          "control-panel": "services", "panel-password": "services",
+                          "control-panel": "services", "panel-password": "services", "dns": "services",
                           "email": "emails", "profile": "security", "data": "security",
                           "console-dashboard": "console_dashboard", "console-figures": "console_dashboard",
                           "console-accounts": "console_accounts", "console-account": "console_accounts", "console-tasks": "console_tasks",
