@@ -115,6 +115,7 @@ class PortalJourney(unittest.TestCase):
         axe.inject()
         serious = [v for v in axe.run()["violations"] if v["impact"] in ("serious", "critical")]
         self.assertEqual([], [(v["id"], v["help"], [n["target"] for n in v["nodes"]]) for v in serious], name)
+        driver.execute_script("window.scrollTo(0, 0)")
         driver.save_screenshot(os.path.join(SHOTS, f"{name}.png"))
 
     def fill(self, fields, wait=True):
@@ -264,11 +265,16 @@ class PortalJourney(unittest.TestCase):
         self.driver.get(PORTAL + "/services")
         click_and_wait(self.driver, 'a[href$="/dns"]')
         self.assertEqual(f"DNS records for {self.domain}", self.heading())
-        self.fill({"name": "www2", "contents": "999.1.1.1"}, wait=False)
-        click_and_wait(self.driver, "#add-record button")
+        def add(name, contents, ttl="3600"):
+            for field, value in [("record-name", name), ("record-contents", contents), ("record-ttl", ttl)]:
+                element = self.driver.find_element(By.ID, field)
+                element.clear()
+                element.send_keys(value)
+            click_and_wait(self.driver, "#add-record button")
+
+        add("www2", "999.1.1.1")
         self.assertIn("an A record is an IPv4 address", self.driver.page_source)
-        self.fill({"name": "blog", "contents": "192.0.2.44", "ttl": "300"}, wait=False)
-        click_and_wait(self.driver, "#add-record button")
+        add("blog", "192.0.2.44", ttl="300")
         self.assertIn(f"Saved: blog.{self.domain}. A", self.driver.page_source)
         self.assertIn("192.0.2.44", self.driver.find_element(By.ID, "records").text)
         self.page("dns")
