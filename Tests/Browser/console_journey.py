@@ -80,12 +80,12 @@ def faults(failure_rate):
     return {"latency_ms": 0, "failure_rate": failure_rate, "timeout_rate": 0, "timeout_seconds": 35}
 
 
-def place_paid_order(domain):
+def place_paid_order(domain, email=None):
     """An order placed and paid through the APIs, as the storefront would; answers the order."""
     products = call("GET", "http://127.0.0.1:8081/api/catalog/products")[1]
     product = next(p["id"] for p in products if p["slug"] == "starter")
     status, order = call("POST", "http://127.0.0.1:8081/api/orders", {
-        "customer": {"email": f"owner@{domain}", "name": "Console Customer"}, "product_id": product,
+        "customer": {"email": email or f"owner@{domain}", "name": "Console Customer"}, "product_id": product,
         "billing_cycle": "monthly", "currency": "USD", "domain": domain})
     assert status == 201, order
     status, _ = call("POST", f"http://127.0.0.1:12111/__sim/payment_intents/{order['payment']['payment_intent']}/pay")
@@ -574,6 +574,33 @@ class ConsoleJourney(unittest.TestCase):
         self.assertFalse(viewer.find_element(By.CSS_SELECTOR, "#run-billing button").is_enabled())
         owner.get(PORTAL + "/console/audit?action=cancellation.withdrawn")
         self.assertIn("customer changed their mind", owner.page_source)
+        # On the phone, a customer asks billing to end a service: from the customer's page, with a reason.
+        cleo_domain = f"cleo-{RUN}.example"
+        place_paid_order(cleo_domain, email=f"cleo-{RUN}@example.test")
+
+        def cleo_subscription():
+            items = call("GET", "http://127.0.0.1:8085/api/billing/subscriptions?per_page=100&status=active", token=self.token)[1]
+            return next((s for s in items if s["domain"] == cleo_domain), None)
+
+        sub = eventually(cleo_subscription, 60, "Cleo's subscription")
+        billing.get(PORTAL + "/console/customers?q=cleo-")
+        click_and_wait(billing, "table.list tbody a")
+        self.assertIn(cleo_domain, billing.find_element(By.ID, "subscriptions").find_element(By.XPATH, "..").text)
+        self.assertTrue(billing.find_elements(By.ID, "payments"))
+        form = f"#cancel-{sub['id'].lower()}"
+        billing.find_element(By.ID, f"cancel-reason-{sub['id'].lower()}").send_keys("asked by phone, ticket 77")
+        billing.find_element(By.CSS_SELECTOR, f"{form} input[type=checkbox]").click()
+        self.page("customer-billing", billing)
+        click_and_wait(billing, f"{form} button")
+        self.assertIn("ends", billing.page_source)
+        self.assertIsNotNone(cleo_subscription()["cancel_on"])
+        owner.get(PORTAL + "/console/audit?action=subscription.cancelled")
+        self.assertIn("ticket 77", owner.page_source)
+        # Support sees the service but may not end it.
+        support = self.drivers["support"]
+        support.get(PORTAL + "/console/customers?q=cleo-")
+        click_and_wait(support, "table.list tbody a")
+        self.assertFalse(support.find_elements(By.CSS_SELECTOR, "form[id^=cancel-]"))
 
     def test_6f_the_bus_page_counts_each_queue(self):
         support = self.drivers["support"]

@@ -71,7 +71,14 @@ struct DNSSSLController: Sendable {
         }
         api.get("certificates") { request, _ in
             let paging = try Paging(request)
-            return APIResponse.json(try await certificates(id: nil, domain: request.uri.queryParameters.get("domain"),
+            var expiring: Int?
+            if let text = request.uri.queryParameters.get("expiring_within_days") {
+                guard let days = Int(text), (0...3650).contains(days) else {
+                    throw APIError.invalid("expiring_within_days", "expiring_within_days is 0 to 3650")
+                }
+                expiring = days
+            }
+            return APIResponse.json(try await certificates(id: nil, domain: request.uri.queryParameters.get("domain"), expiringWithin: expiring,
                                                            limit: paging.perPage, offset: paging.offset, withPEM: false))
         }
         api.get("certificates/{id}") { _, context in
@@ -119,12 +126,15 @@ struct DNSSSLController: Sendable {
         }
     }
 
-    private func certificates(id: UUID?, domain: String?, limit: Int, offset: Int, withPEM: Bool) async throws -> [Certificate] {
+    /// Certificates by id or domain; `expiringWithin` days keeps the issued ones that expire by then, soonest first.
+    private func certificates(id: UUID?, domain: String?, expiringWithin days: Int? = nil, limit: Int, offset: Int,
+                              withPEM: Bool) async throws -> [Certificate] {
         try await dependencies.database.query("""
             SELECT id, account_id, domain, names, status, renews, serial, not_before, not_after, issued_at, last_error,
                    CASE WHEN \(withPEM) THEN certificate || coalesce(chain, '') END
             FROM certificates WHERE (\(id)::uuid IS NULL OR id = \(id)) AND (\(domain)::text IS NULL OR domain = \(domain?.lowercased()))
-            ORDER BY created_at, id LIMIT \(limit) OFFSET \(offset)
+              AND (\(days)::int IS NULL OR (status = 'issued' AND not_after < now() + make_interval(days => \(days))))
+            ORDER BY CASE WHEN \(days)::int IS NOT NULL THEN not_after END, created_at, id LIMIT \(limit) OFFSET \(offset)
             """).map { row in
             let (id, account, domain, names, status, renews, serial, notBefore, notAfter, issued, error, pem) =
                 try row.decode((UUID, UUID, String, [String], String, UUID?, String?, Date?, Date?, Date?, String?, String?).self)

@@ -34,6 +34,35 @@ struct CustomersConsoleController: Sendable {
         router.get("customers/{id}") { _, context in try await show(try context.parameters.require("id", as: UUID.self), context: context) }
         router.post("customers/{id}/log-in-as", use: logInAs)
         router.post("customers/{id}/notes", use: addNote)
+        router.post("customers/{id}/subscriptions/{subscription}/cancel", use: cancel)
+    }
+
+    /// Cancels a customer's service for them (at the end of the term or now), as billing does
+    /// when the customer asks: the reason is required and audited.
+    @Sendable func cancel(_ request: Request, context: ConsoleRequestContext) async throws -> Response {
+        guard let staff = context.staff else { throw PortalError.notFound }
+        let id = try context.parameters.require("id", as: UUID.self)
+        let subscription = try context.parameters.require("subscription", as: UUID.self)
+        let (when, reason) = (context.form.text("when"), context.form.text("reason"))
+        var errors: [String] = []
+        if !["end_of_term", "now"].contains(when) { errors.append("Choose when the service ends.") }
+        if !(3...200).contains(reason.count) { errors.append("Give the reason (3 to 200 characters): it goes in the audit log.") }
+        if context.form["confirm-cancel-\(subscription.uuidString.lowercased())"] != "yes" {
+            errors.append("Tick the box to confirm: the customer's service ends.")
+        }
+        guard errors.isEmpty else { return try await show(id, errors: errors, context: context, status: .unprocessableContent) }
+        let answer: [String: Any]
+        do {
+            answer = try await apis.post(.billing, "/api/billing/subscriptions/\(subscription.uuidString.lowercased())/cancellation",
+                                         ["when": when], as: staff) as? [String: Any] ?? [:]
+        } catch let error as ServiceCallError where (400..<500).contains(error.status) {
+            return try await show(id, errors: [ConsoleText.refusal(error, by: staff, what: "cancel services")], context: context,
+                                  status: error.status == 403 ? .forbidden : .conflict)
+        }
+        try await audit.record(by: staff, from: context.clientAddress, action: "subscription.cancelled",
+                               target: "subscription:\(subscription.uuidString.lowercased()) person:\(id.uuidString.lowercased())", reason: reason,
+                               before: nil, after: AuditEntry.json(["when": when, "effective_on": answer["effective_on"] ?? ""]))
+        return Response.redirect(to: "/console/customers/\(id.uuidString.lowercased())#services", type: .normal)
     }
 
     @Sendable func addNote(_ request: Request, context: ConsoleRequestContext) async throws -> Response {
@@ -87,7 +116,7 @@ struct CustomersConsoleController: Sendable {
         guard let staff = context.staff, let person = try await people.person(id: id) else { throw PortalError.notFound }
         let profile = try await people.profile(of: id)
         var values: [String: Any] = [
-            "title": person.name, "id": id.uuidString.lowercased(), "name": person.name, "email": person.email,
+            "title": person.name, "id": id.uuidString.lowercased(), "id_person": id.uuidString.lowercased(), "name": person.name, "email": person.email,
             "verified": person.isVerified, "two_factor": person.hasTwoFactor, "company": profile?.company ?? "",
             "country": profile?.country ?? "", "vat_id": profile?.vatID ?? "", "errors": errors,
             "erasure": profile?.erasureRequestedAt.map(AccountController.dateTime) ?? "",
@@ -101,6 +130,8 @@ struct CustomersConsoleController: Sendable {
             async let invoices = try? apis.get(.billing, "/api/billing/invoices?customer_id=\(customer)&per_page=100", as: staff)
             async let balance = try? apis.get(.billing, "/api/billing/customers/\(customer)/balance", as: staff)
             async let emails = try? apis.get(.mail, "/api/mail/messages?per_page=50&recipient=\(Self.query(person.email))", as: staff)
+            async let payments = try? apis.get(.billing, "/api/billing/payments?customer_id=\(customer)&per_page=100", as: staff)
+            async let subscriptions = try? apis.get(.billing, "/api/billing/subscriptions?customer_id=\(customer)&per_page=100", as: staff)
             values["accounts"] = (await accounts as? [[String: Any]] ?? []).map(AccountsConsoleController.row)
             values["invoices"] = (await invoices as? [[String: Any]] ?? []).map(BillingConsoleController.invoiceRow)
             values["balances"] = ((await balance as? [String: Any])?["balances"] as? [[String: Any]] ?? []).map { amount in
@@ -108,11 +139,27 @@ struct CustomersConsoleController: Sendable {
                 return ["outstanding": MoneyText.format(amount["outstanding"] as? Int ?? 0, currency),
                         "overpaid": MoneyText.format(amount["overpaid"] as? Int ?? 0, currency), "open": amount["open_invoices"] ?? 0]
             }
+            values["payments"] = (await payments as? [[String: Any]] ?? []).reversed().map { payment -> [String: Any] in
+                let currency = payment["currency"] as? String ?? "USD"
+                return ["amount": MoneyText.format(payment["amount"] as? Int ?? 0, currency), "method": payment["method"] ?? "",
+                        "refunded": (payment["refunded"] as? Int ?? 0) > 0 ? MoneyText.format(payment["refunded"] as? Int ?? 0, currency) : "",
+                        "invoice": (payment["invoice_id"] as? String)?.lowercased() ?? "", "at": ConsoleText.time(payment["created_at"])]
+            }
+            values["subscriptions"] = (await subscriptions as? [[String: Any]] ?? []).filter { ["active", "suspended"].contains($0["status"] as? String ?? "") }
+                .map { subscription -> [String: Any] in
+                    let currency = subscription["currency"] as? String ?? "USD"
+                    return ["id": (subscription["id"] as? String)?.lowercased() ?? "", "domain": subscription["domain"] ?? "—",
+                            "product": subscription["product_name"] ?? "", "status": subscription["status"] ?? "",
+                            "price": "\(MoneyText.format(subscription["amount"] as? Int ?? 0, currency)) \(subscription["cycle"] ?? "")",
+                            "next_due": subscription["next_due"] ?? "", "ends": subscription["cancel_on"] ?? "",
+                            "cancelling": subscription["cancel_on"] != nil]
+                }
             values["emails"] = ((await emails as? [String: Any])?["items"] as? [[String: Any]] ?? []).map { message in
                 ["template": message["template"] ?? "", "status": message["status"] ?? "", "at": ConsoleText.time(message["created_at"])]
             }
         }
-        for list in ["accounts", "invoices", "emails", "notes"] { values["has_\(list)"] = !((values[list] as? [Any])?.isEmpty ?? true) }
+        values["may_cancel"] = staff.role.may(.manageBilling)
+        for list in ["accounts", "invoices", "emails", "notes", "payments", "subscriptions"] { values["has_\(list)"] = !((values[list] as? [Any])?.isEmpty ?? true) }
         return pages.render("console-customer", values, context: context, status: status)
     }
 

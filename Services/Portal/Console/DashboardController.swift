@@ -27,6 +27,7 @@ struct DashboardController: Sendable {
         async let awaitingPayment = total(.checkout, "/api/admin/orders?status=pending_payment&per_page=100", staff)
         async let openInvoices = total(.billing, "/api/billing/invoices?status=open&per_page=100", staff)
         async let billingToday = try? apis.get(.billing, "/api/billing/stats/today", as: staff) as? [String: Any]
+        async let expiring = total(.dnsssl, "/api/dnsssl/certificates?expiring_within_days=21&per_page=100", staff)
         var services: [[String: Any]] = []
         for service in StaffAPIs.Service.allCases {
             let runsTasks = TasksConsoleController.services.contains(service)
@@ -61,6 +62,7 @@ struct DashboardController: Sendable {
             "late_timers": timers.contains { $0["late"] as? Bool == true },
             "billing_reachable": await billingToday != nil, "today": await billingToday ?? [:],
             "attention_declines": ((await billingToday)?["declines"] as? Int ?? 0) > 0,
+            "expiring_certificates": Self.figure(await expiring), "attention_certificates": (await expiring ?? 0) > 0,
         ]
     }
 
