@@ -79,7 +79,7 @@ public func buildBilling(_ settings: BillingSettings) -> ServiceDefinition {
             .addRoutes(to: router)
         let api = router.group("api/billing").add(middleware: BearerAuthMiddleware(tokens: settings.apiTokens, policy: AdminPolicy([
             "POST /api/billing/subscriptions/*/cancellation": .manageBilling, "DELETE /api/billing/subscriptions/*/cancellation": .manageBilling,
-            "POST /api/billing/invoices/*/payments": .manageBilling, "POST /api/billing/invoices/*/void": .manageBilling,
+            "POST /api/billing/invoices/*/payments": .manageBilling, "POST /api/billing/invoices/*/void": .manageBilling, "POST /api/billing/customers/*/credits": .manageBilling,
             "POST /api/billing/runs": .manageBilling,
             "PUT /api/billing/tax-rates/*": .manageBilling, "POST /api/billing/payments/*/refund": .refund,
         ]), audit: dependencies.store))

@@ -587,6 +587,11 @@ class ConsoleJourney(unittest.TestCase):
         click_and_wait(billing, "table.list tbody a")
         self.assertIn(cleo_domain, billing.find_element(By.ID, "subscriptions").find_element(By.XPATH, "..").text)
         self.assertTrue(billing.find_elements(By.ID, "payments"))
+        # A goodwill credit for the trouble, taken by her next invoice first.
+        self.fill(billing, {"amount": "5.00", "reason": "sorry for the phone queue"}, submit="#credit button")
+        self.assertIn("credit $5.00", billing.find_element(By.ID, "credit-balance").text)
+        owner.get(PORTAL + "/console/audit?action=customer.credit-granted")
+        self.assertIn("sorry for the phone queue", owner.page_source)
         form = f"#cancel-{sub['id'].lower()}"
         billing.find_element(By.ID, f"cancel-reason-{sub['id'].lower()}").send_keys("asked by phone, ticket 77")
         billing.find_element(By.CSS_SELECTOR, f"{form} input[type=checkbox]").click()

@@ -56,7 +56,9 @@ struct InvoiceQueries: Sendable {
     struct Balance: Encodable {
         struct Amount: Encodable {
             let currency: String, outstanding: Int, openInvoices: Int, overpaid: Int
-            enum CodingKeys: String, CodingKey { case currency, outstanding, openInvoices = "open_invoices", overpaid }
+            /// Credit the next invoices take first.
+            let credit: Int
+            enum CodingKeys: String, CodingKey { case currency, outstanding, openInvoices = "open_invoices", overpaid, credit }
         }
         let customerID: UUID
         let balances: [Amount]
@@ -138,13 +140,20 @@ struct InvoiceQueries: Sendable {
 
     func balance(_ customer: UUID) async throws -> Balance {
         let amounts = try await database.query("""
-            SELECT currency, sum(CASE WHEN status = 'open' THEN total - amount_paid ELSE 0 END)::int,
-                   count(*) FILTER (WHERE status = 'open')::int,
-                   sum(CASE WHEN amount_paid > total THEN amount_paid - total ELSE 0 END)::int
-            FROM invoices WHERE customer_id = \(customer) GROUP BY currency ORDER BY currency
+            WITH owed AS (
+                SELECT currency, sum(CASE WHEN status = 'open' THEN total - amount_paid ELSE 0 END)::int AS outstanding,
+                       count(*) FILTER (WHERE status = 'open')::int AS open,
+                       sum(CASE WHEN amount_paid > total THEN amount_paid - total ELSE 0 END)::int AS overpaid
+                FROM invoices WHERE customer_id = \(customer) GROUP BY currency
+            ), credit AS (
+                SELECT currency, sum(amount)::int AS credit FROM credits WHERE customer_id = \(customer) GROUP BY currency
+            )
+            SELECT coalesce(o.currency, c.currency), coalesce(o.outstanding, 0), coalesce(o.open, 0), coalesce(o.overpaid, 0),
+                   coalesce(c.credit, 0)
+            FROM owed o FULL JOIN credit c ON c.currency = o.currency ORDER BY 1
             """).map { row in
-            let (currency, outstanding, open, overpaid) = try row.decode((String, Int, Int, Int).self)
-            return Balance.Amount(currency: currency, outstanding: outstanding, openInvoices: open, overpaid: overpaid)
+            let (currency, outstanding, open, overpaid, credit) = try row.decode((String, Int, Int, Int, Int).self)
+            return Balance.Amount(currency: currency, outstanding: outstanding, openInvoices: open, overpaid: overpaid, credit: credit)
         }
         return Balance(customerID: customer, balances: amounts)
     }

@@ -52,6 +52,27 @@ struct PaymentsController: Sendable {
             default: return APIResponse.json(Outcome(outcome: outcome.rawValue), status: .created)
             }
         }
+        // Goodwill credit for a customer, taken first by their next invoices.
+        api.post("customers/{id}/credits") { request, context in
+            struct Body: Decodable { let amount: Int; let currency: String; let reason: String; let actor: String? }
+            let customer = try context.parameters.require("id", as: UUID.self)
+            let body = try await APIResponse.decode(Body.self, from: request)
+            guard (1...100_000_000).contains(body.amount) else { throw APIError.invalid("amount", "amount is 1 to 100000000 minor units") }
+            guard body.currency.count == 3, body.currency.allSatisfy({ $0.isASCII && $0.isUppercase }) else {
+                throw APIError.invalid("currency", "currency is an ISO 4217 code in capitals")
+            }
+            guard (3...500).contains(body.reason.count) else { throw APIError.invalid("reason", "reason is 3 to 500 characters") }
+            let actor = context.actor(claimed: body.actor)
+            let credit = CustomerCredit(ledger: ledger)
+            switch try await dependencies.store.transaction({
+                try await credit.grant(body.amount, currency: body.currency, to: customer, reason: body.reason, actor: actor, in: $0)
+            }) {
+            case .granted(let balance):
+                struct Granted: Encodable { let currency: String, balance: Int }
+                return APIResponse.json(Granted(currency: body.currency, balance: balance), status: .created)
+            case .unknownCustomer: throw APIError.notFound("customer")
+            }
+        }
         api.post("invoices/{id}/void") { request, context in
             struct Body: Decodable { let reason: String; let actor: String? }
             let invoice = try context.parameters.require("id", as: UUID.self)
@@ -82,6 +103,8 @@ struct PaymentsController: Sendable {
                 throw APIError.invalid("amount", "amount is 1 to \(left), what is left unrefunded of this payment")
             } catch Refunds.Refusal.provider(let error) {
                 throw APIError(.badGateway, code: "provider_error", error.description)
+            } catch Refunds.Refusal.creditPayment {
+                throw APIError.conflict("credit_payment", "this was paid from the customer's credit; grant credit instead")
             }
             guard let refunded = try await dependencies.store.transaction({ transaction in try await refunds.record(made, in: transaction) }) else {
                 throw APIError.conflict("refund_recorded", "this refund was recorded already")

@@ -27,6 +27,8 @@ struct Invoicing: Sendable {
             guard !created.isEmpty else { break }
             try await transaction.publish(contentsOf: created)
             outcome.invoicesCreated += created.count
+            // Credit pays first: a covered invoice is paid before any charge is queued for it.
+            _ = try await CustomerCredit(ledger: PaymentLedger(settings: settings)).apply(to: created.map(\.invoice.invoiceID), in: transaction)
         }
         outcome.chargesQueued = try await queueCharges(on: day, in: transaction)
         try await transaction.query("""

@@ -37,6 +37,8 @@ struct Refunds: Sendable {
         /// `amount` is not within 1 and what is left unrefunded (`left`).
         case amount(left: Int)
         case provider(PaymentError)
+        /// Paid from the customer's credit: nothing to send back to a card.
+        case creditPayment
     }
 
     /// Refunds `amount` (all that is left when `nil`) of `payment` at the provider.
@@ -48,6 +50,7 @@ struct Refunds: Sendable {
         let (method, reference, left, refundedBefore) = try row.decode((String, String, Int, Int).self)
         let amount = requested ?? left
         guard amount > 0, amount <= left else { throw Refusal.amount(left: left) }
+        guard method != "credit" else { throw Refusal.creditPayment }
         guard method != "manual" else {
             // Money paid by hand goes back by hand; this records it.
             return Made(payment: payment, reference: "manual-refund:\(payment):\(refundedBefore)", amount: amount, cause: cause,

@@ -89,7 +89,10 @@ struct ClientAreaController: Sendable {
         let owed: [[String: Any]] = try await balance.balances.filter { $0.outstanding > 0 }.map {
             ["amount": MoneyText.format($0.outstanding, $0.currency), "count": $0.openInvoices]
         }
-        var values: [String: Any] = ["invoices": rows, "has_invoices": !rows.isEmpty, "owed": owed, "title": "Invoices"]
+        let credit: [[String: Any]] = try await balance.balances.filter { ($0.credit ?? 0) > 0 }.map {
+            ["amount": MoneyText.format($0.credit ?? 0, $0.currency)]
+        }
+        var values: [String: Any] = ["invoices": rows, "has_invoices": !rows.isEmpty, "owed": owed, "credit": credit, "title": "Invoices"]
         // The card matters, but a provider that does not answer must not hide the invoices.
         if let saved = try? await card {
             values["card"] = ["brand": saved.brand.capitalized, "last4": saved.last4,

@@ -84,7 +84,9 @@ struct Balance: Decodable, Sendable {
         let currency: String
         let outstanding: Int
         let openInvoices: Int
-        enum CodingKeys: String, CodingKey { case currency, outstanding, openInvoices = "open_invoices" }
+        /// Credit the next invoices take first.
+        let credit: Int?
+        enum CodingKeys: String, CodingKey { case currency, outstanding, openInvoices = "open_invoices", credit }
     }
 }
 

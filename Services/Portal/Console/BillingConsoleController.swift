@@ -114,7 +114,7 @@ struct BillingConsoleController: Sendable {
             let (amount, refunded) = (payment["amount"] as? Int ?? 0, payment["refunded"] as? Int ?? 0)
             return ["id": (payment["id"] as? String)?.lowercased() ?? "", "method": payment["method"] ?? "", "reference": payment["reference"] ?? "",
                     "amount": MoneyText.format(amount, currency), "refunded": MoneyText.format(refunded, currency),
-                    "has_refund": refunded > 0, "refundable": refunded < amount, "at": ConsoleText.time(payment["created_at"])]
+                    "has_refund": refunded > 0, "refundable": refunded < amount && payment["method"] as? String != "credit", "at": ConsoleText.time(payment["created_at"])]
         }
         return pages.render("console-invoice", [
             "title": "Invoice \(invoice["number"] as? String ?? "")", "invoice": Self.invoiceRow(invoice), "payments": payments,

@@ -35,6 +35,33 @@ struct CustomersConsoleController: Sendable {
         router.post("customers/{id}/log-in-as", use: logInAs)
         router.post("customers/{id}/notes", use: addNote)
         router.post("customers/{id}/subscriptions/{subscription}/cancel", use: cancel)
+        router.post("customers/{id}/credit", use: grantCredit)
+    }
+
+    /// Goodwill credit (an outage, a gesture): billing applies it to the customer's next invoices first.
+    @Sendable func grantCredit(_ request: Request, context: ConsoleRequestContext) async throws -> Response {
+        guard let staff = context.staff else { throw PortalError.notFound }
+        let id = try context.parameters.require("id", as: UUID.self)
+        guard let person = try await people.person(id: id), let customer = person.customerID else { throw PortalError.notFound }
+        let currency = context.form.text("currency").uppercased()
+        let reason = context.form.text("reason")
+        var errors: [String] = []
+        let amount = CatalogConsoleController.minorUnits(context.form.text("amount"), currency: currency)
+        if amount == nil || currency.count != 3 { errors.append("The credit is an amount such as 5.00 in a currency such as USD.") }
+        if !(3...200).contains(reason.count) { errors.append("Give the reason (3 to 200 characters): it is kept with the credit.") }
+        guard errors.isEmpty, let amount else { return try await show(id, errors: errors, context: context, status: .unprocessableContent) }
+        let granted: [String: Any]
+        do {
+            granted = try await apis.post(.billing, "/api/billing/customers/\(customer.uuidString.lowercased())/credits",
+                                          ["amount": amount, "currency": currency, "reason": reason], as: staff) as? [String: Any] ?? [:]
+        } catch let error as ServiceCallError where (400..<500).contains(error.status) {
+            return try await show(id, errors: [ConsoleText.refusal(error, by: staff, what: "grant credit")], context: context,
+                                  status: error.status == 403 ? .forbidden : .unprocessableContent)
+        }
+        try await audit.record(by: staff, from: context.clientAddress, action: "customer.credit-granted",
+                               target: "person:\(id.uuidString.lowercased()) \(person.email)", reason: reason, before: nil,
+                               after: AuditEntry.json(["amount": amount, "currency": currency, "balance": granted["balance"] ?? ""]))
+        return Response.redirect(to: "/console/customers/\(id.uuidString.lowercased())#credit", type: .normal)
     }
 
     /// Cancels a customer's service for them (at the end of the term or now), as billing does
@@ -136,8 +163,10 @@ struct CustomersConsoleController: Sendable {
             values["invoices"] = (await invoices as? [[String: Any]] ?? []).map(BillingConsoleController.invoiceRow)
             values["balances"] = ((await balance as? [String: Any])?["balances"] as? [[String: Any]] ?? []).map { amount in
                 let currency = amount["currency"] as? String ?? "USD"
-                return ["outstanding": MoneyText.format(amount["outstanding"] as? Int ?? 0, currency),
-                        "overpaid": MoneyText.format(amount["overpaid"] as? Int ?? 0, currency), "open": amount["open_invoices"] ?? 0]
+                let (credit, overpaid) = (amount["credit"] as? Int ?? 0, amount["overpaid"] as? Int ?? 0)
+                return ["credit": MoneyText.format(credit, currency), "has_credit": credit > 0,
+                        "outstanding": MoneyText.format(amount["outstanding"] as? Int ?? 0, currency),
+                        "overpaid": MoneyText.format(overpaid, currency), "has_overpaid": overpaid > 0, "open": amount["open_invoices"] ?? 0]
             }
             values["payments"] = (await payments as? [[String: Any]] ?? []).reversed().map { payment -> [String: Any] in
                 let currency = payment["currency"] as? String ?? "USD"
@@ -159,6 +188,7 @@ struct CustomersConsoleController: Sendable {
             }
         }
         values["may_cancel"] = staff.role.may(.manageBilling)
+        values["may_credit"] = staff.role.may(.manageBilling) && person.customerID != nil
         for list in ["accounts", "invoices", "emails", "notes", "payments", "subscriptions"] { values["has_\(list)"] = !((values[list] as? [Any])?.isEmpty ?? true) }
         return pages.render("console-customer", values, context: context, status: status)
     }
