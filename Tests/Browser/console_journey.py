@@ -76,6 +76,22 @@ def psql(statement):
     subprocess.run(["psql", os.environ["HOSTWIRE_ADMIN_URL"], "-v", "ON_ERROR_STOP=1", "-q", "-c", statement], check=True)
 
 
+def psql_value(statement):
+    """The single value `statement` answers, as text."""
+    return subprocess.run(["psql", os.environ["HOSTWIRE_ADMIN_URL"], "-tA", "-c", statement], capture_output=True, text=True,
+                          check=True).stdout.strip()
+
+
+def open_invoice_beside(invoice, number, starts_in_days):
+    """A new open invoice of 12.00 USD for the same subscription as `invoice`; answers its id."""
+    new = str(uuid.uuid4())
+    psql(f"""INSERT INTO billing.invoices (id, number, subscription_id, customer_id, period_start, period_end, issued_on, due_on,
+                                          subtotal, total, currency)
+             SELECT '{new}', '{number}', subscription_id, customer_id, current_date + {starts_in_days}, current_date + {starts_in_days + 30},
+                    current_date, current_date, 1200, 1200, 'USD' FROM billing.invoices WHERE id = '{invoice}'""")
+    return new
+
+
 def faults(failure_rate):
     return {"latency_ms": 0, "failure_rate": failure_rate, "timeout_rate": 0, "timeout_seconds": 35}
 
@@ -287,10 +303,8 @@ class ConsoleJourney(unittest.TestCase):
             return f"provisioning POST /api/accounts/{account}/unsuspend" in owner.page_source
 
         eventually(audited, 30, "the CLI's unsuspension in the audit log")
-        self.assertEqual(1, int(subprocess.run(["psql", os.environ["HOSTWIRE_ADMIN_URL"], "-tA", "-c",
-                                                f"SELECT count(*) FROM portal.audit_log WHERE action = 'api-call' "
-                                                f"AND target LIKE '%/{account}/unsuspend'"],
-                                               capture_output=True, text=True, check=True).stdout.strip()), "recorded once")
+        self.assertEqual("1", psql_value(f"SELECT count(*) FROM portal.audit_log WHERE action = 'api-call' "
+                                         f"AND target LIKE '%/{account}/unsuspend'"), "recorded once")
         # Within the role: support may not terminate, whatever the key says; and within the key: no task retries.
         code, output = hostwire("accounts", "terminate", account, token=key)
         self.assertNotEqual(0, code)
@@ -339,29 +353,19 @@ class ConsoleJourney(unittest.TestCase):
         self.assertIn("customer asked within 30 days", owner.page_source)
         self.page("audit", owner)
         # A bank transfer for an open invoice, recorded once by its reference.
-        open_invoice = str(uuid.uuid4())
-        psql(f"""INSERT INTO billing.invoices (id, number, subscription_id, customer_id, period_start, period_end, issued_on, due_on,
-                                              subtotal, total, currency)
-                 SELECT '{open_invoice}', 'INV-T{RUN}', subscription_id, customer_id, current_date + 30, current_date + 60, current_date,
-                        current_date, 1200, 1200, 'USD' FROM billing.invoices WHERE id = '{invoice['id']}'""")
+        open_invoice = open_invoice_beside(invoice["id"], f"INV-T{RUN}", 30)
         billing.get(PORTAL + f"/console/invoices/{open_invoice}")
         self.fill(billing, {"amount": "12.00", "reference": f"BANK-{RUN}"}, submit="#mark-paid button")
         self.assertEqual("paid", call("GET", f"http://127.0.0.1:8085/api/billing/invoices/{open_invoice}", token=self.token)[1]["status"])
         # An invoice sent in error is voided, with the reason kept beside it.
-        void_invoice = str(uuid.uuid4())
-        psql(f"""INSERT INTO billing.invoices (id, number, subscription_id, customer_id, period_start, period_end, issued_on, due_on,
-                                              subtotal, total, currency)
-                 SELECT '{void_invoice}', 'INV-V{RUN}', subscription_id, customer_id, current_date + 90, current_date + 120, current_date,
-                        current_date, 1200, 1200, 'USD' FROM billing.invoices WHERE id = '{invoice['id']}'""")
+        void_invoice = open_invoice_beside(invoice["id"], f"INV-V{RUN}", 90)
         billing.get(PORTAL + f"/console/invoices/{void_invoice}")
         billing.find_element(By.ID, "void-reason").send_keys("sent twice by mistake")
         billing.find_element(By.CSS_SELECTOR, "#void input[type=checkbox]").click()
         click_and_wait(billing, "#void button")
         self.assertEqual("cancelled", billing.find_element(By.ID, "invoice-status").text)
         self.assertFalse(billing.find_elements(By.ID, "void"))
-        voided = subprocess.run(["psql", os.environ["HOSTWIRE_ADMIN_URL"], "-tA", "-c",
-                                 f"SELECT voided_by || '|' || void_reason FROM billing.invoices WHERE id = '{void_invoice}'"],
-                                capture_output=True, text=True, check=True).stdout.strip()
+        voided = psql_value(f"SELECT voided_by || '|' || void_reason FROM billing.invoices WHERE id = '{void_invoice}'")
         self.assertEqual(f"staff:{self.emails['billing']}|sent twice by mistake", voided)
         owner.get(PORTAL + "/console/audit?action=account.terminate")
         self.assertIn("Nothing recorded matches", owner.page_source, "a refused action changes nothing, so nothing is recorded")
@@ -462,9 +466,7 @@ class ConsoleJourney(unittest.TestCase):
         self.assertEqual((f"spare-{RUN}", 10), (added["server_group"], added["max_accounts"]))
         click_and_wait(owner, f'form[action="/console/servers/{added["id"].lower()}/health"] button')
         self.assertIn("Healthy: the panel answered", owner.page_source)
-        audit = subprocess.run(["psql", os.environ["HOSTWIRE_ADMIN_URL"], "-tA", "-c",
-                                "SELECT after::text FROM portal.audit_log WHERE action = 'server.added'"],
-                               capture_output=True, text=True, check=True).stdout
+        audit = psql_value("SELECT after::text FROM portal.audit_log WHERE action = 'server.added'")
         self.assertIn(f"whm-{RUN}", audit)
         self.assertNotIn("sandbox-whm-token", audit)
         owner.get(PORTAL + "/console")
