@@ -41,9 +41,7 @@ struct PageRenderer: Sendable {
 
     func render(_ page: String, _ values: [String: Any], context: some WebRequestContext,
                 status: HTTPResponse.Status = .ok) -> Response {
-        var values = values
-        // swift-mustache opens a section for an empty string: a page with no notice would show an empty one.
-        if (values["notice"] as? String)?.isEmpty == true { values["notice"] = nil }
+        var values = Self.withoutEmptyText(values)
         values["company_name"] = companyName
         values["support_email"] = supportEmail
         values["csrf"] = context.csrfToken
@@ -53,6 +51,26 @@ struct PageRenderer: Sendable {
         let html = library.render(values, withTemplate: page) ?? ""
         return Response(status: status, headers: [.contentType: "text/html; charset=utf-8"],
                         body: .init(byteBuffer: ByteBuffer(string: html)))
+    }
+}
+
+extension PageRenderer {
+    /// `values` without its empty strings, at every depth. swift-mustache opens a section for
+    /// an empty string, so `{{#company}}<dt>Company</dt>…{{/company}}` would show an empty
+    /// row (and a page without a notice an empty notice); an absent key renders as nothing
+    /// either way.
+    static func withoutEmptyText(_ values: [String: Any]) -> [String: Any] {
+        values.compactMapValues(withoutEmptyText)
+    }
+
+    private static func withoutEmptyText(_ value: Any) -> Any? {
+        switch value {
+        case let text as String: text.isEmpty ? nil : text
+        case let dictionary as [String: Any]: withoutEmptyText(dictionary)
+        case let list as [[String: Any]]: list.map(withoutEmptyText)
+        case let list as [Any]: list.compactMap(withoutEmptyText)
+        default: value
+        }
     }
 }
 
