@@ -265,6 +265,7 @@ class PortalJourney(unittest.TestCase):
         self.driver.get(PORTAL + "/services")
         click_and_wait(self.driver, 'a[href$="/dns"]')
         self.assertEqual(f"DNS records for {self.domain}", self.heading())
+        self.assertFalse(self.driver.find_elements(By.CSS_SELECTOR, ".staff-view"), "no staff is looking")
         def add(name, contents, ttl="3600"):
             for field, value in [("record-name", name), ("record-contents", contents), ("record-ttl", ttl)]:
                 element = self.driver.find_element(By.ID, field)

@@ -41,14 +41,14 @@ struct PageRenderer: Sendable {
 
     func render(_ page: String, _ values: [String: Any], context: some WebRequestContext,
                 status: HTTPResponse.Status = .ok) -> Response {
-        var values = Self.withoutEmptyText(values)
+        var values = values
         values["company_name"] = companyName
         values["support_email"] = supportEmail
         values["csrf"] = context.csrfToken
         values["nav_\(Self.section[page] ?? page)"] = true
         values["has_errors"] = (values["errors"] as? [String]).map { !$0.isEmpty } ?? false
         values.merge(context.signedInValues) { $1 }
-        let html = library.render(values, withTemplate: page) ?? ""
+        let html = library.render(Self.withoutEmptyText(values), withTemplate: page) ?? ""
         return Response(status: status, headers: [.contentType: "text/html; charset=utf-8"],
                         body: .init(byteBuffer: ByteBuffer(string: html)))
     }
