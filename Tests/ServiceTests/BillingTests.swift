@@ -276,7 +276,9 @@ struct BillingClock {
             let reply = try await sandbox.timerAPI.call("POST", "/api/timer/clock/advance", json: ["seconds": target.timeIntervalSince(current)])
             guard reply.status == 200 else { throw ShellError(description: "clock: \(reply.text)") }
         }
-        let ran = await eventually(timeout: .seconds(60)) {
+        // A jump of weeks fires every slot in between (hourly order expiry included): on CI's two
+        // cores, with every suite running beside it, the day's runs were once seen after 60 s.
+        let ran = await eventually(timeout: .seconds(180)) {
             let runs = try await sandbox.billingAPI.call("GET", "/api/billing/runs?per_page=20").array
             let kinds = Set(runs.filter { $0["run_date"] as? String == day && $0["trigger"] as? String == "timer" }.compactMap { $0["kind"] as? String })
             return kinds == ["invoicing", "dunning"]
