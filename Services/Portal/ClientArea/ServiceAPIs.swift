@@ -138,19 +138,15 @@ struct ServiceAPIs: Sendable {
 
     /// Adds or replaces one record set; a refusal is a ``ServiceCallError`` with DNS/SSL's reason.
     func saveRecords(_ edit: DNSRecordEdit, in zone: UUID, _ session: PortalSession) async throws {
-        guard let customer = session.customerID else { throw PortalError.notLinked }
-        let token = try await signer.token(customer: customer, email: session.email)
-        _ = try await send(dnsssl, .PUT, "/api/customer/zones/\(zone.uuidString.lowercased())/records", token: token,
+        _ = try await send(dnsssl, .PUT, "/api/customer/zones/\(zone.uuidString.lowercased())/records", token: try await token(session),
                            body: String(decoding: try JSONEncoder().encode(edit), as: UTF8.self))
     }
 
     func deleteRecords(named name: String, type: String, in zone: UUID, _ session: PortalSession) async throws {
-        guard let customer = session.customerID else { throw PortalError.notLinked }
-        let token = try await signer.token(customer: customer, email: session.email)
         var query = URLComponents()
         query.queryItems = [URLQueryItem(name: "name", value: name), URLQueryItem(name: "type", value: type)]
         _ = try await send(dnsssl, .DELETE, "/api/customer/zones/\(zone.uuidString.lowercased())/records?\(query.percentEncodedQuery ?? "")",
-                           token: token, body: nil)
+                           token: try await token(session), body: nil)
     }
 
     func balance(_ session: PortalSession) async throws -> Balance {
@@ -159,9 +155,13 @@ struct ServiceAPIs: Sendable {
 
     private func call<T: Decodable>(_ client: ExternalHTTPClient, _ method: HTTPMethod, _ path: String,
                                     _ session: PortalSession, body: String? = nil) async throws -> T {
+        try await call(client, method, path, token: try await token(session), body: body)
+    }
+
+    /// A token naming the session's customer, for one call.
+    private func token(_ session: PortalSession) async throws -> String {
         guard let customer = session.customerID else { throw PortalError.notLinked }
-        let token = try await signer.token(customer: customer, email: session.email)
-        return try await call(client, method, path, token: token, body: body)
+        return try await signer.token(customer: customer, email: session.email)
     }
 
     /// Everything the services hold about the customer, as each answers it (the data export).

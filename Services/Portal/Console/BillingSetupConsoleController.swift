@@ -109,8 +109,7 @@ struct BillingSetupConsoleController: Sendable {
         }
         let cancellations = (try await cancelling as? [[String: Any]] ?? []).map { subscription -> [String: Any] in
             ["id": (subscription["id"] as? String)?.lowercased() ?? "", "domain": subscription["domain"] ?? "—",
-             "product": subscription["product_name"] ?? "", "status": subscription["status"] ?? "", "ends": subscription["cancel_on"] ?? "",
-             "customer": (subscription["customer_id"] as? String)?.lowercased() ?? ""]
+             "product": subscription["product_name"] ?? "", "status": subscription["status"] ?? "", "ends": subscription["cancel_on"] ?? ""]
         }
         let retries = (settings["retry_days"] as? [Int] ?? []).map(String.init).joined(separator: ", ")
         let terminate = (settings["terminate_after_days"] as? Int).map { "\($0) days past due" } ?? "never"
