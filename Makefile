@@ -7,7 +7,7 @@ APT_PACKAGES := libzmq3-dev libpq-dev libcurl4-openssl-dev libssl-dev postgresql
 	chromium chromium-driver fonts-dejavu-core
 SWIFT_BUILD_FLAGS ?=
 
-.PHONY: deps build run up down test test-servers stop-test-servers bench bench-orders bench-billing bench-dnsssl bench-stages bench-portal chaos fuzz clean
+.PHONY: deps build run up down format test test-servers stop-test-servers bench bench-orders bench-billing bench-dnsssl bench-stages bench-portal chaos fuzz clean
 
 ## deps: install the system packages the build and the real test servers need (Debian)
 deps:
@@ -27,6 +27,10 @@ up: build
 
 down:
 	@deploy/local/launch.sh stop
+
+## format: rewrite the Swift sources in the checked-in format (.swift-format); `make test` fails on any drift
+format:
+	swift format format --in-place --recursive --parallel Package.swift Services Shared Tests Benchmarks Tools
 
 ## test: install what is missing, start the real servers, run swift test, stop them
 test: deps

@@ -74,7 +74,9 @@ let package = Package(
         ),
         .target(
             name: "PortalTokens",
-            dependencies: [.product(name: "JWTKit", package: "jwt-kit"), .product(name: "Crypto", package: "swift-crypto")],
+            dependencies: [
+                .product(name: "JWTKit", package: "jwt-kit"), .product(name: "Crypto", package: "swift-crypto"),
+            ],
             path: "Shared/PortalTokens"
         ),
         .target(
@@ -107,8 +109,10 @@ let package = Package(
         ),
         .target(
             name: "Payments",
-            dependencies: ["ExternalHTTP", .product(name: "Crypto", package: "swift-crypto"),
-                           .product(name: "NIOHTTP1", package: "swift-nio")],
+            dependencies: [
+                "ExternalHTTP", .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+            ],
             path: "Shared/Payments"
         ),
         .systemLibrary(
@@ -126,25 +130,31 @@ let package = Package(
         ),
         .target(
             name: "TestSupport",
-            dependencies: ["Persistence", "ZeroMQ", .product(name: "PostgresNIO", package: "postgres-nio"),
-                           .product(name: "AsyncHTTPClient", package: "async-http-client"),
-                           .product(name: "NIOCore", package: "swift-nio"), .product(name: "NIOHTTP1", package: "swift-nio")],
+            dependencies: [
+                "Persistence", "ZeroMQ", .product(name: "PostgresNIO", package: "postgres-nio"),
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "NIOCore", package: "swift-nio"), .product(name: "NIOHTTP1", package: "swift-nio"),
+            ],
             path: "Shared/TestSupport"
         ),
 
         // MARK: Services
         .executableTarget(
             name: "Broker",
-            dependencies: ["ZeroMQ", "Contracts", "ServiceRuntime", .product(name: "DequeModule", package: "swift-collections")],
+            dependencies: [
+                "ZeroMQ", "Contracts", "ServiceRuntime", .product(name: "DequeModule", package: "swift-collections"),
+            ],
             path: "Services/Broker"
         ),
 
         .target(
             name: "CheckoutService",
-            dependencies: ["ServiceRuntime", "Messaging", "Contracts", "Payments", "Validation", "PortalTokens",
-                           .product(name: "PostgresNIO", package: "postgres-nio"),
-                           .product(name: "Hummingbird", package: "hummingbird"),
-                           .product(name: "HTTPTypes", package: "swift-http-types")],
+            dependencies: [
+                "ServiceRuntime", "Messaging", "Contracts", "Payments", "Validation", "PortalTokens",
+                .product(name: "PostgresNIO", package: "postgres-nio"),
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HTTPTypes", package: "swift-http-types"),
+            ],
             path: "Services/Checkout",
             exclude: ["Main"]
         ),
@@ -155,8 +165,10 @@ let package = Package(
         ),
         .target(
             name: "ProvisioningService",
-            dependencies: ["ServiceRuntime", "Messaging", "Contracts", "ControlPanels", "Secrets", "Validation", "PortalTokens",
-                           .product(name: "Hummingbird", package: "hummingbird")],
+            dependencies: [
+                "ServiceRuntime", "Messaging", "Contracts", "ControlPanels", "Secrets", "Validation", "PortalTokens",
+                .product(name: "Hummingbird", package: "hummingbird"),
+            ],
             path: "Services/Provisioning",
             exclude: ["Main"]
         ),
@@ -167,10 +179,12 @@ let package = Package(
         ),
         .target(
             name: "MailService",
-            dependencies: ["ServiceRuntime", "Messaging", "Contracts", "Mail", "Secrets", "PortalTokens", "Validation",
-                           .product(name: "Crypto", package: "swift-crypto"),
-                           .product(name: "Mustache", package: "swift-mustache"),
-                           .product(name: "Hummingbird", package: "hummingbird")],
+            dependencies: [
+                "ServiceRuntime", "Messaging", "Contracts", "Mail", "Secrets", "PortalTokens", "Validation",
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "Mustache", package: "swift-mustache"),
+                .product(name: "Hummingbird", package: "hummingbird"),
+            ],
             path: "Services/Mail",
             exclude: ["Main", "Templates"]
         ),
@@ -181,10 +195,12 @@ let package = Package(
         ),
         .target(
             name: "TimerService",
-            dependencies: ["ServiceRuntime", "Messaging", "Contracts", "Persistence",
-                           .product(name: "Crypto", package: "swift-crypto"),
-                           .product(name: "Hummingbird", package: "hummingbird"),
-                           .product(name: "ServiceLifecycle", package: "swift-service-lifecycle")],
+            dependencies: [
+                "ServiceRuntime", "Messaging", "Contracts", "Persistence",
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ],
             path: "Services/Timer",
             exclude: ["Main"]
         ),
@@ -195,24 +211,33 @@ let package = Package(
         ),
         .target(
             name: "DNS",
-            dependencies: ["ExternalHTTP", .product(name: "NIOCore", package: "swift-nio"), .product(name: "NIOPosix", package: "swift-nio")],
+            dependencies: [
+                "ExternalHTTP", .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+            ],
             path: "Shared/DNS"
         ),
         .target(
             name: "ACME",
-            dependencies: ["ExternalHTTP", .product(name: "Crypto", package: "swift-crypto"),
-                           .product(name: "X509", package: "swift-certificates"), .product(name: "SwiftASN1", package: "swift-asn1"),
-                           .product(name: "AsyncHTTPClient", package: "async-http-client"),
-                           .product(name: "NIOSSL", package: "swift-nio-ssl")],
+            dependencies: [
+                "ExternalHTTP", .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "X509", package: "swift-certificates"),
+                .product(name: "SwiftASN1", package: "swift-asn1"),
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "NIOSSL", package: "swift-nio-ssl"),
+            ],
             path: "Shared/ACME"
         ),
         .target(
             name: "DNSSSLService",
-            dependencies: ["ServiceRuntime", "Messaging", "Contracts", "Persistence", "DNS", "ACME", "Secrets", "PortalTokens", "Validation",
-                           .product(name: "Crypto", package: "swift-crypto"),
-                           .product(name: "AsyncHTTPClient", package: "async-http-client"),
-                           .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
-                           .product(name: "Hummingbird", package: "hummingbird")],
+            dependencies: [
+                "ServiceRuntime", "Messaging", "Contracts", "Persistence", "DNS", "ACME", "Secrets", "PortalTokens",
+                "Validation",
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "Hummingbird", package: "hummingbird"),
+            ],
             path: "Services/DNSSSL",
             exclude: ["Main"]
         ),
@@ -223,9 +248,11 @@ let package = Package(
         ),
         .target(
             name: "BillingService",
-            dependencies: ["ServiceRuntime", "Messaging", "Contracts", "Persistence", "Payments", "PortalTokens",
-                           .product(name: "Hummingbird", package: "hummingbird"),
-                           .product(name: "HTTPTypes", package: "swift-http-types")],
+            dependencies: [
+                "ServiceRuntime", "Messaging", "Contracts", "Persistence", "Payments", "PortalTokens",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HTTPTypes", package: "swift-http-types"),
+            ],
             path: "Services/Billing",
             exclude: ["Main"]
         ),
@@ -236,17 +263,19 @@ let package = Package(
         ),
         .target(
             name: "PortalService",
-            dependencies: ["ServiceRuntime", "Messaging", "Contracts", "Persistence", "Secrets", "PortalTokens", "ExternalHTTP",
-                           "Validation",
-                           .product(name: "Hummingbird", package: "hummingbird"),
-                           .product(name: "HummingbirdAuth", package: "hummingbird-auth"),
-                           .product(name: "HummingbirdBcrypt", package: "hummingbird-auth"),
-                           .product(name: "HummingbirdOTP", package: "hummingbird-auth"),
-                           .product(name: "Mustache", package: "swift-mustache"),
-                           .product(name: "Crypto", package: "swift-crypto"),
-                           .product(name: "NIOCore", package: "swift-nio"), .product(name: "NIOPosix", package: "swift-nio"),
-                           .product(name: "NIOHTTP1", package: "swift-nio"), .product(name: "Logging", package: "swift-log"),
-                           .product(name: "HTTPTypes", package: "swift-http-types")],
+            dependencies: [
+                "ServiceRuntime", "Messaging", "Contracts", "Persistence", "Secrets", "PortalTokens", "ExternalHTTP",
+                "Validation",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HummingbirdAuth", package: "hummingbird-auth"),
+                .product(name: "HummingbirdBcrypt", package: "hummingbird-auth"),
+                .product(name: "HummingbirdOTP", package: "hummingbird-auth"),
+                .product(name: "Mustache", package: "swift-mustache"),
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "NIOCore", package: "swift-nio"), .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"), .product(name: "Logging", package: "swift-log"),
+                .product(name: "HTTPTypes", package: "swift-http-types"),
+            ],
             path: "Services/Portal",
             exclude: ["Main", "Templates", "Assets"]
         ),
@@ -257,43 +286,53 @@ let package = Package(
         ),
         .executableTarget(
             name: "Simulators",
-            dependencies: ["ExternalHTTP", "Payments", .product(name: "Hummingbird", package: "hummingbird"),
-                           .product(name: "HTTPTypes", package: "swift-http-types")],
+            dependencies: [
+                "ExternalHTTP", "Payments", .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HTTPTypes", package: "swift-http-types"),
+            ],
             path: "Services/Simulators"
         ),
 
         // MARK: Tools
         .executableTarget(
             name: "OperatorCLI",
-            dependencies: [.product(name: "ArgumentParser", package: "swift-argument-parser"),
-                           .product(name: "AsyncHTTPClient", package: "async-http-client"),
-                           .product(name: "NIOCore", package: "swift-nio"), .product(name: "NIOHTTP1", package: "swift-nio")],
+            dependencies: [
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "NIOCore", package: "swift-nio"), .product(name: "NIOHTTP1", package: "swift-nio"),
+            ],
             path: "Tools/OperatorCLI"
         ),
 
         // MARK: Benchmarks, test fixtures and tests
         .executableTarget(
             name: "BusBenchmark",
-            dependencies: ["ZeroMQ", "Contracts", "Messaging", "Persistence",
-                           .product(name: "Hummingbird", package: "hummingbird"),
-                           .product(name: "AsyncHTTPClient", package: "async-http-client"),
-                           .product(name: "PostgresNIO", package: "postgres-nio")],
+            dependencies: [
+                "ZeroMQ", "Contracts", "Messaging", "Persistence",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "PostgresNIO", package: "postgres-nio"),
+            ],
             path: "Benchmarks/BusBenchmark"
         ),
         .executableTarget(
             name: "Load",
-            dependencies: ["ZeroMQ", "Contracts", "Payments", "Messaging", "Secrets", "Persistence",
-                           .product(name: "PostgresNIO", package: "postgres-nio"),
-                           .product(name: "HummingbirdBcrypt", package: "hummingbird-auth"),
-                           .product(name: "ArgumentParser", package: "swift-argument-parser"),
-                           .product(name: "AsyncHTTPClient", package: "async-http-client"),
-                           .product(name: "Histogram", package: "hdrhistogram-swift")],
+            dependencies: [
+                "ZeroMQ", "Contracts", "Payments", "Messaging", "Secrets", "Persistence",
+                .product(name: "PostgresNIO", package: "postgres-nio"),
+                .product(name: "HummingbirdBcrypt", package: "hummingbird-auth"),
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "Histogram", package: "hdrhistogram-swift"),
+            ],
             path: "Benchmarks/Load"
         ),
         .executableTarget(
             name: "BusProbe",
-            dependencies: ["Messaging", "ServiceRuntime", "Contracts",
-                           .product(name: "Hummingbird", package: "hummingbird")],
+            dependencies: [
+                "Messaging", "ServiceRuntime", "Contracts",
+                .product(name: "Hummingbird", package: "hummingbird"),
+            ],
             path: "Tests/Fixtures/BusProbe",
             exclude: ["migrations"]
         ),
@@ -309,23 +348,29 @@ let package = Package(
         ),
         .testTarget(
             name: "ServiceTests",
-            dependencies: ["CheckoutService", "ProvisioningService", "MailService", "TimerService", "BillingService", "DNSSSLService",
-                           "PortalService", "PortalTokens",
-                           "DNS", "ACME", "ServiceRuntime", "ControlPanels", "ExternalHTTP", "Payments",
-                           "Secrets", "Validation", "TestSupport", "Persistence", "Messaging", "Mail", "CCurl", "Contracts", "ZeroMQ",
-                           .product(name: "PostgresNIO", package: "postgres-nio"),
-                           .product(name: "Hummingbird", package: "hummingbird"),
-                           .product(name: "HummingbirdTesting", package: "hummingbird"),
-                           .product(name: "HTTPTypes", package: "swift-http-types"),
-                           .product(name: "NIOHTTP1", package: "swift-nio"),
-                           .product(name: "Prometheus", package: "swift-prometheus")],
+            dependencies: [
+                "CheckoutService", "ProvisioningService", "MailService", "TimerService", "BillingService",
+                "DNSSSLService",
+                "PortalService", "PortalTokens",
+                "DNS", "ACME", "ServiceRuntime", "ControlPanels", "ExternalHTTP", "Payments",
+                "Secrets", "Validation", "TestSupport", "Persistence", "Messaging", "Mail", "CCurl", "Contracts",
+                "ZeroMQ",
+                .product(name: "PostgresNIO", package: "postgres-nio"),
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HummingbirdTesting", package: "hummingbird"),
+                .product(name: "HTTPTypes", package: "swift-http-types"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+                .product(name: "Prometheus", package: "swift-prometheus"),
+            ],
             path: "Tests/ServiceTests"
         ),
         .testTarget(
             name: "MessagingTests",
-            dependencies: ["Messaging", "Persistence", "TestSupport", "Contracts", "ZeroMQ",
-                           .product(name: "PostgresNIO", package: "postgres-nio"),
-                           .product(name: "ServiceLifecycle", package: "swift-service-lifecycle")],
+            dependencies: [
+                "Messaging", "Persistence", "TestSupport", "Contracts", "ZeroMQ",
+                .product(name: "PostgresNIO", package: "postgres-nio"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ],
             path: "Tests/MessagingTests"
         ),
     ],
@@ -335,8 +380,9 @@ let package = Package(
 // Every Swift target of ours in the same strictness: `any` spelled out for existentials, and
 // a module's members visible only where it is imported.
 for target in package.targets where target.type != .system {
-    target.swiftSettings = (target.swiftSettings ?? []) + [
-        .enableUpcomingFeature("ExistentialAny"),
-        .enableUpcomingFeature("MemberImportVisibility"),
-    ]
+    target.swiftSettings =
+        (target.swiftSettings ?? []) + [
+            .enableUpcomingFeature("ExistentialAny"),
+            .enableUpcomingFeature("MemberImportVisibility"),
+        ]
 }

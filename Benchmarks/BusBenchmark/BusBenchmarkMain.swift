@@ -61,7 +61,8 @@ struct BusBenchmarkMain {
             let endpoint = "tcp://127.0.0.1:55999"
             received = try await raw(count, context: context, push: .connect(endpoint), pull: .bind(endpoint))
         case "broker" where arguments.count == 4:
-            received = try await raw(count, context: context, push: .connect(arguments[2]), pull: .connect(arguments[3]))
+            received = try await raw(
+                count, context: context, push: .connect(arguments[2]), pull: .connect(arguments[3]))
         case "loop":
             received = try await loop(count, context: context)
         default:
@@ -69,8 +70,10 @@ struct BusBenchmarkMain {
             exit(2)
         }
         let elapsed = ContinuousClock.now - start
-        print(String(format: "%@ %d messages in %.2f s: %.0f msg/s", arguments[0], received, elapsed.seconds,
-                     Double(received) / elapsed.seconds))
+        print(
+            String(
+                format: "%@ %d messages in %.2f s: %.0f msg/s", arguments[0], received, elapsed.seconds,
+                Double(received) / elapsed.seconds))
     }
 
     static let queue = Array("bench".utf8)
@@ -78,7 +81,9 @@ struct BusBenchmarkMain {
 
     /// Plain sockets, a sender and a receiver thread. The sender keeps at most 20,000 in
     /// flight: the broker drops what it cannot place, so it must not be outrun.
-    static func raw(_ count: Int, context: ZMQContext, push: SocketSpec.Endpoint, pull: SocketSpec.Endpoint) async throws -> Int {
+    static func raw(_ count: Int, context: ZMQContext, push: SocketSpec.Endpoint, pull: SocketSpec.Endpoint)
+        async throws -> Int
+    {
         let progress = Progress()
         let receiver = try await SocketThread.start(name: "pull") {
             try SocketSpec(.pull, [pull], options: [.receiveHighWaterMark(100_000)]).open(in: context)
@@ -89,7 +94,7 @@ struct BusBenchmarkMain {
                 poller.removeAll()
                 poller.add(socket, .readable)
                 try? poller.poll(timeout: 100)
-                while let _ = try? socket.receive() { received += 1 }
+                while (try? socket.receive()) != nil { received += 1 }
                 progress.received.store(received, ordering: .releasing)
             }
             progress.done.store(true, ordering: .releasing)
@@ -100,8 +105,14 @@ struct BusBenchmarkMain {
             var poller = Poller()
             var sent = 0
             while sent < count && !thread.isStopping {
-                if sent - progress.received.load(ordering: .acquiring) > 20_000 { usleep(50); continue }
-                if (try? socket.send([queue, payload])) == true { sent += 1; continue }
+                if sent - progress.received.load(ordering: .acquiring) > 20_000 {
+                    usleep(50)
+                    continue
+                }
+                if (try? socket.send([queue, payload])) == true {
+                    sent += 1
+                    continue
+                }
                 poller.removeAll()
                 poller.add(socket, .writable)
                 try? poller.poll(timeout: 10)
@@ -118,8 +129,10 @@ struct BusBenchmarkMain {
     /// The same through two ``MessageLoop``s, as services use the bus.
     static func loop(_ count: Int, context: ZMQContext) async throws -> Int {
         let endpoint = "tcp://127.0.0.1:55998"
-        let pull = try await MessageLoop(context: context, name: "pull", sockets: [SocketSpec(.pull, [.bind(endpoint)])])
-        let push = try await MessageLoop(context: context, name: "push", sockets: [SocketSpec(.push, [.connect(endpoint)])])
+        let pull = try await MessageLoop(
+            context: context, name: "pull", sockets: [SocketSpec(.pull, [.bind(endpoint)])])
+        let push = try await MessageLoop(
+            context: context, name: "push", sockets: [SocketSpec(.push, [.connect(endpoint)])])
         let sender = Task {
             for sent in 0..<count {
                 push.send([queue, payload], on: 0)

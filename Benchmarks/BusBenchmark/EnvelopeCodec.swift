@@ -8,14 +8,16 @@ import Messaging
 enum EnvelopeCodec {
     /// Writes `count` envelopes, then reads each; returns the rate of each half in messages/s.
     static func run(_ count: Int) throws -> (written: Double, read: Double) {
-        let payload = ProvisionAccount(orderID: UUID(), customerID: UUID(), plan: "starter", serverGroup: "eu",
-                                       domain: "example.test", contactEmail: "ada@example.test", customerName: "Ada")
+        let payload = ProvisionAccount(
+            orderID: UUID(), customerID: UUID(), plan: "starter", serverGroup: "eu",
+            domain: "example.test", contactEmail: "ada@example.test", customerName: "Ada")
         let start = ContinuousClock.now
         var frames: [[[UInt8]]] = []
         frames.reserveCapacity(count)
         for sequence in 0..<count {
-            let header = EnvelopeHeader(type: ProvisionAccount.wireName, version: 1, source: "checkout",
-                                        sequence: Int64(sequence), correlationID: payload.orderID, causationID: UUID())
+            let header = EnvelopeHeader(
+                type: ProvisionAccount.wireName, version: 1, source: "checkout",
+                sequence: Int64(sequence), correlationID: payload.orderID, causationID: UUID())
             frames.append(try WireMessage.make(payload, to: ProvisionAccount.queue, header: header).frames)
         }
         let written = ContinuousClock.now

@@ -26,16 +26,20 @@ enum Floor {
         let router = Router()
         router.post("echo") { request, _ -> Response in
             _ = try await request.body.collect(upTo: 1 << 16)
-            return Response(status: .ok, headers: [.contentType: "application/json"],
-                            body: .init(byteBuffer: ByteBuffer(string: #"{"metadata":{"result":1,"reason":"OK"},"data":{}}"#)))
+            return Response(
+                status: .ok, headers: [.contentType: "application/json"],
+                body: .init(byteBuffer: ByteBuffer(string: #"{"metadata":{"result":1,"reason":"OK"},"data":{}}"#)))
         }
-        try await Application(router: router, configuration: .init(address: .hostname("127.0.0.1", port: port)), logger: logger)
-            .runService()
+        try await Application(
+            router: router, configuration: .init(address: .hostname("127.0.0.1", port: port)), logger: logger
+        )
+        .runService()
     }
 
     /// Posts `count` form bodies of ~200 bytes to `/echo`, `concurrency` at a time.
     static func http(_ count: Int, port: Int, concurrency: Int) async throws -> Measurement {
-        let body = "username=abcdefgh&domain=shop-\(port).example&plan=starter&password=Zx8-qP3-vT6-mK2-rW9&contactemail=owner%40shop.example&api.version=1"
+        let body =
+            "username=abcdefgh&domain=shop-\(port).example&plan=starter&password=Zx8-qP3-vT6-mK2-rW9&contactemail=owner%40shop.example&api.version=1"
         return try await measure(count, concurrency: concurrency) { _ in
             var request = HTTPClientRequest(url: "http://127.0.0.1:\(port)/echo")
             request.method = .POST
@@ -86,8 +90,11 @@ enum Floor {
     }
 
     /// Runs `body` with a pool of `concurrency` connections to `url`.
-    static func withDatabase<R: Sendable>(url: String, concurrency: Int, _ body: (Database) async throws -> R) async throws -> R {
-        try await withPostgresClient(try DatabaseSettings(url: url, maximumConnections: concurrency), logger: logger) { client in
+    static func withDatabase<R: Sendable>(url: String, concurrency: Int, _ body: (Database) async throws -> R)
+        async throws -> R
+    {
+        try await withPostgresClient(try DatabaseSettings(url: url, maximumConnections: concurrency), logger: logger) {
+            client in
             try await body(Database(client: client, logger: logger))
         }
     }
@@ -99,13 +106,16 @@ enum Floor {
         let busyMilliseconds: Double
         let stolenMilliseconds: Double
         var description: String {
-            String(format: "%d in %.2f s: %.0f/s, machine CPU %.3f ms each (%.0f ms stolen)", count, seconds,
-                   Double(count) / seconds, busyMilliseconds / Double(count), stolenMilliseconds)
+            String(
+                format: "%d in %.2f s: %.0f/s, machine CPU %.3f ms each (%.0f ms stolen)", count, seconds,
+                Double(count) / seconds, busyMilliseconds / Double(count), stolenMilliseconds)
         }
     }
 
-    static func measure(_ count: Int, concurrency: Int, _ operation: @escaping @Sendable (Int) async throws -> Void) async throws -> Measurement {
-        for number in 0..<min(count, 200) { try await operation(number) } // warm up connections and caches
+    static func measure(_ count: Int, concurrency: Int, _ operation: @escaping @Sendable (Int) async throws -> Void)
+        async throws -> Measurement
+    {
+        for number in 0..<min(count, 200) { try await operation(number) }  // warm up connections and caches
         let before = try CPUTimes.now()
         let start = ContinuousClock.now
         try await withThrowingTaskGroup(of: Void.self) { group in
@@ -118,7 +128,9 @@ enum Floor {
         }
         let elapsed = ContinuousClock.now - start
         let after = try CPUTimes.now()
-        return Measurement(count: count, seconds: elapsed.seconds, busyMilliseconds: after.busy - before.busy, stolenMilliseconds: after.steal - before.steal)
+        return Measurement(
+            count: count, seconds: elapsed.seconds, busyMilliseconds: after.busy - before.busy,
+            stolenMilliseconds: after.steal - before.steal)
     }
 }
 
@@ -132,6 +144,7 @@ struct CPUTimes {
         // cpu user nice system idle iowait irq softirq steal …
         let ticks = line.split(separator: " ").dropFirst().compactMap { Double($0) }
         let perTick = 1000 / Double(sysconf(Int32(_SC_CLK_TCK)))
-        return CPUTimes(busy: (ticks[0] + ticks[1] + ticks[2] + ticks[5] + ticks[6]) * perTick, steal: ticks[7] * perTick)
+        return CPUTimes(
+            busy: (ticks[0] + ticks[1] + ticks[2] + ticks[5] + ticks[6]) * perTick, steal: ticks[7] * perTick)
     }
 }

@@ -13,12 +13,16 @@ import Foundation
 /// service may be running: they share its queue and its work, and the figures are theirs together.
 @main
 struct LoadMain: AsyncParsableCommand {
-    static let configuration = CommandConfiguration(commandName: "hostwire-load",
-                                                    abstract: "Load-test one Hostwire stage, or the whole chain, and report throughput and latency.")
+    static let configuration = CommandConfiguration(
+        commandName: "hostwire-load",
+        abstract: "Load-test one Hostwire stage, or the whole chain, and report throughput and latency.")
 
     static let stages = ["checkout", "orders", "provisioning", "dnsssl", "mail", "billing", "bus", "all", "portal"]
 
-    @Option(help: "The stage to drive: \(LoadMain.stages.joined(separator: ", ")) (orders: checkout and provisioning; all: the whole chain).")
+    @Option(
+        help:
+            "The stage to drive: \(LoadMain.stages.joined(separator: ", ")) (orders: checkout and provisioning; all: the whole chain)."
+    )
     var stage: String = "all"
     @Flag(help: "Drive the whole chain (the same as --stage all).")
     var all = false
@@ -55,12 +59,15 @@ struct LoadMain: AsyncParsableCommand {
     @Option(help: "The portal's base URL (portal).")
     var portal: String = "http://127.0.0.1:8087"
     @Option(help: "Postgres, where the portal's people are stored for the run (portal).")
-    var databaseURL: String = "postgres://postgres@127.0.0.1:\(ProcessInfo.processInfo.environment["HOSTWIRE_PG_PORT"] ?? "55432")/postgres"
+    var databaseURL: String =
+        "postgres://postgres@127.0.0.1:\(ProcessInfo.processInfo.environment["HOSTWIRE_PG_PORT"] ?? "55432")/postgres"
     @Option(help: "The mail service's public sealing key, to seal passwords as provisioning does (mail).")
     var mailPublicKey: String = ProcessInfo.processInfo.environment["HOSTWIRE_MAIL_SEAL_PUBLIC_KEY"] ?? ""
 
     func validate() throws {
-        guard Self.stages.contains(stage) else { throw ValidationError("--stage is one of \(Self.stages.joined(separator: ", "))") }
+        guard Self.stages.contains(stage) else {
+            throw ValidationError("--stage is one of \(Self.stages.joined(separator: ", "))")
+        }
         guard rate > 0, duration > 0, concurrency > 0, consumers > 0 else {
             throw ValidationError("--rate, --duration, --concurrency and --consumers are positive")
         }
@@ -90,8 +97,11 @@ struct LoadMain: AsyncParsableCommand {
     static func runID() -> String { String(UUID().uuidString.prefix(6)).lowercased() }
 
     func checkoutClient() throws -> CheckoutClient {
-        guard !webhookSecret.isEmpty else { throw ValidationError("--webhook-secret (or HOSTWIRE_STRIPE_WEBHOOK_SECRET) is required") }
-        return CheckoutClient(baseURLs: checkout.split(separator: ",").map(String.init), webhookSecret: webhookSecret, product: product)
+        guard !webhookSecret.isEmpty else {
+            throw ValidationError("--webhook-secret (or HOSTWIRE_STRIPE_WEBHOOK_SECRET) is required")
+        }
+        return CheckoutClient(
+            baseURLs: checkout.split(separator: ",").map(String.init), webhookSecret: webhookSecret, product: product)
     }
 
     func busQueue() throws -> (name: String, endpoint: String) {

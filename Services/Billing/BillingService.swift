@@ -1,8 +1,8 @@
-import PortalTokens
 import Foundation
 import Hummingbird
 import Payments
 import Persistence
+import PortalTokens
 import ServiceRuntime
 
 /// Billing's settings, read from the environment (docs/configuration.md).
@@ -24,9 +24,11 @@ public struct BillingSettings: Sendable {
     /// Verifies the portal's customer tokens; without it `/api/customer` is not served.
     public var customers: CustomerAuthentication?
 
-    public init(gateway: any PaymentGateway, webhookSignature: WebhookSignature, apiTokens: APITokens,
-                invoiceDaysBefore: Int = 7, retryDays: [Int] = [1, 3, 5], reminderDaysBefore: Int = 3,
-                graceDays: Int = 3, terminateAfterDays: Int? = 30) {
+    public init(
+        gateway: any PaymentGateway, webhookSignature: WebhookSignature, apiTokens: APITokens,
+        invoiceDaysBefore: Int = 7, retryDays: [Int] = [1, 3, 5], reminderDaysBefore: Int = 3,
+        graceDays: Int = 3, terminateAfterDays: Int? = 30
+    ) {
         self.gateway = gateway
         self.webhookSignature = webhookSignature
         self.apiTokens = apiTokens
@@ -37,7 +39,9 @@ public struct BillingSettings: Sendable {
         self.terminateAfterDays = terminateAfterDays
     }
 
-    public static func load(_ environment: ServiceRuntime.Environment = ServiceRuntime.Environment()) throws -> BillingSettings {
+    public static func load(_ environment: ServiceRuntime.Environment = ServiceRuntime.Environment()) throws
+        -> BillingSettings
+    {
         guard let secretKey = try environment.secret("HOSTWIRE_STRIPE_SECRET_KEY") else {
             throw SettingsError("HOSTWIRE_STRIPE_SECRET_KEY is required")
         }
@@ -46,14 +50,17 @@ public struct BillingSettings: Sendable {
         }
         let retryText = environment.string("HOSTWIRE_BILLING_RETRY_DAYS", default: "1,3,5")
         let retryDays = retryText.split(separator: ",").compactMap { Int($0.trimmingCharacters(in: .whitespaces)) }
-        guard retryDays.count == retryText.split(separator: ",").count, retryDays == retryDays.sorted(), retryDays.allSatisfy({ $0 > 0 }) else {
+        guard retryDays.count == retryText.split(separator: ",").count, retryDays == retryDays.sorted(),
+            retryDays.allSatisfy({ $0 > 0 })
+        else {
             throw SettingsError("HOSTWIRE_BILLING_RETRY_DAYS is a rising list of days, such as 1,3,5")
         }
         let terminate = try environment.int("HOSTWIRE_BILLING_TERMINATE_AFTER_DAYS", default: 30)
         return BillingSettings(
-            gateway: StripeGateway(baseURL: environment.string("HOSTWIRE_STRIPE_API_URL", default: "https://api.stripe.com"),
-                                   secretKey: secretKey,
-                                   timeout: .seconds(try environment.int("HOSTWIRE_STRIPE_TIMEOUT_SECONDS", default: 30))),
+            gateway: StripeGateway(
+                baseURL: environment.string("HOSTWIRE_STRIPE_API_URL", default: "https://api.stripe.com"),
+                secretKey: secretKey,
+                timeout: .seconds(try environment.int("HOSTWIRE_STRIPE_TIMEOUT_SECONDS", default: 30))),
             webhookSignature: WebhookSignature(secret: webhookSecret),
             apiTokens: try APITokens(parsing: try environment.secret("HOSTWIRE_API_TOKENS") ?? ""),
             invoiceDaysBefore: try environment.int("HOSTWIRE_BILLING_INVOICE_DAYS_BEFORE", default: 7),
@@ -74,24 +81,36 @@ public func buildBilling(_ settings: BillingSettings) -> ServiceDefinition {
     Refunds(gateway: settings.gateway).register(in: &definition)
     definition.routes = { router, dependencies in
         let ledger = PaymentLedger(settings: settings)
-        BillingWebhookController(dependencies: dependencies, ledger: ledger, signature: settings.webhookSignature,
-                                 gateway: settings.gateway)
-            .addRoutes(to: router)
-        let api = router.group("api/billing").add(middleware: BearerAuthMiddleware(tokens: settings.apiTokens, policy: AdminPolicy([
-            "POST /api/billing/subscriptions/*/cancellation": .manageBilling, "DELETE /api/billing/subscriptions/*/cancellation": .manageBilling,
-            "POST /api/billing/invoices/*/payments": .manageBilling, "POST /api/billing/invoices/*/void": .manageBilling, "POST /api/billing/customers/*/credits": .manageBilling,
-            "POST /api/billing/runs": .manageBilling,
-            "PUT /api/billing/tax-rates/*": .manageBilling, "POST /api/billing/payments/*/refund": .refund,
-        ]), audit: dependencies.store))
+        BillingWebhookController(
+            dependencies: dependencies, ledger: ledger, signature: settings.webhookSignature,
+            gateway: settings.gateway
+        )
+        .addRoutes(to: router)
+        let api = router.group("api/billing").add(
+            middleware: BearerAuthMiddleware(
+                tokens: settings.apiTokens,
+                policy: AdminPolicy([
+                    "POST /api/billing/subscriptions/*/cancellation": .manageBilling,
+                    "DELETE /api/billing/subscriptions/*/cancellation": .manageBilling,
+                    "POST /api/billing/invoices/*/payments": .manageBilling,
+                    "POST /api/billing/invoices/*/void": .manageBilling,
+                    "POST /api/billing/customers/*/credits": .manageBilling,
+                    "POST /api/billing/runs": .manageBilling,
+                    "PUT /api/billing/tax-rates/*": .manageBilling, "POST /api/billing/payments/*/refund": .refund,
+                ]), audit: dependencies.store))
         BillingController(dependencies: dependencies, settings: settings, ledger: ledger).addRoutes(to: api)
         if let customers = settings.customers {
             let api = router.group("api/customer")
-            CustomerBillingController(queries: InvoiceQueries(database: dependencies.database), customers: customers,
-                                      gateway: settings.gateway, store: dependencies.store)
-                .addRoutes(to: api)
-            CustomerCardController(customers: customers,
-                                   paymentCustomers: PaymentCustomers(database: dependencies.database, gateway: settings.gateway))
-                .addRoutes(to: api)
+            CustomerBillingController(
+                queries: InvoiceQueries(database: dependencies.database), customers: customers,
+                gateway: settings.gateway, store: dependencies.store
+            )
+            .addRoutes(to: api)
+            CustomerCardController(
+                customers: customers,
+                paymentCustomers: PaymentCustomers(database: dependencies.database, gateway: settings.gateway)
+            )
+            .addRoutes(to: api)
         }
     }
     return definition

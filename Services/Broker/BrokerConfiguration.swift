@@ -39,7 +39,8 @@ struct BrokerConfiguration: Sendable {
         let policy = try Self.policy(environment)
         let curveSecretKey = try environment.secret("HOSTWIRE_BUS_SERVER_SECRET_KEY")
         if policy != nil && curveSecretKey == nil {
-            throw SettingsError("HOSTWIRE_BUS_IDENTITIES needs HOSTWIRE_BUS_SERVER_SECRET_KEY: identities are CURVE keys")
+            throw SettingsError(
+                "HOSTWIRE_BUS_IDENTITIES needs HOSTWIRE_BUS_SERVER_SECRET_KEY: identities are CURVE keys")
         }
         return BrokerConfiguration(
             eventsIn: environment.string("HOSTWIRE_BROKER_EVENTS_IN", default: "tcp://\(bind):5570"),
@@ -64,7 +65,8 @@ struct BrokerConfiguration: Sendable {
             // Z85 has '=' in its alphabet but names have none: split at the first.
             let parts = item.split(separator: "=", maxSplits: 1).map(String.init)
             guard parts.count == 2, !parts[0].isEmpty, parts[1].count == 40 else {
-                throw SettingsError("HOSTWIRE_BUS_IDENTITIES item '\(item.prefix(20))…' is not name=<40-character Z85 public key>")
+                throw SettingsError(
+                    "HOSTWIRE_BUS_IDENTITIES item '\(item.prefix(20))…' is not name=<40-character Z85 public key>")
             }
             guard identities.updateValue(parts[0], forKey: parts[1]) == nil else {
                 throw SettingsError("HOSTWIRE_BUS_IDENTITIES gives two services one key")
@@ -75,7 +77,9 @@ struct BrokerConfiguration: Sendable {
             var parsed: [String: Set<String>] = [:]
             for item in text.split(separator: ",") {
                 let parts = item.split(separator: ":").map(String.init)
-                guard parts.count == 2 else { throw SettingsError("HOSTWIRE_BUS_COMMAND_ROUTES item '\(item)' is not sender:queue") }
+                guard parts.count == 2 else {
+                    throw SettingsError("HOSTWIRE_BUS_COMMAND_ROUTES item '\(item)' is not sender:queue")
+                }
                 parsed[parts[0], default: []].insert(parts[1])
             }
             routes = parsed

@@ -20,22 +20,33 @@ struct BrokerMain {
         let configuration = try BrokerConfiguration.load()
         let registry = ServiceHost.bootstrapProcess(logLevel: .info)
         let logger = Logger(label: "hostwire.broker")
-        let forwarder = try await Forwarder(context: ZMQContext(), configuration: configuration, registry: registry, logger: logger)
-        logger.info("broker forwarding", metadata: [
-            "events_in": "\(configuration.eventsIn)", "events_out": "\(configuration.eventsOut)",
-            "commands_in": "\(configuration.commandsIn)", "queues": "\(configuration.queues.keys.sorted())",
-            "identities": "\(configuration.policy.map { "\($0.identities.count) admitted" } ?? "not checked")"])
+        let forwarder = try await Forwarder(
+            context: ZMQContext(), configuration: configuration, registry: registry, logger: logger)
+        logger.info(
+            "broker forwarding",
+            metadata: [
+                "events_in": "\(configuration.eventsIn)", "events_out": "\(configuration.eventsOut)",
+                "commands_in": "\(configuration.commandsIn)", "queues": "\(configuration.queues.keys.sorted())",
+                "identities": "\(configuration.policy.map { "\($0.identities.count) admitted" } ?? "not checked")",
+            ])
         let router = Router()
         router.add(middleware: JSONErrorMiddleware())
-        OperationsController<BasicRequestContext>(registry: registry, readiness: {
-            let readiness = Readiness()
-            readiness.markStarted()
-            return readiness
-        }()).addRoutes(to: router)
-        let app = Application(router: router, configuration: .init(
-            address: .hostname(configuration.httpHost, port: configuration.httpPort), serverName: "broker"), logger: logger)
-        let group = ServiceGroup(configuration: .init(
-            services: [.init(service: app)], gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
+        OperationsController<BasicRequestContext>(
+            registry: registry,
+            readiness: {
+                let readiness = Readiness()
+                readiness.markStarted()
+                return readiness
+            }()
+        ).addRoutes(to: router)
+        let app = Application(
+            router: router,
+            configuration: .init(
+                address: .hostname(configuration.httpHost, port: configuration.httpPort), serverName: "broker"),
+            logger: logger)
+        let group = ServiceGroup(
+            configuration: .init(
+                services: [.init(service: app)], gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
         try await group.run()
         await forwarder.stop()
     }

@@ -24,8 +24,9 @@ final class BrokerMetrics {
     func refused(_ refusal: BusPolicy.Refusal, identity: String) {
         let key = "\(refusal.rawValue)|\(identity)"
         if refusals[key] == nil {
-            refusals[key] = registry.makeCounter(name: "hostwire_broker_refused_total",
-                                                 labels: [("reason", refusal.rawValue), ("identity", identity)])
+            refusals[key] = registry.makeCounter(
+                name: "hostwire_broker_refused_total",
+                labels: [("reason", refusal.rawValue), ("identity", identity)])
         }
         refusals[key]!.increment()
     }

@@ -32,7 +32,9 @@ struct BusPolicy: Sendable {
     /// Admits a CURVE client to a socket of `domain`: its service name, or why not.
     func admit(publicKey: String, domain: String) -> Result<String, RefusalError> {
         guard let name = identities[publicKey] else { return .failure(.init(.unknownKey)) }
-        if domain.hasPrefix("queue:"), domain.dropFirst("queue:".count) != name { return .failure(.init(.foreignQueue)) }
+        if domain.hasPrefix("queue:"), domain.dropFirst("queue:".count) != name {
+            return .failure(.init(.foreignQueue))
+        }
         return .success(name)
     }
 

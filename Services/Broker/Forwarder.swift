@@ -11,20 +11,25 @@ import ZeroMQ
 final class Forwarder: Sendable {
     private let thread: SocketThread
 
-    init(context: ZMQContext, configuration: BrokerConfiguration, registry: PrometheusCollectorRegistry, logger: Logger) async throws {
+    init(context: ZMQContext, configuration: BrokerConfiguration, registry: PrometheusCollectorRegistry, logger: Logger)
+        async throws
+    {
         thread = try await SocketThread.start(name: "broker-forwarder") {
             try BrokerSockets(context: context, configuration: configuration)
         } run: { sockets, thread in
-            Forwarder.forward(sockets, on: thread, metrics: BrokerMetrics(registry: registry),
-                              configuration: configuration, logger: logger)
+            Forwarder.forward(
+                sockets, on: thread, metrics: BrokerMetrics(registry: registry),
+                configuration: configuration, logger: logger)
         }
     }
 
     /// Stops forwarding and closes the sockets; returns when they are closed.
     func stop() async { await thread.stop() }
 
-    private static func forward(_ sockets: BrokerSockets, on thread: SocketThread, metrics: BrokerMetrics,
-                                configuration: BrokerConfiguration, logger: Logger) {
+    private static func forward(
+        _ sockets: BrokerSockets, on thread: SocketThread, metrics: BrokerMetrics,
+        configuration: BrokerConfiguration, logger: Logger
+    ) {
         let waker = thread.waker
         let policy = configuration.policy
         // Services that may publish: the queues' owners and, with identities, everyone admitted.
@@ -34,14 +39,21 @@ final class Forwarder: Sendable {
         var poller = Poller()
         func reject(_ frames: [[UInt8]], from side: String) {
             metrics.rejected(side: side)
-            logger.warning("dropped malformed message", metadata: [
-                "side": "\(side)", "frames": "\(frames.count)",
-                "first_frame": "\(String(decoding: frames.first?.prefix(64) ?? [], as: UTF8.self))"])
+            logger.warning(
+                "dropped malformed message",
+                metadata: [
+                    "side": "\(side)", "frames": "\(frames.count)",
+                    "first_frame": "\(String(decoding: frames.first?.prefix(64) ?? [], as: UTF8.self))",
+                ])
         }
         func refuse(_ refusal: BusPolicy.Refusal, identity: String?, address: String) {
             metrics.refused(refusal, identity: identity ?? "unknown")
-            logger.warning("refused", metadata: [
-                "reason": "\(refusal.rawValue)", "identity": "\(identity ?? "unknown")", "address": "\(address.prefix(64))"])
+            logger.warning(
+                "refused",
+                metadata: [
+                    "reason": "\(refusal.rawValue)", "identity": "\(identity ?? "unknown")",
+                    "address": "\(address.prefix(64))",
+                ])
         }
         while !thread.isStopping {
             poller.removeAll()
@@ -67,12 +79,16 @@ final class Forwarder: Sendable {
                 for _ in 0..<1024 {
                     guard let (frames, sender) = try? sockets.eventsIn.receiveAuthenticated() else { break }
                     guard frames.count == 2, let topic = String(validating: frames[0], as: UTF8.self),
-                          let slash = topic.firstIndex(of: "/") else {
+                        let slash = topic.firstIndex(of: "/")
+                    else {
                         reject(frames, from: "events")
                         continue
                     }
                     if let policy {
-                        guard let sender else { refuse(.unknownKey, identity: nil, address: topic); continue }
+                        guard let sender else {
+                            refuse(.unknownKey, identity: nil, address: topic)
+                            continue
+                        }
                         if let refusal = policy.check(event: frames[1], topic: topic, from: sender) {
                             refuse(refusal, identity: sender, address: topic)
                             continue
@@ -91,12 +107,16 @@ final class Forwarder: Sendable {
                 for _ in 0..<1024 {
                     guard let (frames, sender) = try? sockets.commandsIn.receiveAuthenticated() else { break }
                     guard frames.count == 2, let name = String(validating: frames[0], as: UTF8.self),
-                          let index = sockets.queueIndex[name] else {
+                        let index = sockets.queueIndex[name]
+                    else {
                         reject(frames, from: "commands")
                         continue
                     }
                     if let policy {
-                        guard let sender else { refuse(.unknownKey, identity: nil, address: name); continue }
+                        guard let sender else {
+                            refuse(.unknownKey, identity: nil, address: name)
+                            continue
+                        }
                         if let refusal = policy.check(command: frames[1], to: name, from: sender) {
                             refuse(refusal, identity: sender, address: name)
                             continue
@@ -113,8 +133,10 @@ final class Forwarder: Sendable {
                     backlogBytes[index] -= frames[1].count
                 }
                 var excess = 0
-                while backlog[index].count > configuration.outboundCapacity || backlogBytes[index] > configuration.outboundCapacityBytes,
-                      let oldest = backlog[index].popFirst() {
+                while backlog[index].count > configuration.outboundCapacity
+                    || backlogBytes[index] > configuration.outboundCapacityBytes,
+                    let oldest = backlog[index].popFirst()
+                {
                     backlogBytes[index] -= oldest[1].count
                     excess += 1
                 }
@@ -145,16 +167,22 @@ struct BrokerSockets {
             zap = nil
         }
         let options = configuration.socketOptions
-        eventsIn = try Socket(context, type: .xsub, options: options + [.zapDomain("events-in"), .receiveHighWaterMark(100_000)])
+        eventsIn = try Socket(
+            context, type: .xsub, options: options + [.zapDomain("events-in"), .receiveHighWaterMark(100_000)])
         try eventsIn.bind(configuration.eventsIn)
-        eventsOut = try Socket(context, type: .xpub, options: options + [.zapDomain("events-out"), .sendHighWaterMark(100_000)])
+        eventsOut = try Socket(
+            context, type: .xpub, options: options + [.zapDomain("events-out"), .sendHighWaterMark(100_000)])
         try eventsOut.bind(configuration.eventsOut)
-        commandsIn = try Socket(context, type: .pull, options: options + [.zapDomain("commands-in"), .receiveHighWaterMark(100_000)])
+        commandsIn = try Socket(
+            context, type: .pull, options: options + [.zapDomain("commands-in"), .receiveHighWaterMark(100_000)])
         try commandsIn.bind(configuration.commandsIn)
         var queues: [(String, Socket)] = []
         for (name, endpoint) in configuration.queues.sorted(by: { $0.key < $1.key }) {
-            let socket = try Socket(context, type: .push, options: options + [
-                .zapDomain(BusPolicy.queueDomain(name)), .immediate(true), .sendHighWaterMark(50_000)])
+            let socket = try Socket(
+                context, type: .push,
+                options: options + [
+                    .zapDomain(BusPolicy.queueDomain(name)), .immediate(true), .sendHighWaterMark(50_000),
+                ])
             try socket.bind(endpoint)
             queues.append((name, socket))
         }

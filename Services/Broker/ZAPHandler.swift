@@ -17,22 +17,28 @@ enum ZAPHandler {
     static func answer(_ request: [[UInt8]], policy: BusPolicy) -> Reply {
         guard request.count >= 6 else {
             // Not a ZAP request libzmq would make; answer so the REP socket stays in step.
-            return Reply(frames: reply(id: [], status: "500", text: "malformed request"), identity: nil, domain: "",
-                         refusal: .unreadable)
+            return Reply(
+                frames: reply(id: [], status: "500", text: "malformed request"), identity: nil, domain: "",
+                refusal: .unreadable)
         }
         let id = request[1]
         let domain = String(decoding: request[2], as: UTF8.self)
         guard String(decoding: request[5], as: UTF8.self) == "CURVE", request.count >= 7,
-              let key = CurveKeyPair.z85(request[6]) else {
-            return Reply(frames: reply(id: id, status: "400", text: "CURVE only"), identity: nil, domain: domain,
-                         refusal: .unknownKey)
+            let key = CurveKeyPair.z85(request[6])
+        else {
+            return Reply(
+                frames: reply(id: id, status: "400", text: "CURVE only"), identity: nil, domain: domain,
+                refusal: .unknownKey)
         }
         switch policy.admit(publicKey: key, domain: domain) {
         case .success(let name):
-            return Reply(frames: reply(id: id, status: "200", text: "OK", user: name), identity: name, domain: domain, refusal: nil)
+            return Reply(
+                frames: reply(id: id, status: "200", text: "OK", user: name), identity: name, domain: domain,
+                refusal: nil)
         case .failure(let error):
-            return Reply(frames: reply(id: id, status: "400", text: error.refusal.rawValue),
-                         identity: policy.identities[key], domain: domain, refusal: error.refusal)
+            return Reply(
+                frames: reply(id: id, status: "400", text: error.refusal.rawValue),
+                identity: policy.identities[key], domain: domain, refusal: error.refusal)
         }
     }
 

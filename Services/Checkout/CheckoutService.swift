@@ -1,7 +1,7 @@
 import Foundation
 import Hummingbird
-import Persistence
 import Payments
+import Persistence
 import ServiceRuntime
 
 /// Checkout's settings, read from the environment (docs/configuration.md).
@@ -25,7 +25,9 @@ public struct CheckoutSettings: Sendable {
         self.apiTokens = apiTokens
     }
 
-    public static func load(_ environment: ServiceRuntime.Environment = ServiceRuntime.Environment()) throws -> CheckoutSettings {
+    public static func load(_ environment: ServiceRuntime.Environment = ServiceRuntime.Environment()) throws
+        -> CheckoutSettings
+    {
         guard let secretKey = try environment.secret("HOSTWIRE_STRIPE_SECRET_KEY") else {
             throw SettingsError("HOSTWIRE_STRIPE_SECRET_KEY is required")
         }
@@ -33,9 +35,10 @@ public struct CheckoutSettings: Sendable {
             throw SettingsError("HOSTWIRE_STRIPE_WEBHOOK_SECRET is required")
         }
         var settings = CheckoutSettings(
-            gateway: StripeGateway(baseURL: environment.string("HOSTWIRE_STRIPE_API_URL", default: "https://api.stripe.com"),
-                                   secretKey: secretKey,
-                                   timeout: .seconds(try environment.int("HOSTWIRE_STRIPE_TIMEOUT_SECONDS", default: 30))),
+            gateway: StripeGateway(
+                baseURL: environment.string("HOSTWIRE_STRIPE_API_URL", default: "https://api.stripe.com"),
+                secretKey: secretKey,
+                timeout: .seconds(try environment.int("HOSTWIRE_STRIPE_TIMEOUT_SECONDS", default: 30))),
             webhookSignature: WebhookSignature(secret: webhookSecret),
             apiTokens: try APITokens(parsing: try environment.secret("HOSTWIRE_API_TOKENS") ?? ""))
         let hours = try environment.int("HOSTWIRE_ORDER_EXPIRY_HOURS", default: 48)
@@ -57,14 +60,16 @@ public func buildCheckout(_ settings: CheckoutSettings) -> ServiceDefinition {
         let store = OrderStore(store: dependencies.store)
         let admin = BearerAuthMiddleware(tokens: settings.apiTokens, audit: dependencies.store)
         CatalogController(database: dependencies.database, admin: admin).addRoutes(to: router)
-        let limits = OrderLimits(limiter: RateLimiter(database: dependencies.database), perHour: settings.orderRateLimit,
-                                 addresses: settings.addresses)
+        let limits = OrderLimits(
+            limiter: RateLimiter(database: dependencies.database), perHour: settings.orderRateLimit,
+            addresses: settings.addresses)
         OrdersController(store: store, gateway: settings.gateway, admin: admin, limits: limits).addRoutes(to: router)
         StripeWebhookController(store: store, signature: settings.webhookSignature).addRoutes(to: router)
         if let customers = settings.customers {
             let api = router.group("api/customer")
             CustomerLinkController(database: dependencies.database, customers: customers).addRoutes(to: api)
-            CustomerOrdersController(store: store, gateway: settings.gateway, customers: customers, limits: limits).addRoutes(to: api)
+            CustomerOrdersController(store: store, gateway: settings.gateway, customers: customers, limits: limits)
+                .addRoutes(to: api)
         }
     }
     return definition

@@ -1,9 +1,9 @@
-import PortalTokens
 import ACME
 import DNS
 import Foundation
 import Hummingbird
 import Persistence
+import PortalTokens
 import Secrets
 import ServiceRuntime
 
@@ -39,9 +39,11 @@ public struct DNSSSLSettings: Sendable {
         }
     }
 
-    public init(dns: any DNSProvider, checkServers: [DNSLookup], defaultNameservers: [String], acme: ACMESettings,
-                cipher: CredentialCipher, keySealer: FieldSealer?, apiTokens: APITokens, renewBeforeDays: Int = 30,
-                propagationTimeout: Duration = .seconds(60)) {
+    public init(
+        dns: any DNSProvider, checkServers: [DNSLookup], defaultNameservers: [String], acme: ACMESettings,
+        cipher: CredentialCipher, keySealer: FieldSealer?, apiTokens: APITokens, renewBeforeDays: Int = 30,
+        propagationTimeout: Duration = .seconds(60)
+    ) {
         self.dns = dns
         self.checkServers = checkServers
         self.defaultNameservers = defaultNameservers
@@ -53,27 +55,43 @@ public struct DNSSSLSettings: Sendable {
         self.propagationTimeout = propagationTimeout
     }
 
-    public static func load(_ environment: ServiceRuntime.Environment = ServiceRuntime.Environment()) throws -> DNSSSLSettings {
+    public static func load(_ environment: ServiceRuntime.Environment = ServiceRuntime.Environment()) throws
+        -> DNSSSLSettings
+    {
         guard let ring = try environment.secret("HOSTWIRE_CREDENTIAL_KEYS") else {
             throw SettingsError("HOSTWIRE_CREDENTIAL_KEYS is required (id=base64 32-byte key[,…])")
         }
-        guard let apiKey = try environment.secret("HOSTWIRE_PDNS_API_KEY") else { throw SettingsError("HOSTWIRE_PDNS_API_KEY is required") }
+        guard let apiKey = try environment.secret("HOSTWIRE_PDNS_API_KEY") else {
+            throw SettingsError("HOSTWIRE_PDNS_API_KEY is required")
+        }
         let apiURL = environment.string("HOSTWIRE_PDNS_API_URL", default: "http://127.0.0.1:8081")
-        let checks = try environment.string("HOSTWIRE_DNS_CHECK_SERVERS", default: (URL(string: apiURL)?.host ?? "127.0.0.1") + ":53")
-            .split(separator: ",").map { entry -> DNSLookup in
-                let parts = entry.trimmingCharacters(in: .whitespaces).split(separator: ":")
-                guard parts.count == 2, let port = Int(parts[1]) else { throw SettingsError("HOSTWIRE_DNS_CHECK_SERVERS is host:port[,…]") }
-                return DNSLookup(host: String(parts[0]), port: port)
+        let checks = try environment.string(
+            "HOSTWIRE_DNS_CHECK_SERVERS", default: (URL(string: apiURL)?.host ?? "127.0.0.1") + ":53"
+        )
+        .split(separator: ",").map { entry -> DNSLookup in
+            let parts = entry.trimmingCharacters(in: .whitespaces).split(separator: ":")
+            guard parts.count == 2, let port = Int(parts[1]) else {
+                throw SettingsError("HOSTWIRE_DNS_CHECK_SERVERS is host:port[,…]")
             }
+            return DNSLookup(host: String(parts[0]), port: port)
+        }
         return DNSSSLSettings(
-            dns: PowerDNSProvider(baseURL: apiURL, apiKey: apiKey, server: environment.string("HOSTWIRE_PDNS_SERVER_ID", default: "localhost")),
+            dns: PowerDNSProvider(
+                baseURL: apiURL, apiKey: apiKey,
+                server: environment.string("HOSTWIRE_PDNS_SERVER_ID", default: "localhost")),
             checkServers: checks,
-            defaultNameservers: environment.string("HOSTWIRE_DNS_DEFAULT_NAMESERVERS", default: "").split(separator: ",").map(String.init),
-            acme: ACMESettings(directoryURL: environment.string("HOSTWIRE_ACME_DIRECTORY_URL", default: "https://acme-v02.api.letsencrypt.org/directory"),
-                               caFile: environment.optional("HOSTWIRE_ACME_CA_FILE"),
-                               contact: environment.optional("HOSTWIRE_ACME_CONTACT").map { ["mailto:\($0)"] } ?? []),
+            defaultNameservers: environment.string("HOSTWIRE_DNS_DEFAULT_NAMESERVERS", default: "").split(
+                separator: ","
+            ).map(String.init),
+            acme: ACMESettings(
+                directoryURL: environment.string(
+                    "HOSTWIRE_ACME_DIRECTORY_URL", default: "https://acme-v02.api.letsencrypt.org/directory"),
+                caFile: environment.optional("HOSTWIRE_ACME_CA_FILE"),
+                contact: environment.optional("HOSTWIRE_ACME_CONTACT").map { ["mailto:\($0)"] } ?? []),
             cipher: try CredentialCipher(ring: ring, currentKeyID: environment.optional("HOSTWIRE_CREDENTIAL_KEY_ID")),
-            keySealer: try environment.secret("HOSTWIRE_CERT_SEAL_PUBLIC_KEY").map { try FieldSealer(publicKey: $0, purpose: "certificate.key") },
+            keySealer: try environment.secret("HOSTWIRE_CERT_SEAL_PUBLIC_KEY").map {
+                try FieldSealer(publicKey: $0, purpose: "certificate.key")
+            },
             apiTokens: try APITokens(parsing: try environment.secret("HOSTWIRE_API_TOKENS") ?? ""),
             renewBeforeDays: try environment.int("HOSTWIRE_CERT_RENEW_BEFORE_DAYS", default: 30),
             propagationTimeout: .seconds(try environment.int("HOSTWIRE_DNS_PROPAGATION_TIMEOUT_SECONDS", default: 60)))
@@ -92,10 +110,17 @@ public func buildDNSSSL(_ settings: DNSSSLSettings) -> ServiceDefinition {
     issuer.register(in: &definition)
     definition.services = { _ in issuer.ownedClient.map { [HTTPClientLifetime(client: $0)] } ?? [] }
     definition.routes = { router, dependencies in
-        let api = router.group("api/dnsssl").add(middleware: BearerAuthMiddleware(tokens: settings.apiTokens, policy: AdminPolicy(["POST /api/dnsssl/zones/*/sync": .operateTasks, "POST /api/dnsssl/certificates/*/reissue": .operateTasks]), audit: dependencies.store))
+        let api = router.group("api/dnsssl").add(
+            middleware: BearerAuthMiddleware(
+                tokens: settings.apiTokens,
+                policy: AdminPolicy([
+                    "POST /api/dnsssl/zones/*/sync": .operateTasks,
+                    "POST /api/dnsssl/certificates/*/reissue": .operateTasks,
+                ]), audit: dependencies.store))
         DNSSSLController(dependencies: dependencies, settings: settings).addRoutes(to: api)
         if let customers = settings.customers {
-            CustomerZonesController(store: dependencies.store, customers: customers).addRoutes(to: router.group("api/customer"))
+            CustomerZonesController(store: dependencies.store, customers: customers).addRoutes(
+                to: router.group("api/customer"))
         }
     }
     return definition

@@ -1,10 +1,10 @@
-import PortalTokens
 import ExternalHTTP
 import Foundation
 import Hummingbird
 import HummingbirdAuth
 import Mustache
 import Persistence
+import PortalTokens
 import Secrets
 import ServiceRuntime
 
@@ -41,11 +41,15 @@ public struct PortalSettings: Sendable {
     /// The bootstrap tokens (`HOSTWIRE_API_TOKENS`): they may only invite staff, so the first owner can be invited.
     public var apiTokens = APITokens([])
 
-    public init(signer: PortalTokenSigner, cipher: CredentialCipher, linkSealer: FieldSealer, publicURL: String, checkoutURL: String,
-                provisioningURL: String, billingURL: String, paymentOrigin: String = "https://checkout.stripe.com",
-                secureCookies: Bool = true, companyName: String = "Hostwire",
-                supportEmail: String = "support@hostwire.local", templates: URL = URL(fileURLWithPath: "Services/Portal/Templates"),
-                assets: URL = URL(fileURLWithPath: "Services/Portal/Assets"), passwordCost: UInt8 = 12) {
+    public init(
+        signer: PortalTokenSigner, cipher: CredentialCipher, linkSealer: FieldSealer, publicURL: String,
+        checkoutURL: String,
+        provisioningURL: String, billingURL: String, paymentOrigin: String = "https://checkout.stripe.com",
+        secureCookies: Bool = true, companyName: String = "Hostwire",
+        supportEmail: String = "support@hostwire.local",
+        templates: URL = URL(fileURLWithPath: "Services/Portal/Templates"),
+        assets: URL = URL(fileURLWithPath: "Services/Portal/Assets"), passwordCost: UInt8 = 12
+    ) {
         self.signer = signer
         self.cipher = cipher
         self.linkSealer = linkSealer
@@ -62,12 +66,15 @@ public struct PortalSettings: Sendable {
         self.passwordCost = passwordCost
     }
 
-    public static func load(_ environment: ServiceRuntime.Environment = ServiceRuntime.Environment()) async throws -> PortalSettings {
+    public static func load(_ environment: ServiceRuntime.Environment = ServiceRuntime.Environment()) async throws
+        -> PortalSettings
+    {
         guard let signingKey = try environment.secret("HOSTWIRE_PORTAL_SIGNING_KEY") else {
             throw SettingsError("HOSTWIRE_PORTAL_SIGNING_KEY is required (a base64 Ed25519 private key)")
         }
         guard let mailKey = environment.optional("HOSTWIRE_MAIL_SEAL_PUBLIC_KEY") else {
-            throw SettingsError("HOSTWIRE_MAIL_SEAL_PUBLIC_KEY is required: the portal's emails carry links sealed for mail")
+            throw SettingsError(
+                "HOSTWIRE_MAIL_SEAL_PUBLIC_KEY is required: the portal's emails carry links sealed for mail")
         }
         guard let ring = try environment.secret("HOSTWIRE_CREDENTIAL_KEYS") else {
             throw SettingsError("HOSTWIRE_CREDENTIAL_KEYS is required: it seals the two-factor secrets")
@@ -86,8 +93,10 @@ public struct PortalSettings: Sendable {
             secureCookies: environment.string("HOSTWIRE_PORTAL_SECURE_COOKIES", default: "on") != "off",
             companyName: environment.string("HOSTWIRE_COMPANY_NAME", default: "Hostwire"),
             supportEmail: environment.string("HOSTWIRE_SUPPORT_EMAIL", default: "support@hostwire.local"),
-            templates: URL(fileURLWithPath: environment.string("HOSTWIRE_PORTAL_TEMPLATES", default: "Services/Portal/Templates")),
-            assets: URL(fileURLWithPath: environment.string("HOSTWIRE_PORTAL_ASSETS", default: "Services/Portal/Assets")),
+            templates: URL(
+                fileURLWithPath: environment.string("HOSTWIRE_PORTAL_TEMPLATES", default: "Services/Portal/Templates")),
+            assets: URL(
+                fileURLWithPath: environment.string("HOSTWIRE_PORTAL_ASSETS", default: "Services/Portal/Assets")),
             passwordCost: UInt8(cost))
         settings.addresses = ClientAddress.load(environment)
         settings.mailURL = environment.string("HOSTWIRE_MAIL_URL", default: settings.mailURL)
@@ -115,18 +124,27 @@ public func buildPortal(_ settings: PortalSettings) async throws -> ServiceDefin
             .add(middleware: HTMLErrorMiddleware(pages: pages))
             .add(middleware: SecurityHeadersMiddleware(paymentOrigin: settings.paymentOrigin))
         AssetsController(directory: settings.assets).addRoutes(to: web)
-        let pagesGroup = web
-            .add(middleware: SessionMiddleware(storage: sessionStore, configuration: .init(
-                sessionCookieParameters: .init(name: "hw_session", secure: settings.secureCookies, sameSite: .lax),
-                keyPrefix: "", defaultSessionExpiration: .seconds(14 * 24 * 3600))))
+        let pagesGroup =
+            web
+            .add(
+                middleware: SessionMiddleware(
+                    storage: sessionStore,
+                    configuration: .init(
+                        sessionCookieParameters: .init(
+                            name: "hw_session", secure: settings.secureCookies, sameSite: .lax),
+                        keyPrefix: "", defaultSessionExpiration: .seconds(14 * 24 * 3600)))
+            )
             .add(middleware: FormMiddleware(secureCookies: settings.secureCookies, addresses: settings.addresses))
         StorefrontController(pages: pages, services: services).addRoutes(to: pagesGroup)
-        AccountController(pages: pages, people: people, sessions: sessionStore, limiter: RateLimiter(database: dependencies.database),
-                          services: services, passwords: Passwords(cost: settings.passwordCost), settings: settings)
-            .addRoutes(to: pagesGroup)
-        let twoFactor = TwoFactorController(pages: pages, people: people, sessions: sessionStore,
-                                            limiter: RateLimiter(database: dependencies.database), cipher: settings.cipher,
-                                            issuer: settings.companyName)
+        AccountController(
+            pages: pages, people: people, sessions: sessionStore, limiter: RateLimiter(database: dependencies.database),
+            services: services, passwords: Passwords(cost: settings.passwordCost), settings: settings
+        )
+        .addRoutes(to: pagesGroup)
+        let twoFactor = TwoFactorController(
+            pages: pages, people: people, sessions: sessionStore,
+            limiter: RateLimiter(database: dependencies.database), cipher: settings.cipher,
+            issuer: settings.companyName)
         twoFactor.addLoginRoutes(to: pagesGroup)
         // Adding middleware to a group changes the group: routes added to `pagesGroup` from here on would need a login too.
         let signedIn = pagesGroup.add(middleware: RequireLoginMiddleware())
@@ -137,9 +155,12 @@ public func buildPortal(_ settings: PortalSettings) async throws -> ServiceDefin
         ControlPanelController(pages: pages, services: services, link: link).addRoutes(to: signedIn)
         DNSRecordsController(pages: pages, services: services, link: link).addRoutes(to: signedIn)
         EmailsController(pages: pages, services: services, link: link).addRoutes(to: signedIn)
-        ProfileController(pages: pages, people: people, sessions: sessionStore, services: services).addRoutes(to: signedIn)
-        OrderPagesController(pages: pages, services: services, progress: OrderProgressRepository(database: dependencies.database),
-                             publicURL: settings.publicURL).addRoutes(to: signedIn)
+        ProfileController(pages: pages, people: people, sessions: sessionStore, services: services).addRoutes(
+            to: signedIn)
+        OrderPagesController(
+            pages: pages, services: services, progress: OrderProgressRepository(database: dependencies.database),
+            publicURL: settings.publicURL
+        ).addRoutes(to: signedIn)
         addConsole(to: router, pages: pages, services: services, settings: settings, dependencies: dependencies)
     }
     return definition
@@ -147,8 +168,10 @@ public func buildPortal(_ settings: PortalSettings) async throws -> ServiceDefin
 
 /// The staff console under `/console`: its own session cookie (path `/console`, `SameSite=Strict`,
 /// 30 minutes idle), its own login with two-factor required, and its own pages.
-private func addConsole(to router: Router<ServiceRequestContext>, pages: PageRenderer, services: ServiceAPIs, settings: PortalSettings,
-                        dependencies: ServiceDependencies) {
+private func addConsole(
+    to router: Router<ServiceRequestContext>, pages: PageRenderer, services: ServiceAPIs, settings: PortalSettings,
+    dependencies: ServiceDependencies
+) {
     let staff = PostgresStaffRepository(store: dependencies.store)
     var sessionStore = PostgresSessionStore(database: dependencies.database)
     sessionStore.kind = .staff
@@ -156,37 +179,51 @@ private func addConsole(to router: Router<ServiceRequestContext>, pages: PageRen
     let apis = StaffAPIs(settings: settings, calls: services)
     let invitations = StaffInvitations(staff: staff, settings: settings)
     let apiKeys = StaffAPIKeys(database: dependencies.database)
-    StaffTokenController(keys: apiKeys, signer: settings.signer, addresses: settings.addresses).addRoutes(to: router.group("api/portal"))
+    StaffTokenController(keys: apiKeys, signer: settings.signer, addresses: settings.addresses).addRoutes(
+        to: router.group("api/portal"))
     StaffInvitationsController(invitations: invitations, audit: audit)
-        .addRoutes(to: router.group("api/portal").add(middleware: BearerAuthMiddleware(tokens: settings.apiTokens, audit: nil)))
+        .addRoutes(
+            to: router.group("api/portal").add(middleware: BearerAuthMiddleware(tokens: settings.apiTokens, audit: nil))
+        )
     let console = router.group("console", context: ConsoleRequestContext.self)
         .add(middleware: HTMLErrorMiddleware(pages: pages, template: "console-error"))
         .add(middleware: SecurityHeadersMiddleware(paymentOrigin: nil))
-        .add(middleware: SessionMiddleware(storage: sessionStore, configuration: .init(
-            sessionCookieParameters: .init(name: ConsoleLoginController.cookie, path: "/console", secure: settings.secureCookies,
-                                           sameSite: .strict),
-            keyPrefix: "", defaultSessionExpiration: StaffSession.idleTimeout)))
+        .add(
+            middleware: SessionMiddleware(
+                storage: sessionStore,
+                configuration: .init(
+                    sessionCookieParameters: .init(
+                        name: ConsoleLoginController.cookie, path: "/console", secure: settings.secureCookies,
+                        sameSite: .strict),
+                    keyPrefix: "", defaultSessionExpiration: StaffSession.idleTimeout))
+        )
         .add(middleware: FormMiddleware(secureCookies: settings.secureCookies, addresses: settings.addresses))
-    ConsoleLoginController(pages: pages, staff: staff, sessions: sessionStore, limiter: RateLimiter(database: dependencies.database),
-                           passwords: Passwords(cost: settings.passwordCost), cipher: settings.cipher, audit: audit,
-                           issuer: "\(settings.companyName) console")
-        .addRoutes(to: console)
+    ConsoleLoginController(
+        pages: pages, staff: staff, sessions: sessionStore, limiter: RateLimiter(database: dependencies.database),
+        passwords: Passwords(cost: settings.passwordCost), cipher: settings.cipher, audit: audit,
+        issuer: "\(settings.companyName) console"
+    )
+    .addRoutes(to: console)
     let signedIn = console.add(middleware: RequireStaffMiddleware())
     DashboardController(pages: pages, apis: apis).addRoutes(to: signedIn)
     AccountsConsoleController(pages: pages, apis: apis, audit: audit).addRoutes(to: signedIn)
     BillingConsoleController(pages: pages, apis: apis, audit: audit).addRoutes(to: signedIn)
     BillingSetupConsoleController(pages: pages, apis: apis, audit: audit).addRoutes(to: signedIn)
     TasksConsoleController(pages: pages, apis: apis, audit: audit).addRoutes(to: signedIn)
-    BusConsoleController(pages: pages, broker: ExternalHTTPClient(baseURL: settings.brokerURL, timeout: .seconds(4))).addRoutes(to: signedIn)
+    BusConsoleController(pages: pages, broker: ExternalHTTPClient(baseURL: settings.brokerURL, timeout: .seconds(4)))
+        .addRoutes(to: signedIn)
     OperationsConsoleController(pages: pages, apis: apis, audit: audit).addRoutes(to: signedIn)
     CatalogConsoleController(pages: pages, apis: apis, audit: audit).addRoutes(to: signedIn)
     DNSConsoleController(pages: pages, apis: apis, audit: audit).addRoutes(to: signedIn)
     TemplatesConsoleController(pages: pages, apis: apis, audit: audit).addRoutes(to: signedIn)
     AuditController(pages: pages, audit: audit).addRoutes(to: signedIn)
-    StaffController(pages: pages, staff: staff, invitations: invitations, audit: audit, sessions: sessionStore).addRoutes(to: signedIn)
-    APIKeysController(pages: pages, keys: apiKeys, audit: audit).addRoutes(to: signedIn)
-    CustomersConsoleController(pages: pages, apis: apis, people: PostgresPersonRepository(store: dependencies.store),
-                               customerSessions: PostgresSessionStore(database: dependencies.database), audit: audit,
-                               notes: CustomerNotes(database: dependencies.database), secureCookies: settings.secureCookies)
+    StaffController(pages: pages, staff: staff, invitations: invitations, audit: audit, sessions: sessionStore)
         .addRoutes(to: signedIn)
+    APIKeysController(pages: pages, keys: apiKeys, audit: audit).addRoutes(to: signedIn)
+    CustomersConsoleController(
+        pages: pages, apis: apis, people: PostgresPersonRepository(store: dependencies.store),
+        customerSessions: PostgresSessionStore(database: dependencies.database), audit: audit,
+        notes: CustomerNotes(database: dependencies.database), secureCookies: settings.secureCookies
+    )
+    .addRoutes(to: signedIn)
 }

@@ -1,9 +1,9 @@
-import PortalTokens
 import ControlPanels
 import Foundation
 import Hummingbird
-import Persistence
 import Messaging
+import Persistence
+import PortalTokens
 import Secrets
 import ServiceRuntime
 
@@ -25,9 +25,12 @@ public struct ProvisioningSettings: Sendable {
     /// How long a provisioning waits before looking again for a server with room.
     public var noRoomRetry: Duration
 
-    public init(cipher: CredentialCipher, mailSealer: FieldSealer?, certificateKeyOpener: FieldOpener? = nil, apiTokens: APITokens,
-                panels: PanelRegistry = .standard, panelTimeout: Duration = .seconds(30), defaultMailbox: String = "info",
-                noRoomRetry: Duration = .seconds(60)) {
+    public init(
+        cipher: CredentialCipher, mailSealer: FieldSealer?, certificateKeyOpener: FieldOpener? = nil,
+        apiTokens: APITokens,
+        panels: PanelRegistry = .standard, panelTimeout: Duration = .seconds(30), defaultMailbox: String = "info",
+        noRoomRetry: Duration = .seconds(60)
+    ) {
         self.cipher = cipher
         self.mailSealer = mailSealer
         self.certificateKeyOpener = certificateKeyOpener
@@ -38,14 +41,20 @@ public struct ProvisioningSettings: Sendable {
         self.noRoomRetry = noRoomRetry
     }
 
-    public static func load(_ environment: ServiceRuntime.Environment = ServiceRuntime.Environment()) throws -> ProvisioningSettings {
+    public static func load(_ environment: ServiceRuntime.Environment = ServiceRuntime.Environment()) throws
+        -> ProvisioningSettings
+    {
         guard let ring = try environment.secret("HOSTWIRE_CREDENTIAL_KEYS") else {
             throw SettingsError("HOSTWIRE_CREDENTIAL_KEYS is required (id=base64 32-byte key[,…])")
         }
         return ProvisioningSettings(
             cipher: try CredentialCipher(ring: ring, currentKeyID: environment.optional("HOSTWIRE_CREDENTIAL_KEY_ID")),
-            mailSealer: try environment.optional("HOSTWIRE_MAIL_SEAL_PUBLIC_KEY").map { try FieldSealer(publicKey: $0, purpose: "account.password") },
-            certificateKeyOpener: try environment.secret("HOSTWIRE_CERT_SEAL_PRIVATE_KEY").map { try FieldOpener(privateKey: $0, purpose: "certificate.key") },
+            mailSealer: try environment.optional("HOSTWIRE_MAIL_SEAL_PUBLIC_KEY").map {
+                try FieldSealer(publicKey: $0, purpose: "account.password")
+            },
+            certificateKeyOpener: try environment.secret("HOSTWIRE_CERT_SEAL_PRIVATE_KEY").map {
+                try FieldOpener(privateKey: $0, purpose: "certificate.key")
+            },
             apiTokens: try APITokens(parsing: try environment.secret("HOSTWIRE_API_TOKENS") ?? ""),
             panelTimeout: .seconds(try environment.int("HOSTWIRE_PANEL_TIMEOUT_SECONDS", default: 30)),
             defaultMailbox: environment.string("HOSTWIRE_DEFAULT_MAILBOX", default: "info"),
@@ -72,14 +81,19 @@ public func buildProvisioning(_ settings: ProvisioningSettings) -> ServiceDefini
         let accounts = AccountStore(database: dependencies.database, logger: dependencies.logger)
         let servers = ServerStore(database: dependencies.database, cipher: settings.cipher, logger: dependencies.logger)
         let provisioner = Provisioner(accounts: accounts, servers: servers, panels: panels, settings: settings)
-        let api = router.group("api").add(middleware: BearerAuthMiddleware(tokens: settings.apiTokens, policy: adminPolicy, audit: dependencies.store))
+        let api = router.group("api").add(
+            middleware: BearerAuthMiddleware(tokens: settings.apiTokens, policy: adminPolicy, audit: dependencies.store)
+        )
         ServersController(servers: servers, panels: panels).addRoutes(to: api)
-        ProvisioningController(dependencies: dependencies, accounts: accounts, provisioner: provisioner).addRoutes(to: api)
+        ProvisioningController(dependencies: dependencies, accounts: accounts, provisioner: provisioner).addRoutes(
+            to: api)
         AccountActionsController(store: dependencies.store, accounts: accounts).addRoutes(to: api)
         if let customers = settings.customers {
-            CustomerAccountsController(store: dependencies.store, customers: customers, cipher: settings.cipher, accounts: accounts,
-                                       servers: servers, panels: panels)
-                .addRoutes(to: router.group("api/customer"))
+            CustomerAccountsController(
+                store: dependencies.store, customers: customers, cipher: settings.cipher, accounts: accounts,
+                servers: servers, panels: panels
+            )
+            .addRoutes(to: router.group("api/customer"))
         }
     }
     return definition

@@ -28,30 +28,44 @@ struct DirectAdminSimulator: Sendable {
         switch command {
         case "CMD_API_SHOW_ALL_USERS": return list(state.all.map(\.username))
         case "CMD_API_SHOW_USER_CONFIG":
-            guard let user = fields["user"], let account = state.account(user) else { return error("Unable to show user", "No such user") }
-            return reply([("username", account.username), ("domain", account.domain), ("package", account.plan),
-                          ("suspended", account.suspended ? "yes" : "no"), ("email", account.email),
-                          ("suspended_reason", account.suspendReason ?? "")].filter { !$0.1.isEmpty || $0.0 != "suspended_reason" })
+            guard let user = fields["user"], let account = state.account(user) else {
+                return error("Unable to show user", "No such user")
+            }
+            return reply(
+                [
+                    ("username", account.username), ("domain", account.domain), ("package", account.plan),
+                    ("suspended", account.suspended ? "yes" : "no"), ("email", account.email),
+                    ("suspended_reason", account.suspendReason ?? ""),
+                ].filter { !$0.1.isEmpty || $0.0 != "suspended_reason" })
         case "CMD_API_ACCOUNT_USER":
             guard fields["action"] == "create", let username = fields["username"], let domain = fields["domain"],
-                  let password = fields["passwd"], password == fields["passwd2"] else {
-                return error("Unable to Create User", "action=create, username, domain and matching passwd/passwd2 are required")
+                let password = fields["passwd"], password == fields["passwd2"]
+            else {
+                return error(
+                    "Unable to Create User", "action=create, username, domain and matching passwd/passwd2 are required")
             }
             guard username.count <= 10, username.first?.isLetter == true,
-                  username.allSatisfy({ $0.isASCII && ($0.isLowercase || $0.isNumber) }) else {
+                username.allSatisfy({ $0.isASCII && ($0.isLowercase || $0.isNumber) })
+            else {
                 return error("Unable to Create User", "Invalid username")
             }
             let plan = fields["package"] ?? "default"
-            guard state.plans.contains(plan) else { return error("Unable to Create User", "Package \(plan) does not exist") }
-            if let refusal = state.create(username: username, domain: domain, plan: plan, password: password, email: fields["email"] ?? "") {
+            guard state.plans.contains(plan) else {
+                return error("Unable to Create User", "Package \(plan) does not exist")
+            }
+            if let refusal = state.create(
+                username: username, domain: domain, plan: plan, password: password, email: fields["email"] ?? "")
+            {
                 return error("Unable to Create User", refusal)
             }
             return reply([("error", "0"), ("text", "User \(username) created"), ("details", "")])
         case "CMD_API_SELECT_USERS":
             let users = fields.filter { $0.key.hasPrefix("select") }.map(\.value)
-            guard !users.isEmpty, users.allSatisfy({ state.account($0) != nil }) else { return error("Error", "No such user") }
+            guard !users.isEmpty, users.allSatisfy({ state.account($0) != nil }) else {
+                return error("Error", "No such user")
+            }
             if fields["delete"] == "yes" && fields["confirmed"] == "Confirm" {
-                users.forEach { _ = state.remove($0) }
+                for user in users { _ = state.remove(user) }
                 return reply([("error", "0"), ("text", "Users deleted")])
             }
             guard let action = fields["suspend"], action == "Suspend" || action == "Unsuspend" else {
@@ -63,38 +77,51 @@ struct DirectAdminSimulator: Sendable {
                     $0.suspendReason = action == "Suspend" ? fields["reason"] ?? "admin" : nil
                 }
             }
-            return reply([("error", "0"), ("text", "Success"), ("details", "\(users.count) users \(action.lowercased())ed")])
+            return reply([
+                ("error", "0"), ("text", "Success"), ("details", "\(users.count) users \(action.lowercased())ed"),
+            ])
         case "CMD_API_MODIFY_USER":
             guard fields["action"] == "package", let user = fields["user"], let plan = fields["package"] else {
                 return error("Error", "action=package, user and package are required")
             }
             guard state.plans.contains(plan) else { return error("Error", "Package \(plan) does not exist") }
-            return state.update(user, { $0.plan = plan }) ? reply([("error", "0"), ("text", "Package changed")]) : error("Error", "No such user")
+            return state.update(user, { $0.plan = plan })
+                ? reply([("error", "0"), ("text", "Package changed")]) : error("Error", "No such user")
         case "CMD_API_USER_PASSWD":
-            guard let user = fields["username"], let password = fields["passwd"], password == fields["passwd2"], !password.isEmpty else {
+            guard let user = fields["username"], let password = fields["passwd"], password == fields["passwd2"],
+                !password.isEmpty
+            else {
                 return error("Error", "username and matching passwd/passwd2 are required")
             }
-            return state.update(user, { $0.password = password }) ? reply([("error", "0"), ("text", "Password Changed")]) : error("Error", "No such user")
+            return state.update(user, { $0.password = password })
+                ? reply([("error", "0"), ("text", "Password Changed")]) : error("Error", "No such user")
         case "CMD_API_LICENSE": return reply([("version", "1.680")])
         default:
             // The rest act as a user: `admin|user`.
-            guard let user = login.actingAs, let account = state.account(user) else { return error("Error", "Log in as admin|user") }
+            guard let user = login.actingAs, let account = state.account(user) else {
+                return error("Error", "Log in as admin|user")
+            }
             return userCommand(command, fields, account, base: PanelSessions.base(of: request))
         }
     }
 
-    private func userCommand(_ command: String, _ fields: [String: String], _ account: SimulatedAccount, base: String) -> Response {
+    private func userCommand(_ command: String, _ fields: [String: String], _ account: SimulatedAccount, base: String)
+        -> Response
+    {
         let user = account.username
         switch (command, fields["action"]) {
         case ("CMD_API_POP", "list"):
-            return list(account.mailboxes.filter { $0.hasSuffix("@\(fields["domain"] ?? account.domain)") }
-                .map { String($0.split(separator: "@")[0]) }.sorted())
+            return list(
+                account.mailboxes.filter { $0.hasSuffix("@\(fields["domain"] ?? account.domain)") }
+                    .map { String($0.split(separator: "@")[0]) }.sorted())
         case ("CMD_API_POP", "create"):
             guard let local = fields["user"], let domain = fields["domain"], fields["passwd"]?.isEmpty == false else {
                 return error("Unable to create E-Mail account", "user, domain and passwd are required")
             }
             let address = "\(local)@\(domain)"
-            guard !account.mailboxes.contains(address) else { return error("Unable to create E-Mail account", "\(address) already exists") }
+            guard !account.mailboxes.contains(address) else {
+                return error("Unable to create E-Mail account", "\(address) already exists")
+            }
             _ = state.update(user) { $0.mailboxes.insert(address) }
             return reply([("error", "0"), ("text", "E-Mail account created")])
         case ("CMD_LOGIN_URL", "create"):
@@ -106,8 +133,11 @@ struct DirectAdminSimulator: Sendable {
             guard let name = fields["name"], let dbUser = fields["user"], fields["passwd"] == fields["passwd2"] else {
                 return error("Unable to create database", "name, user and matching passwords are required")
             }
-            let database = "\(user)_\(name)", login = "\(user)_\(dbUser)"
-            guard !account.databases.contains(database) else { return error("Unable to create database", "Database \(database) already exists") }
+            let database = "\(user)_\(name)"
+            let login = "\(user)_\(dbUser)"
+            guard !account.databases.contains(database) else {
+                return error("Unable to create database", "Database \(database) already exists")
+            }
             _ = state.update(user) {
                 $0.databases.insert(database)
                 $0.databaseUsers.insert(login)
@@ -129,9 +159,11 @@ struct DirectAdminSimulator: Sendable {
 
     private func basicLogin(_ request: Request) -> Login? {
         guard let header = request.headers[.authorization], header.hasPrefix("Basic "),
-              let decoded = Data(base64Encoded: String(header.dropFirst(6))).map({ String(decoding: $0, as: UTF8.self) }),
-              let colon = decoded.firstIndex(of: ":") else { return nil }
-        let login = decoded[..<colon], password = decoded[decoded.index(after: colon)...]
+            let decoded = Data(base64Encoded: String(header.dropFirst(6))).map({ String(decoding: $0, as: UTF8.self) }),
+            let colon = decoded.firstIndex(of: ":")
+        else { return nil }
+        let login = decoded[..<colon]
+        let password = decoded[decoded.index(after: colon)...]
         let parts = login.split(separator: "|", maxSplits: 1)
         guard parts.first.map(String.init) == credentials.user, password == credentials.secret else { return nil }
         return Login(actingAs: parts.count == 2 ? String(parts[1]) : nil)
@@ -146,7 +178,8 @@ struct DirectAdminSimulator: Sendable {
     }
 
     private func reply(_ pairs: [(String, String)]) -> Response {
-        Response(status: .ok, headers: [.contentType: "text/plain"],
-                 body: .init(byteBuffer: ByteBuffer(string: FormEncoding.encode(pairs))))
+        Response(
+            status: .ok, headers: [.contentType: "text/plain"],
+            body: .init(byteBuffer: ByteBuffer(string: FormEncoding.encode(pairs))))
     }
 }

@@ -17,8 +17,11 @@ struct FaultSettings: Codable, Sendable {
     var failMatching: String?
 
     enum CodingKeys: String, CodingKey {
-        case latencyMs = "latency_ms", failureRate = "failure_rate", timeoutRate = "timeout_rate"
-        case timeoutSeconds = "timeout_seconds", failMatching = "fail_matching"
+        case latencyMs = "latency_ms"
+        case failureRate = "failure_rate"
+        case timeoutRate = "timeout_rate"
+        case timeoutSeconds = "timeout_seconds"
+        case failMatching = "fail_matching"
     }
 
     init() {}
@@ -58,10 +61,14 @@ struct SimulatorMiddleware: RouterMiddleware {
     let stats: CallStats
     let failure: @Sendable () -> Response
 
-    func handle(_ request: Request, context: BasicRequestContext,
-                next: (Request, BasicRequestContext) async throws -> Response) async throws -> Response {
+    func handle(
+        _ request: Request, context: BasicRequestContext,
+        next: (Request, BasicRequestContext) async throws -> Response
+    ) async throws -> Response {
         let path = request.uri.path
-        guard !path.hasPrefix("/__sim"), path != "/ready", path != "/health" else { return try await next(request, context) }
+        guard !path.hasPrefix("/__sim"), path != "/ready", path != "/health" else {
+            return try await next(request, context)
+        }
         let settings = faults.current
         if settings.latencyMs > 0 { try await Task.sleep(for: .milliseconds(settings.latencyMs)) }
         var request = request
@@ -120,8 +127,9 @@ struct JSONBody<Value: Encodable & Sendable>: ResponseGenerator {
 func jsonResponse(_ value: some Encodable, status: HTTPResponse.Status = .ok) -> Response {
     let encoder = JSONEncoder()
     encoder.outputFormatting = [.sortedKeys]
-    return Response(status: status, headers: [.contentType: "application/json"],
-                    body: .init(byteBuffer: ByteBuffer(bytes: (try? encoder.encode(value)) ?? Data())))
+    return Response(
+        status: status, headers: [.contentType: "application/json"],
+        body: .init(byteBuffer: ByteBuffer(bytes: (try? encoder.encode(value)) ?? Data())))
 }
 
 /// The login the simulator accepts: `SIM_USER` and `SIM_SECRET`.

@@ -4,7 +4,10 @@ import Hummingbird
 /// One-time login sessions a simulated panel hands out for single sign-on: a token bound to
 /// a user, good for one visit within five minutes, as the real panels' are.
 final class PanelSessions: Sendable {
-    private struct Session: Sendable { let username: String; let expires: Date }
+    private struct Session: Sendable {
+        let username: String
+        let expires: Date
+    }
     private let sessions = Locked([String: Session]())
 
     /// A new token for `username`.
@@ -31,8 +34,11 @@ final class PanelSessions: Sendable {
     }
 
     private func html(_ status: HTTPResponse.Status, _ body: String) -> Response {
-        let page = "<!doctype html><html lang=en><head><meta charset=utf-8><title>Control panel</title></head><body><main>\(body)</main></body></html>"
-        return Response(status: status, headers: [.contentType: "text/html; charset=utf-8"], body: .init(byteBuffer: ByteBuffer(string: page)))
+        let page =
+            "<!doctype html><html lang=en><head><meta charset=utf-8><title>Control panel</title></head><body><main>\(body)</main></body></html>"
+        return Response(
+            status: status, headers: [.contentType: "text/html; charset=utf-8"],
+            body: .init(byteBuffer: ByteBuffer(string: page)))
     }
 
     /// Where the browser reached this simulator: the base of the URLs it hands out.

@@ -42,8 +42,9 @@ final class PanelState: Sendable {
             if !domain.isEmpty, state.byUsername.values.contains(where: { $0.domain == domain }) {
                 return "Sorry, the domain \(domain) is already owned by another account."
             }
-            state.byUsername[username] = SimulatedAccount(id: state.nextID, username: username, domain: domain, plan: plan,
-                                                          password: password, email: email)
+            state.byUsername[username] = SimulatedAccount(
+                id: state.nextID, username: username, domain: domain, plan: plan,
+                password: password, email: email)
             state.nextID += 1
             return nil
         }

@@ -11,17 +11,30 @@ struct PleskSimulator: Sendable {
 
     func addRoutes(to router: Router<BasicRequestContext>) {
         let api = router.group("api/v2").add(middleware: PleskAuth(credentials: credentials))
-        api.get("server") { _, _ in JSONBody(["hostname": "plesk.sandbox.test", "platform": "Unix", "panel_version": "18.0.62"]) }
+        api.get("server") { _, _ in
+            JSONBody(["hostname": "plesk.sandbox.test", "platform": "Unix", "panel_version": "18.0.62"])
+        }
         api.get("clients") { _, _ in JSONBody(state.all.map(client)) }
         api.post("clients") { request, context -> Response in
-            struct New: Decodable { let login: String; let password: String; let email: String?; let name: String? }
-            guard let new = try? await request.decode(as: New.self, context: context) else { return problem(400, "Invalid request body") }
+            struct New: Decodable {
+                let login: String
+                let password: String
+                let email: String?
+                let name: String?
+            }
+            guard let new = try? await request.decode(as: New.self, context: context) else {
+                return problem(400, "Invalid request body")
+            }
             guard new.login.count <= 60, new.login.first?.isLetter == true else { return problem(400, "Invalid login") }
             // A Plesk customer without a subscription yet: the domain is filled in by POST /domains.
-            if let refusal = state.create(username: new.login, domain: "", plan: "", password: new.password, email: new.email ?? "") {
+            if let refusal = state.create(
+                username: new.login, domain: "", plan: "", password: new.password, email: new.email ?? "")
+            {
                 return problem(409, refusal)
             }
-            return jsonResponse(["id": AnyCodable.int(state.account(new.login)!.id), "guid": .string(UUID().uuidString)], status: .created)
+            return jsonResponse(
+                ["id": AnyCodable.int(state.account(new.login)!.id), "guid": .string(UUID().uuidString)],
+                status: .created)
         }
         api.get("clients/{id}") { _, context -> Response in
             guard let account = account(context) else { return problem(404, "Client not found") }
@@ -42,43 +55,75 @@ struct PleskSimulator: Sendable {
         for (action, suspended) in [("suspend", true), ("activate", false)] {
             api.put("clients/{id}/\(action)") { request, context -> Response in
                 guard let account = account(context) else { return problem(404, "Client not found") }
-                _ = state.update(account.username) { $0.suspended = suspended; $0.suspendReason = suspended ? "suspended" : nil }
+                _ = state.update(account.username) {
+                    $0.suspended = suspended
+                    $0.suspendReason = suspended ? "suspended" : nil
+                }
                 return jsonResponse(["status": suspended ? "suspended" : "active"])
             }
         }
         api.get("clients/{id}/domains") { request, context -> Response in
             guard let account = account(context) else { return problem(404, "Client not found") }
-            let domains = account.domain.isEmpty ? [] : [["id": AnyCodable.int(account.id), "name": .string(account.domain)]]
+            let domains =
+                account.domain.isEmpty ? [] : [["id": AnyCodable.int(account.id), "name": .string(account.domain)]]
             return jsonResponse(domains)
         }
         api.post("domains") { request, context -> Response in
             struct Owner: Decodable { let login: String }
             struct Plan: Decodable { let name: String }
-            struct New: Decodable { let name: String; let owner_client: Owner; let plan: Plan? }
-            guard let new = try? await request.decode(as: New.self, context: context) else { return problem(400, "Invalid request body") }
+            struct New: Decodable {
+                let name: String
+                let owner_client: Owner
+                let plan: Plan?
+            }
+            guard let new = try? await request.decode(as: New.self, context: context) else {
+                return problem(400, "Invalid request body")
+            }
             guard let owner = state.account(new.owner_client.login) else { return problem(404, "Owner not found") }
             guard owner.domain.isEmpty else { return problem(409, "Client already has a subscription") }
-            if state.all.contains(where: { $0.domain == new.name }) { return problem(409, "Domain \(new.name) already exists") }
+            if state.all.contains(where: { $0.domain == new.name }) {
+                return problem(409, "Domain \(new.name) already exists")
+            }
             let plan = new.plan?.name ?? "default"
             guard state.plans.contains(plan) else { return problem(400, "Service plan \(plan) does not exist") }
-            _ = state.update(owner.username) { $0.domain = new.name; $0.plan = plan }
+            _ = state.update(owner.username) {
+                $0.domain = new.name
+                $0.plan = plan
+            }
             return jsonResponse(["id": AnyCodable.int(owner.id), "guid": .string(UUID().uuidString)], status: .created)
         }
         api.get("domains/{id}/status") { request, context -> Response in
-            guard let account = account(context), !account.domain.isEmpty else { return problem(404, "Domain not found") }
+            guard let account = account(context), !account.domain.isEmpty else {
+                return problem(404, "Domain not found")
+            }
             return jsonResponse(["status": account.suspended ? "suspended" : "active"])
         }
         api.get("databases") { request, context -> Response in
             let domain = request.uri.queryParameters.get("domain") ?? ""
-            guard let owner = state.all.first(where: { $0.domain == domain }) else { return problem(404, "Domain not found") }
-            return jsonResponse(owner.databases.sorted().enumerated().map { ["id": AnyCodable.int(owner.id * 1000 + $0.offset), "name": .string($0.element)] })
+            guard let owner = state.all.first(where: { $0.domain == domain }) else {
+                return problem(404, "Domain not found")
+            }
+            return jsonResponse(
+                owner.databases.sorted().enumerated().map {
+                    ["id": AnyCodable.int(owner.id * 1000 + $0.offset), "name": .string($0.element)]
+                })
         }
         api.post("databases") { request, context -> Response in
             struct Parent: Decodable { let name: String }
-            struct New: Decodable { let name: String; let type: String; let parent_domain: Parent }
-            guard let new = try? await request.decode(as: New.self, context: context) else { return problem(400, "Invalid request body") }
-            guard let owner = state.all.first(where: { $0.domain == new.parent_domain.name }) else { return problem(404, "Domain not found") }
-            guard !owner.databases.contains(new.name) else { return problem(409, "Database \(new.name) already exists") }
+            struct New: Decodable {
+                let name: String
+                let type: String
+                let parent_domain: Parent
+            }
+            guard let new = try? await request.decode(as: New.self, context: context) else {
+                return problem(400, "Invalid request body")
+            }
+            guard let owner = state.all.first(where: { $0.domain == new.parent_domain.name }) else {
+                return problem(404, "Domain not found")
+            }
+            guard !owner.databases.contains(new.name) else {
+                return problem(409, "Database \(new.name) already exists")
+            }
             _ = state.update(owner.username) { $0.databases.insert(new.name) }
             let index = state.account(owner.username)!.databases.sorted().firstIndex(of: new.name)!
             return jsonResponse(["id": owner.id * 1000 + index], status: .created)
@@ -89,16 +134,25 @@ struct PleskSimulator: Sendable {
             return jsonResponse(owner.databaseUsers.sorted().map { ["login": $0] })
         }
         api.post("dbusers") { request, context -> Response in
-            struct New: Decodable { let login: String; let password: String; let database_id: Int }
+            struct New: Decodable {
+                let login: String
+                let password: String
+                let database_id: Int
+            }
             guard let new = try? await request.decode(as: New.self, context: context),
-                  let owner = state.account(byID: new.database_id / 1000) else { return problem(400, "Invalid request body") }
-            guard !owner.databaseUsers.contains(new.login) else { return problem(409, "User \(new.login) already exists") }
+                let owner = state.account(byID: new.database_id / 1000)
+            else { return problem(400, "Invalid request body") }
+            guard !owner.databaseUsers.contains(new.login) else {
+                return problem(409, "User \(new.login) already exists")
+            }
             _ = state.update(owner.username) { $0.databaseUsers.insert(new.login) }
             return jsonResponse(["id": new.database_id], status: .created)
         }
         api.post("cli/{command}/call") { request, context -> Response in
             struct Call: Decodable { let params: [String] }
-            guard let call = try? await request.decode(as: Call.self, context: context) else { return problem(400, "Invalid request body") }
+            guard let call = try? await request.decode(as: Call.self, context: context) else {
+                return problem(400, "Invalid request body")
+            }
             let (code, stdout, stderr) = cli(context.parameters.get("command") ?? "", call.params)
             return jsonResponse(["code": AnyCodable.int(code), "stdout": .string(stdout), "stderr": .string(stderr)])
         }
@@ -107,17 +161,24 @@ struct PleskSimulator: Sendable {
         }
         router.post("enterprise/control/agent.php") { request, _ -> Response in
             guard request.headers[HTTPField.Name("KEY")!] == credentials.secret else {
-                return xml("<system><status>error</status><errcode>1001</errcode><errtext>Authentication failed</errtext></system>")
+                return xml(
+                    "<system><status>error</status><errcode>1001</errcode><errtext>Authentication failed</errtext></system>"
+                )
             }
             var copy = request
             let packet = String(buffer: try await copy.collectBody(upTo: 4 * 1024 * 1024))
             if packet.contains("<server><create_session>") { return createSession(packet, request) }
             guard packet.contains("<certificate><install>"), let domain = element("webspace", in: packet),
-                  let certificate = element("cert", in: packet), element("pvt", in: packet) != nil else {
-                return xml("<system><status>error</status><errcode>1014</errcode><errtext>Parser error: unsupported packet</errtext></system>")
+                let certificate = element("cert", in: packet), element("pvt", in: packet) != nil
+            else {
+                return xml(
+                    "<system><status>error</status><errcode>1014</errcode><errtext>Parser error: unsupported packet</errtext></system>"
+                )
             }
             guard let owner = state.all.first(where: { $0.domain == domain }) else {
-                return xml("<certificate><install><result><status>error</status><errcode>1013</errcode><errtext>Webspace does not exist</errtext></result></install></certificate>")
+                return xml(
+                    "<certificate><install><result><status>error</status><errcode>1013</errcode><errtext>Webspace does not exist</errtext></result></install></certificate>"
+                )
             }
             _ = state.update(owner.username) { $0.certificates[domain] = certificate }
             return xml("<certificate><install><result><status>ok</status></result></install></certificate>")
@@ -125,11 +186,14 @@ struct PleskSimulator: Sendable {
     }
 
     private func cli(_ command: String, _ params: [String]) -> (Int, String, String) {
-        func value(after flag: String) -> String? { params.firstIndex(of: flag).flatMap { params.indices.contains($0 + 1) ? params[$0 + 1] : nil } }
+        func value(after flag: String) -> String? {
+            params.firstIndex(of: flag).flatMap { params.indices.contains($0 + 1) ? params[$0 + 1] : nil }
+        }
         switch (command, params.first) {
         case ("mail", "--info"):
             let address = params.count > 1 ? params[1] : ""
-            return state.all.contains { $0.mailboxes.contains(address) } ? (0, "Mailname: \(address)\n", "") : (1, "", "Unable to find mail name \(address)\n")
+            return state.all.contains { $0.mailboxes.contains(address) }
+                ? (0, "Mailname: \(address)\n", "") : (1, "", "Unable to find mail name \(address)\n")
         case ("mail", "--create"):
             let address = params.count > 1 ? params[1] : ""
             let domain = address.split(separator: "@").last.map(String.init) ?? ""
@@ -142,7 +206,8 @@ struct PleskSimulator: Sendable {
         case ("subscription", "--switch-subscription"):
             let domain = params.count > 1 ? params[1] : ""
             guard let plan = value(after: "-service-plan"), state.plans.contains(plan),
-                  let owner = state.all.first(where: { $0.domain == domain }) else { return (1, "", "Unable to switch subscription\n") }
+                let owner = state.all.first(where: { $0.domain == domain })
+            else { return (1, "", "Unable to switch subscription\n") }
             _ = state.update(owner.username) { $0.plan = plan }
             return (0, "SUCCESS: Subscription switched\n", "")
         default:
@@ -155,29 +220,42 @@ struct PleskSimulator: Sendable {
     }
 
     private func client(_ account: SimulatedAccount) -> [String: AnyCodable] {
-        ["id": .int(account.id), "login": .string(account.username), "name": .string(account.username),
-         "email": .string(account.email), "type": .string("customer")]
+        [
+            "id": .int(account.id), "login": .string(account.username), "name": .string(account.username),
+            "email": .string(account.email), "type": .string("customer"),
+        ]
     }
 
     /// `<server><create_session>`: a token for `login`, redeemed once at `rsession_init.php`.
     private func createSession(_ packet: String, _ request: Request) -> Response {
         guard let login = element("login", in: packet), state.account(login) != nil else {
-            return xml("<server><create_session><result><status>error</status><errcode>1013</errcode><errtext>User does not exist</errtext></result></create_session></server>")
+            return xml(
+                "<server><create_session><result><status>error</status><errcode>1013</errcode><errtext>User does not exist</errtext></result></create_session></server>"
+            )
         }
         guard element("user_ip", in: packet)?.isEmpty == false else {
-            return xml("<server><create_session><result><status>error</status><errcode>1014</errcode><errtext>user_ip is required</errtext></result></create_session></server>")
+            return xml(
+                "<server><create_session><result><status>error</status><errcode>1014</errcode><errtext>user_ip is required</errtext></result></create_session></server>"
+            )
         }
-        return xml("<server><create_session><result><status>ok</status><id>\(sessions.create(for: login))</id></result></create_session></server>")
+        return xml(
+            "<server><create_session><result><status>ok</status><id>\(sessions.create(for: login))</id></result></create_session></server>"
+        )
     }
 
     private func element(_ name: String, in packet: String) -> String? {
-        guard let start = packet.range(of: "<\(name)>"), let end = packet.range(of: "</\(name)>", range: start.upperBound..<packet.endIndex) else { return nil }
+        guard let start = packet.range(of: "<\(name)>"),
+            let end = packet.range(of: "</\(name)>", range: start.upperBound..<packet.endIndex)
+        else { return nil }
         return String(packet[start.upperBound..<end.lowerBound])
     }
 
     private func xml(_ body: String) -> Response {
-        Response(status: .ok, headers: [.contentType: "text/xml"],
-                 body: .init(byteBuffer: ByteBuffer(string: #"<?xml version="1.0" encoding="UTF-8"?><packet version="1.6.9.1">"# + body + "</packet>")))
+        Response(
+            status: .ok, headers: [.contentType: "text/xml"],
+            body: .init(
+                byteBuffer: ByteBuffer(
+                    string: #"<?xml version="1.0" encoding="UTF-8"?><packet version="1.6.9.1">"# + body + "</packet>")))
     }
 }
 
@@ -185,10 +263,15 @@ struct PleskSimulator: Sendable {
 struct PleskAuth: RouterMiddleware {
     let credentials: SimulatorCredentials
 
-    func handle(_ request: Request, context: BasicRequestContext,
-                next: (Request, BasicRequestContext) async throws -> Response) async throws -> Response {
+    func handle(
+        _ request: Request, context: BasicRequestContext,
+        next: (Request, BasicRequestContext) async throws -> Response
+    ) async throws -> Response {
         let basic = "Basic " + Data("\(credentials.user):\(credentials.secret)".utf8).base64EncodedString()
-        guard request.headers[HTTPField.Name("X-API-Key")!] == credentials.secret || request.headers[.authorization] == basic else {
+        guard
+            request.headers[HTTPField.Name("X-API-Key")!] == credentials.secret
+                || request.headers[.authorization] == basic
+        else {
             return problem(401, "Authentication failed")
         }
         return try await next(request, context)
@@ -198,20 +281,26 @@ struct PleskAuth: RouterMiddleware {
 /// Plesk's REST error body.
 func problem(_ code: Int, _ message: String) -> Response {
     let body = (try? JSONEncoder().encode(["code": AnyCodable.int(code), "message": .string(message)])) ?? Data()
-    return Response(status: HTTPResponse.Status(code: code), headers: [.contentType: "application/json"],
-                    body: .init(byteBuffer: ByteBuffer(bytes: body)))
+    return Response(
+        status: HTTPResponse.Status(code: code), headers: [.contentType: "application/json"],
+        body: .init(byteBuffer: ByteBuffer(bytes: body)))
 }
 
 /// A JSON scalar, for the simulators' mixed-type bodies.
 enum AnyCodable: Codable, Sendable, ExpressibleByIntegerLiteral, ExpressibleByStringLiteral {
-    case int(Int), string(String)
+    case int(Int)
+    case string(String)
 
     init(integerLiteral value: Int) { self = .int(value) }
     init(stringLiteral value: String) { self = .string(value) }
 
     init(from decoder: any Decoder) throws {
         let container = try decoder.singleValueContainer()
-        if let value = try? container.decode(Int.self) { self = .int(value) } else { self = .string(try container.decode(String.self)) }
+        if let value = try? container.decode(Int.self) {
+            self = .int(value)
+        } else {
+            self = .string(try container.decode(String.self))
+        }
     }
 
     func encode(to encoder: any Encoder) throws {

@@ -27,28 +27,45 @@ struct SimulatorMain {
         case "whm": WHMSimulator(state: PanelState(), credentials: credentials).addRoutes(to: router)
         case "plesk": PleskSimulator(state: PanelState(), credentials: credentials).addRoutes(to: router)
         case "directadmin": DirectAdminSimulator(state: PanelState(), credentials: credentials).addRoutes(to: router)
-        case "stripe": StripeSimulator(credentials: credentials, webhook: WebhookSender(environment: environment, logger: logger),
-                                       publicURL: environment["SIM_PUBLIC_URL"] ?? "http://127.0.0.1:\(port)")
+        case "stripe":
+            StripeSimulator(
+                credentials: credentials, webhook: WebhookSender(environment: environment, logger: logger),
+                publicURL: environment["SIM_PUBLIC_URL"] ?? "http://127.0.0.1:\(port)"
+            )
             .addRoutes(to: router)
         default:
             logger.critical("unknown HOSTWIRE_SIMULATOR \(kind): use whm, plesk, directadmin or stripe")
             exit(2)
         }
-        let app = Application(router: router, configuration: .init(address: .hostname("127.0.0.1", port: port),
-                                                                   serverName: "hostwire-simulator-\(kind)"), logger: logger)
+        let app = Application(
+            router: router,
+            configuration: .init(
+                address: .hostname("127.0.0.1", port: port),
+                serverName: "hostwire-simulator-\(kind)"), logger: logger)
         try await app.runService()
     }
 
     /// An injected failure in the shape the real system uses for a server error.
     static func failureResponse(_ kind: String) -> @Sendable () -> Response {
-        let (status, contentType, body): (HTTPResponse.Status, String, String) = switch kind {
-        case "whm": (.internalServerError, "application/json",
-                     #"{"metadata":{"result":0,"reason":"Internal server error (simulated)","version":1}}"#)
-        case "plesk": (.internalServerError, "application/json", #"{"code":500,"message":"Internal error (simulated)"}"#)
-        case "directadmin": (.internalServerError, "text/plain", "error=1&text=Internal%20error%20%28simulated%29")
-        default: (.internalServerError, "application/json",
-                  #"{"error":{"type":"api_error","message":"An error occurred with our connection to Stripe (simulated)."}}"#)
+        let (status, contentType, body): (HTTPResponse.Status, String, String) =
+            switch kind {
+            case "whm":
+                (
+                    .internalServerError, "application/json",
+                    #"{"metadata":{"result":0,"reason":"Internal server error (simulated)","version":1}}"#
+                )
+            case "plesk":
+                (.internalServerError, "application/json", #"{"code":500,"message":"Internal error (simulated)"}"#)
+            case "directadmin": (.internalServerError, "text/plain", "error=1&text=Internal%20error%20%28simulated%29")
+            default:
+                (
+                    .internalServerError, "application/json",
+                    #"{"error":{"type":"api_error","message":"An error occurred with our connection to Stripe (simulated)."}}"#
+                )
+            }
+        return {
+            Response(
+                status: status, headers: [.contentType: contentType], body: .init(byteBuffer: ByteBuffer(string: body)))
         }
-        return { Response(status: status, headers: [.contentType: contentType], body: .init(byteBuffer: ByteBuffer(string: body))) }
     }
 }

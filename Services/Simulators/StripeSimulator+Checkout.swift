@@ -32,14 +32,17 @@ extension StripeSimulator {
         router.get("v1/checkout/sessions/{id}") { request, context in
             try await authorized(request) { _ in
                 guard let session = store.withLock({ $0.sessions[context.parameters.get("id") ?? ""] }) else {
-                    return stripeError(404, type: "invalid_request_error", code: "resource_missing",
-                                       message: "No such checkout.session: '\(context.parameters.get("id") ?? "")'")
+                    return stripeError(
+                        404, type: "invalid_request_error", code: "resource_missing",
+                        message: "No such checkout.session: '\(context.parameters.get("id") ?? "")'")
                 }
                 return (200, renderSession(session))
             }
         }
         router.get("c/pay/{id}") { _, context in
-            guard let session = store.withLock({ $0.sessions[context.parameters.get("id") ?? ""] }) else { return page(gone, status: .notFound) }
+            guard let session = store.withLock({ $0.sessions[context.parameters.get("id") ?? ""] }) else {
+                return page(gone, status: .notFound)
+            }
             return page(paymentForm(session, error: nil))
         }
         router.post("c/pay/{id}") { request, context in
@@ -52,31 +55,38 @@ extension StripeSimulator {
     private func createSession(_ fields: [String: String]) -> (Int, String) {
         let mode = fields["mode"] ?? ""
         guard mode == "payment" || mode == "setup" else {
-            return stripeError(400, type: "invalid_request_error", code: "parameter_invalid_string",
-                               message: "Invalid mode: must be one of payment, setup or subscription", param: "mode")
+            return stripeError(
+                400, type: "invalid_request_error", code: "parameter_invalid_string",
+                message: "Invalid mode: must be one of payment, setup or subscription", param: "mode")
         }
         guard let success = fields["success_url"], success.hasPrefix("http") else {
-            return stripeError(400, type: "invalid_request_error", code: "parameter_missing", message: "Missing required param: success_url.",
-                               param: "success_url")
+            return stripeError(
+                400, type: "invalid_request_error", code: "parameter_missing",
+                message: "Missing required param: success_url.",
+                param: "success_url")
         }
         var session = fields
         if mode == "payment" {
             let item = "line_items[0][price_data]"
             guard let amount = fields["\(item)[unit_amount]"].flatMap(Int.init), amount > 0 else {
-                return stripeError(400, type: "invalid_request_error", code: "parameter_invalid_integer",
-                                   message: "Invalid integer: \(fields["\(item)[unit_amount]"] ?? "")", param: "\(item)[unit_amount]")
+                return stripeError(
+                    400, type: "invalid_request_error", code: "parameter_invalid_integer",
+                    message: "Invalid integer: \(fields["\(item)[unit_amount]"] ?? "")", param: "\(item)[unit_amount]")
             }
-            guard let currency = fields["\(item)[currency]"], currency.count == 3, currency == currency.lowercased() else {
-                return stripeError(400, type: "invalid_request_error", code: "parameter_invalid_string", message: "Invalid currency",
-                                   param: "\(item)[currency]")
+            guard let currency = fields["\(item)[currency]"], currency.count == 3, currency == currency.lowercased()
+            else {
+                return stripeError(
+                    400, type: "invalid_request_error", code: "parameter_invalid_string", message: "Invalid currency",
+                    param: "\(item)[currency]")
             }
             let quantity = fields["line_items[0][quantity]"].flatMap(Int.init) ?? 1
             session["amount_total"] = "\(amount * quantity)"
             session["currency"] = currency
             session["product"] = fields["\(item)[product_data][name]"] ?? "Payment"
         } else if fields["customer"] == nil {
-            return stripeError(400, type: "invalid_request_error", code: "parameter_missing",
-                               message: "A customer is required to save a card in setup mode.", param: "customer")
+            return stripeError(
+                400, type: "invalid_request_error", code: "parameter_missing",
+                message: "A customer is required to save a card in setup mode.", param: "customer")
         }
         let id = nextID("cs_test")
         session["id"] = id
@@ -98,13 +108,20 @@ extension StripeSimulator {
             return page(authenticationForm(session, card: card))
         case .needsAuthentication? where authenticated != "complete":
             failAttempt(session)
-            return page(paymentForm(session, error: "We are unable to authenticate your payment method. Please choose a different payment method and try again."),
-                        status: .init(code: 402))
+            return page(
+                paymentForm(
+                    session,
+                    error:
+                        "We are unable to authenticate your payment method. Please choose a different payment method and try again."
+                ),
+                status: .init(code: 402))
         case .needsAuthentication?:
             break
         case .declined?:
             failAttempt(session)
-            return page(paymentForm(session, error: "Your card was declined. Please try a different card."), status: .init(code: 402))
+            return page(
+                paymentForm(session, error: "Your card was declined. Please try a different card."),
+                status: .init(code: 402))
         case nil:
             return page(paymentForm(session, error: "Your card number is invalid."), status: .badRequest)
         }
@@ -138,8 +155,10 @@ extension StripeSimulator {
         } else {
             let setup = nextID("seti")
             session["setup_intent"] = setup
-            let object: [String: Any] = ["id": setup, "object": "setup_intent", "status": "succeeded", "customer": session["customer"] ?? "",
-                                         "payment_method": method, "usage": "off_session", "livemode": false]
+            let object: [String: Any] = [
+                "id": setup, "object": "setup_intent", "status": "succeeded", "customer": session["customer"] ?? "",
+                "payment_method": method, "usage": "off_session", "livemode": false,
+            ]
             store.withLock { $0.setupIntents[setup] = object.mapValues { "\($0)" } }
             if let customer = session["customer"] { saveCard(method, customer: customer, card: card) }
             webhook.send(type: "setup_intent.succeeded", object: json(object))
@@ -152,8 +171,10 @@ extension StripeSimulator {
 
     /// The PaymentIntent a session's payment makes (the one for its latest attempt).
     private func intentFields(_ session: [String: String], status: String) -> [String: String] {
-        var intent = ["id": nextID("pi"), "amount": session["amount_total"] ?? "0", "currency": session["currency"] ?? "usd",
-                      "status": status, "customer": session["customer"] ?? "", "description": session["product"] ?? ""]
+        var intent = [
+            "id": nextID("pi"), "amount": session["amount_total"] ?? "0", "currency": session["currency"] ?? "usd",
+            "status": status, "customer": session["customer"] ?? "", "description": session["product"] ?? "",
+        ]
         for (name, value) in session where name.hasPrefix("payment_intent_data[metadata][") {
             intent["metadata[\(name.dropFirst("payment_intent_data[metadata][".count).dropLast())]"] = value
         }
@@ -162,26 +183,35 @@ extension StripeSimulator {
 
     func renderSession(_ session: [String: String]) -> String {
         var metadata: [String: String] = [:]
-        for (name, value) in session where name.hasPrefix("metadata[") { metadata[String(name.dropFirst(9).dropLast())] = value }
+        for (name, value) in session where name.hasPrefix("metadata[") {
+            metadata[String(name.dropFirst(9).dropLast())] = value
+        }
         let open = session["status"] == "open"
         let object: [String: Any] = [
-            "id": session["id"] ?? "", "object": "checkout.session", "mode": session["mode"] ?? "", "status": session["status"] ?? "",
+            "id": session["id"] ?? "", "object": "checkout.session", "mode": session["mode"] ?? "",
+            "status": session["status"] ?? "",
             "payment_status": session["payment_status"] ?? "", "customer": session["customer"] ?? NSNull(),
             "client_reference_id": session["client_reference_id"] ?? NSNull(),
-            "amount_total": session["amount_total"].flatMap(Int.init) ?? NSNull(), "currency": session["currency"] ?? NSNull(),
-            "payment_intent": session["payment_intent"] ?? NSNull(), "setup_intent": session["setup_intent"] ?? NSNull(),
+            "amount_total": session["amount_total"].flatMap(Int.init) ?? NSNull(),
+            "currency": session["currency"] ?? NSNull(),
+            "payment_intent": session["payment_intent"] ?? NSNull(),
+            "setup_intent": session["setup_intent"] ?? NSNull(),
             "success_url": session["success_url"] ?? "", "cancel_url": session["cancel_url"] ?? NSNull(),
-            "url": open ? "\(publicURL)/c/pay/\(session["id"] ?? "")" : NSNull(), "metadata": metadata, "livemode": false,
+            "url": open ? "\(publicURL)/c/pay/\(session["id"] ?? "")" : NSNull(), "metadata": metadata,
+            "livemode": false,
         ]
         return json(object)
     }
 
     func json(_ object: [String: Any]) -> String {
-        String(decoding: (try? JSONSerialization.data(withJSONObject: object, options: [.sortedKeys, .withoutEscapingSlashes])) ?? Data(), as: UTF8.self)
+        String(
+            decoding: (try? JSONSerialization.data(
+                withJSONObject: object, options: [.sortedKeys, .withoutEscapingSlashes])) ?? Data(), as: UTF8.self)
     }
 
     private func redirect(_ session: [String: String]) -> Response {
-        let target = (session["success_url"] ?? "/").replacingOccurrences(of: "{CHECKOUT_SESSION_ID}", with: session["id"] ?? "")
+        let target = (session["success_url"] ?? "/").replacingOccurrences(
+            of: "{CHECKOUT_SESSION_ID}", with: session["id"] ?? "")
         return Response(status: .seeOther, headers: [.location: target])
     }
 
@@ -190,8 +220,11 @@ extension StripeSimulator {
     private var gone: String { "<h1>This payment page has expired</h1><p>Go back to the shop and start again.</p>" }
 
     private func paymentForm(_ session: [String: String], error: String?) -> String {
-        let amount = session["amount_total"].flatMap(Int.init).map { "\(String(format: "%.2f", Double($0) / 100)) \((session["currency"] ?? "").uppercased())" }
-        let title = session["mode"] == "setup" ? "Save a card for future payments" : "Pay \(escape(session["product"] ?? ""))"
+        let amount = session["amount_total"].flatMap(Int.init).map {
+            "\(String(format: "%.2f", Double($0) / 100)) \((session["currency"] ?? "").uppercased())"
+        }
+        let title =
+            session["mode"] == "setup" ? "Save a card for future payments" : "Pay \(escape(session["product"] ?? ""))"
         return """
             <h1>\(title)</h1>
             \(amount.map { "<p class=amount>\($0)</p>" } ?? "")
@@ -236,7 +269,9 @@ extension StripeSimulator {
             .error{color:#a4262c;font-weight:600}.test{color:#4f566b;font-size:.85rem}a{color:#0a2540}
             </style></head><body><main>\(body)</main></body></html>
             """
-        return Response(status: status, headers: [.contentType: "text/html; charset=utf-8"], body: .init(byteBuffer: ByteBuffer(string: html)))
+        return Response(
+            status: status, headers: [.contentType: "text/html; charset=utf-8"],
+            body: .init(byteBuffer: ByteBuffer(string: html)))
     }
 
     private func escape(_ text: String) -> String {

@@ -11,7 +11,8 @@ extension StripeSimulator {
             try await authorized(request) { _ in
                 let email = request.uri.queryParameters.get("email")
                 let customers = store.withLock { $0.customers.values.filter { email == nil || $0["email"] == email } }
-                return list(customers.sorted { $0["id"]! > $1["id"]! }.map(renderCustomer), url: "/v1/customers", request)
+                return list(
+                    customers.sorted { $0["id"]! > $1["id"]! }.map(renderCustomer), url: "/v1/customers", request)
             }
         }
         router.get("v1/customers/{id}") { request, context in
@@ -31,8 +32,9 @@ extension StripeSimulator {
         router.get("v1/payment_methods") { request, _ in
             try await authorized(request) { _ in
                 guard let customer = request.uri.queryParameters.get("customer") else {
-                    return stripeError(400, type: "invalid_request_error", code: "parameter_missing",
-                                       message: "Missing required param: customer.", param: "customer")
+                    return stripeError(
+                        400, type: "invalid_request_error", code: "parameter_missing",
+                        message: "Missing required param: customer.", param: "customer")
                 }
                 return list(methods(of: customer), url: "/v1/payment_methods", request)
             }
@@ -65,51 +67,75 @@ extension StripeSimulator {
     }
 
     static func renderRefund(_ fields: [String: String]) -> [String: Any] {
-        ["id": fields["id"]!, "object": "refund", "payment_intent": fields["payment_intent"]!, "amount": Int(fields["amount"]!) ?? 0,
-         "currency": fields["currency"]!, "created": Int(fields["created"] ?? "") ?? 0, "status": "succeeded"]
+        [
+            "id": fields["id"]!, "object": "refund", "payment_intent": fields["payment_intent"]!,
+            "amount": Int(fields["amount"]!) ?? 0,
+            "currency": fields["currency"]!, "created": Int(fields["created"] ?? "") ?? 0, "status": "succeeded",
+        ]
     }
 
     private func renderCustomer(_ fields: [String: String]) -> [String: Any] {
-        ["id": fields["id"]!, "object": "customer", "email": fields["email"] ?? NSNull(), "name": fields["name"] ?? NSNull(),
-         "created": Int(fields["created"] ?? "") ?? 0, "livemode": false]
+        [
+            "id": fields["id"]!, "object": "customer", "email": fields["email"] ?? NSNull(),
+            "name": fields["name"] ?? NSNull(),
+            "created": Int(fields["created"] ?? "") ?? 0, "livemode": false,
+        ]
     }
 
     /// Saves a card on a customer (a setup, or a payment with `setup_future_usage`).
     func saveCard(_ method: String, customer: String, card: String) {
         let brand = card.hasPrefix("5") ? "mastercard" : "visa"
         store.withLock {
-            $0.paymentMethods[method] = ["id": method, "customer": customer, "last4": String(card.suffix(4)), "brand": brand]
+            $0.paymentMethods[method] = [
+                "id": method, "customer": customer, "last4": String(card.suffix(4)), "brand": brand,
+            ]
         }
     }
 
     private func methods(of customer: String) -> [[String: Any]] {
-        store.withLock { $0.paymentMethods.values.filter { $0["customer"] == customer } }.sorted { $0["id"]! > $1["id"]! }.map { method in
-            ["id": method["id"]!, "object": "payment_method", "type": "card", "customer": customer, "livemode": false,
-             "card": ["brand": method["brand"]!, "last4": method["last4"]!, "exp_month": 12, "exp_year": 2034]]
+        store.withLock { $0.paymentMethods.values.filter { $0["customer"] == customer } }.sorted {
+            $0["id"]! > $1["id"]!
+        }.map { method in
+            [
+                "id": method["id"]!, "object": "payment_method", "type": "card", "customer": customer,
+                "livemode": false,
+                "card": ["brand": method["brand"]!, "last4": method["last4"]!, "exp_month": 12, "exp_year": 2034],
+            ]
         }
     }
 
     private func list(_ items: [[String: Any]], url: String, _ request: Request) -> (Int, String) {
         let limit = min(max(request.uri.queryParameters.get("limit", as: Int.self) ?? 10, 1), 100)
-        return (200, json(["object": "list", "url": url, "has_more": items.count > limit, "data": Array(items.prefix(limit))]))
+        return (
+            200,
+            json(["object": "list", "url": url, "has_more": items.count > limit, "data": Array(items.prefix(limit))])
+        )
     }
 
     private func missing(_ object: String, _ id: String) -> (Int, String) {
-        stripeError(404, type: "invalid_request_error", code: "resource_missing", message: "No such \(object): '\(id)'", param: "id")
+        stripeError(
+            404, type: "invalid_request_error", code: "resource_missing", message: "No such \(object): '\(id)'",
+            param: "id")
     }
 }
 
 /// Stripe's 404 for a URL it does not serve, in its error shape.
 struct StripeUnknownRoute<Context: RequestContext>: RouterMiddleware {
-    func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
+    func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws
+        -> Response
+    {
         do {
             return try await next(request, context)
         } catch let error as HTTPError where error.status == .notFound && request.uri.path.hasPrefix("/v1/") {
-            let (_, body) = stripeError(404, type: "invalid_request_error", code: nil, message: """
-                Unrecognized request URL (\(request.method): \(request.uri.path)). Please see https://stripe.com/docs or we can help at \
-                https://support.stripe.com/.
-                """)
-            return Response(status: .notFound, headers: [.contentType: "application/json"], body: .init(byteBuffer: ByteBuffer(string: body)))
+            let (_, body) = stripeError(
+                404, type: "invalid_request_error", code: nil,
+                message: """
+                    Unrecognized request URL (\(request.method): \(request.uri.path)). Please see https://stripe.com/docs or we can help at \
+                    https://support.stripe.com/.
+                    """)
+            return Response(
+                status: .notFound, headers: [.contentType: "application/json"],
+                body: .init(byteBuffer: ByteBuffer(string: body)))
         }
     }
 }

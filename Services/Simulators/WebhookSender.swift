@@ -23,8 +23,10 @@ final class WebhookSender: Sendable {
     private let deliveries = Mutex<[Delivery]>([])
 
     init(environment: [String: String], logger: Logger) {
-        endpoints = (environment["SIM_WEBHOOK_URL"] ?? "").split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }
-            .filter { !$0.isEmpty }
+        endpoints = (environment["SIM_WEBHOOK_URL"] ?? "").split(separator: ",").map {
+            $0.trimmingCharacters(in: .whitespaces)
+        }
+        .filter { !$0.isEmpty }
         signature = WebhookSignature(secret: environment["SIM_WEBHOOK_SECRET"] ?? "whsec_sandbox")
         self.logger = logger
     }
@@ -34,25 +36,31 @@ final class WebhookSender: Sendable {
     /// Wraps `object` (a JSON object) in an event envelope and delivers it in the background.
     func send(type: String, object: String) {
         let id = "evt_sim\(UUID().uuidString.replacingOccurrences(of: "-", with: "").prefix(20).lowercased())"
-        let payload = #"{"api_version":"2024-06-20","created":\#(Int(Date().timeIntervalSince1970)),"data":{"object":\#(object)},"id":"\#(id)","livemode":false,"object":"event","pending_webhooks":1,"request":{"id":null,"idempotency_key":null},"type":"\#(type)"}"#
+        let payload =
+            #"{"api_version":"2024-06-20","created":\#(Int(Date().timeIntervalSince1970)),"data":{"object":\#(object)},"id":"\#(id)","livemode":false,"object":"event","pending_webhooks":1,"request":{"id":null,"idempotency_key":null},"type":"\#(type)"}"#
         for endpoint in endpoints { deliver(id: id, type: type, payload: payload, to: endpoint) }
     }
 
     private func deliver(id: String, type: String, payload: String, to endpoint: String) {
         let index = deliveries.withLock { list in
-            list.append(Delivery(id: id, type: type, endpoint: endpoint, payload: payload, attempts: 0, delivered: false))
+            list.append(
+                Delivery(id: id, type: type, endpoint: endpoint, payload: payload, attempts: 0, delivered: false))
             return list.count - 1
         }
         guard let url = URL(string: endpoint) else { return }
         Task {
-            let client = ExternalHTTPClient(baseURL: "\(url.scheme ?? "http")://\(url.host ?? "127.0.0.1"):\(url.port ?? 80)", timeout: .seconds(10))
+            let client = ExternalHTTPClient(
+                baseURL: "\(url.scheme ?? "http")://\(url.host ?? "127.0.0.1"):\(url.port ?? 80)", timeout: .seconds(10)
+            )
             var wait = 0.5
             for _ in 0..<50 {
                 deliveries.withLock { $0[index].attempts += 1 }
                 let header = signature.header(for: Array(payload.utf8))
-                if let response = try? await client.send(.POST, url.path, headers: [("Stripe-Signature", header)],
-                                                         body: payload, contentType: "application/json"),
-                   (200..<300).contains(response.status) {
+                if let response = try? await client.send(
+                    .POST, url.path, headers: [("Stripe-Signature", header)],
+                    body: payload, contentType: "application/json"),
+                    (200..<300).contains(response.status)
+                {
                     deliveries.withLock { $0[index].delivered = true }
                     return
                 }

@@ -17,10 +17,13 @@ public struct TimerSettings: Sendable {
         self.adjustableClock = adjustableClock
     }
 
-    public static func load(_ environment: ServiceRuntime.Environment = ServiceRuntime.Environment()) throws -> TimerSettings {
-        TimerSettings(apiTokens: try APITokens(parsing: try environment.secret("HOSTWIRE_API_TOKENS") ?? ""),
-                      catchUpLimit: try environment.int("HOSTWIRE_TIMER_CATCH_UP_LIMIT", default: 48),
-                      adjustableClock: environment.string("HOSTWIRE_TIMER_ADJUSTABLE_CLOCK", default: "0") == "1")
+    public static func load(_ environment: ServiceRuntime.Environment = ServiceRuntime.Environment()) throws
+        -> TimerSettings
+    {
+        TimerSettings(
+            apiTokens: try APITokens(parsing: try environment.secret("HOSTWIRE_API_TOKENS") ?? ""),
+            catchUpLimit: try environment.int("HOSTWIRE_TIMER_CATCH_UP_LIMIT", default: 48),
+            adjustableClock: environment.string("HOSTWIRE_TIMER_ADJUSTABLE_CLOCK", default: "0") == "1")
     }
 }
 
@@ -32,8 +35,10 @@ public func buildTimer(_ settings: TimerSettings) -> ServiceDefinition {
         [SlotFiring(store: dependencies.store, catchUpLimit: settings.catchUpLimit)]
     }
     definition.routes = { router, dependencies in
-        let api = router.group("api/timer").add(middleware: BearerAuthMiddleware(tokens: settings.apiTokens, audit: dependencies.store))
-        SchedulesController(database: dependencies.database, adjustableClock: settings.adjustableClock).addRoutes(to: api)
+        let api = router.group("api/timer").add(
+            middleware: BearerAuthMiddleware(tokens: settings.apiTokens, audit: dependencies.store))
+        SchedulesController(database: dependencies.database, adjustableClock: settings.adjustableClock).addRoutes(
+            to: api)
     }
     return definition
 }

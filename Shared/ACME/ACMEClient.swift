@@ -21,8 +21,10 @@ public final class ACMEClient: Sendable {
     }
 
     /// `accountURL`, when known, saves a `newAccount` round trip.
-    public init(directoryURL: String, accountKey: P256.Signing.PrivateKey, accountURL: String? = nil,
-                httpClient: HTTPClient = .shared, timeout: Duration = .seconds(30)) {
+    public init(
+        directoryURL: String, accountKey: P256.Signing.PrivateKey, accountURL: String? = nil,
+        httpClient: HTTPClient = .shared, timeout: Duration = .seconds(30)
+    ) {
         self.directoryURL = directoryURL
         http = ExternalHTTPClient(baseURL: "", timeout: timeout, client: httpClient)
         jws = JWS(key: accountKey)
@@ -57,14 +59,17 @@ public final class ACMEClient: Sendable {
         if let known = state.withLock({ $0.accountURL }) { return known }
         let payload = try JSONSerialization.data(withJSONObject: ["termsOfServiceAgreed": true, "contact": contact])
         let response = try await post(try await directory().newAccount, payload, signedWithKey: true)
-        guard let location = response.headers["location"] else { throw ACMEError.unavailable("newAccount: no Location") }
+        guard let location = response.headers["location"] else {
+            throw ACMEError.unavailable("newAccount: no Location")
+        }
         state.withLock { $0.accountURL = location }
         return location
     }
 
     public func newOrder(names: [String]) async throws -> (url: String, order: ACMEOrder) {
         let identifiers = names.map { ["type": "dns", "value": $0] }
-        let response = try await post(try await directory().newOrder, try JSONSerialization.data(withJSONObject: ["identifiers": identifiers]))
+        let response = try await post(
+            try await directory().newOrder, try JSONSerialization.data(withJSONObject: ["identifiers": identifiers]))
         guard let location = response.headers["location"] else { throw ACMEError.unavailable("newOrder: no Location") }
         return (location, try decode(ACMEOrder.self, response))
     }
@@ -84,7 +89,9 @@ public final class ACMEClient: Sendable {
 
     /// Submits the CSR (DER); the order moves to `processing`, then `valid`.
     public func finalize(_ url: String, csr: [UInt8]) async throws -> ACMEOrder {
-        try decode(ACMEOrder.self, try await post(url, try JSONSerialization.data(withJSONObject: ["csr": Base64URL.encode(csr)])))
+        try decode(
+            ACMEOrder.self,
+            try await post(url, try JSONSerialization.data(withJSONObject: ["csr": Base64URL.encode(csr)])))
     }
 
     /// The issued chain, PEM: the leaf first, then intermediates.
@@ -130,7 +137,9 @@ public final class ACMEClient: Sendable {
     private func nextNonce() async throws -> String {
         if let nonce = state.withLock({ $0.nonces.popLast() }) { return nonce }
         let response = try await send(.HEAD, try await directory().newNonce)
-        guard let nonce = response.headers["replay-nonce"] else { throw ACMEError.unavailable("newNonce: no Replay-Nonce") }
+        guard let nonce = response.headers["replay-nonce"] else {
+            throw ACMEError.unavailable("newNonce: no Replay-Nonce")
+        }
         return nonce
     }
 

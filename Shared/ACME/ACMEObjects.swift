@@ -17,7 +17,10 @@ public struct ACMEOrder: Decodable, Sendable {
 }
 
 public struct ACMEAuthorization: Decodable, Sendable {
-    public struct Identifier: Decodable, Sendable { public let type: String; public let value: String }
+    public struct Identifier: Decodable, Sendable {
+        public let type: String
+        public let value: String
+    }
     public struct Challenge: Decodable, Sendable {
         public let type: String
         public let url: String

@@ -20,7 +20,10 @@ public enum CertificateRequest {
     /// A PEM chain's leaf (the first certificate) and the rest.
     public static func split(_ pem: String) -> (leaf: String, chain: String) {
         guard let end = pem.range(of: "-----END CERTIFICATE-----") else { return (pem, "") }
-        return (String(pem[..<end.upperBound]) + "\n", pem[end.upperBound...].trimmingCharacters(in: .whitespacesAndNewlines) + "\n")
+        return (
+            String(pem[..<end.upperBound]) + "\n",
+            pem[end.upperBound...].trimmingCharacters(in: .whitespacesAndNewlines) + "\n"
+        )
     }
 
     /// A leaf certificate's start, expiry and serial number (hex).

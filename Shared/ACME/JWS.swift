@@ -8,7 +8,10 @@ struct JWS: Sendable {
     /// The public key as a JWK: `{"crv","kty","x","y"}`, members in sorted order (RFC 7638).
     var jwk: [String: String] {
         let point = key.publicKey.x963Representation.dropFirst()
-        return ["crv": "P-256", "kty": "EC", "x": Base64URL.encode(point.prefix(32)), "y": Base64URL.encode(point.suffix(32))]
+        return [
+            "crv": "P-256", "kty": "EC", "x": Base64URL.encode(point.prefix(32)),
+            "y": Base64URL.encode(point.suffix(32)),
+        ]
     }
 
     /// `b64url(SHA256(thumbprint JSON))`: the account's part of a key authorization.
@@ -25,16 +28,19 @@ struct JWS: Sendable {
         let body = payload.map { Base64URL.encode($0) } ?? ""
         // ES256 signatures are raw r‖s (64 bytes), not DER.
         let signature = try key.signature(for: Data("\(protected).\(body)".utf8)).rawRepresentation
-        return try JSONSerialization.data(withJSONObject: [
-            "protected": protected, "payload": body, "signature": Base64URL.encode(signature),
-        ], options: [.sortedKeys])
+        return try JSONSerialization.data(
+            withJSONObject: [
+                "protected": protected, "payload": body, "signature": Base64URL.encode(signature),
+            ], options: [.sortedKeys])
     }
 }
 
 /// Base64url without padding (RFC 4648 §5).
 public enum Base64URL {
     public static func encode<Bytes: DataProtocol>(_ bytes: Bytes) -> String {
-        Data(bytes).base64EncodedString().replacingOccurrences(of: "+", with: "-").replacingOccurrences(of: "/", with: "_")
-            .replacingOccurrences(of: "=", with: "")
+        Data(bytes).base64EncodedString().replacingOccurrences(of: "+", with: "-").replacingOccurrences(
+            of: "/", with: "_"
+        )
+        .replacingOccurrences(of: "=", with: "")
     }
 }

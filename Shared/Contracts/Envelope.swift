@@ -51,12 +51,14 @@ public struct EnvelopeHeader: Codable, Sendable, Equatable {
         func uuid(_ key: CodingKeys) throws -> UUID? {
             guard let text = try container.decodeIfPresent(String.self, forKey: key) else { return nil }
             guard let uuid = WireText.uuid(text) else {
-                throw DecodingError.dataCorruptedError(forKey: key, in: container, debugDescription: "not a UUID: \(text)")
+                throw DecodingError.dataCorruptedError(
+                    forKey: key, in: container, debugDescription: "not a UUID: \(text)")
             }
             return uuid
         }
         guard let id = try uuid(.id) else {
-            throw DecodingError.keyNotFound(CodingKeys.id, .init(codingPath: decoder.codingPath, debugDescription: "no id"))
+            throw DecodingError.keyNotFound(
+                CodingKeys.id, .init(codingPath: decoder.codingPath, debugDescription: "no id"))
         }
         self.id = id
         type = try container.decode(String.self, forKey: .type)
@@ -67,7 +69,8 @@ public struct EnvelopeHeader: Codable, Sendable, Equatable {
         causationID = try uuid(.causationID)
         let time = try container.decode(String.self, forKey: .occurredAt)
         guard let date = WireText.date(time) else {
-            throw DecodingError.dataCorruptedError(forKey: .occurredAt, in: container, debugDescription: "not an ISO 8601 time: \(time)")
+            throw DecodingError.dataCorruptedError(
+                forKey: .occurredAt, in: container, debugDescription: "not an ISO 8601 time: \(time)")
         }
         occurredAt = date
     }
@@ -90,15 +93,30 @@ public struct EnvelopeHeader: Codable, Sendable, Equatable {
             write()
             bytes.append(UInt8(ascii: "\""))
         }
-        if let causationID { key("causation_id"); quoted { WireText.append(causationID, to: &bytes) } }
-        if let correlationID { key("correlation_id"); quoted { WireText.append(correlationID, to: &bytes) } }
-        key("id"); quoted { WireText.append(id, to: &bytes) }
-        key("occurred_at"); quoted { WireText.append(occurredAt, to: &bytes) }
-        if let sequence { key("sequence"); bytes.append(contentsOf: String(sequence).utf8) }
-        key("source"); WireText.appendJSONString(source, to: &bytes)
-        key("type"); WireText.appendJSONString(type, to: &bytes)
-        key("version"); bytes.append(contentsOf: String(version).utf8)
-        key("payload"); bytes.append(contentsOf: payload)
+        if let causationID {
+            key("causation_id")
+            quoted { WireText.append(causationID, to: &bytes) }
+        }
+        if let correlationID {
+            key("correlation_id")
+            quoted { WireText.append(correlationID, to: &bytes) }
+        }
+        key("id")
+        quoted { WireText.append(id, to: &bytes) }
+        key("occurred_at")
+        quoted { WireText.append(occurredAt, to: &bytes) }
+        if let sequence {
+            key("sequence")
+            bytes.append(contentsOf: String(sequence).utf8)
+        }
+        key("source")
+        WireText.appendJSONString(source, to: &bytes)
+        key("type")
+        WireText.appendJSONString(type, to: &bytes)
+        key("version")
+        bytes.append(contentsOf: String(version).utf8)
+        key("payload")
+        bytes.append(contentsOf: payload)
         bytes.append(UInt8(ascii: "}"))
         return bytes
     }

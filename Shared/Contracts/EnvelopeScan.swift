@@ -23,8 +23,15 @@ public enum EnvelopeScan {
         init(bytes: UnsafeBufferPointer<UInt8>) { self.bytes = bytes }
 
         mutating func envelope() -> (header: EnvelopeHeader, payload: Range<Int>?)? {
-            var id: UUID?, type: String?, version: Int?, source: String?, occurredAt: Date?
-            var sequence: Int64?, correlationID: UUID?, causationID: UUID?, payload: Range<Int>?
+            var id: UUID?
+            var type: String?
+            var version: Int?
+            var source: String?
+            var occurredAt: Date?
+            var sequence: Int64?
+            var correlationID: UUID?
+            var causationID: UUID?
+            var payload: Range<Int>?
             // Members seen, by bit: a repeated one is left to Foundation, which may pick the other
             // copy than "last wins" would (found by fuzzing; the two readers must never disagree).
             var seen: UInt16 = 0
@@ -42,15 +49,32 @@ public enum EnvelopeScan {
                     }
                     switch key {
                     case "payload": payload = value
-                    case "id": guard let text = text(value), let uuid = WireText.uuid(text) else { return nil }; id = uuid
-                    case "type": guard let text = text(value) else { return nil }; type = text
-                    case "source": guard let text = text(value) else { return nil }; source = text
-                    case "version": guard let number = integer(value) else { return nil }; version = Int(number)
-                    case "occurred_at": guard let text = text(value), let date = WireText.date(text) else { return nil }; occurredAt = date
+                    case "id":
+                        guard let text = text(value), let uuid = WireText.uuid(text) else { return nil }
+                        id = uuid
+                    case "type":
+                        guard let text = text(value) else { return nil }
+                        type = text
+                    case "source":
+                        guard let text = text(value) else { return nil }
+                        source = text
+                    case "version":
+                        guard let number = integer(value) else { return nil }
+                        version = Int(number)
+                    case "occurred_at":
+                        guard let text = text(value), let date = WireText.date(text) else { return nil }
+                        occurredAt = date
                     case "sequence":
-                        if !isNull(value) { guard let number = integer(value) else { return nil }; sequence = number }
-                    case "correlation_id": guard let uuid = optionalUUID(value) else { return nil }; correlationID = uuid
-                    case "causation_id": guard let uuid = optionalUUID(value) else { return nil }; causationID = uuid
+                        if !isNull(value) {
+                            guard let number = integer(value) else { return nil }
+                            sequence = number
+                        }
+                    case "correlation_id":
+                        guard let uuid = optionalUUID(value) else { return nil }
+                        correlationID = uuid
+                    case "causation_id":
+                        guard let uuid = optionalUUID(value) else { return nil }
+                        causationID = uuid
                     default: break
                     }
                 } while take(UInt8(ascii: ","))
@@ -58,8 +82,11 @@ public enum EnvelopeScan {
             }
             skipSpace()
             guard position == bytes.count, let id, let type, let version, let source, let occurredAt else { return nil }
-            return (EnvelopeHeader(id: id, type: type, version: version, source: source, sequence: sequence,
-                                   correlationID: correlationID, causationID: causationID, occurredAt: occurredAt), payload)
+            return (
+                EnvelopeHeader(
+                    id: id, type: type, version: version, source: source, sequence: sequence,
+                    correlationID: correlationID, causationID: causationID, occurredAt: occurredAt), payload
+            )
         }
 
         // MARK: Values
@@ -67,7 +94,8 @@ public enum EnvelopeScan {
         /// A string value without escapes, else `nil` (Foundation reads the rest).
         func text(_ range: Range<Int>) -> String? {
             guard range.count >= 2, bytes[range.lowerBound] == quote,
-                  !bytes[range].contains(backslash) else { return nil }
+                !bytes[range].contains(backslash)
+            else { return nil }
             return String(validating: bytes[(range.lowerBound + 1)..<(range.upperBound - 1)], as: UTF8.self)
         }
 
@@ -164,9 +192,11 @@ public enum EnvelopeScan {
 
         static let numberCharacters = Set("0123456789+-.eE".utf8)
 
-        static let memberBits: [String: UInt16] = Dictionary(uniqueKeysWithValues: [
-            "payload", "id", "type", "source", "version", "occurred_at", "sequence", "correlation_id", "causation_id",
-        ].enumerated().map { ($1, UInt16(1) << $0) })
+        static let memberBits: [String: UInt16] = Dictionary(
+            uniqueKeysWithValues: [
+                "payload", "id", "type", "source", "version", "occurred_at", "sequence", "correlation_id",
+                "causation_id",
+            ].enumerated().map { ($1, UInt16(1) << $0) })
 
         /// Skips whitespace, then consumes `byte` if it is next.
         mutating func take(_ byte: UInt8) -> Bool {

@@ -70,7 +70,7 @@ enum WireText {
         let milliseconds = Int(seconds) * 1000 + Int((date.timeIntervalSince1970 - seconds) * 1000)
         let (days, millisecondOfDay) = milliseconds.floorDivided(by: 86_400_000)
         let (year, month, day) = civil(fromDays: days)
-        guard (0...9999).contains(year) else { // four digits no longer do: Foundation's form
+        guard (0...9999).contains(year) else {  // four digits no longer do: Foundation's form
             bytes.append(contentsOf: date.formatted(fractionalStyle).utf8)
             return
         }
@@ -83,10 +83,19 @@ enum WireText {
                 divisor /= 10
             }
         }
-        digits(year, 4); bytes.append(UInt8(ascii: "-")); digits(month, 2); bytes.append(UInt8(ascii: "-")); digits(day, 2)
+        digits(year, 4)
+        bytes.append(UInt8(ascii: "-"))
+        digits(month, 2)
+        bytes.append(UInt8(ascii: "-"))
+        digits(day, 2)
         bytes.append(UInt8(ascii: "T"))
-        digits(second / 3600, 2); bytes.append(UInt8(ascii: ":")); digits(second / 60 % 60, 2); bytes.append(UInt8(ascii: ":"))
-        digits(second % 60, 2); bytes.append(UInt8(ascii: ".")); digits(millisecondOfDay % 1000, 3)
+        digits(second / 3600, 2)
+        bytes.append(UInt8(ascii: ":"))
+        digits(second / 60 % 60, 2)
+        bytes.append(UInt8(ascii: ":"))
+        digits(second % 60, 2)
+        bytes.append(UInt8(ascii: "."))
+        digits(millisecondOfDay % 1000, 3)
         bytes.append(UInt8(ascii: "Z"))
     }
 
@@ -121,16 +130,18 @@ enum WireText {
                 return value
             }
             guard utf8[4] == UInt8(ascii: "-"), utf8[7] == UInt8(ascii: "-"), utf8[10] == UInt8(ascii: "T"),
-                  utf8[13] == UInt8(ascii: ":"), utf8[16] == UInt8(ascii: ":"),
-                  let year = number(0, 4), let month = number(5, 2), let day = number(8, 2),
-                  let hour = number(11, 2), let minute = number(14, 2), let second = number(17, 2),
-                  (1...12).contains(month), (1...31).contains(day), hour < 24, minute < 60, second < 61 else { return nil }
+                utf8[13] == UInt8(ascii: ":"), utf8[16] == UInt8(ascii: ":"),
+                let year = number(0, 4), let month = number(5, 2), let day = number(8, 2),
+                let hour = number(11, 2), let minute = number(14, 2), let second = number(17, 2),
+                (1...12).contains(month), (1...31).contains(day), hour < 24, minute < 60, second < 61
+            else { return nil }
             var fraction = 0.0
             if utf8.count > 20 {
                 // Nine digits (nanoseconds) at most: more would overflow the integer read
                 // (found by fuzzing); Foundation reads longer fractions.
                 guard utf8[19] == UInt8(ascii: "."), utf8.count > 21, utf8.count - 21 <= 9,
-                      let digits = number(20, utf8.count - 21) else { return nil }
+                    let digits = number(20, utf8.count - 21)
+                else { return nil }
                 fraction = Double(digits) / pow(10, Double(utf8.count - 21))
             } else if utf8[19] != UInt8(ascii: "Z") {
                 return nil
@@ -172,9 +183,9 @@ enum WireText {
     }
 }
 
-private extension Int {
+extension Int {
     /// Quotient and remainder rounded toward negative infinity (times before 1970).
-    func floorDivided(by divisor: Int) -> (Int, Int) {
+    fileprivate func floorDivided(by divisor: Int) -> (Int, Int) {
         let (quotient, remainder) = quotientAndRemainder(dividingBy: divisor)
         return remainder < 0 ? (quotient - 1, remainder + divisor) : (quotient, remainder)
     }

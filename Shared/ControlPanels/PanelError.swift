@@ -30,8 +30,10 @@ public enum PanelError: Error, CustomStringConvertible, Sendable, Equatable {
 
 extension ExternalHTTPClient {
     /// Sends a request and turns transport failures into ``PanelError/unavailable(_:)``.
-    func panelCall(_ method: HTTPMethod, _ path: String, headers: [(String, String)], body: String? = nil,
-                   contentType: String? = nil) async throws -> ExternalResponse {
+    func panelCall(
+        _ method: HTTPMethod, _ path: String, headers: [(String, String)], body: String? = nil,
+        contentType: String? = nil
+    ) async throws -> ExternalResponse {
         let response: ExternalResponse
         do {
             response = try await send(method, path, headers: headers, body: body, contentType: contentType)

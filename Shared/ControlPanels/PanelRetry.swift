@@ -3,8 +3,10 @@
 /// as done (``createUnlessPresent(_:isPresent:)``), a repeat after a call that did its
 /// work but never answered does nothing twice; a refusal (`rejected`, `unauthorized`) is
 /// not repeated.
-public func withPanelRetries<R: Sendable>(attempts: Int = 3, pause: Duration = .milliseconds(200),
-                                          _ step: () async throws -> R) async throws -> R {
+public func withPanelRetries<R: Sendable>(
+    attempts: Int = 3, pause: Duration = .milliseconds(200),
+    _ step: () async throws -> R
+) async throws -> R {
     var attempt = 1
     while true {
         do {

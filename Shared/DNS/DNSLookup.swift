@@ -19,11 +19,14 @@ public struct DNSLookup: Sendable {
         let id = UInt16.random(in: 0...UInt16.max)
         let query = DNSMessage.query(id: id, name: name, type: 16)
         // An address as given, else the name resolved (compose service names such as `powerdns`).
-        let remote = try (try? SocketAddress(ipAddress: host, port: port)) ?? SocketAddress.makeAddressResolvingHost(host, port: port)
+        let remote =
+            try (try? SocketAddress(ipAddress: host, port: port))
+            ?? SocketAddress.makeAddressResolvingHost(host, port: port)
         let channel = try await DatagramBootstrap(group: MultiThreadedEventLoopGroup.singleton)
             .bind(host: "0.0.0.0", port: 0) { channel in
                 channel.eventLoop.makeCompletedFuture {
-                    try NIOAsyncChannel<AddressedEnvelope<ByteBuffer>, AddressedEnvelope<ByteBuffer>>(wrappingChannelSynchronously: channel)
+                    try NIOAsyncChannel<AddressedEnvelope<ByteBuffer>, AddressedEnvelope<ByteBuffer>>(
+                        wrappingChannelSynchronously: channel)
                 }
             }
         return try await channel.executeThenClose { inbound, outbound in
@@ -63,8 +66,11 @@ enum DNSMessage {
 
     /// The TXT answers of a reply to query `id`, or `nil` when the bytes are not that reply.
     static func txtAnswers(_ bytes: [UInt8], id: UInt16) -> [String]? {
-        guard bytes.count >= 12, UInt16(bytes[0]) << 8 | UInt16(bytes[1]) == id, bytes[2] & 0x80 != 0 else { return nil }
-        let questions = Int(bytes[4]) << 8 | Int(bytes[5]), answers = Int(bytes[6]) << 8 | Int(bytes[7])
+        guard bytes.count >= 12, UInt16(bytes[0]) << 8 | UInt16(bytes[1]) == id, bytes[2] & 0x80 != 0 else {
+            return nil
+        }
+        let questions = Int(bytes[4]) << 8 | Int(bytes[5])
+        let answers = Int(bytes[6]) << 8 | Int(bytes[7])
         var offset = 12
         for _ in 0..<questions {
             guard let end = skipName(bytes, offset) else { return nil }
@@ -78,10 +84,12 @@ enum DNSMessage {
             let data = end + 10
             guard data + length <= bytes.count else { return nil }
             if type == 16 {
-                var text = "", position = data
+                var text = ""
+                var position = data
                 while position < data + length {
                     let count = Int(bytes[position])
-                    text += String(decoding: bytes[(position + 1)..<min(position + 1 + count, data + length)], as: UTF8.self)
+                    text += String(
+                        decoding: bytes[(position + 1)..<min(position + 1 + count, data + length)], as: UTF8.self)
                     position += 1 + count
                 }
                 texts.append(text)

@@ -17,7 +17,10 @@ public struct DNSRecordSet: Sendable, Codable, Hashable {
     public struct Key: Sendable, Codable, Hashable {
         public var name: String
         public var type: String
-        public init(name: String, type: String) { self.name = name; self.type = type }
+        public init(name: String, type: String) {
+            self.name = name
+            self.type = type
+        }
     }
 
     public var name: String

@@ -17,7 +17,10 @@ public struct PowerDNSProvider: DNSProvider {
 
     struct Zone: Decodable {
         struct RRSet: Decodable {
-            struct Record: Decodable { let content: String; let disabled: Bool? }
+            struct Record: Decodable {
+                let content: String
+                let disabled: Bool?
+            }
             let name: String
             let type: String
             let ttl: Int?
@@ -30,10 +33,13 @@ public struct PowerDNSProvider: DNSProvider {
         let response = try await call(.GET, "/zones/\(name.absoluteDNSName)")
         if response.status == 404 { return nil }
         try check(response)
-        guard let zone = try? response.decode(Zone.self) else { throw DNSError.unavailable("zone \(name): not a PowerDNS zone") }
+        guard let zone = try? response.decode(Zone.self) else {
+            throw DNSError.unavailable("zone \(name): not a PowerDNS zone")
+        }
         return zone.rrsets.map { set in
-            DNSRecordSet(name: set.name, type: set.type, ttl: set.ttl ?? 3600,
-                         records: set.records.filter { $0.disabled != true }.map(\.content))
+            DNSRecordSet(
+                name: set.name, type: set.type, ttl: set.ttl ?? 3600,
+                records: set.records.filter { $0.disabled != true }.map(\.content))
         }
     }
 
@@ -49,15 +55,20 @@ public struct PowerDNSProvider: DNSProvider {
 
     public func replace(_ records: [DNSRecordSet], in zone: String) async throws {
         guard !records.isEmpty else { return }
-        try check(try await call(.PATCH, "/zones/\(zone.absoluteDNSName)",
-                                 json: ["rrsets": records.map { rrset($0, changetype: "REPLACE") }]))
+        try check(
+            try await call(
+                .PATCH, "/zones/\(zone.absoluteDNSName)",
+                json: ["rrsets": records.map { rrset($0, changetype: "REPLACE") }]))
     }
 
     public func delete(_ sets: [DNSRecordSet.Key], in zone: String) async throws {
         guard !sets.isEmpty else { return }
-        try check(try await call(.PATCH, "/zones/\(zone.absoluteDNSName)", json: [
-            "rrsets": sets.map { ["name": $0.name.absoluteDNSName, "type": $0.type, "changetype": "DELETE"] },
-        ]))
+        try check(
+            try await call(
+                .PATCH, "/zones/\(zone.absoluteDNSName)",
+                json: [
+                    "rrsets": sets.map { ["name": $0.name.absoluteDNSName, "type": $0.type, "changetype": "DELETE"] }
+                ]))
     }
 
     public func deleteZone(_ name: String) async throws {
@@ -75,11 +86,15 @@ public struct PowerDNSProvider: DNSProvider {
         return object
     }
 
-    private func call(_ method: HTTPMethod, _ path: String, json: [String: Any]? = nil) async throws -> ExternalResponse {
-        let body = try json.map { String(decoding: try JSONSerialization.data(withJSONObject: $0, options: [.sortedKeys]), as: UTF8.self) }
+    private func call(_ method: HTTPMethod, _ path: String, json: [String: Any]? = nil) async throws -> ExternalResponse
+    {
+        let body = try json.map {
+            String(decoding: try JSONSerialization.data(withJSONObject: $0, options: [.sortedKeys]), as: UTF8.self)
+        }
         do {
-            return try await http.send(method, "/api/v1/servers/\(server)\(path)", headers: [("X-API-Key", apiKey)],
-                                       body: body, contentType: "application/json")
+            return try await http.send(
+                method, "/api/v1/servers/\(server)\(path)", headers: [("X-API-Key", apiKey)],
+                body: body, contentType: "application/json")
         } catch let error as ExternalCallError {
             throw DNSError.unavailable(error.description)
         }

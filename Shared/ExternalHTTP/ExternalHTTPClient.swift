@@ -17,8 +17,10 @@ public struct ExternalHTTPClient: Sendable {
     }
 
     /// Sends one request to `path` (with its query) and returns the status and body.
-    public func send(_ method: HTTPMethod, _ path: String, headers: [(String, String)] = [],
-                     body: String? = nil, contentType: String? = nil) async throws -> ExternalResponse {
+    public func send(
+        _ method: HTTPMethod, _ path: String, headers: [(String, String)] = [],
+        body: String? = nil, contentType: String? = nil
+    ) async throws -> ExternalResponse {
         var request = HTTPClientRequest(url: baseURL + path)
         request.method = method
         for (name, value) in headers { request.headers.add(name: name, value: value) }

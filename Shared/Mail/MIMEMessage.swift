@@ -28,8 +28,10 @@ public struct MIMEMessage: Sendable {
     public var messageID: String
     public var date: Date
 
-    public init(from: Address, replyTo: Address?, to: Address, subject: String, text: String, html: String,
-                messageID: String, date: Date) {
+    public init(
+        from: Address, replyTo: Address?, to: Address, subject: String, text: String, html: String,
+        messageID: String, date: Date
+    ) {
         self.from = from
         self.replyTo = replyTo
         self.to = to
@@ -42,7 +44,12 @@ public struct MIMEMessage: Sendable {
 
     /// The message with CRLF line ends, every line within 78 characters.
     public func rendered() -> [UInt8] {
-        let boundary = "=_hostwire_" + String(messageID.utf8.reduce(into: UInt64(14_695_981_039_346_656_037)) { $0 = ($0 ^ UInt64($1)) &* 1_099_511_628_211 }, radix: 36)
+        let boundary =
+            "=_hostwire_"
+            + String(
+                messageID.utf8.reduce(into: UInt64(14_695_981_039_346_656_037)) {
+                    $0 = ($0 ^ UInt64($1)) &* 1_099_511_628_211
+                }, radix: 36)
         var lines = [
             "From: \(from.header)",
             "To: \(to.header)",
@@ -76,7 +83,9 @@ public struct MIMEMessage: Sendable {
     static func encodedWord(_ text: String, quoteIfASCII: Bool) -> String {
         if text.unicodeScalars.allSatisfy({ $0.isASCII && $0.value >= 32 }) {
             let needsQuotes = quoteIfASCII && text.contains(where: { "()<>[]:;@\\,.\"".contains($0) })
-            return needsQuotes ? "\"\(text.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "\"", with: "\\\""))\"" : text
+            return needsQuotes
+                ? "\"\(text.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "\"", with: "\\\""))\""
+                : text
         }
         // 36 bytes of UTF-8 make 48 base64 characters, 60 with the wrapper: a word fits on a
         // line after any header name. Split on character boundaries.

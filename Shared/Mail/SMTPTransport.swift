@@ -24,8 +24,10 @@ public struct SMTPTransport: MailTransport {
     public var connectTimeout: Duration
     public var timeout: Duration
 
-    public init(host: String, port: Int, security: Security, username: String? = nil, password: String? = nil,
-                caFile: String? = nil, connectTimeout: Duration = .seconds(10), timeout: Duration = .seconds(60)) {
+    public init(
+        host: String, port: Int, security: Security, username: String? = nil, password: String? = nil,
+        caFile: String? = nil, connectTimeout: Duration = .seconds(10), timeout: Duration = .seconds(60)
+    ) {
         self.host = host
         self.port = port
         self.security = security
@@ -50,7 +52,9 @@ public struct SMTPTransport: MailTransport {
     }
 
     /// The blocking libcurl transaction.
-    private func deliver(_ message: [UInt8], from sender: String, to recipients: [String]) -> Result<Void, MailDeliveryError> {
+    private func deliver(_ message: [UInt8], from sender: String, to recipients: [String]) -> Result<
+        Void, MailDeliveryError
+    > {
         guard let curl = curl_easy_init() else { return .failure(.transient("curl_easy_init failed")) }
         defer { curl_easy_cleanup(curl) }
         var list: UnsafeMutablePointer<curl_slist>?
@@ -78,7 +82,8 @@ public struct SMTPTransport: MailTransport {
         }
         _ = hw_curl_set_read_function(curl) { buffer, size, count, context in
             guard let buffer, let context else { return 0 }
-            return Unmanaged<MessageBody>.fromOpaque(context).takeUnretainedValue().read(into: buffer, capacity: size * count)
+            return Unmanaged<MessageBody>.fromOpaque(context).takeUnretainedValue().read(
+                into: buffer, capacity: size * count)
         }
         let unmanaged = Unmanaged.passRetained(body)
         defer { unmanaged.release() }

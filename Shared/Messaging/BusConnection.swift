@@ -8,7 +8,8 @@ import ZeroMQ
 public final class BusConnection: Sendable {
     /// Which socket of the loop a message came in on or goes out through.
     enum Socket: Int {
-        case commandsOut = 0, eventsOut, queueIn, eventsIn
+        case commandsOut = 0
+        case eventsOut, queueIn, eventsIn
     }
 
     /// The service name; also the name of its queue.
@@ -21,17 +22,23 @@ public final class BusConnection: Sendable {
         security: [SocketOption] = []
     ) async throws {
         self.service = service
-        let common: [SocketOption] = security + [
-            .busKeepalive,
-            .reconnect(interval: 100, maximum: 2000),
-        ]
-        loop = try await MessageLoop(context: context, name: "bus-\(service)", sockets: [
-            SocketSpec(.push, [.connect(endpoints.commands)], options: common + [.immediate(true), .sendHighWaterMark(50_000)]),
-            SocketSpec(.pub, [.connect(endpoints.publish)], options: common + [.sendHighWaterMark(50_000)]),
-            SocketSpec(.pull, [.connect(endpoints.queue)], options: common + [.receiveHighWaterMark(50_000)]),
-            SocketSpec(.sub, [.connect(endpoints.subscribe)], options: common + [.receiveHighWaterMark(100_000)],
-                       subscriptions: publishers.sorted().map { "\($0)/" }),
-        ])
+        let common: [SocketOption] =
+            security + [
+                .busKeepalive,
+                .reconnect(interval: 100, maximum: 2000),
+            ]
+        loop = try await MessageLoop(
+            context: context, name: "bus-\(service)",
+            sockets: [
+                SocketSpec(
+                    .push, [.connect(endpoints.commands)],
+                    options: common + [.immediate(true), .sendHighWaterMark(50_000)]),
+                SocketSpec(.pub, [.connect(endpoints.publish)], options: common + [.sendHighWaterMark(50_000)]),
+                SocketSpec(.pull, [.connect(endpoints.queue)], options: common + [.receiveHighWaterMark(50_000)]),
+                SocketSpec(
+                    .sub, [.connect(endpoints.subscribe)], options: common + [.receiveHighWaterMark(100_000)],
+                    subscriptions: publishers.sorted().map { "\($0)/" }),
+            ])
     }
 
     /// Sends a message to the queue named by its address, through the broker.

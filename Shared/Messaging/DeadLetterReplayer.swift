@@ -42,19 +42,26 @@ public struct DeadLetterReplayer: Sendable {
         let (handlers, logger, ownSource) = (handlers, logger, store.outbox.source)
         let outcome = try await store.transaction { transaction -> Outcome in
             let connection = transaction.connection
-            guard let row = try await connection.query("""
-                UPDATE dead_letters SET replayed_at = now() WHERE id = \(id) AND replayed_at IS NULL
-                RETURNING message_id, source, frames
-                """, logger: logger).collect().first else {
-                let exists = try await connection.query("SELECT 1 FROM dead_letters WHERE id = \(id)", logger: logger).collect()
+            guard
+                let row = try await connection.query(
+                    """
+                    UPDATE dead_letters SET replayed_at = now() WHERE id = \(id) AND replayed_at IS NULL
+                    RETURNING message_id, source, frames
+                    """, logger: logger
+                ).collect().first
+            else {
+                let exists = try await connection.query("SELECT 1 FROM dead_letters WHERE id = \(id)", logger: logger)
+                    .collect()
                 throw exists.isEmpty ? Refusal.notFound : Refusal.alreadyReplayed
             }
             let (messageID, source, text) = try row.decode((UUID?, String?, [String]).self)
             if source == ownSource, let messageID {
-                let reset = try await connection.query("""
+                let reset = try await connection.query(
+                    """
                     UPDATE outbox SET dead_at = NULL, attempts = 0, next_attempt_at = now()
                     WHERE id = \(messageID) AND kind = 'command' AND dead_at IS NOT NULL RETURNING id
-                    """, logger: logger).collect()
+                    """, logger: logger
+                ).collect()
                 if !reset.isEmpty {
                     transaction.relayAfterCommit()
                     return .resent
@@ -72,10 +79,12 @@ public struct DeadLetterReplayer: Sendable {
                 throw Refusal.failed("no handler for \(header.type)")
             }
             if !isEvent {
-                let fresh = try await connection.query("""
+                let fresh = try await connection.query(
+                    """
                     INSERT INTO inbox (message_id, type, source) VALUES (\(header.id), \(header.type), \(header.source))
                     ON CONFLICT DO NOTHING RETURNING message_id
-                    """, logger: logger).collect()
+                    """, logger: logger
+                ).collect()
                 if fresh.isEmpty { return .alreadyHandled }
             }
             do {

@@ -12,12 +12,16 @@ public struct DeadLetters: Sendable {
         on connection: PostgresConnection, logger: Logger
     ) async throws {
         let text = frames.map(Self.text)
-        try await connection.query("""
+        try await connection.query(
+            """
             INSERT INTO dead_letters (reason, message_id, type, source, frames)
             VALUES (\(reason), \(messageID), \(type), \(source), \(text))
             """, logger: logger)
-        logger.warning("dead-lettered message", metadata: [
-            "reason": "\(reason)", "type": "\(type ?? "-")", "message_id": "\(messageID?.uuidString ?? "-")"])
+        logger.warning(
+            "dead-lettered message",
+            metadata: [
+                "reason": "\(reason)", "type": "\(type ?? "-")", "message_id": "\(messageID?.uuidString ?? "-")",
+            ])
     }
 
     /// A frame as stored: its UTF-8 text, or `base64:` and the bytes when it is not UTF-8.

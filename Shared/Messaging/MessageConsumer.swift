@@ -26,7 +26,10 @@ public final class MessageConsumer: Service {
     /// Attempts at an event whose handler keeps failing before it is dead-lettered.
     let maxEventAttempts = 5
 
-    public init(database: Database, bus: BusConnection, outbox: Outbox, tasks: TaskQueue, handlers: MessageHandlers, logger: Logger) {
+    public init(
+        database: Database, bus: BusConnection, outbox: Outbox, tasks: TaskQueue, handlers: MessageHandlers,
+        logger: Logger
+    ) {
         self.store = ServiceStore(database: database, outbox: outbox, tasks: tasks)
         self.bus = bus
         self.handlers = handlers
@@ -52,15 +55,19 @@ public final class MessageConsumer: Service {
 
     /// Sorts one batch by kind and handles each kind set-wise.
     func process(_ batch: [[[UInt8]]], memory: inout Memory) async {
-        var commands: [ReceivedMessage] = [], events: [ReceivedMessage] = []
-        var acks: [Acknowledgements.Acknowledgement] = [], replays: [BusControl.Replay] = [], heartbeats: [(String, BusControl.Heartbeat)] = []
+        var commands: [ReceivedMessage] = []
+        var events: [ReceivedMessage] = []
+        var acks: [Acknowledgements.Acknowledgement] = []
+        var replays: [BusControl.Replay] = []
+        var heartbeats: [(String, BusControl.Heartbeat)] = []
         for frames in batch {
             do {
                 let message = try ReceivedMessage(frames: frames)
                 // What is published counts for its topic's publisher only: an event or heartbeat
                 // under one publisher's topic naming another as source must move no cursor.
                 if message.address.contains("/") && !message.address.hasPrefix(message.header.source + "/") {
-                    throw UnreadableMessage(reason: "\(message.header.type) from \(message.header.source) under topic \(message.address)")
+                    throw UnreadableMessage(
+                        reason: "\(message.header.type) from \(message.header.source) under topic \(message.address)")
                 }
                 switch message.header.type {
                 case BusControl.Acknowledge.wireName:
@@ -92,18 +99,23 @@ public final class MessageConsumer: Service {
     func handleCommands(_ commands: [ReceivedMessage]) async {
         do {
             try await handleCommandBatch(commands)
-        } catch where commands.count > 1 {
+        } catch  where commands.count > 1 {
             // One bad apple must not hold back the others: handle them one by one.
             for command in commands { await handleCommands([command]) }
         } catch {
             let command = commands[0]
             if let unreadable = error.unreadable {
-                await deadLetter([Array(command.address.utf8), command.body], reason: unreadable.reason, header: command.header)
+                await deadLetter(
+                    [Array(command.address.utf8), command.body], reason: unreadable.reason, header: command.header)
                 acknowledge([command])
             } else {
                 // Not acknowledged: the sender's relay sends it again later.
-                logger.warning("command handler failed; the sender will retry", metadata: [
-                    "type": "\(command.header.type)", "message_id": "\(command.header.id)", "error": "\(String(reflecting: error))"])
+                logger.warning(
+                    "command handler failed; the sender will retry",
+                    metadata: [
+                        "type": "\(command.header.type)", "message_id": "\(command.header.id)",
+                        "error": "\(String(reflecting: error))",
+                    ])
             }
         }
     }
@@ -112,8 +124,9 @@ public final class MessageConsumer: Service {
         let (handlers, logger) = (self.handlers, self.logger)
         let unknown = commands.filter { handlers.commands[$0.header.type] == nil }
         for command in unknown {
-            await deadLetter([Array(command.address.utf8), command.body], reason: "no handler for \(command.header.type)",
-                             header: command.header)
+            await deadLetter(
+                [Array(command.address.utf8), command.body], reason: "no handler for \(command.header.type)",
+                header: command.header)
         }
         let known = commands.filter { handlers.commands[$0.header.type] != nil }
         try await store.transaction { transaction in
@@ -142,8 +155,9 @@ public final class MessageConsumer: Service {
     private func acknowledge(_ commands: [ReceivedMessage]) {
         for (sender, group) in Dictionary(grouping: commands, by: \.header.source) {
             let ack = BusControl.Acknowledge(messageIDs: group.map(\.header.id))
-            let header = EnvelopeHeader(type: BusControl.Acknowledge.wireName, version: BusControl.Acknowledge.version,
-                                        source: bus.service)
+            let header = EnvelopeHeader(
+                type: BusControl.Acknowledge.wireName, version: BusControl.Acknowledge.version,
+                source: bus.service)
             if let message = try? WireMessage.make(ack, to: sender, header: header) { bus.send(message) }
         }
     }
@@ -176,7 +190,10 @@ public final class MessageConsumer: Service {
             for event in stream {
                 let sequence = event.header.sequence!
                 if sequence <= cursor { continue }
-                if sequence != cursor + 1 { gap = cursor + 1; break }
+                if sequence != cursor + 1 {
+                    gap = cursor + 1
+                    break
+                }
                 accepted.append(event)
                 cursor = sequence
             }
@@ -211,11 +228,17 @@ public final class MessageConsumer: Service {
             } catch {
                 let failures = (memory.eventFailures[event.header.id] ?? 0) + 1
                 memory.eventFailures[event.header.id] = failures
-                logger.warning("event handler failed", metadata: [
-                    "type": "\(event.header.type)", "sequence": "\(event.header.sequence!)", "attempt": "\(failures)",
-                    "error": "\(String(reflecting: error))"])
+                logger.warning(
+                    "event handler failed",
+                    metadata: [
+                        "type": "\(event.header.type)", "sequence": "\(event.header.sequence!)",
+                        "attempt": "\(failures)",
+                        "error": "\(String(reflecting: error))",
+                    ])
                 if error.unreadable != nil || failures >= maxEventAttempts {
-                    await skip(event, from: publisher, reason: error.unreadable?.reason ?? "handler failed \(failures) times: \(error)")
+                    await skip(
+                        event, from: publisher,
+                        reason: error.unreadable?.reason ?? "handler failed \(failures) times: \(error)")
                     memory.eventFailures[event.header.id] = nil
                     continue
                 }
@@ -254,7 +277,8 @@ public final class MessageConsumer: Service {
         memory.lastReplayRequest[publisher] = (sequence, now)
         metrics.replaysRequested.increment()
         let request = BusControl.Replay(subscriber: bus.service, fromSequence: sequence, limit: 1000)
-        let header = EnvelopeHeader(type: BusControl.Replay.wireName, version: BusControl.Replay.version, source: bus.service)
+        let header = EnvelopeHeader(
+            type: BusControl.Replay.wireName, version: BusControl.Replay.version, source: bus.service)
         if let message = try? WireMessage.make(request, to: publisher, header: header) {
             logger.debug("requesting replay", metadata: ["publisher": "\(publisher)", "from": "\(sequence)"])
             bus.send(message)
@@ -270,8 +294,11 @@ public final class MessageConsumer: Service {
         let cursor = try await store.database.transaction { connection -> Int64 in
             var cursor = try await self.lockCursor(publisher, on: connection)
             if heartbeat.firstSequence > cursor + 1 {
-                logger.error("events were pruned before this service read them; skipping", metadata: [
-                    "publisher": "\(publisher)", "from": "\(cursor + 1)", "to": "\(heartbeat.firstSequence - 1)"])
+                logger.error(
+                    "events were pruned before this service read them; skipping",
+                    metadata: [
+                        "publisher": "\(publisher)", "from": "\(cursor + 1)", "to": "\(heartbeat.firstSequence - 1)",
+                    ])
                 cursor = heartbeat.firstSequence - 1
                 try await self.saveCursor(publisher, cursor, on: connection)
             }
@@ -279,18 +306,22 @@ public final class MessageConsumer: Service {
         }
         let stalled = memory.cursorAtLastHeartbeat[publisher] == cursor
         memory.cursorAtLastHeartbeat[publisher] = cursor
-        if heartbeat.lastSequence > cursor && stalled { requestReplay(from: publisher, at: cursor + 1, memory: &memory) }
+        if heartbeat.lastSequence > cursor && stalled {
+            requestReplay(from: publisher, at: cursor + 1, memory: &memory)
+        }
     }
 
     // MARK: Serving this service's own stream
 
     /// Re-sends this service's events from the requested sequence to the subscriber's queue.
     private func serve(_ replay: BusControl.Replay) async throws {
-        let rows = try OutboxRow.decode(try await store.query("""
-            SELECT \(unescaped: OutboxRow.columns) FROM outbox o
-            WHERE o.kind = 'event' AND o.sequence >= \(replay.fromSequence)
-            ORDER BY o.sequence LIMIT \(min(max(replay.limit, 1), 5000))
-            """))
+        let rows = try OutboxRow.decode(
+            try await store.query(
+                """
+                SELECT \(unescaped: OutboxRow.columns) FROM outbox o
+                WHERE o.kind = 'event' AND o.sequence >= \(replay.fromSequence)
+                ORDER BY o.sequence LIMIT \(min(max(replay.limit, 1), 5000))
+                """))
         for row in rows {
             bus.send(row.wireMessage(source: bus.service, address: replay.subscriber))
         }
@@ -302,8 +333,9 @@ public final class MessageConsumer: Service {
         metrics.deadLettered.increment()
         await retrying("dead-letter") {
             try await self.store.database.transaction { connection in
-                try await self.deadLetters.record(frames: frames, reason: reason, messageID: header?.id, type: header?.type,
-                                                  source: header?.source, on: connection, logger: self.logger)
+                try await self.deadLetters.record(
+                    frames: frames, reason: reason, messageID: header?.id, type: header?.type,
+                    source: header?.source, on: connection, logger: self.logger)
             }
         }
     }

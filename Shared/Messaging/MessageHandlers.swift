@@ -17,7 +17,9 @@ public struct MessageHandlers: Sendable {
     public init() {}
 
     /// Handles command `C`; `body` runs inside the transaction that records it as handled.
-    public mutating func handle<C: Command>(_ type: C.Type, _ body: @escaping @Sendable (C, Transaction) async throws -> Void) {
+    public mutating func handle<C: Command>(
+        _ type: C.Type, _ body: @escaping @Sendable (C, Transaction) async throws -> Void
+    ) {
         commands[C.wireName] = { message, context in
             try await body(try Self.decode(message, as: C.self), context)
         }
@@ -26,7 +28,9 @@ public struct MessageHandlers: Sendable {
     /// Handles command `C` set-wise: `body` gets every new `C` of a received batch at once,
     /// inside the transaction that records them, so it can write their effects in one
     /// statement. The transaction's `message` is the first command's.
-    public mutating func handleInBatches<C: Command>(_ type: C.Type, _ body: @escaping @Sendable ([C], Transaction) async throws -> Void) {
+    public mutating func handleInBatches<C: Command>(
+        _ type: C.Type, _ body: @escaping @Sendable ([C], Transaction) async throws -> Void
+    ) {
         commands[C.wireName] = { message, context in
             try await body([try Self.decode(message, as: C.self)], context)
         }
@@ -36,7 +40,8 @@ public struct MessageHandlers: Sendable {
     }
 
     /// Handles event `E`; `body` runs inside the transaction that advances the cursor.
-    public mutating func on<E: Event>(_ type: E.Type, _ body: @escaping @Sendable (E, Transaction) async throws -> Void) {
+    public mutating func on<E: Event>(_ type: E.Type, _ body: @escaping @Sendable (E, Transaction) async throws -> Void)
+    {
         publishers.insert(E.publisher)
         events[E.wireName] = { message, context in
             try await body(try Self.decode(message, as: E.self), context)
@@ -45,7 +50,9 @@ public struct MessageHandlers: Sendable {
 
     /// Handles event `E` set-wise: `body` gets each run of consecutive `E`s of a received
     /// batch at once, in publisher order, inside the transaction that advances the cursor.
-    public mutating func onInBatches<E: Event>(_ type: E.Type, _ body: @escaping @Sendable ([E], Transaction) async throws -> Void) {
+    public mutating func onInBatches<E: Event>(
+        _ type: E.Type, _ body: @escaping @Sendable ([E], Transaction) async throws -> Void
+    ) {
         on(E.self) { event, context in try await body([event], context) }
         eventBatches[E.wireName] = { messages, context in
             try await body(try messages.map { try Self.decode($0, as: E.self) }, context)
@@ -55,7 +62,8 @@ public struct MessageHandlers: Sendable {
     static func decode<P: BusMessage>(_ message: ReceivedMessage, as type: P.Type) throws -> P {
         // A version from the future (or none) has a payload this build cannot know the meaning of.
         guard (1...P.version).contains(message.header.version) else {
-            throw UnreadableMessage(reason: "\(P.wireName) version \(message.header.version) is not known here (1 to \(P.version))")
+            throw UnreadableMessage(
+                reason: "\(P.wireName) version \(message.header.version) is not known here (1 to \(P.version))")
         }
         do {
             return try message.payload(as: P.self)

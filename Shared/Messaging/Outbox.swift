@@ -33,16 +33,23 @@ public struct Outbox: Sendable {
         let causationID: UUID?
         let payload: String
 
-        public static func command<C: Command>(_ command: C, id: UUID = UUID(), correlationID: UUID? = nil,
-                                               causationID: UUID? = nil) throws -> Message {
-            Message(id: id, kind: "command", destination: C.queue, type: C.wireName, version: C.version, publisher: nil,
-                    correlationID: correlationID, causationID: causationID, payload: try WireCoding.encodeText(command))
+        public static func command<C: Command>(
+            _ command: C, id: UUID = UUID(), correlationID: UUID? = nil,
+            causationID: UUID? = nil
+        ) throws -> Message {
+            Message(
+                id: id, kind: "command", destination: C.queue, type: C.wireName, version: C.version, publisher: nil,
+                correlationID: correlationID, causationID: causationID, payload: try WireCoding.encodeText(command))
         }
 
-        public static func event<E: Event>(_ event: E, id: UUID = UUID(), correlationID: UUID? = nil,
-                                           causationID: UUID? = nil) throws -> Message {
-            Message(id: id, kind: "event", destination: E.topic, type: E.wireName, version: E.version, publisher: E.publisher,
-                    correlationID: correlationID, causationID: causationID, payload: try WireCoding.encodeText(event))
+        public static func event<E: Event>(
+            _ event: E, id: UUID = UUID(), correlationID: UUID? = nil,
+            causationID: UUID? = nil
+        ) throws -> Message {
+            Message(
+                id: id, kind: "event", destination: E.topic, type: E.wireName, version: E.version,
+                publisher: E.publisher,
+                correlationID: correlationID, causationID: causationID, payload: try WireCoding.encodeText(event))
         }
     }
 
@@ -51,7 +58,9 @@ public struct Outbox: Sendable {
         _ command: C, id: UUID = UUID(), correlationID: UUID? = nil, causationID: UUID? = nil,
         on connection: PostgresConnection, logger: Logger
     ) async throws {
-        try await write([.command(command, id: id, correlationID: correlationID, causationID: causationID)], on: connection, logger: logger)
+        try await write(
+            [.command(command, id: id, correlationID: correlationID, causationID: causationID)], on: connection,
+            logger: logger)
     }
 
     /// Queues `event` for publication under its topic.
@@ -59,7 +68,9 @@ public struct Outbox: Sendable {
         _ event: E, id: UUID = UUID(), correlationID: UUID? = nil, causationID: UUID? = nil,
         on connection: PostgresConnection, logger: Logger
     ) async throws {
-        try await write([.event(event, id: id, correlationID: correlationID, causationID: causationID)], on: connection, logger: logger)
+        try await write(
+            [.event(event, id: id, correlationID: correlationID, causationID: causationID)], on: connection,
+            logger: logger)
     }
 
     /// Queues many commands of one type (bulk producers, benchmarks).
@@ -80,8 +91,9 @@ public struct Outbox: Sendable {
     public func write(_ messages: [Message], on connection: PostgresConnection, logger: Logger) async throws {
         guard !messages.isEmpty else { return }
         for message in messages {
-            precondition(message.publisher.map { $0 == source } ?? true,
-                         "\(message.type) is published by \(message.publisher ?? ""), not \(source)")
+            precondition(
+                message.publisher.map { $0 == source } ?? true,
+                "\(message.type) is published by \(message.publisher ?? ""), not \(source)")
         }
         relaySignal.mark()
         try await connection.run(AppendToOutbox(messages: messages), logger: logger)

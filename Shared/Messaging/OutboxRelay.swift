@@ -48,7 +48,8 @@ public final class OutboxRelay: Service {
                     }
                 } catch {
                     // Postgres restarting or unreachable: everything is still in the outbox.
-                    self.logger.warning("outbox relay round failed; retrying", metadata: ["error": "\(String(reflecting: error))"])
+                    self.logger.warning(
+                        "outbox relay round failed; retrying", metadata: ["error": "\(String(reflecting: error))"])
                     try await Task.sleep(for: .milliseconds(500))
                 }
                 if !busy { await self.outbox.relaySignal.wait(upTo: self.settings.idleInterval) }
@@ -63,9 +64,11 @@ public final class OutboxRelay: Service {
         let acknowledged = outbox.acknowledgements.take()
         let rows: [OutboxRow]
         do {
-            rows = try OutboxRow.decode(try await database.run(RelayRound(
-                source: outbox.source, batchSize: settings.batchSize, maxAttempts: settings.maxCommandAttempts,
-                backoff: settings.commandBackoff, acknowledgements: acknowledged)))
+            rows = try OutboxRow.decode(
+                try await database.run(
+                    RelayRound(
+                        source: outbox.source, batchSize: settings.batchSize, maxAttempts: settings.maxCommandAttempts,
+                        backoff: settings.commandBackoff, acknowledgements: acknowledged)))
         } catch {
             outbox.acknowledgements.add(acknowledged)
             throw error
@@ -81,25 +84,32 @@ public final class OutboxRelay: Service {
 
     /// Announces the range of sequences this publisher can replay.
     func sendHeartbeat() async throws {
-        let row = try await database.query("""
+        let row = try await database.query(
+            """
             SELECT (SELECT last_sequence FROM publisher_state),
                    coalesce((SELECT min(sequence) FROM outbox WHERE sequence IS NOT NULL), 0)
-            """).first
+            """
+        ).first
         guard let (last, first) = try row?.decode((Int64, Int64).self) else { return }
-        let header = EnvelopeHeader(type: BusControl.Heartbeat.wireName, version: BusControl.Heartbeat.version, source: outbox.source)
-        bus.publish(try WireMessage.make(BusControl.Heartbeat(firstSequence: first, lastSequence: last),
-                                         to: "\(outbox.source)/\(BusControl.Heartbeat.wireName)", header: header))
+        let header = EnvelopeHeader(
+            type: BusControl.Heartbeat.wireName, version: BusControl.Heartbeat.version, source: outbox.source)
+        bus.publish(
+            try WireMessage.make(
+                BusControl.Heartbeat(firstSequence: first, lastSequence: last),
+                to: "\(outbox.source)/\(BusControl.Heartbeat.wireName)", header: header))
     }
 
     /// Deletes what is past retention: sent events, settled commands, old inbox entries, finished tasks.
     func prune() async throws {
         let seconds = Double(settings.retention.components.seconds)
-        try await database.query("""
+        try await database.query(
+            """
             DELETE FROM outbox WHERE created_at < now() - make_interval(secs => \(seconds))
               AND ((kind = 'event' AND sequence IS NOT NULL) OR acked_at IS NOT NULL OR dead_at IS NOT NULL)
             """)
         try await database.query("DELETE FROM inbox WHERE handled_at < now() - make_interval(secs => \(seconds))")
-        try await database.query("""
+        try await database.query(
+            """
             DELETE FROM tasks WHERE status = 'done' AND finished_at < now() - make_interval(secs => \(seconds))
             """)
     }
@@ -116,7 +126,9 @@ public final class OutboxRelay: Service {
 /// another round holds. (An acknowledgement skipped so — its command being re-sent by the
 /// other relay that moment — costs one more re-send, which the receiver acknowledges again.)
 struct RelayRound: PreparedStatement {
-    static let sql = Self(source: "", batchSize: 0, maxAttempts: 0, backoff: Backoff(base: 0, maximum: 0), acknowledgements: []).query.sql
+    static let sql = Self(
+        source: "", batchSize: 0, maxAttempts: 0, backoff: Backoff(base: 0, maximum: 0), acknowledgements: []
+    ).query.sql
     var source: String
     var batchSize: Int
     var maxAttempts: Int

@@ -27,8 +27,10 @@ public struct ServiceStore: Sendable {
     ) async throws -> R {
         let (logger, outbox, tasks) = (logger, outbox, tasks)
         let result = try await database.transaction { connection in
-            try await body(Transaction(connection: connection, logger: logger, correlationID: correlationID,
-                                       outbox: outbox, tasks: tasks))
+            try await body(
+                Transaction(
+                    connection: connection, logger: logger, correlationID: correlationID,
+                    outbox: outbox, tasks: tasks))
         }
         // Only if the committed work gave them something.
         outbox.wakeRelayIfAppended()

@@ -30,9 +30,10 @@ public struct TaskQueue: Sendable {
         let json = try WireCoding.encodeText(payload)
         let seconds = Double(delay.components.seconds)
         signal.mark()
-        let inserted = try await connection.run(EnqueueTask(
-            id: id, type: T.taskType, payload: json, dedupeKey: dedupeKey, maxAttempts: T.maxAttempts,
-            correlationID: correlationID, delaySeconds: seconds), logger: logger)
+        let inserted = try await connection.run(
+            EnqueueTask(
+                id: id, type: T.taskType, payload: json, dedupeKey: dedupeKey, maxAttempts: T.maxAttempts,
+                correlationID: correlationID, delaySeconds: seconds), logger: logger)
         return inserted.isEmpty ? nil : id
     }
 
@@ -45,19 +46,22 @@ public struct TaskQueue: Sendable {
         let ids = tasks.map { _ in UUID() }
         let json = try tasks.map { try WireCoding.encodeText($0.payload) }
         signal.mark()
-        let inserted = try await connection.query("""
+        let inserted = try await connection.query(
+            """
             INSERT INTO tasks (id, type, payload, dedupe_key, max_attempts)
             SELECT id, \(T.taskType), payload, key, \(T.maxAttempts)
             FROM unnest(\(ids)::uuid[], \(json)::text[], \(tasks.map(\.dedupeKey))::text[]) AS t(id, payload, key)
             ON CONFLICT (dedupe_key) DO NOTHING RETURNING id
-            """, logger: logger).collect()
+            """, logger: logger
+        ).collect()
         return inserted.count
     }
 
     /// Puts a failed task back with a fresh set of attempts; returns its type and payload,
     /// or `nil` when no failed task has that id. The workers look once `transaction` commits.
     public func retry(_ id: UUID, in transaction: Transaction) async throws -> (type: String, payload: String)? {
-        let rows = try await transaction.query("""
+        let rows = try await transaction.query(
+            """
             UPDATE tasks SET status = 'pending', attempts = 0, next_attempt_at = now(), finished_at = NULL, updated_at = now()
             WHERE id = \(id) AND status = 'failed' RETURNING type, payload
             """)
@@ -68,11 +72,15 @@ public struct TaskQueue: Sendable {
 
     /// The stored state of one task.
     public func status(of id: UUID, on client: PostgresClient, logger: Logger) async throws -> TaskStatus? {
-        try await client.query("""
+        try await client.query(
+            """
             SELECT id, type, status, attempts, max_attempts, last_error FROM tasks WHERE id = \(id)
-            """, logger: logger).collect().first.map { row in
-            let (id, type, status, attempts, maxAttempts, lastError) = try row.decode((UUID, String, String, Int, Int, String?).self)
-            return TaskStatus(id: id, type: type, status: status, attempts: attempts, maxAttempts: maxAttempts, lastError: lastError)
+            """, logger: logger
+        ).collect().first.map { row in
+            let (id, type, status, attempts, maxAttempts, lastError) = try row.decode(
+                (UUID, String, String, Int, Int, String?).self)
+            return TaskStatus(
+                id: id, type: type, status: status, attempts: attempts, maxAttempts: maxAttempts, lastError: lastError)
         }
     }
 
@@ -82,8 +90,10 @@ public struct TaskQueue: Sendable {
 
 /// Adds one task unless its dedupe key is taken; returns its id if added.
 struct EnqueueTask: PreparedStatement {
-    static let sql = Self(id: UUID(), type: "", payload: "", dedupeKey: nil, maxAttempts: 0, correlationID: nil,
-                          delaySeconds: 0).query.sql
+    static let sql = Self(
+        id: UUID(), type: "", payload: "", dedupeKey: nil, maxAttempts: 0, correlationID: nil,
+        delaySeconds: 0
+    ).query.sql
     var id: UUID
     var type: String
     var payload: String

@@ -57,7 +57,8 @@ public final class TaskWorker: Service {
     private let backlog = Atomic(false)
 
     public init(
-        store: ServiceStore, registry: TaskRegistry, concurrency: Int = 8, lease: Duration = .seconds(30), backoff: Backoff = Backoff(base: 1, maximum: 600),
+        store: ServiceStore, registry: TaskRegistry, concurrency: Int = 8, lease: Duration = .seconds(30),
+        backoff: Backoff = Backoff(base: 1, maximum: 600),
         idleInterval: Duration = .milliseconds(200), logger: Logger
     ) {
         self.store = store
@@ -86,7 +87,8 @@ public final class TaskWorker: Service {
                         do {
                             claimed = try await self.claim(limit: room)
                         } catch {
-                            self.logger.warning("claiming tasks failed; retrying", metadata: ["error": "\(String(reflecting: error))"])
+                            self.logger.warning(
+                                "claiming tasks failed; retrying", metadata: ["error": "\(String(reflecting: error))"])
                             try? await Task.sleep(for: .milliseconds(500))
                             continue
                         }
@@ -110,18 +112,23 @@ public final class TaskWorker: Service {
     }
 
     func claim(limit: Int) async throws -> [ClaimedTask] {
-        let rows = try await store.database.run(ClaimTasks(leaseSeconds: lease / .seconds(1), types: registry.types, limit: limit))
+        let rows = try await store.database.run(
+            ClaimTasks(leaseSeconds: lease / .seconds(1), types: registry.types, limit: limit))
         return try rows.map { row in
-            let (id, type, payload, attempt, maxAttempts, correlation) = try row.decode((UUID, String, String, Int, Int, UUID?).self)
-            return ClaimedTask(id: id, type: type, payload: payload, attempt: attempt,
-                               maxAttempts: maxAttempts, correlationID: correlation)
+            let (id, type, payload, attempt, maxAttempts, correlation) = try row.decode(
+                (UUID, String, String, Int, Int, UUID?).self)
+            return ClaimedTask(
+                id: id, type: type, payload: payload, attempt: attempt,
+                maxAttempts: maxAttempts, correlationID: correlation)
         }
     }
 
     func execute(_ task: ClaimedTask) async {
         let completion = TaskCompletion(task: task, store: store)
         do {
-            guard let entry = registry.entries[task.type] else { throw PermanentTaskFailure("no handler for \(task.type)") }
+            guard let entry = registry.entries[task.type] else {
+                throw PermanentTaskFailure("no handler for \(task.type)")
+            }
             try await entry.run(task, completion)
             if !completion.isFinished { try await completion.finish { _ in } }
             metrics.tasksDone.increment()
@@ -143,8 +150,10 @@ public final class TaskWorker: Service {
             let running = self.running.withLock { $0 }
             guard !Task.isCancelled, !running.isEmpty else { continue }
             do {
-                try await store.database.run(RenewLeases(leaseSeconds: lease / .seconds(1), ids: Array(running.keys),
-                                                   attempts: Array(running.values)))
+                try await store.database.run(
+                    RenewLeases(
+                        leaseSeconds: lease / .seconds(1), ids: Array(running.keys),
+                        attempts: Array(running.values)))
             } catch {
                 logger.warning("renewing task leases failed", metadata: ["error": "\(String(reflecting: error))"])
             }
@@ -154,41 +163,55 @@ public final class TaskWorker: Service {
     private func postpone(_ task: ClaimedTask, _ deferral: TaskDeferral) async {
         let seconds = deferral.delay / .seconds(1)
         do {
-            _ = try await store.query("""
+            _ = try await store.query(
+                """
                 UPDATE tasks SET status = 'pending', attempts = attempts - 1, last_error = \(deferral.reason),
                     locked_until = NULL, updated_at = now(), next_attempt_at = now() + make_interval(secs => \(seconds))
                 WHERE id = \(task.id) AND status = 'running' AND attempts = \(task.attempt)
                 """)
-            logger.info("task deferred", metadata: ["task": "\(task.id)", "type": "\(task.type)", "reason": "\(deferral.reason)"])
+            logger.info(
+                "task deferred",
+                metadata: ["task": "\(task.id)", "type": "\(task.type)", "reason": "\(deferral.reason)"])
         } catch {
-            logger.warning("deferring a task failed", metadata: ["task": "\(task.id)", "error": "\(String(reflecting: error))"])
+            logger.warning(
+                "deferring a task failed", metadata: ["task": "\(task.id)", "error": "\(String(reflecting: error))"])
         }
     }
 
     private func recordFailure(_ task: ClaimedTask, error: any Error) async {
         let permanent = error is PermanentTaskFailure
         let message = Self.describe(error)
-        let retrySeconds = min(backoff.maximum, backoff.base * pow(2, Double(task.attempt - 1))) * Double.random(in: 0.5...1)
+        let retrySeconds =
+            min(backoff.maximum, backoff.base * pow(2, Double(task.attempt - 1))) * Double.random(in: 0.5...1)
         let (logger, hook, metrics) = (self.logger, registry.entries[task.type]?.onFinalFailure, self.metrics)
         do {
             try await store.transaction(correlationID: task.correlationID) { transaction in
                 let final = permanent || task.attempt >= task.maxAttempts
-                let updated = try await transaction.connection.query("""
+                let updated = try await transaction.connection.query(
+                    """
                     UPDATE tasks SET status = \(final ? "failed" : "pending"), last_error = \(message),
                         locked_until = NULL, updated_at = now(), finished_at = \(final ? Date() : nil),
                         next_attempt_at = now() + make_interval(secs => \(retrySeconds))
                     WHERE id = \(task.id) AND status = 'running' AND attempts = \(task.attempt) RETURNING id
-                    """, logger: logger).collect()
+                    """, logger: logger
+                ).collect()
                 if final && !updated.isEmpty {
-                    try await hook?(task, TaskFailure(taskID: task.id, attempt: task.attempt, message: message), transaction)
+                    try await hook?(
+                        task, TaskFailure(taskID: task.id, attempt: task.attempt, message: message), transaction)
                 }
                 (final ? metrics.tasksFailed : metrics.tasksRetried).increment()
-                logger.log(level: final ? .error : .warning, final ? "task failed for good" : "task failed; will retry", metadata: [
-                    "task": "\(task.id)", "type": "\(task.type)", "attempt": "\(task.attempt)/\(task.maxAttempts)", "error": "\(message)"])
+                logger.log(
+                    level: final ? .error : .warning, final ? "task failed for good" : "task failed; will retry",
+                    metadata: [
+                        "task": "\(task.id)", "type": "\(task.type)", "attempt": "\(task.attempt)/\(task.maxAttempts)",
+                        "error": "\(message)",
+                    ])
             }
         } catch {
             // The lease runs out and the task is claimed again: nothing is lost.
-            logger.warning("recording a task failure failed", metadata: ["task": "\(task.id)", "error": "\(String(reflecting: error))"])
+            logger.warning(
+                "recording a task failure failed",
+                metadata: ["task": "\(task.id)", "error": "\(String(reflecting: error))"])
         }
     }
 }
@@ -236,8 +259,9 @@ public final class TaskCompletion: Sendable {
     public func finish(_ effects: @escaping @Sendable (Transaction) async throws -> Void) async throws {
         let task = task
         try await store.transaction(correlationID: task.correlationID) { transaction in
-            let updated = try await transaction.connection.run(FinishTask(id: task.id, attempt: task.attempt),
-                                                               logger: transaction.logger)
+            let updated = try await transaction.connection.run(
+                FinishTask(id: task.id, attempt: task.attempt),
+                logger: transaction.logger)
             guard !updated.isEmpty else { throw LeaseLost() }
             try await effects(transaction)
         }

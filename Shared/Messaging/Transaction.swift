@@ -19,8 +19,10 @@ public struct Transaction: Sendable {
     let outbox: Outbox
     let tasks: TaskQueue
 
-    init(connection: PostgresConnection, logger: Logger, message: EnvelopeHeader? = nil, correlationID: UUID? = nil,
-         outbox: Outbox, tasks: TaskQueue) {
+    init(
+        connection: PostgresConnection, logger: Logger, message: EnvelopeHeader? = nil, correlationID: UUID? = nil,
+        outbox: Outbox, tasks: TaskQueue
+    ) {
         self.connection = connection
         self.logger = logger
         self.message = message
@@ -31,14 +33,16 @@ public struct Transaction: Sendable {
 
     /// Sends `command` once this transaction commits.
     public func send<C: Command>(_ command: C) async throws {
-        try await outbox.write([.command(command, correlationID: correlationID, causationID: message?.id)],
-                               on: connection, logger: logger)
+        try await outbox.write(
+            [.command(command, correlationID: correlationID, causationID: message?.id)],
+            on: connection, logger: logger)
     }
 
     /// Sends `commands` once this transaction commits, in one statement.
     public func send<C: Command>(contentsOf commands: [C]) async throws {
-        try await outbox.write(commands.map { try .command($0, correlationID: correlationID, causationID: message?.id) },
-                               on: connection, logger: logger)
+        try await outbox.write(
+            commands.map { try .command($0, correlationID: correlationID, causationID: message?.id) },
+            on: connection, logger: logger)
     }
 
     /// Publishes `event` once this transaction commits.
@@ -48,8 +52,9 @@ public struct Transaction: Sendable {
 
     /// Publishes `events` in array order once this transaction commits.
     public func publish<E: Event>(contentsOf events: [E]) async throws {
-        try await outbox.write(events.map { try .event($0, correlationID: correlationID, causationID: message?.id) },
-                               on: connection, logger: logger)
+        try await outbox.write(
+            events.map { try .event($0, correlationID: correlationID, causationID: message?.id) },
+            on: connection, logger: logger)
     }
 
     /// Writes messages made by hand (each with its own correlation) in one statement.
@@ -60,9 +65,12 @@ public struct Transaction: Sendable {
     /// Queues `task` to run once this transaction commits. With a `dedupeKey`, a second
     /// enqueue of the same key is ignored and returns `nil`.
     @discardableResult
-    public func enqueue<T: TaskPayload>(_ task: T, dedupeKey: String? = nil, delay: Duration = .zero) async throws -> UUID? {
-        try await tasks.enqueue(task, dedupeKey: dedupeKey, correlationID: correlationID, delay: delay,
-                                on: connection, logger: logger)
+    public func enqueue<T: TaskPayload>(_ task: T, dedupeKey: String? = nil, delay: Duration = .zero) async throws
+        -> UUID?
+    {
+        try await tasks.enqueue(
+            task, dedupeKey: dedupeKey, correlationID: correlationID, delay: delay,
+            on: connection, logger: logger)
     }
 
     /// Queues many tasks of one type in one statement; keys already present are skipped.

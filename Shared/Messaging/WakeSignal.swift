@@ -61,7 +61,10 @@ public final class WakeSignal: Sendable {
     /// Resumes the waiter, if any, and drops its timeout.
     private func resumeWaiter() {
         let (waiter, timer) = state.withLock { state in
-            defer { state.waiter = nil; state.timer = nil }
+            defer {
+                state.waiter = nil
+                state.timer = nil
+            }
             return (state.waiter, state.timer)
         }
         if let timer { DeadlineWheel.shared.cancel(timer) }

@@ -14,7 +14,9 @@ public struct WireMessage: Sendable {
     public var frames: [[UInt8]] { [Array(address.utf8), envelope] }
 
     /// Builds a whole wire message for a typed payload.
-    public static func make<P: BusMessage>(_ payload: P, to address: String, header: EnvelopeHeader) throws -> WireMessage {
+    public static func make<P: BusMessage>(_ payload: P, to address: String, header: EnvelopeHeader) throws
+        -> WireMessage
+    {
         WireMessage(address: address, envelope: header.envelopeJSON(payload: try WireCoding.encode(payload)))
     }
 }

@@ -3,13 +3,17 @@ import Foundation
 /// A payment provider, as checkout and billing use it.
 public protocol PaymentGateway: Sendable {
     /// Creates the provider's customer, to whom a card is saved for later charges.
-    func createCustomer(email: String, name: String?, metadata: [String: String], idempotencyKey: String) async throws -> String
+    func createCustomer(email: String, name: String?, metadata: [String: String], idempotencyKey: String) async throws
+        -> String
     /// Creates a payment the customer confirms (checkout); the result arrives by webhook.
     /// With a `customer`, the card is saved to them for off-session charges.
-    func createPaymentIntent(_ request: PaymentRequest, customer: String?, idempotencyKey: String) async throws -> PaymentIntent
+    func createPaymentIntent(_ request: PaymentRequest, customer: String?, idempotencyKey: String) async throws
+        -> PaymentIntent
     /// Charges a saved payment method now, without the customer (billing).
-    func chargeOffSession(_ request: PaymentRequest, customer: String, paymentMethod: String,
-                          idempotencyKey: String) async throws -> PaymentIntent
+    func chargeOffSession(
+        _ request: PaymentRequest, customer: String, paymentMethod: String,
+        idempotencyKey: String
+    ) async throws -> PaymentIntent
     /// Returns `amount` (minor units) of a succeeded payment to the customer.
     func refund(payment: String, amount: Int, idempotencyKey: String) async throws -> PaymentRefund
     /// Cancels a payment not yet made, so it can no longer be; a succeeded one is refused
@@ -18,12 +22,15 @@ public protocol PaymentGateway: Sendable {
     /// A page on the provider's site where the customer pays `request` (the card saved to
     /// `customer` for off-session charges); the outcome arrives by webhook, the metadata on
     /// the payment it makes.
-    func createCheckoutPage(_ request: PaymentRequest, customer: String, returnTo: CheckoutReturn,
-                            idempotencyKey: String) async throws -> CheckoutPage
+    func createCheckoutPage(
+        _ request: PaymentRequest, customer: String, returnTo: CheckoutReturn,
+        idempotencyKey: String
+    ) async throws -> CheckoutPage
     /// A page on the provider's site where `customer` saves a new card for off-session
     /// charges (Stripe Checkout in `setup` mode); the card arrives by webhook
     /// (`setup_intent.succeeded`).
-    func createCardSetupPage(customer: String, returnTo: CheckoutReturn, idempotencyKey: String) async throws -> CheckoutPage
+    func createCardSetupPage(customer: String, returnTo: CheckoutReturn, idempotencyKey: String) async throws
+        -> CheckoutPage
     /// The cards saved to `customer`, newest first.
     func savedCards(customer: String) async throws -> [SavedCard]
 }
@@ -53,8 +60,10 @@ public struct CheckoutReturn: Sendable {
     public var invalidField: String? {
         for (field, url) in [("success_url", success), ("cancel_url", cancel)] {
             let concrete = url.replacingOccurrences(of: "{", with: "").replacingOccurrences(of: "}", with: "")
-            guard url.count <= 2000, let parsed = URL(string: concrete), ["http", "https"].contains(parsed.scheme ?? ""),
-                  parsed.host != nil else { return field }
+            guard url.count <= 2000, let parsed = URL(string: concrete),
+                ["http", "https"].contains(parsed.scheme ?? ""),
+                parsed.host != nil
+            else { return field }
         }
         return nil
     }
@@ -106,7 +115,10 @@ public struct PaymentIntent: Sendable, Codable, Equatable {
     public var paymentMethod: String?
 
     enum CodingKeys: String, CodingKey {
-        case id, status, amount, currency, clientSecret = "client_secret", metadata, customer, paymentMethod = "payment_method"
+        case id, status, amount, currency
+        case clientSecret = "client_secret"
+        case metadata, customer
+        case paymentMethod = "payment_method"
     }
 }
 

@@ -33,7 +33,10 @@ public struct SetupIntent: Sendable, Decodable, Equatable {
     public var status: String
     public var customer: String?
     public var paymentMethod: String?
-    enum CodingKeys: String, CodingKey { case id, status, customer, paymentMethod = "payment_method" }
+    enum CodingKeys: String, CodingKey {
+        case id, status, customer
+        case paymentMethod = "payment_method"
+    }
 }
 
 /// Why a webhook request was refused, before anything changed.
@@ -62,10 +65,14 @@ extension WebhookSignature {
     public func verifiedEvent(_ body: [UInt8], header: String) throws(WebhookRejection) -> VerifiedStripeEvent {
         do throws(WebhookSignatureError) { try verify(body, header: header) } catch { throw .invalidSignature(error) }
         let decoder = JSONDecoder()
-        guard let envelope = try? decoder.decode(StripeEventHeader.self, from: Data(body)) else { throw .malformedEvent }
-        let intent = envelope.type.hasPrefix("payment_intent.")
+        guard let envelope = try? decoder.decode(StripeEventHeader.self, from: Data(body)) else {
+            throw .malformedEvent
+        }
+        let intent =
+            envelope.type.hasPrefix("payment_intent.")
             ? try? decoder.decode(StripeEvent<PaymentIntent>.self, from: Data(body)).data.object : nil
-        let setup = envelope.type.hasPrefix("setup_intent.")
+        let setup =
+            envelope.type.hasPrefix("setup_intent.")
             ? try? decoder.decode(StripeEvent<SetupIntent>.self, from: Data(body)).data.object : nil
         return VerifiedStripeEvent(header: envelope, intent: intent, setupIntent: setup)
     }

@@ -29,7 +29,11 @@ public struct WebhookSignature: Sendable {
         guard abs(now.timeIntervalSince1970 - Double(timestamp)) <= tolerance else { throw .outsideTolerance }
         let key = SymmetricKey(data: Data(secret.utf8))
         let signed = Data("\(timestamp).".utf8) + body
-        guard signatures.contains(where: { HMAC<SHA256>.isValidAuthenticationCode($0, authenticating: signed, using: key) }) else {
+        guard
+            signatures.contains(where: {
+                HMAC<SHA256>.isValidAuthenticationCode($0, authenticating: signed, using: key)
+            })
+        else {
             throw .mismatch
         }
     }
@@ -37,8 +41,9 @@ public struct WebhookSignature: Sendable {
     /// The header Stripe would send for `body` at `time` (the simulator and tests sign with it).
     public func header(for body: [UInt8], at time: Date = Date()) -> String {
         let timestamp = Int(time.timeIntervalSince1970)
-        let mac = HMAC<SHA256>.authenticationCode(for: Data("\(timestamp).".utf8) + body,
-                                                  using: SymmetricKey(data: Data(secret.utf8)))
+        let mac = HMAC<SHA256>.authenticationCode(
+            for: Data("\(timestamp).".utf8) + body,
+            using: SymmetricKey(data: Data(secret.utf8)))
         return "t=\(timestamp),v1=\(Data(mac).map { String(format: "%02x", $0) }.joined())"
     }
 }

@@ -19,7 +19,9 @@ public struct Database: Sendable {
 
     /// Runs `body` in a transaction: committed if it returns, rolled back if it throws.
     /// An error `body` throws reaches the caller as itself once the rollback succeeded.
-    public func transaction<R: Sendable>(_ body: @escaping @Sendable (PostgresConnection) async throws -> R) async throws -> R {
+    public func transaction<R: Sendable>(_ body: @escaping @Sendable (PostgresConnection) async throws -> R)
+        async throws -> R
+    {
         let (client, logger) = (client, logger)
         return try await StrandedPoolRequests.bounded(by: deadline) {
             do {

@@ -13,8 +13,10 @@ public struct DatabaseSettings: Sendable, Equatable {
     public var schema: String?
     public var maximumConnections: Int
 
-    public init(host: String = "127.0.0.1", port: Int = 5432, username: String, password: String? = nil,
-                database: String, schema: String? = nil, maximumConnections: Int = 10) {
+    public init(
+        host: String = "127.0.0.1", port: Int = 5432, username: String, password: String? = nil,
+        database: String, schema: String? = nil, maximumConnections: Int = 10
+    ) {
         self.host = host
         self.port = port
         self.username = username
@@ -27,15 +29,16 @@ public struct DatabaseSettings: Sendable, Equatable {
     /// Parses `postgres://user[:password]@host[:port]/database`.
     public init(url: String, schema: String? = nil, maximumConnections: Int = 10) throws {
         guard let components = URLComponents(string: url),
-              ["postgres", "postgresql"].contains(components.scheme ?? ""),
-              let host = components.host, !host.isEmpty,
-              let user = components.user, !user.isEmpty
+            ["postgres", "postgresql"].contains(components.scheme ?? ""),
+            let host = components.host, !host.isEmpty,
+            let user = components.user, !user.isEmpty
         else { throw SettingsError("not a postgres://user@host/database URL") }
         let database = String(components.path.drop { $0 == "/" })
         guard !database.isEmpty else { throw SettingsError("the database URL names no database") }
-        self.init(host: host, port: components.port ?? 5432, username: user,
-                  password: components.password?.removingPercentEncoding, database: database,
-                  schema: schema, maximumConnections: maximumConnections)
+        self.init(
+            host: host, port: components.port ?? 5432, username: user,
+            password: components.password?.removingPercentEncoding, database: database,
+            schema: schema, maximumConnections: maximumConnections)
     }
 
     /// The same server and database, as another role.

@@ -24,13 +24,14 @@ public struct Migration: Sendable, Equatable {
                 throw SettingsError("migration file \(file) is not named NNNN_name.sql")
             }
             let sql = try String(contentsOf: directory.appendingPathComponent(file), encoding: .utf8)
-            return Migration(component: component, version: version, name: String(stem[stem.index(after: separator)...]), sql: sql)
+            return Migration(
+                component: component, version: version, name: String(stem[stem.index(after: separator)...]), sql: sql)
         }.sorted { $0.version < $1.version }
     }
 
     /// A stable fingerprint of the script, stored so an edited, already-applied file is noticed.
     var checksum: String {
-        var hash: UInt64 = 0xcbf2_9ce4_8422_2325 // FNV-1a
+        var hash: UInt64 = 0xcbf2_9ce4_8422_2325  // FNV-1a
         for byte in sql.utf8 { hash = (hash ^ UInt64(byte)) &* 0x100_0000_01b3 }
         return String(hash, radix: 16)
     }

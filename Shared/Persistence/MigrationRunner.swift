@@ -22,7 +22,8 @@ public struct MigrationRunner: Sendable {
         let lockKey = "hostwire.migrate.\(schema)"
         return try await client.withTransaction(logger: logger) { connection in
             try await connection.query("SELECT pg_advisory_xact_lock(hashtext(\(lockKey)))", logger: logger)
-            try await connection.query("""
+            try await connection.query(
+                """
                 CREATE TABLE IF NOT EXISTS schema_migrations (
                     component text NOT NULL,
                     version integer NOT NULL,
@@ -41,20 +42,28 @@ public struct MigrationRunner: Sendable {
             for migration in migrations {
                 if let checksum = applied["\(migration.component)/\(migration.version)"] {
                     if checksum != migration.checksum {
-                        logger.warning("applied migration was edited since", metadata: [
-                            "component": "\(migration.component)", "version": "\(migration.version)"])
+                        logger.warning(
+                            "applied migration was edited since",
+                            metadata: [
+                                "component": "\(migration.component)", "version": "\(migration.version)",
+                            ])
                     }
                     continue
                 }
                 for statement in SQLScript.statements(in: migration.sql) {
                     try await connection.query(PostgresQuery(unsafeSQL: statement), logger: logger)
                 }
-                try await connection.query("""
+                try await connection.query(
+                    """
                     INSERT INTO schema_migrations (component, version, name, checksum)
                     VALUES (\(migration.component), \(migration.version), \(migration.name), \(migration.checksum))
                     """, logger: logger)
-                logger.info("applied migration", metadata: [
-                    "component": "\(migration.component)", "version": "\(migration.version)", "name": "\(migration.name)"])
+                logger.info(
+                    "applied migration",
+                    metadata: [
+                        "component": "\(migration.component)", "version": "\(migration.version)",
+                        "name": "\(migration.name)",
+                    ])
                 done.append(migration)
             }
             return done

@@ -44,7 +44,8 @@ private let preparationEpoch = Atomic<Int>(0)
 
 extension PostgresConnection {
     /// Runs a prepared statement, preparing it on this connection first if needed; returns all its rows.
-    public func run<Statement: PreparedStatement>(_ statement: Statement, logger: Logger) async throws -> [PostgresRow] {
+    public func run<Statement: PreparedStatement>(_ statement: Statement, logger: Logger) async throws -> [PostgresRow]
+    {
         do {
             var rows: [PostgresRow] = []
             for try await row in try await execute(statement, logger: logger) { rows.append(row) }

@@ -32,7 +32,10 @@ enum SQLScript {
                 index += 1
                 while index < chars.count {
                     current.append(chars[index])
-                    if chars[index] == char { index += 1; break }
+                    if chars[index] == char {
+                        index += 1
+                        break
+                    }
                     index += 1
                 }
                 continue
@@ -51,7 +54,11 @@ enum SQLScript {
                 }
                 continue
             }
-            if char == ";" { flush(); index += 1; continue }
+            if char == ";" {
+                flush()
+                index += 1
+                continue
+            }
             current.append(char)
             index += 1
         }
@@ -64,7 +71,7 @@ enum SQLScript {
         var end = index + 1
         while end < chars.count, chars[end].isLetter || chars[end].isNumber || chars[end] == "_" { end += 1 }
         guard end < chars.count, chars[end] == "$" else { return nil }
-        if end > index + 1, chars[index + 1].isNumber { return nil } // $1 is a parameter
+        if end > index + 1, chars[index + 1].isNumber { return nil }  // $1 is a parameter
         return String(chars[index...end])
     }
 }

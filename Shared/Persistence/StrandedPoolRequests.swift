@@ -17,8 +17,10 @@ public enum StrandedPoolRequests {
     ///
     /// Unlike a task-group timeout this returns even if `work` ignores cancellation, as a
     /// stranded pool request does.
-    public static func bounded<R: Sendable>(by limit: Duration,
-                                            _ work: @escaping @Sendable () async throws -> R) async throws -> R {
+    public static func bounded<R: Sendable>(
+        by limit: Duration,
+        _ work: @escaping @Sendable () async throws -> R
+    ) async throws -> R {
         let race = DeadlineRace<R>()
         return try await withTaskCancellationHandler {
             try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<R, any Error>) in
@@ -45,7 +47,10 @@ private final class DeadlineRace<R: Sendable>: Sendable {
     }
     private let state = Mutex(State())
 
-    func start(_ continuation: CheckedContinuation<R, any Error>, limit: Duration, _ work: @escaping @Sendable () async throws -> R) {
+    func start(
+        _ continuation: CheckedContinuation<R, any Error>, limit: Duration,
+        _ work: @escaping @Sendable () async throws -> R
+    ) {
         state.withLock { $0.continuation = continuation }
         let worker = Task {
             let result: Result<R, any Error>

@@ -34,12 +34,17 @@ public struct CustomerClaims: JWTPayload, Equatable {
             throw JWTError.claimVerificationFailure(failedClaim: issuer, reason: "not issued by the portal")
         }
         if scope == .customer, customerID == nil {
-            throw JWTError.claimVerificationFailure(failedClaim: expiration, reason: "a customer token names its customer")
+            throw JWTError.claimVerificationFailure(
+                failedClaim: expiration, reason: "a customer token names its customer")
         }
     }
 
     enum CodingKeys: String, CodingKey {
-        case customerID = "sub", email, scope, issuer = "iss", issuedAt = "iat", expiration = "exp"
+        case customerID = "sub"
+        case email, scope
+        case issuer = "iss"
+        case issuedAt = "iat"
+        case expiration = "exp"
     }
 }
 

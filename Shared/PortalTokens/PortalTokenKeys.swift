@@ -10,7 +10,9 @@ public struct PortalTokenSigner: Sendable {
     public let staffLifetime: Duration
 
     /// `privateKey` is a raw Ed25519 private key in base64.
-    public init(privateKey: String, lifetime: Duration = .seconds(60), staffLifetime: Duration = .seconds(300)) async throws {
+    public init(privateKey: String, lifetime: Duration = .seconds(60), staffLifetime: Duration = .seconds(300))
+        async throws
+    {
         guard let raw = Data(base64Encoded: privateKey) else { throw PortalTokenError.malformedKey }
         keys = JWTKeyCollection()
         await keys.add(eddsa: EdDSA.PrivateKey(backing: try Curve25519.Signing.PrivateKey(rawRepresentation: raw)))
@@ -19,15 +21,22 @@ public struct PortalTokenSigner: Sendable {
     }
 
     /// A token naming `customer` (or, with `.link`, only the verified email).
-    public func token(customer: UUID?, email: String, scope: CustomerScope = .customer, now: Date = Date()) async throws -> String {
-        try await keys.sign(CustomerClaims(customerID: customer, email: email, scope: scope, issuedAt: now, lifetime: lifetime))
+    public func token(customer: UUID?, email: String, scope: CustomerScope = .customer, now: Date = Date()) async throws
+        -> String
+    {
+        try await keys.sign(
+            CustomerClaims(customerID: customer, email: email, scope: scope, issuedAt: now, lifetime: lifetime))
     }
 
     /// A token naming a staff member and their role, for the services' admin endpoints.
-    public func staffToken(_ staff: UUID, email: String, role: StaffRole, scopes: [StaffPermission]? = nil,
-                           via: StaffClaims.Via, now: Date = Date()) async throws -> String {
-        try await keys.sign(StaffClaims(staffID: staff, email: email, role: role, scopes: scopes, via: via, issuedAt: now,
-                                        lifetime: staffLifetime))
+    public func staffToken(
+        _ staff: UUID, email: String, role: StaffRole, scopes: [StaffPermission]? = nil,
+        via: StaffClaims.Via, now: Date = Date()
+    ) async throws -> String {
+        try await keys.sign(
+            StaffClaims(
+                staffID: staff, email: email, role: role, scopes: scopes, via: via, issuedAt: now,
+                lifetime: staffLifetime))
     }
 
     /// A new key pair, both base64: `privateKey` for the portal, `publicKey` for every service.

@@ -31,8 +31,10 @@ public struct StaffClaims: JWTPayload, Equatable {
         case apiKey = "api-key"
     }
 
-    public init(staffID: UUID, email: String, role: StaffRole, scopes: [StaffPermission]? = nil, via: Via? = nil,
-                issuedAt: Date, lifetime: Duration) {
+    public init(
+        staffID: UUID, email: String, role: StaffRole, scopes: [StaffPermission]? = nil, via: Via? = nil,
+        issuedAt: Date, lifetime: Duration
+    ) {
         self.staffID = staffID
         self.email = email
         self.role = role
@@ -61,6 +63,11 @@ public struct StaffClaims: JWTPayload, Equatable {
     public var actor: String { "staff:\(email)" }
 
     enum CodingKeys: String, CodingKey {
-        case staffID = "sub", email, role, scopes, via, audience = "aud", issuer = "iss", issuedAt = "iat", expiration = "exp"
+        case staffID = "sub"
+        case email, role, scopes, via
+        case audience = "aud"
+        case issuer = "iss"
+        case issuedAt = "iat"
+        case expiration = "exp"
     }
 }

@@ -16,7 +16,9 @@ public enum StaffRole: String, Codable, Sendable, CaseIterable {
         switch (self, permission) {
         case (.owner, _), (_, .read): true
         case (.admin, let permission): permission != .manageStaff
-        case (.support, .manageAccounts), (.support, .operateTasks), (.support, .impersonate), (.support, .annotateCustomers): true
+        case (.support, .manageAccounts), (.support, .operateTasks), (.support, .impersonate),
+            (.support, .annotateCustomers):
+            true
         case (.billing, .manageBilling), (.billing, .refund), (.billing, .annotateCustomers): true
         default: false
         }

@@ -48,8 +48,9 @@ public struct CredentialCipher: Sendable {
 
     public func open(_ sealed: String) throws -> String {
         guard let colon = sealed.firstIndex(of: ":"),
-              let key = keys[String(sealed[..<colon])],
-              let combined = Data(base64Encoded: String(sealed[sealed.index(after: colon)...])) else {
+            let key = keys[String(sealed[..<colon])],
+            let combined = Data(base64Encoded: String(sealed[sealed.index(after: colon)...]))
+        else {
             throw CredentialCipherError("sealed value has an unknown key id or is malformed")
         }
         let plaintext = try AES.GCM.open(AES.GCM.SealedBox(combined: combined), using: key)

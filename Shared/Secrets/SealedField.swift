@@ -31,7 +31,9 @@ public struct FieldOpener: Sendable {
     private let info: Data
 
     public init(privateKey: String, purpose: String) throws {
-        guard let raw = Data(base64Encoded: privateKey) else { throw CredentialCipherError("private key is not base64") }
+        guard let raw = Data(base64Encoded: privateKey) else {
+            throw CredentialCipherError("private key is not base64")
+        }
         key = try Curve25519.KeyAgreement.PrivateKey(rawRepresentation: raw)
         info = Data(purpose.utf8)
     }
@@ -39,11 +41,13 @@ public struct FieldOpener: Sendable {
     public func open(_ sealed: String) throws -> String {
         let parts = sealed.split(separator: ".", maxSplits: 1)
         guard parts.count == 2, let encapsulated = Data(base64Encoded: String(parts[0])),
-              let ciphertext = Data(base64Encoded: String(parts[1])) else {
+            let ciphertext = Data(base64Encoded: String(parts[1]))
+        else {
             throw CredentialCipherError("sealed field is malformed")
         }
-        var recipient = try HPKE.Recipient(privateKey: key, ciphersuite: .Curve25519_SHA256_ChachaPoly, info: info,
-                                           encapsulatedKey: encapsulated)
+        var recipient = try HPKE.Recipient(
+            privateKey: key, ciphersuite: .Curve25519_SHA256_ChachaPoly, info: info,
+            encapsulatedKey: encapsulated)
         return String(decoding: try recipient.open(ciphertext), as: UTF8.self)
     }
 

@@ -25,24 +25,32 @@ public struct ServiceConfiguration: Sendable {
 
     /// The default local ports of the broker: docs/configuration.md lists them.
     public static let localQueuePorts = [
-        "checkout": 5580, "provisioning": 5581, "dnsssl": 5582, "mail": 5583, "billing": 5584, "timer": 5585, "portal": 5586,
+        "checkout": 5580, "provisioning": 5581, "dnsssl": 5582, "mail": 5583, "billing": 5584, "timer": 5585,
+        "portal": 5586,
     ]
 
     /// Reads the configuration of service `name` from `environment`.
-    public static func load(service name: String, httpPort defaultPort: Int, environment: Environment = Environment()) throws -> ServiceConfiguration {
+    public static func load(service name: String, httpPort defaultPort: Int, environment: Environment = Environment())
+        throws -> ServiceConfiguration
+    {
         let broker = environment.string("HOSTWIRE_BROKER_HOST", default: "127.0.0.1")
         let queuePort = localQueuePorts[name] ?? 5599
-        let databaseURL = try environment.secret("HOSTWIRE_DATABASE_URL") ?? "postgres://\(name)@127.0.0.1:55432/postgres"
+        let databaseURL =
+            try environment.secret("HOSTWIRE_DATABASE_URL") ?? "postgres://\(name)@127.0.0.1:55432/postgres"
         var security: [SocketOption] = []
         if let serverKey = environment.optional("HOSTWIRE_BUS_SERVER_KEY") {
             guard let secret = try environment.secret("HOSTWIRE_BUS_SECRET_KEY") else {
                 throw SettingsError("HOSTWIRE_BUS_SERVER_KEY is set but HOSTWIRE_BUS_SECRET_KEY is not")
             }
-            security = [.curveClient(publicKey: try CurveKeyPair.publicKey(forSecret: secret), secretKey: secret, serverKey: serverKey)]
+            security = [
+                .curveClient(
+                    publicKey: try CurveKeyPair.publicKey(forSecret: secret), secretKey: secret, serverKey: serverKey)
+            ]
         }
         return ServiceConfiguration(
-            database: try DatabaseSettings(url: databaseURL, schema: name,
-                                           maximumConnections: try environment.int("HOSTWIRE_DATABASE_POOL", default: 10)),
+            database: try DatabaseSettings(
+                url: databaseURL, schema: name,
+                maximumConnections: try environment.int("HOSTWIRE_DATABASE_POOL", default: 10)),
             httpHost: environment.string("HOSTWIRE_HTTP_HOST", default: "127.0.0.1"),
             httpPort: try environment.int("HOSTWIRE_HTTP_PORT", default: defaultPort),
             bus: BusEndpoints(
@@ -51,24 +59,28 @@ public struct ServiceConfiguration: Sendable {
                 commands: environment.string("HOSTWIRE_BUS_COMMANDS", default: "tcp://\(broker):5572"),
                 queue: environment.string("HOSTWIRE_BUS_QUEUE", default: "tcp://\(broker):\(queuePort)")),
             busSecurity: security,
-            migrationsDirectory: URL(fileURLWithPath: environment.string("HOSTWIRE_MIGRATIONS", default: "migrations/\(name)")),
+            migrationsDirectory: URL(
+                fileURLWithPath: environment.string("HOSTWIRE_MIGRATIONS", default: "migrations/\(name)")),
             logLevel: Logger.Level(rawValue: environment.string("HOSTWIRE_LOG_LEVEL", default: "info")) ?? .info,
             workerConcurrency: try environment.int("HOSTWIRE_WORKERS", default: 8),
             maxRequestsInFlight: try environment.optional("HOSTWIRE_HTTP_MAX_IN_FLIGHT").map { _ in
                 try environment.int("HOSTWIRE_HTTP_MAX_IN_FLIGHT", default: 256)
             },
             relay: try relaySettings(environment),
-            taskBackoff: Backoff(base: try environment.double("HOSTWIRE_TASK_RETRY_BASE_SECONDS", default: 1),
-                                 maximum: try environment.double("HOSTWIRE_TASK_RETRY_MAX_SECONDS", default: 600)),
+            taskBackoff: Backoff(
+                base: try environment.double("HOSTWIRE_TASK_RETRY_BASE_SECONDS", default: 1),
+                maximum: try environment.double("HOSTWIRE_TASK_RETRY_MAX_SECONDS", default: 600)),
             taskLease: .seconds(try environment.int("HOSTWIRE_TASK_LEASE_SECONDS", default: 30)))
     }
 
     private static func relaySettings(_ environment: Environment) throws -> RelaySettings {
         var settings = RelaySettings()
         settings.retention = .seconds(try environment.int("HOSTWIRE_OUTBOX_RETENTION_HOURS", default: 7 * 24) * 3600)
-        settings.maxCommandAttempts = try environment.int("HOSTWIRE_COMMAND_MAX_SENDS", default: settings.maxCommandAttempts)
-        settings.commandBackoff.base = try environment.double("HOSTWIRE_COMMAND_RESEND_BASE_SECONDS",
-                                                              default: settings.commandBackoff.base)
+        settings.maxCommandAttempts = try environment.int(
+            "HOSTWIRE_COMMAND_MAX_SENDS", default: settings.maxCommandAttempts)
+        settings.commandBackoff.base = try environment.double(
+            "HOSTWIRE_COMMAND_RESEND_BASE_SECONDS",
+            default: settings.commandBackoff.base)
         return settings
     }
 }

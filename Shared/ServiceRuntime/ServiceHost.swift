@@ -42,7 +42,8 @@ public enum ServiceHost {
             return logger
         }()
         try await withPostgresClient(configuration.database, logger: logger) { client in
-            try await migrate(definition.name, directory: configuration.migrationsDirectory, client: client, logger: logger)
+            try await migrate(
+                definition.name, directory: configuration.migrationsDirectory, client: client, logger: logger)
             let bus = try await BusConnection(
                 context: ZMQContext(), service: definition.name, endpoints: configuration.bus,
                 publishers: definition.handlers.publishers, security: configuration.busSecurity)
@@ -53,26 +54,36 @@ public enum ServiceHost {
 
             let router = buildRouter(definition, dependencies: dependencies)
             OperationsController<ServiceRequestContext>(registry: registry, readiness: readiness).addRoutes(to: router)
-            let app = Application(router: router, configuration: .init(
-                address: .hostname(configuration.httpHost, port: configuration.httpPort), serverName: definition.name),
+            let app = Application(
+                router: router,
+                configuration: .init(
+                    address: .hostname(configuration.httpHost, port: configuration.httpPort),
+                    serverName: definition.name),
                 logger: logger)
 
             var services: [any Service] = [
-                OutboxRelay(database: database, bus: bus, outbox: store.outbox, settings: configuration.relay, logger: logger),
-                MessageConsumer(database: database, bus: bus, outbox: store.outbox, tasks: store.tasks, handlers: definition.handlers,
-                                logger: logger),
+                OutboxRelay(
+                    database: database, bus: bus, outbox: store.outbox, settings: configuration.relay, logger: logger),
+                MessageConsumer(
+                    database: database, bus: bus, outbox: store.outbox, tasks: store.tasks,
+                    handlers: definition.handlers,
+                    logger: logger),
                 app,
             ]
             services += definition.services(dependencies)
             if !definition.tasks.isEmpty {
-                services.append(TaskWorker(store: store, registry: definition.tasks, concurrency: configuration.workerConcurrency,
-                                           lease: configuration.taskLease, backoff: configuration.taskBackoff,
-                                           logger: logger))
+                services.append(
+                    TaskWorker(
+                        store: store, registry: definition.tasks, concurrency: configuration.workerConcurrency,
+                        lease: configuration.taskLease, backoff: configuration.taskBackoff,
+                        logger: logger))
             }
             readiness.markStarted()
             logger.info("service started", metadata: ["http_port": "\(configuration.httpPort)"])
-            let group = ServiceGroup(configuration: .init(
-                services: services.map { .init(service: $0) }, gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
+            let group = ServiceGroup(
+                configuration: .init(
+                    services: services.map { .init(service: $0) }, gracefulShutdownSignals: [.sigterm, .sigint],
+                    logger: logger))
             try await group.run()
             await bus.close()
             logger.info("service stopped")
@@ -80,7 +91,9 @@ public enum ServiceHost {
     }
 
     /// The service's HTTP routes behind the JSON error middleware (tests use it with `app.test(.router)`).
-    public static func buildRouter(_ definition: ServiceDefinition, dependencies: ServiceDependencies) -> Router<ServiceRequestContext> {
+    public static func buildRouter(_ definition: ServiceDefinition, dependencies: ServiceDependencies) -> Router<
+        ServiceRequestContext
+    > {
         let router = Router(context: ServiceRequestContext.self)
         router.add(middleware: JSONErrorMiddleware())
         router.add(middleware: LoadSheddingMiddleware(limit: definition.maxRequestsInFlight))
@@ -88,7 +101,9 @@ public enum ServiceHost {
         if let tokens = definition.apiTokens {
             let replayer = DeadLetterReplayer(store: dependencies.store, handlers: definition.handlers)
             DeadLettersController<ServiceRequestContext>(database: dependencies.database, replayer: replayer)
-                .addRoutes(to: router.group("api/\(definition.name)").add(middleware: BearerAuthMiddleware(tokens: tokens, audit: dependencies.store)))
+                .addRoutes(
+                    to: router.group("api/\(definition.name)").add(
+                        middleware: BearerAuthMiddleware(tokens: tokens, audit: dependencies.store)))
         }
         return router
     }
@@ -108,10 +123,10 @@ public enum ServiceHost {
             } catch {
                 attempt += 1
                 if attempt >= 60 { throw error }
-                logger.warning("migrations not applied yet; retrying", metadata: ["error": "\(String(reflecting: error))"])
+                logger.warning(
+                    "migrations not applied yet; retrying", metadata: ["error": "\(String(reflecting: error))"])
                 try await Task.sleep(for: .seconds(1))
             }
         }
     }
 }
-

@@ -24,13 +24,17 @@ public struct JSONClient: Sendable {
 
     /// Sends `body` (a JSON value, or raw `Data`) and returns the reply, whatever its status.
     @discardableResult
-    public func call(_ method: String, _ path: String, json body: Any? = nil, headers extra: [String: String] = [:],
-                     timeout: Duration = .seconds(60)) async throws -> Reply {
+    public func call(
+        _ method: String, _ path: String, json body: Any? = nil, headers extra: [String: String] = [:],
+        timeout: Duration = .seconds(60)
+    ) async throws -> Reply {
         // AsyncHTTPClient, not URLSession: Foundation's URLSession on Linux can trap when a
         // request is cancelled as it finishes (seen in CI: "a task that is not in the registry").
         var request = HTTPClientRequest(url: baseURL + path)
         request.method = HTTPMethod(rawValue: method)
-        for (name, value) in headers.merging(extra, uniquingKeysWith: { $1 }) { request.headers.replaceOrAdd(name: name, value: value) }
+        for (name, value) in headers.merging(extra, uniquingKeysWith: { $1 }) {
+            request.headers.replaceOrAdd(name: name, value: value)
+        }
         if let data = body as? Data {
             request.body = .bytes(ByteBuffer(bytes: data))
         } else if let body {
@@ -42,7 +46,8 @@ public struct JSONClient: Sendable {
 
     /// Sends `request` and collects the whole reply.
     public static func send(_ request: HTTPClientRequest, timeout: Duration) async throws -> Reply {
-        let response = try await HTTPClient.shared.execute(request, timeout: .milliseconds(Int64(timeout / .milliseconds(1))))
+        let response = try await HTTPClient.shared.execute(
+            request, timeout: .milliseconds(Int64(timeout / .milliseconds(1))))
         let body = try await response.body.collect(upTo: 256 * 1024 * 1024)
         return Reply(status: Int(response.status.code), body: Data(body.readableBytesView))
     }

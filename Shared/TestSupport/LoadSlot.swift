@@ -23,7 +23,10 @@ actor LoadSlot {
     private var waiters: [CheckedContinuation<Void, Never>] = []
 
     func acquire() async {
-        guard taken else { taken = true; return }
+        guard taken else {
+            taken = true
+            return
+        }
         await withCheckedContinuation { waiters.append($0) }
     }
 

@@ -28,8 +28,11 @@ public struct PrivateCluster: Sendable {
 
     /// Runs deploy/local/postgres.sh `command` against this cluster.
     func control(_ command: String) throws {
-        try Shell.run("/usr/bin/env", [
-            "HOSTWIRE_VAR=\(directory.path)", "HOSTWIRE_PG_PORT=\(port)",
-            Paths.root.appendingPathComponent("deploy/local/postgres.sh").path, command])
+        try Shell.run(
+            "/usr/bin/env",
+            [
+                "HOSTWIRE_VAR=\(directory.path)", "HOSTWIRE_PG_PORT=\(port)",
+                Paths.root.appendingPathComponent("deploy/local/postgres.sh").path, command,
+            ])
     }
 }

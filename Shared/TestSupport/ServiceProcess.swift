@@ -102,7 +102,9 @@ public final class ServiceProcess: Sendable {
         let deadline = ContinuousClock.now + timeout
         let ready = HTTPClientRequest(url: "http://127.0.0.1:\(httpPort)/ready")
         while ContinuousClock.now < deadline {
-            guard isRunning else { throw ShellError(description: "\(executable) exited during start; see \(logFile.path)") }
+            guard isRunning else {
+                throw ShellError(description: "\(executable) exited during start; see \(logFile.path)")
+            }
             if let reply = try? await JSONClient.send(ready, timeout: .seconds(5)), reply.status == 200 { return }
             try await Task.sleep(for: .milliseconds(100))
         }

@@ -1,6 +1,7 @@
 import Foundation
+
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// Runs helper scripts and finds the project's files and built executables.
@@ -12,8 +13,12 @@ public enum Shell {
     /// a script that leaves a daemon behind (as `pg_ctl start` does), and the output goes to
     /// a file rather than a pipe that such a daemon would hold open.
     @discardableResult
-    public static func run(_ executable: String, environment: [String: String] = [:], _ arguments: [String]) throws -> String {
-        let outputPath = FileManager.default.temporaryDirectory.appendingPathComponent("hostwire-shell-\(UUID().uuidString)").path
+    public static func run(_ executable: String, environment: [String: String] = [:], _ arguments: [String]) throws
+        -> String
+    {
+        let outputPath = FileManager.default.temporaryDirectory.appendingPathComponent(
+            "hostwire-shell-\(UUID().uuidString)"
+        ).path
         defer { unlink(outputPath) }
         var actions = posix_spawn_file_actions_t()
         posix_spawn_file_actions_init(&actions)
@@ -22,10 +27,10 @@ public enum Shell {
         posix_spawn_file_actions_addopen(&actions, 1, outputPath, O_WRONLY | O_CREAT | O_TRUNC, 0o644)
         posix_spawn_file_actions_adddup2(&actions, 1, 2)
         let argv = ([executable] + arguments).map { strdup($0) } + [nil]
-        defer { argv.forEach { free($0) } }
+        defer { for pointer in argv { free(pointer) } }
         let merged = ProcessInfo.processInfo.environment.merging(environment) { _, given in given }
         let envp = merged.map { strdup("\($0.key)=\($0.value)") } + [nil]
-        defer { envp.forEach { free($0) } }
+        defer { for pointer in envp { free(pointer) } }
         var pid: pid_t = 0
         let spawned = posix_spawn(&pid, executable, &actions, nil, argv, envp)
         guard spawned == 0 else { throw ShellError(description: "cannot start \(executable): errno \(spawned)") }
@@ -34,7 +39,8 @@ public enum Shell {
         let output = (try? String(contentsOfFile: outputPath, encoding: .utf8)) ?? ""
         let exitCode = (status >> 8) & 0xff
         guard status & 0x7f == 0, exitCode == 0 else {
-            throw ShellError(description: "\(executable) \(arguments.joined(separator: " ")) failed (status \(status)): \(output)")
+            throw ShellError(
+                description: "\(executable) \(arguments.joined(separator: " ")) failed (status \(status)): \(output)")
         }
         return output
     }

@@ -24,7 +24,8 @@ public struct TestBroker: Sendable {
         let queues = Dictionary(uniqueKeysWithValues: names.map { ($0, freePort()) })
         self.queues = queues
         let serverKeys = try! CurveKeyPair.generate()
-        let identities = Dictionary(uniqueKeysWithValues: (names + extraIdentities).map { ($0, try! CurveKeyPair.generate()) })
+        let identities = Dictionary(
+            uniqueKeysWithValues: (names + extraIdentities).map { ($0, try! CurveKeyPair.generate()) })
         self.serverKeys = serverKeys
         self.identities = identities
         let (eventsIn, eventsOut, commandsIn) = (self.eventsIn, self.eventsOut, self.commandsIn)
@@ -39,7 +40,8 @@ public struct TestBroker: Sendable {
                 .joined(separator: ","),
         ]
         if let commandRoutes { environment["HOSTWIRE_BUS_COMMAND_ROUTES"] = commandRoutes.joined(separator: ",") }
-        process = ServiceProcess(executable: "hostwire-broker", environment: environment, httpPort: freePort(), logName: "\(tag)-broker")
+        process = ServiceProcess(
+            executable: "hostwire-broker", environment: environment, httpPort: freePort(), logName: "\(tag)-broker")
     }
 
     /// Bus endpoints, bus identity and database URL for `service`, which must be one of the queues.

@@ -31,8 +31,9 @@ public struct TestDatabase: Sendable {
         // two sessions at once fails with "tuple concurrently updated", so one at a time.
         try bootstrapping.withLock { _ in
             for service in services {
-                try Shell.run(Paths.root.appendingPathComponent("deploy/postgres/bootstrap-role.sh").path,
-                              [database.url(as: "postgres"), service])
+                try Shell.run(
+                    Paths.root.appendingPathComponent("deploy/postgres/bootstrap-role.sh").path,
+                    [database.url(as: "postgres"), service])
             }
         }
         do {
@@ -60,11 +61,14 @@ public struct TestDatabase: Sendable {
     /// A client that began connecting while Postgres was shutting down (the fault tests
     /// restart it) was seen waiting for a connection forever; such an attempt is abandoned,
     /// and a caller polling with `eventually` tries again with a fresh client.
-    public func withAdmin<R: Sendable>(within limit: Duration = .seconds(60),
-                                       _ body: @escaping @Sendable (PostgresClient) async throws -> R) async throws -> R {
+    public func withAdmin<R: Sendable>(
+        within limit: Duration = .seconds(60),
+        _ body: @escaping @Sendable (PostgresClient) async throws -> R
+    ) async throws -> R {
         let admin = admin
-        return try await value(of: Task { try await withPostgresClient(admin, logger: Self.logger, body) }, within: limit,
-                               what: "a query as superuser")
+        return try await value(
+            of: Task { try await withPostgresClient(admin, logger: Self.logger, body) }, within: limit,
+            what: "a query as superuser")
     }
 
     /// A single integer from `query`, run as superuser.
@@ -76,7 +80,8 @@ public struct TestDatabase: Sendable {
 
     private func drop(_ cluster: DatabaseSettings) async throws {
         try await withPostgresClient(cluster, logger: Self.logger) { client in
-            try await client.query(PostgresQuery(unsafeSQL: "DROP DATABASE IF EXISTS \(name) WITH (FORCE)"), logger: Self.logger)
+            try await client.query(
+                PostgresQuery(unsafeSQL: "DROP DATABASE IF EXISTS \(name) WITH (FORCE)"), logger: Self.logger)
         }
     }
 

@@ -19,13 +19,19 @@ public struct DomainName: Sendable, Hashable, CustomStringConvertible {
             if label.unicodeScalars.allSatisfy(\.isASCII) {
                 labels.append(String(label))
             } else {
-                guard let encoded = Punycode.encode(String(label)) else { throw ValidationError("domain", "\(text) cannot be encoded") }
+                guard let encoded = Punycode.encode(String(label)) else {
+                    throw ValidationError("domain", "\(text) cannot be encoded")
+                }
                 labels.append("xn--" + encoded)
             }
         }
-        guard labels.count >= 2 else { throw ValidationError("domain", "\(text) needs at least two labels, as in example.com") }
+        guard labels.count >= 2 else {
+            throw ValidationError("domain", "\(text) needs at least two labels, as in example.com")
+        }
         for label in labels {
-            guard label.count <= 63 else { throw ValidationError("domain", "label \(label) is longer than 63 characters") }
+            guard label.count <= 63 else {
+                throw ValidationError("domain", "label \(label) is longer than 63 characters")
+            }
             guard label.allSatisfy({ $0.isASCII && ($0.isLetter || $0.isNumber || $0 == "-") }) else {
                 throw ValidationError("domain", "label \(label) may hold only letters, digits and hyphens")
             }
@@ -33,7 +39,9 @@ public struct DomainName: Sendable, Hashable, CustomStringConvertible {
                 throw ValidationError("domain", "label \(label) may not start or end with a hyphen")
             }
         }
-        guard !labels.last!.allSatisfy(\.isNumber) else { throw ValidationError("domain", "\(text) has a numeric top-level label") }
+        guard !labels.last!.allSatisfy(\.isNumber) else {
+            throw ValidationError("domain", "\(text) has a numeric top-level label")
+        }
         ascii = labels.joined(separator: ".")
         guard ascii.count <= 253 else { throw ValidationError("domain", "\(text) is longer than 253 characters") }
     }
@@ -47,11 +55,14 @@ public struct EmailAddress: Sendable, Hashable, CustomStringConvertible {
 
     public init(_ text: String) throws(ValidationError) {
         let trimmed = text.trimmingCharacters(in: .whitespaces)
-        guard let at = trimmed.lastIndex(of: "@") else { throw ValidationError("email", "\(text) is not an email address") }
+        guard let at = trimmed.lastIndex(of: "@") else {
+            throw ValidationError("email", "\(text) is not an email address")
+        }
         let local = trimmed[..<at]
         guard !local.isEmpty, local.utf8.count <= 64,
-              local.allSatisfy({ $0.isASCII && ($0.isLetter || $0.isNumber || "!#$%&'*+-/=?^_`{|}~.".contains($0)) }),
-              local.first != ".", local.last != ".", !local.contains("..") else {
+            local.allSatisfy({ $0.isASCII && ($0.isLetter || $0.isNumber || "!#$%&'*+-/=?^_`{|}~.".contains($0)) }),
+            local.first != ".", local.last != ".", !local.contains("..")
+        else {
             throw ValidationError("email", "\(text) has an invalid local part")
         }
         let domain: DomainName

@@ -12,7 +12,8 @@ public enum RequestText {
         var index = 0
         while index < input.count {
             if input[index] == UInt8(ascii: "%"), index + 2 < input.count,
-               let high = hex(input[index + 1]), let low = hex(input[index + 2]) {
+                let high = hex(input[index + 1]), let low = hex(input[index + 2])
+            {
                 bytes.append(high << 4 | low)
                 index += 3
             } else {

@@ -28,7 +28,9 @@ public final class ZMQContext: @unchecked Sendable {
 
     /// The linked libzmq version as "major.minor.patch".
     public static var version: String {
-        var major: Int32 = 0, minor: Int32 = 0, patch: Int32 = 0
+        var major: Int32 = 0
+        var minor: Int32 = 0
+        var patch: Int32 = 0
         zmq_version(&major, &minor, &patch)
         return "\(major).\(minor).\(patch)"
     }

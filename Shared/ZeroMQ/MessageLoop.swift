@@ -102,7 +102,9 @@ public final class MessageLoop: Sendable {
         let waker = thread.waker
         var pending: [Deque<[[UInt8]]>] = Array(repeating: [], count: sockets.count)
         var poller = Poller()
-        var sent = 0, received = 0, dropped = 0
+        var sent = 0
+        var received = 0
+        var dropped = 0
         while true {
             let (stop, subscriptions, canReceive) = state.withLock { state in
                 for index in state.outbound.indices where !state.outbound[index].isEmpty {
@@ -117,7 +119,9 @@ public final class MessageLoop: Sendable {
                 state.subscriptions.removeAll()
                 return (thread.isStopping, subscriptions, state.waiting < inboundCapacity)
             }
-            sent = 0; received = 0; dropped = 0
+            sent = 0
+            received = 0
+            dropped = 0
             if stop { break }
             for (index, prefix) in subscriptions { try? sockets[index].subscribe(Array(prefix.utf8)) }
 

@@ -12,7 +12,8 @@ public struct SocketSpec: Sendable {
     /// Prefixes a SUB socket starts subscribed to.
     public var subscriptions: [String]
 
-    public init(_ type: SocketType, _ endpoints: [Endpoint], options: [SocketOption] = [], subscriptions: [String] = []) {
+    public init(_ type: SocketType, _ endpoints: [Endpoint], options: [SocketOption] = [], subscriptions: [String] = [])
+    {
         self.type = type
         self.endpoints = endpoints
         self.options = options

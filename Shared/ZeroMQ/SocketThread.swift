@@ -49,7 +49,10 @@ public final class SocketThread: Sendable {
                 if !state.done { state.waiter = continuation }
                 return state.done
             }
-            if done { continuation.resume(); return }
+            if done {
+                continuation.resume()
+                return
+            }
             stopping.store(true, ordering: .releasing)
             waker.wake()
         }

@@ -1,7 +1,7 @@
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #else
-import Darwin
+    import Darwin
 #endif
 
 /// Wakes a thread blocked in `zmq_poll` from any other thread, through a non-blocking pipe.

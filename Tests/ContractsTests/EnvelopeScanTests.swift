@@ -1,11 +1,13 @@
-@testable import Contracts
 import Foundation
 import Testing
 
+@testable import Contracts
+
 /// The one-pass envelope reader must agree with JSONDecoder, or step aside for it.
 @Suite struct EnvelopeScanTests {
-    let header = EnvelopeHeader(type: "account.provisioned", version: 2, source: "provisioning", sequence: 41,
-                                correlationID: UUID(), causationID: nil, occurredAt: Date(timeIntervalSince1970: 1_795_000_000.375))
+    let header = EnvelopeHeader(
+        type: "account.provisioned", version: 2, source: "provisioning", sequence: 41,
+        correlationID: UUID(), causationID: nil, occurredAt: Date(timeIntervalSince1970: 1_795_000_000.375))
 
     @Test func readsWhatTheSenderWritesAndFindsThePayload() throws {
         let payload = #"{"note":"a } and a \" and [brackets]","list":[1,{"x":null}],"ok":true,"n":-1.5e3}"#
@@ -58,7 +60,8 @@ import Testing
     }
 
     @Test func theValidEnvelopeTheMalformedOnesBreak() throws {
-        let text = #"{"id":"6F9619FF-8B86-D011-B42D-00C04FC964FF","type":"t","version":1,"source":"s","occurred_at":"2026-11-22T01:02:03Z"}"#
+        let text =
+            #"{"id":"6F9619FF-8B86-D011-B42D-00C04FC964FF","type":"t","version":1,"source":"s","occurred_at":"2026-11-22T01:02:03Z"}"#
         let scanned = try #require(EnvelopeScan.read(Array(text.utf8)))
         #expect(scanned.header == (try WireCoding.decode(EnvelopeHeader.self, from: Array(text.utf8))))
         #expect(scanned.payload == nil)
@@ -69,7 +72,8 @@ import Testing
 /// left to Foundation, which refuses it, so the message is dead-lettered.
 @Suite struct EnvelopeIntegerTests {
     func envelope(version: String, sequence: String = "7") -> [UInt8] {
-        Array("""
+        Array(
+            """
             {"id":"\(UUID().uuidString.lowercased())","type":"order.paid","version":\(version),"source":"checkout",\
             "sequence":\(sequence),"occurred_at":"2026-11-22T01:02:03.456Z","payload":{}}
             """.utf8)
@@ -78,13 +82,19 @@ import Testing
     @Test(arguments: ["9999999999999999999", "9223372036854775808", "-9223372036854775809", "-"])
     func anIntegerPastInt64IsRefusedWithoutATrap(_ number: String) throws {
         #expect(EnvelopeScan.read(envelope(version: "1", sequence: number)) == nil)
-        #expect(throws: (any Error).self) { try WireCoding.decode(EnvelopeHeader.self, from: envelope(version: "1", sequence: number)) }
+        #expect(throws: (any Error).self) {
+            try WireCoding.decode(EnvelopeHeader.self, from: envelope(version: "1", sequence: number))
+        }
         #expect(EnvelopeScan.read(envelope(version: number)) == nil)
     }
 
     @Test func int64sLimitsAreStillIntegers() throws {
-        #expect(try #require(EnvelopeScan.read(envelope(version: "1", sequence: "9223372036854775807"))).header.sequence == .max)
-        #expect(try #require(EnvelopeScan.read(envelope(version: "1", sequence: "-9223372036854775808"))).header.sequence == .min)
+        #expect(
+            try #require(EnvelopeScan.read(envelope(version: "1", sequence: "9223372036854775807"))).header.sequence
+                == .max)
+        #expect(
+            try #require(EnvelopeScan.read(envelope(version: "1", sequence: "-9223372036854775808"))).header.sequence
+                == .min)
     }
 }
 
@@ -93,10 +103,14 @@ import Testing
 @Suite struct EnvelopeDuplicateMemberTests {
     @Test(arguments: ["type", "source", "id", "version", "sequence"])
     func aRepeatedHeaderMemberIsNotReadByTheScanner(_ member: String) throws {
-        let values = ["type": (#""a""#, #""b""#), "source": (#""a""#, #""b""#), "version": ("1", "2"), "sequence": ("1", "2"),
-                      "id": (#""3f2c6a4e-8d1b-4c1e-9a57-1b2c3d4e5f60""#, #""4f2c6a4e-8d1b-4c1e-9a57-1b2c3d4e5f60""#)]
-        var members = ["\"id\":\"3f2c6a4e-8d1b-4c1e-9a57-1b2c3d4e5f60\"", "\"type\":\"t\"", "\"version\":1", "\"source\":\"s\"",
-                       "\"sequence\":3", "\"occurred_at\":\"2026-11-22T01:02:03Z\""]
+        let values = [
+            "type": (#""a""#, #""b""#), "source": (#""a""#, #""b""#), "version": ("1", "2"), "sequence": ("1", "2"),
+            "id": (#""3f2c6a4e-8d1b-4c1e-9a57-1b2c3d4e5f60""#, #""4f2c6a4e-8d1b-4c1e-9a57-1b2c3d4e5f60""#),
+        ]
+        var members = [
+            "\"id\":\"3f2c6a4e-8d1b-4c1e-9a57-1b2c3d4e5f60\"", "\"type\":\"t\"", "\"version\":1", "\"source\":\"s\"",
+            "\"sequence\":3", "\"occurred_at\":\"2026-11-22T01:02:03Z\"",
+        ]
         let (first, second) = try #require(values[member])
         members.removeAll { $0.hasPrefix("\"\(member)\":") }
         members += ["\"\(member)\":\(first)", "\"\(member)\":\(second)"]

@@ -6,11 +6,14 @@ import Testing
 /// The wire format: envelope fields, payload splicing and the stable names.
 @Suite struct EnvelopeTests {
     @Test func anEnvelopeBuiltFromStoredPayloadDecodesAsItsType() throws {
-        let order = UUID(), customer = UUID()
-        let header = EnvelopeHeader(type: ProvisionAccount.wireName, version: 1, source: "checkout",
-                                    correlationID: order, occurredAt: Date(timeIntervalSince1970: 1_790_000_000.125))
-        let payload = ProvisionAccount(orderID: order, customerID: customer, plan: "starter", serverGroup: "eu",
-                                       domain: "example.test", contactEmail: "a@example.test", customerName: "Ada")
+        let order = UUID()
+        let customer = UUID()
+        let header = EnvelopeHeader(
+            type: ProvisionAccount.wireName, version: 1, source: "checkout",
+            correlationID: order, occurredAt: Date(timeIntervalSince1970: 1_790_000_000.125))
+        let payload = ProvisionAccount(
+            orderID: order, customerID: customer, plan: "starter", serverGroup: "eu",
+            domain: "example.test", contactEmail: "a@example.test", customerName: "Ada")
         let message = try WireMessage.make(payload, to: ProvisionAccount.queue, header: header)
         let received = try ReceivedMessage(frames: message.frames)
         #expect(received.address == "provisioning")
@@ -26,8 +29,12 @@ import Testing
 
     @Test func malformedFramesAreRejectedWithAReason() {
         #expect(throws: ReceivedMessage.Malformed.self) { try ReceivedMessage(frames: [[1, 2, 3]]) }
-        #expect(throws: ReceivedMessage.Malformed.self) { try ReceivedMessage(frames: [Array("q".utf8), Array("{}".utf8)]) }
-        #expect(throws: ReceivedMessage.Malformed.self) { try ReceivedMessage(frames: [[0xff, 0xfe], Array("{}".utf8)]) }
+        #expect(throws: ReceivedMessage.Malformed.self) {
+            try ReceivedMessage(frames: [Array("q".utf8), Array("{}".utf8)])
+        }
+        #expect(throws: ReceivedMessage.Malformed.self) {
+            try ReceivedMessage(frames: [[0xff, 0xfe], Array("{}".utf8)])
+        }
     }
 
     /// Renaming any of these breaks every other service: this list changes only on purpose.

@@ -1,13 +1,15 @@
-@testable import Contracts
 import Foundation
 import Testing
+
+@testable import Contracts
 
 /// The hand-written header form must read and write exactly what Foundation's coders do.
 @Suite struct WireTextTests {
     @Test func headerJSONIsWhatJSONEncoderWrites() throws {
-        let header = EnvelopeHeader(type: "account.provisioned", version: 2, source: "provisioning", sequence: 41,
-                                    correlationID: UUID(), causationID: UUID(),
-                                    occurredAt: Date(timeIntervalSince1970: 1_795_000_000.375))
+        let header = EnvelopeHeader(
+            type: "account.provisioned", version: 2, source: "provisioning", sequence: 41,
+            correlationID: UUID(), causationID: UUID(),
+            occurredAt: Date(timeIntervalSince1970: 1_795_000_000.375))
         let handWritten = header.envelopeJSON(payload: Array(#"{"a":1}"#.utf8))
         var encoded = try WireCoding.encode(header)
         encoded.removeLast()
@@ -46,7 +48,7 @@ import Testing
     }
 
     @Test func timesBeyondFourDigitYearsAreWrittenByFoundation() {
-        let date = Date(timeIntervalSince1970: 253_402_300_800.5) // 10000-01-01
+        let date = Date(timeIntervalSince1970: 253_402_300_800.5)  // 10000-01-01
         #expect(WireText.timestamp(date) == date.formatted(Date.ISO8601FormatStyle(includingFractionalSeconds: true)))
     }
 
@@ -55,7 +57,8 @@ import Testing
         #expect(WireText.utcDate("2026-11-22T01:02:03+01:00") == nil)
         #expect(WireText.utcDate("2026-13-22T01:02:03Z") == nil)
         #expect(WireText.utcDate("not a time at all") == nil)
-        let json = #"{"id":"\#(UUID().uuidString)","type":"t","version":1,"source":"s","occurred_at":"2026-11-22T02:02:03+01:00"}"#
+        let json =
+            #"{"id":"\#(UUID().uuidString)","type":"t","version":1,"source":"s","occurred_at":"2026-11-22T02:02:03+01:00"}"#
         let header = try WireCoding.decode(EnvelopeHeader.self, from: Array(json.utf8))
         #expect(header.occurredAt == Date(timeIntervalSince1970: 1_795_309_323))
     }

@@ -15,8 +15,9 @@ enum FuzzTargets {
         guard let (header, payload) = EnvelopeScan.read(bytes) else { return }
         if let payload { precondition(payload.lowerBound >= 0 && payload.upperBound <= bytes.count) }
         if let decoded = try? WireCoding.decode(EnvelopeHeader.self, from: bytes) {
-            precondition(decoded.id == header.id && decoded.type == header.type && decoded.source == header.source
-                         && decoded.sequence == header.sequence, "scanner and Foundation disagree")
+            precondition(
+                decoded.id == header.id && decoded.type == header.type && decoded.source == header.source
+                    && decoded.sequence == header.sequence, "scanner and Foundation disagree")
         }
     }
 
@@ -30,8 +31,9 @@ enum FuzzTargets {
         // proleptic Gregorian one; no wire date is that old, so the round trip is checked after 1900.
         if let date = WireText.date(text), date.timeIntervalSince1970 > -2_208_988_800 {
             // The wire keeps milliseconds, truncated: far from 1970 a Double's fraction can lose one.
-            precondition(WireText.date(WireText.timestamp(date)).map { abs($0.timeIntervalSince(date)) <= 0.002 } ?? false,
-                         "a parsed date does not survive writing and reading")
+            precondition(
+                WireText.date(WireText.timestamp(date)).map { abs($0.timeIntervalSince(date)) <= 0.002 } ?? false,
+                "a parsed date does not survive writing and reading")
         }
     }
 
@@ -39,14 +41,17 @@ enum FuzzTargets {
     static func form(_ bytes: [UInt8]) {
         let pairs = FormEncoding.decode(String(decoding: bytes, as: UTF8.self))
         let again = FormEncoding.decode(FormEncoding.encode(pairs))
-        precondition(again.map(\.0) == pairs.map(\.0) && again.map(\.1) == pairs.map(\.1), "form round trip changed the pairs")
+        precondition(
+            again.map(\.0) == pairs.map(\.0) && again.map(\.1) == pairs.map(\.1), "form round trip changed the pairs")
     }
 
     /// Domain names and email addresses: what is accepted is accepted again unchanged.
     static func validation(_ bytes: [UInt8]) {
         let text = String(decoding: bytes, as: UTF8.self)
         if let domain = try? DomainName(text) { precondition((try? DomainName(domain.ascii))?.ascii == domain.ascii) }
-        if let email = try? EmailAddress(text) { precondition((try? EmailAddress(email.address))?.address == email.address) }
+        if let email = try? EmailAddress(text) {
+            precondition((try? EmailAddress(email.address))?.address == email.address)
+        }
     }
 
     /// Request addresses and paging: never trap, and an accepted page's offset is in range.

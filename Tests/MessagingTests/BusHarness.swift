@@ -13,10 +13,12 @@ struct BusHarness: Sendable {
         let bus = TestBroker(queues: ["probe_a", "probe_b"], tag: tag)
         self.bus = bus
         func probe(_ name: String) -> ServiceProcess {
-            ServiceProcess(executable: "BusProbe", environment: bus.environment(for: name, database: database).merging([
-                "PROBE_NAME": name,
-                "HOSTWIRE_MIGRATIONS": "Tests/Fixtures/BusProbe/migrations/\(name)",
-            ]) { $1 }, httpPort: freePort(), logName: "\(tag)-\(name)")
+            ServiceProcess(
+                executable: "BusProbe",
+                environment: bus.environment(for: name, database: database).merging([
+                    "PROBE_NAME": name,
+                    "HOSTWIRE_MIGRATIONS": "Tests/Fixtures/BusProbe/migrations/\(name)",
+                ]) { $1 }, httpPort: freePort(), logName: "\(tag)-\(name)")
         }
         sender = probe("probe_a")
         receiver = probe("probe_b")
@@ -34,8 +36,8 @@ struct BusHarness: Sendable {
 
     /// Asks the sender to write `count` numbered commands and events into its outbox.
     func emit(from: Int, count: Int) async throws {
-        let reply = try await JSONClient(port: sender.httpPort).call("POST", "/emit?from=\(from)&count=\(count)", timeout: .seconds(300))
+        let reply = try await JSONClient(port: sender.httpPort).call(
+            "POST", "/emit?from=\(from)&count=\(count)", timeout: .seconds(300))
         guard reply.status == 200 else { throw ShellError(description: "emit failed: \(reply.status) \(reply.text)") }
     }
 }
-

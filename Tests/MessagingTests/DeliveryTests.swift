@@ -1,7 +1,7 @@
 import Foundation
 import PostgresNIO
-import Testing
 import TestSupport
+import Testing
 import ZeroMQ
 
 /// The delivery guarantees, proved with real processes, a real broker and real Postgres.
@@ -30,7 +30,8 @@ import ZeroMQ
         }
         #expect(settled)
         let unacknowledged = await eventually(timeout: .seconds(60)) {
-            try await database.count("SELECT count(*)::int FROM probe_a.outbox WHERE kind = 'command' AND acked_at IS NULL") == 0
+            try await database.count(
+                "SELECT count(*)::int FROM probe_a.outbox WHERE kind = 'command' AND acked_at IS NULL") == 0
         }
         #expect(unacknowledged, "every command is acknowledged in the end")
         #expect(try await database.count("SELECT count(*)::int FROM probe_b.dead_letters") == 0)
@@ -45,7 +46,8 @@ import ZeroMQ
                     let bus = BusHarness(database: database, tag: "faults")
                     defer { bus.stopAll() }
                     try await bus.startAll()
-                    let chunk = 500, total = 10_000
+                    let chunk = 500
+                    let total = 10_000
                     for first in stride(from: 0, to: total, by: chunk) {
                         // An emit cut off by a fault is retried; the sender ignores a chunk it already wrote.
                         let emitted = await eventually(timeout: .seconds(60), every: .milliseconds(500)) {
@@ -97,33 +99,44 @@ import ZeroMQ
             try await bus.startAll()
             let context = ZMQContext()
             // Sent with probe_a's identity: what the broker lets an authenticated sender through.
-            let loop = try await MessageLoop(context: context, name: "garbage", sockets: [
-                SocketSpec(.push, [.connect("tcp://127.0.0.1:\(bus.bus.commandsIn)")], options: bus.bus.clientOptions(as: "probe_a")),
-                SocketSpec(.pub, [.connect("tcp://127.0.0.1:\(bus.bus.eventsIn)")], options: bus.bus.clientOptions(as: "probe_a")),
-            ])
-            try await Task.sleep(for: .milliseconds(500)) // let the PUB connect before publishing
+            let loop = try await MessageLoop(
+                context: context, name: "garbage",
+                sockets: [
+                    SocketSpec(
+                        .push, [.connect("tcp://127.0.0.1:\(bus.bus.commandsIn)")],
+                        options: bus.bus.clientOptions(as: "probe_a")),
+                    SocketSpec(
+                        .pub, [.connect("tcp://127.0.0.1:\(bus.bus.eventsIn)")],
+                        options: bus.bus.clientOptions(as: "probe_a")),
+                ])
+            try await Task.sleep(for: .milliseconds(500))  // let the PUB connect before publishing
             let random = (0..<64).map { _ in UInt8.random(in: 0...255) }
-            let unknownType = #"{"id":"3f2c6a4e-8d1b-4c1e-9a57-1b2c3d4e5f60","type":"probe.nonsense","version":1,"source":"probe_a","occurred_at":"2026-01-01T00:00:00.000Z","payload":{}}"#
-            let badPayload = #"{"id":"4f2c6a4e-8d1b-4c1e-9a57-1b2c3d4e5f60","type":"probe.record-effect","version":1,"source":"probe_a","occurred_at":"2026-01-01T00:00:00.000Z","payload":{"number":"x"}}"#
+            let unknownType =
+                #"{"id":"3f2c6a4e-8d1b-4c1e-9a57-1b2c3d4e5f60","type":"probe.nonsense","version":1,"source":"probe_a","occurred_at":"2026-01-01T00:00:00.000Z","payload":{}}"#
+            let badPayload =
+                #"{"id":"4f2c6a4e-8d1b-4c1e-9a57-1b2c3d4e5f60","type":"probe.record-effect","version":1,"source":"probe_a","occurred_at":"2026-01-01T00:00:00.000Z","payload":{"number":"x"}}"#
             let garbage: [(socket: Int, frames: [[UInt8]])] = [
-                (0, [random]),                                                    // one frame
-                (0, [Array("probe_b".utf8), random, random]),                      // three frames
-                (0, [Array("no-such-queue".utf8), Array("{}".utf8)]),              // unknown queue
-                (0, [Array("probe_b".utf8), random]),                              // not JSON
-                (0, [Array("probe_b".utf8), Array(#"{"type":1}"#.utf8)]),          // not an envelope
-                (0, [Array("probe_b".utf8), Array(unknownType.utf8)]),             // no handler
-                (0, [Array("probe_b".utf8), Array(badPayload.utf8)]),              // payload does not decode
-                (1, [random]),                                                    // event with one frame
-                (1, [Array("probe_a/probe.effect-requested".utf8), random]),      // event that is not JSON
+                (0, [random]),  // one frame
+                (0, [Array("probe_b".utf8), random, random]),  // three frames
+                (0, [Array("no-such-queue".utf8), Array("{}".utf8)]),  // unknown queue
+                (0, [Array("probe_b".utf8), random]),  // not JSON
+                (0, [Array("probe_b".utf8), Array(#"{"type":1}"#.utf8)]),  // not an envelope
+                (0, [Array("probe_b".utf8), Array(unknownType.utf8)]),  // no handler
+                (0, [Array("probe_b".utf8), Array(badPayload.utf8)]),  // payload does not decode
+                (1, [random]),  // event with one frame
+                (1, [Array("probe_a/probe.effect-requested".utf8), random]),  // event that is not JSON
             ]
             for (socket, frames) in garbage { loop.send(frames, on: socket) }
-            #expect(await eventually(timeout: .seconds(30)) {
-                try await database.count("SELECT count(*)::int FROM probe_b.dead_letters") >= 5
-            })
+            #expect(
+                await eventually(timeout: .seconds(30)) {
+                    try await database.count("SELECT count(*)::int FROM probe_b.dead_letters") >= 5
+                })
             // A command and its re-sends arriving together, in one batch: one effect.
-            let resent = #"{"id":"5f2c6a4e-8d1b-4c1e-9a57-1b2c3d4e5f60","type":"probe.record-effect","version":1,"source":"probe_a","occurred_at":"2026-01-01T00:00:00.000Z","payload":{"number":424242}}"#
+            let resent =
+                #"{"id":"5f2c6a4e-8d1b-4c1e-9a57-1b2c3d4e5f60","type":"probe.record-effect","version":1,"source":"probe_a","occurred_at":"2026-01-01T00:00:00.000Z","payload":{"number":424242}}"#
             for _ in 0..<3 { loop.send([Array("probe_b".utf8), Array(resent.utf8)], on: 0) }
-            let once: PostgresQuery = "SELECT count(*)::int FROM probe_b.effects WHERE kind = 'command' AND number = 424242"
+            let once: PostgresQuery =
+                "SELECT count(*)::int FROM probe_b.effects WHERE kind = 'command' AND number = 424242"
             #expect(await eventually(timeout: .seconds(30)) { try await database.count(once) >= 1 })
             await loop.stop()
             #expect(try await database.count(once) == 1)
@@ -134,17 +147,21 @@ import ZeroMQ
             }
             #expect(reasons.contains { $0.contains("no handler for probe.nonsense") })
             #expect(reasons.contains { $0.contains("payload of probe.record-effect does not decode") })
-            #expect(reasons.contains { $0.contains("expected 2 frames") } == false, "the broker drops wrong frame counts itself")
+            #expect(
+                reasons.contains { $0.contains("expected 2 frames") } == false,
+                "the broker drops wrong frame counts itself")
             #expect(reasons.filter { $0.contains("envelope does not decode") }.count == 3, "two commands and one event")
             // And real traffic still flows.
             try await bus.emit(from: 0, count: 20)
-            try await expectEffects(commands: 21, events: 20, in: database) // 20 and the re-sent one
+            try await expectEffects(commands: 21, events: 20, in: database)  // 20 and the re-sent one
         }
     }
 
     func expectEffects(commands: Int, events: Int, in database: TestDatabase) async throws {
         let delivered = await eventually(timeout: .seconds(60)) {
-            let (commandRows, eventRows) = (try await effects("command", in: database).rows, try await effects("event", in: database).rows)
+            let (commandRows, eventRows) = (
+                try await effects("command", in: database).rows, try await effects("event", in: database).rows
+            )
             return commandRows == commands && eventRows == events
         }
         #expect(delivered)

@@ -3,8 +3,8 @@ import Logging
 import Messaging
 import Persistence
 import PostgresNIO
-import Testing
 import TestSupport
+import Testing
 
 /// Migrations and schema ownership against real Postgres.
 @Suite struct MigrationTests {
@@ -12,18 +12,23 @@ import TestSupport
 
     @Test func concurrentRunnersApplyEachMigrationOnce() async throws {
         try await TestDatabase.with(services: ["alpha"]) { database in
-            let migrations = MessagingSchema.migrations + [
-                Migration(component: "alpha", version: 1, name: "things", sql: """
-                    CREATE TABLE things (id serial PRIMARY KEY, note text DEFAULT 'a;b');
-                    CREATE FUNCTION bump() RETURNS integer LANGUAGE plpgsql AS $$ BEGIN RETURN 1; END; $$;
-                    INSERT INTO things (note) VALUES ('it''s; fine');
-                    """),
-            ]
+            let migrations =
+                MessagingSchema.migrations + [
+                    Migration(
+                        component: "alpha", version: 1, name: "things",
+                        sql: """
+                            CREATE TABLE things (id serial PRIMARY KEY, note text DEFAULT 'a;b');
+                            CREATE FUNCTION bump() RETURNS integer LANGUAGE plpgsql AS $$ BEGIN RETURN 1; END; $$;
+                            INSERT INTO things (note) VALUES ('it''s; fine');
+                            """)
+                ]
             let applied = try await withThrowingTaskGroup(of: Int.self) { group in
                 for _ in 0..<4 {
                     group.addTask {
                         try await withPostgresClient(database.settings(as: "alpha"), logger: logger) { client in
-                            try await MigrationRunner(schema: "alpha", migrations: migrations, logger: logger).run(on: client).count
+                            try await MigrationRunner(schema: "alpha", migrations: migrations, logger: logger).run(
+                                on: client
+                            ).count
                         }
                     }
                 }

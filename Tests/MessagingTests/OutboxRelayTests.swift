@@ -1,12 +1,13 @@
 import Contracts
 import Foundation
 import Logging
-@testable import Messaging
 import Persistence
 import PostgresNIO
-import Testing
 import TestSupport
+import Testing
 import ZeroMQ
+
+@testable import Messaging
 
 struct RelayProbeEvent: Event {
     static let wireName = "relay-probe.happened"
@@ -26,15 +27,20 @@ struct RelayProbeCommand: Command {
 @Suite struct OutboxRelayTests {
     let logger = TestDatabase.logger
 
-    func withRelays(_ count: Int, settings: RelaySettings = RelaySettings(),
-                    _ body: (Database, Outbox, [OutboxRelay]) async throws -> Void) async throws {
+    func withRelays(
+        _ count: Int, settings: RelaySettings = RelaySettings(),
+        _ body: (Database, Outbox, [OutboxRelay]) async throws -> Void
+    ) async throws {
         try await TestDatabase.with(services: ["relay_test"]) { database in
             try await withPostgresClient(database.settings(as: "relay_test"), logger: logger) { client in
-                try await MigrationRunner(schema: "relay_test", migrations: MessagingSchema.migrations, logger: logger).run(on: client)
+                try await MigrationRunner(schema: "relay_test", migrations: MessagingSchema.migrations, logger: logger)
+                    .run(on: client)
                 let port = freePort()
-                let endpoints = BusEndpoints(publish: "tcp://127.0.0.1:\(port)", subscribe: "tcp://127.0.0.1:\(port + 1)",
-                                             commands: "tcp://127.0.0.1:\(port + 2)", queue: "tcp://127.0.0.1:\(port + 3)")
-                let bus = try await BusConnection(context: ZMQContext(), service: "relay_test", endpoints: endpoints, publishers: [])
+                let endpoints = BusEndpoints(
+                    publish: "tcp://127.0.0.1:\(port)", subscribe: "tcp://127.0.0.1:\(port + 1)",
+                    commands: "tcp://127.0.0.1:\(port + 2)", queue: "tcp://127.0.0.1:\(port + 3)")
+                let bus = try await BusConnection(
+                    context: ZMQContext(), service: "relay_test", endpoints: endpoints, publishers: [])
                 // A loaded CI machine can take seconds per commit while every suite starts at
                 // once; the relays' rounds queue on one row lock, so each call may wait for several.
                 let db = Database.forTests(client: client, logger: logger)
@@ -55,8 +61,9 @@ struct RelayProbeCommand: Command {
             let total = 300
             for start in stride(from: 0, to: total, by: 100) {
                 try await database.transaction { connection in
-                    try await outbox.publish(contentsOf: (start..<(start + 100)).map(RelayProbeEvent.init), on: connection,
-                                             logger: logger)
+                    try await outbox.publish(
+                        contentsOf: (start..<(start + 100)).map(RelayProbeEvent.init), on: connection,
+                        logger: logger)
                 }
             }
             let sent = try await withThrowingTaskGroup(of: Int.self) { group in
@@ -73,7 +80,8 @@ struct RelayProbeCommand: Command {
                 return try await group.reduce(0, +)
             }
             #expect(sent == total, "each event published by one relay, once")
-            let rows = try await database.query("""
+            let rows = try await database.query(
+                """
                 SELECT count(*)::int, count(DISTINCT sequence)::int, min(sequence), max(sequence),
                        bool_and((payload::json->>'number')::int + 1 = sequence)
                 FROM outbox WHERE kind = 'event'
@@ -89,23 +97,27 @@ struct RelayProbeCommand: Command {
     @Test func commandsOutOfAttemptsAreDeadLetteredAndTheRestSent() async throws {
         var settings = RelaySettings()
         settings.maxCommandAttempts = 3
-        settings.commandBackoff = Backoff(base: 600, maximum: 600) // not due again while the test runs, however slowly
+        settings.commandBackoff = Backoff(base: 600, maximum: 600)  // not due again while the test runs, however slowly
         try await withRelays(1, settings: settings) { database, outbox, relays in
             try await database.transaction { connection in
                 try await outbox.send(contentsOf: (0..<4).map(RelayProbeCommand.init), on: connection, logger: logger)
             }
             // Two of them have been sent their three times and are due again.
-            try await database.query("""
+            try await database.query(
+                """
                 UPDATE outbox SET attempts = 3 WHERE (payload::json->>'number')::int < 2
                 """)
             #expect(try await relays[0].relayRound().commands == 2)
-            let dead = try await database.query("""
+            let dead = try await database.query(
+                """
                 SELECT count(*)::int FROM dead_letters WHERE reason = 'not acknowledged after 3 sends'
                 """)[0].decode(Int.self)
             #expect(dead == 2)
-            let states = try await database.query("""
+            let states = try await database.query(
+                """
                 SELECT (payload::json->>'number')::int, attempts, dead_at IS NOT NULL FROM outbox ORDER BY 1
-                """).map { try $0.decode((Int, Int, Bool).self) }
+                """
+            ).map { try $0.decode((Int, Int, Bool).self) }
             #expect(states.map(\.1) == [3, 3, 1, 1] && states.map(\.2) == [true, true, false, false])
             #expect(try await relays[0].relayRound().commands == 0, "not due again before their backoff")
         }
@@ -131,12 +143,16 @@ struct RelayProbeCommand: Command {
                 try await outbox.send(contentsOf: (0..<3).map(RelayProbeCommand.init), on: connection, logger: logger)
             }
             #expect(try await relays[0].relayRound().commands == 3)
-            let ids = try await database.query("SELECT id FROM outbox ORDER BY position").map { try $0.decode(UUID.self) }
+            let ids = try await database.query("SELECT id FROM outbox ORDER BY position").map {
+                try $0.decode(UUID.self)
+            }
             outbox.acknowledgements.add([ids[0], ids[1]], from: RelayProbeCommand.queue)
             // Only the queue a command went to can acknowledge it.
             outbox.acknowledgements.add([ids[2]], from: "someone_else")
-            try await database.query("UPDATE outbox SET next_attempt_at = now()") // all due again
-            #expect(try await relays[0].relayRound().commands == 1, "only the one not acknowledged by its queue is sent again")
+            try await database.query("UPDATE outbox SET next_attempt_at = now()")  // all due again
+            #expect(
+                try await relays[0].relayRound().commands == 1,
+                "only the one not acknowledged by its queue is sent again")
             let acked = try await database.query("SELECT acked_at IS NOT NULL, attempts FROM outbox ORDER BY position")
                 .map { try $0.decode((Bool, Int).self) }
             #expect(acked.map(\.0) == [true, true, false] && acked.map(\.1) == [1, 1, 2])

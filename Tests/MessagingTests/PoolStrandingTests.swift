@@ -2,8 +2,8 @@ import Logging
 import Persistence
 import PostgresNIO
 import Synchronization
-import Testing
 import TestSupport
+import Testing
 
 /// The upstream problem ``StrandedPoolRequests`` works around, reproduced: requests queued
 /// for a pool's connections while Postgres restarts.

@@ -1,8 +1,8 @@
 import Logging
 import Persistence
 import PostgresNIO
-import Testing
 import TestSupport
+import Testing
 
 /// Adds a number to the probe table; fails on a repeated number (unique).
 struct InsertProbe: PreparedStatement {
@@ -64,7 +64,8 @@ struct InsertProbe: PreparedStatement {
     }
 
     func preparedProbes(_ database: Database) async throws -> Int {
-        try await database.query("SELECT count(*) FROM pg_prepared_statements WHERE statement LIKE 'INSERT INTO probes%'")[0]
+        try await database.query(
+            "SELECT count(*) FROM pg_prepared_statements WHERE statement LIKE 'INSERT INTO probes%'")[0]
             .decode(Int.self)
     }
 }

@@ -5,8 +5,8 @@ import Persistence
 import PostgresNIO
 import ServiceLifecycle
 import Synchronization
-import Testing
 import TestSupport
+import Testing
 
 /// Whether the test's handler has been "fixed" by the operator.
 final class Health: Sendable {
@@ -42,7 +42,8 @@ struct Flaky: TaskPayload {
         _ body: (PostgresClient, ServiceStore) async throws -> Void
     ) async throws {
         try await withPostgresClient(database.settings(as: "tasks_test"), logger: logger) { client in
-            try await MigrationRunner(schema: "tasks_test", migrations: MessagingSchema.migrations, logger: logger).run(on: client)
+            try await MigrationRunner(schema: "tasks_test", migrations: MessagingSchema.migrations, logger: logger).run(
+                on: client)
             let store = ServiceStore(database: Self.database(client), outbox: Outbox(source: "tasks_test"))
             var registry = TaskRegistry()
             registry.register(Flaky.self) { payload, completion in
@@ -50,8 +51,9 @@ struct Flaky: TaskPayload {
                 let attempt = completion.task.attempt
                 if attempt <= payload.failures { throw TestFailure(attempt: attempt) }
             }
-            let worker = TaskWorker(store: store, registry: registry, backoff: Backoff(base: 0.05, maximum: 0.1),
-                                    idleInterval: .milliseconds(20), logger: logger)
+            let worker = TaskWorker(
+                store: store, registry: registry, backoff: Backoff(base: 0.05, maximum: 0.1),
+                idleInterval: .milliseconds(20), logger: logger)
             try await withThrowingTaskGroup(of: Void.self) { group in
                 group.addTask { try await worker.run() }
                 defer { group.cancelAll() }
@@ -66,7 +68,9 @@ struct Flaky: TaskPayload {
         try await store.transaction { try #require(try await $0.enqueue(payload)) }
     }
 
-    func waitFor(_ status: String, _ id: UUID, _ store: ServiceStore, _ client: PostgresClient) async throws -> TaskStatus? {
+    func waitFor(_ status: String, _ id: UUID, _ store: ServiceStore, _ client: PostgresClient) async throws
+        -> TaskStatus?
+    {
         // Generous: every suite starts at once, and on two cores a worker's first rounds can wait that long.
         _ = await eventually(timeout: .seconds(90), every: .milliseconds(20)) {
             try await store.tasks.status(of: id, on: client, logger: logger)?.status == status
@@ -91,7 +95,8 @@ struct Flaky: TaskPayload {
         try await TestDatabase.with(services: ["tasks_test"]) { database in
             try await withWorker(database) { client, store in
                 let id = UUID()
-                try await store.query("""
+                try await store.query(
+                    """
                     INSERT INTO tasks (id, type, payload, dedupe_key, max_attempts)
                     VALUES (\(id), 'test.flaky', '{"failures":1}', \("old-\(id)"), 3)
                     """)
@@ -106,7 +111,8 @@ struct Flaky: TaskPayload {
         try await TestDatabase.with(services: ["tasks_test"]) { database in
             try await withWorker(database) { client, store in
                 let id = UUID()
-                try await store.query("""
+                try await store.query(
+                    """
                     INSERT INTO tasks (id, type, payload, max_attempts) VALUES (\(id), 'test.flaky', '{"failures":"many"}', 3)
                     """)
                 let status = try await waitFor("failed", id, store, client)
@@ -151,7 +157,8 @@ struct Flaky: TaskPayload {
         _ body: (PostgresClient, ServiceStore) async throws -> Void
     ) async throws {
         try await withPostgresClient(database.settings(as: "tasks_test"), logger: logger) { client in
-            try await MigrationRunner(schema: "tasks_test", migrations: MessagingSchema.migrations, logger: logger).run(on: client)
+            try await MigrationRunner(schema: "tasks_test", migrations: MessagingSchema.migrations, logger: logger).run(
+                on: client)
             let store = ServiceStore(database: Self.database(client), outbox: Outbox(source: "tasks_test"))
             var registry = TaskRegistry()
             registry.register(Slow.self) { payload, completion in
@@ -160,8 +167,9 @@ struct Flaky: TaskPayload {
                 while !runs.released.load(ordering: .acquiring) { try await Task.sleep(for: .milliseconds(20)) }
             }
             try await withThrowingTaskGroup(of: Void.self) { group in
-                let worker = TaskWorker(store: store, registry: registry, concurrency: concurrency, lease: lease,
-                                        idleInterval: .milliseconds(50), logger: logger)
+                let worker = TaskWorker(
+                    store: store, registry: registry, concurrency: concurrency, lease: lease,
+                    idleInterval: .milliseconds(50), logger: logger)
                 group.addTask { try await worker.run() }
                 defer { group.cancelAll() }
                 try await body(client, store)
@@ -217,12 +225,14 @@ struct Flaky: TaskPayload {
     @Test func aDedupeKeyEnqueuesOnce() async throws {
         try await TestDatabase.with(services: ["tasks_test"]) { database in
             try await withPostgresClient(database.settings(as: "tasks_test"), logger: logger) { client in
-                try await MigrationRunner(schema: "tasks_test", migrations: MessagingSchema.migrations, logger: logger).run(on: client)
+                try await MigrationRunner(schema: "tasks_test", migrations: MessagingSchema.migrations, logger: logger)
+                    .run(on: client)
                 let store = ServiceStore(database: Self.database(client), outbox: Outbox(source: "tasks_test"))
                 for _ in 0..<3 {
                     try await store.transaction { try await $0.enqueue(Flaky(failures: 0), dedupeKey: "once") }
                 }
-                let count = try await client.query("SELECT count(*)::int FROM tasks", logger: logger).collect().first!.decode(Int.self)
+                let count = try await client.query("SELECT count(*)::int FROM tasks", logger: logger).collect().first!
+                    .decode(Int.self)
                 #expect(count == 1)
             }
         }

@@ -1,35 +1,45 @@
 import Foundation
 import PostgresNIO
-import Testing
 import TestSupport
+import Testing
 
 /// The order → account → email chain under the faults every service must survive.
 @Suite struct ChainFaultTests {
     func orderID(_ domain: String, _ database: TestDatabase) async throws -> String {
         try await database.withAdmin { client in
-            try await client.query("SELECT id FROM checkout.orders WHERE domain = \(domain)", logger: TestDatabase.logger)
-                .collect().first!.decode(UUID.self).uuidString
+            try await client.query(
+                "SELECT id FROM checkout.orders WHERE domain = \(domain)", logger: TestDatabase.logger
+            )
+            .collect().first!.decode(UUID.self).uuidString
         }
     }
 
     /// Orders in the chaos run: 50 in `make test`, 500 with `make chaos`.
     static let chaosOrders = Int(ProcessInfo.processInfo.environment["HOSTWIRE_CHAOS_ORDERS"] ?? "") ?? 50
 
-    @Test("chaos: orders flow through checkout → provisioning → DNS → certificate → welcome email → first invoice while a random service or the broker is killed -9 every 3 s and Postgres restarts once; then every order exactly once everywhere, no dead letters")
+    @Test(
+        "chaos: orders flow through checkout → provisioning → DNS → certificate → welcome email → first invoice while a random service or the broker is killed -9 every 3 s and Postgres restarts once; then every order exactly once everywhere, no dead letters"
+    )
     func chaos() async throws {
         try await withLoadSlot {
             let total = Self.chaosOrders
             try await PrivateCluster.with { cluster in
-                try await TestDatabase.with(services: ["checkout", "provisioning", "dnsssl", "mail", "billing", "timer"],
-                                            adminURL: cluster.adminURL) { database in
+                try await TestDatabase.with(
+                    services: ["checkout", "provisioning", "dnsssl", "mail", "billing", "timer"],
+                    adminURL: cluster.adminURL
+                ) { database in
                     let sandbox = Sandbox(database: database, tag: "chaos")
                     defer { sandbox.stop() }
                     try await sandbox.start(mail: true, billing: true, dnsssl: true)
                     try await sandbox.addServer()
-                    let victims = ["broker": sandbox.bus.process, "checkout": sandbox.checkout, "provisioning": sandbox.provisioning,
-                                   "dnsssl": sandbox.dnsssl, "mail": sandbox.mail, "billing": sandbox.billing]
+                    let victims = [
+                        "broker": sandbox.bus.process, "checkout": sandbox.checkout,
+                        "provisioning": sandbox.provisioning,
+                        "dnsssl": sandbox.dnsssl, "mail": sandbox.mail, "billing": sandbox.billing,
+                    ]
                     let faults = Task {
-                        var kills = 0, restartedPostgres = false
+                        var kills = 0
+                        var restartedPostgres = false
                         while !Task.isCancelled {
                             try await Task.sleep(for: .seconds(3))
                             if !restartedPostgres && kills == 4 {
@@ -49,13 +59,18 @@ import TestSupport
                         let domain = "chaos\(number).example"
                         let placed = await eventually(timeout: .seconds(90), every: .milliseconds(500)) {
                             let rows = try await database.withAdmin { client in
-                                try await client.query("SELECT status, payment_intent FROM checkout.orders WHERE domain = \(domain)",
-                                                       logger: TestDatabase.logger).collect().map { try $0.decode((String, String?).self) }
+                                try await client.query(
+                                    "SELECT status, payment_intent FROM checkout.orders WHERE domain = \(domain)",
+                                    logger: TestDatabase.logger
+                                ).collect().map { try $0.decode((String, String?).self) }
                             }
                             switch rows.first {
                             case ("paid", _)?: return true
-                            case (_, let intent?)?: _ = try await sandbox.stripeAPI.call("POST", "/__sim/payment_intents/\(intent)/pay")
-                            case (_, nil)?: _ = try await sandbox.checkoutAPI.call("POST", "/api/orders/\(try await orderID(domain, database))/payment")
+                            case (_, let intent?)?:
+                                _ = try await sandbox.stripeAPI.call("POST", "/__sim/payment_intents/\(intent)/pay")
+                            case (_, nil)?:
+                                _ = try await sandbox.checkoutAPI.call(
+                                    "POST", "/api/orders/\(try await orderID(domain, database))/payment")
                             case nil: try await sandbox.placePaidOrder(domain)
                             }
                             return false
@@ -73,7 +88,9 @@ import TestSupport
                             try await count("SELECT count(*)::int FROM provisioning.accounts WHERE status = 'active'"),
                             try await count("SELECT count(*)::int FROM dnsssl.zones WHERE status = 'active'"),
                             try await count("SELECT count(*)::int FROM dnsssl.certificates WHERE status = 'issued'"),
-                            try await count("SELECT count(*)::int FROM mail.messages WHERE template = 'welcome' AND status = 'sent'"),
+                            try await count(
+                                "SELECT count(*)::int FROM mail.messages WHERE template = 'welcome' AND status = 'sent'"
+                            ),
                             try await count("SELECT count(*)::int FROM billing.subscriptions"),
                             try await count("SELECT count(*)::int FROM billing.invoices WHERE status = 'paid'"),
                         ]
@@ -83,12 +100,24 @@ import TestSupport
                     print("chaos: \(total) orders settled \(ContinuousClock.now - quiet) after the faults stopped")
                     #expect(try await sandbox.panelAccounts().count == total, "one panel account per order")
                     #expect(try await count("SELECT count(*)::int FROM checkout.orders WHERE status = 'paid'") == total)
-                    #expect(try await count("SELECT count(*)::int FROM provisioning.outbox WHERE type = 'account.provisioned'") == total)
-                    #expect(try await count("SELECT count(*)::int FROM dnsssl.outbox WHERE type = 'certificate.issued'") == total)
-                    #expect(try await count("SELECT count(*)::int FROM billing.payments") == total, "each first invoice paid once")
-                    #expect(try await count("SELECT count(DISTINCT recipient)::int FROM mail.messages WHERE template = 'welcome'") == total)
+                    #expect(
+                        try await count(
+                            "SELECT count(*)::int FROM provisioning.outbox WHERE type = 'account.provisioned'") == total
+                    )
+                    #expect(
+                        try await count("SELECT count(*)::int FROM dnsssl.outbox WHERE type = 'certificate.issued'")
+                            == total)
+                    #expect(
+                        try await count("SELECT count(*)::int FROM billing.payments") == total,
+                        "each first invoice paid once")
+                    #expect(
+                        try await count(
+                            "SELECT count(DISTINCT recipient)::int FROM mail.messages WHERE template = 'welcome'")
+                            == total)
                     for schema in ["checkout", "provisioning", "dnsssl", "mail", "billing", "timer"] {
-                        #expect(try await count(.init(unsafeSQL: "SELECT count(*)::int FROM \(schema).dead_letters")) == 0, "\(schema)")
+                        #expect(
+                            try await count(.init(unsafeSQL: "SELECT count(*)::int FROM \(schema).dead_letters")) == 0,
+                            "\(schema)")
                     }
                     // Every email reached the SMTP server once; a repeat is allowed only with the same Message-ID.
                     let sent = try await count("SELECT count(*)::int FROM mail.messages WHERE status = 'sent'")
@@ -100,17 +129,22 @@ import TestSupport
 }
 
 extension ChainFaultTests {
-    @Test("replacing each service in turn (SIGTERM, then a new instance with another configuration) while orders flow: every order once everywhere, nothing else restarted")
+    @Test(
+        "replacing each service in turn (SIGTERM, then a new instance with another configuration) while orders flow: every order once everywhere, nothing else restarted"
+    )
     func replaceOneServiceAtATime() async throws {
         try await withLoadSlot {
-            try await TestDatabase.with(services: ["checkout", "provisioning", "mail", "billing", "timer", "dnsssl"]) { database in
+            try await TestDatabase.with(services: ["checkout", "provisioning", "mail", "billing", "timer", "dnsssl"]) {
+                database in
                 let sandbox = Sandbox(database: database, tag: "replace")
                 defer { sandbox.stop() }
                 try await sandbox.start(mail: true, billing: true, dnsssl: true)
                 try await sandbox.addServer()
-                let everyone = ["broker": sandbox.bus.process, "checkout": sandbox.checkout, "provisioning": sandbox.provisioning,
-                                "dnsssl": sandbox.dnsssl, "mail": sandbox.mail, "billing": sandbox.billing, "timer": sandbox.timer,
-                                "whm": sandbox.whm, "stripe": sandbox.stripe]
+                let everyone = [
+                    "broker": sandbox.bus.process, "checkout": sandbox.checkout, "provisioning": sandbox.provisioning,
+                    "dnsssl": sandbox.dnsssl, "mail": sandbox.mail, "billing": sandbox.billing, "timer": sandbox.timer,
+                    "whm": sandbox.whm, "stripe": sandbox.stripe,
+                ]
                 var order = 0
                 for name in ["broker", "checkout", "provisioning", "dnsssl", "mail", "billing", "timer"] {
                     let replaced = everyone[name]!
@@ -126,24 +160,39 @@ extension ChainFaultTests {
                         order += 1
                     }
                     for (other, pid) in others {
-                        #expect(everyone[other]!.processIdentifier == pid && everyone[other]!.isRunning, "\(other) kept running while \(name) was replaced")
+                        #expect(
+                            everyone[other]!.processIdentifier == pid && everyone[other]!.isRunning,
+                            "\(other) kept running while \(name) was replaced")
                     }
                 }
                 let settled = await eventually(timeout: .seconds(120)) {
-                    let accounts = try await database.count("SELECT count(*)::int FROM provisioning.accounts WHERE status = 'active'")
-                    let certificates = try await database.count("SELECT count(*)::int FROM dnsssl.certificates WHERE status = 'issued'")
+                    let accounts = try await database.count(
+                        "SELECT count(*)::int FROM provisioning.accounts WHERE status = 'active'")
+                    let certificates = try await database.count(
+                        "SELECT count(*)::int FROM dnsssl.certificates WHERE status = 'issued'")
                     let subscriptions = try await database.count("SELECT count(*)::int FROM billing.subscriptions")
-                    let welcomed = try await database.count("SELECT count(*)::int FROM mail.messages WHERE template = 'welcome' AND status = 'sent'")
+                    let welcomed = try await database.count(
+                        "SELECT count(*)::int FROM mail.messages WHERE template = 'welcome' AND status = 'sent'")
                     return accounts == order && certificates == order && subscriptions == order && welcomed == order
                 }
                 #expect(settled)
                 #expect(try await sandbox.panelAccounts().count == order)
-                #expect(try await database.count("SELECT count(*)::int FROM provisioning.outbox WHERE type = 'account.provisioned'") == order)
-                #expect(try await database.count("SELECT count(*)::int FROM dnsssl.outbox WHERE type = 'certificate.issued'") == order)
-                #expect(try await database.count("SELECT count(*)::int FROM billing.payments") == order, "each first invoice paid once")
-                #expect(try await database.count("SELECT count(*)::int FROM mail.messages WHERE template = 'welcome'") == order)
+                #expect(
+                    try await database.count(
+                        "SELECT count(*)::int FROM provisioning.outbox WHERE type = 'account.provisioned'") == order)
+                #expect(
+                    try await database.count(
+                        "SELECT count(*)::int FROM dnsssl.outbox WHERE type = 'certificate.issued'") == order)
+                #expect(
+                    try await database.count("SELECT count(*)::int FROM billing.payments") == order,
+                    "each first invoice paid once")
+                #expect(
+                    try await database.count("SELECT count(*)::int FROM mail.messages WHERE template = 'welcome'")
+                        == order)
                 for schema in ["checkout", "provisioning", "dnsssl", "mail", "billing", "timer"] {
-                    #expect(try await database.count(.init(unsafeSQL: "SELECT count(*)::int FROM \(schema).dead_letters")) == 0, "\(schema)")
+                    #expect(
+                        try await database.count(.init(unsafeSQL: "SELECT count(*)::int FROM \(schema).dead_letters"))
+                            == 0, "\(schema)")
                 }
             }
         }

@@ -6,14 +6,17 @@ import Synchronization
 final class ChildProcess: Sendable {
     private let process = Mutex<Process?>(nil)
 
-    func start(_ executable: String, _ arguments: [String], environment: [String: String] = [:], log: URL? = nil) throws {
+    func start(_ executable: String, _ arguments: [String], environment: [String: String] = [:], log: URL? = nil) throws
+    {
         try process.withLock { slot in
             let process = Process()
             process.executableURL = URL(fileURLWithPath: executable)
             process.arguments = arguments
             process.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 }
             if let log {
-                if !FileManager.default.fileExists(atPath: log.path) { FileManager.default.createFile(atPath: log.path, contents: nil) }
+                if !FileManager.default.fileExists(atPath: log.path) {
+                    FileManager.default.createFile(atPath: log.path, contents: nil)
+                }
                 let handle = try FileHandle(forWritingTo: log)
                 handle.seekToEndOfFile()
                 process.standardOutput = handle

@@ -1,6 +1,6 @@
 import Foundation
-import Testing
 import TestSupport
+import Testing
 
 /// docker-compose.yml keeps up with Services/: every service is in it, runs its own
 /// binary, and is given every `HOSTWIRE_…` variable its own code reads.
@@ -8,7 +8,9 @@ import TestSupport
     /// The compose file as JSON, read by PyYAML (which resolves its anchors and merge keys).
     func compose() throws -> [String: [String: Any]] {
         let path = Paths.root.appendingPathComponent("docker-compose.yml").path
-        let json = try Shell.run("/usr/bin/python3", ["-c", "import json, sys, yaml; print(json.dumps(yaml.safe_load(open(sys.argv[1]))))", path])
+        let json = try Shell.run(
+            "/usr/bin/python3",
+            ["-c", "import json, sys, yaml; print(json.dumps(yaml.safe_load(open(sys.argv[1]))))", path])
         let document = try JSONSerialization.jsonObject(with: Data(json.utf8)) as? [String: Any]
         return document?["services"] as? [String: [String: Any]] ?? [:]
     }
@@ -17,25 +19,32 @@ import TestSupport
     func variables(readBy service: String) throws -> Set<String> {
         let folder = Paths.root.appendingPathComponent("Services/\(service)")
         var names: Set<String> = []
-        let files = FileManager.default.enumerator(at: folder, includingPropertiesForKeys: nil)?.compactMap { $0 as? URL } ?? []
+        let files =
+            FileManager.default.enumerator(at: folder, includingPropertiesForKeys: nil)?.compactMap { $0 as? URL } ?? []
         let pattern = /"(HOSTWIRE_[A-Z_]+)"/
         for file in files where file.pathExtension == "swift" {
-            for match in try String(contentsOf: file, encoding: .utf8).matches(of: pattern) { names.insert(String(match.1)) }
+            for match in try String(contentsOf: file, encoding: .utf8).matches(of: pattern) {
+                names.insert(String(match.1))
+            }
         }
         return names
     }
 
     @Test func everyServiceIsInTheComposeFileWithTheVariablesItReads() throws {
         let services = try compose()
-        let folders = try FileManager.default.contentsOfDirectory(atPath: Paths.root.appendingPathComponent("Services").path)
-            .filter { $0 != "Simulators" }
+        let folders = try FileManager.default.contentsOfDirectory(
+            atPath: Paths.root.appendingPathComponent("Services").path
+        )
+        .filter { $0 != "Simulators" }
         #expect(folders.count >= 5)
         for folder in folders {
             let name = folder.lowercased()
             let service = try #require(services[name], "\(name) is missing from docker-compose.yml")
             #expect((service["command"] as? [String])?.first == "hostwire-\(name)")
             let environment = Set((service["environment"] as? [String: Any] ?? [:]).keys)
-            let missing = try variables(readBy: folder).subtracting(environment).subtracting(["HOSTWIRE_HTTP_HOST", "HOSTWIRE_HTTP_PORT"])
+            let missing = try variables(readBy: folder).subtracting(environment).subtracting([
+                "HOSTWIRE_HTTP_HOST", "HOSTWIRE_HTTP_PORT",
+            ])
             #expect(missing.isEmpty, "\(name) reads \(missing.sorted()) but docker-compose.yml does not set them")
             #expect(environment.contains("HOSTWIRE_HTTP_PORT"))
             if name != "broker" {
@@ -53,19 +62,25 @@ import TestSupport
     /// mail, only provisioning what was sealed for provisioning).
     @Test func eachContainerHoldsOnlyItsOwnSecrets() throws {
         let services = try compose()
-        let owners = ["HOSTWIRE_BUS_SERVER_SECRET_KEY": "broker", "HOSTWIRE_MAIL_SEAL_PRIVATE_KEY": "mail",
-                      "HOSTWIRE_CERT_SEAL_PRIVATE_KEY": "provisioning", "HOSTWIRE_PORTAL_SIGNING_KEY": "portal"]
+        let owners = [
+            "HOSTWIRE_BUS_SERVER_SECRET_KEY": "broker", "HOSTWIRE_MAIL_SEAL_PRIVATE_KEY": "mail",
+            "HOSTWIRE_CERT_SEAL_PRIVATE_KEY": "provisioning", "HOSTWIRE_PORTAL_SIGNING_KEY": "portal",
+        ]
         for (name, service) in services {
             let environment = service["environment"] as? [String: Any] ?? [:]
             let text = environment.map { "\($0.key)=\($0.value)" }.joined(separator: "\n")
             for (secret, owner) in owners where name != owner {
                 #expect(!text.contains(secret), "\(name) is given \(secret)")
             }
-            for other in ["checkout", "provisioning", "dnsssl", "mail", "billing", "timer", "portal"] where other != name {
-                #expect(!text.contains("\(other.uppercased())_BUS_SECRET_KEY"), "\(name) is given \(other)'s bus identity")
+            for other in ["checkout", "provisioning", "dnsssl", "mail", "billing", "timer", "portal"]
+            where other != name {
+                #expect(
+                    !text.contains("\(other.uppercased())_BUS_SECRET_KEY"), "\(name) is given \(other)'s bus identity")
             }
             if ["checkout", "provisioning", "dnsssl", "mail", "billing", "timer", "portal"].contains(name) {
-                #expect((environment["HOSTWIRE_BUS_SECRET_KEY"] as? String)?.contains("\(name.uppercased())_BUS_SECRET_KEY") == true)
+                #expect(
+                    (environment["HOSTWIRE_BUS_SECRET_KEY"] as? String)?.contains("\(name.uppercased())_BUS_SECRET_KEY")
+                        == true)
             }
         }
     }

@@ -1,13 +1,15 @@
 import ACME
 import Foundation
 import PostgresNIO
-import Testing
 import TestSupport
+import Testing
 
 /// DNS zones in a real PowerDNS and certificates from a real ACME CA (Pebble), from a paid
 /// order to a certificate installed on the (simulated) panel.
 @Suite(.serialized) struct DNSSSLTests {
-    @Test("a paid order's zone answers A, MX and TXT; its certificate for the domain and www verifies against Pebble's root and is installed (Pebble refusing 5% of nonces)")
+    @Test(
+        "a paid order's zone answers A, MX and TXT; its certificate for the domain and www verifies against Pebble's root and is installed (Pebble refusing 5% of nonces)"
+    )
     func zoneAndCertificate() async throws {
         try await TestDatabase.with(services: ["checkout", "provisioning", "timer", "dnsssl"]) { database in
             let sandbox = Sandbox(database: database, tag: "dnsssl", rejectNonces: true)
@@ -22,29 +24,41 @@ import TestSupport
             #expect(try sandbox.pdns.dig("secure.example", "MX") == ["10 mail.secure.example."])
             #expect(try sandbox.pdns.dig("secure.example", "TXT") == ["\"v=spf1 a mx ip4:192.0.2.10 ~all\""])
             #expect(try sandbox.pdns.dig("_dmarc.secure.example", "TXT").first?.contains("v=DMARC1") == true)
-            #expect(try sandbox.pdns.dig("secure.example", "NS").sorted() == ["ns1.sandbox.test.", "ns2.sandbox.test."])
+            #expect(
+                try sandbox.pdns.dig("secure.example", "NS").sorted() == ["ns1.sandbox.test.", "ns2.sandbox.test."])
 
             let certificate = try await Self.issued("secure.example", sandbox)
             #expect(certificate["not_after"] is String, "expiry stored")
-            try Self.verify(try #require(certificate["certificate"] as? String), root: try sandbox.pebble.root(),
-                            names: ["secure.example", "www.secure.example"])
-            #expect(await eventually(timeout: .seconds(30)) {
-                try await sandbox.panelAccounts().first { $0["domain"] as? String == "secure.example" }?["certificates"] as? String
-                    == "secure.example"
-            }, "installed on the panel")
-            #expect(try sandbox.pdns.dig("_acme-challenge.secure.example", "TXT").isEmpty, "challenge records cleaned up")
+            try Self.verify(
+                try #require(certificate["certificate"] as? String), root: try sandbox.pebble.root(),
+                names: ["secure.example", "www.secure.example"])
+            #expect(
+                await eventually(timeout: .seconds(30)) {
+                    try await sandbox.panelAccounts().first { $0["domain"] as? String == "secure.example" }?[
+                        "certificates"] as? String
+                        == "secure.example"
+                }, "installed on the panel")
+            #expect(
+                try sandbox.pdns.dig("_acme-challenge.secure.example", "TXT").isEmpty, "challenge records cleaned up")
 
             // A repeated sync changes nothing; an operator's record goes through the same adapter; bad edits change nothing.
             let id = try #require(zone["id"] as? String)
             #expect(try await sandbox.dnssslAPI.call("POST", "/api/dnsssl/zones/\(id)/sync").status == 202)
-            let edit = try await sandbox.dnssslAPI.call("PUT", "/api/dnsssl/zones/\(id)/records",
-                                                       json: ["name": "blog.secure.example", "type": "A", "contents": ["192.0.2.99"]])
+            let edit = try await sandbox.dnssslAPI.call(
+                "PUT", "/api/dnsssl/zones/\(id)/records",
+                json: ["name": "blog.secure.example", "type": "A", "contents": ["192.0.2.99"]])
             #expect(edit.status == 200)
-            #expect(await eventually(timeout: .seconds(20)) { try sandbox.pdns.dig("blog.secure.example", "A") == ["192.0.2.99"] })
-            for bad: [String: Any] in [["name": "blog.other.example", "type": "A", "contents": ["192.0.2.1"]],
-                                       ["name": "x.secure.example", "type": "SOA", "contents": ["x"]],
-                                       ["name": "x.secure.example", "type": "A", "ttl": 5, "contents": ["192.0.2.1"]]] {
-                #expect(try await sandbox.dnssslAPI.call("PUT", "/api/dnsssl/zones/\(id)/records", json: bad).status == 422)
+            #expect(
+                await eventually(timeout: .seconds(20)) {
+                    try sandbox.pdns.dig("blog.secure.example", "A") == ["192.0.2.99"]
+                })
+            for bad: [String: Any] in [
+                ["name": "blog.other.example", "type": "A", "contents": ["192.0.2.1"]],
+                ["name": "x.secure.example", "type": "SOA", "contents": ["x"]],
+                ["name": "x.secure.example", "type": "A", "ttl": 5, "contents": ["192.0.2.1"]],
+            ] {
+                #expect(
+                    try await sandbox.dnssslAPI.call("PUT", "/api/dnsssl/zones/\(id)/records", json: bad).status == 422)
             }
             let detail = try await sandbox.dnssslAPI.call("GET", "/api/dnsssl/zones/\(id)").json
             let drift = try #require(detail["drift"] as? [String: Any])
@@ -54,27 +68,35 @@ import TestSupport
             #expect(try await database.count("SELECT count(*)::int FROM dnsssl.zones") == 1)
 
             // An operator forces a new certificate: issued beside the first, and installed.
-            let reissue = try await sandbox.dnssslAPI.call("POST", "/api/dnsssl/certificates/\(certificate["id"] as! String)/reissue")
+            let reissue = try await sandbox.dnssslAPI.call(
+                "POST", "/api/dnsssl/certificates/\(certificate["id"] as! String)/reissue")
             #expect(reissue.status == 202)
-            #expect(await eventually(timeout: .seconds(60)) {
-                try await database.count("SELECT count(*)::int FROM dnsssl.certificates WHERE status = 'issued'") == 2
-            })
-            #expect(try await sandbox.dnssslAPI.call("POST", "/api/dnsssl/certificates/\(UUID())/reissue").status == 404)
+            #expect(
+                await eventually(timeout: .seconds(60)) {
+                    try await database.count("SELECT count(*)::int FROM dnsssl.certificates WHERE status = 'issued'")
+                        == 2
+                })
+            #expect(
+                try await sandbox.dnssslAPI.call("POST", "/api/dnsssl/certificates/\(UUID())/reissue").status == 404)
 
             // Terminating the account removes its zone and closes its certificates.
             let account = try #require(zone["account_id"] as? String)
             _ = try await database.withAdmin { client in
-                try await client.query("""
+                try await client.query(
+                    """
                     INSERT INTO provisioning.tasks (id, type, payload, dedupe_key, max_attempts)
                     VALUES (gen_random_uuid(), 'terminate-account', \(#"{"account_id":"\#(account)"}"#), 'test-terminate', 12)
                     """, logger: TestDatabase.logger)
             }
             #expect(await eventually(timeout: .seconds(30)) { try sandbox.pdns.dig("secure.example", "A").isEmpty })
-            #expect(try await database.count("SELECT count(*)::int FROM dnsssl.certificates WHERE status = 'closed'") == 2)
+            #expect(
+                try await database.count("SELECT count(*)::int FROM dnsssl.certificates WHERE status = 'closed'") == 2)
         }
     }
 
-    @Test("PowerDNS stopped during issuance: the task fails on it, retries, and the certificate is issued once it is back")
+    @Test(
+        "PowerDNS stopped during issuance: the task fails on it, retries, and the certificate is issued once it is back"
+    )
     func dnsOutageDuringIssuance() async throws {
         try await withLoadSlot {
             try await TestDatabase.with(services: ["checkout", "provisioning", "timer", "dnsssl"]) { database in
@@ -88,29 +110,44 @@ import TestSupport
                 try await sandbox.placePaidOrder("outage.example")
                 let lastError = {
                     try await database.withAdmin { client in
-                        try await client.query("SELECT coalesce(last_error, '') FROM dnsssl.tasks WHERE type = 'issue-certificate'",
-                                               logger: TestDatabase.logger).collect().first?.decode(String.self) ?? ""
+                        try await client.query(
+                            "SELECT coalesce(last_error, '') FROM dnsssl.tasks WHERE type = 'issue-certificate'",
+                            logger: TestDatabase.logger
+                        ).collect().first?.decode(String.self) ?? ""
                     }
                 }
-                #expect(await eventually(timeout: .seconds(60)) { try await lastError().contains("ACME server unavailable") })
+                #expect(
+                    await eventually(timeout: .seconds(60)) {
+                        try await lastError().contains("ACME server unavailable")
+                    })
                 sandbox.pdns.stop()
                 try await sandbox.pebble.start()
-                #expect(await eventually(timeout: .seconds(60)) { try await lastError().contains("DNS server unavailable") },
-                        "issuance reached PowerDNS and failed on it")
-                #expect(try await database.count("SELECT count(*)::int FROM dnsssl.certificates WHERE status = 'issued'") == 0)
+                #expect(
+                    await eventually(timeout: .seconds(60)) {
+                        try await lastError().contains("DNS server unavailable")
+                    },
+                    "issuance reached PowerDNS and failed on it")
+                #expect(
+                    try await database.count("SELECT count(*)::int FROM dnsssl.certificates WHERE status = 'issued'")
+                        == 0)
                 try await sandbox.pdns.start()
                 _ = try await Self.issued("outage.example", sandbox)
-                #expect(try await database.count("""
-                    SELECT count(*)::int FROM dnsssl.tasks WHERE type = 'issue-certificate' AND status = 'done' AND attempts > 1
-                    """) == 1, "the issuing task was retried")
+                #expect(
+                    try await database.count(
+                        """
+                        SELECT count(*)::int FROM dnsssl.tasks WHERE type = 'issue-certificate' AND status = 'done' AND attempts > 1
+                        """) == 1, "the issuing task was retried")
             }
         }
     }
 
-    @Test("with the clock moved to 20 days before expiry, the certificate is renewed once, not twice on the following days, and the renewal installed")
+    @Test(
+        "with the clock moved to 20 days before expiry, the certificate is renewed once, not twice on the following days, and the renewal installed"
+    )
     func renewal() async throws {
         try await TestDatabase.with(services: ["checkout", "provisioning", "timer", "dnsssl"]) { database in
-            let sandbox = Sandbox(database: database, tag: "dnsssl-renew", timerEnvironment: ["HOSTWIRE_TIMER_CATCH_UP_LIMIT": "5"])
+            let sandbox = Sandbox(
+                database: database, tag: "dnsssl-renew", timerEnvironment: ["HOSTWIRE_TIMER_CATCH_UP_LIMIT": "5"])
             defer { sandbox.stop() }
             try await sandbox.start(dnsssl: true)
             try await sandbox.addServer()
@@ -118,27 +155,39 @@ import TestSupport
             let first = try await Self.issued("renew.example", sandbox)
             let notAfter = try #require(ISO8601DateFormatter().date(from: first["not_after"] as? String ?? ""))
             let advance = { (to: Date) in
-                let now = ISO8601DateFormatter().date(from: try await sandbox.timerAPI.call(
-                    "POST", "/api/timer/clock/advance", json: ["seconds": 0.001]).json["now"] as? String ?? "")!
-                _ = try await sandbox.timerAPI.call("POST", "/api/timer/clock/advance", json: ["seconds": to.timeIntervalSince(now)])
+                let now = ISO8601DateFormatter().date(
+                    from: try await sandbox.timerAPI.call(
+                        "POST", "/api/timer/clock/advance", json: ["seconds": 0.001]
+                    ).json["now"] as? String ?? "")!
+                _ = try await sandbox.timerAPI.call(
+                    "POST", "/api/timer/clock/advance", json: ["seconds": to.timeIntervalSince(now)])
             }
             try await advance(notAfter.addingTimeInterval(-20 * 86_400))
-            #expect(await eventually(timeout: .seconds(60)) {
-                try await database.count("SELECT count(*)::int FROM dnsssl.certificates WHERE status = 'issued' AND renews IS NOT NULL") == 1
-            })
+            #expect(
+                await eventually(timeout: .seconds(60)) {
+                    try await database.count(
+                        "SELECT count(*)::int FROM dnsssl.certificates WHERE status = 'issued' AND renews IS NOT NULL")
+                        == 1
+                })
             // Pebble's validity runs in real time, so the renewal too looks near expiry to the moved clock;
             // the following days' runs still leave it alone (not renewed within a week of its own renewal).
             try await advance(notAfter.addingTimeInterval(-19 * 86_400))
             try await Task.sleep(for: .seconds(3))
             #expect(try await database.count("SELECT count(*)::int FROM dnsssl.certificates") == 2, "renewed once")
-            #expect(try await database.count("SELECT count(*)::int FROM dnsssl.certificates WHERE status = 'superseded'") == 1)
+            #expect(
+                try await database.count("SELECT count(*)::int FROM dnsssl.certificates WHERE status = 'superseded'")
+                    == 1)
             let renewed = try await database.withAdmin { client in
-                try await client.query("SELECT id FROM dnsssl.certificates WHERE renews IS NOT NULL", logger: TestDatabase.logger)
-                    .collect().first?.decode(UUID.self)
+                try await client.query(
+                    "SELECT id FROM dnsssl.certificates WHERE renews IS NOT NULL", logger: TestDatabase.logger
+                )
+                .collect().first?.decode(UUID.self)
             }
-            #expect(await eventually(timeout: .seconds(30)) {
-                try await database.count("SELECT count(*)::int FROM provisioning.accounts WHERE certificate_id = \(renewed)") == 1
-            }, "the renewal is installed on the panel")
+            #expect(
+                await eventually(timeout: .seconds(30)) {
+                    try await database.count(
+                        "SELECT count(*)::int FROM provisioning.accounts WHERE certificate_id = \(renewed)") == 1
+                }, "the renewal is installed on the panel")
         }
     }
 
@@ -161,7 +210,9 @@ import TestSupport
                 .first { $0["status"] as? String == "issued" }
             return found != nil
         }
-        guard issued, let id = found?["id"] as? String else { throw ShellError(description: "no certificate issued for \(domain)") }
+        guard issued, let id = found?["id"] as? String else {
+            throw ShellError(description: "no certificate issued for \(domain)")
+        }
         return try await sandbox.dnssslAPI.call("GET", "/api/dnsssl/certificates/\(id)").json
     }
 
@@ -170,14 +221,21 @@ import TestSupport
         let directory = Paths.root.appendingPathComponent("var/test-certs/\(UUID().uuidString.prefix(8))")
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
         let parts = CertificateRequest.split(pem)
-        let (leaf, chain) = (directory.appendingPathComponent("leaf.pem"), directory.appendingPathComponent("chain.pem"))
+        let (leaf, chain) = (
+            directory.appendingPathComponent("leaf.pem"), directory.appendingPathComponent("chain.pem")
+        )
         try parts.leaf.write(to: leaf, atomically: true, encoding: .utf8)
         try parts.chain.write(to: chain, atomically: true, encoding: .utf8)
         try root.write(to: directory.appendingPathComponent("root.pem"), atomically: true, encoding: .utf8)
-        let verdict = try Shell.run("/usr/bin/openssl", ["verify", "-CAfile", directory.appendingPathComponent("root.pem").path,
-                                                         "-untrusted", chain.path, leaf.path])
+        let verdict = try Shell.run(
+            "/usr/bin/openssl",
+            [
+                "verify", "-CAfile", directory.appendingPathComponent("root.pem").path,
+                "-untrusted", chain.path, leaf.path,
+            ])
         #expect(verdict.contains(": OK"), "\(verdict)")
-        let alternative = try Shell.run("/usr/bin/openssl", ["x509", "-in", leaf.path, "-noout", "-ext", "subjectAltName"])
+        let alternative = try Shell.run(
+            "/usr/bin/openssl", ["x509", "-in", leaf.path, "-noout", "-ext", "subjectAltName"])
         for name in names { #expect(alternative.contains("DNS:\(name)"), "\(alternative)") }
     }
 }

@@ -4,17 +4,22 @@ import Testing
 
 /// The hand-written form encoding against Foundation's percent-encoding, which it replaced.
 @Suite struct FormEncodingTests {
-    static let texts = ["", "plain", "a b+c", "owner@shop.example", "Zx8-qP3_vT6.mK2~rW9", "ä€😀", "metadata[order_id]",
-                        "100%", "a&b=c", "/ ? # [ ] @ ! $ ' ( ) * , ;", "\u{0}\t\n"]
+    static let texts = [
+        "", "plain", "a b+c", "owner@shop.example", "Zx8-qP3_vT6.mK2~rW9", "ä€😀", "metadata[order_id]",
+        "100%", "a&b=c", "/ ? # [ ] @ ! $ ' ( ) * , ;", "\u{0}\t\n",
+    ]
 
     @Test(arguments: texts)
     func escapesAsFoundationDoes(text: String) {
-        let unreserved = CharacterSet(charactersIn: "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-._~")
+        let unreserved = CharacterSet(
+            charactersIn: "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-._~")
         #expect(FormEncoding.escape(text) == text.addingPercentEncoding(withAllowedCharacters: unreserved))
     }
 
     @Test func encodesPairsInOrderWithRepeats() {
-        #expect(FormEncoding.encode([("list[]", "a b"), ("list[]", "ü"), ("empty", "")]) == "list%5B%5D=a%20b&list%5B%5D=%C3%BC&empty=")
+        #expect(
+            FormEncoding.encode([("list[]", "a b"), ("list[]", "ü"), ("empty", "")])
+                == "list%5B%5D=a%20b&list%5B%5D=%C3%BC&empty=")
         #expect(FormEncoding.encode([]) == "")
     }
 
@@ -25,7 +30,10 @@ import Testing
         #expect(decoded.map(\.1) == pairs.map(\.1))
     }
 
-    @Test(arguments: ["a+b%20c", "%E2%82%AC", "%e2%82%ac", "50%", "%zz", "%4", "%C3", "%FF%FE", "caf%C3%A9+au+lait", "+%2B+", "no-escapes"])
+    @Test(arguments: [
+        "a+b%20c", "%E2%82%AC", "%e2%82%ac", "50%", "%zz", "%4", "%C3", "%FF%FE", "caf%C3%A9+au+lait", "+%2B+",
+        "no-escapes",
+    ])
     func unescapesAsFoundationDoes(value: String) {
         let foundation = value.replacingOccurrences(of: "+", with: " ").removingPercentEncoding ?? value
         let decoded = FormEncoding.decode("name=\(value)")

@@ -4,8 +4,8 @@ import Hummingbird
 import HummingbirdTesting
 import ServiceRuntime
 import Synchronization
-import Testing
 import TestSupport
+import Testing
 
 /// Input an attacker chooses never crashes a service or reaches Postgres as an error: it is
 /// answered with a 4xx and a JSON body naming the problem.
@@ -28,24 +28,31 @@ import TestSupport
         try await TestDatabase.with(services: ["checkout"]) { database in
             try await withRouter(CheckoutAPITests.definition(), database: database) { client in
                 let admin = CheckoutAPITests.admin
-                let huge = try await client.json(.get, "/api/admin/orders?page=9223372036854775807&per_page=2", token: admin)
+                let huge = try await client.json(
+                    .get, "/api/admin/orders?page=9223372036854775807&per_page=2", token: admin)
                 #expect(huge.status == .unprocessableContent)
                 #expect(errorCode(huge.json) == "invalid_page")
-                for uri in ["/api/admin/orders?status=%00", "/api/admin/orders?status=%C3", "/api/orders/%00",
-                            "/api/admin/orders?status=paid%FF%FE"] {
+                for uri in [
+                    "/api/admin/orders?status=%00", "/api/admin/orders?status=%C3", "/api/orders/%00",
+                    "/api/admin/orders?status=paid%FF%FE",
+                ] {
                     let answer = try await client.json(.get, uri, token: admin)
                     #expect(answer.status == .badRequest, "\(uri)")
                     #expect(errorCode(answer.json) == "invalid_characters", "\(uri)")
                 }
                 // A NUL inside a JSON string reaches a text column only to be refused there: still a 400.
-                let order: [String: Any] = ["customer": ["email": "nul@shop.example", "name": "A\u{0}da"],
-                                            "product_id": CheckoutAPITests.starter, "billing_cycle": "monthly",
-                                            "currency": "USD", "domain": "nul.example"]
+                let order: [String: Any] = [
+                    "customer": ["email": "nul@shop.example", "name": "A\u{0}da"],
+                    "product_id": CheckoutAPITests.starter, "billing_cycle": "monthly",
+                    "currency": "USD", "domain": "nul.example",
+                ]
                 let placed = try await client.json(.post, "/api/orders", order)
                 #expect(placed.status == .badRequest)
                 #expect(errorCode(placed.json) == "invalid_characters")
                 // Escapes that are not escapes are text like any other.
-                #expect(try await client.json(.get, "/api/admin/orders?status=50%zz", token: admin).status == .unprocessableContent)
+                #expect(
+                    try await client.json(.get, "/api/admin/orders?status=50%zz", token: admin).status
+                        == .unprocessableContent)
             }
         }
     }
@@ -80,7 +87,9 @@ import TestSupport
                 #expect(body.contains("\"overloaded\""))
                 gate.open.withLock { $0 = true }
                 #expect(try await held == .ok)
-                #expect(try await client.execute(uri: "/hold", method: .get) { $0.status } == .ok, "admitted again once it left")
+                #expect(
+                    try await client.execute(uri: "/hold", method: .get) { $0.status } == .ok,
+                    "admitted again once it left")
             }
         }
     }

@@ -14,9 +14,11 @@ import ZeroMQ
     func mimeIsValid() throws {
         let message = MIMEMessage(
             from: .init("hosting@example.net", name: "Hôsting, Inc."), replyTo: .init("help@example.net"),
-            to: .init("ada@example.com", name: "Ada Lovelace"), subject: "Ihr Zugang für bücher.example ist bereit — willkommen!",
+            to: .init("ada@example.com", name: "Ada Lovelace"),
+            subject: "Ihr Zugang für bücher.example ist bereit — willkommen!",
             text: "Grüße\n" + String(repeating: "lang ", count: 40) + "\n.dot line\ntrailing space ",
-            html: "<p>Grüße &amp; mehr</p>", messageID: "abc123@hostwire.test", date: Date(timeIntervalSince1970: 1_800_000_000))
+            html: "<p>Grüße &amp; mehr</p>", messageID: "abc123@hostwire.test",
+            date: Date(timeIntervalSince1970: 1_800_000_000))
         let bytes = message.rendered()
         let text = String(decoding: bytes, as: UTF8.self)
         for line in text.components(separatedBy: "\r\n") { #expect(line.utf8.count <= 78, "\(line)") }
@@ -24,9 +26,11 @@ import ZeroMQ
         #expect(text.contains("Subject: =?utf-8?B?"))
         #expect(text.contains("Date: Fri, 15 Jan 2027 08:00:00 +0000"))
         let sink = SMTPSink()
-        try FileManager.default.createDirectory(at: sink.maildir.appendingPathComponent("new"), withIntermediateDirectories: true)
+        try FileManager.default.createDirectory(
+            at: sink.maildir.appendingPathComponent("new"), withIntermediateDirectories: true)
         for folder in ["cur", "tmp"] {
-            try FileManager.default.createDirectory(at: sink.maildir.appendingPathComponent(folder), withIntermediateDirectories: true)
+            try FileManager.default.createDirectory(
+                at: sink.maildir.appendingPathComponent(folder), withIntermediateDirectories: true)
         }
         try Data(bytes).write(to: sink.maildir.appendingPathComponent("new/1.test"))
         let parsed = try #require(try sink.messages().first)
@@ -36,7 +40,9 @@ import ZeroMQ
         #expect(parsed["message_id"] as? String == "<abc123@hostwire.test>")
         #expect((parsed["text"] as? String)?.hasPrefix("Grüße\n" + String(repeating: "lang ", count: 40)) == true)
         #expect((parsed["text"] as? String)?.contains("\ntrailing space ") == true)
-        #expect(parsed["html"] as? String == "<p>Grüße &amp; mehr</p>\n" || parsed["html"] as? String == "<p>Grüße &amp; mehr</p>")
+        #expect(
+            parsed["html"] as? String == "<p>Grüße &amp; mehr</p>\n"
+                || parsed["html"] as? String == "<p>Grüße &amp; mehr</p>")
         #expect((parsed["defects"] as? [String])?.isEmpty == true)
     }
 
@@ -47,24 +53,28 @@ import ZeroMQ
             defer { sandbox.stop() }
             try await sandbox.start(mail: true)
             try await sandbox.addServer()
-            let order = try await sandbox.checkoutAPI.call("POST", "/api/orders", json: [
-                "customer": ["email": "ada@welcome.example", "name": "Ada <b>\"Lovelace\" & Co"],
-                "product_id": "00000000-0000-4000-8000-000000000001", "billing_cycle": "monthly", "currency": "USD",
-                "domain": "welcome.example",
-            ])
+            let order = try await sandbox.checkoutAPI.call(
+                "POST", "/api/orders",
+                json: [
+                    "customer": ["email": "ada@welcome.example", "name": "Ada <b>\"Lovelace\" & Co"],
+                    "product_id": "00000000-0000-4000-8000-000000000001", "billing_cycle": "monthly", "currency": "USD",
+                    "domain": "welcome.example",
+                ])
             let intent = try #require((order.json["payment"] as? [String: Any])?["payment_intent"] as? String)
             _ = try await sandbox.stripeAPI.call("POST", "/__sim/payment_intents/\(intent)/pay")
             var messages: [[String: Any]] = []
-            #expect(await eventually(timeout: .seconds(60)) {
-                messages = try sandbox.smtp.messages()
-                return messages.contains { ($0["subject"] as? String)?.contains("is ready") == true }
-            })
+            #expect(
+                await eventually(timeout: .seconds(60)) {
+                    messages = try sandbox.smtp.messages()
+                    return messages.contains { ($0["subject"] as? String)?.contains("is ready") == true }
+                })
             try await Task.sleep(for: .seconds(1))
             messages = try sandbox.smtp.messages()
             let welcome = messages.filter { ($0["subject"] as? String) == "Your hosting for welcome.example is ready" }
             #expect(welcome.count == 1)
             let email = try #require(welcome.first)
-            let text = try #require(email["text"] as? String), html = try #require(email["html"] as? String)
+            let text = try #require(email["text"] as? String)
+            let html = try #require(email["html"] as? String)
             let account = try #require(try await sandbox.panelAccounts().first)
             let username = try #require(account["user"] as? String)
             #expect(text.contains("Hello Ada <b>\"Lovelace\" & Co,"), "plain text is not escaped")
@@ -76,7 +86,8 @@ import ZeroMQ
             let password = try #require(text.components(separatedBy: "Password:      ").last?.prefix(20)).description
             #expect(password.count == 20 && !password.contains(" "))
             #expect(html.contains(password.replacingOccurrences(of: "&", with: "&amp;")))
-            #expect(email["to"] as? String == "\"Ada <b>\\\"Lovelace\\\" & Co\" <ada@welcome.example>"
+            #expect(
+                email["to"] as? String == "\"Ada <b>\\\"Lovelace\\\" & Co\" <ada@welcome.example>"
                     || (email["to"] as? String)?.hasSuffix("<ada@welcome.example>") == true)
             // The order confirmation came too, and the password is nowhere in mail's tables.
             #expect(messages.contains { ($0["subject"] as? String) == "We received your order for Starter Hosting" })
@@ -104,13 +115,17 @@ struct MailHarness: Sendable {
 
     /// Publishes `account.provisioned` events as provisioning's relay would: numbered from `first`.
     func publish(_ events: [(id: UUID, sequence: Int64, event: AccountProvisioned)]) async throws {
-        let loop = try await MessageLoop(context: ZMQContext(), name: "fake-provisioning", sockets: [
-            SocketSpec(.pub, [.connect("tcp://127.0.0.1:\(bus.eventsIn)")], options: bus.clientOptions(as: "provisioning")),
-        ])
+        let loop = try await MessageLoop(
+            context: ZMQContext(), name: "fake-provisioning",
+            sockets: [
+                SocketSpec(
+                    .pub, [.connect("tcp://127.0.0.1:\(bus.eventsIn)")], options: bus.clientOptions(as: "provisioning"))
+            ])
         // This publisher cannot replay: give the subscription time to reach it even on a loaded machine.
         try await Task.sleep(for: .seconds(2))
         for (id, sequence, event) in events {
-            let header = EnvelopeHeader(id: id, type: AccountProvisioned.wireName, version: 1, source: "provisioning", sequence: sequence)
+            let header = EnvelopeHeader(
+                id: id, type: AccountProvisioned.wireName, version: 1, source: "provisioning", sequence: sequence)
             let wire = try WireMessage.make(event, to: AccountProvisioned.topic, header: header)
             loop.send([Array(wire.address.utf8), wire.envelope], on: 0)
         }
@@ -120,12 +135,13 @@ struct MailHarness: Sendable {
     }
 
     static func event(_ number: Int) throws -> AccountProvisioned {
-        AccountProvisioned(accountID: UUID(), orderID: UUID(), customerID: UUID(), customerName: "Customer \(number)",
-                           contactEmail: "c\(number)@mail.example", domain: "site\(number).example", username: "site\(number)",
-                           serverHostname: "whm1.example.net", serverIP: "192.0.2.1", nameservers: ["ns1.example.net"],
-                           panel: "cpanel", controlPanelURL: "https://whm1.example.net:2083",
-                           sealedPassword: try FieldSealer(publicKey: Sandbox.mailKeys.publicKey, purpose: "account.password")
-                               .seal("Pw-\(number)-secret"))
+        AccountProvisioned(
+            accountID: UUID(), orderID: UUID(), customerID: UUID(), customerName: "Customer \(number)",
+            contactEmail: "c\(number)@mail.example", domain: "site\(number).example", username: "site\(number)",
+            serverHostname: "whm1.example.net", serverIP: "192.0.2.1", nameservers: ["ns1.example.net"],
+            panel: "cpanel", controlPanelURL: "https://whm1.example.net:2083",
+            sealedPassword: try FieldSealer(publicKey: Sandbox.mailKeys.publicKey, purpose: "account.password")
+                .seal("Pw-\(number)-secret"))
     }
 }
 
@@ -134,11 +150,16 @@ extension MailTests {
     func redeliveredEventMailsOnce() async throws {
         try await TestDatabase.with(services: ["mail"]) { database in
             let harness = MailHarness(database: database, tag: "mail-dupes")
-            defer { harness.mail.stop(); harness.bus.process.stop(); harness.smtp.stop() }
+            defer {
+                harness.mail.stop()
+                harness.bus.process.stop()
+                harness.smtp.stop()
+            }
             try await harness.bus.process.start()
             try await harness.smtp.start()
             try await harness.mail.start()
-            let id = UUID(), event = try MailHarness.event(1)
+            let id = UUID()
+            let event = try MailHarness.event(1)
             try await harness.publish([(id, 1, event), (id, 1, event), (id, 1, event), (id, 2, event)])
             #expect(await eventually(timeout: .seconds(30)) { harness.smtp.count() == 1 })
             try await Task.sleep(for: .seconds(2))
@@ -151,81 +172,114 @@ extension MailTests {
     func smtpDownThenBack() async throws {
         try await TestDatabase.with(services: ["mail"]) { database in
             let harness = MailHarness(database: database, tag: "mail-down")
-            defer { harness.mail.stop(); harness.bus.process.stop(); harness.smtp.stop() }
+            defer {
+                harness.mail.stop()
+                harness.bus.process.stop()
+                harness.smtp.stop()
+            }
             try await harness.bus.process.start()
             try await harness.mail.start()
             try await harness.publish([(UUID(), 1, try MailHarness.event(7))])
-            #expect(await eventually(timeout: .seconds(30)) {
-                try await database.count("SELECT count(*)::int FROM mail.delivery_attempts WHERE outcome = 'transient'") >= 2
-            })
+            #expect(
+                await eventually(timeout: .seconds(30)) {
+                    try await database.count(
+                        "SELECT count(*)::int FROM mail.delivery_attempts WHERE outcome = 'transient'") >= 2
+                })
             #expect(try await database.count("SELECT count(*)::int FROM mail.messages WHERE status = 'queued'") == 1)
             try await harness.smtp.start()
             #expect(await eventually(timeout: .seconds(30)) { harness.smtp.count() == 1 })
-            #expect(await eventually(timeout: .seconds(10)) {
-                try await database.count("SELECT count(*)::int FROM mail.messages WHERE status = 'sent'") == 1
-            })
-            let log = try await JSONClient(port: harness.mail.httpPort, headers: ["Authorization": "Bearer \(Sandbox.adminToken)"])
-                .call("GET", "/api/mail/messages?recipient=c7@mail.example")
+            #expect(
+                await eventually(timeout: .seconds(10)) {
+                    try await database.count("SELECT count(*)::int FROM mail.messages WHERE status = 'sent'") == 1
+                })
+            let log = try await JSONClient(
+                port: harness.mail.httpPort, headers: ["Authorization": "Bearer \(Sandbox.adminToken)"]
+            )
+            .call("GET", "/api/mail/messages?recipient=c7@mail.example")
             #expect((log.array.first?["attempts"] as? Int ?? 0) >= 3)
             #expect(log.array.first?["status"] as? String == "sent")
         }
     }
 
-    @Test("kill -9 of mail mid-batch of 500: all 500 arrive; a duplicate only for one in flight, with the same Message-ID")
+    @Test(
+        "kill -9 of mail mid-batch of 500: all 500 arrive; a duplicate only for one in flight, with the same Message-ID"
+    )
     func killedMidBatch() async throws {
         try await withLoadSlot {
             try await TestDatabase.with(services: ["mail"]) { database in
                 let harness = MailHarness(database: database, tag: "mail-kill", smtpDelay: 0.1)
-                defer { harness.mail.stop(); harness.bus.process.stop(); harness.smtp.stop() }
+                defer {
+                    harness.mail.stop()
+                    harness.bus.process.stop()
+                    harness.smtp.stop()
+                }
                 try await harness.bus.process.start()
                 try await harness.smtp.start()
                 try await harness.mail.start()
                 try await harness.publish(try (1...500).map { (UUID(), Int64($0), try MailHarness.event($0)) })
                 // The stand-in publisher cannot replay, so the kill waits until every event is taken in:
                 // it then cuts the sending, which is what it is meant to test.
-                #expect(await eventually(timeout: .seconds(120), every: .milliseconds(50)) {
-                    try await database.count("SELECT count(*)::int FROM mail.messages") == 500
-                })
-                #expect(await eventually(timeout: .seconds(60), every: .milliseconds(50)) { harness.smtp.count() >= 20 })
-                let sentBeforeKill = try await database.count("SELECT count(*)::int FROM mail.messages WHERE status = 'sent'")
+                #expect(
+                    await eventually(timeout: .seconds(120), every: .milliseconds(50)) {
+                        try await database.count("SELECT count(*)::int FROM mail.messages") == 500
+                    })
+                #expect(
+                    await eventually(timeout: .seconds(60), every: .milliseconds(50)) { harness.smtp.count() >= 20 })
+                let sentBeforeKill = try await database.count(
+                    "SELECT count(*)::int FROM mail.messages WHERE status = 'sent'")
                 harness.mail.kill()
                 #expect(sentBeforeKill < 500, "the kill came mid-batch")
                 try await harness.mail.start()
-                #expect(await eventually(timeout: .seconds(180)) {
-                    try await database.count("SELECT count(*)::int FROM mail.messages WHERE status = 'sent'") == 500
-                })
+                #expect(
+                    await eventually(timeout: .seconds(180)) {
+                        try await database.count("SELECT count(*)::int FROM mail.messages WHERE status = 'sent'") == 500
+                    })
                 let messages = try harness.smtp.messages()
                 var byRecipient: [String: Set<String>] = [:]
-                for message in messages { byRecipient[message["to"] as! String, default: []].insert(message["message_id"] as! String) }
+                for message in messages {
+                    byRecipient[message["to"] as! String, default: []].insert(message["message_id"] as! String)
+                }
                 #expect(byRecipient.count == 500)
                 #expect(byRecipient.values.allSatisfy { $0.count == 1 }, "a duplicate carries the same Message-ID")
-                #expect(messages.count - 500 <= 8, "duplicates only for messages in flight at the kill: \(messages.count - 500)")
-                #expect(try await database.count("SELECT count(*)::int FROM mail.messages WHERE status = 'sent'") == 500)
+                #expect(
+                    messages.count - 500 <= 8,
+                    "duplicates only for messages in flight at the kill: \(messages.count - 500)")
+                #expect(
+                    try await database.count("SELECT count(*)::int FROM mail.messages WHERE status = 'sent'") == 500)
             }
         }
     }
 }
 
 extension MailTests {
-    @Test("a refused recipient marks the message failed with the server's reply; resend sends again with the same Message-ID")
+    @Test(
+        "a refused recipient marks the message failed with the server's reply; resend sends again with the same Message-ID"
+    )
     func refusalAndResend() async throws {
         try await TestDatabase.with(services: ["mail"]) { database in
             let harness = MailHarness(database: database, tag: "mail-resend", reject: "c2@")
-            defer { harness.mail.stop(); harness.bus.process.stop(); harness.smtp.stop() }
+            defer {
+                harness.mail.stop()
+                harness.bus.process.stop()
+                harness.smtp.stop()
+            }
             try await harness.bus.process.start()
             try await harness.smtp.start()
             try await harness.mail.start()
             try await harness.publish([(UUID(), 1, try MailHarness.event(1)), (UUID(), 2, try MailHarness.event(2))])
-            let api = JSONClient(port: harness.mail.httpPort, headers: ["Authorization": "Bearer \(Sandbox.adminToken)"])
-            #expect(await eventually(timeout: .seconds(30)) {
-                try await database.count("SELECT count(*)::int FROM mail.messages WHERE status <> 'queued'") == 2
-            })
+            let api = JSONClient(
+                port: harness.mail.httpPort, headers: ["Authorization": "Bearer \(Sandbox.adminToken)"])
+            #expect(
+                await eventually(timeout: .seconds(30)) {
+                    try await database.count("SELECT count(*)::int FROM mail.messages WHERE status <> 'queued'") == 2
+                })
             let refused = try #require(try await api.call("GET", "/api/mail/messages?status=failed").array.first)
             #expect(refused["recipient"] as? String == "c2@mail.example")
             #expect((refused["last_error"] as? String)?.contains("550") == true)
             #expect(try await database.count("SELECT count(*)::int FROM mail.tasks WHERE status = 'failed'") == 1)
 
-            let sent = try #require(try await api.call("GET", "/api/mail/messages?recipient=c1@mail.example").array.first)
+            let sent = try #require(
+                try await api.call("GET", "/api/mail/messages?recipient=c1@mail.example").array.first)
             let id = try #require(sent["id"] as? String)
             #expect(try await api.call("POST", "/api/mail/messages/\(id)/resend").status == 202)
             #expect(await eventually(timeout: .seconds(30)) { harness.smtp.count() == 2 })

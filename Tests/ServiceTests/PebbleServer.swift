@@ -24,15 +24,24 @@ final class PebbleServer: Sendable {
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
         // Made once: a restarted Pebble keeps the certificate its clients already trust.
         if !FileManager.default.fileExists(atPath: caFile) {
-            try Shell.run("/usr/bin/openssl", ["req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256", "-nodes", "-days", "30",
-                                               "-keyout", directory.appendingPathComponent("key.pem").path, "-out", caFile,
-                                               "-subj", "/CN=localhost", "-addext", "subjectAltName=DNS:localhost,IP:127.0.0.1"])
+            try Shell.run(
+                "/usr/bin/openssl",
+                [
+                    "req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256", "-nodes", "-days", "30",
+                    "-keyout", directory.appendingPathComponent("key.pem").path, "-out", caFile,
+                    "-subj", "/CN=localhost", "-addext", "subjectAltName=DNS:localhost,IP:127.0.0.1",
+                ])
         }
-        let config = #"{"pebble":{"listenAddress":"127.0.0.1:\#(port)","managementListenAddress":"127.0.0.1:\#(managementPort)","certificate":"\#(caFile)","privateKey":"\#(directory.appendingPathComponent("key.pem").path)","httpPort":5002,"tlsPort":5001,"ocspResponderURL":"","externalAccountBindingRequired":false}}"#
+        let config =
+            #"{"pebble":{"listenAddress":"127.0.0.1:\#(port)","managementListenAddress":"127.0.0.1:\#(managementPort)","certificate":"\#(caFile)","privateKey":"\#(directory.appendingPathComponent("key.pem").path)","httpPort":5002,"tlsPort":5001,"ocspResponderURL":"","externalAccountBindingRequired":false}}"#
         try config.write(to: directory.appendingPathComponent("pebble.json"), atomically: true, encoding: .utf8)
-        try process.start("/usr/bin/pebble", ["-config", directory.appendingPathComponent("pebble.json").path, "-dnsserver", "127.0.0.1:\(dnsPort)"],
-                          environment: ["PEBBLE_VA_NOSLEEP": "1"].merging(rejectNonces ? [:] : ["PEBBLE_WFE_NONCEREJECT": "0"]) { $1 },
-                          log: directory.appendingPathComponent("pebble.log"))
+        try process.start(
+            "/usr/bin/pebble",
+            ["-config", directory.appendingPathComponent("pebble.json").path, "-dnsserver", "127.0.0.1:\(dnsPort)"],
+            environment: ["PEBBLE_VA_NOSLEEP": "1"].merging(rejectNonces ? [:] : ["PEBBLE_WFE_NONCEREJECT": "0"]) {
+                $1
+            },
+            log: directory.appendingPathComponent("pebble.log"))
         let ready = await eventually(timeout: .seconds(20), every: .milliseconds(100)) {
             (try? Shell.run("/usr/bin/curl", ["-fsS", "--cacert", self.caFile, self.directoryURL])) != nil
         }

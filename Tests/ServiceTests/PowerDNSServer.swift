@@ -20,7 +20,9 @@ final class PowerDNSServer: Sendable {
         let database = directory.appendingPathComponent("pdns.sqlite3")
         if !FileManager.default.fileExists(atPath: database.path) {
             try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
-            try Shell.run("/bin/sh", ["-c", "sqlite3 '\(database.path)' < /usr/share/pdns-backend-sqlite3/schema/schema.sqlite3.sql"])
+            try Shell.run(
+                "/bin/sh",
+                ["-c", "sqlite3 '\(database.path)' < /usr/share/pdns-backend-sqlite3/schema/schema.sqlite3.sql"])
             try """
             launch=gsqlite3
             gsqlite3-database=\(database.path)
@@ -38,9 +40,13 @@ final class PowerDNSServer: Sendable {
             security-poll-suffix=
             """.write(to: directory.appendingPathComponent("pdns.conf"), atomically: true, encoding: .utf8)
         }
-        try process.start("/usr/sbin/pdns_server", ["--config-dir=\(directory.path)"], log: directory.appendingPathComponent("pdns.log"))
+        try process.start(
+            "/usr/sbin/pdns_server", ["--config-dir=\(directory.path)"],
+            log: directory.appendingPathComponent("pdns.log"))
         let ready = await eventually(timeout: .seconds(20), every: .milliseconds(100)) {
-            (try? Shell.run("/usr/bin/curl", ["-fsS", "-H", "X-API-Key: \(Self.apiKey)", "\(self.apiURL)/api/v1/servers/localhost"])) != nil
+            (try? Shell.run(
+                "/usr/bin/curl", ["-fsS", "-H", "X-API-Key: \(Self.apiKey)", "\(self.apiURL)/api/v1/servers/localhost"]))
+                != nil
         }
         guard ready else { throw ShellError(description: "pdns_server did not start; see \(directory.path)/pdns.log") }
     }

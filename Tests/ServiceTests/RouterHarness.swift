@@ -9,14 +9,19 @@ import ServiceRuntime
 import TestSupport
 
 /// Runs a service's routes in-process against its real schema (`app.test(.router)`).
-func withRouter(_ definition: ServiceDefinition, database: TestDatabase,
-                _ body: @escaping @Sendable (any TestClientProtocol) async throws -> Void) async throws {
+func withRouter(
+    _ definition: ServiceDefinition, database: TestDatabase,
+    _ body: @escaping @Sendable (any TestClientProtocol) async throws -> Void
+) async throws {
     let logger = Logger(label: "hostwire.test.\(definition.name)")
     try await withPostgresClient(database.settings(as: definition.name), logger: logger) { client in
-        try await ServiceHost.migrate(definition.name, directory: Paths.root.appendingPathComponent("migrations/\(definition.name)"),
-                                      client: client, logger: logger)
-        let dependencies = ServiceDependencies(store: ServiceStore(database: Database.forTests(client: client, logger: logger), outbox: Outbox(source: definition.name)),
-                                               taskRegistry: definition.tasks)
+        try await ServiceHost.migrate(
+            definition.name, directory: Paths.root.appendingPathComponent("migrations/\(definition.name)"),
+            client: client, logger: logger)
+        let dependencies = ServiceDependencies(
+            store: ServiceStore(
+                database: Database.forTests(client: client, logger: logger), outbox: Outbox(source: definition.name)),
+            taskRegistry: definition.tasks)
         let app = Application(router: ServiceHost.buildRouter(definition, dependencies: dependencies))
         try await app.test(.router, body)
     }
@@ -24,8 +29,10 @@ func withRouter(_ definition: ServiceDefinition, database: TestDatabase,
 
 extension TestClientProtocol {
     /// Sends JSON (or nothing) and returns the status and the body parsed as a JSON object.
-    func json(_ method: HTTPRequest.Method, _ uri: String, _ body: Any? = nil, token: String? = nil,
-              headers extra: HTTPFields = [:]) async throws -> (status: HTTPResponse.Status, json: [String: Any], text: String) {
+    func json(
+        _ method: HTTPRequest.Method, _ uri: String, _ body: Any? = nil, token: String? = nil,
+        headers extra: HTTPFields = [:]
+    ) async throws -> (status: HTTPResponse.Status, json: [String: Any], text: String) {
         var headers = extra
         if let token { headers[.authorization] = "Bearer \(token)" }
         var buffer: ByteBuffer?

@@ -11,8 +11,10 @@ final class SMTPSink: Sendable {
     let options: [String]
     private let process = ChildProcess()
 
-    init(port: Int = freePort(), delay: Double = 0, tls: (certificate: String, key: String)? = nil, auth: String? = nil,
-         reject: String? = nil) {
+    init(
+        port: Int = freePort(), delay: Double = 0, tls: (certificate: String, key: String)? = nil, auth: String? = nil,
+        reject: String? = nil
+    ) {
         self.port = port
         var options = ["--delay", "\(delay)"]
         if let tls { options += ["--tls", tls.certificate, tls.key] }
@@ -24,11 +26,18 @@ final class SMTPSink: Sendable {
 
     func start() async throws {
         // The server makes the Maildir (and its new/cur/tmp) itself: it must not exist yet.
-        try FileManager.default.createDirectory(at: maildir.deletingLastPathComponent(), withIntermediateDirectories: true)
-        try process.start("/usr/bin/python3", [Paths.root.appendingPathComponent("Tests/Fixtures/SMTP/smtp_server.py").path,
-                                               "\(port)", maildir.path] + options)
+        try FileManager.default.createDirectory(
+            at: maildir.deletingLastPathComponent(), withIntermediateDirectories: true)
+        try process.start(
+            "/usr/bin/python3",
+            [
+                Paths.root.appendingPathComponent("Tests/Fixtures/SMTP/smtp_server.py").path,
+                "\(port)", maildir.path,
+            ] + options)
         let ready = await eventually(timeout: .seconds(20), every: .milliseconds(100)) {
-            (try? Shell.run("/usr/bin/python3", ["-c", "import socket; socket.create_connection(('127.0.0.1', \(self.port)), 1)"])) != nil
+            (try? Shell.run(
+                "/usr/bin/python3", ["-c", "import socket; socket.create_connection(('127.0.0.1', \(self.port)), 1)"]))
+                != nil
         }
         guard ready else { throw ShellError(description: "aiosmtpd did not start on \(port)") }
     }
@@ -39,7 +48,9 @@ final class SMTPSink: Sendable {
     /// How many messages the Maildir holds (cheap enough to poll).
     func count() -> Int {
         ["new", "cur"].reduce(0) { total, folder in
-            total + ((try? FileManager.default.contentsOfDirectory(atPath: maildir.appendingPathComponent(folder).path))?.count ?? 0)
+            total
+                + ((try? FileManager.default.contentsOfDirectory(atPath: maildir.appendingPathComponent(folder).path))?
+                    .count ?? 0)
         }
     }
 

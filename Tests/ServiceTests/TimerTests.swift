@@ -1,10 +1,11 @@
 import Foundation
 import Hummingbird
 import HummingbirdTesting
-import ServiceRuntime
 import PostgresNIO
+import ServiceRuntime
 import TestSupport
 import Testing
+
 @testable import TimerService
 
 /// Schedules: cron slots in their time zone, each announced once, missed ones caught up.
@@ -14,17 +15,27 @@ import Testing
 
     @Test func cronSlotsFollowTheExpressionAndTheTimeZone() throws {
         let daily = try CronExpression("0 2 * * *")
-        #expect(daily.slots(after: date("2026-11-22T02:00:00Z"), through: date("2026-11-25T02:00:00Z"), in: utc, limit: 10)
+        #expect(
+            daily.slots(after: date("2026-11-22T02:00:00Z"), through: date("2026-11-25T02:00:00Z"), in: utc, limit: 10)
                 == [date("2026-11-23T02:00:00Z"), date("2026-11-24T02:00:00Z"), date("2026-11-25T02:00:00Z")])
         let berlin = TimeZone(identifier: "Europe/Berlin")!
-        #expect(daily.slots(after: date("2026-11-22T00:00:00Z"), through: date("2026-11-23T00:00:00Z"), in: berlin, limit: 10)
+        #expect(
+            daily.slots(
+                after: date("2026-11-22T00:00:00Z"), through: date("2026-11-23T00:00:00Z"), in: berlin, limit: 10)
                 == [date("2026-11-22T01:00:00Z")], "02:00 in Berlin is 01:00 UTC in winter")
         let office = try CronExpression("*/30 9-10 * * 1-5")
-        let slots = office.slots(after: date("2026-11-20T00:00:00Z"), through: date("2026-11-24T00:00:00Z"), in: utc, limit: 100)
+        let slots = office.slots(
+            after: date("2026-11-20T00:00:00Z"), through: date("2026-11-24T00:00:00Z"), in: utc, limit: 100)
         #expect(slots.count == 8, "Friday and Monday, 9:00 9:30 10:00 10:30")
-        #expect(try CronExpression("0 0 1 * 0").slots(after: date("2026-11-30T23:59:00Z"), through: date("2026-12-31T23:59:00Z"),
-                                                     in: utc, limit: 100).count == 5, "either day field: 1 December and its 4 Sundays")
-        for bad in ["", "* * * *", "60 * * * *", "* 24 * * *", "* * 0 * *", "* * * 13 *", "*/0 * * * *", "a * * * *", "5-1 * * * *"] {
+        #expect(
+            try CronExpression("0 0 1 * 0").slots(
+                after: date("2026-11-30T23:59:00Z"), through: date("2026-12-31T23:59:00Z"),
+                in: utc, limit: 100
+            ).count == 5, "either day field: 1 December and its 4 Sundays")
+        for bad in [
+            "", "* * * *", "60 * * * *", "* 24 * * *", "* * 0 * *", "* * * 13 *", "*/0 * * * *", "a * * * *",
+            "5-1 * * * *",
+        ] {
             #expect(throws: CronError.self, "\(bad)") { try CronExpression(bad) }
         }
     }
@@ -36,27 +47,38 @@ import Testing
         #expect(SlotFiring.eventID("recurring-billing", slot) != SlotFiring.eventID("recurring-billing", slot + 86_400))
     }
 
-    @Test("two timers running: a day's four slots fire once each; after three days down, the missed slots follow in order")
+    @Test(
+        "two timers running: a day's four slots fire once each; after three days down, the missed slots follow in order"
+    )
     func slotsFireOnceAndCatchUp() async throws {
         try await TestDatabase.with(services: ["timer"]) { database in
             let bus = TestBroker(queues: ["timer"], tag: "timer")
             func timer(_ tag: String) -> ServiceProcess {
-                ServiceProcess(executable: "hostwire-timer", environment: bus.environment(for: "timer", database: database).merging([
-                    "HOSTWIRE_API_TOKENS": "admin:\(Sandbox.adminToken)", "HOSTWIRE_TIMER_ADJUSTABLE_CLOCK": "1",
-                ]) { $1 }, httpPort: freePort(), logName: "timer-\(tag)")
+                ServiceProcess(
+                    executable: "hostwire-timer",
+                    environment: bus.environment(for: "timer", database: database).merging([
+                        "HOSTWIRE_API_TOKENS": "admin:\(Sandbox.adminToken)", "HOSTWIRE_TIMER_ADJUSTABLE_CLOCK": "1",
+                    ]) { $1 }, httpPort: freePort(), logName: "timer-\(tag)")
             }
             let (first, second) = (timer("a"), timer("b"))
-            defer { first.stop(); second.stop(); bus.process.stop() }
+            defer {
+                first.stop()
+                second.stop()
+                bus.process.stop()
+            }
             try await bus.process.start()
             try await first.start()
             try await second.start()
             // The four daily schedules only: checkout's hourly order expiry is switched off here, and
             // not counted (an hour may turn between the timer's start and switching it off).
             _ = try await database.withAdmin { client in
-                try await client.query("UPDATE timer.schedules SET enabled = false WHERE name = 'order-expiry'", logger: TestDatabase.logger)
+                try await client.query(
+                    "UPDATE timer.schedules SET enabled = false WHERE name = 'order-expiry'",
+                    logger: TestDatabase.logger)
             }
             let fired = {
-                try await database.count("""
+                try await database.count(
+                    """
                     SELECT count(*)::int FROM timer.outbox WHERE type = 'timer.fired' AND payload::jsonb ->> 'schedule' <> 'order-expiry'
                     """)
             }
@@ -70,38 +92,54 @@ import Testing
             first.stop()
             second.stop()
             _ = try await database.withAdmin { client in
-                try await client.query("UPDATE timer.clock SET offset_seconds = offset_seconds + 3 * 86400", logger: TestDatabase.logger)
+                try await client.query(
+                    "UPDATE timer.clock SET offset_seconds = offset_seconds + 3 * 86400", logger: TestDatabase.logger)
             }
             try await first.start()
             #expect(await eventually(timeout: .seconds(20)) { try await fired() == 16 })
             let order = try await database.withAdmin { client in
-                try await client.query("""
+                try await client.query(
+                    """
                     SELECT payload::jsonb ->> 'schedule', (payload::jsonb ->> 'slot') FROM timer.outbox
                     WHERE type = 'timer.fired' ORDER BY sequence
-                    """, logger: TestDatabase.logger).collect().map { try $0.decode((String, String).self) }
+                    """, logger: TestDatabase.logger
+                ).collect().map { try $0.decode((String, String).self) }
             }
             let billing = order.filter { $0.0 == "recurring-billing" }.map(\.1)
             #expect(billing.count == 4 && billing == billing.sorted(), "missed slots in order: \(billing)")
-            #expect(try await api.call("PATCH", "/api/timer/schedules/backup-cleanup", json: ["cron": "61 * * * *"]).status == 422)
-            #expect(try await api.call("PATCH", "/api/timer/schedules/backup-cleanup", json: ["enabled": false]).status == 200)
+            #expect(
+                try await api.call("PATCH", "/api/timer/schedules/backup-cleanup", json: ["cron": "61 * * * *"]).status
+                    == 422)
+            #expect(
+                try await api.call("PATCH", "/api/timer/schedules/backup-cleanup", json: ["enabled": false]).status
+                    == 200)
         }
     }
 
     /// What the console's late-timer alarm reads: a slot passed over a minute ago and not fired.
     @Test func aSlotPassedAndNotFiredIsReportedLate() async throws {
         try await TestDatabase.with(services: ["timer"]) { database in
-            try await withRouter(buildTimer(TimerSettings(apiTokens: APITokens([(.admin, Sandbox.adminToken)]))), database: database) { client in
+            try await withRouter(
+                buildTimer(TimerSettings(apiTokens: APITokens([(.admin, Sandbox.adminToken)]))), database: database
+            ) { client in
                 func schedules() async throws -> [[String: Any]] {
-                    try await client.execute(uri: "/api/timer/schedules", method: .get,
-                                             headers: [.authorization: "Bearer \(Sandbox.adminToken)"]) { response in
-                        try JSONSerialization.jsonObject(with: Data(String(buffer: response.body).utf8)) as? [[String: Any]] ?? []
+                    try await client.execute(
+                        uri: "/api/timer/schedules", method: .get,
+                        headers: [.authorization: "Bearer \(Sandbox.adminToken)"]
+                    ) { response in
+                        try JSONSerialization.jsonObject(with: Data(String(buffer: response.body).utf8))
+                            as? [[String: Any]] ?? []
                     }
                 }
                 let now = try await schedules()
-                #expect(!now.isEmpty && now.allSatisfy { $0["late"] as? Bool == false && $0["next_slot"] is String }, "\(now)")
+                #expect(
+                    !now.isEmpty && now.allSatisfy { $0["late"] as? Bool == false && $0["next_slot"] is String },
+                    "\(now)")
                 // Nothing runs the timer's loop here: two days on, every enabled schedule is behind.
                 _ = try await database.withAdmin { client in
-                    try await client.query("UPDATE timer.clock SET offset_seconds = offset_seconds + 2 * 86400", logger: TestDatabase.logger)
+                    try await client.query(
+                        "UPDATE timer.clock SET offset_seconds = offset_seconds + 2 * 86400",
+                        logger: TestDatabase.logger)
                 }
                 let later = try await schedules()
                 #expect(later.allSatisfy { $0["late"] as? Bool == ($0["enabled"] as? Bool) }, "\(later)")

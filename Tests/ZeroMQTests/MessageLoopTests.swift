@@ -1,5 +1,6 @@
-import Testing
 import TestSupport
+import Testing
+
 @testable import ZeroMQ
 
 /// The ZeroMQ layer over real sockets on loopback.
@@ -16,16 +17,19 @@ import TestSupport
     @Test func multipartMessagesOfAnySizeArriveWholeAndInOrder() async throws {
         let context = ZMQContext()
         let endpoint = "tcp://127.0.0.1:\(freePort())"
-        let pull = try await MessageLoop(context: context, name: "pull", sockets: [SocketSpec(.pull, [.bind(endpoint)])])
-        let push = try await MessageLoop(context: context, name: "push", sockets: [SocketSpec(.push, [.connect(endpoint)])])
-        let big = [UInt8](repeating: 7, count: 4 << 20) // far larger than any fixed receive buffer
+        let pull = try await MessageLoop(
+            context: context, name: "pull", sockets: [SocketSpec(.pull, [.bind(endpoint)])])
+        let push = try await MessageLoop(
+            context: context, name: "push", sockets: [SocketSpec(.push, [.connect(endpoint)])])
+        let big = [UInt8](repeating: 7, count: 4 << 20)  // far larger than any fixed receive buffer
         push.send([Array("queue".utf8), [], big], on: 0)
         for number in 0..<1000 { push.send([Array("n".utf8), Array("\(number)".utf8)], on: 0) }
         let messages = await receive(1001, from: pull)
         #expect(messages.first?.frames.count == 3)
         #expect(messages.first?.frames[1] == [])
         #expect(messages.first?.frames[2] == big)
-        #expect(messages.dropFirst().map { String(decoding: $0.frames[1], as: UTF8.self) } == (0..<1000).map(String.init))
+        #expect(
+            messages.dropFirst().map { String(decoding: $0.frames[1], as: UTF8.self) } == (0..<1000).map(String.init))
         await push.stop()
         await pull.stop()
     }
@@ -33,13 +37,16 @@ import TestSupport
     @Test func messagesWaitForAPeerInsteadOfBeingLost() async throws {
         let context = ZMQContext()
         let endpoint = "tcp://127.0.0.1:\(freePort())"
-        let push = try await MessageLoop(context: context, name: "push", sockets: [
-            SocketSpec(.push, [.connect(endpoint)], options: [.immediate(true)]),
-        ])
+        let push = try await MessageLoop(
+            context: context, name: "push",
+            sockets: [
+                SocketSpec(.push, [.connect(endpoint)], options: [.immediate(true)])
+            ])
         for number in 0..<100 { push.send([Array("\(number)".utf8)], on: 0) }
         try await Task.sleep(for: .milliseconds(200))
         #expect(push.unsent == 100)
-        let pull = try await MessageLoop(context: context, name: "pull", sockets: [SocketSpec(.pull, [.bind(endpoint)])])
+        let pull = try await MessageLoop(
+            context: context, name: "pull", sockets: [SocketSpec(.pull, [.bind(endpoint)])])
         let messages = await receive(100, from: pull)
         #expect(messages.count == 100)
         await push.stop()
@@ -52,13 +59,18 @@ import TestSupport
     @Test(.timeLimit(.minutes(2))) func aStalledConsumerLosesNothingAndNothingAborts() async throws {
         let context = ZMQContext()
         let endpoint = "tcp://127.0.0.1:\(freePort())"
-        let pull = try await MessageLoop(context: context, name: "pull", sockets: [
-            SocketSpec(.pull, [.bind(endpoint)], options: [.busKeepalive, .receiveHighWaterMark(10)]),
-        ], inboundCapacity: 10)
-        let push = try await MessageLoop(context: context, name: "push", sockets: [
-            SocketSpec(.push, [.connect(endpoint)], options: [.busKeepalive, .sendHighWaterMark(10), .immediate(true)]),
-        ])
-        let filler = [UInt8](repeating: 1, count: 4_096) // 20 MB in all: more than the TCP buffers hold
+        let pull = try await MessageLoop(
+            context: context, name: "pull",
+            sockets: [
+                SocketSpec(.pull, [.bind(endpoint)], options: [.busKeepalive, .receiveHighWaterMark(10)])
+            ], inboundCapacity: 10)
+        let push = try await MessageLoop(
+            context: context, name: "push",
+            sockets: [
+                SocketSpec(
+                    .push, [.connect(endpoint)], options: [.busKeepalive, .sendHighWaterMark(10), .immediate(true)])
+            ])
+        let filler = [UInt8](repeating: 1, count: 4_096)  // 20 MB in all: more than the TCP buffers hold
         for number in 0..<5_000 { push.send([Array("\(number)".utf8), filler], on: 0) }
         try await Task.sleep(for: .seconds(5))
         #expect(push.unsent > 0, "the sender is held back while nobody reads")
@@ -75,15 +87,24 @@ import TestSupport
         let client = try CurveKeyPair.generate()
         #expect(try CurveKeyPair.publicKey(forSecret: server.secretKey) == server.publicKey)
         let endpoint = "tcp://127.0.0.1:\(freePort())"
-        let pull = try await MessageLoop(context: context, name: "pull", sockets: [
-            SocketSpec(.pull, [.bind(endpoint)], options: [.curveServer(secretKey: server.secretKey)]),
-        ])
-        let stranger = try await MessageLoop(context: context, name: "stranger", sockets: [SocketSpec(.push, [.connect(endpoint)])])
+        let pull = try await MessageLoop(
+            context: context, name: "pull",
+            sockets: [
+                SocketSpec(.pull, [.bind(endpoint)], options: [.curveServer(secretKey: server.secretKey)])
+            ])
+        let stranger = try await MessageLoop(
+            context: context, name: "stranger", sockets: [SocketSpec(.push, [.connect(endpoint)])])
         stranger.send([Array("plain".utf8)], on: 0)
-        let trusted = try await MessageLoop(context: context, name: "trusted", sockets: [
-            SocketSpec(.push, [.connect(endpoint)], options: [
-                .curveClient(publicKey: client.publicKey, secretKey: client.secretKey, serverKey: server.publicKey)]),
-        ])
+        let trusted = try await MessageLoop(
+            context: context, name: "trusted",
+            sockets: [
+                SocketSpec(
+                    .push, [.connect(endpoint)],
+                    options: [
+                        .curveClient(
+                            publicKey: client.publicKey, secretKey: client.secretKey, serverKey: server.publicKey)
+                    ])
+            ])
         trusted.send([Array("sealed".utf8)], on: 0)
         let messages = await receive(1, from: pull)
         #expect(messages.map { String(decoding: $0.frames[0], as: UTF8.self) } == ["sealed"])
@@ -94,7 +115,8 @@ import TestSupport
 
     @Test func aBadEndpointFailsTheStartInsteadOfTheThread() async throws {
         await #expect(throws: ZMQError.self) {
-            _ = try await MessageLoop(context: ZMQContext(), name: "bad", sockets: [SocketSpec(.pull, [.bind("nonsense://x")])])
+            _ = try await MessageLoop(
+                context: ZMQContext(), name: "bad", sockets: [SocketSpec(.pull, [.bind("nonsense://x")])])
         }
     }
 }

@@ -16,8 +16,10 @@ struct ActorOption: ParsableArguments {
 struct Accounts: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Hosting accounts: list, show, the changes asked of one, and an operator's controls.",
-        subcommands: [List.self, Show.self, Actions.self, Suspend.self, Unsuspend.self, Terminate.self, ChangePackage.self,
-                      ResetPassword.self])
+        subcommands: [
+            List.self, Show.self, Actions.self, Suspend.self, Unsuspend.self, Terminate.self, ChangePackage.self,
+            ResetPassword.self,
+        ])
     static let columns = ["id", "domain", "status", "plan", "username", "suspend_reason", "created_at"]
     static let actionColumns = ["id", "action", "detail", "actor", "status", "requested_at", "finished_at"]
 
@@ -25,8 +27,10 @@ struct Accounts: AsyncParsableCommand {
         @OptionGroup var common: CommonOptions
         @Option(help: "provisioning, active, suspended, terminated or failed") var status: String?
         func run() async throws {
-            let page = try await common.client.call(.GET, "provisioning", "/api/accounts" + (status.map { "?status=\($0)" } ?? ""))
-            try common.show(common.json ? page : ((page as? [String: Any])?["items"] ?? page), columns: Accounts.columns)
+            let page = try await common.client.call(
+                .GET, "provisioning", "/api/accounts" + (status.map { "?status=\($0)" } ?? ""))
+            try common.show(
+                common.json ? page : ((page as? [String: Any])?["items"] ?? page), columns: Accounts.columns)
         }
     }
 
@@ -34,26 +38,32 @@ struct Accounts: AsyncParsableCommand {
         @OptionGroup var common: CommonOptions
         @Argument var id: String
         func run() async throws {
-            try common.show(try await common.client.call(.GET, "provisioning", "/api/accounts/\(id)"), columns: Accounts.columns)
+            try common.show(
+                try await common.client.call(.GET, "provisioning", "/api/accounts/\(id)"), columns: Accounts.columns)
         }
     }
 
     struct Actions: AsyncParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "The changes asked of an account: who, what, how it ended.")
+        static let configuration = CommandConfiguration(
+            abstract: "The changes asked of an account: who, what, how it ended.")
         @OptionGroup var common: CommonOptions
         @Argument var id: String
         func run() async throws {
             let page = try await common.client.call(.GET, "provisioning", "/api/accounts/\(id)/actions")
-            try common.show(common.json ? page : ((page as? [String: Any])?["items"] ?? []), columns: Accounts.actionColumns)
+            try common.show(
+                common.json ? page : ((page as? [String: Any])?["items"] ?? []), columns: Accounts.actionColumns)
         }
     }
 
     /// Asks provisioning for one change; it is queued and carried out by a retried task.
-    static func request(_ action: String, _ id: String, _ common: CommonOptions, _ actor: ActorOption,
-                        _ extra: [String: Any] = [:]) async throws {
+    static func request(
+        _ action: String, _ id: String, _ common: CommonOptions, _ actor: ActorOption,
+        _ extra: [String: Any] = [:]
+    ) async throws {
         let body = extra.merging(["actor": actor.name]) { $1 }
-        try common.show(try await common.client.call(.POST, "provisioning", "/api/accounts/\(id)/\(action)", body: body),
-                        columns: actionColumns)
+        try common.show(
+            try await common.client.call(.POST, "provisioning", "/api/accounts/\(id)/\(action)", body: body),
+            columns: actionColumns)
     }
 
     struct Suspend: AsyncParsableCommand {
@@ -80,8 +90,9 @@ struct Accounts: AsyncParsableCommand {
     }
 
     struct ChangePackage: AsyncParsableCommand {
-        static let configuration = CommandConfiguration(commandName: "change-package",
-                                                        abstract: "Move the account to another panel package, without charge.")
+        static let configuration = CommandConfiguration(
+            commandName: "change-package",
+            abstract: "Move the account to another panel package, without charge.")
         @OptionGroup var common: CommonOptions
         @OptionGroup var actor: ActorOption
         @Argument var id: String
@@ -90,8 +101,9 @@ struct Accounts: AsyncParsableCommand {
     }
 
     struct ResetPassword: AsyncParsableCommand {
-        static let configuration = CommandConfiguration(commandName: "reset-password",
-                                                        abstract: "Give the account a new password; the customer gets it by mail.")
+        static let configuration = CommandConfiguration(
+            commandName: "reset-password",
+            abstract: "Give the account a new password; the customer gets it by mail.")
         @OptionGroup var common: CommonOptions
         @OptionGroup var actor: ActorOption
         @Argument var id: String
@@ -100,8 +112,9 @@ struct Accounts: AsyncParsableCommand {
 }
 
 struct Subscriptions: AsyncParsableCommand {
-    static let configuration = CommandConfiguration(abstract: "Billing's subscriptions: cancel, or take back a pending cancellation.",
-                                                    subcommands: [Cancel.self, Withdraw.self])
+    static let configuration = CommandConfiguration(
+        abstract: "Billing's subscriptions: cancel, or take back a pending cancellation.",
+        subcommands: [Cancel.self, Withdraw.self])
 
     struct Cancel: AsyncParsableCommand {
         @OptionGroup var common: CommonOptions
@@ -112,9 +125,11 @@ struct Subscriptions: AsyncParsableCommand {
             guard ["now", "end_of_term"].contains(when) else { throw ValidationError("--when is now or end_of_term") }
         }
         func run() async throws {
-            try common.show(try await common.client.call(.POST, "billing", "/api/billing/subscriptions/\(id)/cancellation",
-                                                         body: ["when": when, "actor": actor.name]),
-                            columns: ["subscription_id", "effective_on", "status"])
+            try common.show(
+                try await common.client.call(
+                    .POST, "billing", "/api/billing/subscriptions/\(id)/cancellation",
+                    body: ["when": when, "actor": actor.name]),
+                columns: ["subscription_id", "effective_on", "status"])
         }
     }
 

@@ -3,15 +3,19 @@ import Foundation
 import NIOHTTP1
 
 struct Orders: AsyncParsableCommand {
-    static let configuration = CommandConfiguration(abstract: "Place, list and show orders.", subcommands: [List.self, Show.self, Place.self])
+    static let configuration = CommandConfiguration(
+        abstract: "Place, list and show orders.", subcommands: [List.self, Show.self, Place.self])
 
     struct List: AsyncParsableCommand {
         @OptionGroup var common: CommonOptions
         @Option(help: "pending_payment, paid or cancelled") var status: String?
         func run() async throws {
             let query = status.map { "?status=\($0)" } ?? ""
-            try common.show(try await common.client.call(.GET, "checkout", "/api/admin/orders\(query)"),
-                            columns: ["id", "status", "domain", "customer_email", "product_name", "amount", "currency", "created_at"])
+            try common.show(
+                try await common.client.call(.GET, "checkout", "/api/admin/orders\(query)"),
+                columns: [
+                    "id", "status", "domain", "customer_email", "product_name", "amount", "currency", "created_at",
+                ])
         }
     }
 
@@ -19,13 +23,17 @@ struct Orders: AsyncParsableCommand {
         @OptionGroup var common: CommonOptions
         @Argument var id: String
         func run() async throws {
-            try common.show(try await common.client.call(.GET, "checkout", "/api/orders/\(id)"),
-                            columns: ["id", "status", "domain", "customer_email", "product_name", "billing_cycle", "amount", "currency"])
+            try common.show(
+                try await common.client.call(.GET, "checkout", "/api/orders/\(id)"),
+                columns: [
+                    "id", "status", "domain", "customer_email", "product_name", "billing_cycle", "amount", "currency",
+                ])
         }
     }
 
     struct Place: AsyncParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "Place an order (the customer then pays it through Stripe).")
+        static let configuration = CommandConfiguration(
+            abstract: "Place an order (the customer then pays it through Stripe).")
         @OptionGroup var common: CommonOptions
         @Option var email: String
         @Option var name: String
@@ -34,18 +42,22 @@ struct Orders: AsyncParsableCommand {
         @Option var cycle = "monthly"
         @Option var currency = "USD"
         func run() async throws {
-            var body: [String: Any] = ["customer": ["email": email, "name": name], "product_id": product,
-                                       "billing_cycle": cycle, "currency": currency]
+            var body: [String: Any] = [
+                "customer": ["email": email, "name": name], "product_id": product,
+                "billing_cycle": cycle, "currency": currency,
+            ]
             if let domain { body["domain"] = domain }
-            try common.show(try await common.client.call(.POST, "checkout", "/api/orders", body: body),
-                            columns: ["id", "status", "domain", "amount", "currency"])
+            try common.show(
+                try await common.client.call(.POST, "checkout", "/api/orders", body: body),
+                columns: ["id", "status", "domain", "amount", "currency"])
         }
     }
 }
 
 struct Tasks: AsyncParsableCommand {
-    static let configuration = CommandConfiguration(abstract: "A service's retried work: list, failed, retry.",
-                                                    subcommands: [List.self, Failed.self, Retry.self])
+    static let configuration = CommandConfiguration(
+        abstract: "A service's retried work: list, failed, retry.",
+        subcommands: [List.self, Failed.self, Retry.self])
 
     struct Service: ParsableArguments {
         @Option(help: "provisioning, dnsssl, mail or billing") var service: String
@@ -64,7 +76,8 @@ struct Tasks: AsyncParsableCommand {
         @OptionGroup var target: Service
         @Option(help: "pending, running, done or failed") var status: String?
         func run() async throws {
-            let page = try await common.client.call(.GET, target.service, "\(target.prefix)/tasks" + (status.map { "?status=\($0)" } ?? ""))
+            let page = try await common.client.call(
+                .GET, target.service, "\(target.prefix)/tasks" + (status.map { "?status=\($0)" } ?? ""))
             try common.show(common.json ? page : ((page as? [String: Any])?["items"] ?? []), columns: Tasks.columns)
         }
     }
@@ -83,19 +96,23 @@ struct Tasks: AsyncParsableCommand {
         @OptionGroup var target: Service
         @Argument var id: String
         func run() async throws {
-            try common.show(try await common.client.call(.POST, target.service, "\(target.prefix)/retry/\(id)"), columns: Tasks.columns)
+            try common.show(
+                try await common.client.call(.POST, target.service, "\(target.prefix)/retry/\(id)"),
+                columns: Tasks.columns)
         }
     }
 }
 
 struct Servers: AsyncParsableCommand {
-    static let configuration = CommandConfiguration(abstract: "Control-panel servers: list, add, drain.", subcommands: [List.self, Add.self, Drain.self])
+    static let configuration = CommandConfiguration(
+        abstract: "Control-panel servers: list, add, drain.", subcommands: [List.self, Add.self, Drain.self])
     static let columns = ["id", "name", "panel", "hostname", "server_group", "status", "accounts", "max_accounts"]
 
     struct List: AsyncParsableCommand {
         @OptionGroup var common: CommonOptions
         func run() async throws {
-            try common.show(try await common.client.call(.GET, "provisioning", "/api/servers"), columns: Servers.columns)
+            try common.show(
+                try await common.client.call(.GET, "provisioning", "/api/servers"), columns: Servers.columns)
         }
     }
 
@@ -107,26 +124,34 @@ struct Servers: AsyncParsableCommand {
         @Option var ip: String
         @Option(name: .customLong("api-url")) var apiURL: String
         @Option(name: .customLong("api-username")) var apiUsername: String
-        @Option(name: .customLong("api-secret"), help: "The panel's token, key or password (sealed at rest).") var apiSecret: String
+        @Option(name: .customLong("api-secret"), help: "The panel's token, key or password (sealed at rest).")
+        var apiSecret: String
         @Option var group = "default"
         @Option(name: .customLong("max-accounts")) var maxAccounts = 500
         @Option(help: "Comma-separated nameservers.") var nameservers = ""
         func run() async throws {
-            try common.show(try await common.client.call(.POST, "provisioning", "/api/servers", body: [
-                "name": name, "panel": panel, "hostname": hostname, "ip": ip, "api_url": apiURL, "api_username": apiUsername,
-                "api_secret": apiSecret, "server_group": group, "max_accounts": maxAccounts,
-                "nameservers": nameservers.split(separator: ",").map(String.init),
-            ]), columns: Servers.columns)
+            try common.show(
+                try await common.client.call(
+                    .POST, "provisioning", "/api/servers",
+                    body: [
+                        "name": name, "panel": panel, "hostname": hostname, "ip": ip, "api_url": apiURL,
+                        "api_username": apiUsername,
+                        "api_secret": apiSecret, "server_group": group, "max_accounts": maxAccounts,
+                        "nameservers": nameservers.split(separator: ",").map(String.init),
+                    ]), columns: Servers.columns)
         }
     }
 
     struct Drain: AsyncParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "Stop placing new accounts on a server; its accounts stay.")
+        static let configuration = CommandConfiguration(
+            abstract: "Stop placing new accounts on a server; its accounts stay.")
         @OptionGroup var common: CommonOptions
         @Argument var id: String
         func run() async throws {
-            try common.show(try await common.client.call(.PATCH, "provisioning", "/api/servers/\(id)", body: ["status": "draining"]),
-                            columns: Servers.columns)
+            try common.show(
+                try await common.client.call(
+                    .PATCH, "provisioning", "/api/servers/\(id)", body: ["status": "draining"]),
+                columns: Servers.columns)
         }
     }
 }
@@ -140,8 +165,9 @@ struct Invoices: AsyncParsableCommand {
         var query = ["per_page=500"]
         if let status { query.append("status=\(status)") }
         if let customerID { query.append("customer_id=\(customerID)") }
-        try common.show(try await common.client.call(.GET, "billing", "/api/billing/invoices?" + query.joined(separator: "&")),
-                        columns: ["number", "status", "total", "currency", "due_on", "amount_paid", "charge_attempts", "id"])
+        try common.show(
+            try await common.client.call(.GET, "billing", "/api/billing/invoices?" + query.joined(separator: "&")),
+            columns: ["number", "status", "total", "currency", "due_on", "amount_paid", "charge_attempts", "id"])
     }
 }
 
@@ -154,8 +180,10 @@ struct Emails: AsyncParsableCommand {
         var query: [String] = []
         if let recipient { query.append("recipient=\(recipient)") }
         if let status { query.append("status=\(status)") }
-        try common.show(try await common.client.call(.GET, "mail", "/api/mail/messages" + (query.isEmpty ? "" : "?" + query.joined(separator: "&"))),
-                        columns: ["template", "recipient", "status", "attempts", "last_error", "created_at", "sent_at"])
+        try common.show(
+            try await common.client.call(
+                .GET, "mail", "/api/mail/messages" + (query.isEmpty ? "" : "?" + query.joined(separator: "&"))),
+            columns: ["template", "recipient", "status", "attempts", "last_error", "created_at", "sent_at"])
     }
 }
 
@@ -169,10 +197,14 @@ struct Bus: AsyncParsableCommand {
             // Prometheus lines such as hostwire_broker_events_forwarded_total{topic="timer/timer.fired"} 12
             let rows: [[String: Any]] = text.split(separator: "\n").compactMap { line in
                 guard line.hasPrefix("hostwire_broker_"), let space = line.lastIndex(of: " ") else { return nil }
-                let name = line[..<space], value = line[line.index(after: space)...]
+                let name = line[..<space]
+                let value = line[line.index(after: space)...]
                 let metric = name.split(separator: "{").first.map(String.init) ?? String(name)
                 let label = name.split(separator: "\"").dropFirst().first.map(String.init) ?? ""
-                return ["metric": metric.replacingOccurrences(of: "hostwire_broker_", with: ""), "label": label, "value": String(value)]
+                return [
+                    "metric": metric.replacingOccurrences(of: "hostwire_broker_", with: ""), "label": label,
+                    "value": String(value),
+                ]
             }
             try common.show(rows, columns: ["metric", "label", "value"])
         }

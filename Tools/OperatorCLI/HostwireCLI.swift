@@ -10,8 +10,10 @@ struct HostwireCLI: AsyncParsableCommand {
             Service addresses come from HOSTWIRE_<SERVICE>_URL (default http://127.0.0.1:<port>, as `make run`),
             the admin token from HOSTWIRE_API_TOKEN. Tables by default, --json for scripts.
             """,
-        subcommands: [Orders.self, Accounts.self, Subscriptions.self, Tasks.self, Servers.self, Invoices.self, Emails.self,
-                      DeadLetters.self, Bus.self, Staff.self])
+        subcommands: [
+            Orders.self, Accounts.self, Subscriptions.self, Tasks.self, Servers.self, Invoices.self, Emails.self,
+            DeadLetters.self, Bus.self, Staff.self,
+        ])
 }
 
 /// What every command takes.
@@ -26,7 +28,10 @@ struct CommonOptions: ParsableArguments {
 
     /// Prints `value` as JSON or as a table of `columns`.
     func show(_ value: Any, columns: [String]) throws {
-        if json { print(try APIClient.prettyJSON(value)); return }
+        if json {
+            print(try APIClient.prettyJSON(value))
+            return
+        }
         let rows = (value as? [[String: Any]]) ?? ((value as? [String: Any]).map { [$0] } ?? [])
         print(Table(columns: columns, rows: rows).rendered)
     }

@@ -7,11 +7,13 @@ struct Table {
 
     var rendered: String {
         let cells = rows.map { row in columns.map { Self.text(row[$0]) } }
-        let widths = columns.indices.map { index in ([columns[index]] + cells.map { $0[index] }).map(\.count).max() ?? 0 }
+        let widths = columns.indices.map { index in ([columns[index]] + cells.map { $0[index] }).map(\.count).max() ?? 0
+        }
         let line = { (values: [String]) in
             zip(values, widths).map { $0.padding(toLength: $1, withPad: " ", startingAt: 0) }.joined(separator: "  ")
         }
-        return ([line(columns.map { $0.uppercased() })] + cells.map(line)).joined(separator: "\n") + (rows.isEmpty ? "\n(none)" : "")
+        return ([line(columns.map { $0.uppercased() })] + cells.map(line)).joined(separator: "\n")
+            + (rows.isEmpty ? "\n(none)" : "")
     }
 
     static func text(_ value: Any?) -> String {

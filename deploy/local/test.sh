@@ -9,6 +9,8 @@ trap 'deploy/local/postgres.sh stop' EXIT
 export HOSTWIRE_TEST_ADMIN_URL="postgres://postgres@127.0.0.1:$HOSTWIRE_PG_PORT/postgres"
 # The compose file must stay valid (no engine runs here, so only its configuration is checked).
 docker-compose --env-file deploy/compose.env.example --profile sandbox config -q
+# The code keeps one format (.swift-format; `make format` applies it).
+swift format lint --strict --recursive --parallel Package.swift Services Shared Tests Benchmarks Tools
 # Tests run suites in parallel on two cores; each suite gets its own database.
 swift build --build-tests
 export HOSTWIRE_BIN_DIR=$(swift build --show-bin-path)

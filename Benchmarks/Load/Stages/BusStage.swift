@@ -14,27 +14,35 @@ struct BusStage {
         let context = ZMQContext()
         var consumers: [MessageLoop] = []
         for index in 0..<options.consumers {
-            consumers.append(try await MessageLoop(context: context, name: "load-bus-\(index)", sockets: [
-                SocketSpec(.pull, [.connect(endpoint)], options: try BusKeys.options(as: queue)),
-            ]))
+            consumers.append(
+                try await MessageLoop(
+                    context: context, name: "load-bus-\(index)",
+                    sockets: [
+                        SocketSpec(.pull, [.connect(endpoint)], options: try BusKeys.options(as: queue))
+                    ]))
         }
         let readers = consumers.map { consumer in
             Task {
                 for await batch in consumer.messages {
-                    let now = DispatchTime.now().uptimeNanoseconds, instant = ContinuousClock.now
-                    delivered.finish(latencies: batch.compactMap { message in
-                        guard message.frames.count == 2, message.frames[1].count == Self.size else { return nil }
-                        let sent = message.frames[1].prefix(8).reduce(UInt64(0)) { $0 << 8 | UInt64($1) }
-                        return .nanoseconds(Int64(now &- sent))
-                    }, at: instant)
+                    let now = DispatchTime.now().uptimeNanoseconds
+                    let instant = ContinuousClock.now
+                    delivered.finish(
+                        latencies: batch.compactMap { message in
+                            guard message.frames.count == 2, message.frames[1].count == Self.size else { return nil }
+                            let sent = message.frames[1].prefix(8).reduce(UInt64(0)) { $0 << 8 | UInt64($1) }
+                            return .nanoseconds(Int64(now &- sent))
+                        }, at: instant)
                 }
             }
         }
-        let producer = try await MessageLoop(context: context, name: "load-bus-push", sockets: [
-            SocketSpec(.push, [.connect(options.commands)], options: try BusKeys.options(as: nil)),
-        ])
+        let producer = try await MessageLoop(
+            context: context, name: "load-bus-push",
+            sockets: [
+                SocketSpec(.push, [.connect(options.commands)], options: try BusKeys.options(as: nil))
+            ])
         try await Task.sleep(for: .milliseconds(300))
-        let address = Array(queue.utf8), total = options.total
+        let address = Array(queue.utf8)
+        let total = options.total
         await withProgress({ "sent \(delivered.counts.started)  received \(delivered.counts.finished)" }) {
             let begin = ContinuousClock.now
             var sent = 0

@@ -13,20 +13,32 @@ struct ChainStage {
     static let welcomeSubject = "Your hosting for "
 
     func run() async throws -> String {
-        let provisioned = LatencyRecorder(), certified = LatencyRecorder(), welcomed = LatencyRecorder()
+        let provisioned = LatencyRecorder()
+        let certified = LatencyRecorder()
+        let welcomed = LatencyRecorder()
         let wholeChain = self.wholeChain
         let client = try options.checkoutClient()
         let runID = LoadMain.runID()
-        try await withEvents(AccountProvisioned.self, from: options.events, { event, at in
-            provisioned.finish(event.orderID.uuidString, at: at)
-        }) {
-            try await withEvents(CertificateIssued.self, from: options.events, { event, at in certified.finish(event.domain, at: at) }) {
-                await withMaildir(options.maildir, { recipient, subject, arrived in
-                    if subject.hasPrefix(Self.welcomeSubject) { welcomed.finish(recipient, wallClock: arrived) }
-                }) {
-                    await options.drive(progress: {
-                        "paid \(provisioned.counts.started)  provisioned \(provisioned.counts.finished)  certified \(certified.counts.finished)  welcomed \(welcomed.counts.finished)  errors \(provisioned.counts.errors)"
-                    }, until: { provisioned.pending + certified.pending + welcomed.pending == 0 }) { number in
+        try await withEvents(
+            AccountProvisioned.self, from: options.events,
+            { event, at in
+                provisioned.finish(event.orderID.uuidString, at: at)
+            }
+        ) {
+            try await withEvents(
+                CertificateIssued.self, from: options.events, { event, at in certified.finish(event.domain, at: at) }
+            ) {
+                await withMaildir(
+                    options.maildir,
+                    { recipient, subject, arrived in
+                        if subject.hasPrefix(Self.welcomeSubject) { welcomed.finish(recipient, wallClock: arrived) }
+                    }
+                ) {
+                    await options.drive(
+                        progress: {
+                            "paid \(provisioned.counts.started)  provisioned \(provisioned.counts.finished)  certified \(certified.counts.finished)  welcomed \(welcomed.counts.finished)  errors \(provisioned.counts.errors)"
+                        }, until: { provisioned.pending + certified.pending + welcomed.pending == 0 }
+                    ) { number in
                         do {
                             try await client.placeAndPay(number, runID: runID) { order in
                                 provisioned.start(order.orderID.uuidString)
@@ -43,10 +55,11 @@ struct ChainStage {
             }
         }
         guard wholeChain else { return options.heading + provisioned.summary("webhook → account.provisioned") }
-        return options.heading + [
-            provisioned.summary("webhook → account.provisioned"),
-            certified.summary("webhook → certificate.issued"),
-            welcomed.summary("webhook → welcome email received"),
-        ].joined(separator: "\n")
+        return options.heading
+            + [
+                provisioned.summary("webhook → account.provisioned"),
+                certified.summary("webhook → certificate.issued"),
+                welcomed.summary("webhook → welcome email received"),
+            ].joined(separator: "\n")
     }
 }

@@ -10,9 +10,13 @@ struct CheckoutStage {
         let paid = LatencyRecorder()
         let client = try options.checkoutClient()
         let runID = LoadMain.runID()
-        try await withEvents(OrderPaid.self, from: options.events, { event, at in paid.finish(event.orderID.uuidString, at: at) }) {
-            await options.drive(progress: { "paid \(paid.counts.finished) of \(paid.counts.started), errors \(paid.counts.errors)" },
-                                until: { paid.pending == 0 }) { number in
+        try await withEvents(
+            OrderPaid.self, from: options.events, { event, at in paid.finish(event.orderID.uuidString, at: at) }
+        ) {
+            await options.drive(
+                progress: { "paid \(paid.counts.finished) of \(paid.counts.started), errors \(paid.counts.errors)" },
+                until: { paid.pending == 0 }
+            ) { number in
                 do {
                     try await client.placeAndPay(number, runID: runID) { paid.start($0.orderID.uuidString) }
                 } catch {

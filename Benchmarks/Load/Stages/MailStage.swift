@@ -11,13 +11,20 @@ struct MailStage {
     func run() async throws -> String {
         let welcomed = LatencyRecorder()
         let runID = LoadMain.runID()
-        let sealer = options.mailPublicKey.isEmpty ? nil : try FieldSealer(publicKey: options.mailPublicKey, purpose: "account.password")
-        try await withMaildir(options.maildir, { recipient, subject, arrived in
-            if subject.hasPrefix(ChainStage.welcomeSubject) { welcomed.finish(recipient, wallClock: arrived) }
-        }) {
+        let sealer =
+            options.mailPublicKey.isEmpty
+            ? nil : try FieldSealer(publicKey: options.mailPublicKey, purpose: "account.password")
+        try await withMaildir(
+            options.maildir,
+            { recipient, subject, arrived in
+                if subject.hasPrefix(ChainStage.welcomeSubject) { welcomed.finish(recipient, wallClock: arrived) }
+            }
+        ) {
             try await BusFeed.with(as: "provisioning", events: options.publish, commands: options.commands) { feed in
-                await options.drive(progress: { "published \(welcomed.counts.started)  received \(welcomed.counts.finished)" },
-                                    until: { welcomed.pending == 0 }) { number in
+                await options.drive(
+                    progress: { "published \(welcomed.counts.started)  received \(welcomed.counts.finished)" },
+                    until: { welcomed.pending == 0 }
+                ) { number in
                     do {
                         let event = try Samples.accountProvisioned(number, runID: runID, sealer: sealer)
                         welcomed.start(event.contactEmail)

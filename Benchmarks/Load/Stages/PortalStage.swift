@@ -27,19 +27,23 @@ struct PortalStage {
         let password = "Load-test-\(runID)-pass"
         let hash = Bcrypt.hash(password, cost: 12)
         let logger = Logger(label: "hostwire.load.portal")
-        try await withPostgresClient(try DatabaseSettings(url: options.databaseURL, schema: "portal"), logger: logger) { database in
+        try await withPostgresClient(try DatabaseSettings(url: options.databaseURL, schema: "portal"), logger: logger) {
+            database in
             for number in 0..<customers {
-                try await database.query("""
+                try await database.query(
+                    """
                     INSERT INTO people (id, email, name, password_hash, verified_at)
                     VALUES (\(UUID()), \("owner@\(Samples.domain(number, runID: runID))"), \("Load \(number)"), \(hash), now())
                     """, logger: logger)
             }
         }
-        try await Task.sleep(for: .seconds(5)) // the orders' accounts, invoices and emails settle
+        try await Task.sleep(for: .seconds(5))  // the orders' accounts, invoices and emails settle
         var browsers: [Browser] = []
         for number in 0..<customers {
-            browsers.append(try await Browser.signIn(portal: options.portal, email: "owner@\(Samples.domain(number, runID: runID))",
-                                                     password: password, number: number))
+            browsers.append(
+                try await Browser.signIn(
+                    portal: options.portal, email: "owner@\(Samples.domain(number, runID: runID))",
+                    password: password, number: number))
         }
         let recorders = Dictionary(uniqueKeysWithValues: Self.pages.map { ($0, LatencyRecorder()) })
         let deadline = ContinuousClock.now + .seconds(options.duration)
@@ -47,9 +51,11 @@ struct PortalStage {
         let served = try await withThrowingTaskGroup(of: Int.self) { group in
             for (number, browser) in browsers.enumerated() {
                 group.addTask {
-                    var count = 0, page = number % Self.pages.count
+                    var count = 0
+                    var page = number % Self.pages.count
                     while ContinuousClock.now < deadline {
-                        let path = Self.pages[page], key = "\(number)-\(count)"
+                        let path = Self.pages[page]
+                        let key = "\(number)-\(count)"
                         recorders[path]!.start(key)
                         do {
                             let status = try await browser.get(path)
@@ -67,7 +73,8 @@ struct PortalStage {
             return try await group.reduce(0, +)
         }
         let seconds = Double((ContinuousClock.now - started).components.seconds)
-        var report = "\nstage portal: \(customers) signed-in customers browsing for \(options.duration) s: "
+        var report =
+            "\nstage portal: \(customers) signed-in customers browsing for \(options.duration) s: "
             + "\(served) pages, \(Int(Double(served) / max(seconds, 1))) pages/s\n"
         for path in Self.pages { report += recorders[path]!.summary("GET \(path)") + "\n" }
         return report
@@ -86,10 +93,15 @@ struct Browser: Sendable {
     static func signIn(portal: String, email: String, password: String, number: Int) async throws -> Browser {
         let address = "198.51.\(100 + number / 250).\(1 + number % 250)"
         let form = try await send(.GET, portal + "/login", cookies: "", address: address)
-        guard let token = form.body.range(of: #"name="csrf" value=""#).map({ form.body[$0.upperBound...].prefix { $0 != "\"" } }) else {
+        guard
+            let token = form.body.range(of: #"name="csrf" value=""#).map({
+                form.body[$0.upperBound...].prefix { $0 != "\"" }
+            })
+        else {
             throw LoadError("no CSRF token on the login form")
         }
-        let body = "csrf=\(token)&email=\(email.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? email)"
+        let body =
+            "csrf=\(token)&email=\(email.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? email)"
             + "&password=\(password.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? password)"
         let posted = try await send(.POST, portal + "/login", cookies: form.cookies, address: address, body: body)
         guard posted.status == 303 || posted.status == 302, posted.cookies.contains("hw_session=") else {
@@ -100,15 +112,18 @@ struct Browser: Sendable {
     }
 
     /// A client that hands redirects back, as a browser's cookie jar needs them.
-    private static let http = HTTPClient(eventLoopGroupProvider: .singleton,
-                                         configuration: .init(redirectConfiguration: .disallow))
+    private static let http = HTTPClient(
+        eventLoopGroupProvider: .singleton,
+        configuration: .init(redirectConfiguration: .disallow))
 
     func get(_ path: String) async throws -> Int {
         try await Self.send(.GET, portal + path, cookies: cookies, address: address).status
     }
 
-    private static func send(_ method: HTTPMethod, _ url: String, cookies: String, address: String,
-                             body: String? = nil) async throws -> (status: Int, body: String, cookies: String) {
+    private static func send(
+        _ method: HTTPMethod, _ url: String, cookies: String, address: String,
+        body: String? = nil
+    ) async throws -> (status: Int, body: String, cookies: String) {
         var request = HTTPClientRequest(url: url)
         request.method = method
         request.headers.add(name: "X-Forwarded-For", value: address)
@@ -120,10 +135,12 @@ struct Browser: Sendable {
         let response = try await http.execute(request, timeout: .seconds(30))
         let text = String(buffer: try await response.body.collect(upTo: 4 << 20))
         // The cookies the browser holds next: those sent, replaced by those set.
-        var jar = Dictionary(cookies.split(separator: ";").compactMap { pair -> (String, String)? in
-            let parts = pair.trimmingCharacters(in: .whitespaces).split(separator: "=", maxSplits: 1).map(String.init)
-            return parts.count == 2 ? (parts[0], parts[1]) : nil
-        }, uniquingKeysWith: { $1 })
+        var jar = Dictionary(
+            cookies.split(separator: ";").compactMap { pair -> (String, String)? in
+                let parts = pair.trimmingCharacters(in: .whitespaces).split(separator: "=", maxSplits: 1).map(
+                    String.init)
+                return parts.count == 2 ? (parts[0], parts[1]) : nil
+            }, uniquingKeysWith: { $1 })
         for header in response.headers["Set-Cookie"] {
             let pair = header.split(separator: ";").first.map(String.init) ?? ""
             let parts = pair.split(separator: "=", maxSplits: 1).map(String.init)

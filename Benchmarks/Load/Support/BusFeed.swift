@@ -19,10 +19,15 @@ final class BusFeed: Sendable {
 
     /// Opens the feed for `body`, on the bus as `identity` (the service it stands in for), and
     /// closes it after the queued messages have left.
-    static func with<R>(as identity: String, events: String, commands: String, acknowledgements: String? = nil,
-                        _ body: (BusFeed) async throws -> R) async throws -> R {
+    static func with<R>(
+        as identity: String, events: String, commands: String, acknowledgements: String? = nil,
+        _ body: (BusFeed) async throws -> R
+    ) async throws -> R {
         let security = try BusKeys.options(as: identity)
-        var sockets = [SocketSpec(.pub, [.connect(events)], options: security), SocketSpec(.push, [.connect(commands)], options: security)]
+        var sockets = [
+            SocketSpec(.pub, [.connect(events)], options: security),
+            SocketSpec(.push, [.connect(commands)], options: security),
+        ]
         if let acknowledgements { sockets.append(SocketSpec(.pull, [.connect(acknowledgements)], options: security)) }
         let loop = try await MessageLoop(context: ZMQContext(), name: "load-feed", sockets: sockets)
         let drain = Task { for await _ in loop.messages {} }

@@ -19,11 +19,15 @@ enum BusKeys {
     /// CURVE options to connect as `identity` (any known one when `nil`: watching events
     /// needs only to be admitted); none when no keys were given.
     static func options(as identity: String?) throws -> [SocketOption] {
-        guard let serverKey, let secret = identity.flatMap({ secrets[$0] }) ?? secrets.sorted(by: { $0.key < $1.key }).first?.value
+        guard let serverKey,
+            let secret = identity.flatMap({ secrets[$0] }) ?? secrets.sorted(by: { $0.key < $1.key }).first?.value
         else {
             if let identity, serverKey != nil { throw LoadError("no key for \(identity) in HOSTWIRE_BUS_KEYS") }
             return []
         }
-        return [.curveClient(publicKey: try CurveKeyPair.publicKey(forSecret: secret), secretKey: secret, serverKey: serverKey)]
+        return [
+            .curveClient(
+                publicKey: try CurveKeyPair.publicKey(forSecret: secret), secretKey: secret, serverKey: serverKey)
+        ]
     }
 }

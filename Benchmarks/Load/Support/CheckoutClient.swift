@@ -22,17 +22,20 @@ struct CheckoutClient: Sendable {
     func placeAndPay(_ number: Int, runID: String, paying: (Paid) -> Void) async throws {
         let baseURL = baseURLs[number % baseURLs.count]
         let domain = Samples.domain(number, runID: runID)
-        let body = #"{"customer":{"email":"owner@\#(domain)","name":"Load \#(number)"},"product_id":"\#(product)","billing_cycle":"monthly","currency":"USD","domain":"\#(domain)"}"#
+        let body =
+            #"{"customer":{"email":"owner@\#(domain)","name":"Load \#(number)"},"product_id":"\#(product)","billing_cycle":"monthly","currency":"USD","domain":"\#(domain)"}"#
         let placed = try await post(baseURL + "/api/orders", body: body, headers: [:])
         if placed.status == 503 { throw Refused() }
         guard placed.status == 201,
-              let json = try JSONSerialization.jsonObject(with: Data(placed.body.utf8)) as? [String: Any],
-              let id = (json["id"] as? String).flatMap(UUID.init(uuidString:)),
-              let intent = (json["payment"] as? [String: Any])?["payment_intent"] as? String,
-              let amount = json["amount"] as? Int else {
+            let json = try JSONSerialization.jsonObject(with: Data(placed.body.utf8)) as? [String: Any],
+            let id = (json["id"] as? String).flatMap(UUID.init(uuidString:)),
+            let intent = (json["payment"] as? [String: Any])?["payment_intent"] as? String,
+            let amount = json["amount"] as? Int
+        else {
             throw LoadError("order \(number) not placed: \(placed.status) \(placed.body.prefix(200))")
         }
-        let event = #"{"id":"evt_load_\#(runID)_\#(number)","object":"event","created":\#(Int(Date().timeIntervalSince1970)),"type":"payment_intent.succeeded","data":{"object":{"id":"\#(intent)","object":"payment_intent","status":"succeeded","amount":\#(amount),"currency":"usd","metadata":{"order_id":"\#(id.uuidString)"}}}}"#
+        let event =
+            #"{"id":"evt_load_\#(runID)_\#(number)","object":"event","created":\#(Int(Date().timeIntervalSince1970)),"type":"payment_intent.succeeded","data":{"object":{"id":"\#(intent)","object":"payment_intent","status":"succeeded","amount":\#(amount),"currency":"usd","metadata":{"order_id":"\#(id.uuidString)"}}}}"#
         let signature = WebhookSignature(secret: webhookSecret).header(for: Array(event.utf8))
         paying(Paid(orderID: id, domain: domain))
         // Stripe delivers a webhook again after a refusal, as here after Retry-After.
@@ -41,10 +44,14 @@ struct CheckoutClient: Sendable {
             try await Task.sleep(for: .seconds(1))
             paid = try await post(baseURL + "/webhooks/stripe", body: event, headers: ["Stripe-Signature": signature])
         }
-        guard paid.status == 200 else { throw LoadError("order \(number) not paid: \(paid.status) \(paid.body.prefix(200))") }
+        guard paid.status == 200 else {
+            throw LoadError("order \(number) not paid: \(paid.status) \(paid.body.prefix(200))")
+        }
     }
 
-    private func post(_ url: String, body: String, headers: [String: String]) async throws -> (status: Int, body: String) {
+    private func post(_ url: String, body: String, headers: [String: String]) async throws -> (
+        status: Int, body: String
+    ) {
         var request = HTTPClientRequest(url: url)
         request.method = .POST
         request.headers.add(name: "Content-Type", value: "application/json")

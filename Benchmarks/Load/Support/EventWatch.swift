@@ -9,9 +9,11 @@ func withEvents<E: Event, R>(
     _ type: E.Type, from endpoint: String, _ handle: @escaping @Sendable (E, ContinuousClock.Instant) -> Void,
     _ body: () async throws -> R
 ) async throws -> R {
-    let loop = try await MessageLoop(context: ZMQContext(), name: "load-\(E.wireName)", sockets: [
-        SocketSpec(.sub, [.connect(endpoint)], options: try BusKeys.options(as: nil), subscriptions: [E.topic]),
-    ])
+    let loop = try await MessageLoop(
+        context: ZMQContext(), name: "load-\(E.wireName)",
+        sockets: [
+            SocketSpec(.sub, [.connect(endpoint)], options: try BusKeys.options(as: nil), subscriptions: [E.topic])
+        ])
     let watcher = Task {
         for await batch in loop.messages {
             let now = ContinuousClock.now

@@ -93,8 +93,11 @@ final class LatencyRecorder: Sendable {
             func ms(_ percentile: Double) -> String {
                 String(format: "%.1f", Double(state.latency.valueAtPercentile(percentile)) / 1000)
             }
-            let line = String(format: "%@: %d of %d done, %d errors, %d refused at the door, %.1f/s; latency ms p50 %@, p90 %@, p99 %@, max %@",
-                              label, state.finished, state.started, state.errors, state.refused, rate, ms(50), ms(90), ms(99), ms(100))
+            let line = String(
+                format:
+                    "%@: %d of %d done, %d errors, %d refused at the door, %.1f/s; latency ms p50 %@, p90 %@, p99 %@, max %@",
+                label, state.finished, state.started, state.errors, state.refused, rate, ms(50), ms(90), ms(99), ms(100)
+            )
             return state.firstError.map { line + "\n  first error: \($0)" } ?? line
         }
     }

@@ -5,17 +5,23 @@ import Foundation
 ///
 /// The arrival time is the file's modification time: when the SMTP server finished
 /// receiving it, which is what a customer waiting for the email sees.
-func withMaildir<R>(_ path: String, _ handle: @escaping @Sendable (_ recipient: String, _ subject: String, _ arrived: Date) -> Void,
-                    _ body: () async throws -> R) async rethrows -> R {
+func withMaildir<R>(
+    _ path: String, _ handle: @escaping @Sendable (_ recipient: String, _ subject: String, _ arrived: Date) -> Void,
+    _ body: () async throws -> R
+) async rethrows -> R {
     let folder = URL(fileURLWithPath: path).appendingPathComponent("new")
     let seen = Set((try? FileManager.default.contentsOfDirectory(atPath: folder.path)) ?? [])
     let watcher = Task {
         var seen = seen
         while !Task.isCancelled {
-            for name in (try? FileManager.default.contentsOfDirectory(atPath: folder.path)) ?? [] where !seen.contains(name) {
+            for name in (try? FileManager.default.contentsOfDirectory(atPath: folder.path)) ?? []
+            where !seen.contains(name) {
                 let file = folder.appendingPathComponent(name)
-                guard let arrived = (try? FileManager.default.attributesOfItem(atPath: file.path))?[.modificationDate] as? Date,
-                      let head = try? Data(contentsOf: file).prefix(4096) else { continue }
+                guard
+                    let arrived = (try? FileManager.default.attributesOfItem(atPath: file.path))?[.modificationDate]
+                        as? Date,
+                    let head = try? Data(contentsOf: file).prefix(4096)
+                else { continue }
                 seen.insert(name)
                 let headers = headerFields(String(decoding: head, as: UTF8.self))
                 handle(address(headers["to"] ?? ""), headers["subject"] ?? "", arrived)
@@ -32,7 +38,9 @@ private func headerFields(_ text: String) -> [String: String] {
     var fields: [String: String] = [:]
     // The sink stores messages with the platform's line ends; folded lines continue with a blank.
     let head = text.replacingOccurrences(of: "\r\n", with: "\n").split(separator: "\n\n", maxSplits: 1).first ?? ""
-    for line in head.replacingOccurrences(of: "\n ", with: " ").replacingOccurrences(of: "\n\t", with: " ").split(separator: "\n") {
+    for line in head.replacingOccurrences(of: "\n ", with: " ").replacingOccurrences(of: "\n\t", with: " ").split(
+        separator: "\n")
+    {
         guard let colon = line.firstIndex(of: ":") else { continue }
         let name = line[..<colon].lowercased()
         if fields[name] == nil { fields[name] = line[line.index(after: colon)...].trimmingCharacters(in: .whitespaces) }

@@ -43,8 +43,10 @@ func wait(upTo seconds: Int, every: Duration = .milliseconds(100), until done: (
 extension LoadMain {
     /// Starts the run's items at `--rate` under a progress line, then waits up to `--drain`
     /// seconds until `done` holds.
-    func drive(progress line: @escaping @Sendable () -> String, until done: () -> Bool,
-               _ item: @escaping @Sendable (Int) async -> Void) async {
+    func drive(
+        progress line: @escaping @Sendable () -> String, until done: () -> Bool,
+        _ item: @escaping @Sendable (Int) async -> Void
+    ) async {
         await withProgress(line) {
             await pace(total: total, rate: rate, concurrency: concurrency, item)
             await wait(upTo: drain) { done() }

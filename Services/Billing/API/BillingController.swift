@@ -13,13 +13,16 @@ struct BillingController: Sendable {
     let ledger: PaymentLedger
 
     func addRoutes(to api: RouterGroup<ServiceRequestContext>) {
-        TasksController<ServiceRequestContext>(store: dependencies.store, registry: dependencies.taskRegistry).addRoutes(to: api)
+        TasksController<ServiceRequestContext>(store: dependencies.store, registry: dependencies.taskRegistry)
+            .addRoutes(to: api)
         let invoices = InvoiceQueries(database: dependencies.database)
         api.get("subscriptions") { request, _ in
             let query = request.uri.queryParameters
-            return APIResponse.json(try await invoices.subscriptions(customer: try request.uuidQuery("customer_id"),
-                                                                     status: query.get("status"),
-                                                                     cancelling: query.get("cancelling") == "true", paging: try Paging(request)))
+            return APIResponse.json(
+                try await invoices.subscriptions(
+                    customer: try request.uuidQuery("customer_id"),
+                    status: query.get("status"),
+                    cancelling: query.get("cancelling") == "true", paging: try Paging(request)))
         }
         api.get("invoices") { request, _ in
             let query = request.uri.queryParameters
@@ -27,9 +30,11 @@ struct BillingController: Sendable {
             if let status, !["open", "paid", "cancelled", "refunded"].contains(status) {
                 throw APIError.invalid("status", "status is open, paid, cancelled or refunded")
             }
-            return APIResponse.json(try await invoices.invoices(
-                customer: try request.uuidQuery("customer_id"),
-                subscription: try request.uuidQuery("subscription_id"), status: status, paging: try Paging(request)))
+            return APIResponse.json(
+                try await invoices.invoices(
+                    customer: try request.uuidQuery("customer_id"),
+                    subscription: try request.uuidQuery("subscription_id"), status: status, paging: try Paging(request))
+            )
         }
         api.get("invoices/{id}") { _, context in
             guard let invoice = try await invoices.invoice(try context.parameters.require("id", as: UUID.self)) else {
@@ -39,22 +44,29 @@ struct BillingController: Sendable {
         }
         api.get("payments") { request, _ in
             let query = request.uri.queryParameters
-            return APIResponse.json(try await invoices.payments(invoice: try request.uuidQuery("invoice_id"),
-                                                                customer: try request.uuidQuery("customer_id"),
-                                                                paging: try Paging(request)))
+            return APIResponse.json(
+                try await invoices.payments(
+                    invoice: try request.uuidQuery("invoice_id"),
+                    customer: try request.uuidQuery("customer_id"),
+                    paging: try Paging(request)))
         }
         api.get("customers/{id}/balance") { _, context in
             APIResponse.json(try await invoices.balance(try context.parameters.require("id", as: UUID.self)))
         }
         // An operator cancels for the customer (`actor` names who), or takes back a pending cancellation.
         api.post("subscriptions/{id}/cancellation") { request, context in
-            struct Body: Decodable { let when: CancellationTime; let actor: String? }
+            struct Body: Decodable {
+                let when: CancellationTime
+                let actor: String?
+            }
             let id = try context.parameters.require("id", as: UUID.self)
             let body = try await APIResponse.decode(Body.self, from: request)
             let actor = context.actor(claimed: body.actor, max: 200)
-            return APIResponse.json(try await dependencies.store.transaction { transaction in
-                try await Cancellations().request(id, of: nil, when: body.when, actor: actor, today: BillingDay(Date()), in: transaction)
-            })
+            return APIResponse.json(
+                try await dependencies.store.transaction { transaction in
+                    try await Cancellations().request(
+                        id, of: nil, when: body.when, actor: actor, today: BillingDay(Date()), in: transaction)
+                })
         }
         api.delete("subscriptions/{id}/cancellation") { _, context -> HTTPResponse.Status in
             let id = try context.parameters.require("id", as: UUID.self)

@@ -1,9 +1,9 @@
 import Foundation
+import Hummingbird
 import Messaging
 import Payments
 import Persistence
 import PostgresNIO
-import Hummingbird
 import ServiceRuntime
 
 /// `/api/customer`: one customer's subscriptions, invoices, payments and balance, for the
@@ -21,7 +21,10 @@ struct CustomerBillingController: Sendable {
     struct Return: Decodable {
         let successURL: String
         let cancelURL: String
-        enum CodingKeys: String, CodingKey { case successURL = "success_url", cancelURL = "cancel_url" }
+        enum CodingKeys: String, CodingKey {
+            case successURL = "success_url"
+            case cancelURL = "cancel_url"
+        }
     }
 
     struct Page: Encodable {
@@ -32,27 +35,33 @@ struct CustomerBillingController: Sendable {
     func addRoutes(to api: RouterGroup<ServiceRequestContext>) {
         api.get("subscriptions") { request, _ in
             let customer = try await customers.customer(request)
-            return APIResponse.json(try await queries.subscriptions(customer: customer, status: nil, paging: try Paging(request)))
+            return APIResponse.json(
+                try await queries.subscriptions(customer: customer, status: nil, paging: try Paging(request)))
         }
         api.post("subscriptions/{id}/cancellation") { request, context in
             let customer = try await customers.customer(request)
             guard let id = context.parameters.get("id", as: UUID.self) else { throw APIError.notFound("subscription") }
             let body = try await APIResponse.decode(CancellationRequest.self, from: request)
-            return APIResponse.json(try await store.transaction { transaction in
-                try await Cancellations().request(id, of: customer, when: body.when, actor: "customer", today: BillingDay(Date()),
-                                                  in: transaction)
-            })
+            return APIResponse.json(
+                try await store.transaction { transaction in
+                    try await Cancellations().request(
+                        id, of: customer, when: body.when, actor: "customer", today: BillingDay(Date()),
+                        in: transaction)
+                })
         }
         api.get("invoices") { request, _ in
             let customer = try await customers.customer(request)
-            return APIResponse.json(try await queries.invoices(customer: customer, subscription: nil, status: nil,
-                                                               paging: try Paging(request)))
+            return APIResponse.json(
+                try await queries.invoices(
+                    customer: customer, subscription: nil, status: nil,
+                    paging: try Paging(request)))
         }
         api.get("invoices/{id}") { request, context in
             let customer = try await customers.customer(request)
             // Another customer's invoice does not exist, as far as this customer can tell.
             guard let id = context.parameters.get("id", as: UUID.self), var invoice = try await queries.invoice(id),
-                  invoice.customerID == customer else {
+                invoice.customerID == customer
+            else {
                 throw APIError.notFound("invoice")
             }
             invoice.charges = nil
@@ -64,7 +73,8 @@ struct CustomerBillingController: Sendable {
         api.post("invoices/{id}/payment-page") { request, context in
             let customer = try await customers.customer(request)
             guard let id = context.parameters.get("id", as: UUID.self), let invoice = try await queries.invoice(id),
-                  invoice.customerID == customer else {
+                invoice.customerID == customer
+            else {
                 throw APIError.notFound("invoice")
             }
             let body = try await APIResponse.decode(Return.self, from: request)
@@ -75,10 +85,12 @@ struct CustomerBillingController: Sendable {
             if let field = returnTo.invalidField { throw APIError.invalid(field, "\(field) is an http or https URL") }
             let due = invoice.total - invoice.amountPaid
             do {
-                let reference = try await PaymentCustomers(database: queries.database, gateway: gateway).reference(for: customer)
+                let reference = try await PaymentCustomers(database: queries.database, gateway: gateway).reference(
+                    for: customer)
                 let page = try await gateway.createCheckoutPage(
-                    PaymentRequest(amount: due, currency: invoice.currency, description: "Invoice \(invoice.number)",
-                                   metadata: ["invoice_id": id.uuidString, "customer_id": customer.uuidString]),
+                    PaymentRequest(
+                        amount: due, currency: invoice.currency, description: "Invoice \(invoice.number)",
+                        metadata: ["invoice_id": id.uuidString, "customer_id": customer.uuidString]),
                     customer: reference, returnTo: returnTo,
                     idempotencyKey: "invoice-page-\(id.uuidString.lowercased())-\(due)")
                 return APIResponse.json(Page(paymentPage: page.url))
@@ -88,7 +100,8 @@ struct CustomerBillingController: Sendable {
         }
         api.get("payments") { request, _ in
             let customer = try await customers.customer(request)
-            return APIResponse.json(try await queries.payments(invoice: nil, customer: customer, paging: try Paging(request)))
+            return APIResponse.json(
+                try await queries.payments(invoice: nil, customer: customer, paging: try Paging(request)))
         }
         api.get("balance") { request, _ in
             APIResponse.json(try await queries.balance(try await customers.customer(request)))

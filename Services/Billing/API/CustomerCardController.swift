@@ -13,7 +13,11 @@ struct CustomerCardController: Sendable {
 
     struct Card: Encodable {
         let brand: String, last4: String, expiryMonth: Int, expiryYear: Int
-        enum CodingKeys: String, CodingKey { case brand, last4, expiryMonth = "exp_month", expiryYear = "exp_year" }
+        enum CodingKeys: String, CodingKey {
+            case brand, last4
+            case expiryMonth = "exp_month"
+            case expiryYear = "exp_year"
+        }
     }
 
     struct Saved: Encodable { let card: Card? }
@@ -28,9 +32,13 @@ struct CustomerCardController: Sendable {
             let customer = try await customers.customer(request)
             do {
                 let card = try await paymentCustomers.card(of: customer)
-                return APIResponse.json(Saved(card: card.map {
-                    Card(brand: $0.brand, last4: $0.last4, expiryMonth: $0.expiryMonth, expiryYear: $0.expiryYear)
-                }))
+                return APIResponse.json(
+                    Saved(
+                        card: card.map {
+                            Card(
+                                brand: $0.brand, last4: $0.last4, expiryMonth: $0.expiryMonth, expiryYear: $0.expiryYear
+                            )
+                        }))
             } catch let error as PaymentError {
                 throw APIError.providerUnavailable(error)
             }
@@ -44,7 +52,8 @@ struct CustomerCardController: Sendable {
                 let reference = try await paymentCustomers.reference(for: customer)
                 // Each request is a new page: saving a card moves no money, so a repeat is harmless.
                 let page = try await paymentCustomers.gateway.createCardSetupPage(
-                    customer: reference, returnTo: returnTo, idempotencyKey: "card-setup-\(UUID().uuidString.lowercased())")
+                    customer: reference, returnTo: returnTo,
+                    idempotencyKey: "card-setup-\(UUID().uuidString.lowercased())")
                 return APIResponse.json(Page(setupPage: page.url))
             } catch let error as PaymentError {
                 throw APIError.providerUnavailable(error)

@@ -1,7 +1,7 @@
 import Foundation
 import Persistence
-import ServiceRuntime
 import PostgresNIO
+import ServiceRuntime
 
 /// The read side of billing's admin API.
 struct InvoiceQueries: Sendable {
@@ -9,12 +9,22 @@ struct InvoiceQueries: Sendable {
 
     struct Subscription: Encodable {
         let id: UUID, orderID: UUID, customerID: UUID, accountID: UUID?, productName: String, domain: String?
-        let cycle: String, amount: Int, currency: String, startedOn: String, nextDue: String, status: String, suspendedFor: String?
+        let cycle: String, amount: Int, currency: String, startedOn: String, nextDue: String, status: String,
+            suspendedFor: String?
         /// The day a requested cancellation ends it (nothing is invoiced from then).
         let cancelOn: String?
         enum CodingKeys: String, CodingKey {
-            case id, orderID = "order_id", customerID = "customer_id", accountID = "account_id", productName = "product_name", domain
-            case cycle, amount, currency, startedOn = "started_on", nextDue = "next_due", status, suspendedFor = "suspended_for"
+            case id
+            case orderID = "order_id"
+            case customerID = "customer_id"
+            case accountID = "account_id"
+            case productName = "product_name"
+            case domain
+            case cycle, amount, currency
+            case startedOn = "started_on"
+            case nextDue = "next_due"
+            case status
+            case suspendedFor = "suspended_for"
             case cancelOn = "cancel_on"
         }
     }
@@ -29,10 +39,21 @@ struct InvoiceQueries: Sendable {
         var charges: [Charge]?
         var dunning: [Dunning]?
         enum CodingKeys: String, CodingKey {
-            case id, number, subscriptionID = "subscription_id", customerID = "customer_id", periodStart = "period_start"
-            case periodEnd = "period_end", issuedOn = "issued_on", dueOn = "due_on", subtotal, tax, total, currency, status
-            case amountPaid = "amount_paid", chargeAttempts = "charge_attempts", nextChargeOn = "next_charge_on", paidAt = "paid_at"
-            case lines, payments, charges = "charge_attempts_log", dunning
+            case id, number
+            case subscriptionID = "subscription_id"
+            case customerID = "customer_id"
+            case periodStart = "period_start"
+            case periodEnd = "period_end"
+            case issuedOn = "issued_on"
+            case dueOn = "due_on"
+            case subtotal, tax, total, currency, status
+            case amountPaid = "amount_paid"
+            case chargeAttempts = "charge_attempts"
+            case nextChargeOn = "next_charge_on"
+            case paidAt = "paid_at"
+            case lines, payments
+            case charges = "charge_attempts_log"
+            case dunning
         }
     }
 
@@ -42,14 +63,20 @@ struct InvoiceQueries: Sendable {
     }
     struct Dunning: Encodable {
         let action: String, takenOn: String
-        enum CodingKeys: String, CodingKey { case action, takenOn = "taken_on" }
+        enum CodingKeys: String, CodingKey {
+            case action
+            case takenOn = "taken_on"
+        }
     }
 
     struct Payment: Encodable {
         let id: UUID, invoiceID: UUID, method: String, reference: String, amount: Int, refunded: Int, currency: String
         let note: String?, createdAt: Date
         enum CodingKeys: String, CodingKey {
-            case id, invoiceID = "invoice_id", method, reference, amount, refunded, currency, note, createdAt = "created_at"
+            case id
+            case invoiceID = "invoice_id"
+            case method, reference, amount, refunded, currency, note
+            case createdAt = "created_at"
         }
     }
 
@@ -58,65 +85,95 @@ struct InvoiceQueries: Sendable {
             let currency: String, outstanding: Int, openInvoices: Int, overpaid: Int
             /// Credit the next invoices take first.
             let credit: Int
-            enum CodingKeys: String, CodingKey { case currency, outstanding, openInvoices = "open_invoices", overpaid, credit }
+            enum CodingKeys: String, CodingKey {
+                case currency, outstanding
+                case openInvoices = "open_invoices"
+                case overpaid, credit
+            }
         }
         let customerID: UUID
         let balances: [Amount]
-        enum CodingKeys: String, CodingKey { case customerID = "customer_id", balances }
+        enum CodingKeys: String, CodingKey {
+            case customerID = "customer_id"
+            case balances
+        }
     }
 
     /// Subscriptions, oldest first; `cancelling` keeps those whose cancellation is pending (by the day they end).
-    func subscriptions(customer: UUID?, status: String?, cancelling: Bool = false, paging: Paging) async throws -> [Subscription] {
-        try await database.query("""
+    func subscriptions(customer: UUID?, status: String?, cancelling: Bool = false, paging: Paging) async throws
+        -> [Subscription]
+    {
+        try await database.query(
+            """
             SELECT s.id, s.order_id, s.customer_id, a.account_id, s.product_name, s.domain, s.cycle, s.amount, s.currency,
                    s.started_on::text, s.next_due::text, s.status, s.suspended_for, s.cancel_on::text
             FROM subscriptions s LEFT JOIN accounts a ON a.order_id = s.order_id
             WHERE (\(customer)::uuid IS NULL OR s.customer_id = \(customer)) AND (\(status)::text IS NULL OR s.status = \(status))
               AND (NOT \(cancelling) OR (s.cancel_on IS NOT NULL AND s.status IN ('active', 'suspended')))
             ORDER BY CASE WHEN \(cancelling) THEN s.cancel_on END, s.created_at, s.id LIMIT \(paging.perPage) OFFSET \(paging.offset)
-            """).map { row in
-            let (id, order, customer, account, product, domain, cycle, amount, currency, started, next, status, reason, cancelOn) =
-                try row.decode((UUID, UUID, UUID, UUID?, String, String?, String, Int, String, String, String, String, String?,
-                                String?).self)
-            return Subscription(id: id, orderID: order, customerID: customer, accountID: account, productName: product, domain: domain,
-                                cycle: cycle, amount: amount, currency: currency, startedOn: started, nextDue: next, status: status,
-                                suspendedFor: reason, cancelOn: cancelOn)
+            """
+        ).map { row in
+            let (
+                id, order, customer, account, product, domain, cycle, amount, currency, started, next, status, reason,
+                cancelOn
+            ) =
+                try row.decode(
+                    (
+                        UUID, UUID, UUID, UUID?, String, String?, String, Int, String, String, String, String, String?,
+                        String?
+                    ).self)
+            return Subscription(
+                id: id, orderID: order, customerID: customer, accountID: account, productName: product, domain: domain,
+                cycle: cycle, amount: amount, currency: currency, startedOn: started, nextDue: next, status: status,
+                suspendedFor: reason, cancelOn: cancelOn)
         }
     }
 
     func invoices(customer: UUID?, subscription: UUID?, status: String?, paging: Paging) async throws -> [Invoice] {
-        try await database.query("""
+        try await database.query(
+            """
             SELECT id, number, subscription_id, customer_id, period_start::text, period_end::text, issued_on::text, due_on::text,
                    subtotal, tax, total, currency, status, amount_paid, charge_attempts, next_charge_on::text, paid_at
             FROM invoices
             WHERE (\(customer)::uuid IS NULL OR customer_id = \(customer))
               AND (\(subscription)::uuid IS NULL OR subscription_id = \(subscription)) AND (\(status)::text IS NULL OR status = \(status))
             ORDER BY number LIMIT \(paging.perPage) OFFSET \(paging.offset)
-            """).map(Self.invoice)
+            """
+        ).map(Self.invoice)
     }
 
     func invoice(_ id: UUID) async throws -> Invoice? {
-        guard var invoice = try await database.query("""
-            SELECT id, number, subscription_id, customer_id, period_start::text, period_end::text, issued_on::text, due_on::text,
-                   subtotal, tax, total, currency, status, amount_paid, charge_attempts, next_charge_on::text, paid_at
-            FROM invoices WHERE id = \(id)
-            """).map(Self.invoice).first else { return nil }
-        invoice.lines = try await database.query("""
+        guard
+            var invoice = try await database.query(
+                """
+                SELECT id, number, subscription_id, customer_id, period_start::text, period_end::text, issued_on::text, due_on::text,
+                       subtotal, tax, total, currency, status, amount_paid, charge_attempts, next_charge_on::text, paid_at
+                FROM invoices WHERE id = \(id)
+                """
+            ).map(Self.invoice).first
+        else { return nil }
+        invoice.lines = try await database.query(
+            """
             SELECT position, description, amount FROM invoice_lines WHERE invoice_id = \(id) ORDER BY position
-            """).map { row in
+            """
+        ).map { row in
             let (position, description, amount) = try row.decode((Int, String, Int).self)
             return Line(position: position, description: description, amount: amount)
         }
         invoice.payments = try await payments(invoice: id, customer: nil, paging: nil)
-        invoice.charges = try await database.query("""
+        invoice.charges = try await database.query(
+            """
             SELECT attempt, outcome, detail, attempted_at FROM charge_attempts WHERE invoice_id = \(id) ORDER BY attempt
-            """).map { row in
+            """
+        ).map { row in
             let (attempt, outcome, detail, at) = try row.decode((Int, String, String?, Date).self)
             return Charge(attempt: attempt, outcome: outcome, detail: detail, at: at)
         }
-        invoice.dunning = try await database.query("""
+        invoice.dunning = try await database.query(
+            """
             SELECT action, taken_on::text FROM dunning_actions WHERE invoice_id = \(id) ORDER BY taken_on, action
-            """).map { row in
+            """
+        ).map { row in
             let (action, on) = try row.decode((String, String).self)
             return Dunning(action: action, takenOn: on)
         }
@@ -125,21 +182,25 @@ struct InvoiceQueries: Sendable {
 
     func payments(invoice: UUID?, customer: UUID?, paging: Paging?) async throws -> [Payment] {
         let (limit, offset) = (paging?.perPage ?? 500, paging?.offset ?? 0)
-        return try await database.query("""
+        return try await database.query(
+            """
             SELECT p.id, p.invoice_id, p.method, p.reference, p.amount, p.refunded, p.currency, p.note, p.created_at
             FROM payments p JOIN invoices i ON i.id = p.invoice_id
             WHERE (\(invoice)::uuid IS NULL OR p.invoice_id = \(invoice)) AND (\(customer)::uuid IS NULL OR i.customer_id = \(customer))
             ORDER BY p.created_at, p.id LIMIT \(limit) OFFSET \(offset)
-            """).map { row in
+            """
+        ).map { row in
             let (id, invoice, method, reference, amount, refunded, currency, note, created) =
                 try row.decode((UUID, UUID, String, String, Int, Int, String, String?, Date).self)
-            return Payment(id: id, invoiceID: invoice, method: method, reference: reference, amount: amount, refunded: refunded,
-                           currency: currency, note: note, createdAt: created)
+            return Payment(
+                id: id, invoiceID: invoice, method: method, reference: reference, amount: amount, refunded: refunded,
+                currency: currency, note: note, createdAt: created)
         }
     }
 
     func balance(_ customer: UUID) async throws -> Balance {
-        let amounts = try await database.query("""
+        let amounts = try await database.query(
+            """
             WITH owed AS (
                 SELECT currency, sum(CASE WHEN status = 'open' THEN total - amount_paid ELSE 0 END)::int AS outstanding,
                        count(*) FILTER (WHERE status = 'open')::int AS open,
@@ -151,19 +212,30 @@ struct InvoiceQueries: Sendable {
             SELECT coalesce(o.currency, c.currency), coalesce(o.outstanding, 0), coalesce(o.open, 0), coalesce(o.overpaid, 0),
                    coalesce(c.credit, 0)
             FROM owed o FULL JOIN credit c ON c.currency = o.currency ORDER BY 1
-            """).map { row in
+            """
+        ).map { row in
             let (currency, outstanding, open, overpaid, credit) = try row.decode((String, Int, Int, Int, Int).self)
-            return Balance.Amount(currency: currency, outstanding: outstanding, openInvoices: open, overpaid: overpaid, credit: credit)
+            return Balance.Amount(
+                currency: currency, outstanding: outstanding, openInvoices: open, overpaid: overpaid, credit: credit)
         }
         return Balance(customerID: customer, balances: amounts)
     }
 
     private static func invoice(_ row: PostgresRow) throws -> Invoice {
-        let (id, number, subscription, customer, start, end, issued, due, subtotal, tax, total, currency, status, paid, attempts,
-             nextCharge, paidAt) = try row.decode((UUID, String, UUID, UUID, String, String, String, String, Int, Int, Int, String,
-                                                   String, Int, Int, String?, Date?).self)
-        return Invoice(id: id, number: number, subscriptionID: subscription, customerID: customer, periodStart: start, periodEnd: end,
-                       issuedOn: issued, dueOn: due, subtotal: subtotal, tax: tax, total: total, currency: currency, status: status,
-                       amountPaid: paid, chargeAttempts: attempts, nextChargeOn: nextCharge, paidAt: paidAt)
+        let (
+            id, number, subscription, customer, start, end, issued, due, subtotal, tax, total, currency, status, paid,
+            attempts,
+            nextCharge, paidAt
+        ) = try row.decode(
+            (
+                UUID, String, UUID, UUID, String, String, String, String, Int, Int, Int, String,
+                String, Int, Int, String?, Date?
+            ).self)
+        return Invoice(
+            id: id, number: number, subscriptionID: subscription, customerID: customer, periodStart: start,
+            periodEnd: end,
+            issuedOn: issued, dueOn: due, subtotal: subtotal, tax: tax, total: total, currency: currency,
+            status: status,
+            amountPaid: paid, chargeAttempts: attempts, nextChargeOn: nextCharge, paidAt: paidAt)
     }
 }

@@ -28,8 +28,13 @@ struct RunsController: Sendable {
         let id: Int64, kind: String, runDate: String, trigger: String, invoicesCreated: Int, chargesQueued: Int
         let reminders: Int, suspensions: Int, terminations: Int, finishedAt: Date
         enum CodingKeys: String, CodingKey {
-            case id, kind, runDate = "run_date", trigger, invoicesCreated = "invoices_created", chargesQueued = "charges_queued"
-            case reminders, suspensions, terminations, finishedAt = "finished_at"
+            case id, kind
+            case runDate = "run_date"
+            case trigger
+            case invoicesCreated = "invoices_created"
+            case chargesQueued = "charges_queued"
+            case reminders, suspensions, terminations
+            case finishedAt = "finished_at"
         }
     }
 
@@ -37,7 +42,10 @@ struct RunsController: Sendable {
         let country: String?
         let name: String?
         let basisPoints: Int
-        enum CodingKeys: String, CodingKey { case country, name, basisPoints = "basis_points" }
+        enum CodingKeys: String, CodingKey {
+            case country, name
+            case basisPoints = "basis_points"
+        }
     }
 
     struct CustomerPatch: Decodable { let country: String? }
@@ -46,8 +54,11 @@ struct RunsController: Sendable {
     struct DunningSettings: Encodable {
         let invoiceDaysBefore: Int, reminderDaysBefore: Int, retryDays: [Int], graceDays: Int, terminateAfterDays: Int?
         enum CodingKeys: String, CodingKey {
-            case invoiceDaysBefore = "invoice_days_before", reminderDaysBefore = "reminder_days_before", retryDays = "retry_days"
-            case graceDays = "grace_days", terminateAfterDays = "terminate_after_days"
+            case invoiceDaysBefore = "invoice_days_before"
+            case reminderDaysBefore = "reminder_days_before"
+            case retryDays = "retry_days"
+            case graceDays = "grace_days"
+            case terminateAfterDays = "terminate_after_days"
         }
     }
 
@@ -55,7 +66,9 @@ struct RunsController: Sendable {
         let (database, store, logger) = (dependencies.database, dependencies.store, dependencies.logger)
         api.post("runs") { request, _ in
             let body = try await APIResponse.decode(RunRequest.self, from: request)
-            guard let day = BillingDay(parsing: body.date) else { throw APIError.invalid("date", "date is a day, yyyy-MM-dd") }
+            guard let day = BillingDay(parsing: body.date) else {
+                throw APIError.invalid("date", "date is a day, yyyy-MM-dd")
+            }
             // A run invoices and charges everything due by its day: tomorrow at most (a run just
             // before midnight UTC), never periods that have not begun.
             let latest = BillingDay(Date().addingTimeInterval(86_400))
@@ -69,7 +82,8 @@ struct RunsController: Sendable {
             let result = try await store.transaction { transaction in
                 var result = RunResult(date: day.description)
                 if kind != "dunning" {
-                    result.invoicing = try await Invoicing(settings: settings).run(on: day, trigger: "api", in: transaction)
+                    result.invoicing = try await Invoicing(settings: settings).run(
+                        on: day, trigger: "api", in: transaction)
                 }
                 if kind != "invoicing" {
                     result.dunning = try await Dunning(settings: settings).run(on: day, trigger: "api", in: transaction)
@@ -82,66 +96,89 @@ struct RunsController: Sendable {
         api.get("stats/daily") { request, _ in
             struct Day: Encodable { let day: String, currency: String?, received: Int, refunded: Int }
             let window = try StatsWindow(request)
-            return APIResponse.json(try await database.query("""
-                WITH \(unescaped: window.daysSQL),
-                moves AS (SELECT created_at AS at, currency, amount AS received, 0 AS refunded FROM payments
-                          UNION ALL
-                          SELECT r.created_at, p.currency, 0, r.amount FROM refunds r JOIN payments p ON p.id = r.payment_id)
-                SELECT day::text, m.currency, coalesce(sum(m.received), 0)::int, coalesce(sum(m.refunded), 0)::int
-                FROM days LEFT JOIN moves m ON m.at >= s AND m.at < s + interval '1 day'
-                GROUP BY day, m.currency ORDER BY day, m.currency
-                """).map { row in
-                let (day, currency, received, refunded) = try row.decode((String, String?, Int, Int).self)
-                return Day(day: day, currency: currency, received: received, refunded: refunded)
-            })
+            return APIResponse.json(
+                try await database.query(
+                    """
+                    WITH \(unescaped: window.daysSQL),
+                    moves AS (SELECT created_at AS at, currency, amount AS received, 0 AS refunded FROM payments
+                              UNION ALL
+                              SELECT r.created_at, p.currency, 0, r.amount FROM refunds r JOIN payments p ON p.id = r.payment_id)
+                    SELECT day::text, m.currency, coalesce(sum(m.received), 0)::int, coalesce(sum(m.refunded), 0)::int
+                    FROM days LEFT JOIN moves m ON m.at >= s AND m.at < s + interval '1 day'
+                    GROUP BY day, m.currency ORDER BY day, m.currency
+                    """
+                ).map { row in
+                    let (day, currency, received, refunded) = try row.decode((String, String?, Int, Int).self)
+                    return Day(day: day, currency: currency, received: received, refunded: refunded)
+                })
         }
         // Today (UTC) so far, for the console's dashboard.
         api.get("stats/today") { _, _ in
             struct Today: Encodable {
-                let invoicesIssued: Int, payments: Int, declines: Int, suspensions: Int, terminations: Int, cancellationsEnded: Int
+                let invoicesIssued: Int, payments: Int, declines: Int, suspensions: Int, terminations: Int,
+                    cancellationsEnded: Int
                 let pendingCancellations: Int
                 enum CodingKeys: String, CodingKey {
-                    case invoicesIssued = "invoices_issued", payments, declines, suspensions, terminations
-                    case cancellationsEnded = "cancellations_ended", pendingCancellations = "pending_cancellations"
+                    case invoicesIssued = "invoices_issued"
+                    case payments, declines, suspensions, terminations
+                    case cancellationsEnded = "cancellations_ended"
+                    case pendingCancellations = "pending_cancellations"
                 }
             }
-            guard let row = try await database.query("""
-                WITH today AS (SELECT (now() AT TIME ZONE 'UTC')::date AS day, date_trunc('day', now() AT TIME ZONE 'UTC') AT TIME ZONE 'UTC' AS since)
-                SELECT (SELECT count(*) FROM invoices, today WHERE created_at >= since)::int,
-                       (SELECT count(*) FROM payments, today WHERE created_at >= since)::int,
-                       (SELECT count(*) FROM charge_attempts, today WHERE attempted_at >= since AND outcome = 'declined')::int,
-                       (SELECT count(*) FROM dunning_actions, today WHERE taken_on = day AND action = 'suspend')::int,
-                       (SELECT count(*) FROM dunning_actions, today WHERE taken_on = day AND action = 'terminate')::int,
-                       (SELECT count(*) FROM subscriptions, today WHERE cancelled_at >= since)::int,
-                       (SELECT count(*) FROM subscriptions WHERE cancel_on IS NOT NULL AND status IN ('active', 'suspended'))::int
-                FROM today
-                """).first else { throw APIError(.internalServerError, code: "no_figures", "the figures query returned no row") }
-            let (invoices, payments, declines, suspensions, terminations, ended, pending) = try row.decode((Int, Int, Int, Int, Int, Int, Int).self)
-            return APIResponse.json(Today(invoicesIssued: invoices, payments: payments, declines: declines, suspensions: suspensions,
-                                          terminations: terminations, cancellationsEnded: ended, pendingCancellations: pending))
+            guard
+                let row = try await database.query(
+                    """
+                    WITH today AS (SELECT (now() AT TIME ZONE 'UTC')::date AS day, date_trunc('day', now() AT TIME ZONE 'UTC') AT TIME ZONE 'UTC' AS since)
+                    SELECT (SELECT count(*) FROM invoices, today WHERE created_at >= since)::int,
+                           (SELECT count(*) FROM payments, today WHERE created_at >= since)::int,
+                           (SELECT count(*) FROM charge_attempts, today WHERE attempted_at >= since AND outcome = 'declined')::int,
+                           (SELECT count(*) FROM dunning_actions, today WHERE taken_on = day AND action = 'suspend')::int,
+                           (SELECT count(*) FROM dunning_actions, today WHERE taken_on = day AND action = 'terminate')::int,
+                           (SELECT count(*) FROM subscriptions, today WHERE cancelled_at >= since)::int,
+                           (SELECT count(*) FROM subscriptions WHERE cancel_on IS NOT NULL AND status IN ('active', 'suspended'))::int
+                    FROM today
+                    """
+                ).first
+            else { throw APIError(.internalServerError, code: "no_figures", "the figures query returned no row") }
+            let (invoices, payments, declines, suspensions, terminations, ended, pending) = try row.decode(
+                (Int, Int, Int, Int, Int, Int, Int).self)
+            return APIResponse.json(
+                Today(
+                    invoicesIssued: invoices, payments: payments, declines: declines, suspensions: suspensions,
+                    terminations: terminations, cancellationsEnded: ended, pendingCancellations: pending))
         }
         api.get("runs") { request, _ in
             let paging = try Paging(request)
-            return APIResponse.json(try await database.query("""
-                SELECT id, kind, run_date::text, trigger, invoices_created, charges_queued, reminders, suspensions, terminations, finished_at
-                FROM runs ORDER BY id DESC LIMIT \(paging.perPage) OFFSET \(paging.offset)
-                """).map { row in
-                let (id, kind, date, trigger, invoices, charges, reminders, suspensions, terminations, finished) =
-                    try row.decode((Int64, String, String, String, Int, Int, Int, Int, Int, Date).self)
-                return Run(id: id, kind: kind, runDate: date, trigger: trigger, invoicesCreated: invoices, chargesQueued: charges,
-                           reminders: reminders, suspensions: suspensions, terminations: terminations, finishedAt: finished)
-            })
+            return APIResponse.json(
+                try await database.query(
+                    """
+                    SELECT id, kind, run_date::text, trigger, invoices_created, charges_queued, reminders, suspensions, terminations, finished_at
+                    FROM runs ORDER BY id DESC LIMIT \(paging.perPage) OFFSET \(paging.offset)
+                    """
+                ).map { row in
+                    let (id, kind, date, trigger, invoices, charges, reminders, suspensions, terminations, finished) =
+                        try row.decode((Int64, String, String, String, Int, Int, Int, Int, Int, Date).self)
+                    return Run(
+                        id: id, kind: kind, runDate: date, trigger: trigger, invoicesCreated: invoices,
+                        chargesQueued: charges,
+                        reminders: reminders, suspensions: suspensions, terminations: terminations, finishedAt: finished
+                    )
+                })
         }
         api.get("settings") { _, _ in
-            APIResponse.json(DunningSettings(invoiceDaysBefore: settings.invoiceDaysBefore, reminderDaysBefore: settings.reminderDaysBefore,
-                                             retryDays: settings.retryDays, graceDays: settings.graceDays,
-                                             terminateAfterDays: settings.terminateAfterDays))
+            APIResponse.json(
+                DunningSettings(
+                    invoiceDaysBefore: settings.invoiceDaysBefore, reminderDaysBefore: settings.reminderDaysBefore,
+                    retryDays: settings.retryDays, graceDays: settings.graceDays,
+                    terminateAfterDays: settings.terminateAfterDays))
         }
         api.get("tax-rates") { _, _ in
-            APIResponse.json(try await database.query("SELECT country, name, basis_points FROM tax_rates ORDER BY country").map { row in
-                let (country, name, points) = try row.decode((String, String, Int).self)
-                return TaxRate(country: country, name: name, basisPoints: points)
-            })
+            APIResponse.json(
+                try await database.query("SELECT country, name, basis_points FROM tax_rates ORDER BY country").map {
+                    row in
+                    let (country, name, points) = try row.decode((String, String, Int).self)
+                    return TaxRate(country: country, name: name, basisPoints: points)
+                })
         }
         api.put("tax-rates/{country}") { request, context in
             let country = try context.parameters.require("country")
@@ -154,7 +191,8 @@ struct RunsController: Sendable {
             }
             let name = body.name ?? "VAT"
             try await database.transaction { connection in
-                try await connection.query("""
+                try await connection.query(
+                    """
                     INSERT INTO tax_rates (country, name, basis_points) VALUES (\(country), \(name), \(body.basisPoints))
                     ON CONFLICT (country) DO UPDATE SET name = excluded.name, basis_points = excluded.basis_points
                     """, logger: logger)
@@ -168,9 +206,11 @@ struct RunsController: Sendable {
                 throw APIError.invalid("country", "country is an ISO 3166-1 alpha-2 code, such as DE")
             }
             let updated = try await database.transaction { connection in
-                try await connection.query("""
+                try await connection.query(
+                    """
                     UPDATE customers SET country = \(body.country), updated_at = now() WHERE id = \(id) RETURNING id
-                    """, logger: logger).collect().count
+                    """, logger: logger
+                ).collect().count
             }
             guard updated == 1 else { throw APIError.notFound("customer") }
             return Response(status: .noContent)

@@ -16,7 +16,9 @@ struct BillingDay: Sendable, Hashable, CustomStringConvertible {
         formatter.locale = Locale(identifier: "en_US_POSIX")
         formatter.timeZone = TimeZone(identifier: "UTC")
         formatter.dateFormat = "yyyy-MM-dd"
-        guard text.count == 10, let date = formatter.date(from: text), formatter.string(from: date) == text else { return nil }
+        guard text.count == 10, let date = formatter.date(from: text), formatter.string(from: date) == text else {
+            return nil
+        }
         description = text
     }
 }

@@ -11,14 +11,20 @@ enum BillingRun {
     }
 
     /// Records the run's start; `nil` when the timer already ran this kind for `day`.
-    static func start(_ kind: Kind, on day: BillingDay, trigger: String, in transaction: Transaction) async throws -> Int64? {
-        let rows = try await transaction.query("""
+    static func start(_ kind: Kind, on day: BillingDay, trigger: String, in transaction: Transaction) async throws
+        -> Int64?
+    {
+        let rows = try await transaction.query(
+            """
             INSERT INTO runs (kind, run_date, trigger) VALUES (\(kind.rawValue), \(day.description)::date, \(trigger))
             ON CONFLICT DO NOTHING RETURNING id
             """)
         guard let row = rows.first else {
-            transaction.logger.notice("billing run for this slot was done already; skipped", metadata: [
-                "kind": "\(kind.rawValue)", "day": "\(day)"])
+            transaction.logger.notice(
+                "billing run for this slot was done already; skipped",
+                metadata: [
+                    "kind": "\(kind.rawValue)", "day": "\(day)",
+                ])
             return nil
         }
         return try row.decode(Int64.self)

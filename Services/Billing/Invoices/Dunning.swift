@@ -21,11 +21,14 @@ struct Dunning: Sendable {
         let (connection, logger) = (transaction.connection, transaction.logger)
         try await BillingLock.take(on: connection, logger: logger)
         var outcome = Outcome()
-        guard let run = try await BillingRun.start(.dunning, on: day, trigger: trigger, in: transaction) else { return outcome }
+        guard let run = try await BillingRun.start(.dunning, on: day, trigger: trigger, in: transaction) else {
+            return outcome
+        }
         outcome.reminders = try await remind(on: day, in: transaction)
         outcome.suspensions = try await suspend(on: day, only: nil, in: transaction)
         outcome.terminations = try await terminate(on: day, in: transaction)
-        try await transaction.query("""
+        try await transaction.query(
+            """
             UPDATE runs SET reminders = \(outcome.reminders), suspensions = \(outcome.suspensions),
                 terminations = \(outcome.terminations), finished_at = now()
             WHERE id = \(run)
@@ -35,42 +38,53 @@ struct Dunning: Sendable {
 
     private func remind(on day: BillingDay, in transaction: Transaction) async throws -> Int {
         let (connection, logger) = (transaction.connection, transaction.logger)
-        let soon = try await pastDue(connection.query("""
-            WITH picked AS (
-                SELECT id, due_on FROM invoices
-                WHERE status = 'open' AND NOT charge_pending AND next_charge_on IS NULL AND charge_attempts = 0
-                  AND due_on > \(day.description)::date AND due_on - \(day.description)::date <= \(settings.reminderDaysBefore)
-            ), acted AS (
-                INSERT INTO dunning_actions (invoice_id, action, taken_on)
-                SELECT id, 'due-soon', \(day.description)::date FROM picked ON CONFLICT DO NOTHING RETURNING invoice_id
-            )
-            SELECT p.id, \(day.description)::date - p.due_on, (p.due_on + \(settings.graceDays)::int)::text
-            FROM picked p JOIN acted a ON a.invoice_id = p.id
-            """, logger: logger))
-        let overdue = try await pastDue(connection.query("""
-            WITH picked AS (
-                SELECT id, due_on FROM invoices
-                WHERE status = 'open' AND NOT charge_pending AND due_on < \(day.description)::date
-            ), acted AS (
-                INSERT INTO dunning_actions (invoice_id, action, taken_on)
-                SELECT id, 'overdue', \(day.description)::date FROM picked ON CONFLICT DO NOTHING RETURNING invoice_id
-            )
-            SELECT p.id, \(day.description)::date - p.due_on, (p.due_on + \(settings.graceDays)::int)::text
-            FROM picked p JOIN acted a ON a.invoice_id = p.id
-            """, logger: logger))
+        let soon = try await pastDue(
+            connection.query(
+                """
+                WITH picked AS (
+                    SELECT id, due_on FROM invoices
+                    WHERE status = 'open' AND NOT charge_pending AND next_charge_on IS NULL AND charge_attempts = 0
+                      AND due_on > \(day.description)::date AND due_on - \(day.description)::date <= \(settings.reminderDaysBefore)
+                ), acted AS (
+                    INSERT INTO dunning_actions (invoice_id, action, taken_on)
+                    SELECT id, 'due-soon', \(day.description)::date FROM picked ON CONFLICT DO NOTHING RETURNING invoice_id
+                )
+                SELECT p.id, \(day.description)::date - p.due_on, (p.due_on + \(settings.graceDays)::int)::text
+                FROM picked p JOIN acted a ON a.invoice_id = p.id
+                """, logger: logger))
+        let overdue = try await pastDue(
+            connection.query(
+                """
+                WITH picked AS (
+                    SELECT id, due_on FROM invoices
+                    WHERE status = 'open' AND NOT charge_pending AND due_on < \(day.description)::date
+                ), acted AS (
+                    INSERT INTO dunning_actions (invoice_id, action, taken_on)
+                    SELECT id, 'overdue', \(day.description)::date FROM picked ON CONFLICT DO NOTHING RETURNING invoice_id
+                )
+                SELECT p.id, \(day.description)::date - p.due_on, (p.due_on + \(settings.graceDays)::int)::text
+                FROM picked p JOIN acted a ON a.invoice_id = p.id
+                """, logger: logger))
         let parties = try await InvoiceParties.load(soon.map(\.id) + overdue.map(\.id), on: connection, logger: logger)
-        try await transaction.publish(contentsOf: soon.compactMap { invoice in
-            parties[invoice.id].map { InvoiceDueSoon(invoice: $0, days: -invoice.daysPastDue) }
-        })
-        try await transaction.publish(contentsOf: overdue.compactMap { invoice in
-            parties[invoice.id].map { InvoiceOverdue(invoice: $0, days: invoice.daysPastDue, suspendsOn: invoice.suspendsOn) }
-        })
+        try await transaction.publish(
+            contentsOf: soon.compactMap { invoice in
+                parties[invoice.id].map { InvoiceDueSoon(invoice: $0, days: -invoice.daysPastDue) }
+            })
+        try await transaction.publish(
+            contentsOf: overdue.compactMap { invoice in
+                parties[invoice.id].map {
+                    InvoiceOverdue(invoice: $0, days: invoice.daysPastDue, suspendsOn: invoice.suspendsOn)
+                }
+            })
         return soon.count + overdue.count
     }
 
-    private func pastDue(_ rows: PostgresRowSequence) async throws -> [(id: UUID, daysPastDue: Int, suspendsOn: String)] {
+    private func pastDue(_ rows: PostgresRowSequence) async throws -> [(id: UUID, daysPastDue: Int, suspendsOn: String)]
+    {
         var invoices: [(id: UUID, daysPastDue: Int, suspendsOn: String)] = []
-        for try await (id, days, suspends) in rows.decode((UUID, Int, String).self) { invoices.append((id, days, suspends)) }
+        for try await (id, days, suspends) in rows.decode((UUID, Int, String).self) {
+            invoices.append((id, days, suspends))
+        }
         return invoices
     }
 
@@ -78,7 +92,8 @@ struct Dunning: Sendable {
     /// (`only`: just this invoice's, after its charge was declined).
     func suspend(on day: BillingDay, only: UUID?, in transaction: Transaction) async throws -> Int {
         let (connection, logger) = (transaction.connection, transaction.logger)
-        let rows = try await connection.query("""
+        let rows = try await connection.query(
+            """
             WITH picked AS (
                 SELECT DISTINCT ON (s.id) i.id AS invoice_id, s.id AS subscription_id, a.account_id
                 FROM invoices i JOIN subscriptions s ON s.id = i.subscription_id JOIN accounts a ON a.order_id = s.order_id
@@ -95,7 +110,9 @@ struct Dunning: Sendable {
             SELECT account_id FROM picked
             """, logger: logger)
         var commands: [SuspendAccount] = []
-        for try await account in rows.decode(UUID.self) { commands.append(SuspendAccount(accountID: account, reason: "non-payment", actor: "billing")) }
+        for try await account in rows.decode(UUID.self) {
+            commands.append(SuspendAccount(accountID: account, reason: "non-payment", actor: "billing"))
+        }
         try await transaction.send(contentsOf: commands)
         return commands.count
     }
@@ -105,7 +122,8 @@ struct Dunning: Sendable {
     private func terminate(on day: BillingDay, in transaction: Transaction) async throws -> Int {
         let (connection, logger) = (transaction.connection, transaction.logger)
         guard let days = settings.terminateAfterDays else { return 0 }
-        let rows = try await connection.query("""
+        let rows = try await connection.query(
+            """
             WITH picked AS (
                 SELECT DISTINCT ON (s.id) i.id AS invoice_id, s.id AS subscription_id, a.account_id
                 FROM invoices i JOIN subscriptions s ON s.id = i.subscription_id LEFT JOIN accounts a ON a.order_id = s.order_id

@@ -17,14 +17,19 @@ struct InvoiceVoid: Sendable {
     }
 
     func void(_ id: UUID, actor: String, reason: String, in transaction: Transaction) async throws -> Outcome {
-        guard let row = try await transaction.query("""
-            SELECT status, amount_paid, charge_pending FROM invoices WHERE id = \(id) FOR UPDATE
-            """).first else { return .notFound }
+        guard
+            let row = try await transaction.query(
+                """
+                SELECT status, amount_paid, charge_pending FROM invoices WHERE id = \(id) FOR UPDATE
+                """
+            ).first
+        else { return .notFound }
         let (status, paid, charging) = try row.decode((String, Int, Bool).self)
         guard status == "open" else { return .notOpen(status: status) }
         guard paid == 0 else { return .partlyPaid }
         guard !charging else { return .chargeInProgress }
-        _ = try await transaction.query("""
+        _ = try await transaction.query(
+            """
             UPDATE invoices SET status = 'cancelled', next_charge_on = NULL, voided_at = now(), voided_by = \(actor), void_reason = \(reason)
             WHERE id = \(id)
             """)

@@ -13,14 +13,19 @@ struct Invoicing: Sendable {
     struct Outcome: Sendable, Codable {
         var invoicesCreated = 0
         var chargesQueued = 0
-        enum CodingKeys: String, CodingKey { case invoicesCreated = "invoices_created", chargesQueued = "charges_queued" }
+        enum CodingKeys: String, CodingKey {
+            case invoicesCreated = "invoices_created"
+            case chargesQueued = "charges_queued"
+        }
     }
 
     func run(on day: BillingDay, trigger: String, in transaction: Transaction) async throws -> Outcome {
         let (connection, logger) = (transaction.connection, transaction.logger)
         try await BillingLock.take(on: connection, logger: logger)
         var outcome = Outcome()
-        guard let run = try await BillingRun.start(.invoicing, on: day, trigger: trigger, in: transaction) else { return outcome }
+        guard let run = try await BillingRun.start(.invoicing, on: day, trigger: trigger, in: transaction) else {
+            return outcome
+        }
         // A subscription behind by several periods (billing was down) gets one per pass.
         for _ in 0..<24 {
             let created = try await issueDueInvoices(on: day, connection: connection, logger: logger)
@@ -28,18 +33,23 @@ struct Invoicing: Sendable {
             try await transaction.publish(contentsOf: created)
             outcome.invoicesCreated += created.count
             // Credit pays first: a covered invoice is paid before any charge is queued for it.
-            _ = try await CustomerCredit(ledger: PaymentLedger(settings: settings)).apply(to: created.map(\.invoice.invoiceID), in: transaction)
+            _ = try await CustomerCredit(ledger: PaymentLedger(settings: settings)).apply(
+                to: created.map(\.invoice.invoiceID), in: transaction)
         }
         outcome.chargesQueued = try await queueCharges(on: day, in: transaction)
-        try await transaction.query("""
+        try await transaction.query(
+            """
             UPDATE runs SET invoices_created = \(outcome.invoicesCreated), charges_queued = \(outcome.chargesQueued), finished_at = now()
             WHERE id = \(run)
             """)
         return outcome
     }
 
-    private func issueDueInvoices(on day: BillingDay, connection: PostgresConnection, logger: Logger) async throws -> [InvoiceCreated] {
-        let rows = try await connection.query("""
+    private func issueDueInvoices(on day: BillingDay, connection: PostgresConnection, logger: Logger) async throws
+        -> [InvoiceCreated]
+    {
+        let rows = try await connection.query(
+            """
             WITH due AS (
                 SELECT s.id, s.order_id, s.customer_id, s.periods, s.next_due, s.amount, s.currency, s.product_name, s.domain,
                        s.cycle_months, s.started_on, c.payment_customer IS NOT NULL AND c.payment_method IS NOT NULL AS auto,
@@ -80,18 +90,22 @@ struct Invoicing: Sendable {
         var events: [InvoiceCreated] = []
         for try await row in rows {
             let (id, number, customer, email, name, account, domain, total, currency, due, end, auto) =
-                try row.decode((UUID, String, UUID, String, String, UUID?, String?, Int, String, String, String, Bool).self)
-            events.append(InvoiceCreated(
-                invoice: InvoiceParty(invoiceID: id, number: number, customerID: customer, customerEmail: email, customerName: name,
-                                      accountID: account, domain: domain, total: total, currency: currency, dueOn: due),
-                periodStart: due, periodEnd: end, autoCharge: auto))
+                try row.decode(
+                    (UUID, String, UUID, String, String, UUID?, String?, Int, String, String, String, Bool).self)
+            events.append(
+                InvoiceCreated(
+                    invoice: InvoiceParty(
+                        invoiceID: id, number: number, customerID: customer, customerEmail: email, customerName: name,
+                        accountID: account, domain: domain, total: total, currency: currency, dueOn: due),
+                    periodStart: due, periodEnd: end, autoCharge: auto))
         }
         return events
     }
 
     /// Claims each open invoice whose charge is due and queues one task per attempt.
     private func queueCharges(on day: BillingDay, in transaction: Transaction) async throws -> Int {
-        let rows = try await transaction.connection.query("""
+        let rows = try await transaction.connection.query(
+            """
             UPDATE invoices SET charge_attempts = charge_attempts + 1, next_charge_on = NULL, charge_pending = true
             WHERE status = 'open' AND next_charge_on <= \(day.description)::date AND NOT charge_pending
             RETURNING id, charge_attempts
@@ -99,7 +113,8 @@ struct Invoicing: Sendable {
         var charges: [(payload: ChargeInvoiceTask, dedupeKey: String)] = []
         for try await row in rows {
             let (id, attempt) = try row.decode((UUID, Int).self)
-            charges.append((ChargeInvoiceTask(invoiceID: id, attempt: attempt, asOf: day.description), "charge:\(id):\(attempt)"))
+            charges.append(
+                (ChargeInvoiceTask(invoiceID: id, attempt: attempt, asOf: day.description), "charge:\(id):\(attempt)"))
         }
         return try await transaction.enqueue(contentsOf: charges)
     }

@@ -8,6 +8,7 @@ struct BillingMain {
         settings.customers = try await CustomerAuthentication.load()
         settings.apiTokens.acceptStaff(settings.customers)
         let definition = buildBilling(settings)
-        try await ServiceHost.run(definition, configuration: try ServiceConfiguration.load(service: "billing", httpPort: 8085))
+        try await ServiceHost.run(
+            definition, configuration: try ServiceConfiguration.load(service: "billing", httpPort: 8085))
     }
 }

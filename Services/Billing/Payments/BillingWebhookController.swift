@@ -17,7 +17,10 @@ struct BillingWebhookController: Sendable {
     let signature: WebhookSignature
     let gateway: any PaymentGateway
 
-    struct Reply: Encodable { let received: Bool; let outcome: String }
+    struct Reply: Encodable {
+        let received: Bool
+        let outcome: String
+    }
 
     func addRoutes(to router: Router<ServiceRequestContext>) {
         router.post("webhooks/stripe") { request, _ -> Response in
@@ -30,21 +33,28 @@ struct BillingWebhookController: Sendable {
                 throw APIError(.badRequest, code: error.code, error.description)
             }
             // A card the customer saved to replace theirs: renewals charge it from now on.
-            if event.header.type == "setup_intent.succeeded", let setup = event.setupIntent, setup.status == "succeeded",
-               let customer = setup.customer, let method = setup.paymentMethod {
-                try await PaymentCustomers(database: dependencies.database, gateway: gateway).useCard(method, reference: customer)
+            if event.header.type == "setup_intent.succeeded", let setup = event.setupIntent,
+                setup.status == "succeeded",
+                let customer = setup.customer, let method = setup.paymentMethod
+            {
+                try await PaymentCustomers(database: dependencies.database, gateway: gateway).useCard(
+                    method, reference: customer)
                 return APIResponse.json(Reply(received: true, outcome: "card_saved"))
             }
             guard event.header.type == "payment_intent.succeeded", let intent = event.intent,
-                  let invoice = intent.metadata["invoice_id"].flatMap(UUID.init(uuidString:)) else {
+                let invoice = intent.metadata["invoice_id"].flatMap(UUID.init(uuidString:))
+            else {
                 return APIResponse.json(Reply(received: true, outcome: "ignored"))
             }
             let outcome = try await dependencies.store.transaction { transaction in
-                let outcome = try await ledger.record(.init(invoiceID: invoice, method: "webhook", reference: intent.id,
-                                                            amount: intent.amount, currency: intent.currency), in: transaction)
+                let outcome = try await ledger.record(
+                    .init(
+                        invoiceID: invoice, method: "webhook", reference: intent.id,
+                        amount: intent.amount, currency: intent.currency), in: transaction)
                 // A card the customer just paid with (and saved for later) becomes the one renewals charge.
                 if let method = intent.paymentMethod, let customer = intent.customer {
-                    _ = try await transaction.query("""
+                    _ = try await transaction.query(
+                        """
                         UPDATE customers SET payment_method = \(method), updated_at = now()
                         WHERE id = (SELECT customer_id FROM invoices WHERE id = \(invoice)) AND payment_customer = \(customer)
                         """)

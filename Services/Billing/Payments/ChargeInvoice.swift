@@ -15,7 +15,11 @@ struct ChargeInvoiceTask: TaskPayload {
     let attempt: Int
     /// The billing day that queued it: a decline past the grace period suspends as of then.
     let asOf: String
-    enum CodingKeys: String, CodingKey { case invoiceID = "invoice_id", attempt, asOf = "as_of" }
+    enum CodingKeys: String, CodingKey {
+        case invoiceID = "invoice_id"
+        case attempt
+        case asOf = "as_of"
+    }
 }
 
 /// Charges the saved card off-session with an `Idempotency-Key` derived from invoice and
@@ -26,13 +30,19 @@ struct ChargeInvoice: Sendable {
     let settings: BillingSettings
 
     func register(in definition: inout ServiceDefinition) {
-        let ledger = PaymentLedger(settings: settings), dunning = Dunning(settings: settings)
+        let ledger = PaymentLedger(settings: settings)
+        let dunning = Dunning(settings: settings)
         definition.tasks.register(ChargeInvoiceTask.self) { charge, completion in
-            guard let row = try await completion.database.query("""
-                SELECT i.number, i.status, i.total - i.amount_paid, i.currency, c.payment_customer, c.payment_method
-                FROM invoices i JOIN customers c ON c.id = i.customer_id WHERE i.id = \(charge.invoiceID)
-                """).first else { throw PermanentTaskFailure("no invoice \(charge.invoiceID)") }
-            let (number, status, due, currency, customer, method) = try row.decode((String, String, Int, String, String?, String?).self)
+            guard
+                let row = try await completion.database.query(
+                    """
+                    SELECT i.number, i.status, i.total - i.amount_paid, i.currency, c.payment_customer, c.payment_method
+                    FROM invoices i JOIN customers c ON c.id = i.customer_id WHERE i.id = \(charge.invoiceID)
+                    """
+                ).first
+            else { throw PermanentTaskFailure("no invoice \(charge.invoiceID)") }
+            let (number, status, due, currency, customer, method) = try row.decode(
+                (String, String, Int, String, String?, String?).self)
             let key = "invoice-\(charge.invoiceID)-attempt-\(charge.attempt)"
             // Paid meanwhile (webhook, operator) or no card on file: nothing to charge.
             guard status == "open", due > 0, let customer, let method else {
@@ -44,8 +54,9 @@ struct ChargeInvoice: Sendable {
             let intent: PaymentIntent
             do {
                 intent = try await settings.gateway.chargeOffSession(
-                    PaymentRequest(amount: due, currency: currency, description: "Invoice \(number)",
-                                   metadata: ["invoice_id": charge.invoiceID.uuidString.lowercased(), "invoice_number": number]),
+                    PaymentRequest(
+                        amount: due, currency: currency, description: "Invoice \(number)",
+                        metadata: ["invoice_id": charge.invoiceID.uuidString.lowercased(), "invoice_number": number]),
                     customer: customer, paymentMethod: method, idempotencyKey: key)
             } catch PaymentError.declined(let code, let message) {
                 try await completion.finish { transaction in
@@ -58,12 +69,15 @@ struct ChargeInvoice: Sendable {
             try await completion.finish { transaction in
                 guard intent.status == "succeeded" else {
                     // Off-session charges that need the customer (3-D Secure) cannot complete here.
-                    try await decline(charge, key: key, reason: intent.status, detail: nil, dunning: dunning, transaction)
+                    try await decline(
+                        charge, key: key, reason: intent.status, detail: nil, dunning: dunning, transaction)
                     return
                 }
                 try await settle(charge, key: key, outcome: "succeeded", detail: intent.id, transaction)
-                _ = try await ledger.record(.init(invoiceID: charge.invoiceID, method: "card", reference: intent.id,
-                                                  amount: intent.amount, currency: intent.currency), in: transaction)
+                _ = try await ledger.record(
+                    .init(
+                        invoiceID: charge.invoiceID, method: "card", reference: intent.id,
+                        amount: intent.amount, currency: intent.currency), in: transaction)
             }
         } onFinalFailure: { charge, _, transaction in
             // Given up (provider down for hours): dunning takes the invoice back.
@@ -72,7 +86,8 @@ struct ChargeInvoice: Sendable {
         } beforeRetry: { charge, transaction in
             // An operator's retry charges now: the invoice is the charge's again, not dunning's.
             try await BillingLock.take(on: transaction.connection, logger: transaction.logger)
-            try await transaction.query("""
+            try await transaction.query(
+                """
                 UPDATE invoices SET charge_pending = true WHERE id = \(charge.invoiceID) AND status = 'open'
                 """)
         }
@@ -80,30 +95,41 @@ struct ChargeInvoice: Sendable {
 
     /// Records the attempt's outcome. Takes the billing lock before touching the invoice, as
     /// every billing writer does, so a charge and a billing run never deadlock.
-    private func settle(_ charge: ChargeInvoiceTask, key: String, outcome: String, detail: String?,
-                        _ transaction: Transaction) async throws {
+    private func settle(
+        _ charge: ChargeInvoiceTask, key: String, outcome: String, detail: String?,
+        _ transaction: Transaction
+    ) async throws {
         let (connection, logger) = (transaction.connection, transaction.logger)
         try await BillingLock.take(on: connection, logger: logger)
-        try await connection.query("""
+        try await connection.query(
+            """
             INSERT INTO charge_attempts (invoice_id, attempt, idempotency_key, outcome, detail)
             VALUES (\(charge.invoiceID), \(charge.attempt), \(key), \(outcome), \(detail)) ON CONFLICT DO NOTHING
             """, logger: logger)
-        try await connection.query("UPDATE invoices SET charge_pending = false WHERE id = \(charge.invoiceID)", logger: logger)
+        try await connection.query(
+            "UPDATE invoices SET charge_pending = false WHERE id = \(charge.invoiceID)", logger: logger)
     }
 
-    private func decline(_ charge: ChargeInvoiceTask, key: String, reason: String, detail: String?, dunning: Dunning,
-                         _ transaction: Transaction) async throws {
+    private func decline(
+        _ charge: ChargeInvoiceTask, key: String, reason: String, detail: String?, dunning: Dunning,
+        _ transaction: Transaction
+    ) async throws {
         let (connection, logger) = (transaction.connection, transaction.logger)
-        try await settle(charge, key: key, outcome: "declined", detail: [reason, detail].compactMap { $0 }.joined(separator: ": "),
-                         transaction)
+        try await settle(
+            charge, key: key, outcome: "declined", detail: [reason, detail].compactMap { $0 }.joined(separator: ": "),
+            transaction)
         let retryIn = charge.attempt <= settings.retryDays.count ? settings.retryDays[charge.attempt - 1] : nil
-        let next = try await connection.query("""
+        let next = try await connection.query(
+            """
             UPDATE invoices SET next_charge_on = CASE WHEN \(retryIn)::int IS NULL THEN NULL ELSE due_on + \(retryIn)::int END
             WHERE id = \(charge.invoiceID) AND status = 'open' RETURNING next_charge_on::text
-            """, logger: logger).collect().first?.decode(String?.self)
+            """, logger: logger
+        ).collect().first?.decode(String?.self)
         if let party = try await InvoiceParties.load(charge.invoiceID, on: connection, logger: logger) {
-            try await transaction.publish(PaymentFailed(invoice: party, attempt: charge.attempt, reason: reason,
-                                                        nextAttemptOn: next ?? nil))
+            try await transaction.publish(
+                PaymentFailed(
+                    invoice: party, attempt: charge.attempt, reason: reason,
+                    nextAttemptOn: next ?? nil))
         }
         if let day = BillingDay(parsing: charge.asOf) {
             _ = try await dunning.suspend(on: day, only: charge.invoiceID, in: transaction)

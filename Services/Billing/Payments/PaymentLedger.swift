@@ -32,20 +32,27 @@ struct PaymentLedger: Sendable {
     func record(_ payment: Payment, in transaction: Transaction) async throws -> Outcome {
         let (connection, logger) = (transaction.connection, transaction.logger)
         try await BillingLock.take(on: connection, logger: logger)
-        guard let row = try await connection.query("""
-            SELECT currency, subscription_id, status, amount_paid, total FROM invoices WHERE id = \(payment.invoiceID)
-            """, logger: logger).collect().first else { return .unknownInvoice }
+        guard
+            let row = try await connection.query(
+                """
+                SELECT currency, subscription_id, status, amount_paid, total FROM invoices WHERE id = \(payment.invoiceID)
+                """, logger: logger
+            ).collect().first
+        else { return .unknownInvoice }
         let (currency, subscription, status, alreadyPaid, total) = try row.decode((String, UUID, String, Int, Int).self)
         guard currency == payment.currency.uppercased() else { return .currencyMismatch }
-        let inserted = try await connection.query("""
+        let inserted = try await connection.query(
+            """
             INSERT INTO payments (invoice_id, method, reference, amount, currency, note)
             VALUES (\(payment.invoiceID), \(payment.method), \(payment.reference), \(payment.amount), \(currency), \(payment.note))
             ON CONFLICT (reference) DO NOTHING RETURNING id
-            """, logger: logger).collect()
+            """, logger: logger
+        ).collect()
         guard !inserted.isEmpty else { return .duplicate }
         // An overpayment (a charge racing a manual payment) is kept on record for a refund.
         let paid = status == "open" && alreadyPaid + payment.amount >= total
-        try await connection.query("""
+        try await connection.query(
+            """
             UPDATE invoices SET amount_paid = amount_paid + \(payment.amount),
                 status = CASE WHEN \(paid) THEN 'paid' ELSE status END,
                 paid_at = CASE WHEN \(paid) THEN now() ELSE paid_at END,
@@ -54,7 +61,8 @@ struct PaymentLedger: Sendable {
             """, logger: logger)
         guard paid else { return .credited }
         if let party = try await InvoiceParties.load(payment.invoiceID, on: connection, logger: logger) {
-            try await transaction.publish(InvoicePaid(invoice: party, method: payment.method, paymentReference: payment.reference))
+            try await transaction.publish(
+                InvoicePaid(invoice: party, method: payment.method, paymentReference: payment.reference))
         }
         try await reinstate(subscription, in: transaction)
         return .credited
@@ -63,7 +71,8 @@ struct PaymentLedger: Sendable {
     /// Unsuspends a subscription suspended for non-payment once no invoice that led to a
     /// suspension is still open.
     private func reinstate(_ subscription: UUID, in transaction: Transaction) async throws {
-        let rows = try await transaction.query("""
+        let rows = try await transaction.query(
+            """
             UPDATE subscriptions s SET status = 'active', suspended_for = NULL, updated_at = now()
             WHERE s.id = \(subscription) AND s.status = 'suspended' AND s.suspended_for = 'non-payment'
               AND NOT EXISTS (SELECT 1 FROM invoices i JOIN dunning_actions d ON d.invoice_id = i.id AND d.action = 'suspend'
@@ -72,7 +81,8 @@ struct PaymentLedger: Sendable {
             """)
         for row in rows {
             guard let account = try row.decode(UUID?.self) else { continue }
-            try await transaction.send(UnsuspendAccount(accountID: account, onlyIfSuspendedFor: "non-payment", actor: "billing"))
+            try await transaction.send(
+                UnsuspendAccount(accountID: account, onlyIfSuspendedFor: "non-payment", actor: "billing"))
         }
     }
 }

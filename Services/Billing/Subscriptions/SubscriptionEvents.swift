@@ -16,16 +16,22 @@ struct SubscriptionEvents: Sendable {
 
     func register(in definition: inout ServiceDefinition) {
         let ledger = PaymentLedger(settings: settings)
-        let invoicing = Invoicing(settings: settings), dunning = Dunning(settings: settings)
+        let invoicing = Invoicing(settings: settings)
+        let dunning = Dunning(settings: settings)
         definition.handlers.on(OrderPaid.self) { event, transaction in
             guard let months = Self.cycleMonths[event.billingCycle] else {
-                transaction.logger.error("order with an unknown billing cycle; no subscription", metadata: [
-                    "order": "\(event.orderID)", "cycle": "\(event.billingCycle)"])
+                transaction.logger.error(
+                    "order with an unknown billing cycle; no subscription",
+                    metadata: [
+                        "order": "\(event.orderID)", "cycle": "\(event.billingCycle)",
+                    ])
                 return
             }
-            let connection = transaction.connection, logger = transaction.logger
+            let connection = transaction.connection
+            let logger = transaction.logger
             try await BillingLock.take(on: connection, logger: logger)
-            try await connection.query("""
+            try await connection.query(
+                """
                 INSERT INTO customers (id, email, name, payment_customer, payment_method)
                 VALUES (\(event.customerID), \(event.customerEmail), \(event.customerName), \(event.paymentCustomer), \(event.paymentMethod))
                 ON CONFLICT (id) DO UPDATE SET email = excluded.email, name = excluded.name,
@@ -34,18 +40,21 @@ struct SubscriptionEvents: Sendable {
                 """, logger: logger)
             let start = BillingDay(transaction.message?.occurredAt ?? Date()).description
             let subscription = UUID()
-            let created = try await connection.query("""
+            let created = try await connection.query(
+                """
                 INSERT INTO subscriptions (id, order_id, customer_id, product_id, product_name, domain, cycle, cycle_months,
                                            amount, currency, started_on, next_due)
                 VALUES (\(subscription), \(event.orderID), \(event.customerID), \(event.productID), \(event.productName),
                         \(event.domain), \(event.billingCycle), \(months), \(event.amount), \(event.currency), \(start)::date,
                         (\(start)::date + \(months) * interval '1 month')::date)
                 ON CONFLICT (order_id) DO NOTHING RETURNING id
-                """, logger: logger).collect()
+                """, logger: logger
+            ).collect()
             guard !created.isEmpty else { return }
             // The first period is invoiced and paid by the order itself.
             let invoice = UUID()
-            try await connection.query("""
+            try await connection.query(
+                """
                 WITH counter AS (UPDATE invoice_counter SET last = last + 1 RETURNING last), inserted AS (
                     INSERT INTO invoices (id, number, subscription_id, customer_id, period_start, period_end, issued_on, due_on,
                                           subtotal, total, currency)
@@ -57,9 +66,11 @@ struct SubscriptionEvents: Sendable {
                 SELECT \(invoice), 1, period_line(product_name, domain, started_on, next_due), amount
                 FROM subscriptions WHERE id = \(subscription)
                 """, logger: logger)
-            _ = try await ledger.record(.init(invoiceID: invoice, method: "order", reference: event.paymentReference,
-                                              amount: event.amount, currency: event.currency),
-                                        in: transaction)
+            _ = try await ledger.record(
+                .init(
+                    invoiceID: invoice, method: "order", reference: event.paymentReference,
+                    amount: event.amount, currency: event.currency),
+                in: transaction)
             try await UndeliveredOrders.end(event.orderID, in: transaction)
         }
         definition.handlers.on(AccountProvisioningFailed.self) { event, transaction in
@@ -70,20 +81,23 @@ struct SubscriptionEvents: Sendable {
         // from today; arrears stay due.
         definition.handlers.on(AccountTerminated.self) { event, transaction in
             try await BillingLock.take(on: transaction.connection, logger: transaction.logger)
-            let ended = try await transaction.query("""
+            let ended = try await transaction.query(
+                """
                 UPDATE subscriptions s SET status = 'terminated', end_reason = 'account_terminated', updated_at = now()
                 FROM accounts a WHERE a.order_id = s.order_id AND a.account_id = \(event.accountID) AND s.status IN ('active', 'suspended')
                 RETURNING s.id
                 """)
             for row in ended {
-                try await transaction.query("""
+                try await transaction.query(
+                    """
                     UPDATE invoices SET status = 'cancelled', next_charge_on = NULL
                     WHERE subscription_id = \(try row.decode(UUID.self)) AND status = 'open' AND period_start >= current_date
                     """)
             }
         }
         definition.handlers.on(AccountProvisioned.self) { event, transaction in
-            try await transaction.query("""
+            try await transaction.query(
+                """
                 INSERT INTO accounts (order_id, account_id) VALUES (\(event.orderID), \(event.accountID)) ON CONFLICT DO NOTHING
                 """)
         }

@@ -11,7 +11,8 @@ import PostgresNIO
 enum UndeliveredOrders {
     /// Records `order` as undelivered and ends its subscription if it has one.
     static func report(_ order: UUID, reason: String, in transaction: Transaction) async throws {
-        try await transaction.query("""
+        try await transaction.query(
+            """
             INSERT INTO undelivered_orders (order_id, reason) VALUES (\(order), \(reason)) ON CONFLICT DO NOTHING
             """)
         try await end(order, in: transaction)
@@ -19,7 +20,8 @@ enum UndeliveredOrders {
 
     /// Ends the subscription of `order` if the order was reported undelivered.
     static func end(_ order: UUID, in transaction: Transaction) async throws {
-        let ended = try await transaction.query("""
+        let ended = try await transaction.query(
+            """
             UPDATE subscriptions s SET status = 'cancelled', end_reason = 'undelivered', cancelled_at = now(), cancel_on = current_date,
                 cancel_requested_by = 'billing', updated_at = now()
             FROM undelivered_orders u
@@ -28,19 +30,24 @@ enum UndeliveredOrders {
             """)
         for row in ended {
             let (subscription, customer, domain) = try row.decode((UUID, UUID, String?).self)
-            try await transaction.query("""
+            try await transaction.query(
+                """
                 UPDATE invoices SET status = 'cancelled', next_charge_on = NULL WHERE subscription_id = \(subscription) AND status = 'open'
                 """)
-            let payments = try await transaction.query("""
+            let payments = try await transaction.query(
+                """
                 SELECT p.id FROM payments p JOIN invoices i ON i.id = p.invoice_id
                 WHERE i.subscription_id = \(subscription) AND p.amount > p.refunded
                 """)
             for payment in payments {
                 let id = try payment.decode(UUID.self)
-                try await transaction.enqueue(RefundPaymentTask(paymentID: id, cause: .undelivered), dedupeKey: "refund-undelivered-\(id)")
+                try await transaction.enqueue(
+                    RefundPaymentTask(paymentID: id, cause: .undelivered), dedupeKey: "refund-undelivered-\(id)")
             }
-            try await transaction.publish(SubscriptionCancelled(subscriptionID: subscription, customerID: customer, accountID: nil,
-                                                                domain: domain, actor: "billing"))
+            try await transaction.publish(
+                SubscriptionCancelled(
+                    subscriptionID: subscription, customerID: customer, accountID: nil,
+                    domain: domain, actor: "billing"))
         }
     }
 }

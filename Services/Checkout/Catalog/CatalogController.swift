@@ -43,16 +43,23 @@ struct CatalogController: Sendable {
         }
         for (cycle, amount) in amounts {
             guard BillingCycle.all.contains(cycle) else {
-                throw APIError.invalid("prices", "each key is a billing cycle: monthly, quarterly, semi-annual or annual")
+                throw APIError.invalid(
+                    "prices", "each key is a billing cycle: monthly, quarterly, semi-annual or annual")
             }
-            guard (1...1_000_000_000_000).contains(amount) else { throw APIError.invalid("prices", "an amount is a positive integer of minor units") }
+            guard (1...1_000_000_000_000).contains(amount) else {
+                throw APIError.invalid("prices", "an amount is a positive integer of minor units")
+            }
         }
         try await database.transaction { connection in
-            let found = try await connection.query("SELECT 1 FROM products WHERE id = \(id) FOR UPDATE", logger: database.logger).collect()
+            let found = try await connection.query(
+                "SELECT 1 FROM products WHERE id = \(id) FOR UPDATE", logger: database.logger
+            ).collect()
             guard !found.isEmpty else { throw APIError.notFound("product") }
-            try await connection.query("DELETE FROM prices WHERE product_id = \(id) AND currency = \(currency)", logger: database.logger)
+            try await connection.query(
+                "DELETE FROM prices WHERE product_id = \(id) AND currency = \(currency)", logger: database.logger)
             for (cycle, amount) in amounts.sorted(by: { $0.key < $1.key }) {
-                try await connection.query("""
+                try await connection.query(
+                    """
                     INSERT INTO prices (product_id, billing_cycle, currency, amount) VALUES (\(id), \(cycle), \(currency), \(Int64(amount)))
                     """, logger: database.logger)
             }
@@ -70,7 +77,10 @@ struct CatalogController: Sendable {
         let prices: [Price]
 
         enum CodingKeys: String, CodingKey {
-            case slug, name, type, panelPlan = "panel_plan", serverGroup = "server_group", limits, prices
+            case slug, name, type
+            case panelPlan = "panel_plan"
+            case serverGroup = "server_group"
+            case limits, prices
         }
     }
 
@@ -78,10 +88,15 @@ struct CatalogController: Sendable {
         guard new.slug.range(of: "^[a-z0-9][a-z0-9-]{0,62}$", options: .regularExpression) != nil else {
             throw APIError.invalid("slug", "slug is 1–63 lower-case letters, digits and hyphens")
         }
-        guard !new.name.trimmingCharacters(in: .whitespaces).isEmpty else { throw APIError.invalid("name", "name is required") }
-        guard let type = ProductType(rawValue: new.type) else { throw APIError.invalid("type", "type is hosting, vps or domain") }
+        guard !new.name.trimmingCharacters(in: .whitespaces).isEmpty else {
+            throw APIError.invalid("name", "name is required")
+        }
+        guard let type = ProductType(rawValue: new.type) else {
+            throw APIError.invalid("type", "type is hosting, vps or domain")
+        }
         guard type.isDeliverable else {
-            throw APIError.invalid("type", "\(type.rawValue) products cannot be sold yet: nothing provisions them (hosting can be)")
+            throw APIError.invalid(
+                "type", "\(type.rawValue) products cannot be sold yet: nothing provisions them (hosting can be)")
         }
         if new.type == "hosting" && (new.panelPlan ?? "").isEmpty {
             throw APIError.invalid("panel_plan", "a hosting product needs the control panel plan it is created with")
@@ -94,19 +109,26 @@ struct CatalogController: Sendable {
             guard price.currency.range(of: "^[A-Z]{3}$", options: .regularExpression) != nil else {
                 throw APIError.invalid("prices", "currency is an ISO 4217 code in capitals")
             }
-            guard price.amount > 0 else { throw APIError.invalid("prices", "amount is a positive integer of minor units") }
+            guard price.amount > 0 else {
+                throw APIError.invalid("prices", "amount is a positive integer of minor units")
+            }
         }
         let id = UUID()
         let limits = String(decoding: try JSONEncoder().encode(new.limits ?? [:]), as: UTF8.self)
         try await database.transaction { connection in
-            let inserted = try await connection.query("""
+            let inserted = try await connection.query(
+                """
                 INSERT INTO products (id, slug, name, type, panel_plan, server_group, limits)
                 VALUES (\(id), \(new.slug), \(new.name), \(new.type), \(new.panelPlan), \(new.serverGroup ?? "default"), \(limits)::jsonb)
                 ON CONFLICT (slug) DO NOTHING RETURNING id
-                """, logger: database.logger).collect()
-            guard !inserted.isEmpty else { throw APIError.conflict("slug_taken", "a product with slug \(new.slug) exists") }
+                """, logger: database.logger
+            ).collect()
+            guard !inserted.isEmpty else {
+                throw APIError.conflict("slug_taken", "a product with slug \(new.slug) exists")
+            }
             for price in new.prices {
-                try await connection.query("""
+                try await connection.query(
+                    """
                     INSERT INTO prices (product_id, billing_cycle, currency, amount)
                     VALUES (\(id), \(price.billingCycle), \(price.currency), \(price.amount))
                     ON CONFLICT DO NOTHING
@@ -117,7 +139,8 @@ struct CatalogController: Sendable {
     }
 
     func products(activeOnly: Bool) async throws -> [Product] {
-        let rows = try await database.query("""
+        let rows = try await database.query(
+            """
             SELECT p.id, p.slug, p.name, p.type, p.panel_plan, p.server_group, p.limits::text, p.active,
                    coalesce(json_agg(json_build_object('billing_cycle', pr.billing_cycle, 'currency', pr.currency,
                             'amount', pr.amount) ORDER BY pr.currency, pr.amount) FILTER (WHERE pr.product_id IS NOT NULL), '[]')::text
@@ -128,9 +151,10 @@ struct CatalogController: Sendable {
         return try rows.map { row in
             let (id, slug, name, type, plan, group, limits, active, prices) =
                 try row.decode((UUID, String, String, String, String?, String?, String, Bool, String).self)
-            return Product(id: id, slug: slug, name: name, type: type, panelPlan: plan, serverGroup: group,
-                           limits: (try? JSONDecoder().decode([String: Int].self, from: Data(limits.utf8))) ?? [:],
-                           active: active, prices: try JSONDecoder().decode([Price].self, from: Data(prices.utf8)))
+            return Product(
+                id: id, slug: slug, name: name, type: type, panelPlan: plan, serverGroup: group,
+                limits: (try? JSONDecoder().decode([String: Int].self, from: Data(limits.utf8))) ?? [:],
+                active: active, prices: try JSONDecoder().decode([Price].self, from: Data(prices.utf8)))
         }
     }
 }

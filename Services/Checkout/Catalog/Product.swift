@@ -13,7 +13,10 @@ struct Product: Codable, Sendable {
     var prices: [Price]
 
     enum CodingKeys: String, CodingKey {
-        case id, slug, name, type, panelPlan = "panel_plan", serverGroup = "server_group", limits, active, prices
+        case id, slug, name, type
+        case panelPlan = "panel_plan"
+        case serverGroup = "server_group"
+        case limits, active, prices
     }
 }
 
@@ -23,7 +26,10 @@ struct Price: Codable, Sendable, Equatable {
     var currency: String
     var amount: Int
 
-    enum CodingKeys: String, CodingKey { case billingCycle = "billing_cycle", currency, amount }
+    enum CodingKeys: String, CodingKey {
+        case billingCycle = "billing_cycle"
+        case currency, amount
+    }
 }
 
 /// What a product is, as stored in `products.type`.

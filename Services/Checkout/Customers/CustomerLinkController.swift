@@ -1,7 +1,7 @@
 import Foundation
 import Hummingbird
-import PortalTokens
 import Persistence
+import PortalTokens
 import PostgresNIO
 import ServiceRuntime
 
@@ -28,11 +28,15 @@ struct CustomerLinkController: Sendable {
             let name = body.name.trimmingCharacters(in: .whitespacesAndNewlines)
             guard (1...200).contains(name.count) else { throw APIError.invalid("name", "name is 1 to 200 characters") }
             // The name an order gave stays: it may be what the invoices already carry.
-            let row = try await database.query("""
+            let row = try await database.query(
+                """
                 INSERT INTO customers (id, email, name) VALUES (\(UUID()), \(claims.email.lowercased()), \(name))
                 ON CONFLICT (email) DO UPDATE SET email = excluded.email RETURNING id
-                """).first
-            guard let id = try row?.decode(UUID.self) else { throw APIError(.internalServerError, code: "internal_error", "not linked") }
+                """
+            ).first
+            guard let id = try row?.decode(UUID.self) else {
+                throw APIError(.internalServerError, code: "internal_error", "not linked")
+            }
             return APIResponse.json(Linked(customerID: id))
         }
     }

@@ -1,8 +1,8 @@
-import PortalTokens
 import Foundation
 import Hummingbird
 import Logging
 import Payments
+import PortalTokens
 import ServiceRuntime
 
 /// `/api/customer/orders`: the portal places and reads orders for the customer its token
@@ -22,7 +22,11 @@ struct CustomerOrdersController: Sendable {
         let successURL: String
         let cancelURL: String
         enum CodingKeys: String, CodingKey {
-            case name, productID = "product_id", billingCycle = "billing_cycle", currency, domain, successURL = "success_url"
+            case name
+            case productID = "product_id"
+            case billingCycle = "billing_cycle"
+            case currency, domain
+            case successURL = "success_url"
             case cancelURL = "cancel_url"
         }
     }
@@ -30,14 +34,20 @@ struct CustomerOrdersController: Sendable {
     struct Return: Decodable {
         let successURL: String
         let cancelURL: String
-        enum CodingKeys: String, CodingKey { case successURL = "success_url", cancelURL = "cancel_url" }
+        enum CodingKeys: String, CodingKey {
+            case successURL = "success_url"
+            case cancelURL = "cancel_url"
+        }
     }
 
     /// An order with the page that pays it (none once paid or cancelled).
     struct Placed: Encodable {
         let order: Order
         let paymentPage: String?
-        enum CodingKeys: String, CodingKey { case order, paymentPage = "payment_page" }
+        enum CodingKeys: String, CodingKey {
+            case order
+            case paymentPage = "payment_page"
+        }
     }
 
     func addRoutes(to api: RouterGroup<ServiceRequestContext>) {
@@ -47,19 +57,25 @@ struct CustomerOrdersController: Sendable {
             let returnTo = try Self.returnTo(body.successURL, body.cancelURL)
             // Orders attach to a customer by email: the token's address must be its customer's.
             guard try await store.customerID(email: claims.email.lowercased()) == claims.customerID else {
-                throw APIError(.forbidden, code: "forbidden", "the token's address belongs to another customer or to none yet")
+                throw APIError(
+                    .forbidden, code: "forbidden", "the token's address belongs to another customer or to none yet")
             }
             if let customer = claims.customerID { try await limits.admit(customer: customer) }
             // The address is the token's (verified by the portal), never the body's.
-            let order = try await store.place(PlaceOrder(
-                customer: .init(email: claims.email, name: body.name, company: nil, country: nil), productID: body.productID,
-                billingCycle: body.billingCycle, currency: body.currency, domain: body.domain).validated())
-            return APIResponse.json(Placed(order: order, paymentPage: try await page(order, returnTo)), status: .created)
+            let order = try await store.place(
+                PlaceOrder(
+                    customer: .init(email: claims.email, name: body.name, company: nil, country: nil),
+                    productID: body.productID,
+                    billingCycle: body.billingCycle, currency: body.currency, domain: body.domain
+                ).validated())
+            return APIResponse.json(
+                Placed(order: order, paymentPage: try await page(order, returnTo)), status: .created)
         }
         api.get("orders") { request, _ in
             let customer = try await customers.customer(request)
             let paging = try Paging(request)
-            return APIResponse.json(try await store.orders(customer: customer, limit: paging.perPage, offset: paging.offset))
+            return APIResponse.json(
+                try await store.orders(customer: customer, limit: paging.perPage, offset: paging.offset))
         }
         api.get("orders/{id}") { request, context in
             APIResponse.json(try await own(request, context))
@@ -67,15 +83,21 @@ struct CustomerOrdersController: Sendable {
         api.post("orders/{id}/payment-page") { request, context in
             let order = try await own(request, context)
             let body = try await APIResponse.decode(Return.self, from: request)
-            guard order.status == "pending_payment" else { throw APIError.conflict("not_payable", "the order is \(order.status)") }
-            return APIResponse.json(Placed(order: order, paymentPage: try await page(order, try Self.returnTo(body.successURL, body.cancelURL))))
+            guard order.status == "pending_payment" else {
+                throw APIError.conflict("not_payable", "the order is \(order.status)")
+            }
+            return APIResponse.json(
+                Placed(
+                    order: order, paymentPage: try await page(order, try Self.returnTo(body.successURL, body.cancelURL))
+                ))
         }
     }
 
     /// The token's customer's order `{id}`; another's does not exist for them.
     private func own(_ request: Request, _ context: ServiceRequestContext) async throws -> Order {
         let customer = try await customers.customer(request)
-        guard let id = context.parameters.get("id", as: UUID.self), let order = try await store.order(id), order.customerID == customer
+        guard let id = context.parameters.get("id", as: UUID.self), let order = try await store.order(id),
+            order.customerID == customer
         else { throw APIError.notFound("order") }
         return order
     }
@@ -86,19 +108,25 @@ struct CustomerOrdersController: Sendable {
     private func page(_ order: Order, _ returnTo: CheckoutReturn) async throws -> String? {
         guard order.status == "pending_payment" else { return nil }
         let id = order.id.uuidString.lowercased()
-        let returnTo = CheckoutReturn(success: returnTo.success.replacingOccurrences(of: "{ORDER_ID}", with: id),
-                                      cancel: returnTo.cancel.replacingOccurrences(of: "{ORDER_ID}", with: id))
+        let returnTo = CheckoutReturn(
+            success: returnTo.success.replacingOccurrences(of: "{ORDER_ID}", with: id),
+            cancel: returnTo.cancel.replacingOccurrences(of: "{ORDER_ID}", with: id))
         do {
             let customer = try await PaymentCustomers(store: store, gateway: gateway).reference(for: order)
             let page = try await gateway.createCheckoutPage(
-                PaymentRequest(amount: order.amount, currency: order.currency, description: "\(order.productName) (\(order.billingCycle))",
-                               metadata: ["order_id": order.id.uuidString, "customer_id": order.customerID.uuidString]),
-                customer: customer, returnTo: returnTo, idempotencyKey: "checkout-page-\(order.id.uuidString.lowercased())")
+                PaymentRequest(
+                    amount: order.amount, currency: order.currency,
+                    description: "\(order.productName) (\(order.billingCycle))",
+                    metadata: ["order_id": order.id.uuidString, "customer_id": order.customerID.uuidString]),
+                customer: customer, returnTo: returnTo,
+                idempotencyKey: "checkout-page-\(order.id.uuidString.lowercased())")
             return page.url
         } catch let error as PaymentError {
             store.logger.warning("payment page not created", metadata: ["order": "\(order.id)", "error": "\(error)"])
-            throw APIError(.badGateway, code: "payment_provider_unavailable",
-                           "the order \(order.id) is saved but the payment provider did not answer; ask for its payment page again")
+            throw APIError(
+                .badGateway, code: "payment_provider_unavailable",
+                "the order \(order.id) is saved but the payment provider did not answer; ask for its payment page again"
+            )
         }
     }
 

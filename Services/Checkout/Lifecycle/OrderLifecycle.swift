@@ -11,7 +11,10 @@ struct CancelPaymentTask: TaskPayload {
     static let maxAttempts = 10
     let orderID: UUID
     let paymentIntent: String
-    enum CodingKeys: String, CodingKey { case orderID = "order_id", paymentIntent = "payment_intent" }
+    enum CodingKeys: String, CodingKey {
+        case orderID = "order_id"
+        case paymentIntent = "payment_intent"
+    }
 }
 
 /// How orders end: unpaid ones expire on the `order-expiry` schedule (cancelled with their
@@ -27,22 +30,26 @@ struct OrderLifecycle: Sendable {
             guard event.schedule == "order-expiry" else { return }
             // Against the slot's time, not the clock's: a late or replayed slot expires the same orders.
             let cutoff = event.slot.addingTimeInterval(-Double(expiry.components.seconds))
-            let expired = try await transaction.query("""
+            let expired = try await transaction.query(
+                """
                 UPDATE orders SET status = 'cancelled', ended_at = now(), end_reason = 'expired', updated_at = now()
                 WHERE status = 'pending_payment' AND created_at < \(cutoff)
                 RETURNING id, customer_id, domain, payment_intent
                 """)
             for row in expired {
                 let (order, customer, domain, intent) = try row.decode((UUID, UUID, String?, String?).self)
-                try await transaction.publish(OrderCancelled(orderID: order, customerID: customer, domain: domain, reason: "expired"))
+                try await transaction.publish(
+                    OrderCancelled(orderID: order, customerID: customer, domain: domain, reason: "expired"))
                 if let intent {
-                    _ = try await transaction.enqueue(CancelPaymentTask(orderID: order, paymentIntent: intent),
-                                                      dedupeKey: "cancel-payment-\(order.uuidString.lowercased())")
+                    _ = try await transaction.enqueue(
+                        CancelPaymentTask(orderID: order, paymentIntent: intent),
+                        dedupeKey: "cancel-payment-\(order.uuidString.lowercased())")
                 }
             }
         }
         definition.handlers.on(AccountTerminated.self) { event, transaction in
-            _ = try await transaction.query("""
+            _ = try await transaction.query(
+                """
                 UPDATE orders SET status = 'closed', ended_at = now(), end_reason = 'account terminated', updated_at = now()
                 WHERE domain = \(event.domain) AND status = 'paid'
                 """)
@@ -52,7 +59,8 @@ struct OrderLifecycle: Sendable {
                 _ = try await gateway.cancelPayment(task.paymentIntent, idempotencyKey: "cancel-\(task.paymentIntent)")
             } catch PaymentError.invalid(let reason) {
                 // Paid meanwhile (or unknown there): the payment's webhook finds the order cancelled.
-                completion.logger.warning("payment not cancelled", metadata: ["order": "\(task.orderID)", "reason": "\(reason)"])
+                completion.logger.warning(
+                    "payment not cancelled", metadata: ["order": "\(task.orderID)", "reason": "\(reason)"])
             }
         }
     }

@@ -8,6 +8,7 @@ struct CheckoutMain {
         settings.customers = try await CustomerAuthentication.load()
         settings.apiTokens.acceptStaff(settings.customers)
         let definition = buildCheckout(settings)
-        try await ServiceHost.run(definition, configuration: try ServiceConfiguration.load(service: "checkout", httpPort: 8081))
+        try await ServiceHost.run(
+            definition, configuration: try ServiceConfiguration.load(service: "checkout", httpPort: 8081))
     }
 }

@@ -6,7 +6,11 @@ struct Order: Codable, Sendable {
         let provider: String
         let paymentIntent: String?
         let clientSecret: String?
-        enum CodingKeys: String, CodingKey { case provider, paymentIntent = "payment_intent", clientSecret = "client_secret" }
+        enum CodingKeys: String, CodingKey {
+            case provider
+            case paymentIntent = "payment_intent"
+            case clientSecret = "client_secret"
+        }
     }
 
     let id: UUID
@@ -26,8 +30,14 @@ struct Order: Codable, Sendable {
     var paymentCustomer: String? = nil
 
     enum CodingKeys: String, CodingKey {
-        case id, customerID = "customer_id", customerEmail = "customer_email", productID = "product_id"
-        case productName = "product_name", billingCycle = "billing_cycle", amount, currency, domain, status, payment
-        case createdAt = "created_at", paidAt = "paid_at"
+        case id
+        case customerID = "customer_id"
+        case customerEmail = "customer_email"
+        case productID = "product_id"
+        case productName = "product_name"
+        case billingCycle = "billing_cycle"
+        case amount, currency, domain, status, payment
+        case createdAt = "created_at"
+        case paidAt = "paid_at"
     }
 }

@@ -12,7 +12,9 @@ struct OrderLimits: Sendable {
 
     /// Counts an order from the request's client and `email`; 429 beyond the limit.
     func admit(_ request: Request, _ context: ServiceRequestContext, email: String) async throws {
-        try await admit([("order-address", addresses.of(request, peer: context.remoteAddress?.ipAddress)), ("order-email", email)])
+        try await admit([
+            ("order-address", addresses.of(request, peer: context.remoteAddress?.ipAddress)), ("order-email", email),
+        ])
     }
 
     /// Counts an order placed for `customer` through the portal (one address for everyone).
@@ -24,8 +26,9 @@ struct OrderLimits: Sendable {
         guard perHour > 0 else { return }
         for (action, subject) in subjects {
             guard try await limiter.allow(.init(action: action, count: perHour, window: .seconds(3600)), subject) else {
-                throw APIError(.tooManyRequests, code: "too_many_orders",
-                               "too many orders from here in the last hour; try again later or write to us")
+                throw APIError(
+                    .tooManyRequests, code: "too_many_orders",
+                    "too many orders from here in the last hour; try again later or write to us")
             }
         }
     }

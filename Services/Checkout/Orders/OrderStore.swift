@@ -18,36 +18,44 @@ struct OrderStore: Sendable {
     func place(_ order: PlaceOrder.Valid) async throws -> Order {
         let id = UUID()
         return try await store.transaction(correlationID: id) { transaction -> Order in
-            let row = try await transaction.connection.run(InsertOrder(id: id, order: order), logger: transaction.logger).first
+            let row = try await transaction.connection.run(
+                InsertOrder(id: id, order: order), logger: transaction.logger
+            ).first
             guard let row else { throw APIError.invalid("product_id", "no product \(order.productID) is on sale") }
             let (productName, type, amount, customer, paymentCustomer, created) =
                 try row.decode((String, String, Int?, UUID?, String?, Date?).self)
             guard let amount else {
-                throw APIError.invalid("currency", "\(productName) has no \(order.billingCycle) price in \(order.currency)")
+                throw APIError.invalid(
+                    "currency", "\(productName) has no \(order.billingCycle) price in \(order.currency)")
             }
             // A product from before the catalog refused what nothing delivers is not sold either.
             guard ProductType(rawValue: type)?.isDeliverable == true else {
-                throw APIError.invalid("product_id", "\(productName) cannot be ordered: nothing provisions \(type) products yet")
+                throw APIError.invalid(
+                    "product_id", "\(productName) cannot be ordered: nothing provisions \(type) products yet")
             }
             guard order.domain != nil else { throw APIError.invalid("domain", "a hosting order needs a domain") }
             guard let customerID = customer, let created else {
                 throw APIError.conflict("domain_already_ordered", "an active order for \(order.domain ?? "") exists")
             }
-            try await transaction.publish(OrderPlaced(orderID: id, customerID: customerID, customerEmail: order.email,
-                                                      customerName: order.name, productName: productName,
-                                                      billingCycle: order.billingCycle, amount: amount, currency: order.currency,
-                                                      domain: order.domain))
-            return Order(id: id, customerID: customerID, customerEmail: order.email, productID: order.productID,
-                         productName: productName, billingCycle: order.billingCycle, amount: amount, currency: order.currency,
-                         domain: order.domain, status: "pending_payment",
-                         payment: .init(provider: "stripe", paymentIntent: nil, clientSecret: nil),
-                         createdAt: created, paidAt: nil, paymentCustomer: paymentCustomer)
+            try await transaction.publish(
+                OrderPlaced(
+                    orderID: id, customerID: customerID, customerEmail: order.email,
+                    customerName: order.name, productName: productName,
+                    billingCycle: order.billingCycle, amount: amount, currency: order.currency,
+                    domain: order.domain))
+            return Order(
+                id: id, customerID: customerID, customerEmail: order.email, productID: order.productID,
+                productName: productName, billingCycle: order.billingCycle, amount: amount, currency: order.currency,
+                domain: order.domain, status: "pending_payment",
+                payment: .init(provider: "stripe", paymentIntent: nil, clientSecret: nil),
+                createdAt: created, paidAt: nil, paymentCustomer: paymentCustomer)
         }
     }
 
     /// Stores the order's payment intent unless it has another; returns whether it stored it.
     func attach(_ intent: PaymentIntent, to orderID: UUID) async throws -> Bool {
-        try await !database.run(AttachIntent(intentID: intent.id, clientSecret: intent.clientSecret, orderID: orderID)).isEmpty
+        try await !database.run(AttachIntent(intentID: intent.id, clientSecret: intent.clientSecret, orderID: orderID))
+            .isEmpty
     }
 
     /// Stores the provider's customer unless one is stored already; returns the stored one.
@@ -65,28 +73,41 @@ struct OrderStore: Sendable {
         try await orders(id: id, status: nil, limit: 1, offset: 0).first
     }
 
-    func orders(id: UUID? = nil, customer: UUID? = nil, status: String? = nil, limit: Int, offset: Int) async throws -> [Order] {
-        try await database.query("""
+    func orders(id: UUID? = nil, customer: UUID? = nil, status: String? = nil, limit: Int, offset: Int) async throws
+        -> [Order]
+    {
+        try await database.query(
+            """
             SELECT o.id, o.customer_id, c.email, o.product_id, p.name, o.billing_cycle, o.amount, o.currency::text, o.domain,
                    o.status, o.payment_intent, o.payment_client_secret, o.created_at, o.paid_at, c.payment_customer
             FROM orders o JOIN customers c ON c.id = o.customer_id JOIN products p ON p.id = o.product_id
             WHERE (\(id)::uuid IS NULL OR o.id = \(id)) AND (\(customer)::uuid IS NULL OR o.customer_id = \(customer))
               AND (\(status)::text IS NULL OR o.status = \(status))
             ORDER BY o.created_at DESC, o.id LIMIT \(limit) OFFSET \(offset)
-            """).map { row in
-            let (id, customer, email, product, productName, cycle, amount, currency, domain, status, intent, secret, created, paid,
-                 paymentCustomer) = try row.decode(
-                    (UUID, UUID, String, UUID, String, String, Int, String, String?, String, String?, String?, Date, Date?, String?).self)
-            return Order(id: id, customerID: customer, customerEmail: email, productID: product, productName: productName,
-                         billingCycle: cycle, amount: amount, currency: currency, domain: domain, status: status,
-                         payment: .init(provider: "stripe", paymentIntent: intent, clientSecret: secret),
-                         createdAt: created, paidAt: paid, paymentCustomer: paymentCustomer)
+            """
+        ).map { row in
+            let (
+                id, customer, email, product, productName, cycle, amount, currency, domain, status, intent, secret,
+                created, paid,
+                paymentCustomer
+            ) = try row.decode(
+                (
+                    UUID, UUID, String, UUID, String, String, Int, String, String?, String, String?, String?, Date,
+                    Date?, String?
+                ).self)
+            return Order(
+                id: id, customerID: customer, customerEmail: email, productID: product, productName: productName,
+                billingCycle: cycle, amount: amount, currency: currency, domain: domain, status: status,
+                payment: .init(provider: "stripe", paymentIntent: intent, clientSecret: secret),
+                createdAt: created, paidAt: paid, paymentCustomer: paymentCustomer)
         }
     }
 
     /// What a webhook event did.
     enum Outcome: String, Sendable {
-        case paid, duplicate, ignored, unknownOrder = "unknown_order", alreadyPaid = "already_paid"
+        case paid, duplicate, ignored
+        case unknownOrder = "unknown_order"
+        case alreadyPaid = "already_paid"
         case failed = "payment_failed"
         /// A payment the order must not keep (second, wrong amount, order ended): refunded.
         case refunded
@@ -104,7 +125,9 @@ struct OrderStore: Sendable {
             return try await store.transaction { transaction -> Outcome in
                 let applied = try await apply(type: type, intent: intent, in: transaction)
                 let recorded = try await transaction.connection.run(
-                    RecordReceipt(eventID: eventID, type: type, outcome: applied.outcome.rawValue, orderID: applied.orderID), logger: logger)
+                    RecordReceipt(
+                        eventID: eventID, type: type, outcome: applied.outcome.rawValue, orderID: applied.orderID),
+                    logger: logger)
                 guard !recorded.isEmpty else { throw RepeatedDelivery() }
                 return applied.outcome
             }
@@ -116,40 +139,64 @@ struct OrderStore: Sendable {
     /// Rolls back a delivery whose event was recorded before.
     private struct RepeatedDelivery: Error {}
 
-    private func apply(type: String, intent: PaymentIntent?, in transaction: Transaction) async throws -> (outcome: Outcome, orderID: UUID?) {
+    private func apply(type: String, intent: PaymentIntent?, in transaction: Transaction) async throws -> (
+        outcome: Outcome, orderID: UUID?
+    ) {
         let (connection, logger) = (transaction.connection, transaction.logger)
-        guard let intent, type == "payment_intent.succeeded" || type == "payment_intent.payment_failed" else { return (.ignored, nil) }
+        guard let intent, type == "payment_intent.succeeded" || type == "payment_intent.payment_failed" else {
+            return (.ignored, nil)
+        }
         let metadataOrder = intent.metadata["order_id"].flatMap(UUID.init(uuidString:))
         let currency = intent.currency.uppercased()
-        if type == "payment_intent.succeeded", let row = try await connection.run(
-            PayOrderOfIntent(intentID: intent.id, metadataOrderID: metadataOrder, amount: intent.amount, currency: currency),
-            logger: logger).first {
-            let (orderID, customerID, email, name, paymentCustomer, productID, productName, productType, plan, group, cycle, domain) =
-                try row.decode((UUID, UUID, String, String, String?, UUID, String, String, String?, String?, String, String?).self)
-            var messages: [Outbox.Message] = [try .event(OrderPaid(
-                orderID: orderID, customerID: customerID, customerEmail: email, customerName: name, productID: productID,
-                productName: productName, billingCycle: cycle, amount: intent.amount, currency: currency, domain: domain,
-                paymentReference: intent.id, paymentCustomer: intent.customer ?? paymentCustomer, paymentMethod: intent.paymentMethod),
-                correlationID: orderID)]
+        if type == "payment_intent.succeeded",
+            let row = try await connection.run(
+                PayOrderOfIntent(
+                    intentID: intent.id, metadataOrderID: metadataOrder, amount: intent.amount, currency: currency),
+                logger: logger
+            ).first
+        {
+            let (
+                orderID, customerID, email, name, paymentCustomer, productID, productName, productType, plan, group,
+                cycle, domain
+            ) =
+                try row.decode(
+                    (UUID, UUID, String, String, String?, UUID, String, String, String?, String?, String, String?).self)
+            var messages: [Outbox.Message] = [
+                try .event(
+                    OrderPaid(
+                        orderID: orderID, customerID: customerID, customerEmail: email, customerName: name,
+                        productID: productID,
+                        productName: productName, billingCycle: cycle, amount: intent.amount, currency: currency,
+                        domain: domain,
+                        paymentReference: intent.id, paymentCustomer: intent.customer ?? paymentCustomer,
+                        paymentMethod: intent.paymentMethod),
+                    correlationID: orderID)
+            ]
             if productType == "hosting", let plan, let domain {
-                messages.append(try .command(ProvisionAccount(orderID: orderID, customerID: customerID, plan: plan,
-                                                              serverGroup: group ?? "default", domain: domain, contactEmail: email,
-                                                              customerName: name), correlationID: orderID))
+                messages.append(
+                    try .command(
+                        ProvisionAccount(
+                            orderID: orderID, customerID: customerID, plan: plan,
+                            serverGroup: group ?? "default", domain: domain, contactEmail: email,
+                            customerName: name), correlationID: orderID))
             }
             try await transaction.write(messages)
             return (.paid, orderID)
         }
         // Not paid by this event: say why.
-        let row = try await connection.run(OrderOfIntent(intentID: intent.id, metadataOrderID: metadataOrder), logger: logger).first
+        let row = try await connection.run(
+            OrderOfIntent(intentID: intent.id, metadataOrderID: metadataOrder), logger: logger
+        ).first
         guard let row else { return (.unknownOrder, nil) }
         let (orderID, status, amount, orderCurrency, paidBy) = try row.decode((UUID, String, Int, String, String?).self)
         guard type == "payment_intent.succeeded" else { return (.failed, orderID) }
         // Money the order must not keep goes back (once per payment), reported to the operator.
-        let stray: RefundReason? = switch status {
-        case "pending_payment": intent.amount == amount && currency == orderCurrency ? nil : .wrongAmount
-        case "paid", "closed": paidBy == intent.id ? nil : .duplicate
-        default: .orderEnded
-        }
+        let stray: RefundReason? =
+            switch status {
+            case "pending_payment": intent.amount == amount && currency == orderCurrency ? nil : .wrongAmount
+            case "paid", "closed": paidBy == intent.id ? nil : .duplicate
+            default: .orderEnded
+            }
         if let stray {
             try await StrayPayments.record(intent, order: orderID, reason: stray, in: transaction)
             return (.refunded, orderID)
@@ -165,8 +212,9 @@ struct OrderStore: Sendable {
 // The statements each order runs, prepared once per connection.
 extension OrderStore {
     /// Any order, to take a statement's text from: the text does not depend on the values.
-    fileprivate static let anyOrder = PlaceOrder.Valid(email: "", name: "", company: nil, country: nil, productID: UUID(),
-                                                       billingCycle: "", currency: "", domain: nil)
+    fileprivate static let anyOrder = PlaceOrder.Valid(
+        email: "", name: "", company: nil, country: nil, productID: UUID(),
+        billingCycle: "", currency: "", domain: nil)
 
     /// Records the customer by email (a known one gets the name given now) and inserts a
     /// `pending_payment` order at the catalog price, in one statement; returns the product's

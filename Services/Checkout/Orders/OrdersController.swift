@@ -35,23 +35,30 @@ struct OrdersController: Sendable {
         let admin = router.group("api/admin").add(middleware: admin)
         // Per day (UTC) and currency: orders placed, orders paid and what they came to.
         admin.get("stats/daily") { request, _ in
-            struct Day: Encodable { let day: String, currency: String?, placed: Int, paid: Int, paidAmount: Int
-                enum CodingKeys: String, CodingKey { case day, currency, placed, paid, paidAmount = "paid_amount" }
+            struct Day: Encodable {
+                let day: String, currency: String?, placed: Int, paid: Int, paidAmount: Int
+                enum CodingKeys: String, CodingKey {
+                    case day, currency, placed, paid
+                    case paidAmount = "paid_amount"
+                }
             }
             let window = try StatsWindow(request)
-            return APIResponse.json(try await store.database.query("""
-                WITH \(unescaped: window.daysSQL)
-                SELECT day::text, o.currency::text,
-                       count(o.id) FILTER (WHERE o.created_at >= s AND o.created_at < s + interval '1 day')::int,
-                       count(o.id) FILTER (WHERE o.paid_at >= s AND o.paid_at < s + interval '1 day')::int,
-                       coalesce(sum(o.amount) FILTER (WHERE o.paid_at >= s AND o.paid_at < s + interval '1 day'), 0)::int
-                FROM days LEFT JOIN orders o ON (o.created_at >= s AND o.created_at < s + interval '1 day')
-                                              OR (o.paid_at >= s AND o.paid_at < s + interval '1 day')
-                GROUP BY day, o.currency ORDER BY day, o.currency
-                """).map { row in
-                let (day, currency, placed, paid, amount) = try row.decode((String, String?, Int, Int, Int).self)
-                return Day(day: day, currency: currency, placed: placed, paid: paid, paidAmount: amount)
-            })
+            return APIResponse.json(
+                try await store.database.query(
+                    """
+                    WITH \(unescaped: window.daysSQL)
+                    SELECT day::text, o.currency::text,
+                           count(o.id) FILTER (WHERE o.created_at >= s AND o.created_at < s + interval '1 day')::int,
+                           count(o.id) FILTER (WHERE o.paid_at >= s AND o.paid_at < s + interval '1 day')::int,
+                           coalesce(sum(o.amount) FILTER (WHERE o.paid_at >= s AND o.paid_at < s + interval '1 day'), 0)::int
+                    FROM days LEFT JOIN orders o ON (o.created_at >= s AND o.created_at < s + interval '1 day')
+                                                  OR (o.paid_at >= s AND o.paid_at < s + interval '1 day')
+                    GROUP BY day, o.currency ORDER BY day, o.currency
+                    """
+                ).map { row in
+                    let (day, currency, placed, paid, amount) = try row.decode((String, String?, Int, Int, Int).self)
+                    return Day(day: day, currency: currency, placed: placed, paid: paid, paidAmount: amount)
+                })
         }
         admin.get("orders") { request, _ in
             let status = request.uri.queryParameters.get("status")
@@ -59,7 +66,8 @@ struct OrdersController: Sendable {
                 throw APIError.invalid("status", "status is pending_payment, paid, cancelled or closed")
             }
             let paging = try Paging(request)
-            return APIResponse.json(try await store.orders(status: status, limit: paging.perPage, offset: paging.offset))
+            return APIResponse.json(
+                try await store.orders(status: status, limit: paging.perPage, offset: paging.offset))
         }
     }
 
@@ -68,21 +76,28 @@ struct OrdersController: Sendable {
     private func withPayment(_ order: Order, status: HTTPResponse.Status) async throws -> Response {
         let id = order.id
         var order = order
-        guard order.status == "pending_payment", order.payment.paymentIntent == nil else { return APIResponse.json(order, status: status) }
+        guard order.status == "pending_payment", order.payment.paymentIntent == nil else {
+            return APIResponse.json(order, status: status)
+        }
         do {
             let customer = try await PaymentCustomers(store: store, gateway: gateway).reference(for: order)
             let intent = try await gateway.createPaymentIntent(
-                PaymentRequest(amount: order.amount, currency: order.currency, description: "\(order.productName) (\(order.billingCycle))",
-                               metadata: ["order_id": id.uuidString, "customer_id": order.customerID.uuidString]),
+                PaymentRequest(
+                    amount: order.amount, currency: order.currency,
+                    description: "\(order.productName) (\(order.billingCycle))",
+                    metadata: ["order_id": id.uuidString, "customer_id": order.customerID.uuidString]),
                 customer: customer, idempotencyKey: "order-\(id.uuidString.lowercased())")
             guard try await store.attach(intent, to: id) else {
-                return APIResponse.json(try await store.order(id), status: status) // another request attached its own
+                return APIResponse.json(try await store.order(id), status: status)  // another request attached its own
             }
-            order.payment = Order.Payment(provider: order.payment.provider, paymentIntent: intent.id, clientSecret: intent.clientSecret)
+            order.payment = Order.Payment(
+                provider: order.payment.provider, paymentIntent: intent.id, clientSecret: intent.clientSecret)
         } catch let error as PaymentError {
             store.logger.warning("payment intent not created", metadata: ["order": "\(id)", "error": "\(error)"])
-            throw APIError(.badGateway, code: "payment_provider_unavailable",
-                           "the order \(id) is saved but the payment provider did not answer; POST /api/orders/\(id)/payment to try again")
+            throw APIError(
+                .badGateway, code: "payment_provider_unavailable",
+                "the order \(id) is saved but the payment provider did not answer; POST /api/orders/\(id)/payment to try again"
+            )
         }
         return APIResponse.json(order, status: status)
     }

@@ -9,9 +9,10 @@ struct PaymentCustomers: Sendable {
 
     func reference(for order: Order) async throws -> String {
         if let known = order.paymentCustomer { return known }
-        let created = try await gateway.createCustomer(email: order.customerEmail, name: nil,
-                                                       metadata: ["customer_id": order.customerID.uuidString.lowercased()],
-                                                       idempotencyKey: "customer-\(order.customerID.uuidString.lowercased())")
+        let created = try await gateway.createCustomer(
+            email: order.customerEmail, name: nil,
+            metadata: ["customer_id": order.customerID.uuidString.lowercased()],
+            idempotencyKey: "customer-\(order.customerID.uuidString.lowercased())")
         return try await store.setPaymentCustomer(created, of: order.customerID)
     }
 }

@@ -18,7 +18,10 @@ struct PlaceOrder: Decodable, Sendable {
     let domain: String?
 
     enum CodingKeys: String, CodingKey {
-        case customer, productID = "product_id", billingCycle = "billing_cycle", currency, domain
+        case customer
+        case productID = "product_id"
+        case billingCycle = "billing_cycle"
+        case currency, domain
     }
 
     /// The order after validation: normalised email and domain, known cycle.
@@ -37,7 +40,9 @@ struct PlaceOrder: Decodable, Sendable {
         let email: EmailAddress
         do { email = try EmailAddress(customer.email) } catch { throw APIError.invalid(error.field, error.message) }
         let name = customer.name.trimmingCharacters(in: .whitespacesAndNewlines)
-        guard (1...200).contains(name.count) else { throw APIError.invalid("name", "customer name is 1 to 200 characters") }
+        guard (1...200).contains(name.count) else {
+            throw APIError.invalid("name", "customer name is 1 to 200 characters")
+        }
         if let country = customer.country, country.range(of: "^[A-Z]{2}$", options: .regularExpression) == nil {
             throw APIError.invalid("country", "country is an ISO 3166 alpha-2 code in capitals")
         }
@@ -49,9 +54,12 @@ struct PlaceOrder: Decodable, Sendable {
         }
         var normalized: String?
         if let domain {
-            do { normalized = try DomainName(domain).ascii } catch { throw APIError.invalid(error.field, error.message) }
+            do { normalized = try DomainName(domain).ascii } catch {
+                throw APIError.invalid(error.field, error.message)
+            }
         }
-        return Valid(email: email.address.lowercased(), name: name, company: customer.company, country: customer.country,
-                     productID: productID, billingCycle: billingCycle, currency: currency, domain: normalized)
+        return Valid(
+            email: email.address.lowercased(), name: name, company: customer.company, country: customer.country,
+            productID: productID, billingCycle: billingCycle, currency: currency, domain: normalized)
     }
 }

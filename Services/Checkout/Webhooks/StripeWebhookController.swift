@@ -12,7 +12,10 @@ struct StripeWebhookController: Sendable {
     let store: OrderStore
     let signature: WebhookSignature
 
-    struct Reply: Encodable { let received: Bool; let outcome: String }
+    struct Reply: Encodable {
+        let received: Bool
+        let outcome: String
+    }
 
     func addRoutes(to router: Router<ServiceRequestContext>) {
         router.post("webhooks/stripe") { request, _ -> Response in
@@ -24,7 +27,8 @@ struct StripeWebhookController: Sendable {
                 store.logger.warning("webhook refused", metadata: ["reason": "\(error)"])
                 throw APIError(.badRequest, code: error.code, error.description)
             }
-            let outcome = try await store.record(eventID: event.header.id, type: event.header.type, intent: event.intent)
+            let outcome = try await store.record(
+                eventID: event.header.id, type: event.header.type, intent: event.intent)
             return APIResponse.json(Reply(received: true, outcome: outcome.rawValue))
         }
     }

@@ -16,7 +16,11 @@ struct CustomerZonesController: Sendable {
     struct CustomerZone: Encodable {
         let id: UUID, accountID: UUID, domain: String, status: String, nameservers: [String]
         var records: [Record]?
-        enum CodingKeys: String, CodingKey { case id, accountID = "account_id", domain, status, nameservers, records }
+        enum CodingKeys: String, CodingKey {
+            case id
+            case accountID = "account_id"
+            case domain, status, nameservers, records
+        }
     }
 
     /// A record set, marked when it is one of Hostwire's defaults.
@@ -34,9 +38,11 @@ struct CustomerZonesController: Sendable {
             let customer = try await customers.customer(request)
             let id = try context.parameters.require("id", as: UUID.self)
             guard var zone = try await zones(of: customer, id: id).first else { throw APIError.notFound("zone") }
-            zone.records = try await store.database.query("""
+            zone.records = try await store.database.query(
+                """
                 SELECT name, type, ttl, contents, managed FROM records WHERE zone_id = \(id) ORDER BY name, type
-                """).map { row in
+                """
+            ).map { row in
                 let (name, type, ttl, contents, managed) = try row.decode((String, String, Int, [String], Bool).self)
                 return Record(name: name, type: type, ttl: ttl, contents: contents, managed: managed)
             }
@@ -51,17 +57,20 @@ struct CustomerZonesController: Sendable {
         api.delete("zones/{id}/records") { request, context in
             let customer = try await customers.customer(request)
             let (name, type) = try ZoneEdits.recordSet(request)
-            try await edits.delete(name: name, type: type, in: try context.parameters.require("id", as: UUID.self), of: customer)
+            try await edits.delete(
+                name: name, type: type, in: try context.parameters.require("id", as: UUID.self), of: customer)
             return Response(status: .noContent)
         }
     }
 
     private func zones(of customer: UUID, id: UUID?) async throws -> [CustomerZone] {
-        try await store.database.query("""
+        try await store.database.query(
+            """
             SELECT id, account_id, domain, status, nameservers FROM zones
             WHERE customer_id = \(customer) AND status IN ('pending', 'active') AND (\(id)::uuid IS NULL OR id = \(id))
             ORDER BY domain LIMIT 200
-            """).map { row in
+            """
+        ).map { row in
             let (id, account, domain, status, nameservers) = try row.decode((UUID, UUID, String, String, [String]).self)
             return CustomerZone(id: id, accountID: account, domain: domain, status: status, nameservers: nameservers)
         }

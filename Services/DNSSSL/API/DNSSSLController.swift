@@ -13,11 +13,18 @@ struct DNSSSLController: Sendable {
     let settings: DNSSSLSettings
 
     struct Zone: Encodable {
-        let id: UUID, accountID: UUID, domain: String, serverIP: String, nameservers: [String], status: String, syncedAt: Date?
+        let id: UUID, accountID: UUID, domain: String, serverIP: String, nameservers: [String], status: String,
+            syncedAt: Date?
         var records: [DNSRecordSet]?
         var drift: Drift?
         enum CodingKeys: String, CodingKey {
-            case id, accountID = "account_id", domain, serverIP = "server_ip", nameservers, status, syncedAt = "synced_at", records, drift
+            case id
+            case accountID = "account_id"
+            case domain
+            case serverIP = "server_ip"
+            case nameservers, status
+            case syncedAt = "synced_at"
+            case records, drift
         }
     }
 
@@ -33,8 +40,14 @@ struct DNSSSLController: Sendable {
         let id: UUID, accountID: UUID, domain: String, names: [String], status: String, renews: UUID?, serial: String?
         let notBefore: Date?, notAfter: Date?, issuedAt: Date?, lastError: String?, certificate: String?
         enum CodingKeys: String, CodingKey {
-            case id, accountID = "account_id", domain, names, status, renews, serial, notBefore = "not_before", notAfter = "not_after"
-            case issuedAt = "issued_at", lastError = "last_error", certificate
+            case id
+            case accountID = "account_id"
+            case domain, names, status, renews, serial
+            case notBefore = "not_before"
+            case notAfter = "not_after"
+            case issuedAt = "issued_at"
+            case lastError = "last_error"
+            case certificate
         }
     }
 
@@ -43,12 +56,16 @@ struct DNSSSLController: Sendable {
         TasksController<ServiceRequestContext>(store: store, registry: dependencies.taskRegistry).addRoutes(to: api)
         api.get("zones") { request, _ in
             let paging = try Paging(request)
-            return APIResponse.json(try await zones(id: nil, domain: request.uri.queryParameters.get("domain"),
-                                                    limit: paging.perPage, offset: paging.offset))
+            return APIResponse.json(
+                try await zones(
+                    id: nil, domain: request.uri.queryParameters.get("domain"),
+                    limit: paging.perPage, offset: paging.offset))
         }
         api.get("zones/{id}") { _, context in
             let id = try context.parameters.require("id", as: UUID.self)
-            guard var zone = try await zones(id: id, domain: nil, limit: 1, offset: 0).first else { throw APIError.notFound("zone") }
+            guard var zone = try await zones(id: id, domain: nil, limit: 1, offset: 0).first else {
+                throw APIError.notFound("zone")
+            }
             let records = try await database.transaction { try await ZoneStore.records(of: id, on: $0, logger: logger) }
             zone.records = records
             zone.drift = await drift(zone.domain, records)
@@ -62,7 +79,8 @@ struct DNSSSLController: Sendable {
         }
         api.delete("zones/{id}/records") { request, context in
             let (name, type) = try ZoneEdits.recordSet(request)
-            try await edits.delete(name: name, type: type, in: try context.parameters.require("id", as: UUID.self), of: nil)
+            try await edits.delete(
+                name: name, type: type, in: try context.parameters.require("id", as: UUID.self), of: nil)
             return Response(status: .noContent)
         }
         api.post("zones/{id}/sync") { _, context in
@@ -78,12 +96,16 @@ struct DNSSSLController: Sendable {
                 }
                 expiring = days
             }
-            return APIResponse.json(try await certificates(id: nil, domain: request.uri.queryParameters.get("domain"), expiringWithin: expiring,
-                                                           limit: paging.perPage, offset: paging.offset, withPEM: false))
+            return APIResponse.json(
+                try await certificates(
+                    id: nil, domain: request.uri.queryParameters.get("domain"), expiringWithin: expiring,
+                    limit: paging.perPage, offset: paging.offset, withPEM: false))
         }
         api.get("certificates/{id}") { _, context in
             let id = try context.parameters.require("id", as: UUID.self)
-            guard let certificate = try await certificates(id: id, domain: nil, limit: 1, offset: 0, withPEM: true).first else {
+            guard
+                let certificate = try await certificates(id: id, domain: nil, limit: 1, offset: 0, withPEM: true).first
+            else {
                 throw APIError.notFound("certificate")
             }
             return APIResponse.json(certificate)
@@ -92,13 +114,18 @@ struct DNSSSLController: Sendable {
             let id = try context.parameters.require("id", as: UUID.self)
             let fresh = try await store.transaction { transaction -> UUID? in
                 let connection = transaction.connection
-                guard let row = try await connection.query("""
-                    SELECT c.zone_id, c.account_id, c.domain, c.names FROM certificates c JOIN zones z ON z.id = c.zone_id AND z.status = 'active'
-                    WHERE c.id = \(id)
-                    """, logger: logger).collect().first else { return nil }
+                guard
+                    let row = try await connection.query(
+                        """
+                        SELECT c.zone_id, c.account_id, c.domain, c.names FROM certificates c JOIN zones z ON z.id = c.zone_id AND z.status = 'active'
+                        WHERE c.id = \(id)
+                        """, logger: logger
+                    ).collect().first
+                else { return nil }
                 let (zone, account, domain, names) = try row.decode((UUID, UUID, String, [String]).self)
                 let fresh = UUID()
-                try await connection.query("""
+                try await connection.query(
+                    """
                     INSERT INTO certificates (id, zone_id, account_id, domain, names) VALUES (\(fresh), \(zone), \(account), \(domain), \(names))
                     """, logger: logger)
                 try await transaction.enqueue(IssueCertificateTask(certificateID: fresh), dedupeKey: "issue:\(fresh)")
@@ -110,36 +137,50 @@ struct DNSSSLController: Sendable {
     }
 
     private func drift(_ domain: String, _ desired: [DNSRecordSet]) async -> Drift {
-        guard let live = try? await settings.dns.zone(domain) else { return Drift(reachable: false, missing: desired, different: [], unexpected: []) }
+        guard let live = try? await settings.dns.zone(domain) else {
+            return Drift(reachable: false, missing: desired, different: [], unexpected: [])
+        }
         let diff = ZoneDiff(desired: desired, live: live)
         return Drift(reachable: true, missing: diff.missing, different: diff.different, unexpected: diff.unexpected)
     }
 
     private func zones(id: UUID?, domain: String?, limit: Int, offset: Int) async throws -> [Zone] {
-        try await dependencies.database.query("""
+        try await dependencies.database.query(
+            """
             SELECT id, account_id, domain, server_ip, nameservers, status, synced_at FROM zones
             WHERE (\(id)::uuid IS NULL OR id = \(id)) AND (\(domain)::text IS NULL OR domain = \(domain?.lowercased()))
             ORDER BY created_at, id LIMIT \(limit) OFFSET \(offset)
-            """).map { row in
-            let (id, account, domain, ip, nameservers, status, synced) = try row.decode((UUID, UUID, String, String, [String], String, Date?).self)
-            return Zone(id: id, accountID: account, domain: domain, serverIP: ip, nameservers: nameservers, status: status, syncedAt: synced)
+            """
+        ).map { row in
+            let (id, account, domain, ip, nameservers, status, synced) = try row.decode(
+                (UUID, UUID, String, String, [String], String, Date?).self)
+            return Zone(
+                id: id, accountID: account, domain: domain, serverIP: ip, nameservers: nameservers, status: status,
+                syncedAt: synced)
         }
     }
 
     /// Certificates by id or domain; `expiringWithin` days keeps the issued ones that expire by then, soonest first.
-    private func certificates(id: UUID?, domain: String?, expiringWithin days: Int? = nil, limit: Int, offset: Int,
-                              withPEM: Bool) async throws -> [Certificate] {
-        try await dependencies.database.query("""
+    private func certificates(
+        id: UUID?, domain: String?, expiringWithin days: Int? = nil, limit: Int, offset: Int,
+        withPEM: Bool
+    ) async throws -> [Certificate] {
+        try await dependencies.database.query(
+            """
             SELECT id, account_id, domain, names, status, renews, serial, not_before, not_after, issued_at, last_error,
                    CASE WHEN \(withPEM) THEN certificate || coalesce(chain, '') END
             FROM certificates WHERE (\(id)::uuid IS NULL OR id = \(id)) AND (\(domain)::text IS NULL OR domain = \(domain?.lowercased()))
               AND (\(days)::int IS NULL OR (status = 'issued' AND not_after < now() + make_interval(days => \(days))))
             ORDER BY CASE WHEN \(days)::int IS NOT NULL THEN not_after END, created_at, id LIMIT \(limit) OFFSET \(offset)
-            """).map { row in
+            """
+        ).map { row in
             let (id, account, domain, names, status, renews, serial, notBefore, notAfter, issued, error, pem) =
-                try row.decode((UUID, UUID, String, [String], String, UUID?, String?, Date?, Date?, Date?, String?, String?).self)
-            return Certificate(id: id, accountID: account, domain: domain, names: names, status: status, renews: renews, serial: serial,
-                               notBefore: notBefore, notAfter: notAfter, issuedAt: issued, lastError: error, certificate: pem)
+                try row.decode(
+                    (UUID, UUID, String, [String], String, UUID?, String?, Date?, Date?, Date?, String?, String?).self)
+            return Certificate(
+                id: id, accountID: account, domain: domain, names: names, status: status, renews: renews,
+                serial: serial,
+                notBefore: notBefore, notAfter: notAfter, issuedAt: issued, lastError: error, certificate: pem)
         }
     }
 }

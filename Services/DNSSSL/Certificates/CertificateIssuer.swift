@@ -41,66 +41,89 @@ struct CertificateIssuer: Sendable {
             try await issue(task.certificateID, completion)
         } onFinalFailure: { task, failure, transaction in
             let id = task.certificateID
-            guard let row = try await transaction.query("""
-                UPDATE certificates SET status = 'failed', last_error = \(failure.message), updated_at = now()
-                WHERE id = \(id) AND status = 'pending' RETURNING account_id, domain
-                """).first else { return }
+            guard
+                let row = try await transaction.query(
+                    """
+                    UPDATE certificates SET status = 'failed', last_error = \(failure.message), updated_at = now()
+                    WHERE id = \(id) AND status = 'pending' RETURNING account_id, domain
+                    """
+                ).first
+            else { return }
             let (account, domain) = try row.decode((UUID, String).self)
-            try await transaction.publish(CertificateFailed(certificateID: id, accountID: account, domain: domain, reason: failure.message))
+            try await transaction.publish(
+                CertificateFailed(certificateID: id, accountID: account, domain: domain, reason: failure.message))
         }
     }
 
     private func issue(_ id: UUID, _ completion: TaskCompletion) async throws {
-        let database = completion.database, logger = completion.logger
-        guard let row = try await database.query("""
-            SELECT c.status, c.names, c.domain, c.account_id, c.order_url, c.sealed_private_key, z.status
-            FROM certificates c JOIN zones z ON z.id = c.zone_id WHERE c.id = \(id)
-            """).first else { throw PermanentTaskFailure("no certificate \(id)") }
+        let database = completion.database
+        let logger = completion.logger
+        guard
+            let row = try await database.query(
+                """
+                SELECT c.status, c.names, c.domain, c.account_id, c.order_url, c.sealed_private_key, z.status
+                FROM certificates c JOIN zones z ON z.id = c.zone_id WHERE c.id = \(id)
+                """
+            ).first
+        else { throw PermanentTaskFailure("no certificate \(id)") }
         let (status, names, domain, account, storedOrder, sealedKey, zoneStatus) =
             try row.decode((String, [String], String, UUID, String?, String?, String).self)
-        guard status == "pending", zoneStatus == "active" || zoneStatus == "pending" else { return try await completion.finish { _ in } }
+        guard status == "pending", zoneStatus == "active" || zoneStatus == "pending" else {
+            return try await completion.finish { _ in }
+        }
         guard zoneStatus == "active" else { throw TaskDeferral("the zone is not in DNS yet", delay: .seconds(2)) }
 
         let acme = try await client(database: database, logger: logger)
         var (orderURL, order) = try await currentOrder(storedOrder, names: names, acme: acme)
         if orderURL != storedOrder {
-            _ = try await database.query("UPDATE certificates SET order_url = \(orderURL), updated_at = now() WHERE id = \(id)")
+            _ = try await database.query(
+                "UPDATE certificates SET order_url = \(orderURL), updated_at = now() WHERE id = \(id)")
         }
         if order.status == "pending" { try await validate(order, domain: domain, acme: acme, logger: logger) }
         let key = try await certificateKey(id, sealed: sealedKey, database: database)
         order = try await acme.order(orderURL)
-        if order.status == "ready" { order = try await acme.finalize(order.finalize, csr: try CertificateRequest.der(names: names, key: key)) }
+        if order.status == "ready" {
+            order = try await acme.finalize(order.finalize, csr: try CertificateRequest.der(names: names, key: key))
+        }
         order = try await poll("order", every: .milliseconds(250)) {
             let current = try await acme.order(orderURL)
             if current.status == "invalid" { throw ACMEError.invalid(current.error?.description ?? "order invalid") }
             return current.status == "valid" ? current : nil
         }
-        guard let certificateURL = order.certificate else { throw ACMEError.unavailable("a valid order without a certificate URL") }
+        guard let certificateURL = order.certificate else {
+            throw ACMEError.unavailable("a valid order without a certificate URL")
+        }
         let pem = try await acme.download(certificateURL)
         let (leaf, chain) = CertificateRequest.split(pem)
         let facts = try CertificateRequest.facts(ofLeaf: leaf)
-        try? await settings.dns.delete(names.map { .init(name: "_acme-challenge.\($0)".absoluteDNSName, type: "TXT") }, in: domain)
+        try? await settings.dns.delete(
+            names.map { .init(name: "_acme-challenge.\($0)".absoluteDNSName, type: "TXT") }, in: domain)
         let sealedForProvisioning = try settings.keySealer?.seal(key.pemRepresentation)
         try await completion.finish { transaction in
             let connection = transaction.connection
-            try await connection.query("""
+            try await connection.query(
+                """
                 UPDATE certificates SET status = 'issued', certificate = \(leaf), chain = \(chain), serial = \(facts.serial),
                     not_before = \(facts.notBefore), not_after = \(facts.notAfter), issued_at = now(), last_error = NULL, updated_at = now()
                 WHERE id = \(id)
                 """, logger: logger)
-            try await connection.query("""
+            try await connection.query(
+                """
                 UPDATE certificates SET status = 'superseded', updated_at = now()
                 WHERE id = (SELECT renews FROM certificates WHERE id = \(id)) AND status = 'issued'
                 """, logger: logger)
-            try await transaction.publish(CertificateIssued(
-                certificateID: id, accountID: account, domain: domain, names: names, certificate: leaf, chain: chain,
-                sealedPrivateKey: sealedForProvisioning, notAfter: facts.notAfter))
+            try await transaction.publish(
+                CertificateIssued(
+                    certificateID: id, accountID: account, domain: domain, names: names, certificate: leaf,
+                    chain: chain,
+                    sealedPrivateKey: sealedForProvisioning, notAfter: facts.notAfter))
         }
         logger.info("certificate issued", metadata: ["domain": "\(domain)", "not_after": "\(facts.notAfter)"])
     }
 
     /// The stored order while it can still complete, else a new one.
-    private func currentOrder(_ stored: String?, names: [String], acme: ACMEClient) async throws -> (String, ACMEOrder) {
+    private func currentOrder(_ stored: String?, names: [String], acme: ACMEClient) async throws -> (String, ACMEOrder)
+    {
         if let stored, let order = try? await acme.order(stored), order.status != "invalid" { return (stored, order) }
         let (url, order) = try await acme.newOrder(names: names)
         return (url, order)
@@ -112,7 +135,10 @@ struct CertificateIssuer: Sendable {
         for url in order.authorizations {
             let authorization = try await acme.authorization(url)
             guard authorization.status == "pending" else {
-                if authorization.status != "valid" { throw ACMEError.invalid("authorization for \(authorization.identifier.value) is \(authorization.status)") }
+                if authorization.status != "valid" {
+                    throw ACMEError.invalid(
+                        "authorization for \(authorization.identifier.value) is \(authorization.status)")
+                }
                 continue
             }
             guard let challenge = authorization.challenges.first(where: { $0.type == "dns-01" }) else {
@@ -121,7 +147,8 @@ struct CertificateIssuer: Sendable {
             let name = "_acme-challenge.\(authorization.identifier.value)".absoluteDNSName
             let value = acme.dnsChallengeValue(token: challenge.token)
             try await dnsCall {
-                try await settings.dns.replace([DNSRecordSet(name: name, type: "TXT", ttl: 60, records: ["\"\(value)\""])], in: domain)
+                try await settings.dns.replace(
+                    [DNSRecordSet(name: name, type: "TXT", ttl: 60, records: ["\"\(value)\""])], in: domain)
             }
             try await waitUntilAnswered(name, value)
             if challenge.status == "pending" { try await acme.respond(to: challenge.url) }
@@ -141,34 +168,45 @@ struct CertificateIssuer: Sendable {
     /// Every authoritative server answers the TXT before the CA is asked to look.
     private func waitUntilAnswered(_ name: String, _ value: String) async throws {
         for server in settings.checkServers {
-            let seen = try? await poll("TXT at \(server.host):\(server.port)", every: .milliseconds(200), timeout: settings.propagationTimeout) {
+            let seen = try? await poll(
+                "TXT at \(server.host):\(server.port)", every: .milliseconds(200), timeout: settings.propagationTimeout
+            ) {
                 (try? await server.txt(name))?.contains(value) == true ? true : nil
             }
-            guard seen == true else { throw DNSError.unavailable("\(server.host):\(server.port) does not answer \(name) TXT yet") }
+            guard seen == true else {
+                throw DNSError.unavailable("\(server.host):\(server.port) does not answer \(name) TXT yet")
+            }
         }
     }
 
     /// Repeats `check` with backoff (doubling to 2 s) until it returns a value or `timeout` passes.
-    private func poll<T>(_ what: String, every start: Duration, timeout: Duration = .seconds(60),
-                         _ check: () async throws -> T?) async throws -> T {
+    private func poll<T>(
+        _ what: String, every start: Duration, timeout: Duration = .seconds(60),
+        _ check: () async throws -> T?
+    ) async throws -> T {
         let deadline = ContinuousClock.now + timeout
         var wait = start
         while true {
             if let value = try await check() { return value }
-            guard ContinuousClock.now + wait < deadline else { throw ACMEError.unavailable("\(what) still not ready after \(timeout)") }
+            guard ContinuousClock.now + wait < deadline else {
+                throw ACMEError.unavailable("\(what) still not ready after \(timeout)")
+            }
             try await Task.sleep(for: wait)
             wait = min(wait * 2, .seconds(2))
         }
     }
 
     /// The certificate's key: made and sealed at rest on first use, so every retry signs with the same one.
-    private func certificateKey(_ id: UUID, sealed: String?, database: Database) async throws -> P256.Signing.PrivateKey {
+    private func certificateKey(_ id: UUID, sealed: String?, database: Database) async throws -> P256.Signing.PrivateKey
+    {
         if let sealed { return try P256.Signing.PrivateKey(pemRepresentation: try settings.cipher.open(sealed)) }
         let key = P256.Signing.PrivateKey()
-        let stored = try await database.query("""
+        let stored = try await database.query(
+            """
             UPDATE certificates SET sealed_private_key = coalesce(sealed_private_key, \(try settings.cipher.seal(key.pemRepresentation)))
             WHERE id = \(id) RETURNING sealed_private_key
-            """).first?.decode(String.self)
+            """
+        ).first?.decode(String.self)
         guard let stored else { throw PermanentTaskFailure("certificate \(id) vanished") }
         return try P256.Signing.PrivateKey(pemRepresentation: try settings.cipher.open(stored))
     }
@@ -176,12 +214,14 @@ struct CertificateIssuer: Sendable {
     /// The ACME client for the configured CA with the stored account key, registering the account once.
     private func client(database: Database, logger: Logger) async throws -> ACMEClient {
         let directory = settings.acme.directoryURL
-        let select: PostgresQuery = "SELECT sealed_key, account_url FROM acme_account WHERE directory_url = \(directory)"
+        let select: PostgresQuery =
+            "SELECT sealed_key, account_url FROM acme_account WHERE directory_url = \(directory)"
         var row = try await database.query(select).first
         if row == nil {
             // First use of this CA: a key is made once; a concurrent first use keeps whichever was stored first.
             let sealed = try settings.cipher.seal(P256.Signing.PrivateKey().pemRepresentation)
-            _ = try await database.query("""
+            _ = try await database.query(
+                """
                 INSERT INTO acme_account (directory_url, sealed_key) VALUES (\(directory), \(sealed)) ON CONFLICT (directory_url) DO NOTHING
                 """)
             row = try await database.query(select).first
@@ -189,10 +229,12 @@ struct CertificateIssuer: Sendable {
         guard let row else { throw PermanentTaskFailure("no ACME account row") }
         let (sealed, accountURL) = try row.decode((String, String?).self)
         let key = try P256.Signing.PrivateKey(pemRepresentation: try settings.cipher.open(sealed))
-        let client = ACMEClient(directoryURL: directory, accountKey: key, accountURL: accountURL, httpClient: httpClient)
+        let client = ACMEClient(
+            directoryURL: directory, accountKey: key, accountURL: accountURL, httpClient: httpClient)
         if accountURL == nil {
             let url = try await client.account(contact: settings.acme.contact)
-            _ = try await database.query("UPDATE acme_account SET account_url = \(url) WHERE directory_url = \(directory)")
+            _ = try await database.query(
+                "UPDATE acme_account SET account_url = \(url) WHERE directory_url = \(directory)")
             logger.info("ACME account registered", metadata: ["account": "\(url)"])
         }
         return client

@@ -8,6 +8,7 @@ struct DNSSSLMain {
         settings.customers = try await CustomerAuthentication.load()
         settings.apiTokens.acceptStaff(settings.customers)
         let definition = buildDNSSSL(settings)
-        try await ServiceHost.run(definition, configuration: try ServiceConfiguration.load(service: "dnsssl", httpPort: 8083))
+        try await ServiceHost.run(
+            definition, configuration: try ServiceConfiguration.load(service: "dnsssl", httpPort: 8083))
     }
 }

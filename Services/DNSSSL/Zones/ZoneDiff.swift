@@ -18,7 +18,9 @@ struct ZoneDiff {
         missing = desired.filter { current[$0.key] == nil }
         different = desired.filter { set in
             guard let now = current[set.key] else { return false }
-            if set.type == "SOA" { return Self.withoutSerial(now.records.first) != Self.withoutSerial(set.records.first) }
+            if set.type == "SOA" {
+                return Self.withoutSerial(now.records.first) != Self.withoutSerial(set.records.first)
+            }
             return Set(now.records) != Set(set.records) || now.ttl != set.ttl
         }
         unexpected = live.filter { !wanted.contains($0.key) && !$0.name.hasPrefix("_acme-challenge.") }

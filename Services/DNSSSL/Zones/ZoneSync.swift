@@ -34,38 +34,53 @@ struct ZoneSync: Sendable {
             let id = task.zoneID
             let logger = completion.logger
             let (zone, desired) = try await completion.database.transaction { connection in
-                (try await ZoneStore.zone(id, on: connection, logger: logger), try await ZoneStore.records(of: id, on: connection, logger: logger))
+                (
+                    try await ZoneStore.zone(id, on: connection, logger: logger),
+                    try await ZoneStore.records(of: id, on: connection, logger: logger)
+                )
             }
-            guard let zone, zone.status == "pending" || zone.status == "active" else { return try await completion.finish { _ in } }
+            guard let zone, zone.status == "pending" || zone.status == "active" else {
+                return try await completion.finish { _ in }
+            }
             try await reconcile(zone, desired)
             try await completion.finish { transaction in
                 let connection = transaction.connection
-                let before = try await connection.query("SELECT status FROM zones WHERE id = \(id) FOR UPDATE", logger: logger)
-                    .collect().first?.decode(String.self)
+                let before = try await connection.query(
+                    "SELECT status FROM zones WHERE id = \(id) FOR UPDATE", logger: logger
+                )
+                .collect().first?.decode(String.self)
                 guard before == "pending" || before == "active" else { return }
-                try await connection.query("""
+                try await connection.query(
+                    """
                     UPDATE zones SET status = 'active', synced_at = now(), updated_at = now() WHERE id = \(id)
                     """, logger: logger)
                 let activated = before == "pending"
                 if activated {
-                    try await transaction.publish(ZoneCreated(zoneID: id, accountID: zone.accountID, domain: zone.domain,
-                                                              nameservers: zone.nameservers))
+                    try await transaction.publish(
+                        ZoneCreated(
+                            zoneID: id, accountID: zone.accountID, domain: zone.domain,
+                            nameservers: zone.nameservers))
                 }
                 // Certificates waiting for the zone can start now.
-                let waiting = try await connection.query("""
+                let waiting = try await connection.query(
+                    """
                     SELECT id FROM certificates WHERE zone_id = \(id) AND status = 'pending'
-                    """, logger: logger).collect().map { try $0.decode(UUID.self) }
+                    """, logger: logger
+                ).collect().map { try $0.decode(UUID.self) }
                 for certificate in waiting {
-                    try await transaction.enqueue(IssueCertificateTask(certificateID: certificate), dedupeKey: "issue:\(certificate)")
+                    try await transaction.enqueue(
+                        IssueCertificateTask(certificateID: certificate), dedupeKey: "issue:\(certificate)")
                 }
             }
         }
         definition.tasks.register(DeleteZoneTask.self) { task, completion in
             let id = task.zoneID
             let logger = completion.logger
-            guard let zone = try await completion.database.transaction({ connection in
-                try await ZoneStore.zone(id, on: connection, logger: logger)
-            }) else { return try await completion.finish { _ in } }
+            guard
+                let zone = try await completion.database.transaction({ connection in
+                    try await ZoneStore.zone(id, on: connection, logger: logger)
+                })
+            else { return try await completion.finish { _ in } }
             try await dnsCall { try await settings.dns.deleteZone(zone.domain) }
             try await completion.finish { transaction in
                 try await transaction.query("UPDATE zones SET status = 'deleted', updated_at = now() WHERE id = \(id)")

@@ -25,8 +25,15 @@ struct MailController: Sendable {
         var deliveryAttempts: [Attempt]?
 
         enum CodingKeys: String, CodingKey {
-            case id, messageID = "message_id", eventID = "event_id", eventType = "event_type", template, recipient, status, attempts
-            case lastError = "last_error", createdAt = "created_at", sentAt = "sent_at", deliveryAttempts = "delivery_attempts"
+            case id
+            case messageID = "message_id"
+            case eventID = "event_id"
+            case eventType = "event_type"
+            case template, recipient, status, attempts
+            case lastError = "last_error"
+            case createdAt = "created_at"
+            case sentAt = "sent_at"
+            case deliveryAttempts = "delivery_attempts"
         }
     }
 
@@ -37,7 +44,8 @@ struct MailController: Sendable {
     }
 
     func addRoutes(to api: RouterGroup<ServiceRequestContext>) {
-        TasksController<ServiceRequestContext>(store: dependencies.store, registry: dependencies.taskRegistry).addRoutes(to: api)
+        TasksController<ServiceRequestContext>(store: dependencies.store, registry: dependencies.taskRegistry)
+            .addRoutes(to: api)
         api.get("messages") { request, _ in
             let query = request.uri.queryParameters
             let status = query.get("status")
@@ -46,15 +54,21 @@ struct MailController: Sendable {
             }
             let event = try request.uuidQuery("event_id")
             let paging = try Paging(request)
-            return APIResponse.json(try await messages(recipient: query.get("recipient"), status: status, event: event,
-                                                       limit: paging.perPage, offset: paging.offset))
+            return APIResponse.json(
+                try await messages(
+                    recipient: query.get("recipient"), status: status, event: event,
+                    limit: paging.perPage, offset: paging.offset))
         }
         api.get("messages/{id}") { _, context in
             let id = try context.parameters.require("id", as: UUID.self)
-            guard var message = try await messages(id: id, limit: 1, offset: 0).first else { throw APIError.notFound("message") }
-            message.deliveryAttempts = try await dependencies.database.query("""
+            guard var message = try await messages(id: id, limit: 1, offset: 0).first else {
+                throw APIError.notFound("message")
+            }
+            message.deliveryAttempts = try await dependencies.database.query(
+                """
                 SELECT attempted_at, outcome, detail FROM delivery_attempts WHERE message = \(id) ORDER BY attempted_at
-                """).map { row in
+                """
+            ).map { row in
                 let (at, outcome, detail) = try row.decode((Date, String, String?).self)
                 return Attempt(at: at, outcome: outcome, detail: detail)
             }
@@ -64,7 +78,8 @@ struct MailController: Sendable {
         api.post("messages/{id}/resend") { _, context in
             let id = try context.parameters.require("id", as: UUID.self)
             let found = try await dependencies.store.transaction { transaction -> Bool in
-                let rows = try await transaction.query("UPDATE messages SET status = 'queued' WHERE id = \(id) RETURNING id")
+                let rows = try await transaction.query(
+                    "UPDATE messages SET status = 'queued' WHERE id = \(id) RETURNING id")
                 guard !rows.isEmpty else { return false }
                 try await transaction.enqueue(SendEmailTask(messageID: id), dedupeKey: "resend-\(id)-\(UUID())")
                 return true
@@ -74,19 +89,24 @@ struct MailController: Sendable {
         }
     }
 
-    private func messages(id: UUID? = nil, recipient: String? = nil, status: String? = nil, event: UUID? = nil,
-                          limit: Int, offset: Int) async throws -> [Message] {
-        try await dependencies.database.query("""
+    private func messages(
+        id: UUID? = nil, recipient: String? = nil, status: String? = nil, event: UUID? = nil,
+        limit: Int, offset: Int
+    ) async throws -> [Message] {
+        try await dependencies.database.query(
+            """
             SELECT id, message_id, event_id, event_type, template, recipient, status, attempts, last_error, created_at, sent_at
             FROM messages
             WHERE (\(id)::uuid IS NULL OR id = \(id)) AND (\(recipient)::text IS NULL OR lower(recipient) = lower(\(recipient)))
               AND (\(status)::text IS NULL OR status = \(status)) AND (\(event)::uuid IS NULL OR event_id = \(event))
             ORDER BY created_at DESC, id LIMIT \(limit) OFFSET \(offset)
-            """).map { row in
+            """
+        ).map { row in
             let (id, messageID, event, type, template, recipient, status, attempts, error, created, sent) =
                 try row.decode((UUID, String, UUID?, String, String, String, String, Int, String?, Date, Date?).self)
-            return Message(id: id, messageID: messageID, eventID: event, eventType: type, template: template, recipient: recipient,
-                           status: status, attempts: attempts, lastError: error, createdAt: created, sentAt: sent)
+            return Message(
+                id: id, messageID: messageID, eventID: event, eventType: type, template: template, recipient: recipient,
+                status: status, attempts: attempts, lastError: error, createdAt: created, sentAt: sent)
         }
     }
 }

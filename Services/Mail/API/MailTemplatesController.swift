@@ -12,7 +12,10 @@ struct MailTemplatesController: Sendable {
 
     struct Summary: Encodable {
         let name: String, version: Int?, author: String?, changedAt: Date?
-        enum CodingKeys: String, CodingKey { case name, version, author, changedAt = "changed_at" }
+        enum CodingKeys: String, CodingKey {
+            case name, version, author
+            case changedAt = "changed_at"
+        }
     }
 
     struct Detail: Encodable {
@@ -27,21 +30,28 @@ struct MailTemplatesController: Sendable {
     func addRoutes(to api: RouterGroup<ServiceRequestContext>) {
         api.get("templates") { _, _ in
             let inForce = try await versions.inForce()
-            return APIResponse.json(TemplateStore.names.map { name in
-                Summary(name: name, version: inForce[name]?.version, author: inForce[name]?.author, changedAt: inForce[name]?.createdAt)
-            })
+            return APIResponse.json(
+                TemplateStore.names.map { name in
+                    Summary(
+                        name: name, version: inForce[name]?.version, author: inForce[name]?.author,
+                        changedAt: inForce[name]?.createdAt)
+                })
         }
         api.get("templates/{name}") { _, context in
             let name = try Self.name(context)
             let history = try await versions.versions(name)
             let file = versions.files.sources[name]!
-            let current = history.first.map { TemplateStore.Source(subject: $0.subject, text: $0.text, html: $0.html) } ?? file
-            return APIResponse.json(Detail(name: name, version: history.first?.version, current: current, file: file, versions: history))
+            let current =
+                history.first.map { TemplateStore.Source(subject: $0.subject, text: $0.text, html: $0.html) } ?? file
+            return APIResponse.json(
+                Detail(name: name, version: history.first?.version, current: current, file: file, versions: history))
         }
         api.put("templates/{name}") { request, context in
             let name = try Self.name(context)
             let source = try await Self.source(request)
-            let version = try await Self.compiling { try await versions.save(name, source, author: context.actor(claimed: nil)) }
+            let version = try await Self.compiling {
+                try await versions.save(name, source, author: context.actor(claimed: nil))
+            }
             return APIResponse.json(["name": name, "version": "\(version)"], status: .created)
         }
         api.post("templates/{name}/restore") { request, context in
@@ -51,8 +61,9 @@ struct MailTemplatesController: Sendable {
             guard let old = try await versions.versions(name).first(where: { $0.version == body.version }) else {
                 throw APIError.notFound("template version")
             }
-            let version = try await versions.save(name, .init(subject: old.subject, text: old.text, html: old.html),
-                                                  author: context.actor(claimed: nil))
+            let version = try await versions.save(
+                name, .init(subject: old.subject, text: old.text, html: old.html),
+                author: context.actor(claimed: nil))
             return APIResponse.json(["name": name, "version": "\(version)"], status: .created)
         }
         api.post("templates/{name}/preview") { request, context in
@@ -75,7 +86,9 @@ struct MailTemplatesController: Sendable {
     /// nothing is recorded as sent to a customer.
     private func sendTest(_ name: String, _ request: Request) async throws -> Response {
         let body = try await APIResponse.decode(TestRequest.self, from: request)
-        guard let to = try? EmailAddress(body.to) else { throw APIError.invalid("to", "to is an address we can write to") }
+        guard let to = try? EmailAddress(body.to) else {
+            throw APIError.invalid("to", "to is an address we can write to")
+        }
         let rendered: TemplateStore.Rendered
         if let subject = body.subject, let text = body.text, let html = body.html {
             let source = try Self.checked(TemplateStore.Source(subject: subject, text: text, html: html))
@@ -83,9 +96,10 @@ struct MailTemplatesController: Sendable {
         } else {
             rendered = try await versions.render(name, sample)
         }
-        let message = MIMEMessage(from: settings.from, replyTo: settings.replyTo, to: .init(to.address),
-                                  subject: "[Test] " + rendered.subject, text: rendered.text, html: rendered.html,
-                                  messageID: "test-\(UUID().uuidString.lowercased())@\(settings.messageIDDomain)", date: Date())
+        let message = MIMEMessage(
+            from: settings.from, replyTo: settings.replyTo, to: .init(to.address),
+            subject: "[Test] " + rendered.subject, text: rendered.text, html: rendered.html,
+            messageID: "test-\(UUID().uuidString.lowercased())@\(settings.messageIDDomain)", date: Date())
         do throws(MailDeliveryError) {
             try await settings.transport.send(message.rendered(), from: settings.from.email, to: [to.address])
         } catch {
@@ -96,13 +110,19 @@ struct MailTemplatesController: Sendable {
 
     /// What a preview fills in: a value for every variable the templates use.
     private var sample: [String: Any] {
-        ["company_name": settings.companyName, "support_email": settings.supportEmail, "customer_name": "Ada Lovelace",
-         "domain": "example.com", "username": "adalovel", "password": "(the password is in the real email)",
-         "server": "whm1.example.net", "link": "https://portal.example.com/link", "pay_url": "https://portal.example.com/invoices/1",
-         "invoice_number": "INV-000123", "amount": "$4.99", "currency": "USD", "due_date": "2026-12-31",
-         "period_start": "2026-12-01", "period_end": "2026-12-31", "auto_charge": true, "product_name": "Starter Hosting",
-         "effective_on": "2026-12-31", "reason": "a sample reason", "title": "A sample alert", "summary": "What happened, in a sentence.",
-         "action": "What to do about it.", "expires_on": "2027-01-15", "days_left": 14]
+        [
+            "company_name": settings.companyName, "support_email": settings.supportEmail,
+            "customer_name": "Ada Lovelace",
+            "domain": "example.com", "username": "adalovel", "password": "(the password is in the real email)",
+            "server": "whm1.example.net", "link": "https://portal.example.com/link",
+            "pay_url": "https://portal.example.com/invoices/1",
+            "invoice_number": "INV-000123", "amount": "$4.99", "currency": "USD", "due_date": "2026-12-31",
+            "period_start": "2026-12-01", "period_end": "2026-12-31", "auto_charge": true,
+            "product_name": "Starter Hosting",
+            "effective_on": "2026-12-31", "reason": "a sample reason", "title": "A sample alert",
+            "summary": "What happened, in a sentence.",
+            "action": "What to do about it.", "expires_on": "2027-01-15", "days_left": 14,
+        ]
     }
 
     private static func name(_ context: ServiceRequestContext) throws -> String {
@@ -116,7 +136,8 @@ struct MailTemplatesController: Sendable {
     }
 
     private static func checked(_ source: TemplateStore.Source) throws -> TemplateStore.Source {
-        guard !source.subject.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty, source.subject.count <= 500 else {
+        guard !source.subject.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty, source.subject.count <= 500
+        else {
             throw APIError.invalid("subject", "subject is 1 to 500 characters")
         }
         guard source.text.utf8.count <= 64 * 1024, source.html.utf8.count <= 128 * 1024 else {

@@ -27,10 +27,14 @@ struct SendEmail: Sendable {
         definition.tasks.register(SendEmailTask.self) { task, completion in
             let id = task.messageID
             let logger = completion.logger
-            guard let row = try await completion.database.query("""
-                SELECT template, recipient, recipient_name, variables::text, message_id, created_at, status, account_id, customer_id
-                FROM messages WHERE id = \(id)
-                """).first else { throw PermanentTaskFailure("no message \(id)") }
+            guard
+                let row = try await completion.database.query(
+                    """
+                    SELECT template, recipient, recipient_name, variables::text, message_id, created_at, status, account_id, customer_id
+                    FROM messages WHERE id = \(id)
+                    """
+                ).first
+            else { throw PermanentTaskFailure("no message \(id)") }
             let (template, recipient, name, json, messageID, created, status, account, customer) =
                 try row.decode((String, String, String?, String, String, Date, String, UUID?, UUID?).self)
             // Sent already (a resend queues it again first): nothing to do.
@@ -46,32 +50,43 @@ struct SendEmail: Sendable {
                 }
                 variables["link"] = link
             }
-            let rendered = try await TemplateVersions(database: completion.database, files: files, cache: compiled).render(template, variables)
-            let message = MIMEMessage(from: settings.from, replyTo: settings.replyTo, to: .init(recipient, name: name),
-                                      subject: rendered.subject, text: rendered.text, html: rendered.html,
-                                      messageID: messageID, date: created)
+            let rendered = try await TemplateVersions(database: completion.database, files: files, cache: compiled)
+                .render(template, variables)
+            let message = MIMEMessage(
+                from: settings.from, replyTo: settings.replyTo, to: .init(recipient, name: name),
+                subject: rendered.subject, text: rendered.text, html: rendered.html,
+                messageID: messageID, date: created)
             do throws(MailDeliveryError) {
                 try await settings.transport.send(message.rendered(), from: settings.from.email, to: [recipient])
             } catch {
                 let permanent: Bool = if case .permanent = error { true } else { false }
                 _ = try? await completion.database.transaction { connection in
-                    try await MessageStore.recordAttempt(id, outcome: permanent ? "permanent" : "transient", detail: error.description,
-                                                         on: connection, logger: logger)
+                    try await MessageStore.recordAttempt(
+                        id, outcome: permanent ? "permanent" : "transient", detail: error.description,
+                        on: connection, logger: logger)
                 }
                 if permanent { throw PermanentTaskFailure(error.description) }
                 throw error
             }
             try await completion.finish { transaction in
-                try await MessageStore.recordAttempt(id, outcome: "sent", detail: nil, on: transaction.connection, logger: logger)
-                try await transaction.publish(EmailSent(messageID: id, template: template, accountID: account, customerID: customer))
+                try await MessageStore.recordAttempt(
+                    id, outcome: "sent", detail: nil, on: transaction.connection, logger: logger)
+                try await transaction.publish(
+                    EmailSent(messageID: id, template: template, accountID: account, customerID: customer))
             }
         } onFinalFailure: { task, failure, transaction in
-            guard let row = try await transaction.query("""
-                SELECT template, account_id, customer_id FROM messages WHERE id = \(task.messageID)
-                """).first else { return }
+            guard
+                let row = try await transaction.query(
+                    """
+                    SELECT template, account_id, customer_id FROM messages WHERE id = \(task.messageID)
+                    """
+                ).first
+            else { return }
             let (template, account, customer) = try row.decode((String, UUID?, UUID?).self)
-            try await transaction.publish(EmailFailed(messageID: task.messageID, template: template, accountID: account,
-                                                      customerID: customer, reason: failure.message))
+            try await transaction.publish(
+                EmailFailed(
+                    messageID: task.messageID, template: template, accountID: account,
+                    customerID: customer, reason: failure.message))
         }
     }
 }

@@ -12,61 +12,77 @@ struct MailEvents: Sendable {
     func register(in definition: inout ServiceDefinition) {
         let company = ["company_name": settings.companyName, "support_email": settings.supportEmail]
         definition.handlers.on(AccountProvisioned.self) { event, transaction in
-            try await transaction.connection.query("""
+            try await transaction.connection.query(
+                """
                 INSERT INTO recipients (account_id, email, name, domain, customer_id)
                 VALUES (\(event.accountID), \(event.contactEmail), \(event.customerName), \(event.domain), \(event.customerID))
                 ON CONFLICT (account_id) DO UPDATE SET email = excluded.email, name = excluded.name, customer_id = excluded.customer_id
                 """, logger: transaction.logger)
             var variables: [String: Any] = company.merging([
                 "customer_name": event.customerName, "domain": event.domain, "username": event.username,
-                "control_panel_url": event.controlPanelURL, "login_url": event.controlPanelURL, "server": event.serverHostname,
+                "control_panel_url": event.controlPanelURL, "login_url": event.controlPanelURL,
+                "server": event.serverHostname,
             ]) { $1 }
             variables["nameservers"] = event.nameservers
             variables["has_nameservers"] = !event.nameservers.isEmpty
             if let sealed = event.sealedPassword { variables["sealed_password"] = sealed }
-            try await queue("welcome", to: event.contactEmail, name: event.customerName, variables, transaction,
-                            account: event.accountID, customer: event.customerID)
+            try await queue(
+                "welcome", to: event.contactEmail, name: event.customerName, variables, transaction,
+                account: event.accountID, customer: event.customerID)
         }
         // Confirmed once paid: an order anyone can place with any address emails nobody.
         definition.handlers.on(OrderPaid.self) { event, transaction in
             var variables: [String: Any] = company.merging([
-                "customer_name": event.customerName, "product_name": event.productName, "billing_cycle": event.billingCycle,
+                "customer_name": event.customerName, "product_name": event.productName,
+                "billing_cycle": event.billingCycle,
                 "amount": Money.format(event.amount, event.currency), "currency": event.currency,
                 "order_id": event.orderID.uuidString.lowercased(),
             ]) { $1 }
             if let domain = event.domain { variables["domain"] = domain }
-            try await queue("order-confirmation", to: event.customerEmail, name: event.customerName, variables, transaction,
-                            customer: event.customerID)
+            try await queue(
+                "order-confirmation", to: event.customerEmail, name: event.customerName, variables, transaction,
+                customer: event.customerID)
         }
         definition.handlers.on(AccountProvisioningFailed.self) { event, transaction in
             let order = event.orderID.uuidString.lowercased()
-            try await alertOperator("provisioning failed for order \(order)", """
+            try await alertOperator(
+                "provisioning failed for order \(order)",
+                """
                 Provisioning gave up on order \(order). Billing ends its subscription and refunds what was paid.
-                """, reason: event.reason, action: """
-                fix the cause (GET /api/provisioning/failed shows the task). The customer is refunded, so ask them to \
-                order again rather than retrying the task, which would deliver an account nobody pays for.
-                """, transaction)
+                """, reason: event.reason,
+                action: """
+                    fix the cause (GET /api/provisioning/failed shows the task). The customer is refunded, so ask them to \
+                    order again rather than retrying the task, which would deliver an account nobody pays for.
+                    """, transaction)
         }
         definition.handlers.on(OrderPaymentRefunded.self) { event, transaction in
             let amount = Money.format(event.amount, event.currency)
-            try await queue("payment-refunded", to: event.customerEmail, name: event.customerName, company.merging([
-                "customer_name": event.customerName, "amount": amount, "currency": event.currency,
-                "refund_reference": event.refundReference, "why": Self.why(event.reason),
-            ]) { $1 }, transaction)
-            try await alertOperator("refunded a stray payment for order \(event.orderID.uuidString.lowercased())", """
+            try await queue(
+                "payment-refunded", to: event.customerEmail, name: event.customerName,
+                company.merging([
+                    "customer_name": event.customerName, "amount": amount, "currency": event.currency,
+                    "refund_reference": event.refundReference, "why": Self.why(event.reason),
+                ]) { $1 }, transaction)
+            try await alertOperator(
+                "refunded a stray payment for order \(event.orderID.uuidString.lowercased())",
+                """
                 Checkout refunded payment \(event.paymentReference) (\(amount) \(event.currency)) of \(event.customerEmail): \
                 \(Self.why(event.reason)).
                 """, reason: event.reason.rawValue, action: nil, transaction)
         }
         definition.handlers.on(PaymentRefunded.self) { event, transaction in
             let amount = Money.format(event.amount, event.currency)
-            try await queue("payment-refunded", to: event.customerEmail, name: event.customerName, company.merging([
-                "customer_name": event.customerName, "amount": amount, "currency": event.currency,
-                "refund_reference": event.refundReference, "why": Self.why(event.reason),
-            ]) { $1 }, transaction, customer: event.customerID)
+            try await queue(
+                "payment-refunded", to: event.customerEmail, name: event.customerName,
+                company.merging([
+                    "customer_name": event.customerName, "amount": amount, "currency": event.currency,
+                    "refund_reference": event.refundReference, "why": Self.why(event.reason),
+                ]) { $1 }, transaction, customer: event.customerID)
             // An operator knows what they refunded; what billing refunds by itself is reported.
             guard event.actor == "billing" else { return }
-            try await alertOperator("refunded \(amount) \(event.currency) to \(event.customerEmail)", """
+            try await alertOperator(
+                "refunded \(amount) \(event.currency) to \(event.customerEmail)",
+                """
                 Billing refunded payment \(event.paymentID.uuidString.lowercased()) (\(amount) \(event.currency)) of \
                 \(event.customerEmail): \(Self.why(event.reason)).
                 """, reason: event.reason.rawValue, action: nil, transaction)
@@ -88,28 +104,35 @@ struct MailEvents: Sendable {
         definition.handlers.on(CertificateExpiring.self) { event, transaction in
             let formatter = ISO8601DateFormatter()
             formatter.formatOptions = [.withFullDate]
-            try await notifyOwner(event.accountID, "certificate-expiring", [
-                "expires_on": formatter.string(from: event.notAfter),
-                "reason": "its renewal did not succeed; please check that the domain's DNS points to our nameservers",
-            ], transaction)
+            try await notifyOwner(
+                event.accountID, "certificate-expiring",
+                [
+                    "expires_on": formatter.string(from: event.notAfter),
+                    "reason":
+                        "its renewal did not succeed; please check that the domain's DNS points to our nameservers",
+                ], transaction)
         }
         registerBilling(in: &definition)
         definition.handlers.on(SubscriptionCancellationRequested.self) { event, transaction in
             var variables: [String: Any] = company.merging([
-                "customer_name": event.customerName, "product_name": event.productName, "effective_on": event.effectiveOn,
+                "customer_name": event.customerName, "product_name": event.productName,
+                "effective_on": event.effectiveOn,
             ]) { $1 }
             if let domain = event.domain { variables["domain"] = domain }
-            try await queue("cancellation-confirmed", to: event.customerEmail, name: event.customerName, variables, transaction,
-                            account: event.accountID, customer: event.customerID)
+            try await queue(
+                "cancellation-confirmed", to: event.customerEmail, name: event.customerName, variables, transaction,
+                account: event.accountID, customer: event.customerID)
         }
         definition.handlers.on(EmailLinkRequested.self) { event, transaction in
-            let template = switch event.purpose {
-            case .verify: "verify-email"
-            case .reset: "password-reset"
-            case .staffInvitation: "staff-invitation"
-            }
-            try await queue(template, to: event.email, name: event.name,
-                            company.merging(["customer_name": event.name, "sealed_link": event.sealedLink]) { $1 }, transaction)
+            let template =
+                switch event.purpose {
+                case .verify: "verify-email"
+                case .reset: "password-reset"
+                case .staffInvitation: "staff-invitation"
+                }
+            try await queue(
+                template, to: event.email, name: event.name,
+                company.merging(["customer_name": event.name, "sealed_link": event.sealedLink]) { $1 }, transaction)
         }
     }
 
@@ -117,42 +140,55 @@ struct MailEvents: Sendable {
     private func registerBilling(in definition: inout ServiceDefinition) {
         @Sendable func variables(_ invoice: InvoiceParty, _ extra: [String: Any]) -> [String: Any] {
             var variables: [String: Any] = [
-                "company_name": settings.companyName, "support_email": settings.supportEmail, "customer_name": invoice.customerName,
-                "invoice_number": invoice.number, "amount": Money.format(invoice.total, invoice.currency), "currency": invoice.currency,
+                "company_name": settings.companyName, "support_email": settings.supportEmail,
+                "customer_name": invoice.customerName,
+                "invoice_number": invoice.number, "amount": Money.format(invoice.total, invoice.currency),
+                "currency": invoice.currency,
                 "due_date": invoice.dueOn,
             ]
             if let domain = invoice.domain { variables["domain"] = domain }
             // The pay link: the invoice's page in the portal, where it is paid in two clicks.
-            if let portal = settings.portalURL { variables["pay_url"] = "\(portal)/invoices/\(invoice.invoiceID.uuidString.lowercased())" }
+            if let portal = settings.portalURL {
+                variables["pay_url"] = "\(portal)/invoices/\(invoice.invoiceID.uuidString.lowercased())"
+            }
             return variables.merging(extra) { $1 }
         }
         definition.handlers.on(InvoiceCreated.self) { event, transaction in
-            try await queue("invoice-created", to: event.invoice.customerEmail, name: event.invoice.customerName,
-                            variables(event.invoice, ["auto_charge": event.autoCharge, "period_start": event.periodStart,
-                                                      "period_end": event.periodEnd]), transaction,
-                            customer: event.invoice.customerID)
+            try await queue(
+                "invoice-created", to: event.invoice.customerEmail, name: event.invoice.customerName,
+                variables(
+                    event.invoice,
+                    [
+                        "auto_charge": event.autoCharge, "period_start": event.periodStart,
+                        "period_end": event.periodEnd,
+                    ]), transaction,
+                customer: event.invoice.customerID)
         }
         definition.handlers.on(InvoicePaid.self) { event, transaction in
-            try await queue("payment-receipt", to: event.invoice.customerEmail, name: event.invoice.customerName,
-                            variables(event.invoice, ["payment_reference": event.paymentReference]), transaction,
-                            customer: event.invoice.customerID)
+            try await queue(
+                "payment-receipt", to: event.invoice.customerEmail, name: event.invoice.customerName,
+                variables(event.invoice, ["payment_reference": event.paymentReference]), transaction,
+                customer: event.invoice.customerID)
         }
         definition.handlers.on(PaymentFailed.self) { event, transaction in
             var extra: [String: Any] = ["reason": event.reason.replacingOccurrences(of: "_", with: " ")]
             if let next = event.nextAttemptOn { extra["next_attempt"] = next }
-            try await queue("payment-failed", to: event.invoice.customerEmail, name: event.invoice.customerName,
-                            variables(event.invoice, extra), transaction,
-                            customer: event.invoice.customerID)
+            try await queue(
+                "payment-failed", to: event.invoice.customerEmail, name: event.invoice.customerName,
+                variables(event.invoice, extra), transaction,
+                customer: event.invoice.customerID)
         }
         definition.handlers.on(InvoiceDueSoon.self) { event, transaction in
-            try await queue("payment-reminder", to: event.invoice.customerEmail, name: event.invoice.customerName,
-                            variables(event.invoice, ["days": event.days]), transaction,
-                            customer: event.invoice.customerID)
+            try await queue(
+                "payment-reminder", to: event.invoice.customerEmail, name: event.invoice.customerName,
+                variables(event.invoice, ["days": event.days]), transaction,
+                customer: event.invoice.customerID)
         }
         definition.handlers.on(InvoiceOverdue.self) { event, transaction in
-            try await queue("overdue-reminder", to: event.invoice.customerEmail, name: event.invoice.customerName,
-                            variables(event.invoice, ["days": event.days, "suspends_on": event.suspendsOn]), transaction,
-                            customer: event.invoice.customerID)
+            try await queue(
+                "overdue-reminder", to: event.invoice.customerEmail, name: event.invoice.customerName,
+                variables(event.invoice, ["days": event.days, "suspends_on": event.suspendsOn]), transaction,
+                customer: event.invoice.customerID)
         }
     }
 
@@ -168,8 +204,10 @@ struct MailEvents: Sendable {
     }
 
     /// Mails the operator (`HOSTWIRE_OPERATOR_EMAIL`), when one is set.
-    private func alertOperator(_ title: String, _ summary: String, reason: String?, action: String?,
-                               _ transaction: Transaction) async throws {
+    private func alertOperator(
+        _ title: String, _ summary: String, reason: String?, action: String?,
+        _ transaction: Transaction
+    ) async throws {
         guard let operatorEmail = settings.operatorEmail else { return }
         var variables: [String: Any] = ["title": title, "summary": summary]
         if let reason { variables["reason"] = reason }
@@ -178,26 +216,41 @@ struct MailEvents: Sendable {
     }
 
     /// Mails the account's owner, known from its `account.provisioned`.
-    private func notifyOwner(_ accountID: UUID, _ template: String, _ extra: [String: Any], _ transaction: Transaction) async throws {
-        guard let row = try await transaction.query(
-            "SELECT email, name, domain FROM recipients WHERE account_id = \(accountID)").first else {
-            transaction.logger.warning("no recipient known for account; not mailed", metadata: ["account": "\(accountID)", "template": "\(template)"])
+    private func notifyOwner(_ accountID: UUID, _ template: String, _ extra: [String: Any], _ transaction: Transaction)
+        async throws
+    {
+        guard
+            let row = try await transaction.query(
+                "SELECT email, name, domain FROM recipients WHERE account_id = \(accountID)"
+            ).first
+        else {
+            transaction.logger.warning(
+                "no recipient known for account; not mailed",
+                metadata: ["account": "\(accountID)", "template": "\(template)"])
             return
         }
         let (email, name, domain) = try row.decode((String, String, String).self)
-        let variables = extra.merging(["customer_name": name, "domain": domain, "company_name": settings.companyName,
-                                       "support_email": settings.supportEmail]) { first, _ in first }
+        let variables = extra.merging([
+            "customer_name": name, "domain": domain, "company_name": settings.companyName,
+            "support_email": settings.supportEmail,
+        ]) { first, _ in first }
         try await queue(template, to: email, name: name, variables, transaction, account: accountID)
     }
 
-    private func queue(_ template: String, to recipient: String, name: String?, _ variables: [String: Any],
-                       _ transaction: Transaction, account: UUID? = nil, customer: UUID? = nil) async throws {
+    private func queue(
+        _ template: String, to recipient: String, name: String?, _ variables: [String: Any],
+        _ transaction: Transaction, account: UUID? = nil, customer: UUID? = nil
+    ) async throws {
         // Keyed by the event: a redelivered event finds its messages queued already.
-        guard let event = transaction.message else { throw UnreadableMessage(reason: "mail is queued only for an event") }
-        try await MessageStore.queue(NewMessage(eventID: event.id, eventType: event.type, template: template,
-                                                recipient: recipient, recipientName: name, variables: variables,
-                                                accountID: account, customerID: customer),
-                                     messageIDDomain: settings.messageIDDomain, in: transaction)
+        guard let event = transaction.message else {
+            throw UnreadableMessage(reason: "mail is queued only for an event")
+        }
+        try await MessageStore.queue(
+            NewMessage(
+                eventID: event.id, eventType: event.type, template: template,
+                recipient: recipient, recipientName: name, variables: variables,
+                accountID: account, customerID: customer),
+            messageIDDomain: settings.messageIDDomain, in: transaction)
     }
 }
 

@@ -8,6 +8,7 @@ struct MailMain {
         settings.customers = try await CustomerAuthentication.load()
         settings.apiTokens.acceptStaff(settings.customers)
         let definition = try buildMail(settings)
-        try await ServiceHost.run(definition, configuration: try ServiceConfiguration.load(service: "mail", httpPort: 8084))
+        try await ServiceHost.run(
+            definition, configuration: try ServiceConfiguration.load(service: "mail", httpPort: 8084))
     }
 }

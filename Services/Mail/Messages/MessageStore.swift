@@ -25,9 +25,12 @@ enum MessageStore {
     static func queue(_ message: NewMessage, messageIDDomain: String, in transaction: Transaction) async throws {
         let key = "\(message.eventID.uuidString.lowercased())/\(message.template)/\(message.recipient.lowercased())"
         let digest = SHA256.hash(data: Data(key.utf8)).prefix(16).map { String(format: "%02x", $0) }.joined()
-        let variables = String(decoding: try JSONSerialization.data(withJSONObject: message.variables, options: [.sortedKeys]), as: UTF8.self)
+        let variables = String(
+            decoding: try JSONSerialization.data(withJSONObject: message.variables, options: [.sortedKeys]),
+            as: UTF8.self)
         let id = UUID()
-        let inserted = try await transaction.query("""
+        let inserted = try await transaction.query(
+            """
             INSERT INTO messages (id, message_key, message_id, event_id, event_type, template, recipient, recipient_name, variables,
                                   account_id, customer_id)
             VALUES (\(id), \(key), \("\(digest)@\(messageIDDomain)"), \(message.eventID), \(message.eventType), \(message.template),
@@ -38,8 +41,11 @@ enum MessageStore {
         try await transaction.enqueue(SendEmailTask(messageID: id), dedupeKey: "send-\(id)")
     }
 
-    static func recordAttempt(_ id: UUID, outcome: String, detail: String?, on connection: PostgresConnection, logger: Logger) async throws {
-        try await connection.query("""
+    static func recordAttempt(
+        _ id: UUID, outcome: String, detail: String?, on connection: PostgresConnection, logger: Logger
+    ) async throws {
+        try await connection.query(
+            """
             WITH attempt AS (INSERT INTO delivery_attempts (message, outcome, detail) VALUES (\(id), \(outcome), \(detail)))
             UPDATE messages SET attempts = attempts + 1, last_error = \(outcome == "sent" ? nil : detail),
                 status = CASE \(outcome) WHEN 'sent' THEN 'sent' WHEN 'permanent' THEN 'failed' ELSE status END,

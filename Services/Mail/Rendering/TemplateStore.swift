@@ -12,18 +12,23 @@ struct TemplateStore: Sendable {
         let html: String
     }
 
-    static let names = ["welcome", "order-confirmation", "invoice-created", "payment-receipt", "payment-failed",
-                        "payment-reminder", "overdue-reminder", "suspension-notice", "unsuspension", "termination", "certificate-expiring",
-                        "password-changed", "operator-alert", "verify-email", "password-reset", "staff-invitation",
-                        "cancellation-confirmed", "payment-refunded"]
+    static let names = [
+        "welcome", "order-confirmation", "invoice-created", "payment-receipt", "payment-failed",
+        "payment-reminder", "overdue-reminder", "suspension-notice", "unsuspension", "termination",
+        "certificate-expiring",
+        "password-changed", "operator-alert", "verify-email", "password-reset", "staff-invitation",
+        "cancellation-confirmed", "payment-refunded",
+    ]
 
     /// A template's three parts, compiled.
     struct Compiled: Sendable {
         let subject: MustacheTemplate, text: MustacheTemplate, html: MustacheTemplate
 
         func render(_ variables: [String: Any]) -> Rendered {
-            Rendered(subject: subject.render(variables).replacingOccurrences(of: "\n", with: " "), text: text.render(variables),
-                     html: html.render(variables))
+            Rendered(
+                subject: subject.render(variables).replacingOccurrences(of: "\n", with: " "),
+                text: text.render(variables),
+                html: html.render(variables))
         }
     }
 
@@ -44,7 +49,8 @@ struct TemplateStore: Sendable {
             func read(_ part: String) throws -> String {
                 let file = "\(name).\(part).mustache"
                 let override = overrides?.appendingPathComponent(file)
-                let url = override.flatMap { FileManager.default.fileExists(atPath: $0.path) ? $0 : nil }
+                let url =
+                    override.flatMap { FileManager.default.fileExists(atPath: $0.path) ? $0 : nil }
                     ?? defaults.appendingPathComponent(file)
                 return try String(contentsOf: url, encoding: .utf8)
             }
@@ -62,9 +68,11 @@ struct TemplateStore: Sendable {
 
     /// Compiles `source`: subject and text as plain text, HTML with every value escaped.
     static func compile(_ source: Source) throws -> Compiled {
-        Compiled(subject: try MustacheTemplate(string: "{{% CONTENT_TYPE: TEXT}}" + source.subject.trimmingCharacters(in: .whitespacesAndNewlines)),
-                 text: try MustacheTemplate(string: "{{% CONTENT_TYPE: TEXT}}" + source.text),
-                 html: try MustacheTemplate(string: source.html))
+        Compiled(
+            subject: try MustacheTemplate(
+                string: "{{% CONTENT_TYPE: TEXT}}" + source.subject.trimmingCharacters(in: .whitespacesAndNewlines)),
+            text: try MustacheTemplate(string: "{{% CONTENT_TYPE: TEXT}}" + source.text),
+            html: try MustacheTemplate(string: source.html))
     }
 
     func render(_ name: String, _ variables: [String: Any]) throws -> Rendered {

@@ -26,7 +26,8 @@ struct AccountController: Sendable {
         router.get("verify", use: showVerification)
         router.post("verify", use: verify)
         router.get("login") { request, context in
-            pages.render("login", ["next": LocalPath.validated(request.uri.queryParameters.get("next")) ?? ""], context: context)
+            pages.render(
+                "login", ["next": LocalPath.validated(request.uri.queryParameters.get("next")) ?? ""], context: context)
         }
         router.post("login", use: logIn)
         router.post("logout") { _, context in
@@ -50,14 +51,16 @@ struct AccountController: Sendable {
         if email == nil { errors.append("Please give an email address we can write to.") }
         if let problem = Passwords.problem(with: password) { errors.append(problem) }
         guard errors.isEmpty, let email else {
-            return pages.render("signup", ["errors": errors, "name": name, "email": emailText], context: context,
-                                status: .unprocessableContent)
+            return pages.render(
+                "signup", ["errors": errors, "name": name, "email": emailText], context: context,
+                status: .unprocessableContent)
         }
         guard try await limiter.allow(.signUpPerAddress, context.clientAddress) else { throw PortalError.tooMany }
         let hash = try await passwords.hash(password)
         let link = try newLink(.verify, path: "/verify")
         if try await people.signUp(email: email.address, name: name, passwordHash: hash, link: link) == nil,
-           let existing = try await people.person(email: email.address), !existing.isVerified {
+            let existing = try await people.person(email: email.address), !existing.isVerified
+        {
             // Signed up before and lost the email: a new link, the old one still works until it expires.
             try await people.sendLink(link, to: existing)
         }
@@ -68,11 +71,15 @@ struct AccountController: Sendable {
         let token = request.uri.queryParameters.get("token") ?? ""
         // Opening the link only shows a button: mail scanners that follow links verify nothing.
         let valid = try await people.linkOwner(tokenHash: SecretDigest.hex(token), purpose: .verify) != nil
-        return pages.render("verify", ["token": token, "valid": valid], context: context, status: valid ? .ok : .notFound)
+        return pages.render(
+            "verify", ["token": token, "valid": valid], context: context, status: valid ? .ok : .notFound)
     }
 
     @Sendable func verify(_ request: Request, context: PortalRequestContext) async throws -> Response {
-        guard let person = try await people.useLink(tokenHash: SecretDigest.hex(context.form.text("token")), purpose: .verify) else {
+        guard
+            let person = try await people.useLink(
+                tokenHash: SecretDigest.hex(context.form.text("token")), purpose: .verify)
+        else {
             return pages.render("verify", ["valid": false], context: context, status: .notFound)
         }
         try await signIn(person, request, context)
@@ -84,18 +91,24 @@ struct AccountController: Sendable {
         let next = LocalPath.validated(context.form["next"]) ?? "/services"
         guard try await limiter.allow(.loginPerAddress, context.clientAddress) else { throw PortalError.tooMany }
         guard try await limiter.isWithin(.failedLoginPerEmail, email) else {
-            return pages.render("login", ["errors": ["Too many failed attempts for this account. Wait 15 minutes, or reset your password."],
-                                          "email": email, "next": next], context: context, status: .tooManyRequests)
+            return pages.render(
+                "login",
+                [
+                    "errors": ["Too many failed attempts for this account. Wait 15 minutes, or reset your password."],
+                    "email": email, "next": next,
+                ], context: context, status: .tooManyRequests)
         }
         let person = try await people.person(email: email)
         guard try await passwords.verify(context.form["password"] ?? "", person?.passwordHash), let person else {
             try await limiter.record(.failedLoginPerEmail, email)
-            return pages.render("login", ["errors": ["The email address or the password is not right."], "email": email, "next": next],
-                                context: context, status: .unauthorized)
+            return pages.render(
+                "login", ["errors": ["The email address or the password is not right."], "email": email, "next": next],
+                context: context, status: .unauthorized)
         }
         guard person.isVerified else {
             try await people.sendLink(try newLink(.verify, path: "/verify"), to: person)
-            return pages.render("check-email", ["email": person.email, "verification": true, "unverified": true], context: context)
+            return pages.render(
+                "check-email", ["email": person.email, "verification": true, "unverified": true], context: context)
         }
         try await signIn(person, request, context, secondFactorPending: person.hasTwoFactor)
         return Response.redirect(to: person.hasTwoFactor ? "/login/two-factor" : next, type: .normal)
@@ -113,18 +126,22 @@ struct AccountController: Sendable {
     @Sendable func showChoosePassword(_ request: Request, context: PortalRequestContext) async throws -> Response {
         let token = request.uri.queryParameters.get("token") ?? ""
         let valid = try await people.linkOwner(tokenHash: SecretDigest.hex(token), purpose: .reset) != nil
-        return pages.render("reset-choose", ["token": token, "valid": valid], context: context, status: valid ? .ok : .notFound)
+        return pages.render(
+            "reset-choose", ["token": token, "valid": valid], context: context, status: valid ? .ok : .notFound)
     }
 
     @Sendable func choosePassword(_ request: Request, context: PortalRequestContext) async throws -> Response {
         let token = context.form.text("token")
         let password = context.form["password"] ?? ""
         if let problem = Passwords.problem(with: password) {
-            return pages.render("reset-choose", ["token": token, "valid": true, "errors": [problem]], context: context,
-                                status: .unprocessableContent)
+            return pages.render(
+                "reset-choose", ["token": token, "valid": true, "errors": [problem]], context: context,
+                status: .unprocessableContent)
         }
         // Every other session ends with the old password.
-        guard let person = try await people.resetPassword(tokenHash: SecretDigest.hex(token), passwordHash: try await passwords.hash(password))
+        guard
+            let person = try await people.resetPassword(
+                tokenHash: SecretDigest.hex(token), passwordHash: try await passwords.hash(password))
         else {
             return pages.render("reset-choose", ["valid": false], context: context, status: .notFound)
         }
@@ -134,19 +151,27 @@ struct AccountController: Sendable {
     }
 
     @Sendable func security(_ request: Request, context: PortalRequestContext) async throws -> Response {
-        guard let person = context.person else { return Response.redirect(to: "/login?next=/account/security", type: .found) }
+        guard let person = context.person else {
+            return Response.redirect(to: "/login?next=/account/security", type: .found)
+        }
         let current = Self.currentKeyHash(request)
         let rows: [[String: Any]] = try await sessions.sessions(of: person.personID).map { row in
-            ["signed_in": Self.dateTime(row.session.signedInAt), "address": row.session.address,
-             "browser": Self.browser(row.session.userAgent), "current": row.keyHash == current]
+            [
+                "signed_in": Self.dateTime(row.session.signedInAt), "address": row.session.address,
+                "browser": Self.browser(row.session.userAgent), "current": row.keyHash == current,
+            ]
         }
         let looks = try await AuditLog(database: sessions.database).entries(
-            AuditFilter(action: "customer.log-in-as", target: "person:\(person.personID.uuidString.lowercased())", limit: 20))
-        return pages.render("security", [
-            "sessions": rows, "others": rows.count > 1, "has_staff_views": !looks.isEmpty, "staff_views": looks.map { entry in
-                ["at": Self.dateTime(entry.at), "reason": entry.reason ?? "", "role": entry.role ?? "staff"]
-            },
-        ], context: context)
+            AuditFilter(
+                action: "customer.log-in-as", target: "person:\(person.personID.uuidString.lowercased())", limit: 20))
+        return pages.render(
+            "security",
+            [
+                "sessions": rows, "others": rows.count > 1, "has_staff_views": !looks.isEmpty,
+                "staff_views": looks.map { entry in
+                    ["at": Self.dateTime(entry.at), "reason": entry.reason ?? "", "role": entry.role ?? "staff"]
+                },
+            ], context: context)
     }
 
     @Sendable func endOtherSessions(_ request: Request, context: PortalRequestContext) async throws -> Response {
@@ -157,18 +182,21 @@ struct AccountController: Sendable {
 
     /// Starts a new session for `person` (never reusing the id a browser brought: no fixation),
     /// linking checkout's customer first if that has not happened yet.
-    private func signIn(_ person: Person, _ request: Request, _ context: PortalRequestContext,
-                        secondFactorPending: Bool = false) async throws {
+    private func signIn(
+        _ person: Person, _ request: Request, _ context: PortalRequestContext,
+        secondFactorPending: Bool = false
+    ) async throws {
         var customer = person.customerID
         if customer == nil, let linked = try? await services.linkCustomer(email: person.email, name: person.name) {
             try await people.setCustomer(linked, of: person.id)
             customer = linked
         }
         if let old = request.cookies["hw_session"]?.value { try await sessions.remove(key: String(old)) }
-        context.sessions.createSession(PortalSession(
-            personID: person.id, customerID: customer, email: person.email, name: person.name, signedInAt: Date(),
-            address: context.clientAddress, userAgent: String((request.headers[.userAgent] ?? "").prefix(300)),
-            secondFactorPending: secondFactorPending))
+        context.sessions.createSession(
+            PortalSession(
+                personID: person.id, customerID: customer, email: person.email, name: person.name, signedInAt: Date(),
+                address: context.clientAddress, userAgent: String((request.headers[.userAgent] ?? "").prefix(300)),
+                secondFactorPending: secondFactorPending))
     }
 
     private func newLink(_ purpose: EmailLinkPurpose, path: String) throws -> NewEmailLink {
@@ -180,14 +208,18 @@ struct AccountController: Sendable {
     }
 
     static func dateTime(_ date: Date) -> String {
-        date.formatted(.iso8601.year().month().day().dateSeparator(.dash).time(includingFractionalSeconds: false)
-            .timeSeparator(.colon)).replacingOccurrences(of: "T", with: " ") + " UTC"
+        date.formatted(
+            .iso8601.year().month().day().dateSeparator(.dash).time(includingFractionalSeconds: false)
+                .timeSeparator(.colon)
+        ).replacingOccurrences(of: "T", with: " ") + " UTC"
     }
 
     /// A short name for the browser a session was started in.
     static func browser(_ userAgent: String) -> String {
-        for (marker, name) in [("Edg/", "Edge"), ("Firefox/", "Firefox"), ("Chrome/", "Chrome"), ("Safari/", "Safari"),
-                               ("curl/", "curl")] where userAgent.contains(marker) {
+        for (marker, name) in [
+            ("Edg/", "Edge"), ("Firefox/", "Firefox"), ("Chrome/", "Chrome"), ("Safari/", "Safari"),
+            ("curl/", "curl"),
+        ] where userAgent.contains(marker) {
             let platform = ["Android", "iPhone", "Windows", "Mac OS", "Linux"].first { userAgent.contains($0) }
             return platform.map { "\(name) on \($0)" } ?? name
         }
@@ -196,6 +228,7 @@ struct AccountController: Sendable {
 }
 
 extension PortalError {
-    static let tooMany = PortalError(.tooManyRequests,
-                                     "Too many attempts from your network. Please wait a while and try again.")
+    static let tooMany = PortalError(
+        .tooManyRequests,
+        "Too many attempts from your network. Please wait a while and try again.")
 }

@@ -16,7 +16,9 @@ struct Passwords: Sendable {
 
     /// Whether `password` matches `hash`; with no hash, spends the same time and answers no.
     func verify(_ password: String, _ hash: String?) async throws -> Bool {
-        let matches = try await NIOThreadPool.singleton.runIfActive { Bcrypt.verify(password, hash: hash ?? Self.decoy) }
+        let matches = try await NIOThreadPool.singleton.runIfActive {
+            Bcrypt.verify(password, hash: hash ?? Self.decoy)
+        }
         return matches && hash != nil
     }
 

@@ -20,7 +20,8 @@ enum TwoFactor {
         guard digits.count == 6, let value = Int(digits) else { return nil }
         let totp = TOTP(secret: secret)
         let current = Int64(now.timeIntervalSince1970 / 30)
-        for step in [current - 1, current, current + 1] where totp.compute(date: Date(timeIntervalSince1970: Double(step) * 30)) == value {
+        for step in [current - 1, current, current + 1]
+        where totp.compute(date: Date(timeIntervalSince1970: Double(step) * 30)) == value {
             return step
         }
         return nil
@@ -55,8 +56,10 @@ enum TwoFactor {
 
     /// Whether `code` is the current TOTP code of the sealed secret (a time step not accepted
     /// before) or one of `owner`'s unused recovery codes; either is used up by proving.
-    static func proves(_ code: String, sealedSecret: String?, owner: UUID, cipher: CredentialCipher,
-                       store: some SecondFactorStore) async throws -> Bool {
+    static func proves(
+        _ code: String, sealedSecret: String?, owner: UUID, cipher: CredentialCipher,
+        store: some SecondFactorStore
+    ) async throws -> Bool {
         guard let sealedSecret else { return false }
         if let step = step(of: code, secret: try cipher.open(sealedSecret)) {
             return try await store.useTimeStep(step, of: owner)

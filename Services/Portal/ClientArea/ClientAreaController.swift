@@ -1,6 +1,6 @@
 import Foundation
-import HummingbirdAuth
 import Hummingbird
+import HummingbirdAuth
 
 /// The signed-in customer's services and invoices, each read from the service that owns it
 /// with a token naming this customer.
@@ -23,8 +23,10 @@ struct ClientAreaController: Sendable {
     /// Sends the customer to the provider's page to save a new card; back on the invoices page.
     @Sendable func replaceCard(_ request: Request, context: PortalRequestContext) async throws -> Response {
         let session = try await linked(context)
-        let page = try await services.cardSetupPage(ReturnURLs(successURL: "\(publicURL)/invoices?card=saved",
-                                                               cancelURL: "\(publicURL)/invoices"), session)
+        let page = try await services.cardSetupPage(
+            ReturnURLs(
+                successURL: "\(publicURL)/invoices?card=saved",
+                cancelURL: "\(publicURL)/invoices"), session)
         return Response.redirect(to: page ?? "/invoices", type: .normal)
     }
 
@@ -33,13 +35,16 @@ struct ClientAreaController: Sendable {
         guard let id = context.parameters.get("id", as: UUID.self) else { throw PortalError.notFound }
         let path = "/invoices/\(id.uuidString.lowercased())"
         do {
-            let page = try await services.invoicePaymentPage(id, ReturnURLs(successURL: "\(publicURL)\(path)?paid=1",
-                                                                          cancelURL: "\(publicURL)\(path)"), session)
+            let page = try await services.invoicePaymentPage(
+                id,
+                ReturnURLs(
+                    successURL: "\(publicURL)\(path)?paid=1",
+                    cancelURL: "\(publicURL)\(path)"), session)
             return Response.redirect(to: page ?? path, type: .normal)
         } catch let error as ServiceCallError where error.status == 404 {
             throw PortalError.notFound
         } catch let error as ServiceCallError where error.status == 409 {
-            return Response.redirect(to: path, type: .normal) // paid meanwhile: the page says so
+            return Response.redirect(to: path, type: .normal)  // paid meanwhile: the page says so
         }
     }
 
@@ -47,7 +52,8 @@ struct ClientAreaController: Sendable {
         let session = try await linked(context)
         async let subscriptionList = services.subscriptions(session)
         let accountList = try await services.accounts(session)
-        let byAccount = Dictionary(try await subscriptionList.compactMap { s in s.accountID.map { ($0, s) } }, uniquingKeysWith: { $1 })
+        let byAccount = Dictionary(
+            try await subscriptionList.compactMap { s in s.accountID.map { ($0, s) } }, uniquingKeysWith: { $1 })
         let accounts: [[String: Any]] = accountList.map { account in
             var row: [String: Any] = [
                 "domain": account.domain, "plan": account.plan.capitalized, "status": Self.statusText(account.status),
@@ -59,7 +65,9 @@ struct ClientAreaController: Sendable {
             if let reason = account.suspendReason { row["suspend_reason"] = reason }
             if account.status == "provisioning" { row["setting_up"] = true }
             if account.status == "active" { row["panel_id"] = account.id.uuidString.lowercased() }
-            if ["active", "suspended"].contains(account.status) { row["password_id"] = account.id.uuidString.lowercased() }
+            if ["active", "suspended"].contains(account.status) {
+                row["password_id"] = account.id.uuidString.lowercased()
+            }
             if account.status == "active" { row["dns_id"] = account.id.uuidString.lowercased() }
             if let subscription = byAccount[account.id], ["active", "suspended"].contains(subscription.status) {
                 if let ends = subscription.cancelOn {
@@ -72,8 +80,9 @@ struct ClientAreaController: Sendable {
             }
             return row
         }
-        return pages.render("services", ["accounts": accounts, "has_accounts": !accounts.isEmpty, "title": "Services"],
-                            context: context)
+        return pages.render(
+            "services", ["accounts": accounts, "has_accounts": !accounts.isEmpty, "title": "Services"],
+            context: context)
     }
 
     @Sendable func invoices(_ request: Request, context: PortalRequestContext) async throws -> Response {
@@ -82,9 +91,12 @@ struct ClientAreaController: Sendable {
         async let balance = services.balance(session)
         async let card = services.card(session)
         let rows: [[String: Any]] = try await invoices.reversed().map { invoice in
-            ["id": invoice.id.uuidString.lowercased(), "number": invoice.number, "issued_on": invoice.issuedOn, "due_on": invoice.dueOn,
-             "total": MoneyText.format(invoice.total, invoice.currency), "status": Self.statusText(invoice.status),
-             "status_class": invoice.status]
+            [
+                "id": invoice.id.uuidString.lowercased(), "number": invoice.number, "issued_on": invoice.issuedOn,
+                "due_on": invoice.dueOn,
+                "total": MoneyText.format(invoice.total, invoice.currency), "status": Self.statusText(invoice.status),
+                "status_class": invoice.status,
+            ]
         }
         let owed: [[String: Any]] = try await balance.balances.filter { $0.outstanding > 0 }.map {
             ["amount": MoneyText.format($0.outstanding, $0.currency), "count": $0.openInvoices]
@@ -92,11 +104,15 @@ struct ClientAreaController: Sendable {
         let credit: [[String: Any]] = try await balance.balances.filter { ($0.credit ?? 0) > 0 }.map {
             ["amount": MoneyText.format($0.credit ?? 0, $0.currency)]
         }
-        var values: [String: Any] = ["invoices": rows, "has_invoices": !rows.isEmpty, "owed": owed, "credit": credit, "title": "Invoices"]
+        var values: [String: Any] = [
+            "invoices": rows, "has_invoices": !rows.isEmpty, "owed": owed, "credit": credit, "title": "Invoices",
+        ]
         // The card matters, but a provider that does not answer must not hide the invoices.
         if let saved = try? await card {
-            values["card"] = ["brand": saved.brand.capitalized, "last4": saved.last4,
-                              "expires": String(format: "%02d/%d", saved.expiryMonth, saved.expiryYear)]
+            values["card"] = [
+                "brand": saved.brand.capitalized, "last4": saved.last4,
+                "expires": String(format: "%02d/%d", saved.expiryMonth, saved.expiryYear),
+            ]
         }
         values["card_saved"] = request.uri.queryParameters.get("card") == "saved"
         return pages.render("invoices", values, context: context)
@@ -104,39 +120,54 @@ struct ClientAreaController: Sendable {
 
     @Sendable func invoice(_ request: Request, context: PortalRequestContext) async throws -> Response {
         let session = try await linked(context)
-        guard let id = context.parameters.get("id", as: UUID.self), let invoice = try await services.invoice(id, session) else {
+        guard let id = context.parameters.get("id", as: UUID.self),
+            let invoice = try await services.invoice(id, session)
+        else {
             throw PortalError.notFound
         }
         let money = { (amount: Int) in MoneyText.format(amount, invoice.currency) }
-        return pages.render("invoice", [
-            "title": "Invoice \(invoice.number)", "number": invoice.number, "issued_on": invoice.issuedOn, "due_on": invoice.dueOn,
-            "period": "\(invoice.periodStart) to \(invoice.periodEnd)", "status": Self.statusText(invoice.status),
-            "status_class": invoice.status, "subtotal": money(invoice.subtotal), "tax": money(invoice.tax),
-            "has_tax": invoice.tax != 0, "total": money(invoice.total), "paid": money(invoice.amountPaid),
-            "due": money(max(0, invoice.total - invoice.amountPaid)), "open": invoice.status == "open",
-            "id": invoice.id.uuidString.lowercased(),
-            "returned_from_payment": request.uri.queryParameters.get("paid") != nil && invoice.status == "open",
-            "has_payments": !(invoice.payments ?? []).isEmpty, "customer_name": session.name, "customer_email": session.email,
-            "lines": (invoice.lines ?? []).map { ["description": $0.description, "amount": money($0.amount)] },
-            "payments": (invoice.payments ?? []).map { payment -> [String: Any] in
-                ["date": Self.day(payment.createdAt), "method": payment.method == "order" ? "Card (at order)" : "Card",
-                 "amount": MoneyText.format(payment.amount, payment.currency)]
-            },
-        ], context: context)
+        return pages.render(
+            "invoice",
+            [
+                "title": "Invoice \(invoice.number)", "number": invoice.number, "issued_on": invoice.issuedOn,
+                "due_on": invoice.dueOn,
+                "period": "\(invoice.periodStart) to \(invoice.periodEnd)", "status": Self.statusText(invoice.status),
+                "status_class": invoice.status, "subtotal": money(invoice.subtotal), "tax": money(invoice.tax),
+                "has_tax": invoice.tax != 0, "total": money(invoice.total), "paid": money(invoice.amountPaid),
+                "due": money(max(0, invoice.total - invoice.amountPaid)), "open": invoice.status == "open",
+                "id": invoice.id.uuidString.lowercased(),
+                "returned_from_payment": request.uri.queryParameters.get("paid") != nil && invoice.status == "open",
+                "has_payments": !(invoice.payments ?? []).isEmpty, "customer_name": session.name,
+                "customer_email": session.email,
+                "lines": (invoice.lines ?? []).map { ["description": $0.description, "amount": money($0.amount)] },
+                "payments": (invoice.payments ?? []).map { payment -> [String: Any] in
+                    [
+                        "date": Self.day(payment.createdAt),
+                        "method": payment.method == "order" ? "Card (at order)" : "Card",
+                        "amount": MoneyText.format(payment.amount, payment.currency),
+                    ]
+                },
+            ], context: context)
     }
 
     @Sendable func cancellationForm(_ request: Request, context: PortalRequestContext) async throws -> Response {
         let (subscription, _) = try await cancellable(context)
-        return pages.render("cancel", [
-            "title": "Cancel \(subscription.domain ?? subscription.productName)", "id": subscription.id.uuidString.lowercased(),
-            "domain": subscription.domain ?? subscription.productName, "product": subscription.productName, "next_due": subscription.nextDue,
-        ], context: context)
+        return pages.render(
+            "cancel",
+            [
+                "title": "Cancel \(subscription.domain ?? subscription.productName)",
+                "id": subscription.id.uuidString.lowercased(),
+                "domain": subscription.domain ?? subscription.productName, "product": subscription.productName,
+                "next_due": subscription.nextDue,
+            ], context: context)
     }
 
     @Sendable func cancel(_ request: Request, context: PortalRequestContext) async throws -> Response {
         let (subscription, session) = try await cancellable(context)
         let when = context.form.text("when")
-        guard when == "now" || when == "end_of_term" else { return Response.redirect(to: "/services/cancel/\(subscription.id)", type: .normal) }
+        guard when == "now" || when == "end_of_term" else {
+            return Response.redirect(to: "/services/cancel/\(subscription.id)", type: .normal)
+        }
         try await services.cancel(subscription.id, when: when, session)
         return Response.redirect(to: "/services", type: .normal)
     }
@@ -145,8 +176,9 @@ struct ClientAreaController: Sendable {
     private func cancellable(_ context: PortalRequestContext) async throws -> (Subscription, PortalSession) {
         let session = try await linked(context)
         guard let id = context.parameters.get("id", as: UUID.self),
-              let subscription = try await services.subscriptions(session).first(where: { $0.id == id }),
-              ["active", "suspended"].contains(subscription.status), subscription.cancelOn == nil else { throw PortalError.notFound }
+            let subscription = try await services.subscriptions(session).first(where: { $0.id == id }),
+            ["active", "suspended"].contains(subscription.status), subscription.cancelOn == nil
+        else { throw PortalError.notFound }
         return (subscription, session)
     }
 

@@ -13,7 +13,10 @@ struct Product: Decodable, Sendable {
         let billingCycle: String
         let currency: String
         let amount: Int
-        enum CodingKeys: String, CodingKey { case billingCycle = "billing_cycle", currency, amount }
+        enum CodingKeys: String, CodingKey {
+            case billingCycle = "billing_cycle"
+            case currency, amount
+        }
     }
 }
 
@@ -31,7 +34,10 @@ struct HostingAccount: Decodable, Sendable {
     let createdAt: Date
     let provisionedAt: Date?
     enum CodingKeys: String, CodingKey {
-        case id, orderID = "order_id", domain, plan, status, step, server, username, suspendReason = "suspend_reason"
+        case id
+        case orderID = "order_id"
+        case domain, plan, status, step, server, username
+        case suspendReason = "suspend_reason"
         case createdAt = "created_at"
         case provisionedAt = "provisioned_at"
     }
@@ -67,12 +73,22 @@ struct Invoice: Decodable, Sendable {
         let currency: String
         let refunded: Int
         let createdAt: Date
-        enum CodingKeys: String, CodingKey { case method, amount, currency, refunded, createdAt = "created_at" }
+        enum CodingKeys: String, CodingKey {
+            case method, amount, currency, refunded
+            case createdAt = "created_at"
+        }
     }
 
     enum CodingKeys: String, CodingKey {
-        case id, number, periodStart = "period_start", periodEnd = "period_end", issuedOn = "issued_on", dueOn = "due_on"
-        case subtotal, tax, total, currency, status, amountPaid = "amount_paid", paidAt = "paid_at", lines, payments
+        case id, number
+        case periodStart = "period_start"
+        case periodEnd = "period_end"
+        case issuedOn = "issued_on"
+        case dueOn = "due_on"
+        case subtotal, tax, total, currency, status
+        case amountPaid = "amount_paid"
+        case paidAt = "paid_at"
+        case lines, payments
     }
 }
 
@@ -86,7 +102,11 @@ struct Balance: Decodable, Sendable {
         let openInvoices: Int
         /// Credit the next invoices take first.
         let credit: Int?
-        enum CodingKeys: String, CodingKey { case currency, outstanding, openInvoices = "open_invoices", credit }
+        enum CodingKeys: String, CodingKey {
+            case currency, outstanding
+            case openInvoices = "open_invoices"
+            case credit
+        }
     }
 }
 
@@ -100,7 +120,11 @@ struct OrderRequest: Encodable, Sendable {
     let successURL: String
     let cancelURL: String
     enum CodingKeys: String, CodingKey {
-        case name, productID = "product_id", billingCycle = "billing_cycle", currency, domain, successURL = "success_url"
+        case name
+        case productID = "product_id"
+        case billingCycle = "billing_cycle"
+        case currency, domain
+        case successURL = "success_url"
         case cancelURL = "cancel_url"
     }
 }
@@ -112,7 +136,11 @@ struct SentEmail: Decodable, Sendable {
     let subject: String
     let sentAt: Date
     let text: String?
-    enum CodingKeys: String, CodingKey { case id, subject, sentAt = "sent_at", text }
+    enum CodingKeys: String, CodingKey {
+        case id, subject
+        case sentAt = "sent_at"
+        case text
+    }
 }
 
 struct SentEmails: Decodable, Sendable { let items: [SentEmail] }
@@ -134,7 +162,11 @@ struct SavedCard: Decodable, Sendable {
     let last4: String
     let expiryMonth: Int
     let expiryYear: Int
-    enum CodingKeys: String, CodingKey { case brand, last4, expiryMonth = "exp_month", expiryYear = "exp_year" }
+    enum CodingKeys: String, CodingKey {
+        case brand, last4
+        case expiryMonth = "exp_month"
+        case expiryYear = "exp_year"
+    }
 }
 
 struct SavedCardReply: Decodable, Sendable { let card: SavedCard? }
@@ -147,7 +179,10 @@ struct CardSetupPage: Decodable, Sendable {
 struct ReturnURLs: Encodable, Sendable {
     let successURL: String
     let cancelURL: String
-    enum CodingKeys: String, CodingKey { case successURL = "success_url", cancelURL = "cancel_url" }
+    enum CodingKeys: String, CodingKey {
+        case successURL = "success_url"
+        case cancelURL = "cancel_url"
+    }
 }
 
 /// An order, as checkout shows it to its customer.
@@ -162,8 +197,12 @@ struct CustomerOrder: Decodable, Sendable {
     let createdAt: Date
     let paidAt: Date?
     enum CodingKeys: String, CodingKey {
-        case id, productName = "product_name", billingCycle = "billing_cycle", amount, currency, domain, status
-        case createdAt = "created_at", paidAt = "paid_at"
+        case id
+        case productName = "product_name"
+        case billingCycle = "billing_cycle"
+        case amount, currency, domain, status
+        case createdAt = "created_at"
+        case paidAt = "paid_at"
     }
 }
 
@@ -171,7 +210,10 @@ struct CustomerOrder: Decodable, Sendable {
 struct PlacedOrder: Decodable, Sendable {
     let order: CustomerOrder
     let paymentPage: String?
-    enum CodingKeys: String, CodingKey { case order, paymentPage = "payment_page" }
+    enum CodingKeys: String, CodingKey {
+        case order
+        case paymentPage = "payment_page"
+    }
 }
 
 /// A subscription, as billing shows it to its customer.
@@ -187,7 +229,12 @@ struct Subscription: Decodable, Sendable {
     let status: String
     let cancelOn: String?
     enum CodingKeys: String, CodingKey {
-        case id, accountID = "account_id", productName = "product_name", domain, cycle, amount, currency, nextDue = "next_due", status
+        case id
+        case accountID = "account_id"
+        case productName = "product_name"
+        case domain, cycle, amount, currency
+        case nextDue = "next_due"
+        case status
         case cancelOn = "cancel_on"
     }
 }
@@ -205,7 +252,11 @@ struct DNSZone: Decodable, Sendable {
         let name: String, type: String, ttl: Int, contents: [String], managed: Bool
     }
 
-    enum CodingKeys: String, CodingKey { case id, accountID = "account_id", domain, status, nameservers, records }
+    enum CodingKeys: String, CodingKey {
+        case id
+        case accountID = "account_id"
+        case domain, status, nameservers, records
+    }
 }
 
 /// One record set as the customer sets it.

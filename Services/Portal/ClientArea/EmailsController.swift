@@ -16,17 +16,26 @@ struct EmailsController: Sendable {
     @Sendable func list(_ request: Request, context: PortalRequestContext) async throws -> Response {
         let session = try await link.session(context)
         let rows: [[String: Any]] = try await services.emails(session).map { email in
-            ["id": email.id.uuidString.lowercased(), "subject": email.subject, "sent_at": AccountController.dateTime(email.sentAt)]
+            [
+                "id": email.id.uuidString.lowercased(), "subject": email.subject,
+                "sent_at": AccountController.dateTime(email.sentAt),
+            ]
         }
-        return pages.render("emails", ["emails": rows, "has_emails": !rows.isEmpty, "title": "Emails"], context: context)
+        return pages.render(
+            "emails", ["emails": rows, "has_emails": !rows.isEmpty, "title": "Emails"], context: context)
     }
 
     @Sendable func show(_ request: Request, context: PortalRequestContext) async throws -> Response {
         let session = try await link.session(context)
-        guard let id = context.parameters.get("id", as: UUID.self), let email = try await services.email(id, session) else {
+        guard let id = context.parameters.get("id", as: UUID.self), let email = try await services.email(id, session)
+        else {
             throw PortalError.notFound
         }
-        return pages.render("email", ["subject": email.subject, "sent_at": AccountController.dateTime(email.sentAt), "text": email.text ?? "",
-                                      "title": email.subject], context: context)
+        return pages.render(
+            "email",
+            [
+                "subject": email.subject, "sent_at": AccountController.dateTime(email.sentAt), "text": email.text ?? "",
+                "title": email.subject,
+            ], context: context)
     }
 }

@@ -1,8 +1,8 @@
-import PortalTokens
 import ExternalHTTP
 import Foundation
 import HTTPTypes
 import NIOHTTP1
+import PortalTokens
 
 /// The other services' APIs as the portal calls them: catalog reads are public; everything
 /// about a customer carries a token naming that customer, so each service bounds its own
@@ -38,7 +38,9 @@ struct ServiceAPIs: Sendable {
 
     /// Places an order for the session's customer; answers it with the page that pays it.
     func placeOrder(_ order: OrderRequest, _ session: PortalSession) async throws -> PlacedOrder {
-        try await call(checkout, .POST, "/api/customer/orders", session, body: String(decoding: try JSONEncoder().encode(order), as: UTF8.self))
+        try await call(
+            checkout, .POST, "/api/customer/orders", session,
+            body: String(decoding: try JSONEncoder().encode(order), as: UTF8.self))
     }
 
     func order(_ id: UUID, _ session: PortalSession) async throws -> CustomerOrder? {
@@ -50,8 +52,9 @@ struct ServiceAPIs: Sendable {
     }
 
     func paymentPage(for order: UUID, _ returnTo: ReturnURLs, _ session: PortalSession) async throws -> PlacedOrder {
-        try await call(checkout, .POST, "/api/customer/orders/\(order.uuidString.lowercased())/payment-page", session,
-                       body: String(decoding: try JSONEncoder().encode(returnTo), as: UTF8.self))
+        try await call(
+            checkout, .POST, "/api/customer/orders/\(order.uuidString.lowercased())/payment-page", session,
+            body: String(decoding: try JSONEncoder().encode(returnTo), as: UTF8.self))
     }
 
     func accounts(_ session: PortalSession) async throws -> [HostingAccount] {
@@ -64,8 +67,9 @@ struct ServiceAPIs: Sendable {
 
     /// Asks billing to end the subscription `now` or at the `end_of_term`.
     func cancel(_ subscription: UUID, when: String, _ session: PortalSession) async throws {
-        let _: CancellationAnswer = try await call(billing, .POST, "/api/customer/subscriptions/\(subscription.uuidString.lowercased())/cancellation",
-                                                   session, body: String(decoding: try JSONEncoder().encode(["when": when]), as: UTF8.self))
+        let _: CancellationAnswer = try await call(
+            billing, .POST, "/api/customer/subscriptions/\(subscription.uuidString.lowercased())/cancellation",
+            session, body: String(decoding: try JSONEncoder().encode(["when": when]), as: UTF8.self))
     }
 
     func invoices(_ session: PortalSession) async throws -> [Invoice] {
@@ -83,21 +87,26 @@ struct ServiceAPIs: Sendable {
 
     /// The provider's page paying what is left of an open invoice.
     func invoicePaymentPage(_ id: UUID, _ returnTo: ReturnURLs, _ session: PortalSession) async throws -> String? {
-        let page: InvoicePage = try await call(billing, .POST, "/api/customer/invoices/\(id.uuidString.lowercased())/payment-page", session,
-                                               body: String(decoding: try JSONEncoder().encode(returnTo), as: UTF8.self))
+        let page: InvoicePage = try await call(
+            billing, .POST, "/api/customer/invoices/\(id.uuidString.lowercased())/payment-page", session,
+            body: String(decoding: try JSONEncoder().encode(returnTo), as: UTF8.self))
         return page.paymentPage
     }
 
     /// A one-time URL into the account's control panel, bound to the customer's address.
     func panelLogin(_ account: UUID, userIP: String, _ session: PortalSession) async throws -> PanelLogin {
-        try await call(provisioning, .POST, "/api/customer/accounts/\(account.uuidString.lowercased())/panel-login",
-                       session, body: String(decoding: try JSONEncoder().encode(["user_ip": userIP]), as: UTF8.self))
+        try await call(
+            provisioning, .POST, "/api/customer/accounts/\(account.uuidString.lowercased())/panel-login",
+            session, body: String(decoding: try JSONEncoder().encode(["user_ip": userIP]), as: UTF8.self))
     }
 
     /// Sets the account's panel password to `password`, or to a generated one it answers once.
-    func changePanelPassword(_ account: UUID, to password: String?, _ session: PortalSession) async throws -> PanelPasswordChange {
-        try await call(provisioning, .POST, "/api/customer/accounts/\(account.uuidString.lowercased())/password", session,
-                       body: String(decoding: try JSONEncoder().encode(["password": password]), as: UTF8.self))
+    func changePanelPassword(_ account: UUID, to password: String?, _ session: PortalSession) async throws
+        -> PanelPasswordChange
+    {
+        try await call(
+            provisioning, .POST, "/api/customer/accounts/\(account.uuidString.lowercased())/password", session,
+            body: String(decoding: try JSONEncoder().encode(["password": password]), as: UTF8.self))
     }
 
     /// The emails sent to the customer, newest first.
@@ -109,7 +118,8 @@ struct ServiceAPIs: Sendable {
     /// One email as the customer received it, its secrets left out.
     func email(_ id: UUID, _ session: PortalSession) async throws -> SentEmail? {
         do {
-            let email: SentEmail = try await call(mail, .GET, "/api/customer/messages/\(id.uuidString.lowercased())", session)
+            let email: SentEmail = try await call(
+                mail, .GET, "/api/customer/messages/\(id.uuidString.lowercased())", session)
             return email
         } catch let error as ServiceCallError where error.status == 404 {
             return nil
@@ -124,8 +134,9 @@ struct ServiceAPIs: Sendable {
 
     /// The provider's page where the customer saves a card to replace theirs.
     func cardSetupPage(_ returnTo: ReturnURLs, _ session: PortalSession) async throws -> String? {
-        let page: CardSetupPage = try await call(billing, .POST, "/api/customer/card/setup-page", session,
-                                                 body: String(decoding: try JSONEncoder().encode(returnTo), as: UTF8.self))
+        let page: CardSetupPage = try await call(
+            billing, .POST, "/api/customer/card/setup-page", session,
+            body: String(decoding: try JSONEncoder().encode(returnTo), as: UTF8.self))
         return page.setupPage
     }
 
@@ -138,23 +149,29 @@ struct ServiceAPIs: Sendable {
 
     /// Adds or replaces one record set; a refusal is a ``ServiceCallError`` with DNS/SSL's reason.
     func saveRecords(_ edit: DNSRecordEdit, in zone: UUID, _ session: PortalSession) async throws {
-        _ = try await send(dnsssl, .PUT, "/api/customer/zones/\(zone.uuidString.lowercased())/records", token: try await token(session),
-                           body: String(decoding: try JSONEncoder().encode(edit), as: UTF8.self))
+        _ = try await send(
+            dnsssl, .PUT, "/api/customer/zones/\(zone.uuidString.lowercased())/records",
+            token: try await token(session),
+            body: String(decoding: try JSONEncoder().encode(edit), as: UTF8.self))
     }
 
     func deleteRecords(named name: String, type: String, in zone: UUID, _ session: PortalSession) async throws {
         var query = URLComponents()
         query.queryItems = [URLQueryItem(name: "name", value: name), URLQueryItem(name: "type", value: type)]
-        _ = try await send(dnsssl, .DELETE, "/api/customer/zones/\(zone.uuidString.lowercased())/records?\(query.percentEncodedQuery ?? "")",
-                           token: try await token(session), body: nil)
+        _ = try await send(
+            dnsssl, .DELETE,
+            "/api/customer/zones/\(zone.uuidString.lowercased())/records?\(query.percentEncodedQuery ?? "")",
+            token: try await token(session), body: nil)
     }
 
     func balance(_ session: PortalSession) async throws -> Balance {
         try await call(billing, .GET, "/api/customer/balance", session)
     }
 
-    private func call<T: Decodable>(_ client: ExternalHTTPClient, _ method: HTTPMethod, _ path: String,
-                                    _ session: PortalSession, body: String? = nil) async throws -> T {
+    private func call<T: Decodable>(
+        _ client: ExternalHTTPClient, _ method: HTTPMethod, _ path: String,
+        _ session: PortalSession, body: String? = nil
+    ) async throws -> T {
         try await call(client, method, path, token: try await token(session), body: body)
     }
 
@@ -169,17 +186,21 @@ struct ServiceAPIs: Sendable {
         guard let customer = session.customerID else { return [:] }
         let token = try await signer.token(customer: customer, email: session.email)
         var held: [String: Any] = [:]
-        for (name, client, path) in [("orders", checkout, "/api/customer/orders"), ("services", provisioning, "/api/customer/accounts"),
-                                     ("subscriptions", billing, "/api/customer/subscriptions"), ("invoices", billing, "/api/customer/invoices"),
-                                     ("payments", billing, "/api/customer/payments"), ("emails", mail, "/api/customer/messages")] {
+        for (name, client, path) in [
+            ("orders", checkout, "/api/customer/orders"), ("services", provisioning, "/api/customer/accounts"),
+            ("subscriptions", billing, "/api/customer/subscriptions"), ("invoices", billing, "/api/customer/invoices"),
+            ("payments", billing, "/api/customer/payments"), ("emails", mail, "/api/customer/messages"),
+        ] {
             let response = try await send(client, .GET, "\(path)?per_page=500", token: token, body: nil)
             held[name] = try JSONSerialization.jsonObject(with: Data(response.body.utf8))
         }
         return held
     }
 
-    private func call<T: Decodable>(_ client: ExternalHTTPClient, _ method: HTTPMethod, _ path: String, token: String?,
-                                    body: String? = nil) async throws -> T {
+    private func call<T: Decodable>(
+        _ client: ExternalHTTPClient, _ method: HTTPMethod, _ path: String, token: String?,
+        body: String? = nil
+    ) async throws -> T {
         let response = try await send(client, method, path, token: token, body: body)
         let decoder = JSONDecoder()
         decoder.dateDecodingStrategy = .iso8601
@@ -187,12 +208,15 @@ struct ServiceAPIs: Sendable {
     }
 
     /// One call; a status outside 2xx is a ``ServiceCallError`` with the service's error code.
-    func send(_ client: ExternalHTTPClient, _ method: HTTPMethod, _ path: String, token: String?,
-                      body: String?) async throws -> ExternalResponse {
+    func send(
+        _ client: ExternalHTTPClient, _ method: HTTPMethod, _ path: String, token: String?,
+        body: String?
+    ) async throws -> ExternalResponse {
         let response: ExternalResponse
         do {
-            response = try await client.send(method, path, headers: token.map { [("Authorization", "Bearer \($0)")] } ?? [],
-                                             body: body, contentType: "application/json")
+            response = try await client.send(
+                method, path, headers: token.map { [("Authorization", "Bearer \($0)")] } ?? [],
+                body: body, contentType: "application/json")
         } catch {
             throw PortalError.unavailable
         }
@@ -204,7 +228,10 @@ struct ServiceAPIs: Sendable {
     }
 
     private struct ErrorBody: Decodable {
-        struct Detail: Decodable { let code: String?; let message: String? }
+        struct Detail: Decodable {
+            let code: String?
+            let message: String?
+        }
         let error: Detail
     }
 
@@ -235,6 +262,8 @@ struct ServiceCallError: Error, CustomStringConvertible {
 }
 
 extension PortalError {
-    static let unavailable = PortalError(.serviceUnavailable, "This page cannot be shown right now. Please try again in a minute.")
-    static let notLinked = PortalError(.conflict, "Your account is still being set up. Please reload this page in a moment.")
+    static let unavailable = PortalError(
+        .serviceUnavailable, "This page cannot be shown right now. Please try again in a minute.")
+    static let notLinked = PortalError(
+        .conflict, "Your account is still being set up. Please reload this page in a moment.")
 }

@@ -34,7 +34,8 @@ struct AuditLog: Sendable {
     let database: Database
 
     func record(_ entry: AuditEntry) async throws {
-        _ = try await database.query("""
+        _ = try await database.query(
+            """
             INSERT INTO audit_log (staff_id, actor, role, address, action, target, reason, before, after)
             VALUES (\(entry.staffID), \(entry.actor), \(entry.role), \(entry.address), \(entry.action), \(entry.target), \(entry.reason),
                     \(entry.before)::jsonb, \(entry.after)::jsonb)
@@ -43,27 +44,36 @@ struct AuditLog: Sendable {
 
     func entries(_ filter: AuditFilter) async throws -> [AuditEntry] {
         let text = filter.text.map(LikePattern.containing)
-        return try await database.query("""
+        return try await database.query(
+            """
             SELECT id, at, staff_id, actor, role, address, action, target, reason, before::text, after::text FROM audit_log
             WHERE (\(filter.actor)::text IS NULL OR actor = \(filter.actor))
               AND (\(filter.action)::text IS NULL OR action = \(filter.action))
               AND (\(filter.target)::text IS NULL OR split_part(target, ' ', 1) = \(filter.target))
               AND (\(text)::text IS NULL OR concat_ws(' ', target, reason, before::text, after::text) ILIKE \(text))
             ORDER BY id DESC LIMIT \(filter.limit)
-            """).map { row in
+            """
+        ).map { row in
             let (id, at, staff, actor, role, address, action, target, reason, before, after) =
-                try row.decode((Int64, Date, UUID?, String, String?, String?, String, String?, String?, String?, String?).self)
-            return AuditEntry(id: id, at: at, staffID: staff, actor: actor, role: role, address: address, action: action, target: target,
-                              reason: reason, before: before, after: after)
+                try row.decode(
+                    (Int64, Date, UUID?, String, String?, String?, String, String?, String?, String?, String?).self)
+            return AuditEntry(
+                id: id, at: at, staffID: staff, actor: actor, role: role, address: address, action: action,
+                target: target,
+                reason: reason, before: before, after: after)
         }
     }
 }
 
 extension AuditLog {
     /// Records what the signed-in `staff` member did from `address`.
-    func record(by staff: StaffSession, from address: String, action: String, target: String?, reason: String?,
-                before: String?, after: String?) async throws {
-        try await record(AuditEntry(staffID: staff.staffID, actor: "staff:\(staff.email)", role: staff.role.rawValue, address: address,
-                                    action: action, target: target, reason: reason, before: before, after: after))
+    func record(
+        by staff: StaffSession, from address: String, action: String, target: String?, reason: String?,
+        before: String?, after: String?
+    ) async throws {
+        try await record(
+            AuditEntry(
+                staffID: staff.staffID, actor: "staff:\(staff.email)", role: staff.role.rawValue, address: address,
+                action: action, target: target, reason: reason, before: before, after: after))
     }
 }

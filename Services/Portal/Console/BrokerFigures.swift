@@ -18,7 +18,9 @@ struct BrokerFigures: Sendable {
     /// Reads the broker at `client`'s base URL.
     static func read(_ client: ExternalHTTPClient) async throws -> BrokerFigures {
         let response = try await client.send(.GET, "/metrics")
-        guard response.status == 200 else { throw ExternalCallError.unreachable(method: "GET", path: "/metrics", reason: "status \(response.status)") }
+        guard response.status == 200 else {
+            throw ExternalCallError.unreachable(method: "GET", path: "/metrics", reason: "status \(response.status)")
+        }
         return BrokerFigures(samples: PrometheusText.samples(response.body))
     }
 
@@ -27,7 +29,9 @@ struct BrokerFigures: Sendable {
         for sample in samples {
             switch sample.name {
             case "hostwire_broker_commands_forwarded_total":
-                if let name = sample.labels["queue"] { queues[name, default: Queue(name: name)].forwarded = sample.value }
+                if let name = sample.labels["queue"] {
+                    queues[name, default: Queue(name: name)].forwarded = sample.value
+                }
             case "hostwire_broker_backlog":
                 if let name = sample.labels["queue"] { queues[name, default: Queue(name: name)].backlog = sample.value }
             case "hostwire_broker_backlog_dropped_total":
@@ -58,14 +62,19 @@ enum PrometheusText {
     /// Every sample line of `text`; comments and lines that do not parse are skipped.
     static func samples(_ text: String) -> [Sample] {
         text.split(separator: "\n").compactMap { line in
-            guard !line.hasPrefix("#"), let space = line.lastIndex(of: " "), let value = Double(line[line.index(after: space)...]) else {
+            guard !line.hasPrefix("#"), let space = line.lastIndex(of: " "),
+                let value = Double(line[line.index(after: space)...])
+            else {
                 return nil
             }
             let series = line[..<space]
-            guard let open = series.firstIndex(of: "{") else { return Sample(name: String(series), labels: [:], value: value) }
+            guard let open = series.firstIndex(of: "{") else {
+                return Sample(name: String(series), labels: [:], value: value)
+            }
             guard series.hasSuffix("}") else { return nil }
             var labels: [String: String] = [:]
-            for pair in series[series.index(after: open)..<series.index(before: series.endIndex)].split(separator: ",") {
+            for pair in series[series.index(after: open)..<series.index(before: series.endIndex)].split(separator: ",")
+            {
                 let parts = pair.split(separator: "=", maxSplits: 1)
                 guard parts.count == 2 else { return nil }
                 labels[String(parts[0])] = String(parts[1].trimmingCharacters(in: CharacterSet(charactersIn: "\"")))

@@ -1,7 +1,7 @@
 import Foundation
 import Hummingbird
-import PortalTokens
 import HummingbirdAuth
+import PortalTokens
 import ServiceRuntime
 
 /// The context of every console page: the staff member's session (its own cookie, `hw_staff`,
@@ -35,7 +35,9 @@ struct ConsoleRequestContext: ChildRequestContext, SessionRequestContext, WebReq
 struct RequireStaffMiddleware: RouterMiddleware {
     typealias Context = ConsoleRequestContext
 
-    func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
+    func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws
+        -> Response
+    {
         guard let staff = context.staff else {
             if context.sessions.session != nil { context.sessions.clearSession() }
             return Response.redirect(to: "/console/login", type: .found)

@@ -9,33 +9,54 @@ struct DashboardCharts: Sendable {
     func draw(as staff: StaffSession) async -> [String: Any] {
         async let orders = try? apis.get(.checkout, "/api/admin/stats/daily?days=30", as: staff) as? [[String: Any]]
         async let money = try? apis.get(.billing, "/api/billing/stats/daily?days=30", as: staff) as? [[String: Any]]
-        async let provisioning = try? apis.get(.provisioning, "/api/provisioning/stats/daily?days=30", as: staff) as? [[String: Any]]
+        async let provisioning =
+            try? apis.get(.provisioning, "/api/provisioning/stats/daily?days=30", as: staff) as? [[String: Any]]
         var charts: [[String: Any]] = []
         if let orders = await orders {
             let (days, paid) = Self.daily(orders) { $0.reduce(0) { $0 + ($1["paid"] as? Int ?? 0) } }
-            charts.append(["title": "Orders paid per day", "svg": SVGChart.bars(paid, labels: days,
-                summary: "Orders paid per day over 30 days: \(Int(paid.reduce(0, +))) in all, \(Int(paid.last ?? 0)) today", format: { "\(Int($0))" })])
+            charts.append([
+                "title": "Orders paid per day",
+                "svg": SVGChart.bars(
+                    paid, labels: days,
+                    summary:
+                        "Orders paid per day over 30 days: \(Int(paid.reduce(0, +))) in all, \(Int(paid.last ?? 0)) today",
+                    format: { "\(Int($0))" }),
+            ])
         }
         if let money = await money {
             let currency = Self.mainCurrency(money)
             let (days, received) = Self.daily(money) { rows in
                 rows.filter { $0["currency"] as? String == currency }.reduce(0) { $0 + ($1["received"] as? Int ?? 0) }
             }
-            charts.append(["title": "Money received per day (\(currency))", "svg": SVGChart.bars(received, labels: days,
-                summary: "Money received per day in \(currency) over 30 days: \(MoneyText.format(Int(received.reduce(0, +)), currency)) in all",
-                format: { MoneyText.format(Int($0), currency) })])
+            charts.append([
+                "title": "Money received per day (\(currency))",
+                "svg": SVGChart.bars(
+                    received, labels: days,
+                    summary:
+                        "Money received per day in \(currency) over 30 days: \(MoneyText.format(Int(received.reduce(0, +)), currency)) in all",
+                    format: { MoneyText.format(Int($0), currency) }),
+            ])
         }
         if let provisioning = await provisioning {
             let days = provisioning.map { $0["day"] as? String ?? "" }
             let p50 = provisioning.map { $0["p50_seconds"] as? Double }
             let p95 = provisioning.map { $0["p95_seconds"] as? Double }
             let failed = provisioning.map { Double($0["failed"] as? Int ?? 0) }
-            charts.append(["title": "From payment to active account (seconds)", "svg": SVGChart.lines(
-                [("p50", p50), ("p95", p95)], labels: days,
-                summary: "Order to active account per day, median and 95th percentile; today p50 \(Self.seconds(p50.last ?? nil)), p95 \(Self.seconds(p95.last ?? nil))",
-                format: { Self.seconds($0) })])
-            charts.append(["title": "Tasks failed for good per day", "svg": SVGChart.bars(failed, labels: days,
-                summary: "Tasks that failed for good per day over 30 days: \(Int(failed.reduce(0, +))) in all", format: { "\(Int($0))" })])
+            charts.append([
+                "title": "From payment to active account (seconds)",
+                "svg": SVGChart.lines(
+                    [("p50", p50), ("p95", p95)], labels: days,
+                    summary:
+                        "Order to active account per day, median and 95th percentile; today p50 \(Self.seconds(p50.last ?? nil)), p95 \(Self.seconds(p95.last ?? nil))",
+                    format: { Self.seconds($0) }),
+            ])
+            charts.append([
+                "title": "Tasks failed for good per day",
+                "svg": SVGChart.bars(
+                    failed, labels: days,
+                    summary: "Tasks that failed for good per day over 30 days: \(Int(failed.reduce(0, +))) in all",
+                    format: { "\(Int($0))" }),
+            ])
         }
         return ["charts": charts, "has_charts": !charts.isEmpty]
     }

@@ -31,31 +31,42 @@ struct DashboardController: Sendable {
         var services: [[String: Any]] = []
         for service in StaffAPIs.Service.allCases {
             let runsTasks = TasksConsoleController.services.contains(service)
-            let tasks = runsTasks
+            let tasks =
+                runsTasks
                 ? await total(service, "/api/\(service.rawValue)/tasks?status=failed&per_page=1", staff) : nil
             let letters = await total(service, "/api/\(service.rawValue)/dead-letters?replayed=false&per_page=1", staff)
-            services.append(["name": service.rawValue, "failed_tasks": runsTasks ? Self.figure(tasks) : "runs none", "dead_letters": Self.figure(letters),
-                             "attention": (tasks ?? 0) + (letters ?? 0) > 0, "unreachable": letters == nil])
+            services.append([
+                "name": service.rawValue, "failed_tasks": runsTasks ? Self.figure(tasks) : "runs none",
+                "dead_letters": Self.figure(letters),
+                "attention": (tasks ?? 0) + (letters ?? 0) > 0, "unreachable": letters == nil,
+            ])
         }
         let accounts = (await stats)?["accounts"] as? [String: Int] ?? [:]
         let servers = ((await stats)?["servers"] as? [[String: Any]] ?? []).map { server -> [String: Any] in
             let (count, capacity) = (server["accounts"] as? Int ?? 0, max(server["max_accounts"] as? Int ?? 1, 1))
-            return ["name": server["name"] ?? "", "status": server["status"] ?? "", "accounts": count, "capacity": capacity,
-                    "percent": min(100, count * 100 / capacity), "full": count >= capacity,
-                    "health": Self.health(server["last_health"] as? [String: Any]),
-                    "unhealthy": (server["last_health"] as? [String: Any])?["healthy"] as? Bool == false]
+            return [
+                "name": server["name"] ?? "", "status": server["status"] ?? "", "accounts": count, "capacity": capacity,
+                "percent": min(100, count * 100 / capacity), "full": count >= capacity,
+                "health": Self.health(server["last_health"] as? [String: Any]),
+                "unhealthy": (server["last_health"] as? [String: Any])?["healthy"] as? Bool == false,
+            ]
         }
         let timers = (await schedules ?? []).map { schedule -> [String: Any] in
-            ["name": schedule["name"] ?? "", "last": ConsoleText.time(schedule["last_slot"]), "next": ConsoleText.time(schedule["next_slot"]),
-             "late": schedule["late"] as? Bool ?? false, "enabled": schedule["enabled"] as? Bool ?? false]
+            [
+                "name": schedule["name"] ?? "", "last": ConsoleText.time(schedule["last_slot"]),
+                "next": ConsoleText.time(schedule["next_slot"]),
+                "late": schedule["late"] as? Bool ?? false, "enabled": schedule["enabled"] as? Bool ?? false,
+            ]
         }
         let provisioningTasks = (await stats)?["tasks"] as? [String: [String: Int]] ?? [:]
         let inProgress = provisioningTasks.values.reduce(0) { $0 + ($1["pending"] ?? 0) + ($1["running"] ?? 0) }
         return [
             "title": "Dashboard", "refresh": true,
-            "accounts": ["provisioning": accounts["provisioning"] ?? 0, "active": accounts["active"] ?? 0,
-                         "suspended": accounts["suspended"] ?? 0, "failed": accounts["failed"] ?? 0,
-                         "terminated": accounts["terminated"] ?? 0],
+            "accounts": [
+                "provisioning": accounts["provisioning"] ?? 0, "active": accounts["active"] ?? 0,
+                "suspended": accounts["suspended"] ?? 0, "failed": accounts["failed"] ?? 0,
+                "terminated": accounts["terminated"] ?? 0,
+            ],
             "provisioning_reachable": await stats != nil, "in_progress": inProgress,
             "awaiting_payment": Self.figure(await awaitingPayment), "open_invoices": Self.figure(await openInvoices),
             "services": services, "servers": servers, "timers": timers, "timers_reachable": await schedules != nil,

@@ -20,12 +20,17 @@ struct OperationsConsoleController: Sendable {
             guard let staff = context.staff else { throw PortalError.notFound }
             let id = try context.parameters.require("id", as: UUID.self)
             do {
-                let report = try await apis.get(.provisioning, "/api/servers/\(id.uuidString.lowercased())/health", as: staff) as? [String: Any]
-                return try await servers(notice: "Healthy: the panel answered in \(report?["milliseconds"] ?? "?") ms "
-                                         + "(version \(report?["version"] ?? "unknown"), \(report?["accounts"] ?? "?") accounts).", context: context)
+                let report =
+                    try await apis.get(.provisioning, "/api/servers/\(id.uuidString.lowercased())/health", as: staff)
+                    as? [String: Any]
+                return try await servers(
+                    notice: "Healthy: the panel answered in \(report?["milliseconds"] ?? "?") ms "
+                        + "(version \(report?["version"] ?? "unknown"), \(report?["accounts"] ?? "?") accounts).",
+                    context: context)
             } catch let error as ServiceCallError where error.status == 502 {
-                return try await servers(errors: ["The panel does not answer as it should: check its address, credentials and service."],
-                                         context: context, status: .badGateway)
+                return try await servers(
+                    errors: ["The panel does not answer as it should: check its address, credentials and service."],
+                    context: context, status: .badGateway)
             }
         }
         router.get("dead-letters") { _, context in try await letters(context: context) }
@@ -37,35 +42,53 @@ struct OperationsConsoleController: Sendable {
         let id = try context.parameters.require("id", as: UUID.self)
         let status = context.form.text("status")
         guard Self.serverStatuses.contains(status) else {
-            return try await servers(errors: ["Choose active, draining or disabled."], context: context, status: .unprocessableContent)
+            return try await servers(
+                errors: ["Choose active, draining or disabled."], context: context, status: .unprocessableContent)
         }
         do {
-            let before = try await apis.get(.provisioning, "/api/servers/\(id.uuidString.lowercased())", as: staff) as? [String: Any]
-            try await apis.call(.provisioning, .PATCH, "/api/servers/\(id.uuidString.lowercased())", body: ["status": status], as: staff)
-            try await audit.record(by: staff, from: context.clientAddress, action: "server.status",
-                                   target: "server:\(id.uuidString.lowercased()) \(before?["name"] as? String ?? "")", reason: nil,
-                                   before: AuditEntry.json(["status": before?["status"] ?? ""]), after: AuditEntry.json(["status": status]))
+            let before =
+                try await apis.get(.provisioning, "/api/servers/\(id.uuidString.lowercased())", as: staff)
+                as? [String: Any]
+            try await apis.call(
+                .provisioning, .PATCH, "/api/servers/\(id.uuidString.lowercased())", body: ["status": status], as: staff
+            )
+            try await audit.record(
+                by: staff, from: context.clientAddress, action: "server.status",
+                target: "server:\(id.uuidString.lowercased()) \(before?["name"] as? String ?? "")", reason: nil,
+                before: AuditEntry.json(["status": before?["status"] ?? ""]), after: AuditEntry.json(["status": status])
+            )
         } catch let error as ServiceCallError where error.status == 403 {
-            return try await servers(errors: ["Your role (\(staff.role.rawValue)) may not change servers."], context: context, status: .forbidden)
+            return try await servers(
+                errors: ["Your role (\(staff.role.rawValue)) may not change servers."], context: context,
+                status: .forbidden)
         }
         return try await servers(notice: "The server is \(status) now.", context: context)
     }
 
     @Sendable func replay(_ request: Request, context: ConsoleRequestContext) async throws -> Response {
         guard let staff = context.staff else { throw PortalError.notFound }
-        guard let service = StaffAPIs.Service(rawValue: try context.parameters.require("service")) else { throw PortalError.notFound }
+        guard let service = StaffAPIs.Service(rawValue: try context.parameters.require("service")) else {
+            throw PortalError.notFound
+        }
         let id = try context.parameters.require("id", as: Int64.self)
         let outcome: [String: Any]
         do {
-            outcome = try await apis.post(service, "/api/\(service.rawValue)/dead-letters/\(id)/replay", [:], as: staff) as? [String: Any] ?? [:]
+            outcome =
+                try await apis.post(service, "/api/\(service.rawValue)/dead-letters/\(id)/replay", [:], as: staff)
+                as? [String: Any] ?? [:]
         } catch let error as ServiceCallError where error.status == 403 {
-            return try await letters(errors: ["Your role (\(staff.role.rawValue)) may not replay messages."], context: context, status: .forbidden)
+            return try await letters(
+                errors: ["Your role (\(staff.role.rawValue)) may not replay messages."], context: context,
+                status: .forbidden)
         } catch let error as ServiceCallError where (400..<500).contains(error.status) {
-            return try await letters(errors: [error.message ?? "\(service.rawValue) refused the replay."], context: context, status: .conflict)
+            return try await letters(
+                errors: [error.message ?? "\(service.rawValue) refused the replay."], context: context,
+                status: .conflict)
         }
-        try await audit.record(by: staff, from: context.clientAddress, action: "dead-letter.replay",
-                               target: "\(service.rawValue) dead-letter:\(id)", reason: nil, before: nil,
-                               after: AuditEntry.json(["outcome": outcome["outcome"] ?? ""]))
+        try await audit.record(
+            by: staff, from: context.clientAddress, action: "dead-letter.replay",
+            target: "\(service.rawValue) dead-letter:\(id)", reason: nil, before: nil,
+            after: AuditEntry.json(["outcome": outcome["outcome"] ?? ""]))
         return try await letters(notice: "Replayed: \(outcome["outcome"] as? String ?? "done").", context: context)
     }
 
@@ -75,69 +98,103 @@ struct OperationsConsoleController: Sendable {
         guard let staff = context.staff else { throw PortalError.notFound }
         let form = context.form
         guard let maxAccounts = Int(form.text("max_accounts")), (1...1_000_000).contains(maxAccounts),
-              Self.panels.contains(form.text("panel")) else {
-            return try await servers(errors: ["Choose the panel, and give the most accounts it takes (a whole number)."], context: context,
-                                     status: .unprocessableContent)
+            Self.panels.contains(form.text("panel"))
+        else {
+            return try await servers(
+                errors: ["Choose the panel, and give the most accounts it takes (a whole number)."], context: context,
+                status: .unprocessableContent)
         }
-        var body: [String: Any] = ["name": form.text("name"), "panel": form.text("panel"), "hostname": form.text("hostname"),
-                                   "ip": form.text("ip"), "api_url": form.text("api_url"), "api_username": form.text("api_username"),
-                                   "server_group": form.text("server_group").isEmpty ? "default" : form.text("server_group"),
-                                   "max_accounts": maxAccounts,
-                                   "nameservers": form.text("nameservers").split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }
-                                       .filter { !$0.isEmpty }]
+        var body: [String: Any] = [
+            "name": form.text("name"), "panel": form.text("panel"), "hostname": form.text("hostname"),
+            "ip": form.text("ip"), "api_url": form.text("api_url"), "api_username": form.text("api_username"),
+            "server_group": form.text("server_group").isEmpty ? "default" : form.text("server_group"),
+            "max_accounts": maxAccounts,
+            "nameservers": form.text("nameservers").split(separator: ",").map {
+                $0.trimmingCharacters(in: .whitespaces)
+            }
+            .filter { !$0.isEmpty },
+        ]
         let audited = body
         body["api_secret"] = form["api_secret"] ?? ""
         let created: [String: Any]
         do {
             created = try await apis.post(.provisioning, "/api/servers", body, as: staff) as? [String: Any] ?? [:]
         } catch let error as ServiceCallError where (400..<500).contains(error.status) {
-            return try await servers(errors: [ConsoleText.refusal(error, by: staff, what: "add servers")], context: context,
-                                     status: error.status == 403 ? .forbidden : .unprocessableContent)
+            return try await servers(
+                errors: [ConsoleText.refusal(error, by: staff, what: "add servers")], context: context,
+                status: error.status == 403 ? .forbidden : .unprocessableContent)
         }
-        try await audit.record(by: staff, from: context.clientAddress, action: "server.added",
-                               target: "server:\((created["id"] as? String)?.lowercased() ?? "") \(form.text("name"))", reason: nil,
-                               before: nil, after: AuditEntry.json(audited))
-        return try await servers(notice: "\(form.text("name")) is added and takes accounts now; check its health below.", context: context)
+        try await audit.record(
+            by: staff, from: context.clientAddress, action: "server.added",
+            target: "server:\((created["id"] as? String)?.lowercased() ?? "") \(form.text("name"))", reason: nil,
+            before: nil, after: AuditEntry.json(audited))
+        return try await servers(
+            notice: "\(form.text("name")) is added and takes accounts now; check its health below.", context: context)
     }
 
     static let panels = ["cpanel", "plesk", "directadmin"]
 
-    private func servers(errors: [String] = [], notice: String? = nil, context: ConsoleRequestContext,
-                         status: HTTPResponse.Status = .ok) async throws -> Response {
+    private func servers(
+        errors: [String] = [], notice: String? = nil, context: ConsoleRequestContext,
+        status: HTTPResponse.Status = .ok
+    ) async throws -> Response {
         guard let staff = context.staff else { throw PortalError.notFound }
         let list = try await apis.get(.provisioning, "/api/servers", as: staff) as? [[String: Any]] ?? []
-        return pages.render("console-servers", [
-            "title": "Servers", "errors": errors, "notice": notice ?? "", "may_configure": staff.role.may(.configure),
-            "panels": Self.panels.map { ["panel": $0] },
-            "servers": list.map { server in
-                let (count, capacity) = (server["accounts"] as? Int ?? 0, max(server["max_accounts"] as? Int ?? 1, 1))
-                let current = server["status"] as? String ?? ""
-                return ["id": (server["id"] as? String)?.lowercased() ?? "", "name": server["name"] ?? "", "panel": server["panel"] ?? "",
+        return pages.render(
+            "console-servers",
+            [
+                "title": "Servers", "errors": errors, "notice": notice ?? "",
+                "may_configure": staff.role.may(.configure),
+                "panels": Self.panels.map { ["panel": $0] },
+                "servers": list.map { server in
+                    let (count, capacity) = (
+                        server["accounts"] as? Int ?? 0, max(server["max_accounts"] as? Int ?? 1, 1)
+                    )
+                    let current = server["status"] as? String ?? ""
+                    return [
+                        "id": (server["id"] as? String)?.lowercased() ?? "", "name": server["name"] ?? "",
+                        "panel": server["panel"] ?? "",
                         "hostname": server["hostname"] ?? "", "group": server["server_group"] ?? "", "status": current,
-                        "accounts": count, "capacity": capacity, "health": DashboardController.health(server["last_health"] as? [String: Any]),
+                        "accounts": count, "capacity": capacity,
+                        "health": DashboardController.health(server["last_health"] as? [String: Any]),
                         "unhealthy": (server["last_health"] as? [String: Any])?["healthy"] as? Bool == false,
-                        "choices": Self.serverStatuses.map { ["value": $0, "selected": $0 == current] }] as [String: Any]
-            },
-        ], context: context, status: status)
+                        "choices": Self.serverStatuses.map { ["value": $0, "selected": $0 == current] },
+                    ] as [String: Any]
+                },
+            ], context: context, status: status)
     }
 
-    private func letters(errors: [String] = [], notice: String? = nil, context: ConsoleRequestContext,
-                         status: HTTPResponse.Status = .ok) async throws -> Response {
+    private func letters(
+        errors: [String] = [], notice: String? = nil, context: ConsoleRequestContext,
+        status: HTTPResponse.Status = .ok
+    ) async throws -> Response {
         guard let staff = context.staff else { throw PortalError.notFound }
         var rows: [[String: Any]] = []
         var unreachable: [String] = []
         for service in StaffAPIs.Service.allCases {
-            guard let page = try? await apis.get(service, "/api/\(service.rawValue)/dead-letters?replayed=false&per_page=100", as: staff)
-                as? [String: Any] else { unreachable.append(service.rawValue); continue }
+            guard
+                let page = try? await apis.get(
+                    service, "/api/\(service.rawValue)/dead-letters?replayed=false&per_page=100", as: staff)
+                    as? [String: Any]
+            else {
+                unreachable.append(service.rawValue)
+                continue
+            }
             rows += (page["items"] as? [[String: Any]] ?? []).map { letter in
-                ["service": service.rawValue, "id": letter["id"] ?? 0, "type": letter["type"] ?? "unreadable", "source": letter["source"] ?? "—",
-                 "reason": letter["reason"] ?? "", "at": ConsoleText.time(letter["received_at"])]
+                [
+                    "service": service.rawValue, "id": letter["id"] ?? 0, "type": letter["type"] ?? "unreadable",
+                    "source": letter["source"] ?? "—",
+                    "reason": letter["reason"] ?? "", "at": ConsoleText.time(letter["received_at"]),
+                ]
             }
         }
-        return pages.render("console-dead-letters", [
-            "title": "Dead letters", "letters": rows, "empty": rows.isEmpty, "errors": errors, "notice": notice ?? "",
-            "unreachable": unreachable.joined(separator: ", "), "has_unreachable": !unreachable.isEmpty,
-            "may_replay": staff.role.may(.operateTasks),
-        ], context: context, status: status)
+        return pages.render(
+            "console-dead-letters",
+            [
+                "title": "Dead letters", "letters": rows, "empty": rows.isEmpty, "errors": errors,
+                "notice": notice ?? "",
+                "unreachable": unreachable.joined(separator: ", "), "has_unreachable": !unreachable.isEmpty,
+                "may_replay": staff.role.may(.operateTasks),
+            ], context: context, status: status)
     }
 }

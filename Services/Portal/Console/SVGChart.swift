@@ -14,7 +14,8 @@ enum SVGChart {
         for (index, value) in values.enumerated() {
             let barHeight = plot.1 * value / maximum
             let x = left + Double(index) * step + step * 0.15
-            marks += #"<rect class="bar" x="\#(fixed(x))" y="\#(fixed(top + plot.1 - barHeight))" width="\#(fixed(step * 0.7))" "#
+            marks +=
+                #"<rect class="bar" x="\#(fixed(x))" y="\#(fixed(top + plot.1 - barHeight))" width="\#(fixed(step * 0.7))" "#
                 + #"height="\#(fixed(barHeight))"><title>\#(escape(labels[index])): \#(escape(format(value)))</title></rect>"#
         }
         return frame(summary: summary, maximum: format(maximum), labels: labels, body: marks)
@@ -22,8 +23,10 @@ enum SVGChart {
 
     /// Several series of daily values as lines (a missing value breaks the line); each series
     /// is named in the legend.
-    static func lines(_ series: [(name: String, values: [Double?])], labels: [String], summary: String,
-                      format: (Double) -> String) -> String {
+    static func lines(
+        _ series: [(name: String, values: [Double?])], labels: [String], summary: String,
+        format: (Double) -> String
+    ) -> String {
         let maximum = max(series.flatMap { $0.values.compactMap { $0 } }.max() ?? 0, 1)
         let plot = (width - left, height - bottom - top)
         let step = plot.0 / Double(max(labels.count, 1))
@@ -32,32 +35,41 @@ enum SVGChart {
             var path = ""
             var pen = "M"
             for (index, value) in line.values.enumerated() {
-                guard let value else { pen = "M"; continue }
+                guard let value else {
+                    pen = "M"
+                    continue
+                }
                 let x = left + Double(index) * step + step / 2
                 let y = top + plot.1 - plot.1 * value / maximum
                 path += "\(pen)\(fixed(x)) \(fixed(y)) "
                 pen = "L"
-                body += #"<circle class="point s\#(number)" cx="\#(fixed(x))" cy="\#(fixed(y))" r="2.5"><title>\#(escape(labels[index])) "#
+                body +=
+                    #"<circle class="point s\#(number)" cx="\#(fixed(x))" cy="\#(fixed(y))" r="2.5"><title>\#(escape(labels[index])) "#
                     + #"\#(escape(line.name)): \#(escape(format(value)))</title></circle>"#
             }
             body += #"<path class="line s\#(number)" d="\#(path)"/>"#
-            body += #"<text class="legend s\#(number)" x="\#(fixed(left + 8 + Double(number) * 50))" y="\#(fixed(top + 12))">\#(escape(line.name))</text>"#
+            body +=
+                #"<text class="legend s\#(number)" x="\#(fixed(left + 8 + Double(number) * 50))" y="\#(fixed(top + 12))">\#(escape(line.name))</text>"#
         }
         return frame(summary: summary, maximum: format(maximum), labels: labels, body: body)
     }
 
     private static func frame(summary: String, maximum: String, labels: [String], body: String) -> String {
         let plotBottom = height - bottom
-        var axis = #"<line class="axis" x1="\#(fixed(left))" y1="\#(fixed(plotBottom))" x2="\#(fixed(width))" y2="\#(fixed(plotBottom))"/>"#
-        axis += #"<text class="tick" x="\#(fixed(left - 6))" y="\#(fixed(top + 10))" text-anchor="end">\#(escape(maximum))</text>"#
+        var axis =
+            #"<line class="axis" x1="\#(fixed(left))" y1="\#(fixed(plotBottom))" x2="\#(fixed(width))" y2="\#(fixed(plotBottom))"/>"#
+        axis +=
+            #"<text class="tick" x="\#(fixed(left - 6))" y="\#(fixed(top + 10))" text-anchor="end">\#(escape(maximum))</text>"#
         axis += #"<text class="tick" x="\#(fixed(left - 6))" y="\#(fixed(plotBottom))" text-anchor="end">0</text>"#
         let step = (width - left) / Double(max(labels.count, 1))
         for (index, label) in labels.enumerated() where index % 7 == labels.count % 7 || index == labels.count - 1 {
             let last = index == labels.count - 1
-            axis += #"<text class="tick" x="\#(fixed(last ? width : left + Double(index) * step + step / 2))" y="\#(fixed(height - 6))" "#
+            axis +=
+                #"<text class="tick" x="\#(fixed(last ? width : left + Double(index) * step + step / 2))" y="\#(fixed(height - 6))" "#
                 + #"text-anchor="\#(last ? "end" : "middle")">\#(escape(String(label.suffix(5))))</text>"#
         }
-        return #"<svg class="chart" viewBox="0 0 \#(Int(width)) \#(Int(height))" role="img" aria-label="\#(escape(summary))">"#
+        return
+            #"<svg class="chart" viewBox="0 0 \#(Int(width)) \#(Int(height))" role="img" aria-label="\#(escape(summary))">"#
             + axis + body + "</svg>"
     }
 

@@ -22,9 +22,11 @@ struct StaffAPIs: Sendable {
     init(settings: PortalSettings, calls: ServiceAPIs) {
         signer = settings.signer
         self.calls = calls
-        let urls: [Service: String] = [.checkout: settings.checkoutURL, .provisioning: settings.provisioningURL,
-                                       .dnsssl: settings.dnssslURL, .mail: settings.mailURL, .billing: settings.billingURL,
-                                       .timer: settings.timerURL]
+        let urls: [Service: String] = [
+            .checkout: settings.checkoutURL, .provisioning: settings.provisioningURL,
+            .dnsssl: settings.dnssslURL, .mail: settings.mailURL, .billing: settings.billingURL,
+            .timer: settings.timerURL,
+        ]
         readers = urls.mapValues { ExternalHTTPClient(baseURL: $0, timeout: .seconds(4)) }
         writers = urls.mapValues { ExternalHTTPClient(baseURL: $0, timeout: .seconds(30)) }
     }
@@ -42,11 +44,14 @@ struct StaffAPIs: Sendable {
 
     /// A change by another method (`PATCH`, `DELETE`).
     @discardableResult
-    func call(_ service: Service, _ method: HTTPMethod, _ path: String, body: [String: Any]?,
-              as staff: StaffSession) async throws -> Any {
+    func call(
+        _ service: Service, _ method: HTTPMethod, _ path: String, body: [String: Any]?,
+        as staff: StaffSession
+    ) async throws -> Any {
         let token = try await signer.staffToken(staff.staffID, email: staff.email, role: staff.role, via: .console)
         let text = try body.map { String(decoding: try JSONSerialization.data(withJSONObject: $0), as: UTF8.self) }
-        let response = try await calls.send((method == .GET ? readers : writers)[service]!, method, path, token: token, body: text)
+        let response = try await calls.send(
+            (method == .GET ? readers : writers)[service]!, method, path, token: token, body: text)
         return (try? JSONSerialization.jsonObject(with: Data(response.body.utf8))) ?? [:]
     }
 }

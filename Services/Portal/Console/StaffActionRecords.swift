@@ -15,7 +15,8 @@ enum StaffActionRecords {
             let role = StaffRole(rawValue: action.role)?.rawValue
             let target = "\(message.source) \(action.method.prefix(10)) \(action.path.prefix(500))"
             let after = AuditEntry.json(["status": action.status, "service": message.source])
-            _ = try await transaction.query("""
+            _ = try await transaction.query(
+                """
                 INSERT INTO audit_log (at, staff_id, actor, role, address, action, target, after, message_id)
                 VALUES (\(action.at), \(action.staffID), \(String(action.actor.prefix(330))), \(role),
                         \(action.address.map { String($0.prefix(64)) }), 'api-call', \(target), \(after)::jsonb, \(message.id))

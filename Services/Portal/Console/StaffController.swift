@@ -38,47 +38,71 @@ struct StaffController: Sendable {
         guard errors.isEmpty, let email, let role else {
             return try await page(errors: errors, context: context, status: .unprocessableContent)
         }
-        guard try await invitations.invite(email: email.address, name: name, role: role, by: "staff:\(me.email)") != nil else {
+        guard try await invitations.invite(email: email.address, name: name, role: role, by: "staff:\(me.email)") != nil
+        else {
             return try await page(errors: ["\(email.address) is staff already."], context: context, status: .conflict)
         }
-        try await audit.record(by: me, from: context.clientAddress, action: "staff.invited", target: "staff:\(email.address)", reason: nil, before: nil,
-                               after: AuditEntry.json(["role": role.rawValue, "name": name]))
-        return try await page(notice: "Invitation emailed to \(email.address). The link works for three days.", context: context)
+        try await audit.record(
+            by: me, from: context.clientAddress, action: "staff.invited", target: "staff:\(email.address)", reason: nil,
+            before: nil,
+            after: AuditEntry.json(["role": role.rawValue, "name": name]))
+        return try await page(
+            notice: "Invitation emailed to \(email.address). The link works for three days.", context: context)
     }
 
     @Sendable func disable(_ request: Request, context: ConsoleRequestContext) async throws -> Response {
         guard let me = context.staff else { throw PortalError.notFound }
         guard me.role.may(.manageStaff) else { return try await refused(me, context) }
         let id = try context.parameters.require("id", as: UUID.self)
-        guard id != me.staffID else { return try await page(errors: ["You cannot disable yourself."], context: context, status: .conflict) }
-        guard let member = try await staff.member(id: id), try await staff.disable(id) else { throw PortalError.notFound }
-        try await audit.record(by: me, from: context.clientAddress, action: "staff.disabled", target: "staff:\(member.email)", reason: nil,
-                               before: AuditEntry.json(["role": member.role.rawValue]), after: AuditEntry.json(["disabled": true]))
-        return try await page(notice: "\(member.name) can no longer log in; their sessions are ended.", context: context)
+        guard id != me.staffID else {
+            return try await page(errors: ["You cannot disable yourself."], context: context, status: .conflict)
+        }
+        guard let member = try await staff.member(id: id), try await staff.disable(id) else {
+            throw PortalError.notFound
+        }
+        try await audit.record(
+            by: me, from: context.clientAddress, action: "staff.disabled", target: "staff:\(member.email)", reason: nil,
+            before: AuditEntry.json(["role": member.role.rawValue]), after: AuditEntry.json(["disabled": true]))
+        return try await page(
+            notice: "\(member.name) can no longer log in; their sessions are ended.", context: context)
     }
 
     private func refused(_ me: StaffSession, _ context: ConsoleRequestContext) async throws -> Response {
-        try await page(errors: ["Your role (\(me.role.rawValue)) may not manage staff: only owners may."], context: context, status: .forbidden)
+        try await page(
+            errors: ["Your role (\(me.role.rawValue)) may not manage staff: only owners may."], context: context,
+            status: .forbidden)
     }
 
-    private func page(errors: [String] = [], notice: String? = nil, context: ConsoleRequestContext,
-                      status: HTTPResponse.Status = .ok) async throws -> Response {
+    private func page(
+        errors: [String] = [], notice: String? = nil, context: ConsoleRequestContext,
+        status: HTTPResponse.Status = .ok
+    ) async throws -> Response {
         guard let me = context.staff else { throw PortalError.notFound }
         let members = try await staff.all().map { member -> [String: Any] in
-            ["id": member.id.uuidString.lowercased(), "name": member.name, "email": member.email, "role": member.role.rawValue,
-             "state": member.disabledAt != nil ? "disabled" : member.passwordHash == nil ? "invited" : member.hasTwoFactor ? "active" : "setting up",
-             "last_login": member.lastLoginAt.map(AccountController.dateTime) ?? "never",
-             "may_disable": me.role.may(.manageStaff) && member.disabledAt == nil && member.id != me.staffID]
+            [
+                "id": member.id.uuidString.lowercased(), "name": member.name, "email": member.email,
+                "role": member.role.rawValue,
+                "state": member.disabledAt != nil
+                    ? "disabled"
+                    : member.passwordHash == nil ? "invited" : member.hasTwoFactor ? "active" : "setting up",
+                "last_login": member.lastLoginAt.map(AccountController.dateTime) ?? "never",
+                "may_disable": me.role.may(.manageStaff) && member.disabledAt == nil && member.id != me.staffID,
+            ]
         }
         let mine = try await sessions.sessions(ofStaff: me.staffID).map { row -> [String: Any] in
-            ["signed_in": AccountController.dateTime(row.session.signedInAt), "address": row.session.address,
-             "browser": AccountController.browser(row.session.userAgent),
-             "expires": row.expiresAt.map(AccountController.dateTime) ?? "—"]
+            [
+                "signed_in": AccountController.dateTime(row.session.signedInAt), "address": row.session.address,
+                "browser": AccountController.browser(row.session.userAgent),
+                "expires": row.expiresAt.map(AccountController.dateTime) ?? "—",
+            ]
         }
-        return pages.render("console-staff", [
-            "my_sessions": mine, "other_sessions": mine.count > 1,
-            "title": "Staff", "members": members, "may_invite": me.role.may(.manageStaff), "errors": errors, "notice": notice ?? "",
-            "roles": StaffRole.allCases.map { ["role": $0.rawValue] },
-        ], context: context, status: status)
+        return pages.render(
+            "console-staff",
+            [
+                "my_sessions": mine, "other_sessions": mine.count > 1,
+                "title": "Staff", "members": members, "may_invite": me.role.may(.manageStaff), "errors": errors,
+                "notice": notice ?? "",
+                "roles": StaffRole.allCases.map { ["role": $0.rawValue] },
+            ], context: context, status: status)
     }
 }

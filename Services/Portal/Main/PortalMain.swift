@@ -5,6 +5,7 @@ import ServiceRuntime
 struct PortalMain {
     static func main() async throws {
         let definition = try await buildPortal(try await PortalSettings.load())
-        try await ServiceHost.run(definition, configuration: try ServiceConfiguration.load(service: "portal", httpPort: 8087))
+        try await ServiceHost.run(
+            definition, configuration: try ServiceConfiguration.load(service: "portal", httpPort: 8087))
     }
 }

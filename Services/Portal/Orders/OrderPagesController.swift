@@ -20,7 +20,9 @@ struct OrderPagesController: Sendable {
 
     @Sendable func orderForm(_ request: Request, context: PortalRequestContext) async throws -> Response {
         let product = try await self.product(context)
-        return pages.render("order", Self.formValues(product, cycle: "monthly", currency: "USD", domain: "", errors: []), context: context)
+        return pages.render(
+            "order", Self.formValues(product, cycle: "monthly", currency: "USD", domain: "", errors: []),
+            context: context)
     }
 
     @Sendable func placeOrder(_ request: Request, context: PortalRequestContext) async throws -> Response {
@@ -36,21 +38,27 @@ struct OrderPagesController: Sendable {
         }
         if errors.isEmpty, let domain {
             do {
-                let placed = try await services.placeOrder(OrderRequest(
-                    // Checkout fills in {ORDER_ID}: the order has no id before it is placed.
-                    name: session.name, productID: product.id, billingCycle: cycle, currency: currency, domain: domain.ascii,
-                    successURL: "\(publicURL)/orders/{ORDER_ID}?paid=1", cancelURL: "\(publicURL)/orders/{ORDER_ID}"), session)
+                let placed = try await services.placeOrder(
+                    OrderRequest(
+                        // Checkout fills in {ORDER_ID}: the order has no id before it is placed.
+                        name: session.name, productID: product.id, billingCycle: cycle, currency: currency,
+                        domain: domain.ascii,
+                        successURL: "\(publicURL)/orders/{ORDER_ID}?paid=1", cancelURL: "\(publicURL)/orders/{ORDER_ID}"
+                    ), session)
                 return Self.toPayment(placed)
             } catch let error as ServiceCallError where error.code == "domain_already_ordered" {
-                errors.append("\(domain.ascii) already has an order. If it is yours, see your services; otherwise choose another domain.")
+                errors.append(
+                    "\(domain.ascii) already has an order. If it is yours, see your services; otherwise choose another domain."
+                )
             } catch let error as ServiceCallError where error.status == 422 {
                 errors.append(error.message ?? "Please check the order.")
             } catch let error as ServiceCallError where error.status == 429 {
                 errors.append("You have placed many orders in the last hour. Please try again later, or write to us.")
             }
         }
-        return pages.render("order", Self.formValues(product, cycle: cycle, currency: currency, domain: domainText, errors: errors),
-                            context: context, status: .unprocessableContent)
+        return pages.render(
+            "order", Self.formValues(product, cycle: cycle, currency: currency, domain: domainText, errors: errors),
+            context: context, status: .unprocessableContent)
     }
 
     @Sendable func orderPage(_ request: Request, context: PortalRequestContext) async throws -> Response {
@@ -62,24 +70,33 @@ struct OrderPagesController: Sendable {
         values["amount"] = MoneyText.format(order.amount, order.currency)
         values["cycle"] = StorefrontController.cycleNames[order.billingCycle] ?? order.billingCycle
         values["id"] = order.id.uuidString.lowercased()
-        values["returned_from_payment"] = request.uri.queryParameters.get("paid") != nil && order.status == "pending_payment"
+        values["returned_from_payment"] =
+            request.uri.queryParameters.get("paid") != nil && order.status == "pending_payment"
         return pages.render("order-status", values, context: context)
     }
 
     @Sendable func progressJSON(_ request: Request, context: PortalRequestContext) async throws -> Response {
         let (order, progress) = try await load(context)
         let values = Self.progressValues(order, progress)
-        let body: [String: Any] = ["settled": values["settled"] as? Bool ?? false, "message": values["message"] as? String ?? "",
-                                   "steps": values["steps"] as? [[String: Any]] ?? []]
-        return Response(status: .ok, headers: [.contentType: "application/json", .cacheControl: "no-store"],
-                        body: .init(byteBuffer: ByteBuffer(bytes: try JSONSerialization.data(withJSONObject: body))))
+        let body: [String: Any] = [
+            "settled": values["settled"] as? Bool ?? false, "message": values["message"] as? String ?? "",
+            "steps": values["steps"] as? [[String: Any]] ?? [],
+        ]
+        return Response(
+            status: .ok, headers: [.contentType: "application/json", .cacheControl: "no-store"],
+            body: .init(byteBuffer: ByteBuffer(bytes: try JSONSerialization.data(withJSONObject: body))))
     }
 
     @Sendable func pay(_ request: Request, context: PortalRequestContext) async throws -> Response {
-        guard let session = context.person, let id = context.parameters.get("id", as: UUID.self) else { throw PortalError.notFound }
+        guard let session = context.person, let id = context.parameters.get("id", as: UUID.self) else {
+            throw PortalError.notFound
+        }
         do {
-            let placed = try await services.paymentPage(for: id, ReturnURLs(
-                successURL: "\(publicURL)/orders/{ORDER_ID}?paid=1", cancelURL: "\(publicURL)/orders/{ORDER_ID}"), session)
+            let placed = try await services.paymentPage(
+                for: id,
+                ReturnURLs(
+                    successURL: "\(publicURL)/orders/{ORDER_ID}?paid=1", cancelURL: "\(publicURL)/orders/{ORDER_ID}"),
+                session)
             return Self.toPayment(placed)
         } catch let error as ServiceCallError where error.status == 404 {
             throw PortalError.notFound
@@ -96,7 +113,8 @@ struct OrderPagesController: Sendable {
 
     private func product(_ context: PortalRequestContext) async throws -> Product {
         let slug = context.parameters.get("slug") ?? ""
-        guard let product = try await services.products().first(where: { $0.slug == slug && $0.type == "hosting" }) else {
+        guard let product = try await services.products().first(where: { $0.slug == slug && $0.type == "hosting" })
+        else {
             throw PortalError.notFound
         }
         return product
@@ -104,20 +122,29 @@ struct OrderPagesController: Sendable {
 
     private func load(_ context: PortalRequestContext) async throws -> (CustomerOrder, OrderProgress) {
         guard let session = context.person, let id = context.parameters.get("id", as: UUID.self),
-              let order = try await services.order(id, session) else { throw PortalError.notFound }
+            let order = try await services.order(id, session)
+        else { throw PortalError.notFound }
         return (order, try await progress.progress(of: id))
     }
 
-    static func formValues(_ product: Product, cycle: String, currency: String, domain: String, errors: [String]) -> [String: Any] {
+    static func formValues(_ product: Product, cycle: String, currency: String, domain: String, errors: [String])
+        -> [String: Any]
+    {
         let currencies = Array(Set(product.prices.map(\.currency))).sorted()
         return [
-            "title": "Order \(product.name)", "product": product.name, "slug": product.slug, "domain": domain, "errors": errors,
+            "title": "Order \(product.name)", "product": product.name, "slug": product.slug, "domain": domain,
+            "errors": errors,
             "cycles": StorefrontController.cycleOrder.compactMap { name -> [String: Any]? in
                 let prices = product.prices.filter { $0.billingCycle == name }
                 guard !prices.isEmpty else { return nil }
-                return ["value": name, "label": "Every \(StorefrontController.cycleNames[name] ?? name)", "checked": name == cycle,
-                        "prices": prices.sorted { $0.currency < $1.currency }.map { MoneyText.format($0.amount, $0.currency) }
-                            .joined(separator: " or ")]
+                return [
+                    "value": name, "label": "Every \(StorefrontController.cycleNames[name] ?? name)",
+                    "checked": name == cycle,
+                    "prices": prices.sorted { $0.currency < $1.currency }.map {
+                        MoneyText.format($0.amount, $0.currency)
+                    }
+                    .joined(separator: " or "),
+                ]
             },
             "currencies": currencies.map { ["code": $0, "selected": $0 == currency] },
         ]
@@ -128,22 +155,30 @@ struct OrderPagesController: Sendable {
         var progress = progress
         if order.status == "paid", progress.finished[.paid] == nil { progress.finished[.paid] = order.paidAt ?? Date() }
         let steps: [[String: Any]] = progress.states.map { item in
-            ["id": item.step.rawValue, "label": item.step.label, "state": item.state.rawValue, "state_text": item.state.text,
-             "at": item.at.map { $0.formatted(.iso8601.time(includingFractionalSeconds: false).timeSeparator(.colon)) + " UTC" } ?? ""]
+            [
+                "id": item.step.rawValue, "label": item.step.label, "state": item.state.rawValue,
+                "state_text": item.state.text,
+                "at": item.at.map {
+                    $0.formatted(.iso8601.time(includingFractionalSeconds: false).timeSeparator(.colon)) + " UTC"
+                } ?? "",
+            ]
         }
-        let message: String = switch order.status {
-        case "pending_payment": "We are waiting for your payment."
-        case "cancelled": "This order was cancelled."
-        default:
-            if progress.failed.contains(.account) {
-                "We could not set up this account automatically. We have been told and will write to you; nothing more is charged."
-            } else if progress.isSettled {
-                "All done: your hosting is ready, and the welcome email is on its way to you."
-            } else {
-                "Your hosting is being set up. This page follows each step as it happens."
+        let message: String =
+            switch order.status {
+            case "pending_payment": "We are waiting for your payment."
+            case "cancelled": "This order was cancelled."
+            default:
+                if progress.failed.contains(.account) {
+                    "We could not set up this account automatically. We have been told and will write to you; nothing more is charged."
+                } else if progress.isSettled {
+                    "All done: your hosting is ready, and the welcome email is on its way to you."
+                } else {
+                    "Your hosting is being set up. This page follows each step as it happens."
+                }
             }
-        }
-        return ["steps": steps, "message": message, "pending": order.status == "pending_payment",
-                "settled": order.status != "paid" || progress.isSettled]
+        return [
+            "steps": steps, "message": message, "pending": order.status == "pending_payment",
+            "settled": order.status != "paid" || progress.isSettled,
+        ]
     }
 }

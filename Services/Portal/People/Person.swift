@@ -40,9 +40,15 @@ struct NewEmailLink: Sendable {
     let sealedLink: String
 
     /// A new link to `path` with a random token; `url` is the link in clear, for who must see it once.
-    static func make(_ purpose: EmailLinkPurpose, path: String, settings: PortalSettings) throws -> (link: NewEmailLink, url: String) {
+    static func make(_ purpose: EmailLinkPurpose, path: String, settings: PortalSettings) throws -> (
+        link: NewEmailLink, url: String
+    ) {
         let token = RandomToken.make()
         let url = "\(settings.publicURL)\(path)?token=\(token)"
-        return (NewEmailLink(purpose: purpose, tokenHash: SecretDigest.hex(token), sealedLink: try settings.linkSealer.seal(url)), url)
+        return (
+            NewEmailLink(
+                purpose: purpose, tokenHash: SecretDigest.hex(token), sealedLink: try settings.linkSealer.seal(url)),
+            url
+        )
     }
 }

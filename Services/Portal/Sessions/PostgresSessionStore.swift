@@ -21,7 +21,8 @@ struct PostgresSessionStore: PersistDriver {
     func create<Object: Codable & Sendable>(key: String, value: Object, expires: Duration?) async throws {
         // Expired sessions go as new ones come: the table holds live ones and a day's worth more.
         _ = try await database.query("DELETE FROM sessions WHERE expires_at < now() - interval '1 day'")
-        let rows = try await database.query("""
+        let rows = try await database.query(
+            """
             INSERT INTO sessions (key_hash, kind, person_id, staff_id, value, expires_at)
             VALUES (\(SecretDigest.hex(key)), \(kind.rawValue), \(Self.person(value)), \(Self.staff(value)), \(try Self.json(value))::jsonb,
                     \(Self.expiry(expires)))
@@ -31,7 +32,8 @@ struct PostgresSessionStore: PersistDriver {
     }
 
     func set<Object: Codable & Sendable>(key: String, value: Object, expires: Duration?) async throws {
-        _ = try await database.query("""
+        _ = try await database.query(
+            """
             INSERT INTO sessions (key_hash, kind, person_id, staff_id, value, expires_at)
             VALUES (\(SecretDigest.hex(key)), \(kind.rawValue), \(Self.person(value)), \(Self.staff(value)), \(try Self.json(value))::jsonb,
                     \(Self.expiry(expires)))
@@ -45,11 +47,17 @@ struct PostgresSessionStore: PersistDriver {
         try await getWithTTL(key: key, as: type)?.object
     }
 
-    func getWithTTL<Object: Codable & Sendable>(key: String, as type: Object.Type) async throws -> (object: Object, ttl: Duration?)? {
-        guard let row = try await database.query("""
-            SELECT value::text, extract(epoch FROM expires_at - now())::float8 FROM sessions
-            WHERE key_hash = \(SecretDigest.hex(key)) AND kind = \(kind.rawValue) AND (expires_at IS NULL OR expires_at > now())
-            """).first else { return nil }
+    func getWithTTL<Object: Codable & Sendable>(key: String, as type: Object.Type) async throws -> (
+        object: Object, ttl: Duration?
+    )? {
+        guard
+            let row = try await database.query(
+                """
+                SELECT value::text, extract(epoch FROM expires_at - now())::float8 FROM sessions
+                WHERE key_hash = \(SecretDigest.hex(key)) AND kind = \(kind.rawValue) AND (expires_at IS NULL OR expires_at > now())
+                """
+            ).first
+        else { return nil }
         let (json, seconds) = try row.decode((String, Double?).self)
         do {
             let object = try JSONDecoder().decode(type, from: Data(json.utf8))
@@ -60,15 +68,18 @@ struct PostgresSessionStore: PersistDriver {
     }
 
     func remove(key: String) async throws {
-        _ = try await database.query("DELETE FROM sessions WHERE key_hash = \(SecretDigest.hex(key)) AND kind = \(kind.rawValue)")
+        _ = try await database.query(
+            "DELETE FROM sessions WHERE key_hash = \(SecretDigest.hex(key)) AND kind = \(kind.rawValue)")
     }
 
     /// The live sessions of `person`, newest first, each with its key's hash.
     func sessions(of person: UUID) async throws -> [(keyHash: String, session: PortalSession, expiresAt: Date?)] {
-        try await database.query("""
+        try await database.query(
+            """
             SELECT key_hash, value::text, expires_at FROM sessions
             WHERE person_id = \(person) AND (expires_at IS NULL OR expires_at > now()) ORDER BY created_at DESC
-            """).compactMap { row in
+            """
+        ).compactMap { row in
             let (hash, json, expires) = try row.decode((String, String, Date?).self)
             guard let session = try? JSONDecoder().decode(PortalSession.self, from: Data(json.utf8)) else { return nil }
             return (hash, session, expires)
@@ -77,10 +88,12 @@ struct PostgresSessionStore: PersistDriver {
 
     /// The live console sessions of staff member `staff`, newest first.
     func sessions(ofStaff staff: UUID) async throws -> [(keyHash: String, session: StaffSession, expiresAt: Date?)] {
-        try await database.query("""
+        try await database.query(
+            """
             SELECT key_hash, value::text, expires_at FROM sessions
             WHERE kind = 'staff' AND staff_id = \(staff) AND (expires_at IS NULL OR expires_at > now()) ORDER BY created_at DESC
-            """).compactMap { row in
+            """
+        ).compactMap { row in
             let (hash, json, expires) = try row.decode((String, String, Date?).self)
             guard let session = try? JSONDecoder().decode(StaffSession.self, from: Data(json.utf8)) else { return nil }
             return (hash, session, expires)
@@ -89,14 +102,16 @@ struct PostgresSessionStore: PersistDriver {
 
     /// Ends every console session of `staff` but the one whose key hashes to `keeping`.
     func removeAll(ofStaff staff: UUID, keeping: String? = nil) async throws {
-        _ = try await database.query("""
+        _ = try await database.query(
+            """
             DELETE FROM sessions WHERE kind = 'staff' AND staff_id = \(staff) AND (\(keeping)::text IS NULL OR key_hash <> \(keeping))
             """)
     }
 
     /// Ends every session of `person` but the one whose key hashes to `keeping`.
     func removeAll(of person: UUID, keeping: String? = nil) async throws {
-        _ = try await database.query("""
+        _ = try await database.query(
+            """
             DELETE FROM sessions WHERE person_id = \(person) AND (\(keeping)::text IS NULL OR key_hash <> \(keeping))
             """)
     }

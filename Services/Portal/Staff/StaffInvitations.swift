@@ -11,6 +11,7 @@ struct StaffInvitations: Sendable {
     /// The invitation link in clear (for the bootstrap API alone to show), or `nil` when the address is staff already.
     func invite(email: String, name: String, role: StaffRole, by inviter: String) async throws -> String? {
         let (link, url) = try NewEmailLink.make(.staffInvitation, path: "/console/invitation", settings: settings)
-        return try await staff.invite(email: email, name: name, role: role, link: link, invitedBy: inviter) == nil ? nil : url
+        return try await staff.invite(email: email, name: name, role: role, link: link, invitedBy: inviter) == nil
+            ? nil : url
     }
 }

@@ -7,7 +7,8 @@ protocol StaffRepository: SecondFactorStore {
     func member(email: String) async throws -> StaffMember?
     func all() async throws -> [StaffMember]
     /// Invites `email` in `role` and has the link emailed, at once; `nil` when the address is staff already.
-    func invite(email: String, name: String, role: StaffRole, link: NewEmailLink, invitedBy: String) async throws -> StaffMember?
+    func invite(email: String, name: String, role: StaffRole, link: NewEmailLink, invitedBy: String) async throws
+        -> StaffMember?
     /// The member a live invitation belongs to (the invitation stays unused).
     func invitee(invitationHash: String) async throws -> StaffMember?
     /// Uses a live invitation once, setting the password; `nil` for an unknown, used or expired one.

@@ -16,19 +16,29 @@ struct StaffTokenController: Sendable {
         let role: String
         let scopes: [String]
         let expiresIn: Int
-        enum CodingKeys: String, CodingKey { case token, role, scopes, expiresIn = "expires_in" }
+        enum CodingKeys: String, CodingKey {
+            case token, role, scopes
+            case expiresIn = "expires_in"
+        }
     }
 
     func addRoutes(to api: RouterGroup<ServiceRequestContext>) {
         api.post("staff/token") { request, context in
             guard let header = request.headers[.authorization], header.hasPrefix("Bearer "),
-                  let holder = try await keys.use(String(header.dropFirst(7)),
-                                                  from: addresses.of(request, peer: context.remoteAddress?.ipAddress)) else {
-                throw APIError(.unauthorized, code: "unauthorized", "a live staff API key, used from an address it allows, is required")
+                let holder = try await keys.use(
+                    String(header.dropFirst(7)),
+                    from: addresses.of(request, peer: context.remoteAddress?.ipAddress))
+            else {
+                throw APIError(
+                    .unauthorized, code: "unauthorized",
+                    "a live staff API key, used from an address it allows, is required")
             }
-            let token = try await signer.staffToken(holder.staffID, email: holder.email, role: holder.role, scopes: holder.scopes, via: .apiKey)
-            return APIResponse.json(Answer(token: token, role: holder.role.rawValue, scopes: holder.scopes.map(\.rawValue),
-                                           expiresIn: Int(signer.staffLifetime.components.seconds)))
+            let token = try await signer.staffToken(
+                holder.staffID, email: holder.email, role: holder.role, scopes: holder.scopes, via: .apiKey)
+            return APIResponse.json(
+                Answer(
+                    token: token, role: holder.role.rawValue, scopes: holder.scopes.map(\.rawValue),
+                    expiresIn: Int(signer.staffLifetime.components.seconds)))
         }
     }
 }

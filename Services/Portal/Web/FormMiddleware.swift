@@ -15,7 +15,9 @@ struct FormMiddleware<Context: WebRequestContext>: RouterMiddleware {
     let secureCookies: Bool
     let addresses: ClientAddress
 
-    func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
+    func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws
+        -> Response
+    {
         var context = context
         context.clientAddress = addresses.of(request, peer: context.peer)
         let cookie = request.cookies[Self.cookieName].map { String($0.value) }
@@ -33,8 +35,10 @@ struct FormMiddleware<Context: WebRequestContext>: RouterMiddleware {
         }
         var response = try await next(request, context)
         if cookie == nil {
-            response.setCookie(Cookie(name: Self.cookieName, value: context.csrfToken, path: "/", secure: secureCookies,
-                                      httpOnly: true, sameSite: .lax))
+            response.setCookie(
+                Cookie(
+                    name: Self.cookieName, value: context.csrfToken, path: "/", secure: secureCookies,
+                    httpOnly: true, sameSite: .lax))
         }
         return response
     }
@@ -44,6 +48,7 @@ struct FormMiddleware<Context: WebRequestContext>: RouterMiddleware {
 enum RandomToken {
     static func make() -> String {
         Data((0..<32).map { _ in UInt8.random(in: .min ... .max) }).base64EncodedString()
-            .replacingOccurrences(of: "+", with: "-").replacingOccurrences(of: "/", with: "_").replacingOccurrences(of: "=", with: "")
+            .replacingOccurrences(of: "+", with: "-").replacingOccurrences(of: "/", with: "_").replacingOccurrences(
+                of: "=", with: "")
     }
 }

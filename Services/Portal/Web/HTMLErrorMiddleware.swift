@@ -9,7 +9,9 @@ struct HTMLErrorMiddleware<Context: WebRequestContext>: RouterMiddleware {
     /// The template of the error page.
     var template = "error"
 
-    func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
+    func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws
+        -> Response
+    {
         do {
             return try await next(request, context)
         } catch let error as PortalError {
@@ -19,15 +21,19 @@ struct HTMLErrorMiddleware<Context: WebRequestContext>: RouterMiddleware {
         } catch let error as any HTTPResponseError where error.status.code < 500 {
             return page(error.status, error.status.reasonPhrase, context)
         } catch {
-            context.logger.error("page failed", metadata: ["path": "\(request.uri.path)", "error": "\(String(reflecting: error))"])
+            context.logger.error(
+                "page failed", metadata: ["path": "\(request.uri.path)", "error": "\(String(reflecting: error))"])
             return page(.internalServerError, Self.unexpected, context)
         }
     }
 
-    static var unexpected: String { "Something went wrong on our side. Please try again in a minute; if it keeps happening, write to us." }
+    static var unexpected: String {
+        "Something went wrong on our side. Please try again in a minute; if it keeps happening, write to us."
+    }
 
     private func page(_ status: HTTPResponse.Status, _ message: String, _ context: Context) -> Response {
-        pages.render(template, ["title": status.reasonPhrase, "status": status.code, "message": message],
-                     context: context, status: status)
+        pages.render(
+            template, ["title": status.reasonPhrase, "status": status.code, "message": message],
+            context: context, status: status)
     }
 }

@@ -2,8 +2,10 @@
 /// symbol where one is unambiguous.
 enum MoneyText {
     /// Currencies whose minor unit is not a hundredth.
-    static let decimals = ["JPY": 0, "KRW": 0, "VND": 0, "CLP": 0, "ISK": 0, "HUF": 2, "BHD": 3, "KWD": 3, "OMR": 3, "JOD": 3,
-                           "TND": 3, "IQD": 3, "LYD": 3]
+    static let decimals = [
+        "JPY": 0, "KRW": 0, "VND": 0, "CLP": 0, "ISK": 0, "HUF": 2, "BHD": 3, "KWD": 3, "OMR": 3, "JOD": 3,
+        "TND": 3, "IQD": 3, "LYD": 3,
+    ]
     static let symbols = ["USD": "$", "EUR": "€", "GBP": "£", "JPY": "¥"]
 
     static func format(_ minor: Int, _ currency: String) -> String {

@@ -8,26 +8,34 @@ struct PageRenderer: Sendable {
     private let companyName: String
     private let supportEmail: String
 
-    static let pages = ["home", "signup", "check-email", "verify", "login", "reset-request", "reset-choose", "services",
-                        "invoices", "invoice", "security", "error", "order", "order-status",
-                        "two-factor", "two-factor-setup", "login-two-factor", "cancel", "control-panel", "panel-password", "emails", "email", "profile", "data", "dns",
-                        "console-error", "console-login", "console-two-factor", "console-two-factor-setup", "console-recovery-codes",
-                        "console-invitation", "console-dashboard", "console-figures", "console-accounts", "console-account",
-                        "console-tasks", "console-audit", "console-staff", "console-invoices", "console-invoice", "console-api-keys", "console-customers", "console-customer", "console-servers", "console-dead-letters", "console-catalog", "console-dns", "console-templates", "console-template", "console-billing", "console-bus"]
+    static let pages = [
+        "home", "signup", "check-email", "verify", "login", "reset-request", "reset-choose", "services",
+        "invoices", "invoice", "security", "error", "order", "order-status",
+        "two-factor", "two-factor-setup", "login-two-factor", "cancel", "control-panel", "panel-password", "emails",
+        "email", "profile", "data", "dns",
+        "console-error", "console-login", "console-two-factor", "console-two-factor-setup", "console-recovery-codes",
+        "console-invitation", "console-dashboard", "console-figures", "console-accounts", "console-account",
+        "console-tasks", "console-audit", "console-staff", "console-invoices", "console-invoice", "console-api-keys",
+        "console-customers", "console-customer", "console-servers", "console-dead-letters", "console-catalog",
+        "console-dns", "console-templates", "console-template", "console-billing", "console-bus",
+    ]
 
     /// The navigation entry a page belongs to, when not its own.
-    static let section = ["invoice": "invoices", "two-factor": "security", "two-factor-setup": "security", "cancel": "services",
-                          "control-panel": "services", "panel-password": "services", "dns": "services",
-                          "email": "emails", "profile": "security", "data": "security",
-                          "console-dashboard": "console_dashboard", "console-figures": "console_dashboard",
-                          "console-accounts": "console_accounts", "console-account": "console_accounts", "console-tasks": "console_tasks",
-                          "console-audit": "console_audit", "console-staff": "console_staff",
-                          "console-invoices": "console_invoices", "console-invoice": "console_invoices", "console-api-keys": "console_api_keys",
-                          "console-customers": "console_customers", "console-customer": "console_customers",
-                          "console-servers": "console_servers", "console-dead-letters": "console_tasks",
-                          "console-catalog": "console_catalog", "console-dns": "console_servers",
-                          "console-templates": "console_catalog", "console-template": "console_catalog",
-                          "console-billing": "console_billing", "console-bus": "console_tasks"]
+    static let section = [
+        "invoice": "invoices", "two-factor": "security", "two-factor-setup": "security", "cancel": "services",
+        "control-panel": "services", "panel-password": "services", "dns": "services",
+        "email": "emails", "profile": "security", "data": "security",
+        "console-dashboard": "console_dashboard", "console-figures": "console_dashboard",
+        "console-accounts": "console_accounts", "console-account": "console_accounts", "console-tasks": "console_tasks",
+        "console-audit": "console_audit", "console-staff": "console_staff",
+        "console-invoices": "console_invoices", "console-invoice": "console_invoices",
+        "console-api-keys": "console_api_keys",
+        "console-customers": "console_customers", "console-customer": "console_customers",
+        "console-servers": "console_servers", "console-dead-letters": "console_tasks",
+        "console-catalog": "console_catalog", "console-dns": "console_servers",
+        "console-templates": "console_catalog", "console-template": "console_catalog",
+        "console-billing": "console_billing", "console-bus": "console_tasks",
+    ]
 
     /// Loads every page now, so a broken template stops the portal at start, not in front of a customer.
     init(settings: PortalSettings) async throws {
@@ -39,8 +47,10 @@ struct PageRenderer: Sendable {
         supportEmail = settings.supportEmail
     }
 
-    func render(_ page: String, _ values: [String: Any], context: some WebRequestContext,
-                status: HTTPResponse.Status = .ok) -> Response {
+    func render(
+        _ page: String, _ values: [String: Any], context: some WebRequestContext,
+        status: HTTPResponse.Status = .ok
+    ) -> Response {
         var values = values
         values["company_name"] = companyName
         values["support_email"] = supportEmail
@@ -49,8 +59,9 @@ struct PageRenderer: Sendable {
         values["has_errors"] = (values["errors"] as? [String]).map { !$0.isEmpty } ?? false
         values.merge(context.signedInValues) { $1 }
         let html = library.render(Self.withoutEmptyText(values), withTemplate: page) ?? ""
-        return Response(status: status, headers: [.contentType: "text/html; charset=utf-8"],
-                        body: .init(byteBuffer: ByteBuffer(string: html)))
+        return Response(
+            status: status, headers: [.contentType: "text/html; charset=utf-8"],
+            body: .init(byteBuffer: ByteBuffer(string: html)))
     }
 }
 

@@ -10,5 +10,6 @@ struct PortalError: Error, Sendable {
         self.message = message
     }
 
-    static let notFound = PortalError(.notFound, "There is nothing here. The link may be old, or it may belong to another account.")
+    static let notFound = PortalError(
+        .notFound, "There is nothing here. The link may be old, or it may belong to another account.")
 }

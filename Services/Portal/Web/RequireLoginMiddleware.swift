@@ -6,13 +6,16 @@ import Hummingbird
 struct RequireLoginMiddleware: RouterMiddleware {
     typealias Context = PortalRequestContext
 
-    func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
+    func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws
+        -> Response
+    {
         guard let person = context.person else {
             let back = request.method == .get ? "?next=\(LocalPath.escape(request.uri.path))" : ""
             return Response.redirect(to: "/login\(back)", type: .found)
         }
         if person.staffViewer != nil && request.method != .get && request.method != .head {
-            throw PortalError(.forbidden, "A staff view only looks: changes to this account are the customer's to make.")
+            throw PortalError(
+                .forbidden, "A staff view only looks: changes to this account are the customer's to make.")
         }
         return try await next(request, context)
     }
@@ -22,11 +25,13 @@ struct RequireLoginMiddleware: RouterMiddleware {
 enum LocalPath {
     static func validated(_ text: String?) -> String? {
         guard let text, text.hasPrefix("/"), !text.hasPrefix("//"), !text.contains("\\"), text.count < 300,
-              text.allSatisfy({ $0.isASCII && !$0.isWhitespace }) else { return nil }
+            text.allSatisfy({ $0.isASCII && !$0.isWhitespace })
+        else { return nil }
         return text
     }
 
     static func escape(_ path: String) -> String {
-        path.addingPercentEncoding(withAllowedCharacters: .urlPathAllowed.subtracting(.init(charactersIn: "?&#="))) ?? "/"
+        path.addingPercentEncoding(withAllowedCharacters: .urlPathAllowed.subtracting(.init(charactersIn: "?&#=")))
+            ?? "/"
     }
 }

@@ -1,7 +1,7 @@
-import PortalTokens
 import Foundation
 import Hummingbird
 import Messaging
+import PortalTokens
 import ServiceRuntime
 
 /// `/api/accounts/{id}/…`: an operator's controls over one account — suspend (with a
@@ -32,21 +32,28 @@ struct AccountActionsController: Sendable {
                 guard let account = try await accounts.account(id) else { throw APIError.notFound("account") }
                 try Self.check(action, account)
                 let actionID = UUID()
-                let task: any AccountActionTask = switch action {
-                case .suspend:
-                    SuspendAccountTask(accountID: id, reason: try Self.text(body.reason, field: "reason", max: 200),
-                                       actionID: actionID, actor: actor)
-                case .unsuspend: UnsuspendAccountTask(accountID: id, onlyIfSuspendedFor: nil, actionID: actionID, actor: actor)
-                case .terminate: TerminateAccountTask(accountID: id, actionID: actionID, actor: actor)
-                case .changePackage: ChangePackageTask(accountID: id, plan: try Self.plan(body.plan), actionID: actionID, actor: actor)
-                case .resetPassword: ChangePasswordTask(accountID: id, actionID: actionID, actor: actor)
-                }
+                let task: any AccountActionTask =
+                    switch action {
+                    case .suspend:
+                        SuspendAccountTask(
+                            accountID: id, reason: try Self.text(body.reason, field: "reason", max: 200),
+                            actionID: actionID, actor: actor)
+                    case .unsuspend:
+                        UnsuspendAccountTask(accountID: id, onlyIfSuspendedFor: nil, actionID: actionID, actor: actor)
+                    case .terminate: TerminateAccountTask(accountID: id, actionID: actionID, actor: actor)
+                    case .changePackage:
+                        ChangePackageTask(
+                            accountID: id, plan: try Self.plan(body.plan), actionID: actionID, actor: actor)
+                    case .resetPassword: ChangePasswordTask(accountID: id, actionID: actionID, actor: actor)
+                    }
                 try await store.transaction { transaction in
                     try await AccountActions.request(task, dedupeKey: nil, in: transaction)
                 }
-                return APIResponse.json(AccountActionRecord(id: actionID, accountID: id, action: action, detail: task.detail, actor: actor,
-                                                            status: .pending, requestedAt: Date(), finishedAt: nil),
-                                        status: .accepted)
+                return APIResponse.json(
+                    AccountActionRecord(
+                        id: actionID, accountID: id, action: action, detail: task.detail, actor: actor,
+                        status: .pending, requestedAt: Date(), finishedAt: nil),
+                    status: .accepted)
             }
         }
     }
@@ -55,9 +62,11 @@ struct AccountActionsController: Sendable {
     private static func check(_ action: AccountAction, _ account: Account) throws {
         switch (action, account.status) {
         case (.unsuspend, .suspended), (.unsuspend, .provisioning): return
-        case (.unsuspend, _): throw APIError.conflict("account_not_suspended", "the account is \(account.status.rawValue)")
+        case (.unsuspend, _):
+            throw APIError.conflict("account_not_suspended", "the account is \(account.status.rawValue)")
         case (_, .terminated), (_, .failed):
-            throw APIError.conflict("account_ended", "the account is \(account.status.rawValue): nothing on a panel to change")
+            throw APIError.conflict(
+                "account_ended", "the account is \(account.status.rawValue): nothing on a panel to change")
         default: return
         }
     }
@@ -65,7 +74,9 @@ struct AccountActionsController: Sendable {
     /// Required text of 1 to `max` characters, without control characters.
     private static func text(_ value: String?, field: String, max: Int) throws -> String {
         let text = value?.trimmingCharacters(in: .whitespaces) ?? ""
-        guard (1...max).contains(text.count), !text.unicodeScalars.contains(where: { CharacterSet.controlCharacters.contains($0) }) else {
+        guard (1...max).contains(text.count),
+            !text.unicodeScalars.contains(where: { CharacterSet.controlCharacters.contains($0) })
+        else {
             throw APIError.invalid(field, "\(field) is 1 to \(max) characters")
         }
         return text

@@ -1,5 +1,5 @@
-import Foundation
 import ControlPanels
+import Foundation
 import Hummingbird
 import Messaging
 import Persistence
@@ -30,8 +30,14 @@ struct CustomerAccountsController: Sendable {
         let server: String?, controlPanel: String?, username: String?, suspendReason: String?
         let createdAt: Date, provisionedAt: Date?
         enum CodingKeys: String, CodingKey {
-            case id, orderID = "order_id", domain, plan, status, step, server, controlPanel = "control_panel", username
-            case suspendReason = "suspend_reason", createdAt = "created_at", provisionedAt = "provisioned_at"
+            case id
+            case orderID = "order_id"
+            case domain, plan, status, step, server
+            case controlPanel = "control_panel"
+            case username
+            case suspendReason = "suspend_reason"
+            case createdAt = "created_at"
+            case provisionedAt = "provisioned_at"
         }
     }
 
@@ -39,32 +45,47 @@ struct CustomerAccountsController: Sendable {
         api.get("accounts") { request, _ in
             let customer = try await customers.customer(request)
             let paging = try Paging(request)
-            return APIResponse.json(try await database.query("""
-                SELECT a.id, a.order_id, a.domain, a.plan, a.status, a.step, s.hostname, s.panel, a.username, a.suspend_reason,
-                       a.created_at, a.provisioned_at
-                FROM accounts a LEFT JOIN servers s ON s.id = a.server_id
-                WHERE a.customer_id = \(customer)
-                ORDER BY a.created_at DESC, a.id LIMIT \(paging.perPage) OFFSET \(paging.offset)
-                """).map { row in
-                let (id, order, domain, plan, status, step, server, panel, username, reason, created, provisioned) =
-                    try row.decode((UUID, UUID?, String, String, String, String, String?, String?, String?, String?, Date, Date?).self)
-                return CustomerAccount(id: id, orderID: order, domain: domain, plan: plan, status: status, step: step, server: server,
-                                       controlPanel: panel, username: username, suspendReason: reason, createdAt: created,
-                                       provisionedAt: provisioned)
-            })
+            return APIResponse.json(
+                try await database.query(
+                    """
+                    SELECT a.id, a.order_id, a.domain, a.plan, a.status, a.step, s.hostname, s.panel, a.username, a.suspend_reason,
+                           a.created_at, a.provisioned_at
+                    FROM accounts a LEFT JOIN servers s ON s.id = a.server_id
+                    WHERE a.customer_id = \(customer)
+                    ORDER BY a.created_at DESC, a.id LIMIT \(paging.perPage) OFFSET \(paging.offset)
+                    """
+                ).map { row in
+                    let (id, order, domain, plan, status, step, server, panel, username, reason, created, provisioned) =
+                        try row.decode(
+                            (
+                                UUID, UUID?, String, String, String, String, String?, String?, String?, String?, Date,
+                                Date?
+                            ).self)
+                    return CustomerAccount(
+                        id: id, orderID: order, domain: domain, plan: plan, status: status, step: step, server: server,
+                        controlPanel: panel, username: username, suspendReason: reason, createdAt: created,
+                        provisionedAt: provisioned)
+                })
         }
         api.post("accounts/{id}/password") { request, context in try await changePassword(request, context) }
         // Single sign-on: a one-time URL that logs the customer in to their panel.
         api.post("accounts/{id}/panel-login") { request, context in
             let customer = try await customers.customer(request)
             let body = try await APIResponse.decode(PanelLoginRequest.self, from: request)
-            guard IPAddressText.isValid(body.userIP) else { throw APIError.invalid("user_ip", "user_ip is an IPv4 or IPv6 address") }
-            let (account, username, panel) = try await panelOf(try context.parameters.require("id", as: UUID.self), customer: customer)
+            guard IPAddressText.isValid(body.userIP) else {
+                throw APIError.invalid("user_ip", "user_ip is an IPv4 or IPv6 address")
+            }
+            let (account, username, panel) = try await panelOf(
+                try context.parameters.require("id", as: UUID.self), customer: customer)
             do {
-                return APIResponse.json(["url": try await panel.loginURL(for: username, userIP: body.userIP), "domain": account.domain])
+                return APIResponse.json([
+                    "url": try await panel.loginURL(for: username, userIP: body.userIP), "domain": account.domain,
+                ])
             } catch {
-                database.logger.warning("panel login failed", metadata: ["account": "\(account.id)", "error": "\(error)"])
-                throw APIError(.badGateway, code: "panel_unavailable", "the control panel did not answer; try again in a minute")
+                database.logger.warning(
+                    "panel login failed", metadata: ["account": "\(account.id)", "error": "\(error)"])
+                throw APIError(
+                    .badGateway, code: "panel_unavailable", "the control panel did not answer; try again in a minute")
             }
         }
     }
@@ -77,12 +98,17 @@ struct CustomerAccountsController: Sendable {
         struct Queued: Encodable {
             let actionID: UUID
             let password: String?
-            enum CodingKeys: String, CodingKey { case actionID = "action_id", password }
+            enum CodingKeys: String, CodingKey {
+                case actionID = "action_id"
+                case password
+            }
         }
         let customer = try await customers.customer(request)
         let body = try await APIResponse.decode(Body.self, from: request)
         let id = try context.parameters.require("id", as: UUID.self)
-        guard let account = try await accounts.account(id), account.customerID == customer else { throw APIError.notFound("account") }
+        guard let account = try await accounts.account(id), account.customerID == customer else {
+            throw APIError.notFound("account")
+        }
         guard account.status == .active || account.status == .suspended, let username = account.username else {
             throw APIError.conflict("account_not_active", "the account is \(account.status.rawValue)")
         }
@@ -90,17 +116,24 @@ struct CustomerAccountsController: Sendable {
             throw APIError.invalid("password", problem)
         }
         let password = body.password ?? Credentials.password()
-        let task = ChangePasswordTask(accountID: id, actionID: UUID(), actor: "customer", chosenPassword: try cipher.seal(password))
-        try await store.transaction { transaction in try await AccountActions.request(task, dedupeKey: nil, in: transaction) }
-        return try APIResponse.json(Queued(actionID: task.actionID!, password: body.password == nil ? password : nil), status: .accepted)
+        let task = ChangePasswordTask(
+            accountID: id, actionID: UUID(), actor: "customer", chosenPassword: try cipher.seal(password))
+        try await store.transaction { transaction in
+            try await AccountActions.request(task, dedupeKey: nil, in: transaction)
+        }
+        return try APIResponse.json(
+            Queued(actionID: task.actionID!, password: body.password == nil ? password : nil), status: .accepted)
     }
 
     /// The customer's active account with its panel username and panel; 404 for another
     /// customer's, 409 for one not active.
     private func panelOf(_ id: UUID, customer: UUID) async throws -> (Account, String, any ControlPanel) {
-        guard let account = try await accounts.account(id), account.customerID == customer else { throw APIError.notFound("account") }
+        guard let account = try await accounts.account(id), account.customerID == customer else {
+            throw APIError.notFound("account")
+        }
         guard account.status == .active, let username = account.username, let serverID = account.serverID,
-              let server = try await servers.server(serverID) else {
+            let server = try await servers.server(serverID)
+        else {
             throw APIError.conflict("account_not_active", "the account is \(account.status.rawValue)")
         }
         return (account, username, try panels.panel(for: server))

@@ -14,13 +14,16 @@ struct ProvisioningController: Sendable {
     let provisioner: Provisioner
 
     func addRoutes(to api: RouterGroup<ServiceRequestContext>) {
-        let tasks = TasksController<ServiceRequestContext>(store: dependencies.store, registry: dependencies.taskRegistry)
+        let tasks = TasksController<ServiceRequestContext>(
+            store: dependencies.store, registry: dependencies.taskRegistry)
         let provisioning = api.group("provisioning")
         tasks.addRoutes(to: provisioning)
         provisioning.post("provision") { request, _ in
             let new = try await validated(request)
             let id = try await dependencies.store.transaction(correlationID: new.orderID) { transaction -> UUID in
-                guard let id = try await AccountStore.insert(new, on: transaction.connection, logger: transaction.logger) else {
+                guard
+                    let id = try await AccountStore.insert(new, on: transaction.connection, logger: transaction.logger)
+                else {
                     throw APIError.conflict("account_exists", "an account for this order or domain exists")
                 }
                 try await transaction.enqueue(ProvisionAccountTask(accountID: id), dedupeKey: "provision-\(id)")
@@ -44,7 +47,8 @@ struct ProvisioningController: Sendable {
                 }
                 return APIResponse.json(try await accounts.account(id), status: .created)
             } catch {
-                _ = try await dependencies.database.query("""
+                _ = try await dependencies.database.query(
+                    """
                     UPDATE accounts SET status = 'failed', last_error = \("\(error)"), updated_at = now() WHERE id = \(id)
                     """)
                 throw APIError(.badGateway, code: "provisioning_failed", "account \(id) was not provisioned: \(error)")
@@ -56,33 +60,42 @@ struct ProvisioningController: Sendable {
                 let accounts: [String: Int]
                 let servers: [Server]
             }
-            let servers = ServerStore(database: dependencies.database, cipher: provisioner.settings.cipher, logger: dependencies.logger)
-            return APIResponse.json(Stats(tasks: try await tasks.counts(), accounts: try await accounts.counts(),
-                                          servers: try await servers.all()))
+            let servers = ServerStore(
+                database: dependencies.database, cipher: provisioner.settings.cipher, logger: dependencies.logger)
+            return APIResponse.json(
+                Stats(
+                    tasks: try await tasks.counts(), accounts: try await accounts.counts(),
+                    servers: try await servers.all()))
         }
         // Per day (UTC): accounts provisioned, how long they took from order to active (p50, p95), tasks that failed for good.
         provisioning.get("stats/daily") { request, _ in
             struct Day: Encodable {
                 let day: String, provisioned: Int, p50Seconds: Double?, p95Seconds: Double?, failed: Int
                 enum CodingKeys: String, CodingKey {
-                    case day, provisioned, p50Seconds = "p50_seconds", p95Seconds = "p95_seconds", failed
+                    case day, provisioned
+                    case p50Seconds = "p50_seconds"
+                    case p95Seconds = "p95_seconds"
+                    case failed
                 }
             }
             let window = try StatsWindow(request)
-            return APIResponse.json(try await dependencies.database.query("""
-                WITH \(unescaped: window.daysSQL)
-                SELECT day::text,
-                       (SELECT count(*)::int FROM accounts a WHERE a.provisioned_at >= s AND a.provisioned_at < s + interval '1 day'),
-                       (SELECT percentile_cont(0.5) WITHIN GROUP (ORDER BY extract(epoch FROM a.provisioned_at - a.created_at))
-                          FROM accounts a WHERE a.provisioned_at >= s AND a.provisioned_at < s + interval '1 day')::float8,
-                       (SELECT percentile_cont(0.95) WITHIN GROUP (ORDER BY extract(epoch FROM a.provisioned_at - a.created_at))
-                          FROM accounts a WHERE a.provisioned_at >= s AND a.provisioned_at < s + interval '1 day')::float8,
-                       (SELECT count(*)::int FROM tasks t WHERE t.status = 'failed' AND t.updated_at >= s AND t.updated_at < s + interval '1 day')
-                FROM days ORDER BY day
-                """).map { row in
-                let (day, provisioned, p50, p95, failed) = try row.decode((String, Int, Double?, Double?, Int).self)
-                return Day(day: day, provisioned: provisioned, p50Seconds: p50, p95Seconds: p95, failed: failed)
-            })
+            return APIResponse.json(
+                try await dependencies.database.query(
+                    """
+                    WITH \(unescaped: window.daysSQL)
+                    SELECT day::text,
+                           (SELECT count(*)::int FROM accounts a WHERE a.provisioned_at >= s AND a.provisioned_at < s + interval '1 day'),
+                           (SELECT percentile_cont(0.5) WITHIN GROUP (ORDER BY extract(epoch FROM a.provisioned_at - a.created_at))
+                              FROM accounts a WHERE a.provisioned_at >= s AND a.provisioned_at < s + interval '1 day')::float8,
+                           (SELECT percentile_cont(0.95) WITHIN GROUP (ORDER BY extract(epoch FROM a.provisioned_at - a.created_at))
+                              FROM accounts a WHERE a.provisioned_at >= s AND a.provisioned_at < s + interval '1 day')::float8,
+                           (SELECT count(*)::int FROM tasks t WHERE t.status = 'failed' AND t.updated_at >= s AND t.updated_at < s + interval '1 day')
+                    FROM days ORDER BY day
+                    """
+                ).map { row in
+                    let (day, provisioned, p50, p95, failed) = try row.decode((String, Int, Double?, Double?, Int).self)
+                    return Day(day: day, provisioned: provisioned, p50Seconds: p50, p95Seconds: p95, failed: failed)
+                })
         }
         api.get("accounts") { request, _ in
             let status = try request.uri.queryParameters.get("status").map { text in
@@ -93,7 +106,9 @@ struct ProvisioningController: Sendable {
             }
             let customer = try request.uuidQuery("customer_id")
             let paging = try Paging(request)
-            return APIResponse.json(try await accounts.accounts(status: status, customer: customer, limit: paging.perPage, offset: paging.offset))
+            return APIResponse.json(
+                try await accounts.accounts(
+                    status: status, customer: customer, limit: paging.perPage, offset: paging.offset))
         }
         api.get("accounts/{id}") { _, context in
             guard let account = try await accounts.account(try context.parameters.require("id", as: UUID.self)) else {

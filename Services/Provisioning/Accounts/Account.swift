@@ -28,9 +28,19 @@ struct Account: Sendable, Encodable {
     var passwordSealed: String?
 
     enum CodingKeys: String, CodingKey {
-        case id, orderID = "order_id", customerID = "customer_id", customerName = "customer_name"
-        case contactEmail = "contact_email", domain, plan, group = "server_group", serverID = "server_id", username, status
-        case suspendReason = "suspend_reason", step, lastError = "last_error", createdAt = "created_at"
+        case id
+        case orderID = "order_id"
+        case customerID = "customer_id"
+        case customerName = "customer_name"
+        case contactEmail = "contact_email"
+        case domain, plan
+        case group = "server_group"
+        case serverID = "server_id"
+        case username, status
+        case suspendReason = "suspend_reason"
+        case step
+        case lastError = "last_error"
+        case createdAt = "created_at"
         case provisionedAt = "provisioned_at"
     }
 }
@@ -46,7 +56,11 @@ struct AccountRequest: Sendable, Decodable {
     var group: String
 
     enum CodingKeys: String, CodingKey {
-        case orderID = "order_id", customerID = "customer_id", customerName = "customer_name", contactEmail = "contact_email"
-        case domain, plan, group = "server_group"
+        case orderID = "order_id"
+        case customerID = "customer_id"
+        case customerName = "customer_name"
+        case contactEmail = "contact_email"
+        case domain, plan
+        case group = "server_group"
     }
 }

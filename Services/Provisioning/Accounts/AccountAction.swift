@@ -45,7 +45,11 @@ struct AccountActionRecord: Encodable, Sendable {
     let finishedAt: Date?
 
     enum CodingKeys: String, CodingKey {
-        case id, accountID = "account_id", action, detail, actor, status, requestedAt = "requested_at", finishedAt = "finished_at"
+        case id
+        case accountID = "account_id"
+        case action, detail, actor, status
+        case requestedAt = "requested_at"
+        case finishedAt = "finished_at"
     }
 }
 
@@ -54,9 +58,14 @@ enum AccountActions {
     /// Queues `task` and records its action, once per `dedupeKey`; returns the action's
     /// record, or `nil` when that key was queued before.
     @discardableResult
-    static func request<T: AccountActionTask>(_ task: T, dedupeKey: String?, in transaction: Transaction) async throws -> UUID? {
-        guard try await transaction.enqueue(task, dedupeKey: dedupeKey) != nil, let id = task.actionID else { return nil }
-        try await transaction.query("""
+    static func request<T: AccountActionTask>(_ task: T, dedupeKey: String?, in transaction: Transaction) async throws
+        -> UUID?
+    {
+        guard try await transaction.enqueue(task, dedupeKey: dedupeKey) != nil, let id = task.actionID else {
+            return nil
+        }
+        try await transaction.query(
+            """
             INSERT INTO account_actions (id, account_id, action, detail, actor)
             VALUES (\(id), \(task.accountID), \(T.action.rawValue), \(task.detail), \(task.actor ?? "unknown"))
             """)
@@ -64,26 +73,33 @@ enum AccountActions {
     }
 
     /// Records how the task's action ended, in the transaction that ends the task.
-    static func finish(_ task: some AccountActionTask, _ status: AccountActionStatus, in transaction: Transaction) async throws {
+    static func finish(_ task: some AccountActionTask, _ status: AccountActionStatus, in transaction: Transaction)
+        async throws
+    {
         guard let id = task.actionID else { return }
-        try await transaction.query("""
+        try await transaction.query(
+            """
             UPDATE account_actions SET status = \(status.rawValue), finished_at = now() WHERE id = \(id) AND status = 'pending'
             """)
     }
 
     static func list(account: UUID, on database: Database) async throws -> [AccountActionRecord] {
-        try await database.query("""
+        try await database.query(
+            """
             SELECT id, account_id, action, detail, actor, status, requested_at, finished_at FROM account_actions
             WHERE account_id = \(account) ORDER BY requested_at DESC, id LIMIT 200
-            """).map { row in
+            """
+        ).map { row in
             let (id, account, action, detail, actor, status, requested, finished) =
                 try row.decode((UUID, UUID, String, String?, String, String, Date, Date?).self)
             // The table's CHECK constraints hold both to these enums.
-            guard let action = AccountAction(rawValue: action), let status = AccountActionStatus(rawValue: status) else {
+            guard let action = AccountAction(rawValue: action), let status = AccountActionStatus(rawValue: status)
+            else {
                 throw UnknownActionRow(action: action, status: status)
             }
-            return AccountActionRecord(id: id, accountID: account, action: action, detail: detail, actor: actor, status: status,
-                                       requestedAt: requested, finishedAt: finished)
+            return AccountActionRecord(
+                id: id, accountID: account, action: action, detail: detail, actor: actor, status: status,
+                requestedAt: requested, finishedAt: finished)
         }
     }
 }

@@ -15,7 +15,9 @@ struct AccountStore: Sendable {
         """
 
     /// Inserts the account for an order, once; returns its id, or `nil` when the order has one.
-    static func insert(_ request: AccountRequest, on connection: PostgresConnection, logger: Logger) async throws -> UUID? {
+    static func insert(_ request: AccountRequest, on connection: PostgresConnection, logger: Logger) async throws
+        -> UUID?
+    {
         let id = UUID()
         let rows = try await connection.run(InsertAccount(id: id, request: request), logger: logger)
         return rows.isEmpty ? nil : id
@@ -26,11 +28,13 @@ struct AccountStore: Sendable {
     }
 
     func accounts(status: AccountStatus?, customer: UUID? = nil, limit: Int, offset: Int) async throws -> [Account] {
-        try await database.query("""
+        try await database.query(
+            """
             SELECT \(unescaped: Self.columns) FROM accounts WHERE (\(status?.rawValue)::text IS NULL OR status = \(status?.rawValue))
               AND (\(customer)::uuid IS NULL OR customer_id = \(customer))
             ORDER BY created_at DESC, id LIMIT \(limit) OFFSET \(offset)
-            """).map(Self.decode)
+            """
+        ).map(Self.decode)
     }
 
     /// Records the step reached; only the panel account's creation is recorded, since it
@@ -40,7 +44,8 @@ struct AccountStore: Sendable {
     }
 
     func setPassword(_ id: UUID, sealed: String) async throws {
-        _ = try await database.query("UPDATE accounts SET password_sealed = \(sealed), updated_at = now() WHERE id = \(id)")
+        _ = try await database.query(
+            "UPDATE accounts SET password_sealed = \(sealed), updated_at = now() WHERE id = \(id)")
     }
 
     func counts() async throws -> [String: Int] {
@@ -53,14 +58,21 @@ struct AccountStore: Sendable {
     }
 
     static func decode(_ row: PostgresRow) throws -> Account {
-        let (id, order, customer, name, email, domain, plan, group, server, username, status, reason, step, error, created,
-             provisioned, sealed) =
-            try row.decode((UUID, UUID?, UUID?, String, String, String, String, String, UUID?, String?, String, String?, String,
-                            String?, Date, Date?, String?).self)
+        let (
+            id, order, customer, name, email, domain, plan, group, server, username, status, reason, step, error,
+            created,
+            provisioned, sealed
+        ) =
+            try row.decode(
+                (
+                    UUID, UUID?, UUID?, String, String, String, String, String, UUID?, String?, String, String?, String,
+                    String?, Date, Date?, String?
+                ).self)
         guard let status = AccountStatus(rawValue: status) else { throw UnknownAccountStatus(value: status) }
-        return Account(id: id, orderID: order, customerID: customer, customerName: name, contactEmail: email, domain: domain,
-                       plan: plan, group: group, serverID: server, username: username, status: status, suspendReason: reason,
-                       step: step, lastError: error, createdAt: created, provisionedAt: provisioned, passwordSealed: sealed)
+        return Account(
+            id: id, orderID: order, customerID: customer, customerName: name, contactEmail: email, domain: domain,
+            plan: plan, group: group, serverID: server, username: username, status: status, suspendReason: reason,
+            step: step, lastError: error, createdAt: created, provisionedAt: provisioned, passwordSealed: sealed)
     }
 }
 
@@ -68,8 +80,12 @@ struct AccountStore: Sendable {
 extension AccountStore {
     /// Inserts an order's account unless the order has one.
     struct InsertAccount: PreparedStatement {
-        static let sql = Self(id: UUID(), request: AccountRequest(orderID: UUID(), customerID: UUID(), customerName: "",
-                                                                  contactEmail: "", domain: "", plan: "", group: "")).query.sql
+        static let sql = Self(
+            id: UUID(),
+            request: AccountRequest(
+                orderID: UUID(), customerID: UUID(), customerName: "",
+                contactEmail: "", domain: "", plan: "", group: "")
+        ).query.sql
         var id: UUID
         var request: AccountRequest
 

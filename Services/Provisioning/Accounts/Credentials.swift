@@ -5,7 +5,9 @@ enum Credentials {
     /// A username from the domain: lower-case letters and digits, not starting with a digit
     /// or "test", at most 8 characters so the first 8 (cPanel's unique part) are all of it.
     static func username(for domain: String) -> String {
-        var base = String(domain.split(separator: ".").first ?? "").lowercased().filter { $0.isASCII && ($0.isLetter || $0.isNumber) }
+        var base = String(domain.split(separator: ".").first ?? "").lowercased().filter {
+            $0.isASCII && ($0.isLetter || $0.isNumber)
+        }
         while base.first?.isNumber == true { base.removeFirst() }
         if base.hasPrefix("test") { base = "u" + base }
         if base.isEmpty { base = "user" }
@@ -43,7 +45,9 @@ enum Credentials {
         guard password.unicodeScalars.allSatisfy({ (0x21...0x7E).contains($0.value) }) else {
             return "use letters, digits and the symbols on a keyboard, without spaces"
         }
-        guard password.contains(where: \.isLowercase), password.contains(where: \.isUppercase), password.contains(where: \.isNumber) else {
+        guard password.contains(where: \.isLowercase), password.contains(where: \.isUppercase),
+            password.contains(where: \.isNumber)
+        else {
             return "mix lower-case and upper-case letters and digits"
         }
         guard !password.lowercased().contains(username.lowercased()) else { return "do not include the username" }

@@ -36,7 +36,7 @@ struct Provisioner: Sendable {
             if let placement = try await place(account) {
                 (account, server) = placement
             } else {
-                account = try await reload(id) // placed meanwhile by a worker that had the task before
+                account = try await reload(id)  // placed meanwhile by a worker that had the task before
             }
         }
         if server == nil, let serverID = account.serverID { server = try await servers.server(serverID) }
@@ -47,22 +47,30 @@ struct Provisioner: Sendable {
         let panel = try panels.panel(for: server)
         let password = try settings.cipher.open(sealed)
         if account.step == "create" {
-            try await withPanelRetries { try await create(account, username: username, password: password, server: server, on: panel) }
+            try await withPanelRetries {
+                try await create(account, username: username, password: password, server: server, on: panel)
+            }
             try await accounts.advance(id, to: "mailbox")
             progressed()
         }
-        let mailbox = NewMailbox(username: username, localPart: settings.defaultMailbox, domain: account.domain,
-                                 password: password, quotaMB: 1024)
+        let mailbox = NewMailbox(
+            username: username, localPart: settings.defaultMailbox, domain: account.domain,
+            password: password, quotaMB: 1024)
         try await withPanelRetries {
-            try await createUnlessPresent { try await panel.createMailbox(mailbox) } isPresent: {
+            try await createUnlessPresent {
+                try await panel.createMailbox(mailbox)
+            } isPresent: {
                 try await panel.mailboxExists(mailbox.address, username: username)
             }
         }
         progressed()
-        let database = NewDatabase(username: username, domain: account.domain, name: "\(username)_main",
-                                   user: "\(username)_main", password: password)
+        let database = NewDatabase(
+            username: username, domain: account.domain, name: "\(username)_main",
+            user: "\(username)_main", password: password)
         try await withPanelRetries {
-            try await createUnlessPresent { try await panel.createDatabase(database) } isPresent: {
+            try await createUnlessPresent {
+                try await panel.createDatabase(database)
+            } isPresent: {
                 try await panel.databases(of: username).contains(database.name)
             }
         }
@@ -72,15 +80,18 @@ struct Provisioner: Sendable {
     /// Marks the account active and publishes `account.provisioned`, in the caller's
     /// transaction; does nothing if it was already marked (a repeated finish).
     func finish(_ account: Account, on server: Server, in transaction: Transaction) async throws {
-        let updated = try await transaction.connection.run(AccountStore.MarkProvisioned(id: account.id), logger: transaction.logger)
+        let updated = try await transaction.connection.run(
+            AccountStore.MarkProvisioned(id: account.id), logger: transaction.logger)
         guard !updated.isEmpty else { return }
         let password = try account.passwordSealed.map { try settings.cipher.open($0) }
-        try await transaction.publish(AccountProvisioned(
-            accountID: account.id, orderID: account.orderID ?? account.id, customerID: account.customerID ?? account.id,
-            customerName: account.customerName, contactEmail: account.contactEmail, domain: account.domain,
-            username: account.username ?? "", serverHostname: server.hostname, serverIP: server.ip,
-            nameservers: server.nameservers, panel: server.panel.rawValue, controlPanelURL: server.controlPanelURL,
-            sealedPassword: try password.flatMap { try settings.mailSealer?.seal($0) }))
+        try await transaction.publish(
+            AccountProvisioned(
+                accountID: account.id, orderID: account.orderID ?? account.id,
+                customerID: account.customerID ?? account.id,
+                customerName: account.customerName, contactEmail: account.contactEmail, domain: account.domain,
+                username: account.username ?? "", serverHostname: server.hostname, serverIP: server.ip,
+                nameservers: server.nameservers, panel: server.panel.rawValue, controlPanelURL: server.controlPanelURL,
+                sealedPassword: try password.flatMap { try settings.mailSealer?.seal($0) }))
     }
 
     /// Chooses the least-full server with room and a username free on it, with a new
@@ -92,8 +103,11 @@ struct Provisioner: Sendable {
         let base = Credentials.username(for: account.domain)
         let candidates = [base] + (1..<100).map { Credentials.alternative(to: base, attempt: $0) }
         let fallback = Credentials.alternative(to: base, attempt: Int.random(in: 100...999))
-        guard let (server, username) = try await servers.place(account.id, in: account.group, usernames: candidates,
-                                                                fallback: fallback, sealedPassword: sealed) else {
+        guard
+            let (server, username) = try await servers.place(
+                account.id, in: account.group, usernames: candidates,
+                fallback: fallback, sealedPassword: sealed)
+        else {
             if try await reload(account.id).step != "server" { return nil }
             throw TaskDeferral("no active server with room in group \(account.group)", delay: settings.noRoomRetry)
         }
@@ -104,23 +118,32 @@ struct Provisioner: Sendable {
 
     /// Creates the panel account unless it exists already from an earlier attempt. A name
     /// taken by someone else on the panel gets the account a new one before the retry.
-    private func create(_ account: Account, username: String, password: String, server: Server, on panel: any ControlPanel) async throws {
+    private func create(
+        _ account: Account, username: String, password: String, server: Server, on panel: any ControlPanel
+    ) async throws {
         try await createUnlessPresent {
-            try await panel.createAccount(NewAccount(username: username, domain: account.domain, plan: account.plan,
-                                                     password: password, contactEmail: account.contactEmail, ip: server.ip))
+            try await panel.createAccount(
+                NewAccount(
+                    username: username, domain: account.domain, plan: account.plan,
+                    password: password, contactEmail: account.contactEmail, ip: server.ip))
         } isPresent: {
-            guard let existing = try await panel.account(named: username), !existing.domain.isEmpty else { return false }
+            guard let existing = try await panel.account(named: username), !existing.domain.isEmpty else {
+                return false
+            }
             guard existing.domain == account.domain else {
                 try await rename(account)
-                throw PanelError.rejected("username \(username) is taken on \(server.name) by \(existing.domain); chose another")
+                throw PanelError.rejected(
+                    "username \(username) is taken on \(server.name) by \(existing.domain); chose another")
             }
             return true
         }
     }
 
     private func rename(_ account: Account) async throws {
-        let name = Credentials.alternative(to: Credentials.username(for: account.domain), attempt: Int.random(in: 100...999))
-        _ = try await accounts.database.query("UPDATE accounts SET username = \(name), updated_at = now() WHERE id = \(account.id)")
+        let name = Credentials.alternative(
+            to: Credentials.username(for: account.domain), attempt: Int.random(in: 100...999))
+        _ = try await accounts.database.query(
+            "UPDATE accounts SET username = \(name), updated_at = now() WHERE id = \(account.id)")
     }
 
     private func reload(_ id: UUID) async throws -> Account {

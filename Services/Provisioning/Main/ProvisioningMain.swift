@@ -8,6 +8,7 @@ struct ProvisioningMain {
         settings.customers = try await CustomerAuthentication.load()
         settings.apiTokens.acceptStaff(settings.customers)
         let definition = buildProvisioning(settings)
-        try await ServiceHost.run(definition, configuration: try ServiceConfiguration.load(service: "provisioning", httpPort: 8082))
+        try await ServiceHost.run(
+            definition, configuration: try ServiceConfiguration.load(service: "provisioning", httpPort: 8082))
     }
 }

@@ -9,7 +9,10 @@ struct PanelDirectory: Sendable {
 
     func panel(for server: Server) throws -> any ControlPanel {
         let secret = try cipher.open(server.sealedSecret)
-        return registry.panel(server.panel, at: PanelEndpoint(baseURL: server.apiURL, username: server.apiUsername,
-                                                              secret: secret, timeout: timeout))
+        return registry.panel(
+            server.panel,
+            at: PanelEndpoint(
+                baseURL: server.apiURL, username: server.apiUsername,
+                secret: secret, timeout: timeout))
     }
 }

@@ -29,8 +29,13 @@ struct Server: Sendable, Encodable {
     }
 
     enum CodingKeys: String, CodingKey {
-        case id, name, panel, hostname, ip, apiURL = "api_url", apiUsername = "api_username", group = "server_group"
-        case maxAccounts = "max_accounts", status, nameservers, accounts, lastHealth = "last_health"
+        case id, name, panel, hostname, ip
+        case apiURL = "api_url"
+        case apiUsername = "api_username"
+        case group = "server_group"
+        case maxAccounts = "max_accounts"
+        case status, nameservers, accounts
+        case lastHealth = "last_health"
     }
 
     /// Where customers log in to this server's panel.

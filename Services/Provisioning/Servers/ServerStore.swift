@@ -23,19 +23,23 @@ struct ServerStore: Sendable {
 
     /// Keeps what a health check of server `id` found.
     func recordHealth(_ id: UUID, healthy: Bool, error: String?) async throws {
-        try await database.query("""
+        try await database.query(
+            """
             UPDATE servers SET health_checked_at = now(), health_ok = \(healthy), health_error = \(error.map { String($0.prefix(500)) })
             WHERE id = \(id)
             """)
     }
 
     func server(_ id: UUID) async throws -> Server? {
-        try await database.query("SELECT \(unescaped: Self.columns) FROM servers s WHERE s.id = \(id)").first.map(Self.decode)
+        try await database.query("SELECT \(unescaped: Self.columns) FROM servers s WHERE s.id = \(id)").first.map(
+            Self.decode)
     }
 
     func server(_ id: UUID, on connection: PostgresConnection) async throws -> Server? {
-        try await connection.query("SELECT \(unescaped: Self.columns) FROM servers s WHERE s.id = \(id)", logger: logger)
-            .collect().first.map(Self.decode)
+        try await connection.query(
+            "SELECT \(unescaped: Self.columns) FROM servers s WHERE s.id = \(id)", logger: logger
+        )
+        .collect().first.map(Self.decode)
     }
 
     /// Places account `id` on the active server of `group` with the lowest share of its
@@ -50,14 +54,18 @@ struct ServerStore: Sendable {
     /// snapshot, taken before such a wait, so a racer that just took the same name makes
     /// the unique index refuse this one; it is tried again with a fresh snapshot (each
     /// refusal means a racer was placed, so this ends).
-    func place(_ id: UUID, in group: String, usernames: [String], fallback: String,
-               sealedPassword: String) async throws -> (server: Server, username: String)? {
+    func place(
+        _ id: UUID, in group: String, usernames: [String], fallback: String,
+        sealedPassword: String
+    ) async throws -> (server: Server, username: String)? {
         var attempt = 0
         while true {
             attempt += 1
             do {
-                return try await database.run(PlaceAccount(
-                    id: id, group: group, usernames: usernames, fallback: fallback, sealedPassword: sealedPassword)).first.map { row in
+                return try await database.run(
+                    PlaceAccount(
+                        id: id, group: group, usernames: usernames, fallback: fallback, sealedPassword: sealedPassword)
+                ).first.map { row in
                     let columns = row.makeRandomAccess()
                     return (try Self.decode(row), try columns[columns.count - 1].decode(String.self))
                 }
@@ -70,7 +78,8 @@ struct ServerStore: Sendable {
     func create(_ new: ServersController.NewServer) async throws -> UUID {
         let id = UUID()
         let sealed = try cipher.seal(new.apiSecret)
-        let rows = try await database.query("""
+        let rows = try await database.query(
+            """
             INSERT INTO servers (id, name, panel, hostname, ip, api_url, api_username, api_secret_sealed, server_group,
                                  max_accounts, nameservers)
             VALUES (\(id), \(new.name), \(new.panel.rawValue), \(new.hostname), \(new.ip), \(new.apiURL), \(new.apiUsername),
@@ -83,13 +92,15 @@ struct ServerStore: Sendable {
 
     func update(_ id: UUID, _ change: ServersController.ServerChange) async throws -> Bool {
         let sealed = try change.apiSecret.map { try cipher.seal($0) }
-        return try await !database.query("""
+        return try await !database.query(
+            """
             UPDATE servers SET status = coalesce(\(change.status), status), max_accounts = coalesce(\(change.maxAccounts), max_accounts),
                 api_url = coalesce(\(change.apiURL), api_url), api_username = coalesce(\(change.apiUsername), api_username),
                 api_secret_sealed = coalesce(\(sealed), api_secret_sealed), nameservers = coalesce(\(change.nameservers), nameservers),
                 updated_at = now()
             WHERE id = \(id) RETURNING id
-            """).isEmpty
+            """
+        ).isEmpty
     }
 
     /// Re-seals every credential not sealed under the current key (key rotation).
@@ -99,7 +110,8 @@ struct ServerStore: Sendable {
             let (id, sealed) = try row.decode((UUID, String).self)
             guard cipher.needsRotation(sealed) else { continue }
             let resealed = try cipher.seal(try cipher.open(sealed))
-            _ = try await database.query("UPDATE servers SET api_secret_sealed = \(resealed) WHERE id = \(id) AND api_secret_sealed = \(sealed)")
+            _ = try await database.query(
+                "UPDATE servers SET api_secret_sealed = \(resealed) WHERE id = \(id) AND api_secret_sealed = \(sealed)")
             count += 1
         }
         return count
@@ -108,22 +120,36 @@ struct ServerStore: Sendable {
     func delete(_ id: UUID) async throws -> Bool {
         try await database.transaction { [logger] connection in
             // Locked, so no placement can land on it between the check and the delete.
-            guard let live = try await connection.query("SELECT live_accounts FROM servers WHERE id = \(id) FOR UPDATE",
-                                                        logger: logger).collect().first?.decode(Int.self) else { return false }
-            guard live == 0 else { throw APIError.conflict("server_in_use", "the server has \(live) live accounts; drain it first") }
+            guard
+                let live = try await connection.query(
+                    "SELECT live_accounts FROM servers WHERE id = \(id) FOR UPDATE",
+                    logger: logger
+                ).collect().first?.decode(Int.self)
+            else { return false }
+            guard live == 0 else {
+                throw APIError.conflict("server_in_use", "the server has \(live) live accounts; drain it first")
+            }
             try await connection.query("UPDATE accounts SET server_id = NULL WHERE server_id = \(id)", logger: logger)
-            return try await !connection.query("DELETE FROM servers WHERE id = \(id) RETURNING id", logger: logger).collect().isEmpty
+            return try await !connection.query("DELETE FROM servers WHERE id = \(id) RETURNING id", logger: logger)
+                .collect().isEmpty
         }
     }
 
     private static func decode(_ row: PostgresRow) throws -> Server {
-        let (id, name, panel, hostname, ip, url, user, group, max, status, nameservers, sealed, accounts, checkedAt, healthy, error) =
-            try row.decode((UUID, String, String, String, String, String, String, String, Int, String, [String], String, Int,
-                            Date?, Bool?, String?).self)
-        return Server(id: id, name: name, panel: PanelKind(rawValue: panel) ?? .cpanel, hostname: hostname, ip: ip, apiURL: url,
-                      apiUsername: user, group: group, maxAccounts: max, status: status, nameservers: nameservers,
-                      accounts: accounts, sealedSecret: sealed,
-                      lastHealth: checkedAt.map { Server.HealthCheck(at: $0, healthy: healthy ?? false, error: error) })
+        let (
+            id, name, panel, hostname, ip, url, user, group, max, status, nameservers, sealed, accounts, checkedAt,
+            healthy, error
+        ) =
+            try row.decode(
+                (
+                    UUID, String, String, String, String, String, String, String, Int, String, [String], String, Int,
+                    Date?, Bool?, String?
+                ).self)
+        return Server(
+            id: id, name: name, panel: PanelKind(rawValue: panel) ?? .cpanel, hostname: hostname, ip: ip, apiURL: url,
+            apiUsername: user, group: group, maxAccounts: max, status: status, nameservers: nameservers,
+            accounts: accounts, sealedSecret: sealed,
+            lastHealth: checkedAt.map { Server.HealthCheck(at: $0, healthy: healthy ?? false, error: error) })
     }
 }
 

@@ -23,8 +23,13 @@ struct ServersController: Sendable {
         let nameservers: [String]?
 
         enum CodingKeys: String, CodingKey {
-            case name, panel, hostname, ip, apiURL = "api_url", apiUsername = "api_username", apiSecret = "api_secret"
-            case group = "server_group", maxAccounts = "max_accounts", nameservers
+            case name, panel, hostname, ip
+            case apiURL = "api_url"
+            case apiUsername = "api_username"
+            case apiSecret = "api_secret"
+            case group = "server_group"
+            case maxAccounts = "max_accounts"
+            case nameservers
         }
 
         func validate() throws {
@@ -37,7 +42,9 @@ struct ServersController: Sendable {
             guard let url = URL(string: apiURL), ["http", "https"].contains(url.scheme ?? ""), url.host != nil else {
                 throw APIError.invalid("api_url", "api_url is an http(s) URL")
             }
-            guard !apiUsername.isEmpty, !apiSecret.isEmpty else { throw APIError.invalid("api_secret", "api_username and api_secret are required") }
+            guard !apiUsername.isEmpty, !apiSecret.isEmpty else {
+                throw APIError.invalid("api_secret", "api_username and api_secret are required")
+            }
             guard maxAccounts > 0 else { throw APIError.invalid("max_accounts", "max_accounts is positive") }
         }
     }
@@ -51,8 +58,12 @@ struct ServersController: Sendable {
         let nameservers: [String]?
 
         enum CodingKeys: String, CodingKey {
-            case status, maxAccounts = "max_accounts", apiURL = "api_url", apiUsername = "api_username"
-            case apiSecret = "api_secret", nameservers
+            case status
+            case maxAccounts = "max_accounts"
+            case apiURL = "api_url"
+            case apiUsername = "api_username"
+            case apiSecret = "api_secret"
+            case nameservers
         }
 
         func validate() throws {
@@ -80,7 +91,9 @@ struct ServersController: Sendable {
             return APIResponse.json(try await servers.server(id))
         }
         api.delete("servers/{id}") { _, context in
-            guard try await servers.delete(try context.parameters.require("id", as: UUID.self)) else { throw APIError.notFound("server") }
+            guard try await servers.delete(try context.parameters.require("id", as: UUID.self)) else {
+                throw APIError.notFound("server")
+            }
             return Response(status: .noContent)
         }
         api.get("servers/{id}/health") { _, context in
@@ -89,16 +102,22 @@ struct ServersController: Sendable {
             do {
                 let health = try await panels.panel(for: server).health()
                 try await servers.recordHealth(server.id, healthy: true, error: nil)
-                return APIResponse.json(HealthReport(healthy: true, version: health.version, accounts: health.accounts, error: nil,
-                                                     milliseconds: (ContinuousClock.now - started) / .milliseconds(1)))
+                return APIResponse.json(
+                    HealthReport(
+                        healthy: true, version: health.version, accounts: health.accounts, error: nil,
+                        milliseconds: (ContinuousClock.now - started) / .milliseconds(1)))
             } catch {
                 try await servers.recordHealth(server.id, healthy: false, error: "\(error)")
-                return APIResponse.json(HealthReport(healthy: false, version: nil, accounts: nil, error: "\(error)",
-                                                     milliseconds: (ContinuousClock.now - started) / .milliseconds(1)),
-                                        status: .badGateway)
+                return APIResponse.json(
+                    HealthReport(
+                        healthy: false, version: nil, accounts: nil, error: "\(error)",
+                        milliseconds: (ContinuousClock.now - started) / .milliseconds(1)),
+                    status: .badGateway)
             }
         }
-        api.post("servers/reseal-credentials") { _, _ in APIResponse.json(["resealed": try await servers.resealCredentials()]) }
+        api.post("servers/reseal-credentials") { _, _ in
+            APIResponse.json(["resealed": try await servers.resealCredentials()])
+        }
     }
 
     struct HealthReport: Encodable {
@@ -120,7 +139,8 @@ struct ServersController: Sendable {
 /// Whether `text` is a dotted-quad IPv4 address.
 func isIPv4Address(_ text: String) -> Bool {
     let parts = text.split(separator: ".", omittingEmptySubsequences: false)
-    return parts.count == 4 && parts.allSatisfy { part in
-        !part.isEmpty && part.count <= 3 && part.allSatisfy(\.isNumber) && (Int(part) ?? 256) <= 255
-    }
+    return parts.count == 4
+        && parts.allSatisfy { part in
+            !part.isEmpty && part.count <= 3 && part.allSatisfy(\.isNumber) && (Int(part) ?? 256) <= 255
+        }
 }

@@ -22,14 +22,16 @@ struct AccountTasks: Sendable {
             try await provisioningFailed(payload.accountID, failure, transaction)
         } beforeRetry: { payload, transaction in
             // A retried provisioning starts its account over from where it failed.
-            let rollback = try await transaction.query("""
+            let rollback = try await transaction.query(
+                """
                 SELECT count(*)::int FROM tasks WHERE type = \(RollbackAccountTask.taskType) AND status IN ('pending', 'running')
                   AND payload::jsonb ->> 'account_id' = \(payload.accountID.uuidString.lowercased())
                 """)
             guard try rollback.first?.decode(Int.self) == 0 else {
                 throw RetryRefused(code: "rollback_pending", "the failed attempt is still being rolled back")
             }
-            try await transaction.query("""
+            try await transaction.query(
+                """
                 UPDATE accounts SET status = 'provisioning', last_error = NULL, updated_at = now()
                 WHERE id = \(payload.accountID) AND status = 'failed'
                 """)
@@ -41,7 +43,8 @@ struct AccountTasks: Sendable {
                 }
             } effects: { account, transaction in
                 // The account starts over from placement if an operator retries it.
-                try await transaction.query("""
+                try await transaction.query(
+                    """
                     UPDATE accounts SET step = 'server', server_id = NULL, username = NULL, updated_at = now()
                     WHERE id = \(account.id) AND status = 'failed'
                     """)
@@ -54,22 +57,28 @@ struct AccountTasks: Sendable {
                 }
             } effects: { account, transaction in
                 try await set(account, status: .suspended, reason: payload.reason, transaction)
-                try await transaction.publish(AccountSuspended(accountID: account.id, domain: account.domain, reason: payload.reason,
-                                                               actor: payload.actor))
+                try await transaction.publish(
+                    AccountSuspended(
+                        accountID: account.id, domain: account.domain, reason: payload.reason,
+                        actor: payload.actor))
             }
         } onFinalFailure: { payload, _, transaction in
             try await AccountActions.finish(payload, .failed, in: transaction)
         }
         definition.tasks.register(UnsuspendAccountTask.self) { payload, completion in
-            try await change(payload, completion, allow: [.suspended], when: { account in
-                payload.onlyIfSuspendedFor.map { $0 == account.suspendReason } ?? true
-            }) { _, username, panel in
+            try await change(
+                payload, completion, allow: [.suspended],
+                when: { account in
+                    payload.onlyIfSuspendedFor.map { $0 == account.suspendReason } ?? true
+                }
+            ) { _, username, panel in
                 if try await panel.account(named: username)?.suspended != false {
                     try await panel.unsuspend(username)
                 }
             } effects: { account, transaction in
                 try await set(account, status: .active, reason: nil, transaction)
-                try await transaction.publish(AccountUnsuspended(accountID: account.id, domain: account.domain, actor: payload.actor))
+                try await transaction.publish(
+                    AccountUnsuspended(accountID: account.id, domain: account.domain, actor: payload.actor))
             }
         } onFinalFailure: { payload, _, transaction in
             try await AccountActions.finish(payload, .failed, in: transaction)
@@ -81,21 +90,26 @@ struct AccountTasks: Sendable {
                 }
             } effects: { account, transaction in
                 try await set(account, status: .terminated, reason: nil, transaction)
-                try await transaction.publish(AccountTerminated(accountID: account.id, domain: account.domain, actor: payload.actor))
+                try await transaction.publish(
+                    AccountTerminated(accountID: account.id, domain: account.domain, actor: payload.actor))
             }
         } onFinalFailure: { payload, _, transaction in
             try await AccountActions.finish(payload, .failed, in: transaction)
         }
         definition.tasks.register(InstallCertificateTask.self) { payload, completion in
             guard let opener = settings.certificateKeyOpener else {
-                throw PermanentTaskFailure("HOSTWIRE_CERT_SEAL_PRIVATE_KEY is not set: certificate keys cannot be opened")
+                throw PermanentTaskFailure(
+                    "HOSTWIRE_CERT_SEAL_PRIVATE_KEY is not set: certificate keys cannot be opened")
             }
             let key = try opener.open(payload.sealedPrivateKey)
-            try await change(payload.accountID, action: nil, completion, allow: [.active, .suspended]) { account, username, panel in
-                try await panel.installCertificate(CertificateBundle(certificate: payload.certificate, privateKey: key, chain: payload.chain),
-                                                   username: username, domain: account.domain)
+            try await change(payload.accountID, action: nil, completion, allow: [.active, .suspended]) {
+                account, username, panel in
+                try await panel.installCertificate(
+                    CertificateBundle(certificate: payload.certificate, privateKey: key, chain: payload.chain),
+                    username: username, domain: account.domain)
             } effects: { account, transaction in
-                try await transaction.query("""
+                try await transaction.query(
+                    """
                     UPDATE accounts SET certificate_id = \(payload.certificateID), updated_at = now() WHERE id = \(account.id)
                     """)
             }
@@ -104,8 +118,10 @@ struct AccountTasks: Sendable {
             try await change(payload, completion, allow: [.active, .suspended]) { _, username, panel in
                 try await panel.changePackage(username, to: payload.plan)
             } effects: { account, transaction in
-                try await transaction.query("UPDATE accounts SET plan = \(payload.plan), updated_at = now() WHERE id = \(account.id)")
-                try await transaction.publish(AccountPackageChanged(accountID: account.id, plan: payload.plan, actor: payload.actor))
+                try await transaction.query(
+                    "UPDATE accounts SET plan = \(payload.plan), updated_at = now() WHERE id = \(account.id)")
+                try await transaction.publish(
+                    AccountPackageChanged(accountID: account.id, plan: payload.plan, actor: payload.actor))
             }
         } onFinalFailure: { payload, _, transaction in
             try await AccountActions.finish(payload, .failed, in: transaction)
@@ -119,10 +135,11 @@ struct AccountTasks: Sendable {
                 try await panel.changePassword(username, to: password)
             } effects: { account, transaction in
                 try await transaction.publish(
-                    AccountPasswordChanged(accountID: account.id, contactEmail: account.contactEmail,
-                                           // A password the customer chose is not mailed back to them.
-                                           sealedPassword: payload.chosenPassword == nil ? try settings.mailSealer?.seal(password) : nil,
-                                           actor: payload.actor))
+                    AccountPasswordChanged(
+                        accountID: account.id, contactEmail: account.contactEmail,
+                        // A password the customer chose is not mailed back to them.
+                        sealedPassword: payload.chosenPassword == nil ? try settings.mailSealer?.seal(password) : nil,
+                        actor: payload.actor))
             }
         } onFinalFailure: { payload, _, transaction in
             try await AccountActions.finish(payload, .failed, in: transaction)
@@ -132,7 +149,8 @@ struct AccountTasks: Sendable {
     /// Marks the account failed and publishes `account.provisioning-failed`; when the panel
     /// account had been created, a rollback task removes it.
     private func provisioningFailed(_ id: UUID, _ failure: TaskFailure, _ transaction: Transaction) async throws {
-        let rows = try await transaction.query("""
+        let rows = try await transaction.query(
+            """
             UPDATE accounts SET status = 'failed', last_error = \(failure.message), updated_at = now()
             WHERE id = \(id) AND status = 'provisioning' RETURNING order_id, step
             """)
@@ -140,32 +158,42 @@ struct AccountTasks: Sendable {
         let (orderID, step) = try row.decode((UUID?, String).self)
         try await transaction.publish(AccountProvisioningFailed(orderID: orderID ?? id, reason: failure.message))
         if ["mailbox", "database", "done"].contains(step) {
-            try await transaction.enqueue(RollbackAccountTask(accountID: id),
-                                          dedupeKey: "rollback-\(id)-\(failure.taskID)-\(failure.attempt)")
+            try await transaction.enqueue(
+                RollbackAccountTask(accountID: id),
+                dedupeKey: "rollback-\(id)-\(failure.taskID)-\(failure.attempt)")
         }
     }
 
     /// Runs one account action's panel change, as ``change(_:action:_:allow:when:panelCall:effects:)``.
-    private func change(_ task: some AccountActionTask, _ completion: TaskCompletion, allow: Set<AccountStatus>,
-                        when condition: @Sendable (Account) -> Bool = { _ in true },
-                        panelCall: (Account, String, any ControlPanel) async throws -> Void,
-                        effects: @escaping @Sendable (Account, Transaction) async throws -> Void) async throws {
-        try await change(task.accountID, action: task, completion, allow: allow, when: condition, panelCall: panelCall, effects: effects)
+    private func change(
+        _ task: some AccountActionTask, _ completion: TaskCompletion, allow: Set<AccountStatus>,
+        when condition: @Sendable (Account) -> Bool = { _ in true },
+        panelCall: (Account, String, any ControlPanel) async throws -> Void,
+        effects: @escaping @Sendable (Account, Transaction) async throws -> Void
+    ) async throws {
+        try await change(
+            task.accountID, action: task, completion, allow: allow, when: condition, panelCall: panelCall,
+            effects: effects)
     }
 
     /// Runs one panel change (given the account and its panel username) for an account in an
     /// allowed state, then `effects` with the task's completion, recording how `action`
     /// ended. An account still being provisioned is waited for; one in another state
     /// (terminated, failed), or not matching `when`, is left alone.
-    private func change(_ id: UUID, action: (any AccountActionTask)?, _ completion: TaskCompletion, allow: Set<AccountStatus>,
-                        when condition: @Sendable (Account) -> Bool = { _ in true },
-                        panelCall: (Account, String, any ControlPanel) async throws -> Void,
-                        effects: @escaping @Sendable (Account, Transaction) async throws -> Void) async throws {
+    private func change(
+        _ id: UUID, action: (any AccountActionTask)?, _ completion: TaskCompletion, allow: Set<AccountStatus>,
+        when condition: @Sendable (Account) -> Bool = { _ in true },
+        panelCall: (Account, String, any ControlPanel) async throws -> Void,
+        effects: @escaping @Sendable (Account, Transaction) async throws -> Void
+    ) async throws {
         let accounts = AccountStore(database: completion.database, logger: completion.logger)
         guard let account = try await accounts.account(id) else { throw PermanentTaskFailure("no account \(id)") }
-        if account.status == .provisioning { throw TaskDeferral("account \(id) is still being provisioned", delay: .seconds(10)) }
+        if account.status == .provisioning {
+            throw TaskDeferral("account \(id) is still being provisioned", delay: .seconds(10))
+        }
         guard allow.contains(account.status), condition(account) else {
-            completion.logger.info("account change skipped", metadata: ["account": "\(id)", "status": "\(account.status)"])
+            completion.logger.info(
+                "account change skipped", metadata: ["account": "\(id)", "status": "\(account.status)"])
             try await completion.finish { transaction in
                 if let action { try await AccountActions.finish(action, .skipped, in: transaction) }
             }
@@ -176,8 +204,11 @@ struct AccountTasks: Sendable {
             if let action { try await AccountActions.finish(action, .done, in: transaction) }
         }
         guard let serverID = account.serverID, let username = account.username, !username.isEmpty,
-              let server = try await ServerStore(database: completion.database, cipher: settings.cipher, logger: completion.logger)
-                .server(serverID) else {
+            let server = try await ServerStore(
+                database: completion.database, cipher: settings.cipher, logger: completion.logger
+            )
+            .server(serverID)
+        else {
             try await completion.finish(finish)
             return
         }
@@ -185,8 +216,11 @@ struct AccountTasks: Sendable {
         try await completion.finish(finish)
     }
 
-    private func set(_ account: Account, status: AccountStatus, reason: String?, _ transaction: Transaction) async throws {
-        try await transaction.query("""
+    private func set(_ account: Account, status: AccountStatus, reason: String?, _ transaction: Transaction)
+        async throws
+    {
+        try await transaction.query(
+            """
             UPDATE accounts SET status = \(status.rawValue), suspend_reason = \(reason), updated_at = now() WHERE id = \(account.id)
             """)
     }

@@ -26,7 +26,12 @@ struct SuspendAccountTask: AccountActionTask {
     var actionID: UUID?
     var actor: String?
     var detail: String? { reason }
-    enum CodingKeys: String, CodingKey { case accountID = "account_id", reason, actionID = "action_id", actor }
+    enum CodingKeys: String, CodingKey {
+        case accountID = "account_id"
+        case reason
+        case actionID = "action_id"
+        case actor
+    }
 }
 
 struct UnsuspendAccountTask: AccountActionTask {
@@ -39,7 +44,10 @@ struct UnsuspendAccountTask: AccountActionTask {
     var actor: String?
     var detail: String? { onlyIfSuspendedFor }
     enum CodingKeys: String, CodingKey {
-        case accountID = "account_id", onlyIfSuspendedFor = "only_if_suspended_for", actionID = "action_id", actor
+        case accountID = "account_id"
+        case onlyIfSuspendedFor = "only_if_suspended_for"
+        case actionID = "action_id"
+        case actor
     }
 }
 
@@ -51,7 +59,11 @@ struct TerminateAccountTask: AccountActionTask {
     var actionID: UUID?
     var actor: String?
     var detail: String? { nil }
-    enum CodingKeys: String, CodingKey { case accountID = "account_id", actionID = "action_id", actor }
+    enum CodingKeys: String, CodingKey {
+        case accountID = "account_id"
+        case actionID = "action_id"
+        case actor
+    }
 }
 
 /// A plan change without charge (an operator's override; paid upgrades go through billing).
@@ -64,7 +76,12 @@ struct ChangePackageTask: AccountActionTask {
     var actionID: UUID?
     var actor: String?
     var detail: String? { plan }
-    enum CodingKeys: String, CodingKey { case accountID = "account_id", plan, actionID = "action_id", actor }
+    enum CodingKeys: String, CodingKey {
+        case accountID = "account_id"
+        case plan
+        case actionID = "action_id"
+        case actor
+    }
 }
 
 /// A new panel password: generated and mailed (sealed) to the customer, or the one the
@@ -79,7 +96,12 @@ struct ChangePasswordTask: AccountActionTask {
     /// The customer's chosen password, sealed (`CredentialCipher`); `nil`: generate one and mail it.
     var chosenPassword: String? = nil
     var detail: String? { chosenPassword == nil ? nil : "chosen by the customer" }
-    enum CodingKeys: String, CodingKey { case accountID = "account_id", actionID = "action_id", actor, chosenPassword = "chosen_password" }
+    enum CodingKeys: String, CodingKey {
+        case accountID = "account_id"
+        case actionID = "action_id"
+        case actor
+        case chosenPassword = "chosen_password"
+    }
 }
 
 /// Install a certificate issued by DNS/SSL on the account's panel. The key stays sealed for
@@ -93,6 +115,9 @@ struct InstallCertificateTask: TaskPayload {
     let chain: String
     let sealedPrivateKey: String
     enum CodingKeys: String, CodingKey {
-        case accountID = "account_id", certificateID = "certificate_id", certificate, chain, sealedPrivateKey = "sealed_private_key"
+        case accountID = "account_id"
+        case certificateID = "certificate_id"
+        case certificate, chain
+        case sealedPrivateKey = "sealed_private_key"
     }
 }

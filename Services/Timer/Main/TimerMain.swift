@@ -7,6 +7,7 @@ struct TimerMain {
         var settings = try TimerSettings.load()
         settings.apiTokens.acceptStaff(try await CustomerAuthentication.load())
         let definition = buildTimer(settings)
-        try await ServiceHost.run(definition, configuration: try ServiceConfiguration.load(service: "timer", httpPort: 8086))
+        try await ServiceHost.run(
+            definition, configuration: try ServiceConfiguration.load(service: "timer", httpPort: 8086))
     }
 }

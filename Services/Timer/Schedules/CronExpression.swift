@@ -14,7 +14,9 @@ struct CronExpression: Sendable, Equatable {
 
     init(_ text: String) throws(CronError) {
         let fields = text.split(separator: " ", omittingEmptySubsequences: true).map(String.init)
-        guard fields.count == 5 else { throw CronError("\(text): five fields are needed (minute hour day month weekday)") }
+        guard fields.count == 5 else {
+            throw CronError("\(text): five fields are needed (minute hour day month weekday)")
+        }
         minutes = try Self.parse(fields[0], 0...59)
         hours = try Self.parse(fields[1], 0...23)
         daysOfMonth = try Self.parse(fields[2], 1...31)
@@ -36,7 +38,9 @@ struct CronExpression: Sendable, Equatable {
             let parts = calendar.dateComponents([.minute, .hour, .day, .month, .weekday], from: minute)
             guard let hour = parts.hour, let minuteOfHour = parts.minute else { break }
             if !dayMatches(parts) {
-                guard let next = calendar.date(byAdding: .day, value: 1, to: calendar.startOfDay(for: minute)) else { break }
+                guard let next = calendar.date(byAdding: .day, value: 1, to: calendar.startOfDay(for: minute)) else {
+                    break
+                }
                 minute = next
             } else if !hours.contains(hour) {
                 minute += Double(60 - minuteOfHour) * 60
@@ -49,8 +53,11 @@ struct CronExpression: Sendable, Equatable {
     }
 
     private func dayMatches(_ parts: DateComponents) -> Bool {
-        guard let day = parts.day, let month = parts.month, let weekday = parts.weekday, months.contains(month) else { return false }
-        let dayOfMonth = daysOfMonth.contains(day), dayOfWeek = daysOfWeek.contains(weekday - 1)
+        guard let day = parts.day, let month = parts.month, let weekday = parts.weekday, months.contains(month) else {
+            return false
+        }
+        let dayOfMonth = daysOfMonth.contains(day)
+        let dayOfWeek = daysOfWeek.contains(weekday - 1)
         if dayOfMonthRestricted && dayOfWeekRestricted { return dayOfMonth || dayOfWeek }
         return dayOfMonth && dayOfWeek
     }
@@ -65,7 +72,9 @@ struct CronExpression: Sendable, Equatable {
             if pieces[0] == "*" {
                 bounds = range
             } else if let dash = pieces[0].firstIndex(of: "-") {
-                guard let low = Int(pieces[0][..<dash]), let high = Int(pieces[0][pieces[0].index(after: dash)...]), low <= high else {
+                guard let low = Int(pieces[0][..<dash]), let high = Int(pieces[0][pieces[0].index(after: dash)...]),
+                    low <= high
+                else {
                     throw CronError("\(field): \(part) is not a range")
                 }
                 bounds = low...high

@@ -31,7 +31,8 @@ final class SlotFiring: Service {
                 do {
                     try await self.fireDueSlots()
                 } catch {
-                    self.logger.warning("firing due slots failed; retrying", metadata: ["error": "\(String(reflecting: error))"])
+                    self.logger.warning(
+                        "firing due slots failed; retrying", metadata: ["error": "\(String(reflecting: error))"])
                 }
                 try await Task.sleep(for: .seconds(1))
             }
@@ -40,7 +41,8 @@ final class SlotFiring: Service {
 
     func fireDueSlots() async throws {
         let now = try await clock.now()
-        let schedules = try await store.query("SELECT name, cron, time_zone, last_slot FROM schedules WHERE enabled ORDER BY name")
+        let schedules = try await store.query(
+            "SELECT name, cron, time_zone, last_slot FROM schedules WHERE enabled ORDER BY name")
         var due: [(slot: Date, name: String)] = []
         for row in schedules {
             let (name, cron, zone, last) = try row.decode((String, String, String, Date).self)
@@ -50,8 +52,11 @@ final class SlotFiring: Service {
             }
             var slots = expression.slots(after: last, through: now, in: timeZone, limit: .max / 2)
             if slots.count > catchUpLimit {
-                logger.warning("skipping missed slots beyond the catch-up limit", metadata: [
-                    "schedule": "\(name)", "skipped": "\(slots.count - catchUpLimit)"])
+                logger.warning(
+                    "skipping missed slots beyond the catch-up limit",
+                    metadata: [
+                        "schedule": "\(name)", "skipped": "\(slots.count - catchUpLimit)",
+                    ])
                 slots = Array(slots.suffix(catchUpLimit))
             }
             due += slots.map { ($0, name) }
@@ -61,7 +66,8 @@ final class SlotFiring: Service {
 
     private func fire(_ name: String, _ slot: Date) async throws {
         let fired = try await store.transaction { transaction -> Bool in
-            let taken = try await transaction.query("""
+            let taken = try await transaction.query(
+                """
                 UPDATE schedules SET last_slot = \(slot), updated_at = now() WHERE name = \(name) AND last_slot < \(slot) RETURNING name
                 """)
             guard !taken.isEmpty else { return false }
@@ -78,7 +84,10 @@ final class SlotFiring: Service {
         var bytes = Array(SHA256.hash(data: Data("\(name)|\(Int(slot.timeIntervalSince1970))".utf8)).prefix(16))
         bytes[6] = (bytes[6] & 0x0f) | 0x50
         bytes[8] = (bytes[8] & 0x3f) | 0x80
-        return UUID(uuid: (bytes[0], bytes[1], bytes[2], bytes[3], bytes[4], bytes[5], bytes[6], bytes[7],
-                           bytes[8], bytes[9], bytes[10], bytes[11], bytes[12], bytes[13], bytes[14], bytes[15]))
+        return UUID(
+            uuid: (
+                bytes[0], bytes[1], bytes[2], bytes[3], bytes[4], bytes[5], bytes[6], bytes[7],
+                bytes[8], bytes[9], bytes[10], bytes[11], bytes[12], bytes[13], bytes[14], bytes[15]
+            ))
     }
 }

@@ -17,8 +17,10 @@ public struct InvoiceParty: Codable, Sendable, Equatable {
     /// `yyyy-MM-dd`.
     public var dueOn: String
 
-    public init(invoiceID: UUID, number: String, customerID: UUID, customerEmail: String, customerName: String,
-                accountID: UUID?, domain: String?, total: Int, currency: String, dueOn: String) {
+    public init(
+        invoiceID: UUID, number: String, customerID: UUID, customerEmail: String, customerName: String,
+        accountID: UUID?, domain: String?, total: Int, currency: String, dueOn: String
+    ) {
         self.invoiceID = invoiceID
         self.number = number
         self.customerID = customerID
@@ -32,8 +34,14 @@ public struct InvoiceParty: Codable, Sendable, Equatable {
     }
 
     enum CodingKeys: String, CodingKey {
-        case invoiceID = "invoice_id", number, customerID = "customer_id", customerEmail = "customer_email"
-        case customerName = "customer_name", accountID = "account_id", domain, total, currency, dueOn = "due_on"
+        case invoiceID = "invoice_id"
+        case number
+        case customerID = "customer_id"
+        case customerEmail = "customer_email"
+        case customerName = "customer_name"
+        case accountID = "account_id"
+        case domain, total, currency
+        case dueOn = "due_on"
     }
 }
 
@@ -53,7 +61,12 @@ public struct InvoiceCreated: Event {
         self.periodEnd = periodEnd
         self.autoCharge = autoCharge
     }
-    enum CodingKeys: String, CodingKey { case invoice, periodStart = "period_start", periodEnd = "period_end", autoCharge = "auto_charge" }
+    enum CodingKeys: String, CodingKey {
+        case invoice
+        case periodStart = "period_start"
+        case periodEnd = "period_end"
+        case autoCharge = "auto_charge"
+    }
 }
 
 /// An invoice was paid in full (card charge, webhook, or a payment recorded by an operator).
@@ -69,7 +82,10 @@ public struct InvoicePaid: Event {
         self.method = method
         self.paymentReference = paymentReference
     }
-    enum CodingKeys: String, CodingKey { case invoice, method, paymentReference = "payment_reference" }
+    enum CodingKeys: String, CodingKey {
+        case invoice, method
+        case paymentReference = "payment_reference"
+    }
 }
 
 /// An automatic charge was declined.
@@ -88,7 +104,10 @@ public struct PaymentFailed: Event {
         self.reason = reason
         self.nextAttemptOn = nextAttemptOn
     }
-    enum CodingKeys: String, CodingKey { case invoice, attempt, reason, nextAttemptOn = "next_attempt_on" }
+    enum CodingKeys: String, CodingKey {
+        case invoice, attempt, reason
+        case nextAttemptOn = "next_attempt_on"
+    }
 }
 
 /// Dunning's reminder: an unpaid invoice comes due in `days` days.
@@ -97,7 +116,10 @@ public struct InvoiceDueSoon: Event {
     public static let publisher = "billing"
     public var invoice: InvoiceParty
     public var days: Int
-    public init(invoice: InvoiceParty, days: Int) { self.invoice = invoice; self.days = days }
+    public init(invoice: InvoiceParty, days: Int) {
+        self.invoice = invoice
+        self.days = days
+    }
 }
 
 /// Dunning's overdue notice: an invoice is `days` days past due and unpaid.
@@ -113,5 +135,8 @@ public struct InvoiceOverdue: Event {
         self.days = days
         self.suspendsOn = suspendsOn
     }
-    enum CodingKeys: String, CodingKey { case invoice, days, suspendsOn = "suspends_on" }
+    enum CodingKeys: String, CodingKey {
+        case invoice, days
+        case suspendsOn = "suspends_on"
+    }
 }

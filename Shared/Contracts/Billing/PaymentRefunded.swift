@@ -31,8 +31,10 @@ public struct PaymentRefunded: Event {
     public var reason: RefundReason
     /// Who refunded: `billing` for an automatic refund, else the operator.
     public var actor: String
-    public init(paymentID: UUID, invoiceID: UUID, customerID: UUID, customerEmail: String, customerName: String,
-                refundReference: String, amount: Int, currency: String, reason: RefundReason, actor: String) {
+    public init(
+        paymentID: UUID, invoiceID: UUID, customerID: UUID, customerEmail: String, customerName: String,
+        refundReference: String, amount: Int, currency: String, reason: RefundReason, actor: String
+    ) {
         self.paymentID = paymentID
         self.invoiceID = invoiceID
         self.customerID = customerID
@@ -45,7 +47,12 @@ public struct PaymentRefunded: Event {
         self.actor = actor
     }
     enum CodingKeys: String, CodingKey {
-        case paymentID = "payment_id", invoiceID = "invoice_id", customerID = "customer_id", customerEmail = "customer_email"
-        case customerName = "customer_name", refundReference = "refund_reference", amount, currency, reason, actor
+        case paymentID = "payment_id"
+        case invoiceID = "invoice_id"
+        case customerID = "customer_id"
+        case customerEmail = "customer_email"
+        case customerName = "customer_name"
+        case refundReference = "refund_reference"
+        case amount, currency, reason, actor
     }
 }

@@ -15,8 +15,11 @@ public struct SubscriptionCancellationRequested: Event {
     public var effectiveOn: String
     /// Who asked: `customer`, or the operator's name or token role.
     public var actor: String
-    public init(subscriptionID: UUID, customerID: UUID, customerEmail: String, customerName: String, accountID: UUID?, domain: String?,
-                productName: String, effectiveOn: String, actor: String) {
+    public init(
+        subscriptionID: UUID, customerID: UUID, customerEmail: String, customerName: String, accountID: UUID?,
+        domain: String?,
+        productName: String, effectiveOn: String, actor: String
+    ) {
         self.subscriptionID = subscriptionID
         self.customerID = customerID
         self.customerEmail = customerEmail
@@ -28,9 +31,15 @@ public struct SubscriptionCancellationRequested: Event {
         self.actor = actor
     }
     enum CodingKeys: String, CodingKey {
-        case subscriptionID = "subscription_id", customerID = "customer_id", customerEmail = "customer_email"
-        case customerName = "customer_name", accountID = "account_id", domain, productName = "product_name"
-        case effectiveOn = "effective_on", actor
+        case subscriptionID = "subscription_id"
+        case customerID = "customer_id"
+        case customerEmail = "customer_email"
+        case customerName = "customer_name"
+        case accountID = "account_id"
+        case domain
+        case productName = "product_name"
+        case effectiveOn = "effective_on"
+        case actor
     }
 }
 
@@ -51,6 +60,9 @@ public struct SubscriptionCancelled: Event {
         self.actor = actor
     }
     enum CodingKeys: String, CodingKey {
-        case subscriptionID = "subscription_id", customerID = "customer_id", accountID = "account_id", domain, actor
+        case subscriptionID = "subscription_id"
+        case customerID = "customer_id"
+        case accountID = "account_id"
+        case domain, actor
     }
 }

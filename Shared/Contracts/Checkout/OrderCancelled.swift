@@ -18,5 +18,9 @@ public struct OrderCancelled: Event {
         self.reason = reason
     }
 
-    enum CodingKeys: String, CodingKey { case orderID = "order_id", customerID = "customer_id", domain, reason }
+    enum CodingKeys: String, CodingKey {
+        case orderID = "order_id"
+        case customerID = "customer_id"
+        case domain, reason
+    }
 }

@@ -24,9 +24,11 @@ public struct OrderPaid: Event {
     public var paymentCustomer: String?
     public var paymentMethod: String?
 
-    public init(orderID: UUID, customerID: UUID, customerEmail: String, customerName: String, productID: UUID,
-                productName: String, billingCycle: String, amount: Int, currency: String, domain: String?,
-                paymentReference: String, paymentCustomer: String?, paymentMethod: String?) {
+    public init(
+        orderID: UUID, customerID: UUID, customerEmail: String, customerName: String, productID: UUID,
+        productName: String, billingCycle: String, amount: Int, currency: String, domain: String?,
+        paymentReference: String, paymentCustomer: String?, paymentMethod: String?
+    ) {
         self.orderID = orderID
         self.customerID = customerID
         self.customerEmail = customerEmail
@@ -43,9 +45,16 @@ public struct OrderPaid: Event {
     }
 
     enum CodingKeys: String, CodingKey {
-        case orderID = "order_id", customerID = "customer_id", customerEmail = "customer_email"
-        case customerName = "customer_name", productID = "product_id", productName = "product_name"
-        case billingCycle = "billing_cycle", amount, currency, domain, paymentReference = "payment_reference"
-        case paymentCustomer = "payment_customer", paymentMethod = "payment_method"
+        case orderID = "order_id"
+        case customerID = "customer_id"
+        case customerEmail = "customer_email"
+        case customerName = "customer_name"
+        case productID = "product_id"
+        case productName = "product_name"
+        case billingCycle = "billing_cycle"
+        case amount, currency, domain
+        case paymentReference = "payment_reference"
+        case paymentCustomer = "payment_customer"
+        case paymentMethod = "payment_method"
     }
 }

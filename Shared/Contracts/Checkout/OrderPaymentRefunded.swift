@@ -15,8 +15,10 @@ public struct OrderPaymentRefunded: Event {
     public var amount: Int
     public var currency: String
     public var reason: RefundReason
-    public init(orderID: UUID, customerEmail: String, customerName: String, paymentReference: String, refundReference: String,
-                amount: Int, currency: String, reason: RefundReason) {
+    public init(
+        orderID: UUID, customerEmail: String, customerName: String, paymentReference: String, refundReference: String,
+        amount: Int, currency: String, reason: RefundReason
+    ) {
         self.orderID = orderID
         self.customerEmail = customerEmail
         self.customerName = customerName
@@ -27,7 +29,11 @@ public struct OrderPaymentRefunded: Event {
         self.reason = reason
     }
     enum CodingKeys: String, CodingKey {
-        case orderID = "order_id", customerEmail = "customer_email", customerName = "customer_name"
-        case paymentReference = "payment_reference", refundReference = "refund_reference", amount, currency, reason
+        case orderID = "order_id"
+        case customerEmail = "customer_email"
+        case customerName = "customer_name"
+        case paymentReference = "payment_reference"
+        case refundReference = "refund_reference"
+        case amount, currency, reason
     }
 }

@@ -15,8 +15,10 @@ public struct OrderPlaced: Event {
     public var currency: String
     public var domain: String?
 
-    public init(orderID: UUID, customerID: UUID, customerEmail: String, customerName: String, productName: String,
-                billingCycle: String, amount: Int, currency: String, domain: String?) {
+    public init(
+        orderID: UUID, customerID: UUID, customerEmail: String, customerName: String, productName: String,
+        billingCycle: String, amount: Int, currency: String, domain: String?
+    ) {
         self.orderID = orderID
         self.customerID = customerID
         self.customerEmail = customerEmail
@@ -29,8 +31,12 @@ public struct OrderPlaced: Event {
     }
 
     enum CodingKeys: String, CodingKey {
-        case orderID = "order_id", customerID = "customer_id", customerEmail = "customer_email"
-        case customerName = "customer_name", productName = "product_name", billingCycle = "billing_cycle"
+        case orderID = "order_id"
+        case customerID = "customer_id"
+        case customerEmail = "customer_email"
+        case customerName = "customer_name"
+        case productName = "product_name"
+        case billingCycle = "billing_cycle"
         case amount, currency, domain
     }
 }

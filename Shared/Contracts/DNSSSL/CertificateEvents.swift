@@ -14,7 +14,11 @@ public struct ZoneCreated: Event {
         self.domain = domain
         self.nameservers = nameservers
     }
-    enum CodingKeys: String, CodingKey { case zoneID = "zone_id", accountID = "account_id", domain, nameservers }
+    enum CodingKeys: String, CodingKey {
+        case zoneID = "zone_id"
+        case accountID = "account_id"
+        case domain, nameservers
+    }
 }
 
 /// A certificate was issued: provisioning installs it on the account's panel.
@@ -33,8 +37,10 @@ public struct CertificateIssued: Event {
     /// `certificate.key`); `nil` when no provisioning key is configured.
     public var sealedPrivateKey: String?
     public var notAfter: Date
-    public init(certificateID: UUID, accountID: UUID, domain: String, names: [String], certificate: String, chain: String,
-                sealedPrivateKey: String?, notAfter: Date) {
+    public init(
+        certificateID: UUID, accountID: UUID, domain: String, names: [String], certificate: String, chain: String,
+        sealedPrivateKey: String?, notAfter: Date
+    ) {
         self.certificateID = certificateID
         self.accountID = accountID
         self.domain = domain
@@ -45,8 +51,11 @@ public struct CertificateIssued: Event {
         self.notAfter = notAfter
     }
     enum CodingKeys: String, CodingKey {
-        case certificateID = "certificate_id", accountID = "account_id", domain, names, certificate, chain
-        case sealedPrivateKey = "sealed_private_key", notAfter = "not_after"
+        case certificateID = "certificate_id"
+        case accountID = "account_id"
+        case domain, names, certificate, chain
+        case sealedPrivateKey = "sealed_private_key"
+        case notAfter = "not_after"
     }
 }
 
@@ -64,7 +73,11 @@ public struct CertificateFailed: Event {
         self.domain = domain
         self.reason = reason
     }
-    enum CodingKeys: String, CodingKey { case certificateID = "certificate_id", accountID = "account_id", domain, reason }
+    enum CodingKeys: String, CodingKey {
+        case certificateID = "certificate_id"
+        case accountID = "account_id"
+        case domain, reason
+    }
 }
 
 /// A certificate expires soon and could not be renewed automatically: the customer is told.
@@ -81,5 +94,10 @@ public struct CertificateExpiring: Event {
         self.domain = domain
         self.notAfter = notAfter
     }
-    enum CodingKeys: String, CodingKey { case certificateID = "certificate_id", accountID = "account_id", domain, notAfter = "not_after" }
+    enum CodingKeys: String, CodingKey {
+        case certificateID = "certificate_id"
+        case accountID = "account_id"
+        case domain
+        case notAfter = "not_after"
+    }
 }

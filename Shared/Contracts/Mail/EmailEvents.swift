@@ -16,7 +16,12 @@ public struct EmailSent: Event {
         self.accountID = accountID
         self.customerID = customerID
     }
-    enum CodingKeys: String, CodingKey { case messageID = "message_id", template, accountID = "account_id", customerID = "customer_id" }
+    enum CodingKeys: String, CodingKey {
+        case messageID = "message_id"
+        case template
+        case accountID = "account_id"
+        case customerID = "customer_id"
+    }
 }
 
 /// Mail gave up on a message: the server refused it, or every attempt failed.
@@ -36,6 +41,10 @@ public struct EmailFailed: Event {
         self.reason = reason
     }
     enum CodingKeys: String, CodingKey {
-        case messageID = "message_id", template, accountID = "account_id", customerID = "customer_id", reason
+        case messageID = "message_id"
+        case template
+        case accountID = "account_id"
+        case customerID = "customer_id"
+        case reason
     }
 }

@@ -28,5 +28,9 @@ public struct EmailLinkRequested: Event {
         self.sealedLink = sealedLink
     }
 
-    enum CodingKeys: String, CodingKey { case personID = "person_id", email, name, purpose, sealedLink = "sealed_link" }
+    enum CodingKeys: String, CodingKey {
+        case personID = "person_id"
+        case email, name, purpose
+        case sealedLink = "sealed_link"
+    }
 }

@@ -19,7 +19,10 @@ public struct RecordStaffAction: Command {
     public var status: Int
     public var at: Date
 
-    public init(staffID: UUID, actor: String, role: String, address: String?, method: String, path: String, status: Int, at: Date) {
+    public init(
+        staffID: UUID, actor: String, role: String, address: String?, method: String, path: String, status: Int,
+        at: Date
+    ) {
         self.staffID = staffID
         self.actor = actor
         self.role = role
@@ -31,6 +34,7 @@ public struct RecordStaffAction: Command {
     }
 
     enum CodingKeys: String, CodingKey {
-        case staffID = "staff_id", actor, role, address, method, path, status, at
+        case staffID = "staff_id"
+        case actor, role, address, method, path, status, at
     }
 }

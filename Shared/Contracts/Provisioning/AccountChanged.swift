@@ -15,7 +15,10 @@ public struct AccountSuspended: Event {
         self.reason = reason
         self.actor = actor
     }
-    enum CodingKeys: String, CodingKey { case accountID = "account_id", domain, reason, actor }
+    enum CodingKeys: String, CodingKey {
+        case accountID = "account_id"
+        case domain, reason, actor
+    }
 }
 
 public struct AccountUnsuspended: Event {
@@ -24,8 +27,15 @@ public struct AccountUnsuspended: Event {
     public var accountID: UUID
     public var domain: String
     public var actor: String?
-    public init(accountID: UUID, domain: String, actor: String?) { self.accountID = accountID; self.domain = domain; self.actor = actor }
-    enum CodingKeys: String, CodingKey { case accountID = "account_id", domain, actor }
+    public init(accountID: UUID, domain: String, actor: String?) {
+        self.accountID = accountID
+        self.domain = domain
+        self.actor = actor
+    }
+    enum CodingKeys: String, CodingKey {
+        case accountID = "account_id"
+        case domain, actor
+    }
 }
 
 /// The account is gone from its panel: DNS and certificates follow it.
@@ -35,8 +45,15 @@ public struct AccountTerminated: Event {
     public var accountID: UUID
     public var domain: String
     public var actor: String?
-    public init(accountID: UUID, domain: String, actor: String?) { self.accountID = accountID; self.domain = domain; self.actor = actor }
-    enum CodingKeys: String, CodingKey { case accountID = "account_id", domain, actor }
+    public init(accountID: UUID, domain: String, actor: String?) {
+        self.accountID = accountID
+        self.domain = domain
+        self.actor = actor
+    }
+    enum CodingKeys: String, CodingKey {
+        case accountID = "account_id"
+        case domain, actor
+    }
 }
 
 public struct AccountPackageChanged: Event {
@@ -45,8 +62,15 @@ public struct AccountPackageChanged: Event {
     public var accountID: UUID
     public var plan: String
     public var actor: String?
-    public init(accountID: UUID, plan: String, actor: String?) { self.accountID = accountID; self.plan = plan; self.actor = actor }
-    enum CodingKeys: String, CodingKey { case accountID = "account_id", plan, actor }
+    public init(accountID: UUID, plan: String, actor: String?) {
+        self.accountID = accountID
+        self.plan = plan
+        self.actor = actor
+    }
+    enum CodingKeys: String, CodingKey {
+        case accountID = "account_id"
+        case plan, actor
+    }
 }
 
 public struct AccountPasswordChanged: Event {
@@ -64,6 +88,9 @@ public struct AccountPasswordChanged: Event {
         self.actor = actor
     }
     enum CodingKeys: String, CodingKey {
-        case accountID = "account_id", contactEmail = "contact_email", sealedPassword = "sealed_password", actor
+        case accountID = "account_id"
+        case contactEmail = "contact_email"
+        case sealedPassword = "sealed_password"
+        case actor
     }
 }

@@ -10,8 +10,15 @@ public struct SuspendAccount: Command {
     /// Why, as the panel and the customer see it (for example `non-payment`).
     public var reason: String
     public var actor: String?
-    public init(accountID: UUID, reason: String, actor: String?) { self.accountID = accountID; self.reason = reason; self.actor = actor }
-    enum CodingKeys: String, CodingKey { case accountID = "account_id", reason, actor }
+    public init(accountID: UUID, reason: String, actor: String?) {
+        self.accountID = accountID
+        self.reason = reason
+        self.actor = actor
+    }
+    enum CodingKeys: String, CodingKey {
+        case accountID = "account_id"
+        case reason, actor
+    }
 }
 
 public struct UnsuspendAccount: Command {
@@ -26,7 +33,11 @@ public struct UnsuspendAccount: Command {
         self.onlyIfSuspendedFor = onlyIfSuspendedFor
         self.actor = actor
     }
-    enum CodingKeys: String, CodingKey { case accountID = "account_id", onlyIfSuspendedFor = "only_if_suspended_for", actor }
+    enum CodingKeys: String, CodingKey {
+        case accountID = "account_id"
+        case onlyIfSuspendedFor = "only_if_suspended_for"
+        case actor
+    }
 }
 
 public struct ChangePackage: Command {
@@ -35,8 +46,15 @@ public struct ChangePackage: Command {
     public var accountID: UUID
     public var plan: String
     public var actor: String?
-    public init(accountID: UUID, plan: String, actor: String?) { self.accountID = accountID; self.plan = plan; self.actor = actor }
-    enum CodingKeys: String, CodingKey { case accountID = "account_id", plan, actor }
+    public init(accountID: UUID, plan: String, actor: String?) {
+        self.accountID = accountID
+        self.plan = plan
+        self.actor = actor
+    }
+    enum CodingKeys: String, CodingKey {
+        case accountID = "account_id"
+        case plan, actor
+    }
 }
 
 /// Give the account a new generated password; it reaches the customer sealed, by mail.
@@ -45,8 +63,14 @@ public struct ChangePassword: Command {
     public static let queue = "provisioning"
     public var accountID: UUID
     public var actor: String?
-    public init(accountID: UUID, actor: String?) { self.accountID = accountID; self.actor = actor }
-    enum CodingKeys: String, CodingKey { case accountID = "account_id", actor }
+    public init(accountID: UUID, actor: String?) {
+        self.accountID = accountID
+        self.actor = actor
+    }
+    enum CodingKeys: String, CodingKey {
+        case accountID = "account_id"
+        case actor
+    }
 }
 
 public struct TerminateAccount: Command {
@@ -54,8 +78,14 @@ public struct TerminateAccount: Command {
     public static let queue = "provisioning"
     public var accountID: UUID
     public var actor: String?
-    public init(accountID: UUID, actor: String?) { self.accountID = accountID; self.actor = actor }
-    enum CodingKeys: String, CodingKey { case accountID = "account_id", actor }
+    public init(accountID: UUID, actor: String?) {
+        self.accountID = accountID
+        self.actor = actor
+    }
+    enum CodingKeys: String, CodingKey {
+        case accountID = "account_id"
+        case actor
+    }
 }
 
 /// Provisioning created an account: the rest of the chain (DNS, certificate, mail) starts here.
@@ -79,9 +109,11 @@ public struct AccountProvisioned: Event {
     /// purpose `account.password`); `nil` when no mail key is configured.
     public var sealedPassword: String?
 
-    public init(accountID: UUID, orderID: UUID, customerID: UUID, customerName: String, contactEmail: String,
-                domain: String, username: String, serverHostname: String, serverIP: String, nameservers: [String],
-                panel: String, controlPanelURL: String, sealedPassword: String?) {
+    public init(
+        accountID: UUID, orderID: UUID, customerID: UUID, customerName: String, contactEmail: String,
+        domain: String, username: String, serverHostname: String, serverIP: String, nameservers: [String],
+        panel: String, controlPanelURL: String, sealedPassword: String?
+    ) {
         self.accountID = accountID
         self.orderID = orderID
         self.customerID = customerID
@@ -98,9 +130,17 @@ public struct AccountProvisioned: Event {
     }
 
     enum CodingKeys: String, CodingKey {
-        case accountID = "account_id", orderID = "order_id", customerID = "customer_id", customerName = "customer_name"
-        case contactEmail = "contact_email", domain, username, serverHostname = "server_hostname", serverIP = "server_ip"
-        case nameservers, panel, controlPanelURL = "control_panel_url", sealedPassword = "sealed_password"
+        case accountID = "account_id"
+        case orderID = "order_id"
+        case customerID = "customer_id"
+        case customerName = "customer_name"
+        case contactEmail = "contact_email"
+        case domain, username
+        case serverHostname = "server_hostname"
+        case serverIP = "server_ip"
+        case nameservers, panel
+        case controlPanelURL = "control_panel_url"
+        case sealedPassword = "sealed_password"
     }
 }
 
@@ -110,6 +150,12 @@ public struct AccountProvisioningFailed: Event {
     public static let publisher = "provisioning"
     public var orderID: UUID
     public var reason: String
-    public init(orderID: UUID, reason: String) { self.orderID = orderID; self.reason = reason }
-    enum CodingKeys: String, CodingKey { case orderID = "order_id", reason }
+    public init(orderID: UUID, reason: String) {
+        self.orderID = orderID
+        self.reason = reason
+    }
+    enum CodingKeys: String, CodingKey {
+        case orderID = "order_id"
+        case reason
+    }
 }

@@ -15,8 +15,10 @@ public struct ProvisionAccount: Command {
     public var contactEmail: String
     public var customerName: String
 
-    public init(orderID: UUID, customerID: UUID, plan: String, serverGroup: String, domain: String, contactEmail: String,
-                customerName: String) {
+    public init(
+        orderID: UUID, customerID: UUID, plan: String, serverGroup: String, domain: String, contactEmail: String,
+        customerName: String
+    ) {
         self.orderID = orderID
         self.customerID = customerID
         self.plan = plan
@@ -27,7 +29,12 @@ public struct ProvisionAccount: Command {
     }
 
     enum CodingKeys: String, CodingKey {
-        case orderID = "order_id", customerID = "customer_id", plan, serverGroup = "server_group"
-        case domain, contactEmail = "contact_email", customerName = "customer_name"
+        case orderID = "order_id"
+        case customerID = "customer_id"
+        case plan
+        case serverGroup = "server_group"
+        case domain
+        case contactEmail = "contact_email"
+        case customerName = "customer_name"
     }
 }

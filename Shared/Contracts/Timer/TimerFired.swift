@@ -9,5 +9,8 @@ public struct TimerFired: Event {
     public var schedule: String
     /// The slot's time in UTC.
     public var slot: Date
-    public init(schedule: String, slot: Date) { self.schedule = schedule; self.slot = slot }
+    public init(schedule: String, slot: Date) {
+        self.schedule = schedule
+        self.slot = slot
+    }
 }

@@ -23,10 +23,12 @@ public struct WHMPanel: ControlPanel {
     }
 
     public func createAccount(_ account: NewAccount) async throws {
-        _ = try await call("createacct", [
-            "username": account.username, "domain": account.domain, "plan": account.plan,
-            "password": account.password, "contactemail": account.contactEmail,
-        ])
+        _ = try await call(
+            "createacct",
+            [
+                "username": account.username, "domain": account.domain, "plan": account.plan,
+                "password": account.password, "contactemail": account.contactEmail,
+            ])
     }
 
     public func suspend(_ username: String, reason: String) async throws {
@@ -55,10 +57,12 @@ public struct WHMPanel: ControlPanel {
     }
 
     public func createMailbox(_ mailbox: NewMailbox) async throws {
-        _ = try await uapi(mailbox.username, "Email", "add_pop", [
-            "email": mailbox.localPart, "domain": mailbox.domain, "password": mailbox.password,
-            "quota": "\(mailbox.quotaMB)",
-        ])
+        _ = try await uapi(
+            mailbox.username, "Email", "add_pop",
+            [
+                "email": mailbox.localPart, "domain": mailbox.domain, "password": mailbox.password,
+                "quota": "\(mailbox.quotaMB)",
+            ])
     }
 
     public func databases(of username: String) async throws -> [String] {
@@ -79,28 +83,36 @@ public struct WHMPanel: ControlPanel {
         }
         try await withPanelRetries {
             try await createUnlessPresent {
-                _ = try await uapi(database.username, "Mysql", "create_user", ["name": database.user, "password": database.password])
+                _ = try await uapi(
+                    database.username, "Mysql", "create_user", ["name": database.user, "password": database.password])
             } isPresent: {
                 let users = try await uapi(database.username, "Mysql", "list_users", [:])
                 return (users as? [[String: Any]] ?? []).contains { $0["user"] as? String == database.user }
             }
         }
         try await withPanelRetries {
-            _ = try await uapi(database.username, "Mysql", "set_privileges_on_database", [
-                "user": database.user, "database": database.name, "privileges": "ALL PRIVILEGES",
-            ])
+            _ = try await uapi(
+                database.username, "Mysql", "set_privileges_on_database",
+                [
+                    "user": database.user, "database": database.name, "privileges": "ALL PRIVILEGES",
+                ])
         }
     }
 
     public func installCertificate(_ certificate: CertificateBundle, username: String, domain: String) async throws {
-        _ = try await call("installssl", [
-            "domain": domain, "crt": certificate.certificate, "key": certificate.privateKey, "cab": certificate.chain,
-        ])
+        _ = try await call(
+            "installssl",
+            [
+                "domain": domain, "crt": certificate.certificate, "key": certificate.privateKey,
+                "cab": certificate.chain,
+            ])
     }
 
     /// `create_user_session` for `cpaneld`: its `url` logs the user in to cPanel once.
     public func loginURL(for username: String, userIP: String) async throws -> String {
-        guard let url = try await call("create_user_session", ["user": username, "service": "cpaneld"])["url"] as? String else {
+        guard
+            let url = try await call("create_user_session", ["user": username, "service": "cpaneld"])["url"] as? String
+        else {
             throw PanelError.unavailable("create_user_session: no url in the answer")
         }
         return url
@@ -112,13 +124,15 @@ public struct WHMPanel: ControlPanel {
     }
 
     private func accounts(_ filter: [String: String]) async throws -> [PanelAccount] {
-        let data = try await call("listaccts", filter.merging(["want": "user,domain,plan,suspended,suspendreason"]) { $1 })
+        let data = try await call(
+            "listaccts", filter.merging(["want": "user,domain,plan,suspended,suspendreason"]) { $1 })
         return (data["acct"] as? [[String: Any]] ?? []).compactMap { row in
             guard let user = row["user"] as? String else { return nil }
             let suspended = (row["suspended"] as? Int ?? Int(row["suspended"] as? String ?? "0") ?? 0) == 1
             let reason = row["suspendreason"] as? String
-            return PanelAccount(username: user, domain: row["domain"] as? String ?? "", plan: row["plan"] as? String ?? "",
-                                suspended: suspended, suspendReason: suspended && reason != "not suspended" ? reason : nil)
+            return PanelAccount(
+                username: user, domain: row["domain"] as? String ?? "", plan: row["plan"] as? String ?? "",
+                suspended: suspended, suspendReason: suspended && reason != "not suspended" ? reason : nil)
         }
     }
 
@@ -128,7 +142,8 @@ public struct WHMPanel: ControlPanel {
             .POST, "/json-api/\(function)?api.version=1", headers: [("Authorization", authorization)],
             body: FormEncoding.encode(parameters.sorted { $0.key < $1.key }))
         guard let envelope = try? JSONSerialization.jsonObject(with: Data(response.body.utf8)) as? [String: Any],
-              let metadata = envelope["metadata"] as? [String: Any] else {
+            let metadata = envelope["metadata"] as? [String: Any]
+        else {
             throw PanelError.unavailable("\(function): response is not a WHM API 1 envelope")
         }
         guard (metadata["result"] as? Int) == 1 else {
@@ -139,10 +154,14 @@ public struct WHMPanel: ControlPanel {
 
     /// Calls a UAPI function as `user`; `data.uapi.status` 0 is a refusal with its `errors`,
     /// even when the outer WHM result is 1.
-    private func uapi(_ user: String, _ module: String, _ function: String, _ parameters: [String: String]) async throws -> Any? {
-        let data = try await call("uapi_cpanel", parameters.merging([
-            "cpanel.user": user, "cpanel.module": module, "cpanel.function": function,
-        ]) { $1 })
+    private func uapi(_ user: String, _ module: String, _ function: String, _ parameters: [String: String]) async throws
+        -> Any?
+    {
+        let data = try await call(
+            "uapi_cpanel",
+            parameters.merging([
+                "cpanel.user": user, "cpanel.module": module, "cpanel.function": function,
+            ]) { $1 })
         guard let uapi = data["uapi"] as? [String: Any] else {
             throw PanelError.unavailable("\(module)::\(function): no uapi object in the response")
         }

@@ -19,8 +19,9 @@ public struct DirectAdminPanel: ControlPanel {
     public func account(named username: String) async throws -> PanelAccount? {
         guard try await list("CMD_API_SHOW_ALL_USERS", [:]).contains(username) else { return nil }
         let config = try await call(.GET, "CMD_API_SHOW_USER_CONFIG", ["user": username])
-        return PanelAccount(username: username, domain: config["domain"] ?? "", plan: config["package"] ?? "",
-                            suspended: config["suspended"] == "yes", suspendReason: config["suspended_reason"])
+        return PanelAccount(
+            username: username, domain: config["domain"] ?? "", plan: config["package"] ?? "",
+            suspended: config["suspended"] == "yes", suspendReason: config["suspended_reason"])
     }
 
     public func listAccounts() async throws -> [PanelAccount] {
@@ -32,27 +33,34 @@ public struct DirectAdminPanel: ControlPanel {
     }
 
     public func createAccount(_ account: NewAccount) async throws {
-        _ = try await call(.POST, "CMD_API_ACCOUNT_USER", [
-            "action": "create", "add": "Submit", "username": account.username, "email": account.contactEmail,
-            "passwd": account.password, "passwd2": account.password, "domain": account.domain,
-            "package": account.plan, "ip": account.ip, "notify": "no",
-        ])
+        _ = try await call(
+            .POST, "CMD_API_ACCOUNT_USER",
+            [
+                "action": "create", "add": "Submit", "username": account.username, "email": account.contactEmail,
+                "passwd": account.password, "passwd2": account.password, "domain": account.domain,
+                "package": account.plan, "ip": account.ip, "notify": "no",
+            ])
     }
 
     public func suspend(_ username: String, reason: String) async throws {
-        _ = try await call(.POST, "CMD_API_SELECT_USERS", [
-            "location": "CMD_SELECT_USERS", "suspend": "Suspend", "reason": reason, "select0": username,
-        ])
+        _ = try await call(
+            .POST, "CMD_API_SELECT_USERS",
+            [
+                "location": "CMD_SELECT_USERS", "suspend": "Suspend", "reason": reason, "select0": username,
+            ])
     }
 
     public func unsuspend(_ username: String) async throws {
-        _ = try await call(.POST, "CMD_API_SELECT_USERS", [
-            "location": "CMD_SELECT_USERS", "suspend": "Unsuspend", "select0": username,
-        ])
+        _ = try await call(
+            .POST, "CMD_API_SELECT_USERS",
+            [
+                "location": "CMD_SELECT_USERS", "suspend": "Unsuspend", "select0": username,
+            ])
     }
 
     public func terminate(_ username: String) async throws {
-        _ = try await call(.POST, "CMD_API_SELECT_USERS", ["confirmed": "Confirm", "delete": "yes", "select0": username])
+        _ = try await call(
+            .POST, "CMD_API_SELECT_USERS", ["confirmed": "Confirm", "delete": "yes", "select0": username])
     }
 
     public func changePackage(_ username: String, to plan: String) async throws {
@@ -60,7 +68,8 @@ public struct DirectAdminPanel: ControlPanel {
     }
 
     public func changePassword(_ username: String, to password: String) async throws {
-        _ = try await call(.POST, "CMD_API_USER_PASSWD", ["username": username, "passwd": password, "passwd2": password])
+        _ = try await call(
+            .POST, "CMD_API_USER_PASSWD", ["username": username, "passwd": password, "passwd2": password])
     }
 
     public func mailboxExists(_ address: String, username: String) async throws -> Bool {
@@ -70,10 +79,12 @@ public struct DirectAdminPanel: ControlPanel {
     }
 
     public func createMailbox(_ mailbox: NewMailbox) async throws {
-        _ = try await call(.POST, "CMD_API_POP", [
-            "action": "create", "domain": mailbox.domain, "user": mailbox.localPart, "passwd": mailbox.password,
-            "passwd2": mailbox.password, "quota": "\(mailbox.quotaMB)",
-        ], as: mailbox.username)
+        _ = try await call(
+            .POST, "CMD_API_POP",
+            [
+                "action": "create", "domain": mailbox.domain, "user": mailbox.localPart, "passwd": mailbox.password,
+                "passwd2": mailbox.password, "quota": "\(mailbox.quotaMB)",
+            ], as: mailbox.username)
     }
 
     public func databases(of username: String) async throws -> [String] {
@@ -83,25 +94,35 @@ public struct DirectAdminPanel: ControlPanel {
     /// DirectAdmin prefixes both names with `<user>_` itself, so it is given the suffixes.
     public func createDatabase(_ database: NewDatabase) async throws {
         let prefix = "\(database.username)_"
-        _ = try await call(.POST, "CMD_API_DATABASES", [
-            "action": "create", "name": String(database.name.dropPrefix(prefix)),
-            "user": String(database.user.dropPrefix(prefix)), "passwd": database.password, "passwd2": database.password,
-        ], as: database.username)
+        _ = try await call(
+            .POST, "CMD_API_DATABASES",
+            [
+                "action": "create", "name": String(database.name.dropPrefix(prefix)),
+                "user": String(database.user.dropPrefix(prefix)), "passwd": database.password,
+                "passwd2": database.password,
+            ], as: database.username)
     }
 
     public func installCertificate(_ certificate: CertificateBundle, username: String, domain: String) async throws {
-        _ = try await call(.POST, "CMD_API_SSL", [
-            "action": "save", "domain": domain, "type": "paste",
-            "certificate": certificate.privateKey + "\n" + certificate.certificate,
-        ], as: username)
-        _ = try await call(.POST, "CMD_API_SSL", ["action": "save", "domain": domain, "type": "cacert",
-                                                  "active": "yes", "cacert": certificate.chain], as: username)
+        _ = try await call(
+            .POST, "CMD_API_SSL",
+            [
+                "action": "save", "domain": domain, "type": "paste",
+                "certificate": certificate.privateKey + "\n" + certificate.certificate,
+            ], as: username)
+        _ = try await call(
+            .POST, "CMD_API_SSL",
+            [
+                "action": "save", "domain": domain, "type": "cacert",
+                "active": "yes", "cacert": certificate.chain,
+            ], as: username)
     }
 
     /// A one-time login URL (`CMD_LOGIN_URL`, `action=create`, as the user), bound to the
     /// browser's address and good for a few minutes — not a reusable login key.
     public func loginURL(for username: String, userIP: String) async throws -> String {
-        let answer = try await call(.POST, "CMD_LOGIN_URL", ["action": "create", "expiry": "5m", "ips": userIP], as: username)
+        let answer = try await call(
+            .POST, "CMD_LOGIN_URL", ["action": "create", "expiry": "5m", "ips": userIP], as: username)
         guard let url = answer["url"] else { throw PanelError.unavailable("CMD_LOGIN_URL: no url in the answer") }
         return url
     }
@@ -113,26 +134,33 @@ public struct DirectAdminPanel: ControlPanel {
     }
 
     /// Calls `command` and reads its `key=value` answer; `error=1` is a refusal.
-    private func call(_ method: HTTPMethod, _ command: String, _ parameters: [String: String],
-                      as user: String? = nil) async throws -> [String: String] {
+    private func call(
+        _ method: HTTPMethod, _ command: String, _ parameters: [String: String],
+        as user: String? = nil
+    ) async throws -> [String: String] {
         Dictionary(try await send(method, command, parameters, as: user), uniquingKeysWith: { $1 })
     }
 
     /// Calls a listing command; its answer is `list[]=a&list[]=b` (or empty).
-    private func list(_ command: String, _ parameters: [String: String], as user: String? = nil) async throws -> [String] {
+    private func list(_ command: String, _ parameters: [String: String], as user: String? = nil) async throws
+        -> [String]
+    {
         try await send(.GET, command, parameters, as: user).filter { $0.0 == "list[]" }.map(\.1)
     }
 
     /// Sends `command`; as `user` logs in as `admin|user`, DirectAdmin's way to act for a user.
-    private func send(_ method: HTTPMethod, _ command: String, _ parameters: [String: String],
-                      as user: String?) async throws -> [(String, String)] {
+    private func send(
+        _ method: HTTPMethod, _ command: String, _ parameters: [String: String],
+        as user: String?
+    ) async throws -> [(String, String)] {
         let form = FormEncoding.encode(parameters.sorted { $0.key < $1.key })
         let login = user.map { "\(admin)|\($0)" } ?? admin
         let credentials = Data("\(login):\(secret)".utf8).base64EncodedString()
         let query = method == .GET && !form.isEmpty ? "?\(form)" : ""
-        let response = try await http.panelCall(method, "/\(command)\(query)",
-                                                headers: [("Authorization", "Basic \(credentials)")],
-                                                body: method == .GET ? nil : form)
+        let response = try await http.panelCall(
+            method, "/\(command)\(query)",
+            headers: [("Authorization", "Basic \(credentials)")],
+            body: method == .GET ? nil : form)
         let pairs = FormEncoding.decode(response.body)
         let fields = Dictionary(pairs, uniquingKeysWith: { $1 })
         if fields["error"] == "1" {

@@ -19,15 +19,31 @@ public struct PleskPanel: ControlPanel {
         baseURL = endpoint.baseURL
     }
 
-    struct Client: Decodable { let id: Int; let login: String }
-    struct Domain: Decodable { let id: Int; let name: String }
+    struct Client: Decodable {
+        let id: Int
+        let login: String
+    }
+    struct Domain: Decodable {
+        let id: Int
+        let name: String
+    }
     struct Status: Decodable { let status: String }
     struct Created: Decodable { let id: Int }
-    struct CLIResult: Decodable { let code: Int; let stdout: String; let stderr: String }
-    struct DatabaseRow: Decodable { let id: Int; let name: String }
+    struct CLIResult: Decodable {
+        let code: Int
+        let stdout: String
+        let stderr: String
+    }
+    struct DatabaseRow: Decodable {
+        let id: Int
+        let name: String
+    }
     struct DatabaseUser: Decodable { let login: String }
     struct Server: Decodable { let panel_version: String? }
-    struct Problem: Decodable { let code: Int; let message: String }
+    struct Problem: Decodable {
+        let code: Int
+        let message: String
+    }
 
     public func account(named username: String) async throws -> PanelAccount? {
         guard let client = try await client(username) else { return nil }
@@ -46,20 +62,27 @@ public struct PleskPanel: ControlPanel {
     /// earlier, cut-off call is completed rather than duplicated.
     public func createAccount(_ account: NewAccount) async throws {
         try await createUnlessPresent {
-            _ = try await rest(.POST, "/clients", json: [
-                "name": account.username, "login": account.username, "password": account.password,
-                "email": account.contactEmail, "type": "customer",
-            ], as: Created.self)
+            _ = try await rest(
+                .POST, "/clients",
+                json: [
+                    "name": account.username, "login": account.username, "password": account.password,
+                    "email": account.contactEmail, "type": "customer",
+                ], as: Created.self)
         } isPresent: {
             guard let existing = try await client(account.username) else { return false }
-            guard try await domains(of: existing).isEmpty else { throw PanelError.rejected("customer \(account.username) exists") }
+            guard try await domains(of: existing).isEmpty else {
+                throw PanelError.rejected("customer \(account.username) exists")
+            }
             return true
         }
-        _ = try await rest(.POST, "/domains", json: [
-            "name": account.domain, "hosting_type": "virtual",
-            "hosting_settings": ["ftp_login": account.username, "ftp_password": account.password],
-            "owner_client": ["login": account.username], "ip_addresses": [account.ip], "plan": ["name": account.plan],
-        ], as: Created.self)
+        _ = try await rest(
+            .POST, "/domains",
+            json: [
+                "name": account.domain, "hosting_type": "virtual",
+                "hosting_settings": ["ftp_login": account.username, "ftp_password": account.password],
+                "owner_client": ["login": account.username], "ip_addresses": [account.ip],
+                "plan": ["name": account.plan],
+            ], as: Created.self)
     }
 
     public func suspend(_ username: String, reason: String) async throws {
@@ -80,7 +103,8 @@ public struct PleskPanel: ControlPanel {
     }
 
     public func changePassword(_ username: String, to password: String) async throws {
-        _ = try await rest(.PUT, "/clients/\(try await required(username).id)", json: ["password": password], as: Created.self)
+        _ = try await rest(
+            .PUT, "/clients/\(try await required(username).id)", json: ["password": password], as: Created.self)
     }
 
     public func mailboxExists(_ address: String, username: String) async throws -> Bool {
@@ -89,13 +113,18 @@ public struct PleskPanel: ControlPanel {
     }
 
     public func createMailbox(_ mailbox: NewMailbox) async throws {
-        try await cli("mail", ["--create", mailbox.address, "-passwd", mailbox.password, "-mailbox", "true",
-                               "-mbox_quota", mailbox.quotaMB == 0 ? "-1" : "\(mailbox.quotaMB)M"])
+        try await cli(
+            "mail",
+            [
+                "--create", mailbox.address, "-passwd", mailbox.password, "-mailbox", "true",
+                "-mbox_quota", mailbox.quotaMB == 0 ? "-1" : "\(mailbox.quotaMB)M",
+            ])
     }
 
     public func databases(of username: String) async throws -> [String] {
         guard let domain = try await domains(of: required(username)).first else { return [] }
-        return try await rest(.GET, "/databases?domain=\(FormEncoding.escape(domain.name))", as: [DatabaseRow].self).map(\.name)
+        return try await rest(.GET, "/databases?domain=\(FormEncoding.escape(domain.name))", as: [DatabaseRow].self)
+            .map(\.name)
     }
 
     /// Creates the database, then its user; either refused because it exists (a cut-off
@@ -103,24 +132,32 @@ public struct PleskPanel: ControlPanel {
     public func createDatabase(_ database: NewDatabase) async throws {
         let id: Int
         do {
-            id = try await rest(.POST, "/databases", json: [
-                "name": database.name, "type": "mysql", "parent_domain": ["name": database.domain], "server_id": 1,
-            ], as: Created.self).id
+            id = try await rest(
+                .POST, "/databases",
+                json: [
+                    "name": database.name, "type": "mysql", "parent_domain": ["name": database.domain], "server_id": 1,
+                ], as: Created.self
+            ).id
         } catch PanelError.rejected(let reason) {
-            let existing = try await rest(.GET, "/databases?domain=\(FormEncoding.escape(database.domain))", as: [DatabaseRow].self)
-            guard let found = existing.first(where: { $0.name == database.name }) else { throw PanelError.rejected(reason) }
+            let existing = try await rest(
+                .GET, "/databases?domain=\(FormEncoding.escape(database.domain))", as: [DatabaseRow].self)
+            guard let found = existing.first(where: { $0.name == database.name }) else {
+                throw PanelError.rejected(reason)
+            }
             id = found.id
         }
         try await createUnlessPresent {
-            _ = try await rest(.POST, "/dbusers", json: ["login": database.user, "password": database.password, "database_id": id],
-                               as: Created.self)
+            _ = try await rest(
+                .POST, "/dbusers", json: ["login": database.user, "password": database.password, "database_id": id],
+                as: Created.self)
         } isPresent: {
             try await rest(.GET, "/dbusers?dbId=\(id)", as: [DatabaseUser].self).contains { $0.login == database.user }
         }
     }
 
     public func installCertificate(_ certificate: CertificateBundle, username: String, domain: String) async throws {
-        try await xml("""
+        try await xml(
+            """
             <packet><certificate><install><name>hostwire-\(xmlEscaped(domain))</name><webspace>\(xmlEscaped(domain))</webspace>\
             <content><csr></csr><pvt>\(xmlEscaped(certificate.privateKey))</pvt><cert>\(xmlEscaped(certificate.certificate))</cert>\
             <ca>\(xmlEscaped(certificate.chain))</ca></content></install></certificate></packet>
@@ -130,12 +167,15 @@ public struct PleskPanel: ControlPanel {
     /// `<server><create_session>` for the customer, redeemed once by the browser at
     /// `rsession_init.php` ("Automatic logging in to Plesk").
     public func loginURL(for username: String, userIP: String) async throws -> String {
-        let answer = try await xml("""
+        let answer = try await xml(
+            """
             <packet><server><create_session><login>\(xmlEscaped(username))</login><data>\
             <user_ip>\(Data(userIP.utf8).base64EncodedString())</user_ip><source_server></source_server>\
             </data></create_session></server></packet>
             """)
-        guard let start = answer.range(of: "<id>"), let end = answer.range(of: "</id>"), start.upperBound < end.lowerBound else {
+        guard let start = answer.range(of: "<id>"), let end = answer.range(of: "</id>"),
+            start.upperBound < end.lowerBound
+        else {
             throw PanelError.unavailable("create_session: no session id in the answer")
         }
         let id = answer[start.upperBound..<end.lowerBound]
@@ -144,8 +184,9 @@ public struct PleskPanel: ControlPanel {
 
     public func health() async throws -> PanelHealth {
         let server = try await rest(.GET, "/server", as: Server.self)
-        return PanelHealth(version: server.panel_version ?? "unknown",
-                           accounts: try await rest(.GET, "/clients", as: [Client].self).count)
+        return PanelHealth(
+            version: server.panel_version ?? "unknown",
+            accounts: try await rest(.GET, "/clients", as: [Client].self).count)
     }
 
     private func account(of client: Client) async throws -> PanelAccount {
@@ -153,8 +194,9 @@ public struct PleskPanel: ControlPanel {
             return PanelAccount(username: client.login, domain: "", plan: "", suspended: false)
         }
         let status = try await rest(.GET, "/domains/\(domain.id)/status", as: Status.self).status
-        return PanelAccount(username: client.login, domain: domain.name, plan: "", suspended: status != "active",
-                            suspendReason: status == "active" ? nil : status)
+        return PanelAccount(
+            username: client.login, domain: domain.name, plan: "", suspended: status != "active",
+            suspendReason: status == "active" ? nil : status)
     }
 
     private func client(_ login: String) async throws -> Client? {
@@ -171,13 +213,18 @@ public struct PleskPanel: ControlPanel {
     }
 
     /// Calls REST v2; errors come as `{"code":N,"message":"…"}` with a 4xx/5xx status.
-    private func rest<T: Decodable>(_ method: HTTPMethod, _ path: String, json: [String: Any]? = nil,
-                                    as type: T.Type) async throws -> T {
-        let body = try json.map { String(decoding: try JSONSerialization.data(withJSONObject: $0, options: [.sortedKeys]), as: UTF8.self) }
+    private func rest<T: Decodable>(
+        _ method: HTTPMethod, _ path: String, json: [String: Any]? = nil,
+        as type: T.Type
+    ) async throws -> T {
+        let body = try json.map {
+            String(decoding: try JSONSerialization.data(withJSONObject: $0, options: [.sortedKeys]), as: UTF8.self)
+        }
         let response: ExternalResponse
         do {
-            response = try await http.send(method, "/api/v2\(path)", headers: [("X-API-Key", key), ("Accept", "application/json")],
-                                           body: body, contentType: "application/json")
+            response = try await http.send(
+                method, "/api/v2\(path)", headers: [("X-API-Key", key), ("Accept", "application/json")],
+                body: body, contentType: "application/json")
         } catch {
             throw PanelError.unavailable("\(error)")
         }
@@ -198,7 +245,8 @@ public struct PleskPanel: ControlPanel {
     private func cli(_ command: String, _ parameters: [String]) async throws {
         let result = try await rest(.POST, "/cli/\(command)/call", json: ["params": parameters], as: CLIResult.self)
         guard result.code == 0 else {
-            throw PanelError.rejected("\(command) \(parameters.first ?? ""): \(result.stderr.isEmpty ? result.stdout : result.stderr)")
+            throw PanelError.rejected(
+                "\(command) \(parameters.first ?? ""): \(result.stderr.isEmpty ? result.stdout : result.stderr)")
         }
     }
 
@@ -206,15 +254,18 @@ public struct PleskPanel: ControlPanel {
     /// refusal with its `errtext`.
     @discardableResult
     private func xml(_ packet: String) async throws -> String {
-        let response = try await http.panelCall(.POST, "/enterprise/control/agent.php", headers: [("KEY", key)],
-                                                body: packet, contentType: "text/xml")
+        let response = try await http.panelCall(
+            .POST, "/enterprise/control/agent.php", headers: [("KEY", key)],
+            body: packet, contentType: "text/xml")
         if response.body.contains("<status>error</status>") {
             let text = response.body.range(of: "<errtext>").flatMap { start in
                 response.body.range(of: "</errtext>").map { String(response.body[start.upperBound..<$0.lowerBound]) }
             }
             throw PanelError.rejected("XML API: \(text ?? "error")")
         }
-        guard response.body.contains("<status>ok</status>") else { throw PanelError.unavailable("XML API: no result status") }
+        guard response.body.contains("<status>ok</status>") else {
+            throw PanelError.unavailable("XML API: no result status")
+        }
         return response.body
     }
 

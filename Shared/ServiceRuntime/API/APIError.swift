@@ -34,7 +34,11 @@ public struct APIError: HTTPResponseError, CustomStringConvertible, Sendable {
     }
 
     struct Body: Encodable {
-        struct Detail: Encodable { let code: String; let message: String; let field: String? }
+        struct Detail: Encodable {
+            let code: String
+            let message: String
+            let field: String?
+        }
         let error: Detail
     }
 
@@ -48,25 +52,32 @@ public struct APIError: HTTPResponseError, CustomStringConvertible, Sendable {
 public struct JSONErrorMiddleware<Context: RequestContext>: RouterMiddleware {
     public init() {}
 
-    public func handle(_ request: Request, context: Context,
-                       next: (Request, Context) async throws -> Response) async throws -> Response {
+    public func handle(
+        _ request: Request, context: Context,
+        next: (Request, Context) async throws -> Response
+    ) async throws -> Response {
         guard RequestText.isClean(request.uri.path), RequestText.isClean(request.uri.query ?? "") else {
-            throw APIError(.badRequest, code: "invalid_characters", "the address holds a NUL byte or bytes that are not UTF-8")
+            throw APIError(
+                .badRequest, code: "invalid_characters", "the address holds a NUL byte or bytes that are not UTF-8")
         }
         do {
             return try await next(request, context)
         } catch let error as APIError {
             throw error
         } catch let error as HTTPError {
-            let code = error.status == .notFound ? "not_found" : error.status.code < 500 ? "bad_request" : "internal_error"
+            let code =
+                error.status == .notFound ? "not_found" : error.status.code < 500 ? "bad_request" : "internal_error"
             throw APIError(error.status, code: code, error.body ?? error.status.reasonPhrase)
         } catch is DecodingError {
-            throw APIError(.badRequest, code: "malformed_body", "the request body is not the JSON this endpoint expects")
+            throw APIError(
+                .badRequest, code: "malformed_body", "the request body is not the JSON this endpoint expects")
         } catch let error as any HTTPResponseError {
             throw error
         } catch let error as PSQLError where ["22021", "22P05"].contains(error.serverInfo?[.sqlState]) {
             // A NUL or an unencodable character in a JSON string reached a text column.
-            throw APIError(.badRequest, code: "invalid_characters", "a value holds a character that cannot be stored (such as NUL)")
+            throw APIError(
+                .badRequest, code: "invalid_characters", "a value holds a character that cannot be stored (such as NUL)"
+            )
         } catch {
             context.logger.error("request failed", metadata: ["error": "\(String(reflecting: error))"])
             throw APIError(.internalServerError, code: "internal_error", "the request could not be completed")
@@ -81,9 +92,11 @@ public enum APIResponse {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys]
         encoder.dateEncodingStrategy = .iso8601
-        let body = (try? encoder.encode(value)) ?? Data(#"{"error":{"code":"internal_error","message":"unencodable"}}"#.utf8)
-        return Response(status: status, headers: [.contentType: "application/json"],
-                        body: .init(byteBuffer: ByteBuffer(bytes: body)))
+        let body =
+            (try? encoder.encode(value)) ?? Data(#"{"error":{"code":"internal_error","message":"unencodable"}}"#.utf8)
+        return Response(
+            status: status, headers: [.contentType: "application/json"],
+            body: .init(byteBuffer: ByteBuffer(bytes: body)))
     }
 
     /// Decodes the request body as JSON, or answers 400 with a JSON error naming the problem.
@@ -114,7 +127,8 @@ public struct Paging: Sendable {
     public static let maximumPage = PageNumbers.maximumPage
 
     public init(_ request: Request) throws {
-        try self.init(page: request.uri.queryParameters.get("page"), perPage: request.uri.queryParameters.get("per_page"))
+        try self.init(
+            page: request.uri.queryParameters.get("page"), perPage: request.uri.queryParameters.get("per_page"))
     }
 
     public init(page: String?, perPage: String?) throws {
@@ -140,7 +154,11 @@ public struct Page<Item: Encodable>: Encodable {
         self.total = total
     }
 
-    enum CodingKeys: String, CodingKey { case items, page, perPage = "per_page", total }
+    enum CodingKeys: String, CodingKey {
+        case items, page
+        case perPage = "per_page"
+        case total
+    }
 }
 
 extension Request {

@@ -14,7 +14,8 @@ public struct AdminPolicy: Sendable {
 
     /// Every service's task and dead-letter endpoints: retrying is operating, not configuring.
     static let common: KeyValuePairs<String, StaffPermission> = [
-        "POST /api/*/retry/*": .operateTasks, "DELETE /api/*/failed": .operateTasks, "POST /api/*/dead-letters/*/replay": .operateTasks,
+        "POST /api/*/retry/*": .operateTasks, "DELETE /api/*/failed": .operateTasks,
+        "POST /api/*/dead-letters/*/replay": .operateTasks,
     ]
 
     /// `rules` maps `"METHOD /path/with/*/wildcards"` to the permission it needs.

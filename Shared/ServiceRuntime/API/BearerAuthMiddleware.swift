@@ -30,7 +30,9 @@ public struct APITokens: Sendable {
         for item in text.split(separator: ",") {
             let parts = item.split(separator: ":", maxSplits: 1).map { $0.trimmingCharacters(in: .whitespaces) }
             guard parts.count == 2, let role = APIRole(rawValue: parts[0]), parts[1].count >= 16 else {
-                throw SettingsError("HOSTWIRE_API_TOKENS entries are role:token with role admin or viewer and a token of 16+ characters")
+                throw SettingsError(
+                    "HOSTWIRE_API_TOKENS entries are role:token with role admin or viewer and a token of 16+ characters"
+                )
             }
             entries.append((role, parts[1]))
         }
@@ -72,8 +74,10 @@ public struct BearerAuthMiddleware: RouterMiddleware {
         self.audit = audit
     }
 
-    public func handle(_ request: Request, context: Context,
-                       next: (Request, Context) async throws -> Response) async throws -> Response {
+    public func handle(
+        _ request: Request, context: Context,
+        next: (Request, Context) async throws -> Response
+    ) async throws -> Response {
         guard let header = request.headers[.authorization], header.hasPrefix("Bearer ") else {
             throw APIError(.unauthorized, code: "unauthorized", "a valid bearer token is required")
         }
@@ -86,10 +90,13 @@ public struct BearerAuthMiddleware: RouterMiddleware {
             }
         } else if let verifier = tokens.staff, let claims = try? await verifier.verifyStaff(String(token)) {
             guard claims.role.may(permission) else {
-                throw APIError(.forbidden, code: "forbidden", "the \(claims.role.rawValue) role may not do this (it needs \(permission.rawValue))")
+                throw APIError(
+                    .forbidden, code: "forbidden",
+                    "the \(claims.role.rawValue) role may not do this (it needs \(permission.rawValue))")
             }
             guard claims.allows(permission) else {
-                throw APIError(.forbidden, code: "forbidden", "this API key's scopes do not include \(permission.rawValue)")
+                throw APIError(
+                    .forbidden, code: "forbidden", "this API key's scopes do not include \(permission.rawValue)")
             }
             context.staff = claims
         } else {
@@ -106,14 +113,18 @@ public struct BearerAuthMiddleware: RouterMiddleware {
     /// name the staff member; if this write fails the change stands and the failure is logged.
     private func report(_ claims: StaffClaims, _ request: Request, _ response: Response, peer: String?) async {
         guard let audit else { return }
-        let action = RecordStaffAction(staffID: claims.staffID, actor: claims.actor, role: claims.role.rawValue, address: peer,
-                                       method: request.method.rawValue, path: String(request.uri.path.prefix(500)),
-                                       status: Int(response.status.code), at: Date())
+        let action = RecordStaffAction(
+            staffID: claims.staffID, actor: claims.actor, role: claims.role.rawValue, address: peer,
+            method: request.method.rawValue, path: String(request.uri.path.prefix(500)),
+            status: Int(response.status.code), at: Date())
         do {
             try await audit.transaction { try await $0.send(action) }
         } catch {
-            audit.logger.error("the audit record of a staff change was not written", metadata: [
-                "actor": "\(claims.actor)", "path": "\(action.path)", "error": "\(error)"])
+            audit.logger.error(
+                "the audit record of a staff change was not written",
+                metadata: [
+                    "actor": "\(claims.actor)", "path": "\(action.path)", "error": "\(error)",
+                ])
         }
     }
 }

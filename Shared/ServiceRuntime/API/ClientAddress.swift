@@ -13,14 +13,20 @@ public struct ClientAddress: Sendable {
     }
 
     public static func load(_ environment: Environment = Environment()) -> ClientAddress {
-        ClientAddress(trustedProxies: Set((environment.optional("HOSTWIRE_TRUSTED_PROXIES") ?? "").split(separator: ",")
-            .map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }))
+        ClientAddress(
+            trustedProxies: Set(
+                (environment.optional("HOSTWIRE_TRUSTED_PROXIES") ?? "").split(separator: ",")
+                    .map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }))
     }
 
     public func of(_ request: Request, peer: String?) -> String {
         guard let peer else { return "unknown" }
-        guard trustedProxies.contains(peer), let forwarded = request.headers[.init("X-Forwarded-For")!] else { return peer }
-        let hops = forwarded.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
+        guard trustedProxies.contains(peer), let forwarded = request.headers[.init("X-Forwarded-For")!] else {
+            return peer
+        }
+        let hops = forwarded.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.filter {
+            !$0.isEmpty
+        }
         return hops.last { !trustedProxies.contains($0) } ?? peer
     }
 }

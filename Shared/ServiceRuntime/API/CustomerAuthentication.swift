@@ -1,7 +1,7 @@
-import PortalTokens
 import Foundation
 import Hummingbird
 import Persistence
+import PortalTokens
 
 /// Customer-scoped endpoints (`/api/customer/…`): each call carries a short-lived token the
 /// portal signed for one customer, and every query is bounded by that customer.

@@ -26,7 +26,10 @@ public struct DeadLettersController<Context: RequestContext>: Sendable {
         let frames: [String]?
 
         enum CodingKeys: String, CodingKey {
-            case id, reason, type, source, frames, receivedAt = "received_at", messageID = "message_id", replayedAt = "replayed_at"
+            case id, reason, type, source, frames
+            case receivedAt = "received_at"
+            case messageID = "message_id"
+            case replayedAt = "replayed_at"
         }
     }
 
@@ -38,9 +41,11 @@ public struct DeadLettersController<Context: RequestContext>: Sendable {
                 return value
             }
             let paging = try Paging(request)
-            let total = try await database.query("""
+            let total = try await database.query(
+                """
                 SELECT count(*)::int FROM dead_letters WHERE \(replayed)::bool IS NULL OR (replayed_at IS NOT NULL) = \(replayed)
-                """).first!.decode(Int.self)
+                """
+            ).first!.decode(Int.self)
             let items = try await letters(id: nil, replayed: replayed, limit: paging.perPage, offset: paging.offset)
             return APIResponse.json(Page(items: items, paging: paging, total: total))
         }
@@ -68,18 +73,21 @@ public struct DeadLettersController<Context: RequestContext>: Sendable {
 
     /// Letters newest first; one asked for by `id` comes with its frames.
     private func letters(id: Int64?, replayed: Bool?, limit: Int, offset: Int) async throws -> [Letter] {
-        try await database.query("""
+        try await database.query(
+            """
             SELECT id, received_at, reason, message_id, type, source, replayed_at,
                    CASE WHEN \(id)::bigint IS NOT NULL THEN frames END
             FROM dead_letters
             WHERE (\(id)::bigint IS NULL OR id = \(id))
               AND (\(replayed)::bool IS NULL OR (replayed_at IS NOT NULL) = \(replayed))
             ORDER BY id DESC LIMIT \(limit) OFFSET \(offset)
-            """).map { row in
+            """
+        ).map { row in
             let (id, received, reason, message, type, source, replayed, frames) =
                 try row.decode((Int64, Date, String, UUID?, String?, String?, Date?, [String]?).self)
-            return Letter(id: id, receivedAt: received, reason: reason, messageID: message, type: type, source: source,
-                          replayedAt: replayed, frames: frames)
+            return Letter(
+                id: id, receivedAt: received, reason: reason, messageID: message, type: type, source: source,
+                replayedAt: replayed, frames: frames)
         }
     }
 }

@@ -16,14 +16,18 @@ public struct LoadSheddingMiddleware<Context: RequestContext>: RouterMiddleware 
         self.limit = limit
     }
 
-    public func handle(_ request: Request, context: Context,
-                       next: (Request, Context) async throws -> Response) async throws -> Response {
+    public func handle(
+        _ request: Request, context: Context,
+        next: (Request, Context) async throws -> Response
+    ) async throws -> Response {
         if ["/health", "/ready", "/metrics"].contains(request.uri.path) { return try await next(request, context) }
         let admitted = inFlight.count.wrappingAdd(1, ordering: .relaxed).newValue <= limit
         defer { inFlight.count.wrappingSubtract(1, ordering: .relaxed) }
         guard admitted else {
-            var response = APIResponse.json(APIError.Body(error: .init(
-                code: "overloaded", message: "too many requests at once; try again in a second", field: nil)),
+            var response = APIResponse.json(
+                APIError.Body(
+                    error: .init(
+                        code: "overloaded", message: "too many requests at once; try again in a second", field: nil)),
                 status: .serviceUnavailable)
             response.headers[.retryAfter] = "1"
             return response

@@ -42,7 +42,8 @@ public struct RateLimiter: Sendable {
     }
 
     public func record(_ limit: Limit, _ subject: String) async throws {
-        _ = try await database.query("""
+        _ = try await database.query(
+            """
             WITH expired AS (
                 DELETE FROM attempts WHERE action = \(limit.action) AND subject = \(subject)
                     AND at < now() - make_interval(secs => \(Self.seconds(limit)))
@@ -52,10 +53,12 @@ public struct RateLimiter: Sendable {
     }
 
     private func attempts(_ limit: Limit, _ subject: String) async throws -> Int {
-        try await database.query("""
+        try await database.query(
+            """
             SELECT count(*)::int FROM attempts WHERE action = \(limit.action) AND subject = \(subject)
                 AND at > now() - make_interval(secs => \(Self.seconds(limit)))
-            """).first?.decode(Int.self) ?? 0
+            """
+        ).first?.decode(Int.self) ?? 0
     }
 
     private static func seconds(_ limit: Limit) -> Double {

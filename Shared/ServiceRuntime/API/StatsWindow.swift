@@ -5,7 +5,10 @@ public struct StatsWindow: Sendable {
     public let days: Int
 
     public init(_ request: Request) throws {
-        guard let text = request.uri.queryParameters.get("days") else { days = 30; return }
+        guard let text = request.uri.queryParameters.get("days") else {
+            days = 30
+            return
+        }
         guard let days = Int(text), (1...90).contains(days) else { throw APIError.invalid("days", "days is 1 to 90") }
         self.days = days
     }

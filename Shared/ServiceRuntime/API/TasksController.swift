@@ -31,8 +31,12 @@ public struct TasksController<Context: RequestContext>: Sendable {
         let nextAttemptAt: Date
 
         enum CodingKeys: String, CodingKey {
-            case id, type, status, attempts, payload, maxAttempts = "max_attempts", lastError = "last_error"
-            case correlationID = "correlation_id", createdAt = "created_at", updatedAt = "updated_at"
+            case id, type, status, attempts, payload
+            case maxAttempts = "max_attempts"
+            case lastError = "last_error"
+            case correlationID = "correlation_id"
+            case createdAt = "created_at"
+            case updatedAt = "updated_at"
             case nextAttemptAt = "next_attempt_at"
         }
     }
@@ -43,7 +47,8 @@ public struct TasksController<Context: RequestContext>: Sendable {
             if let status, !["pending", "running", "done", "failed"].contains(status) {
                 throw APIError.invalid("status", "status is one of pending, running, done, failed")
             }
-            return try await list(status: status, type: request.uri.queryParameters.get("type"), paging: Paging(request))
+            return try await list(
+                status: status, type: request.uri.queryParameters.get("type"), paging: Paging(request))
         }
         group.get("tasks/{id}") { _, context in
             let id = try context.parameters.require("id", as: UUID.self)
@@ -52,8 +57,10 @@ public struct TasksController<Context: RequestContext>: Sendable {
         }
         group.get("failed") { request, _ in try await list(status: "failed", type: nil, paging: Paging(request)) }
         group.delete("failed") { _, _ in
-            let count = try await database.query("WITH gone AS (DELETE FROM tasks WHERE status = 'failed' RETURNING 1) SELECT count(*)::int FROM gone")
-                .first!.decode(Int.self)
+            let count = try await database.query(
+                "WITH gone AS (DELETE FROM tasks WHERE status = 'failed' RETURNING 1) SELECT count(*)::int FROM gone"
+            )
+            .first!.decode(Int.self)
             return APIResponse.json(["deleted": count])
         }
         group.post("retry/{id}") { _, context in try await retry(try context.parameters.require("id", as: UUID.self)) }
@@ -91,25 +98,33 @@ public struct TasksController<Context: RequestContext>: Sendable {
 
     private func list(status: String?, type: String?, paging: Paging) async throws -> Response {
         let items = try await rows(status: status, type: type, limit: paging.perPage, offset: paging.offset)
-        let total = try await database.query("""
+        let total = try await database.query(
+            """
             SELECT count(*)::int FROM tasks
             WHERE (\(status)::text IS NULL OR status = \(status)) AND (\(type)::text IS NULL OR type = \(type))
-            """).first!.decode(Int.self)
+            """
+        ).first!.decode(Int.self)
         return APIResponse.json(Page(items: items, paging: paging, total: total))
     }
 
-    private func rows(id: UUID? = nil, status: String? = nil, type: String? = nil, limit: Int, offset: Int) async throws -> [TaskRow] {
-        try await database.query("""
+    private func rows(id: UUID? = nil, status: String? = nil, type: String? = nil, limit: Int, offset: Int) async throws
+        -> [TaskRow]
+    {
+        try await database.query(
+            """
             SELECT id, type, status, attempts, max_attempts, last_error, payload, correlation_id, created_at, updated_at,
                    next_attempt_at FROM tasks
             WHERE (\(id)::uuid IS NULL OR id = \(id)) AND (\(status)::text IS NULL OR status = \(status))
               AND (\(type)::text IS NULL OR type = \(type))
             ORDER BY created_at DESC, id LIMIT \(limit) OFFSET \(offset)
-            """).map { row in
+            """
+        ).map { row in
             let (id, type, status, attempts, maxAttempts, lastError, payload, correlation, created, updated, next) =
                 try row.decode((UUID, String, String, Int, Int, String?, String, UUID?, Date, Date, Date).self)
-            return TaskRow(id: id, type: type, status: status, attempts: attempts, maxAttempts: maxAttempts, lastError: lastError,
-                           payload: payload, correlationID: correlation, createdAt: created, updatedAt: updated, nextAttemptAt: next)
+            return TaskRow(
+                id: id, type: type, status: status, attempts: attempts, maxAttempts: maxAttempts, lastError: lastError,
+                payload: payload, correlationID: correlation, createdAt: created, updatedAt: updated,
+                nextAttemptAt: next)
         }
     }
 }

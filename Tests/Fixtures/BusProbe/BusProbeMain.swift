@@ -17,12 +17,14 @@ struct BusProbeMain {
             // Set-wise, as a high-volume stage would: one statement for a whole batch.
             definition.handlers.handleInBatches(RecordEffect.self) { commands, transaction in
                 let numbers = commands.map(\.number)
-                try await transaction.query("INSERT INTO effects (kind, number) SELECT 'command', unnest(\(numbers)::int[])")
+                try await transaction.query(
+                    "INSERT INTO effects (kind, number) SELECT 'command', unnest(\(numbers)::int[])")
                 guard withTasks else { return }
                 try await transaction.enqueue(contentsOf: numbers.map { (FollowUp(number: $0), "follow-up-\($0)") })
             }
             definition.handlers.onInBatches(EffectRequested.self) { events, transaction in
-                try await transaction.query("INSERT INTO effects (kind, number) SELECT 'event', unnest(\(events.map(\.number))::int[])")
+                try await transaction.query(
+                    "INSERT INTO effects (kind, number) SELECT 'event', unnest(\(events.map(\.number))::int[])")
             }
             definition.tasks.register(FollowUp.self) { payload, completion in
                 try await completion.finish { transaction in
@@ -47,6 +49,7 @@ struct BusProbeMain {
                 return "ok"
             }
         }
-        try await ServiceHost.run(definition, configuration: try ServiceConfiguration.load(service: name, httpPort: 8100))
+        try await ServiceHost.run(
+            definition, configuration: try ServiceConfiguration.load(service: name, httpPort: 8100))
     }
 }
