@@ -3,7 +3,7 @@ SHELL := /bin/bash
 export HOSTWIRE_VAR ?= $(CURDIR)/var
 export HOSTWIRE_PG_PORT ?= 55432
 APT_PACKAGES := libzmq3-dev libpq-dev libcurl4-openssl-dev libssl-dev postgresql postgresql-client \
-	pdns-server pdns-backend-sqlite3 pebble python3-aiosmtpd sqlite3 dnsutils docker-compose python3-yaml openssl curl \
+	pdns-server pdns-backend-sqlite3 pebble python3-aiosmtpd sqlite3 dnsutils docker-compose python3-yaml python3-zmq openssl curl \
 	chromium chromium-driver fonts-dejavu-core
 SWIFT_BUILD_FLAGS ?=
 

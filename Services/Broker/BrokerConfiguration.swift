@@ -24,8 +24,12 @@ struct BrokerConfiguration: Sendable {
 
     static func load(_ environment: Environment = Environment()) throws -> BrokerConfiguration {
         let bind = environment.string("HOSTWIRE_BROKER_BIND", default: "127.0.0.1")
+        // The topology is read only for what the environment does not spell out.
+        let explicitQueues = environment.optional("HOSTWIRE_BROKER_QUEUES")
+        let explicitRoutes = environment.optional("HOSTWIRE_BUS_COMMAND_ROUTES")
+        let topology = explicitQueues != nil && explicitRoutes != nil ? nil : try Topology.load(environment)
         var queues: [String: String] = [:]
-        if let list = environment.optional("HOSTWIRE_BROKER_QUEUES") {
+        if let list = explicitQueues {
             for item in list.split(separator: ",") {
                 let parts = item.split(separator: "=", maxSplits: 1).map(String.init)
                 guard parts.count == 2, !parts[0].isEmpty, !parts[0].contains("/") else {
@@ -33,10 +37,10 @@ struct BrokerConfiguration: Sendable {
                 }
                 queues[parts[0]] = parts[1]
             }
-        } else {
-            for (name, port) in ServiceConfiguration.localQueuePorts { queues[name] = "tcp://\(bind):\(port)" }
+        } else if let topology {
+            for service in topology.services { queues[service.name] = "tcp://\(bind):\(service.queuePort)" }
         }
-        let policy = try Self.policy(environment)
+        let policy = try Self.policy(environment, topology: topology)
         let curveSecretKey = try environment.secret("HOSTWIRE_BUS_SERVER_SECRET_KEY")
         if policy != nil && curveSecretKey == nil {
             throw SettingsError(
@@ -56,9 +60,9 @@ struct BrokerConfiguration: Sendable {
             maximumMessageBytes: try environment.int("HOSTWIRE_BROKER_MAX_MESSAGE_BYTES", default: 1 << 20))
     }
 
-    /// `HOSTWIRE_BUS_IDENTITIES=checkout=<Z85 public key>,…` and
-    /// `HOSTWIRE_BUS_COMMAND_ROUTES=checkout:provisioning,billing:provisioning,…`.
-    static func policy(_ environment: Environment) throws -> BusPolicy? {
+    /// `HOSTWIRE_BUS_IDENTITIES=checkout=<Z85 public key>,…`, and the command routes of
+    /// `HOSTWIRE_BUS_COMMAND_ROUTES=checkout:provisioning,billing:provisioning,…` or else the topology's.
+    static func policy(_ environment: Environment, topology: Topology?) throws -> BusPolicy? {
         guard let list = environment.optional("HOSTWIRE_BUS_IDENTITIES") else { return nil }
         var identities: [String: String] = [:]
         for item in list.split(separator: ",") {
@@ -72,7 +76,7 @@ struct BrokerConfiguration: Sendable {
                 throw SettingsError("HOSTWIRE_BUS_IDENTITIES gives two services one key")
             }
         }
-        var routes: [String: Set<String>]?
+        var routes = topology?.commandRoutes
         if let text = environment.optional("HOSTWIRE_BUS_COMMAND_ROUTES") {
             var parsed: [String: Set<String>] = [:]
             for item in text.split(separator: ",") {

@@ -23,18 +23,21 @@ public struct ServiceConfiguration: Sendable {
     /// How long a claimed task is a worker's before others may take it; renewed while it runs.
     public var taskLease: Duration
 
-    /// The default local ports of the broker: docs/configuration.md lists them.
-    public static let localQueuePorts = [
-        "checkout": 5580, "provisioning": 5581, "dnsssl": 5582, "mail": 5583, "billing": 5584, "timer": 5585,
-        "portal": 5586,
-    ]
-
-    /// Reads the configuration of service `name` from `environment`.
-    public static func load(service name: String, httpPort defaultPort: Int, environment: Environment = Environment())
-        throws -> ServiceConfiguration
+    /// Reads the configuration of service `name` from `environment`; its queue and HTTP port
+    /// come from the topology (deploy/topology.conf) unless the environment gives both.
+    public static func load(service name: String, environment: Environment = Environment()) throws
+        -> ServiceConfiguration
     {
         let broker = environment.string("HOSTWIRE_BROKER_HOST", default: "127.0.0.1")
-        let queuePort = localQueuePorts[name] ?? 5599
+        var listed: Topology.Service?
+        if environment.optional("HOSTWIRE_BUS_QUEUE") == nil || environment.optional("HOSTWIRE_HTTP_PORT") == nil {
+            guard let line = try Topology.load(environment).service(name) else {
+                throw SettingsError(
+                    "\(name) is not in the topology \(Topology.path(environment)): add its line, "
+                        + "or set HOSTWIRE_BUS_QUEUE and HOSTWIRE_HTTP_PORT")
+            }
+            listed = line
+        }
         let databaseURL =
             try environment.secret("HOSTWIRE_DATABASE_URL") ?? "postgres://\(name)@127.0.0.1:55432/postgres"
         var security: [SocketOption] = []
@@ -52,12 +55,12 @@ public struct ServiceConfiguration: Sendable {
                 url: databaseURL, schema: name,
                 maximumConnections: try environment.int("HOSTWIRE_DATABASE_POOL", default: 10)),
             httpHost: environment.string("HOSTWIRE_HTTP_HOST", default: "127.0.0.1"),
-            httpPort: try environment.int("HOSTWIRE_HTTP_PORT", default: defaultPort),
+            httpPort: try environment.int("HOSTWIRE_HTTP_PORT", default: listed?.httpPort ?? 0),
             bus: BusEndpoints(
                 publish: environment.string("HOSTWIRE_BUS_PUBLISH", default: "tcp://\(broker):5570"),
                 subscribe: environment.string("HOSTWIRE_BUS_SUBSCRIBE", default: "tcp://\(broker):5571"),
                 commands: environment.string("HOSTWIRE_BUS_COMMANDS", default: "tcp://\(broker):5572"),
-                queue: environment.string("HOSTWIRE_BUS_QUEUE", default: "tcp://\(broker):\(queuePort)")),
+                queue: environment.string("HOSTWIRE_BUS_QUEUE", default: "tcp://\(broker):\(listed?.queuePort ?? 0)")),
             busSecurity: security,
             migrationsDirectory: URL(
                 fileURLWithPath: environment.string("HOSTWIRE_MIGRATIONS", default: "migrations/\(name)")),

@@ -44,7 +44,10 @@ public final class ServiceProcess: Sendable {
     private func launch(timeout: Duration, environment: [String: String]) async throws {
         try process.withLock { slot in
             let process = Process()
-            process.executableURL = Paths.binaries.appendingPathComponent(executable)
+            // A path is a program of its own (a script); a name is one of the package's executables.
+            process.executableURL =
+                executable.hasPrefix("/")
+                ? URL(fileURLWithPath: executable) : Paths.binaries.appendingPathComponent(executable)
             process.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 }
             process.currentDirectoryURL = Paths.root
             if !FileManager.default.fileExists(atPath: logFile.path) {

@@ -60,6 +60,9 @@ public enum Paths {
         return url
     }()
 
+    /// The checked-in topology: the services' names, queues and ports.
+    public static var topology: String { root.appendingPathComponent("deploy/topology.conf").path }
+
     /// The folder `swift build` put the executables in.
     public static var binaries: URL {
         if let dir = ProcessInfo.processInfo.environment["HOSTWIRE_BIN_DIR"] { return URL(fileURLWithPath: dir) }

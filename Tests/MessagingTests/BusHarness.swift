@@ -9,8 +9,12 @@ struct BusHarness: Sendable {
     let receiver: ServiceProcess
     var broker: ServiceProcess { bus.process }
 
-    init(database: TestDatabase, tag: String) {
-        let bus = TestBroker(queues: ["probe_a", "probe_b"], tag: tag)
+    /// - Parameter usingTopology: the broker and the probes find queues, ports and routes in a
+    ///   topology file that lists the two probes, as deploy/topology.conf lists the services.
+    init(database: TestDatabase, tag: String, usingTopology: Bool = false) {
+        let bus = TestBroker(
+            queues: ["probe_a", "probe_b"], tag: tag, commandRoutes: usingTopology ? ["probe_a:probe_b"] : nil,
+            usingTopology: usingTopology)
         self.bus = bus
         func probe(_ name: String) -> ServiceProcess {
             ServiceProcess(
@@ -18,7 +22,7 @@ struct BusHarness: Sendable {
                 environment: bus.environment(for: name, database: database).merging([
                     "PROBE_NAME": name,
                     "HOSTWIRE_MIGRATIONS": "Tests/Fixtures/BusProbe/migrations/\(name)",
-                ]) { $1 }, httpPort: freePort(), logName: "\(tag)-\(name)")
+                ]) { $1 }, httpPort: bus.topologyHTTPPorts[name] ?? freePort(), logName: "\(tag)-\(name)")
         }
         sender = probe("probe_a")
         receiver = probe("probe_b")

@@ -74,10 +74,15 @@ import ZeroMQ
         }
     }
 
-    @Test("a subscriber that was down while 1,000 events were published catches up")
-    func subscriberCatchesUp() async throws {
+    /// Adding a service is a topology line: the probes are named nowhere in shared code, yet
+    /// the broker binds probe_b's queue, admits probe_a's commands to it and replays to it.
+    @Test(
+        "a subscriber that was down while 1,000 events were published catches up",
+        arguments: [false, true])
+    func subscriberCatchesUp(fromATopologyLine usingTopology: Bool) async throws {
         try await TestDatabase.with(services: ["probe_a", "probe_b"]) { database in
-            let bus = BusHarness(database: database, tag: "catch-up")
+            let bus = BusHarness(
+                database: database, tag: usingTopology ? "topology" : "catch-up", usingTopology: usingTopology)
             defer { bus.stopAll() }
             try await bus.startAll()
             try await bus.emit(from: 0, count: 10)

@@ -1,4 +1,5 @@
 import Foundation
+import ServiceRuntime
 import TestSupport
 import Testing
 
@@ -42,11 +43,11 @@ import Testing
             let service = try #require(services[name], "\(name) is missing from docker-compose.yml")
             #expect((service["command"] as? [String])?.first == "hostwire-\(name)")
             let environment = Set((service["environment"] as? [String: Any] ?? [:]).keys)
+            // The broker's queue and route lists only override the topology, which the image carries.
             let missing = try variables(readBy: folder).subtracting(environment).subtracting([
-                "HOSTWIRE_HTTP_HOST", "HOSTWIRE_HTTP_PORT",
+                "HOSTWIRE_HTTP_HOST", "HOSTWIRE_HTTP_PORT", "HOSTWIRE_BROKER_QUEUES", "HOSTWIRE_BUS_COMMAND_ROUTES",
             ])
             #expect(missing.isEmpty, "\(name) reads \(missing.sorted()) but docker-compose.yml does not set them")
-            #expect(environment.contains("HOSTWIRE_HTTP_PORT"))
             if name != "broker" {
                 #expect(environment.contains("HOSTWIRE_DATABASE_URL"), "\(name) logs in with its own role")
                 #expect(environment.contains("HOSTWIRE_BROKER_HOST"))
@@ -62,6 +63,7 @@ import Testing
     /// mail, only provisioning what was sealed for provisioning).
     @Test func eachContainerHoldsOnlyItsOwnSecrets() throws {
         let services = try compose()
+        let topology = try Topology.load(from: Paths.topology)
         let owners = [
             "HOSTWIRE_BUS_SERVER_SECRET_KEY": "broker", "HOSTWIRE_MAIL_SEAL_PRIVATE_KEY": "mail",
             "HOSTWIRE_CERT_SEAL_PRIVATE_KEY": "provisioning", "HOSTWIRE_PORTAL_SIGNING_KEY": "portal",
@@ -72,16 +74,35 @@ import Testing
             for (secret, owner) in owners where name != owner {
                 #expect(!text.contains(secret), "\(name) is given \(secret)")
             }
-            for other in ["checkout", "provisioning", "dnsssl", "mail", "billing", "timer", "portal"]
-            where other != name {
+            for other in topology.services.map(\.name) where other != name {
                 #expect(
                     !text.contains("\(other.uppercased())_BUS_SECRET_KEY"), "\(name) is given \(other)'s bus identity")
             }
-            if ["checkout", "provisioning", "dnsssl", "mail", "billing", "timer", "portal"].contains(name) {
+            if topology.service(name) != nil {
                 #expect(
                     (environment["HOSTWIRE_BUS_SECRET_KEY"] as? String)?.contains("\(name.uppercased())_BUS_SECRET_KEY")
                         == true)
             }
         }
+    }
+
+    /// The topology spells the services' ports; compose cannot read it, so this holds the two together:
+    /// each service publishes and checks its topology HTTP port and leaves the rest to the file.
+    @Test func theComposeFileUsesTheTopologysPorts() throws {
+        let services = try compose()
+        let topology = try Topology.load(from: Paths.topology)
+        for line in topology.services {
+            let service = try #require(
+                services[line.name], "\(line.name) is in the topology but not in docker-compose.yml")
+            #expect(service["ports"] as? [String] == ["\(line.httpPort):\(line.httpPort)"], "\(line.name)'s ports")
+            let check = (service["healthcheck"] as? [String: Any])?["test"] as? [String] ?? []
+            #expect(check.contains { $0.contains("127.0.0.1:\(line.httpPort)/") }, "\(line.name)'s health check")
+            let environment = service["environment"] as? [String: Any] ?? [:]
+            for spelled in ["HOSTWIRE_HTTP_PORT", "HOSTWIRE_BUS_QUEUE"] {
+                #expect(environment[spelled] == nil, "\(line.name) sets \(spelled), which the topology gives")
+            }
+        }
+        let broker = services["broker"]?["environment"] as? [String: Any] ?? [:]
+        #expect(broker["HOSTWIRE_BROKER_QUEUES"] == nil && broker["HOSTWIRE_BUS_COMMAND_ROUTES"] == nil)
     }
 }

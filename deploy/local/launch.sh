@@ -106,9 +106,11 @@ SECRETS
   HOSTWIRE_BILLING_WEBHOOK_SECRET=${HOSTWIRE_BILLING_WEBHOOK_SECRET:-$HOSTWIRE_STRIPE_WEBHOOK_SECRET}
 }
 
-# The services on the bus, each with its own identity, and the commands each may send.
-BUS_SERVICES="checkout provisioning dnsssl mail billing timer portal"
-BUS_COMMAND_ROUTES=checkout:provisioning,billing:provisioning,checkout:portal,provisioning:portal,dnsssl:portal,mail:portal,billing:portal,timer:portal
+# The services on the bus, each with its own identity: the topology's (the broker reads the
+# commands each may send from it too).
+TOPOLOGY=${HOSTWIRE_TOPOLOGY:-deploy/topology.conf}
+BUS_SERVICES=$(awk '!/^#/ && NF { print $1 }' "$TOPOLOGY" | xargs)
+topology_http_port() { awk -v name="$1" '!/^#/ && $1 == name { print $3 }' "$TOPOLOGY"; }
 
 # The secrets (and bus identity) process `name` may hold, as KEY=VALUE words: nothing more,
 # so one compromised process cannot open what was sealed for another.
@@ -120,7 +122,7 @@ own_secrets() { # name
   [ -z "$secret" ] || printf '%s\n' "HOSTWIRE_BUS_SERVER_KEY=$HOSTWIRE_BUS_SERVER_KEY" "HOSTWIRE_BUS_SECRET_KEY=$secret"
   case "$name" in
     broker) [ "${HOSTWIRE_BUS_CURVE:-on}" = off ] || printf '%s\n' "HOSTWIRE_BUS_SERVER_SECRET_KEY=$HOSTWIRE_BUS_SERVER_SECRET_KEY" \
-      "HOSTWIRE_BUS_IDENTITIES=$HOSTWIRE_BUS_IDENTITIES" "HOSTWIRE_BUS_COMMAND_ROUTES=$BUS_COMMAND_ROUTES" ;;
+      "HOSTWIRE_BUS_IDENTITIES=$HOSTWIRE_BUS_IDENTITIES" ;;
     sim-stripe) printf '%s\n' "SIM_WEBHOOK_SECRET=$HOSTWIRE_STRIPE_WEBHOOK_SECRET" ;;
     checkout) printf '%s\n' "HOSTWIRE_API_TOKENS=$HOSTWIRE_API_TOKENS" "HOSTWIRE_STRIPE_WEBHOOK_SECRET=$HOSTWIRE_STRIPE_WEBHOOK_SECRET" \
       "HOSTWIRE_CUSTOMER_TOKEN_KEY=$HOSTWIRE_CUSTOMER_TOKEN_KEY" ;;
@@ -220,6 +222,7 @@ start_all() {
   DB_HOSTPORT=${ADMIN_URL#*@}; DB_HOSTPORT=${DB_HOSTPORT%%/*}; DB_NAME=${ADMIN_URL##*/}
   while read -r name executable port database extra; do
     case "$name" in ''|\#*) continue ;; esac
+    [ "$port" != - ] || port=$(topology_http_port "${name%@*}")
     env=(HOSTWIRE_HTTP_PORT="$port")
     more=(); [ -z "$extra" ] || read -r -a more <<< "$extra"; env+=("${more[@]}")
     if [ "$database" = yes ]; then

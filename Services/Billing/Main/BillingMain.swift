@@ -9,6 +9,6 @@ struct BillingMain {
         settings.apiTokens.acceptStaff(settings.customers)
         let definition = buildBilling(settings)
         try await ServiceHost.run(
-            definition, configuration: try ServiceConfiguration.load(service: "billing", httpPort: 8085))
+            definition, configuration: try ServiceConfiguration.load(service: "billing"))
     }
 }

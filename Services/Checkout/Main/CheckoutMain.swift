@@ -9,6 +9,6 @@ struct CheckoutMain {
         settings.apiTokens.acceptStaff(settings.customers)
         let definition = buildCheckout(settings)
         try await ServiceHost.run(
-            definition, configuration: try ServiceConfiguration.load(service: "checkout", httpPort: 8081))
+            definition, configuration: try ServiceConfiguration.load(service: "checkout"))
     }
 }

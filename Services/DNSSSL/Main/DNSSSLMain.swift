@@ -9,6 +9,6 @@ struct DNSSSLMain {
         settings.apiTokens.acceptStaff(settings.customers)
         let definition = buildDNSSSL(settings)
         try await ServiceHost.run(
-            definition, configuration: try ServiceConfiguration.load(service: "dnsssl", httpPort: 8083))
+            definition, configuration: try ServiceConfiguration.load(service: "dnsssl"))
     }
 }

@@ -9,6 +9,6 @@ struct MailMain {
         settings.apiTokens.acceptStaff(settings.customers)
         let definition = try buildMail(settings)
         try await ServiceHost.run(
-            definition, configuration: try ServiceConfiguration.load(service: "mail", httpPort: 8084))
+            definition, configuration: try ServiceConfiguration.load(service: "mail"))
     }
 }

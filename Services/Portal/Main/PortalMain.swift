@@ -6,6 +6,6 @@ struct PortalMain {
     static func main() async throws {
         let definition = try await buildPortal(try await PortalSettings.load())
         try await ServiceHost.run(
-            definition, configuration: try ServiceConfiguration.load(service: "portal", httpPort: 8087))
+            definition, configuration: try ServiceConfiguration.load(service: "portal"))
     }
 }

@@ -9,6 +9,6 @@ struct ProvisioningMain {
         settings.apiTokens.acceptStaff(settings.customers)
         let definition = buildProvisioning(settings)
         try await ServiceHost.run(
-            definition, configuration: try ServiceConfiguration.load(service: "provisioning", httpPort: 8082))
+            definition, configuration: try ServiceConfiguration.load(service: "provisioning"))
     }
 }

@@ -8,6 +8,6 @@ struct TimerMain {
         settings.apiTokens.acceptStaff(try await CustomerAuthentication.load())
         let definition = buildTimer(settings)
         try await ServiceHost.run(
-            definition, configuration: try ServiceConfiguration.load(service: "timer", httpPort: 8086))
+            definition, configuration: try ServiceConfiguration.load(service: "timer"))
     }
 }

@@ -1,3 +1,4 @@
+import Contracts
 import Foundation
 import Hummingbird
 import Messaging
@@ -5,7 +6,8 @@ import PostgresNIO
 import ServiceRuntime
 
 /// A test service pair for the delivery tests: run as `probe_a` it emits numbered commands
-/// and events on `POST /emit?from=&count=` (idempotent per chunk of 500); run as `probe_b` it records each as one row.
+/// and events on `POST /emit?from=&count=` (idempotent per chunk of 500); run as `probe_b` it records each as one row
+/// (and, with `PROBE_FOLLOWS_TIMER=1`, each `timer.fired` it receives).
 @main
 struct BusProbeMain {
     static func main() async throws {
@@ -25,6 +27,16 @@ struct BusProbeMain {
             definition.handlers.onInBatches(EffectRequested.self) { events, transaction in
                 try await transaction.query(
                     "INSERT INTO effects (kind, number) SELECT 'event', unnest(\(events.map(\.number))::int[])")
+            }
+            // The publisher hand-over test: the timer's stream, whoever publishes it.
+            if Environment().string("PROBE_FOLLOWS_TIMER", default: "0") == "1" {
+                definition.handlers.on(TimerFired.self) { fired, transaction in
+                    try await transaction.query(
+                        """
+                        INSERT INTO slots (event_id, sequence, schedule, slot)
+                        VALUES (\(transaction.message!.id), \(transaction.message!.sequence!), \(fired.schedule), \(fired.slot))
+                        """)
+                }
             }
             definition.tasks.register(FollowUp.self) { payload, completion in
                 try await completion.finish { transaction in
@@ -50,6 +62,6 @@ struct BusProbeMain {
             }
         }
         try await ServiceHost.run(
-            definition, configuration: try ServiceConfiguration.load(service: name, httpPort: 8100))
+            definition, configuration: try ServiceConfiguration.load(service: name))
     }
 }
