@@ -46,8 +46,9 @@ struct BrokerMain {
             logger: logger)
         let group = ServiceGroup(
             configuration: .init(
-                services: [.init(service: app)], gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
+                services: [.init(service: forwarder), .init(service: app)],
+                gracefulShutdownSignals: [.sigterm, .sigint],
+                logger: logger))
         try await group.run()
-        await forwarder.stop()
     }
 }

@@ -30,64 +30,80 @@ public enum ServiceHost {
     }
     private static let bootstrapped = Mutex<PrometheusCollectorRegistry?>(nil)
 
-    /// Runs `definition` until SIGTERM or SIGINT: migrates its schema, connects to the bus,
-    /// and runs the relay, the consumer, the task workers and the HTTP server.
+    /// Runs `definition` until SIGTERM or SIGINT (the executables' `main`).
     public static func run(_ definition: ServiceDefinition, configuration: ServiceConfiguration) async throws {
+        let group = try await buildServiceGroup(
+            definition, configuration: configuration, registry: bootstrapProcess(logLevel: configuration.logLevel))
+        try await group.run()
+    }
+
+    /// Builds the whole service as one `ServiceGroup`: the Postgres client, the migrations,
+    /// the bus connection, then — once the schema is migrated — the relay, the consumer, the
+    /// task workers, the definition's own services and the HTTP server. The group starts
+    /// them in this order and shuts them down in reverse (the HTTP server first, the Postgres
+    /// client last). Tests run it in process with no signals and end it with
+    /// `triggerGracefulShutdown()`.
+    public static func buildServiceGroup(
+        _ definition: ServiceDefinition, configuration: ServiceConfiguration, registry: PrometheusCollectorRegistry,
+        gracefulShutdownSignals: [UnixSignal] = [.sigterm, .sigint]
+    ) async throws -> ServiceGroup {
         var definition = definition
         definition.maxRequestsInFlight = configuration.maxRequestsInFlight ?? definition.maxRequestsInFlight
-        let registry = bootstrapProcess(logLevel: configuration.logLevel)
         let logger = {
             var logger = Logger(label: "hostwire.\(definition.name)")
             logger.logLevel = configuration.logLevel
             return logger
         }()
-        try await withPostgresClient(configuration.database, logger: logger) { client in
-            try await migrate(
-                definition.name, directory: configuration.migrationsDirectory, client: client, logger: logger)
-            let bus = try await BusConnection(
-                context: ZMQContext(), service: definition.name, endpoints: configuration.bus,
-                publishers: definition.handlers.publishers, security: configuration.busSecurity)
-            let database = Database(client: client, logger: logger)
-            let store = ServiceStore(database: database, outbox: Outbox(source: definition.name))
-            let dependencies = ServiceDependencies(store: store, taskRegistry: definition.tasks)
-            let readiness = Readiness { (try? await database.query("SELECT 1")) != nil }
+        let client = PostgresClient(configuration: configuration.database.clientConfiguration, backgroundLogger: logger)
+        let bus = try await BusConnection(
+            context: ZMQContext(), service: definition.name, endpoints: configuration.bus,
+            publishers: definition.handlers.publishers, security: configuration.busSecurity)
+        let database = Database(client: client, logger: logger)
+        let store = ServiceStore(database: database, outbox: Outbox(source: definition.name))
+        let dependencies = ServiceDependencies(store: store, taskRegistry: definition.tasks)
+        let readiness = Readiness { (try? await database.query("SELECT 1")) != nil }
 
-            let router = buildRouter(definition, dependencies: dependencies)
-            OperationsController<ServiceRequestContext>(registry: registry, readiness: readiness).addRoutes(to: router)
-            let app = Application(
-                router: router,
-                configuration: .init(
-                    address: .hostname(configuration.httpHost, port: configuration.httpPort),
-                    serverName: definition.name),
-                logger: logger)
+        let router = buildRouter(definition, dependencies: dependencies)
+        OperationsController<ServiceRequestContext>(registry: registry, readiness: readiness).addRoutes(to: router)
+        let app = Application(
+            router: router,
+            configuration: .init(
+                address: .hostname(configuration.httpHost, port: configuration.httpPort), serverName: definition.name),
+            logger: logger)
 
-            var services: [any Service] = [
-                OutboxRelay(
-                    database: database, bus: bus, outbox: store.outbox, settings: configuration.relay, logger: logger),
-                MessageConsumer(
-                    database: database, bus: bus, outbox: store.outbox, tasks: store.tasks,
-                    handlers: definition.handlers,
-                    logger: logger),
-                app,
-            ]
-            services += definition.services(dependencies)
-            if !definition.tasks.isEmpty {
-                services.append(
-                    TaskWorker(
-                        store: store, registry: definition.tasks, concurrency: configuration.workerConcurrency,
-                        lease: configuration.taskLease, backoff: configuration.taskBackoff,
-                        logger: logger))
-            }
-            readiness.markStarted()
-            logger.info("service started", metadata: ["http_port": "\(configuration.httpPort)"])
-            let group = ServiceGroup(
-                configuration: .init(
-                    services: services.map { .init(service: $0) }, gracefulShutdownSignals: [.sigterm, .sigint],
-                    logger: logger))
-            try await group.run()
+        var running: [any Service] = [
+            OutboxRelay(
+                database: database, bus: bus, outbox: store.outbox, settings: configuration.relay, logger: logger),
+            MessageConsumer(
+                database: database, bus: bus, outbox: store.outbox, tasks: store.tasks, handlers: definition.handlers,
+                logger: logger),
+        ]
+        if !definition.tasks.isEmpty {
+            running.append(
+                TaskWorker(
+                    store: store, registry: definition.tasks, concurrency: configuration.workerConcurrency,
+                    lease: configuration.taskLease, backoff: configuration.taskBackoff, logger: logger))
+        }
+        running += definition.services(dependencies)
+        running.append(app)
+
+        let migrated = StartGate()
+        let name = definition.name
+        let migrations = MigrationService(
+            migrate: {
+                try await migrate(name, directory: configuration.migrationsDirectory, client: client, logger: logger)
+                readiness.markStarted()
+                logger.info("service started", metadata: ["http_port": "\(configuration.httpPort)"])
+            }, gate: migrated)
+        let closing = BusClosing {
             await bus.close()
             logger.info("service stopped")
         }
+        let services: [ServiceGroupConfiguration.ServiceConfiguration] =
+            [.init(service: client), .init(service: migrations), .init(service: closing)]
+            + running.map { .init(service: GatedService(gate: migrated, service: $0)) }
+        return ServiceGroup(
+            configuration: .init(services: services, gracefulShutdownSignals: gracefulShutdownSignals, logger: logger))
     }
 
     /// The service's HTTP routes behind the JSON error middleware (tests use it with `app.test(.router)`).
