@@ -7,7 +7,7 @@ APT_PACKAGES := libzmq3-dev libpq-dev libcurl4-openssl-dev libssl-dev postgresql
 	chromium chromium-driver fonts-dejavu-core
 SWIFT_BUILD_FLAGS ?=
 
-.PHONY: deps build run up down format test test-servers stop-test-servers bench bench-orders bench-billing bench-dnsssl bench-stages bench-portal chaos fuzz clean
+.PHONY: deps build run up down format test-unit test test-servers stop-test-servers bench bench-orders bench-billing bench-dnsssl bench-stages bench-portal chaos fuzz clean
 
 ## deps: install the system packages the build and the real test servers need (Debian)
 deps:
@@ -31,6 +31,12 @@ down:
 ## format: rewrite the Swift sources in the checked-in format (.swift-format); `make test` fails on any drift
 format:
 	swift format format --in-place --recursive --parallel Package.swift Services Shared Tests Benchmarks Tools
+
+## test-unit: the fast lane: the unit-test targets, which start no server (make test runs them too)
+UNIT_TESTS := ContractsTests|ZeroMQTests|ValidationTests|ExternalHTTPTests|ServiceRuntimeTests|TimerServiceTests
+test-unit:
+	swift build --build-tests $(SWIFT_BUILD_FLAGS)
+	swift test --skip-build --filter '^($(UNIT_TESTS))\.'
 
 ## test: install what is missing, start the real servers, run swift test, stop them
 test: deps

@@ -5,18 +5,19 @@ let package = Package(
     name: "hostwire",
     platforms: [.macOS(.v15)],
     products: [
-        .executable(name: "hostwire-broker", targets: ["Broker"]),
-        .executable(name: "hostwire-bench", targets: ["BusBenchmark"]),
-        .executable(name: "hostwire-simulator", targets: ["Simulators"]),
-        .executable(name: "hostwire-load", targets: ["Load"]),
-        .executable(name: "hostwire-checkout", targets: ["Checkout"]),
-        .executable(name: "hostwire-provisioning", targets: ["Provisioning"]),
-        .executable(name: "hostwire-mail", targets: ["MailServiceMain"]),
-        .executable(name: "hostwire-timer", targets: ["TimerServiceMain"]),
-        .executable(name: "hostwire-billing", targets: ["BillingServiceMain"]),
-        .executable(name: "hostwire-dnsssl", targets: ["DNSSSLServiceMain"]),
-        .executable(name: "hostwire-portal", targets: ["PortalServiceMain"]),
-        .executable(name: "hostwire", targets: ["OperatorCLI"]),
+        .executable(name: "hostwire-broker", targets: ["BrokerMain"]),
+        .executable(name: "hostwire-bench", targets: ["BusBenchmarkMain"]),
+        .executable(name: "hostwire-simulator", targets: ["SimulatorMain"]),
+        .executable(name: "hostwire-load", targets: ["LoadMain"]),
+        .executable(name: "hostwire-checkout", targets: ["CheckoutMain"]),
+        .executable(name: "hostwire-provisioning", targets: ["ProvisioningMain"]),
+        .executable(name: "hostwire-mail", targets: ["MailMain"]),
+        .executable(name: "hostwire-timer", targets: ["TimerMain"]),
+        .executable(name: "hostwire-billing", targets: ["BillingMain"]),
+        .executable(name: "hostwire-dnsssl", targets: ["DNSSSLMain"]),
+        .executable(name: "hostwire-portal", targets: ["PortalMain"]),
+        .executable(name: "hostwire", targets: ["HostwireCLI"]),
+        .executable(name: "hostwire-bus-probe", targets: ["BusProbeMain"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-log.git", from: "1.16.2"),
@@ -140,7 +141,7 @@ let package = Package(
 
         // MARK: Services
         .executableTarget(
-            name: "Broker",
+            name: "BrokerMain",
             dependencies: [
                 "ZeroMQ", "Contracts", "ServiceRuntime", .product(name: "DequeModule", package: "swift-collections"),
             ],
@@ -159,7 +160,7 @@ let package = Package(
             exclude: ["Main"]
         ),
         .executableTarget(
-            name: "Checkout",
+            name: "CheckoutMain",
             dependencies: ["CheckoutService", "ServiceRuntime"],
             path: "Services/Checkout/Main"
         ),
@@ -173,7 +174,7 @@ let package = Package(
             exclude: ["Main"]
         ),
         .executableTarget(
-            name: "Provisioning",
+            name: "ProvisioningMain",
             dependencies: ["ProvisioningService", "ServiceRuntime"],
             path: "Services/Provisioning/Main"
         ),
@@ -189,7 +190,7 @@ let package = Package(
             exclude: ["Main", "Templates"]
         ),
         .executableTarget(
-            name: "MailServiceMain",
+            name: "MailMain",
             dependencies: ["MailService", "ServiceRuntime"],
             path: "Services/Mail/Main"
         ),
@@ -205,7 +206,7 @@ let package = Package(
             exclude: ["Main"]
         ),
         .executableTarget(
-            name: "TimerServiceMain",
+            name: "TimerMain",
             dependencies: ["TimerService", "ServiceRuntime"],
             path: "Services/Timer/Main"
         ),
@@ -242,7 +243,7 @@ let package = Package(
             exclude: ["Main"]
         ),
         .executableTarget(
-            name: "DNSSSLServiceMain",
+            name: "DNSSSLMain",
             dependencies: ["DNSSSLService", "ServiceRuntime"],
             path: "Services/DNSSSL/Main"
         ),
@@ -257,7 +258,7 @@ let package = Package(
             exclude: ["Main"]
         ),
         .executableTarget(
-            name: "BillingServiceMain",
+            name: "BillingMain",
             dependencies: ["BillingService", "ServiceRuntime"],
             path: "Services/Billing/Main"
         ),
@@ -280,12 +281,12 @@ let package = Package(
             exclude: ["Main", "Templates", "Assets"]
         ),
         .executableTarget(
-            name: "PortalServiceMain",
+            name: "PortalMain",
             dependencies: ["PortalService", "ServiceRuntime"],
             path: "Services/Portal/Main"
         ),
         .executableTarget(
-            name: "Simulators",
+            name: "SimulatorMain",
             dependencies: [
                 "ExternalHTTP", "Payments", .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),
@@ -295,7 +296,7 @@ let package = Package(
 
         // MARK: Tools
         .executableTarget(
-            name: "OperatorCLI",
+            name: "HostwireCLI",
             dependencies: [
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
@@ -306,7 +307,7 @@ let package = Package(
 
         // MARK: Benchmarks, test fixtures and tests
         .executableTarget(
-            name: "BusBenchmark",
+            name: "BusBenchmarkMain",
             dependencies: [
                 "ZeroMQ", "Contracts", "Messaging", "Persistence",
                 .product(name: "Hummingbird", package: "hummingbird"),
@@ -316,7 +317,7 @@ let package = Package(
             path: "Benchmarks/BusBenchmark"
         ),
         .executableTarget(
-            name: "Load",
+            name: "LoadMain",
             dependencies: [
                 "ZeroMQ", "Contracts", "Payments", "Messaging", "Secrets", "Persistence",
                 .product(name: "PostgresNIO", package: "postgres-nio"),
@@ -328,7 +329,7 @@ let package = Package(
             path: "Benchmarks/Load"
         ),
         .executableTarget(
-            name: "BusProbe",
+            name: "BusProbeMain",
             dependencies: [
                 "Messaging", "ServiceRuntime", "Contracts",
                 .product(name: "Hummingbird", package: "hummingbird"),
@@ -341,6 +342,13 @@ let package = Package(
             dependencies: ["ZeroMQ", "TestSupport"],
             path: "Tests/ZeroMQTests"
         ),
+        // Unit tests, one target per module, none needing a server: `make test-unit`.
+        .testTarget(name: "ValidationTests", dependencies: ["Validation"], path: "Tests/ValidationTests"),
+        .testTarget(name: "ExternalHTTPTests", dependencies: ["ExternalHTTP"], path: "Tests/ExternalHTTPTests"),
+        .testTarget(
+            name: "ServiceRuntimeTests", dependencies: ["ServiceRuntime", "Messaging", "TestSupport"],
+            path: "Tests/ServiceRuntimeTests"),
+        .testTarget(name: "TimerServiceTests", dependencies: ["TimerService"], path: "Tests/TimerServiceTests"),
         .testTarget(
             name: "ContractsTests",
             dependencies: ["Contracts", "Messaging"],

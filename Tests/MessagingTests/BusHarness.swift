@@ -18,7 +18,7 @@ struct BusHarness: Sendable {
         self.bus = bus
         func probe(_ name: String) -> ServiceProcess {
             ServiceProcess(
-                executable: "BusProbe",
+                executable: "hostwire-bus-probe",
                 environment: bus.environment(for: name, database: database).merging([
                     "PROBE_NAME": name,
                     "HOSTWIRE_MIGRATIONS": "Tests/Fixtures/BusProbe/migrations/\(name)",

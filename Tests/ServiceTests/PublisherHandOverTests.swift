@@ -19,7 +19,7 @@ import Testing
                     "HOSTWIRE_API_TOKENS": "admin:\(Sandbox.adminToken)", "HOSTWIRE_TIMER_ADJUSTABLE_CLOCK": "1",
                 ]) { $1 }, httpPort: freePort(), logName: "handover-timer")
             let subscriber = ServiceProcess(
-                executable: "BusProbe",
+                executable: "hostwire-bus-probe",
                 environment: bus.environment(for: "probe_b", database: database).merging([
                     "PROBE_NAME": "probe_b", "PROBE_FOLLOWS_TIMER": "1",
                     "HOSTWIRE_MIGRATIONS": "Tests/Fixtures/BusProbe/migrations/probe_b",

@@ -44,7 +44,7 @@ start_probe() { # name queue-port http-port
   HOSTWIRE_BUS_PUBLISH=tcp://127.0.0.1:5670 HOSTWIRE_BUS_SUBSCRIBE=tcp://127.0.0.1:5671 \
   HOSTWIRE_BUS_COMMANDS=tcp://127.0.0.1:5672 HOSTWIRE_BUS_QUEUE=tcp://127.0.0.1:$2 \
   HOSTWIRE_MIGRATIONS=Tests/Fixtures/BusProbe/migrations/$1 HOSTWIRE_HTTP_PORT=$3 PROBE_TASKS=${PROBE_TASKS:-0} \
-  "$BIN/BusProbe" >"$HOSTWIRE_VAR/logs/$1.log" 2>&1 & pids+=($!)
+  "$BIN/hostwire-bus-probe" >"$HOSTWIRE_VAR/logs/$1.log" 2>&1 & pids+=($!)
   until curl -fsS "http://127.0.0.1:$3/ready" >/dev/null 2>&1; do sleep 0.2; done
 }
 start_probe probe_a 5691 8691
