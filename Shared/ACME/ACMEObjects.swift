@@ -7,9 +7,15 @@ public struct ACMEDirectory: Decodable, Sendable {
     public let newOrder: String
 }
 
+/// The state of an ACME order, authorization or challenge (RFC 8555 §7.1.6); each kind of
+/// object takes some of them.
+public enum ACMEStatus: String, Decodable, Sendable {
+    case pending, ready, processing, valid, invalid, deactivated, expired, revoked
+}
+
 public struct ACMEOrder: Decodable, Sendable {
     /// `pending`, `ready`, `processing`, `valid` or `invalid`.
-    public let status: String
+    public let status: ACMEStatus
     public let authorizations: [String]
     public let finalize: String
     public let certificate: String?
@@ -25,10 +31,11 @@ public struct ACMEAuthorization: Decodable, Sendable {
         public let type: String
         public let url: String
         public let token: String
-        public let status: String
+        /// `pending`, `processing`, `valid` or `invalid`.
+        public let status: ACMEStatus
     }
     /// `pending`, `valid`, `invalid`, `deactivated`, `expired` or `revoked`.
-    public let status: String
+    public let status: ACMEStatus
     public let identifier: Identifier
     public let challenges: [Challenge]
     public let wildcard: Bool?

@@ -6,10 +6,9 @@ public struct RelaySettings: Sendable {
     public var idleInterval: Duration = .milliseconds(200)
     /// Backoff between re-sends of an unacknowledged command. Capped at a minute: a command
     /// lost with a restarting broker or consumer goes again within a minute of its return,
-    /// and a duplicate costs the receiver one inbox lookup. The first re-send waits 2.5–5 s:
-    /// at 2 s (1–2 s) an overloaded receiver, its acks seconds late, was sent most commands
-    /// twice, and the duplicates cost the throughput it had left (orders at 100/s offered:
-    /// 68–71/s done with 85% of commands re-sent, 76/s at 5 s).
+    /// and a duplicate costs the receiver one inbox lookup. The first re-send waits 2.5–5 s,
+    /// long enough that an overloaded receiver's late acks do not cost it duplicates
+    /// (docs/performance.md, "Command re-send backoff").
     public var commandBackoff = Backoff(base: 5, maximum: 60)
     /// Sends of a command before it is dead-lettered (about a day with the default backoff).
     public var maxCommandAttempts = 1500

@@ -1,6 +1,6 @@
 /// Text from a request that can reach a handler and Postgres: no NUL byte, valid UTF-8.
 ///
-/// Postgres refuses NUL in `text`, so a `%00` in a query parameter used to end in a 500.
+/// Postgres refuses NUL in `text`: a `%00` in a query parameter must be refused before it gets there.
 public enum RequestText {
     /// Whether `raw` (a path or query as sent, percent-escapes and all) decodes to valid
     /// UTF-8 without NUL. A `%` not followed by two hex digits is kept as it is, as

@@ -79,16 +79,16 @@ struct CertificateIssuer: Sendable {
             _ = try await database.query(
                 "UPDATE certificates SET order_url = \(orderURL), updated_at = now() WHERE id = \(id)")
         }
-        if order.status == "pending" { try await validate(order, domain: domain, acme: acme, logger: logger) }
+        if order.status == .pending { try await validate(order, domain: domain, acme: acme, logger: logger) }
         let key = try await certificateKey(id, sealed: sealedKey, database: database)
         order = try await acme.order(orderURL)
-        if order.status == "ready" {
+        if order.status == .ready {
             order = try await acme.finalize(order.finalize, csr: try CertificateRequest.der(names: names, key: key))
         }
         order = try await poll("order", every: .milliseconds(250)) {
             let current = try await acme.order(orderURL)
-            if current.status == "invalid" { throw ACMEError.invalid(current.error?.description ?? "order invalid") }
-            return current.status == "valid" ? current : nil
+            if current.status == .invalid { throw ACMEError.invalid(current.error?.description ?? "order invalid") }
+            return current.status == .valid ? current : nil
         }
         guard let certificateURL = order.certificate else {
             throw ACMEError.unavailable("a valid order without a certificate URL")
@@ -124,7 +124,7 @@ struct CertificateIssuer: Sendable {
     /// The stored order while it can still complete, else a new one.
     private func currentOrder(_ stored: String?, names: [String], acme: ACMEClient) async throws -> (String, ACMEOrder)
     {
-        if let stored, let order = try? await acme.order(stored), order.status != "invalid" { return (stored, order) }
+        if let stored, let order = try? await acme.order(stored), order.status != .invalid { return (stored, order) }
         let (url, order) = try await acme.newOrder(names: names)
         return (url, order)
     }
@@ -134,8 +134,8 @@ struct CertificateIssuer: Sendable {
         var pending: [String] = []
         for url in order.authorizations {
             let authorization = try await acme.authorization(url)
-            guard authorization.status == "pending" else {
-                if authorization.status != "valid" {
+            guard authorization.status == .pending else {
+                if authorization.status != .valid {
                     throw ACMEError.invalid(
                         "authorization for \(authorization.identifier.value) is \(authorization.status)")
                 }
@@ -151,16 +151,16 @@ struct CertificateIssuer: Sendable {
                     [DNSRecordSet(name: name, type: "TXT", ttl: 60, records: ["\"\(value)\""])], in: domain)
             }
             try await waitUntilAnswered(name, value)
-            if challenge.status == "pending" { try await acme.respond(to: challenge.url) }
+            if challenge.status == .pending { try await acme.respond(to: challenge.url) }
             pending.append(url)
         }
         for url in pending {
             _ = try await poll("authorization", every: .milliseconds(250)) {
                 let authorization = try await acme.authorization(url)
-                if authorization.status == "invalid" {
+                if authorization.status == .invalid {
                     throw ACMEError.invalid("the CA could not validate \(authorization.identifier.value)")
                 }
-                return authorization.status == "valid" ? authorization : nil
+                return authorization.status == .valid ? authorization : nil
             }
         }
     }

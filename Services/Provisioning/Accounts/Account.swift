@@ -5,6 +5,18 @@ enum AccountStatus: String, Codable, Sendable, CaseIterable {
     case provisioning, active, suspended, terminated, failed
 }
 
+/// The next provisioning step of an account, as stored in `accounts.step`.
+enum ProvisioningStep: String, Codable, Sendable {
+    /// Waiting for a server and a username.
+    case server
+    /// Placed; the panel account is to be created.
+    case create
+    /// The panel account exists (what a final failure must roll back); mailbox next.
+    case mailbox
+    case database
+    case done
+}
+
 /// A hosting account as provisioning keeps it.
 struct Account: Sendable, Encodable {
     let id: UUID
@@ -19,8 +31,7 @@ struct Account: Sendable, Encodable {
     var username: String?
     let status: AccountStatus
     let suspendReason: String?
-    /// The next provisioning step: `server`, `create`, `mailbox`, `database`, `done`.
-    var step: String
+    var step: ProvisioningStep
     let lastError: String?
     let createdAt: Date
     let provisionedAt: Date?

@@ -39,8 +39,8 @@ struct AccountStore: Sendable {
 
     /// Records the step reached; only the panel account's creation is recorded, since it
     /// decides whether a final failure has something on the panel to roll back.
-    func advance(_ id: UUID, to step: String) async throws {
-        try await database.run(AdvanceAccount(id: id, step: step))
+    func advance(_ id: UUID, to step: ProvisioningStep) async throws {
+        try await database.run(AdvanceAccount(id: id, step: step.rawValue))
     }
 
     func setPassword(_ id: UUID, sealed: String) async throws {
@@ -69,6 +69,7 @@ struct AccountStore: Sendable {
                     String?, Date, Date?, String?
                 ).self)
         guard let status = AccountStatus(rawValue: status) else { throw UnknownAccountStatus(value: status) }
+        guard let step = ProvisioningStep(rawValue: step) else { throw UnknownAccountStatus(value: step) }
         return Account(
             id: id, orderID: order, customerID: customer, customerName: name, contactEmail: email, domain: domain,
             plan: plan, group: group, serverID: server, username: username, status: status, suspendReason: reason,
@@ -128,5 +129,5 @@ extension AccountStore {
     }
 }
 
-/// A status the table's CHECK constraint should have refused.
+/// A status or step in `accounts` this build does not know (the table's CHECK should refuse it).
 struct UnknownAccountStatus: Error { let value: String }

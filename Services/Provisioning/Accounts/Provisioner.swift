@@ -32,7 +32,7 @@ struct Provisioner: Sendable {
     private func steps(_ id: UUID, progressed: () -> Void) async throws -> (Account, Server) {
         guard var account = try await accounts.account(id) else { throw PermanentTaskFailure("no account \(id)") }
         var server: Server?
-        if account.step == "server" {
+        if account.step == .server {
             if let placement = try await place(account) {
                 (account, server) = placement
             } else {
@@ -43,14 +43,14 @@ struct Provisioner: Sendable {
         guard let server, let username = account.username, let sealed = account.passwordSealed else {
             throw PermanentTaskFailure("account \(id) has no server or credentials after placement")
         }
-        guard account.step != "done" else { return (account, server) }
+        guard account.step != .done else { return (account, server) }
         let panel = try panels.panel(for: server)
         let password = try settings.cipher.open(sealed)
-        if account.step == "create" {
+        if account.step == .create {
             try await withPanelRetries {
                 try await create(account, username: username, password: password, server: server, on: panel)
             }
-            try await accounts.advance(id, to: "mailbox")
+            try await accounts.advance(id, to: .mailbox)
             progressed()
         }
         let mailbox = NewMailbox(
@@ -108,11 +108,11 @@ struct Provisioner: Sendable {
                 account.id, in: account.group, usernames: candidates,
                 fallback: fallback, sealedPassword: sealed)
         else {
-            if try await reload(account.id).step != "server" { return nil }
+            if try await reload(account.id).step != .server { return nil }
             throw TaskDeferral("no active server with room in group \(account.group)", delay: settings.noRoomRetry)
         }
         var placed = account
-        (placed.serverID, placed.username, placed.passwordSealed, placed.step) = (server.id, username, sealed, "create")
+        (placed.serverID, placed.username, placed.passwordSealed, placed.step) = (server.id, username, sealed, .create)
         return (placed, server)
     }
 
