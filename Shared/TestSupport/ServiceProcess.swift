@@ -74,7 +74,7 @@ public final class ServiceProcess: Sendable {
         process.withLock { slot in
             if let process = slot, process.isRunning {
                 Glibc.kill(process.processIdentifier, SIGKILL)
-                process.waitUntilExit()
+                Self.waitForExit(process.processIdentifier)
             }
             slot = nil
         }
@@ -87,11 +87,24 @@ public final class ServiceProcess: Sendable {
         process.withLock { slot in
             if let process = slot, process.isRunning {
                 process.terminate()
-                process.waitUntilExit()
+                Self.waitForExit(process.processIdentifier)
             } else if let process = slot {
                 Issue.record("\(executable) died on its own (status \(process.terminationStatus)); see \(logFile.path)")
             }
             slot = nil
+        }
+    }
+
+    /// Waits until child `pid` has exited (a zombie, or reaped), reading /proc rather than
+    /// `Process.waitUntilExit()`: Foundation learns of the exit on a dispatch worker, and with
+    /// tests on a two-core machine blocking both workers in `stop()` at once it never did
+    /// (two suites hung for ever, their children zombies).
+    private static func waitForExit(_ pid: pid_t) {
+        while let stat = try? String(contentsOfFile: "/proc/\(pid)/stat", encoding: .utf8) {
+            // "pid (command) S …": the state follows the command's closing parenthesis.
+            guard let close = stat.lastIndex(of: ")") else { return }
+            if stat[close...].dropFirst(2).first == "Z" { return }
+            usleep(10_000)
         }
     }
 
