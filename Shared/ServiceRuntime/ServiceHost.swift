@@ -87,10 +87,14 @@ public enum ServiceHost {
         running += definition.services(dependencies)
         running.append(app)
 
+        let clientRunning = StartGate()
         let migrated = StartGate()
         let name = definition.name
         let migrations = MigrationService(
             migrate: {
+                // The pool warns about a lease before its run() began; its first lines set it running.
+                guard await clientRunning.wait() else { throw CancellationError() }
+                await Task.yield()
                 try await migrate(name, directory: configuration.migrationsDirectory, client: client, logger: logger)
                 readiness.markStarted()
                 logger.info("service started", metadata: ["http_port": "\(configuration.httpPort)"])
@@ -100,7 +104,10 @@ public enum ServiceHost {
             logger.info("service stopped")
         }
         let services: [ServiceGroupConfiguration.ServiceConfiguration] =
-            [.init(service: client), .init(service: migrations), .init(service: closing)]
+            [
+                .init(service: StartingService(started: clientRunning, service: client)),
+                .init(service: migrations), .init(service: closing),
+            ]
             + running.map { .init(service: GatedService(gate: migrated, service: $0)) }
         return ServiceGroup(
             configuration: .init(services: services, gracefulShutdownSignals: gracefulShutdownSignals, logger: logger))

@@ -56,6 +56,17 @@ struct GatedService: Service {
     }
 }
 
+/// Opens a gate as it starts `service`, for what must not run before it does.
+struct StartingService: Service {
+    let started: StartGate
+    let service: any Service
+
+    func run() async throws {
+        started.open()
+        try await service.run()
+    }
+}
+
 /// Applies the service's migrations once the Postgres client runs, then opens the gate and
 /// stays until the group shuts down (a service ending early would end the group).
 struct MigrationService: Service {

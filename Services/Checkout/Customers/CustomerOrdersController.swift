@@ -83,8 +83,8 @@ struct CustomerOrdersController: Sendable {
         api.post("orders/{id}/payment-page") { request, context in
             let order = try await own(request, context)
             let body = try await APIResponse.decode(Return.self, from: request)
-            guard order.status == "pending_payment" else {
-                throw APIError.conflict("not_payable", "the order is \(order.status)")
+            guard order.status == .pendingPayment else {
+                throw APIError.conflict("not_payable", "the order is \(order.status.rawValue)")
             }
             return APIResponse.json(
                 Placed(
@@ -106,7 +106,7 @@ struct CustomerOrdersController: Sendable {
     /// provider does not answer (the order is kept and can ask again). `{ORDER_ID}` in the
     /// return URLs becomes the order's id.
     private func page(_ order: Order, _ returnTo: CheckoutReturn) async throws -> String? {
-        guard order.status == "pending_payment" else { return nil }
+        guard order.status == .pendingPayment else { return nil }
         let id = order.id.uuidString.lowercased()
         let returnTo = CheckoutReturn(
             success: returnTo.success.replacingOccurrences(of: "{ORDER_ID}", with: id),

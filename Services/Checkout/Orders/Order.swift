@@ -1,5 +1,11 @@
 import Foundation
 
+/// Where an order is, as stored in `orders.status` (the table's CHECK lists the same).
+enum OrderStatus: String, Codable, Sendable, CaseIterable {
+    case pendingPayment = "pending_payment"
+    case paid, cancelled, closed
+}
+
 /// An order as the API shows it.
 struct Order: Codable, Sendable {
     struct Payment: Codable, Sendable {
@@ -22,7 +28,7 @@ struct Order: Codable, Sendable {
     let amount: Int
     let currency: String
     let domain: String?
-    let status: String
+    let status: OrderStatus
     var payment: Payment
     let createdAt: Date
     let paidAt: Date?

@@ -46,7 +46,7 @@ struct OrderStore: Sendable {
             return Order(
                 id: id, customerID: customerID, customerEmail: order.email, productID: order.productID,
                 productName: productName, billingCycle: order.billingCycle, amount: amount, currency: order.currency,
-                domain: order.domain, status: "pending_payment",
+                domain: order.domain, status: .pendingPayment,
                 payment: .init(provider: "stripe", paymentIntent: nil, clientSecret: nil),
                 createdAt: created, paidAt: nil, paymentCustomer: paymentCustomer)
         }
@@ -73,7 +73,8 @@ struct OrderStore: Sendable {
         try await orders(id: id, status: nil, limit: 1, offset: 0).first
     }
 
-    func orders(id: UUID? = nil, customer: UUID? = nil, status: String? = nil, limit: Int, offset: Int) async throws
+    func orders(id: UUID? = nil, customer: UUID? = nil, status: OrderStatus? = nil, limit: Int, offset: Int)
+        async throws
         -> [Order]
     {
         try await database.query(
@@ -82,7 +83,7 @@ struct OrderStore: Sendable {
                    o.status, o.payment_intent, o.payment_client_secret, o.created_at, o.paid_at, c.payment_customer
             FROM orders o JOIN customers c ON c.id = o.customer_id JOIN products p ON p.id = o.product_id
             WHERE (\(id)::uuid IS NULL OR o.id = \(id)) AND (\(customer)::uuid IS NULL OR o.customer_id = \(customer))
-              AND (\(status)::text IS NULL OR o.status = \(status))
+              AND (\(status?.rawValue)::text IS NULL OR o.status = \(status?.rawValue))
             ORDER BY o.created_at DESC, o.id LIMIT \(limit) OFFSET \(offset)
             """
         ).map { row in
@@ -95,6 +96,7 @@ struct OrderStore: Sendable {
                     UUID, UUID, String, UUID, String, String, Int, String, String?, String, String?, String?, Date,
                     Date?, String?
                 ).self)
+            guard let status = OrderStatus(rawValue: status) else { throw UnknownOrderStatus(value: status) }
             return Order(
                 id: id, customerID: customer, customerEmail: email, productID: product, productName: productName,
                 billingCycle: cycle, amount: amount, currency: currency, domain: domain, status: status,
@@ -208,6 +210,9 @@ struct OrderStore: Sendable {
 
     private struct OrderChangedMeanwhile: Error {}
 }
+
+/// A status in `orders` this build does not know (the table's CHECK should refuse it).
+struct UnknownOrderStatus: Error { let value: String }
 
 // The statements each order runs, prepared once per connection.
 extension OrderStore {

@@ -61,9 +61,12 @@ struct OrdersController: Sendable {
                 })
         }
         admin.get("orders") { request, _ in
-            let status = request.uri.queryParameters.get("status")
-            if let status, !["pending_payment", "paid", "cancelled", "closed"].contains(status) {
-                throw APIError.invalid("status", "status is pending_payment, paid, cancelled or closed")
+            var status: OrderStatus?
+            if let text = request.uri.queryParameters.get("status") {
+                guard let known = OrderStatus(rawValue: text) else {
+                    throw APIError.invalid("status", "status is pending_payment, paid, cancelled or closed")
+                }
+                status = known
             }
             let paging = try Paging(request)
             return APIResponse.json(
@@ -76,7 +79,7 @@ struct OrdersController: Sendable {
     private func withPayment(_ order: Order, status: HTTPResponse.Status) async throws -> Response {
         let id = order.id
         var order = order
-        guard order.status == "pending_payment", order.payment.paymentIntent == nil else {
+        guard order.status == .pendingPayment, order.payment.paymentIntent == nil else {
             return APIResponse.json(order, status: status)
         }
         do {
