@@ -46,7 +46,8 @@ struct BrokerMain {
             logger: logger)
         let group = ServiceGroup(
             configuration: .init(
-                services: [.init(service: forwarder), .init(service: app)],
+                // The forwarding thread runs from its `init`; it stops once the HTTP server has.
+                services: [.init(service: OnGracefulShutdown { await forwarder.stop() }), .init(service: app)],
                 gracefulShutdownSignals: [.sigterm, .sigint],
                 logger: logger))
         try await group.run()

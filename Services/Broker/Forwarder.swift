@@ -1,7 +1,6 @@
 import DequeModule
 import Logging
 import Prometheus
-import ServiceLifecycle
 import ZeroMQ
 
 /// The broker's whole job, on one thread: events from XSUB to XPUB (and subscriptions
@@ -189,13 +188,5 @@ struct BrokerSockets {
         }
         self.queues = queues
         queueIndex = Dictionary(uniqueKeysWithValues: queues.enumerated().map { ($1.0, $0) })
-    }
-}
-
-/// The forwarding thread runs from `init`; as a service it stops it when the group shuts down.
-extension Forwarder: Service {
-    func run() async throws {
-        try? await gracefulShutdown()
-        await stop()
     }
 }

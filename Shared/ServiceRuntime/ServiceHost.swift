@@ -99,7 +99,7 @@ public enum ServiceHost {
                 readiness.markStarted()
                 logger.info("service started", metadata: ["http_port": "\(configuration.httpPort)"])
             }, gate: migrated)
-        let closing = BusClosing {
+        let closing = OnGracefulShutdown {
             await bus.close()
             logger.info("service stopped")
         }
