@@ -17,7 +17,7 @@ identities=""
 {
   echo "HOSTWIRE_BUS_SERVER_KEY='${server[0]}'"
   echo "HOSTWIRE_BUS_SERVER_SECRET_KEY='${server[1]}'"
-  for service in $(awk '!/^#/ && NF { print $1 }' deploy/topology.conf); do
+  for service in $(deploy/topology.sh names); do
     mapfile -t pair < <("$broker" keypair)
     identities+="${identities:+,}$service=${pair[0]}"
     echo "${service^^}_BUS_SECRET_KEY='${pair[1]}'"

@@ -23,10 +23,10 @@ stage_conf() { # stage "services" instances
   local base=deploy/local/stage-$1.conf
   [ "$1" = all ] && base=deploy/local/services.conf
   awk -v services=" $2 " -v n="$3" '
-    FNR == NR { if ($0 !~ /^#/ && NF) port[$1] = $3; next }
+    FNR == NR { port[$1] = $2; next }
     $3 == "-" { $3 = port[$1] }
     index(services, " " $1 " ") { name = $1; print; for (k = 2; k <= n; k++) { $1 = name "@" k; $3 = $3 + 100 * (k - 1); print }; next }
-    { print }' deploy/topology.conf "$base" > "$CONF"
+    { print }' <(deploy/topology.sh http-ports) "$base" > "$CONF"
 }
 
 run() { # stage instances

@@ -108,9 +108,8 @@ SECRETS
 
 # The services on the bus, each with its own identity: the topology's (the broker reads the
 # commands each may send from it too).
-TOPOLOGY=${HOSTWIRE_TOPOLOGY:-deploy/topology.conf}
-BUS_SERVICES=$(awk '!/^#/ && NF { print $1 }' "$TOPOLOGY" | xargs)
-topology_http_port() { awk -v name="$1" '!/^#/ && $1 == name { print $3 }' "$TOPOLOGY"; }
+BUS_SERVICES=$(deploy/topology.sh names | xargs)
+topology_http_port() { deploy/topology.sh http-port "$1"; }
 
 # The secrets (and bus identity) process `name` may hold, as KEY=VALUE words: nothing more,
 # so one compromised process cannot open what was sealed for another.
