@@ -59,19 +59,32 @@ let package = Package(
             name: "Persistence",
             dependencies: [
                 .product(name: "PostgresNIO", package: "postgres-nio"),
+                .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "Logging", package: "swift-log"),
             ],
             path: "Shared/Persistence"
         ),
         .target(
-            name: "Messaging",
+            name: "WireCodec",
+            dependencies: ["Contracts"],
+            path: "Shared/WireCodec"
+        ),
+        .target(
+            name: "Delivery",
             dependencies: [
-                "ZeroMQ", "Contracts", "Persistence",
+                "ZeroMQ", "Contracts", "WireCodec", "Persistence",
                 .product(name: "PostgresNIO", package: "postgres-nio"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "Metrics", package: "swift-metrics"),
             ],
-            path: "Shared/Messaging"
+            path: "Shared/Delivery"
+        ),
+        .target(
+            name: "Tasks",
+            dependencies: [
+                "Delivery", "WireCodec", "Persistence", .product(name: "PostgresNIO", package: "postgres-nio"),
+            ],
+            path: "Shared/Tasks"
         ),
         .target(
             name: "PortalTokens",
@@ -81,17 +94,30 @@ let package = Package(
             path: "Shared/PortalTokens"
         ),
         .target(
-            name: "ServiceRuntime",
+            name: "HTTPSupport",
             dependencies: [
-                "Messaging", "Persistence", "ZeroMQ", "Validation", "PortalTokens",
+                "Contracts", "Persistence", "Validation", "PortalTokens",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "PostgresNIO", package: "postgres-nio"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "Prometheus", package: "swift-prometheus"),
-                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),
             ],
-            path: "Shared/ServiceRuntime"
+            path: "Shared/HTTPSupport"
+        ),
+        .target(
+            name: "ServiceKit",
+            dependencies: [
+                "Delivery", "Tasks", "WireCodec", "Contracts", "Persistence", "ZeroMQ", "HTTPSupport",
+                .product(name: "PostgresNIO", package: "postgres-nio"),
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "Prometheus", package: "swift-prometheus"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "Metrics", package: "swift-metrics"),
+            ],
+            path: "Shared/ServiceKit"
         ),
         .target(
             name: "Secrets",
@@ -143,7 +169,8 @@ let package = Package(
         .executableTarget(
             name: "BrokerMain",
             dependencies: [
-                "ZeroMQ", "Contracts", "ServiceRuntime", .product(name: "DequeModule", package: "swift-collections"),
+                "ZeroMQ", "Contracts", "WireCodec", "ServiceKit", "HTTPSupport",
+                .product(name: "DequeModule", package: "swift-collections"),
             ],
             path: "Services/Broker"
         ),
@@ -151,7 +178,8 @@ let package = Package(
         .target(
             name: "CheckoutService",
             dependencies: [
-                "ServiceRuntime", "Messaging", "Contracts", "Payments", "Validation", "PortalTokens",
+                "ServiceKit", "HTTPSupport", "Delivery", "Tasks", "WireCodec", "Contracts", "Payments", "Validation",
+                "PortalTokens",
                 .product(name: "PostgresNIO", package: "postgres-nio"),
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),
@@ -161,13 +189,14 @@ let package = Package(
         ),
         .executableTarget(
             name: "CheckoutMain",
-            dependencies: ["CheckoutService", "ServiceRuntime"],
+            dependencies: ["CheckoutService", "ServiceKit"],
             path: "Services/Checkout/Main"
         ),
         .target(
             name: "ProvisioningService",
             dependencies: [
-                "ServiceRuntime", "Messaging", "Contracts", "ControlPanels", "Secrets", "Validation", "PortalTokens",
+                "ServiceKit", "HTTPSupport", "Delivery", "Tasks", "WireCodec", "Contracts", "ControlPanels", "Secrets",
+                "Validation", "PortalTokens",
                 .product(name: "Hummingbird", package: "hummingbird"),
             ],
             path: "Services/Provisioning",
@@ -175,13 +204,14 @@ let package = Package(
         ),
         .executableTarget(
             name: "ProvisioningMain",
-            dependencies: ["ProvisioningService", "ServiceRuntime"],
+            dependencies: ["ProvisioningService", "ServiceKit"],
             path: "Services/Provisioning/Main"
         ),
         .target(
             name: "MailService",
             dependencies: [
-                "ServiceRuntime", "Messaging", "Contracts", "Mail", "Secrets", "PortalTokens", "Validation",
+                "ServiceKit", "HTTPSupport", "Delivery", "Tasks", "WireCodec", "Contracts", "Mail", "Secrets",
+                "PortalTokens", "Validation",
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "Mustache", package: "swift-mustache"),
                 .product(name: "Hummingbird", package: "hummingbird"),
@@ -191,13 +221,13 @@ let package = Package(
         ),
         .executableTarget(
             name: "MailMain",
-            dependencies: ["MailService", "ServiceRuntime"],
+            dependencies: ["MailService", "ServiceKit"],
             path: "Services/Mail/Main"
         ),
         .target(
             name: "TimerService",
             dependencies: [
-                "ServiceRuntime", "Messaging", "Contracts", "Persistence",
+                "ServiceKit", "HTTPSupport", "Delivery", "Tasks", "WireCodec", "Contracts", "Persistence",
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
@@ -207,7 +237,7 @@ let package = Package(
         ),
         .executableTarget(
             name: "TimerMain",
-            dependencies: ["TimerService", "ServiceRuntime"],
+            dependencies: ["TimerService", "ServiceKit"],
             path: "Services/Timer/Main"
         ),
         .target(
@@ -232,7 +262,8 @@ let package = Package(
         .target(
             name: "DNSSSLService",
             dependencies: [
-                "ServiceRuntime", "Messaging", "Contracts", "Persistence", "DNS", "ACME", "Secrets", "PortalTokens",
+                "ServiceKit", "HTTPSupport", "Delivery", "Tasks", "WireCodec", "Contracts", "Persistence", "DNS",
+                "ACME", "Secrets", "PortalTokens",
                 "Validation",
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
@@ -244,13 +275,14 @@ let package = Package(
         ),
         .executableTarget(
             name: "DNSSSLMain",
-            dependencies: ["DNSSSLService", "ServiceRuntime"],
+            dependencies: ["DNSSSLService", "ServiceKit"],
             path: "Services/DNSSSL/Main"
         ),
         .target(
             name: "BillingService",
             dependencies: [
-                "ServiceRuntime", "Messaging", "Contracts", "Persistence", "Payments", "PortalTokens",
+                "ServiceKit", "HTTPSupport", "Delivery", "Tasks", "WireCodec", "Contracts", "Persistence", "Payments",
+                "PortalTokens",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),
             ],
@@ -259,13 +291,14 @@ let package = Package(
         ),
         .executableTarget(
             name: "BillingMain",
-            dependencies: ["BillingService", "ServiceRuntime"],
+            dependencies: ["BillingService", "ServiceKit"],
             path: "Services/Billing/Main"
         ),
         .target(
             name: "PortalService",
             dependencies: [
-                "ServiceRuntime", "Messaging", "Contracts", "Persistence", "Secrets", "PortalTokens", "ExternalHTTP",
+                "ServiceKit", "HTTPSupport", "Delivery", "Tasks", "WireCodec", "Contracts", "Persistence", "Secrets",
+                "PortalTokens", "ExternalHTTP",
                 "Validation",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdAuth", package: "hummingbird-auth"),
@@ -282,7 +315,7 @@ let package = Package(
         ),
         .executableTarget(
             name: "PortalMain",
-            dependencies: ["PortalService", "ServiceRuntime"],
+            dependencies: ["PortalService", "ServiceKit"],
             path: "Services/Portal/Main"
         ),
         .executableTarget(
@@ -309,7 +342,7 @@ let package = Package(
         .executableTarget(
             name: "BusBenchmarkMain",
             dependencies: [
-                "ZeroMQ", "Contracts", "Messaging", "Persistence",
+                "ZeroMQ", "Contracts", "WireCodec", "Delivery", "Tasks", "ServiceKit", "Persistence",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "PostgresNIO", package: "postgres-nio"),
@@ -319,7 +352,8 @@ let package = Package(
         .executableTarget(
             name: "LoadMain",
             dependencies: [
-                "ZeroMQ", "Contracts", "Payments", "Messaging", "Secrets", "Persistence",
+                "ZeroMQ", "Contracts", "WireCodec", "Payments", "Delivery", "Tasks", "ServiceKit", "Secrets",
+                "Persistence",
                 .product(name: "PostgresNIO", package: "postgres-nio"),
                 .product(name: "HummingbirdBcrypt", package: "hummingbird-auth"),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
@@ -331,55 +365,41 @@ let package = Package(
         .executableTarget(
             name: "BusProbeMain",
             dependencies: [
-                "Messaging", "ServiceRuntime", "Contracts",
+                "ServiceKit", "HTTPSupport", "Delivery", "Tasks", "WireCodec", "Contracts",
                 .product(name: "Hummingbird", package: "hummingbird"),
             ],
             path: "Tests/Fixtures/BusProbe",
             exclude: ["migrations"]
         ),
-        .testTarget(
-            name: "ZeroMQTests",
-            dependencies: ["ZeroMQ", "TestSupport"],
-            path: "Tests/ZeroMQTests"
-        ),
         // Unit tests, one target per module, none needing a server: `make test-unit`.
+        .testTarget(name: "ZeroMQTests", dependencies: ["ZeroMQ", "TestSupport"], path: "Tests/ZeroMQTests"),
+        .testTarget(
+            name: "WireCodecTests", dependencies: ["WireCodec", "Contracts", "Delivery"], path: "Tests/WireCodecTests"),
         .testTarget(name: "ValidationTests", dependencies: ["Validation"], path: "Tests/ValidationTests"),
         .testTarget(name: "ExternalHTTPTests", dependencies: ["ExternalHTTP"], path: "Tests/ExternalHTTPTests"),
         .testTarget(
-            name: "ServiceRuntimeTests", dependencies: ["ServiceRuntime", "Messaging", "TestSupport"],
-            path: "Tests/ServiceRuntimeTests"),
+            name: "ServiceKitTests",
+            dependencies: ["ServiceKit", "Delivery", "WireCodec", "Contracts", "Persistence", "TestSupport"],
+            path: "Tests/ServiceKitTests"),
         .testTarget(name: "TimerServiceTests", dependencies: ["TimerService"], path: "Tests/TimerServiceTests"),
+        // Everything that starts Postgres, the broker, the services or the real servers, and
+        // the process- and kill-based suites: `make test` runs it after the unit targets.
         .testTarget(
-            name: "ContractsTests",
-            dependencies: ["Contracts", "Messaging"],
-            path: "Tests/ContractsTests"
-        ),
-        .testTarget(
-            name: "ServiceTests",
+            name: "IntegrationTests",
             dependencies: [
                 "CheckoutService", "ProvisioningService", "MailService", "TimerService", "BillingService",
-                "DNSSSLService",
-                "PortalService", "PortalTokens",
-                "DNS", "ACME", "ServiceRuntime", "ControlPanels", "ExternalHTTP", "Payments",
-                "Secrets", "Validation", "TestSupport", "Persistence", "Messaging", "Mail", "CCurl", "Contracts",
-                "ZeroMQ",
+                "DNSSSLService", "PortalService", "PortalTokens", "DNS", "ACME", "ServiceKit", "HTTPSupport",
+                "Delivery", "Tasks", "WireCodec", "ControlPanels", "ExternalHTTP", "Payments", "Secrets",
+                "Validation", "TestSupport", "Persistence", "Mail", "CCurl", "Contracts", "ZeroMQ",
                 .product(name: "PostgresNIO", package: "postgres-nio"),
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),
                 .product(name: "Prometheus", package: "swift-prometheus"),
-            ],
-            path: "Tests/ServiceTests"
-        ),
-        .testTarget(
-            name: "MessagingTests",
-            dependencies: [
-                "Messaging", "Persistence", "TestSupport", "Contracts", "ZeroMQ",
-                .product(name: "PostgresNIO", package: "postgres-nio"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ],
-            path: "Tests/MessagingTests"
+            path: "Tests/IntegrationTests"
         ),
     ],
     swiftLanguageModes: [.v6]

@@ -1,6 +1,7 @@
 import Contracts
+import Delivery
 import Foundation
-import Messaging
+import WireCodec
 
 /// What reading and writing envelopes costs one core: every message a service sends is
 /// written once (header, spliced payload) and read once by each receiver (header, then its

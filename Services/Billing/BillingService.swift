@@ -1,9 +1,10 @@
 import Foundation
+import HTTPSupport
 import Hummingbird
 import Payments
 import Persistence
 import PortalTokens
-import ServiceRuntime
+import ServiceKit
 
 /// Billing's settings, read from the environment (docs/configuration.md).
 public struct BillingSettings: Sendable {
@@ -39,7 +40,7 @@ public struct BillingSettings: Sendable {
         self.terminateAfterDays = terminateAfterDays
     }
 
-    public static func load(_ environment: ServiceRuntime.Environment = ServiceRuntime.Environment()) throws
+    public static func load(_ environment: Persistence.Environment = Persistence.Environment()) throws
         -> BillingSettings
     {
         guard let secretKey = try environment.secret("HOSTWIRE_STRIPE_SECRET_KEY") else {

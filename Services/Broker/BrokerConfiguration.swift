@@ -1,5 +1,5 @@
 import Persistence
-import ServiceRuntime
+import ServiceKit
 import ZeroMQ
 
 /// The broker's addresses and queues, read from the environment (docs/configuration.md).

@@ -1,7 +1,8 @@
+import HTTPSupport
 import Hummingbird
 import Logging
+import ServiceKit
 import ServiceLifecycle
-import ServiceRuntime
 import UnixSignals
 import ZeroMQ
 

@@ -1,5 +1,6 @@
 import Contracts
 import Foundation
+import WireCodec
 
 /// Who may do what on the bus, by authenticated identity.
 ///

@@ -1,8 +1,9 @@
 import Foundation
+import HTTPSupport
 import Hummingbird
 import Payments
 import Persistence
-import ServiceRuntime
+import ServiceKit
 
 /// Checkout's settings, read from the environment (docs/configuration.md).
 public struct CheckoutSettings: Sendable {
@@ -25,7 +26,7 @@ public struct CheckoutSettings: Sendable {
         self.apiTokens = apiTokens
     }
 
-    public static func load(_ environment: ServiceRuntime.Environment = ServiceRuntime.Environment()) throws
+    public static func load(_ environment: Persistence.Environment = Persistence.Environment()) throws
         -> CheckoutSettings
     {
         guard let secretKey = try environment.secret("HOSTWIRE_STRIPE_SECRET_KEY") else {
@@ -59,7 +60,7 @@ public func buildCheckout(_ settings: CheckoutSettings) -> ServiceDefinition {
     definition.routes = { router, dependencies in
         let store = OrderStore(store: dependencies.store)
         let admin = BearerAuthMiddleware(tokens: settings.apiTokens, audit: dependencies.store)
-        CatalogController(database: dependencies.database, admin: admin).addRoutes(to: router)
+        CatalogController(products: ProductStore(database: dependencies.database), admin: admin).addRoutes(to: router)
         let limits = OrderLimits(
             limiter: RateLimiter(database: dependencies.database), perHour: settings.orderRateLimit,
             addresses: settings.addresses)

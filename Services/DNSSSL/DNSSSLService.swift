@@ -1,11 +1,12 @@
 import ACME
 import DNS
 import Foundation
+import HTTPSupport
 import Hummingbird
 import Persistence
 import PortalTokens
 import Secrets
-import ServiceRuntime
+import ServiceKit
 
 /// DNS/SSL's settings, read from the environment (docs/configuration.md).
 public struct DNSSSLSettings: Sendable {
@@ -55,7 +56,7 @@ public struct DNSSSLSettings: Sendable {
         self.propagationTimeout = propagationTimeout
     }
 
-    public static func load(_ environment: ServiceRuntime.Environment = ServiceRuntime.Environment()) throws
+    public static func load(_ environment: Persistence.Environment = Persistence.Environment()) throws
         -> DNSSSLSettings
     {
         guard let ring = try environment.secret("HOSTWIRE_CREDENTIAL_KEYS") else {

@@ -1,10 +1,11 @@
 import Foundation
+import HTTPSupport
 import Hummingbird
 import Mail
 import Persistence
 import PortalTokens
 import Secrets
-import ServiceRuntime
+import ServiceKit
 
 /// Mail's settings, read from the environment (docs/configuration.md).
 public struct MailSettings: Sendable {
@@ -52,7 +53,7 @@ public struct MailSettings: Sendable {
         self.templateOverrides = templateOverrides
     }
 
-    public static func load(_ environment: ServiceRuntime.Environment = ServiceRuntime.Environment()) throws
+    public static func load(_ environment: Persistence.Environment = Persistence.Environment()) throws
         -> MailSettings
     {
         guard

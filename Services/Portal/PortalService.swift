@@ -1,12 +1,13 @@
 import ExternalHTTP
 import Foundation
+import HTTPSupport
 import Hummingbird
 import HummingbirdAuth
 import Mustache
 import Persistence
 import PortalTokens
 import Secrets
-import ServiceRuntime
+import ServiceKit
 
 /// The portal's settings, read from the environment (docs/configuration.md).
 public struct PortalSettings: Sendable {
@@ -66,7 +67,7 @@ public struct PortalSettings: Sendable {
         self.passwordCost = passwordCost
     }
 
-    public static func load(_ environment: ServiceRuntime.Environment = ServiceRuntime.Environment()) async throws
+    public static func load(_ environment: Persistence.Environment = Persistence.Environment()) async throws
         -> PortalSettings
     {
         guard let signingKey = try environment.secret("HOSTWIRE_PORTAL_SIGNING_KEY") else {

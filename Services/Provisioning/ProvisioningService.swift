@@ -1,11 +1,11 @@
 import ControlPanels
 import Foundation
+import HTTPSupport
 import Hummingbird
-import Messaging
 import Persistence
 import PortalTokens
 import Secrets
-import ServiceRuntime
+import ServiceKit
 
 /// Provisioning's settings, read from the environment (docs/configuration.md).
 public struct ProvisioningSettings: Sendable {
@@ -41,7 +41,7 @@ public struct ProvisioningSettings: Sendable {
         self.noRoomRetry = noRoomRetry
     }
 
-    public static func load(_ environment: ServiceRuntime.Environment = ServiceRuntime.Environment()) throws
+    public static func load(_ environment: Persistence.Environment = Persistence.Environment()) throws
         -> ProvisioningSettings
     {
         guard let ring = try environment.secret("HOSTWIRE_CREDENTIAL_KEYS") else {

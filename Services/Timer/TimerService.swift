@@ -1,7 +1,8 @@
 import Foundation
+import HTTPSupport
 import Hummingbird
 import Persistence
-import ServiceRuntime
+import ServiceKit
 
 /// Timer's settings, read from the environment (docs/configuration.md).
 public struct TimerSettings: Sendable {
@@ -17,7 +18,7 @@ public struct TimerSettings: Sendable {
         self.adjustableClock = adjustableClock
     }
 
-    public static func load(_ environment: ServiceRuntime.Environment = ServiceRuntime.Environment()) throws
+    public static func load(_ environment: Persistence.Environment = Persistence.Environment()) throws
         -> TimerSettings
     {
         TimerSettings(

@@ -7,14 +7,14 @@ import ZeroMQ
 /// PUB socket and arrive on a SUB socket subscribed to the publishers the service follows.
 public final class BusConnection: Sendable {
     /// Which socket of the loop a message came in on or goes out through.
-    enum Socket: Int {
+    package enum Socket: Int {
         case commandsOut = 0
         case eventsOut, queueIn, eventsIn
     }
 
     /// The service name; also the name of its queue.
     public let service: String
-    let loop: MessageLoop
+    package let loop: MessageLoop
 
     /// Connects `service` to the broker at `endpoints`, following `publishers`' events.
     public init(

@@ -25,12 +25,12 @@ public struct DeadLetters: Sendable {
     }
 
     /// A frame as stored: its UTF-8 text, or `base64:` and the bytes when it is not UTF-8.
-    static func text(_ frame: [UInt8]) -> String {
+    package static func text(_ frame: [UInt8]) -> String {
         String(validating: frame, as: UTF8.self) ?? "base64:" + Data(frame).base64EncodedString()
     }
 
     /// A stored frame back to its bytes.
-    static func frame(_ text: String) -> [UInt8] {
+    package static func frame(_ text: String) -> [UInt8] {
         if text.hasPrefix("base64:"), let data = Data(base64Encoded: String(text.dropFirst(7))) { return Array(data) }
         return Array(text.utf8)
     }

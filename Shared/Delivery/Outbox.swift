@@ -4,6 +4,7 @@ import Logging
 import Persistence
 import PostgresNIO
 import Synchronization
+import WireCodec
 
 /// Writes messages into the service's outbox, inside the caller's transaction.
 ///
@@ -12,9 +13,9 @@ import Synchronization
 public struct Outbox: Sendable {
     /// The service name, the `source` of every message written.
     public let source: String
-    let relaySignal: WakeSignal
+    package let relaySignal: WakeSignal
     /// Sent commands their receivers acknowledged, marked so by the relay's next round.
-    let acknowledgements = Acknowledgements()
+    package let acknowledgements = Acknowledgements()
 
     public init(source: String, relaySignal: WakeSignal = WakeSignal()) {
         self.source = source
@@ -101,7 +102,7 @@ public struct Outbox: Sendable {
 
     /// Wakes the relay only if something was appended since the last call (consumers call
     /// this after every commit).
-    func wakeRelayIfAppended() { relaySignal.signalIfMarked() }
+    package func wakeRelayIfAppended() { relaySignal.signalIfMarked() }
 }
 
 /// Acknowledged command ids waiting to be marked in the outbox, each with who acknowledged it.
@@ -110,26 +111,31 @@ public struct Outbox: Sendable {
 /// statement each: one lost in a crash only makes the relay send its command again, and
 /// the receiver's inbox takes the duplicate as one. Only the queue a command went to can
 /// acknowledge it: an acknowledgement from anyone else marks nothing.
-final class Acknowledgements: Sendable {
-    struct Acknowledgement: Sendable, Equatable {
-        let id: UUID
+package final class Acknowledgements: Sendable {
+    package struct Acknowledgement: Sendable, Equatable {
+        package let id: UUID
         /// The service that acknowledged it (the envelope's authenticated `source`).
-        let from: String
+        package let from: String
+
+        package init(id: UUID, from: String) {
+            self.id = id
+            self.from = from
+        }
     }
     private let ids = Mutex<[Acknowledgement]>([])
 
-    func add(_ more: [Acknowledgement]) {
+    package func add(_ more: [Acknowledgement]) {
         guard !more.isEmpty else { return }
         ids.withLock { $0 += more }
     }
 
-    func add(_ ids: [UUID], from source: String) {
+    package func add(_ ids: [UUID], from source: String) {
         add(ids.map { Acknowledgement(id: $0, from: source) })
     }
 
     /// Everything waiting, which the caller now owns (and gives back with ``add(_:)`` if it
     /// could not mark them).
-    func take() -> [Acknowledgement] {
+    package func take() -> [Acknowledgement] {
         ids.withLock { ids in
             defer { ids = [] }
             return ids

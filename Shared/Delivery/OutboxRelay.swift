@@ -5,6 +5,7 @@ import Logging
 import Persistence
 import PostgresNIO
 import ServiceLifecycle
+import WireCodec
 
 /// Sends what the outbox holds: numbers and publishes events, sends commands and re-sends
 /// them with backoff until acknowledged, announces heartbeats and prunes old rows.

@@ -1,10 +1,11 @@
 import Contracts
 import Foundation
 import PostgresNIO
+import WireCodec
 
 /// An outbox row as the relay and the replay server read it.
-struct OutboxRow: Sendable {
-    static let columns =
+package struct OutboxRow: Sendable {
+    package static let columns =
         "o.id, o.destination, o.type, o.version, o.correlation_id, o.causation_id, o.occurred_at, o.payload, o.sequence"
 
     var id: UUID
@@ -17,7 +18,7 @@ struct OutboxRow: Sendable {
     var payload: String
     var sequence: Int64?
 
-    static func decode(_ rows: [PostgresRow]) throws -> [OutboxRow] {
+    package static func decode(_ rows: [PostgresRow]) throws -> [OutboxRow] {
         try rows.map { row in
             let (id, destination, type, version, correlation, causation, occurred, payload, sequence) = try row.decode(
                 (UUID, String, String, Int, UUID?, UUID?, Date, String, Int64?).self)
@@ -29,7 +30,7 @@ struct OutboxRow: Sendable {
     }
 
     /// The message as it goes on the wire, addressed to `address` (default: its destination).
-    func wireMessage(source: String, address: String? = nil) -> WireMessage {
+    package func wireMessage(source: String, address: String? = nil) -> WireMessage {
         let header = EnvelopeHeader(
             id: id, type: type, version: version, source: source, sequence: sequence,
             correlationID: correlationID, causationID: causationID, occurredAt: occurredAt)

@@ -1,5 +1,6 @@
 import Contracts
 import Foundation
+import WireCodec
 
 /// A bus message as frames: `[topic or queue][envelope JSON]`.
 public struct WireMessage: Sendable {

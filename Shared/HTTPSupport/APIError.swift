@@ -47,7 +47,8 @@ public struct APIError: HTTPResponseError, CustomStringConvertible, Sendable {
     }
 }
 
-/// Makes every error a JSON error body: APIErrors as they are, Hummingbird's own errors
+/// Makes every error a JSON error body: APIErrors as they are, services' own refusals
+/// (``APIErrorConvertible``, ``ValidationError``) as their APIError, Hummingbird's own errors
 /// (unknown route, undecodable body) with a code, anything else as a 500 without detail.
 public struct JSONErrorMiddleware<Context: RequestContext>: RouterMiddleware {
     public init() {}
@@ -64,6 +65,10 @@ public struct JSONErrorMiddleware<Context: RequestContext>: RouterMiddleware {
             return try await next(request, context)
         } catch let error as APIError {
             throw error
+        } catch let error as any APIErrorConvertible {
+            throw error.apiError
+        } catch let error as ValidationError {
+            throw APIError.invalid(error.field, error.message)
         } catch let error as HTTPError {
             let code =
                 error.status == .notFound ? "not_found" : error.status.code < 500 ? "bad_request" : "internal_error"
@@ -120,7 +125,8 @@ public enum APIResponse {
 
 /// Paging from `?page=&per_page=` (1-based, at most 500 a page; ``PageNumbers`` reads them).
 public struct Paging: Sendable {
-    let numbers: PageNumbers
+    /// The page as stores take it.
+    public let numbers: PageNumbers
     public var page: Int { numbers.page }
     public var perPage: Int { numbers.perPage }
     public var offset: Int { numbers.offset }

@@ -3,7 +3,6 @@ import Crypto
 import Foundation
 import Hummingbird
 import Logging
-import Messaging
 import Persistence
 import PortalTokens
 
@@ -65,10 +64,14 @@ public struct BearerAuthMiddleware: RouterMiddleware {
     public typealias Context = ServiceRequestContext
     let tokens: APITokens
     let policy: AdminPolicy
-    /// Where ``RecordStaffAction`` is sent from: the service's own store.
-    let audit: ServiceStore?
+    /// Records a staff member's change in the audit log (sends ``RecordStaffAction``); it
+    /// logs its own failure, since the change stands either way.
+    let audit: (@Sendable (RecordStaffAction) async -> Void)?
 
-    public init(tokens: APITokens, policy: AdminPolicy = AdminPolicy(), audit: ServiceStore?) {
+    public init(
+        tokens: APITokens, policy: AdminPolicy = AdminPolicy(),
+        recordingStaffActions audit: (@Sendable (RecordStaffAction) async -> Void)?
+    ) {
         self.tokens = tokens
         self.policy = policy
         self.audit = audit
@@ -110,21 +113,13 @@ public struct BearerAuthMiddleware: RouterMiddleware {
     }
 
     /// Sends the change to the audit log after it committed. The service's own rows already
-    /// name the staff member; if this write fails the change stands and the failure is logged.
+    /// name the staff member.
     private func report(_ claims: StaffClaims, _ request: Request, _ response: Response, peer: String?) async {
         guard let audit else { return }
         let action = RecordStaffAction(
             staffID: claims.staffID, actor: claims.actor, role: claims.role.rawValue, address: peer,
             method: request.method.rawValue, path: String(request.uri.path.prefix(500)),
             status: Int(response.status.code), at: Date())
-        do {
-            try await audit.transaction { try await $0.send(action) }
-        } catch {
-            audit.logger.error(
-                "the audit record of a staff change was not written",
-                metadata: [
-                    "actor": "\(claims.actor)", "path": "\(action.path)", "error": "\(error)",
-                ])
-        }
+        await audit(action)
     }
 }

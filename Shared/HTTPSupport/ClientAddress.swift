@@ -1,5 +1,6 @@
 import Foundation
 import Hummingbird
+import Persistence
 
 /// Who is asking: the socket peer, or, when the peer is a configured trusted proxy (such as
 /// the portal's load balancer), the address that proxy saw (`X-Forwarded-For`, rightmost
@@ -12,7 +13,7 @@ public struct ClientAddress: Sendable {
         self.trustedProxies = trustedProxies
     }
 
-    public static func load(_ environment: Environment = Environment()) -> ClientAddress {
+    public static func load(_ environment: Persistence.Environment = Persistence.Environment()) -> ClientAddress {
         ClientAddress(
             trustedProxies: Set(
                 (environment.optional("HOSTWIRE_TRUSTED_PROXIES") ?? "").split(separator: ",")

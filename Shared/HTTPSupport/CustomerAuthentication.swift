@@ -14,7 +14,9 @@ public struct CustomerAuthentication: Sendable {
 
     /// Reads `HOSTWIRE_CUSTOMER_TOKEN_KEY` (the portal's public key); without it the service
     /// serves no customer-scoped endpoint.
-    public static func load(_ environment: Environment = Environment()) async throws -> CustomerAuthentication? {
+    public static func load(_ environment: Persistence.Environment = Persistence.Environment()) async throws
+        -> CustomerAuthentication?
+    {
         guard let key = environment.optional("HOSTWIRE_CUSTOMER_TOKEN_KEY") else { return nil }
         do {
             return CustomerAuthentication(verifier: try await PortalTokenVerifier(publicKey: key))

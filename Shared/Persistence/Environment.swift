@@ -1,5 +1,4 @@
 import Foundation
-import Persistence
 
 /// Reads settings from environment variables, with defaults that work for local use.
 ///

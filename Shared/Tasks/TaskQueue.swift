@@ -1,20 +1,14 @@
 import Contracts
+import Delivery
 import Foundation
 import Logging
 import Persistence
 import PostgresNIO
-
-/// A unit of a service's own work, stored as a task row and retried until done or failed.
-public protocol TaskPayload: Codable, Sendable {
-    /// The stable name stored in `tasks.type`.
-    static var taskType: String { get }
-    /// Attempts before the task is marked failed and kept for an operator.
-    static var maxAttempts: Int { get }
-}
+import WireCodec
 
 /// Enqueues and manages the service's tasks (the `tasks` table in its schema).
 public struct TaskQueue: Sendable {
-    let signal: WakeSignal
+    package let signal: WakeSignal
 
     public init(signal: WakeSignal = WakeSignal()) {
         self.signal = signal
@@ -22,7 +16,7 @@ public struct TaskQueue: Sendable {
 
     /// Adds a task in the caller's transaction (``Transaction/enqueue(_:dedupeKey:delay:)``).
     @discardableResult
-    func enqueue<T: TaskPayload>(
+    package func enqueue<T: TaskPayload>(
         _ payload: T, dedupeKey: String? = nil, correlationID: UUID? = nil, delay: Duration = .zero,
         on connection: PostgresConnection, logger: Logger
     ) async throws -> UUID? {
@@ -39,7 +33,7 @@ public struct TaskQueue: Sendable {
 
     /// Adds many tasks of one type in one statement (``Transaction/enqueue(contentsOf:)``).
     @discardableResult
-    func enqueue<T: TaskPayload>(
+    package func enqueue<T: TaskPayload>(
         contentsOf tasks: [(payload: T, dedupeKey: String)], on connection: PostgresConnection, logger: Logger
     ) async throws -> Int {
         guard !tasks.isEmpty else { return 0 }
@@ -57,19 +51,6 @@ public struct TaskQueue: Sendable {
         return inserted.count
     }
 
-    /// Puts a failed task back with a fresh set of attempts; returns its type and payload,
-    /// or `nil` when no failed task has that id. The workers look once `transaction` commits.
-    public func retry(_ id: UUID, in transaction: Transaction) async throws -> (type: String, payload: String)? {
-        let rows = try await transaction.query(
-            """
-            UPDATE tasks SET status = 'pending', attempts = 0, next_attempt_at = now(), finished_at = NULL, updated_at = now()
-            WHERE id = \(id) AND status = 'failed' RETURNING type, payload
-            """)
-        guard let row = rows.first else { return nil }
-        transaction.workAfterCommit()
-        return try row.decode((String, String).self)
-    }
-
     /// The stored state of one task.
     public func status(of id: UUID, on client: PostgresClient, logger: Logger) async throws -> TaskStatus? {
         try await client.query(
@@ -85,7 +66,7 @@ public struct TaskQueue: Sendable {
     }
 
     /// Wakes the workers only if a task was enqueued since the last call.
-    func wakeIfEnqueued() { signal.signalIfMarked() }
+    package func wakeIfEnqueued() { signal.signalIfMarked() }
 }
 
 /// Adds one task unless its dedupe key is taken; returns its id if added.
@@ -110,14 +91,4 @@ struct EnqueueTask: PreparedStatement {
         ON CONFLICT (dedupe_key) DO NOTHING RETURNING id
         """
     }
-}
-
-/// A task's state as an operator sees it.
-public struct TaskStatus: Sendable, Equatable, Codable {
-    public let id: UUID
-    public let type: String
-    public let status: String
-    public let attempts: Int
-    public let maxAttempts: Int
-    public let lastError: String?
 }

@@ -1,10 +1,11 @@
 import Contracts
+import Delivery
 import Foundation
-import Messaging
 import PostgresNIO
 import Secrets
 import TestSupport
 import Testing
+import WireCodec
 import ZeroMQ
 
 /// The account commands other services send to provisioning, and the same controls in an

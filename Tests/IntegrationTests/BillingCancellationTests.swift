@@ -7,11 +7,12 @@ import Logging
 import Persistence
 import PortalTokens
 import PostgresNIO
-import ServiceRuntime
 import TestSupport
 import Testing
+import WireCodec
 
-@testable import Messaging
+@testable import Delivery
+@testable import ServiceKit
 
 /// Cancelling: at the end of the term nothing more is invoiced and the account is terminated
 /// on the day; now ends it at once; only the customer's own; an operator can take back a

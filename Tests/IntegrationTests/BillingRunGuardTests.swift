@@ -1,16 +1,18 @@
 import BillingService
 import Contracts
 import Foundation
+import HTTPSupport
 import HTTPTypes
 import Logging
 import Payments
 import Persistence
 import PostgresNIO
-import ServiceRuntime
 import TestSupport
 import Testing
+import WireCodec
 
-@testable import Messaging
+@testable import Delivery
+@testable import ServiceKit
 
 /// Billing runs happen once per timer slot and never for days that have not begun.
 @Suite struct BillingRunGuardTests {

@@ -1,10 +1,11 @@
 import Contracts
+import Delivery
 import Foundation
-import Messaging
 import PostgresNIO
 import Synchronization
 import TestSupport
 import Testing
+import WireCodec
 import ZeroMQ
 
 /// The broker admits only known CURVE keys and holds each identity to its own topics,

@@ -1,11 +1,12 @@
 import CheckoutService
 import Foundation
+import HTTPSupport
 import HTTPTypes
 import Hummingbird
 import HummingbirdTesting
 import Payments
 import PostgresNIO
-import ServiceRuntime
+import ServiceKit
 import TestSupport
 import Testing
 

@@ -1,5 +1,5 @@
 import Foundation
-import ServiceRuntime
+import ServiceKit
 import TestSupport
 import Testing
 

@@ -3,7 +3,7 @@ import Logging
 import Persistence
 import PortalTokens
 import PostgresNIO
-import ServiceRuntime
+import ServiceKit
 import TestSupport
 import Testing
 

@@ -4,7 +4,6 @@ import Hummingbird
 import HummingbirdTesting
 import PortalTokens
 import PostgresNIO
-import ServiceRuntime
 import TestSupport
 import Testing
 

@@ -1,6 +1,7 @@
 import BillingService
 import CheckoutService
 import Foundation
+import HTTPSupport
 import Hummingbird
 import HummingbirdTesting
 import Mail
@@ -10,7 +11,7 @@ import PortalTokens
 import PostgresNIO
 import ProvisioningService
 import Secrets
-import ServiceRuntime
+import ServiceKit
 import TestSupport
 import Testing
 

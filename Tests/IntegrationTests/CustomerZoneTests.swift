@@ -1,11 +1,12 @@
 import DNS
 import DNSSSLService
 import Foundation
+import HTTPSupport
 import Hummingbird
 import HummingbirdTesting
 import PostgresNIO
 import Secrets
-import ServiceRuntime
+import ServiceKit
 import TestSupport
 import Testing
 

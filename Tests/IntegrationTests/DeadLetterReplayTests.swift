@@ -1,12 +1,14 @@
 import Contracts
+import Delivery
 import Foundation
+import HTTPSupport
 import HTTPTypes
-import Messaging
 import PostgresNIO
-import ServiceRuntime
+import ServiceKit
 import Synchronization
 import TestSupport
 import Testing
+import WireCodec
 
 /// `/api/<service>/dead-letters`: an operator lists what could not be handled and replays
 /// it once the cause is fixed; a replay that fails again changes nothing.

@@ -1,8 +1,9 @@
 import Foundation
+import HTTPSupport
 import HTTPTypes
 import Hummingbird
 import HummingbirdTesting
-import ServiceRuntime
+import ServiceKit
 import Synchronization
 import TestSupport
 import Testing

@@ -1,11 +1,12 @@
 import Contracts
+import Delivery
 import Foundation
 import Mail
-import Messaging
 import PostgresNIO
 import Secrets
 import TestSupport
 import Testing
+import WireCodec
 import ZeroMQ
 
 /// Transactional email over a real SMTP server: each message once, valid MIME, values escaped.

@@ -2,19 +2,20 @@ import BillingService
 import CheckoutService
 import DNS
 import DNSSSLService
+import Delivery
 import Foundation
+import HTTPSupport
 import Hummingbird
 import HummingbirdTesting
 import Logging
 import Mail
 import MailService
-import Messaging
 import Payments
 import Persistence
 import Prometheus
 import ProvisioningService
 import Secrets
-import ServiceRuntime
+import ServiceKit
 import TestSupport
 import Testing
 

@@ -8,11 +8,12 @@ import Logging
 import Payments
 import Persistence
 import PostgresNIO
-import ServiceRuntime
 import TestSupport
 import Testing
+import WireCodec
 
-@testable import Messaging
+@testable import Delivery
+@testable import ServiceKit
 
 /// Nobody holds a domain for ever: an unpaid order expires, a terminated account's order
 /// closes, either frees the domain; one live order per domain holds under a race; and one

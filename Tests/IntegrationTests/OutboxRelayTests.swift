@@ -7,7 +7,7 @@ import TestSupport
 import Testing
 import ZeroMQ
 
-@testable import Messaging
+@testable import Delivery
 
 struct RelayProbeEvent: Event {
     static let wireName = "relay-probe.happened"

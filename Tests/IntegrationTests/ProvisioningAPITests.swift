@@ -1,10 +1,11 @@
 import ControlPanels
 import Foundation
+import HTTPSupport
 import Hummingbird
 import PostgresNIO
 import ProvisioningService
 import Secrets
-import ServiceRuntime
+import ServiceKit
 import TestSupport
 import Testing
 

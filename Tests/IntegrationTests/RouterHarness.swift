@@ -1,11 +1,11 @@
 import CheckoutService
+import Delivery
 import Foundation
 import Hummingbird
 import HummingbirdTesting
 import Logging
-import Messaging
 import Persistence
-import ServiceRuntime
+import ServiceKit
 import TestSupport
 
 /// Runs a service's routes in-process against its real schema (`app.test(.router)`).

@@ -1,8 +1,10 @@
 import Foundation
+import HTTPSupport
+import Persistence
 import PostgresNIO
 import Prometheus
+import ServiceKit
 import ServiceLifecycle
-import ServiceRuntime
 import TestSupport
 import Testing
 

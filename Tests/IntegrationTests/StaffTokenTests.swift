@@ -1,11 +1,12 @@
 import BillingService
 import Foundation
+import HTTPSupport
 import Hummingbird
 import HummingbirdTesting
 import Payments
 import PortalTokens
 import PostgresNIO
-import ServiceRuntime
+import ServiceKit
 import TestSupport
 import Testing
 

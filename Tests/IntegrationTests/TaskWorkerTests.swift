@@ -1,10 +1,12 @@
+import Delivery
 import Foundation
 import Logging
-import Messaging
 import Persistence
 import PostgresNIO
+import ServiceKit
 import ServiceLifecycle
 import Synchronization
+import Tasks
 import TestSupport
 import Testing
 

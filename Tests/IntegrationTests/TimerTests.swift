@@ -1,8 +1,8 @@
 import Foundation
+import HTTPSupport
 import Hummingbird
 import HummingbirdTesting
 import PostgresNIO
-import ServiceRuntime
 import TestSupport
 import Testing
 

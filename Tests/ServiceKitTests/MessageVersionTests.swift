@@ -1,8 +1,10 @@
 import Contracts
 import Foundation
 import Testing
+import WireCodec
 
-@testable import Messaging
+@testable import Delivery
+@testable import ServiceKit
 
 /// A known type in a version this build does not know is unreadable (dead-lettered), not
 /// guessed at.

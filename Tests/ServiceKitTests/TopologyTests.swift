@@ -1,6 +1,7 @@
+import Delivery
 import Foundation
-import Messaging
-import ServiceRuntime
+import Persistence
+import ServiceKit
 import TestSupport
 import Testing
 

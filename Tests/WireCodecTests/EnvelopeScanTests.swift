@@ -1,7 +1,8 @@
+import Contracts
 import Foundation
 import Testing
 
-@testable import Contracts
+@testable import WireCodec
 
 /// The one-pass envelope reader must agree with JSONDecoder, or step aside for it.
 @Suite struct EnvelopeScanTests {

@@ -1,7 +1,8 @@
 import Contracts
+import Delivery
 import Foundation
-import Messaging
 import Testing
+import WireCodec
 
 /// The wire format: envelope fields, payload splicing and the stable names.
 @Suite struct EnvelopeTests {

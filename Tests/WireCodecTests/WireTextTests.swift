@@ -1,7 +1,8 @@
+import Contracts
 import Foundation
 import Testing
 
-@testable import Contracts
+@testable import WireCodec
 
 /// The hand-written header form must read and write exactly what Foundation's coders do.
 @Suite struct WireTextTests {

@@ -8,7 +8,7 @@ cd "$(dirname "$0")/../.."
 mode=${1:-replay}
 out=.build/fuzz
 mkdir -p "$out"
-sources=(Shared/Contracts/*.swift Shared/Contracts/*/*.swift Shared/Validation/*.swift Shared/ExternalHTTP/FormEncoding.swift
+sources=(Shared/Contracts/*.swift Shared/Contracts/*/*.swift Shared/WireCodec/*.swift Shared/Validation/*.swift Shared/ExternalHTTP/FormEncoding.swift
          Tests/Fuzz/*.swift)
 binary=$out/hostwire-fuzz
 if [ ! -x "$binary" ] || [ -n "$(find "${sources[@]}" -newer "$binary" 2>/dev/null | head -1)" ]; then

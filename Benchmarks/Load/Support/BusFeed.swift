@@ -1,7 +1,8 @@
 import Contracts
+import Delivery
 import Foundation
-import Messaging
 import Synchronization
+import WireCodec
 import ZeroMQ
 
 /// Sends events and commands as the services that own them would, so that one stage can be

@@ -1,6 +1,6 @@
 import Contracts
 import Foundation
-import Messaging
+import WireCodec
 import ZeroMQ
 
 /// Hands every `E` published on the broker's XPUB at `endpoint` to `handle`, with the moment

@@ -1,9 +1,9 @@
 import Contracts
 import Foundation
+import HTTPSupport
 import Hummingbird
-import Messaging
 import PostgresNIO
-import ServiceRuntime
+import ServiceKit
 
 /// `/api/billing`: subscriptions, invoices with their lines, payments and charge attempts,
 /// manual payments and refunds, a customer's balance, tax rates, and billing runs on demand.
@@ -21,19 +21,27 @@ struct BillingController: Sendable {
             return APIResponse.json(
                 try await invoices.subscriptions(
                     customer: try request.uuidQuery("customer_id"),
-                    status: query.get("status"),
-                    cancelling: query.get("cancelling") == "true", paging: try Paging(request)))
+                    status: try query.get("status").map { text in
+                        guard let status = SubscriptionStatus(rawValue: text) else {
+                            throw APIError.invalid("status", "status is active, suspended, terminated or cancelled")
+                        }
+                        return status
+                    },
+                    cancelling: query.get("cancelling") == "true", paging: try Paging(request).numbers))
         }
         api.get("invoices") { request, _ in
             let query = request.uri.queryParameters
-            let status = query.get("status")
-            if let status, !["open", "paid", "cancelled", "refunded"].contains(status) {
-                throw APIError.invalid("status", "status is open, paid, cancelled or refunded")
+            let status = try query.get("status").map { text in
+                guard let status = InvoiceStatus(rawValue: text) else {
+                    throw APIError.invalid("status", "status is open, paid, cancelled or refunded")
+                }
+                return status
             }
             return APIResponse.json(
                 try await invoices.invoices(
                     customer: try request.uuidQuery("customer_id"),
-                    subscription: try request.uuidQuery("subscription_id"), status: status, paging: try Paging(request))
+                    subscription: try request.uuidQuery("subscription_id"), status: status,
+                    paging: try Paging(request).numbers)
             )
         }
         api.get("invoices/{id}") { _, context in
@@ -48,7 +56,7 @@ struct BillingController: Sendable {
                 try await invoices.payments(
                     invoice: try request.uuidQuery("invoice_id"),
                     customer: try request.uuidQuery("customer_id"),
-                    paging: try Paging(request)))
+                    paging: try Paging(request).numbers))
         }
         api.get("customers/{id}/balance") { _, context in
             APIResponse.json(try await invoices.balance(try context.parameters.require("id", as: UUID.self)))
@@ -77,5 +85,15 @@ struct BillingController: Sendable {
         }
         PaymentsController(dependencies: dependencies, settings: settings, ledger: ledger).addRoutes(to: api)
         RunsController(dependencies: dependencies, settings: settings).addRoutes(to: api)
+    }
+}
+
+extension CancellationRefusal: APIErrorConvertible {
+    var apiError: APIError {
+        switch self {
+        case .noSuchSubscription: .notFound("subscription")
+        case .ended(let status): .conflict("subscription_ended", "the subscription is \(status.rawValue)")
+        case .nothingPending: .notFound("pending cancellation")
+        }
     }
 }

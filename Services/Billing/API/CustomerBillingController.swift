@@ -1,10 +1,10 @@
 import Foundation
+import HTTPSupport
 import Hummingbird
-import Messaging
 import Payments
 import Persistence
 import PostgresNIO
-import ServiceRuntime
+import ServiceKit
 
 /// `/api/customer`: one customer's subscriptions, invoices, payments and balance, for the
 /// portal; the customer is the one the token names, never a parameter.
@@ -36,7 +36,7 @@ struct CustomerBillingController: Sendable {
         api.get("subscriptions") { request, _ in
             let customer = try await customers.customer(request)
             return APIResponse.json(
-                try await queries.subscriptions(customer: customer, status: nil, paging: try Paging(request)))
+                try await queries.subscriptions(customer: customer, status: nil, paging: try Paging(request).numbers))
         }
         api.post("subscriptions/{id}/cancellation") { request, context in
             let customer = try await customers.customer(request)
@@ -54,7 +54,7 @@ struct CustomerBillingController: Sendable {
             return APIResponse.json(
                 try await queries.invoices(
                     customer: customer, subscription: nil, status: nil,
-                    paging: try Paging(request)))
+                    paging: try Paging(request).numbers))
         }
         api.get("invoices/{id}") { request, context in
             let customer = try await customers.customer(request)
@@ -78,8 +78,9 @@ struct CustomerBillingController: Sendable {
                 throw APIError.notFound("invoice")
             }
             let body = try await APIResponse.decode(Return.self, from: request)
-            guard invoice.status == "open", invoice.total > invoice.amountPaid else {
-                throw APIError.conflict("not_payable", "the invoice is \(invoice.status) with nothing left to pay")
+            guard invoice.status == .open, invoice.total > invoice.amountPaid else {
+                throw APIError.conflict(
+                    "not_payable", "the invoice is \(invoice.status.rawValue) with nothing left to pay")
             }
             let returnTo = CheckoutReturn(success: body.successURL, cancel: body.cancelURL)
             if let field = returnTo.invalidField { throw APIError.invalid(field, "\(field) is an http or https URL") }
@@ -101,7 +102,7 @@ struct CustomerBillingController: Sendable {
         api.get("payments") { request, _ in
             let customer = try await customers.customer(request)
             return APIResponse.json(
-                try await queries.payments(invoice: nil, customer: customer, paging: try Paging(request)))
+                try await queries.payments(invoice: nil, customer: customer, paging: try Paging(request).numbers))
         }
         api.get("balance") { request, _ in
             APIResponse.json(try await queries.balance(try await customers.customer(request)))

@@ -1,8 +1,8 @@
 import Foundation
+import HTTPSupport
 import Hummingbird
 import Payments
 import Persistence
-import ServiceRuntime
 
 /// `/api/customer/card`: the card renewals are charged to (brand and last four digits, never
 /// more) and a page at the provider to replace it; the new card arrives by webhook

@@ -1,11 +1,11 @@
 import Contracts
 import Foundation
+import HTTPSupport
 import Hummingbird
-import Messaging
 import Payments
 import Persistence
 import PostgresNIO
-import ServiceRuntime
+import ServiceKit
 
 /// Money an operator moves: a payment recorded by hand (bank transfer, cheque) and refunds.
 struct PaymentsController: Sendable {
@@ -40,17 +40,10 @@ struct PaymentsController: Sendable {
             if let reference = body.reference, reference.isEmpty || reference.count > 200 {
                 throw APIError.invalid("reference", "reference is 1 to 200 characters")
             }
-            let outcome = try await dependencies.store.transaction { transaction -> PaymentLedger.Outcome in
-                guard
-                    let currency = try await transaction.query("SELECT currency FROM invoices WHERE id = \(invoice)")
-                        .first?.decode(String.self)
-                else { return .unknownInvoice }
-                return try await ledger.record(
-                    .init(
-                        invoiceID: invoice, method: "manual",
-                        reference: "manual:" + (body.reference ?? UUID().uuidString.lowercased()),
-                        amount: body.amount, currency: currency, note: body.note),
-                    in: transaction)
+            let reference = "manual:" + (body.reference ?? UUID().uuidString.lowercased())
+            let outcome = try await dependencies.store.transaction { transaction in
+                try await ledger.recordManual(
+                    to: invoice, reference: reference, amount: body.amount, note: body.note, in: transaction)
             }
             switch outcome {
             case .unknownInvoice: throw APIError.notFound("invoice")

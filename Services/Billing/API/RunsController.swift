@@ -1,9 +1,8 @@
 import Foundation
+import HTTPSupport
 import Hummingbird
-import Messaging
 import Persistence
-import PostgresNIO
-import ServiceRuntime
+import ServiceKit
 
 /// Billing runs on demand ("run billing now" for a given day), their log, tax rates and a
 /// customer's country.
@@ -24,30 +23,6 @@ struct RunsController: Sendable {
         var dunning: Dunning.Outcome?
     }
 
-    struct Run: Encodable {
-        let id: Int64, kind: String, runDate: String, trigger: String, invoicesCreated: Int, chargesQueued: Int
-        let reminders: Int, suspensions: Int, terminations: Int, finishedAt: Date
-        enum CodingKeys: String, CodingKey {
-            case id, kind
-            case runDate = "run_date"
-            case trigger
-            case invoicesCreated = "invoices_created"
-            case chargesQueued = "charges_queued"
-            case reminders, suspensions, terminations
-            case finishedAt = "finished_at"
-        }
-    }
-
-    struct TaxRate: Codable {
-        let country: String?
-        let name: String?
-        let basisPoints: Int
-        enum CodingKeys: String, CodingKey {
-            case country, name
-            case basisPoints = "basis_points"
-        }
-    }
-
     struct CustomerPatch: Decodable { let country: String? }
 
     /// The dunning calendar billing runs by, set in its environment (`HOSTWIRE_BILLING_*`).
@@ -63,7 +38,7 @@ struct RunsController: Sendable {
     }
 
     func addRoutes(to api: RouterGroup<ServiceRequestContext>) {
-        let (database, store, logger) = (dependencies.database, dependencies.store, dependencies.logger)
+        let (database, store) = (dependencies.database, dependencies.store)
         api.post("runs") { request, _ in
             let body = try await APIResponse.decode(RunRequest.self, from: request)
             guard let day = BillingDay(parsing: body.date) else {
@@ -92,78 +67,14 @@ struct RunsController: Sendable {
             }
             return APIResponse.json(result)
         }
+        let figures = BillingFigures(database: database)
         // Per day (UTC) and currency: money received and refunded.
-        api.get("stats/daily") { request, _ in
-            struct Day: Encodable { let day: String, currency: String?, received: Int, refunded: Int }
-            let window = try StatsWindow(request)
-            return APIResponse.json(
-                try await database.query(
-                    """
-                    WITH \(unescaped: window.daysSQL),
-                    moves AS (SELECT created_at AS at, currency, amount AS received, 0 AS refunded FROM payments
-                              UNION ALL
-                              SELECT r.created_at, p.currency, 0, r.amount FROM refunds r JOIN payments p ON p.id = r.payment_id)
-                    SELECT day::text, m.currency, coalesce(sum(m.received), 0)::int, coalesce(sum(m.refunded), 0)::int
-                    FROM days LEFT JOIN moves m ON m.at >= s AND m.at < s + interval '1 day'
-                    GROUP BY day, m.currency ORDER BY day, m.currency
-                    """
-                ).map { row in
-                    let (day, currency, received, refunded) = try row.decode((String, String?, Int, Int).self)
-                    return Day(day: day, currency: currency, received: received, refunded: refunded)
-                })
-        }
+        api.get("stats/daily") { request, _ in APIResponse.json(try await figures.daily(try StatsWindow(request))) }
         // Today (UTC) so far, for the console's dashboard.
-        api.get("stats/today") { _, _ in
-            struct Today: Encodable {
-                let invoicesIssued: Int, payments: Int, declines: Int, suspensions: Int, terminations: Int,
-                    cancellationsEnded: Int
-                let pendingCancellations: Int
-                enum CodingKeys: String, CodingKey {
-                    case invoicesIssued = "invoices_issued"
-                    case payments, declines, suspensions, terminations
-                    case cancellationsEnded = "cancellations_ended"
-                    case pendingCancellations = "pending_cancellations"
-                }
-            }
-            guard
-                let row = try await database.query(
-                    """
-                    WITH today AS (SELECT (now() AT TIME ZONE 'UTC')::date AS day, date_trunc('day', now() AT TIME ZONE 'UTC') AT TIME ZONE 'UTC' AS since)
-                    SELECT (SELECT count(*) FROM invoices, today WHERE created_at >= since)::int,
-                           (SELECT count(*) FROM payments, today WHERE created_at >= since)::int,
-                           (SELECT count(*) FROM charge_attempts, today WHERE attempted_at >= since AND outcome = 'declined')::int,
-                           (SELECT count(*) FROM dunning_actions, today WHERE taken_on = day AND action = 'suspend')::int,
-                           (SELECT count(*) FROM dunning_actions, today WHERE taken_on = day AND action = 'terminate')::int,
-                           (SELECT count(*) FROM subscriptions, today WHERE cancelled_at >= since)::int,
-                           (SELECT count(*) FROM subscriptions WHERE cancel_on IS NOT NULL AND status IN ('active', 'suspended'))::int
-                    FROM today
-                    """
-                ).first
-            else { throw APIError(.internalServerError, code: "no_figures", "the figures query returned no row") }
-            let (invoices, payments, declines, suspensions, terminations, ended, pending) = try row.decode(
-                (Int, Int, Int, Int, Int, Int, Int).self)
-            return APIResponse.json(
-                Today(
-                    invoicesIssued: invoices, payments: payments, declines: declines, suspensions: suspensions,
-                    terminations: terminations, cancellationsEnded: ended, pendingCancellations: pending))
-        }
+        api.get("stats/today") { _, _ in APIResponse.json(try await figures.today()) }
         api.get("runs") { request, _ in
             let paging = try Paging(request)
-            return APIResponse.json(
-                try await database.query(
-                    """
-                    SELECT id, kind, run_date::text, trigger, invoices_created, charges_queued, reminders, suspensions, terminations, finished_at
-                    FROM runs ORDER BY id DESC LIMIT \(paging.perPage) OFFSET \(paging.offset)
-                    """
-                ).map { row in
-                    let (id, kind, date, trigger, invoices, charges, reminders, suspensions, terminations, finished) =
-                        try row.decode((Int64, String, String, String, Int, Int, Int, Int, Int, Date).self)
-                    return Run(
-                        id: id, kind: kind, runDate: date, trigger: trigger, invoicesCreated: invoices,
-                        chargesQueued: charges,
-                        reminders: reminders, suspensions: suspensions, terminations: terminations, finishedAt: finished
-                    )
-                })
+            return APIResponse.json(try await figures.runs(limit: paging.perPage, offset: paging.offset))
         }
         api.get("settings") { _, _ in
             APIResponse.json(
@@ -172,32 +83,20 @@ struct RunsController: Sendable {
                     retryDays: settings.retryDays, graceDays: settings.graceDays,
                     terminateAfterDays: settings.terminateAfterDays))
         }
-        api.get("tax-rates") { _, _ in
-            APIResponse.json(
-                try await database.query("SELECT country, name, basis_points FROM tax_rates ORDER BY country").map {
-                    row in
-                    let (country, name, points) = try row.decode((String, String, Int).self)
-                    return TaxRate(country: country, name: name, basisPoints: points)
-                })
-        }
+        let taxes = TaxRates(database: database)
+        api.get("tax-rates") { _, _ in APIResponse.json(try await taxes.all()) }
         api.put("tax-rates/{country}") { request, context in
             let country = try context.parameters.require("country")
             guard country.count == 2, country.allSatisfy({ $0.isASCII && $0.isUppercase }) else {
                 throw APIError.invalid("country", "country is an ISO 3166-1 alpha-2 code, such as DE")
             }
-            let body = try await APIResponse.decode(TaxRate.self, from: request)
+            let body = try await APIResponse.decode(TaxRates.Rate.self, from: request)
             guard (0...10_000).contains(body.basisPoints) else {
                 throw APIError.invalid("basis_points", "basis_points is 0 to 10000 (19% is 1900)")
             }
             let name = body.name ?? "VAT"
-            try await database.transaction { connection in
-                try await connection.query(
-                    """
-                    INSERT INTO tax_rates (country, name, basis_points) VALUES (\(country), \(name), \(body.basisPoints))
-                    ON CONFLICT (country) DO UPDATE SET name = excluded.name, basis_points = excluded.basis_points
-                    """, logger: logger)
-            }
-            return APIResponse.json(TaxRate(country: country, name: name, basisPoints: body.basisPoints))
+            try await taxes.set(country, name: name, basisPoints: body.basisPoints)
+            return APIResponse.json(TaxRates.Rate(country: country, name: name, basisPoints: body.basisPoints))
         }
         api.patch("customers/{id}") { request, context in
             let id = try context.parameters.require("id", as: UUID.self)
@@ -205,14 +104,7 @@ struct RunsController: Sendable {
             if let country = body.country, country.count != 2 || !country.allSatisfy({ $0.isASCII && $0.isUppercase }) {
                 throw APIError.invalid("country", "country is an ISO 3166-1 alpha-2 code, such as DE")
             }
-            let updated = try await database.transaction { connection in
-                try await connection.query(
-                    """
-                    UPDATE customers SET country = \(body.country), updated_at = now() WHERE id = \(id) RETURNING id
-                    """, logger: logger
-                ).collect().count
-            }
-            guard updated == 1 else { throw APIError.notFound("customer") }
+            guard try await taxes.setCountry(body.country, of: id) else { throw APIError.notFound("customer") }
             return Response(status: .noContent)
         }
     }

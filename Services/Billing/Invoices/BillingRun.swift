@@ -1,6 +1,6 @@
 import Logging
-import Messaging
 import PostgresNIO
+import ServiceKit
 
 /// One billing run's row in `runs`, written before its work so that a timer slot runs each
 /// kind once a day: the unique index on timer runs turns a second `timer.fired` for the

@@ -1,8 +1,8 @@
 import Contracts
 import Foundation
 import Logging
-import Messaging
 import PostgresNIO
+import ServiceKit
 
 /// A day's dunning, each step once per invoice (`dunning_actions`): a reminder before the
 /// due date for invoices nobody will charge, an overdue notice, suspension after the grace

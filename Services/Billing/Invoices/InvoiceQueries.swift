@@ -1,7 +1,7 @@
 import Foundation
 import Persistence
 import PostgresNIO
-import ServiceRuntime
+import Validation
 
 /// The read side of billing's admin API.
 struct InvoiceQueries: Sendable {
@@ -9,7 +9,8 @@ struct InvoiceQueries: Sendable {
 
     struct Subscription: Encodable {
         let id: UUID, orderID: UUID, customerID: UUID, accountID: UUID?, productName: String, domain: String?
-        let cycle: String, amount: Int, currency: String, startedOn: String, nextDue: String, status: String,
+        let cycle: String, amount: Int, currency: String, startedOn: String, nextDue: String,
+            status: SubscriptionStatus,
             suspendedFor: String?
         /// The day a requested cancellation ends it (nothing is invoiced from then).
         let cancelOn: String?
@@ -32,7 +33,7 @@ struct InvoiceQueries: Sendable {
     struct Invoice: Encodable {
         let id: UUID, number: String, subscriptionID: UUID, customerID: UUID
         let periodStart: String, periodEnd: String, issuedOn: String, dueOn: String
-        let subtotal: Int, tax: Int, total: Int, currency: String, status: String, amountPaid: Int
+        let subtotal: Int, tax: Int, total: Int, currency: String, status: InvoiceStatus, amountPaid: Int
         let chargeAttempts: Int, nextChargeOn: String?, paidAt: Date?
         var lines: [Line]?
         var payments: [Payment]?
@@ -100,7 +101,8 @@ struct InvoiceQueries: Sendable {
     }
 
     /// Subscriptions, oldest first; `cancelling` keeps those whose cancellation is pending (by the day they end).
-    func subscriptions(customer: UUID?, status: String?, cancelling: Bool = false, paging: Paging) async throws
+    func subscriptions(customer: UUID?, status: SubscriptionStatus?, cancelling: Bool = false, paging: PageNumbers)
+        async throws
         -> [Subscription]
     {
         try await database.query(
@@ -119,7 +121,8 @@ struct InvoiceQueries: Sendable {
             ) =
                 try row.decode(
                     (
-                        UUID, UUID, UUID, UUID?, String, String?, String, Int, String, String, String, String, String?,
+                        UUID, UUID, UUID, UUID?, String, String?, String, Int, String, String, String,
+                        SubscriptionStatus, String?,
                         String?
                     ).self)
             return Subscription(
@@ -129,7 +132,9 @@ struct InvoiceQueries: Sendable {
         }
     }
 
-    func invoices(customer: UUID?, subscription: UUID?, status: String?, paging: Paging) async throws -> [Invoice] {
+    func invoices(customer: UUID?, subscription: UUID?, status: InvoiceStatus?, paging: PageNumbers) async throws
+        -> [Invoice]
+    {
         try await database.query(
             """
             SELECT id, number, subscription_id, customer_id, period_start::text, period_end::text, issued_on::text, due_on::text,
@@ -180,7 +185,7 @@ struct InvoiceQueries: Sendable {
         return invoice
     }
 
-    func payments(invoice: UUID?, customer: UUID?, paging: Paging?) async throws -> [Payment] {
+    func payments(invoice: UUID?, customer: UUID?, paging: PageNumbers?) async throws -> [Payment] {
         let (limit, offset) = (paging?.perPage ?? 500, paging?.offset ?? 0)
         return try await database.query(
             """
@@ -229,7 +234,7 @@ struct InvoiceQueries: Sendable {
         ) = try row.decode(
             (
                 UUID, String, UUID, UUID, String, String, String, String, Int, Int, Int, String,
-                String, Int, Int, String?, Date?
+                InvoiceStatus, Int, Int, String?, Date?
             ).self)
         return Invoice(
             id: id, number: number, subscriptionID: subscription, customerID: customer, periodStart: start,

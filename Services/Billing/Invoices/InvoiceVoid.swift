@@ -1,6 +1,6 @@
 import Foundation
-import Messaging
 import PostgresNIO
+import ServiceKit
 
 /// Voiding an open invoice nothing was paid on: it is cancelled, never charged nor dunned
 /// again, and its period is not invoiced again (its once-per-period key stays taken). Money
@@ -10,7 +10,7 @@ struct InvoiceVoid: Sendable {
         case voided
         case notFound
         /// Paid, refunded or cancelled already.
-        case notOpen(status: String)
+        case notOpen(status: InvoiceStatus)
         case partlyPaid
         /// A charge is under way; its answer decides first.
         case chargeInProgress
@@ -24,8 +24,8 @@ struct InvoiceVoid: Sendable {
                 """
             ).first
         else { return .notFound }
-        let (status, paid, charging) = try row.decode((String, Int, Bool).self)
-        guard status == "open" else { return .notOpen(status: status) }
+        let (status, paid, charging) = try row.decode((InvoiceStatus, Int, Bool).self)
+        guard status == .open else { return .notOpen(status: status) }
         guard paid == 0 else { return .partlyPaid }
         guard !charging else { return .chargeInProgress }
         _ = try await transaction.query(

@@ -1,8 +1,8 @@
 import Contracts
 import Foundation
 import Logging
-import Messaging
 import PostgresNIO
+import ServiceKit
 
 /// A day's invoicing, set-based: every period that comes due within the lead time is
 /// invoiced (numbers without gaps, one invoice per subscription and period), and the

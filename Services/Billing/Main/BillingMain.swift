@@ -1,5 +1,6 @@
 import BillingService
-import ServiceRuntime
+import HTTPSupport
+import ServiceKit
 
 @main
 struct BillingMain {

@@ -1,11 +1,11 @@
 import Foundation
+import HTTPSupport
 import HTTPTypes
 import Hummingbird
 import Logging
-import Messaging
 import Payments
 import PostgresNIO
-import ServiceRuntime
+import ServiceKit
 
 /// `POST /webhooks/stripe` on billing: a succeeded PaymentIntent carrying an `invoice_id`
 /// pays that invoice, unless the charge's own answer credited it first (one payment per
@@ -53,11 +53,7 @@ struct BillingWebhookController: Sendable {
                         amount: intent.amount, currency: intent.currency), in: transaction)
                 // A card the customer just paid with (and saved for later) becomes the one renewals charge.
                 if let method = intent.paymentMethod, let customer = intent.customer {
-                    _ = try await transaction.query(
-                        """
-                        UPDATE customers SET payment_method = \(method), updated_at = now()
-                        WHERE id = (SELECT customer_id FROM invoices WHERE id = \(invoice)) AND payment_customer = \(customer)
-                        """)
+                    try await PaymentCustomers.useCard(method, reference: customer, payerOf: invoice, in: transaction)
                 }
                 return outcome
             }

@@ -1,11 +1,11 @@
 import Contracts
 import Foundation
 import Logging
-import Messaging
 import Payments
 import Persistence
 import PostgresNIO
-import ServiceRuntime
+import ServiceKit
+import Tasks
 
 /// One automatic charge attempt of an invoice.
 struct ChargeInvoiceTask: TaskPayload {
@@ -42,12 +42,13 @@ struct ChargeInvoice: Sendable {
                 ).first
             else { throw PermanentTaskFailure("no invoice \(charge.invoiceID)") }
             let (number, status, due, currency, customer, method) = try row.decode(
-                (String, String, Int, String, String?, String?).self)
+                (String, InvoiceStatus, Int, String, String?, String?).self)
             let key = "invoice-\(charge.invoiceID)-attempt-\(charge.attempt)"
             // Paid meanwhile (webhook, operator) or no card on file: nothing to charge.
-            guard status == "open", due > 0, let customer, let method else {
+            guard status == .open, due > 0, let customer, let method else {
                 try await completion.finish { transaction in
-                    try await settle(charge, key: key, outcome: "settled", detail: "invoice \(status)", transaction)
+                    try await settle(
+                        charge, key: key, outcome: "settled", detail: "invoice \(status.rawValue)", transaction)
                 }
                 return
             }

@@ -1,6 +1,6 @@
 import Foundation
-import Messaging
 import PostgresNIO
+import ServiceKit
 
 /// A customer's credit balance: goodwill credits granted by staff, taken first by the
 /// invoices issued afterwards (an invoice covered in full is paid without a charge, one

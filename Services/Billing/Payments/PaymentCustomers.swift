@@ -1,9 +1,8 @@
 import Foundation
-import HTTPTypes
 import Payments
 import Persistence
 import PostgresNIO
-import ServiceRuntime
+import ServiceKit
 
 /// Billing's customers at the payment provider.
 struct PaymentCustomers: Sendable {
@@ -19,7 +18,7 @@ struct PaymentCustomers: Sendable {
                 SELECT email, payment_customer FROM customers WHERE id = \(customer)
                 """
             ).first
-        else { throw APIError.notFound("customer") }
+        else { throw UnknownCustomer(id: customer) }
         let (email, known) = try row.decode((String, String?).self)
         if let known { return known }
         let created = try await gateway.createCustomer(
@@ -53,11 +52,21 @@ struct PaymentCustomers: Sendable {
             UPDATE customers SET payment_method = \(method), updated_at = now() WHERE payment_customer = \(reference)
             """)
     }
+
+    /// Makes `method` the card renewals charge for the customer who owes `invoice`, if the
+    /// provider knows them as `reference` (a card just paid with and saved for later).
+    static func useCard(_ method: String, reference: String, payerOf invoice: UUID, in transaction: Transaction)
+        async throws
+    {
+        try await transaction.query(
+            """
+            UPDATE customers SET payment_method = \(method), updated_at = now()
+            WHERE id = (SELECT customer_id FROM invoices WHERE id = \(invoice)) AND payment_customer = \(reference)
+            """)
+    }
 }
 
-extension APIError {
-    /// 502 for a provider call the customer's page depends on and the provider did not answer.
-    static func providerUnavailable(_ error: PaymentError) -> APIError {
-        APIError(.badGateway, code: "payment_provider_unavailable", "the payment provider did not answer: \(error)")
-    }
+/// Billing knows no customer with this id (no order of theirs reached it).
+struct UnknownCustomer: Error, Equatable {
+    let id: UUID
 }

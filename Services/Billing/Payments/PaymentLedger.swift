@@ -1,8 +1,8 @@
 import Contracts
 import Foundation
 import Logging
-import Messaging
 import PostgresNIO
+import ServiceKit
 
 /// Credits payments to invoices, once per payment reference, whichever way they arrive (the
 /// charge's answer, its webhook, an operator), and lifts a non-payment suspension once
@@ -29,6 +29,22 @@ struct PaymentLedger: Sendable {
         var note: String? = nil
     }
 
+    /// Credits money an operator received outside the provider (a bank transfer), in the
+    /// invoice's own currency.
+    func recordManual(
+        to invoice: UUID, reference: String, amount: Int, note: String?, in transaction: Transaction
+    ) async throws -> Outcome {
+        guard
+            let currency = try await transaction.query("SELECT currency FROM invoices WHERE id = \(invoice)")
+                .first?.decode(String.self)
+        else { return .unknownInvoice }
+        return try await record(
+            Payment(
+                invoiceID: invoice, method: "manual", reference: reference, amount: amount, currency: currency,
+                note: note),
+            in: transaction)
+    }
+
     func record(_ payment: Payment, in transaction: Transaction) async throws -> Outcome {
         let (connection, logger) = (transaction.connection, transaction.logger)
         try await BillingLock.take(on: connection, logger: logger)
@@ -39,7 +55,8 @@ struct PaymentLedger: Sendable {
                 """, logger: logger
             ).collect().first
         else { return .unknownInvoice }
-        let (currency, subscription, status, alreadyPaid, total) = try row.decode((String, UUID, String, Int, Int).self)
+        let (currency, subscription, status, alreadyPaid, total) = try row.decode(
+            (String, UUID, InvoiceStatus, Int, Int).self)
         guard currency == payment.currency.uppercased() else { return .currencyMismatch }
         let inserted = try await connection.query(
             """
@@ -50,7 +67,7 @@ struct PaymentLedger: Sendable {
         ).collect()
         guard !inserted.isEmpty else { return .duplicate }
         // An overpayment (a charge racing a manual payment) is kept on record for a refund.
-        let paid = status == "open" && alreadyPaid + payment.amount >= total
+        let paid = status == .open && alreadyPaid + payment.amount >= total
         try await connection.query(
             """
             UPDATE invoices SET amount_paid = amount_paid + \(payment.amount),

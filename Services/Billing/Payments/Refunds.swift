@@ -1,10 +1,10 @@
 import Contracts
 import Foundation
-import Messaging
 import Payments
 import Persistence
 import PostgresNIO
-import ServiceRuntime
+import ServiceKit
+import Tasks
 
 /// Refund (part of) a payment: queued when billing itself gives money back.
 struct RefundPaymentTask: TaskPayload {
@@ -26,7 +26,7 @@ struct Refunds: Sendable {
     let gateway: any PaymentGateway
 
     struct Refunded: Encodable, Sendable {
-        let id: UUID, paymentID: UUID, reference: String, amount: Int, invoiceStatus: String
+        let id: UUID, paymentID: UUID, reference: String, amount: Int, invoiceStatus: InvoiceStatus
         enum CodingKeys: String, CodingKey {
             case id
             case paymentID = "payment_id"
@@ -108,7 +108,7 @@ struct Refunds: Sendable {
             ).first
         else { return nil }
         let (status, invoice, currency, customer, email, name) = try row.decode(
-            (String, UUID, String, UUID, String, String).self)
+            (InvoiceStatus, UUID, String, UUID, String, String).self)
         try await transaction.publish(
             PaymentRefunded(
                 paymentID: made.payment, invoiceID: invoice, customerID: customer, customerEmail: email,

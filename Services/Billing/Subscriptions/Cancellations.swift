@@ -1,8 +1,7 @@
 import Contracts
 import Foundation
-import Messaging
 import PostgresNIO
-import ServiceRuntime
+import ServiceKit
 
 /// When a cancellation takes effect.
 enum CancellationTime: String, Codable, Sendable {
@@ -17,7 +16,7 @@ struct Cancellations: Sendable {
     struct Requested: Encodable {
         let subscriptionID: UUID
         let effectiveOn: String
-        let status: String
+        let status: SubscriptionStatus
         enum CodingKeys: String, CodingKey {
             case subscriptionID = "subscription_id"
             case effectiveOn = "effective_on"
@@ -39,12 +38,10 @@ struct Cancellations: Sendable {
                 WHERE s.id = \(subscription) AND (\(customer)::uuid IS NULL OR s.customer_id = \(customer)) FOR UPDATE OF s
                 """
             ).first
-        else { throw APIError.notFound("subscription") }
+        else { throw CancellationRefusal.noSuchSubscription }
         let (status, nextDue, owner, email, name, account, domain, product) =
-            try row.decode((String, String, UUID, String, String, UUID?, String?, String).self)
-        guard status == "active" || status == "suspended" else {
-            throw APIError.conflict("subscription_ended", "the subscription is \(status)")
-        }
+            try row.decode((SubscriptionStatus, String, UUID, String, String, UUID?, String?, String).self)
+        guard status.isLive else { throw CancellationRefusal.ended(status) }
         // The end of the term is the first day not paid for: the next period's start.
         let effective = when == .now ? today.description : nextDue
         _ = try await transaction.query(
@@ -60,7 +57,7 @@ struct Cancellations: Sendable {
                 productName: product, effectiveOn: effective, actor: actor))
         if when == .now { _ = try await apply(on: today, only: subscription, in: transaction) }
         return Requested(
-            subscriptionID: subscription, effectiveOn: effective, status: when == .now ? "cancelled" : status)
+            subscriptionID: subscription, effectiveOn: effective, status: when == .now ? .cancelled : status)
     }
 
     /// Takes back a cancellation not yet in effect; 404 when there is none.
@@ -72,7 +69,7 @@ struct Cancellations: Sendable {
                 WHERE id = \(subscription) AND status IN ('active', 'suspended') AND cancel_on > \(today.description)::date RETURNING id
                 """
             ).isEmpty
-        else { throw APIError.notFound("pending cancellation") }
+        else { throw CancellationRefusal.nothingPending }
     }
 
     /// Ends every subscription (or `only` that one) whose cancellation is due by `day`; returns how many.
@@ -103,4 +100,14 @@ struct Cancellations: Sendable {
         }
         return ended.count
     }
+}
+
+/// Why a cancellation was refused.
+enum CancellationRefusal: Error, Equatable {
+    /// No such subscription, or another customer's.
+    case noSuchSubscription
+    /// The subscription has already ended.
+    case ended(SubscriptionStatus)
+    /// There is no cancellation still to take effect.
+    case nothingPending
 }

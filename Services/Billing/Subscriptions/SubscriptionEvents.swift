@@ -1,9 +1,9 @@
 import Contracts
 import Foundation
 import Logging
-import Messaging
 import PostgresNIO
-import ServiceRuntime
+import ServiceKit
+import WireCodec
 
 /// What billing hears: a paid order starts a subscription (its first period paid by the
 /// order), a provisioned account tells which account a subscription bills, an account that

@@ -1,7 +1,7 @@
 import Contracts
 import Foundation
-import Messaging
 import PostgresNIO
+import ServiceKit
 
 /// Orders paid for whose account provisioning gave up on: billing stops charging for what
 /// it never delivered. The subscription ends (`undelivered`), its open invoices are

@@ -1,20 +1,18 @@
 import Foundation
+import HTTPSupport
 import Hummingbird
-import Persistence
-import PostgresNIO
-import ServiceRuntime
 
 /// `GET /api/catalog/products` for the storefront; creating and retiring products for admins.
 struct CatalogController: Sendable {
-    let database: Database
+    let products: ProductStore
     /// Authenticates the admin routes (``BearerAuthMiddleware``).
     let admin: BearerAuthMiddleware
 
     func addRoutes(to router: Router<ServiceRequestContext>) {
-        router.get("api/catalog/products") { _, _ in APIResponse.json(try await products(activeOnly: true)) }
+        router.get("api/catalog/products") { _, _ in APIResponse.json(try await products.all(activeOnly: true)) }
         router.get("api/catalog/products/{id}") { _, context in
             let id = try context.parameters.require("id", as: UUID.self)
-            guard let product = try await products(activeOnly: false).first(where: { $0.id == id }) else {
+            guard let product = try await products.all(activeOnly: false).first(where: { $0.id == id }) else {
                 throw APIError.notFound("product")
             }
             return APIResponse.json(product)
@@ -23,8 +21,7 @@ struct CatalogController: Sendable {
         admin.post("products") { request, _ in try await create(APIResponse.decode(NewProduct.self, from: request)) }
         admin.delete("products/{id}") { _, context in
             let id = try context.parameters.require("id", as: UUID.self)
-            let rows = try await database.query("UPDATE products SET active = false WHERE id = \(id) RETURNING id")
-            guard !rows.isEmpty else { throw APIError.notFound("product") }
+            guard try await products.retire(id) else { throw APIError.notFound("product") }
             return Response(status: .noContent)
         }
         admin.put("products/{id}/prices/{currency}") { request, context in
@@ -50,38 +47,10 @@ struct CatalogController: Sendable {
                 throw APIError.invalid("prices", "an amount is a positive integer of minor units")
             }
         }
-        try await database.transaction { connection in
-            let found = try await connection.query(
-                "SELECT 1 FROM products WHERE id = \(id) FOR UPDATE", logger: database.logger
-            ).collect()
-            guard !found.isEmpty else { throw APIError.notFound("product") }
-            try await connection.query(
-                "DELETE FROM prices WHERE product_id = \(id) AND currency = \(currency)", logger: database.logger)
-            for (cycle, amount) in amounts.sorted(by: { $0.key < $1.key }) {
-                try await connection.query(
-                    """
-                    INSERT INTO prices (product_id, billing_cycle, currency, amount) VALUES (\(id), \(cycle), \(currency), \(Int64(amount)))
-                    """, logger: database.logger)
-            }
+        guard try await products.setPrices(of: id, in: currency, to: amounts) else {
+            throw APIError.notFound("product")
         }
-        return APIResponse.json(try await products(activeOnly: false).first { $0.id == id })
-    }
-
-    struct NewProduct: Decodable {
-        let slug: String
-        let name: String
-        let type: String
-        let panelPlan: String?
-        let serverGroup: String?
-        let limits: [String: Int]?
-        let prices: [Price]
-
-        enum CodingKeys: String, CodingKey {
-            case slug, name, type
-            case panelPlan = "panel_plan"
-            case serverGroup = "server_group"
-            case limits, prices
-        }
+        return APIResponse.json(try await products.all(activeOnly: false).first { $0.id == id })
     }
 
     private func create(_ new: NewProduct) async throws -> Response {
@@ -114,47 +83,9 @@ struct CatalogController: Sendable {
             }
         }
         let id = UUID()
-        let limits = String(decoding: try JSONEncoder().encode(new.limits ?? [:]), as: UTF8.self)
-        try await database.transaction { connection in
-            let inserted = try await connection.query(
-                """
-                INSERT INTO products (id, slug, name, type, panel_plan, server_group, limits)
-                VALUES (\(id), \(new.slug), \(new.name), \(new.type), \(new.panelPlan), \(new.serverGroup ?? "default"), \(limits)::jsonb)
-                ON CONFLICT (slug) DO NOTHING RETURNING id
-                """, logger: database.logger
-            ).collect()
-            guard !inserted.isEmpty else {
-                throw APIError.conflict("slug_taken", "a product with slug \(new.slug) exists")
-            }
-            for price in new.prices {
-                try await connection.query(
-                    """
-                    INSERT INTO prices (product_id, billing_cycle, currency, amount)
-                    VALUES (\(id), \(price.billingCycle), \(price.currency), \(price.amount))
-                    ON CONFLICT DO NOTHING
-                    """, logger: database.logger)
-            }
+        guard try await products.create(id, new) else {
+            throw APIError.conflict("slug_taken", "a product with slug \(new.slug) exists")
         }
-        return APIResponse.json(try await products(activeOnly: false).first { $0.id == id }, status: .created)
-    }
-
-    func products(activeOnly: Bool) async throws -> [Product] {
-        let rows = try await database.query(
-            """
-            SELECT p.id, p.slug, p.name, p.type, p.panel_plan, p.server_group, p.limits::text, p.active,
-                   coalesce(json_agg(json_build_object('billing_cycle', pr.billing_cycle, 'currency', pr.currency,
-                            'amount', pr.amount) ORDER BY pr.currency, pr.amount) FILTER (WHERE pr.product_id IS NOT NULL), '[]')::text
-            FROM products p LEFT JOIN prices pr ON pr.product_id = p.id
-            WHERE p.active OR NOT \(activeOnly)
-            GROUP BY p.id ORDER BY p.slug
-            """)
-        return try rows.map { row in
-            let (id, slug, name, type, plan, group, limits, active, prices) =
-                try row.decode((UUID, String, String, String, String?, String?, String, Bool, String).self)
-            return Product(
-                id: id, slug: slug, name: name, type: type, panelPlan: plan, serverGroup: group,
-                limits: (try? JSONDecoder().decode([String: Int].self, from: Data(limits.utf8))) ?? [:],
-                active: active, prices: try JSONDecoder().decode([Price].self, from: Data(prices.utf8)))
-        }
+        return APIResponse.json(try await products.all(activeOnly: false).first { $0.id == id }, status: .created)
     }
 }

@@ -1,9 +1,8 @@
 import Foundation
+import HTTPSupport
 import Hummingbird
 import Persistence
 import PortalTokens
-import PostgresNIO
-import ServiceRuntime
 
 /// `POST /api/customer/link`: the checkout customer of an email the portal has verified,
 /// created if that email never ordered, so a person who signs up after ordering takes over
@@ -27,17 +26,8 @@ struct CustomerLinkController: Sendable {
             let body = try await request.decode(as: LinkRequest.self, context: context)
             let name = body.name.trimmingCharacters(in: .whitespacesAndNewlines)
             guard (1...200).contains(name.count) else { throw APIError.invalid("name", "name is 1 to 200 characters") }
-            // The name an order gave stays: it may be what the invoices already carry.
-            let row = try await database.query(
-                """
-                INSERT INTO customers (id, email, name) VALUES (\(UUID()), \(claims.email.lowercased()), \(name))
-                ON CONFLICT (email) DO UPDATE SET email = excluded.email RETURNING id
-                """
-            ).first
-            guard let id = try row?.decode(UUID.self) else {
-                throw APIError(.internalServerError, code: "internal_error", "not linked")
-            }
-            return APIResponse.json(Linked(customerID: id))
+            return APIResponse.json(
+                Linked(customerID: try await CustomerStore(database: database).link(claims.email, name: name)))
         }
     }
 }

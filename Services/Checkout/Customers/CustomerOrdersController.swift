@@ -1,9 +1,9 @@
 import Foundation
+import HTTPSupport
 import Hummingbird
 import Logging
 import Payments
 import PortalTokens
-import ServiceRuntime
 
 /// `/api/customer/orders`: the portal places and reads orders for the customer its token
 /// names, and gets the provider's hosted page to pay each one.

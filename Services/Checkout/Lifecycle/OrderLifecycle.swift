@@ -1,9 +1,9 @@
 import Contracts
 import Foundation
-import Messaging
 import Payments
 import PostgresNIO
-import ServiceRuntime
+import ServiceKit
+import Tasks
 
 /// Cancel an expired order's PaymentIntent at the provider, so it can no longer be paid.
 struct CancelPaymentTask: TaskPayload {

@@ -1,5 +1,6 @@
 import CheckoutService
-import ServiceRuntime
+import HTTPSupport
+import ServiceKit
 
 @main
 struct CheckoutMain {

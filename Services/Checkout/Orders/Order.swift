@@ -1,7 +1,9 @@
 import Foundation
+import Persistence
+import PostgresNIO
 
 /// Where an order is, as stored in `orders.status` (the table's CHECK lists the same).
-enum OrderStatus: String, Codable, Sendable, CaseIterable {
+enum OrderStatus: String, StoredState, CaseIterable {
     case pendingPayment = "pending_payment"
     case paid, cancelled, closed
 }
@@ -45,5 +47,29 @@ struct Order: Codable, Sendable {
         case amount, currency, domain, status, payment
         case createdAt = "created_at"
         case paidAt = "paid_at"
+    }
+}
+
+extension Order {
+    /// Reads a row of ``OrderStore/orders(id:customer:status:limit:offset:)``: the order's
+    /// columns with the customer's `email` and `payment_customer` and the product's `product_name`.
+    init(row: PostgresRow) throws {
+        let cells = row.makeRandomAccess()
+        id = try cells["id"].decode(UUID.self)
+        customerID = try cells["customer_id"].decode(UUID.self)
+        customerEmail = try cells["email"].decode(String.self)
+        productID = try cells["product_id"].decode(UUID.self)
+        productName = try cells["product_name"].decode(String.self)
+        billingCycle = try cells["billing_cycle"].decode(String.self)
+        amount = try cells["amount"].decode(Int.self)
+        currency = try cells["currency"].decode(String.self)
+        domain = try cells["domain"].decode(String?.self)
+        status = try cells["status"].decode(OrderStatus.self)
+        payment = Payment(
+            provider: "stripe", paymentIntent: try cells["payment_intent"].decode(String?.self),
+            clientSecret: try cells["payment_client_secret"].decode(String?.self))
+        createdAt = try cells["created_at"].decode(Date.self)
+        paidAt = try cells["paid_at"].decode(Date?.self)
+        paymentCustomer = try cells["payment_customer"].decode(String?.self)
     }
 }

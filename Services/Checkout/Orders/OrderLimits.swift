@@ -1,6 +1,6 @@
 import Foundation
+import HTTPSupport
 import Hummingbird
-import ServiceRuntime
 
 /// How many orders one address, one email or one customer may place in an hour: each order
 /// holds its domain until it expires, so an unlimited stranger could hold every domain.

@@ -1,11 +1,12 @@
 import Contracts
+import Delivery
 import Foundation
 import Logging
-import Messaging
 import Payments
 import Persistence
 import PostgresNIO
-import ServiceRuntime
+import ServiceKit
+import Validation
 
 /// Checkout's orders in Postgres, and the messages their changes cause.
 struct OrderStore: Sendable {
@@ -21,21 +22,21 @@ struct OrderStore: Sendable {
             let row = try await transaction.connection.run(
                 InsertOrder(id: id, order: order), logger: transaction.logger
             ).first
-            guard let row else { throw APIError.invalid("product_id", "no product \(order.productID) is on sale") }
+            guard let row else { throw ValidationError("product_id", "no product \(order.productID) is on sale") }
             let (productName, type, amount, customer, paymentCustomer, created) =
                 try row.decode((String, String, Int?, UUID?, String?, Date?).self)
             guard let amount else {
-                throw APIError.invalid(
+                throw ValidationError(
                     "currency", "\(productName) has no \(order.billingCycle) price in \(order.currency)")
             }
             // A product from before the catalog refused what nothing delivers is not sold either.
             guard ProductType(rawValue: type)?.isDeliverable == true else {
-                throw APIError.invalid(
+                throw ValidationError(
                     "product_id", "\(productName) cannot be ordered: nothing provisions \(type) products yet")
             }
-            guard order.domain != nil else { throw APIError.invalid("domain", "a hosting order needs a domain") }
+            guard order.domain != nil else { throw ValidationError("domain", "a hosting order needs a domain") }
             guard let customerID = customer, let created else {
-                throw APIError.conflict("domain_already_ordered", "an active order for \(order.domain ?? "") exists")
+                throw DomainAlreadyOrdered(domain: order.domain ?? "")
             }
             try await transaction.publish(
                 OrderPlaced(
@@ -79,30 +80,14 @@ struct OrderStore: Sendable {
     {
         try await database.query(
             """
-            SELECT o.id, o.customer_id, c.email, o.product_id, p.name, o.billing_cycle, o.amount, o.currency::text, o.domain,
+            SELECT o.id, o.customer_id, c.email, o.product_id, p.name AS product_name, o.billing_cycle, o.amount, o.currency::text AS currency, o.domain,
                    o.status, o.payment_intent, o.payment_client_secret, o.created_at, o.paid_at, c.payment_customer
             FROM orders o JOIN customers c ON c.id = o.customer_id JOIN products p ON p.id = o.product_id
             WHERE (\(id)::uuid IS NULL OR o.id = \(id)) AND (\(customer)::uuid IS NULL OR o.customer_id = \(customer))
-              AND (\(status?.rawValue)::text IS NULL OR o.status = \(status?.rawValue))
+              AND (\(status)::text IS NULL OR o.status = \(status))
             ORDER BY o.created_at DESC, o.id LIMIT \(limit) OFFSET \(offset)
             """
-        ).map { row in
-            let (
-                id, customer, email, product, productName, cycle, amount, currency, domain, status, intent, secret,
-                created, paid,
-                paymentCustomer
-            ) = try row.decode(
-                (
-                    UUID, UUID, String, UUID, String, String, Int, String, String?, String, String?, String?, Date,
-                    Date?, String?
-                ).self)
-            guard let status = OrderStatus(rawValue: status) else { throw UnknownOrderStatus(value: status) }
-            return Order(
-                id: id, customerID: customer, customerEmail: email, productID: product, productName: productName,
-                billingCycle: cycle, amount: amount, currency: currency, domain: domain, status: status,
-                payment: .init(provider: "stripe", paymentIntent: intent, clientSecret: secret),
-                createdAt: created, paidAt: paid, paymentCustomer: paymentCustomer)
-        }
+        ).map(Order.init(row:))
     }
 
     /// What a webhook event did.
@@ -190,29 +175,27 @@ struct OrderStore: Sendable {
             OrderOfIntent(intentID: intent.id, metadataOrderID: metadataOrder), logger: logger
         ).first
         guard let row else { return (.unknownOrder, nil) }
-        let (orderID, status, amount, orderCurrency, paidBy) = try row.decode((UUID, String, Int, String, String?).self)
+        let (orderID, status, amount, orderCurrency, paidBy) = try row.decode(
+            (UUID, OrderStatus, Int, String, String?).self)
         guard type == "payment_intent.succeeded" else { return (.failed, orderID) }
         // Money the order must not keep goes back (once per payment), reported to the operator.
         let stray: RefundReason? =
             switch status {
-            case "pending_payment": intent.amount == amount && currency == orderCurrency ? nil : .wrongAmount
-            case "paid", "closed": paidBy == intent.id ? nil : .duplicate
-            default: .orderEnded
+            case .pendingPayment: intent.amount == amount && currency == orderCurrency ? nil : .wrongAmount
+            case .paid, .closed: paidBy == intent.id ? nil : .duplicate
+            case .cancelled: .orderEnded
             }
         if let stray {
             try await StrayPayments.record(intent, order: orderID, reason: stray, in: transaction)
             return (.refunded, orderID)
         }
-        guard status == "pending_payment" else { return (.alreadyPaid, orderID) }
+        guard status == .pendingPayment else { return (.alreadyPaid, orderID) }
         // Attached to its intent between the two statements: the provider delivers it again.
         throw OrderChangedMeanwhile()
     }
 
     private struct OrderChangedMeanwhile: Error {}
 }
-
-/// A status in `orders` this build does not know (the table's CHECK should refuse it).
-struct UnknownOrderStatus: Error { let value: String }
 
 // The statements each order runs, prepared once per connection.
 extension OrderStore {
@@ -340,4 +323,37 @@ extension OrderStore {
             """
         }
     }
+
+    /// Per day (UTC) and currency: orders placed, orders paid and what they came to.
+    func daily(_ window: StatsWindow) async throws -> [DailyOrders] {
+        try await database.query(
+            """
+            WITH \(unescaped: window.daysSQL)
+            SELECT day::text, o.currency::text,
+                   count(o.id) FILTER (WHERE o.created_at >= s AND o.created_at < s + interval '1 day')::int,
+                   count(o.id) FILTER (WHERE o.paid_at >= s AND o.paid_at < s + interval '1 day')::int,
+                   coalesce(sum(o.amount) FILTER (WHERE o.paid_at >= s AND o.paid_at < s + interval '1 day'), 0)::int
+            FROM days LEFT JOIN orders o ON (o.created_at >= s AND o.created_at < s + interval '1 day')
+                                          OR (o.paid_at >= s AND o.paid_at < s + interval '1 day')
+            GROUP BY day, o.currency ORDER BY day, o.currency
+            """
+        ).map { row in
+            let (day, currency, placed, paid, amount) = try row.decode((String, String?, Int, Int, Int).self)
+            return DailyOrders(day: day, currency: currency, placed: placed, paid: paid, paidAmount: amount)
+        }
+    }
+}
+
+/// One day's orders in one currency.
+struct DailyOrders: Encodable, Sendable {
+    let day: String, currency: String?, placed: Int, paid: Int, paidAmount: Int
+    enum CodingKeys: String, CodingKey {
+        case day, currency, placed, paid
+        case paidAmount = "paid_amount"
+    }
+}
+
+/// Refused: an active order already holds the domain.
+struct DomainAlreadyOrdered: Error, Equatable {
+    let domain: String
 }

@@ -1,10 +1,10 @@
 import Foundation
+import HTTPSupport
 import Hummingbird
 import Logging
 import Payments
 import Persistence
 import PostgresNIO
-import ServiceRuntime
 
 /// Placing orders (storefront) and reading them (customer by id, operators by list).
 struct OrdersController: Sendable {
@@ -35,30 +35,7 @@ struct OrdersController: Sendable {
         let admin = router.group("api/admin").add(middleware: admin)
         // Per day (UTC) and currency: orders placed, orders paid and what they came to.
         admin.get("stats/daily") { request, _ in
-            struct Day: Encodable {
-                let day: String, currency: String?, placed: Int, paid: Int, paidAmount: Int
-                enum CodingKeys: String, CodingKey {
-                    case day, currency, placed, paid
-                    case paidAmount = "paid_amount"
-                }
-            }
-            let window = try StatsWindow(request)
-            return APIResponse.json(
-                try await store.database.query(
-                    """
-                    WITH \(unescaped: window.daysSQL)
-                    SELECT day::text, o.currency::text,
-                           count(o.id) FILTER (WHERE o.created_at >= s AND o.created_at < s + interval '1 day')::int,
-                           count(o.id) FILTER (WHERE o.paid_at >= s AND o.paid_at < s + interval '1 day')::int,
-                           coalesce(sum(o.amount) FILTER (WHERE o.paid_at >= s AND o.paid_at < s + interval '1 day'), 0)::int
-                    FROM days LEFT JOIN orders o ON (o.created_at >= s AND o.created_at < s + interval '1 day')
-                                                  OR (o.paid_at >= s AND o.paid_at < s + interval '1 day')
-                    GROUP BY day, o.currency ORDER BY day, o.currency
-                    """
-                ).map { row in
-                    let (day, currency, placed, paid, amount) = try row.decode((String, String?, Int, Int, Int).self)
-                    return Day(day: day, currency: currency, placed: placed, paid: paid, paidAmount: amount)
-                })
+            APIResponse.json(try await store.daily(try StatsWindow(request)))
         }
         admin.get("orders") { request, _ in
             var status: OrderStatus?
@@ -104,4 +81,8 @@ struct OrdersController: Sendable {
         }
         return APIResponse.json(order, status: status)
     }
+}
+
+extension DomainAlreadyOrdered: APIErrorConvertible {
+    var apiError: APIError { .conflict("domain_already_ordered", "an active order for \(domain) exists") }
 }

@@ -1,5 +1,4 @@
 import Foundation
-import ServiceRuntime
 import Validation
 
 /// `POST /api/orders`: who buys what, for which domain, paid in which currency.
@@ -37,27 +36,21 @@ struct PlaceOrder: Decodable, Sendable {
     }
 
     func validated() throws -> Valid {
-        let email: EmailAddress
-        do { email = try EmailAddress(customer.email) } catch { throw APIError.invalid(error.field, error.message) }
+        let email = try EmailAddress(customer.email)
         let name = customer.name.trimmingCharacters(in: .whitespacesAndNewlines)
         guard (1...200).contains(name.count) else {
-            throw APIError.invalid("name", "customer name is 1 to 200 characters")
+            throw ValidationError("name", "customer name is 1 to 200 characters")
         }
         if let country = customer.country, country.range(of: "^[A-Z]{2}$", options: .regularExpression) == nil {
-            throw APIError.invalid("country", "country is an ISO 3166 alpha-2 code in capitals")
+            throw ValidationError("country", "country is an ISO 3166 alpha-2 code in capitals")
         }
         guard BillingCycle.all.contains(billingCycle) else {
-            throw APIError.invalid("billing_cycle", "billing_cycle is monthly, quarterly, semi-annual or annual")
+            throw ValidationError("billing_cycle", "billing_cycle is monthly, quarterly, semi-annual or annual")
         }
         guard currency.range(of: "^[A-Z]{3}$", options: .regularExpression) != nil else {
-            throw APIError.invalid("currency", "currency is an ISO 4217 code in capitals")
+            throw ValidationError("currency", "currency is an ISO 4217 code in capitals")
         }
-        var normalized: String?
-        if let domain {
-            do { normalized = try DomainName(domain).ascii } catch {
-                throw APIError.invalid(error.field, error.message)
-            }
-        }
+        let normalized = try domain.map { try DomainName($0).ascii }
         return Valid(
             email: email.address.lowercased(), name: name, company: customer.company, country: customer.country,
             productID: productID, billingCycle: billingCycle, currency: currency, domain: normalized)

@@ -1,10 +1,10 @@
 import Contracts
 import Foundation
-import Messaging
 import Payments
 import Persistence
 import PostgresNIO
-import ServiceRuntime
+import ServiceKit
+import Tasks
 
 /// Refund a payment that should not have happened, in full.
 struct RefundStrayPaymentTask: TaskPayload {

@@ -1,9 +1,9 @@
 import Foundation
+import HTTPSupport
 import HTTPTypes
 import Hummingbird
 import Logging
 import Payments
-import ServiceRuntime
 
 /// `POST /webhooks/stripe`: verifies `Stripe-Signature` over the raw body, then records the
 /// event once. A bad signature is 400 and changes nothing; a replayed event is 200 and

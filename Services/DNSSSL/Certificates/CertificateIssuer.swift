@@ -5,11 +5,11 @@ import Crypto
 import DNS
 import Foundation
 import Logging
-import Messaging
 import Persistence
 import PostgresNIO
 import Secrets
-import ServiceRuntime
+import ServiceKit
+import Tasks
 
 /// Get one certificate from the ACME CA.
 struct IssueCertificateTask: TaskPayload {
@@ -41,15 +41,8 @@ struct CertificateIssuer: Sendable {
             try await issue(task.certificateID, completion)
         } onFinalFailure: { task, failure, transaction in
             let id = task.certificateID
-            guard
-                let row = try await transaction.query(
-                    """
-                    UPDATE certificates SET status = 'failed', last_error = \(failure.message), updated_at = now()
-                    WHERE id = \(id) AND status = 'pending' RETURNING account_id, domain
-                    """
-                ).first
+            guard let (account, domain) = try await CertificateStore.fail(id, reason: failure.message, in: transaction)
             else { return }
-            let (account, domain) = try row.decode((UUID, String).self)
             try await transaction.publish(
                 CertificateFailed(certificateID: id, accountID: account, domain: domain, reason: failure.message))
         }
@@ -58,26 +51,22 @@ struct CertificateIssuer: Sendable {
     private func issue(_ id: UUID, _ completion: TaskCompletion) async throws {
         let database = completion.database
         let logger = completion.logger
-        guard
-            let row = try await database.query(
-                """
-                SELECT c.status, c.names, c.domain, c.account_id, c.order_url, c.sealed_private_key, z.status
-                FROM certificates c JOIN zones z ON z.id = c.zone_id WHERE c.id = \(id)
-                """
-            ).first
-        else { throw PermanentTaskFailure("no certificate \(id)") }
-        let (status, names, domain, account, storedOrder, sealedKey, zoneStatus) =
-            try row.decode((String, [String], String, UUID, String?, String?, String).self)
-        guard status == "pending", zoneStatus == "active" || zoneStatus == "pending" else {
+        guard let pending = try await CertificateStore.toIssue(id, in: database) else {
+            throw PermanentTaskFailure("no certificate \(id)")
+        }
+        let (names, domain, account, storedOrder, sealedKey, zoneStatus) = (
+            pending.names, pending.domain, pending.accountID, pending.orderURL, pending.sealedPrivateKey,
+            pending.zoneStatus
+        )
+        guard pending.status == .pending, zoneStatus.isServed else {
             return try await completion.finish { _ in }
         }
-        guard zoneStatus == "active" else { throw TaskDeferral("the zone is not in DNS yet", delay: .seconds(2)) }
+        guard zoneStatus == .active else { throw TaskDeferral("the zone is not in DNS yet", delay: .seconds(2)) }
 
         let acme = try await client(database: database, logger: logger)
         var (orderURL, order) = try await currentOrder(storedOrder, names: names, acme: acme)
         if orderURL != storedOrder {
-            _ = try await database.query(
-                "UPDATE certificates SET order_url = \(orderURL), updated_at = now() WHERE id = \(id)")
+            try await CertificateStore.setOrder(orderURL, of: id, in: database)
         }
         if order.status == .pending { try await validate(order, domain: domain, acme: acme, logger: logger) }
         let key = try await certificateKey(id, sealed: sealedKey, database: database)
@@ -100,18 +89,7 @@ struct CertificateIssuer: Sendable {
             names.map { .init(name: "_acme-challenge.\($0)".absoluteDNSName, type: "TXT") }, in: domain)
         let sealedForProvisioning = try settings.keySealer?.seal(key.pemRepresentation)
         try await completion.finish { transaction in
-            let connection = transaction.connection
-            try await connection.query(
-                """
-                UPDATE certificates SET status = 'issued', certificate = \(leaf), chain = \(chain), serial = \(facts.serial),
-                    not_before = \(facts.notBefore), not_after = \(facts.notAfter), issued_at = now(), last_error = NULL, updated_at = now()
-                WHERE id = \(id)
-                """, logger: logger)
-            try await connection.query(
-                """
-                UPDATE certificates SET status = 'superseded', updated_at = now()
-                WHERE id = (SELECT renews FROM certificates WHERE id = \(id)) AND status = 'issued'
-                """, logger: logger)
+            try await CertificateStore.issued(id, leaf: leaf, chain: chain, facts: facts, in: transaction)
             try await transaction.publish(
                 CertificateIssued(
                     certificateID: id, accountID: account, domain: domain, names: names, certificate: leaf,
@@ -201,12 +179,8 @@ struct CertificateIssuer: Sendable {
     {
         if let sealed { return try P256.Signing.PrivateKey(pemRepresentation: try settings.cipher.open(sealed)) }
         let key = P256.Signing.PrivateKey()
-        let stored = try await database.query(
-            """
-            UPDATE certificates SET sealed_private_key = coalesce(sealed_private_key, \(try settings.cipher.seal(key.pemRepresentation)))
-            WHERE id = \(id) RETURNING sealed_private_key
-            """
-        ).first?.decode(String.self)
+        let stored = try await CertificateStore.keepKey(
+            try settings.cipher.seal(key.pemRepresentation), of: id, in: database)
         guard let stored else { throw PermanentTaskFailure("certificate \(id) vanished") }
         return try P256.Signing.PrivateKey(pemRepresentation: try settings.cipher.open(stored))
     }

@@ -1,8 +1,8 @@
 import Contracts
 import Foundation
 import Logging
-import Messaging
 import PostgresNIO
+import ServiceKit
 
 /// The daily renewal run, as of the timer's slot: every issued certificate expiring within
 /// the renewal window gets one renewal (a unique `renews` column), unless it is itself less

@@ -1,5 +1,6 @@
 import DNSSSLService
-import ServiceRuntime
+import HTTPSupport
+import ServiceKit
 
 @main
 struct DNSSSLMain {

@@ -1,9 +1,7 @@
 import Contracts
 import Foundation
 import Logging
-import Messaging
-import PostgresNIO
-import ServiceRuntime
+import ServiceKit
 
 /// What DNS/SSL hears: a provisioned account gets its zone and a certificate for the
 /// domain and `www`; a terminated one loses its zone and its certificates are closed; the
@@ -13,42 +11,28 @@ struct AccountEvents: Sendable {
 
     func register(in definition: inout ServiceDefinition) {
         definition.handlers.on(AccountProvisioned.self) { event, transaction in
-            let (connection, logger) = (transaction.connection, transaction.logger)
             let nameservers = event.nameservers.isEmpty ? settings.defaultNameservers : event.nameservers
             let zone = UUID()
-            let created = try await connection.query(
-                """
-                INSERT INTO zones (id, account_id, domain, server_ip, nameservers, customer_id)
-                VALUES (\(zone), \(event.accountID), \(event.domain), \(event.serverIP), \(nameservers), \(event.customerID))
-                ON CONFLICT DO NOTHING RETURNING id
-                """, logger: logger
-            ).collect()
-            guard !created.isEmpty else {
-                logger.info(
+            guard
+                try await ZoneStore.create(
+                    zone, account: event.accountID, domain: event.domain, serverIP: event.serverIP,
+                    nameservers: nameservers, customer: event.customerID, in: transaction)
+            else {
+                transaction.logger.info(
                     "zone exists for this account or domain; nothing to do", metadata: ["domain": "\(event.domain)"])
                 return
             }
             try await ZoneStore.save(
                 DefaultRecords.sets(domain: event.domain, serverIP: event.serverIP, nameservers: nameservers),
-                zone: zone, managed: true, on: connection, logger: logger)
-            try await connection.query(
-                """
-                INSERT INTO certificates (id, zone_id, account_id, domain, names)
-                VALUES (\(UUID()), \(zone), \(event.accountID), \(event.domain), \([event.domain, "www.\(event.domain)"]))
-                """, logger: logger)
+                zone: zone, managed: true, on: transaction.connection, logger: transaction.logger)
+            try await CertificateStore.request(
+                for: zone, account: event.accountID, domain: event.domain,
+                names: [event.domain, "www.\(event.domain)"], in: transaction)
             try await transaction.enqueue(SyncZoneTask(zoneID: zone), dedupeKey: "create-zone:\(zone)")
         }
         definition.handlers.on(AccountTerminated.self) { event, transaction in
-            let (connection, logger) = (transaction.connection, transaction.logger)
-            let zones = try await connection.query(
-                """
-                UPDATE zones SET status = 'deleting', updated_at = now() WHERE account_id = \(event.accountID) AND status <> 'deleted' RETURNING id
-                """, logger: logger
-            ).collect().map { try $0.decode(UUID.self) }
-            try await connection.query(
-                """
-                UPDATE certificates SET status = 'closed', updated_at = now() WHERE account_id = \(event.accountID) AND status IN ('pending', 'issued', 'failed')
-                """, logger: logger)
+            let zones = try await ZoneStore.markDeleting(of: event.accountID, in: transaction)
+            try await CertificateStore.close(of: event.accountID, in: transaction)
             for zone in zones {
                 try await transaction.enqueue(DeleteZoneTask(zoneID: zone), dedupeKey: "delete-zone:\(zone)")
             }

@@ -1,9 +1,7 @@
 import DNS
 import Foundation
-import Hummingbird
-import Messaging
 import PostgresNIO
-import ServiceRuntime
+import ServiceKit
 import Validation
 
 /// Changes to a zone's records, by an operator or by the customer who owns the zone: each
@@ -27,21 +25,21 @@ struct ZoneEdits: Sendable {
     static func validated(_ edit: RecordEdit) throws -> DNSRecordSet {
         let type = edit.type.uppercased()
         guard editableTypes.contains(type) else {
-            throw APIError.invalid("type", "type is one of \(editableTypes.sorted().joined(separator: ", "))")
+            throw ValidationError("type", "type is one of \(editableTypes.sorted().joined(separator: ", "))")
         }
         guard isName(edit.name, wildcard: true) else {
-            throw APIError.invalid("name", "name is a DNS name such as www.example.com")
+            throw ValidationError("name", "name is a DNS name such as www.example.com")
         }
         let ttl = edit.ttl ?? 3600
-        guard (30...604_800).contains(ttl) else { throw APIError.invalid("ttl", "ttl is 30 to 604800 seconds") }
+        guard (30...604_800).contains(ttl) else { throw ValidationError("ttl", "ttl is 30 to 604800 seconds") }
         guard (1...50).contains(edit.contents.count),
             edit.contents.allSatisfy({ !$0.isEmpty && $0.count <= 2048 && !$0.contains("\n") })
         else {
-            throw APIError.invalid("contents", "contents is 1 to 50 records, each one line")
+            throw ValidationError("contents", "contents is 1 to 50 records, each one line")
         }
         let contents = try edit.contents.map { try content($0.trimmingCharacters(in: .whitespaces), of: type) }
         if type == "CNAME" && contents.count != 1 {
-            throw APIError.invalid("contents", "a CNAME has exactly one target")
+            throw ValidationError("contents", "a CNAME has exactly one target")
         }
         return DNSRecordSet(name: edit.name.absoluteDNSName.lowercased(), type: type, ttl: ttl, records: contents)
     }
@@ -53,22 +51,22 @@ struct ZoneEdits: Sendable {
         switch type {
         case "A":
             guard IPAddressText.isIPv4(text) else {
-                throw APIError.invalid("contents", "an A record is an IPv4 address such as 192.0.2.10")
+                throw ValidationError("contents", "an A record is an IPv4 address such as 192.0.2.10")
             }
             return text
         case "AAAA":
             guard IPAddressText.isIPv6(text) else {
-                throw APIError.invalid("contents", "an AAAA record is an IPv6 address such as 2001:db8::1")
+                throw ValidationError("contents", "an AAAA record is an IPv6 address such as 2001:db8::1")
             }
             return text
         case "CNAME":
             guard isName(text, wildcard: false) else {
-                throw APIError.invalid("contents", "a CNAME's target is a host name")
+                throw ValidationError("contents", "a CNAME's target is a host name")
             }
             return text.absoluteDNSName.lowercased()
         case "MX":
             guard parts.count == 2, number(parts[0], 0...65_535), isName(parts[1], wildcard: false) else {
-                throw APIError.invalid(
+                throw ValidationError(
                     "contents", "an MX record is a preference and a host, such as 10 mail.example.com")
             }
             return "\(Int(parts[0])!) \(parts[1].absoluteDNSName.lowercased())"
@@ -76,7 +74,7 @@ struct ZoneEdits: Sendable {
             guard parts.count == 4, parts[0...2].allSatisfy({ number($0, 0...65_535) }),
                 isName(parts[3], wildcard: false) || parts[3] == "."
             else {
-                throw APIError.invalid(
+                throw ValidationError(
                     "contents", "an SRV record is priority, weight, port and target, such as 10 5 5060 sip.example.com")
             }
             return parts[0...2].map { String(Int($0)!) }.joined(separator: " ") + " "
@@ -85,21 +83,21 @@ struct ZoneEdits: Sendable {
             guard parts.count >= 3, number(parts[0], 0...255),
                 ["issue", "issuewild", "iodef"].contains(parts[1].lowercased())
             else {
-                throw APIError.invalid(
+                throw ValidationError(
                     "contents",
                     "a CAA record is flags, tag (issue, issuewild or iodef) and value, such as 0 issue \"letsencrypt.org\""
                 )
             }
             let value = parts[2...].joined(separator: " ").trimmingCharacters(in: CharacterSet(charactersIn: "\""))
             guard !value.contains("\""), value.count <= 255 else {
-                throw APIError.invalid("contents", "a CAA value is at most 255 characters, without quotes")
+                throw ValidationError("contents", "a CAA value is at most 255 characters, without quotes")
             }
             return "\(Int(parts[0])!) \(parts[1].lowercased()) \"\(value)\""
         default:
             // TXT: kept as given when already quoted, else quoted in strings of at most 255 bytes.
             if text.hasPrefix("\"") { return text }
             guard text.allSatisfy({ $0.isASCII && !$0.isNewline }) else {
-                throw APIError.invalid("contents", "a TXT record is ASCII text")
+                throw ValidationError("contents", "a TXT record is ASCII text")
             }
             let escaped = text.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "\"", with: "\\\"")
             var chunks: [String] = []
@@ -126,11 +124,9 @@ struct ZoneEdits: Sendable {
     }
 
     /// The record set a `DELETE …/records?name=&type=` names.
-    static func recordSet(_ request: Request) throws -> (name: String, type: String) {
-        let query = request.uri.queryParameters
-        guard let name = query.get("name"), let type = query.get("type")?.uppercased(), editableTypes.contains(type)
-        else {
-            throw APIError.invalid(
+    static func recordSet(name: String?, type: String?) throws -> (name: String, type: String) {
+        guard let name, let type = type?.uppercased(), editableTypes.contains(type) else {
+            throw ValidationError(
                 "type", "name and type (\(editableTypes.sorted().joined(separator: ", "))) are required")
         }
         return (name.absoluteDNSName.lowercased(), type)
@@ -140,7 +136,7 @@ struct ZoneEdits: Sendable {
     func save(_ set: DNSRecordSet, in id: UUID, of customer: UUID?) async throws {
         try await change(id, of: customer) { transaction, domain in
             guard set.name == domain.absoluteDNSName || set.name.hasSuffix(".\(domain.absoluteDNSName)") else {
-                throw APIError.invalid("name", "\(set.name) is not inside \(domain)")
+                throw ValidationError("name", "\(set.name) is not inside \(domain)")
             }
             if customer != nil {
                 let count =
@@ -150,7 +146,7 @@ struct ZoneEdits: Sendable {
                         """
                     ).first?.decode(Int.self) ?? 0
                 guard count < Self.customerLimit else {
-                    throw APIError.invalid("name", "a zone holds at most \(Self.customerLimit) record sets of your own")
+                    throw ValidationError("name", "a zone holds at most \(Self.customerLimit) record sets of your own")
                 }
             }
             try await ZoneStore.save(
@@ -176,13 +172,18 @@ struct ZoneEdits: Sendable {
     ) async throws {
         let found = try await store.transaction { transaction -> Bool in
             guard let zone = try await ZoneStore.zone(id, on: transaction.connection, logger: transaction.logger),
-                zone.status == "active",
+                zone.status == .active,
                 customer == nil || zone.customerID == customer
             else { return false }
             try await body(transaction, zone.domain)
             try await transaction.enqueue(SyncZoneTask(zoneID: zone.id), dedupeKey: "sync-zone:\(zone.id):\(UUID())")
             return true
         }
-        guard found else { throw APIError.notFound("active zone") }
+        guard found else { throw NoActiveZone(zoneID: id) }
     }
+}
+
+/// The zone is not active, or not the customer's: nothing in it can change.
+struct NoActiveZone: Error, Equatable {
+    let zoneID: UUID
 }

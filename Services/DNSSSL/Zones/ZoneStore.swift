@@ -1,7 +1,9 @@
 import DNS
 import Foundation
 import Logging
+import Persistence
 import PostgresNIO
+import ServiceKit
 
 /// The zones and desired records in DNS/SSL's schema.
 enum ZoneStore {
@@ -10,7 +12,7 @@ enum ZoneStore {
         let accountID: UUID
         let domain: String
         let nameservers: [String]
-        let status: String
+        let status: ZoneStatus
         /// The owner, when known (zones made before owners were kept have none).
         let customerID: UUID?
     }
@@ -25,7 +27,7 @@ enum ZoneStore {
 
     static func decode(_ row: PostgresRow) throws -> Zone {
         let (id, account, domain, nameservers, status, customer) = try row.decode(
-            (UUID, UUID, String, [String], String, UUID?).self)
+            (UUID, UUID, String, [String], ZoneStatus, UUID?).self)
         return Zone(
             id: id, accountID: account, domain: domain, nameservers: nameservers, status: status, customerID: customer)
     }
@@ -54,5 +56,86 @@ enum ZoneStore {
                 ON CONFLICT (zone_id, name, type) DO UPDATE SET ttl = excluded.ttl, contents = excluded.contents, managed = excluded.managed
                 """, logger: logger)
         }
+    }
+
+    /// Zones by id or domain, oldest first.
+    static func listing(id: UUID?, domain: String?, limit: Int, offset: Int, in database: Database) async throws
+        -> [ZoneListing]
+    {
+        try await database.query(
+            """
+            SELECT id, account_id, domain, server_ip, nameservers, status, synced_at FROM zones
+            WHERE (\(id)::uuid IS NULL OR id = \(id)) AND (\(domain)::text IS NULL OR domain = \(domain?.lowercased()))
+            ORDER BY created_at, id LIMIT \(limit) OFFSET \(offset)
+            """
+        ).map(ZoneListing.init(row:))
+    }
+
+    /// The zones of `customer` that exist or are being made, by domain.
+    static func zones(of customer: UUID, id: UUID?, in database: Database) async throws -> [CustomerZone] {
+        try await database.query(
+            """
+            SELECT id, account_id, domain, status, nameservers FROM zones
+            WHERE customer_id = \(customer) AND status IN ('pending', 'active') AND (\(id)::uuid IS NULL OR id = \(id))
+            ORDER BY domain LIMIT 200
+            """
+        ).map { row in
+            let (id, account, domain, status, nameservers) = try row.decode(
+                (UUID, UUID, String, ZoneStatus, [String]).self)
+            return CustomerZone(id: id, accountID: account, domain: domain, status: status, nameservers: nameservers)
+        }
+    }
+
+    /// A zone's record sets, each marked when it is one of Hostwire's defaults.
+    static func customerRecords(of zone: UUID, in database: Database) async throws -> [CustomerZone.Record] {
+        try await database.query(
+            """
+            SELECT name, type, ttl, contents, managed FROM records WHERE zone_id = \(zone) ORDER BY name, type
+            """
+        ).map { row in
+            let (name, type, ttl, contents, managed) = try row.decode((String, String, Int, [String], Bool).self)
+            return CustomerZone.Record(name: name, type: type, ttl: ttl, contents: contents, managed: managed)
+        }
+    }
+
+    /// Adds account `account`'s zone as `id`; `false` when the account or the domain has one.
+    static func create(
+        _ id: UUID, account: UUID, domain: String, serverIP: String, nameservers: [String], customer: UUID?,
+        in transaction: Transaction
+    ) async throws -> Bool {
+        try await !transaction.query(
+            """
+            INSERT INTO zones (id, account_id, domain, server_ip, nameservers, customer_id)
+            VALUES (\(id), \(account), \(domain), \(serverIP), \(nameservers), \(customer))
+            ON CONFLICT DO NOTHING RETURNING id
+            """
+        ).isEmpty
+    }
+
+    /// Marks the zones of `account` as being deleted; returns them.
+    static func markDeleting(of account: UUID, in transaction: Transaction) async throws -> [UUID] {
+        try await transaction.query(
+            """
+            UPDATE zones SET status = 'deleting', updated_at = now() WHERE account_id = \(account) AND status <> 'deleted' RETURNING id
+            """
+        ).map { try $0.decode(UUID.self) }
+    }
+
+    /// Marks a served zone active and synced, under a lock; returns its status before, `nil`
+    /// when it is no longer served (being deleted).
+    static func markSynced(_ id: UUID, in transaction: Transaction) async throws -> ZoneStatus? {
+        guard
+            let before = try await transaction.query("SELECT status FROM zones WHERE id = \(id) FOR UPDATE").first?
+                .decode(ZoneStatus.self),
+            before.isServed
+        else { return nil }
+        try await transaction.query(
+            "UPDATE zones SET status = 'active', synced_at = now(), updated_at = now() WHERE id = \(id)")
+        return before
+    }
+
+    /// Marks a zone gone from the DNS server.
+    static func markDeleted(_ id: UUID, in transaction: Transaction) async throws {
+        try await transaction.query("UPDATE zones SET status = 'deleted', updated_at = now() WHERE id = \(id)")
     }
 }

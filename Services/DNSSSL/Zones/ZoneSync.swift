@@ -2,10 +2,10 @@ import Contracts
 import DNS
 import Foundation
 import Logging
-import Messaging
 import Persistence
 import PostgresNIO
-import ServiceRuntime
+import ServiceKit
+import Tasks
 
 /// Make the DNS server's zone match the stored records.
 struct SyncZoneTask: TaskPayload {
@@ -39,35 +39,21 @@ struct ZoneSync: Sendable {
                     try await ZoneStore.records(of: id, on: connection, logger: logger)
                 )
             }
-            guard let zone, zone.status == "pending" || zone.status == "active" else {
+            guard let zone, zone.status.isServed else {
                 return try await completion.finish { _ in }
             }
             try await reconcile(zone, desired)
             try await completion.finish { transaction in
-                let connection = transaction.connection
-                let before = try await connection.query(
-                    "SELECT status FROM zones WHERE id = \(id) FOR UPDATE", logger: logger
-                )
-                .collect().first?.decode(String.self)
-                guard before == "pending" || before == "active" else { return }
-                try await connection.query(
-                    """
-                    UPDATE zones SET status = 'active', synced_at = now(), updated_at = now() WHERE id = \(id)
-                    """, logger: logger)
-                let activated = before == "pending"
-                if activated {
+                // Locked: a termination may be marking it for deletion meanwhile.
+                guard let before = try await ZoneStore.markSynced(id, in: transaction) else { return }
+                if before == .pending {
                     try await transaction.publish(
                         ZoneCreated(
                             zoneID: id, accountID: zone.accountID, domain: zone.domain,
                             nameservers: zone.nameservers))
                 }
                 // Certificates waiting for the zone can start now.
-                let waiting = try await connection.query(
-                    """
-                    SELECT id FROM certificates WHERE zone_id = \(id) AND status = 'pending'
-                    """, logger: logger
-                ).collect().map { try $0.decode(UUID.self) }
-                for certificate in waiting {
+                for certificate in try await CertificateStore.waiting(in: id, in: transaction) {
                     try await transaction.enqueue(
                         IssueCertificateTask(certificateID: certificate), dedupeKey: "issue:\(certificate)")
                 }
@@ -83,7 +69,7 @@ struct ZoneSync: Sendable {
             else { return try await completion.finish { _ in } }
             try await dnsCall { try await settings.dns.deleteZone(zone.domain) }
             try await completion.finish { transaction in
-                try await transaction.query("UPDATE zones SET status = 'deleted', updated_at = now() WHERE id = \(id)")
+                try await ZoneStore.markDeleted(id, in: transaction)
             }
         }
     }

@@ -1,8 +1,7 @@
 import Foundation
+import HTTPSupport
 import Hummingbird
 import Persistence
-import PostgresNIO
-import ServiceRuntime
 
 /// `/api/customer/messages`: the emails sent to the customer the portal's token names — those
 /// queued for them and those about their accounts — rendered again for reading, with every
@@ -32,7 +31,8 @@ struct CustomerMessagesController: Sendable {
         api.get("messages") { request, _ in
             let customer = try await customers.customer(request)
             let paging = try Paging(request)
-            let rows = try await sent(to: customer, id: nil, limit: paging.perPage, offset: paging.offset)
+            let rows = try await MessageStore.sent(
+                to: customer, id: nil, limit: paging.perPage, offset: paging.offset, in: database)
             var items: [Summary] = []
             for row in rows {
                 items.append(
@@ -46,33 +46,11 @@ struct CustomerMessagesController: Sendable {
         api.get("messages/{id}") { request, context in
             let customer = try await customers.customer(request)
             guard let id = context.parameters.get("id", as: UUID.self),
-                let row = try await sent(to: customer, id: id, limit: 1, offset: 0).first
+                let row = try await MessageStore.sent(to: customer, id: id, limit: 1, offset: 0, in: database).first
             else { throw APIError.notFound("message") }
             let rendered = try await templates.render(row.template, row.variables)
             return APIResponse.json(
                 Message(id: row.id, subject: rendered.subject, text: rendered.text, sentAt: row.sentAt))
-        }
-    }
-
-    private struct Row { let id: UUID, template: String, variables: [String: Any], sentAt: Date }
-
-    private func sent(to customer: UUID, id: UUID?, limit: Int, offset: Int) async throws -> [Row] {
-        try await database.query(
-            """
-            SELECT m.id, m.template, m.variables::text, m.sent_at FROM messages m
-            WHERE m.status = 'sent' AND (\(id)::uuid IS NULL OR m.id = \(id))
-              AND (m.customer_id = \(customer) OR m.account_id IN (SELECT account_id FROM recipients WHERE customer_id = \(customer)))
-            ORDER BY m.sent_at DESC, m.id LIMIT \(limit) OFFSET \(offset)
-            """
-        ).map { row in
-            let (id, template, json, sentAt) = try row.decode((UUID, String, String, Date).self)
-            var variables = (try JSONSerialization.jsonObject(with: Data(json.utf8)) as? [String: Any]) ?? [:]
-            // Never opened here: the reader sees where the secret was, not the secret.
-            if variables.removeValue(forKey: "sealed_password") != nil {
-                variables["password"] = "(only in the email itself)"
-            }
-            if variables.removeValue(forKey: "sealed_link") != nil { variables["link"] = "(only in the email itself)" }
-            return Row(id: id, template: template, variables: variables, sentAt: sentAt)
         }
     }
 }

@@ -1,7 +1,7 @@
 import Foundation
+import HTTPSupport
 import Hummingbird
 import Mail
-import ServiceRuntime
 import Validation
 
 /// The email templates for operators: the one in force and its history, a new version (it

@@ -1,11 +1,11 @@
 import Contracts
 import Foundation
 import Mail
-import Messaging
 import Persistence
 import PostgresNIO
 import Secrets
-import ServiceRuntime
+import ServiceKit
+import Tasks
 
 /// Send one queued message.
 struct SendEmailTask: TaskPayload {
@@ -27,19 +27,12 @@ struct SendEmail: Sendable {
         definition.tasks.register(SendEmailTask.self) { task, completion in
             let id = task.messageID
             let logger = completion.logger
-            guard
-                let row = try await completion.database.query(
-                    """
-                    SELECT template, recipient, recipient_name, variables::text, message_id, created_at, status, account_id, customer_id
-                    FROM messages WHERE id = \(id)
-                    """
-                ).first
-            else { throw PermanentTaskFailure("no message \(id)") }
-            let (template, recipient, name, json, messageID, created, status, account, customer) =
-                try row.decode((String, String, String?, String, String, Date, String, UUID?, UUID?).self)
+            guard let queued = try await MessageStore.toSend(id, in: completion.database) else {
+                throw PermanentTaskFailure("no message \(id)")
+            }
             // Sent already (a resend queues it again first): nothing to do.
-            guard status == "queued" else { return }
-            var variables = (try JSONSerialization.jsonObject(with: Data(json.utf8)) as? [String: Any]) ?? [:]
+            guard queued.status == .queued else { return }
+            var variables = queued.variables
             if let sealed = variables.removeValue(forKey: "sealed_password") as? String {
                 variables["password"] = (try? settings.opener?.open(sealed)) ?? "(set on first login)"
             }
@@ -51,13 +44,13 @@ struct SendEmail: Sendable {
                 variables["link"] = link
             }
             let rendered = try await TemplateVersions(database: completion.database, files: files, cache: compiled)
-                .render(template, variables)
+                .render(queued.template, variables)
             let message = MIMEMessage(
-                from: settings.from, replyTo: settings.replyTo, to: .init(recipient, name: name),
+                from: settings.from, replyTo: settings.replyTo, to: .init(queued.recipient, name: queued.recipientName),
                 subject: rendered.subject, text: rendered.text, html: rendered.html,
-                messageID: messageID, date: created)
+                messageID: queued.messageID, date: queued.createdAt)
             do throws(MailDeliveryError) {
-                try await settings.transport.send(message.rendered(), from: settings.from.email, to: [recipient])
+                try await settings.transport.send(message.rendered(), from: settings.from.email, to: [queued.recipient])
             } catch {
                 let permanent: Bool = if case .permanent = error { true } else { false }
                 _ = try? await completion.database.transaction { connection in
@@ -68,25 +61,19 @@ struct SendEmail: Sendable {
                 if permanent { throw PermanentTaskFailure(error.description) }
                 throw error
             }
+            let sent = EmailSent(
+                messageID: id, template: queued.template, accountID: queued.accountID, customerID: queued.customerID)
             try await completion.finish { transaction in
                 try await MessageStore.recordAttempt(
                     id, outcome: "sent", detail: nil, on: transaction.connection, logger: logger)
-                try await transaction.publish(
-                    EmailSent(messageID: id, template: template, accountID: account, customerID: customer))
+                try await transaction.publish(sent)
             }
         } onFinalFailure: { task, failure, transaction in
-            guard
-                let row = try await transaction.query(
-                    """
-                    SELECT template, account_id, customer_id FROM messages WHERE id = \(task.messageID)
-                    """
-                ).first
-            else { return }
-            let (template, account, customer) = try row.decode((String, UUID?, UUID?).self)
+            guard let about = try await MessageStore.subject(of: task.messageID, in: transaction) else { return }
             try await transaction.publish(
                 EmailFailed(
-                    messageID: task.messageID, template: template, accountID: account,
-                    customerID: customer, reason: failure.message))
+                    messageID: task.messageID, template: about.template, accountID: about.accountID,
+                    customerID: about.customerID, reason: failure.message))
         }
     }
 }

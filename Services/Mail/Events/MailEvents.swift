@@ -1,9 +1,9 @@
 import Contracts
 import Foundation
 import Logging
-import Messaging
 import PostgresNIO
-import ServiceRuntime
+import ServiceKit
+import WireCodec
 
 /// Which event becomes which email, to whom.
 struct MailEvents: Sendable {

@@ -1,5 +1,6 @@
+import HTTPSupport
 import MailService
-import ServiceRuntime
+import ServiceKit
 
 @main
 struct MailMain {

@@ -1,9 +1,9 @@
 import Contracts
 import Foundation
+import HTTPSupport
 import Hummingbird
 import HummingbirdAuth
 import Secrets
-import ServiceRuntime
 import Validation
 
 /// Sign-up with email verification, login, logout, password reset by emailed link, and the

@@ -1,8 +1,8 @@
 import Foundation
+import HTTPSupport
 import Hummingbird
 import HummingbirdAuth
 import Secrets
-import ServiceRuntime
 
 /// Two-factor login: turning it on (a TOTP secret confirmed with a first code, and ten
 /// recovery codes shown once), the second step of a login, and turning it off.

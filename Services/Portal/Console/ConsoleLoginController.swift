@@ -1,9 +1,9 @@
 import Foundation
+import HTTPSupport
 import Hummingbird
 import HummingbirdAuth
 import PortalTokens
 import Secrets
-import ServiceRuntime
 
 /// The console's door: accepting an invitation, the password, then the second factor, which
 /// every staff member must set up before anything opens.

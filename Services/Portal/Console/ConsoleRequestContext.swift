@@ -1,8 +1,8 @@
 import Foundation
+import HTTPSupport
 import Hummingbird
 import HummingbirdAuth
 import PortalTokens
-import ServiceRuntime
 
 /// The context of every console page: the staff member's session (its own cookie, `hw_staff`,
 /// scoped to `/console`), the client's address, and the posted form.

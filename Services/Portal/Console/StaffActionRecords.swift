@@ -1,9 +1,9 @@
 import Contracts
 import Foundation
-import Messaging
 import PortalTokens
 import PostgresNIO
-import ServiceRuntime
+import ServiceKit
+import WireCodec
 
 /// Writes the changes the services report (``RecordStaffAction``) into the audit log, as
 /// `api-call` entries whose target names the service, method and path.

@@ -1,5 +1,5 @@
 import PortalService
-import ServiceRuntime
+import ServiceKit
 
 @main
 struct PortalMain {

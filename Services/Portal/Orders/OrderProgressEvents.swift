@@ -1,8 +1,7 @@
 import Contracts
 import Foundation
-import Messaging
 import PostgresNIO
-import ServiceRuntime
+import ServiceKit
 
 /// Follows an order through the other services' events into `order_progress` and
 /// `account_progress`; every write keeps the first time a step was seen, so a redelivered

@@ -1,8 +1,8 @@
 import Contracts
 import Foundation
-import Messaging
 import Persistence
 import PostgresNIO
+import ServiceKit
 
 /// ``PersonRepository`` in the portal's schema; the emails go out through the outbox, in
 /// the same transaction as the rows that make their links valid.

@@ -1,9 +1,9 @@
 import Contracts
 import Foundation
-import Messaging
 import Persistence
 import PortalTokens
 import PostgresNIO
+import ServiceKit
 
 /// ``StaffRepository`` in the portal's schema; an invitation's email goes out through the
 /// outbox, in the same transaction as the row that makes its link valid.

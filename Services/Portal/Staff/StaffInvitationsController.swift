@@ -1,7 +1,7 @@
 import Foundation
+import HTTPSupport
 import Hummingbird
 import PortalTokens
-import ServiceRuntime
 import Validation
 
 /// The bootstrap: with a static admin token (`HOSTWIRE_API_TOKENS`), invite a staff member —

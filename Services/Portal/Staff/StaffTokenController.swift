@@ -1,7 +1,7 @@
 import Foundation
+import HTTPSupport
 import Hummingbird
 import PortalTokens
-import ServiceRuntime
 
 /// Exchanges a staff API key for a short-lived staff token (`POST /api/portal/staff/token`
 /// with `Authorization: Bearer hwk_…`): how the CLI and scripts act as a staff member, with

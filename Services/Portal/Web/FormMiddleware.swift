@@ -1,7 +1,7 @@
 import ExternalHTTP
 import Foundation
+import HTTPSupport
 import Hummingbird
-import ServiceRuntime
 
 /// CSRF protection, form reading and the client's address for every page.
 ///

@@ -1,6 +1,6 @@
+import HTTPSupport
 import Hummingbird
 import Logging
-import ServiceRuntime
 
 /// Every failure of a page becomes a page: the status, what happened in words a customer
 /// understands, and where to get help. Nothing internal is shown.

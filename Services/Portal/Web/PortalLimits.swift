@@ -1,4 +1,4 @@
-import ServiceRuntime
+import HTTPSupport
 
 /// What the portal lets one address or one account try, and how often.
 extension RateLimiter.Limit {

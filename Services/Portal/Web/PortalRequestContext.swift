@@ -1,7 +1,7 @@
 import Foundation
+import HTTPSupport
 import Hummingbird
 import HummingbirdAuth
-import ServiceRuntime
 
 /// The context of every portal page: the signed-in person's session (if any), the client's
 /// address, the CSRF token forms carry, and the fields of a posted form.

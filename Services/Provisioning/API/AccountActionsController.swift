@@ -1,8 +1,8 @@
 import Foundation
+import HTTPSupport
 import Hummingbird
-import Messaging
 import PortalTokens
-import ServiceRuntime
+import ServiceKit
 
 /// `/api/accounts/{id}/…`: an operator's controls over one account — suspend (with a
 /// reason), unsuspend, terminate, change package (a no-charge override) and reset password —

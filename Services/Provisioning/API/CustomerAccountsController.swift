@@ -1,11 +1,11 @@
 import ControlPanels
 import Foundation
+import HTTPSupport
 import Hummingbird
-import Messaging
 import Persistence
 import PostgresNIO
 import Secrets
-import ServiceRuntime
+import ServiceKit
 import Validation
 
 /// `/api/customer/accounts`: the hosting accounts of the customer the portal's token names.
@@ -24,48 +24,12 @@ struct CustomerAccountsController: Sendable {
         enum CodingKeys: String, CodingKey { case userIP = "user_ip" }
     }
 
-    /// An account as its owner sees it: no panel internals, no error text meant for operators.
-    struct CustomerAccount: Encodable {
-        let id: UUID, orderID: UUID?, domain: String, plan: String, status: String, step: String
-        let server: String?, controlPanel: String?, username: String?, suspendReason: String?
-        let createdAt: Date, provisionedAt: Date?
-        enum CodingKeys: String, CodingKey {
-            case id
-            case orderID = "order_id"
-            case domain, plan, status, step, server
-            case controlPanel = "control_panel"
-            case username
-            case suspendReason = "suspend_reason"
-            case createdAt = "created_at"
-            case provisionedAt = "provisioned_at"
-        }
-    }
-
     func addRoutes(to api: RouterGroup<ServiceRequestContext>) {
         api.get("accounts") { request, _ in
             let customer = try await customers.customer(request)
             let paging = try Paging(request)
             return APIResponse.json(
-                try await database.query(
-                    """
-                    SELECT a.id, a.order_id, a.domain, a.plan, a.status, a.step, s.hostname, s.panel, a.username, a.suspend_reason,
-                           a.created_at, a.provisioned_at
-                    FROM accounts a LEFT JOIN servers s ON s.id = a.server_id
-                    WHERE a.customer_id = \(customer)
-                    ORDER BY a.created_at DESC, a.id LIMIT \(paging.perPage) OFFSET \(paging.offset)
-                    """
-                ).map { row in
-                    let (id, order, domain, plan, status, step, server, panel, username, reason, created, provisioned) =
-                        try row.decode(
-                            (
-                                UUID, UUID?, String, String, String, String, String?, String?, String?, String?, Date,
-                                Date?
-                            ).self)
-                    return CustomerAccount(
-                        id: id, orderID: order, domain: domain, plan: plan, status: status, step: step, server: server,
-                        controlPanel: panel, username: username, suspendReason: reason, createdAt: created,
-                        provisionedAt: provisioned)
-                })
+                try await accounts.owned(by: customer, limit: paging.perPage, offset: paging.offset))
         }
         api.post("accounts/{id}/password") { request, context in try await changePassword(request, context) }
         // Single sign-on: a one-time URL that logs the customer in to their panel.

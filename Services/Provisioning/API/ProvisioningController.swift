@@ -1,9 +1,9 @@
 import Foundation
+import HTTPSupport
 import Hummingbird
-import Messaging
 import Persistence
 import PostgresNIO
-import ServiceRuntime
+import ServiceKit
 import Validation
 
 /// `/api/provisioning/…` and `/api/accounts`: the endpoints operators of the original
@@ -47,10 +47,7 @@ struct ProvisioningController: Sendable {
                 }
                 return APIResponse.json(try await accounts.account(id), status: .created)
             } catch {
-                _ = try await dependencies.database.query(
-                    """
-                    UPDATE accounts SET status = 'failed', last_error = \("\(error)"), updated_at = now() WHERE id = \(id)
-                    """)
+                try await accounts.markFailed(id, error: "\(error)")
                 throw APIError(.badGateway, code: "provisioning_failed", "account \(id) was not provisioned: \(error)")
             }
         }
@@ -69,33 +66,7 @@ struct ProvisioningController: Sendable {
         }
         // Per day (UTC): accounts provisioned, how long they took from order to active (p50, p95), tasks that failed for good.
         provisioning.get("stats/daily") { request, _ in
-            struct Day: Encodable {
-                let day: String, provisioned: Int, p50Seconds: Double?, p95Seconds: Double?, failed: Int
-                enum CodingKeys: String, CodingKey {
-                    case day, provisioned
-                    case p50Seconds = "p50_seconds"
-                    case p95Seconds = "p95_seconds"
-                    case failed
-                }
-            }
-            let window = try StatsWindow(request)
-            return APIResponse.json(
-                try await dependencies.database.query(
-                    """
-                    WITH \(unescaped: window.daysSQL)
-                    SELECT day::text,
-                           (SELECT count(*)::int FROM accounts a WHERE a.provisioned_at >= s AND a.provisioned_at < s + interval '1 day'),
-                           (SELECT percentile_cont(0.5) WITHIN GROUP (ORDER BY extract(epoch FROM a.provisioned_at - a.created_at))
-                              FROM accounts a WHERE a.provisioned_at >= s AND a.provisioned_at < s + interval '1 day')::float8,
-                           (SELECT percentile_cont(0.95) WITHIN GROUP (ORDER BY extract(epoch FROM a.provisioned_at - a.created_at))
-                              FROM accounts a WHERE a.provisioned_at >= s AND a.provisioned_at < s + interval '1 day')::float8,
-                           (SELECT count(*)::int FROM tasks t WHERE t.status = 'failed' AND t.updated_at >= s AND t.updated_at < s + interval '1 day')
-                    FROM days ORDER BY day
-                    """
-                ).map { row in
-                    let (day, provisioned, p50, p95, failed) = try row.decode((String, Int, Double?, Double?, Int).self)
-                    return Day(day: day, provisioned: provisioned, p50Seconds: p50, p95Seconds: p95, failed: failed)
-                })
+            APIResponse.json(try await accounts.daily(try StatsWindow(request)))
         }
         api.get("accounts") { request, _ in
             let status = try request.uri.queryParameters.get("status").map { text in

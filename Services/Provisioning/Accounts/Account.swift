@@ -1,12 +1,14 @@
 import Foundation
+import Persistence
+import PostgresNIO
 
 /// Where an account is in its life, as stored in `accounts.status`.
-enum AccountStatus: String, Codable, Sendable, CaseIterable {
+enum AccountStatus: String, StoredState, CaseIterable {
     case provisioning, active, suspended, terminated, failed
 }
 
 /// The next provisioning step of an account, as stored in `accounts.step`.
-enum ProvisioningStep: String, Codable, Sendable {
+enum ProvisioningStep: String, StoredState {
     /// Waiting for a server and a username.
     case server
     /// Placed; the panel account is to be created.
@@ -15,6 +17,9 @@ enum ProvisioningStep: String, Codable, Sendable {
     case mailbox
     case database
     case done
+
+    /// The panel account has been created: a final failure must roll it back.
+    var panelAccountExists: Bool { self == .mailbox || self == .database || self == .done }
 }
 
 /// A hosting account as provisioning keeps it.
@@ -73,5 +78,29 @@ struct AccountRequest: Sendable, Decodable {
         case contactEmail = "contact_email"
         case domain, plan
         case group = "server_group"
+    }
+}
+
+extension Account {
+    /// Reads a row of ``AccountStore/columns``.
+    init(row: PostgresRow) throws {
+        let cells = row.makeRandomAccess()
+        id = try cells["id"].decode(UUID.self)
+        orderID = try cells["order_id"].decode(UUID?.self)
+        customerID = try cells["customer_id"].decode(UUID?.self)
+        customerName = try cells["customer_name"].decode(String.self)
+        contactEmail = try cells["contact_email"].decode(String.self)
+        domain = try cells["domain"].decode(String.self)
+        plan = try cells["plan"].decode(String.self)
+        group = try cells["server_group"].decode(String.self)
+        serverID = try cells["server_id"].decode(UUID?.self)
+        username = try cells["username"].decode(String?.self)
+        status = try cells["status"].decode(AccountStatus.self)
+        suspendReason = try cells["suspend_reason"].decode(String?.self)
+        step = try cells["step"].decode(ProvisioningStep.self)
+        lastError = try cells["last_error"].decode(String?.self)
+        createdAt = try cells["created_at"].decode(Date.self)
+        provisionedAt = try cells["provisioned_at"].decode(Date?.self)
+        passwordSealed = try cells["password_sealed"].decode(String?.self)
     }
 }

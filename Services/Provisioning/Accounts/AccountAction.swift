@@ -1,8 +1,8 @@
 import Foundation
-import Messaging
 import Persistence
 import PostgresNIO
-import ServiceRuntime
+import ServiceKit
+import Tasks
 
 /// A change asked of an account after it exists, as stored in `account_actions.action`.
 enum AccountAction: String, Codable, Sendable, CaseIterable {

@@ -2,7 +2,7 @@ import Foundation
 import Logging
 import Persistence
 import PostgresNIO
-import ServiceRuntime
+import ServiceKit
 
 /// The `accounts` table.
 struct AccountStore: Sendable {
@@ -24,7 +24,7 @@ struct AccountStore: Sendable {
     }
 
     func account(_ id: UUID) async throws -> Account? {
-        try await database.run(AccountByID(id: id)).first.map(Self.decode)
+        try await database.run(AccountByID(id: id)).first.map(Account.init(row:))
     }
 
     func accounts(status: AccountStatus?, customer: UUID? = nil, limit: Int, offset: Int) async throws -> [Account] {
@@ -34,7 +34,7 @@ struct AccountStore: Sendable {
               AND (\(customer)::uuid IS NULL OR customer_id = \(customer))
             ORDER BY created_at DESC, id LIMIT \(limit) OFFSET \(offset)
             """
-        ).map(Self.decode)
+        ).map(Account.init(row:))
     }
 
     /// Records the step reached; only the panel account's creation is recorded, since it
@@ -57,23 +57,113 @@ struct AccountStore: Sendable {
         return counts
     }
 
-    static func decode(_ row: PostgresRow) throws -> Account {
-        let (
-            id, order, customer, name, email, domain, plan, group, server, username, status, reason, step, error,
-            created,
-            provisioned, sealed
-        ) =
-            try row.decode(
-                (
-                    UUID, UUID?, UUID?, String, String, String, String, String, UUID?, String?, String, String?, String,
-                    String?, Date, Date?, String?
-                ).self)
-        guard let status = AccountStatus(rawValue: status) else { throw UnknownAccountStatus(value: status) }
-        guard let step = ProvisioningStep(rawValue: step) else { throw UnknownAccountStatus(value: step) }
-        return Account(
-            id: id, orderID: order, customerID: customer, customerName: name, contactEmail: email, domain: domain,
-            plan: plan, group: group, serverID: server, username: username, status: status, suspendReason: reason,
-            step: step, lastError: error, createdAt: created, provisionedAt: provisioned, passwordSealed: sealed)
+    /// Marks an account failed with the error that stopped it (a manual run that did not finish).
+    func markFailed(_ id: UUID, error: String) async throws {
+        try await database.query(
+            """
+            UPDATE accounts SET status = 'failed', last_error = \(error), updated_at = now() WHERE id = \(id)
+            """)
+    }
+
+    /// Per day (UTC): accounts provisioned, how long they took from order to active (p50,
+    /// p95), and tasks that failed for good.
+    func daily(_ window: StatsWindow) async throws -> [DailyProvisioning] {
+        try await database.query(
+            """
+            WITH \(unescaped: window.daysSQL)
+            SELECT day::text,
+                   (SELECT count(*)::int FROM accounts a WHERE a.provisioned_at >= s AND a.provisioned_at < s + interval '1 day'),
+                   (SELECT percentile_cont(0.5) WITHIN GROUP (ORDER BY extract(epoch FROM a.provisioned_at - a.created_at))
+                      FROM accounts a WHERE a.provisioned_at >= s AND a.provisioned_at < s + interval '1 day')::float8,
+                   (SELECT percentile_cont(0.95) WITHIN GROUP (ORDER BY extract(epoch FROM a.provisioned_at - a.created_at))
+                      FROM accounts a WHERE a.provisioned_at >= s AND a.provisioned_at < s + interval '1 day')::float8,
+                   (SELECT count(*)::int FROM tasks t WHERE t.status = 'failed' AND t.updated_at >= s AND t.updated_at < s + interval '1 day')
+            FROM days ORDER BY day
+            """
+        ).map { row in
+            let (day, provisioned, p50, p95, failed) = try row.decode((String, Int, Double?, Double?, Int).self)
+            return DailyProvisioning(
+                day: day, provisioned: provisioned, p50Seconds: p50, p95Seconds: p95, failed: failed)
+        }
+    }
+
+    /// The accounts of `customer`, newest first, as their owner sees them.
+    func owned(by customer: UUID, limit: Int, offset: Int) async throws -> [CustomerAccount] {
+        try await database.query(
+            """
+            SELECT a.id, a.order_id, a.domain, a.plan, a.status, a.step, s.hostname, s.panel, a.username, a.suspend_reason,
+                   a.created_at, a.provisioned_at
+            FROM accounts a LEFT JOIN servers s ON s.id = a.server_id
+            WHERE a.customer_id = \(customer)
+            ORDER BY a.created_at DESC, a.id LIMIT \(limit) OFFSET \(offset)
+            """
+        ).map { row in
+            let (id, order, domain, plan, status, step, server, panel, username, reason, created, provisioned) =
+                try row.decode(
+                    (
+                        UUID, UUID?, String, String, AccountStatus, ProvisioningStep, String?, String?, String?,
+                        String?, Date, Date?
+                    ).self)
+            return CustomerAccount(
+                id: id, orderID: order, domain: domain, plan: plan, status: status, step: step, server: server,
+                controlPanel: panel, username: username, suspendReason: reason, createdAt: created,
+                provisionedAt: provisioned)
+        }
+    }
+
+    /// Gives an account another panel username (the one it had was taken on its panel).
+    func rename(_ id: UUID, to username: String) async throws {
+        try await database.query("UPDATE accounts SET username = \(username), updated_at = now() WHERE id = \(id)")
+    }
+
+    /// Puts a failed account back into provisioning, for an operator's retry.
+    static func restartProvisioning(_ id: UUID, in transaction: Transaction) async throws {
+        try await transaction.query(
+            """
+            UPDATE accounts SET status = 'provisioning', last_error = NULL, updated_at = now()
+            WHERE id = \(id) AND status = 'failed'
+            """)
+    }
+
+    /// Forgets a failed account's server and username: a retry places it again.
+    static func resetPlacement(of id: UUID, in transaction: Transaction) async throws {
+        try await transaction.query(
+            """
+            UPDATE accounts SET step = 'server', server_id = NULL, username = NULL, updated_at = now()
+            WHERE id = \(id) AND status = 'failed'
+            """)
+    }
+
+    /// Marks a provisioning account failed for good; returns its order and the step it
+    /// reached, `nil` when it was not provisioning.
+    static func failProvisioning(_ id: UUID, reason: String, in transaction: Transaction) async throws
+        -> (orderID: UUID?, step: ProvisioningStep)?
+    {
+        try await transaction.query(
+            """
+            UPDATE accounts SET status = 'failed', last_error = \(reason), updated_at = now()
+            WHERE id = \(id) AND status = 'provisioning' RETURNING order_id, step
+            """
+        ).first.map { try $0.decode((UUID?, ProvisioningStep).self) }
+    }
+
+    static func setStatus(_ status: AccountStatus, reason: String?, of id: UUID, in transaction: Transaction)
+        async throws
+    {
+        try await transaction.query(
+            """
+            UPDATE accounts SET status = \(status), suspend_reason = \(reason), updated_at = now() WHERE id = \(id)
+            """)
+    }
+
+    static func setPlan(_ plan: String, of id: UUID, in transaction: Transaction) async throws {
+        try await transaction.query("UPDATE accounts SET plan = \(plan), updated_at = now() WHERE id = \(id)")
+    }
+
+    /// Records the certificate installed on the account's panel.
+    static func setCertificate(_ certificate: UUID, of id: UUID, in transaction: Transaction) async throws {
+        try await transaction.query(
+            "UPDATE accounts SET certificate_id = \(certificate), updated_at = now() WHERE id = \(id)")
     }
 }
 
@@ -130,4 +220,14 @@ extension AccountStore {
 }
 
 /// A status or step in `accounts` this build does not know (the table's CHECK should refuse it).
-struct UnknownAccountStatus: Error { let value: String }
+
+/// One day of provisioning.
+struct DailyProvisioning: Encodable, Sendable {
+    let day: String, provisioned: Int, p50Seconds: Double?, p95Seconds: Double?, failed: Int
+    enum CodingKeys: String, CodingKey {
+        case day, provisioned
+        case p50Seconds = "p50_seconds"
+        case p95Seconds = "p95_seconds"
+        case failed
+    }
+}

@@ -1,10 +1,11 @@
 import Contracts
 import ControlPanels
 import Foundation
-import Messaging
 import Persistence
 import PostgresNIO
 import Secrets
+import ServiceKit
+import Tasks
 
 /// Creates an account on its panel step by step — server, create, mailbox, database —
 /// each step safe to repeat (a thing the panel refuses because it exists counts as made),
@@ -142,8 +143,7 @@ struct Provisioner: Sendable {
     private func rename(_ account: Account) async throws {
         let name = Credentials.alternative(
             to: Credentials.username(for: account.domain), attempt: Int.random(in: 100...999))
-        _ = try await accounts.database.query(
-            "UPDATE accounts SET username = \(name), updated_at = now() WHERE id = \(account.id)")
+        try await accounts.rename(account.id, to: name)
     }
 
     private func reload(_ id: UUID) async throws -> Account {

@@ -1,5 +1,6 @@
+import HTTPSupport
 import ProvisioningService
-import ServiceRuntime
+import ServiceKit
 
 @main
 struct ProvisioningMain {

@@ -4,7 +4,6 @@ import Logging
 import Persistence
 import PostgresNIO
 import Secrets
-import ServiceRuntime
 
 /// The `servers` table: registration, changes, and the least-full choice.
 struct ServerStore: Sendable {
@@ -86,7 +85,7 @@ struct ServerStore: Sendable {
                     \(sealed), \(new.group ?? "default"), \(new.maxAccounts), \(new.nameservers ?? []))
             ON CONFLICT (name) DO NOTHING RETURNING id
             """)
-        guard !rows.isEmpty else { throw APIError.conflict("name_taken", "a server named \(new.name) exists") }
+        guard !rows.isEmpty else { throw ServerRefusal.nameTaken(new.name) }
         return id
     }
 
@@ -127,7 +126,7 @@ struct ServerStore: Sendable {
                 ).collect().first?.decode(Int.self)
             else { return false }
             guard live == 0 else {
-                throw APIError.conflict("server_in_use", "the server has \(live) live accounts; drain it first")
+                throw ServerRefusal.inUse(liveAccounts: live)
             }
             try await connection.query("UPDATE accounts SET server_id = NULL WHERE server_id = \(id)", logger: logger)
             return try await !connection.query("DELETE FROM servers WHERE id = \(id) RETURNING id", logger: logger)
@@ -186,4 +185,12 @@ extension ServerStore {
             """
         }
     }
+}
+
+/// Why the server list refused a change.
+enum ServerRefusal: Error, Equatable {
+    /// Another server has the name.
+    case nameTaken(String)
+    /// Accounts still live on the server.
+    case inUse(liveAccounts: Int)
 }

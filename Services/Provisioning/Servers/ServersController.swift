@@ -1,7 +1,7 @@
 import ControlPanels
 import Foundation
+import HTTPSupport
 import Hummingbird
-import ServiceRuntime
 import Validation
 
 /// `/api/servers`: register, list, show, change (drain, capacity, credentials), remove,
@@ -143,4 +143,13 @@ func isIPv4Address(_ text: String) -> Bool {
         && parts.allSatisfy { part in
             !part.isEmpty && part.count <= 3 && part.allSatisfy(\.isNumber) && (Int(part) ?? 256) <= 255
         }
+}
+
+extension ServerRefusal: APIErrorConvertible {
+    var apiError: APIError {
+        switch self {
+        case .nameTaken(let name): .conflict("name_taken", "a server named \(name) exists")
+        case .inUse(let live): .conflict("server_in_use", "the server has \(live) live accounts; drain it first")
+        }
+    }
 }

@@ -1,8 +1,9 @@
 import Contracts
 import Foundation
 import Logging
-import Messaging
-import ServiceRuntime
+import ServiceKit
+import Tasks
+import WireCodec
 
 /// Turns each account command into a task in the transaction that records the command,
 /// so the panel work is retried by provisioning itself until it is done.

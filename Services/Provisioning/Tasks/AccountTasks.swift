@@ -1,10 +1,10 @@
 import Contracts
 import ControlPanels
 import Foundation
-import Messaging
 import PostgresNIO
 import Secrets
-import ServiceRuntime
+import ServiceKit
+import Tasks
 
 /// The task handlers that drive the panels, and what a task's final failure does.
 struct AccountTasks: Sendable {
@@ -30,11 +30,7 @@ struct AccountTasks: Sendable {
             guard try rollback.first?.decode(Int.self) == 0 else {
                 throw RetryRefused(code: "rollback_pending", "the failed attempt is still being rolled back")
             }
-            try await transaction.query(
-                """
-                UPDATE accounts SET status = 'provisioning', last_error = NULL, updated_at = now()
-                WHERE id = \(payload.accountID) AND status = 'failed'
-                """)
+            try await AccountStore.restartProvisioning(payload.accountID, in: transaction)
         }
         definition.tasks.register(RollbackAccountTask.self) { payload, completion in
             try await change(payload.accountID, action: nil, completion, allow: [.failed]) { account, username, panel in
@@ -43,11 +39,7 @@ struct AccountTasks: Sendable {
                 }
             } effects: { account, transaction in
                 // The account starts over from placement if an operator retries it.
-                try await transaction.query(
-                    """
-                    UPDATE accounts SET step = 'server', server_id = NULL, username = NULL, updated_at = now()
-                    WHERE id = \(account.id) AND status = 'failed'
-                    """)
+                try await AccountStore.resetPlacement(of: account.id, in: transaction)
             }
         }
         definition.tasks.register(SuspendAccountTask.self) { payload, completion in
@@ -108,18 +100,14 @@ struct AccountTasks: Sendable {
                     CertificateBundle(certificate: payload.certificate, privateKey: key, chain: payload.chain),
                     username: username, domain: account.domain)
             } effects: { account, transaction in
-                try await transaction.query(
-                    """
-                    UPDATE accounts SET certificate_id = \(payload.certificateID), updated_at = now() WHERE id = \(account.id)
-                    """)
+                try await AccountStore.setCertificate(payload.certificateID, of: account.id, in: transaction)
             }
         }
         definition.tasks.register(ChangePackageTask.self) { payload, completion in
             try await change(payload, completion, allow: [.active, .suspended]) { _, username, panel in
                 try await panel.changePackage(username, to: payload.plan)
             } effects: { account, transaction in
-                try await transaction.query(
-                    "UPDATE accounts SET plan = \(payload.plan), updated_at = now() WHERE id = \(account.id)")
+                try await AccountStore.setPlan(payload.plan, of: account.id, in: transaction)
                 try await transaction.publish(
                     AccountPackageChanged(accountID: account.id, plan: payload.plan, actor: payload.actor))
             }
@@ -149,15 +137,11 @@ struct AccountTasks: Sendable {
     /// Marks the account failed and publishes `account.provisioning-failed`; when the panel
     /// account had been created, a rollback task removes it.
     private func provisioningFailed(_ id: UUID, _ failure: TaskFailure, _ transaction: Transaction) async throws {
-        let rows = try await transaction.query(
-            """
-            UPDATE accounts SET status = 'failed', last_error = \(failure.message), updated_at = now()
-            WHERE id = \(id) AND status = 'provisioning' RETURNING order_id, step
-            """)
-        guard let row = rows.first else { return }
-        let (orderID, step) = try row.decode((UUID?, String).self)
+        guard
+            let (orderID, step) = try await AccountStore.failProvisioning(id, reason: failure.message, in: transaction)
+        else { return }
         try await transaction.publish(AccountProvisioningFailed(orderID: orderID ?? id, reason: failure.message))
-        if ["mailbox", "database", "done"].contains(step) {
+        if step.panelAccountExists {
             try await transaction.enqueue(
                 RollbackAccountTask(accountID: id),
                 dedupeKey: "rollback-\(id)-\(failure.taskID)-\(failure.attempt)")
@@ -219,10 +203,7 @@ struct AccountTasks: Sendable {
     private func set(_ account: Account, status: AccountStatus, reason: String?, _ transaction: Transaction)
         async throws
     {
-        try await transaction.query(
-            """
-            UPDATE accounts SET status = \(status.rawValue), suspend_reason = \(reason), updated_at = now() WHERE id = \(account.id)
-            """)
+        try await AccountStore.setStatus(status, reason: reason, of: account.id, in: transaction)
     }
 
     private func provisioner(_ completion: TaskCompletion) -> Provisioner {

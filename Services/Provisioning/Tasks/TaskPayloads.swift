@@ -1,5 +1,5 @@
 import Foundation
-import Messaging
+import Tasks
 
 /// Create the account on its panel (all steps), then publish `account.provisioned`.
 struct ProvisionAccountTask: TaskPayload {

@@ -1,4 +1,5 @@
-import ServiceRuntime
+import HTTPSupport
+import ServiceKit
 import TimerService
 
 @main

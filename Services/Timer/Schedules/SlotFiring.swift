@@ -1,10 +1,11 @@
 import Contracts
 import Crypto
+import Delivery
 import Foundation
 import Logging
-import Messaging
 import Persistence
 import PostgresNIO
+import ServiceKit
 import ServiceLifecycle
 
 /// Announces every due slot of every enabled schedule once, all schedules' slots merged in

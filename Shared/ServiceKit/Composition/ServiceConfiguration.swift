@@ -1,6 +1,6 @@
+import Delivery
 import Foundation
 import Logging
-import Messaging
 import Persistence
 import ZeroMQ
 

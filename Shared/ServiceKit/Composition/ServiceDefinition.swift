@@ -1,6 +1,6 @@
+import HTTPSupport
 import Hummingbird
 import Logging
-import Messaging
 import Persistence
 import ServiceLifecycle
 

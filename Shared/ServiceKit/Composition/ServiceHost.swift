@@ -1,7 +1,8 @@
+import Delivery
 import Foundation
+import HTTPSupport
 import Hummingbird
 import Logging
-import Messaging
 import Metrics
 import Persistence
 import PostgresNIO

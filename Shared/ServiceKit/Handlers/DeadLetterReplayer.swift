@@ -1,8 +1,10 @@
 import Contracts
+import Delivery
 import Foundation
 import Logging
 import Persistence
 import PostgresNIO
+import WireCodec
 
 /// Puts a dead letter back to work, once: a received message is handled again by the
 /// service's own handler, a command this service could not get acknowledged is sent again.

@@ -1,10 +1,13 @@
 import Contracts
 import CoreMetrics
+import Delivery
 import Foundation
 import Logging
 import Persistence
 import PostgresNIO
 import ServiceLifecycle
+import Tasks
+import WireCodec
 import ZeroMQ
 
 /// Receives everything that reaches the service and hands each message to its handler

@@ -1,4 +1,6 @@
 import Contracts
+import Delivery
+import WireCodec
 
 /// The commands and events a service handles, by wire name.
 public struct MessageHandlers: Sendable {

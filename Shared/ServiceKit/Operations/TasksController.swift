@@ -1,6 +1,6 @@
 import Foundation
+import HTTPSupport
 import Hummingbird
-import Messaging
 import Persistence
 import PostgresNIO
 

@@ -1,5 +1,7 @@
 import Contracts
 import Foundation
+import Tasks
+import WireCodec
 
 /// The tasks a service runs: each task type registered once, with its handler and the hooks
 /// that belong to it, all given the already-decoded payload.

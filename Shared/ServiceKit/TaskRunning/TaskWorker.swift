@@ -1,41 +1,13 @@
 import Contracts
 import CoreMetrics
+import Delivery
 import Foundation
 import Logging
 import Persistence
 import PostgresNIO
 import ServiceLifecycle
 import Synchronization
-
-/// A claimed task: its row as the worker leased it.
-public struct ClaimedTask: Sendable {
-    public let id: UUID
-    public let type: String
-    public let payload: String
-    /// This attempt's number, from 1.
-    public let attempt: Int
-    public let maxAttempts: Int
-    public let correlationID: UUID?
-}
-
-/// A failure that retrying cannot cure: the task is marked failed at once.
-/// Thrown by a task that cannot proceed yet for a reason outside it (no server has room):
-/// it is tried again after `delay` without using up an attempt, and `reason` is shown as
-/// its last error so operators see why it waits.
-public struct TaskDeferral: Error, CustomStringConvertible, Sendable {
-    public let reason: String
-    public let delay: Duration
-    public init(_ reason: String, delay: Duration = .seconds(30)) {
-        self.reason = reason
-        self.delay = delay
-    }
-    public var description: String { reason }
-}
-
-public struct PermanentTaskFailure: Error, CustomStringConvertible, Sendable {
-    public let description: String
-    public init(_ description: String) { self.description = description }
-}
+import Tasks
 
 /// Runs due tasks: claims them with `FOR UPDATE SKIP LOCKED` under a lease, runs their
 /// handlers concurrently, and records success, a retry with backoff, or the final failure.
@@ -234,40 +206,6 @@ extension TaskWorker {
 
 /// Thrown when a task's lease ran out and another worker claimed it meanwhile.
 struct LeaseLost: Error {}
-
-/// What a running task's handler gets: the service's database for reads and the panel-side
-/// work before it, and ``finish(_:)`` to mark the task done with its effects.
-public final class TaskCompletion: Sendable {
-    /// The task as claimed: its id, attempt and correlation.
-    public let task: ClaimedTask
-    let store: ServiceStore
-    private let finished = Mutex(false)
-
-    init(task: ClaimedTask, store: ServiceStore) {
-        self.task = task
-        self.store = store
-    }
-
-    /// The service's database, for reads and writes that need not be atomic with the finish.
-    public var database: Database { store.database }
-    public var logger: Logger { store.logger }
-
-    var isFinished: Bool { finished.withLock { $0 } }
-
-    /// Runs `effects` and marks the task done, atomically; throws if the lease was lost.
-    /// What `effects` sends or queues carries the task's correlation.
-    public func finish(_ effects: @escaping @Sendable (Transaction) async throws -> Void) async throws {
-        let task = task
-        try await store.transaction(correlationID: task.correlationID) { transaction in
-            let updated = try await transaction.connection.run(
-                FinishTask(id: task.id, attempt: task.attempt),
-                logger: transaction.logger)
-            guard !updated.isEmpty else { throw LeaseLost() }
-            try await effects(transaction)
-        }
-        finished.withLock { $0 = true }
-    }
-}
 
 /// Leases up to `limit` due tasks of the given types: pending ones whose time has come and
 /// running ones whose worker's lease ran out.

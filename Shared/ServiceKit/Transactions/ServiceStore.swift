@@ -1,8 +1,10 @@
 import Contracts
+import Delivery
 import Foundation
 import Logging
 import Persistence
 import PostgresNIO
+import Tasks
 
 /// A service's database with its outbox and task queue: every write goes through
 /// ``transaction(correlationID:_:)``, which wakes the relay and the workers after COMMIT,

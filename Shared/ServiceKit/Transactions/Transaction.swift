@@ -1,7 +1,10 @@
 import Contracts
+import Delivery
 import Foundation
 import Logging
 import PostgresNIO
+import Tasks
+import WireCodec
 
 /// One unit of a service's work: a Postgres transaction with the outbox and task queue it
 /// writes to.

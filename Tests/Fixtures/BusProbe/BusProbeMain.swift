@@ -1,9 +1,10 @@
 import Contracts
 import Foundation
 import Hummingbird
-import Messaging
+import Persistence
 import PostgresNIO
-import ServiceRuntime
+import ServiceKit
+import WireCodec
 
 /// A test service pair for the delivery tests: run as `probe_a` it emits numbered commands
 /// and events on `POST /emit?from=&count=` (idempotent per chunk of 500); run as `probe_b` it records each as one row
@@ -11,10 +12,10 @@ import ServiceRuntime
 @main
 struct BusProbeMain {
     static func main() async throws {
-        let name = Environment().string("PROBE_NAME", default: "probe_a")
+        let name = Persistence.Environment().string("PROBE_NAME", default: "probe_a")
         var definition = ServiceDefinition(name: name)
         // Benchmarks turn the follow-up task off to measure delivery alone.
-        let withTasks = Environment().string("PROBE_TASKS", default: "1") == "1"
+        let withTasks = Persistence.Environment().string("PROBE_TASKS", default: "1") == "1"
         if name == "probe_b" {
             // Set-wise, as a high-volume stage would: one statement for a whole batch.
             definition.handlers.handleInBatches(RecordEffect.self) { commands, transaction in
@@ -29,7 +30,7 @@ struct BusProbeMain {
                     "INSERT INTO effects (kind, number) SELECT 'event', unnest(\(events.map(\.number))::int[])")
             }
             // The publisher hand-over test: the timer's stream, whoever publishes it.
-            if Environment().string("PROBE_FOLLOWS_TIMER", default: "0") == "1" {
+            if Persistence.Environment().string("PROBE_FOLLOWS_TIMER", default: "0") == "1" {
                 definition.handlers.on(TimerFired.self) { fired, transaction in
                     try await transaction.query(
                         """

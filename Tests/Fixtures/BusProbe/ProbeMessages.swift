@@ -1,5 +1,5 @@
 import Contracts
-import Messaging
+import Tasks
 
 /// A numbered command from probe_a to probe_b; its effect is one row in probe_b's `effects`.
 struct RecordEffect: Command {

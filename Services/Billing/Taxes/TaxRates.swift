@@ -1,0 +1,46 @@
+import Foundation
+import Persistence
+import PostgresNIO
+
+/// The tax rate of each country, and the country each customer is taxed in (invoicing reads
+/// both in ``Invoicing``).
+struct TaxRates: Sendable {
+    let database: Database
+
+    /// A country's rate.
+    struct Rate: Codable, Sendable {
+        let country: String?
+        let name: String?
+        let basisPoints: Int
+        enum CodingKeys: String, CodingKey {
+            case country, name
+            case basisPoints = "basis_points"
+        }
+    }
+
+    /// Every country's rate, by country.
+    func all() async throws -> [Rate] {
+        try await database.query("SELECT country, name, basis_points FROM tax_rates ORDER BY country").map { row in
+            let (country, name, points) = try row.decode((String, String, Int).self)
+            return Rate(country: country, name: name, basisPoints: points)
+        }
+    }
+
+    /// Sets `country`'s rate for invoices issued from now on.
+    func set(_ country: String, name: String, basisPoints: Int) async throws {
+        try await database.query(
+            """
+            INSERT INTO tax_rates (country, name, basis_points) VALUES (\(country), \(name), \(basisPoints))
+            ON CONFLICT (country) DO UPDATE SET name = excluded.name, basis_points = excluded.basis_points
+            """)
+    }
+
+    /// Sets the country `customer` is taxed in (`nil`: none known); `false` when there is no such customer.
+    func setCountry(_ country: String?, of customer: UUID) async throws -> Bool {
+        try await !database.query(
+            """
+            UPDATE customers SET country = \(country), updated_at = now() WHERE id = \(customer) RETURNING id
+            """
+        ).isEmpty
+    }
+}
