@@ -16,7 +16,7 @@ extension StoredState {
     public func encode<JSONEncoder: PostgresJSONEncoder>(
         into byteBuffer: inout ByteBuffer, context: PostgresEncodingContext<JSONEncoder>
     ) throws {
-        try rawValue.encode(into: &byteBuffer, context: context)
+        rawValue.encode(into: &byteBuffer, context: context)
     }
 
     public init<JSONDecoder: PostgresJSONDecoder>(

@@ -51,8 +51,7 @@ struct BillingController: Sendable {
             return APIResponse.json(invoice)
         }
         api.get("payments") { request, _ in
-            let query = request.uri.queryParameters
-            return APIResponse.json(
+            APIResponse.json(
                 try await invoices.payments(
                     invoice: try request.uuidQuery("invoice_id"),
                     customer: try request.uuidQuery("customer_id"),
