@@ -1,9 +1,9 @@
 import Foundation
 import Persistence
 import PostgresNIO
+import ServiceKit
 
-/// The `schedules` table as operators read and edit it (firing keeps its own statements in
-/// ``SlotFiring``).
+/// The `schedules` table: what operators read and edit, and what firing reads and claims.
 struct ScheduleStore: Sendable {
     let database: Database
 
@@ -46,6 +46,22 @@ struct ScheduleStore: Sendable {
             UPDATE schedules SET cron = coalesce(\(cron), cron), time_zone = coalesce(\(timeZone), time_zone),
                 enabled = coalesce(\(enabled), enabled), updated_at = now()
             WHERE name = \(name) RETURNING name
+            """
+        ).isEmpty
+    }
+
+    /// The enabled schedules by name, with the last slot each announced.
+    func enabled() async throws -> [(name: String, cron: String, timeZone: String, lastSlot: Date)] {
+        try await database.query("SELECT name, cron, time_zone, last_slot FROM schedules WHERE enabled ORDER BY name")
+            .map { try $0.decode((String, String, String, Date).self) }
+    }
+
+    /// Claims `slot` of schedule `name` for announcing, in the transaction that writes its
+    /// event; `false` when it was announced already (slots only move forward).
+    static func take(_ slot: Date, of name: String, in transaction: Transaction) async throws -> Bool {
+        try await !transaction.query(
+            """
+            UPDATE schedules SET last_slot = \(slot), updated_at = now() WHERE name = \(name) AND last_slot < \(slot) RETURNING name
             """
         ).isEmpty
     }

@@ -42,11 +42,8 @@ final class SlotFiring: Service {
 
     func fireDueSlots() async throws {
         let now = try await clock.now()
-        let schedules = try await store.query(
-            "SELECT name, cron, time_zone, last_slot FROM schedules WHERE enabled ORDER BY name")
         var due: [(slot: Date, name: String)] = []
-        for row in schedules {
-            let (name, cron, zone, last) = try row.decode((String, String, String, Date).self)
+        for (name, cron, zone, last) in try await ScheduleStore(database: store.database).enabled() {
             guard let expression = try? CronExpression(cron), let timeZone = TimeZone(identifier: zone) else {
                 logger.error("schedule has an invalid cron expression or time zone", metadata: ["schedule": "\(name)"])
                 continue
@@ -67,11 +64,7 @@ final class SlotFiring: Service {
 
     private func fire(_ name: String, _ slot: Date) async throws {
         let fired = try await store.transaction { transaction -> Bool in
-            let taken = try await transaction.query(
-                """
-                UPDATE schedules SET last_slot = \(slot), updated_at = now() WHERE name = \(name) AND last_slot < \(slot) RETURNING name
-                """)
-            guard !taken.isEmpty else { return false }
+            guard try await ScheduleStore.take(slot, of: name, in: transaction) else { return false }
             try await transaction.write([.event(TimerFired(schedule: name, slot: slot), id: Self.eventID(name, slot))])
             return true
         }
