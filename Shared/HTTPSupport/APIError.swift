@@ -174,4 +174,13 @@ extension Request {
         guard let id = UUID(uuidString: text) else { throw APIError.invalid(name, "\(name) is a UUID") }
         return id
     }
+
+    /// The query parameter `name` as one of `T`'s values when present (a status filter); 422
+    /// naming it, with `message`, when it is not one.
+    public func query<T: RawRepresentable>(_ name: String, as type: T.Type, otherwise message: String) throws -> T?
+    where T.RawValue == String {
+        guard let text = uri.queryParameters.get(name) else { return nil }
+        guard let value = T(rawValue: text) else { throw APIError.invalid(name, message) }
+        return value
+    }
 }

@@ -21,22 +21,14 @@ struct BillingController: Sendable {
             return APIResponse.json(
                 try await invoices.subscriptions(
                     customer: try request.uuidQuery("customer_id"),
-                    status: try query.get("status").map { text in
-                        guard let status = SubscriptionStatus(rawValue: text) else {
-                            throw APIError.invalid("status", "status is active, suspended, terminated or cancelled")
-                        }
-                        return status
-                    },
+                    status: try request.query(
+                        "status", as: SubscriptionStatus.self,
+                        otherwise: "status is active, suspended, terminated or cancelled"),
                     cancelling: query.get("cancelling") == "true", paging: try Paging(request).numbers))
         }
         api.get("invoices") { request, _ in
-            let query = request.uri.queryParameters
-            let status = try query.get("status").map { text in
-                guard let status = InvoiceStatus(rawValue: text) else {
-                    throw APIError.invalid("status", "status is open, paid, cancelled or refunded")
-                }
-                return status
-            }
+            let status = try request.query(
+                "status", as: InvoiceStatus.self, otherwise: "status is open, paid, cancelled or refunded")
             return APIResponse.json(
                 try await invoices.invoices(
                     customer: try request.uuidQuery("customer_id"),

@@ -38,13 +38,8 @@ struct OrdersController: Sendable {
             APIResponse.json(try await store.daily(try StatsWindow(request)))
         }
         admin.get("orders") { request, _ in
-            var status: OrderStatus?
-            if let text = request.uri.queryParameters.get("status") {
-                guard let known = OrderStatus(rawValue: text) else {
-                    throw APIError.invalid("status", "status is pending_payment, paid, cancelled or closed")
-                }
-                status = known
-            }
+            let status = try request.query(
+                "status", as: OrderStatus.self, otherwise: "status is pending_payment, paid, cancelled or closed")
             let paging = try Paging(request)
             return APIResponse.json(
                 try await store.orders(status: status, limit: paging.perPage, offset: paging.offset))

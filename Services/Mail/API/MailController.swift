@@ -13,12 +13,8 @@ struct MailController: Sendable {
             .addRoutes(to: api)
         api.get("messages") { request, _ in
             let query = request.uri.queryParameters
-            let status = try query.get("status").map { text in
-                guard let status = MessageStatus(rawValue: text) else {
-                    throw APIError.invalid("status", "status is queued, sent or failed")
-                }
-                return status
-            }
+            let status = try request.query(
+                "status", as: MessageStatus.self, otherwise: "status is queued, sent or failed")
             let event = try request.uuidQuery("event_id")
             let paging = try Paging(request)
             return APIResponse.json(

@@ -69,12 +69,9 @@ struct ProvisioningController: Sendable {
             APIResponse.json(try await accounts.daily(try StatsWindow(request)))
         }
         api.get("accounts") { request, _ in
-            let status = try request.uri.queryParameters.get("status").map { text in
-                guard let status = AccountStatus(rawValue: text) else {
-                    throw APIError.invalid("status", "status is provisioning, active, suspended, terminated or failed")
-                }
-                return status
-            }
+            let status = try request.query(
+                "status", as: AccountStatus.self,
+                otherwise: "status is provisioning, active, suspended, terminated or failed")
             let customer = try request.uuidQuery("customer_id")
             let paging = try Paging(request)
             return APIResponse.json(
