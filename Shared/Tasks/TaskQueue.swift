@@ -51,6 +51,18 @@ public struct TaskQueue: Sendable {
         return inserted.count
     }
 
+    /// Whether a task of type `T` whose payload has `value` under `key` is waiting or running.
+    package func hasUnfinished<T: TaskPayload>(
+        _ type: T.Type, whose key: String, is value: String, on connection: PostgresConnection, logger: Logger
+    ) async throws -> Bool {
+        try await !connection.query(
+            """
+            SELECT 1 FROM tasks WHERE type = \(T.taskType) AND status IN ('pending', 'running')
+              AND payload::jsonb ->> \(key) = \(value) LIMIT 1
+            """, logger: logger
+        ).collect().isEmpty
+    }
+
     /// The stored state of one task.
     public func status(of id: UUID, on client: PostgresClient, logger: Logger) async throws -> TaskStatus? {
         try await client.query(

@@ -104,7 +104,9 @@ struct RunsController: Sendable {
             if let country = body.country, country.count != 2 || !country.allSatisfy({ $0.isASCII && $0.isUppercase }) {
                 throw APIError.invalid("country", "country is an ISO 3166-1 alpha-2 code, such as DE")
             }
-            guard try await taxes.setCountry(body.country, of: id) else { throw APIError.notFound("customer") }
+            guard try await CustomerStore.setCountry(body.country, of: id, on: database) else {
+                throw APIError.notFound("customer")
+            }
             return Response(status: .noContent)
         }
     }

@@ -2,7 +2,7 @@ import Logging
 import PostgresNIO
 import ServiceKit
 
-/// One billing run's row in `runs`, written before its work so that a timer slot runs each
+/// The `runs` table's statements. A run's row is written before its work so that a timer slot runs each
 /// kind once a day: the unique index on timer runs turns a second `timer.fired` for the
 /// same slot (republished, or from a second timer) into nothing.
 enum BillingRun {
@@ -28,5 +28,24 @@ enum BillingRun {
             return nil
         }
         return try row.decode(Int64.self)
+    }
+
+    /// Records what an invoicing run did.
+    static func finish(_ run: Int64, invoicing outcome: Invoicing.Outcome, in transaction: Transaction) async throws {
+        try await transaction.query(
+            """
+            UPDATE runs SET invoices_created = \(outcome.invoicesCreated), charges_queued = \(outcome.chargesQueued), finished_at = now()
+            WHERE id = \(run)
+            """)
+    }
+
+    /// Records what a dunning run did.
+    static func finish(_ run: Int64, dunning outcome: Dunning.Outcome, in transaction: Transaction) async throws {
+        try await transaction.query(
+            """
+            UPDATE runs SET reminders = \(outcome.reminders), suspensions = \(outcome.suspensions),
+                terminations = \(outcome.terminations), finished_at = now()
+            WHERE id = \(run)
+            """)
     }
 }

@@ -1,5 +1,4 @@
 import Foundation
-import PostgresNIO
 import ServiceKit
 
 /// Voiding an open invoice nothing was paid on: it is cancelled, never charged nor dunned
@@ -17,22 +16,11 @@ struct InvoiceVoid: Sendable {
     }
 
     func void(_ id: UUID, actor: String, reason: String, in transaction: Transaction) async throws -> Outcome {
-        guard
-            let row = try await transaction.query(
-                """
-                SELECT status, amount_paid, charge_pending FROM invoices WHERE id = \(id) FOR UPDATE
-                """
-            ).first
-        else { return .notFound }
-        let (status, paid, charging) = try row.decode((InvoiceStatus, Int, Bool).self)
-        guard status == .open else { return .notOpen(status: status) }
-        guard paid == 0 else { return .partlyPaid }
-        guard !charging else { return .chargeInProgress }
-        _ = try await transaction.query(
-            """
-            UPDATE invoices SET status = 'cancelled', next_charge_on = NULL, voided_at = now(), voided_by = \(actor), void_reason = \(reason)
-            WHERE id = \(id)
-            """)
+        guard let invoice = try await InvoiceStore.lockStanding(id, in: transaction) else { return .notFound }
+        guard invoice.status == .open else { return .notOpen(status: invoice.status) }
+        guard invoice.amountPaid == 0 else { return .partlyPaid }
+        guard !invoice.chargePending else { return .chargeInProgress }
+        try await InvoiceStore.void(id, actor: actor, reason: reason, in: transaction)
         return .voided
     }
 }

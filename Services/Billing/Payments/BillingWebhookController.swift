@@ -53,7 +53,7 @@ struct BillingWebhookController: Sendable {
                         amount: intent.amount, currency: intent.currency), in: transaction)
                 // A card the customer just paid with (and saved for later) becomes the one renewals charge.
                 if let method = intent.paymentMethod, let customer = intent.customer {
-                    try await PaymentCustomers.useCard(method, reference: customer, payerOf: invoice, in: transaction)
+                    try await CustomerStore.useCard(method, reference: customer, payerOf: invoice, in: transaction)
                 }
                 return outcome
             }

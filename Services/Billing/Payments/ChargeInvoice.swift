@@ -1,9 +1,7 @@
 import Contracts
 import Foundation
-import Logging
 import Payments
 import Persistence
-import PostgresNIO
 import ServiceKit
 import Tasks
 
@@ -33,22 +31,17 @@ struct ChargeInvoice: Sendable {
         let ledger = PaymentLedger(settings: settings)
         let dunning = Dunning(settings: settings)
         definition.tasks.register(ChargeInvoiceTask.self) { charge, completion in
-            guard
-                let row = try await completion.database.query(
-                    """
-                    SELECT i.number, i.status, i.total - i.amount_paid, i.currency, c.payment_customer, c.payment_method
-                    FROM invoices i JOIN customers c ON c.id = i.customer_id WHERE i.id = \(charge.invoiceID)
-                    """
-                ).first
-            else { throw PermanentTaskFailure("no invoice \(charge.invoiceID)") }
-            let (number, status, due, currency, customer, method) = try row.decode(
-                (String, InvoiceStatus, Int, String, String?, String?).self)
+            guard let invoice = try await InvoiceStore.chargeable(charge.invoiceID, on: completion.database) else {
+                throw PermanentTaskFailure("no invoice \(charge.invoiceID)")
+            }
             let key = "invoice-\(charge.invoiceID)-attempt-\(charge.attempt)"
             // Paid meanwhile (webhook, operator) or no card on file: nothing to charge.
-            guard status == .open, due > 0, let customer, let method else {
+            guard invoice.status == .open, invoice.due > 0, let customer = invoice.paymentCustomer,
+                let method = invoice.paymentMethod
+            else {
                 try await completion.finish { transaction in
                     try await settle(
-                        charge, key: key, outcome: "settled", detail: "invoice \(status.rawValue)", transaction)
+                        charge, key: key, outcome: "settled", detail: "invoice \(invoice.status.rawValue)", transaction)
                 }
                 return
             }
@@ -56,8 +49,10 @@ struct ChargeInvoice: Sendable {
             do {
                 intent = try await settings.gateway.chargeOffSession(
                     PaymentRequest(
-                        amount: due, currency: currency, description: "Invoice \(number)",
-                        metadata: ["invoice_id": charge.invoiceID.uuidString.lowercased(), "invoice_number": number]),
+                        amount: invoice.due, currency: invoice.currency, description: "Invoice \(invoice.number)",
+                        metadata: [
+                            "invoice_id": charge.invoiceID.uuidString.lowercased(), "invoice_number": invoice.number,
+                        ]),
                     customer: customer, paymentMethod: method, idempotencyKey: key)
             } catch PaymentError.declined(let code, let message) {
                 try await completion.finish { transaction in
@@ -83,14 +78,11 @@ struct ChargeInvoice: Sendable {
         } onFinalFailure: { charge, _, transaction in
             // Given up (provider down for hours): dunning takes the invoice back.
             try await BillingLock.take(on: transaction.connection, logger: transaction.logger)
-            try await transaction.query("UPDATE invoices SET charge_pending = false WHERE id = \(charge.invoiceID)")
+            try await InvoiceStore.releaseCharge(charge.invoiceID, in: transaction)
         } beforeRetry: { charge, transaction in
             // An operator's retry charges now: the invoice is the charge's again, not dunning's.
             try await BillingLock.take(on: transaction.connection, logger: transaction.logger)
-            try await transaction.query(
-                """
-                UPDATE invoices SET charge_pending = true WHERE id = \(charge.invoiceID) AND status = 'open'
-                """)
+            try await InvoiceStore.resumeCharge(charge.invoiceID, in: transaction)
         }
     }
 
@@ -100,37 +92,27 @@ struct ChargeInvoice: Sendable {
         _ charge: ChargeInvoiceTask, key: String, outcome: String, detail: String?,
         _ transaction: Transaction
     ) async throws {
-        let (connection, logger) = (transaction.connection, transaction.logger)
-        try await BillingLock.take(on: connection, logger: logger)
-        try await connection.query(
-            """
-            INSERT INTO charge_attempts (invoice_id, attempt, idempotency_key, outcome, detail)
-            VALUES (\(charge.invoiceID), \(charge.attempt), \(key), \(outcome), \(detail)) ON CONFLICT DO NOTHING
-            """, logger: logger)
-        try await connection.query(
-            "UPDATE invoices SET charge_pending = false WHERE id = \(charge.invoiceID)", logger: logger)
+        try await BillingLock.take(on: transaction.connection, logger: transaction.logger)
+        try await InvoiceStore.settleCharge(
+            charge.invoiceID, attempt: charge.attempt, key: key, outcome: outcome, detail: detail, in: transaction)
     }
 
     private func decline(
         _ charge: ChargeInvoiceTask, key: String, reason: String, detail: String?, dunning: Dunning,
         _ transaction: Transaction
     ) async throws {
-        let (connection, logger) = (transaction.connection, transaction.logger)
         try await settle(
             charge, key: key, outcome: "declined", detail: [reason, detail].compactMap { $0 }.joined(separator: ": "),
             transaction)
         let retryIn = charge.attempt <= settings.retryDays.count ? settings.retryDays[charge.attempt - 1] : nil
-        let next = try await connection.query(
-            """
-            UPDATE invoices SET next_charge_on = CASE WHEN \(retryIn)::int IS NULL THEN NULL ELSE due_on + \(retryIn)::int END
-            WHERE id = \(charge.invoiceID) AND status = 'open' RETURNING next_charge_on::text
-            """, logger: logger
-        ).collect().first?.decode(String?.self)
-        if let party = try await InvoiceParties.load(charge.invoiceID, on: connection, logger: logger) {
+        let next = try await InvoiceStore.planNextCharge(charge.invoiceID, retryIn: retryIn, in: transaction)
+        if let party = try await InvoiceParties.load(
+            charge.invoiceID, on: transaction.connection, logger: transaction.logger)
+        {
             try await transaction.publish(
                 PaymentFailed(
                     invoice: party, attempt: charge.attempt, reason: reason,
-                    nextAttemptOn: next ?? nil))
+                    nextAttemptOn: next))
         }
         if let day = BillingDay(parsing: charge.asOf) {
             _ = try await dunning.suspend(on: day, only: charge.invoiceID, in: transaction)

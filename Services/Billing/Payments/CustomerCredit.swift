@@ -1,5 +1,4 @@
 import Foundation
-import PostgresNIO
 import ServiceKit
 
 /// A customer's credit balance: goodwill credits granted by staff, taken first by the
@@ -19,22 +18,14 @@ struct CustomerCredit: Sendable {
         in transaction: Transaction
     ) async throws -> Outcome {
         try await BillingLock.take(on: transaction.connection, logger: transaction.logger)
-        guard try await !transaction.query("SELECT 1 FROM customers WHERE id = \(customer)").isEmpty else {
-            return .unknownCustomer
-        }
-        _ = try await transaction.query(
-            """
-            INSERT INTO credits (customer_id, currency, amount, reason, actor) VALUES (\(customer), \(currency), \(amount), \(reason), \(actor))
-            """)
+        guard try await CustomerStore.exists(customer, in: transaction) else { return .unknownCustomer }
+        try await CustomerStore.grantCredit(
+            amount, currency: currency, to: customer, reason: reason, actor: actor, in: transaction)
         return .granted(balance: try await balance(of: customer, in: currency, on: transaction))
     }
 
     func balance(of customer: UUID, in currency: String, on transaction: Transaction) async throws -> Int {
-        try await transaction.query(
-            """
-            SELECT coalesce(sum(amount), 0)::int FROM credits WHERE customer_id = \(customer) AND currency = \(currency)
-            """
-        ).first?.decode(Int.self) ?? 0
+        try await CustomerStore.creditBalance(of: customer, in: currency, on: transaction)
     }
 
     /// Pays what it can of each open invoice in `invoices` from its customer's credit, oldest
@@ -42,31 +33,18 @@ struct CustomerCredit: Sendable {
     func apply(to invoices: [UUID], in transaction: Transaction) async throws -> Int {
         guard !invoices.isEmpty else { return 0 }
         // Only invoices whose customer has credit in the invoice's currency: usually none.
-        let candidates = try await transaction.query(
-            """
-            SELECT i.id, i.customer_id, i.currency, i.total - i.amount_paid
-            FROM invoices i
-            WHERE i.id = ANY(\(invoices)) AND i.status = 'open' AND i.total > i.amount_paid
-              AND EXISTS (SELECT 1 FROM credits c WHERE c.customer_id = i.customer_id AND c.currency = i.currency AND c.amount > 0)
-            ORDER BY i.due_on, i.number
-            """
-        ).map { try $0.decode((UUID, UUID, String, Int).self) }
         var applied = 0
-        for (invoice, customer, currency, due) in candidates {
-            let available = try await balance(of: customer, in: currency, on: transaction)
-            let amount = min(available, due)
-            guard amount > 0 else { continue }
-            let taken = try await transaction.query(
-                """
-                INSERT INTO credits (customer_id, currency, amount, reason, actor, invoice_id)
-                VALUES (\(customer), \(currency), \(-amount), 'applied to an invoice', 'billing', \(invoice))
-                ON CONFLICT (invoice_id) DO NOTHING RETURNING id
-                """)
-            guard !taken.isEmpty else { continue }
+        for invoice in try await CustomerStore.payableFromCredit(invoices, in: transaction) {
+            let available = try await balance(of: invoice.customerID, in: invoice.currency, on: transaction)
+            let amount = min(available, invoice.due)
+            guard amount > 0,
+                try await CustomerStore.takeCredit(
+                    amount, currency: invoice.currency, of: invoice.customerID, for: invoice.invoiceID, in: transaction)
+            else { continue }
             _ = try await ledger.record(
                 .init(
-                    invoiceID: invoice, method: "credit", reference: "credit:\(invoice)", amount: amount,
-                    currency: currency, note: "from the customer's credit"), in: transaction)
+                    invoiceID: invoice.invoiceID, method: "credit", reference: "credit:\(invoice.invoiceID)",
+                    amount: amount, currency: invoice.currency, note: "from the customer's credit"), in: transaction)
             applied += 1
         }
         return applied

@@ -54,14 +54,12 @@ struct Refunds: Sendable {
         _ payment: UUID, amount requested: Int?, cause: RefundReason, actor: String, note: String?,
         on database: Database
     ) async throws -> Made {
-        guard
-            let row = try await database.query(
-                """
-                SELECT method, reference, amount - refunded, refunded FROM payments WHERE id = \(payment)
-                """
-            ).first
-        else { throw Refusal.unknownPayment }
-        let (method, reference, left, refundedBefore) = try row.decode((String, String, Int, Int).self)
+        guard let found = try await PaymentStore.refundable(payment, on: database) else {
+            throw Refusal.unknownPayment
+        }
+        let (method, reference, left, refundedBefore) = (
+            found.method, found.reference, found.left, found.refundedBefore
+        )
         let amount = requested ?? left
         guard amount > 0, amount <= left else { throw Refusal.amount(left: left) }
         guard method != "credit" else { throw Refusal.creditPayment }
@@ -86,37 +84,18 @@ struct Refunds: Sendable {
     func record(_ made: Made, in transaction: Transaction) async throws -> Refunded? {
         try await BillingLock.take(on: transaction.connection, logger: transaction.logger)
         let id = UUID()
-        guard
-            try await !transaction.query(
-                """
-                INSERT INTO refunds (id, payment_id, reference, amount, reason, cause, actor)
-                VALUES (\(id), \(made.payment), \(made.reference), \(made.amount), \(made.note), \(made.cause.rawValue), \(made.actor))
-                ON CONFLICT (reference) DO NOTHING RETURNING id
-                """
-            ).isEmpty
+        guard let invoice = try await PaymentStore.recordRefund(id, of: made, in: transaction),
+            let after = try await InvoiceStore.settleRefund(of: invoice, in: transaction)
         else { return nil }
-        guard
-            let row = try await transaction.query(
-                """
-                WITH p AS (UPDATE payments SET refunded = refunded + \(made.amount) WHERE id = \(made.payment) RETURNING invoice_id)
-                UPDATE invoices i SET status = CASE
-                    WHEN (SELECT sum(amount - refunded) FROM payments WHERE invoice_id = i.id) - \(made.amount) <= 0 THEN 'refunded'
-                    ELSE status END
-                FROM p, customers c WHERE i.id = p.invoice_id AND c.id = i.customer_id
-                RETURNING i.status, i.id, i.currency, c.id, c.email, c.name
-                """
-            ).first
-        else { return nil }
-        let (status, invoice, currency, customer, email, name) = try row.decode(
-            (InvoiceStatus, UUID, String, UUID, String, String).self)
         try await transaction.publish(
             PaymentRefunded(
-                paymentID: made.payment, invoiceID: invoice, customerID: customer, customerEmail: email,
-                customerName: name,
-                refundReference: made.reference, amount: made.amount, currency: currency, reason: made.cause,
+                paymentID: made.payment, invoiceID: invoice, customerID: after.customerID,
+                customerEmail: after.customerEmail, customerName: after.customerName,
+                refundReference: made.reference, amount: made.amount, currency: after.currency, reason: made.cause,
                 actor: made.actor))
         return Refunded(
-            id: id, paymentID: made.payment, reference: made.reference, amount: made.amount, invoiceStatus: status)
+            id: id, paymentID: made.payment, reference: made.reference, amount: made.amount, invoiceStatus: after.status
+        )
     }
 
     func register(in definition: inout ServiceDefinition) {

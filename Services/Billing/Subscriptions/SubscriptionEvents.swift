@@ -1,7 +1,6 @@
 import Contracts
 import Foundation
 import Logging
-import PostgresNIO
 import ServiceKit
 import WireCodec
 
@@ -27,45 +26,15 @@ struct SubscriptionEvents: Sendable {
                     ])
                 return
             }
-            let connection = transaction.connection
-            let logger = transaction.logger
-            try await BillingLock.take(on: connection, logger: logger)
-            try await connection.query(
-                """
-                INSERT INTO customers (id, email, name, payment_customer, payment_method)
-                VALUES (\(event.customerID), \(event.customerEmail), \(event.customerName), \(event.paymentCustomer), \(event.paymentMethod))
-                ON CONFLICT (id) DO UPDATE SET email = excluded.email, name = excluded.name,
-                    payment_customer = coalesce(excluded.payment_customer, customers.payment_customer),
-                    payment_method = coalesce(excluded.payment_method, customers.payment_method), updated_at = now()
-                """, logger: logger)
-            let start = BillingDay(transaction.message?.occurredAt ?? Date()).description
-            let subscription = UUID()
-            let created = try await connection.query(
-                """
-                INSERT INTO subscriptions (id, order_id, customer_id, product_id, product_name, domain, cycle, cycle_months,
-                                           amount, currency, started_on, next_due)
-                VALUES (\(subscription), \(event.orderID), \(event.customerID), \(event.productID), \(event.productName),
-                        \(event.domain), \(event.billingCycle), \(months), \(event.amount), \(event.currency), \(start)::date,
-                        (\(start)::date + \(months) * interval '1 month')::date)
-                ON CONFLICT (order_id) DO NOTHING RETURNING id
-                """, logger: logger
-            ).collect()
-            guard !created.isEmpty else { return }
+            try await BillingLock.take(on: transaction.connection, logger: transaction.logger)
+            try await CustomerStore.save(from: event, in: transaction)
+            let start = BillingDay(transaction.message?.occurredAt ?? Date())
+            guard
+                let subscription = try await SubscriptionStore.start(event, months: months, on: start, in: transaction)
+            else { return }
             // The first period is invoiced and paid by the order itself.
             let invoice = UUID()
-            try await connection.query(
-                """
-                WITH counter AS (UPDATE invoice_counter SET last = last + 1 RETURNING last), inserted AS (
-                    INSERT INTO invoices (id, number, subscription_id, customer_id, period_start, period_end, issued_on, due_on,
-                                          subtotal, total, currency)
-                    SELECT \(invoice), invoice_number((SELECT last FROM counter)), id, customer_id, started_on, next_due, started_on,
-                           started_on, amount, amount, currency
-                    FROM subscriptions WHERE id = \(subscription)
-                )
-                INSERT INTO invoice_lines (invoice_id, position, description, amount)
-                SELECT \(invoice), 1, period_line(product_name, domain, started_on, next_due), amount
-                FROM subscriptions WHERE id = \(subscription)
-                """, logger: logger)
+            try await InvoiceStore.issueFirst(invoice, of: subscription, in: transaction)
             _ = try await ledger.record(
                 .init(
                     invoiceID: invoice, method: "order", reference: event.paymentReference,
@@ -81,25 +50,11 @@ struct SubscriptionEvents: Sendable {
         // from today; arrears stay due.
         definition.handlers.on(AccountTerminated.self) { event, transaction in
             try await BillingLock.take(on: transaction.connection, logger: transaction.logger)
-            let ended = try await transaction.query(
-                """
-                UPDATE subscriptions s SET status = 'terminated', end_reason = 'account_terminated', updated_at = now()
-                FROM accounts a WHERE a.order_id = s.order_id AND a.account_id = \(event.accountID) AND s.status IN ('active', 'suspended')
-                RETURNING s.id
-                """)
-            for row in ended {
-                try await transaction.query(
-                    """
-                    UPDATE invoices SET status = 'cancelled', next_charge_on = NULL
-                    WHERE subscription_id = \(try row.decode(UUID.self)) AND status = 'open' AND period_start >= current_date
-                    """)
-            }
+            let ended = try await SubscriptionStore.endForTerminatedAccount(event.accountID, in: transaction)
+            try await InvoiceStore.cancelOpen(of: ended, periodsFrom: BillingDay(Date()).description, in: transaction)
         }
         definition.handlers.on(AccountProvisioned.self) { event, transaction in
-            try await transaction.query(
-                """
-                INSERT INTO accounts (order_id, account_id) VALUES (\(event.orderID), \(event.accountID)) ON CONFLICT DO NOTHING
-                """)
+            try await SubscriptionStore.link(event.orderID, to: event.accountID, in: transaction)
         }
         definition.handlers.on(TimerFired.self) { event, transaction in
             let day = BillingDay(event.slot)

@@ -2,8 +2,7 @@ import Foundation
 import Persistence
 import PostgresNIO
 
-/// The tax rate of each country, and the country each customer is taxed in (invoicing reads
-/// both in ``Invoicing``).
+/// The tax rate of each country (`tax_rates`); invoicing reads it with the customer's country.
 struct TaxRates: Sendable {
     let database: Database
 
@@ -33,14 +32,5 @@ struct TaxRates: Sendable {
             INSERT INTO tax_rates (country, name, basis_points) VALUES (\(country), \(name), \(basisPoints))
             ON CONFLICT (country) DO UPDATE SET name = excluded.name, basis_points = excluded.basis_points
             """)
-    }
-
-    /// Sets the country `customer` is taxed in (`nil`: none known); `false` when there is no such customer.
-    func setCountry(_ country: String?, of customer: UUID) async throws -> Bool {
-        try await !database.query(
-            """
-            UPDATE customers SET country = \(country), updated_at = now() WHERE id = \(customer) RETURNING id
-            """
-        ).isEmpty
     }
 }

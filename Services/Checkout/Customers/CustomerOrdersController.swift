@@ -112,7 +112,9 @@ struct CustomerOrdersController: Sendable {
             success: returnTo.success.replacingOccurrences(of: "{ORDER_ID}", with: id),
             cancel: returnTo.cancel.replacingOccurrences(of: "{ORDER_ID}", with: id))
         do {
-            let customer = try await PaymentCustomers(store: store, gateway: gateway).reference(for: order)
+            let customer = try await PaymentCustomers(
+                customers: CustomerStore(database: store.database), gateway: gateway
+            ).reference(for: order)
             let page = try await gateway.createCheckoutPage(
                 PaymentRequest(
                     amount: order.amount, currency: order.currency,

@@ -2,7 +2,8 @@ import Foundation
 import Persistence
 import PostgresNIO
 
-/// Checkout's customers, by email (orders add theirs in ``OrderStore``).
+/// Checkout's customers, by email. Placing an order adds its customer in the same statement
+/// as the order (``OrderStore/InsertOrder``: one round trip on the order path).
 struct CustomerStore: Sendable {
     let database: Database
 
@@ -18,6 +19,28 @@ struct CustomerStore: Sendable {
         // An upsert always returns its row.
         guard let id = try row?.decode(UUID.self) else { throw NoRowReturned() }
         return id
+    }
+
+    /// Stores the provider's customer unless one is stored already; returns the stored one.
+    func setPaymentCustomer(_ reference: String, of customer: UUID) async throws -> String {
+        let rows = try await database.run(SetPaymentCustomer(reference: reference, customerID: customer))
+        return try rows.first?.decode(String.self) ?? reference
+    }
+}
+
+extension CustomerStore {
+    /// Stores the provider's customer unless one is stored; returns the stored one.
+    struct SetPaymentCustomer: PreparedStatement {
+        static let sql = Self(reference: "", customerID: UUID()).query.sql
+        var reference: String
+        var customerID: UUID
+
+        var query: PostgresQuery {
+            """
+            UPDATE customers SET payment_customer = coalesce(payment_customer, \(reference)) WHERE id = \(customerID)
+            RETURNING payment_customer
+            """
+        }
     }
 }
 

@@ -30,29 +30,19 @@ struct OrderLifecycle: Sendable {
             guard event.schedule == "order-expiry" else { return }
             // Against the slot's time, not the clock's: a late or replayed slot expires the same orders.
             let cutoff = event.slot.addingTimeInterval(-Double(expiry.components.seconds))
-            let expired = try await transaction.query(
-                """
-                UPDATE orders SET status = 'cancelled', ended_at = now(), end_reason = 'expired', updated_at = now()
-                WHERE status = 'pending_payment' AND created_at < \(cutoff)
-                RETURNING id, customer_id, domain, payment_intent
-                """)
-            for row in expired {
-                let (order, customer, domain, intent) = try row.decode((UUID, UUID, String?, String?).self)
+            for order in try await OrderStore.expire(placedBefore: cutoff, in: transaction) {
                 try await transaction.publish(
-                    OrderCancelled(orderID: order, customerID: customer, domain: domain, reason: "expired"))
-                if let intent {
+                    OrderCancelled(
+                        orderID: order.id, customerID: order.customerID, domain: order.domain, reason: "expired"))
+                if let intent = order.paymentIntent {
                     _ = try await transaction.enqueue(
-                        CancelPaymentTask(orderID: order, paymentIntent: intent),
-                        dedupeKey: "cancel-payment-\(order.uuidString.lowercased())")
+                        CancelPaymentTask(orderID: order.id, paymentIntent: intent),
+                        dedupeKey: "cancel-payment-\(order.id.uuidString.lowercased())")
                 }
             }
         }
         definition.handlers.on(AccountTerminated.self) { event, transaction in
-            _ = try await transaction.query(
-                """
-                UPDATE orders SET status = 'closed', ended_at = now(), end_reason = 'account terminated', updated_at = now()
-                WHERE domain = \(event.domain) AND status = 'paid'
-                """)
+            try await OrderStore.close(paidFor: event.domain, in: transaction)
         }
         definition.tasks.register(CancelPaymentTask.self) { task, completion in
             do {

@@ -59,12 +59,6 @@ struct OrderStore: Sendable {
             .isEmpty
     }
 
-    /// Stores the provider's customer unless one is stored already; returns the stored one.
-    func setPaymentCustomer(_ reference: String, of customer: UUID) async throws -> String {
-        let rows = try await database.run(SetPaymentCustomer(reference: reference, customerID: customer))
-        return try rows.first?.decode(String.self) ?? reference
-    }
-
     /// The customer of `email`, if it ever ordered or was linked.
     func customerID(email: String) async throws -> UUID? {
         try await database.query("SELECT id FROM customers WHERE email = \(email)").first?.decode(UUID.self)
@@ -249,20 +243,6 @@ extension OrderStore {
             """
             UPDATE orders SET payment_intent = \(intentID), payment_client_secret = \(clientSecret), updated_at = now()
             WHERE id = \(orderID) AND (payment_intent IS NULL OR payment_intent = \(intentID)) RETURNING id
-            """
-        }
-    }
-
-    /// Stores the provider's customer unless one is stored; returns the stored one.
-    struct SetPaymentCustomer: PreparedStatement {
-        static let sql = Self(reference: "", customerID: UUID()).query.sql
-        var reference: String
-        var customerID: UUID
-
-        var query: PostgresQuery {
-            """
-            UPDATE customers SET payment_customer = coalesce(payment_customer, \(reference)) WHERE id = \(customerID)
-            RETURNING payment_customer
             """
         }
     }

@@ -55,7 +55,9 @@ struct OrdersController: Sendable {
             return APIResponse.json(order, status: status)
         }
         do {
-            let customer = try await PaymentCustomers(store: store, gateway: gateway).reference(for: order)
+            let customer = try await PaymentCustomers(
+                customers: CustomerStore(database: store.database), gateway: gateway
+            ).reference(for: order)
             let intent = try await gateway.createPaymentIntent(
                 PaymentRequest(
                     amount: order.amount, currency: order.currency,

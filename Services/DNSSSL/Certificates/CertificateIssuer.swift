@@ -188,27 +188,19 @@ struct CertificateIssuer: Sendable {
     /// The ACME client for the configured CA with the stored account key, registering the account once.
     private func client(database: Database, logger: Logger) async throws -> ACMEClient {
         let directory = settings.acme.directoryURL
-        let select: PostgresQuery =
-            "SELECT sealed_key, account_url FROM acme_account WHERE directory_url = \(directory)"
-        var row = try await database.query(select).first
-        if row == nil {
-            // First use of this CA: a key is made once; a concurrent first use keeps whichever was stored first.
-            let sealed = try settings.cipher.seal(P256.Signing.PrivateKey().pemRepresentation)
-            _ = try await database.query(
-                """
-                INSERT INTO acme_account (directory_url, sealed_key) VALUES (\(directory), \(sealed)) ON CONFLICT (directory_url) DO NOTHING
-                """)
-            row = try await database.query(select).first
-        }
-        guard let row else { throw PermanentTaskFailure("no ACME account row") }
-        let (sealed, accountURL) = try row.decode((String, String?).self)
+        // First use of this CA: a key is made once.
+        guard
+            let account = try await ACMEAccountStore.account(
+                for: directory, orKeep: { try settings.cipher.seal(P256.Signing.PrivateKey().pemRepresentation) },
+                in: database)
+        else { throw PermanentTaskFailure("no ACME account row") }
+        let (sealed, accountURL) = (account.sealedKey, account.url)
         let key = try P256.Signing.PrivateKey(pemRepresentation: try settings.cipher.open(sealed))
         let client = ACMEClient(
             directoryURL: directory, accountKey: key, accountURL: accountURL, httpClient: httpClient)
         if accountURL == nil {
             let url = try await client.account(contact: settings.acme.contact)
-            _ = try await database.query(
-                "UPDATE acme_account SET account_url = \(url) WHERE directory_url = \(directory)")
+            try await ACMEAccountStore.registered(url, for: directory, in: database)
             logger.info("ACME account registered", metadata: ["account": "\(url)"])
         }
         return client

@@ -3,8 +3,7 @@ import Persistence
 import PostgresNIO
 import ServiceKit
 
-/// The `certificates` table as operators read and change it (issuance keeps its own statements
-/// in ``CertificateIssuer``, renewal in ``Renewals``).
+/// The `certificates` table: every statement that writes it, for operators, issuance and renewal.
 enum CertificateStore {
     /// Certificates by id or domain; `expiringWithin` days keeps the issued ones that expire
     /// by then, soonest first.

@@ -139,12 +139,7 @@ struct ZoneEdits: Sendable {
                 throw ValidationError("name", "\(set.name) is not inside \(domain)")
             }
             if customer != nil {
-                let count =
-                    try await transaction.query(
-                        """
-                        SELECT count(*)::int FROM records WHERE zone_id = \(id) AND NOT managed AND NOT (name = \(set.name) AND type = \(set.type))
-                        """
-                    ).first?.decode(Int.self) ?? 0
+                let count = try await ZoneStore.customerRecordSets(in: id, besides: set, in: transaction)
                 guard count < Self.customerLimit else {
                     throw ValidationError("name", "a zone holds at most \(Self.customerLimit) record sets of your own")
                 }
@@ -156,8 +151,7 @@ struct ZoneEdits: Sendable {
 
     func delete(name: String, type: String, in id: UUID, of customer: UUID?) async throws {
         try await change(id, of: customer) { transaction, _ in
-            _ = try await transaction.query(
-                "DELETE FROM records WHERE zone_id = \(id) AND name = \(name) AND type = \(type)")
+            try await ZoneStore.delete(name: name, type: type, in: id, in: transaction)
         }
     }
 

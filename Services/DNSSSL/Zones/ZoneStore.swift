@@ -138,4 +138,21 @@ enum ZoneStore {
     static func markDeleted(_ id: UUID, in transaction: Transaction) async throws {
         try await transaction.query("UPDATE zones SET status = 'deleted', updated_at = now() WHERE id = \(id)")
     }
+
+    /// How many record sets of the customer's own `zone` holds, not counting `set`'s name and type.
+    static func customerRecordSets(in zone: UUID, besides set: DNSRecordSet, in transaction: Transaction) async throws
+        -> Int
+    {
+        try await transaction.query(
+            """
+            SELECT count(*)::int FROM records WHERE zone_id = \(zone) AND NOT managed AND NOT (name = \(set.name) AND type = \(set.type))
+            """
+        ).first?.decode(Int.self) ?? 0
+    }
+
+    /// Removes the record set `name`/`type` from `zone`.
+    static func delete(name: String, type: String, in zone: UUID, in transaction: Transaction) async throws {
+        try await transaction.query(
+            "DELETE FROM records WHERE zone_id = \(zone) AND name = \(name) AND type = \(type)")
+    }
 }

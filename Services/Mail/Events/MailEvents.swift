@@ -12,12 +12,7 @@ struct MailEvents: Sendable {
     func register(in definition: inout ServiceDefinition) {
         let company = ["company_name": settings.companyName, "support_email": settings.supportEmail]
         definition.handlers.on(AccountProvisioned.self) { event, transaction in
-            try await transaction.connection.query(
-                """
-                INSERT INTO recipients (account_id, email, name, domain, customer_id)
-                VALUES (\(event.accountID), \(event.contactEmail), \(event.customerName), \(event.domain), \(event.customerID))
-                ON CONFLICT (account_id) DO UPDATE SET email = excluded.email, name = excluded.name, customer_id = excluded.customer_id
-                """, logger: transaction.logger)
+            try await RecipientStore.save(from: event, in: transaction)
             var variables: [String: Any] = company.merging([
                 "customer_name": event.customerName, "domain": event.domain, "username": event.username,
                 "control_panel_url": event.controlPanelURL, "login_url": event.controlPanelURL,
@@ -219,17 +214,13 @@ struct MailEvents: Sendable {
     private func notifyOwner(_ accountID: UUID, _ template: String, _ extra: [String: Any], _ transaction: Transaction)
         async throws
     {
-        guard
-            let row = try await transaction.query(
-                "SELECT email, name, domain FROM recipients WHERE account_id = \(accountID)"
-            ).first
-        else {
+        guard let recipient = try await RecipientStore.recipient(of: accountID, in: transaction) else {
             transaction.logger.warning(
                 "no recipient known for account; not mailed",
                 metadata: ["account": "\(accountID)", "template": "\(template)"])
             return
         }
-        let (email, name, domain) = try row.decode((String, String, String).self)
+        let (email, name, domain) = (recipient.email, recipient.name, recipient.domain)
         let variables = extra.merging([
             "customer_name": name, "domain": domain, "company_name": settings.companyName,
             "support_email": settings.supportEmail,

@@ -2,6 +2,7 @@ import Foundation
 import Persistence
 import PortalTokens
 import PostgresNIO
+import ServiceKit
 
 /// One staff action as the audit log keeps it.
 struct AuditEntry: Sendable {
@@ -39,6 +40,17 @@ struct AuditLog: Sendable {
             INSERT INTO audit_log (staff_id, actor, role, address, action, target, reason, before, after)
             VALUES (\(entry.staffID), \(entry.actor), \(entry.role), \(entry.address), \(entry.action), \(entry.target), \(entry.reason),
                     \(entry.before)::jsonb, \(entry.after)::jsonb)
+            """)
+    }
+
+    /// Records an action a service reported on the bus, once per message.
+    static func record(_ entry: AuditEntry, reportedIn message: UUID, in transaction: Transaction) async throws {
+        try await transaction.query(
+            """
+            INSERT INTO audit_log (at, staff_id, actor, role, address, action, target, after, message_id)
+            VALUES (\(entry.at), \(entry.staffID), \(entry.actor), \(entry.role), \(entry.address), \(entry.action),
+                    \(entry.target), \(entry.after)::jsonb, \(message))
+            ON CONFLICT (message_id) DO NOTHING
             """)
     }
 

@@ -15,13 +15,12 @@ enum StaffActionRecords {
             let role = StaffRole(rawValue: action.role)?.rawValue
             let target = "\(message.source) \(action.method.prefix(10)) \(action.path.prefix(500))"
             let after = AuditEntry.json(["status": action.status, "service": message.source])
-            _ = try await transaction.query(
-                """
-                INSERT INTO audit_log (at, staff_id, actor, role, address, action, target, after, message_id)
-                VALUES (\(action.at), \(action.staffID), \(String(action.actor.prefix(330))), \(role),
-                        \(action.address.map { String($0.prefix(64)) }), 'api-call', \(target), \(after)::jsonb, \(message.id))
-                ON CONFLICT (message_id) DO NOTHING
-                """)
+            try await AuditLog.record(
+                AuditEntry(
+                    at: action.at, staffID: action.staffID, actor: String(action.actor.prefix(330)), role: role,
+                    address: action.address.map { String($0.prefix(64)) }, action: "api-call", target: target,
+                    reason: nil, before: nil, after: after),
+                reportedIn: message.id, in: transaction)
         }
     }
 }

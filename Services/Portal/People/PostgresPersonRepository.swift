@@ -87,7 +87,7 @@ struct PostgresPersonRepository: PersonRepository {
                 UPDATE people SET password_hash = \(passwordHash), password_changed_at = now(),
                     verified_at = coalesce(verified_at, now()) WHERE id = \(person.id)
                 """)
-            _ = try await transaction.query("DELETE FROM sessions WHERE person_id = \(person.id)")
+            try await transaction.query(PostgresSessionStore.removingAll(of: person.id))
             return person
         }
     }

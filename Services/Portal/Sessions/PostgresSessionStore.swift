@@ -102,18 +102,27 @@ struct PostgresSessionStore: PersistDriver {
 
     /// Ends every console session of `staff` but the one whose key hashes to `keeping`.
     func removeAll(ofStaff staff: UUID, keeping: String? = nil) async throws {
-        _ = try await database.query(
-            """
-            DELETE FROM sessions WHERE kind = 'staff' AND staff_id = \(staff) AND (\(keeping)::text IS NULL OR key_hash <> \(keeping))
-            """)
+        _ = try await database.query(Self.removingAll(ofStaff: staff, keeping: keeping))
     }
 
     /// Ends every session of `person` but the one whose key hashes to `keeping`.
     func removeAll(of person: UUID, keeping: String? = nil) async throws {
-        _ = try await database.query(
-            """
-            DELETE FROM sessions WHERE person_id = \(person) AND (\(keeping)::text IS NULL OR key_hash <> \(keeping))
-            """)
+        _ = try await database.query(Self.removingAll(of: person, keeping: keeping))
+    }
+
+    /// The statement that ends every console session of `staff` but `keeping`'s, for a
+    /// repository to run in the transaction of the change that ends them.
+    static func removingAll(ofStaff staff: UUID, keeping: String? = nil) -> PostgresQuery {
+        """
+        DELETE FROM sessions WHERE kind = 'staff' AND staff_id = \(staff) AND (\(keeping)::text IS NULL OR key_hash <> \(keeping))
+        """
+    }
+
+    /// The statement that ends every session of `person` but `keeping`'s (see ``removingAll(ofStaff:keeping:)``).
+    static func removingAll(of person: UUID, keeping: String? = nil) -> PostgresQuery {
+        """
+        DELETE FROM sessions WHERE person_id = \(person) AND (\(keeping)::text IS NULL OR key_hash <> \(keeping))
+        """
     }
 
     private static func person(_ value: some Codable & Sendable) -> UUID? {

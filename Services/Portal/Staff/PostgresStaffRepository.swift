@@ -127,7 +127,7 @@ struct PostgresStaffRepository: StaffRepository {
                     """, logger: database.logger
                 ).collect().isEmpty
             else { return false }
-            try await connection.query("DELETE FROM sessions WHERE staff_id = \(member)", logger: database.logger)
+            try await connection.query(PostgresSessionStore.removingAll(ofStaff: member), logger: database.logger)
             return true
         }
     }

@@ -105,7 +105,7 @@ struct Provisioner: Sendable {
         let candidates = [base] + (1..<100).map { Credentials.alternative(to: base, attempt: $0) }
         let fallback = Credentials.alternative(to: base, attempt: Int.random(in: 100...999))
         guard
-            let (server, username) = try await servers.place(
+            let (server, username) = try await accounts.place(
                 account.id, in: account.group, usernames: candidates,
                 fallback: fallback, sealedPassword: sealed)
         else {

@@ -22,12 +22,10 @@ struct AccountTasks: Sendable {
             try await provisioningFailed(payload.accountID, failure, transaction)
         } beforeRetry: { payload, transaction in
             // A retried provisioning starts its account over from where it failed.
-            let rollback = try await transaction.query(
-                """
-                SELECT count(*)::int FROM tasks WHERE type = \(RollbackAccountTask.taskType) AND status IN ('pending', 'running')
-                  AND payload::jsonb ->> 'account_id' = \(payload.accountID.uuidString.lowercased())
-                """)
-            guard try rollback.first?.decode(Int.self) == 0 else {
+            guard
+                try await !transaction.hasUnfinished(
+                    RollbackAccountTask.self, whose: "account_id", is: payload.accountID.uuidString.lowercased())
+            else {
                 throw RetryRefused(code: "rollback_pending", "the failed attempt is still being rolled back")
             }
             try await AccountStore.restartProvisioning(payload.accountID, in: transaction)

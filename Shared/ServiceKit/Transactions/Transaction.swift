@@ -76,6 +76,12 @@ public struct Transaction: Sendable {
             on: connection, logger: logger)
     }
 
+    /// Whether a task of type `T` whose payload has `value` under `key` is still waiting or running.
+    public func hasUnfinished<T: TaskPayload>(_ type: T.Type, whose key: String, is value: String) async throws -> Bool
+    {
+        try await tasks.hasUnfinished(type, whose: key, is: value, on: connection, logger: logger)
+    }
+
     /// Queues many tasks of one type in one statement; keys already present are skipped.
     @discardableResult
     public func enqueue<T: TaskPayload>(contentsOf tasks: [(payload: T, dedupeKey: String)]) async throws -> Int {

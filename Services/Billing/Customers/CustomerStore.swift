@@ -1,0 +1,135 @@
+import Contracts
+import Foundation
+import Persistence
+import PostgresNIO
+import ServiceKit
+
+/// Billing's customers and their credit — `customers` and `credits`: every statement that writes them.
+enum CustomerStore {
+    /// Creates or refreshes the customer an order names; a payment reference already known is kept when the order has none.
+    static func save(from order: OrderPaid, in transaction: Transaction) async throws {
+        try await transaction.query(
+            """
+            INSERT INTO customers (id, email, name, payment_customer, payment_method)
+            VALUES (\(order.customerID), \(order.customerEmail), \(order.customerName), \(order.paymentCustomer), \(order.paymentMethod))
+            ON CONFLICT (id) DO UPDATE SET email = excluded.email, name = excluded.name,
+                payment_customer = coalesce(excluded.payment_customer, customers.payment_customer),
+                payment_method = coalesce(excluded.payment_method, customers.payment_method), updated_at = now()
+            """)
+    }
+
+    static func exists(_ customer: UUID, in transaction: Transaction) async throws -> Bool {
+        try await !transaction.query("SELECT 1 FROM customers WHERE id = \(customer)").isEmpty
+    }
+
+    /// Whom the provider charges for `customer`: `nil` when billing has no such customer.
+    struct PaymentIdentity: Sendable {
+        let email: String
+        /// The provider's customer, once made.
+        let paymentCustomer: String?
+        /// The card renewals charge, once saved.
+        let paymentMethod: String?
+    }
+
+    static func paymentIdentity(of customer: UUID, on database: Database) async throws -> PaymentIdentity? {
+        try await database.query(
+            "SELECT email, payment_customer, payment_method FROM customers WHERE id = \(customer)"
+        ).first.map { row in
+            let (email, reference, method) = try row.decode((String, String?, String?).self)
+            return PaymentIdentity(email: email, paymentCustomer: reference, paymentMethod: method)
+        }
+    }
+
+    /// Remembers the provider's customer made for `customer`, unless one was remembered meanwhile.
+    static func setPaymentCustomer(_ reference: String, of customer: UUID, on database: Database) async throws {
+        try await database.query(
+            """
+            UPDATE customers SET payment_customer = coalesce(payment_customer, \(reference)) WHERE id = \(customer)
+            """)
+    }
+
+    /// Makes `method` the card renewals charge for the customer the provider knows as `reference`.
+    static func useCard(_ method: String, reference: String, on database: Database) async throws {
+        try await database.query(
+            """
+            UPDATE customers SET payment_method = \(method), updated_at = now() WHERE payment_customer = \(reference)
+            """)
+    }
+
+    /// Makes `method` the card renewals charge for the customer who owes `invoice`, if the
+    /// provider knows them as `reference`.
+    static func useCard(_ method: String, reference: String, payerOf invoice: UUID, in transaction: Transaction)
+        async throws
+    {
+        try await transaction.query(
+            """
+            UPDATE customers SET payment_method = \(method), updated_at = now()
+            WHERE id = (SELECT customer_id FROM invoices WHERE id = \(invoice)) AND payment_customer = \(reference)
+            """)
+    }
+
+    /// Sets the country `customer` is taxed in (`nil`: none known); `false` when there is no such customer.
+    static func setCountry(_ country: String?, of customer: UUID, on database: Database) async throws -> Bool {
+        try await !database.query(
+            """
+            UPDATE customers SET country = \(country), updated_at = now() WHERE id = \(customer) RETURNING id
+            """
+        ).isEmpty
+    }
+
+    /// Adds `amount` (negative: takes it) to `customer`'s credit in `currency`.
+    static func grantCredit(
+        _ amount: Int, currency: String, to customer: UUID, reason: String, actor: String, in transaction: Transaction
+    ) async throws {
+        try await transaction.query(
+            """
+            INSERT INTO credits (customer_id, currency, amount, reason, actor) VALUES (\(customer), \(currency), \(amount), \(reason), \(actor))
+            """)
+    }
+
+    static func creditBalance(of customer: UUID, in currency: String, on transaction: Transaction) async throws -> Int {
+        try await transaction.query(
+            """
+            SELECT coalesce(sum(amount), 0)::int FROM credits WHERE customer_id = \(customer) AND currency = \(currency)
+            """
+        ).first?.decode(Int.self) ?? 0
+    }
+
+    /// Takes `amount` of `customer`'s credit for `invoice`, once per invoice; `false` when it was taken before.
+    static func takeCredit(
+        _ amount: Int, currency: String, of customer: UUID, for invoice: UUID, in transaction: Transaction
+    ) async throws -> Bool {
+        try await !transaction.query(
+            """
+            INSERT INTO credits (customer_id, currency, amount, reason, actor, invoice_id)
+            VALUES (\(customer), \(currency), \(-amount), 'applied to an invoice', 'billing', \(invoice))
+            ON CONFLICT (invoice_id) DO NOTHING RETURNING id
+            """
+        ).isEmpty
+    }
+
+    /// An open invoice whose customer has credit in its currency.
+    struct CreditPayable: Sendable {
+        let invoiceID: UUID
+        let customerID: UUID
+        let currency: String
+        /// What is left to pay.
+        let due: Int
+    }
+
+    /// Those of `invoices` still open whose customer has credit in the invoice's currency, oldest due first.
+    static func payableFromCredit(_ invoices: [UUID], in transaction: Transaction) async throws -> [CreditPayable] {
+        try await transaction.query(
+            """
+            SELECT i.id, i.customer_id, i.currency, i.total - i.amount_paid
+            FROM invoices i
+            WHERE i.id = ANY(\(invoices)) AND i.status = 'open' AND i.total > i.amount_paid
+              AND EXISTS (SELECT 1 FROM credits c WHERE c.customer_id = i.customer_id AND c.currency = i.currency AND c.amount > 0)
+            ORDER BY i.due_on, i.number
+            """
+        ).map { row in
+            let (invoice, customer, currency, due) = try row.decode((UUID, UUID, String, Int).self)
+            return CreditPayable(invoiceID: invoice, customerID: customer, currency: currency, due: due)
+        }
+    }
+}
