@@ -17,6 +17,9 @@ public struct CheckoutSettings: Sendable {
     /// Orders placed per client address (and per email, per customer) in an hour
     /// (`HOSTWIRE_ORDER_RATE_LIMIT`; 0 turns the limit off, for load tests).
     public var orderRateLimit = 20
+    /// Paid orders not yet provisioned beyond which new orders are refused with 503
+    /// (`HOSTWIRE_ORDER_BACKLOG_LIMIT`; 0 turns the bound off).
+    public var orderBacklogLimit = 500
     /// Whose `X-Forwarded-For` names the client (`HOSTWIRE_TRUSTED_PROXIES`).
     public var addresses = ClientAddress()
 
@@ -46,6 +49,7 @@ public struct CheckoutSettings: Sendable {
         guard hours > 0 else { throw SettingsError("HOSTWIRE_ORDER_EXPIRY_HOURS is a number of hours above 0") }
         settings.orderExpiry = .seconds(hours * 3600)
         settings.orderRateLimit = max(0, try environment.int("HOSTWIRE_ORDER_RATE_LIMIT", default: 20))
+        settings.orderBacklogLimit = max(0, try environment.int("HOSTWIRE_ORDER_BACKLOG_LIMIT", default: 500))
         settings.addresses = ClientAddress.load(environment)
         return settings
     }
@@ -63,7 +67,8 @@ public func buildCheckout(_ settings: CheckoutSettings) -> ServiceDefinition {
         CatalogController(products: ProductStore(database: dependencies.database), admin: admin).addRoutes(to: router)
         let limits = OrderLimits(
             limiter: RateLimiter(database: dependencies.database), perHour: settings.orderRateLimit,
-            addresses: settings.addresses)
+            addresses: settings.addresses,
+            backlog: OrderBacklog(limit: settings.orderBacklogLimit, database: dependencies.database))
         OrdersController(store: store, gateway: settings.gateway, admin: admin, limits: limits).addRoutes(to: router)
         StripeWebhookController(store: store, signature: settings.webhookSignature).addRoutes(to: router)
         if let customers = settings.customers {

@@ -11,12 +11,18 @@ public struct APIError: HTTPResponseError, CustomStringConvertible, Sendable {
     public let code: String
     public let message: String
     public let field: String?
+    /// Sent as `Retry-After` (a refusal that passes with time: overload, a rate limit).
+    public let retryAfterSeconds: Int?
 
-    public init(_ status: HTTPResponse.Status, code: String, _ message: String, field: String? = nil) {
+    public init(
+        _ status: HTTPResponse.Status, code: String, _ message: String, field: String? = nil,
+        retryAfterSeconds: Int? = nil
+    ) {
         self.status = status
         self.code = code
         self.message = message
         self.field = field
+        self.retryAfterSeconds = retryAfterSeconds
     }
 
     public var description: String { "\(status.code) \(code): \(message)" }
@@ -43,7 +49,9 @@ public struct APIError: HTTPResponseError, CustomStringConvertible, Sendable {
     }
 
     public func response(from request: Request, context: some RequestContext) throws -> Response {
-        APIResponse.json(Body(error: .init(code: code, message: message, field: field)), status: status)
+        var response = APIResponse.json(Body(error: .init(code: code, message: message, field: field)), status: status)
+        if let retryAfterSeconds { response.headers[.retryAfter] = String(retryAfterSeconds) }
+        return response
     }
 }
 

@@ -17,7 +17,8 @@ struct CancelPaymentTask: TaskPayload {
     }
 }
 
-/// How orders end: unpaid ones expire on the `order-expiry` schedule (cancelled with their
+/// How orders end: a paid one's work is finished when its account is made (or given up
+/// on), unpaid ones expire on the `order-expiry` schedule (cancelled with their
 /// PaymentIntent), paid ones close when their account is terminated; either frees the domain.
 struct OrderLifecycle: Sendable {
     let gateway: any PaymentGateway
@@ -40,6 +41,13 @@ struct OrderLifecycle: Sendable {
                         dedupeKey: "cancel-payment-\(order.id.uuidString.lowercased())")
                 }
             }
+        }
+        // The work a paid order asked for is over, made or given up on: it leaves the backlog.
+        definition.handlers.on(AccountProvisioned.self) { event, transaction in
+            try await OrderStore.finish(event.orderID, in: transaction)
+        }
+        definition.handlers.on(AccountProvisioningFailed.self) { event, transaction in
+            try await OrderStore.finish(event.orderID, in: transaction)
         }
         definition.handlers.on(AccountTerminated.self) { event, transaction in
             try await OrderStore.close(paidFor: event.domain, in: transaction)

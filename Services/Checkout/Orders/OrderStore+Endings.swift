@@ -1,4 +1,5 @@
 import Foundation
+import Persistence
 import PostgresNIO
 import ServiceKit
 
@@ -33,5 +34,19 @@ extension OrderStore {
             UPDATE orders SET status = 'closed', ended_at = now(), end_reason = 'account terminated', updated_at = now()
             WHERE domain = \(domain) AND status = 'paid'
             """)
+    }
+
+    /// Records that the work `order` asked for is over (its account made or given up on),
+    /// so it leaves the backlog; a second report changes nothing.
+    static func finish(_ order: UUID, in transaction: Transaction) async throws {
+        try await transaction.query(
+            "UPDATE orders SET finished_at = now() WHERE id = \(order) AND finished_at IS NULL")
+    }
+
+    /// How many paid orders are not finished: the platform's backlog of work taken on.
+    static func unfinished(on database: Database) async throws -> Int {
+        try await database.query(
+            "SELECT count(*)::int FROM orders WHERE status = 'paid' AND finished_at IS NULL"
+        ).first?.decode(Int.self) ?? 0
     }
 }

@@ -162,6 +162,8 @@ struct OrderStore: Sendable {
                             customerName: name), correlationID: orderID))
             }
             try await transaction.write(messages)
+            // Nothing to provision: the order's work is done once it is paid.
+            if messages.count == 1 { try await Self.finish(orderID, in: transaction) }
             return (.paid, orderID)
         }
         // Not paid by this event: say why.

@@ -31,6 +31,7 @@ struct OrderPagesController: Sendable {
         let form = context.form
         let (cycle, currency, domainText) = (form.text("billing_cycle"), form.text("currency"), form.text("domain"))
         var errors: [String] = []
+        var status = HTTPResponse.Status.unprocessableContent
         let domain = try? DomainName(domainText)
         if domain == nil { errors.append("Please give a domain name such as example.com.") }
         if !product.prices.contains(where: { $0.billingCycle == cycle && $0.currency == currency }) {
@@ -54,11 +55,17 @@ struct OrderPagesController: Sendable {
                 errors.append(error.message ?? "Please check the order.")
             } catch let error as ServiceCallError where error.status == 429 {
                 errors.append("You have placed many orders in the last hour. Please try again later, or write to us.")
+            } catch let error as ServiceCallError where error.code == "busy" {
+                // The platform is finishing the orders already paid for: nothing was taken.
+                status = .serviceUnavailable
+                errors.append(
+                    "We are busy setting up the accounts already ordered. Nothing was charged: please try again in a minute."
+                )
             }
         }
         return pages.render(
             "order", Self.formValues(product, cycle: cycle, currency: currency, domain: domainText, errors: errors),
-            context: context, status: .unprocessableContent)
+            context: context, status: status)
     }
 
     @Sendable func orderPage(_ request: Request, context: PortalRequestContext) async throws -> Response {
