@@ -34,11 +34,18 @@ public final class OutboxRelay: Service {
             let clock = ContinuousClock()
             var nextHeartbeat = clock.now
             var nextPrune = clock.now
+            var nextAnalyze = clock.now
+            var relayedSinceAnalyze = 0
             while !Task.isCancelled {
                 var busy = false
                 do {
                     let sent = try await self.relayRound()
                     busy = max(sent.events, sent.commands) == self.settings.batchSize
+                    relayedSinceAnalyze += sent.events + sent.commands
+                    if relayedSinceAnalyze >= Self.analyzeAfter, clock.now >= nextAnalyze {
+                        try await self.database.query("ANALYZE outbox")
+                        (relayedSinceAnalyze, nextAnalyze) = (0, clock.now.advanced(by: .seconds(30)))
+                    }
                     if clock.now >= nextHeartbeat {
                         try await self.sendHeartbeat()
                         nextHeartbeat = clock.now.advanced(by: self.settings.heartbeatInterval)
@@ -57,6 +64,13 @@ public final class OutboxRelay: Service {
             }
         }
     }
+
+    /// Rows relayed after which the outbox's statistics are brought up to date (at most every
+    /// 30 s). The round's prepared plan is made with the statistics of its first runs; made on
+    /// an empty outbox (a new service), it joined each acknowledgement against a sequential
+    /// scan of the whole table — a round of 5,000 acknowledgements on 40,000 rows took 99 s
+    /// instead of 0.2 s — until autovacuum's next ANALYZE, which replans it.
+    static let analyzeAfter = 1_000
 
     /// Numbers and publishes the next unsequenced events in commit order, marks the
     /// acknowledged commands, sends due ones and dead-letters those out of attempts — one

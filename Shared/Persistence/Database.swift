@@ -5,13 +5,19 @@ import PostgresNIO
 ///
 /// The deadline is ``StrandedPoolRequests``' workaround for an upstream problem: a call
 /// that passes it is abandoned and cancelled, and the caller retries as it would after any
-/// database error.
+/// database error. A service's connections carry the same bound as `statement_timeout`
+/// (``DatabaseSettings/statementTimeout``): without it Postgres would go on running the
+/// abandoned statement, holding its locks, while the retry queued behind it — the outbox
+/// relay's rounds were seen piling up four deep so.
 public struct Database: Sendable {
     public let client: PostgresClient
     public let logger: Logger
     public var deadline: Duration
 
-    public init(client: PostgresClient, logger: Logger, deadline: Duration = .seconds(10)) {
+    /// How long a call may take before it is abandoned.
+    public static let defaultDeadline = Duration.seconds(10)
+
+    public init(client: PostgresClient, logger: Logger, deadline: Duration = Database.defaultDeadline) {
         self.client = client
         self.logger = logger
         self.deadline = deadline

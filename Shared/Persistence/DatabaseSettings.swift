@@ -12,6 +12,10 @@ public struct DatabaseSettings: Sendable, Equatable {
     /// The schema the service owns; it becomes the connection's `search_path`.
     public var schema: String?
     public var maximumConnections: Int
+    /// How long Postgres lets one statement run before cancelling it (`statement_timeout`);
+    /// `nil`: no limit. Services set it to their calls' deadline, so a statement the client
+    /// gave up on stops holding locks and the vacuum horizon (see ``Database``).
+    public var statementTimeout: Duration?
 
     public init(
         host: String = "127.0.0.1", port: Int = 5432, username: String, password: String? = nil,
@@ -56,7 +60,11 @@ public struct DatabaseSettings: Sendable, Equatable {
             host: host, port: port, username: username, password: password, database: database, tls: .disable)
         configuration.options.maximumConnections = maximumConnections
         configuration.options.connectTimeout = .seconds(5)
-        if let schema { configuration.options.additionalStartupParameters = [("search_path", schema)] }
+        if let schema { configuration.options.additionalStartupParameters.append(("search_path", schema)) }
+        if let statementTimeout {
+            let milliseconds = Int((statementTimeout / .milliseconds(1)).rounded())
+            configuration.options.additionalStartupParameters.append(("statement_timeout", "\(milliseconds)"))
+        }
         return configuration
     }
 }

@@ -21,6 +21,8 @@ public struct MigrationRunner: Sendable {
     public func run(on client: PostgresClient) async throws -> [Migration] {
         let lockKey = "hostwire.migrate.\(schema)"
         return try await client.withTransaction(logger: logger) { connection in
+            // A migration may rightly take longer than a service's statements may.
+            try await connection.query("SET LOCAL statement_timeout = 0", logger: logger)
             try await connection.query("SELECT pg_advisory_xact_lock(hashtext(\(lockKey)))", logger: logger)
             try await connection.query(
                 """

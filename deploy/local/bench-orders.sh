@@ -3,7 +3,7 @@
 # latency, with checkout, provisioning, the broker and the simulators alone (deploy/local/stage-orders.conf,
 # release build): `make bench-orders`.
 # env: RATES (orders/s to try, default "100 200 300"), DURATION (s, default 20),
-#      PANEL_LATENCIES (ms per panel call, default "0 200"), WORKERS (default "8 32").
+#      PANEL_LATENCIES (ms per panel call, default "200"; empty: none), WORKERS (default "8 32").
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 # Load runs place thousands of orders from one address: checkout's per-address limit is off.
@@ -22,6 +22,6 @@ run() { # panel-latency-ms workers rate
   deploy/local/launch.sh stop >/dev/null
 }
 for rate in $RATES; do run 0 8 "$rate"; done
-for latency in ${PANEL_LATENCIES:-200}; do
+for latency in ${PANEL_LATENCIES-200}; do
   for workers in ${WORKERS:-8 32}; do run "$latency" "$workers" 50; done
 done

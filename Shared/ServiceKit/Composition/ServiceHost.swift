@@ -55,7 +55,9 @@ public enum ServiceHost {
             logger.logLevel = configuration.logLevel
             return logger
         }()
-        let client = PostgresClient(configuration: configuration.database.clientConfiguration, backgroundLogger: logger)
+        var databaseSettings = configuration.database
+        databaseSettings.statementTimeout = databaseSettings.statementTimeout ?? Database.defaultDeadline
+        let client = PostgresClient(configuration: databaseSettings.clientConfiguration, backgroundLogger: logger)
         let bus = try await BusConnection(
             context: ZMQContext(), service: definition.name, endpoints: configuration.bus,
             publishers: definition.handlers.publishers, security: configuration.busSecurity)
