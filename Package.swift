@@ -156,6 +156,10 @@ let package = Package(
             path: "Shared/Validation"
         ),
         .target(
+            name: "Money",
+            path: "Shared/Money"
+        ),
+        .target(
             name: "TestSupport",
             dependencies: [
                 "Persistence", "ZeroMQ", .product(name: "PostgresNIO", package: "postgres-nio"),
@@ -211,7 +215,7 @@ let package = Package(
             name: "MailService",
             dependencies: [
                 "ServiceKit", "HTTPSupport", "Delivery", "Tasks", "WireCodec", "Contracts", "Mail", "Secrets",
-                "PortalTokens", "Validation",
+                "PortalTokens", "Validation", "Money",
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "Mustache", package: "swift-mustache"),
                 .product(name: "Hummingbird", package: "hummingbird"),
@@ -299,7 +303,7 @@ let package = Package(
             dependencies: [
                 "ServiceKit", "HTTPSupport", "Delivery", "Tasks", "WireCodec", "Contracts", "Persistence", "Secrets",
                 "PortalTokens", "ExternalHTTP",
-                "Validation",
+                "Validation", "Money",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdAuth", package: "hummingbird-auth"),
                 .product(name: "HummingbirdBcrypt", package: "hummingbird-auth"),
@@ -321,7 +325,7 @@ let package = Package(
         .executableTarget(
             name: "SimulatorMain",
             dependencies: [
-                "ExternalHTTP", "Payments", .product(name: "Hummingbird", package: "hummingbird"),
+                "ExternalHTTP", "Payments", "Money", .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),
             ],
             path: "Services/Simulators"
@@ -376,6 +380,7 @@ let package = Package(
         .testTarget(
             name: "WireCodecTests", dependencies: ["WireCodec", "Contracts", "Delivery"], path: "Tests/WireCodecTests"),
         .testTarget(name: "ValidationTests", dependencies: ["Validation"], path: "Tests/ValidationTests"),
+        .testTarget(name: "MoneyTests", dependencies: ["Money"], path: "Tests/MoneyTests"),
         .testTarget(name: "ExternalHTTPTests", dependencies: ["ExternalHTTP"], path: "Tests/ExternalHTTPTests"),
         .testTarget(
             name: "ServiceKitTests",

@@ -1,6 +1,7 @@
 import Foundation
 import HTTPTypes
 import Hummingbird
+import Money
 
 /// Stripe Checkout: `POST /v1/checkout/sessions` (`mode=payment` or `mode=setup`),
 /// `GET /v1/checkout/sessions/{id}`, and the hosted page at the session's `url`, where a
@@ -220,9 +221,8 @@ extension StripeSimulator {
     private var gone: String { "<h1>This payment page has expired</h1><p>Go back to the shop and start again.</p>" }
 
     private func paymentForm(_ session: [String: String], error: String?) -> String {
-        let amount = session["amount_total"].flatMap(Int.init).map {
-            "\(String(format: "%.2f", Double($0) / 100)) \((session["currency"] ?? "").uppercased())"
-        }
+        let currency = (session["currency"] ?? "").uppercased()
+        let amount = session["amount_total"].flatMap(Int.init).map { "\(MoneyText.decimal($0, currency)) \(currency)" }
         let title =
             session["mode"] == "setup" ? "Save a card for future payments" : "Pay \(escape(session["product"] ?? ""))"
         return """

@@ -1,6 +1,7 @@
 import Contracts
 import Foundation
 import Logging
+import Money
 import PostgresNIO
 import ServiceKit
 import WireCodec
@@ -30,7 +31,7 @@ struct MailEvents: Sendable {
             var variables: [String: Any] = company.merging([
                 "customer_name": event.customerName, "product_name": event.productName,
                 "billing_cycle": event.billingCycle,
-                "amount": Money.format(event.amount, event.currency), "currency": event.currency,
+                "amount": MoneyText.decimal(event.amount, event.currency), "currency": event.currency,
                 "order_id": event.orderID.uuidString.lowercased(),
             ]) { $1 }
             if let domain = event.domain { variables["domain"] = domain }
@@ -51,7 +52,7 @@ struct MailEvents: Sendable {
                     """, transaction)
         }
         definition.handlers.on(OrderPaymentRefunded.self) { event, transaction in
-            let amount = Money.format(event.amount, event.currency)
+            let amount = MoneyText.decimal(event.amount, event.currency)
             try await queue(
                 "payment-refunded", to: event.customerEmail, name: event.customerName,
                 company.merging([
@@ -66,7 +67,7 @@ struct MailEvents: Sendable {
                 """, reason: event.reason.rawValue, action: nil, transaction)
         }
         definition.handlers.on(PaymentRefunded.self) { event, transaction in
-            let amount = Money.format(event.amount, event.currency)
+            let amount = MoneyText.decimal(event.amount, event.currency)
             try await queue(
                 "payment-refunded", to: event.customerEmail, name: event.customerName,
                 company.merging([
@@ -137,7 +138,7 @@ struct MailEvents: Sendable {
             var variables: [String: Any] = [
                 "company_name": settings.companyName, "support_email": settings.supportEmail,
                 "customer_name": invoice.customerName,
-                "invoice_number": invoice.number, "amount": Money.format(invoice.total, invoice.currency),
+                "invoice_number": invoice.number, "amount": MoneyText.decimal(invoice.total, invoice.currency),
                 "currency": invoice.currency,
                 "due_date": invoice.dueOn,
             ]
@@ -242,12 +243,5 @@ struct MailEvents: Sendable {
                 recipient: recipient, recipientName: name, variables: variables,
                 accountID: account, customerID: customer),
             messageIDDomain: settings.messageIDDomain, in: transaction)
-    }
-}
-
-/// Amounts in minor units shown with two decimals (as every currency Hostwire sells in has).
-enum Money {
-    static func format(_ minor: Int, _ currency: String) -> String {
-        String(format: "%d.%02d", minor / 100, abs(minor % 100))
     }
 }

@@ -1,6 +1,7 @@
 import Foundation
 import Hummingbird
 import HummingbirdAuth
+import Money
 
 /// The signed-in customer's services and invoices, each read from the service that owns it
 /// with a token naming this customer.

@@ -1,5 +1,6 @@
 import Foundation
 import Hummingbird
+import Money
 import PortalTokens
 
 /// Invoices and their payments, and refunds — checked by billing against the staff member's

@@ -1,5 +1,6 @@
 import Foundation
 import Hummingbird
+import Money
 import NIOHTTP1
 import PortalTokens
 

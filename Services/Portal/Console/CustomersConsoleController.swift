@@ -1,6 +1,7 @@
 import Foundation
 import Hummingbird
 import HummingbirdAuth
+import Money
 import PortalTokens
 
 /// Customers: search, and one customer's profile, services, invoices, balance and emails,

@@ -1,4 +1,5 @@
 import Foundation
+import Money
 
 /// The dashboard's charts of the last 30 days: orders paid, money received (before refunds, which
 /// may fall on later days), how long an order

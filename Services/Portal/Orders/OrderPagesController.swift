@@ -1,5 +1,6 @@
 import Foundation
 import Hummingbird
+import Money
 import Validation
 
 /// Ordering from the storefront and the live order page: the form, the provider's payment

@@ -1,5 +1,6 @@
 import Foundation
 import Hummingbird
+import Money
 
 /// The home page: what the host sells, at what price per cycle and currency.
 struct StorefrontController: Sendable {

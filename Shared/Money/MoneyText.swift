@@ -1,14 +1,16 @@
-/// Amounts in minor units as people read them: ISO 4217's decimals per currency, with the
-/// symbol where one is unambiguous.
-enum MoneyText {
+/// Amounts in minor units as people read them: ISO 4217's decimals per currency (JPY 0,
+/// USD 2, BHD 3), with the symbol where one is unambiguous. Every page, email and hosted
+/// payment page formats money here, so a yen is never shown as a hundredth.
+public enum MoneyText {
     /// Currencies whose minor unit is not a hundredth.
-    static let decimals = [
+    public static let decimals = [
         "JPY": 0, "KRW": 0, "VND": 0, "CLP": 0, "ISK": 0, "HUF": 2, "BHD": 3, "KWD": 3, "OMR": 3, "JOD": 3,
         "TND": 3, "IQD": 3, "LYD": 3,
     ]
-    static let symbols = ["USD": "$", "EUR": "€", "GBP": "£", "JPY": "¥"]
+    public static let symbols = ["USD": "$", "EUR": "€", "GBP": "£", "JPY": "¥"]
 
-    static func format(_ minor: Int, _ currency: String) -> String {
+    /// `minor` with the currency's symbol, or its code after the number (499 USD → "$4.99", 1234 BHD → "1.234 BHD").
+    public static func format(_ minor: Int, _ currency: String) -> String {
         let negative = minor < 0
         let text = decimal(Int(clamping: minor.magnitude), currency)
         let amount = symbols[currency].map { $0 + text } ?? "\(text) \(currency)"
@@ -16,7 +18,7 @@ enum MoneyText {
     }
 
     /// `minor` as a plain decimal number in `currency`'s minor units (499 → "4.99", JPY 500 → "500"), for a form field.
-    static func decimal(_ minor: Int, _ currency: String) -> String {
+    public static func decimal(_ minor: Int, _ currency: String) -> String {
         let places = decimals[currency, default: 2]
         let magnitude = minor.magnitude
         var unit: UInt = 1
