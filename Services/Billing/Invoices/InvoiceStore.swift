@@ -163,7 +163,8 @@ enum InvoiceStore {
         ).first?.decode(String?.self) ?? nil
     }
 
-    /// An invoice's state as a void or a payment weighs it, locked until the transaction ends.
+    /// An invoice's state as a void or a payment weighs it, locked until the transaction ends
+    /// (a payment locks it after the billing lock, as every billing writer does).
     struct Standing: Sendable {
         let subscriptionID: UUID
         let status: InvoiceStatus
@@ -186,6 +187,11 @@ enum InvoiceStore {
                 subscriptionID: subscription, status: status, currency: currency, total: total, amountPaid: paid,
                 chargePending: pending)
         }
+    }
+
+    /// The currency `invoice` is in, read without a lock (a payment takes the billing lock first).
+    static func currency(of invoice: UUID, in transaction: Transaction) async throws -> String? {
+        try await transaction.query("SELECT currency FROM invoices WHERE id = \(invoice)").first?.decode(String.self)
     }
 
     /// Cancels an open invoice by hand; it is never charged nor dunned again.

@@ -32,7 +32,7 @@ struct PaymentLedger: Sendable {
     func recordManual(
         to invoice: UUID, reference: String, amount: Int, note: String?, in transaction: Transaction
     ) async throws -> Outcome {
-        guard let currency = try await InvoiceStore.lockStanding(invoice, in: transaction)?.currency else {
+        guard let currency = try await InvoiceStore.currency(of: invoice, in: transaction) else {
             return .unknownInvoice
         }
         return try await record(
