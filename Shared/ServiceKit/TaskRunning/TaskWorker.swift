@@ -230,6 +230,10 @@ struct ClaimTasks: PreparedStatement {
 }
 
 /// Extends the leases of the given attempts of running tasks.
+///
+/// Found by id through the primary key, not by joining `unnest(ids, attempts)`: a plan for that
+/// join made while `tasks` was empty scans the whole table once per id (the relay's round hit
+/// exactly that, docs/performance.md). The arrays hold at most the worker's concurrency.
 struct RenewLeases: PreparedStatement {
     static let sql = Self(leaseSeconds: 0, ids: [], attempts: []).query.sql
     var leaseSeconds: Double
@@ -239,8 +243,8 @@ struct RenewLeases: PreparedStatement {
     var query: PostgresQuery {
         """
         UPDATE tasks t SET locked_until = now() + make_interval(secs => \(leaseSeconds))
-        FROM unnest(\(ids)::uuid[], \(attempts)::int[]) AS r(id, attempt)
-        WHERE t.id = r.id AND t.status = 'running' AND t.attempts = r.attempt
+        WHERE t.id = ANY(\(ids)::uuid[]) AND t.status = 'running'
+          AND t.attempts = (\(attempts)::int[])[array_position(\(ids)::uuid[], t.id)]
         """
     }
 }
