@@ -35,23 +35,23 @@ struct AuditLog: Sendable {
     let database: Database
 
     func record(_ entry: AuditEntry) async throws {
-        _ = try await database.query(
-            """
-            INSERT INTO audit_log (staff_id, actor, role, address, action, target, reason, before, after)
-            VALUES (\(entry.staffID), \(entry.actor), \(entry.role), \(entry.address), \(entry.action), \(entry.target), \(entry.reason),
-                    \(entry.before)::jsonb, \(entry.after)::jsonb)
-            """)
+        _ = try await database.query(Self.appending(entry, at: nil, reportedIn: nil))
     }
 
     /// Records an action a service reported on the bus, once per message.
     static func record(_ entry: AuditEntry, reportedIn message: UUID, in transaction: Transaction) async throws {
-        try await transaction.query(
-            """
-            INSERT INTO audit_log (at, staff_id, actor, role, address, action, target, after, message_id)
-            VALUES (\(entry.at), \(entry.staffID), \(entry.actor), \(entry.role), \(entry.address), \(entry.action),
-                    \(entry.target), \(entry.after)::jsonb, \(message))
-            ON CONFLICT (message_id) DO NOTHING
-            """)
+        try await transaction.query(appending(entry, at: entry.at, reportedIn: message))
+    }
+
+    /// The one statement that appends an entry: at `at` (the database's now when `nil`), and
+    /// once per bus message when it names one.
+    private static func appending(_ entry: AuditEntry, at: Date?, reportedIn message: UUID?) -> PostgresQuery {
+        """
+        INSERT INTO audit_log (at, staff_id, actor, role, address, action, target, reason, before, after, message_id)
+        VALUES (coalesce(\(at)::timestamptz, now()), \(entry.staffID), \(entry.actor), \(entry.role), \(entry.address),
+                \(entry.action), \(entry.target), \(entry.reason), \(entry.before)::jsonb, \(entry.after)::jsonb, \(message))
+        ON CONFLICT (message_id) DO NOTHING
+        """
     }
 
     func entries(_ filter: AuditFilter) async throws -> [AuditEntry] {
