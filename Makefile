@@ -33,7 +33,7 @@ format:
 	swift format format --in-place --recursive --parallel Package.swift Services Shared Tests Benchmarks Tools
 
 ## test-unit: the fast lane: the unit-test targets, which start no server (make test runs them too)
-UNIT_TESTS := ZeroMQTests|WireCodecTests|ValidationTests|MoneyTests|ExternalHTTPTests|ServiceKitTests|TimerServiceTests
+UNIT_TESTS := ZeroMQTests|WireCodecTests|ValidationTests|MoneyTests|QRCodeTests|ExternalHTTPTests|ServiceKitTests|TimerServiceTests
 test-unit:
 	swift build --build-tests $(SWIFT_BUILD_FLAGS)
 	swift test --skip-build --filter '^($(UNIT_TESTS))\.'

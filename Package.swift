@@ -160,6 +160,10 @@ let package = Package(
             path: "Shared/Money"
         ),
         .target(
+            name: "QRCode",
+            path: "Shared/QRCode"
+        ),
+        .target(
             name: "TestSupport",
             dependencies: [
                 "Persistence", "ZeroMQ", .product(name: "PostgresNIO", package: "postgres-nio"),
@@ -286,7 +290,7 @@ let package = Package(
             name: "BillingService",
             dependencies: [
                 "ServiceKit", "HTTPSupport", "Delivery", "Tasks", "WireCodec", "Contracts", "Persistence", "Payments",
-                "PortalTokens",
+                "PortalTokens", "Money", .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),
             ],
@@ -303,7 +307,7 @@ let package = Package(
             dependencies: [
                 "ServiceKit", "HTTPSupport", "Delivery", "Tasks", "WireCodec", "Contracts", "Persistence", "Secrets",
                 "PortalTokens", "ExternalHTTP",
-                "Validation", "Money",
+                "Validation", "Money", "QRCode",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdAuth", package: "hummingbird-auth"),
                 .product(name: "HummingbirdBcrypt", package: "hummingbird-auth"),
@@ -381,6 +385,7 @@ let package = Package(
             name: "WireCodecTests", dependencies: ["WireCodec", "Contracts", "Delivery"], path: "Tests/WireCodecTests"),
         .testTarget(name: "ValidationTests", dependencies: ["Validation"], path: "Tests/ValidationTests"),
         .testTarget(name: "MoneyTests", dependencies: ["Money"], path: "Tests/MoneyTests"),
+        .testTarget(name: "QRCodeTests", dependencies: ["QRCode"], path: "Tests/QRCodeTests"),
         .testTarget(name: "ExternalHTTPTests", dependencies: ["ExternalHTTP"], path: "Tests/ExternalHTTPTests"),
         .testTarget(
             name: "ServiceKitTests",

@@ -1,6 +1,7 @@
 import Crypto
 import Foundation
 import HummingbirdOTP
+import QRCode
 import Secrets
 
 /// TOTP (RFC 6238: SHA-1, six digits, 30-second steps, as every authenticator app reads
@@ -30,6 +31,12 @@ enum TwoFactor {
     /// What an authenticator app scans or opens.
     static func authenticatorURL(secret: String, account: String, issuer: String) -> String {
         TOTP(secret: secret).createAuthenticatorURL(label: "\(issuer):\(account)", issuer: issuer)
+    }
+
+    /// The authenticator link as a QR code the app's camera reads from the screen (an SVG element).
+    static func qrCode(secret: String, account: String, issuer: String) -> String {
+        let url = authenticatorURL(secret: secret, account: account, issuer: issuer)
+        return QRCode(url)?.svg(label: "QR code of your key, for your authenticator app's camera") ?? ""
     }
 
     /// The key as people type it into an app: base32 of the secret's bytes, in groups of four.

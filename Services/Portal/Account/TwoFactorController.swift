@@ -132,6 +132,7 @@ struct TwoFactorController: Sendable {
                 "title": "Turn on two-factor login", "errors": errors,
                 "key": TwoFactor.manualKey(secret: secret, account: person.email, issuer: issuer),
                 "url": TwoFactor.authenticatorURL(secret: secret, account: person.email, issuer: issuer),
+                "qr_code": TwoFactor.qrCode(secret: secret, account: person.email, issuer: issuer),
             ], context: context, status: errors.isEmpty ? .ok : .unprocessableContent)
     }
 

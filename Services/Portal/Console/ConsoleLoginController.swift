@@ -197,6 +197,7 @@ struct ConsoleLoginController: Sendable {
                 "title": "Set up two-factor login", "errors": errors,
                 "key": TwoFactor.manualKey(secret: secret, account: member.email, issuer: issuer),
                 "url": TwoFactor.authenticatorURL(secret: secret, account: member.email, issuer: issuer),
+                "qr_code": TwoFactor.qrCode(secret: secret, account: member.email, issuer: issuer),
             ], context: context, status: errors.isEmpty ? .ok : .unprocessableContent)
     }
 
