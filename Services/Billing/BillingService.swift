@@ -24,6 +24,12 @@ public struct BillingSettings: Sendable {
     public var terminateAfterDays: Int?
     /// Verifies the portal's customer tokens; without it `/api/customer` is not served.
     public var customers: CustomerAuthentication?
+    /// The headless browser that prints each issued invoice to PDF
+    /// (`HOSTWIRE_INVOICE_PDF_BROWSER`); without it no PDFs are made.
+    public var invoicePDFBrowser: String?
+    /// The seller on the invoices' PDFs (`HOSTWIRE_COMPANY_NAME`, `HOSTWIRE_SUPPORT_EMAIL`).
+    public var companyName = "Hostwire"
+    public var supportEmail = "support@hostwire.local"
 
     public init(
         gateway: any PaymentGateway, webhookSignature: WebhookSignature, apiTokens: APITokens,
@@ -57,7 +63,7 @@ public struct BillingSettings: Sendable {
             throw SettingsError("HOSTWIRE_BILLING_RETRY_DAYS is a rising list of days, such as 1,3,5")
         }
         let terminate = try environment.int("HOSTWIRE_BILLING_TERMINATE_AFTER_DAYS", default: 30)
-        return BillingSettings(
+        var settings = BillingSettings(
             gateway: StripeGateway(
                 baseURL: environment.string("HOSTWIRE_STRIPE_API_URL", default: "https://api.stripe.com"),
                 secretKey: secretKey,
@@ -69,6 +75,14 @@ public struct BillingSettings: Sendable {
             reminderDaysBefore: try environment.int("HOSTWIRE_BILLING_REMINDER_DAYS_BEFORE", default: 3),
             graceDays: try environment.int("HOSTWIRE_BILLING_GRACE_DAYS", default: 3),
             terminateAfterDays: terminate > 0 ? terminate : nil)
+        if let browser = environment.optional("HOSTWIRE_INVOICE_PDF_BROWSER") {
+            guard let path = PDFPrinter.executable(browser, path: environment.string("PATH", default: "/usr/bin:/bin"))
+            else { throw SettingsError("HOSTWIRE_INVOICE_PDF_BROWSER: no executable \(browser)") }
+            settings.invoicePDFBrowser = path
+        }
+        settings.companyName = environment.string("HOSTWIRE_COMPANY_NAME", default: "Hostwire")
+        settings.supportEmail = environment.string("HOSTWIRE_SUPPORT_EMAIL", default: "support@hostwire.local")
+        return settings
     }
 }
 
@@ -78,6 +92,8 @@ public func buildBilling(_ settings: BillingSettings) -> ServiceDefinition {
     var definition = ServiceDefinition(name: "billing")
     definition.apiTokens = settings.apiTokens
     SubscriptionEvents(settings: settings).register(in: &definition)
+    CustomerEvents.register(in: &definition)
+    InvoiceDocuments(settings: settings).register(in: &definition)
     ChargeInvoice(settings: settings).register(in: &definition)
     Refunds(gateway: settings.gateway).register(in: &definition)
     definition.routes = { router, dependencies in
@@ -107,6 +123,7 @@ public func buildBilling(_ settings: BillingSettings) -> ServiceDefinition {
                 gateway: settings.gateway, store: dependencies.store
             )
             .addRoutes(to: api)
+            CustomerProfileController(customers: customers, database: dependencies.database).addRoutes(to: api)
             CustomerCardController(
                 customers: customers,
                 paymentCustomers: PaymentCustomers(database: dependencies.database, gateway: settings.gateway)

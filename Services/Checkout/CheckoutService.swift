@@ -61,6 +61,8 @@ public func buildCheckout(_ settings: CheckoutSettings) -> ServiceDefinition {
     definition.apiTokens = settings.apiTokens
     OrderLifecycle(gateway: settings.gateway, expiry: settings.orderExpiry).register(in: &definition)
     StrayPayments(gateway: settings.gateway).register(in: &definition)
+    CustomerEmailController.register(gateway: settings.gateway, in: &definition)
+    CustomerErasure.register(gateway: settings.gateway, in: &definition)
     definition.routes = { router, dependencies in
         let store = OrderStore(store: dependencies.store)
         let admin = BearerAuthMiddleware(tokens: settings.apiTokens, audit: dependencies.store)
@@ -74,6 +76,7 @@ public func buildCheckout(_ settings: CheckoutSettings) -> ServiceDefinition {
         if let customers = settings.customers {
             let api = router.group("api/customer")
             CustomerLinkController(database: dependencies.database, customers: customers).addRoutes(to: api)
+            CustomerEmailController(store: dependencies.store, customers: customers).addRoutes(to: api)
             CustomerOrdersController(store: store, gateway: settings.gateway, customers: customers, limits: limits)
                 .addRoutes(to: api)
         }

@@ -147,9 +147,16 @@ public func buildPortal(_ settings: PortalSettings) async throws -> ServiceDefin
             limiter: RateLimiter(database: dependencies.database), cipher: settings.cipher,
             issuer: settings.companyName)
         twoFactor.addLoginRoutes(to: pagesGroup)
+        let emailChange = EmailChangeController(
+            pages: pages, people: people, limiter: RateLimiter(database: dependencies.database), services: services,
+            passwords: Passwords(cost: settings.passwordCost), settings: settings,
+            signIn: SignIn(people: people, sessions: sessionStore, services: services))
+        // The link may be opened in another browser than the one that asked for it.
+        emailChange.addRoutes(public: pagesGroup)
         // Adding middleware to a group changes the group: routes added to `pagesGroup` from here on would need a login too.
         let signedIn = pagesGroup.add(middleware: RequireLoginMiddleware())
         twoFactor.addAccountRoutes(to: signedIn)
+        emailChange.addRoutes(signedIn: signedIn)
         ClientAreaController(pages: pages, services: services, people: people, publicURL: settings.publicURL)
             .addRoutes(to: signedIn)
         let link = CustomerLink(services: services, people: people)
@@ -224,7 +231,8 @@ private func addConsole(
     CustomersConsoleController(
         pages: pages, apis: apis, people: PostgresPersonRepository(store: dependencies.store),
         customerSessions: PostgresSessionStore(database: dependencies.database), audit: audit,
-        notes: CustomerNotes(database: dependencies.database), secureCookies: settings.secureCookies
+        notes: CustomerNotes(database: dependencies.database), secureCookies: settings.secureCookies,
+        passwords: Passwords(cost: settings.passwordCost)
     )
     .addRoutes(to: signedIn)
 }

@@ -22,6 +22,35 @@ extension StripeSimulator {
                 return (200, json(renderCustomer(customer)))
             }
         }
+        // Update a customer: only the fields sent change (email and name here).
+        router.post("v1/customers/{id}") { request, context in
+            try await authorized(request) { fields in
+                try await idempotent(request, fields) {
+                    let id = context.parameters.get("id") ?? ""
+                    let updated = store.withLock { store -> [String: String]? in
+                        guard var customer = store.customers[id] else { return nil }
+                        for name in ["email", "name"] { if let value = fields[name] { customer[name] = value } }
+                        store.customers[id] = customer
+                        return customer
+                    }
+                    guard let updated else { return missing("customer", id) }
+                    return (200, json(renderCustomer(updated)))
+                }
+            }
+        }
+        // Deleting a customer deletes their saved cards; a second delete is a 404.
+        router.delete("v1/customers/{id}") { request, context in
+            try await authorized(request) { _ in
+                let id = context.parameters.get("id") ?? ""
+                let deleted = store.withLock { store -> Bool in
+                    guard store.customers.removeValue(forKey: id) != nil else { return false }
+                    store.paymentMethods = store.paymentMethods.filter { $0.value["customer"] != id }
+                    return true
+                }
+                guard deleted else { return missing("customer", id) }
+                return (200, json(["id": id, "object": "customer", "deleted": true]))
+            }
+        }
         router.get("v1/customers/{id}/payment_methods") { request, context in
             try await authorized(request) { _ in
                 let id = context.parameters.get("id") ?? ""

@@ -33,7 +33,7 @@ public struct ExternalHTTPClient: Sendable {
             let bytes = try await response.body.collect(upTo: 16 * 1024 * 1024)
             var headers: [String: String] = [:]
             for (name, value) in response.headers { headers[name.lowercased()] = value }
-            return ExternalResponse(status: Int(response.status.code), headers: headers, body: String(buffer: bytes))
+            return ExternalResponse(status: Int(response.status.code), headers: headers, bytes: bytes)
         } catch let error as HTTPClientError where error == .deadlineExceeded || error == .readTimeout {
             throw ExternalCallError.timedOut(method: method.rawValue, path: Self.redacted(path))
         } catch {
@@ -52,7 +52,9 @@ public struct ExternalResponse: Sendable {
     public let status: Int
     /// Header values by lower-cased name.
     public let headers: [String: String]
-    public let body: String
+    /// The body as it came, for what is not text (a PDF).
+    public let bytes: ByteBuffer
+    public var body: String { String(buffer: bytes) }
 
     public func decode<T: Decodable>(_ type: T.Type) throws -> T {
         try JSONDecoder().decode(T.self, from: Data(body.utf8))

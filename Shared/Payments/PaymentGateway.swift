@@ -5,6 +5,11 @@ public protocol PaymentGateway: Sendable {
     /// Creates the provider's customer, to whom a card is saved for later charges.
     func createCustomer(email: String, name: String?, metadata: [String: String], idempotencyKey: String) async throws
         -> String
+    /// Changes the email the provider's customer gets receipts at (`POST /v1/customers/{id}`).
+    func updateCustomer(_ customer: String, email: String, idempotencyKey: String) async throws
+    /// Deletes the provider's customer and the cards saved to them (`DELETE /v1/customers/{id}`);
+    /// one already gone counts as deleted.
+    func deleteCustomer(_ customer: String) async throws
     /// Creates a payment the customer confirms (checkout); the result arrives by webhook.
     /// With a `customer`, the card is saved to them for off-session charges.
     func createPaymentIntent(_ request: PaymentRequest, customer: String?, idempotencyKey: String) async throws

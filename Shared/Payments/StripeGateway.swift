@@ -25,6 +25,24 @@ public struct StripeGateway: PaymentGateway {
         return customer.id
     }
 
+    public func updateCustomer(_ customer: String, email: String, idempotencyKey: String) async throws {
+        struct Customer: Decodable { let id: String }
+        let _: Customer = try await post(
+            "/v1/customers/\(customer)", [("email", email)], idempotencyKey: idempotencyKey)
+    }
+
+    public func deleteCustomer(_ customer: String) async throws {
+        struct Deleted: Decodable { let id: String }
+        let path = "/v1/customers/\(customer)"
+        // Deleted before (a retry whose first answer was lost): Stripe answers 404 `resource_missing`.
+        if let gone = try? await http.send(.GET, path, headers: [("Authorization", "Bearer \(secretKey)")], body: nil),
+            gone.status == 404
+        {
+            return
+        }
+        let _: Deleted = try await send(.DELETE, path, headers: [], body: nil)
+    }
+
     public func createPaymentIntent(_ request: PaymentRequest, customer: String?, idempotencyKey: String) async throws
         -> PaymentIntent
     {

@@ -42,5 +42,7 @@ public enum StaffPermission: String, Codable, Sendable, CaseIterable {
     case impersonate
     /// Write notes on a customer.
     case annotateCustomers
+    /// Carry out a customer's request to be forgotten (owners and admins).
+    case eraseCustomers
     case manageStaff
 }

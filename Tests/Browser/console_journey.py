@@ -609,6 +609,76 @@ class ConsoleJourney(unittest.TestCase):
         click_and_wait(support, "table.list tbody a")
         self.assertFalse(support.find_elements(By.CSS_SELECTOR, "form[id^=cancel-]"))
 
+    def test_6eb_an_erasure_is_carried_out_everywhere_but_the_invoices(self):
+        email = f"erin-{RUN}@example.test"
+        domain = f"erin-{RUN}.example"
+        place_paid_order(domain, email)
+
+        def subscription():
+            items = call("GET", "http://127.0.0.1:8085/api/billing/subscriptions?per_page=100&status=active", token=self.token)[1]
+            return next((s for s in items if s["domain"] == domain), None)
+
+        sub = eventually(subscription, 60, "the subscription")
+        # The customer signs up with the address they ordered with, and asks to be forgotten.
+        customer = browser()
+        try:
+            since = time.time() - 1
+            customer.get(PORTAL + "/signup")
+            self.fill(customer, {"name": "Erin Example", "email": email, "password": PASSWORD})
+            customer.get(mail_link(email, "Confirm your email", since))
+            click_and_wait(customer, "main button[type=submit]")
+            customer.get(PORTAL + "/account/data")
+            click_and_wait(customer, 'form[action="/account/data/erasure"] button')
+            payment_customer = psql_value(f"SELECT payment_customer FROM checkout.customers WHERE email = '{email}'")
+            self.assertTrue(payment_customer.startswith("cus_"), payment_customer)
+            owner = self.drivers["owner"]
+            owner.get(PORTAL + "/console/customers?q=erin-")
+            click_and_wait(owner, "table.list tbody a")
+            self.page("customer-erasure", owner)
+            # Not while a service runs for them.
+            owner.find_element(By.NAME, "confirm-erasure").click()
+            click_and_wait(owner, "#erase button")
+            self.assertIn("service(s) still run for this customer", owner.page_source)
+            status, _ = call("POST", f"http://127.0.0.1:8085/api/billing/subscriptions/{sub['id']}/cancellation",
+                             {"when": "now", "actor": "customer"}, token=self.token)
+            self.assertEqual(200, status)
+            eventually(lambda: subscription() is None, 30, "the subscription to end")
+            owner.find_element(By.NAME, "confirm-erasure").click()
+            click_and_wait(owner, "#erase button")
+            self.assertIn("issued invoices kept", owner.find_element(By.ID, "erased").text)
+            self.assertEqual("Erased customer", self.heading(owner))
+            # Each service forgets them; the invoices keep whom they were issued to.
+            forgotten = {
+                "checkout": f"SELECT count(*) FROM checkout.customers WHERE email = '{email}' OR payment_customer IS NOT NULL AND email LIKE 'erased-%'",
+                "billing": f"SELECT count(*) FROM billing.customers WHERE email = '{email}' OR name = 'Erin Example'",
+                "mail": f"SELECT count(*) FROM mail.messages WHERE lower(recipient) = '{email}'",
+                "mail recipients": f"SELECT count(*) FROM mail.recipients WHERE email = '{email}'",
+                "provisioning": f"SELECT count(*) FROM provisioning.accounts WHERE contact_email = '{email}'",
+            }
+            for name, statement in forgotten.items():
+                eventually(lambda: psql_value(statement) == "0", 30, f"{name} to forget the customer")
+            self.assertNotEqual("0", psql_value(f"SELECT count(*) FROM billing.invoices WHERE bill_to->>'email' = '{email}'"))
+            request = urllib.request.Request(f"http://127.0.0.1:12111/v1/customers/{payment_customer}",
+                                             headers={"Authorization": "Bearer sk_test_sandbox"})
+
+            def deleted_at_the_provider():
+                try:
+                    urllib.request.urlopen(request)
+                    return False
+                except urllib.error.HTTPError as error:
+                    return error.code == 404
+
+            eventually(deleted_at_the_provider, 30, "the provider's customer to be deleted")
+            # Their session ended, and the address opens nothing (logging in from this address
+            # is rate-limited by now: the customer's journey tried too many on purpose).
+            customer.get(PORTAL + "/services")
+            self.assertEqual("Log in", self.heading(customer))
+            self.assertEqual("0", psql_value(f"SELECT count(*) FROM portal.people WHERE email = '{email}' OR name = 'Erin Example'"))
+            owner.get(PORTAL + "/console/audit?action=customer.erased")
+            self.assertIn("the customer asked to be forgotten", owner.page_source)
+        finally:
+            customer.quit()
+
     def test_6f_the_bus_page_counts_each_queue(self):
         support = self.drivers["support"]
         support.get(PORTAL + "/console/bus")

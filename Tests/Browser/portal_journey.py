@@ -322,7 +322,14 @@ class PortalJourney(unittest.TestCase):
         self.assertTrue(link.startswith(PORTAL + "/invoices/"), link)
         self.driver.get(link)
         self.assertIn("Open", self.driver.page_source)
+        # Made out to the profile saved before it was issued (the order's own invoice, issued
+        # before the profile, keeps the name and address it had).
+        bill_to = self.driver.find_element(By.CSS_SELECTOR, ".bill-to").text
+        self.assertIn("Analytical Engines Ltd", bill_to)
+        self.assertIn("SW1Y 4JH London", bill_to)
         self.page("invoice-open")
+        invoice = link.rstrip("/").split("/")[-1].split("?")[0]
+        issued_pdf = self.invoice_pdf(invoice)
         # A declined card: the customer is told, and the invoice stays open.
         click_and_wait(self.driver, "form.pay button")
         self.pay_on_hosted_page("4000 0000 0000 0002")
@@ -344,6 +351,25 @@ class PortalJourney(unittest.TestCase):
                                          headers={"Authorization": f"Bearer {token}"})
         payments = json.loads(urllib.request.urlopen(request).read())["payments"]
         self.assertEqual(len(payments), 1, payments)
+        # The PDF is the invoice as issued: paying it changes the page, never the document.
+        self.assertEqual(issued_pdf, self.invoice_pdf(invoice))
+
+    def invoice_pdf(self, invoice):
+        """The invoice's PDF, fetched with the browser's session once it has been printed."""
+        cookies = "; ".join(f"{c['name']}={c['value']}" for c in self.driver.get_cookies())
+        request = urllib.request.Request(f"{PORTAL}/invoices/{invoice}/pdf", headers={"Cookie": cookies})
+        deadline = time.time() + 60
+        while True:
+            try:
+                with urllib.request.urlopen(request) as response:
+                    self.assertEqual("application/pdf", response.headers["Content-Type"])
+                    body = response.read()
+                    self.assertTrue(body.startswith(b"%PDF"), body[:20])
+                    return body
+            except urllib.error.HTTPError as error:
+                if error.code != 404 or time.time() > deadline:
+                    raise
+                time.sleep(1)
 
     def test_2ca_replace_the_card(self):
         self.driver.get(PORTAL + "/invoices")
@@ -401,7 +427,7 @@ class PortalJourney(unittest.TestCase):
             click_and_wait(other, "main button[type=submit]")
             other.get(mail_link(address, "Confirm your email", since))
             click_and_wait(other, "main button[type=submit]")
-            for url in [self.invoice_url, self.order_url, self.order_url + "/progress"]:
+            for url in [self.invoice_url, self.invoice_url + "/pdf", self.order_url, self.order_url + "/progress"]:
                 other.get(url)
                 self.assertEqual("Not Found", other.find_element(By.TAG_NAME, "h1").text, url)
                 self.assertNotIn(self.domain, other.page_source)
@@ -418,6 +444,45 @@ class PortalJourney(unittest.TestCase):
         self.page("login-failed")
         self.fill({"email": self.email, "password": PASSWORD})
         # Back where the login was asked for.
+        self.assertEqual("Your services", self.heading())
+
+    def test_4a_change_the_email_address(self):
+        new_email = f"ada.lovelace-{RUN}@example.test"
+        self.driver.get(PORTAL + "/account/security")
+        click_and_wait(self.driver, 'a[href="/account/email"]')
+        self.page("change-email")
+        self.fill({"new_email": new_email, "password": "not the password"})
+        self.assertIn("The password is not right.", self.driver.page_source)
+        since = time.time() - 1
+        self.fill({"new_email": new_email, "password": PASSWORD})
+        self.assertEqual("Check your email", self.heading())
+        link = mail_link(new_email, "Confirm your new email", since)
+        # Opening the link changes nothing by itself (mail scanners open links).
+        self.driver.get(link)
+        self.page("confirm-email")
+        click_and_wait(self.driver, "main button[type=submit]")
+        self.assertIn("/account/security?email_changed=1", self.driver.current_url)
+        self.assertIn(f"Your email address is now {new_email}", self.driver.page_source)
+        # The old address is told; the link works once.
+        self.assertIn(new_email, mail_text(self.email, "email address was changed", since))
+        self.driver.get(link)
+        self.assertEqual("This link no longer works", self.heading())
+        # Checkout moved the card provider's customer too (its receipts follow the address).
+        request = urllib.request.Request(
+            "http://127.0.0.1:12111/v1/customers?" + urllib.parse.urlencode({"email": new_email}),
+            headers={"Authorization": "Bearer sk_test_sandbox"})
+        deadline = time.time() + 20
+        while True:
+            found = json.loads(urllib.request.urlopen(request).read())["data"]
+            if found or time.time() > deadline:
+                break
+            time.sleep(0.5)
+        self.assertEqual(1, len(found), found)
+        type(self).email = new_email
+        # Log in with the new address from now on.
+        click_and_wait(self.driver, ".who button")
+        self.driver.get(PORTAL + "/login")
+        self.fill({"email": new_email, "password": PASSWORD})
         self.assertEqual("Your services", self.heading())
 
     def test_5_reset_password_ends_other_sessions(self):
@@ -458,6 +523,9 @@ class PortalJourney(unittest.TestCase):
         click_and_wait(self.driver, "main form button[type=submit]")
         self.page("two-factor-setup")
         key = self.driver.find_element(By.ID, "totp-key").text
+        # The same key as a QR code a phone's camera reads (its modules compared with a
+        # reference encoder in QRCodeTests).
+        self.assertTrue(self.driver.find_element(By.CSS_SELECTOR, "#totp-qr svg path").get_attribute("d"))
         self.fill({"code": "000000"})
         self.assertIn("not the one your app shows", self.driver.page_source)
         self.fill({"code": totp(key)})

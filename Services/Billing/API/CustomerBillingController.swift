@@ -68,6 +68,20 @@ struct CustomerBillingController: Sendable {
             invoice.dunning = nil
             return APIResponse.json(invoice)
         }
+        // The invoice as it was issued, printed once (404 until its PDF is made, a few seconds after issue).
+        api.get("invoices/{id}/pdf") { request, context in
+            let customer = try await customers.customer(request)
+            guard let id = context.parameters.get("id", as: UUID.self),
+                let pdf = try await InvoiceDocumentStore.pdf(of: id, customer: customer, on: queries.database)
+            else {
+                throw APIError.notFound("invoice document")
+            }
+            return Response(
+                status: .ok,
+                headers: [
+                    .contentType: "application/pdf", .contentDisposition: "attachment; filename=\"invoice-\(id).pdf\"",
+                ], body: .init(byteBuffer: pdf))
+        }
         // The provider's hosted page paying what is left of an open invoice; its payment
         // arrives by webhook with the invoice's id (BillingWebhookController).
         api.post("invoices/{id}/payment-page") { request, context in

@@ -12,9 +12,48 @@ enum CustomerStore {
             """
             INSERT INTO customers (id, email, name, payment_customer, payment_method)
             VALUES (\(order.customerID), \(order.customerEmail), \(order.customerName), \(order.paymentCustomer), \(order.paymentMethod))
-            ON CONFLICT (id) DO UPDATE SET email = excluded.email, name = excluded.name,
+            ON CONFLICT (id) DO UPDATE SET email = excluded.email,
+                name = CASE WHEN customers.profile_updated_at IS NULL THEN excluded.name ELSE customers.name END,
                 payment_customer = coalesce(excluded.payment_customer, customers.payment_customer),
                 payment_method = coalesce(excluded.payment_method, customers.payment_method), updated_at = now()
+            """)
+    }
+
+    /// Stores the profile invoices are made out to, creating the customer if no order of theirs
+    /// was paid yet: the invoice of their first order (issued when it is paid) carries it.
+    static func saveProfile(_ profile: BillTo, of customer: UUID, email: String, on database: Database) async throws {
+        try await database.query(
+            """
+            INSERT INTO customers (id, email, name, company, address, city, postal_code, country, vat_id, profile_updated_at)
+            VALUES (\(customer), \(email.lowercased()), \(profile.name), \(profile.company), \(profile.address), \(profile.city),
+                    \(profile.postalCode), \(profile.country), \(profile.vatID), now())
+            ON CONFLICT (id) DO UPDATE SET name = excluded.name, company = excluded.company, address = excluded.address,
+                city = excluded.city, postal_code = excluded.postal_code, country = excluded.country, vat_id = excluded.vat_id,
+                profile_updated_at = now(), updated_at = now()
+            """)
+    }
+
+    /// The profile the customer's next invoice is made out to; `nil` for a customer billing does not know.
+    static func profile(of customer: UUID, on database: Database) async throws -> BillTo? {
+        try await database.query(
+            "SELECT bill_to(c)::text FROM customers c WHERE c.id = \(customer)"
+        ).first.map { row in try JSONDecoder().decode(BillTo.self, from: Data(try row.decode(String.self).utf8)) }
+    }
+
+    /// The customer's address as checkout now knows it (their invoices keep the one they were issued to).
+    static func changeEmail(of customer: UUID, to email: String, in transaction: Transaction) async throws {
+        try await transaction.query(
+            "UPDATE customers SET email = \(email), updated_at = now() WHERE id = \(customer)")
+    }
+
+    /// Forgets who `customer` was; their issued invoices keep the bill-to they were issued to.
+    static func erase(_ customer: UUID, in transaction: Transaction) async throws {
+        try await transaction.query(
+            """
+            UPDATE customers SET email = \(CustomerErased.placeholderEmail(for: customer)), name = 'Erased customer',
+                company = NULL, address = NULL, city = NULL, postal_code = NULL, vat_id = NULL,
+                payment_customer = NULL, payment_method = NULL, profile_updated_at = now(), updated_at = now()
+            WHERE id = \(customer)
             """)
     }
 

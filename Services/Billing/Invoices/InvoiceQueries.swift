@@ -1,3 +1,4 @@
+import Contracts
 import Foundation
 import Persistence
 import PostgresNIO
@@ -36,6 +37,8 @@ struct InvoiceQueries: Sendable {
         let subtotal: Int, tax: Int, total: Int, currency: String, status: InvoiceStatus, amountPaid: Int
         let chargeAttempts: Int, nextChargeOn: String?, paidAt: Date?
         var lines: [Line]?
+        /// Whom it is made out to, as they were when it was issued.
+        var billTo: BillTo?
         var payments: [Payment]?
         var charges: [Charge]?
         var dunning: [Dunning]?
@@ -53,6 +56,7 @@ struct InvoiceQueries: Sendable {
             case nextChargeOn = "next_charge_on"
             case paidAt = "paid_at"
             case lines, payments
+            case billTo = "bill_to"
             case charges = "charge_attempts_log"
             case dunning
         }
@@ -165,6 +169,9 @@ struct InvoiceQueries: Sendable {
             let (position, description, amount) = try row.decode((Int, String, Int).self)
             return Line(position: position, description: description, amount: amount)
         }
+        invoice.billTo = try await database.query("SELECT bill_to::text FROM invoices WHERE id = \(id)").first
+            .flatMap { row in try row.decode(String?.self) }
+            .map { json in try JSONDecoder().decode(BillTo.self, from: Data(json.utf8)) }
         invoice.payments = try await payments(invoice: id, customer: nil, paging: nil)
         invoice.charges = try await database.query(
             """

@@ -14,9 +14,9 @@ enum InvoiceStore {
             """
             WITH counter AS (UPDATE invoice_counter SET last = last + 1 RETURNING last), inserted AS (
                 INSERT INTO invoices (id, number, subscription_id, customer_id, period_start, period_end, issued_on, due_on,
-                                      subtotal, total, currency)
+                                      subtotal, total, currency, bill_to)
                 SELECT \(invoice), invoice_number((SELECT last FROM counter)), id, customer_id, started_on, next_due, started_on,
-                       started_on, amount, amount, currency
+                       started_on, amount, amount, currency, (SELECT bill_to(c) FROM customers c WHERE c.id = customer_id)
                 FROM subscriptions WHERE id = \(subscription)
             )
             INSERT INTO invoice_lines (invoice_id, position, description, amount)
@@ -40,7 +40,7 @@ enum InvoiceStore {
             WITH due AS (
                 SELECT s.id, s.order_id, s.customer_id, s.periods, s.next_due, s.amount, s.currency, s.product_name, s.domain,
                        s.cycle_months, s.started_on, c.payment_customer IS NOT NULL AND c.payment_method IS NOT NULL AS auto,
-                       coalesce(t.basis_points, 0) AS tax_bp, coalesce(t.name, 'Tax') AS tax_name,
+                       coalesce(t.basis_points, 0) AS tax_bp, coalesce(t.name, 'Tax') AS tax_name, bill_to(c) AS bill_to,
                        row_number() OVER (ORDER BY s.next_due, s.id) AS n
                 FROM subscriptions s JOIN customers c ON c.id = s.customer_id LEFT JOIN tax_rates t ON t.country = c.country
                 WHERE s.status IN ('active', 'suspended') AND s.next_due <= \(day.description)::date + \(leadDays)::int
@@ -55,9 +55,9 @@ enum InvoiceStore {
                 UPDATE invoice_counter SET last = last + (SELECT count(*) FROM numbered)
             ), inserted AS (
                 INSERT INTO invoices (id, number, subscription_id, customer_id, period_start, period_end, issued_on, due_on,
-                                      subtotal, tax, total, currency, next_charge_on)
+                                      subtotal, tax, total, currency, next_charge_on, bill_to)
                 SELECT invoice_id, number, id, customer_id, next_due, period_end, \(day.description)::date, next_due,
-                       amount, tax, amount + tax, currency, CASE WHEN auto THEN next_due END
+                       amount, tax, amount + tax, currency, CASE WHEN auto THEN next_due END, bill_to
                 FROM numbered
             ), lines AS (
                 INSERT INTO invoice_lines (invoice_id, position, description, amount)

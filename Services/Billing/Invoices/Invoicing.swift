@@ -31,6 +31,7 @@ struct Invoicing: Sendable {
             try await SubscriptionStore.advance(
                 issued.map { ($0.subscriptionID, $0.event.periodEnd) }, in: transaction)
             try await transaction.publish(contentsOf: issued.map(\.event))
+            try await InvoiceDocuments(settings: settings).queue(issued.map(\.event.invoice.invoiceID), in: transaction)
             outcome.invoicesCreated += issued.count
             // Credit pays first: a covered invoice is paid before any charge is queued for it.
             _ = try await CustomerCredit(ledger: PaymentLedger(settings: settings)).apply(

@@ -35,6 +35,7 @@ struct SubscriptionEvents: Sendable {
             // The first period is invoiced and paid by the order itself.
             let invoice = UUID()
             try await InvoiceStore.issueFirst(invoice, of: subscription, in: transaction)
+            try await InvoiceDocuments(settings: settings).queue([invoice], in: transaction)
             _ = try await ledger.record(
                 .init(
                     invoiceID: invoice, method: "order", reference: event.paymentReference,

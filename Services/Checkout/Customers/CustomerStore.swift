@@ -1,6 +1,8 @@
+import Contracts
 import Foundation
 import Persistence
 import PostgresNIO
+import ServiceKit
 
 /// Checkout's customers, by email. Placing an order adds its customer in the same statement
 /// as the order (``OrderStore/InsertOrder``: one round trip on the order path).
@@ -19,6 +21,53 @@ struct CustomerStore: Sendable {
         // An upsert always returns its row.
         guard let id = try row?.decode(UUID.self) else { throw NoRowReturned() }
         return id
+    }
+
+    /// What changing a customer's email did.
+    enum EmailChange: Sendable {
+        /// Changed from `previous`; `paymentCustomer` is the provider's copy to update.
+        case changed(previous: String, name: String, paymentCustomer: String?)
+        /// The customer has that address already.
+        case unchanged
+        /// Another customer has that address.
+        case taken
+    }
+
+    /// Moves `customer` to `email` (lower-cased): their orders and invoices follow the id, not the address.
+    static func changeEmail(of customer: UUID, to email: String, in transaction: Transaction) async throws
+        -> EmailChange
+    {
+        let email = email.lowercased()
+        guard
+            let row = try await transaction.query(
+                "SELECT email, name, payment_customer FROM customers WHERE id = \(customer) FOR UPDATE"
+            ).first
+        else { throw NoRowReturned() }
+        let (previous, name, paymentCustomer) = try row.decode((String, String, String?).self)
+        if previous == email { return .unchanged }
+        guard try await transaction.query("SELECT 1 FROM customers WHERE email = \(email)").isEmpty else {
+            return .taken
+        }
+        do {
+            _ = try await transaction.query("UPDATE customers SET email = \(email) WHERE id = \(customer)")
+        } catch let error as PSQLError where error.serverInfo?[.sqlState] == "23505" {
+            return .taken
+        }
+        return .changed(previous: previous, name: name, paymentCustomer: paymentCustomer)
+    }
+
+    /// Forgets who `customer` was (their orders keep the id); returns the provider's customer
+    /// to delete, if any. `nil` also for a customer checkout does not know.
+    static func erase(_ customer: UUID, in transaction: Transaction) async throws -> String? {
+        try await transaction.query(
+            """
+            WITH old AS (SELECT payment_customer FROM customers WHERE id = \(customer) FOR UPDATE)
+            UPDATE customers c SET email = \(CustomerErased.placeholderEmail(for: customer)), name = 'Erased customer',
+                payment_customer = NULL
+            FROM old WHERE c.id = \(customer)
+            RETURNING old.payment_customer
+            """
+        ).first?.decode(String?.self) ?? nil
     }
 
     /// Stores the provider's customer unless one is stored already; returns the stored one.

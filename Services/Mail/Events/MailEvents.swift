@@ -119,12 +119,29 @@ struct MailEvents: Sendable {
                 "cancellation-confirmed", to: event.customerEmail, name: event.customerName, variables, transaction,
                 account: event.accountID, customer: event.customerID)
         }
+        // From now on the customer's mail goes to the new address; the old one is told, once,
+        // so a change nobody asked for does not go unnoticed.
+        definition.handlers.on(CustomerEmailChanged.self) { event, transaction in
+            try await RecipientStore.changeEmail(of: event.customerID, to: event.email, in: transaction)
+            try await queue(
+                "email-changed", to: event.previousEmail, name: event.name,
+                company.merging(["customer_name": event.name, "new_email": event.email]) { $1 }, transaction,
+                customer: event.customerID)
+        }
+        // The emails' contents and addresses go first, while the recipients still say whose accounts were whose.
+        definition.handlers.on(CustomerErased.self) { event, transaction in
+            try await MessageStore.forget(
+                customer: event.customerID, email: event.email,
+                placeholder: CustomerErased.placeholderEmail(for: event.customerID ?? event.personID), in: transaction)
+            if let customer = event.customerID { try await RecipientStore.forget(customer: customer, in: transaction) }
+        }
         definition.handlers.on(EmailLinkRequested.self) { event, transaction in
             let template =
                 switch event.purpose {
                 case .verify: "verify-email"
                 case .reset: "password-reset"
                 case .staffInvitation: "staff-invitation"
+                case .emailChange: "confirm-email-change"
                 }
             try await queue(
                 template, to: event.email, name: event.name,

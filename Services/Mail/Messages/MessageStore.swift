@@ -94,6 +94,20 @@ enum MessageStore {
         return true
     }
 
+    /// Forgets whom and what was written to an erased customer: recipient, name and every
+    /// variable go (the template, dates and outcome stay, the delivery log's bare facts); a
+    /// message not yet sent is not sent.
+    static func forget(customer: UUID?, email: String, placeholder: String, in transaction: Transaction) async throws {
+        try await transaction.query(
+            """
+            UPDATE messages m SET recipient = \(placeholder), recipient_name = NULL, variables = '{}'::jsonb,
+                status = CASE WHEN status = 'queued' THEN 'failed' ELSE status END,
+                last_error = CASE WHEN status = 'queued' THEN 'the customer was erased' ELSE last_error END
+            WHERE m.customer_id = \(customer) OR lower(m.recipient) = lower(\(email))
+               OR m.account_id IN (SELECT account_id FROM recipients WHERE customer_id = \(customer))
+            """)
+    }
+
     /// The messages sent to `customer` (or about their accounts), newest first, with every
     /// sealed field replaced by where it was: the reader never sees a secret again.
     static func sent(

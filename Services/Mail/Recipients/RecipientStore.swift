@@ -22,6 +22,16 @@ enum RecipientStore {
             """)
     }
 
+    /// Every account of `customer` is written to at `email` from now on.
+    static func changeEmail(of customer: UUID, to email: String, in transaction: Transaction) async throws {
+        try await transaction.query("UPDATE recipients SET email = \(email) WHERE customer_id = \(customer)")
+    }
+
+    /// Forgets whom `customer`'s accounts wrote to (their erasure).
+    static func forget(customer: UUID, in transaction: Transaction) async throws {
+        try await transaction.query("DELETE FROM recipients WHERE customer_id = \(customer)")
+    }
+
     static func recipient(of account: UUID, in transaction: Transaction) async throws -> Recipient? {
         try await transaction.query(
             "SELECT email, name, domain FROM recipients WHERE account_id = \(account)"

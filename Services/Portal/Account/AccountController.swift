@@ -167,6 +167,7 @@ struct AccountController: Sendable {
         return pages.render(
             "security",
             [
+                "email": person.email, "email_changed": request.uri.queryParameters.get("email_changed") == "1",
                 "sessions": rows, "others": rows.count > 1, "has_staff_views": !looks.isEmpty,
                 "staff_views": looks.map { entry in
                     ["at": Self.dateTime(entry.at), "reason": entry.reason ?? "", "role": entry.role ?? "staff"]
@@ -180,23 +181,12 @@ struct AccountController: Sendable {
         return Response.redirect(to: "/account/security", type: .normal)
     }
 
-    /// Starts a new session for `person` (never reusing the id a browser brought: no fixation),
-    /// linking checkout's customer first if that has not happened yet.
     private func signIn(
         _ person: Person, _ request: Request, _ context: PortalRequestContext,
         secondFactorPending: Bool = false
     ) async throws {
-        var customer = person.customerID
-        if customer == nil, let linked = try? await services.linkCustomer(email: person.email, name: person.name) {
-            try await people.setCustomer(linked, of: person.id)
-            customer = linked
-        }
-        if let old = request.cookies["hw_session"]?.value { try await sessions.remove(key: String(old)) }
-        context.sessions.createSession(
-            PortalSession(
-                personID: person.id, customerID: customer, email: person.email, name: person.name, signedInAt: Date(),
-                address: context.clientAddress, userAgent: String((request.headers[.userAgent] ?? "").prefix(300)),
-                secondFactorPending: secondFactorPending))
+        try await SignIn(people: people, sessions: sessions, services: services)
+            .start(person, request, context, secondFactorPending: secondFactorPending)
     }
 
     private func newLink(_ purpose: EmailLinkPurpose, path: String) throws -> NewEmailLink {

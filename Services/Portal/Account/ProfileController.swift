@@ -46,6 +46,10 @@ struct ProfileController: Sendable {
             values["errors"] = problems
             return pages.render("profile", values, context: context, status: .unprocessableContent)
         }
+        // Billing first: it makes the invoices out to these details, and if it cannot take
+        // them the person sees so and nothing is half saved.
+        session = try await CustomerLink(services: services, people: people).session(context)
+        try await services.saveBillTo(typed, session)
         try await people.updateProfile(typed, of: session.personID)
         session.name = typed.name
         _ = context.sessions.updateSession(session)

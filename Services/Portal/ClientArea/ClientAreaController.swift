@@ -1,3 +1,4 @@
+import Contracts
 import Foundation
 import Hummingbird
 import HummingbirdAuth
@@ -17,6 +18,7 @@ struct ClientAreaController: Sendable {
         router.post("services/cancel/{id}", use: cancel)
         router.get("invoices", use: invoices)
         router.get("invoices/{id}", use: invoice)
+        router.get("invoices/{id}/pdf", use: invoicePDF)
         router.post("invoices/{id}/pay", use: payInvoice)
         router.post("card", use: replaceCard)
     }
@@ -138,8 +140,8 @@ struct ClientAreaController: Sendable {
                 "due": money(max(0, invoice.total - invoice.amountPaid)), "open": invoice.status == "open",
                 "id": invoice.id.uuidString.lowercased(),
                 "returned_from_payment": request.uri.queryParameters.get("paid") != nil && invoice.status == "open",
-                "has_payments": !(invoice.payments ?? []).isEmpty, "customer_name": session.name,
-                "customer_email": session.email,
+                "has_payments": !(invoice.payments ?? []).isEmpty,
+                "bill_to": invoice.billTo?.addressLines ?? [session.name, session.email],
                 "lines": (invoice.lines ?? []).map { ["description": $0.description, "amount": money($0.amount)] },
                 "payments": (invoice.payments ?? []).map { payment -> [String: Any] in
                     [
@@ -149,6 +151,19 @@ struct ClientAreaController: Sendable {
                     ]
                 },
             ], context: context)
+    }
+
+    /// The invoice's PDF, printed once when it was issued.
+    @Sendable func invoicePDF(_ request: Request, context: PortalRequestContext) async throws -> Response {
+        let session = try await linked(context)
+        guard let id = context.parameters.get("id", as: UUID.self) else { throw PortalError.notFound }
+        guard let pdf = try await services.invoicePDF(id, session) else { throw PortalError.pdfNotReady }
+        return Response(
+            status: .ok,
+            headers: [
+                .contentType: "application/pdf",
+                .contentDisposition: "attachment; filename=\"invoice-\(id.uuidString.lowercased()).pdf\"",
+            ], body: .init(byteBuffer: pdf))
     }
 
     @Sendable func cancellationForm(_ request: Request, context: PortalRequestContext) async throws -> Response {
@@ -205,4 +220,9 @@ struct ClientAreaController: Sendable {
     static func day(_ date: Date) -> String {
         date.formatted(.iso8601.year().month().day().dateSeparator(.dash))
     }
+}
+
+extension PortalError {
+    static let pdfNotReady = PortalError(
+        .notFound, "This invoice's PDF is being printed, or it is not yours. Please try again in a minute.")
 }

@@ -1,3 +1,4 @@
+import Contracts
 import Foundation
 
 /// A product of checkout's catalog, as its public API gives it.
@@ -60,6 +61,8 @@ struct Invoice: Decodable, Sendable {
     let paidAt: Date?
     let lines: [Line]?
     let payments: [Payment]?
+    /// Whom it is made out to, as they were when it was issued.
+    let billTo: BillTo?
 
     struct Line: Decodable, Sendable {
         let position: Int
@@ -89,6 +92,7 @@ struct Invoice: Decodable, Sendable {
         case amountPaid = "amount_paid"
         case paidAt = "paid_at"
         case lines, payments
+        case billTo = "bill_to"
     }
 }
 

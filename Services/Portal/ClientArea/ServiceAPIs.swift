@@ -1,6 +1,8 @@
+import Contracts
 import ExternalHTTP
 import Foundation
 import HTTPTypes
+import NIOCore
 import NIOHTTP1
 import PortalTokens
 
@@ -164,6 +166,36 @@ struct ServiceAPIs: Sendable {
             token: try await token(session), body: nil)
     }
 
+    /// The invoice's PDF as it was issued; `nil` when it is not theirs or not printed yet.
+    func invoicePDF(_ id: UUID, _ session: PortalSession) async throws -> ByteBuffer? {
+        do {
+            return try await send(
+                billing, .GET, "/api/customer/invoices/\(id.uuidString.lowercased())/pdf",
+                token: try await token(session),
+                body: nil
+            ).bytes
+        } catch let error as ServiceCallError where error.status == 404 {
+            return nil
+        }
+    }
+
+    /// Moves the customer to a proven new address at checkout, who tells billing, mail and the provider.
+    func changeEmail(to email: String, _ session: PortalSession) async throws {
+        let _: Acknowledged = try await call(
+            checkout, .PUT, "/api/customer/email", session,
+            body: String(decoding: try JSONEncoder().encode(["email": email]), as: UTF8.self))
+    }
+
+    /// Gives billing the details the customer's invoices are made out to from now on.
+    func saveBillTo(_ profile: Profile, _ session: PortalSession) async throws {
+        let billTo = BillTo(
+            name: profile.name, company: profile.company, address: profile.address, city: profile.city,
+            postalCode: profile.postalCode, country: profile.country, vatID: profile.vatID)
+        let _: Acknowledged = try await call(
+            billing, .PUT, "/api/customer/profile", session,
+            body: String(decoding: try JSONEncoder().encode(billTo), as: UTF8.self))
+    }
+
     func balance(_ session: PortalSession) async throws -> Balance {
         try await call(billing, .GET, "/api/customer/balance", session)
     }
@@ -234,6 +266,9 @@ struct ServiceAPIs: Sendable {
         }
         let error: Detail
     }
+
+    /// An answer whose body the portal does not need.
+    private struct Acknowledged: Decodable {}
 
     private struct CancellationAnswer: Decodable {
         let effectiveOn: String

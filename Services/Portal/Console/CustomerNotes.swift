@@ -24,6 +24,11 @@ struct CustomerNotes: Sendable {
             """)
     }
 
+    /// The statement that deletes every note on `person` (their erasure), for a repository's transaction.
+    static func removingAll(on person: UUID) -> PostgresQuery {
+        "DELETE FROM customer_notes WHERE person_id = \(person)"
+    }
+
     /// The newest `limit` notes on `person`, newest first.
     func notes(on person: UUID, limit: Int = 50) async throws -> [CustomerNote] {
         try await database.query(

@@ -15,6 +15,7 @@ struct CustomersConsoleController: Sendable {
     let audit: AuditLog
     let notes: CustomerNotes
     let secureCookies: Bool
+    let passwords: Passwords
 
     /// How long a staff view of a customer's pages lasts.
     static let viewLifetime: Duration = .seconds(3600)
@@ -46,6 +47,48 @@ struct CustomersConsoleController: Sendable {
         router.post("customers/{id}/notes", use: addNote)
         router.post("customers/{id}/subscriptions/{subscription}/cancel", use: cancel)
         router.post("customers/{id}/credit", use: grantCredit)
+        router.post("customers/{id}/erasure", use: erase)
+    }
+
+    /// Carries out the customer's request to be forgotten: refused while a service still runs
+    /// for them (cancel it first); their issued invoices stay, as the law requires.
+    @Sendable func erase(_ request: Request, context: ConsoleRequestContext) async throws -> Response {
+        guard let staff = context.staff else { throw PortalError.notFound }
+        let id = try context.parameters.require("id", as: UUID.self)
+        guard let person = try await people.person(id: id), let profile = try await people.profile(of: id) else {
+            throw PortalError.notFound
+        }
+        func refuse(_ problem: String, _ status: HTTPResponse.Status) async throws -> Response {
+            try await show(id, errors: [problem], context: context, status: status)
+        }
+        guard staff.role.may(.eraseCustomers) else {
+            return try await refuse("Your role (\(staff.role.rawValue)) may not erase a customer.", .forbidden)
+        }
+        guard profile.erasureRequestedAt != nil else {
+            return try await refuse("The customer has not asked to be forgotten.", .conflict)
+        }
+        guard context.form.text("confirm-erasure") == "yes" else {
+            return try await refuse("Tick the box to confirm: erasure cannot be undone.", .unprocessableContent)
+        }
+        if let customer = person.customerID?.uuidString.lowercased() {
+            let subscriptions = try await apis.get(
+                .billing, "/api/billing/subscriptions?customer_id=\(customer)&per_page=100", as: staff)
+            let live = (subscriptions as? [[String: Any]] ?? []).filter {
+                ["active", "suspended"].contains($0["status"] as? String ?? "")
+            }
+            guard live.isEmpty else {
+                return try await refuse(
+                    "\(live.count) service(s) still run for this customer: cancel them now first.", .conflict)
+            }
+        }
+        guard
+            try await people.erase(id, passwordHash: try await passwords.hash(RandomToken.make())) != nil
+        else { throw PortalError.notFound }
+        try await audit.record(
+            by: staff, from: context.clientAddress, action: "customer.erased",
+            target: "person:\(id.uuidString.lowercased())", reason: "the customer asked to be forgotten",
+            before: nil, after: nil)
+        return Response.redirect(to: "/console/customers/\(id.uuidString.lowercased())", type: .normal)
     }
 
     /// Goodwill credit (an outage, a gesture): billing applies it to the customer's next invoices first.
@@ -197,6 +240,9 @@ struct CustomersConsoleController: Sendable {
             "verified": person.isVerified, "two_factor": person.hasTwoFactor, "company": profile?.company ?? "",
             "country": profile?.country ?? "", "vat_id": profile?.vatID ?? "", "errors": errors,
             "erasure": profile?.erasureRequestedAt.map(AccountController.dateTime) ?? "",
+            "erased": profile?.erasedAt.map(AccountController.dateTime) ?? "",
+            "may_erase": staff.role.may(.eraseCustomers) && profile?.erasureRequestedAt != nil
+                && profile?.erasedAt == nil,
             "may_log_in_as": staff.role.may(.impersonate), "may_annotate": staff.role.may(.annotateCustomers),
             "notes": try await notes.notes(on: id).map { note in
                 ["author": note.author, "body": note.body, "at": AccountController.dateTime(note.at)]

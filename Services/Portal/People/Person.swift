@@ -26,7 +26,7 @@ extension EmailLinkPurpose {
     /// How long a link works.
     var lifetime: Duration {
         switch self {
-        case .verify: .seconds(24 * 3600)
+        case .verify, .emailChange: .seconds(24 * 3600)
         case .reset: .seconds(3600)
         case .staffInvitation: .seconds(72 * 3600)
         }

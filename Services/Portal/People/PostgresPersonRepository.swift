@@ -92,6 +92,53 @@ struct PostgresPersonRepository: PersonRepository {
         }
     }
 
+    func requestEmailChange(of person: Person, to newEmail: String, link: NewEmailLink) async throws {
+        try await store.transaction { transaction in
+            try await Self.insert(link, for: person, newEmail: newEmail.lowercased(), transaction)
+        }
+    }
+
+    func emailChange(tokenHash: String) async throws -> (person: Person, newEmail: String)? {
+        guard
+            let row = try await store.database.query(
+                """
+                SELECT l.new_email FROM email_links l
+                WHERE l.token_hash = \(tokenHash) AND l.purpose = 'email-change' AND l.used_at IS NULL AND l.expires_at > now()
+                """
+            ).first,
+            let person = try await linkOwner(tokenHash: tokenHash, purpose: .emailChange)
+        else { return nil }
+        return (person, try row.decode(String.self))
+    }
+
+    func changeEmail(tokenHash: String) async throws -> Person? {
+        try await store.transaction { transaction in
+            guard
+                let row = try await transaction.query(
+                    """
+                    UPDATE email_links SET used_at = now()
+                    WHERE token_hash = \(tokenHash) AND purpose = 'email-change' AND used_at IS NULL AND expires_at > now()
+                    RETURNING person_id, new_email
+                    """
+                ).first
+            else { return nil }
+            let (id, email) = try row.decode((UUID, String).self)
+            do {
+                _ = try await transaction.query(
+                    "UPDATE people SET email = \(email), verified_at = coalesce(verified_at, now()) WHERE id = \(id)")
+            } catch let error as PSQLError where error.serverInfo?[.sqlState] == "23505" {
+                throw EmailTaken()
+            }
+            // Whoever was signed in with the old address signs in again with the new one.
+            try await transaction.query(PostgresSessionStore.removingAll(of: id))
+            return try await transaction.query(
+                """
+                SELECT \(unescaped: Self.columns) FROM people WHERE id = \(id)
+                """
+            ).first.map(Self.decode)
+        }
+    }
+
     func setCustomer(_ customer: UUID, of person: UUID) async throws {
         _ = try await store.database.query("UPDATE people SET customer_id = \(customer) WHERE id = \(person)")
     }
@@ -100,15 +147,15 @@ struct PostgresPersonRepository: PersonRepository {
         guard
             let row = try await store.database.query(
                 """
-                SELECT name, company, address, city, postal_code, country, vat_id, erasure_requested_at FROM people WHERE id = \(person)
+                SELECT name, company, address, city, postal_code, country, vat_id, erasure_requested_at, erased_at FROM people WHERE id = \(person)
                 """
             ).first
         else { return nil }
-        let (name, company, address, city, postalCode, country, vatID, erasure) =
-            try row.decode((String, String?, String?, String?, String?, String?, String?, Date?).self)
+        let (name, company, address, city, postalCode, country, vatID, erasure, erased) =
+            try row.decode((String, String?, String?, String?, String?, String?, String?, Date?, Date?).self)
         return Profile(
             name: name, company: company, address: address, city: city, postalCode: postalCode, country: country,
-            vatID: vatID, erasureRequestedAt: erasure)
+            vatID: vatID, erasureRequestedAt: erasure, erasedAt: erased)
     }
 
     func updateProfile(_ profile: Profile, of person: UUID) async throws {
@@ -127,6 +174,32 @@ struct PostgresPersonRepository: PersonRepository {
             RETURNING erasure_requested_at
             """
         ).first?.decode(Date.self) ?? Date()
+    }
+
+    func erase(_ person: UUID, passwordHash: String) async throws -> CustomerErased? {
+        try await store.transaction { transaction in
+            let placeholder = CustomerErased.placeholderEmail(for: person)
+            guard
+                let row = try await transaction.query(
+                    """
+                    WITH old AS (SELECT email FROM people WHERE id = \(person) AND erased_at IS NULL FOR UPDATE)
+                    UPDATE people p SET email = \(placeholder), name = 'Erased customer', password_hash = \(passwordHash),
+                        company = NULL, address = NULL, city = NULL, postal_code = NULL, country = NULL, vat_id = NULL,
+                        totp_secret_sealed = NULL, totp_enabled_at = NULL, totp_last_step = NULL, erased_at = now()
+                    FROM old WHERE p.id = \(person)
+                    RETURNING old.email, p.customer_id
+                    """
+                ).first
+            else { return nil }
+            let (email, customer) = try row.decode((String, UUID?).self)
+            _ = try await transaction.query("DELETE FROM recovery_codes WHERE person_id = \(person)")
+            _ = try await transaction.query("DELETE FROM email_links WHERE person_id = \(person)")
+            try await transaction.query(PostgresSessionStore.removingAll(of: person))
+            try await transaction.query(CustomerNotes.removingAll(on: person))
+            let erased = CustomerErased(personID: person, customerID: customer, email: email)
+            try await transaction.publish(erased)
+            return erased
+        }
     }
 
     func startTwoFactor(_ person: UUID, sealedSecret: String) async throws {
@@ -217,16 +290,19 @@ struct PostgresPersonRepository: PersonRepository {
         ).first.map(decode)
     }
 
-    private static func insert(_ link: NewEmailLink, for person: Person, _ transaction: Transaction) async throws {
+    /// Stores `link` and has it emailed: to `newEmail` when it proves a new address, else to the person's.
+    private static func insert(
+        _ link: NewEmailLink, for person: Person, newEmail: String? = nil, _ transaction: Transaction
+    ) async throws {
         let expires = Date().addingTimeInterval(Double(link.purpose.lifetime.components.seconds))
         _ = try await transaction.query(
             """
-            INSERT INTO email_links (token_hash, person_id, purpose, expires_at)
-            VALUES (\(link.tokenHash), \(person.id), \(link.purpose.rawValue), \(expires))
+            INSERT INTO email_links (token_hash, person_id, purpose, expires_at, new_email)
+            VALUES (\(link.tokenHash), \(person.id), \(link.purpose.rawValue), \(expires), \(newEmail))
             """)
         try await transaction.publish(
             EmailLinkRequested(
-                personID: person.id, email: person.email, name: person.name,
+                personID: person.id, email: newEmail ?? person.email, name: person.name,
                 purpose: link.purpose,
                 sealedLink: link.sealedLink))
     }

@@ -12,6 +12,8 @@ struct Profile: Sendable, Equatable {
     var vatID: String?
     /// When they asked to be forgotten, if they did.
     var erasureRequestedAt: Date?
+    /// When staff carried it out.
+    var erasedAt: Date?
 
     /// The field-by-field problems of a profile as a person typed it; empty when it can be stored.
     static func problems(

@@ -12,7 +12,7 @@ struct PageRenderer: Sendable {
         "home", "signup", "check-email", "verify", "login", "reset-request", "reset-choose", "services",
         "invoices", "invoice", "security", "error", "order", "order-status",
         "two-factor", "two-factor-setup", "login-two-factor", "cancel", "control-panel", "panel-password", "emails",
-        "email", "profile", "data", "dns",
+        "email", "profile", "data", "dns", "change-email", "confirm-email",
         "console-error", "console-login", "console-two-factor", "console-two-factor-setup", "console-recovery-codes",
         "console-invitation", "console-dashboard", "console-figures", "console-accounts", "console-account",
         "console-tasks", "console-audit", "console-staff", "console-invoices", "console-invoice", "console-api-keys",
@@ -24,7 +24,8 @@ struct PageRenderer: Sendable {
     static let section = [
         "invoice": "invoices", "two-factor": "security", "two-factor-setup": "security", "cancel": "services",
         "control-panel": "services", "panel-password": "services", "dns": "services",
-        "email": "emails", "profile": "security", "data": "security",
+        "email": "emails", "profile": "security", "data": "security", "change-email": "security",
+        "confirm-email": "security",
         "console-dashboard": "console_dashboard", "console-figures": "console_dashboard",
         "console-accounts": "console_accounts", "console-account": "console_accounts", "console-tasks": "console_tasks",
         "console-audit": "console_audit", "console-staff": "console_staff",

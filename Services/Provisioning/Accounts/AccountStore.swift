@@ -161,6 +161,16 @@ struct AccountStore: Sendable {
     }
 
     /// Records the certificate installed on the account's panel.
+    /// Forgets the name and address of an erased customer on their (ended) accounts; the
+    /// accounts themselves stay, as the record of what was hosted.
+    static func forget(customer: UUID, placeholder: String, in transaction: Transaction) async throws {
+        try await transaction.query(
+            """
+            UPDATE accounts SET customer_name = 'Erased customer', contact_email = \(placeholder), updated_at = now()
+            WHERE customer_id = \(customer)
+            """)
+    }
+
     static func setCertificate(_ certificate: UUID, of id: UUID, in transaction: Transaction) async throws {
         try await transaction.query(
             "UPDATE accounts SET certificate_id = \(certificate), updated_at = now() WHERE id = \(id)")

@@ -45,6 +45,11 @@ enum AccountCommands {
             try await request(
                 ChangePasswordTask(accountID: command.accountID, actionID: UUID(), actor: command.actor), transaction)
         }
+        definition.handlers.on(CustomerErased.self) { event, transaction in
+            guard let customer = event.customerID else { return }
+            try await AccountStore.forget(
+                customer: customer, placeholder: CustomerErased.placeholderEmail(for: customer), in: transaction)
+        }
         definition.handlers.on(CertificateIssued.self) { event, transaction in
             guard let sealed = event.sealedPrivateKey else {
                 transaction.logger.warning(

@@ -10,6 +10,8 @@ public struct EmailLinkRequested: Event {
         case verify, reset
         /// An invitation to the staff console (`person_id` is then the staff member's id).
         case staffInvitation = "staff-invitation"
+        /// A new address the person wants to use; `email` is that address.
+        case emailChange = "email-change"
     }
 
     public var personID: UUID
