@@ -290,7 +290,8 @@ let package = Package(
             name: "BillingService",
             dependencies: [
                 "ServiceKit", "HTTPSupport", "Delivery", "Tasks", "WireCodec", "Contracts", "Persistence", "Payments",
-                "PortalTokens", "Money", .product(name: "Crypto", package: "swift-crypto"),
+                "PortalTokens", "Money", "ExternalHTTP", .product(name: "NIOHTTP1", package: "swift-nio"),
+                .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),
             ],

@@ -1,3 +1,4 @@
+import ExternalHTTP
 import Foundation
 import HTTPSupport
 import Hummingbird
@@ -30,6 +31,8 @@ public struct BillingSettings: Sendable {
     /// The seller on the invoices' PDFs (`HOSTWIRE_COMPANY_NAME`, `HOSTWIRE_SUPPORT_EMAIL`).
     public var companyName = "Hostwire"
     public var supportEmail = "support@hostwire.local"
+    /// Checkout's API, whose public catalog prices plan changes (`HOSTWIRE_CHECKOUT_URL`).
+    public var checkoutURL = "http://127.0.0.1:8081"
 
     public init(
         gateway: any PaymentGateway, webhookSignature: WebhookSignature, apiTokens: APITokens,
@@ -82,6 +85,7 @@ public struct BillingSettings: Sendable {
         }
         settings.companyName = environment.string("HOSTWIRE_COMPANY_NAME", default: "Hostwire")
         settings.supportEmail = environment.string("HOSTWIRE_SUPPORT_EMAIL", default: "support@hostwire.local")
+        settings.checkoutURL = environment.string("HOSTWIRE_CHECKOUT_URL", default: settings.checkoutURL)
         return settings
     }
 }
@@ -113,11 +117,18 @@ public func buildBilling(_ settings: BillingSettings) -> ServiceDefinition {
                     "POST /api/billing/invoices/*/void": .manageBilling,
                     "POST /api/billing/customers/*/credits": .manageBilling,
                     "POST /api/billing/runs": .manageBilling,
+                    "POST /api/billing/subscriptions/*/plan-change": .manageBilling,
                     "PUT /api/billing/tax-rates/*": .manageBilling, "POST /api/billing/payments/*/refund": .refund,
                 ]), audit: dependencies.store))
         BillingController(dependencies: dependencies, settings: settings, ledger: ledger).addRoutes(to: api)
+        let planChanges = PlanChangeController(
+            store: dependencies.store,
+            catalog: ProductCatalog(checkout: ExternalHTTPClient(baseURL: settings.checkoutURL, timeout: .seconds(10))),
+            changes: PlanChanges(settings: settings))
+        planChanges.addRoutes(to: api) { _ in nil }
         if let customers = settings.customers {
             let api = router.group("api/customer")
+            planChanges.addRoutes(to: api) { try await customers.customer($0) }
             CustomerBillingController(
                 queries: InvoiceQueries(database: dependencies.database), customers: customers,
                 gateway: settings.gateway, store: dependencies.store

@@ -387,6 +387,52 @@ class PortalJourney(unittest.TestCase):
         self.assertIn("Mastercard ending in 4444", self.driver.page_source)
         self.page("invoices-card")
 
+    def plan_of(self, domain):
+        self.driver.get(PORTAL + "/services")
+        return self.driver.find_element(
+            By.XPATH, f"//li[contains(@class, 'card')][.//h2[text()='{domain}']]//dt[text()='Plan']/following-sibling::dd[1]").text
+
+    def test_2cb_upgrade_then_downgrade(self):
+        self.driver.get(PORTAL + "/services")
+        click_and_wait(self.driver, f"//li[contains(@class, 'card')][.//h2[text()='{self.domain}']]//a[contains(@href, '/plan')]",
+                       by=By.XPATH)
+        self.page("change-plan")
+        self.driver.find_element(By.XPATH, "//label[contains(., 'Pro Hosting')]/input").click()
+        click_and_wait(self.driver, "main form[method=get] button")
+        # The price for the days left is shown before anything changes.
+        self.assertIn("Upgrade to Pro Hosting", self.driver.find_element(By.ID, "plan-quote").text)
+        total = self.driver.find_element(By.ID, "quote-total").text
+        self.page("change-plan-quote")
+        click_and_wait(self.driver, "#plan-quote button")
+        self.assertIn("/invoices/", self.driver.current_url)
+        upgrade_invoice = self.driver.current_url
+        self.assertIn(total, self.driver.page_source)
+        self.assertIn("Upgrade to Pro Hosting", self.driver.page_source)
+        self.assertEqual("Starter", self.plan_of(self.domain), "nothing changes before the upgrade is paid")
+        self.driver.get(upgrade_invoice)
+        click_and_wait(self.driver, "form.pay button")
+        self.pay_on_hosted_page("4242 4242 4242 4242")
+        deadline = time.time() + 60
+        while self.plan_of(self.domain) != "Pro" and time.time() < deadline:
+            time.sleep(1)
+        self.assertEqual("Pro", self.plan_of(self.domain))
+        self.assertIn("9.99", self.driver.find_element(
+            By.XPATH, f"//li[contains(@class, 'card')][.//h2[text()='{self.domain}']]").text)
+        # Back to Starter: the days left go on the balance, and the panel changes at once.
+        click_and_wait(self.driver, f"//li[contains(@class, 'card')][.//h2[text()='{self.domain}']]//a[contains(@href, '/plan')]",
+                       by=By.XPATH)
+        self.driver.find_element(By.XPATH, "//label[contains(., 'Starter Hosting')]/input").click()
+        click_and_wait(self.driver, "main form[method=get] button")
+        self.assertIn("Downgrade to Starter Hosting", self.driver.find_element(By.ID, "plan-quote").text)
+        click_and_wait(self.driver, "#plan-quote button")
+        self.assertIn("The plan is changed", self.driver.page_source)
+        deadline = time.time() + 60
+        while self.plan_of(self.domain) != "Starter" and time.time() < deadline:
+            time.sleep(1)
+        self.assertEqual("Starter", self.plan_of(self.domain))
+        self.driver.get(PORTAL + "/invoices")
+        self.assertIn("credit", self.driver.page_source.lower())
+
     def cancel_link(self, domain):
         return (By.XPATH, f"//li[contains(@class, 'card')][.//h2[text()='{domain}']]//a[starts-with(@href, '/services/cancel/')]")
 

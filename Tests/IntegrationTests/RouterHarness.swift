@@ -8,9 +8,10 @@ import Persistence
 import ServiceKit
 import TestSupport
 
-/// Runs a service's routes in-process against its real schema (`app.test(.router)`).
+/// Runs a service's routes in-process against its real schema (`app.test(.router)`; `.live`:
+/// on a real port, for another service to call).
 func withRouter(
-    _ definition: ServiceDefinition, database: TestDatabase,
+    _ definition: ServiceDefinition, database: TestDatabase, live: Bool = false,
     _ body: @escaping @Sendable (any TestClientProtocol) async throws -> Void
 ) async throws {
     let logger = Logger(label: "hostwire.test.\(definition.name)")
@@ -23,7 +24,7 @@ func withRouter(
                 database: Database.forTests(client: client, logger: logger), outbox: Outbox(source: definition.name)),
             taskRegistry: definition.tasks)
         let app = Application(router: ServiceHost.buildRouter(definition, dependencies: dependencies))
-        try await app.test(.router, body)
+        try await app.test(live ? .live : .router, body)
     }
 }
 

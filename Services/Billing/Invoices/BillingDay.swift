@@ -21,6 +21,16 @@ struct BillingDay: Sendable, Hashable, CustomStringConvertible {
         }
         description = text
     }
+
+    /// The day `days` later (earlier when negative).
+    func adding(days: Int) -> BillingDay {
+        let formatter = DateFormatter()
+        formatter.locale = Locale(identifier: "en_US_POSIX")
+        formatter.timeZone = TimeZone(identifier: "UTC")
+        formatter.dateFormat = "yyyy-MM-dd"
+        let date = formatter.date(from: description) ?? Date()
+        return BillingDay(date.addingTimeInterval(Double(days) * 86_400))
+    }
 }
 
 /// Serialises billing's writers (runs, payments, charges) on the invoice counter's row, so a

@@ -21,6 +21,7 @@ struct Dunning: Sendable {
         guard let run = try await BillingRun.start(.dunning, on: day, trigger: trigger, in: transaction) else {
             return outcome
         }
+        try await PlanChanges.lapse(on: day, in: transaction)
         outcome.reminders = try await remind(on: day, in: transaction)
         outcome.suspensions = try await suspend(on: day, only: nil, in: transaction)
         outcome.terminations = try await terminate(on: day, in: transaction)

@@ -86,6 +86,7 @@ extension InvoiceStore {
             SELECT DISTINCT ON (s.id) i.id, s.id, a.account_id
             FROM invoices i JOIN subscriptions s ON s.id = i.subscription_id LEFT JOIN accounts a ON a.order_id = s.order_id
             WHERE i.status = 'open' AND NOT i.charge_pending AND s.status = ANY(\(statuses.map(\.rawValue)))
+              AND i.kind = 'period' -- an unpaid upgrade lapses; it never suspends what was paid for
               AND i.due_on + \(days)::int <= \(day.description)::date AND (\(only)::uuid IS NULL OR i.id = \(only))
             ORDER BY s.id, i.due_on
             """

@@ -25,6 +25,47 @@ enum InvoiceStore {
             """)
     }
 
+    /// Invoices an upgrade for the rest of the current period, due at once: numbered with the
+    /// others, made out to the customer's profile, not charged by itself (paid on the hosted page).
+    static func issuePlanChange(
+        _ invoice: UUID, _ quote: PlanChangeQuote, customer: UUID, domain: String?, on day: BillingDay,
+        in transaction: Transaction
+    ) async throws {
+        let description =
+            "Upgrade to \(quote.toProductName)\(domain.map { " — \($0)" } ?? "") (\(day.description) until \(quote.periodEnd), "
+            + "\(quote.daysLeft) of \(quote.daysInPeriod) days)"
+        try await transaction.query(
+            """
+            WITH counter AS (UPDATE invoice_counter SET last = last + 1 RETURNING last), inserted AS (
+                INSERT INTO invoices (id, number, subscription_id, customer_id, period_start, period_end, issued_on, due_on,
+                                      subtotal, tax, total, currency, bill_to, kind)
+                SELECT \(invoice), invoice_number((SELECT last FROM counter)), \(quote.subscriptionID), \(customer),
+                       \(day.description)::date, \(quote.periodEnd)::date, \(day.description)::date, \(day.description)::date,
+                       \(quote.prorated), \(quote.tax), \(quote.total), \(quote.currency), bill_to(c), 'plan-change'
+                FROM customers c WHERE c.id = \(customer)
+                RETURNING id
+            )
+            INSERT INTO invoice_lines (invoice_id, position, description, amount)
+            SELECT id, 1, \(description), \(quote.prorated) FROM inserted
+            UNION ALL
+            SELECT id, 2, coalesce((SELECT t.name FROM customers c JOIN tax_rates t ON t.country = c.country WHERE c.id = \(customer)), 'Tax'),
+                   \(quote.tax) FROM inserted WHERE \(quote.tax) > 0
+            """)
+    }
+
+    /// Cancels the upgrade invoices left unpaid since before `cutoff`; answers them.
+    static func cancelUnpaidPlanChanges(dueBefore cutoff: BillingDay, in transaction: Transaction) async throws
+        -> [UUID]
+    {
+        try await transaction.query(
+            """
+            UPDATE invoices SET status = 'cancelled', next_charge_on = NULL
+            WHERE kind = 'plan-change' AND status = 'open' AND due_on < \(cutoff.description)::date
+            RETURNING id
+            """
+        ).map { try $0.decode(UUID.self) }
+    }
+
     /// An invoice just issued, with the subscription period it bills.
     struct Issued: Sendable {
         let event: InvoiceCreated

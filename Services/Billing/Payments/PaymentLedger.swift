@@ -61,6 +61,8 @@ struct PaymentLedger: Sendable {
             try await transaction.publish(
                 InvoicePaid(invoice: party, method: payment.method, paymentReference: payment.reference))
         }
+        // An upgrade takes effect once its invoice is paid, in the payment's own transaction.
+        try await PlanChanges.applyPaid(payment.invoiceID, in: transaction)
         // Unsuspended once no invoice that led to a suspension is still open.
         if let account = try await SubscriptionStore.reinstate(invoice.subscriptionID, in: transaction) {
             try await transaction.send(

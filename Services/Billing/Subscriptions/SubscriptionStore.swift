@@ -30,6 +30,87 @@ enum SubscriptionStore {
             "INSERT INTO accounts (order_id, account_id) VALUES (\(order), \(account)) ON CONFLICT DO NOTHING")
     }
 
+    /// A subscription as a plan change finds it: what it bills now, the current period and
+    /// the customer's tax rate.
+    struct Changeable: Sendable {
+        let status: SubscriptionStatus
+        let customerID: UUID
+        let productID: UUID
+        let productName: String
+        let cycle: String
+        let amount: Int
+        let currency: String
+        let accountID: UUID?
+        let cancelling: Bool
+        let domain: String?
+        /// The current period, `[start, end)`, `yyyy-MM-dd`, and its days left from `day`.
+        let periodStart: String
+        let periodEnd: String
+        let daysLeft: Int
+        let daysInPeriod: Int
+        let taxBasisPoints: Int
+    }
+
+    /// Locks `subscription` (of `customer` only, when given) for a plan change on `day`.
+    static func lockForPlanChange(
+        _ subscription: UUID, of customer: UUID?, on day: BillingDay, in transaction: Transaction
+    ) async throws -> Changeable? {
+        try await transaction.query(
+            """
+            SELECT s.status, s.customer_id, s.product_id, s.product_name, s.cycle, s.amount, s.currency, a.account_id,
+                   s.cancel_on IS NOT NULL, p.start::text, p.finish::text, p.finish - \(day.description)::date,
+                   p.finish - p.start, coalesce(t.basis_points, 0), s.domain
+            FROM subscriptions s
+            JOIN customers c ON c.id = s.customer_id
+            LEFT JOIN tax_rates t ON t.country = c.country
+            LEFT JOIN accounts a ON a.order_id = s.order_id
+            CROSS JOIN LATERAL (
+                SELECT (s.started_on + n * s.cycle_months * interval '1 month')::date AS start,
+                       (s.started_on + (n + 1) * s.cycle_months * interval '1 month')::date AS finish
+                FROM generate_series(0, 1200) AS n
+                WHERE (s.started_on + (n + 1) * s.cycle_months * interval '1 month')::date > \(day.description)::date
+                ORDER BY n LIMIT 1
+            ) p
+            WHERE s.id = \(subscription) AND (\(customer)::uuid IS NULL OR s.customer_id = \(customer))
+            FOR UPDATE OF s
+            """
+        ).first.map { row in
+            let (
+                status, customer, product, name, cycle, amount, currency, account, cancelling, start, end, left, days,
+                tax, domain
+            ) = try row.decode(
+                (
+                    SubscriptionStatus, UUID, UUID, String, String, Int, String, UUID?, Bool, String, String, Int, Int,
+                    Int, String?
+                ).self)
+            return Changeable(
+                status: status, customerID: customer, productID: product, productName: name, cycle: cycle,
+                amount: amount, currency: currency, accountID: account, cancelling: cancelling, domain: domain,
+                periodStart: start,
+                periodEnd: end, daysLeft: left, daysInPeriod: days, taxBasisPoints: tax)
+        }
+    }
+
+    /// Bills `subscription` as `product` at `amount` from its next invoice on.
+    static func changeProduct(
+        _ subscription: UUID, to product: UUID, named name: String, amount: Int, in transaction: Transaction
+    ) async throws {
+        try await transaction.query(
+            """
+            UPDATE subscriptions SET product_id = \(product), product_name = \(name), amount = \(amount), updated_at = now()
+            WHERE id = \(subscription)
+            """)
+    }
+
+    /// The account `subscription` bills, once known.
+    static func account(of subscription: UUID, in transaction: Transaction) async throws -> UUID? {
+        try await transaction.query(
+            """
+            SELECT a.account_id FROM subscriptions s JOIN accounts a ON a.order_id = s.order_id WHERE s.id = \(subscription)
+            """
+        ).first?.decode(UUID.self)
+    }
+
     /// Moves each subscription just invoiced to its next period, which starts at `periodEnd` (`yyyy-MM-dd`).
     static func advance(_ invoiced: [(subscription: UUID, periodEnd: String)], in transaction: Transaction)
         async throws

@@ -79,12 +79,17 @@ struct ClientAreaController: Sendable {
                     row["renews_on"] = subscription.nextDue
                     row["renewal"] = MoneyText.format(subscription.amount, subscription.currency)
                     row["cancel_id"] = subscription.id.uuidString.lowercased()
+                    if subscription.status == "active" { row["plan_id"] = subscription.id.uuidString.lowercased() }
                 }
             }
             return row
         }
         return pages.render(
-            "services", ["accounts": accounts, "has_accounts": !accounts.isEmpty, "title": "Services"],
+            "services",
+            [
+                "accounts": accounts, "has_accounts": !accounts.isEmpty, "title": "Services",
+                "plan_changed": request.uri.queryParameters.get("plan_changed") == "1",
+            ],
             context: context)
     }
 

@@ -270,3 +270,40 @@ struct DNSRecordEdit: Encodable, Sendable {
     let ttl: Int?
     let contents: [String]
 }
+
+/// What changing a service's plan costs or gives back for the days left, as billing prices it.
+struct PlanChangeQuote: Decodable, Sendable {
+    let direction: String
+    let toProductID: UUID
+    let toProductName: String
+    let cycle: String
+    let currency: String
+    let newAmount: Int
+    let periodEnd: String
+    let daysLeft: Int
+    let daysInPeriod: Int
+    let prorated: Int
+    let tax: Int
+    let total: Int
+    enum CodingKeys: String, CodingKey {
+        case direction
+        case toProductID = "to_product_id"
+        case toProductName = "to_product_name"
+        case cycle, currency
+        case newAmount = "new_amount"
+        case periodEnd = "period_end"
+        case daysLeft = "days_left"
+        case daysInPeriod = "days_in_period"
+        case prorated, tax, total
+    }
+}
+
+/// A plan change made: an upgrade's invoice to pay, or none (a downgrade, applied).
+struct PlanChangeOutcome: Decodable, Sendable {
+    let status: String
+    let invoiceID: UUID?
+    enum CodingKeys: String, CodingKey {
+        case status
+        case invoiceID = "invoice_id"
+    }
+}

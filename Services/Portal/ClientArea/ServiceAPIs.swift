@@ -166,6 +166,30 @@ struct ServiceAPIs: Sendable {
             token: try await token(session), body: nil)
     }
 
+    /// What changing `subscription` to `product` would cost or give back now; `nil` when billing
+    /// cannot price it (not the customer's, or no such plan at the service's cycle and currency).
+    func planChangeQuote(_ subscription: UUID, to product: UUID, _ session: PortalSession) async throws
+        -> PlanChangeQuote?
+    {
+        do {
+            return try await call(
+                billing, .GET,
+                "/api/customer/subscriptions/\(subscription.uuidString.lowercased())/plan-change?product_id=\(product.uuidString.lowercased())",
+                session)
+        } catch let error as ServiceCallError where [404, 409, 422].contains(error.status) {
+            return nil
+        }
+    }
+
+    func changePlan(_ subscription: UUID, to product: UUID, _ session: PortalSession) async throws
+        -> PlanChangeOutcome
+    {
+        try await call(
+            billing, .POST, "/api/customer/subscriptions/\(subscription.uuidString.lowercased())/plan-change", session,
+            body: String(
+                decoding: try JSONEncoder().encode(["product_id": product.uuidString.lowercased()]), as: UTF8.self))
+    }
+
     /// The invoice's PDF as it was issued; `nil` when it is not theirs or not printed yet.
     func invoicePDF(_ id: UUID, _ session: PortalSession) async throws -> ByteBuffer? {
         do {
