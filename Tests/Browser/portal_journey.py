@@ -189,6 +189,10 @@ class PortalJourney(unittest.TestCase):
         self.driver.get(PORTAL + "/services")
         self.assertIn(self.domain, self.driver.page_source)
         self.assertIn("Active", self.driver.page_source)
+        # The certificate Pebble issued, with its expiry, on the service's card.
+        certificate = self.driver.find_element(
+            By.XPATH, f"//li[contains(@class, 'card')][.//h2[text()='{self.domain}']]//dd[@class='certificate']").text
+        self.assertTrue(certificate.startswith("Valid until 20"), certificate)
         self.page("services")
         self.driver.get(PORTAL + "/invoices")
         self.page("invoices")

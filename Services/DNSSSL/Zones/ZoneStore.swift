@@ -75,14 +75,21 @@ enum ZoneStore {
     static func zones(of customer: UUID, id: UUID?, in database: Database) async throws -> [CustomerZone] {
         try await database.query(
             """
-            SELECT id, account_id, domain, status, nameservers FROM zones
-            WHERE customer_id = \(customer) AND status IN ('pending', 'active') AND (\(id)::uuid IS NULL OR id = \(id))
-            ORDER BY domain LIMIT 200
+            SELECT z.id, z.account_id, z.domain, z.status, z.nameservers, c.status, c.not_after
+            FROM zones z
+            LEFT JOIN LATERAL (
+                SELECT status, not_after FROM certificates
+                WHERE zone_id = z.id AND status IN ('pending', 'issued', 'failed') ORDER BY created_at DESC LIMIT 1
+            ) c ON true
+            WHERE z.customer_id = \(customer) AND z.status IN ('pending', 'active') AND (\(id)::uuid IS NULL OR z.id = \(id))
+            ORDER BY z.domain LIMIT 200
             """
         ).map { row in
-            let (id, account, domain, status, nameservers) = try row.decode(
-                (UUID, UUID, String, ZoneStatus, [String]).self)
-            return CustomerZone(id: id, accountID: account, domain: domain, status: status, nameservers: nameservers)
+            let (id, account, domain, status, nameservers, certificate, notAfter) = try row.decode(
+                (UUID, UUID, String, ZoneStatus, [String], CertificateStatus?, Date?).self)
+            return CustomerZone(
+                id: id, accountID: account, domain: domain, status: status, nameservers: nameservers,
+                certificate: certificate.map { CustomerZone.Certificate(status: $0, notAfter: notAfter) })
         }
     }
 

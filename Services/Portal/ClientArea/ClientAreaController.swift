@@ -54,7 +54,12 @@ struct ClientAreaController: Sendable {
     @Sendable func hostingAccounts(_ request: Request, context: PortalRequestContext) async throws -> Response {
         let session = try await linked(context)
         async let subscriptionList = services.subscriptions(session)
+        // Certificates are shown when DNS/SSL answers; the page does not depend on it.
+        async let zoneList = try? services.zones(session)
         let accountList = try await services.accounts(session)
+        let certificates = Dictionary(
+            (await zoneList ?? []).compactMap { zone in zone.certificate.map { (zone.accountID, $0) } },
+            uniquingKeysWith: { $1 })
         let byAccount = Dictionary(
             try await subscriptionList.compactMap { s in s.accountID.map { ($0, s) } }, uniquingKeysWith: { $1 })
         let accounts: [[String: Any]] = accountList.map { account in
@@ -72,6 +77,15 @@ struct ClientAreaController: Sendable {
                 row["password_id"] = account.id.uuidString.lowercased()
             }
             if account.status == "active" { row["dns_id"] = account.id.uuidString.lowercased() }
+            if let certificate = certificates[account.id] {
+                row["certificate"] =
+                    switch (certificate.status, certificate.notAfter) {
+                    case ("issued", let notAfter?): "Valid until \(Self.day(notAfter))"
+                    case ("failed", _): "Not issued yet: we are on it"
+                    default: "Being issued"
+                    }
+                row["certificate_ok"] = certificate.status == "issued"
+            }
             if let subscription = byAccount[account.id], ["active", "suspended"].contains(subscription.status) {
                 if let ends = subscription.cancelOn {
                     row["ends_on"] = ends

@@ -250,16 +250,27 @@ struct DNSZone: Decodable, Sendable {
     let domain: String
     let status: String
     let nameservers: [String]
+    let certificate: Certificate?
     let records: [Record]?
 
     struct Record: Decodable, Sendable {
         let name: String, type: String, ttl: Int, contents: [String], managed: Bool
     }
 
+    /// The domain's newest TLS certificate: `pending`, `issued` (until `notAfter`) or `failed`.
+    struct Certificate: Decodable, Sendable {
+        let status: String
+        let notAfter: Date?
+        enum CodingKeys: String, CodingKey {
+            case status
+            case notAfter = "not_after"
+        }
+    }
+
     enum CodingKeys: String, CodingKey {
         case id
         case accountID = "account_id"
-        case domain, status, nameservers, records
+        case domain, status, nameservers, certificate, records
     }
 }
 

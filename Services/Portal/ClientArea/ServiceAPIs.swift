@@ -143,8 +143,13 @@ struct ServiceAPIs: Sendable {
     }
 
     /// The DNS zone of the customer's account `account`, with its records; `nil` when it has none (yet).
+    /// The customer's zones, each with its domain's certificate (no records).
+    func zones(_ session: PortalSession) async throws -> [DNSZone] {
+        try await call(dnsssl, .GET, "/api/customer/zones", session)
+    }
+
     func zone(ofAccount account: UUID, _ session: PortalSession) async throws -> DNSZone? {
-        let zones: [DNSZone] = try await call(dnsssl, .GET, "/api/customer/zones", session)
+        let zones = try await zones(session)
         guard let zone = zones.first(where: { $0.accountID == account }) else { return nil }
         return try await call(dnsssl, .GET, "/api/customer/zones/\(zone.id.uuidString.lowercased())", session)
     }
