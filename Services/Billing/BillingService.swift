@@ -21,6 +21,12 @@ public struct BillingSettings: Sendable {
     public var reminderDaysBefore: Int
     /// Days past due before the account is suspended.
     public var graceDays: Int
+    /// Days past due of the first, second and third overdue notice (`HOSTWIRE_BILLING_OVERDUE_NOTICE_DAYS`).
+    public var overdueNoticeDays = [1, 7, 14]
+    /// The fee added, as an invoice of its own, to a period invoice still unpaid
+    /// `lateFeeAfterDays` past due (`HOSTWIRE_BILLING_LATE_FEE`, `…_AFTER_DAYS`); `nil`: none.
+    public var lateFee: LateFee?
+    public var lateFeeAfterDays = 10
     /// Days past due before the account is terminated; `nil` never terminates.
     public var terminateAfterDays: Int?
     /// Verifies the portal's customer tokens; without it `/api/customer` is not served.
@@ -86,6 +92,25 @@ public struct BillingSettings: Sendable {
         settings.companyName = environment.string("HOSTWIRE_COMPANY_NAME", default: "Hostwire")
         settings.supportEmail = environment.string("HOSTWIRE_SUPPORT_EMAIL", default: "support@hostwire.local")
         settings.checkoutURL = environment.string("HOSTWIRE_CHECKOUT_URL", default: settings.checkoutURL)
+        let noticeText = environment.string("HOSTWIRE_BILLING_OVERDUE_NOTICE_DAYS", default: "1,7,14")
+        let notices = noticeText.split(separator: ",").compactMap { Int($0.trimmingCharacters(in: .whitespaces)) }
+        guard (1...3).contains(notices.count), notices.count == noticeText.split(separator: ",").count,
+            notices.first.map({ $0 >= 1 }) ?? false, zip(notices, notices.dropFirst()).allSatisfy({ $0 < $1 })
+        else {
+            throw SettingsError(
+                "HOSTWIRE_BILLING_OVERDUE_NOTICE_DAYS is one to three rising days past due, such as 1,7,14")
+        }
+        settings.overdueNoticeDays = notices
+        if let fee = environment.optional("HOSTWIRE_BILLING_LATE_FEE") {
+            guard let parsed = LateFee(parsing: fee) else {
+                throw SettingsError("HOSTWIRE_BILLING_LATE_FEE is an amount in minor units (500) or a percentage (10%)")
+            }
+            settings.lateFee = parsed
+        }
+        settings.lateFeeAfterDays = try environment.int("HOSTWIRE_BILLING_LATE_FEE_AFTER_DAYS", default: 10)
+        guard settings.lateFeeAfterDays >= 1 else {
+            throw SettingsError("HOSTWIRE_BILLING_LATE_FEE_AFTER_DAYS is 1 or more")
+        }
         return settings
     }
 }

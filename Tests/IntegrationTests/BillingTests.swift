@@ -97,7 +97,7 @@ import Testing
     }
 
     @Test(
-        "without a saved card: one reminder 3 days before due, an overdue notice after it, each mailed once, nothing charged"
+        "without a saved card: one reminder 3 days before due, three overdue notices after it (days 1, 7, 14), each mailed once, nothing charged"
     )
     func reminders() async throws {
         try await TestDatabase.with(services: ["checkout", "provisioning", "billing", "timer", "mail"]) { database in
@@ -136,6 +136,21 @@ import Testing
                     let subjects = try sandbox.smtp.messages().compactMap { $0["subject"] as? String }
                     return subjects.filter { $0.contains(" is due on ") }.count == 1
                         && subjects.filter { $0.hasSuffix(" is overdue") }.count == 1
+                })
+            // The second and the final notice on their days (7 and 14 past due), each once, each with the pay link.
+            try await clock.run(through: BillingClock.day(due, plus: 7))
+            #expect(await eventually(timeout: .seconds(20)) { try await action("overdue-2") == 1 })
+            try await clock.run(through: BillingClock.day(due, plus: 14))
+            #expect(await eventually(timeout: .seconds(20)) { try await action("overdue-3") == 1 })
+            #expect(try await action("overdue") == 1, "each notice once")
+            #expect(try await action("overdue-2") == 1, "each notice once")
+            #expect(
+                await eventually(timeout: .seconds(30)) {
+                    let messages = try sandbox.smtp.messages()
+                    let subjects = messages.compactMap { $0["subject"] as? String }
+                    return subjects.filter { $0.hasPrefix("Second notice: ") && $0.hasSuffix(" is overdue") }.count == 1
+                        && subjects.filter { $0.hasPrefix("Final notice: ") }.count == 1
+                        && subjects.filter { $0.hasSuffix(" is overdue") }.count == 3
                 })
         }
     }

@@ -188,14 +188,14 @@ struct Sandbox: Sendable {
 
     /// Places an order for `domain` and pays it the way a customer would; returns the order id.
     @discardableResult
-    func placePaidOrder(_ domain: String, product: String = "00000000-0000-4000-8000-000000000001") async throws
-        -> String
-    {
+    func placePaidOrder(
+        _ domain: String, product: String = "00000000-0000-4000-8000-000000000001", currency: String = "USD"
+    ) async throws -> String {
         let order = try await checkoutAPI.call(
             "POST", "/api/orders",
             json: [
                 "customer": ["email": "owner@\(domain)", "name": "Owner of \(domain)"],
-                "product_id": product, "billing_cycle": "monthly", "currency": "USD", "domain": domain,
+                "product_id": product, "billing_cycle": "monthly", "currency": currency, "domain": domain,
             ])
         guard order.status == 201, let id = order.json["id"] as? String,
             let intent = (order.json["payment"] as? [String: Any])?["payment_intent"] as? String

@@ -23,6 +23,7 @@ struct Dunning: Sendable {
         }
         try await PlanChanges.lapse(on: day, in: transaction)
         outcome.reminders = try await remind(on: day, in: transaction)
+        try await chargeLateFees(on: day, in: transaction)
         outcome.suspensions = try await suspend(on: day, only: nil, in: transaction)
         outcome.terminations = try await terminate(on: day, in: transaction)
         try await BillingRun.finish(run, dunning: outcome, in: transaction)
@@ -32,20 +33,45 @@ struct Dunning: Sendable {
     private func remind(on day: BillingDay, in transaction: Transaction) async throws -> Int {
         let soon = try await InvoiceStore.remindDueSoon(
             on: day, withinDays: settings.reminderDaysBefore, graceDays: settings.graceDays, in: transaction)
-        let overdue = try await InvoiceStore.remindOverdue(on: day, graceDays: settings.graceDays, in: transaction)
+        // The last notice first: an invoice gets the most advanced one it is due, once.
+        var overdue: [(notice: Int, invoice: InvoiceStore.Reminded)] = []
+        for (index, days) in settings.overdueNoticeDays.enumerated().reversed() {
+            overdue += try await InvoiceStore.remindOverdue(
+                notice: index + 1, afterDays: days, on: day, graceDays: settings.graceDays, in: transaction
+            ).map { (index + 1, $0) }
+        }
         let parties = try await InvoiceParties.load(
-            (soon + overdue).map(\.invoiceID), on: transaction.connection, logger: transaction.logger)
+            (soon.map(\.invoiceID) + overdue.map(\.invoice.invoiceID)), on: transaction.connection,
+            logger: transaction.logger)
         try await transaction.publish(
             contentsOf: soon.compactMap { invoice in
                 parties[invoice.invoiceID].map { InvoiceDueSoon(invoice: $0, days: -invoice.daysPastDue) }
             })
         try await transaction.publish(
-            contentsOf: overdue.compactMap { invoice in
+            contentsOf: overdue.compactMap { notice, invoice in
                 parties[invoice.invoiceID].map {
-                    InvoiceOverdue(invoice: $0, days: invoice.daysPastDue, suspendsOn: invoice.suspendsOn)
+                    InvoiceOverdue(
+                        invoice: $0, days: invoice.daysPastDue, suspendsOn: invoice.suspendsOn, notice: notice,
+                        notices: settings.overdueNoticeDays.count)
                 }
             })
         return soon.count + overdue.count
+    }
+
+    /// Issues the late fees due today, once per overdue invoice, each announced like any invoice.
+    private func chargeLateFees(on day: BillingDay, in transaction: Transaction) async throws {
+        guard let fee = settings.lateFee else { return }
+        let fees = try await InvoiceStore.chargeLateFees(
+            fee, afterDays: settings.lateFeeAfterDays, on: day, in: transaction)
+        let parties = try await InvoiceParties.load(fees, on: transaction.connection, logger: transaction.logger)
+        try await transaction.publish(
+            contentsOf: fees.compactMap { id in
+                parties[id].map {
+                    InvoiceCreated(
+                        invoice: $0, periodStart: day.description, periodEnd: day.description, autoCharge: false)
+                }
+            })
+        try await InvoiceDocuments(settings: settings).queue(fees, in: transaction)
     }
 
     /// Suspends, for non-payment, the active accounts with an invoice past the grace period

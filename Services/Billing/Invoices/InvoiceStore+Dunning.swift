@@ -5,9 +5,15 @@ import ServiceKit
 /// A dunning step, taken at most once per invoice (`dunning_actions`).
 enum DunningStep: String, Sendable {
     case dueSoon = "due-soon"
+    /// The first overdue notice.
     case overdue
+    case secondNotice = "overdue-2"
+    case thirdNotice = "overdue-3"
     case suspend
     case terminate
+
+    /// The overdue notices, first to last.
+    static let notices: [DunningStep] = [.overdue, .secondNotice, .thirdNotice]
 }
 
 extension InvoiceStore {
@@ -41,24 +47,70 @@ extension InvoiceStore {
                 """))
     }
 
-    /// Records an `overdue` notice for each open invoice past its due date with no charge under way.
-    static func remindOverdue(on day: BillingDay, graceDays: Int, in transaction: Transaction) async throws
-        -> [Reminded]
-    {
-        try await reminded(
+    /// Records overdue notice `number` (1 to 3) for each open invoice at least `afterDays`
+    /// past due with no charge under way and no notice from this one on: a day's run sends
+    /// each invoice its most advanced notice due, once, even after days without a run.
+    static func remindOverdue(
+        notice number: Int, afterDays: Int, on day: BillingDay, graceDays: Int, in transaction: Transaction
+    ) async throws -> [Reminded] {
+        let step = DunningStep.notices[number - 1]
+        let laterOrSame = DunningStep.notices[(number - 1)...].map(\.rawValue)
+        return try await reminded(
             transaction.query(
                 """
                 WITH picked AS (
-                    SELECT id, due_on FROM invoices
-                    WHERE status = 'open' AND NOT charge_pending AND due_on < \(day.description)::date
+                    SELECT i.id, i.due_on FROM invoices i
+                    WHERE i.status = 'open' AND NOT i.charge_pending AND i.due_on + \(afterDays)::int <= \(day.description)::date
+                      AND NOT EXISTS (
+                          SELECT 1 FROM dunning_actions d WHERE d.invoice_id = i.id AND d.action = ANY(\(laterOrSame)))
                 ), acted AS (
                     INSERT INTO dunning_actions (invoice_id, action, taken_on)
-                    SELECT id, \(DunningStep.overdue.rawValue), \(day.description)::date FROM picked ON CONFLICT DO NOTHING
+                    SELECT id, \(step.rawValue), \(day.description)::date FROM picked ON CONFLICT DO NOTHING
                     RETURNING invoice_id
                 )
                 SELECT p.id, \(day.description)::date - p.due_on, (p.due_on + \(graceDays)::int)::text
                 FROM picked p JOIN acted a ON a.invoice_id = p.id
                 """))
+    }
+
+    /// Issues a late fee for each period invoice still open `afterDays` past due that has none
+    /// yet: an invoice of its own (the overdue one is never edited), numbered with the others,
+    /// made out to the customer's profile, due at once. Answers the fee invoices.
+    static func chargeLateFees(
+        _ fee: LateFee, afterDays: Int, on day: BillingDay, in transaction: Transaction
+    ) async throws -> [UUID] {
+        let (fixed, basisPoints): (Int, Int) =
+            switch fee {
+            case .fixed(let amount): (amount, 0)
+            case .share(let basisPoints): (0, basisPoints)
+            }
+        return try await transaction.query(
+            """
+            WITH picked AS (
+                SELECT i.id, i.number, i.subscription_id, i.customer_id, i.currency, i.due_on,
+                       CASE WHEN \(basisPoints)::int > 0 THEN round(i.total * \(basisPoints)::int / 10000.0)::int ELSE \(fixed)::int END AS fee
+                FROM invoices i
+                WHERE i.kind = 'period' AND i.status = 'open' AND i.due_on + \(afterDays)::int <= \(day.description)::date
+                  AND NOT EXISTS (SELECT 1 FROM invoices f WHERE f.late_fee_for = i.id)
+            ), numbered AS (
+                SELECT picked.*, gen_random_uuid() AS fee_id,
+                       invoice_number((SELECT last FROM invoice_counter) + row_number() OVER (ORDER BY due_on, number)) AS fee_number
+                FROM picked WHERE fee > 0
+            ), bumped AS (
+                UPDATE invoice_counter SET last = last + (SELECT count(*) FROM numbered)
+            ), inserted AS (
+                INSERT INTO invoices (id, number, subscription_id, customer_id, period_start, period_end, issued_on, due_on,
+                                      subtotal, tax, total, currency, bill_to, kind, late_fee_for)
+                SELECT n.fee_id, n.fee_number, n.subscription_id, n.customer_id, \(day.description)::date, \(day.description)::date,
+                       \(day.description)::date, \(day.description)::date, n.fee, 0, n.fee, n.currency, bill_to(c), 'late-fee', n.id
+                FROM numbered n JOIN customers c ON c.id = n.customer_id
+            ), lines AS (
+                INSERT INTO invoice_lines (invoice_id, position, description, amount)
+                SELECT fee_id, 1, 'Late fee for invoice ' || number || ', unpaid since ' || due_on, fee FROM numbered
+            )
+            SELECT fee_id FROM numbered
+            """
+        ).map { try $0.decode(UUID.self) }
     }
 
     private static func reminded(_ rows: [PostgresRow]) throws -> [Reminded] {

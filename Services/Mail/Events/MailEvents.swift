@@ -200,9 +200,26 @@ struct MailEvents: Sendable {
         definition.handlers.on(InvoiceOverdue.self) { event, transaction in
             try await queue(
                 "overdue-reminder", to: event.invoice.customerEmail, name: event.invoice.customerName,
-                variables(event.invoice, ["days": event.days, "suspends_on": event.suspendsOn]), transaction,
+                variables(
+                    event.invoice,
+                    Self.notice(event).merging(["days": event.days, "suspends_on": event.suspendsOn]) { $1 }),
+                transaction,
                 customer: event.invoice.customerID)
         }
+    }
+
+    /// How an overdue notice names itself: the first says nothing, a middle one "Second
+    /// notice", the last of several "Final notice".
+    static func notice(_ event: InvoiceOverdue) -> [String: Any] {
+        let (notice, notices) = (event.notice ?? 1, event.notices ?? 1)
+        // ISO dates compare as text; a later notice may come after the suspension day.
+        let today = String(ISO8601DateFormatter().string(from: Date()).prefix(10))
+        var values: [String: Any] = ["suspended": event.suspendsOn <= today]
+        guard notice > 1 else { return values }
+        let final = notice == notices
+        values["notice_label"] = final ? "Final notice" : ["Second", "Third"][min(notice, 3) - 2] + " notice"
+        values["final"] = final
+        return values
     }
 
     /// Why money went back, as the customer reads it.

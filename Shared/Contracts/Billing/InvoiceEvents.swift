@@ -130,13 +130,20 @@ public struct InvoiceOverdue: Event {
     public var days: Int
     /// `yyyy-MM-dd` on which the account is suspended if the invoice is still unpaid.
     public var suspendsOn: String
-    public init(invoice: InvoiceParty, days: Int, suspendsOn: String) {
+    /// Which notice this is (1 = first) of how many billing sends; absent from a producer
+    /// that sends one (read as the first of one).
+    public var notice: Int?
+    public var notices: Int?
+    public init(invoice: InvoiceParty, days: Int, suspendsOn: String, notice: Int? = nil, notices: Int? = nil) {
         self.invoice = invoice
         self.days = days
         self.suspendsOn = suspendsOn
+        self.notice = notice
+        self.notices = notices
     }
     enum CodingKeys: String, CodingKey {
         case invoice, days
         case suspendsOn = "suspends_on"
+        case notice, notices
     }
 }
