@@ -33,7 +33,8 @@ import Testing
                 ("JPY", 500, "500 JPY"), ("USD", 499, "4.99 USD"), ("BHD", 1_234, "1.234 BHD"),
             ]
             for (currency, _, _) in cases {
-                try await sandbox.placePaidOrder("\(currency.lowercased()).example", product: product, currency: currency)
+                try await sandbox.placePaidOrder(
+                    "\(currency.lowercased()).example", product: product, currency: currency)
             }
             let clock = BillingClock(sandbox: sandbox)
             var due = ""
