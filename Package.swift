@@ -187,7 +187,7 @@ let package = Package(
             name: "CheckoutService",
             dependencies: [
                 "ServiceKit", "HTTPSupport", "Delivery", "Tasks", "WireCodec", "Contracts", "Payments", "Validation",
-                "PortalTokens",
+                "PortalTokens", "Money",
                 .product(name: "PostgresNIO", package: "postgres-nio"),
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),

@@ -37,6 +37,8 @@ public struct BillingSettings: Sendable {
     /// The seller on the invoices' PDFs (`HOSTWIRE_COMPANY_NAME`, `HOSTWIRE_SUPPORT_EMAIL`).
     public var companyName = "Hostwire"
     public var supportEmail = "support@hostwire.local"
+    /// The host's country (`HOSTWIRE_SELLER_COUNTRY`), for the EU reverse charge.
+    public var sellerCountry: String?
     /// Checkout's API, whose public catalog prices plan changes (`HOSTWIRE_CHECKOUT_URL`).
     public var checkoutURL = "http://127.0.0.1:8081"
 
@@ -92,6 +94,7 @@ public struct BillingSettings: Sendable {
         settings.companyName = environment.string("HOSTWIRE_COMPANY_NAME", default: "Hostwire")
         settings.supportEmail = environment.string("HOSTWIRE_SUPPORT_EMAIL", default: "support@hostwire.local")
         settings.checkoutURL = environment.string("HOSTWIRE_CHECKOUT_URL", default: settings.checkoutURL)
+        settings.sellerCountry = try SellerCountry.load(environment)
         let noticeText = environment.string("HOSTWIRE_BILLING_OVERDUE_NOTICE_DAYS", default: "1,7,14")
         let notices = noticeText.split(separator: ",").compactMap { Int($0.trimmingCharacters(in: .whitespaces)) }
         guard (1...3).contains(notices.count), notices.count == noticeText.split(separator: ",").count,
@@ -159,7 +162,9 @@ public func buildBilling(_ settings: BillingSettings) -> ServiceDefinition {
                 gateway: settings.gateway, store: dependencies.store
             )
             .addRoutes(to: api)
-            CustomerProfileController(customers: customers, database: dependencies.database).addRoutes(to: api)
+            CustomerProfileController(
+                customers: customers, database: dependencies.database, seller: settings.sellerCountry
+            ).addRoutes(to: api)
             CustomerCardController(
                 customers: customers,
                 paymentCustomers: PaymentCustomers(database: dependencies.database, gateway: settings.gateway)

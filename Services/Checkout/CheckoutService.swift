@@ -1,3 +1,4 @@
+import Contracts
 import Foundation
 import HTTPSupport
 import Hummingbird
@@ -22,6 +23,9 @@ public struct CheckoutSettings: Sendable {
     public var orderBacklogLimit = 500
     /// Whose `X-Forwarded-For` names the client (`HOSTWIRE_TRUSTED_PROXIES`).
     public var addresses = ClientAddress()
+    /// The host's country (`HOSTWIRE_SELLER_COUNTRY`): an EU business customer in another
+    /// member state pays no VAT (reverse charge); unset, nobody is reverse-charged.
+    public var sellerCountry: String?
 
     public init(gateway: any PaymentGateway, webhookSignature: WebhookSignature, apiTokens: APITokens) {
         self.gateway = gateway
@@ -51,6 +55,7 @@ public struct CheckoutSettings: Sendable {
         settings.orderRateLimit = max(0, try environment.int("HOSTWIRE_ORDER_RATE_LIMIT", default: 20))
         settings.orderBacklogLimit = max(0, try environment.int("HOSTWIRE_ORDER_BACKLOG_LIMIT", default: 500))
         settings.addresses = ClientAddress.load(environment)
+        settings.sellerCountry = try SellerCountry.load(environment)
         return settings
     }
 }
@@ -63,6 +68,7 @@ public func buildCheckout(_ settings: CheckoutSettings) -> ServiceDefinition {
     StrayPayments(gateway: settings.gateway).register(in: &definition)
     CustomerEmailController.register(gateway: settings.gateway, in: &definition)
     CustomerErasure.register(gateway: settings.gateway, in: &definition)
+    TaxRateCopy.register(in: &definition)
     definition.routes = { router, dependencies in
         let store = OrderStore(store: dependencies.store)
         let admin = BearerAuthMiddleware(tokens: settings.apiTokens, audit: dependencies.store)
@@ -71,14 +77,18 @@ public func buildCheckout(_ settings: CheckoutSettings) -> ServiceDefinition {
             limiter: RateLimiter(database: dependencies.database), perHour: settings.orderRateLimit,
             addresses: settings.addresses,
             backlog: OrderBacklog(limit: settings.orderBacklogLimit, database: dependencies.database))
-        OrdersController(store: store, gateway: settings.gateway, admin: admin, limits: limits).addRoutes(to: router)
+        OrdersController(
+            store: store, gateway: settings.gateway, admin: admin, limits: limits, seller: settings.sellerCountry
+        ).addRoutes(to: router)
         StripeWebhookController(store: store, signature: settings.webhookSignature).addRoutes(to: router)
         if let customers = settings.customers {
             let api = router.group("api/customer")
             CustomerLinkController(database: dependencies.database, customers: customers).addRoutes(to: api)
             CustomerEmailController(store: dependencies.store, customers: customers).addRoutes(to: api)
-            CustomerOrdersController(store: store, gateway: settings.gateway, customers: customers, limits: limits)
-                .addRoutes(to: api)
+            CustomerOrdersController(
+                store: store, gateway: settings.gateway, customers: customers, limits: limits,
+                seller: settings.sellerCountry
+            ).addRoutes(to: api)
         }
     }
     return definition

@@ -168,7 +168,7 @@ public func buildPortal(_ settings: PortalSettings) async throws -> ServiceDefin
             to: signedIn)
         OrderPagesController(
             pages: pages, services: services, progress: OrderProgressRepository(database: dependencies.database),
-            publicURL: settings.publicURL
+            people: people, publicURL: settings.publicURL
         ).addRoutes(to: signedIn)
         addConsole(to: router, pages: pages, services: services, settings: settings, dependencies: dependencies)
     }

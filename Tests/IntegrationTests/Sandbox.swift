@@ -27,7 +27,8 @@ struct Sandbox: Sendable {
     init(
         database: TestDatabase, tag: String, panelEnvironment: [String: String] = [:],
         provisioningEnvironment: [String: String] = [:], billingEnvironment: [String: String] = [:],
-        timerEnvironment: [String: String] = [:], dnssslEnvironment: [String: String] = [:], rejectNonces: Bool = false
+        timerEnvironment: [String: String] = [:], dnssslEnvironment: [String: String] = [:],
+        checkoutEnvironment: [String: String] = [:], rejectNonces: Bool = false
     ) {
         // The command routes production runs with (deploy/local/launch.sh, docker-compose.yml).
         bus = TestBroker(
@@ -54,7 +55,7 @@ struct Sandbox: Sendable {
                 .merging(common) { $1 }.merging([
                     "HOSTWIRE_STRIPE_API_URL": "http://127.0.0.1:\(stripe.httpPort)",
                     "HOSTWIRE_STRIPE_SECRET_KEY": Self.stripeKey, "HOSTWIRE_STRIPE_WEBHOOK_SECRET": Self.webhookSecret,
-                ]) { $1 }, httpPort: checkoutPort, logName: "\(tag)-checkout")
+                ]) { $1 }.merging(checkoutEnvironment) { $1 }, httpPort: checkoutPort, logName: "\(tag)-checkout")
         provisioning = ServiceProcess(
             executable: "hostwire-provisioning",
             environment: bus.environment(for: "provisioning", database: database)
@@ -189,13 +190,17 @@ struct Sandbox: Sendable {
     /// Places an order for `domain` and pays it the way a customer would; returns the order id.
     @discardableResult
     func placePaidOrder(
-        _ domain: String, product: String = "00000000-0000-4000-8000-000000000001", currency: String = "USD"
+        _ domain: String, product: String = "00000000-0000-4000-8000-000000000001", currency: String = "USD",
+        country: String? = nil, vatID: String? = nil
     ) async throws -> String {
+        var customer: [String: Any] = ["email": "owner@\(domain)", "name": "Owner of \(domain)"]
+        if let country { customer["country"] = country }
+        if let vatID { customer["vat_id"] = vatID }
         let order = try await checkoutAPI.call(
             "POST", "/api/orders",
             json: [
-                "customer": ["email": "owner@\(domain)", "name": "Owner of \(domain)"],
-                "product_id": product, "billing_cycle": "monthly", "currency": currency, "domain": domain,
+                "customer": customer, "product_id": product, "billing_cycle": "monthly", "currency": currency,
+                "domain": domain,
             ])
         guard order.status == 201, let id = order.json["id"] as? String,
             let intent = (order.json["payment"] as? [String: Any])?["payment_intent"] as? String

@@ -2,6 +2,7 @@ import Contracts
 import Foundation
 import HTTPSupport
 import Hummingbird
+import Money
 import Persistence
 import PortalTokens
 
@@ -10,6 +11,8 @@ import PortalTokens
 struct CustomerProfileController: Sendable {
     let customers: CustomerAuthentication
     let database: Database
+    /// The host's country, for the EU reverse charge.
+    let seller: String?
 
     func addRoutes(to api: RouterGroup<ServiceRequestContext>) {
         api.get("profile") { request, _ in
@@ -23,7 +26,10 @@ struct CustomerProfileController: Sendable {
             let claims = try await customers.claims(request)
             guard let customer = claims.customerID else { throw APIError.notFound("customer") }
             let profile = try await APIResponse.decode(BillTo.self, from: request).validated()
-            try await CustomerStore.saveProfile(profile, of: customer, email: claims.email, on: database)
+            try await CustomerStore.saveProfile(
+                profile,
+                reverseCharge: EUVAT.reverseCharge(seller: seller, country: profile.country, vatID: profile.vatID),
+                of: customer, email: claims.email, on: database)
             return APIResponse.json(profile)
         }
     }

@@ -95,7 +95,9 @@ struct RunsController: Sendable {
                 throw APIError.invalid("basis_points", "basis_points is 0 to 10000 (19% is 1900)")
             }
             let name = body.name ?? "VAT"
-            try await taxes.set(country, name: name, basisPoints: body.basisPoints)
+            try await dependencies.store.transaction { transaction in
+                try await TaxRates.set(country, name: name, basisPoints: body.basisPoints, in: transaction)
+            }
             return APIResponse.json(TaxRates.Rate(country: country, name: name, basisPoints: body.basisPoints))
         }
         api.patch("customers/{id}") { request, context in
@@ -104,7 +106,10 @@ struct RunsController: Sendable {
             if let country = body.country, country.count != 2 || !country.allSatisfy({ $0.isASCII && $0.isUppercase }) {
                 throw APIError.invalid("country", "country is an ISO 3166-1 alpha-2 code, such as DE")
             }
-            guard try await CustomerStore.setCountry(body.country, of: id, on: database) else {
+            guard
+                try await CustomerStore.setCountry(
+                    body.country, seller: settings.sellerCountry, of: id, on: database)
+            else {
                 throw APIError.notFound("customer")
             }
             return Response(status: .noContent)

@@ -1,5 +1,6 @@
 import Contracts
 import Foundation
+import Money
 import Persistence
 import PostgresNIO
 import ServiceKit
@@ -10,10 +11,15 @@ enum CustomerStore {
     static func save(from order: OrderPaid, in transaction: Transaction) async throws {
         try await transaction.query(
             """
-            INSERT INTO customers (id, email, name, payment_customer, payment_method)
-            VALUES (\(order.customerID), \(order.customerEmail), \(order.customerName), \(order.paymentCustomer), \(order.paymentMethod))
+            INSERT INTO customers (id, email, name, payment_customer, payment_method, country, vat_id, reverse_charge)
+            VALUES (\(order.customerID), \(order.customerEmail), \(order.customerName), \(order.paymentCustomer), \(order.paymentMethod),
+                    \(order.country), \(order.vatID), \(order.reverseCharge ?? false))
             ON CONFLICT (id) DO UPDATE SET email = excluded.email,
                 name = CASE WHEN customers.profile_updated_at IS NULL THEN excluded.name ELSE customers.name END,
+                -- The order's tax was decided on the country and VAT number it gave: renewals follow them.
+                country = coalesce(excluded.country, customers.country), vat_id = coalesce(excluded.vat_id, customers.vat_id),
+                reverse_charge = CASE WHEN \(order.reverseCharge)::boolean IS NULL THEN customers.reverse_charge
+                                      ELSE excluded.reverse_charge END,
                 payment_customer = coalesce(excluded.payment_customer, customers.payment_customer),
                 payment_method = coalesce(excluded.payment_method, customers.payment_method), updated_at = now()
             """)
@@ -21,15 +27,18 @@ enum CustomerStore {
 
     /// Stores the profile invoices are made out to, creating the customer if no order of theirs
     /// was paid yet: the invoice of their first order (issued when it is paid) carries it.
-    static func saveProfile(_ profile: BillTo, of customer: UUID, email: String, on database: Database) async throws {
+    static func saveProfile(
+        _ profile: BillTo, reverseCharge: Bool, of customer: UUID, email: String, on database: Database
+    ) async throws {
         try await database.query(
             """
-            INSERT INTO customers (id, email, name, company, address, city, postal_code, country, vat_id, profile_updated_at)
+            INSERT INTO customers (id, email, name, company, address, city, postal_code, country, vat_id, reverse_charge,
+                                   profile_updated_at)
             VALUES (\(customer), \(email.lowercased()), \(profile.name), \(profile.company), \(profile.address), \(profile.city),
-                    \(profile.postalCode), \(profile.country), \(profile.vatID), now())
+                    \(profile.postalCode), \(profile.country), \(profile.vatID), \(reverseCharge), now())
             ON CONFLICT (id) DO UPDATE SET name = excluded.name, company = excluded.company, address = excluded.address,
                 city = excluded.city, postal_code = excluded.postal_code, country = excluded.country, vat_id = excluded.vat_id,
-                profile_updated_at = now(), updated_at = now()
+                reverse_charge = excluded.reverse_charge, profile_updated_at = now(), updated_at = now()
             """)
     }
 
@@ -107,11 +116,19 @@ enum CustomerStore {
             """)
     }
 
-    /// Sets the country `customer` is taxed in (`nil`: none known); `false` when there is no such customer.
-    static func setCountry(_ country: String?, of customer: UUID, on database: Database) async throws -> Bool {
-        try await !database.query(
+    /// Sets the country `customer` is taxed in (`nil`: none known), the reverse charge decided
+    /// again with their VAT number against `seller`; `false` when there is no such customer.
+    static func setCountry(_ country: String?, seller: String?, of customer: UUID, on database: Database) async throws
+        -> Bool
+    {
+        guard
+            let row = try await database.query("SELECT vat_id FROM customers WHERE id = \(customer)").first
+        else { return false }
+        let reverse = EUVAT.reverseCharge(seller: seller, country: country, vatID: try row.decode(String?.self))
+        return try await !database.query(
             """
-            UPDATE customers SET country = \(country), updated_at = now() WHERE id = \(customer) RETURNING id
+            UPDATE customers SET country = \(country), reverse_charge = \(reverse), updated_at = now() WHERE id = \(customer)
+            RETURNING id
             """
         ).isEmpty
     }

@@ -9,21 +9,48 @@ import ServiceKit
 /// that join invoices with other tables for people live in ``InvoiceQueries`` and ``BillingFigures``.
 enum InvoiceStore {
     /// Invoices the first period of `subscription`, paid by its order: numbered, due and issued the day it started.
-    static func issueFirst(_ invoice: UUID, of subscription: UUID, in transaction: Transaction) async throws {
+    static func issueFirst(
+        _ invoice: UUID, of subscription: UUID, tax: OrderTax, in transaction: Transaction
+    ) async throws {
         try await transaction.query(
             """
             WITH counter AS (UPDATE invoice_counter SET last = last + 1 RETURNING last), inserted AS (
                 INSERT INTO invoices (id, number, subscription_id, customer_id, period_start, period_end, issued_on, due_on,
-                                      subtotal, total, currency, bill_to)
+                                      subtotal, tax, total, currency, bill_to)
                 SELECT \(invoice), invoice_number((SELECT last FROM counter)), id, customer_id, started_on, next_due, started_on,
-                       started_on, amount, amount, currency, (SELECT bill_to(c) FROM customers c WHERE c.id = customer_id)
+                       started_on, amount, \(tax.amount), amount + \(tax.amount), currency,
+                       (SELECT bill_to(c) FROM customers c WHERE c.id = customer_id)
                 FROM subscriptions WHERE id = \(subscription)
             )
             INSERT INTO invoice_lines (invoice_id, position, description, amount)
             SELECT \(invoice), 1, period_line(product_name, domain, started_on, next_due), amount
             FROM subscriptions WHERE id = \(subscription)
+            UNION ALL
+            SELECT \(invoice), 2, \(tax.line), \(tax.amount) WHERE \(tax.line)::text IS NOT NULL
             """)
     }
+
+    /// The tax an order charged, as its invoice shows it.
+    struct OrderTax: Sendable {
+        let amount: Int
+        /// The tax line (`VAT 19.00%`, or the reverse charge's note); `nil`: no line.
+        let line: String?
+
+        init(_ order: OrderPaid) {
+            amount = order.tax ?? 0
+            if order.reverseCharge == true {
+                line = InvoiceStore.reverseChargeLine
+            } else if amount > 0, let points = order.taxBasisPoints {
+                line = "\(order.taxName ?? "Tax") \(points / 100).\(String(format: "%02d", points % 100))%"
+            } else {
+                line = nil
+            }
+        }
+    }
+
+    /// What an invoice without VAT to an EU business in another member state says.
+    static let reverseChargeLine =
+        "VAT reverse charge: the customer accounts for the VAT (Article 196, Directive 2006/112/EC)"
 
     /// Invoices an upgrade for the rest of the current period, due at once: numbered with the
     /// others, made out to the customer's profile, not charged by itself (paid on the hosted page).
@@ -81,7 +108,8 @@ enum InvoiceStore {
             WITH due AS (
                 SELECT s.id, s.order_id, s.customer_id, s.periods, s.next_due, s.amount, s.currency, s.product_name, s.domain,
                        s.cycle_months, s.started_on, c.payment_customer IS NOT NULL AND c.payment_method IS NOT NULL AS auto,
-                       coalesce(t.basis_points, 0) AS tax_bp, coalesce(t.name, 'Tax') AS tax_name, bill_to(c) AS bill_to,
+                       CASE WHEN c.reverse_charge THEN 0 ELSE coalesce(t.basis_points, 0) END AS tax_bp,
+                       coalesce(t.name, 'Tax') AS tax_name, c.reverse_charge, bill_to(c) AS bill_to,
                        row_number() OVER (ORDER BY s.next_due, s.id) AS n
                 FROM subscriptions s JOIN customers c ON c.id = s.customer_id LEFT JOIN tax_rates t ON t.country = c.country
                 WHERE s.status IN ('active', 'suspended') AND s.next_due <= \(day.description)::date + \(leadDays)::int
@@ -106,6 +134,8 @@ enum InvoiceStore {
                 FROM numbered
                 UNION ALL
                 SELECT invoice_id, 2, tax_name || ' ' || (tax_bp / 100.0)::numeric(5, 2) || '%', tax FROM numbered WHERE tax_bp > 0
+                UNION ALL
+                SELECT invoice_id, 2, \(Self.reverseChargeLine), 0 FROM numbered WHERE reverse_charge
             )
             SELECT n.invoice_id, n.number, n.customer_id, c.email, c.name, a.account_id, n.domain, n.amount + n.tax, n.currency,
                    n.next_due::text, n.period_end::text, n.auto, n.id

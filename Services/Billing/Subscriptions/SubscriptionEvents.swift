@@ -34,7 +34,7 @@ struct SubscriptionEvents: Sendable {
             else { return }
             // The first period is invoiced and paid by the order itself.
             let invoice = UUID()
-            try await InvoiceStore.issueFirst(invoice, of: subscription, in: transaction)
+            try await InvoiceStore.issueFirst(invoice, of: subscription, tax: .init(event), in: transaction)
             try await InvoiceDocuments(settings: settings).queue([invoice], in: transaction)
             _ = try await ledger.record(
                 .init(

@@ -1,6 +1,8 @@
+import Contracts
 import Foundation
 import Persistence
 import PostgresNIO
+import ServiceKit
 
 /// The tax rate of each country (`tax_rates`); invoicing reads it with the customer's country.
 struct TaxRates: Sendable {
@@ -25,12 +27,14 @@ struct TaxRates: Sendable {
         }
     }
 
-    /// Sets `country`'s rate for invoices issued from now on.
-    func set(_ country: String, name: String, basisPoints: Int) async throws {
-        try await database.query(
+    /// Sets `country`'s rate for invoices issued from now on, and tells checkout, which taxes
+    /// orders from its copy.
+    static func set(_ country: String, name: String, basisPoints: Int, in transaction: Transaction) async throws {
+        try await transaction.query(
             """
             INSERT INTO tax_rates (country, name, basis_points) VALUES (\(country), \(name), \(basisPoints))
             ON CONFLICT (country) DO UPDATE SET name = excluded.name, basis_points = excluded.basis_points
             """)
+        try await transaction.publish(TaxRateChanged(country: country, name: name, basisPoints: basisPoints))
     }
 }

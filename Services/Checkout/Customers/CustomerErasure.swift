@@ -21,9 +21,9 @@ struct DeletePaymentCustomerTask: TaskPayload {
 enum CustomerErasure {
     static func register(gateway: any PaymentGateway, in definition: inout ServiceDefinition) {
         definition.handlers.on(CustomerErased.self) { event, transaction in
-            guard let customer = event.customerID,
-                let paymentCustomer = try await CustomerStore.erase(customer, in: transaction)
-            else { return }
+            guard let customer = event.customerID else { return }
+            try await OrderStore.forgetVATNumbers(of: customer, in: transaction)
+            guard let paymentCustomer = try await CustomerStore.erase(customer, in: transaction) else { return }
             _ = try await transaction.enqueue(
                 DeletePaymentCustomerTask(customerID: customer, paymentCustomer: paymentCustomer),
                 dedupeKey: "delete-payment-customer-\(customer.uuidString.lowercased())")

@@ -12,6 +12,8 @@ struct CustomerOrdersController: Sendable {
     let gateway: any PaymentGateway
     let customers: CustomerAuthentication
     let limits: OrderLimits
+    /// The host's country (`HOSTWIRE_SELLER_COUNTRY`), for the EU reverse charge.
+    let seller: String?
 
     struct NewOrder: Decodable {
         let name: String
@@ -19,13 +21,17 @@ struct CustomerOrdersController: Sendable {
         let billingCycle: String
         let currency: String
         let domain: String?
+        /// The customer's country and EU VAT number, from their profile: the order's tax.
+        let country: String?
+        let vatID: String?
         let successURL: String
         let cancelURL: String
         enum CodingKeys: String, CodingKey {
             case name
             case productID = "product_id"
             case billingCycle = "billing_cycle"
-            case currency, domain
+            case currency, domain, country
+            case vatID = "vat_id"
             case successURL = "success_url"
             case cancelURL = "cancel_url"
         }
@@ -64,10 +70,11 @@ struct CustomerOrdersController: Sendable {
             // The address is the token's (verified by the portal), never the body's.
             let order = try await store.place(
                 PlaceOrder(
-                    customer: .init(email: claims.email, name: body.name, company: nil, country: nil),
+                    customer: .init(
+                        email: claims.email, name: body.name, company: nil, country: body.country, vatID: body.vatID),
                     productID: body.productID,
                     billingCycle: body.billingCycle, currency: body.currency, domain: body.domain
-                ).validated())
+                ).validated(seller: seller))
             return APIResponse.json(
                 Placed(order: order, paymentPage: try await page(order, returnTo)), status: .created)
         }
@@ -117,7 +124,7 @@ struct CustomerOrdersController: Sendable {
             ).reference(for: order)
             let page = try await gateway.createCheckoutPage(
                 PaymentRequest(
-                    amount: order.amount, currency: order.currency,
+                    amount: order.total, currency: order.currency,
                     description: "\(order.productName) (\(order.billingCycle))",
                     metadata: ["order_id": order.id.uuidString, "customer_id": order.customerID.uuidString]),
                 customer: customer, returnTo: returnTo,

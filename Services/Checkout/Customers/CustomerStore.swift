@@ -63,7 +63,7 @@ struct CustomerStore: Sendable {
             """
             WITH old AS (SELECT payment_customer FROM customers WHERE id = \(customer) FOR UPDATE)
             UPDATE customers c SET email = \(CustomerErased.placeholderEmail(for: customer)), name = 'Erased customer',
-                payment_customer = NULL
+                company = NULL, country = NULL, vat_id = NULL, payment_customer = NULL
             FROM old WHERE c.id = \(customer)
             RETURNING old.payment_customer
             """

@@ -9,7 +9,7 @@ enum OrderStatus: String, StoredState, CaseIterable {
 }
 
 /// An order as the API shows it.
-struct Order: Codable, Sendable {
+struct Order: Encodable, Sendable {
     struct Payment: Codable, Sendable {
         let provider: String
         let paymentIntent: String?
@@ -27,7 +27,10 @@ struct Order: Codable, Sendable {
     let productID: UUID
     let productName: String
     let billingCycle: String
+    /// The catalog price, before tax.
     let amount: Int
+    /// The tax charged on top (none under a reverse charge or without a rate for the country).
+    var tax = 0
     let currency: String
     let domain: String?
     let status: OrderStatus
@@ -44,9 +47,31 @@ struct Order: Codable, Sendable {
         case productID = "product_id"
         case productName = "product_name"
         case billingCycle = "billing_cycle"
-        case amount, currency, domain, status, payment
+        case amount, tax, total, currency, domain, status, payment
         case createdAt = "created_at"
         case paidAt = "paid_at"
+    }
+
+    /// What the customer pays: the price and its tax.
+    var total: Int { amount + tax }
+
+    func encode(to encoder: any Encoder) throws {
+        var container = encoder.container(keyedBy: CodingKeys.self)
+        try container.encode(id, forKey: .id)
+        try container.encode(customerID, forKey: .customerID)
+        try container.encode(customerEmail, forKey: .customerEmail)
+        try container.encode(productID, forKey: .productID)
+        try container.encode(productName, forKey: .productName)
+        try container.encode(billingCycle, forKey: .billingCycle)
+        try container.encode(amount, forKey: .amount)
+        try container.encode(tax, forKey: .tax)
+        try container.encode(total, forKey: .total)
+        try container.encode(currency, forKey: .currency)
+        try container.encode(domain, forKey: .domain)
+        try container.encode(status, forKey: .status)
+        try container.encode(payment, forKey: .payment)
+        try container.encode(createdAt, forKey: .createdAt)
+        try container.encode(paidAt, forKey: .paidAt)
     }
 }
 
@@ -62,6 +87,7 @@ extension Order {
         productName = try cells["product_name"].decode(String.self)
         billingCycle = try cells["billing_cycle"].decode(String.self)
         amount = try cells["amount"].decode(Int.self)
+        tax = try cells["tax"].decode(Int.self)
         currency = try cells["currency"].decode(String.self)
         domain = try cells["domain"].decode(String?.self)
         status = try cells["status"].decode(OrderStatus.self)

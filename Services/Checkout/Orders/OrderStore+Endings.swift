@@ -49,4 +49,10 @@ extension OrderStore {
             "SELECT count(*)::int FROM orders WHERE status = 'paid' AND finished_at IS NULL"
         ).first?.decode(Int.self) ?? 0
     }
+
+    /// Forgets the VAT numbers an erased customer's orders were placed with (their invoices,
+    /// at billing, keep what the law requires).
+    static func forgetVATNumbers(of customer: UUID, in transaction: Transaction) async throws {
+        try await transaction.query("UPDATE orders SET vat_id = NULL WHERE customer_id = \(customer)")
+    }
 }

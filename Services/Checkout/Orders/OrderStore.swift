@@ -23,8 +23,8 @@ struct OrderStore: Sendable {
                 InsertOrder(id: id, order: order), logger: transaction.logger
             ).first
             guard let row else { throw ValidationError("product_id", "no product \(order.productID) is on sale") }
-            let (productName, type, amount, customer, paymentCustomer, created) =
-                try row.decode((String, String, Int?, UUID?, String?, Date?).self)
+            let (productName, type, amount, customer, paymentCustomer, created, tax) =
+                try row.decode((String, String, Int?, UUID?, String?, Date?, Int?).self)
             guard let amount else {
                 throw ValidationError(
                     "currency", "\(productName) has no \(order.billingCycle) price in \(order.currency)")
@@ -46,8 +46,8 @@ struct OrderStore: Sendable {
                     domain: order.domain))
             return Order(
                 id: id, customerID: customerID, customerEmail: order.email, productID: order.productID,
-                productName: productName, billingCycle: order.billingCycle, amount: amount, currency: order.currency,
-                domain: order.domain, status: .pendingPayment,
+                productName: productName, billingCycle: order.billingCycle, amount: amount, tax: tax ?? 0,
+                currency: order.currency, domain: order.domain, status: .pendingPayment,
                 payment: .init(provider: "stripe", paymentIntent: nil, clientSecret: nil),
                 createdAt: created, paidAt: nil, paymentCustomer: paymentCustomer)
         }
@@ -74,7 +74,8 @@ struct OrderStore: Sendable {
     {
         try await database.query(
             """
-            SELECT o.id, o.customer_id, c.email, o.product_id, p.name AS product_name, o.billing_cycle, o.amount, o.currency::text AS currency, o.domain,
+            SELECT o.id, o.customer_id, c.email, o.product_id, p.name AS product_name, o.billing_cycle, o.amount, o.tax,
+                   o.currency::text AS currency, o.domain,
                    o.status, o.payment_intent, o.payment_client_secret, o.created_at, o.paid_at, c.payment_customer
             FROM orders o JOIN customers c ON c.id = o.customer_id JOIN products p ON p.id = o.product_id
             WHERE (\(id)::uuid IS NULL OR o.id = \(id)) AND (\(customer)::uuid IS NULL OR o.customer_id = \(customer))
@@ -136,23 +137,27 @@ struct OrderStore: Sendable {
                 logger: logger
             ).first
         {
-            let (
-                orderID, customerID, email, name, paymentCustomer, productID, productName, productType, plan, group,
-                cycle, domain
-            ) =
-                try row.decode(
-                    (UUID, UUID, String, String, String?, UUID, String, String, String?, String?, String, String?).self)
-            var messages: [Outbox.Message] = [
-                try .event(
-                    OrderPaid(
-                        orderID: orderID, customerID: customerID, customerEmail: email, customerName: name,
-                        productID: productID,
-                        productName: productName, billingCycle: cycle, amount: intent.amount, currency: currency,
-                        domain: domain,
-                        paymentReference: intent.id, paymentCustomer: intent.customer ?? paymentCustomer,
-                        paymentMethod: intent.paymentMethod),
-                    correlationID: orderID)
-            ]
+            let cells = row.makeRandomAccess()
+            let (orderID, customerID, email, name, paymentCustomer, productID, productName, productType, plan) = (
+                try cells[0].decode(UUID.self), try cells[1].decode(UUID.self), try cells[2].decode(String.self),
+                try cells[3].decode(String.self), try cells[4].decode(String?.self), try cells[5].decode(UUID.self),
+                try cells[6].decode(String.self), try cells[7].decode(String.self), try cells[8].decode(String?.self)
+            )
+            let (group, cycle, domain) = (
+                try cells[9].decode(String?.self), try cells[10].decode(String.self), try cells[11].decode(String?.self)
+            )
+            var paid = OrderPaid(
+                orderID: orderID, customerID: customerID, customerEmail: email, customerName: name,
+                productID: productID, productName: productName, billingCycle: cycle, amount: intent.amount,
+                currency: currency, domain: domain, paymentReference: intent.id,
+                paymentCustomer: intent.customer ?? paymentCustomer, paymentMethod: intent.paymentMethod)
+            paid.tax = try cells[12].decode(Int.self)
+            paid.taxBasisPoints = try cells[13].decode(Int.self)
+            paid.taxName = try cells[14].decode(String?.self)
+            paid.reverseCharge = try cells[15].decode(Bool.self)
+            paid.country = try cells[16].decode(String?.self)
+            paid.vatID = try cells[17].decode(String?.self)
+            var messages: [Outbox.Message] = [try .event(paid, correlationID: orderID)]
             if productType == "hosting", let plan, let domain {
                 messages.append(
                     try .command(
@@ -213,22 +218,33 @@ extension OrderStore {
         var query: PostgresQuery {
             """
             WITH product AS (
-                SELECT p.name, p.type, pr.amount FROM products p
+                SELECT p.name, p.type, pr.amount,
+                       -- The tax billing would charge on this price (none under a reverse charge).
+                       CASE WHEN \(order.reverseCharge) THEN 0 ELSE coalesce(t.basis_points, 0) END AS tax_bp,
+                       CASE WHEN \(order.reverseCharge) THEN 'VAT' ELSE t.name END AS tax_name
+                FROM products p
                 LEFT JOIN prices pr ON pr.product_id = p.id AND pr.billing_cycle = \(order.billingCycle)
                                    AND pr.currency = \(order.currency)
+                LEFT JOIN tax_rates t ON t.country = \(order.country)
                 WHERE p.id = \(order.productID) AND p.active),
             customer AS (
-                INSERT INTO customers (id, email, name, company, country)
-                SELECT \(UUID()), \(order.email), \(order.name), \(order.company), \(order.country) FROM product
+                INSERT INTO customers (id, email, name, company, country, vat_id)
+                SELECT \(UUID()), \(order.email), \(order.name), \(order.company), \(order.country), \(order.vatID) FROM product
                 WHERE product.amount IS NOT NULL AND (product.type <> 'hosting' OR \(order.domain)::text IS NOT NULL)
-                ON CONFLICT (email) DO UPDATE SET name = excluded.name RETURNING id, payment_customer),
+                ON CONFLICT (email) DO UPDATE SET name = excluded.name,
+                    country = coalesce(excluded.country, customers.country), vat_id = coalesce(excluded.vat_id, customers.vat_id)
+                RETURNING id, payment_customer),
             placed AS (
-                INSERT INTO orders (id, customer_id, product_id, billing_cycle, currency, amount, domain)
+                INSERT INTO orders (id, customer_id, product_id, billing_cycle, currency, amount, domain, tax, tax_basis_points,
+                                    tax_name, reverse_charge, country, vat_id)
                 SELECT \(id), customer.id, \(order.productID), \(order.billingCycle), \(order.currency), product.amount,
-                       \(order.domain) FROM customer, product
+                       \(order.domain), round(product.amount * product.tax_bp / 10000.0)::int, product.tax_bp, product.tax_name,
+                       \(order.reverseCharge), \(order.country), \(order.vatID)
+                FROM customer, product
                 ON CONFLICT (domain) WHERE status IN ('pending_payment', 'paid') AND domain IS NOT NULL DO NOTHING
-                RETURNING created_at)
-            SELECT product.name, product.type, product.amount, customer.id, customer.payment_customer, placed.created_at
+                RETURNING created_at, tax)
+            SELECT product.name, product.type, product.amount, customer.id, customer.payment_customer, placed.created_at,
+                   placed.tax
             FROM product LEFT JOIN customer ON true LEFT JOIN placed ON true
             """
         }
@@ -267,9 +283,10 @@ extension OrderStore {
             WHERE o.id = (SELECT id FROM orders WHERE payment_intent = \(intentID) OR id = \(metadataOrderID)
                           ORDER BY (payment_intent = \(intentID)) DESC NULLS LAST LIMIT 1)
               AND c.id = o.customer_id AND p.id = o.product_id
-              AND o.status = 'pending_payment' AND o.amount = \(amount) AND o.currency::text = \(currency)
+              AND o.status = 'pending_payment' AND o.amount + o.tax = \(amount) AND o.currency::text = \(currency)
             RETURNING o.id, o.customer_id, c.email, c.name, c.payment_customer, o.product_id, p.name, p.type, p.panel_plan,
-                      p.server_group, o.billing_cycle, o.domain
+                      p.server_group, o.billing_cycle, o.domain, o.tax, o.tax_basis_points, o.tax_name, o.reverse_charge,
+                      o.country, o.vat_id
             """
         }
     }
@@ -283,7 +300,7 @@ extension OrderStore {
 
         var query: PostgresQuery {
             """
-            SELECT id, status, amount, currency::text, payment_intent FROM orders
+            SELECT id, status, amount + tax, currency::text, payment_intent FROM orders
             WHERE payment_intent = \(intentID) OR id = \(metadataOrderID)
             ORDER BY (payment_intent = \(intentID)) DESC NULLS LAST LIMIT 1
             """

@@ -13,10 +13,12 @@ struct OrdersController: Sendable {
     /// Authenticates the admin routes (``BearerAuthMiddleware``).
     let admin: BearerAuthMiddleware
     let limits: OrderLimits
+    /// The host's country (`HOSTWIRE_SELLER_COUNTRY`), for the EU reverse charge.
+    let seller: String?
 
     func addRoutes(to router: Router<ServiceRequestContext>) {
         router.post("api/orders") { request, context in
-            let order = try await APIResponse.decode(PlaceOrder.self, from: request).validated()
+            let order = try await APIResponse.decode(PlaceOrder.self, from: request).validated(seller: seller)
             try await limits.admit(request, context, email: order.email)
             return try await withPayment(try await store.place(order), status: .created)
         }
@@ -60,7 +62,7 @@ struct OrdersController: Sendable {
             ).reference(for: order)
             let intent = try await gateway.createPaymentIntent(
                 PaymentRequest(
-                    amount: order.amount, currency: order.currency,
+                    amount: order.total, currency: order.currency,
                     description: "\(order.productName) (\(order.billingCycle))",
                     metadata: ["order_id": id.uuidString, "customer_id": order.customerID.uuidString]),
                 customer: customer, idempotencyKey: "order-\(id.uuidString.lowercased())")

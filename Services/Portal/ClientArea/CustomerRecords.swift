@@ -121,13 +121,17 @@ struct OrderRequest: Encodable, Sendable {
     let billingCycle: String
     let currency: String
     let domain: String
+    /// From the profile: what the order is taxed by (country, and an EU VAT number for the reverse charge).
+    var country: String? = nil
+    var vatID: String? = nil
     let successURL: String
     let cancelURL: String
     enum CodingKeys: String, CodingKey {
         case name
         case productID = "product_id"
         case billingCycle = "billing_cycle"
-        case currency, domain
+        case currency, domain, country
+        case vatID = "vat_id"
         case successURL = "success_url"
         case cancelURL = "cancel_url"
     }

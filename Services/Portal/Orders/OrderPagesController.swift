@@ -9,6 +9,7 @@ struct OrderPagesController: Sendable {
     let pages: PageRenderer
     let services: ServiceAPIs
     let progress: OrderProgressRepository
+    let people: any PersonRepository
     let publicURL: String
 
     func addRoutes(to router: RouterGroup<PortalRequestContext>) {
@@ -40,11 +41,13 @@ struct OrderPagesController: Sendable {
         }
         if errors.isEmpty, let domain {
             do {
+                // Taxed by the profile's country and VAT number, as its renewals will be.
+                let profile = try await people.profile(of: session.personID)
                 let placed = try await services.placeOrder(
                     OrderRequest(
                         // Checkout fills in {ORDER_ID}: the order has no id before it is placed.
                         name: session.name, productID: product.id, billingCycle: cycle, currency: currency,
-                        domain: domain.ascii,
+                        domain: domain.ascii, country: profile?.country, vatID: profile?.vatID,
                         successURL: "\(publicURL)/orders/{ORDER_ID}?paid=1", cancelURL: "\(publicURL)/orders/{ORDER_ID}"
                     ), session)
                 return Self.toPayment(placed)

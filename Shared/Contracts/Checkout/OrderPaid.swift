@@ -13,7 +13,7 @@ public struct OrderPaid: Event {
     public var productName: String
     /// Billing cycle: `monthly`, `quarterly`, `semi-annual` or `annual`.
     public var billingCycle: String
-    /// Price in minor units of `currency`.
+    /// What was paid, in minor units of `currency`: the price and `tax` on it.
     public var amount: Int
     /// ISO 4217, upper case.
     public var currency: String
@@ -23,6 +23,18 @@ public struct OrderPaid: Event {
     /// The provider's customer and saved payment method, for later off-session charges.
     public var paymentCustomer: String?
     public var paymentMethod: String?
+    /// The tax in `amount` (absent from older producers: none), at `taxBasisPoints` of the
+    /// price under `taxName`; `reverseCharge` when an EU business accounts for the VAT itself.
+    public var tax: Int?
+    public var taxBasisPoints: Int?
+    public var taxName: String?
+    public var reverseCharge: Bool?
+    /// The customer's country and VAT number as the order gave them.
+    public var country: String?
+    public var vatID: String?
+
+    /// The price before tax.
+    public var price: Int { amount - (tax ?? 0) }
 
     public init(
         orderID: UUID, customerID: UUID, customerEmail: String, customerName: String, productID: UUID,
@@ -56,5 +68,11 @@ public struct OrderPaid: Event {
         case paymentReference = "payment_reference"
         case paymentCustomer = "payment_customer"
         case paymentMethod = "payment_method"
+        case tax
+        case taxBasisPoints = "tax_basis_points"
+        case taxName = "tax_name"
+        case reverseCharge = "reverse_charge"
+        case country
+        case vatID = "vat_id"
     }
 }
