@@ -143,6 +143,7 @@ public func buildBilling(_ settings: BillingSettings) -> ServiceDefinition {
                     "DELETE /api/billing/subscriptions/*/cancellation": .manageBilling,
                     "POST /api/billing/invoices/*/payments": .manageBilling,
                     "POST /api/billing/invoices/*/void": .manageBilling,
+                    "POST /api/billing/invoices/*/credit-notes": .refund,
                     "POST /api/billing/customers/*/credits": .manageBilling,
                     "POST /api/billing/runs": .manageBilling,
                     "POST /api/billing/subscriptions/*/plan-change": .manageBilling,

@@ -347,6 +347,11 @@ class ConsoleJourney(unittest.TestCase):
                                token="sk_test_sandbox")
         self.assertEqual(200, status, refunds)
         self.assertEqual(1, len(refunds["data"]), refunds)
+        # The refund is a numbered credit note against the invoice, shown beside it.
+        notes = detail["credit_notes"]
+        self.assertEqual(["refund"], [note["settlement"] for note in notes], notes)
+        self.assertTrue(notes[0]["number"].startswith("CN-"), notes)
+        self.assertIn(notes[0]["number"], billing.find_element(By.ID, "credit-notes").text)
         owner = self.drivers["owner"]
         owner.get(PORTAL + f"/console/audit?actor=staff:{self.emails['billing']}")
         self.assertIn("payment.refund", owner.page_source)

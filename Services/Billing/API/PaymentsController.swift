@@ -108,6 +108,33 @@ struct PaymentsController: Sendable {
                     "charge_in_progress", "a charge of this invoice is under way; try again when it settles")
             }
         }
+        // Credit to the customer's balance against a paid invoice, by a numbered credit note.
+        api.post("invoices/{id}/credit-notes") { request, context in
+            struct Body: Decodable {
+                let amount: Int
+                let reason: String
+                let actor: String?
+            }
+            guard let invoice = context.parameters.get("id", as: UUID.self) else { throw APIError.notFound("invoice") }
+            let body = try await APIResponse.decode(Body.self, from: request)
+            guard (3...500).contains(body.reason.count) else {
+                throw APIError.invalid("reason", "reason is 3 to 500 characters")
+            }
+            let actor = context.actor(claimed: body.actor)
+            let number = try await dependencies.store.transaction { transaction in
+                try await CreditNotes.credit(
+                    body.amount, of: invoice, reason: body.reason, actor: actor, in: transaction)
+            }
+            struct Issued: Encodable { let number: String }
+            return APIResponse.json(Issued(number: number), status: .created)
+        }
+        api.get("credit-notes") { request, _ in
+            let invoice = request.uri.queryParameters.get("invoice_id").flatMap(UUID.init(uuidString:))
+            let customer = request.uri.queryParameters.get("customer_id").flatMap(UUID.init(uuidString:))
+            return APIResponse.json(
+                try await InvoiceQueries(database: dependencies.database).creditNotes(
+                    invoice: invoice, customer: customer, paging: try Paging(request).numbers))
+        }
         api.post("payments/{id}/refund") { request, context in
             let payment = try context.parameters.require("id", as: UUID.self)
             let body = try await APIResponse.decode(RefundRequest.self, from: request)

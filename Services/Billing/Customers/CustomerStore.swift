@@ -134,13 +134,17 @@ enum CustomerStore {
     }
 
     /// Adds `amount` (negative: takes it) to `customer`'s credit in `currency`.
+    @discardableResult
     static func grantCredit(
         _ amount: Int, currency: String, to customer: UUID, reason: String, actor: String, in transaction: Transaction
-    ) async throws {
+    ) async throws -> UUID {
+        let id = UUID()
         try await transaction.query(
             """
-            INSERT INTO credits (customer_id, currency, amount, reason, actor) VALUES (\(customer), \(currency), \(amount), \(reason), \(actor))
+            INSERT INTO credits (id, customer_id, currency, amount, reason, actor)
+            VALUES (\(id), \(customer), \(currency), \(amount), \(reason), \(actor))
             """)
+        return id
     }
 
     static func creditBalance(of customer: UUID, in currency: String, on transaction: Transaction) async throws -> Int {

@@ -37,6 +37,8 @@ struct InvoiceQueries: Sendable {
         let subtotal: Int, tax: Int, total: Int, currency: String, status: InvoiceStatus, amountPaid: Int
         let chargeAttempts: Int, nextChargeOn: String?, paidAt: Date?
         var lines: [Line]?
+        /// The credit notes that cancelled or corrected it.
+        var creditNotes: [CreditNote]?
         /// Whom it is made out to, as they were when it was issued.
         var billTo: BillTo?
         var payments: [Payment]?
@@ -57,12 +59,43 @@ struct InvoiceQueries: Sendable {
             case paidAt = "paid_at"
             case lines, payments
             case billTo = "bill_to"
+            case creditNotes = "credit_notes"
             case charges = "charge_attempts_log"
             case dunning
         }
     }
 
     struct Line: Encodable { let position: Int, description: String, amount: Int }
+
+    /// A credit note as the APIs show it.
+    struct CreditNote: Encodable {
+        let id: UUID, number: String, invoiceID: UUID, customerID: UUID, amount: Int, currency: String
+        let settlement: String, reason: String?, createdAt: Date
+        enum CodingKeys: String, CodingKey {
+            case id, number
+            case invoiceID = "invoice_id"
+            case customerID = "customer_id"
+            case amount, currency, settlement, reason
+            case createdAt = "created_at"
+        }
+    }
+
+    /// Credit notes, newest last, narrowed by invoice and customer when given.
+    func creditNotes(invoice: UUID?, customer: UUID?, paging: PageNumbers) async throws -> [CreditNote] {
+        try await database.query(
+            """
+            SELECT id, number, invoice_id, customer_id, amount, currency, settlement, reason, created_at FROM credit_notes
+            WHERE (\(invoice)::uuid IS NULL OR invoice_id = \(invoice)) AND (\(customer)::uuid IS NULL OR customer_id = \(customer))
+            ORDER BY number LIMIT \(paging.perPage) OFFSET \(paging.offset)
+            """
+        ).map { row in
+            let (id, number, invoice, customer, amount, currency, settlement, reason, at) = try row.decode(
+                (UUID, String, UUID, UUID, Int, String, String, String?, Date).self)
+            return CreditNote(
+                id: id, number: number, invoiceID: invoice, customerID: customer, amount: amount, currency: currency,
+                settlement: settlement, reason: reason, createdAt: at)
+        }
+    }
     struct Charge: Encodable {
         let attempt: Int, outcome: String, detail: String?, at: Date
     }
@@ -173,6 +206,8 @@ struct InvoiceQueries: Sendable {
             .flatMap { row in try row.decode(String?.self) }
             .map { json in try JSONDecoder().decode(BillTo.self, from: Data(json.utf8)) }
         invoice.payments = try await payments(invoice: id, customer: nil, paging: nil)
+        invoice.creditNotes = try await creditNotes(
+            invoice: id, customer: nil, paging: try PageNumbers(page: nil, perPage: "100"))
         invoice.charges = try await database.query(
             """
             SELECT attempt, outcome, detail, attempted_at FROM charge_attempts WHERE invoice_id = \(id) ORDER BY attempt

@@ -238,6 +238,7 @@ enum InvoiceStore {
     /// (a payment locks it after the billing lock, as every billing writer does).
     struct Standing: Sendable {
         let subscriptionID: UUID
+        let customerID: UUID
         let status: InvoiceStatus
         let currency: String
         let total: Int
@@ -248,15 +249,15 @@ enum InvoiceStore {
     static func lockStanding(_ invoice: UUID, in transaction: Transaction) async throws -> Standing? {
         try await transaction.query(
             """
-            SELECT subscription_id, status, currency, total, amount_paid, charge_pending FROM invoices WHERE id = \(invoice)
-            FOR UPDATE
+            SELECT subscription_id, customer_id, status, currency, total, amount_paid, charge_pending FROM invoices
+            WHERE id = \(invoice) FOR UPDATE
             """
         ).first.map { row in
-            let (subscription, status, currency, total, paid, pending) = try row.decode(
-                (UUID, InvoiceStatus, String, Int, Int, Bool).self)
+            let (subscription, customer, status, currency, total, paid, pending) = try row.decode(
+                (UUID, UUID, InvoiceStatus, String, Int, Int, Bool).self)
             return Standing(
-                subscriptionID: subscription, status: status, currency: currency, total: total, amountPaid: paid,
-                chargePending: pending)
+                subscriptionID: subscription, customerID: customer, status: status, currency: currency, total: total,
+                amountPaid: paid, chargePending: pending)
         }
     }
 

@@ -21,6 +21,13 @@ struct InvoiceVoid: Sendable {
         guard invoice.amountPaid == 0 else { return .partlyPaid }
         guard !invoice.chargePending else { return .chargeInProgress }
         try await InvoiceStore.void(id, actor: actor, reason: reason, in: transaction)
+        // Cancelled by a numbered credit note for what it billed, never by editing it.
+        if invoice.total > 0 {
+            try await CreditNotes.issue(
+                .init(
+                    invoiceID: id, customerID: invoice.customerID, amount: invoice.total, currency: invoice.currency,
+                    settlement: .cancellation, reason: reason, actor: actor), in: transaction)
+        }
         return .voided
     }
 }

@@ -87,6 +87,12 @@ struct Refunds: Sendable {
         guard let invoice = try await PaymentStore.recordRefund(id, of: made, in: transaction),
             let after = try await InvoiceStore.settleRefund(of: invoice, in: transaction)
         else { return nil }
+        // Every refund is a numbered credit note against the invoice it pays back.
+        try await CreditNotes.issue(
+            .init(
+                invoiceID: invoice, customerID: after.customerID, amount: made.amount, currency: after.currency,
+                settlement: .refund, refundID: id, reason: made.note ?? made.cause.rawValue, actor: made.actor),
+            in: transaction)
         try await transaction.publish(
             PaymentRefunded(
                 paymentID: made.payment, invoiceID: invoice, customerID: after.customerID,

@@ -1,3 +1,4 @@
+import Contracts
 import ExternalHTTP
 import Foundation
 import NIOHTTP1
@@ -8,34 +9,7 @@ import NIOHTTP1
 struct ProductCatalog: Sendable {
     let checkout: ExternalHTTPClient
 
-    /// A product on sale, with its prices.
-    struct Product: Decodable, Sendable {
-        let id: UUID
-        let name: String
-        let type: String
-        let panelPlan: String?
-        let prices: [Price]
-
-        struct Price: Decodable, Sendable {
-            let billingCycle: String
-            let currency: String
-            let amount: Int
-            enum CodingKeys: String, CodingKey {
-                case billingCycle = "billing_cycle"
-                case currency, amount
-            }
-        }
-
-        enum CodingKeys: String, CodingKey {
-            case id, name, type
-            case panelPlan = "panel_plan"
-            case prices
-        }
-
-        func price(_ cycle: String, _ currency: String) -> Int? {
-            prices.first { $0.billingCycle == cycle && $0.currency == currency }?.amount
-        }
-    }
+    typealias Product = CatalogProduct
 
     struct Unavailable: Error {}
 

@@ -197,6 +197,17 @@ struct MailEvents: Sendable {
                 variables(event.invoice, ["days": event.days]), transaction,
                 customer: event.invoice.customerID)
         }
+        definition.handlers.on(CreditNoteIssued.self) { event, transaction in
+            try await queue(
+                "credit-note", to: event.invoice.customerEmail, name: event.invoice.customerName,
+                variables(
+                    event.invoice,
+                    [
+                        "credit_note_number": event.number,
+                        "amount": MoneyText.decimal(event.amount, event.invoice.currency),
+                        event.settlement: true,
+                    ]), transaction, customer: event.invoice.customerID)
+        }
         definition.handlers.on(InvoiceOverdue.self) { event, transaction in
             try await queue(
                 "overdue-reminder", to: event.invoice.customerEmail, name: event.invoice.customerName,

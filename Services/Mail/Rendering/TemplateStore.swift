@@ -17,7 +17,7 @@ struct TemplateStore: Sendable {
         "payment-reminder", "overdue-reminder", "suspension-notice", "unsuspension", "termination",
         "certificate-expiring",
         "password-changed", "operator-alert", "verify-email", "password-reset", "staff-invitation",
-        "cancellation-confirmed", "payment-refunded", "confirm-email-change", "email-changed",
+        "cancellation-confirmed", "payment-refunded", "confirm-email-change", "email-changed", "credit-note",
     ]
 
     /// A template's three parts, compiled.

@@ -161,6 +161,19 @@ struct ClientAreaController: Sendable {
                 "returned_from_payment": request.uri.queryParameters.get("paid") != nil && invoice.status == "open",
                 "has_payments": !(invoice.payments ?? []).isEmpty,
                 "bill_to": invoice.billTo?.addressLines ?? [session.name, session.email],
+                "has_credit_notes": !(invoice.creditNotes ?? []).isEmpty,
+                "credit_notes": (invoice.creditNotes ?? []).map { note -> [String: Any] in
+                    [
+                        "number": note.number, "date": Self.day(note.createdAt),
+                        "amount": MoneyText.format(note.amount, note.currency),
+                        "settlement":
+                            [
+                                "cancellation": "invoice cancelled", "refund": "refunded",
+                                "credit": "credited to your balance",
+                            ][
+                                note.settlement] ?? note.settlement,
+                    ]
+                },
                 "lines": (invoice.lines ?? []).map { ["description": $0.description, "amount": money($0.amount)] },
                 "payments": (invoice.payments ?? []).map { payment -> [String: Any] in
                     [

@@ -1,25 +1,8 @@
 import Contracts
 import Foundation
 
-/// A product of checkout's catalog, as its public API gives it.
-struct Product: Decodable, Sendable {
-    let id: UUID
-    let slug: String
-    let name: String
-    let type: String
-    let limits: [String: Int]
-    let prices: [Price]
-
-    struct Price: Decodable, Sendable {
-        let billingCycle: String
-        let currency: String
-        let amount: Int
-        enum CodingKeys: String, CodingKey {
-            case billingCycle = "billing_cycle"
-            case currency, amount
-        }
-    }
-}
+/// A product of checkout's catalog.
+typealias Product = CatalogProduct
 
 /// A hosting account, as provisioning shows it to its owner.
 struct HostingAccount: Decodable, Sendable {
@@ -63,6 +46,21 @@ struct Invoice: Decodable, Sendable {
     let payments: [Payment]?
     /// Whom it is made out to, as they were when it was issued.
     let billTo: BillTo?
+    /// The credit notes that cancelled or corrected it.
+    let creditNotes: [CreditNote]?
+
+    struct CreditNote: Decodable, Sendable {
+        let number: String
+        let amount: Int
+        let currency: String
+        /// `cancellation`, `refund` or `credit`.
+        let settlement: String
+        let createdAt: Date
+        enum CodingKeys: String, CodingKey {
+            case number, amount, currency, settlement
+            case createdAt = "created_at"
+        }
+    }
 
     struct Line: Decodable, Sendable {
         let position: Int
@@ -93,6 +91,7 @@ struct Invoice: Decodable, Sendable {
         case paidAt = "paid_at"
         case lines, payments
         case billTo = "bill_to"
+        case creditNotes = "credit_notes"
     }
 }
 

@@ -175,6 +175,14 @@ struct BillingConsoleController: Sendable {
             [
                 "title": "Invoice \(invoice["number"] as? String ?? "")", "invoice": Self.invoiceRow(invoice),
                 "payments": payments,
+                "credit_notes": (invoice["credit_notes"] as? [[String: Any]] ?? []).map { note -> [String: Any] in
+                    [
+                        "number": note["number"] ?? "", "settlement": note["settlement"] ?? "",
+                        "amount": MoneyText.format(note["amount"] as? Int ?? 0, currency),
+                        "reason": note["reason"] ?? "", "at": ConsoleText.time(note["created_at"]),
+                    ]
+                },
+                "has_credit_notes": !((invoice["credit_notes"] as? [Any]) ?? []).isEmpty,
                 "has_payments": !payments.isEmpty, "errors": errors, "may_refund": staff.role.may(.refund),
                 "open": invoice["status"] as? String == "open", "may_record": staff.role.may(.manageBilling),
                 "currency": currency,
