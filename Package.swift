@@ -362,7 +362,7 @@ let package = Package(
             name: "LoadMain",
             dependencies: [
                 "ZeroMQ", "Contracts", "WireCodec", "Payments", "Delivery", "Tasks", "ServiceKit", "Secrets",
-                "Persistence",
+                "Persistence", "PortalTokens",
                 .product(name: "PostgresNIO", package: "postgres-nio"),
                 .product(name: "HummingbirdBcrypt", package: "hummingbird-auth"),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),

@@ -5,13 +5,16 @@ import Logging
 import NIOCore
 import NIOHTTP1
 import Persistence
+import PortalTokens
 import PostgresNIO
 
 /// The portal as its customers use it: `customers` people, each with a paid order, signed in
 /// at once and browsing the client area in turn (the storefront, services, invoices, emails,
 /// account), one page after another for `duration` seconds. Reports each page's latency
 /// percentiles and the pages served per second. Each page is rendered on the server from
-/// the other services' customer APIs, called with a fresh signed token.
+/// the other services' customer APIs, called with a fresh signed token; a second phase of
+/// the same length makes just those calls (signed here with the portal's key,
+/// `HOSTWIRE_PORTAL_SIGNING_KEY`), so what the portal adds is the difference.
 struct PortalStage {
     let options: LoadMain
 
@@ -77,7 +80,94 @@ struct PortalStage {
             "\nstage portal: \(customers) signed-in customers browsing for \(options.duration) s: "
             + "\(served) pages, \(Int(Double(served) / max(seconds, 1))) pages/s\n"
         for path in Self.pages { report += recorders[path]!.summary("GET \(path)") + "\n" }
+        if let key = ProcessInfo.processInfo.environment["HOSTWIRE_PORTAL_SIGNING_KEY"] {
+            report += try await apiAlone(
+                signer: try await PortalTokenSigner(privateKey: key),
+                emails: (0..<customers).map {
+                    "owner@\(Samples.domain($0, runID: runID))"
+                }, logger: logger)
+        }
         return report
+    }
+
+    /// The customer API calls behind each page, per page (the account page makes none).
+    static let calls: [String: [(port: Int, path: String, signed: Bool)]] = [
+        "/": [(8081, "/api/catalog/products", false)],
+        "/services": [
+            (8082, "/api/customer/accounts?per_page=100", true),
+            (8085, "/api/customer/subscriptions?per_page=100", true),
+            (8083, "/api/customer/zones", true),
+        ],
+        "/invoices": [
+            (8085, "/api/customer/invoices?per_page=100", true), (8085, "/api/customer/balance", true),
+            (8085, "/api/customer/card", true),
+        ],
+        "/emails": [(8084, "/api/customer/messages?per_page=100", true)],
+    ]
+
+    /// The same customers making only the pages' API calls, concurrently per page as the portal
+    /// does, each with a freshly signed token, for the same duration.
+    private func apiAlone(signer: PortalTokenSigner, emails: [String], logger: Logger) async throws -> String {
+        let linked = try await withPostgresClient(
+            try DatabaseSettings(url: options.databaseURL, schema: "portal"), logger: logger
+        ) { database in
+            try await database.query(
+                "SELECT email, customer_id FROM people WHERE email = ANY(\(emails)) AND customer_id IS NOT NULL",
+                logger: logger
+            ).collect().map { try $0.decode((String, UUID).self) }
+        }
+        let paths = Self.pages.filter { Self.calls[$0] != nil }
+        let recorders = Dictionary(uniqueKeysWithValues: paths.map { ($0, LatencyRecorder()) })
+        let deadline = ContinuousClock.now + .seconds(options.duration)
+        let started = ContinuousClock.now
+        let served = try await withThrowingTaskGroup(of: Int.self) { group in
+            for (number, (email, customer)) in linked.enumerated() {
+                group.addTask {
+                    var count = 0
+                    var page = number % paths.count
+                    while ContinuousClock.now < deadline {
+                        let path = paths[page]
+                        let key = "\(number)-\(count)"
+                        recorders[path]!.start(key)
+                        do {
+                            try await withThrowingTaskGroup(of: Void.self) { calls in
+                                for call in Self.calls[path]! {
+                                    calls.addTask {
+                                        let token =
+                                            call.signed ? try await signer.token(customer: customer, email: email) : nil
+                                        let status = try await Self.get(
+                                            "http://127.0.0.1:\(call.port)\(call.path)", token)
+                                        guard status == 200 else { throw LoadError("\(call.path) answered \(status)") }
+                                    }
+                                }
+                                try await calls.waitForAll()
+                            }
+                            recorders[path]!.finish(key)
+                        } catch {
+                            recorders[path]!.fail(error, key: key)
+                        }
+                        count += 1
+                        page = (page + 1) % paths.count
+                    }
+                    return count
+                }
+            }
+            return try await group.reduce(0, +)
+        }
+        let seconds = Double((ContinuousClock.now - started).components.seconds)
+        var report =
+            "the same pages' API calls alone, \(linked.count) customers for \(options.duration) s: "
+            + "\(served) pages' calls, \(Int(Double(served) / max(seconds, 1))) pages/s\n"
+        for path in paths { report += recorders[path]!.summary("API of \(path)") + "\n" }
+        return report
+    }
+
+    private static func get(_ url: String, _ token: String?) async throws -> Int {
+        var request = HTTPClientRequest(url: url)
+        if let token { request.headers.add(name: "Authorization", value: "Bearer \(token)") }
+        let response = try await HTTPClient.shared.execute(request, timeout: .seconds(30))
+        _ = try await response.body.collect(upTo: 4 << 20)
+        return Int(response.status.code)
     }
 }
 

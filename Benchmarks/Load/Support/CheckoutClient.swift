@@ -30,7 +30,7 @@ struct CheckoutClient: Sendable {
             let json = try JSONSerialization.jsonObject(with: Data(placed.body.utf8)) as? [String: Any],
             let id = (json["id"] as? String).flatMap(UUID.init(uuidString:)),
             let intent = (json["payment"] as? [String: Any])?["payment_intent"] as? String,
-            let amount = json["amount"] as? Int
+            let amount = (json["total"] ?? json["amount"]) as? Int
         else {
             throw LoadError("order \(number) not placed: \(placed.status) \(placed.body.prefix(200))")
         }
