@@ -100,6 +100,9 @@ import Testing
         #expect(again.status == .conflict && errorCode(again.json) == "plan_change_pending")
         let issued = try await client.json(.get, "/api/customer/invoices/\(invoice)", token: token)
         #expect(issued.json["subtotal"] as? Int == upgrade)
+        #expect(
+            (issued.json["lines"] as? [[String: Any]])?.last?["description"] as? String == "USt 19.00%",
+            "the tax line reads as the period invoices' do")
         #expect(issued.json["total"] as? Int == upgrade + share(upgrade, 1900, 10_000))
         #expect(try await Self.amount(of: subscription, database) == 499)
         #expect(try await Self.packageChanges(database) == [])

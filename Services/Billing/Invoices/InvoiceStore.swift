@@ -75,7 +75,8 @@ enum InvoiceStore {
             INSERT INTO invoice_lines (invoice_id, position, description, amount)
             SELECT id, 1, \(description), \(quote.prorated) FROM inserted
             UNION ALL
-            SELECT id, 2, coalesce((SELECT t.name FROM customers c JOIN tax_rates t ON t.country = c.country WHERE c.id = \(customer)), 'Tax'),
+            SELECT id, 2, coalesce((SELECT t.name || ' ' || (t.basis_points / 100.0)::numeric(5, 2) || '%'
+                                    FROM customers c JOIN tax_rates t ON t.country = c.country WHERE c.id = \(customer)), 'Tax'),
                    \(quote.tax) FROM inserted WHERE \(quote.tax) > 0
             """)
     }
