@@ -120,8 +120,20 @@ import Testing
                             "\(schema)")
                     }
                     // Every email reached the SMTP server once; a repeat is allowed only with the same Message-ID.
-                    let sent = try await count("SELECT count(*)::int FROM mail.messages WHERE status = 'sent'")
-                    #expect(Set(try sandbox.smtp.messages().compactMap { $0["message_id"] as? String }).count == sent)
+                    // The settle above waits for the welcomes only: receipts may still be on their way, so wait
+                    // for every message to be sent before comparing.
+                    var figures = (sent: 0, unsent: 0, delivered: 0)
+                    let mailed = await eventually(timeout: .seconds(60)) {
+                        figures.sent = try await count("SELECT count(*)::int FROM mail.messages WHERE status = 'sent'")
+                        figures.unsent = try await count(
+                            "SELECT count(*)::int FROM mail.messages WHERE status <> 'sent'")
+                        figures.delivered =
+                            Set(
+                                try sandbox.smtp.messages().compactMap { $0["message_id"] as? String }
+                            ).count
+                        return figures.unsent == 0 && figures.delivered == figures.sent
+                    }
+                    #expect(mailed, "\(figures)")
                 }
             }
         }
