@@ -1,3 +1,4 @@
+import Contracts
 import ExternalHTTP
 import Foundation
 import HTTPSupport
@@ -39,6 +40,14 @@ public struct BillingSettings: Sendable {
     public var supportEmail = "support@hostwire.local"
     /// The host's country (`HOSTWIRE_SELLER_COUNTRY`), for the EU reverse charge.
     public var sellerCountry: String?
+    /// One invoice per customer, due date and currency, a line per subscription
+    /// (`HOSTWIRE_BILLING_ONE_INVOICE_PER_DUE_DATE`); `false`: one per subscription.
+    public var oneInvoicePerDueDate = true
+    /// Subscriptions the daily run invoices per committed batch (`HOSTWIRE_BILLING_BATCH_SIZE`).
+    public var invoicingBatchSize = 5000
+    /// The version `invoice.created` is published under (`HOSTWIRE_BILLING_INVOICE_CREATED_VERSION`):
+    /// 1 while consumers built before version 2 still run, 2 once they are all replaced.
+    public var invoiceCreatedVersion = InvoiceCreated.version
     /// Checkout's API, whose public catalog prices plan changes (`HOSTWIRE_CHECKOUT_URL`).
     public var checkoutURL = "http://127.0.0.1:8081"
 
@@ -114,6 +123,16 @@ public struct BillingSettings: Sendable {
         guard settings.lateFeeAfterDays >= 1 else {
             throw SettingsError("HOSTWIRE_BILLING_LATE_FEE_AFTER_DAYS is 1 or more")
         }
+        settings.oneInvoicePerDueDate = try environment.bool("HOSTWIRE_BILLING_ONE_INVOICE_PER_DUE_DATE", default: true)
+        settings.invoicingBatchSize = try environment.int("HOSTWIRE_BILLING_BATCH_SIZE", default: 5000)
+        guard (1...100_000).contains(settings.invoicingBatchSize) else {
+            throw SettingsError("HOSTWIRE_BILLING_BATCH_SIZE is 1 to 100000")
+        }
+        settings.invoiceCreatedVersion = try environment.int(
+            "HOSTWIRE_BILLING_INVOICE_CREATED_VERSION", default: InvoiceCreated.version)
+        guard (1...InvoiceCreated.version).contains(settings.invoiceCreatedVersion) else {
+            throw SettingsError("HOSTWIRE_BILLING_INVOICE_CREATED_VERSION is 1 to \(InvoiceCreated.version)")
+        }
         return settings
     }
 }
@@ -127,6 +146,7 @@ public func buildBilling(_ settings: BillingSettings) -> ServiceDefinition {
     CustomerEvents.register(in: &definition)
     InvoiceDocuments(settings: settings).register(in: &definition)
     ChargeInvoice(settings: settings).register(in: &definition)
+    Invoicing(settings: settings).register(in: &definition)
     Refunds(gateway: settings.gateway).register(in: &definition)
     definition.routes = { router, dependencies in
         let ledger = PaymentLedger(settings: settings)

@@ -43,12 +43,15 @@ public struct Outbox: Sendable {
                 correlationID: correlationID, causationID: causationID, payload: try WireCoding.encodeText(command))
         }
 
+        /// `version`: an earlier version of `E` whose consumers read this payload too (during
+        /// a change of version, while consumers of the old one still run); `E.version` by default.
         public static func event<E: Event>(
-            _ event: E, id: UUID = UUID(), correlationID: UUID? = nil,
+            _ event: E, id: UUID = UUID(), version: Int? = nil, correlationID: UUID? = nil,
             causationID: UUID? = nil
         ) throws -> Message {
             Message(
-                id: id, kind: "event", destination: E.topic, type: E.wireName, version: E.version,
+                id: id, kind: "event", destination: E.topic, type: E.wireName,
+                version: version.map { min(max($0, 1), E.version) } ?? E.version,
                 publisher: E.publisher,
                 correlationID: correlationID, causationID: causationID, payload: try WireCoding.encodeText(event))
         }

@@ -29,6 +29,16 @@ public struct Environment: Sendable {
         return value
     }
 
+    /// The variable as `true` or `false`; any other value is a configuration error.
+    public func bool(_ name: String, default fallback: Bool) throws -> Bool {
+        guard let text = optional(name) else { return fallback }
+        switch text.lowercased() {
+        case "true": return true
+        case "false": return false
+        default: throw SettingsError("\(name)=\(text) is not true or false")
+        }
+    }
+
     /// The variable as a number; a value that is not one is a configuration error.
     public func double(_ name: String, default fallback: Double) throws -> Double {
         guard let text = optional(name) else { return fallback }

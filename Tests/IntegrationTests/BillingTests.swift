@@ -296,23 +296,26 @@ extension BillingTests {
         try await withLoadSlot {
             try await TestDatabase.with(services: ["checkout", "provisioning", "billing", "timer"]) { database in
                 let sandbox = Sandbox(
-                    database: database, tag: "billing-kill", billingEnvironment: Self.billingEnvironment)
+                    database: database, tag: "billing-kill",
+                    billingEnvironment: Self.billingEnvironment.merging(["HOSTWIRE_BILLING_BATCH_SIZE": "25"]) { $1 })
                 defer { sandbox.stop() }
                 try await sandbox.start(billing: true)
-                // 200 subscriptions of one saved card, due tomorrow; each charge takes Stripe 40 ms.
+                // 200 customers' subscriptions with saved cards, due tomorrow; each charge takes Stripe 40 ms.
                 let tomorrow = BillingClock.day(String(ISO8601DateFormatter().string(from: Date()).prefix(10)), plus: 1)
                 _ = try await database.withAdmin { client in
                     try await client.query(
                         """
                         INSERT INTO billing.customers (id, email, name, payment_customer, payment_method)
-                        VALUES ('00000000-0000-4000-8000-0000000000c1', 'bulk@kill.example', 'Bulk', 'cus_bulk', 'pm_card_visa')
+                        SELECT ('00000000-0000-4000-8000-' || lpad(to_hex(n), 12, '0'))::uuid, 'bulk' || n || '@kill.example',
+                               'Bulk ' || n, 'cus_bulk', 'pm_card_visa'
+                        FROM generate_series(1, 200) AS n
                         """, logger: TestDatabase.logger)
                     try await client.query(
                         """
                         INSERT INTO billing.subscriptions (id, order_id, customer_id, product_id, product_name, domain, cycle, cycle_months,
                                                            amount, currency, started_on, next_due)
-                        SELECT gen_random_uuid(), gen_random_uuid(), '00000000-0000-4000-8000-0000000000c1', gen_random_uuid(), 'Starter',
-                               'site' || n || '.kill.example', 'monthly', 1, 999, 'USD',
+                        SELECT gen_random_uuid(), gen_random_uuid(), ('00000000-0000-4000-8000-' || lpad(to_hex(n), 12, '0'))::uuid,
+                               gen_random_uuid(), 'Starter', 'site' || n || '.kill.example', 'monthly', 1, 999, 'USD',
                                (\(tomorrow)::date - interval '1 month')::date, \(tomorrow)::date
                         FROM generate_series(1, 200) AS n
                         """, logger: TestDatabase.logger)

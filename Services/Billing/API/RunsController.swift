@@ -54,16 +54,16 @@ struct RunsController: Sendable {
             guard ["invoicing", "dunning", "all"].contains(kind) else {
                 throw APIError.invalid("kind", "kind is invoicing, dunning or all")
             }
-            let result = try await store.transaction { transaction in
-                var result = RunResult(date: day.description)
-                if kind != "dunning" {
-                    result.invoicing = try await Invoicing(settings: settings).run(
-                        on: day, trigger: "api", in: transaction)
+            // Invoicing commits batch by batch (its progress shows in GET runs/{id} meanwhile),
+            // dunning in one transaction after it.
+            var result = RunResult(date: day.description)
+            if kind != "dunning" {
+                result.invoicing = try await Invoicing(settings: settings).run(on: day, trigger: "api", store: store)
+            }
+            if kind != "invoicing" {
+                result.dunning = try await store.transaction { transaction in
+                    try await Dunning(settings: settings).run(on: day, trigger: "api", in: transaction)
                 }
-                if kind != "invoicing" {
-                    result.dunning = try await Dunning(settings: settings).run(on: day, trigger: "api", in: transaction)
-                }
-                return result
             }
             return APIResponse.json(result)
         }
@@ -75,6 +75,11 @@ struct RunsController: Sendable {
         api.get("runs") { request, _ in
             let paging = try Paging(request)
             return APIResponse.json(try await figures.runs(limit: paging.perPage, offset: paging.offset))
+        }
+        api.get("runs/{id}") { _, context in
+            let id = try context.parameters.require("id", as: Int64.self)
+            guard let run = try await figures.run(id) else { throw APIError.notFound("run") }
+            return APIResponse.json(run)
         }
         api.get("settings") { _, _ in
             APIResponse.json(

@@ -4,7 +4,8 @@ import ServiceKit
 
 /// The `runs` table's statements. A run's row is written before its work so that a timer slot runs each
 /// kind once a day: the unique index on timer runs turns a second `timer.fired` for the
-/// same slot (republished, or from a second timer) into nothing.
+/// same slot (republished, or from a second timer) into nothing. An invoicing run counts each
+/// committed batch, so its row shows its progress while it runs.
 enum BillingRun {
     enum Kind: String {
         case invoicing, dunning
@@ -30,13 +31,36 @@ enum BillingRun {
         return try row.decode(Int64.self)
     }
 
-    /// Records what an invoicing run did.
-    static func finish(_ run: Int64, invoicing outcome: Invoicing.Outcome, in transaction: Transaction) async throws {
+    /// Counts what one committed batch of an invoicing run issued.
+    static func progress(_ run: Int64, invoices: Int, subscriptions: Int, in transaction: Transaction) async throws {
         try await transaction.query(
             """
-            UPDATE runs SET invoices_created = \(outcome.invoicesCreated), charges_queued = \(outcome.chargesQueued), finished_at = now()
+            UPDATE runs SET invoices_created = invoices_created + \(invoices),
+                subscriptions_invoiced = subscriptions_invoiced + \(subscriptions), batches = batches + 1, updated_at = now()
             WHERE id = \(run)
             """)
+    }
+
+    /// Counts the charges one committed batch of an invoicing run queued.
+    static func progress(_ run: Int64, charges: Int, in transaction: Transaction) async throws {
+        try await transaction.query(
+            "UPDATE runs SET charges_queued = charges_queued + \(charges), updated_at = now() WHERE id = \(run)")
+    }
+
+    /// Marks an invoicing run finished; answers what it did, over all its batches.
+    static func finish(_ run: Int64, in transaction: Transaction) async throws -> Invoicing.Outcome {
+        let row = try await transaction.query(
+            """
+            UPDATE runs SET finished_at = coalesce(finished_at, now()), updated_at = now() WHERE id = \(run)
+            RETURNING invoices_created, subscriptions_invoiced, charges_queued, batches
+            """
+        ).first
+        guard let (invoices, subscriptions, charges, batches) = try row?.decode((Int, Int, Int, Int).self) else {
+            return Invoicing.Outcome()
+        }
+        return Invoicing.Outcome(
+            runID: run, invoicesCreated: invoices, subscriptionsInvoiced: subscriptions, chargesQueued: charges,
+            batches: batches)
     }
 
     /// Records what a dunning run did.
@@ -44,7 +68,7 @@ enum BillingRun {
         try await transaction.query(
             """
             UPDATE runs SET reminders = \(outcome.reminders), suspensions = \(outcome.suspensions),
-                terminations = \(outcome.terminations), finished_at = now()
+                terminations = \(outcome.terminations), finished_at = now(), updated_at = now()
             WHERE id = \(run)
             """)
     }

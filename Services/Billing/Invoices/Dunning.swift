@@ -70,7 +70,7 @@ struct Dunning: Sendable {
                     InvoiceCreated(
                         invoice: $0, periodStart: day.description, periodEnd: day.description, autoCharge: false)
                 }
-            })
+            }, version: settings.invoiceCreatedVersion)
         try await InvoiceDocuments(settings: settings).queue(fees, in: transaction)
     }
 

@@ -3,7 +3,8 @@ import Foundation
 import Logging
 import PostgresNIO
 
-/// Loads what billing events say about an invoice and its customer, for many invoices in one query.
+/// Loads what billing events say about an invoice and its customer, for many invoices in one query
+/// (the account and domain only of an invoice for one subscription).
 enum InvoiceParties {
     static func load(_ ids: [UUID], on connection: PostgresConnection, logger: Logger) async throws -> [UUID:
         InvoiceParty]
@@ -14,7 +15,7 @@ enum InvoiceParties {
         let rows = try await connection.query(
             """
             SELECT i.id, i.number, c.id, c.email, c.name, a.account_id, s.domain, i.total, i.currency, i.due_on::text
-            FROM invoices i JOIN subscriptions s ON s.id = i.subscription_id JOIN customers c ON c.id = i.customer_id
+            FROM invoices i LEFT JOIN subscriptions s ON s.id = i.subscription_id JOIN customers c ON c.id = i.customer_id
             LEFT JOIN accounts a ON a.order_id = s.order_id
             WHERE i.id = ANY(\(ids))
             """, logger: logger)

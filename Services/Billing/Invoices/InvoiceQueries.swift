@@ -32,7 +32,8 @@ struct InvoiceQueries: Sendable {
     }
 
     struct Invoice: Encodable {
-        let id: UUID, number: String, subscriptionID: UUID, customerID: UUID
+        /// `nil` for an invoice that bills several subscriptions: its lines name each.
+        let id: UUID, number: String, subscriptionID: UUID?, customerID: UUID
         let periodStart: String, periodEnd: String, issuedOn: String, dueOn: String
         let subtotal: Int, tax: Int, total: Int, currency: String, status: InvoiceStatus, amountPaid: Int
         let chargeAttempts: Int, nextChargeOn: String?, paidAt: Date?
@@ -65,7 +66,17 @@ struct InvoiceQueries: Sendable {
         }
     }
 
-    struct Line: Encodable { let position: Int, description: String, amount: Int }
+    /// An invoice line; a subscription's period names the subscription and the period.
+    struct Line: Encodable {
+        let position: Int, description: String, amount: Int
+        let subscriptionID: UUID?, periodStart: String?, periodEnd: String?
+        enum CodingKeys: String, CodingKey {
+            case position, description, amount
+            case subscriptionID = "subscription_id"
+            case periodStart = "period_start"
+            case periodEnd = "period_end"
+        }
+    }
 
     /// A credit note as the APIs show it.
     struct CreditNote: Encodable {
@@ -178,7 +189,9 @@ struct InvoiceQueries: Sendable {
                    subtotal, tax, total, currency, status, amount_paid, charge_attempts, next_charge_on::text, paid_at
             FROM invoices
             WHERE (\(customer)::uuid IS NULL OR customer_id = \(customer))
-              AND (\(subscription)::uuid IS NULL OR subscription_id = \(subscription)) AND (\(status)::text IS NULL OR status = \(status))
+              AND (\(subscription)::uuid IS NULL OR subscription_id = \(subscription)
+                   OR id IN (SELECT invoice_id FROM invoice_lines WHERE subscription_id = \(subscription)))
+              AND (\(status)::text IS NULL OR status = \(status))
             ORDER BY number LIMIT \(paging.perPage) OFFSET \(paging.offset)
             """
         ).map(Self.invoice)
@@ -196,11 +209,15 @@ struct InvoiceQueries: Sendable {
         else { return nil }
         invoice.lines = try await database.query(
             """
-            SELECT position, description, amount FROM invoice_lines WHERE invoice_id = \(id) ORDER BY position
+            SELECT position, description, amount, subscription_id, period_start::text, period_end::text
+            FROM invoice_lines WHERE invoice_id = \(id) ORDER BY position
             """
         ).map { row in
-            let (position, description, amount) = try row.decode((Int, String, Int).self)
-            return Line(position: position, description: description, amount: amount)
+            let (position, description, amount, subscription, start, end) = try row.decode(
+                (Int, String, Int, UUID?, String?, String?).self)
+            return Line(
+                position: position, description: description, amount: amount, subscriptionID: subscription,
+                periodStart: start, periodEnd: end)
         }
         invoice.billTo = try await database.query("SELECT bill_to::text FROM invoices WHERE id = \(id)").first
             .flatMap { row in try row.decode(String?.self) }
@@ -275,7 +292,7 @@ struct InvoiceQueries: Sendable {
             nextCharge, paidAt
         ) = try row.decode(
             (
-                UUID, String, UUID, UUID, String, String, String, String, Int, Int, Int, String,
+                UUID, String, UUID?, UUID, String, String, String, String, Int, Int, Int, String,
                 InvoiceStatus, Int, Int, String?, Date?
             ).self)
         return Invoice(

@@ -127,8 +127,8 @@ extension InvoiceStore {
         let accountID: UUID?
     }
 
-    /// For each subscription in one of `statuses`, its oldest open invoice with no charge
-    /// under way that fell due `days` or more before `day` (`only`: just that invoice).
+    /// For each subscription in one of `statuses`, its oldest open invoice with a line for it and
+    /// no charge under way that fell due `days` or more before `day` (`only`: just that invoice).
     static func unpaid(
         forDays days: Int, on day: BillingDay, subscriptions statuses: [SubscriptionStatus], only: UUID? = nil,
         in transaction: Transaction
@@ -136,7 +136,8 @@ extension InvoiceStore {
         try await transaction.query(
             """
             SELECT DISTINCT ON (s.id) i.id, s.id, a.account_id
-            FROM invoices i JOIN subscriptions s ON s.id = i.subscription_id LEFT JOIN accounts a ON a.order_id = s.order_id
+            FROM invoices i JOIN invoice_lines l ON l.invoice_id = i.id JOIN subscriptions s ON s.id = l.subscription_id
+            LEFT JOIN accounts a ON a.order_id = s.order_id
             WHERE i.status = 'open' AND NOT i.charge_pending AND s.status = ANY(\(statuses.map(\.rawValue)))
               AND i.kind = 'period' -- an unpaid upgrade lapses; it never suspends what was paid for
               AND i.due_on + \(days)::int <= \(day.description)::date AND (\(only)::uuid IS NULL OR i.id = \(only))

@@ -22,11 +22,11 @@ enum InvoiceStore {
                        (SELECT bill_to(c) FROM customers c WHERE c.id = customer_id)
                 FROM subscriptions WHERE id = \(subscription)
             )
-            INSERT INTO invoice_lines (invoice_id, position, description, amount)
-            SELECT \(invoice), 1, period_line(product_name, domain, started_on, next_due), amount
+            INSERT INTO invoice_lines (invoice_id, position, description, amount, subscription_id, period_start, period_end)
+            SELECT \(invoice), 1, period_line(product_name, domain, started_on, next_due), amount, id, started_on, next_due
             FROM subscriptions WHERE id = \(subscription)
             UNION ALL
-            SELECT \(invoice), 2, \(tax.line), \(tax.amount) WHERE \(tax.line)::text IS NOT NULL
+            SELECT \(invoice), 2, \(tax.line), \(tax.amount), NULL, NULL, NULL WHERE \(tax.line)::text IS NOT NULL
             """)
     }
 
@@ -72,12 +72,12 @@ enum InvoiceStore {
                 FROM customers c WHERE c.id = \(customer)
                 RETURNING id
             )
-            INSERT INTO invoice_lines (invoice_id, position, description, amount)
-            SELECT id, 1, \(description), \(quote.prorated) FROM inserted
+            INSERT INTO invoice_lines (invoice_id, position, description, amount, subscription_id)
+            SELECT id, 1, \(description), \(quote.prorated), \(quote.subscriptionID) FROM inserted
             UNION ALL
             SELECT id, 2, coalesce((SELECT t.name || ' ' || (t.basis_points / 100.0)::numeric(5, 2) || '%'
                                     FROM customers c JOIN tax_rates t ON t.country = c.country WHERE c.id = \(customer)), 'Tax'),
-                   \(quote.tax) FROM inserted WHERE \(quote.tax) > 0
+                   \(quote.tax), NULL FROM inserted WHERE \(quote.tax) > 0
             """)
     }
 
@@ -94,78 +94,119 @@ enum InvoiceStore {
         ).map { try $0.decode(UUID.self) }
     }
 
-    /// An invoice just issued, with the subscription period it bills.
-    struct Issued: Sendable {
-        let event: InvoiceCreated
-        let subscriptionID: UUID
-    }
-
-    /// Issues one invoice for each live subscription's next period that comes due by `day`
-    /// plus `leadDays` (numbers without gaps, tax at the customer's country's rate); the
-    /// subscriptions are left for ``SubscriptionStore/advance(_:in:)``.
-    static func issueDue(on day: BillingDay, leadDays: Int, in transaction: Transaction) async throws -> [Issued] {
+    /// The due subscriptions the next batch takes: those up to the `limit`-th in the order of
+    /// (due date, customer), and every other of that customer due that day, so that a customer's
+    /// services due together fall into one batch. `nil`: no bound (fewer than `limit` are due).
+    static func batchEdge(on day: BillingDay, leadDays: Int, limit: Int, in transaction: Transaction) async throws
+        -> (due: String, customer: UUID)?
+    {
         try await transaction.query(
             """
-            WITH due AS (
-                SELECT s.id, s.order_id, s.customer_id, s.periods, s.next_due, s.amount, s.currency, s.product_name, s.domain,
-                       s.cycle_months, s.started_on, c.payment_customer IS NOT NULL AND c.payment_method IS NOT NULL AS auto,
-                       CASE WHEN c.reverse_charge THEN 0 ELSE coalesce(t.basis_points, 0) END AS tax_bp,
-                       coalesce(t.name, 'Tax') AS tax_name, c.reverse_charge, bill_to(c) AS bill_to,
-                       row_number() OVER (ORDER BY s.next_due, s.id) AS n
-                FROM subscriptions s JOIN customers c ON c.id = s.customer_id LEFT JOIN tax_rates t ON t.country = c.country
-                WHERE s.status IN ('active', 'suspended') AND s.next_due <= \(day.description)::date + \(leadDays)::int
-                  AND (s.cancel_on IS NULL OR s.next_due < s.cancel_on)
-            ), numbered AS (
-                SELECT due.*, gen_random_uuid() AS invoice_id,
-                       invoice_number((SELECT last FROM invoice_counter) + n) AS number,
-                       (started_on + (periods + 1) * cycle_months * interval '1 month')::date AS period_end,
-                       round(amount * tax_bp / 10000.0)::int AS tax
-                FROM due
-            ), bumped AS (
-                UPDATE invoice_counter SET last = last + (SELECT count(*) FROM numbered)
-            ), inserted AS (
-                INSERT INTO invoices (id, number, subscription_id, customer_id, period_start, period_end, issued_on, due_on,
-                                      subtotal, tax, total, currency, next_charge_on, bill_to)
-                SELECT invoice_id, number, id, customer_id, next_due, period_end, \(day.description)::date, next_due,
-                       amount, tax, amount + tax, currency, CASE WHEN auto THEN next_due END, bill_to
-                FROM numbered
-            ), lines AS (
-                INSERT INTO invoice_lines (invoice_id, position, description, amount)
-                SELECT invoice_id, 1, period_line(product_name, domain, next_due, period_end), amount
-                FROM numbered
-                UNION ALL
-                SELECT invoice_id, 2, tax_name || ' ' || (tax_bp / 100.0)::numeric(5, 2) || '%', tax FROM numbered WHERE tax_bp > 0
-                UNION ALL
-                SELECT invoice_id, 2, \(Self.reverseChargeLine), 0 FROM numbered WHERE reverse_charge
-            )
-            SELECT n.invoice_id, n.number, n.customer_id, c.email, c.name, a.account_id, n.domain, n.amount + n.tax, n.currency,
-                   n.next_due::text, n.period_end::text, n.auto, n.id
-            FROM numbered n JOIN customers c ON c.id = n.customer_id LEFT JOIN accounts a ON a.order_id = n.order_id
-            ORDER BY n.n
+            SELECT next_due::text, customer_id FROM subscriptions
+            WHERE status IN ('active', 'suspended') AND next_due <= \(day.description)::date + \(leadDays)::int
+              AND (cancel_on IS NULL OR next_due < cancel_on)
+            ORDER BY next_due, customer_id OFFSET \(limit - 1) LIMIT 1
             """
-        ).map { row in
-            let (id, number, customer, email, name, account, domain, total, currency, due, end, auto, subscription) =
-                try row.decode(
-                    (UUID, String, UUID, String, String, UUID?, String?, Int, String, String, String, Bool, UUID).self)
-            return Issued(
-                event: InvoiceCreated(
-                    invoice: InvoiceParty(
-                        invoiceID: id, number: number, customerID: customer, customerEmail: email, customerName: name,
-                        accountID: account, domain: domain, total: total, currency: currency, dueOn: due),
-                    periodStart: due, periodEnd: end, autoCharge: auto),
-                subscriptionID: subscription)
+        ).first.map { row in
+            let (due, customer) = try row.decode((String, UUID).self)
+            return (due, customer)
         }
     }
 
-    /// Claims each open invoice whose charge is due by `day`: one attempt more, pending until
-    /// the charge answers. Returns each invoice with the number of its attempt.
-    static func claimDueCharges(on day: BillingDay, in transaction: Transaction) async throws
+    /// Issues the invoices for the next periods that come due by `day` plus `leadDays` of the
+    /// subscriptions up to `edge` (all when `nil`): one per customer, due date and currency with
+    /// a line per subscription when `combine`, else one per subscription; numbers without gaps,
+    /// tax at the customer's country's rate on each invoice's subtotal. Each subscription moves on
+    /// to its next period in the same statement; a line per subscription and period is unique,
+    /// so nothing is invoiced twice whatever runs. Answers the invoices' events, in number order.
+    static func issueDue(
+        on day: BillingDay, leadDays: Int, upTo edge: (due: String, customer: UUID)?, combine: Bool,
+        in transaction: Transaction
+    ) async throws -> [InvoiceCreated] {
+        try await transaction.query(
+            """
+            WITH due AS (
+                SELECT s.id, s.order_id, s.customer_id, s.next_due, s.amount, s.currency, s.product_name, s.domain,
+                       (s.started_on + (s.periods + 1) * s.cycle_months * interval '1 month')::date AS period_end,
+                       CASE WHEN \(combine) THEN s.customer_id ELSE s.id END AS grp
+                FROM subscriptions s
+                WHERE s.status IN ('active', 'suspended') AND s.next_due <= \(day.description)::date + \(leadDays)::int
+                  AND (s.cancel_on IS NULL OR s.next_due < s.cancel_on)
+                  AND (\(edge?.due)::date IS NULL OR (s.next_due, s.customer_id) <= (\(edge?.due)::date, \(edge?.customer)::uuid))
+            ), grouped AS (
+                SELECT grp, customer_id, next_due, currency, sum(amount)::int AS subtotal, max(period_end) AS period_end,
+                       count(*)::int AS subscriptions, (array_agg(id))[1] AS only_subscription,
+                       row_number() OVER (ORDER BY next_due, customer_id, grp, currency) AS n
+                FROM due GROUP BY grp, customer_id, next_due, currency
+            ), numbered AS (
+                SELECT g.*, gen_random_uuid() AS invoice_id, invoice_number((SELECT last FROM invoice_counter) + g.n) AS number,
+                       c.payment_customer IS NOT NULL AND c.payment_method IS NOT NULL AS auto,
+                       CASE WHEN c.reverse_charge THEN 0 ELSE coalesce(t.basis_points, 0) END AS tax_bp,
+                       coalesce(t.name, 'Tax') AS tax_name, c.reverse_charge, bill_to(c) AS bill_to, c.email, c.name
+                FROM grouped g JOIN customers c ON c.id = g.customer_id LEFT JOIN tax_rates t ON t.country = c.country
+            ), taxed AS (
+                SELECT numbered.*, round(subtotal * tax_bp / 10000.0)::int AS tax FROM numbered
+            ), bumped AS (
+                UPDATE invoice_counter SET last = last + (SELECT count(*) FROM taxed)
+            ), inserted AS (
+                INSERT INTO invoices (id, number, subscription_id, customer_id, period_start, period_end, issued_on, due_on,
+                                      subtotal, tax, total, currency, next_charge_on, bill_to)
+                SELECT invoice_id, number, CASE WHEN subscriptions = 1 THEN only_subscription END, customer_id, next_due,
+                       period_end, \(day.description)::date, next_due, subtotal, tax, subtotal + tax, currency,
+                       CASE WHEN auto THEN next_due END, bill_to
+                FROM taxed
+            ), lined AS (
+                SELECT t.invoice_id, d.*, row_number() OVER (PARTITION BY t.invoice_id ORDER BY d.domain, d.id) AS position,
+                       period_line(d.product_name, d.domain, d.next_due, d.period_end) AS description
+                FROM due d JOIN taxed t ON t.grp = d.grp AND t.next_due = d.next_due AND t.currency = d.currency
+            ), lines AS (
+                INSERT INTO invoice_lines (invoice_id, position, description, amount, subscription_id, period_start, period_end)
+                SELECT invoice_id, position, description, amount, id, next_due, period_end FROM lined
+                UNION ALL
+                SELECT invoice_id, subscriptions + 1, tax_name || ' ' || (tax_bp / 100.0)::numeric(5, 2) || '%', tax,
+                       NULL, NULL, NULL
+                FROM taxed WHERE tax_bp > 0
+                UNION ALL
+                SELECT invoice_id, subscriptions + 1, \(Self.reverseChargeLine), 0, NULL, NULL, NULL FROM taxed WHERE reverse_charge
+            ), advanced AS (
+                UPDATE subscriptions s SET periods = s.periods + 1, next_due = d.period_end, updated_at = now()
+                FROM due d WHERE s.id = d.id
+            )
+            SELECT t.invoice_id, t.number, t.customer_id, t.email, t.name, t.subtotal + t.tax, t.currency, t.next_due::text,
+                   t.period_end::text, t.auto,
+                   json_agg(json_build_object('subscription_id', l.id, 'account_id', a.account_id, 'domain', l.domain,
+                                              'description', l.description, 'amount', l.amount,
+                                              'period_start', l.next_due::text, 'period_end', l.period_end::text)
+                            ORDER BY l.position)::text
+            FROM taxed t JOIN lined l ON l.invoice_id = t.invoice_id LEFT JOIN accounts a ON a.order_id = l.order_id
+            GROUP BY t.invoice_id, t.number, t.customer_id, t.email, t.name, t.subtotal, t.tax, t.currency, t.next_due,
+                     t.period_end, t.auto, t.n
+            ORDER BY t.n
+            """
+        ).map { row in
+            let (id, number, customer, email, name, total, currency, due, end, auto, linesJSON) = try row.decode(
+                (UUID, String, UUID, String, String, Int, String, String, String, Bool, String).self)
+            let lines = try JSONDecoder().decode([InvoiceCreated.Line].self, from: Data(linesJSON.utf8))
+            // An invoice for one service names its account and domain, as every invoice did before.
+            let only = lines.count == 1 ? lines.first : nil
+            return InvoiceCreated(
+                invoice: InvoiceParty(
+                    invoiceID: id, number: number, customerID: customer, customerEmail: email, customerName: name,
+                    accountID: only?.accountID, domain: only?.domain, total: total, currency: currency, dueOn: due),
+                periodStart: due, periodEnd: end, autoCharge: auto, lines: lines)
+        }
+    }
+
+    /// Claims up to `limit` open invoices whose charge is due by `day`: one attempt more, pending
+    /// until the charge answers. Returns each invoice with the number of its attempt.
+    static func claimDueCharges(on day: BillingDay, limit: Int, in transaction: Transaction) async throws
         -> [(invoice: UUID, attempt: Int)]
     {
         try await transaction.query(
             """
             UPDATE invoices SET charge_attempts = charge_attempts + 1, next_charge_on = NULL, charge_pending = true
-            WHERE status = 'open' AND next_charge_on <= \(day.description)::date AND NOT charge_pending
+            WHERE id IN (SELECT id FROM invoices WHERE status = 'open' AND next_charge_on <= \(day.description)::date
+                           AND NOT charge_pending LIMIT \(limit))
             RETURNING id, charge_attempts
             """
         ).map { row in
@@ -238,7 +279,6 @@ enum InvoiceStore {
     /// An invoice's state as a void or a payment weighs it, locked until the transaction ends
     /// (a payment locks it after the billing lock, as every billing writer does).
     struct Standing: Sendable {
-        let subscriptionID: UUID
         let customerID: UUID
         let status: InvoiceStatus
         let currency: String
@@ -250,15 +290,15 @@ enum InvoiceStore {
     static func lockStanding(_ invoice: UUID, in transaction: Transaction) async throws -> Standing? {
         try await transaction.query(
             """
-            SELECT subscription_id, customer_id, status, currency, total, amount_paid, charge_pending FROM invoices
+            SELECT customer_id, status, currency, total, amount_paid, charge_pending FROM invoices
             WHERE id = \(invoice) FOR UPDATE
             """
         ).first.map { row in
-            let (subscription, customer, status, currency, total, paid, pending) = try row.decode(
-                (UUID, UUID, InvoiceStatus, String, Int, Int, Bool).self)
+            let (customer, status, currency, total, paid, pending) = try row.decode(
+                (UUID, InvoiceStatus, String, Int, Int, Bool).self)
             return Standing(
-                subscriptionID: subscription, customerID: customer, status: status, currency: currency, total: total,
-                amountPaid: paid, chargePending: pending)
+                customerID: customer, status: status, currency: currency, total: total, amountPaid: paid,
+                chargePending: pending)
         }
     }
 
@@ -316,15 +356,20 @@ enum InvoiceStore {
     }
 
     /// Cancels the open invoices of `subscriptions`, only those for periods from `day` on when given.
+    /// An invoice that also bills a subscription not among them stays due: an issued invoice is
+    /// never edited.
     static func cancelOpen(of subscriptions: [UUID], periodsFrom day: String? = nil, in transaction: Transaction)
         async throws
     {
         guard !subscriptions.isEmpty else { return }
         try await transaction.query(
             """
-            UPDATE invoices SET status = 'cancelled', next_charge_on = NULL
-            WHERE subscription_id = ANY(\(subscriptions)) AND status = 'open'
-              AND (\(day)::date IS NULL OR period_start >= \(day)::date)
+            UPDATE invoices i SET status = 'cancelled', next_charge_on = NULL
+            WHERE i.status = 'open' AND (\(day)::date IS NULL OR i.period_start >= \(day)::date)
+              AND (i.subscription_id = ANY(\(subscriptions))
+                   OR i.id IN (SELECT invoice_id FROM invoice_lines WHERE subscription_id = ANY(\(subscriptions))))
+              AND NOT EXISTS (SELECT 1 FROM invoice_lines l WHERE l.invoice_id = i.id
+                              AND l.subscription_id IS NOT NULL AND l.subscription_id <> ALL(\(subscriptions)))
             """)
     }
 }

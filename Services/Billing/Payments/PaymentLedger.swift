@@ -64,10 +64,10 @@ struct PaymentLedger: Sendable {
         // An upgrade takes effect once its invoice is paid, in the payment's own transaction.
         try await PlanChanges.applyPaid(payment.invoiceID, in: transaction)
         // Unsuspended once no invoice that led to a suspension is still open.
-        if let account = try await SubscriptionStore.reinstate(invoice.subscriptionID, in: transaction) {
-            try await transaction.send(
-                UnsuspendAccount(accountID: account, onlyIfSuspendedFor: "non-payment", actor: "billing"))
-        }
+        try await transaction.send(
+            contentsOf: try await SubscriptionStore.reinstate(billedBy: payment.invoiceID, in: transaction).map {
+                UnsuspendAccount(accountID: $0, onlyIfSuspendedFor: "non-payment", actor: "billing")
+            })
         return .credited
     }
 }

@@ -81,8 +81,10 @@ struct PlanChanges: Sendable {
                 invoice, on: transaction.connection, logger: transaction.logger)
             {
                 try await transaction.publish(
-                    InvoiceCreated(
-                        invoice: party, periodStart: day.description, periodEnd: quote.periodEnd, autoCharge: false))
+                    contentsOf: [
+                        InvoiceCreated(
+                            invoice: party, periodStart: day.description, periodEnd: quote.periodEnd, autoCharge: false)
+                    ], version: settings.invoiceCreatedVersion)
             }
             try await InvoiceDocuments(settings: settings).queue([invoice], in: transaction)
             return Outcome(planChangeID: id, quote: quote, status: .awaitingPayment, invoiceID: invoice)

@@ -24,19 +24,35 @@ struct BillingFigures: Sendable {
         }
     }
 
-    /// A finished billing run.
+    /// A billing run: finished, still running (its counts are what its committed batches did so
+    /// far) or interrupted (its process stopped; the next run or its task carries on).
     struct Run: Encodable, Sendable {
-        let id: Int64, kind: String, runDate: String, trigger: String, invoicesCreated: Int, chargesQueued: Int
-        let reminders: Int, suspensions: Int, terminations: Int, finishedAt: Date
+        let id: Int64, kind: String, runDate: String, trigger: String, status: String
+        let invoicesCreated: Int, subscriptionsInvoiced: Int, batches: Int, chargesQueued: Int
+        let reminders: Int, suspensions: Int, terminations: Int
+        let startedAt: Date, updatedAt: Date, finishedAt: Date?
         enum CodingKeys: String, CodingKey {
             case id, kind
             case runDate = "run_date"
-            case trigger
+            case trigger, status
             case invoicesCreated = "invoices_created"
+            case subscriptionsInvoiced = "subscriptions_invoiced"
+            case batches
             case chargesQueued = "charges_queued"
             case reminders, suspensions, terminations
+            case startedAt = "started_at"
+            case updatedAt = "updated_at"
             case finishedAt = "finished_at"
         }
+
+        /// The statement that reads runs as `init(row:)` takes them (a constant: no input in it).
+        static let columns = """
+            SELECT id, kind, run_date::text AS run_date, trigger, invoices_created, subscriptions_invoiced, batches,
+                   charges_queued, reminders, suspensions, terminations, started_at, updated_at, finished_at,
+                   CASE WHEN finished_at IS NOT NULL THEN 'finished'
+                        WHEN updated_at > now() - interval '2 minutes' THEN 'running' ELSE 'interrupted' END AS status
+            FROM runs
+            """
 
         init(row: PostgresRow) throws {
             let cells = row.makeRandomAccess()
@@ -44,12 +60,17 @@ struct BillingFigures: Sendable {
             kind = try cells["kind"].decode(String.self)
             runDate = try cells["run_date"].decode(String.self)
             trigger = try cells["trigger"].decode(String.self)
+            status = try cells["status"].decode(String.self)
             invoicesCreated = try cells["invoices_created"].decode(Int.self)
+            subscriptionsInvoiced = try cells["subscriptions_invoiced"].decode(Int.self)
+            batches = try cells["batches"].decode(Int.self)
             chargesQueued = try cells["charges_queued"].decode(Int.self)
             reminders = try cells["reminders"].decode(Int.self)
             suspensions = try cells["suspensions"].decode(Int.self)
             terminations = try cells["terminations"].decode(Int.self)
-            finishedAt = try cells["finished_at"].decode(Date.self)
+            startedAt = try cells["started_at"].decode(Date.self)
+            updatedAt = try cells["updated_at"].decode(Date.self)
+            finishedAt = try cells["finished_at"].decode(Date?.self)
         }
     }
 
@@ -97,12 +118,13 @@ struct BillingFigures: Sendable {
     /// The runs, newest first.
     func runs(limit: Int, offset: Int) async throws -> [Run] {
         try await database.query(
-            """
-            SELECT id, kind, run_date::text AS run_date, trigger, invoices_created, charges_queued, reminders, suspensions,
-                   terminations, finished_at
-            FROM runs ORDER BY id DESC LIMIT \(limit) OFFSET \(offset)
-            """
+            "\(unescaped: Run.columns) ORDER BY id DESC LIMIT \(limit) OFFSET \(offset)"
         ).map(Run.init(row:))
+    }
+
+    /// One run, `nil` when there is none.
+    func run(_ id: Int64) async throws -> Run? {
+        try await database.query("\(unescaped: Run.columns) WHERE id = \(id)").first.map(Run.init(row:))
     }
 
     /// The figures query returned no row.

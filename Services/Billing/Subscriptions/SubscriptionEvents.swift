@@ -63,7 +63,7 @@ struct SubscriptionEvents: Sendable {
             case "recurring-billing":
                 // Cancellations due first: nothing is invoiced for a subscription ending today.
                 _ = try await Cancellations().apply(on: day, in: transaction)
-                _ = try await invoicing.run(on: day, trigger: "timer", in: transaction)
+                try await invoicing.schedule(on: day, in: transaction)
             case "overdue-suspensions":
                 _ = try await dunning.run(on: day, trigger: "timer", in: transaction)
             default:

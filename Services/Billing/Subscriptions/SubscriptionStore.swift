@@ -257,18 +257,21 @@ enum SubscriptionStore {
             """)
     }
 
-    /// Lifts the non-payment suspension of `subscription` once none of its invoices that led
-    /// to a suspension is still open; answers the account to unsuspend, if it did and there is one.
-    static func reinstate(_ subscription: UUID, in transaction: Transaction) async throws -> UUID? {
+    /// Lifts the non-payment suspension of each subscription `invoice` bills once none of its
+    /// invoices that led to a suspension is still open; answers the accounts to unsuspend.
+    static func reinstate(billedBy invoice: UUID, in transaction: Transaction) async throws -> [UUID] {
         try await transaction.query(
             """
             UPDATE subscriptions s SET status = 'active', suspended_for = NULL, updated_at = now()
-            WHERE s.id = \(subscription) AND s.status = 'suspended' AND s.suspended_for = 'non-payment'
-              AND NOT EXISTS (SELECT 1 FROM invoices i JOIN dunning_actions d ON d.invoice_id = i.id AND d.action = 'suspend'
-                              WHERE i.subscription_id = s.id AND i.status = 'open')
+            WHERE s.id IN (SELECT subscription_id FROM invoice_lines WHERE invoice_id = \(invoice)
+                           UNION SELECT subscription_id FROM invoices WHERE id = \(invoice))
+              AND s.status = 'suspended' AND s.suspended_for = 'non-payment'
+              AND NOT EXISTS (SELECT 1 FROM invoice_lines l JOIN invoices i ON i.id = l.invoice_id
+                              JOIN dunning_actions d ON d.invoice_id = i.id AND d.action = 'suspend'
+                              WHERE l.subscription_id = s.id AND i.status = 'open')
             RETURNING (SELECT account_id FROM accounts a WHERE a.order_id = s.order_id)
             """
-        ).first?.decode(UUID?.self) ?? nil
+        ).compactMap { try $0.decode(UUID?.self) }
     }
 
     private static func ended(_ rows: [PostgresRow]) throws -> [Ended] {

@@ -166,16 +166,20 @@ struct MailEvents: Sendable {
             }
             return variables.merging(extra) { $1 }
         }
+        // Version 1 (no lines) and 2 alike; an invoice for several services lists them.
         definition.handlers.on(InvoiceCreated.self) { event, transaction in
+            var extra: [String: Any] = [
+                "auto_charge": event.autoCharge, "period_start": event.periodStart, "period_end": event.periodEnd,
+            ]
+            if let lines = event.lines, lines.count > 1 {
+                extra["itemized"] = true
+                extra["lines"] = lines.map {
+                    ["description": $0.description, "amount": MoneyText.decimal($0.amount, event.invoice.currency)]
+                }
+            }
             try await queue(
                 "invoice-created", to: event.invoice.customerEmail, name: event.invoice.customerName,
-                variables(
-                    event.invoice,
-                    [
-                        "auto_charge": event.autoCharge, "period_start": event.periodStart,
-                        "period_end": event.periodEnd,
-                    ]), transaction,
-                customer: event.invoice.customerID)
+                variables(event.invoice, extra), transaction, customer: event.invoice.customerID)
         }
         definition.handlers.on(InvoicePaid.self) { event, transaction in
             try await queue(

@@ -45,27 +45,71 @@ public struct InvoiceParty: Codable, Sendable, Equatable {
     }
 }
 
-/// A subscription's next period was invoiced.
+/// An invoice was issued: subscriptions' next periods (one invoice per customer and due date,
+/// a line each), an order's first period, an upgrade or a late fee.
+///
+/// Version 2 added `lines`; it is otherwise version 1, whose consumers read it unchanged
+/// (billing publishes under version 1 while `HOSTWIRE_BILLING_INVOICE_CREATED_VERSION` says so).
 public struct InvoiceCreated: Event {
     public static let wireName = "invoice.created"
     public static let publisher = "billing"
+    public static let version = 2
     public var invoice: InvoiceParty
-    /// `yyyy-MM-dd`, the period the invoice pays for (end exclusive).
+    /// `yyyy-MM-dd`, the period the invoice pays for (end exclusive): its lines' earliest start and latest end.
     public var periodStart: String
     public var periodEnd: String
     /// The saved card is charged on the due date.
     public var autoCharge: Bool
-    public init(invoice: InvoiceParty, periodStart: String, periodEnd: String, autoCharge: Bool) {
+    /// What the invoice bills, a line per subscription period; `nil` in version 1 and for
+    /// invoices that bill no period (an upgrade's difference, a late fee).
+    public var lines: [Line]?
+
+    /// One subscription's period on the invoice.
+    public struct Line: Codable, Sendable, Equatable {
+        public var subscriptionID: UUID
+        public var accountID: UUID?
+        public var domain: String?
+        public var description: String
+        /// Minor units, before tax.
+        public var amount: Int
+        public var periodStart: String
+        public var periodEnd: String
+        public init(
+            subscriptionID: UUID, accountID: UUID?, domain: String?, description: String, amount: Int,
+            periodStart: String, periodEnd: String
+        ) {
+            self.subscriptionID = subscriptionID
+            self.accountID = accountID
+            self.domain = domain
+            self.description = description
+            self.amount = amount
+            self.periodStart = periodStart
+            self.periodEnd = periodEnd
+        }
+        enum CodingKeys: String, CodingKey {
+            case subscriptionID = "subscription_id"
+            case accountID = "account_id"
+            case domain, description, amount
+            case periodStart = "period_start"
+            case periodEnd = "period_end"
+        }
+    }
+
+    public init(
+        invoice: InvoiceParty, periodStart: String, periodEnd: String, autoCharge: Bool, lines: [Line]? = nil
+    ) {
         self.invoice = invoice
         self.periodStart = periodStart
         self.periodEnd = periodEnd
         self.autoCharge = autoCharge
+        self.lines = lines
     }
     enum CodingKeys: String, CodingKey {
         case invoice
         case periodStart = "period_start"
         case periodEnd = "period_end"
         case autoCharge = "auto_charge"
+        case lines
     }
 }
 

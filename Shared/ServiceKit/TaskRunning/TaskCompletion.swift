@@ -22,6 +22,13 @@ public final class TaskCompletion: Sendable {
 
     var isFinished: Bool { finished.withLock { $0 } }
 
+    /// Commits one step of a task that works in steps (a batch), in a transaction of its own
+    /// before the finish: each step must be idempotent, as a task claimed again repeats the
+    /// steps after the last one committed.
+    public func step<R: Sendable>(_ body: @escaping @Sendable (Transaction) async throws -> R) async throws -> R {
+        try await store.transaction(correlationID: task.correlationID, body)
+    }
+
     /// Runs `effects` and marks the task done, atomically; throws if the lease was lost.
     /// What `effects` sends or queues carries the task's correlation.
     public func finish(_ effects: @escaping @Sendable (Transaction) async throws -> Void) async throws {

@@ -53,10 +53,11 @@ public struct Transaction: Sendable {
         try await publish(contentsOf: [event])
     }
 
-    /// Publishes `events` in array order once this transaction commits.
-    public func publish<E: Event>(contentsOf events: [E]) async throws {
+    /// Publishes `events` in array order once this transaction commits (`version`: under an
+    /// earlier version of `E`, see ``Outbox/Message/event(_:id:version:correlationID:causationID:)``).
+    public func publish<E: Event>(contentsOf events: [E], version: Int? = nil) async throws {
         try await outbox.write(
-            events.map { try .event($0, correlationID: correlationID, causationID: message?.id) },
+            events.map { try .event($0, version: version, correlationID: correlationID, causationID: message?.id) },
             on: connection, logger: logger)
     }
 
