@@ -3,7 +3,7 @@
 # the sandbox simulators and every service listed in deploy/local/services.conf, then
 # registers the simulated panels as servers. HOSTWIRE_SERVICES names another list of
 # processes (deploy/local/stage-*.conf start one stage alone, for load tests).
-# usage: deploy/local/launch.sh foreground|background|stop
+# usage: deploy/local/launch.sh foreground|background|stop|restart NAME
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 VAR=${HOSTWIRE_VAR:-$PWD/var}
@@ -208,35 +208,55 @@ CONF
   echo "powerdns on 127.0.0.1:5353 (API :8091), pebble on https://127.0.0.1:14000/dir"
 }
 
+admin_url() {
+  ADMIN_URL=${HOSTWIRE_ADMIN_URL:-postgres://postgres@127.0.0.1:$PORT/postgres}
+  DB_HOSTPORT=${ADMIN_URL#*@}; DB_HOSTPORT=${DB_HOSTPORT%%/*}; DB_NAME=${ADMIN_URL##*/}
+}
+
+# Starts the process one line of the services list describes and waits until it is ready.
+start_service() { # name executable port database extra
+  local name=$1 executable=$2 port=$3 database=$4 extra=$5
+  [ "$port" != - ] || port=$(topology_http_port "${name%@*}")
+  local env=(HOSTWIRE_HTTP_PORT="$port") more=()
+  [ -z "$extra" ] || read -r -a more <<< "$extra"; env+=("${more[@]}")
+  if [ "$database" = yes ]; then
+    # `provisioning@2` is a second instance of provisioning: same role, same schema.
+    local role=${name%@*}
+    deploy/postgres/bootstrap-role.sh "$ADMIN_URL" "$role"
+    env+=(HOSTWIRE_DATABASE_URL="postgres://$role@$DB_HOSTPORT/$DB_NAME")
+  fi
+  mapfile -t secrets < <(own_secrets "$name")
+  env "${env[@]}" "${secrets[@]}" "$BIN/$executable" >>"$VAR/logs/$name.log" 2>&1 &
+  echo $! > "$RUN/$name.pid"
+  wait_ready "$name" "$port"
+  echo "$name ready on http://127.0.0.1:$port"
+}
+
 start_all() {
   ensure_secrets
   start_smtp_sink
-  if [ -z "${HOSTWIRE_ADMIN_URL:-}" ]; then
-    deploy/local/postgres.sh start
-    ADMIN_URL="postgres://postgres@127.0.0.1:$PORT/postgres"
-  else
-    ADMIN_URL=$HOSTWIRE_ADMIN_URL
-  fi
+  [ -n "${HOSTWIRE_ADMIN_URL:-}" ] || deploy/local/postgres.sh start
+  admin_url
   if grep -q '^dnsssl' "${HOSTWIRE_SERVICES:-deploy/local/services.conf}"; then start_dns_and_ca; fi
-  DB_HOSTPORT=${ADMIN_URL#*@}; DB_HOSTPORT=${DB_HOSTPORT%%/*}; DB_NAME=${ADMIN_URL##*/}
   while read -r name executable port database extra; do
     case "$name" in ''|\#*) continue ;; esac
-    [ "$port" != - ] || port=$(topology_http_port "${name%@*}")
-    env=(HOSTWIRE_HTTP_PORT="$port")
-    more=(); [ -z "$extra" ] || read -r -a more <<< "$extra"; env+=("${more[@]}")
-    if [ "$database" = yes ]; then
-      # `provisioning@2` is a second instance of provisioning: same role, same schema.
-      role=${name%@*}
-      deploy/postgres/bootstrap-role.sh "$ADMIN_URL" "$role"
-      env+=(HOSTWIRE_DATABASE_URL="postgres://$role@$DB_HOSTPORT/$DB_NAME")
-    fi
-    mapfile -t secrets < <(own_secrets "$name")
-    env "${env[@]}" "${secrets[@]}" "$BIN/$executable" >>"$VAR/logs/$name.log" 2>&1 &
-    echo $! > "$RUN/$name.pid"
-    wait_ready "$name" "$port"
-    echo "$name ready on http://127.0.0.1:$port"
+    start_service "$name" "$executable" "$port" "$database" "$extra"
   done < "${HOSTWIRE_SERVICES:-deploy/local/services.conf}"
   if grep -q '^provisioning' "${HOSTWIRE_SERVICES:-deploy/local/services.conf}"; then register_servers; fi
+}
+
+# Starts one process of the list again (after a kill -9 of it, say), the others untouched.
+restart_one() { # name
+  ensure_secrets
+  admin_url
+  local name executable port database extra
+  while read -r name executable port database extra; do
+    [ "$name" = "$1" ] || continue
+    [ ! -e "$RUN/$name.pid" ] || kill "$(cat "$RUN/$name.pid")" 2>/dev/null || true
+    start_service "$name" "$executable" "$port" "$database" "$extra"
+    return 0
+  done < "${HOSTWIRE_SERVICES:-deploy/local/services.conf}"
+  echo "no $1 in ${HOSTWIRE_SERVICES:-deploy/local/services.conf}" >&2; return 1
 }
 
 case "${1:-foreground}" in
@@ -247,5 +267,6 @@ case "${1:-foreground}" in
     while true; do sleep 1; done ;;
   background) start_all ;;
   stop) stop_all ;;
-  *) echo "usage: $0 foreground|background|stop" >&2; exit 2 ;;
+  restart) restart_one "${2:?usage: $0 restart NAME}" ;;
+  *) echo "usage: $0 foreground|background|stop|restart NAME" >&2; exit 2 ;;
 esac
