@@ -54,7 +54,7 @@ fuzz:
 bench: deps
 	@deploy/local/bench.sh
 
-## bench-billing: one daily billing run over 100,000 subscriptions with 25,000 due
+## bench-billing: one daily billing run (SUBSCRIPTIONS=1000000 DUE=250000 for the large one, KILLS=2 to kill billing during it)
 bench-billing: deps
 	@deploy/local/bench-billing.sh
 

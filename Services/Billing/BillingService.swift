@@ -44,7 +44,7 @@ public struct BillingSettings: Sendable {
     /// (`HOSTWIRE_BILLING_ONE_INVOICE_PER_DUE_DATE`); `false`: one per subscription.
     public var oneInvoicePerDueDate = true
     /// Subscriptions the daily run invoices per committed batch (`HOSTWIRE_BILLING_BATCH_SIZE`).
-    public var invoicingBatchSize = 5000
+    public var invoicingBatchSize = 10_000
     /// The version `invoice.created` is published under (`HOSTWIRE_BILLING_INVOICE_CREATED_VERSION`):
     /// 1 while consumers built before version 2 still run, 2 once they are all replaced.
     public var invoiceCreatedVersion = InvoiceCreated.version
@@ -124,7 +124,7 @@ public struct BillingSettings: Sendable {
             throw SettingsError("HOSTWIRE_BILLING_LATE_FEE_AFTER_DAYS is 1 or more")
         }
         settings.oneInvoicePerDueDate = try environment.bool("HOSTWIRE_BILLING_ONE_INVOICE_PER_DUE_DATE", default: true)
-        settings.invoicingBatchSize = try environment.int("HOSTWIRE_BILLING_BATCH_SIZE", default: 5000)
+        settings.invoicingBatchSize = try environment.int("HOSTWIRE_BILLING_BATCH_SIZE", default: 10_000)
         guard (1...100_000).contains(settings.invoicingBatchSize) else {
             throw SettingsError("HOSTWIRE_BILLING_BATCH_SIZE is 1 to 100000")
         }

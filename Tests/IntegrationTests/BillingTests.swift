@@ -383,7 +383,8 @@ struct BillingClock {
         return formatter.string(from: date)
     }
 
-    /// Advances to 03:30 UTC of `day`, so its invoicing (02:00) and dunning (03:00) slots fire, and waits for both runs.
+    /// Advances to 03:30 UTC of `day`, so its invoicing (02:00) and dunning (03:00) slots fire, and waits for both
+    /// runs to finish (invoicing is a task that commits in batches).
     func run(through day: String) async throws {
         let now =
             try await sandbox.timerAPI.call("POST", "/api/timer/clock/advance", json: ["seconds": 0.001]).json["now"]
@@ -400,9 +401,10 @@ struct BillingClock {
         let ran = await eventually(timeout: .seconds(180)) {
             let runs = try await sandbox.billingAPI.call("GET", "/api/billing/runs?per_page=20").array
             let kinds = Set(
-                runs.filter { $0["run_date"] as? String == day && $0["trigger"] as? String == "timer" }.compactMap {
-                    $0["kind"] as? String
-                })
+                runs.filter {
+                    $0["run_date"] as? String == day && $0["trigger"] as? String == "timer"
+                        && $0["status"] as? String == "finished"
+                }.compactMap { $0["kind"] as? String })
             return kinds == ["invoicing", "dunning"]
         }
         guard ran else { throw ShellError(description: "billing did not run \(day)") }

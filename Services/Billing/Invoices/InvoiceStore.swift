@@ -123,7 +123,12 @@ enum InvoiceStore {
         on day: BillingDay, leadDays: Int, upTo edge: (due: String, customer: UUID)?, combine: Bool,
         in transaction: Transaction
     ) async throws -> [InvoiceCreated] {
-        try await transaction.query(
+        // Its sorts and hashes stay in memory at a batch's size (the default 4 MB spills to disk).
+        try await transaction.query("SET LOCAL work_mem = '64MB'")
+        // Without an edge every due subscription is in: the bound is the lead time's last day.
+        let bound =
+            edge ?? (day.adding(days: leadDays).description, UUID(uuidString: "FFFFFFFF-FFFF-FFFF-FFFF-FFFFFFFFFFFF")!)
+        return try await transaction.query(
             """
             WITH due AS (
                 SELECT s.id, s.order_id, s.customer_id, s.next_due, s.amount, s.currency, s.product_name, s.domain,
@@ -132,7 +137,7 @@ enum InvoiceStore {
                 FROM subscriptions s
                 WHERE s.status IN ('active', 'suspended') AND s.next_due <= \(day.description)::date + \(leadDays)::int
                   AND (s.cancel_on IS NULL OR s.next_due < s.cancel_on)
-                  AND (\(edge?.due)::date IS NULL OR (s.next_due, s.customer_id) <= (\(edge?.due)::date, \(edge?.customer)::uuid))
+                  AND (s.next_due, s.customer_id) <= (\(bound.due)::date, \(bound.customer)::uuid)
             ), grouped AS (
                 SELECT grp, customer_id, next_due, currency, sum(amount)::int AS subtotal, max(period_end) AS period_end,
                        count(*)::int AS subscriptions, (array_agg(id))[1] AS only_subscription,
@@ -169,8 +174,10 @@ enum InvoiceStore {
                 UNION ALL
                 SELECT invoice_id, subscriptions + 1, \(Self.reverseChargeLine), 0, NULL, NULL, NULL FROM taxed WHERE reverse_charge
             ), advanced AS (
-                UPDATE subscriptions s SET periods = s.periods + 1, next_due = d.period_end, updated_at = now()
-                FROM due d WHERE s.id = d.id
+                -- By primary key (a join would read the whole table), to the period after the one invoiced.
+                UPDATE subscriptions s SET periods = s.periods + 1, updated_at = now(),
+                       next_due = (s.started_on + (s.periods + 1) * s.cycle_months * interval '1 month')::date
+                WHERE s.id = ANY(ARRAY(SELECT id FROM due))
             )
             SELECT t.invoice_id, t.number, t.customer_id, t.email, t.name, t.subtotal + t.tax, t.currency, t.next_due::text,
                    t.period_end::text, t.auto,

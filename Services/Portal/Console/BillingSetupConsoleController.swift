@@ -133,7 +133,13 @@ struct BillingSetupConsoleController: Sendable {
         let settings = try await dunning as? [String: Any] ?? [:]
         let runRows = (try await runs as? [[String: Any]] ?? []).map { run -> [String: Any] in
             var row = run
-            row["finished"] = ConsoleText.time(run["finished_at"])
+            // An invoicing run commits in batches: one still going (or stopped) says how far it got.
+            let batches = run["batches"] as? Int ?? 0
+            switch run["status"] as? String {
+            case "running": row["finished"] = "running: \(batches) batches so far"
+            case "interrupted": row["finished"] = "interrupted after \(batches) batches; the next run carries on"
+            default: row["finished"] = ConsoleText.time(run["finished_at"])
+            }
             return row
         }
         let rateRows = try await rates.map { rate -> [String: Any] in
