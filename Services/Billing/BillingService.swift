@@ -40,6 +40,9 @@ public struct BillingSettings: Sendable {
     public var supportEmail = "support@hostwire.local"
     /// The host's country (`HOSTWIRE_SELLER_COUNTRY`), for the EU reverse charge.
     public var sellerCountry: String?
+    /// Prices include the tax (`HOSTWIRE_PRICES_INCLUDE_TAX`, as checkout reads it): an invoice's
+    /// total is its lines' sum and its tax the part of it the rate makes up.
+    public var pricesIncludeTax = false
     /// One invoice per customer, due date and currency, a line per subscription
     /// (`HOSTWIRE_BILLING_ONE_INVOICE_PER_DUE_DATE`); `false`: one per subscription.
     public var oneInvoicePerDueDate = true
@@ -123,6 +126,7 @@ public struct BillingSettings: Sendable {
         guard settings.lateFeeAfterDays >= 1 else {
             throw SettingsError("HOSTWIRE_BILLING_LATE_FEE_AFTER_DAYS is 1 or more")
         }
+        settings.pricesIncludeTax = try environment.bool("HOSTWIRE_PRICES_INCLUDE_TAX", default: false)
         settings.oneInvoicePerDueDate = try environment.bool("HOSTWIRE_BILLING_ONE_INVOICE_PER_DUE_DATE", default: true)
         settings.invoicingBatchSize = try environment.int("HOSTWIRE_BILLING_BATCH_SIZE", default: 10_000)
         guard (1...100_000).contains(settings.invoicingBatchSize) else {

@@ -26,6 +26,9 @@ public struct CheckoutSettings: Sendable {
     /// The host's country (`HOSTWIRE_SELLER_COUNTRY`): an EU business customer in another
     /// member state pays no VAT (reverse charge); unset, nobody is reverse-charged.
     public var sellerCountry: String?
+    /// Catalog prices include the tax (`HOSTWIRE_PRICES_INCLUDE_TAX`, billing reads it too):
+    /// the customer pays the price, the tax is the part of it the rate makes up.
+    public var pricesIncludeTax = false
 
     public init(gateway: any PaymentGateway, webhookSignature: WebhookSignature, apiTokens: APITokens) {
         self.gateway = gateway
@@ -56,6 +59,7 @@ public struct CheckoutSettings: Sendable {
         settings.orderBacklogLimit = max(0, try environment.int("HOSTWIRE_ORDER_BACKLOG_LIMIT", default: 500))
         settings.addresses = ClientAddress.load(environment)
         settings.sellerCountry = try SellerCountry.load(environment)
+        settings.pricesIncludeTax = try environment.bool("HOSTWIRE_PRICES_INCLUDE_TAX", default: false)
         return settings
     }
 }
@@ -70,7 +74,7 @@ public func buildCheckout(_ settings: CheckoutSettings) -> ServiceDefinition {
     CustomerErasure.register(gateway: settings.gateway, in: &definition)
     TaxRateCopy.register(in: &definition)
     definition.routes = { router, dependencies in
-        let store = OrderStore(store: dependencies.store)
+        let store = OrderStore(store: dependencies.store, pricesIncludeTax: settings.pricesIncludeTax)
         let admin = BearerAuthMiddleware(tokens: settings.apiTokens, audit: dependencies.store)
         CatalogController(products: ProductStore(database: dependencies.database), admin: admin).addRoutes(to: router)
         let limits = OrderLimits(

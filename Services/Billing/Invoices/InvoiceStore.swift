@@ -10,15 +10,17 @@ import ServiceKit
 enum InvoiceStore {
     /// Invoices the first period of `subscription`, paid by its order: numbered, due and issued the day it started.
     static func issueFirst(
-        _ invoice: UUID, of subscription: UUID, tax: OrderTax, in transaction: Transaction
+        _ invoice: UUID, of subscription: UUID, tax: OrderTax, inclusive: Bool, in transaction: Transaction
     ) async throws {
+        // Prices that include the tax: the subscription's amount is what was paid, the tax part of it.
+        let included = inclusive ? tax.amount : 0
         try await transaction.query(
             """
             WITH counter AS (UPDATE invoice_counter SET last = last + 1 RETURNING last), inserted AS (
                 INSERT INTO invoices (id, number, subscription_id, customer_id, period_start, period_end, issued_on, due_on,
                                       subtotal, tax, total, currency, bill_to)
                 SELECT \(invoice), invoice_number((SELECT last FROM counter)), id, customer_id, started_on, next_due, started_on,
-                       started_on, amount, \(tax.amount), amount + \(tax.amount), currency,
+                       started_on, amount - \(included), \(tax.amount), amount - \(included) + \(tax.amount), currency,
                        (SELECT bill_to(c) FROM customers c WHERE c.id = customer_id)
                 FROM subscriptions WHERE id = \(subscription)
             )
@@ -26,25 +28,26 @@ enum InvoiceStore {
             SELECT \(invoice), 1, period_line(product_name, domain, started_on, next_due), amount, id, started_on, next_due
             FROM subscriptions WHERE id = \(subscription)
             UNION ALL
-            SELECT \(invoice), 2, \(tax.line), \(tax.amount), NULL, NULL, NULL WHERE \(tax.line)::text IS NOT NULL
+            SELECT \(invoice), 2,
+                   CASE WHEN \(tax.reverseCharge) THEN \(Self.reverseChargeLine)
+                        ELSE tax_line(\(tax.name)::text, \(tax.basisPoints)::int, \(inclusive)) END,
+                   \(tax.amount), NULL, NULL, NULL
+            WHERE \(tax.reverseCharge) OR \(tax.amount) > 0
             """)
     }
 
     /// The tax an order charged, as its invoice shows it.
     struct OrderTax: Sendable {
         let amount: Int
-        /// The tax line (`VAT 19.00%`, or the reverse charge's note); `nil`: no line.
-        let line: String?
+        let name: String
+        let basisPoints: Int
+        let reverseCharge: Bool
 
         init(_ order: OrderPaid) {
             amount = order.tax ?? 0
-            if order.reverseCharge == true {
-                line = InvoiceStore.reverseChargeLine
-            } else if amount > 0, let points = order.taxBasisPoints {
-                line = "\(order.taxName ?? "Tax") \(points / 100).\(String(format: "%02d", points % 100))%"
-            } else {
-                line = nil
-            }
+            name = order.taxName ?? "Tax"
+            basisPoints = order.taxBasisPoints ?? 0
+            reverseCharge = order.reverseCharge == true
         }
     }
 
@@ -56,7 +59,7 @@ enum InvoiceStore {
     /// others, made out to the customer's profile, not charged by itself (paid on the hosted page).
     static func issuePlanChange(
         _ invoice: UUID, _ quote: PlanChangeQuote, customer: UUID, domain: String?, on day: BillingDay,
-        in transaction: Transaction
+        inclusive: Bool, in transaction: Transaction
     ) async throws {
         let description =
             "Upgrade to \(quote.toProductName)\(domain.map { " — \($0)" } ?? "") (\(day.description) until \(quote.periodEnd), "
@@ -73,9 +76,9 @@ enum InvoiceStore {
                 RETURNING id
             )
             INSERT INTO invoice_lines (invoice_id, position, description, amount, subscription_id)
-            SELECT id, 1, \(description), \(quote.prorated), \(quote.subscriptionID) FROM inserted
+            SELECT id, 1, \(description), \(inclusive ? quote.total : quote.prorated), \(quote.subscriptionID) FROM inserted
             UNION ALL
-            SELECT id, 2, coalesce((SELECT t.name || ' ' || (t.basis_points / 100.0)::numeric(5, 2) || '%'
+            SELECT id, 2, coalesce((SELECT tax_line(t.name, t.basis_points, \(inclusive))
                                     FROM customers c JOIN tax_rates t ON t.country = c.country WHERE c.id = \(customer)), 'Tax'),
                    \(quote.tax), NULL FROM inserted WHERE \(quote.tax) > 0
             """)
@@ -116,12 +119,12 @@ enum InvoiceStore {
     /// Issues the invoices for the next periods that come due by `day` plus `leadDays` of the
     /// subscriptions up to `edge` (all when `nil`): one per customer, due date and currency with
     /// a line per subscription when `combine`, else one per subscription; numbers without gaps,
-    /// tax at the customer's country's rate on each invoice's subtotal. Each subscription moves on
+    /// tax at the customer's country's rate on each invoice's lines (in them when `inclusive`). Each subscription moves on
     /// to its next period in the same statement; a line per subscription and period is unique,
     /// so nothing is invoiced twice whatever runs. Answers the invoices' events, in number order.
     static func issueDue(
         on day: BillingDay, leadDays: Int, upTo edge: (due: String, customer: UUID)?, combine: Bool,
-        in transaction: Transaction
+        inclusive: Bool, in transaction: Transaction
     ) async throws -> [InvoiceCreated] {
         // Its sorts and hashes stay in memory at a batch's size (the default 4 MB spills to disk).
         try await transaction.query("SET LOCAL work_mem = '64MB'")
@@ -139,7 +142,7 @@ enum InvoiceStore {
                   AND (s.cancel_on IS NULL OR s.next_due < s.cancel_on)
                   AND (s.next_due, s.customer_id) <= (\(bound.due)::date, \(bound.customer)::uuid)
             ), grouped AS (
-                SELECT grp, customer_id, next_due, currency, sum(amount)::int AS subtotal, max(period_end) AS period_end,
+                SELECT grp, customer_id, next_due, currency, sum(amount)::int AS lines_total, max(period_end) AS period_end,
                        count(*)::int AS subscriptions, (array_agg(id))[1] AS only_subscription,
                        row_number() OVER (ORDER BY next_due, customer_id, grp, currency) AS n
                 FROM due GROUP BY grp, customer_id, next_due, currency
@@ -150,7 +153,9 @@ enum InvoiceStore {
                        coalesce(t.name, 'Tax') AS tax_name, c.reverse_charge, bill_to(c) AS bill_to, c.email, c.name
                 FROM grouped g JOIN customers c ON c.id = g.customer_id LEFT JOIN tax_rates t ON t.country = c.country
             ), taxed AS (
-                SELECT numbered.*, round(subtotal * tax_bp / 10000.0)::int AS tax FROM numbered
+                SELECT numbered.*, tax_of(lines_total, tax_bp, \(inclusive)) AS tax,
+                       lines_total - CASE WHEN \(inclusive) THEN tax_of(lines_total, tax_bp, true) ELSE 0 END AS subtotal
+                FROM numbered
             ), bumped AS (
                 UPDATE invoice_counter SET last = last + (SELECT count(*) FROM taxed)
             ), inserted AS (
@@ -168,8 +173,7 @@ enum InvoiceStore {
                 INSERT INTO invoice_lines (invoice_id, position, description, amount, subscription_id, period_start, period_end)
                 SELECT invoice_id, position, description, amount, id, next_due, period_end FROM lined
                 UNION ALL
-                SELECT invoice_id, subscriptions + 1, tax_name || ' ' || (tax_bp / 100.0)::numeric(5, 2) || '%', tax,
-                       NULL, NULL, NULL
+                SELECT invoice_id, subscriptions + 1, tax_line(tax_name, tax_bp, \(inclusive)), tax, NULL, NULL, NULL
                 FROM taxed WHERE tax_bp > 0
                 UNION ALL
                 SELECT invoice_id, subscriptions + 1, \(Self.reverseChargeLine), 0, NULL, NULL, NULL FROM taxed WHERE reverse_charge

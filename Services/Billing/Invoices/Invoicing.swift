@@ -66,7 +66,7 @@ struct Invoicing: Sendable {
                     on: day, leadDays: settings.invoiceDaysBefore, limit: size, in: transaction)
                 let issued = try await InvoiceStore.issueDue(
                     on: day, leadDays: settings.invoiceDaysBefore, upTo: edge,
-                    combine: settings.oneInvoicePerDueDate, in: transaction)
+                    combine: settings.oneInvoicePerDueDate, inclusive: settings.pricesIncludeTax, in: transaction)
                 guard !issued.isEmpty else { return 0 }
                 let ids = issued.map(\.invoice.invoiceID)
                 try await transaction.publish(contentsOf: issued, version: settings.invoiceCreatedVersion)

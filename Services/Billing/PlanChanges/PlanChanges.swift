@@ -31,14 +31,20 @@ struct PlanChanges: Sendable {
                 "product_id", "this product has no \(found.cycle) price in \(found.currency) for a hosting service")
         }
         let direction: PlanChangeDirection = price >= found.amount ? .upgrade : .downgrade
-        let prorated = PlanChangeQuote.share(abs(price - found.amount), found.daysLeft, found.daysInPeriod)
+        let difference = PlanChangeQuote.share(abs(price - found.amount), found.daysLeft, found.daysInPeriod)
+        // Prices that include the tax: the difference is what is paid, the tax the part of it the rate makes up.
+        let bp = found.taxBasisPoints
+        let tax =
+            settings.pricesIncludeTax
+            ? PlanChangeQuote.share(difference, bp, 10_000 + bp) : PlanChangeQuote.share(difference, bp, 10_000)
+        let prorated = settings.pricesIncludeTax ? difference - tax : difference
         return PlanChangeQuote(
             subscriptionID: subscription, direction: direction, fromProductID: found.productID,
             fromProductName: found.productName, toProductID: product.id, toProductName: product.name, toPlan: plan,
             cycle: found.cycle, currency: found.currency, oldAmount: found.amount, newAmount: price,
             periodStart: found.periodStart, periodEnd: found.periodEnd, daysLeft: found.daysLeft,
             daysInPeriod: found.daysInPeriod, prorated: prorated,
-            tax: PlanChangeQuote.share(prorated, found.taxBasisPoints, 10_000))
+            tax: tax)
     }
 
     /// What a change did.
@@ -74,7 +80,8 @@ struct PlanChanges: Sendable {
         case .upgrade where quote.total > 0:
             let invoice = UUID()
             try await InvoiceStore.issuePlanChange(
-                invoice, quote, customer: found.customerID, domain: found.domain, on: day, in: transaction)
+                invoice, quote, customer: found.customerID, domain: found.domain, on: day,
+                inclusive: settings.pricesIncludeTax, in: transaction)
             _ = try await PlanChangeStore.record(
                 id, quote, invoice: invoice, status: .awaitingPayment, actor: actor, in: transaction)
             if let party = try await InvoiceParties.load(

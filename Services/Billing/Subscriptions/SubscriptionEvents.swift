@@ -30,11 +30,15 @@ struct SubscriptionEvents: Sendable {
             try await CustomerStore.save(from: event, in: transaction)
             let start = BillingDay(transaction.message?.occurredAt ?? Date())
             guard
-                let subscription = try await SubscriptionStore.start(event, months: months, on: start, in: transaction)
+                let subscription = try await SubscriptionStore.start(
+                    event, months: months, renewingAt: settings.pricesIncludeTax ? event.amount : event.price,
+                    on: start,
+                    in: transaction)
             else { return }
             // The first period is invoiced and paid by the order itself.
             let invoice = UUID()
-            try await InvoiceStore.issueFirst(invoice, of: subscription, tax: .init(event), in: transaction)
+            try await InvoiceStore.issueFirst(
+                invoice, of: subscription, tax: .init(event), inclusive: settings.pricesIncludeTax, in: transaction)
             try await InvoiceDocuments(settings: settings).queue([invoice], in: transaction)
             _ = try await ledger.record(
                 .init(

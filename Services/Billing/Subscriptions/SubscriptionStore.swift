@@ -9,7 +9,7 @@ enum SubscriptionStore {
     /// Starts the subscription `order` paid for on `start`, its first period already due
     /// `months` later; `nil` when the order has one already.
     static func start(
-        _ order: OrderPaid, months: Int, on start: BillingDay, in transaction: Transaction
+        _ order: OrderPaid, months: Int, renewingAt amount: Int, on start: BillingDay, in transaction: Transaction
     ) async throws -> UUID? {
         let subscription = UUID()
         let created = try await transaction.query(
@@ -17,7 +17,7 @@ enum SubscriptionStore {
             INSERT INTO subscriptions (id, order_id, customer_id, product_id, product_name, domain, cycle, cycle_months,
                                        amount, currency, started_on, next_due)
             VALUES (\(subscription), \(order.orderID), \(order.customerID), \(order.productID), \(order.productName),
-                    \(order.domain), \(order.billingCycle), \(months), \(order.price), \(order.currency), \(start.description)::date,
+                    \(order.domain), \(order.billingCycle), \(months), \(amount), \(order.currency), \(start.description)::date,
                     (\(start.description)::date + \(months) * interval '1 month')::date)
             ON CONFLICT (order_id) DO NOTHING RETURNING id
             """)

@@ -11,6 +11,9 @@ import Validation
 /// Checkout's orders in Postgres, and the messages their changes cause.
 struct OrderStore: Sendable {
     let store: ServiceStore
+    /// Catalog prices include the tax (`HOSTWIRE_PRICES_INCLUDE_TAX`): the order's net amount is
+    /// the price less the tax in it, and the customer pays the price.
+    var pricesIncludeTax = false
     var database: Database { store.database }
     var logger: Logger { store.logger }
 
@@ -20,7 +23,7 @@ struct OrderStore: Sendable {
         let id = UUID()
         return try await store.transaction(correlationID: id) { transaction -> Order in
             let row = try await transaction.connection.run(
-                InsertOrder(id: id, order: order), logger: transaction.logger
+                InsertOrder(id: id, order: order, inclusive: pricesIncludeTax), logger: transaction.logger
             ).first
             guard let row else { throw ValidationError("product_id", "no product \(order.productID) is on sale") }
             let (productName, type, amount, customer, paymentCustomer, created, tax) =
@@ -207,18 +210,19 @@ extension OrderStore {
 
     /// Records the customer by email (a known one gets the name given now) and inserts a
     /// `pending_payment` order at the catalog price, in one statement; returns the product's
-    /// name, type and price (no price: NULL), the customer and the order's creation time.
+    /// name, type and net amount (no price: NULL), the customer, the order's creation time and its tax.
     /// Nothing is written for a product not on sale, without that price, or a hosting order
     /// without a domain; the order alone is not written when its domain has an active one.
     struct InsertOrder: PreparedStatement {
-        static let sql = Self(id: UUID(), order: anyOrder).query.sql
+        static let sql = Self(id: UUID(), order: anyOrder, inclusive: false).query.sql
         var id: UUID
         var order: PlaceOrder.Valid
+        var inclusive: Bool
 
         var query: PostgresQuery {
             """
-            WITH product AS (
-                SELECT p.name, p.type, pr.amount,
+            WITH rated AS (
+                SELECT p.name, p.type, pr.amount AS price,
                        -- The tax billing would charge on this price (none under a reverse charge).
                        CASE WHEN \(order.reverseCharge) THEN 0 ELSE coalesce(t.basis_points, 0) END AS tax_bp,
                        CASE WHEN \(order.reverseCharge) THEN 'VAT' ELSE t.name END AS tax_name
@@ -227,6 +231,12 @@ extension OrderStore {
                                    AND pr.currency = \(order.currency)
                 LEFT JOIN tax_rates t ON t.country = \(order.country)
                 WHERE p.id = \(order.productID) AND p.active),
+            taxed AS (
+                -- On the price, or in it when prices include the tax; half-up, as billing rounds.
+                SELECT rated.*, round(price * tax_bp / CASE WHEN \(inclusive) THEN 10000.0 + tax_bp ELSE 10000.0 END)::int AS tax
+                FROM rated),
+            product AS (
+                SELECT taxed.*, price - CASE WHEN \(inclusive) THEN tax ELSE 0 END AS amount FROM taxed),
             customer AS (
                 INSERT INTO customers (id, email, name, company, country, vat_id)
                 SELECT \(UUID()), \(order.email), \(order.name), \(order.company), \(order.country), \(order.vatID) FROM product
@@ -238,7 +248,7 @@ extension OrderStore {
                 INSERT INTO orders (id, customer_id, product_id, billing_cycle, currency, amount, domain, tax, tax_basis_points,
                                     tax_name, reverse_charge, country, vat_id)
                 SELECT \(id), customer.id, \(order.productID), \(order.billingCycle), \(order.currency), product.amount,
-                       \(order.domain), round(product.amount * product.tax_bp / 10000.0)::int, product.tax_bp, product.tax_name,
+                       \(order.domain), product.tax, product.tax_bp, product.tax_name,
                        \(order.reverseCharge), \(order.country), \(order.vatID)
                 FROM customer, product
                 ON CONFLICT (domain) WHERE status IN ('pending_payment', 'paid') AND domain IS NOT NULL DO NOTHING
