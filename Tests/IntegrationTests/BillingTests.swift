@@ -444,3 +444,127 @@ struct BillingClock {
         return try await sandbox.billingAPI.call("GET", "/api/billing/invoices?" + query.joined(separator: "&")).array
     }
 }
+
+extension BillingTests {
+    @Test(
+        "two billing processes run the day and issue credit notes at once, each killed -9 part-way: invoice and credit-note numbers without a gap, every due subscription invoiced once"
+    )
+    func twoProcessesKilledMidRun() async throws {
+        try await withLoadSlot {
+            try await TestDatabase.with(services: ["checkout", "provisioning", "billing", "timer"]) { database in
+                let sandbox = Sandbox(
+                    database: database, tag: "billing-two",
+                    billingEnvironment: Self.billingEnvironment.merging(["HOSTWIRE_BILLING_BATCH_SIZE": "10"]) { $1 })
+                defer { sandbox.stop() }
+                try await sandbox.start(billing: true)
+                let second = ServiceProcess(
+                    executable: "hostwire-billing", environment: sandbox.billing.environment, httpPort: freePort(),
+                    logName: "billing-two-billing2")
+                try await second.start()
+                defer { second.kill() }
+                let tomorrow = BillingClock.day(String(ISO8601DateFormatter().string(from: Date()).prefix(10)), plus: 1)
+                // 300 customers with a service due tomorrow; 40 more whose last invoice is paid, to credit.
+                try await database.withAdmin { admin in
+                    try await admin.query(
+                        """
+                        INSERT INTO billing.customers (id, email, name, payment_customer, payment_method)
+                        SELECT ('00000000-0000-4000-8000-' || lpad(to_hex(n), 12, '0'))::uuid, 'two' || n || '@kill.example',
+                               'Two ' || n, 'cus_two', 'pm_card_visa'
+                        FROM generate_series(1, 340) AS n
+                        """, logger: TestDatabase.logger)
+                    try await admin.query(
+                        """
+                        INSERT INTO billing.subscriptions (id, order_id, customer_id, product_id, product_name, domain, cycle,
+                                                           cycle_months, amount, currency, started_on, next_due)
+                        SELECT ('00000000-0000-4000-9000-' || lpad(to_hex(n), 12, '0'))::uuid, gen_random_uuid(),
+                               ('00000000-0000-4000-8000-' || lpad(to_hex(n), 12, '0'))::uuid, gen_random_uuid(), 'Starter',
+                               'two' || n || '.kill.example', 'monthly', 1, 999, 'USD',
+                               (\(tomorrow)::date - interval '1 month')::date,
+                               CASE WHEN n <= 300 THEN \(tomorrow)::date ELSE \(tomorrow)::date + 20 END
+                        FROM generate_series(1, 340) AS n
+                        """, logger: TestDatabase.logger)
+                    try await admin.query(
+                        """
+                        INSERT INTO billing.invoices (id, number, subscription_id, customer_id, period_start, period_end, issued_on,
+                                                      due_on, subtotal, total, currency, status, amount_paid, paid_at)
+                        SELECT ('00000000-0000-4000-a000-' || lpad(to_hex(n), 12, '0'))::uuid, 'INV-' || lpad((n - 300)::text, 6, '0'),
+                               s.id, s.customer_id, s.started_on, s.next_due, s.started_on, s.started_on, 999, 999, 'USD', 'paid',
+                               999, now()
+                        FROM generate_series(301, 340) AS n
+                        JOIN billing.subscriptions s ON s.id = ('00000000-0000-4000-9000-' || lpad(to_hex(n), 12, '0'))::uuid
+                        """, logger: TestDatabase.logger)
+                    try await admin.query("UPDATE billing.invoice_counter SET last = 40", logger: TestDatabase.logger)
+                }
+                let apis = [
+                    sandbox.billingAPI,
+                    JSONClient(port: second.httpPort, headers: ["Authorization": "Bearer \(Sandbox.adminToken)"]),
+                ]
+                let paid = (301...340).map { "00000000-0000-4000-a000-" + String(format: "%012x", $0) }
+                // Both run the day while credit notes are issued on both; each is killed -9 part-way.
+                let work = Task {
+                    await withTaskGroup(of: Void.self) { group in
+                        for api in apis {
+                            group.addTask {
+                                _ = try? await api.call(
+                                    "POST", "/api/billing/runs", json: ["date": tomorrow], timeout: .seconds(10))
+                            }
+                        }
+                        for (index, invoice) in paid.enumerated() {
+                            group.addTask {
+                                _ = try? await apis[index % 2].call(
+                                    "POST", "/api/billing/invoices/\(invoice)/credit-notes",
+                                    json: ["amount": 100, "reason": "goodwill \(index)"], timeout: .seconds(10))
+                            }
+                        }
+                    }
+                }
+                try await Task.sleep(for: .milliseconds(300))
+                sandbox.billing.kill()
+                try await Task.sleep(for: .milliseconds(300))
+                second.kill()
+                await work.value
+                let restarted = ContinuousClock.now
+                try await sandbox.billing.start()
+                try await second.start()
+                print("billing-two: both ready again \(ContinuousClock.now - restarted) after the kills")
+                for api in apis {
+                    let again = try await api.call("POST", "/api/billing/runs", json: ["date": tomorrow])
+                    #expect(again.status == 200, "\(again.text)")
+                }
+                for (index, invoice) in paid.enumerated() {
+                    // A credit note that did not land before the kill is asked for again; one that did, is not.
+                    let notes = try await database.count(
+                        "SELECT count(*)::int FROM billing.credit_notes WHERE invoice_id = \(UUID(uuidString: invoice)!)"
+                    )
+                    if notes == 0 {
+                        let again = try await apis[index % 2].call(
+                            "POST", "/api/billing/invoices/\(invoice)/credit-notes",
+                            json: ["amount": 100, "reason": "goodwill \(index)"])
+                        #expect(again.status == 201 || again.status == 200, "\(again.text)")
+                    }
+                }
+                #expect(
+                    try await database.count(
+                        "SELECT count(DISTINCT subscription_id)::int FROM billing.invoice_lines WHERE period_start = \(tomorrow)::date"
+                    ) == 300)
+                #expect(
+                    try await database.count(
+                        "SELECT count(*)::int FROM billing.invoice_lines WHERE period_start = \(tomorrow)::date") == 300
+                )
+                let invoices = try await database.count("SELECT count(*)::int FROM billing.invoices")
+                #expect(invoices == 340)
+                #expect(
+                    try await database.count(
+                        "SELECT count(*)::int FROM billing.invoices WHERE number <= 'INV-' || lpad(\(invoices)::text, 6, '0')"
+                    ) == invoices, "numbers 1 to \(invoices), none skipped")
+                let notes = try await database.count("SELECT count(*)::int FROM billing.credit_notes")
+                #expect(notes == 40)
+                #expect(
+                    try await database.count(
+                        "SELECT count(DISTINCT number)::int FROM billing.credit_notes WHERE number <= 'CN-' || lpad(\(notes)::text, 6, '0')"
+                    ) == notes, "credit notes CN-000001 to CN-\(notes), none skipped")
+                #expect(try await database.count("SELECT count(*)::int FROM billing.credits") == 40)
+            }
+        }
+    }
+}
