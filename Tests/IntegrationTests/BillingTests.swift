@@ -302,24 +302,7 @@ extension BillingTests {
                 try await sandbox.start(billing: true)
                 // 200 customers' subscriptions with saved cards, due tomorrow; each charge takes Stripe 40 ms.
                 let tomorrow = BillingClock.day(String(ISO8601DateFormatter().string(from: Date()).prefix(10)), plus: 1)
-                _ = try await database.withAdmin { client in
-                    try await client.query(
-                        """
-                        INSERT INTO billing.customers (id, email, name, payment_customer, payment_method)
-                        SELECT ('00000000-0000-4000-8000-' || lpad(to_hex(n), 12, '0'))::uuid, 'bulk' || n || '@kill.example',
-                               'Bulk ' || n, 'cus_bulk', 'pm_card_visa'
-                        FROM generate_series(1, 200) AS n
-                        """, logger: TestDatabase.logger)
-                    try await client.query(
-                        """
-                        INSERT INTO billing.subscriptions (id, order_id, customer_id, product_id, product_name, domain, cycle, cycle_months,
-                                                           amount, currency, started_on, next_due)
-                        SELECT gen_random_uuid(), gen_random_uuid(), ('00000000-0000-4000-8000-' || lpad(to_hex(n), 12, '0'))::uuid,
-                               gen_random_uuid(), 'Starter', 'site' || n || '.kill.example', 'monthly', 1, 999, 'USD',
-                               (\(tomorrow)::date - interval '1 month')::date, \(tomorrow)::date
-                        FROM generate_series(1, 200) AS n
-                        """, logger: TestDatabase.logger)
-                }
+                try await Self.seedCustomers(1...200, due: tomorrow, in: database)
                 #expect(
                     try await sandbox.stripeAPI.call(
                         "PUT", "/__sim/faults",
@@ -454,7 +437,10 @@ extension BillingTests {
             try await TestDatabase.with(services: ["checkout", "provisioning", "billing", "timer"]) { database in
                 let sandbox = Sandbox(
                     database: database, tag: "billing-two",
-                    billingEnvironment: Self.billingEnvironment.merging(["HOSTWIRE_BILLING_BATCH_SIZE": "10"]) { $1 })
+                    // Two processes of pools of four: the suites around it need Postgres's connections too.
+                    billingEnvironment: Self.billingEnvironment.merging([
+                        "HOSTWIRE_BILLING_BATCH_SIZE": "10", "HOSTWIRE_DATABASE_POOL": "4",
+                    ]) { $1 })
                 defer { sandbox.stop() }
                 try await sandbox.start(billing: true)
                 let second = ServiceProcess(
@@ -464,25 +450,9 @@ extension BillingTests {
                 defer { second.kill() }
                 let tomorrow = BillingClock.day(String(ISO8601DateFormatter().string(from: Date()).prefix(10)), plus: 1)
                 // 300 customers with a service due tomorrow; 40 more whose last invoice is paid, to credit.
+                try await Self.seedCustomers(1...300, due: tomorrow, in: database)
+                try await Self.seedCustomers(301...340, due: BillingClock.day(tomorrow, plus: 20), in: database)
                 try await database.withAdmin { admin in
-                    try await admin.query(
-                        """
-                        INSERT INTO billing.customers (id, email, name, payment_customer, payment_method)
-                        SELECT ('00000000-0000-4000-8000-' || lpad(to_hex(n), 12, '0'))::uuid, 'two' || n || '@kill.example',
-                               'Two ' || n, 'cus_two', 'pm_card_visa'
-                        FROM generate_series(1, 340) AS n
-                        """, logger: TestDatabase.logger)
-                    try await admin.query(
-                        """
-                        INSERT INTO billing.subscriptions (id, order_id, customer_id, product_id, product_name, domain, cycle,
-                                                           cycle_months, amount, currency, started_on, next_due)
-                        SELECT ('00000000-0000-4000-9000-' || lpad(to_hex(n), 12, '0'))::uuid, gen_random_uuid(),
-                               ('00000000-0000-4000-8000-' || lpad(to_hex(n), 12, '0'))::uuid, gen_random_uuid(), 'Starter',
-                               'two' || n || '.kill.example', 'monthly', 1, 999, 'USD',
-                               (\(tomorrow)::date - interval '1 month')::date,
-                               CASE WHEN n <= 300 THEN \(tomorrow)::date ELSE \(tomorrow)::date + 20 END
-                        FROM generate_series(1, 340) AS n
-                        """, logger: TestDatabase.logger)
                     try await admin.query(
                         """
                         INSERT INTO billing.invoices (id, number, subscription_id, customer_id, period_start, period_end, issued_on,
@@ -565,6 +535,33 @@ extension BillingTests {
                     ) == notes, "credit notes CN-000001 to CN-\(notes), none skipped")
                 #expect(try await database.count("SELECT count(*)::int FROM billing.credits") == 40)
             }
+        }
+    }
+}
+
+extension BillingTests {
+    /// Customers `numbers` with a saved card, each with a monthly 9.99 USD subscription that
+    /// started a month before `due` and falls due then. Customer n's id ends in n (hexadecimal)
+    /// after `…-8000-`, its subscription's after `…-9000-`.
+    static func seedCustomers(_ numbers: ClosedRange<Int>, due: String, in database: TestDatabase) async throws {
+        try await database.withAdmin { admin in
+            try await admin.query(
+                """
+                INSERT INTO billing.customers (id, email, name, payment_customer, payment_method)
+                SELECT ('00000000-0000-4000-8000-' || lpad(to_hex(n), 12, '0'))::uuid, 'bulk' || n || '@kill.example',
+                       'Bulk ' || n, 'cus_bulk', 'pm_card_visa'
+                FROM generate_series(\(numbers.lowerBound), \(numbers.upperBound)) AS n
+                """, logger: TestDatabase.logger)
+            try await admin.query(
+                """
+                INSERT INTO billing.subscriptions (id, order_id, customer_id, product_id, product_name, domain, cycle,
+                                                   cycle_months, amount, currency, started_on, next_due)
+                SELECT ('00000000-0000-4000-9000-' || lpad(to_hex(n), 12, '0'))::uuid, gen_random_uuid(),
+                       ('00000000-0000-4000-8000-' || lpad(to_hex(n), 12, '0'))::uuid, gen_random_uuid(), 'Starter',
+                       'site' || n || '.kill.example', 'monthly', 1, 999, 'USD', (\(due)::date - interval '1 month')::date,
+                       \(due)::date
+                FROM generate_series(\(numbers.lowerBound), \(numbers.upperBound)) AS n
+                """, logger: TestDatabase.logger)
         }
     }
 }

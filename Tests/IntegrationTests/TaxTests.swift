@@ -10,26 +10,7 @@ import Testing
 @Suite(.serialized) struct TaxTests {
     @Test("a German consumer pays 19% on the order and the renewal; a French business is reverse-charged on both")
     func firstPaymentAndRenewalsAreTaxedAlike() async throws {
-        try await TestDatabase.with(services: ["checkout", "provisioning", "billing", "timer", "mail"]) { database in
-            let seller = ["HOSTWIRE_SELLER_COUNTRY": "DE"]
-            let sandbox = Sandbox(
-                database: database, tag: "tax",
-                billingEnvironment: BillingTests.billingEnvironment.merging(seller) { $1 },
-                checkoutEnvironment: seller)
-            defer { sandbox.stop() }
-            try await sandbox.start(mail: true, billing: true)
-            try await sandbox.addServer()
-            // Billing owns the rate and tells checkout, which taxes orders from its copy.
-            let rate = try await sandbox.billingAPI.call(
-                "PUT", "/api/billing/tax-rates/DE", json: ["name": "USt", "basis_points": 1900])
-            #expect(rate.status == 200, "\(rate.text)")
-            #expect(
-                await eventually(timeout: .seconds(20)) {
-                    try await database.count("SELECT count(*)::int FROM checkout.tax_rates WHERE country = 'DE'") == 1
-                })
-            try await sandbox.placePaidOrder("konsument.example", country: "DE")
-            try await sandbox.placePaidOrder("entreprise.example", country: "FR", vatID: "FR 12 345678901")
-            let clock = BillingClock(sandbox: sandbox)
+        try await Self.withGermanHost(tag: "tax") { sandbox, clock in
             let german = try await clock.subscription(domain: "konsument.example")
             let french = try await clock.subscription(domain: "entreprise.example")
             // Renewals are invoiced at the price before tax, like the order.
@@ -65,28 +46,10 @@ import Testing
         "prices that include the tax: the consumer pays the price, 0.80 of 4.99 is the 19%; the business pays the same, all net"
     )
     func pricesThatIncludeTheTax() async throws {
-        try await TestDatabase.with(services: ["checkout", "provisioning", "billing", "timer", "mail"]) { database in
-            let environment = ["HOSTWIRE_SELLER_COUNTRY": "DE", "HOSTWIRE_PRICES_INCLUDE_TAX": "true"]
-            let sandbox = Sandbox(
-                database: database, tag: "tax-inclusive",
-                billingEnvironment: BillingTests.billingEnvironment.merging(environment) { $1 },
-                checkoutEnvironment: environment)
-            defer { sandbox.stop() }
-            try await sandbox.start(mail: true, billing: true)
-            try await sandbox.addServer()
-            #expect(
-                try await sandbox.billingAPI.call(
-                    "PUT", "/api/billing/tax-rates/DE", json: ["name": "USt", "basis_points": 1900]
-                ).status == 200)
-            #expect(
-                await eventually(timeout: .seconds(20)) {
-                    try await database.count("SELECT count(*)::int FROM checkout.tax_rates WHERE country = 'DE'") == 1
-                })
-            try await sandbox.placePaidOrder("inklusive.example", country: "DE")
-            try await sandbox.placePaidOrder("inclus.example", country: "FR", vatID: "FR 12 345678901")
-            let clock = BillingClock(sandbox: sandbox)
-            let german = try await clock.subscription(domain: "inklusive.example")
-            let french = try await clock.subscription(domain: "inclus.example")
+        try await Self.withGermanHost(tag: "tax-inclusive", environment: ["HOSTWIRE_PRICES_INCLUDE_TAX": "true"]) {
+            sandbox, clock in
+            let german = try await clock.subscription(domain: "konsument.example")
+            let french = try await clock.subscription(domain: "entreprise.example")
             // Both renew at the price they paid.
             #expect(german["amount"] as? Int == 499 && french["amount"] as? Int == 499)
             let payments = try await sandbox.billingAPI.call("GET", "/api/billing/payments?per_page=50").array
@@ -113,6 +76,36 @@ import Testing
                     #expect(lines.count == 2 && lines.last?["description"] as? String == line, "\(lines)")
                 }
             }
+        }
+    }
+
+    /// A German host (19% for Germany, checkout's copy of the rate awaited) where a German
+    /// consumer (konsument.example) and a French business with a VAT number
+    /// (entreprise.example) have paid their orders; `environment` goes to checkout and billing.
+    static func withGermanHost(
+        tag: String, environment: [String: String] = [:],
+        _ body: @escaping @Sendable (Sandbox, BillingClock) async throws -> Void
+    ) async throws {
+        try await TestDatabase.with(services: ["checkout", "provisioning", "billing", "timer", "mail"]) { database in
+            let environment = environment.merging(["HOSTWIRE_SELLER_COUNTRY": "DE"]) { $1 }
+            let sandbox = Sandbox(
+                database: database, tag: tag,
+                billingEnvironment: BillingTests.billingEnvironment.merging(environment) { $1 },
+                checkoutEnvironment: environment)
+            defer { sandbox.stop() }
+            try await sandbox.start(mail: true, billing: true)
+            try await sandbox.addServer()
+            // Billing owns the rate and tells checkout, which taxes orders from its copy.
+            let rate = try await sandbox.billingAPI.call(
+                "PUT", "/api/billing/tax-rates/DE", json: ["name": "USt", "basis_points": 1900])
+            #expect(rate.status == 200, "\(rate.text)")
+            #expect(
+                await eventually(timeout: .seconds(20)) {
+                    try await database.count("SELECT count(*)::int FROM checkout.tax_rates WHERE country = 'DE'") == 1
+                })
+            try await sandbox.placePaidOrder("konsument.example", country: "DE")
+            try await sandbox.placePaidOrder("entreprise.example", country: "FR", vatID: "FR 12 345678901")
+            try await body(sandbox, BillingClock(sandbox: sandbox))
         }
     }
 }

@@ -23,7 +23,7 @@ init() {
 listen_addresses = '127.0.0.1'
 port = $PORT
 unix_socket_directories = '$RUN'
-max_connections = 300
+max_connections = 500
 fsync = on
 synchronous_commit = on
 shared_buffers = 256MB
