@@ -184,7 +184,7 @@ public func buildBilling(_ settings: BillingSettings) -> ServiceDefinition {
             planChanges.addRoutes(to: api) { try await customers.customer($0) }
             CustomerBillingController(
                 queries: InvoiceQueries(database: dependencies.database), customers: customers,
-                gateway: settings.gateway, store: dependencies.store
+                store: dependencies.store, settings: settings
             )
             .addRoutes(to: api)
             CustomerProfileController(

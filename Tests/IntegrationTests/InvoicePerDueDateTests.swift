@@ -147,6 +147,62 @@ import WireCodec
         }
     }
 
+    @Test func aServiceEndingNowTakesItsLineOffTheSharedInvoiceByReissuingIt() async throws {
+        try await TestDatabase.with(services: ["billing"]) { database in
+            try await withRouter(buildBilling(Self.settings()), database: database) { client in
+                let today = try await Self.seed(database)
+                let token = CheckoutAPITests.admin
+                _ = try await client.json(
+                    .post, "/api/billing/runs", ["date": today, "kind": "invoicing"], token: token)
+                let (shared, ending) = try await database.withAdmin { admin in
+                    (
+                        try await admin.query(
+                            "SELECT id FROM billing.invoices WHERE customer_id = \(Self.ada)",
+                            logger: TestDatabase.logger
+                        ).collect().first?.decode(UUID.self),
+                        try await admin.query(
+                            "SELECT id FROM billing.subscriptions WHERE domain = 'a2.example'",
+                            logger: TestDatabase.logger
+                        ).collect().first?.decode(UUID.self)
+                    )
+                }
+                let (old, a2) = (try #require(shared), try #require(ending))
+                let cancelled = try await client.json(
+                    .post, "/api/billing/subscriptions/\(a2)/cancellation", ["when": "now", "actor": "ops"],
+                    token: token)
+                #expect(cancelled.status == .ok, "\(cancelled.text)")
+                // The shared invoice is cancelled by a credit note for all it billed, never edited…
+                let before = try await client.json(.get, "/api/billing/invoices/\(old)", token: token).json
+                #expect(before["status"] as? String == "cancelled" && before["total"] as? Int == 3566)
+                let notes = before["credit_notes"] as? [[String: Any]] ?? []
+                #expect(notes.count == 1 && notes.first?["settlement"] as? String == "cancellation")
+                #expect(notes.first?["amount"] as? Int == 3566)
+                // …and reissued, numbered next, for the two services that go on, due the same day.
+                let reissued = try await database.withAdmin { admin in
+                    try await admin.query(
+                        """
+                        SELECT id, number, total, due_on::text FROM billing.invoices
+                        WHERE customer_id = \(Self.ada) AND status = 'open'
+                        """, logger: TestDatabase.logger
+                    ).collect().map { try $0.decode((UUID, String, Int, String).self) }
+                }
+                #expect(reissued.count == 1)
+                let new = try #require(reissued.first)
+                #expect(new.1 == "INV-000004" && new.2 == 1998 + 380, "\(new)")
+                #expect(new.3 == BillingClock.day(today, plus: 3))
+                let lines = try #require(
+                    try await client.json(.get, "/api/billing/invoices/\(new.0)", token: token).json["lines"]
+                        as? [[String: Any]])
+                #expect(lines.count == 3 && lines.last?["description"] as? String == "USt 19.00%")
+                #expect(
+                    !lines.contains { ($0["subscription_id"] as? String)?.lowercased() == a2.uuidString.lowercased() })
+                #expect(
+                    try await database.count("SELECT count(*)::int FROM billing.outbox WHERE type = 'invoice.created'")
+                        == 4)
+            }
+        }
+    }
+
     @Test func oneInvoicePerSubscriptionWhenTheSettingIsOff() async throws {
         try await TestDatabase.with(services: ["billing"]) { database in
             let settings = Self.settings { $0.oneInvoicePerDueDate = false }

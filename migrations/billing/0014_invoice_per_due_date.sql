@@ -7,14 +7,17 @@ ALTER TABLE invoice_lines
     ADD COLUMN subscription_id uuid,
     -- Set on the line that bills a subscription's period (the period's start and its end, exclusive).
     ADD COLUMN period_start date,
-    ADD COLUMN period_end date;
+    ADD COLUMN period_end date,
+    -- The invoice was cancelled and reissued without some of its services (they ended): its
+    -- lines no longer hold their periods, the new invoice's do.
+    ADD COLUMN replaced boolean NOT NULL DEFAULT false;
 UPDATE invoice_lines l SET subscription_id = i.subscription_id,
        period_start = CASE WHEN i.kind = 'period' THEN i.period_start END,
        period_end = CASE WHEN i.kind = 'period' THEN i.period_end END
 FROM invoices i WHERE l.invoice_id = i.id AND l.position = 1 AND i.kind IN ('period', 'plan-change');
 -- One line per subscription and period, however often or however many billing runs there are.
 CREATE UNIQUE INDEX invoice_lines_one_per_period ON invoice_lines (subscription_id, period_start)
-    WHERE period_start IS NOT NULL;
+    WHERE period_start IS NOT NULL AND NOT replaced;
 CREATE INDEX invoice_lines_subscription ON invoice_lines (subscription_id) WHERE subscription_id IS NOT NULL;
 DROP INDEX invoices_one_per_period;
 -- NULL when the invoice bills several subscriptions: its lines say which.

@@ -63,14 +63,14 @@ struct BillingController: Sendable {
             let actor = context.actor(claimed: body.actor, max: 200)
             return APIResponse.json(
                 try await dependencies.store.transaction { transaction in
-                    try await Cancellations().request(
+                    try await Cancellations(settings: settings).request(
                         id, of: nil, when: body.when, actor: actor, today: BillingDay(Date()), in: transaction)
                 })
         }
         api.delete("subscriptions/{id}/cancellation") { _, context -> HTTPResponse.Status in
             let id = try context.parameters.require("id", as: UUID.self)
             try await dependencies.store.transaction { transaction in
-                try await Cancellations().withdraw(id, today: BillingDay(Date()), in: transaction)
+                try await Cancellations(settings: settings).withdraw(id, today: BillingDay(Date()), in: transaction)
             }
             return .noContent
         }

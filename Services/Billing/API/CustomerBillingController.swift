@@ -11,8 +11,9 @@ import ServiceKit
 struct CustomerBillingController: Sendable {
     let queries: InvoiceQueries
     let customers: CustomerAuthentication
-    let gateway: any PaymentGateway
     let store: ServiceStore
+    let settings: BillingSettings
+    var gateway: any PaymentGateway { settings.gateway }
 
     struct CancellationRequest: Decodable {
         let when: CancellationTime
@@ -44,7 +45,7 @@ struct CustomerBillingController: Sendable {
             let body = try await APIResponse.decode(CancellationRequest.self, from: request)
             return APIResponse.json(
                 try await store.transaction { transaction in
-                    try await Cancellations().request(
+                    try await Cancellations(settings: settings).request(
                         id, of: customer, when: body.when, actor: "customer", today: BillingDay(Date()),
                         in: transaction)
                 })

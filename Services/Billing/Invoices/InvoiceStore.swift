@@ -367,8 +367,8 @@ enum InvoiceStore {
     }
 
     /// Cancels the open invoices of `subscriptions`, only those for periods from `day` on when given.
-    /// An invoice that also bills a subscription not among them stays due: an issued invoice is
-    /// never edited.
+    /// An invoice that also bills a service that goes on stays: an issued invoice is never edited
+    /// (``InvoiceReissue`` takes the ended services off it when nothing was paid on it).
     static func cancelOpen(of subscriptions: [UUID], periodsFrom day: String? = nil, in transaction: Transaction)
         async throws
     {
@@ -379,8 +379,9 @@ enum InvoiceStore {
             WHERE i.status = 'open' AND (\(day)::date IS NULL OR i.period_start >= \(day)::date)
               AND (i.subscription_id = ANY(\(subscriptions))
                    OR i.id IN (SELECT invoice_id FROM invoice_lines WHERE subscription_id = ANY(\(subscriptions))))
-              AND NOT EXISTS (SELECT 1 FROM invoice_lines l WHERE l.invoice_id = i.id
-                              AND l.subscription_id IS NOT NULL AND l.subscription_id <> ALL(\(subscriptions)))
+              AND NOT EXISTS (SELECT 1 FROM invoice_lines l JOIN subscriptions s ON s.id = l.subscription_id
+                              WHERE l.invoice_id = i.id AND l.subscription_id <> ALL(\(subscriptions))
+                                AND s.status IN ('active', 'suspended'))
             """)
     }
 }

@@ -10,8 +10,11 @@ enum CancellationTime: String, Codable, Sendable {
 
 /// Cancelling subscriptions: asked for now or at the end of the paid term, taken into effect
 /// by the daily run (or at once), which ends the subscription, terminates its account and
-/// cancels the invoices of periods from that day; arrears stay due.
+/// cancels the invoices of periods from that day (one it shared with other services is
+/// reissued for them); arrears stay due.
 struct Cancellations: Sendable {
+    let settings: BillingSettings
+
     struct Requested: Encodable {
         let subscriptionID: UUID
         let effectiveOn: String
@@ -56,8 +59,11 @@ struct Cancellations: Sendable {
     func apply(on day: BillingDay, only: UUID? = nil, in transaction: Transaction) async throws -> Int {
         let ended = try await SubscriptionStore.endCancelled(by: day, only: only, in: transaction)
         for subscription in ended {
-            try await InvoiceStore.cancelOpen(of: [subscription.id], periodsFrom: subscription.endsOn, in: transaction)
             let actor = subscription.actor ?? "customer"
+            // An invoice it shared with services that go on is reissued for them; its own are cancelled.
+            try await InvoiceReissue(settings: settings).without(
+                [subscription.id], periodsFrom: subscription.endsOn, actor: actor, in: transaction)
+            try await InvoiceStore.cancelOpen(of: [subscription.id], periodsFrom: subscription.endsOn, in: transaction)
             if let account = subscription.accountID {
                 try await transaction.send(TerminateAccount(accountID: account, actor: actor))
             }

@@ -56,7 +56,10 @@ struct SubscriptionEvents: Sendable {
         definition.handlers.on(AccountTerminated.self) { event, transaction in
             try await BillingLock.take(on: transaction.connection, logger: transaction.logger)
             let ended = try await SubscriptionStore.endForTerminatedAccount(event.accountID, in: transaction)
-            try await InvoiceStore.cancelOpen(of: ended, periodsFrom: BillingDay(Date()).description, in: transaction)
+            let today = BillingDay(Date()).description
+            try await InvoiceReissue(settings: settings).without(
+                ended, periodsFrom: today, actor: "billing", in: transaction)
+            try await InvoiceStore.cancelOpen(of: ended, periodsFrom: today, in: transaction)
         }
         definition.handlers.on(AccountProvisioned.self) { event, transaction in
             try await SubscriptionStore.link(event.orderID, to: event.accountID, in: transaction)
@@ -66,7 +69,7 @@ struct SubscriptionEvents: Sendable {
             switch event.schedule {
             case "recurring-billing":
                 // Cancellations due first: nothing is invoiced for a subscription ending today.
-                _ = try await Cancellations().apply(on: day, in: transaction)
+                _ = try await Cancellations(settings: settings).apply(on: day, in: transaction)
                 try await invoicing.schedule(on: day, in: transaction)
             case "overdue-suspensions":
                 _ = try await dunning.run(on: day, trigger: "timer", in: transaction)
