@@ -1,4 +1,3 @@
-import BillingService
 import CheckoutService
 import Foundation
 import HTTPSupport
@@ -10,6 +9,8 @@ import PostgresNIO
 import TestSupport
 import Testing
 
+@testable import BillingService
+
 /// Upgrades and downgrades priced from checkout's real catalog (served on a port): an
 /// upgrade invoices the difference for the days left, taxed, and changes the package only
 /// once paid; a downgrade credits the same share and changes it at once; the next renewal
@@ -19,6 +20,15 @@ import Testing
         UUID(uuidString: "00000000-0000-4000-8000-000000000001")!,
         UUID(uuidString: "00000000-0000-4000-8000-000000000002")!
     )
+
+    @Test func theTaxIsOnTopOfTheDifferenceOrInItWhenPricesIncludeIt() {
+        #expect(PlanChangeQuote.taxed(1000, basisPoints: 1900, inclusive: false) == (1000, 190))
+        #expect(PlanChangeQuote.taxed(1190, basisPoints: 1900, inclusive: true) == (1000, 190))
+        // 4.99 × 19 ÷ 119 = 0.7967: 0.80 of tax in it, half-up.
+        #expect(PlanChangeQuote.taxed(499, basisPoints: 1900, inclusive: true) == (419, 80))
+        #expect(PlanChangeQuote.taxed(499, basisPoints: 0, inclusive: true) == (499, 0))
+        #expect(PlanChangeQuote.taxed(0, basisPoints: 1900, inclusive: true) == (0, 0))
+    }
 
     @Test func anUpgradeIsInvoicedForTheDaysLeftAndADowngradeCreditsThem() async throws {
         var checkout = CheckoutSettings(

@@ -78,6 +78,14 @@ struct PlanChangeQuote: Encodable, Sendable {
         try container.encode(total, forKey: .total)
     }
 
+    /// The prorated difference before tax and its tax at `basisPoints`: the tax on top of it,
+    /// or, when prices include the tax (`inclusive`), the part of it the rate makes up.
+    static func taxed(_ difference: Int, basisPoints: Int, inclusive: Bool) -> (prorated: Int, tax: Int) {
+        guard inclusive else { return (difference, share(difference, basisPoints, 10_000)) }
+        let tax = share(difference, basisPoints, 10_000 + basisPoints)
+        return (difference - tax, tax)
+    }
+
     /// `amount × numerator ÷ denominator` rounded half-up, for non-negative amounts (no
     /// floating point: minor units stay exact).
     static func share(_ amount: Int, _ numerator: Int, _ denominator: Int) -> Int {

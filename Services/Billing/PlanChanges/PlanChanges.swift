@@ -32,12 +32,8 @@ struct PlanChanges: Sendable {
         }
         let direction: PlanChangeDirection = price >= found.amount ? .upgrade : .downgrade
         let difference = PlanChangeQuote.share(abs(price - found.amount), found.daysLeft, found.daysInPeriod)
-        // Prices that include the tax: the difference is what is paid, the tax the part of it the rate makes up.
-        let bp = found.taxBasisPoints
-        let tax =
-            settings.pricesIncludeTax
-            ? PlanChangeQuote.share(difference, bp, 10_000 + bp) : PlanChangeQuote.share(difference, bp, 10_000)
-        let prorated = settings.pricesIncludeTax ? difference - tax : difference
+        let (prorated, tax) = PlanChangeQuote.taxed(
+            difference, basisPoints: found.taxBasisPoints, inclusive: settings.pricesIncludeTax)
         return PlanChangeQuote(
             subscriptionID: subscription, direction: direction, fromProductID: found.productID,
             fromProductName: found.productName, toProductID: product.id, toProductName: product.name, toPlan: plan,
