@@ -94,7 +94,7 @@ extension InvoiceStore {
                 UNION ALL
                 SELECT \(new), lines + 1, \(Self.reverseChargeLine), 0, NULL, NULL, NULL FROM priced WHERE reverse_charge
             )
-            SELECT (SELECT number FROM inserted), b.customer_id, p.email, p.customer_name, p.subtotal + p.tax, b.currency,
+            SELECT \(new), (SELECT number FROM inserted), b.customer_id, p.email, p.customer_name, p.subtotal + p.tax, b.currency,
                    b.due_on::text, b.period_start::text, p.period_end::text, p.auto,
                    (SELECT json_agg(json_build_object('subscription_id', k.subscription_id, 'account_id', a.account_id,
                                                       'domain', k.domain, 'description', k.description, 'amount', k.amount,
@@ -103,16 +103,6 @@ extension InvoiceStore {
                     FROM kept k LEFT JOIN accounts a ON a.order_id = k.order_id)::text
             FROM before b, priced p
             """
-        ).first.map { row in
-            let (number, customer, email, name, total, currency, due, start, end, auto, linesJSON) = try row.decode(
-                (String, UUID, String, String, Int, String, String, String, String, Bool, String).self)
-            let lines = try JSONDecoder().decode([InvoiceCreated.Line].self, from: Data(linesJSON.utf8))
-            let only = lines.count == 1 ? lines.first : nil
-            return InvoiceCreated(
-                invoice: InvoiceParty(
-                    invoiceID: new, number: number, customerID: customer, customerEmail: email, customerName: name,
-                    accountID: only?.accountID, domain: only?.domain, total: total, currency: currency, dueOn: due),
-                periodStart: start, periodEnd: end, autoCharge: auto, lines: lines)
-        }
+        ).first.map(Self.created(_:))
     }
 }

@@ -184,7 +184,7 @@ enum InvoiceStore {
                 WHERE s.id = ANY(ARRAY(SELECT id FROM due))
             )
             SELECT t.invoice_id, t.number, t.customer_id, t.email, t.name, t.subtotal + t.tax, t.currency, t.next_due::text,
-                   t.period_end::text, t.auto,
+                   t.next_due::text, t.period_end::text, t.auto,
                    json_agg(json_build_object('subscription_id', l.id, 'account_id', a.account_id, 'domain', l.domain,
                                               'description', l.description, 'amount', l.amount,
                                               'period_start', l.next_due::text, 'period_end', l.period_end::text)
@@ -194,18 +194,22 @@ enum InvoiceStore {
                      t.period_end, t.auto, t.n
             ORDER BY t.n
             """
-        ).map { row in
-            let (id, number, customer, email, name, total, currency, due, end, auto, linesJSON) = try row.decode(
-                (UUID, String, UUID, String, String, Int, String, String, String, Bool, String).self)
-            let lines = try JSONDecoder().decode([InvoiceCreated.Line].self, from: Data(linesJSON.utf8))
-            // An invoice for one service names its account and domain, as every invoice did before.
-            let only = lines.count == 1 ? lines.first : nil
-            return InvoiceCreated(
-                invoice: InvoiceParty(
-                    invoiceID: id, number: number, customerID: customer, customerEmail: email, customerName: name,
-                    accountID: only?.accountID, domain: only?.domain, total: total, currency: currency, dueOn: due),
-                periodStart: due, periodEnd: end, autoCharge: auto, lines: lines)
-        }
+        ).map(Self.created(_:))
+    }
+
+    /// An issued invoice's event from a row of id, number, customer id, email and name, total,
+    /// currency, due date, period start and end, whether it is charged, and its lines as JSON.
+    static func created(_ row: PostgresRow) throws -> InvoiceCreated {
+        let (id, number, customer, email, name, total, currency, due, start, end, auto, linesJSON) = try row.decode(
+            (UUID, String, UUID, String, String, Int, String, String, String, String, Bool, String).self)
+        let lines = try JSONDecoder().decode([InvoiceCreated.Line].self, from: Data(linesJSON.utf8))
+        // An invoice for one service names its account and domain, as every invoice did before.
+        let only = lines.count == 1 ? lines.first : nil
+        return InvoiceCreated(
+            invoice: InvoiceParty(
+                invoiceID: id, number: number, customerID: customer, customerEmail: email, customerName: name,
+                accountID: only?.accountID, domain: only?.domain, total: total, currency: currency, dueOn: due),
+            periodStart: start, periodEnd: end, autoCharge: auto, lines: lines)
     }
 
     /// Claims up to `limit` open invoices whose charge is due by `day`: one attempt more, pending
