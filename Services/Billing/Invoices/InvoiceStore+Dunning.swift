@@ -127,8 +127,9 @@ extension InvoiceStore {
         let accountID: UUID?
     }
 
-    /// For each subscription in one of `statuses`, its oldest open invoice with a line for it and
-    /// no charge under way that fell due `days` or more before `day` (`only`: just that invoice).
+    /// For each subscription in one of `statuses`, its oldest open invoice with a line for it, no
+    /// charge under way or still to make by `day`, that fell due `days` or more before `day`
+    /// (`only`: just that invoice).
     static func unpaid(
         forDays days: Int, on day: BillingDay, subscriptions statuses: [SubscriptionStatus], only: UUID? = nil,
         in transaction: Transaction
@@ -139,6 +140,9 @@ extension InvoiceStore {
             FROM invoices i JOIN invoice_lines l ON l.invoice_id = i.id JOIN subscriptions s ON s.id = l.subscription_id
             LEFT JOIN accounts a ON a.order_id = s.order_id
             WHERE i.status = 'open' AND NOT i.charge_pending AND s.status = ANY(\(statuses.map(\.rawValue)))
+              -- A charge attempt planned for the day or before and not yet made decides first (its
+              -- decline suspends as of its day): the day's invoicing, which claims it, may run later.
+              AND (i.next_charge_on IS NULL OR i.next_charge_on > \(day.description)::date)
               AND i.kind = 'period' -- an unpaid upgrade lapses; it never suspends what was paid for
               AND i.due_on + \(days)::int <= \(day.description)::date AND (\(only)::uuid IS NULL OR i.id = \(only))
             ORDER BY s.id, i.due_on

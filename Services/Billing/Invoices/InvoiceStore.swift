@@ -222,6 +222,8 @@ enum InvoiceStore {
             UPDATE invoices SET charge_attempts = charge_attempts + 1, next_charge_on = NULL, charge_pending = true
             WHERE id IN (SELECT id FROM invoices WHERE status = 'open' AND next_charge_on <= \(day.description)::date
                            AND NOT charge_pending LIMIT \(limit))
+              -- Checked again on the row as it is once locked: a charge is claimed once, whoever else runs.
+              AND status = 'open' AND next_charge_on <= \(day.description)::date AND NOT charge_pending
             RETURNING id, charge_attempts
             """
         ).map { row in

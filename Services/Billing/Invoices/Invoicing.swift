@@ -82,6 +82,7 @@ struct Invoicing: Sendable {
         }
         while true {
             let queued = try await batches.commit { transaction in
+                try await BillingLock.take(on: transaction.connection, logger: transaction.logger)
                 let charges = try await InvoiceStore.claimDueCharges(on: day, limit: size, in: transaction).map {
                     charge in
                     (

@@ -111,19 +111,6 @@ enum SubscriptionStore {
         ).first?.decode(UUID.self)
     }
 
-    /// Moves each subscription just invoiced to its next period, which starts at `periodEnd` (`yyyy-MM-dd`).
-    static func advance(_ invoiced: [(subscription: UUID, periodEnd: String)], in transaction: Transaction)
-        async throws
-    {
-        guard !invoiced.isEmpty else { return }
-        try await transaction.query(
-            """
-            UPDATE subscriptions s SET periods = s.periods + 1, next_due = v.period_end, updated_at = now()
-            FROM unnest(\(invoiced.map(\.subscription))::uuid[], \(invoiced.map(\.periodEnd))::date[]) AS v(id, period_end)
-            WHERE s.id = v.id
-            """)
-    }
-
     /// A subscription as a cancellation finds it, with whom and what it bills.
     struct Cancellable: Sendable {
         let status: SubscriptionStatus
