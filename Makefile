@@ -7,7 +7,7 @@ APT_PACKAGES := libzmq3-dev libpq-dev libcurl4-openssl-dev libssl-dev postgresql
 	chromium chromium-driver fonts-dejavu-core
 SWIFT_BUILD_FLAGS ?=
 
-.PHONY: deps build run up down format test-unit test test-servers stop-test-servers bench bench-orders bench-billing bench-dnsssl bench-stages bench-portal chaos fuzz clean
+.PHONY: deps build run up down format test-unit test test-servers stop-test-servers compose-test compose-build bench bench-orders bench-billing bench-dnsssl bench-stages bench-portal chaos fuzz clean
 
 ## deps: install the system packages the build and the real test servers need (Debian)
 deps:
@@ -49,6 +49,14 @@ chaos: deps
 ## fuzz: libFuzzer on every parser strangers reach, FUZZ_SECONDS each (findings in .build/fuzz/found-*)
 fuzz:
 	@deploy/local/fuzz.sh run $${FUZZ_SECONDS:-60}
+
+## compose-test: the platform in containers (Docker, or Podman where none runs): an order end to end, then a service swapped while orders flow
+compose-test: build
+	@deploy/compose/test.sh
+
+## compose-build: the real multi-stage build of deploy/Dockerfile (a release build in the Swift image), timed
+compose-build: deps
+	@deploy/compose/build.sh
 
 ## bench: release-mode benchmarks; figures go to docs/performance.md
 bench: deps

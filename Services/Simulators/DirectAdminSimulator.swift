@@ -10,6 +10,7 @@ struct DirectAdminSimulator: Sendable {
     let sessions = PanelSessions()
 
     func addRoutes(to router: Router<BasicRequestContext>) {
+        state.addInspectionRoutes(to: router)
         for method in [HTTPRequest.Method.get, .post] {
             router.on("{command}", method: method) { request, context in try await handle(request, context) }
         }

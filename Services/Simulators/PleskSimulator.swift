@@ -10,6 +10,7 @@ struct PleskSimulator: Sendable {
     let sessions = PanelSessions()
 
     func addRoutes(to router: Router<BasicRequestContext>) {
+        state.addInspectionRoutes(to: router)
         let api = router.group("api/v2").add(middleware: PleskAuth(credentials: credentials))
         api.get("server") { _, _ in
             JSONBody(["hostname": "plesk.sandbox.test", "platform": "Unix", "panel_version": "18.0.62"])

@@ -40,7 +40,7 @@ struct SimulatorMain {
         let app = Application(
             router: router,
             configuration: .init(
-                address: .hostname("127.0.0.1", port: port),
+                address: .hostname(environment["HOSTWIRE_HTTP_HOST"] ?? "127.0.0.1", port: port),
                 serverName: "hostwire-simulator-\(kind)"), logger: logger)
         try await app.runService()
     }

@@ -16,18 +16,7 @@ struct WHMSimulator: Sendable {
             let session = request.uri.queryParameters.get("session")
             return sessions.landing(session?.split(separator: ":", maxSplits: 1).last.map(String.init), panel: "cPanel")
         }
-        router.get("__sim/accounts") { _, _ in
-            JSONBody(
-                state.all.map {
-                    [
-                        "user": $0.username, "domain": $0.domain, "plan": $0.plan,
-                        "suspended": $0.suspended ? "1" : "0",
-                        "mailboxes": $0.mailboxes.sorted().joined(separator: ","),
-                        "databases": $0.databases.sorted().joined(separator: ","),
-                        "certificates": $0.certificates.keys.sorted().joined(separator: ","),
-                    ]
-                })
-        }
+        state.addInspectionRoutes(to: router)
     }
 
     private func handle(_ request: Request, _ context: BasicRequestContext) async throws -> Response {

@@ -22,6 +22,8 @@ timeout --kill-after=30 "${HOSTWIRE_TEST_TIMEOUT:-2400}" swift test --skip-build
 deploy/local/browser-test.sh || status=1
 # The fuzz targets' committed corpora (every past finding among them) replayed.
 deploy/local/fuzz.sh replay || status=1
+# The platform in containers (Podman here): an order end to end, a service swapped under orders.
+deploy/compose/test.sh || status=1
 if [ "$status" -ne 0 ]; then
     # A service that crashed says so only in its own log: show where, so CI's output tells.
     grep -l -E "Program crashed|Fatal error|Assertion failed" var/test-logs/*.log var/browser/logs/*.log 2>/dev/null |
