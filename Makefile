@@ -4,10 +4,10 @@ export HOSTWIRE_VAR ?= $(CURDIR)/var
 export HOSTWIRE_PG_PORT ?= 55432
 APT_PACKAGES := libzmq3-dev libpq-dev libcurl4-openssl-dev libssl-dev postgresql postgresql-client \
 	pdns-server pdns-backend-sqlite3 pebble python3-aiosmtpd sqlite3 dnsutils docker-compose python3-yaml python3-zmq openssl curl \
-	chromium chromium-driver fonts-dejavu-core
+	chromium chromium-driver fonts-dejavu-core haproxy
 SWIFT_BUILD_FLAGS ?=
 
-.PHONY: deps build run up down format test-unit test test-servers stop-test-servers compose-test compose-build bench bench-orders bench-billing bench-dnsssl bench-stages bench-portal chaos fuzz clean
+.PHONY: deps build run up down format test-unit test test-servers stop-test-servers compose-test compose-build swap-test dr-drill bench bench-orders bench-billing bench-dnsssl bench-stages bench-portal chaos fuzz clean
 
 ## deps: install the system packages the build and the real test servers need (Debian)
 deps:
@@ -53,6 +53,14 @@ fuzz:
 ## compose-test: the platform in containers (Docker, or Podman where none runs): an order end to end, then a service swapped while orders flow
 compose-test: build
 	@deploy/compose/test.sh
+
+## swap-test: services replaced behind HAProxy while customers order and browse; no request may fail
+swap-test: build
+	@deploy/local/swap-test.sh
+
+## dr-drill: Postgres destroyed and restored to a point in time from a base backup and the WAL archive
+dr-drill: build
+	@deploy/local/dr-drill.sh
 
 ## compose-build: the real multi-stage build of deploy/Dockerfile (a release build in the Swift image), timed
 compose-build: deps

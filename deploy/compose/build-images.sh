@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Builds Hostwire's images with Podman (or Docker: ENGINE=docker), one per service, tagged
-# hostwire-NAME:TAG, plus the sandbox servers' image.
+# hostwire-NAME:TAG, plus the proxy's and the sandbox servers' images.
 # usage: deploy/compose/build-images.sh prebuilt|build [TAG]
 #   prebuilt  from the binaries in .compose-build/ (deploy/compose/stage-binaries.sh)
 #   build     the real multi-stage build: a release build inside the Swift image
@@ -14,3 +14,4 @@ for target in broker checkout provisioning dnsssl mail billing timer portal simu
     -t "hostwire-$target:$TAG" -f deploy/Dockerfile . >/dev/null
 done
 "$ENGINE" build -q "${format[@]}" -t "hostwire-sandbox-servers:$TAG" deploy/compose/sandbox >/dev/null
+"$ENGINE" build -q "${format[@]}" -t "hostwire-proxy:$TAG" deploy/compose/proxy >/dev/null

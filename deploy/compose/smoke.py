@@ -5,70 +5,33 @@ usage: smoke.py ENV_FILE COMPOSE_COMMAND...   (the command docker-compose is run
 
 Places and pays an order through the containerised checkout and checks the account on the
 simulated panel, the zone with dig, the certificate with openssl against Pebble's root and
-the welcome email; then keeps placing orders while provisioning is replaced by a new image
-(`up -d --no-deps --force-recreate provisioning`) and checks that every order became exactly
-one account and one welcome email.
+the welcome email; then keeps customers ordering and browsing while checkout and the portal
+are replaced with no downtime behind the proxy and provisioning is recreated from a new image
+(`up -d --no-deps --force-recreate provisioning`), and checks that no request failed and
+every order became exactly one account on one panel and one welcome email.
 """
-import json, re, ssl, subprocess, sys, tempfile, threading, time, urllib.request
+import os, re, subprocess, sys, tempfile, threading, time
 
-ENV = dict(
-    (k, v.strip("'")) for k, v in (line.rstrip("\n").split("=", 1) for line in open(sys.argv[1]) if "=" in line and not line.startswith("#")))
+sys.path.insert(0, os.path.join(os.path.dirname(__file__), ".."))
+from orders import Sandbox, call, read_env, ready, wait_for, welcome_subject  # noqa: E402
+
 COMPOSE = sys.argv[2:]
-TOKEN = ENV["HOSTWIRE_API_TOKENS"].split(":", 1)[1]
-PANELS = {"cpanel": 2087, "plesk": 8443, "directadmin": 2222}
-UNVERIFIED = ssl._create_unverified_context()
-
-
-def call(method, url, body=None, token=None):
-    request = urllib.request.Request(url, method=method, data=None if body is None else json.dumps(body).encode())
-    request.add_header("Content-Type", "application/json")
-    if token:
-        request.add_header("Authorization", f"Bearer {token}")
-    with urllib.request.urlopen(request, timeout=30, context=UNVERIFIED) as response:
-        text = response.read().decode()
-        return json.loads(text) if text.strip()[:1] in "[{" else text
-
-
-def place(domain, product):
-    order = call("POST", "http://127.0.0.1:8081/api/orders", {
-        "customer": {"email": f"owner@{domain}", "name": "Compose Customer"},
-        "product_id": product, "billing_cycle": "monthly", "currency": "USD", "domain": domain})
-    call("POST", f"http://127.0.0.1:12111/__sim/payment_intents/{order['payment']['payment_intent']}/pay")
-    return order
-
-
-def wait_for(what, check, seconds=120):
-    deadline = time.time() + seconds
-    while time.time() < deadline:
-        value = check()
-        if value:
-            return value
-        time.sleep(0.5)
-    sys.exit(f"timed out waiting for {what}")
-
-
-def accounts():
-    return call("GET", "http://127.0.0.1:8082/api/accounts?status=active", token=TOKEN)
-
-
-def panel_accounts():
-    return [a for port in PANELS.values() for a in call("GET", f"http://127.0.0.1:{port}/__sim/accounts")]
-
-
-def mail():
-    out = subprocess.run(COMPOSE + ["exec", "-T", "smtp", "sandbox", "mail"], capture_output=True, text=True, check=True).stdout
-    return [m for m in out.split("=== ") if m.strip()]
+ENGINE = os.environ.get("ENGINE", "docker")
+sandbox = Sandbox(read_env(sys.argv[1])["HOSTWIRE_API_TOKENS"].split(":", 1)[1])
 
 
 def welcomes(domain):
-    return [m for m in mail() if re.search(rf"^Subject: Your hosting for {re.escape(domain)} is ready", m, re.M)]
+    """The welcome emails for `domain` in the SMTP sink's Maildir, read through its container."""
+    out = subprocess.run(COMPOSE + ["exec", "-T", "smtp", "sandbox", "mail"], capture_output=True, text=True, check=True).stdout
+    pattern = welcome_subject(domain)
+    return [m for m in out.split("=== ") if pattern.search(m)]
 
 
-def check_chain(domain, product):
+def check_chain(domain):
     """The first order: account on the panel, zone, certificate and welcome email."""
-    place(domain, product)
-    account = wait_for(f"the account for {domain}", lambda: next((a for a in accounts() if a["domain"] == domain), None))
-    on_panel = [a for a in panel_accounts() if a["domain"] == domain]
+    sandbox.place(domain)
+    wait_for(f"the account for {domain}", lambda: any(a["domain"] == domain for a in sandbox.accounts()))
+    on_panel = [a for a in sandbox.panel_accounts() if a["domain"] == domain]
     assert len(on_panel) == 1, f"panels hold {on_panel}"
     print(f"account  {domain} on the simulated panel as {on_panel[0]['user']}")
     soa = wait_for(f"the zone of {domain}", lambda: subprocess.run(
@@ -76,10 +39,10 @@ def check_chain(domain, product):
     print(f"zone     dig @127.0.0.1 -p 1053 {domain} SOA: {soa}")
 
     def issued():
-        listed = call("GET", f"http://127.0.0.1:8083/api/dnsssl/certificates?domain={domain}", token=TOKEN)
+        listed = call("GET", f"http://127.0.0.1:8083/api/dnsssl/certificates?domain={domain}", token=sandbox.token)
         return next((c for c in listed if c.get("status") == "issued"), None)
     listed = wait_for(f"the certificate of {domain}", issued, 180)
-    certificate = call("GET", f"http://127.0.0.1:8083/api/dnsssl/certificates/{listed['id']}", token=TOKEN)
+    certificate = call("GET", f"http://127.0.0.1:8083/api/dnsssl/certificates/{listed['id']}", token=sandbox.token)
     root = call("GET", "https://127.0.0.1:15000/roots/0")
     with tempfile.TemporaryDirectory() as folder:
         pems = re.findall(r"-----BEGIN CERTIFICATE-----.+?-----END CERTIFICATE-----", certificate["certificate"], re.S)
@@ -93,54 +56,77 @@ def check_chain(domain, product):
     welcome = wait_for(f"the welcome email for {domain}", lambda: welcomes(domain))
     assert len(welcome) == 1 and "(set on first login)" not in welcome[0], welcome
     print(f"mail     welcome email for {domain}, with its password")
-    return account
 
 
-def swap(product):
-    """Orders keep coming while provisioning is replaced; each ends as one account and one email."""
-    domains, errors = [], []
+def engine(*arguments):
+    return subprocess.run([ENGINE, *arguments], capture_output=True, text=True, check=True).stdout.strip()
+
+
+def replace_behind_proxy(service):
+    """Zero downtime: a second container of `service` from its new image starts beside the
+    old one; once healthy (and so in the proxy's rotation), the old one gets SIGTERM, drains
+    and is removed."""
+    old = set(subprocess.run(COMPOSE + ["ps", "-q", service], capture_output=True, text=True, check=True).stdout.split())
+    subprocess.run(COMPOSE + ["up", "-d", "--no-deps", "--no-recreate", "--scale", f"{service}=2", service], check=True,
+                   stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    new = set(subprocess.run(COMPOSE + ["ps", "-q", service], capture_output=True, text=True, check=True).stdout.split()) - old
+    assert len(new) == 1, new
+    wait_for(f"the new {service} container to be healthy",
+             lambda: engine("inspect", "-f", "{{.State.Health.Status}}", *new) == "healthy", 120)
+    time.sleep(2)  # the proxy's DNS hold and two health checks: the new container takes requests
+    engine("stop", "-t", "30", *old)
+    engine("rm", *old)
+
+
+def swap():
+    """Customers keep ordering and browsing while checkout and the portal are replaced with no
+    downtime (behind the proxy) and provisioning is recreated from a new image; no request
+    fails, and each order ends as one account on one panel and one welcome email."""
+    domains, failures, counts = [], [], {"orders": 0, "pages": 0}
     stop = threading.Event()
 
-    def keep_ordering():
+    def keep(kind, action, pause):
         n = 0
-        while not stop.is_set() or n < 10:
-            domain = f"swap{n}-{int(time.time())}.example.com"
+        while not stop.is_set():
             try:
-                place(domain, product)
-                domains.append(domain)
-            except Exception as error:  # a refused order would be a failure of the swap
-                errors.append(f"{domain}: {error}")
+                action(n)
+                counts[kind] += 1
+            except Exception as error:
+                failures.append(f"{kind} {n}: {error}")
             n += 1
-            time.sleep(0.3)
-    orders = threading.Thread(target=keep_ordering)
-    orders.start()
+            time.sleep(pause)
+
+    def order(n):
+        domain = f"swap{n}-{int(time.time() * 1000)}.example.com"
+        sandbox.place(domain)
+        domains.append(domain)
+
+    def page(_):
+        assert "</html>" in call("GET", "http://127.0.0.1:8087/", timeout=10)
+
+    workers = [threading.Thread(target=keep, args=a) for a in (("orders", order, 0.3), ("pages", page, 0.05))]
+    for worker in workers:
+        worker.start()
     time.sleep(2)
+    for service in ("checkout", "portal"):
+        started = time.time()
+        replace_behind_proxy(service)
+        print(f"swap     {service} replaced with no downtime in {time.time() - started:.1f} s")
     started = time.time()
     subprocess.run(COMPOSE + ["up", "-d", "--no-deps", "--force-recreate", "provisioning"], check=True,
                    stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    wait_for("provisioning to be ready again", lambda: _ready(8082))
-    print(f"swap     provisioning replaced by a new container in {time.time() - started:.1f} s while orders were placed")
+    wait_for("provisioning to be ready again", lambda: ready(8082))
+    print(f"swap     provisioning recreated from a new image in {time.time() - started:.1f} s")
     time.sleep(2)
     stop.set()
-    orders.join()
-    assert not errors, errors
-    wait_for(f"accounts for {len(domains)} orders", lambda: {a["domain"] for a in accounts()} >= set(domains), 180)
-    held = [a["domain"] for a in panel_accounts()]
-    doubled = [d for d in domains if held.count(d) != 1]
-    assert not doubled, f"not exactly one account on the panels: {doubled}"
-    wait_for("every welcome email", lambda: all(welcomes(d) for d in domains), 180)
-    twice = [d for d in domains if len(welcomes(d)) != 1]
-    assert not twice, f"not exactly one welcome email: {twice}"
-    print(f"orders   {len(domains)} placed through the swap: each one account on one panel and one welcome email")
+    for worker in workers:
+        worker.join()
+    print(f"requests {counts['orders']} orders and {counts['pages']} storefront pages through the swaps; {len(failures)} failed")
+    assert not failures, failures[:10]
+    wrong = sandbox.exactly_once(domains, welcomes)
+    assert not wrong, f"not exactly one account on one panel and one welcome email: {wrong}"
+    print(f"orders   {len(domains)} placed through the swaps: each one account on one panel and one welcome email")
 
 
-def _ready(port):
-    try:
-        return call("GET", f"http://127.0.0.1:{port}/ready") is not None
-    except Exception:
-        return False
-
-
-product = next(p["id"] for p in call("GET", "http://127.0.0.1:8081/api/catalog/products") if p["slug"] == "starter")
-check_chain(f"first-{int(time.time())}.example.com", product)
-swap(product)
+check_chain(f"first-{int(time.time())}.example.com")
+swap()

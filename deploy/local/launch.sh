@@ -3,7 +3,11 @@
 # the sandbox simulators and every service listed in deploy/local/services.conf, then
 # registers the simulated panels as servers. HOSTWIRE_SERVICES names another list of
 # processes (deploy/local/stage-*.conf start one stage alone, for load tests).
-# usage: deploy/local/launch.sh foreground|background|stop|restart NAME
+# HOSTWIRE_PROXY=haproxy puts HAProxy (from Debian) on every service's HTTP port, each
+# service listening behind it on slot a (port+10000) or b (port+20000), so that `replace NAME`
+# swaps a service with no request failing: the new instance starts in the free slot, the old
+# one is drained and sent SIGTERM.
+# usage: deploy/local/launch.sh foreground|background|stop|restart NAME|replace NAME
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 VAR=${HOSTWIRE_VAR:-$PWD/var}
@@ -11,6 +15,7 @@ PORT=${HOSTWIRE_PG_PORT:-55432}
 RUN=$VAR/run
 mkdir -p "$RUN" "$VAR/logs"
 BIN=${HOSTWIRE_BIN_DIR:-$(swift build --show-bin-path)}
+PROXY=${HOSTWIRE_PROXY:-off}
 
 stop_all() {
   for pidfile in "$RUN"/*.pid; do
@@ -217,6 +222,11 @@ admin_url() {
 start_service() { # name executable port database extra
   local name=$1 executable=$2 port=$3 database=$4 extra=$5
   [ "$port" != - ] || port=$(topology_http_port "${name%@*}")
+  if [ "$PROXY" = haproxy ] && [ "$database" = yes ]; then
+    # Behind the proxy, which holds the service's port; it believes the proxy's X-Forwarded-For.
+    port=$(slot_port "$name" "$port")
+    extra+="${extra:+ }HOSTWIRE_TRUSTED_PROXIES=127.0.0.1"
+  fi
   local env=(HOSTWIRE_HTTP_PORT="$port") more=()
   [ -z "$extra" ] || read -r -a more <<< "$extra"; env+=("${more[@]}")
   if [ "$database" = yes ]; then
@@ -232,16 +242,76 @@ start_service() { # name executable port database extra
   echo "$name ready on http://127.0.0.1:$port"
 }
 
+# A service's slot behind the proxy: `NAME` listens on port+10000 (a), `NAME@b` on port+20000.
+slot_port() { case "$1" in *@b) echo $(($2 + 20000)) ;; *) echo $(($2 + 10000)) ;; esac; }
+slot() { case "$1" in *@b) echo b ;; *) echo a ;; esac; }
+
+# HAProxy on each service's port, balancing its two slots; a slot with nothing on it fails
+# its /ready check and takes no requests, and a request whose connection fails is sent to
+# the other slot.
+start_proxy() {
+  local config=$VAR/haproxy.cfg name executable port database extra
+  cat > "$config" <<CONF
+global
+  stats socket $RUN/haproxy.sock mode 600 level admin
+  maxconn 4096
+defaults
+  mode http
+  timeout connect 2s
+  timeout client 60s
+  timeout server 60s
+  timeout tunnel 1h
+  retries 3
+  option redispatch 1
+  retry-on conn-failure empty-response
+  option forwardfor
+  option httpchk GET /ready
+  # A slot is out after three failed checks (a busy instance may answer one slowly); a
+  # request meanwhile sent to a stopped one fails to connect and is sent to the other.
+  timeout check 3s
+  default-server inter 500ms fall 3 rise 2
+CONF
+  while read -r name executable port database extra; do
+    case "$name" in ''|\#*|*@*) continue ;; esac
+    [ "$database" = yes ] || continue
+    [ "$port" != - ] || port=$(topology_http_port "$name")
+    printf 'frontend %s\n  bind 127.0.0.1:%s\n  default_backend %s\nbackend %s\n  server a 127.0.0.1:%s check\n  server b 127.0.0.1:%s check\n' \
+      "$name" "$port" "$name" "$name" "$(slot_port "$name" "$port")" "$(slot_port "$name@b" "$port")" >> "$config"
+  done < "${HOSTWIRE_SERVICES:-deploy/local/services.conf}"
+  haproxy -db -f "$config" >>"$VAR/logs/haproxy.log" 2>&1 &
+  echo $! > "$RUN/haproxy.pid"
+  for _ in $(seq 1 50); do [ -S "$RUN/haproxy.sock" ] && break; sleep 0.1; done
+  echo "haproxy in front of the services (admin socket $RUN/haproxy.sock)"
+}
+
+# One command on HAProxy's admin socket; its answer on stdout.
+proxy_command() {
+  python3 -c 'import socket, sys
+s = socket.socket(socket.AF_UNIX); s.connect(sys.argv[1]); s.sendall((sys.argv[2] + "\n").encode())
+print(s.makefile().read(), end="")' "$RUN/haproxy.sock" "$1"
+}
+
+# The proxy's view of one slot: UP, DOWN, DRAIN, MAINT…
+proxy_status() { proxy_command "show stat" | awk -F, -v b="$1" -v s="$2" '$1 == b && $2 == s { print $18 }'; }
+
 start_all() {
   ensure_secrets
   start_smtp_sink
   [ -n "${HOSTWIRE_ADMIN_URL:-}" ] || deploy/local/postgres.sh start
   admin_url
   if grep -q '^dnsssl' "${HOSTWIRE_SERVICES:-deploy/local/services.conf}"; then start_dns_and_ca; fi
+  [ "$PROXY" != haproxy ] || start_proxy
   while read -r name executable port database extra; do
     case "$name" in ''|\#*) continue ;; esac
     start_service "$name" "$executable" "$port" "$database" "$extra"
   done < "${HOSTWIRE_SERVICES:-deploy/local/services.conf}"
+  if [ "$PROXY" = haproxy ]; then
+    # Ready means reachable through the proxy: each service's slot is up there.
+    local backend
+    for backend in $(awk '/^backend /{ print $2 }' "$VAR/haproxy.cfg"); do
+      for _ in $(seq 1 100); do [ "$(proxy_status "$backend" a)" = UP ] && break; sleep 0.1; done
+    done
+  fi
   if grep -q '^provisioning' "${HOSTWIRE_SERVICES:-deploy/local/services.conf}"; then register_servers; fi
 }
 
@@ -259,6 +329,35 @@ restart_one() { # name
   echo "no $1 in ${HOSTWIRE_SERVICES:-deploy/local/services.conf}" >&2; return 1
 }
 
+# Replaces a service with no request failing (HOSTWIRE_PROXY=haproxy): a new instance starts
+# in the free slot and takes work, then the old one is drained at the proxy (no new requests)
+# and sent SIGTERM, which finishes what it has in hand (requests, tasks) and releases the rest.
+replace_one() { # name
+  [ "$PROXY" = haproxy ] || { echo "replace needs HOSTWIRE_PROXY=haproxy" >&2; return 1; }
+  ensure_secrets
+  admin_url
+  local name=$1 old new executable port database extra line
+  if [ -e "$RUN/$name.pid" ] && kill -0 "$(cat "$RUN/$name.pid")" 2>/dev/null; then old=$name new=$name@b; else old=$name@b new=$name; fi
+  line=$(awk -v n="$name" '$1 == n' "${HOSTWIRE_SERVICES:-deploy/local/services.conf}")
+  [ -n "$line" ] || { echo "no $name in ${HOSTWIRE_SERVICES:-deploy/local/services.conf}" >&2; return 1; }
+  read -r _ executable port database extra <<< "$line"
+  start_service "$new" "$executable" "$port" "$database" "$extra"
+  for _ in $(seq 1 100); do [ "$(proxy_status "$name" "$(slot "$new")")" = UP ] && break; sleep 0.1; done
+  proxy_command "set server $name/$(slot "$old") state drain" >/dev/null
+  local pid; pid=$(cat "$RUN/$old.pid")
+  # Requests already sent to the old instance are answered; new ones go to the new one.
+  for _ in $(seq 1 20); do
+    [ "$(proxy_command "show stat" | awk -F, -v b="$name" -v s="$(slot "$old")" '$1 == b && $2 == s { print $5 }')" = 0 ] && break
+    sleep 0.1
+  done
+  kill -TERM "$pid" 2>/dev/null || true
+  for _ in $(seq 1 600); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
+  kill -0 "$pid" 2>/dev/null && { echo "$old did not stop within 60 s of SIGTERM" >&2; return 1; }
+  rm -f "$RUN/$old.pid"
+  proxy_command "set server $name/$(slot "$old") state ready" >/dev/null
+  echo "$name replaced: $old stopped, $new serving"
+}
+
 case "${1:-foreground}" in
   foreground)
     trap 'stop_all; exit 0' INT TERM
@@ -268,5 +367,6 @@ case "${1:-foreground}" in
   background) start_all ;;
   stop) stop_all ;;
   restart) restart_one "${2:?usage: $0 restart NAME}" ;;
-  *) echo "usage: $0 foreground|background|stop|restart NAME" >&2; exit 2 ;;
+  replace) replace_one "${2:?usage: $0 replace NAME}" ;;
+  *) echo "usage: $0 foreground|background|stop|restart NAME|replace NAME" >&2; exit 2 ;;
 esac

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # A private Postgres cluster for `make run` and `make test`: initdb into var/, no system service.
 # usage: deploy/local/postgres.sh start|stop|restart|kill|status
-# env:   HOSTWIRE_VAR (default ./var), HOSTWIRE_PG_PORT (default 55432)
+# env:   HOSTWIRE_VAR (default ./var), HOSTWIRE_PG_PORT (default 55432),
+#        HOSTWIRE_PG_ARCHIVE (a folder: continuous WAL archiving into it, for point-in-time recovery)
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 VAR=${HOSTWIRE_VAR:-$PWD/var}
@@ -32,6 +33,11 @@ CONF
     if [ -n "${HOSTWIRE_PG_STATEMENTS:-}" ]; then
       echo "shared_preload_libraries = 'pg_stat_statements'" >> "$DATA/postgresql.conf"
     fi
+  fi
+  if [ -n "${HOSTWIRE_PG_ARCHIVE:-}" ] && ! grep -q '^archive_mode' "$DATA/postgresql.conf"; then
+    mkdir -p "$HOSTWIRE_PG_ARCHIVE"
+    [ "$(id -u)" = 0 ] && chown postgres "$HOSTWIRE_PG_ARCHIVE"
+    deploy/postgres/archiving.conf.sh "$HOSTWIRE_PG_ARCHIVE" >> "$DATA/postgresql.conf"
   fi
 }
 

@@ -1,0 +1,86 @@
+"""Places and pays orders on a running sandbox (make up, or docker-compose's sandbox profile)
+and reads what came of them, from outside, over the same ports in both: checkout 8081,
+provisioning 8082, the Stripe simulator 12111, the panel simulators 2087, 8443 and 2222."""
+import email, glob, json, re, ssl, time, urllib.request
+
+PANEL_PORTS = (2087, 8443, 2222)
+_UNVERIFIED = ssl._create_unverified_context()
+
+
+def read_env(path):
+    """KEY=VALUE lines of an env file, single quotes taken off."""
+    pairs = (line.rstrip("\n").split("=", 1) for line in open(path) if "=" in line and not line.startswith("#"))
+    return {key: value.strip("'") for key, value in pairs}
+
+
+def call(method, url, body=None, token=None, timeout=30):
+    request = urllib.request.Request(url, method=method, data=None if body is None else json.dumps(body).encode())
+    request.add_header("Content-Type", "application/json")
+    if token:
+        request.add_header("Authorization", f"Bearer {token}")
+    with urllib.request.urlopen(request, timeout=timeout, context=_UNVERIFIED) as response:
+        text = response.read().decode()
+        return json.loads(text) if text.strip()[:1] in "[{" else text
+
+
+def wait_for(what, check, seconds=120):
+    deadline = time.time() + seconds
+    while time.time() < deadline:
+        value = check()
+        if value:
+            return value
+        time.sleep(0.5)
+    raise SystemExit(f"timed out waiting for {what}")
+
+
+def ready(port):
+    try:
+        return call("GET", f"http://127.0.0.1:{port}/ready", timeout=2) is not None
+    except Exception:
+        return False
+
+
+class Sandbox:
+    """One sandbox, reached as a customer and as an operator (the admin token)."""
+
+    def __init__(self, token):
+        self.token = token
+        self.product = next(
+            p["id"] for p in call("GET", "http://127.0.0.1:8081/api/catalog/products") if p["slug"] == "starter")
+
+    def place(self, domain):
+        """An order for `domain`, paid on the Stripe simulator as a customer would."""
+        order = call("POST", "http://127.0.0.1:8081/api/orders", {
+            "customer": {"email": f"owner@{domain}", "name": "Sandbox Customer"},
+            "product_id": self.product, "billing_cycle": "monthly", "currency": "USD", "domain": domain})
+        call("POST", f"http://127.0.0.1:12111/__sim/payment_intents/{order['payment']['payment_intent']}/pay")
+        return order
+
+    def accounts(self):
+        return call("GET", "http://127.0.0.1:8082/api/accounts?status=active", token=self.token)
+
+    @staticmethod
+    def panel_accounts():
+        """Every account the simulated panels hold, as they hold it."""
+        return [a for port in PANEL_PORTS for a in call("GET", f"http://127.0.0.1:{port}/__sim/accounts")]
+
+    def exactly_once(self, domains, welcomes, seconds=180):
+        """Waits until every domain is one account on one panel with one welcome email; the
+        domains that are not, if any."""
+        wait_for(f"accounts for {len(domains)} orders", lambda: {a["domain"] for a in self.accounts()} >= set(domains), seconds)
+        wait_for("every welcome email", lambda: all(welcomes(d) for d in domains), seconds)
+        held = [a["domain"] for a in self.panel_accounts()]
+        return [d for d in domains if held.count(d) != 1 or len(welcomes(d)) != 1]
+
+
+def welcome_subject(domain):
+    return re.compile(rf"^Subject: Your hosting for {re.escape(domain)} is ready", re.M)
+
+
+def maildir_welcomes(maildir):
+    """A reader of the welcome emails in a Maildir on this host (the launcher's SMTP sink)."""
+    def welcomes(domain):
+        pattern = welcome_subject(domain)
+        return [text for path in glob.glob(f"{maildir}/new/*") + glob.glob(f"{maildir}/cur/*")
+                if pattern.search(text := open(path, errors="replace").read())]
+    return welcomes
