@@ -390,7 +390,9 @@ let package = Package(
         .testTarget(name: "ExternalHTTPTests", dependencies: ["ExternalHTTP"], path: "Tests/ExternalHTTPTests"),
         .testTarget(
             name: "ServiceKitTests",
-            dependencies: ["ServiceKit", "Delivery", "WireCodec", "Contracts", "Persistence", "TestSupport"],
+            dependencies: [
+                "ServiceKit", "Delivery", "WireCodec", "Contracts", "Persistence", "TestSupport", "HTTPSupport",
+            ],
             path: "Tests/ServiceKitTests"),
         .testTarget(name: "TimerServiceTests", dependencies: ["TimerService"], path: "Tests/TimerServiceTests"),
         // Everything that starts Postgres, the broker, the services or the real servers, and

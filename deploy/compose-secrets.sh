@@ -27,10 +27,17 @@ raw_pair() {
 }
 # A CURVE key pair (Z85), "public" then "secret" on two lines: the host's broker binary makes
 # it, or the broker image where no Swift build is.
+# docker-compose expands ${…} even in a quoted env-file value, and Z85 has `$`: a pair with
+# one is drawn again.
 curve_pair() {
-  local broker=${HOSTWIRE_BIN_DIR:-.build/debug}/hostwire-broker
-  if [ -x "$broker" ]; then "$broker" keypair
-  else "${DOCKER:-docker}" run --rm "hostwire-broker:${HOSTWIRE_TAG:-latest}" hostwire-broker keypair; fi
+  local broker=${HOSTWIRE_BIN_DIR:-.build/debug}/hostwire-broker pair
+  while true; do
+    if [ -x "$broker" ]; then pair=$("$broker" keypair)
+    else pair=$("${DOCKER:-docker}" run --rm "hostwire-broker:${HOSTWIRE_TAG:-latest}" hostwire-broker keypair); fi
+    case "$pair" in *'$'*) continue ;; esac
+    printf '%s\n' "$pair"
+    return
+  done
 }
 
 put POSTGRES_PASSWORD "$(random)"

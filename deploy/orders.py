@@ -1,7 +1,7 @@
 """Places and pays orders on a running sandbox (make up, or docker-compose's sandbox profile)
 and reads what came of them, from outside, over the same ports in both: checkout 8081,
 provisioning 8082, the Stripe simulator 12111, the panel simulators 2087, 8443 and 2222."""
-import email, glob, json, re, ssl, time, urllib.request
+import glob, json, re, ssl, time, urllib.request
 
 PANEL_PORTS = (2087, 8443, 2222)
 _UNVERIFIED = ssl._create_unverified_context()
@@ -57,30 +57,43 @@ class Sandbox:
         return order
 
     def accounts(self):
-        return call("GET", "http://127.0.0.1:8082/api/accounts?status=active", token=self.token)
+        """Every active account, page by page."""
+        found, page = [], 1
+        while True:
+            batch = call("GET", f"http://127.0.0.1:8082/api/accounts?status=active&per_page=500&page={page}", token=self.token)
+            found += batch
+            if len(batch) < 500:
+                return found
+            page += 1
 
     @staticmethod
     def panel_accounts():
         """Every account the simulated panels hold, as they hold it."""
         return [a for port in PANEL_PORTS for a in call("GET", f"http://127.0.0.1:{port}/__sim/accounts")]
 
-    def exactly_once(self, domains, welcomes, seconds=180):
-        """Waits until every domain is one account on one panel with one welcome email; the
-        domains that are not, if any."""
+    def exactly_once(self, domains, mailbox, seconds=180):
+        """Waits until every domain is one account on one panel with one welcome email in
+        `mailbox()` (every message the SMTP sink holds); the domains that are not, if any."""
         wait_for(f"accounts for {len(domains)} orders", lambda: {a["domain"] for a in self.accounts()} >= set(domains), seconds)
-        wait_for("every welcome email", lambda: all(welcomes(d) for d in domains), seconds)
+        wait_for("every welcome email", lambda: all(welcome_counts(mailbox(), domains).values()), seconds)
         held = [a["domain"] for a in self.panel_accounts()]
-        return [d for d in domains if held.count(d) != 1 or len(welcomes(d)) != 1]
+        counts = welcome_counts(mailbox(), domains)
+        return [d for d in domains if held.count(d) != 1 or counts[d] != 1]
 
 
-def welcome_subject(domain):
-    return re.compile(rf"^Subject: Your hosting for {re.escape(domain)} is ready", re.M)
+WELCOME = re.compile(r"^Subject: Your hosting for (\S+) is ready", re.M)
 
 
-def maildir_welcomes(maildir):
-    """A reader of the welcome emails in a Maildir on this host (the launcher's SMTP sink)."""
-    def welcomes(domain):
-        pattern = welcome_subject(domain)
-        return [text for path in glob.glob(f"{maildir}/new/*") + glob.glob(f"{maildir}/cur/*")
-                if pattern.search(text := open(path, errors="replace").read())]
-    return welcomes
+def welcome_counts(messages, domains):
+    """How many welcome emails each of `domains` has among `messages`."""
+    counts = dict.fromkeys(domains, 0)
+    for message in messages:
+        for domain in WELCOME.findall(message):
+            if domain in counts:
+                counts[domain] += 1
+    return counts
+
+
+def maildir(folder):
+    """A reader of every message in a Maildir on this host (the launcher's SMTP sink)."""
+    return lambda: [open(path, errors="replace").read() for path in glob.glob(f"{folder}/new/*") + glob.glob(f"{folder}/cur/*")]

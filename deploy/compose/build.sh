@@ -7,7 +7,7 @@ set -euo pipefail
 cd "$(dirname "$0")/../.."
 VAR=${HOSTWIRE_VAR:-$PWD/var}
 TAG=${HOSTWIRE_TAG:-release}
-if docker info >/dev/null 2>&1; then ENGINE=docker; else
+if [ -z "${DOCKER_HOST:-}" ] && docker info >/dev/null 2>&1; then ENGINE=docker; else
   ENGINE=podman
   eval "$(deploy/compose/podman.sh start)"
   deploy/compose/podman.sh base-images

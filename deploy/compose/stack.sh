@@ -1,5 +1,5 @@
-# The containerised sandbox as a few shell functions, sourced by deploy/compose/test.sh and
-# deploy/compose/bench.sh. Set before use: VAR, PROJECT (the compose project), TAG (the
+# The containerised sandbox as a few shell functions, sourced by deploy/compose/test.sh (and
+# any script that drives the stack). Set before use: VAR, PROJECT (the compose project), TAG (the
 # images'). Docker is used when it runs, Podman otherwise.
 ENV_FILE=$VAR/compose/$PROJECT.env
 compose=(docker-compose -p "$PROJECT" --env-file "$ENV_FILE" --profile sandbox)
@@ -7,7 +7,8 @@ mkdir -p "$VAR/compose" "$VAR/logs"
 
 # ENGINE, and on Podman its socket, its healthcheck runner and the base images.
 stack_engine() {
-  if docker info >/dev/null 2>&1; then ENGINE=docker; else
+  # A DOCKER_HOST already set is taken for Podman's socket (podman.sh prints it so).
+  if [ -z "${DOCKER_HOST:-}" ] && docker info >/dev/null 2>&1; then ENGINE=docker; else
     ENGINE=podman
     eval "$(deploy/compose/podman.sh start)"
     made_base=no
@@ -41,6 +42,8 @@ stack_healthy() {
 
 # `up`, then waits for health; UP_SECONDS: how long that took.
 stack_up() {
+  # From nothing: what an earlier run left (containers, volumes) goes first.
+  "${compose[@]}" down -v --remove-orphans >/dev/null 2>&1 || true
   local started; started=$(date +%s.%N)
   "${compose[@]}" up -d >/dev/null 2>&1 || { "${compose[@]}" ps; return 1; }
   for _ in $(seq 1 300); do stack_healthy && break; sleep 0.5; done

@@ -12,3 +12,6 @@ for name in hostwire hostwire-broker hostwire-checkout hostwire-provisioning hos
   strip -o ".compose-build/bin/$name" "$BIN/$name"
 done
 cp -P "$SWIFT_LIB"/*.so* .compose-build/lib/
+# What only tests and debuggers load.
+rm -f .compose-build/lib/libXCTest* .compose-build/lib/libTesting* .compose-build/lib/lib_Testing* \
+  .compose-build/lib/libswiftRemoteMirror* .compose-build/lib/lib_InternalSwiftStaticMirror*

@@ -32,7 +32,7 @@ ENGINE=$ENGINE python3 deploy/compose/smoke.py "$ENV_FILE" "${compose[@]}"
 # A base backup through the container, with the WAL archive and the encrypted secrets.
 backup=$(HOSTWIRE_BACKUP_PASSPHRASE=compose-test deploy/compose/backup.sh "$VAR/compose/backups" "$ENV_FILE" \
   -p "$PROJECT" --profile sandbox)
-[ -s "$backup/base.tar.gz" ] && tar -tzf "$backup/base.tar.gz" | grep -qE '^(\./)?PG_VERSION$' &&
+tar -xzOf "$backup/base.tar.gz" PG_VERSION >/dev/null 2>&1 &&
   [ -n "$(ls "$backup/archive")" ] || { echo "the backup in $backup is incomplete" >&2; exit 1; }
 stamp "backup: base $(du -h "$backup/base.tar.gz" | cut -f1), $(ls "$backup/archive" | wc -l) archived WAL files"
 rm -rf "$VAR/compose/backups"

@@ -8,11 +8,11 @@ usage: dr_orders.py before              places 10 orders, waits until each is do
 import os, sys, time
 
 sys.path.insert(0, os.path.join(os.path.dirname(__file__), ".."))
-from orders import Sandbox, maildir_welcomes, read_env, ready, wait_for  # noqa: E402
+from orders import Sandbox, maildir, read_env, ready, wait_for  # noqa: E402
 
 VAR = os.environ["HOSTWIRE_VAR"]
 sandbox = Sandbox(read_env(f"{VAR}/secrets.env")["HOSTWIRE_API_TOKENS"].split(":", 1)[1])
-welcomes = maildir_welcomes(f"{VAR}/mail")
+mailbox = maildir(f"{VAR}/mail")
 
 
 def place(prefix, count):
@@ -24,17 +24,17 @@ def place(prefix, count):
 
 if sys.argv[1] == "before":
     domains = place("dr", 10)
-    wrong = sandbox.exactly_once(domains, welcomes)
+    wrong = sandbox.exactly_once(domains, mailbox)
     assert not wrong, wrong
     print("\n".join(domains))
 else:
     before = open(sys.argv[2]).read().split()
     wait_for("every service ready on the restored database", lambda: all(ready(p) for p in range(8081, 8088)), 180)
     time.sleep(5)  # long enough for anything a service would wrongly do again to show
-    wrong = sandbox.exactly_once(before, welcomes)
+    wrong = sandbox.exactly_once(before, mailbox)
     assert not wrong, f"after the restore, not exactly once: {wrong}"
     print(f"restored {len(before)} orders: each still one account on one panel and one welcome email")
     after = place("after", 5)
-    wrong = sandbox.exactly_once(after, welcomes)
+    wrong = sandbox.exactly_once(after, mailbox)
     assert not wrong, f"new orders on the restored database: {wrong}"
     print(f"new      {len(after)} orders on the restored database: each one account and one welcome email")

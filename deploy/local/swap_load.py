@@ -9,7 +9,7 @@ usage: swap_load.py   (HOSTWIRE_VAR: the running sandbox's folder, as launch.sh 
 import os, subprocess, sys, threading, time, urllib.error, urllib.request
 
 sys.path.insert(0, os.path.join(os.path.dirname(__file__), ".."))
-from orders import Sandbox, maildir_welcomes, read_env  # noqa: E402
+from orders import Sandbox, maildir, read_env  # noqa: E402
 
 VAR = os.environ["HOSTWIRE_VAR"]
 sandbox = Sandbox(read_env(f"{VAR}/secrets.env")["HOSTWIRE_API_TOKENS"].split(":", 1)[1])
@@ -44,22 +44,25 @@ def api(_):
     sandbox.accounts()
 
 
-workers = [threading.Thread(target=keep, args=a) for a in (("orders", order, 0.2), ("pages", page, 0.02), ("api", api, 0.05))]
+workers = [threading.Thread(target=keep, args=a, daemon=True)
+           for a in (("orders", order, 0.2), ("pages", page, 0.02), ("api", api, 0.05))]
 for worker in workers:
     worker.start()
-time.sleep(3)
-for name in ("checkout", "portal", "provisioning", "billing"):
-    started = time.time()
-    subprocess.run(["deploy/local/launch.sh", "replace", name], check=True, stdout=subprocess.DEVNULL)
-    print(f"replaced {name} in {time.time() - started:.1f} s while requests went on")
-    time.sleep(1)
-time.sleep(2)
-stop.set()
-for worker in workers:
-    worker.join()
+try:
+    time.sleep(3)
+    for name in ("checkout", "portal", "provisioning", "billing"):
+        started = time.time()
+        subprocess.run(["deploy/local/launch.sh", "replace", name], check=True, stdout=subprocess.DEVNULL)
+        print(f"replaced {name} in {time.time() - started:.1f} s while requests went on", flush=True)
+        time.sleep(1)
+    time.sleep(2)
+finally:
+    stop.set()
+    for worker in workers:
+        worker.join()
 print(f"requests {counts['orders']} orders, {counts['pages']} storefront pages, {counts['api']} operator API calls; "
       f"{len(failures)} failed")
 assert not failures, failures[:10]
-wrong = sandbox.exactly_once(domains, maildir_welcomes(f"{VAR}/mail"))
+wrong = sandbox.exactly_once(domains, maildir(f"{VAR}/mail"))
 assert not wrong, f"not exactly one account on one panel and one welcome email: {wrong}"
 print(f"orders   {len(domains)}: each one account on one panel and one welcome email")

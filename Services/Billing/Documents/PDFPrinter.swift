@@ -7,6 +7,9 @@ struct PDFPrinter: Sendable {
     let browser: String
     /// How long one page may take before the browser is stopped and the task retried.
     var timeout: Duration = .seconds(60)
+    /// Browsers running at once: each is a dozen processes and a few hundred megabytes, and a
+    /// container's process limit (Podman's default is 2048 threads) is soon reached.
+    let slots = BrowserSlots(limit: 2)
 
     /// `name` as an executable's path: itself when it has a slash, else the first match on `path`.
     static func executable(_ name: String, path: String) -> String? {
@@ -20,6 +23,18 @@ struct PDFPrinter: Sendable {
 
     /// The PDF of `html`, which must need nothing from the network (styles inline, no images fetched).
     func print(_ html: String) async throws -> [UInt8] {
+        await slots.acquire()
+        do {
+            let pdf = try await printAlone(html)
+            await slots.release()
+            return pdf
+        } catch {
+            await slots.release()
+            throw error
+        }
+    }
+
+    private func printAlone(_ html: String) async throws -> [UInt8] {
         let directory = FileManager.default.temporaryDirectory.appendingPathComponent("hostwire-pdf-\(UUID())")
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(at: directory) }
@@ -35,21 +50,27 @@ struct PDFPrinter: Sendable {
         ]
         process.standardOutput = FileHandle.nullDevice
         process.standardError = FileHandle.nullDevice
-        let status = try await withThrowingTaskGroup(of: Int32?.self) { group in
-            group.addTask {
-                try await withCheckedThrowingContinuation { continuation in
-                    process.terminationHandler = { continuation.resume(returning: $0.terminationStatus) }
-                    do { try process.run() } catch { continuation.resume(throwing: error) }
+        // Cancelled (the service is stopping): the browser goes too, or the task group would wait
+        // for it to finish printing.
+        let status = try await withTaskCancellationHandler {
+            try await withThrowingTaskGroup(of: Int32?.self) { group in
+                group.addTask {
+                    try await withCheckedThrowingContinuation { continuation in
+                        process.terminationHandler = { continuation.resume(returning: $0.terminationStatus) }
+                        do { try process.run() } catch { continuation.resume(throwing: error) }
+                    }
                 }
+                group.addTask {
+                    try await Task.sleep(for: timeout)
+                    return nil
+                }
+                defer { group.cancelAll() }
+                let first = try await group.next() ?? nil
+                if first == nil, process.isRunning { process.terminate() }
+                return first
             }
-            group.addTask {
-                try await Task.sleep(for: timeout)
-                return nil
-            }
-            defer { group.cancelAll() }
-            let first = try await group.next() ?? nil
-            if first == nil, process.isRunning { process.terminate() }
-            return first
+        } onCancel: {
+            if process.isRunning { process.terminate() }
         }
         guard let status else { throw Failed(description: "the browser took longer than \(timeout)") }
         guard status == 0, let pdf = try? Data(contentsOf: output), pdf.starts(with: Array("%PDF".utf8)) else {

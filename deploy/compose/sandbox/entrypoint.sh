@@ -17,9 +17,9 @@ case "${1:-}" in
     # Pebble's HTTPS listener gets a certificate made here, whose CA file goes to /ca (a volume
     # DNS/SSL reads): HOSTWIRE_ACME_CA_FILE=/ca/pebble.pem. dns-01 lookups go to PowerDNS.
     mkdir -p /ca /etc/pebble
-    [ -s /ca/pebble.pem ] || openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -days 3650 \
+    # A new container makes a new key, and so a new certificate over the volume's old one.
+    [ -s /etc/pebble/key.pem ] || openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -days 3650 \
       -keyout /etc/pebble/key.pem -out /ca/pebble.pem -subj /CN=pebble -addext "subjectAltName=DNS:pebble,DNS:localhost,IP:127.0.0.1" 2>/dev/null
-    [ -s /etc/pebble/key.pem ] || { echo "the CA volume has a certificate but this container lost its key; remove the volume" >&2; exit 1; }
     echo '{"pebble":{"listenAddress":"0.0.0.0:14000","managementListenAddress":"0.0.0.0:15000","certificate":"/ca/pebble.pem","privateKey":"/etc/pebble/key.pem","httpPort":5002,"tlsPort":5001,"ocspResponderURL":"","externalAccountBindingRequired":false}}' > /etc/pebble/pebble.json
     exec pebble -config /etc/pebble/pebble.json -dnsserver "${PEBBLE_DNS_SERVER:-powerdns:53}" ;;
   smtp)
