@@ -36,7 +36,9 @@ for _ in $(seq 1 300); do [ -f "$HOSTWIRE_PG_ARCHIVE/$segment" ] && break; sleep
 SERVICES="checkout provisioning dnsssl mail billing timer portal"
 for name in $SERVICES; do kill -9 "$(cat "$HOSTWIRE_VAR/run/$name.pid")" 2>/dev/null || true; done
 pkill -9 -f "postgres -D $DATA" || true
-rm -rf "$DATA"
+sleep 0.5
+# What a dead server leaves: its socket's lock names its PID, which another process may have now.
+rm -rf "$DATA" "$HOSTWIRE_VAR/postgres/run/.s.PGSQL.$HOSTWIRE_PG_PORT" "$HOSTWIRE_VAR/postgres/run/.s.PGSQL.$HOSTWIRE_PG_PORT.lock"
 stamp "Postgres and the services destroyed: killed -9, the data folder deleted"
 deploy/postgres/restore.sh "$backup" "$HOSTWIRE_PG_ARCHIVE" "$DATA" "$target" "$HOSTWIRE_VAR/secrets.restored"
 cmp -s "$HOSTWIRE_VAR/secrets.env" "$HOSTWIRE_VAR/secrets.restored" || { echo "the secrets' copy does not match" >&2; exit 1; }

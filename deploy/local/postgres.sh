@@ -52,7 +52,8 @@ case "${1:-start}" in
   kill) # crash it the way a power cut would, then bring it back (tests of recovery)
     pkill -9 -f "postgres -D $DATA" || true
     sleep 0.5
-    rm -f "$DATA/postmaster.pid"
+    # A dead server's lock files name its PID, which another process may have by now.
+    rm -f "$DATA/postmaster.pid" "$RUN/.s.PGSQL.$PORT.lock"
     as_owner "$BIN/pg_ctl" -D "$DATA" -l "$VAR/postgres/log" -w -t 60 start >/dev/null ;;
   status) as_owner "$BIN/pg_ctl" -D "$DATA" status ;;
   *) echo "usage: $0 start|stop|restart|kill|status" >&2; exit 2 ;;
