@@ -61,6 +61,8 @@ stack_down() { # exit status of the run
   [ "${HOSTWIRE_COMPOSE_KEEP:-0}" = 0 ] || return 0
   "${compose[@]}" down -v --remove-orphans >/dev/null 2>&1 || true
   local image
+  # KEEP_IMAGES=1: images the run did not make (compose-bench's release images) stay.
+  [ "${KEEP_IMAGES:-0}" = 1 ] ||
   for image in $("$ENGINE" images --format '{{.Repository}}:{{.Tag}}' | grep -E "(^|/)hostwire-[a-z-]+:$TAG\$" || true); do
     "$ENGINE" rmi -f "$image" >/dev/null 2>&1 || true
   done
