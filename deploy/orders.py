@@ -1,7 +1,7 @@
 """Places and pays orders on a running sandbox (make up, or docker-compose's sandbox profile)
 and reads what came of them, from outside, over the same ports in both: checkout 8081,
 provisioning 8082, the Stripe simulator 12111, the panel simulators 2087, 8443 and 2222."""
-import glob, json, re, ssl, time, urllib.request
+import glob, json, re, ssl, threading, time, urllib.request
 
 PANEL_PORTS = (2087, 8443, 2222)
 _UNVERIFIED = ssl._create_unverified_context()
@@ -38,6 +38,48 @@ def ready(port):
         return call("GET", f"http://127.0.0.1:{port}/ready", timeout=2) is not None
     except Exception:
         return False
+
+
+class Load:
+    """Customers' actions, each repeated on its own thread until `finish()`: how many went
+    through, every failure, and the domains of the orders placed (`order`)."""
+
+    def __init__(self, sandbox):
+        self.sandbox, self.stop = sandbox, threading.Event()
+        self.counts, self.failures, self.domains, self.threads = {}, [], [], []
+
+    def keep(self, kind, action, pause):
+        def loop():
+            n = 0
+            while not self.stop.is_set():
+                try:
+                    action(n)
+                    self.counts[kind] += 1
+                except Exception as error:  # a failed request is what the caller counts
+                    self.failures.append(f"{kind} {n}: {error}")
+                n += 1
+                time.sleep(pause)
+        self.counts[kind] = 0
+        self.threads.append(threading.Thread(target=loop, daemon=True))
+        self.threads[-1].start()
+
+    def order(self, prefix):
+        """An action placing one paid order a call."""
+        def place(n):
+            domain = f"{prefix}{n}-{int(time.time() * 1000)}.example.com"
+            self.sandbox.place(domain)
+            self.domains.append(domain)
+        return place
+
+    def finish(self):
+        self.stop.set()
+        for thread in self.threads:
+            thread.join()
+
+
+def storefront(_):
+    """An action loading the portal's storefront."""
+    assert "</html>" in call("GET", "http://127.0.0.1:8087/", timeout=10)
 
 
 class Sandbox:

@@ -10,10 +10,10 @@ are replaced with no downtime behind the proxy and provisioning is recreated fro
 (`up -d --no-deps --force-recreate provisioning`), and checks that no request failed and
 every order became exactly one account on one panel and one welcome email.
 """
-import os, re, subprocess, sys, tempfile, threading, time
+import os, re, subprocess, sys, tempfile, time
 
 sys.path.insert(0, os.path.join(os.path.dirname(__file__), ".."))
-from orders import Sandbox, call, read_env, ready, wait_for, welcome_counts  # noqa: E402
+from orders import Load, Sandbox, call, read_env, ready, storefront, wait_for, welcome_counts  # noqa: E402
 
 COMPOSE = sys.argv[2:]
 ENGINE = os.environ.get("ENGINE", "docker")
@@ -82,32 +82,9 @@ def swap():
     """Customers keep ordering and browsing while checkout and the portal are replaced with no
     downtime (behind the proxy) and provisioning is recreated from a new image; no request
     fails, and each order ends as one account on one panel and one welcome email."""
-    domains, failures, counts = [], [], {"orders": 0, "pages": 0}
-    stop = threading.Event()
-
-    def keep(kind, action, pause):
-        n = 0
-        while not stop.is_set():
-            try:
-                action(n)
-                counts[kind] += 1
-            except Exception as error:
-                failures.append(f"{kind} {n}: {error}")
-            n += 1
-            time.sleep(pause)
-
-    def order(n):
-        domain = f"swap{n}-{int(time.time() * 1000)}.example.com"
-        sandbox.place(domain)
-        domains.append(domain)
-
-    def page(_):
-        assert "</html>" in call("GET", "http://127.0.0.1:8087/", timeout=10)
-
-    workers = [threading.Thread(target=keep, args=a, daemon=True)
-               for a in (("orders", order, 0.3), ("pages", page, 0.05))]
-    for worker in workers:
-        worker.start()
+    load = Load(sandbox)
+    load.keep("orders", load.order("swap"), 0.3)
+    load.keep("pages", storefront, 0.05)
     try:
         time.sleep(2)
         for service in ("checkout", "portal"):
@@ -121,14 +98,13 @@ def swap():
         print(f"swap     provisioning recreated from a new image in {time.time() - started:.1f} s", flush=True)
         time.sleep(2)
     finally:
-        stop.set()
-        for worker in workers:
-            worker.join()
-    print(f"requests {counts['orders']} orders and {counts['pages']} storefront pages through the swaps; {len(failures)} failed")
-    assert not failures, failures[:10]
-    wrong = sandbox.exactly_once(domains, mailbox)
+        load.finish()
+    print(f"requests {load.counts['orders']} orders and {load.counts['pages']} storefront pages through the swaps; "
+          f"{len(load.failures)} failed")
+    assert not load.failures, load.failures[:10]
+    wrong = sandbox.exactly_once(load.domains, mailbox)
     assert not wrong, f"not exactly one account on one panel and one welcome email: {wrong}"
-    print(f"orders   {len(domains)} placed through the swaps: each one account on one panel and one welcome email")
+    print(f"orders   {len(load.domains)} placed through the swaps: each one account on one panel and one welcome email")
 
 
 check_chain(f"first-{int(time.time())}.example.com")
