@@ -24,12 +24,16 @@ public struct ProvisioningSettings: Sendable {
     public var defaultMailbox: String
     /// How long a provisioning waits before looking again for a server with room.
     public var noRoomRetry: Duration
+    /// How often every server's panel is checked; zero checks only when asked.
+    public var serverHealthInterval: Duration
+    /// Failed health checks in a row that take a server out of placement.
+    public var unhealthyAfter: Int
 
     public init(
         cipher: CredentialCipher, mailSealer: FieldSealer?, certificateKeyOpener: FieldOpener? = nil,
         apiTokens: APITokens,
         panels: PanelRegistry = .standard, panelTimeout: Duration = .seconds(30), defaultMailbox: String = "info",
-        noRoomRetry: Duration = .seconds(60)
+        noRoomRetry: Duration = .seconds(60), serverHealthInterval: Duration = .seconds(30), unhealthyAfter: Int = 2
     ) {
         self.cipher = cipher
         self.mailSealer = mailSealer
@@ -39,6 +43,8 @@ public struct ProvisioningSettings: Sendable {
         self.panelTimeout = panelTimeout
         self.defaultMailbox = defaultMailbox
         self.noRoomRetry = noRoomRetry
+        self.serverHealthInterval = serverHealthInterval
+        self.unhealthyAfter = max(1, unhealthyAfter)
     }
 
     public static func load(_ environment: Persistence.Environment = Persistence.Environment()) throws
@@ -58,7 +64,9 @@ public struct ProvisioningSettings: Sendable {
             apiTokens: try APITokens(parsing: try environment.secret("HOSTWIRE_API_TOKENS") ?? ""),
             panelTimeout: .seconds(try environment.int("HOSTWIRE_PANEL_TIMEOUT_SECONDS", default: 30)),
             defaultMailbox: environment.string("HOSTWIRE_DEFAULT_MAILBOX", default: "info"),
-            noRoomRetry: .seconds(try environment.int("HOSTWIRE_NO_ROOM_RETRY_SECONDS", default: 60)))
+            noRoomRetry: .seconds(try environment.int("HOSTWIRE_NO_ROOM_RETRY_SECONDS", default: 60)),
+            serverHealthInterval: .seconds(try environment.int("HOSTWIRE_SERVER_HEALTH_INTERVAL_SECONDS", default: 30)),
+            unhealthyAfter: try environment.int("HOSTWIRE_SERVER_UNHEALTHY_AFTER", default: 2))
     }
 }
 
@@ -84,7 +92,9 @@ public func buildProvisioning(_ settings: ProvisioningSettings) -> ServiceDefini
         let api = router.group("api").add(
             middleware: BearerAuthMiddleware(tokens: settings.apiTokens, policy: adminPolicy, audit: dependencies.store)
         )
-        ServersController(servers: servers, panels: panels).addRoutes(to: api)
+        let health = ServerHealthCheck(
+            servers: servers, panels: panels, unhealthyAfter: settings.unhealthyAfter, logger: dependencies.logger)
+        ServersController(servers: servers, health: health).addRoutes(to: api)
         ProvisioningController(dependencies: dependencies, accounts: accounts, provisioner: provisioner).addRoutes(
             to: api)
         AccountActionsController(store: dependencies.store, accounts: accounts).addRoutes(to: api)
@@ -95,6 +105,13 @@ public func buildProvisioning(_ settings: ProvisioningSettings) -> ServiceDefini
             )
             .addRoutes(to: router.group("api/customer"))
         }
+    }
+    definition.services = { dependencies in
+        guard settings.serverHealthInterval > .zero else { return [] }
+        let servers = ServerStore(database: dependencies.database, cipher: settings.cipher, logger: dependencies.logger)
+        let check = ServerHealthCheck(
+            servers: servers, panels: panels, unhealthyAfter: settings.unhealthyAfter, logger: dependencies.logger)
+        return [ServerHealthMonitor(servers: servers, check: check, interval: settings.serverHealthInterval)]
     }
     return definition
 }

@@ -64,6 +64,8 @@ struct Sandbox: Sendable {
                     "HOSTWIRE_MAIL_SEAL_PUBLIC_KEY": Self.mailKeys.publicKey,
                     "HOSTWIRE_CERT_SEAL_PRIVATE_KEY": Self.certificateKeys.privateKey,
                     "HOSTWIRE_PANEL_TIMEOUT_SECONDS": "2",
+                    // Checked only where a test asks: the fault tests' panels fail on purpose.
+                    "HOSTWIRE_SERVER_HEALTH_INTERVAL_SECONDS": "0",
                 ]) { $1 }.merging(provisioningEnvironment) { $1 }, httpPort: freePort(), logName: "\(tag)-provisioning")
         smtp = SMTPSink()
         mail = Self.mailProcess(bus: bus, database: database, smtp: smtp, tag: tag)

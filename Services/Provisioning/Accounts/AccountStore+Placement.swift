@@ -4,8 +4,8 @@ import Persistence
 import PostgresNIO
 
 extension AccountStore {
-    /// Places account `id` on the active server of `group` with the lowest share of its
-    /// capacity in use and room left, under the first of `usernames` free there (else
+    /// Places account `id` on the active, healthy server of `group` with the lowest share of
+    /// its capacity in use and room left, under the first of `usernames` free there (else
     /// `fallback`), in one statement; returns the server and the username, or `nil` when
     /// nothing was placed (no server has room, or the account was placed already).
     ///
@@ -18,7 +18,7 @@ extension AccountStore {
     /// refusal means a racer was placed, so this ends).
     func place(
         _ id: UUID, in group: String, usernames: [String], fallback: String,
-        sealedPassword: String
+        sealedPassword: String, unhealthyAfter: Int
     ) async throws -> (server: Server, username: String)? {
         var attempt = 0
         while true {
@@ -26,7 +26,8 @@ extension AccountStore {
             do {
                 return try await database.run(
                     PlaceAccount(
-                        id: id, group: group, usernames: usernames, fallback: fallback, sealedPassword: sealedPassword)
+                        id: id, group: group, usernames: usernames, fallback: fallback, sealedPassword: sealedPassword,
+                        unhealthyAfter: unhealthyAfter)
                 ).first.map { row in
                     let columns = row.makeRandomAccess()
                     return (try ServerStore.decode(row), try columns[columns.count - 1].decode(String.self))
@@ -44,20 +45,24 @@ extension AccountStore {
 }
 
 extension AccountStore {
-    /// The placement ``place(_:in:usernames:fallback:sealedPassword:)`` makes, as one statement.
+    /// The placement ``place(_:in:usernames:fallback:sealedPassword:unhealthyAfter:)`` makes, as one statement.
     struct PlaceAccount: PreparedStatement {
-        static let sql = Self(id: UUID(), group: "", usernames: [], fallback: "", sealedPassword: "").query.sql
+        static let sql = Self(
+            id: UUID(), group: "", usernames: [], fallback: "", sealedPassword: "", unhealthyAfter: 0
+        ).query.sql
         var id: UUID
         var group: String
         var usernames: [String]
         var fallback: String
         var sealedPassword: String
+        var unhealthyAfter: Int
 
         var query: PostgresQuery {
             """
             WITH chosen AS (
                 SELECT \(unescaped: ServerStore.columns) FROM servers s
                 WHERE s.server_group = \(group) AND s.status = 'active' AND s.live_accounts < s.max_accounts
+                  AND s.health_failures < \(unhealthyAfter)
                 ORDER BY s.live_accounts::float / s.max_accounts, s.name
                 LIMIT 1 FOR UPDATE
             ), free AS (

@@ -116,6 +116,29 @@ struct AccountStore: Sendable {
         try await database.query("UPDATE accounts SET username = \(username), updated_at = now() WHERE id = \(id)")
     }
 
+    /// Takes a placed account off `server`, which stopped answering before the panel account
+    /// was known to exist, so it is placed again elsewhere; the name it had there is kept as
+    /// a stray, removed if the panel made it after all once the server answers again.
+    /// `false` when the account had moved on meanwhile.
+    func moveOff(_ account: Account, from server: UUID) async throws -> Bool {
+        try await database.transaction { [logger] connection in
+            let moved = try await connection.query(
+                """
+                UPDATE accounts SET step = 'server', server_id = NULL, username = NULL, updated_at = now()
+                WHERE id = \(account.id) AND server_id = \(server) AND step = 'create' AND status = 'provisioning'
+                RETURNING id
+                """, logger: logger
+            ).collect()
+            guard !moved.isEmpty, let username = account.username else { return false }
+            try await connection.query(
+                """
+                INSERT INTO stray_accounts (server_id, username, domain, account_id)
+                VALUES (\(server), \(username), \(account.domain), \(account.id)) ON CONFLICT DO NOTHING
+                """, logger: logger)
+            return true
+        }
+    }
+
     /// Puts a failed account back into provisioning, for an operator's retry.
     static func restartProvisioning(_ id: UUID, in transaction: Transaction) async throws {
         try await transaction.query(

@@ -45,6 +45,12 @@ struct Provisioner: Sendable {
             throw PermanentTaskFailure("account \(id) has no server or credentials after placement")
         }
         guard account.step != .done else { return (account, server) }
+        // A server that stopped answering before its panel account was made loses the account to another.
+        if account.step == .create, server.healthFailures >= settings.unhealthyAfter,
+            try await accounts.moveOff(account, from: server.id)
+        {
+            return try await steps(id, progressed: progressed)
+        }
         let panel = try panels.panel(for: server)
         let password = try settings.cipher.open(sealed)
         if account.step == .create {
@@ -107,7 +113,7 @@ struct Provisioner: Sendable {
         guard
             let (server, username) = try await accounts.place(
                 account.id, in: account.group, usernames: candidates,
-                fallback: fallback, sealedPassword: sealed)
+                fallback: fallback, sealedPassword: sealed, unhealthyAfter: settings.unhealthyAfter)
         else {
             if try await reload(account.id).step != .server { return nil }
             throw TaskDeferral("no active server with room in group \(account.group)", delay: settings.noRoomRetry)

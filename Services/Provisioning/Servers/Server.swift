@@ -20,6 +20,8 @@ struct Server: Sendable, Encodable {
     let sealedSecret: String
     /// The last check of its panel API; `nil` when never checked.
     let lastHealth: HealthCheck?
+    /// Health checks in a row that failed.
+    let healthFailures: Int
 
     /// What a check of the panel API found.
     struct HealthCheck: Sendable, Encodable {
@@ -36,6 +38,7 @@ struct Server: Sendable, Encodable {
         case maxAccounts = "max_accounts"
         case status, nameservers, accounts
         case lastHealth = "last_health"
+        case healthFailures = "health_failures"
     }
 
     /// Where customers log in to this server's panel.

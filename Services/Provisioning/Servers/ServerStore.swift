@@ -13,20 +13,36 @@ struct ServerStore: Sendable {
 
     static let columns: String = """
         s.id, s.name, s.panel, s.hostname, s.ip, s.api_url, s.api_username, s.server_group, s.max_accounts, s.status,
-        s.nameservers, s.api_secret_sealed, s.live_accounts, s.health_checked_at, s.health_ok, s.health_error
+        s.nameservers, s.api_secret_sealed, s.live_accounts, s.health_checked_at, s.health_ok, s.health_error, s.health_failures
         """
 
     func all() async throws -> [Server] {
         try await database.query("SELECT \(unescaped: Self.columns) FROM servers s ORDER BY s.name").map(Self.decode)
     }
 
-    /// Keeps what a health check of server `id` found.
-    func recordHealth(_ id: UUID, healthy: Bool, error: String?) async throws {
+    /// Keeps what a health check of server `id` found; returns how many checks in a row have
+    /// failed now (0 after one that passed).
+    @discardableResult
+    func recordHealth(_ id: UUID, healthy: Bool, error: String?) async throws -> Int {
         try await database.query(
             """
-            UPDATE servers SET health_checked_at = now(), health_ok = \(healthy), health_error = \(error.map { String($0.prefix(500)) })
-            WHERE id = \(id)
-            """)
+            UPDATE servers SET health_checked_at = now(), health_ok = \(healthy), health_error = \(error.map { String($0.prefix(500)) }),
+                health_failures = CASE WHEN \(healthy) THEN 0 ELSE health_failures + 1 END
+            WHERE id = \(id) RETURNING health_failures
+            """
+        ).first?.decode(Int.self) ?? 0
+    }
+
+    /// The panel accounts provisioning may have left on server `id` (``AccountStore/moveOff(_:from:)``).
+    func strays(on id: UUID) async throws -> [(username: String, domain: String)] {
+        try await database.query("SELECT username, domain FROM stray_accounts WHERE server_id = \(id)").map {
+            try $0.decode((String, String).self)
+        }
+    }
+
+    /// Forgets a stray once it is gone from the panel (or was never made).
+    func forgetStray(_ username: String, on id: UUID) async throws {
+        try await database.query("DELETE FROM stray_accounts WHERE server_id = \(id) AND username = \(username)")
     }
 
     func server(_ id: UUID) async throws -> Server? {
@@ -105,18 +121,19 @@ struct ServerStore: Sendable {
     static func decode(_ row: PostgresRow) throws -> Server {
         let (
             id, name, panel, hostname, ip, url, user, group, max, status, nameservers, sealed, accounts, checkedAt,
-            healthy, error
+            healthy, error, failures
         ) =
             try row.decode(
                 (
                     UUID, String, String, String, String, String, String, String, Int, String, [String], String, Int,
-                    Date?, Bool?, String?
+                    Date?, Bool?, String?, Int
                 ).self)
         return Server(
             id: id, name: name, panel: PanelKind(rawValue: panel) ?? .cpanel, hostname: hostname, ip: ip, apiURL: url,
             apiUsername: user, group: group, maxAccounts: max, status: status, nameservers: nameservers,
             accounts: accounts, sealedSecret: sealed,
-            lastHealth: checkedAt.map { Server.HealthCheck(at: $0, healthy: healthy ?? false, error: error) })
+            lastHealth: checkedAt.map { Server.HealthCheck(at: $0, healthy: healthy ?? false, error: error) },
+            healthFailures: failures)
     }
 }
 

@@ -8,7 +8,7 @@ import Validation
 /// and check a server's panel API.
 struct ServersController: Sendable {
     let servers: ServerStore
-    let panels: PanelDirectory
+    let health: ServerHealthCheck
 
     struct NewServer: Decodable, Sendable {
         let name: String
@@ -97,23 +97,13 @@ struct ServersController: Sendable {
             return Response(status: .noContent)
         }
         api.get("servers/{id}/health") { _, context in
-            let server = try await server(context)
-            let started = ContinuousClock.now
-            do {
-                let health = try await panels.panel(for: server).health()
-                try await servers.recordHealth(server.id, healthy: true, error: nil)
-                return APIResponse.json(
-                    HealthReport(
-                        healthy: true, version: health.version, accounts: health.accounts, error: nil,
-                        milliseconds: (ContinuousClock.now - started) / .milliseconds(1)))
-            } catch {
-                try await servers.recordHealth(server.id, healthy: false, error: "\(error)")
-                return APIResponse.json(
-                    HealthReport(
-                        healthy: false, version: nil, accounts: nil, error: "\(error)",
-                        milliseconds: (ContinuousClock.now - started) / .milliseconds(1)),
-                    status: .badGateway)
-            }
+            let outcome = try await health.check(try await server(context))
+            return APIResponse.json(
+                HealthReport(
+                    healthy: outcome.error == nil, version: outcome.health?.version,
+                    accounts: outcome.health?.accounts, error: outcome.error,
+                    milliseconds: outcome.elapsed / .milliseconds(1)),
+                status: outcome.error == nil ? .ok : .badGateway)
         }
         api.post("servers/reseal-credentials") { _, _ in
             APIResponse.json(["resealed": try await servers.resealCredentials()])
