@@ -52,7 +52,8 @@ struct ServerHealthCheck: Sendable {
             if let account = try await panel.account(named: stray.username), account.domain == stray.domain {
                 try await panel.terminate(stray.username)
                 logger.notice(
-                    "removed a stray panel account", metadata: ["server": "\(server.name)", "user": "\(stray.username)"])
+                    "removed a stray panel account",
+                    metadata: ["server": "\(server.name)", "user": "\(stray.username)"])
             }
             try await servers.forgetStray(stray.username, on: server.id)
         }

@@ -31,7 +31,8 @@ struct ServerHealthMonitor: Service {
                         _ = try await check.check(server)
                     } catch {
                         check.logger.warning(
-                            "recording a health check failed", metadata: ["server": "\(server.name)", "error": "\(error)"])
+                            "recording a health check failed",
+                            metadata: ["server": "\(server.name)", "error": "\(error)"])
                     }
                 }
             }
