@@ -85,6 +85,7 @@ public func buildProvisioning(_ settings: ProvisioningSettings) -> ServiceDefini
     let panels = PanelDirectory(registry: settings.panels, cipher: settings.cipher, timeout: settings.panelTimeout)
     AccountCommands.register(in: &definition)
     AccountTasks(panels: panels, settings: settings).register(in: &definition)
+    UsageSync(panels: panels, settings: settings).register(in: &definition)
     definition.routes = { router, dependencies in
         let accounts = AccountStore(database: dependencies.database, logger: dependencies.logger)
         let servers = ServerStore(database: dependencies.database, cipher: settings.cipher, logger: dependencies.logger)
@@ -98,6 +99,10 @@ public func buildProvisioning(_ settings: ProvisioningSettings) -> ServiceDefini
         ProvisioningController(dependencies: dependencies, accounts: accounts, provisioner: provisioner).addRoutes(
             to: api)
         AccountActionsController(store: dependencies.store, accounts: accounts).addRoutes(to: api)
+        UsageController(
+            usage: UsageStore(database: dependencies.database, logger: dependencies.logger), accounts: accounts
+        )
+        .addRoutes(to: api)
         if let customers = settings.customers {
             CustomerAccountsController(
                 store: dependencies.store, customers: customers, cipher: settings.cipher, accounts: accounts,

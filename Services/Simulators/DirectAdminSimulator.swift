@@ -37,7 +37,17 @@ struct DirectAdminSimulator: Sendable {
                     ("username", account.username), ("domain", account.domain), ("package", account.plan),
                     ("suspended", account.suspended ? "yes" : "no"), ("email", account.email),
                     ("suspended_reason", account.suspendReason ?? ""),
+                    ("quota", state.limits(of: account.plan).diskMB.map(String.init) ?? "unlimited"),
+                    ("bandwidth", state.limits(of: account.plan).bandwidthMB.map(String.init) ?? "unlimited"),
                 ].filter { !$0.1.isEmpty || $0.0 != "suspended_reason" })
+        case "CMD_API_SHOW_USER_USAGE":
+            guard let user = fields["user"], let account = state.account(user) else {
+                return error("Unable to show user usage", "No such user")
+            }
+            return reply([
+                ("bandwidth", "\(account.bandwidthMB)"), ("quota", "\(account.diskMB)"), ("domainptr", "0"),
+                ("email_deliveries", "0"),
+            ])
         case "CMD_API_ACCOUNT_USER":
             guard fields["action"] == "create", let username = fields["username"], let domain = fields["domain"],
                 let password = fields["passwd"], password == fields["passwd2"]

@@ -1,3 +1,4 @@
+import Foundation
 import Hummingbird
 
 extension PanelState {
@@ -13,8 +14,51 @@ extension PanelState {
                         "mailboxes": $0.mailboxes.sorted().joined(separator: ","),
                         "databases": $0.databases.sorted().joined(separator: ","),
                         "certificates": $0.certificates.keys.sorted().joined(separator: ","),
+                        "disk_mb": "\($0.diskMB)", "bandwidth_mb": "\($0.bandwidthMB)",
                     ]
                 })
+        }
+        // What the account uses, as the panel would measure it.
+        router.put("__sim/accounts/{user}/usage") { request, context -> HTTPResponse.Status in
+            let usage = try await request.decode(as: Usage.self, context: context)
+            let user = context.parameters.get("user") ?? ""
+            return self.update(user) {
+                $0.diskMB = usage.diskMB
+                $0.bandwidthMB = usage.bandwidthMB
+            } ? .noContent : .notFound
+        }
+        // Accounts made at once, for load runs: `prefix1` … `prefixN` on `prefixN.example`.
+        router.post("__sim/accounts/seed") { request, context -> HTTPResponse.Status in
+            let seed = try await request.decode(as: Seed.self, context: context)
+            guard (1...100_000).contains(seed.count) else { return .badRequest }
+            for number in 1...seed.count {
+                _ = self.create(
+                    username: "\(seed.prefix)\(number)", domain: "\(seed.prefix)\(number).example",
+                    plan: seed.plan ?? "default",
+                    password: "seeded", email: "owner@\(seed.prefix)\(number).example")
+                _ = self.update("\(seed.prefix)\(number)") { $0.diskMB = seed.diskMB ?? 0 }
+            }
+            return .created
+        }
+    }
+
+    struct Usage: Decodable {
+        let diskMB: Int
+        let bandwidthMB: Int
+        enum CodingKeys: String, CodingKey {
+            case diskMB = "disk_mb"
+            case bandwidthMB = "bandwidth_mb"
+        }
+    }
+
+    struct Seed: Decodable {
+        let prefix: String
+        let count: Int
+        let plan: String?
+        let diskMB: Int?
+        enum CodingKeys: String, CodingKey {
+            case prefix, count, plan
+            case diskMB = "disk_mb"
         }
     }
 }

@@ -15,6 +15,9 @@ struct SimulatedAccount: Sendable {
     var databaseUsers: Set<String> = []
     var grants: Set<String> = []
     var certificates: [String: String] = [:]
+    var diskMB = 0
+    /// This month's traffic.
+    var bandwidthMB = 0
 }
 
 /// The accounts of a simulated panel, shared by its handlers.
@@ -25,6 +28,15 @@ final class PanelState: Sendable {
     }
 
     let plans: Set<String> = ["default", "starter", "pro", "business"]
+
+    /// Each plan's disk and monthly traffic in MB; `nil` is unlimited.
+    func limits(of plan: String) -> (diskMB: Int?, bandwidthMB: Int?) {
+        switch plan {
+        case "pro": (10_240, 102_400)
+        case "business": (51_200, nil)
+        default: (1_024, 10_240)
+        }
+    }
     private let accounts = Mutex(Accounts())
 
     func with<R>(_ body: (inout Accounts) throws -> R) rethrows -> R {

@@ -169,6 +169,7 @@ struct PleskSimulator: Sendable {
             var copy = request
             let packet = String(buffer: try await copy.collectBody(upTo: 4 * 1024 * 1024))
             if packet.contains("<server><create_session>") { return createSession(packet, request) }
+            if packet.contains("<webspace><get>") { return webspaces() }
             guard packet.contains("<certificate><install>"), let domain = element("webspace", in: packet),
                 let certificate = element("cert", in: packet), element("pvt", in: packet) != nil
             else {
@@ -184,6 +185,24 @@ struct PleskSimulator: Sendable {
             _ = state.update(owner.username) { $0.certificates[domain] = certificate }
             return xml("<certificate><install><result><status>ok</status></result></install></certificate>")
         }
+    }
+
+    /// `<webspace><get>` with the `gen_info`, `stat` and `limits` datasets, for every subscription.
+    private func webspaces() -> Response {
+        let results = state.all.map { account in
+            let limits = state.limits(of: account.plan)
+            let bytes = { (megabytes: Int?) in megabytes.map { "\($0 * 1_048_576)" } ?? "-1" }
+            return """
+                <result><status>ok</status><filter-id>\(account.id)</filter-id><id>\(account.id)</id><data>\
+                <gen_info><cr_date>2026-01-01</cr_date><name>\(account.domain)</name><status>\(account.suspended ? 16 : 0)</status>\
+                <real_size>\(account.diskMB * 1_048_576)</real_size></gen_info>\
+                <stat><traffic>\(account.bandwidthMB * 1_048_576)</traffic><subdom>0</subdom></stat>\
+                <limits><limit><name>disk_space</name><value>\(bytes(limits.diskMB))</value></limit>\
+                <limit><name>max_traffic</name><value>\(bytes(limits.bandwidthMB))</value></limit></limits>\
+                </data></result>
+                """
+        }
+        return xml("<webspace><get>\(results.joined())</get></webspace>")
     }
 
     private func cli(_ command: String, _ params: [String]) -> (Int, String, String) {

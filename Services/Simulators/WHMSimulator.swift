@@ -70,6 +70,14 @@ struct WHMSimulator: Sendable {
                 function, result: 1, reason: "Password changed for user “\(user)”.",
                 data: ["app": ["system", "ftp", "mail"]])
         case "listaccts": return listAccounts(parameters)
+        case "showbw":
+            let rows: [[String: Any]] = state.all.map {
+                [
+                    "user": $0.username, "maindomain": $0.domain, "totalbytes": $0.bandwidthMB * 1_048_576,
+                    "limit": (state.limits(of: $0.plan).bandwidthMB ?? 0) * 1_048_576,
+                ]
+            }
+            return envelope(function, result: 1, reason: "OK", data: ["acct": rows, "month": 12, "year": 2026])
         case "create_user_session":
             guard let user = parameters["user"], state.account(user) != nil else {
                 return envelope(function, result: 0, reason: "The user “\(parameters["user"] ?? "")” does not exist.")
@@ -160,7 +168,9 @@ struct WHMSimulator: Sendable {
             [
                 "user": $0.username, "domain": $0.domain, "plan": $0.plan, "suspended": $0.suspended ? 1 : 0,
                 "suspendreason": $0.suspendReason ?? "not suspended", "email": $0.email, "ip": "192.0.2.10",
-                "diskused": "0M", "unix_startdate": 1_700_000_000,
+                "diskused": "\($0.diskMB)M",
+                "disklimit": state.limits(of: $0.plan).diskMB.map { "\($0)M" } ?? "unlimited",
+                "unix_startdate": 1_700_000_000,
             ]
         }
         return envelope("listaccts", result: 1, reason: "OK", data: ["acct": rows])

@@ -26,6 +26,8 @@ public protocol ControlPanel: Sendable {
     func loginURL(for username: String, userIP: String) async throws -> String
     /// Answers when the panel's API works with these credentials.
     func health() async throws -> PanelHealth
+    /// Every account's disk and bandwidth use and limits, in as few calls as the panel allows.
+    func usage() async throws -> [PanelUsage]
 }
 
 /// The control panel products Hostwire speaks to.

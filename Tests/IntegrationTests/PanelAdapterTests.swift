@@ -1,7 +1,8 @@
-import ControlPanels
 import Foundation
 import TestSupport
 import Testing
+
+@testable import ControlPanels
 
 /// Each adapter against its simulator over HTTP: the whole account lifecycle, look-before-
 /// create, the panel's own refusals, bad credentials and injected failures.
@@ -155,6 +156,48 @@ import Testing
                 }
             }
         }
+    }
+
+    @Test(
+        "every account's disk and bandwidth with the package's limits, read as the panel reports them",
+        arguments: kinds.map(\.0))
+    func usage(kind: PanelKind) async throws {
+        try await withSimulator(Self.kinds.first { $0.0 == kind }!.1) { process in
+            let panel = panel(kind, process)
+            #expect(try await panel.usage().isEmpty)
+            for (name, plan) in [("usedone", "starter"), ("usedtwo", "business")] {
+                try await panel.createAccount(
+                    NewAccount(
+                        username: name, domain: "\(name).example", plan: plan, password: "Pa55-word!x",
+                        contactEmail: "owner@\(name).example", ip: "192.0.2.10"))
+            }
+            let reply = try await JSONClient(port: process.httpPort).call(
+                "PUT", "/__sim/accounts/usedone/usage", json: ["disk_mb": 850, "bandwidth_mb": 3_000])
+            #expect(reply.status == 204)
+            let usage = try await panel.usage()
+            let one = try #require(usage.first { $0.username == "usedone" || $0.domain == "usedone.example" })
+            #expect(one.diskMB == 850 && one.diskLimitMB == 1_024)
+            #expect(one.bandwidthMB == 3_000 && one.bandwidthLimitMB == 10_240)
+            let two = try #require(usage.first { $0.username == "usedtwo" || $0.domain == "usedtwo.example" })
+            #expect(two.diskMB == 0 && two.diskLimitMB == 51_200 && two.bandwidthLimitMB == nil, "unlimited traffic")
+        }
+    }
+
+    @Test("sizes as panels spell them, and hostile ones, never trap")
+    func sizes() {
+        #expect(PanelSize.megabytes("512M") == 512)
+        #expect(PanelSize.megabytes("2G") == 2_048)
+        #expect(PanelSize.megabytes("1024") == 1_024)
+        #expect(PanelSize.megabytes(12.2) == 13)
+        #expect(PanelSize.megabytes(1_048_576, unit: 1) == 1)
+        #expect(PanelSize.megabytes("999999999999999999999T") == 1_099_511_627_776)
+        for hostile: Any? in ["unlimited", "-5", "nan", "inf", "", "M", "1e400", nil, Double.nan, -1, Int.min] {
+            #expect(PanelSize.megabytes(hostile) == nil)
+        }
+        #expect(PanelSize.limit("unlimited") == nil)
+        #expect(PanelSize.limit("-1", unit: 1) == nil)
+        #expect(PanelSize.limit(0) == nil)
+        #expect(PanelSize.limit(Int.max, unit: 1) == 1_099_511_627_776, "clamped")
     }
 
     @Test("wrong credentials are refused as unauthorized", arguments: kinds.map(\.0))

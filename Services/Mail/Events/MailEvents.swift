@@ -108,6 +108,20 @@ struct MailEvents: Sendable {
                         "its renewal did not succeed; please check that the domain's DNS points to our nameservers",
                 ], transaction)
         }
+        definition.handlers.on(AccountUsageWarning.self) { event, transaction in
+            let disk = event.resource == .disk
+            try await notifyOwner(
+                event.accountID, "usage-warning",
+                [
+                    "threshold": event.threshold, "full": event.threshold >= 100,
+                    "resource": disk ? "disk space" : "monthly bandwidth",
+                    "used": Self.megabytes(event.usedMB), "limit": Self.megabytes(event.limitMB),
+                    "consequence": disk ? "new files and email cannot be stored" : "the site may be slowed or paused",
+                    "advice": disk
+                        ? "Deleting old backups, logs and mail frees space; a larger plan gives more."
+                        : "A larger plan gives more; the count starts again on the first of the month.",
+                ], transaction)
+        }
         registerBilling(in: &definition)
         definition.handlers.on(SubscriptionCancellationRequested.self) { event, transaction in
             var variables: [String: Any] = company.merging([
@@ -261,6 +275,13 @@ struct MailEvents: Sendable {
     }
 
     /// Mails the account's owner, known from its `account.provisioned`.
+    /// "820 MB", "1.5 GB".
+    static func megabytes(_ value: Int) -> String {
+        value < 1_024
+            ? "\(value) MB"
+            : String(format: "%.1f GB", Double(value) / 1_024).replacingOccurrences(of: ".0 GB", with: " GB")
+    }
+
     private func notifyOwner(_ accountID: UUID, _ template: String, _ extra: [String: Any], _ transaction: Transaction)
         async throws
     {

@@ -123,6 +123,27 @@ public struct WHMPanel: ControlPanel {
         return PanelHealth(version: version, accounts: try await listAccounts().count)
     }
 
+    /// `listaccts` for disk (`diskused`, `disklimit`, as "512M" or "unlimited") and `showbw`
+    /// for this month's traffic (`totalbytes`, `limit` in bytes): two calls however many accounts.
+    public func usage() async throws -> [PanelUsage] {
+        let disk = try await call("listaccts", ["want": "user,diskused,disklimit"])["acct"] as? [[String: Any]] ?? []
+        let traffic = try await call("showbw", [:])["acct"] as? [[String: Any]] ?? []
+        var bandwidth: [String: (used: Int, limit: Int?)] = [:]
+        for row in traffic {
+            guard let user = row["user"] as? String else { continue }
+            bandwidth[user] = (
+                PanelSize.megabytes(row["totalbytes"], unit: 1) ?? 0, PanelSize.limit(row["limit"], unit: 1)
+            )
+        }
+        return disk.compactMap { row in
+            guard let user = row["user"] as? String else { return nil }
+            return PanelUsage(
+                username: user, domain: nil, diskMB: PanelSize.megabytes(row["diskused"]) ?? 0,
+                diskLimitMB: PanelSize.limit(row["disklimit"]), bandwidthMB: bandwidth[user]?.used ?? 0,
+                bandwidthLimitMB: bandwidth[user]?.limit ?? nil)
+        }
+    }
+
     private func accounts(_ filter: [String: String]) async throws -> [PanelAccount] {
         let data = try await call(
             "listaccts", filter.merging(["want": "user,domain,plan,suspended,suspendreason"]) { $1 })

@@ -134,6 +134,30 @@ public struct DirectAdminPanel: ControlPanel {
     }
 
     /// Calls `command` and reads its `key=value` answer; `error=1` is a refusal.
+    /// DirectAdmin's legacy API reports use per user: `CMD_API_SHOW_USER_USAGE` (`quota` and
+    /// `bandwidth` in MB) and the limits from `CMD_API_SHOW_USER_CONFIG`, after the user list,
+    /// so 2 calls an account plus one, eight accounts at a time.
+    public func usage() async throws -> [PanelUsage] {
+        let users = try await list("CMD_API_SHOW_ALL_USERS", [:])
+        return try await withThrowingTaskGroup(of: PanelUsage.self) { group in
+            var results: [PanelUsage] = []
+            for (index, user) in users.enumerated() {
+                if index >= 8, let done = try await group.next() { results.append(done) }
+                group.addTask {
+                    let used = try await call(.GET, "CMD_API_SHOW_USER_USAGE", ["user": user])
+                    let config = try await call(.GET, "CMD_API_SHOW_USER_CONFIG", ["user": user])
+                    return PanelUsage(
+                        username: user, domain: config["domain"], diskMB: PanelSize.megabytes(used["quota"]) ?? 0,
+                        diskLimitMB: PanelSize.limit(config["quota"]),
+                        bandwidthMB: PanelSize.megabytes(used["bandwidth"]) ?? 0,
+                        bandwidthLimitMB: PanelSize.limit(config["bandwidth"]))
+                }
+            }
+            for try await done in group { results.append(done) }
+            return results
+        }
+    }
+
     private func call(
         _ method: HTTPMethod, _ command: String, _ parameters: [String: String],
         as user: String? = nil

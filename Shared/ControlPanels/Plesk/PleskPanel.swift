@@ -241,6 +241,36 @@ public struct PleskPanel: ControlPanel {
         }
     }
 
+    /// One XML API `webspace get` for every subscription: `gen_info` (`name`, `real_size` in
+    /// bytes), `stat` (this month's `traffic` in bytes) and `limits` (`disk_space`, `max_traffic`;
+    /// -1 is unlimited).
+    public func usage() async throws -> [PanelUsage] {
+        let answer = try await xml(
+            """
+            <packet><webspace><get><filter/><dataset><gen_info/><stat/><limits/></dataset></get></webspace></packet>
+            """, listing: true)
+        return answer.components(separatedBy: "<result>").dropFirst().compactMap { result in
+            func value(_ tag: String, in text: String) -> String? {
+                guard let start = text.range(of: "<\(tag)>"),
+                    let end = text.range(of: "</\(tag)>", range: start.upperBound..<text.endIndex)
+                else { return nil }
+                return String(text[start.upperBound..<end.lowerBound])
+            }
+            func limit(_ name: String) -> Int? {
+                result.components(separatedBy: "<limit>").dropFirst()
+                    .first { value("name", in: $0) == name }
+                    .flatMap { PanelSize.limit(value("value", in: $0), unit: 1) }
+            }
+            guard value("status", in: result) == "ok", let domain = value("name", in: result) else { return nil }
+            return PanelUsage(
+                username: nil, domain: domain,
+                diskMB: PanelSize.megabytes(value("real_size", in: result), unit: 1) ?? 0,
+                diskLimitMB: limit("disk_space"),
+                bandwidthMB: PanelSize.megabytes(value("traffic", in: result), unit: 1) ?? 0,
+                bandwidthLimitMB: limit("max_traffic"))
+        }
+    }
+
     /// Runs a Plesk CLI utility through REST; a non-zero exit code is a refusal.
     private func cli(_ command: String, _ parameters: [String]) async throws {
         let result = try await rest(.POST, "/cli/\(command)/call", json: ["params": parameters], as: CLIResult.self)
@@ -251,9 +281,9 @@ public struct PleskPanel: ControlPanel {
     }
 
     /// Sends an XML API packet and returns the answer; `<status>error</status>` anywhere is a
-    /// refusal with its `errtext`.
+    /// refusal with its `errtext`. A listing (`results`) may have no result at all.
     @discardableResult
-    private func xml(_ packet: String) async throws -> String {
+    private func xml(_ packet: String, listing: Bool = false) async throws -> String {
         let response = try await http.panelCall(
             .POST, "/enterprise/control/agent.php", headers: [("KEY", key)],
             body: packet, contentType: "text/xml")
@@ -263,7 +293,7 @@ public struct PleskPanel: ControlPanel {
             }
             throw PanelError.rejected("XML API: \(text ?? "error")")
         }
-        guard response.body.contains("<status>ok</status>") else {
+        guard listing || response.body.contains("<status>ok</status>") else {
             throw PanelError.unavailable("XML API: no result status")
         }
         return response.body
