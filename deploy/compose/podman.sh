@@ -12,7 +12,9 @@ SOCKET=/run/podman/podman.sock
 mkdir -p "$RUN" "$VAR/logs"
 
 configure() {
-  deploy/local/install-deps.sh podman runc debootstrap docker-compose
+  # Without its recommended netavark, Podman uses CNI, whose networks resolve container
+  # names only with the dnsname plugin (else `postgres` is unknown to the roles job).
+  deploy/local/install-deps.sh podman runc debootstrap docker-compose golang-github-containernetworking-plugin-dnsname
   # Hosts that cap open files or run hybrid cgroups (this VM does both) reject crun's defaults.
   if ! grep -q 'cgroup_manager = "cgroupfs"' /etc/containers/containers.conf 2>/dev/null; then
     mkdir -p /etc/containers
