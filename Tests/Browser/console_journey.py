@@ -484,6 +484,14 @@ class ConsoleJourney(unittest.TestCase):
         support.get(PORTAL + "/console/dead-letters")
         self.assertIn("No message is waiting", support.page_source)
         self.page("dead-letters", support)
+        # Who is near a limit: a day as the usage sync stores it, shown with its meters.
+        account = psql_value("SELECT id FROM provisioning.accounts WHERE status = 'active' ORDER BY created_at LIMIT 1")
+        # (as the latest day: the journey's timer may have run the real sync already)
+        psql(f"INSERT INTO provisioning.account_usage SELECT '{account}', coalesce(max(day), current_date), 950, 1024, 200, "
+             "10240 FROM provisioning.account_usage ON CONFLICT (account_id, day) DO UPDATE SET disk_mb = 950, disk_limit_mb = 1024")
+        support.get(PORTAL + "/console/usage")
+        self.assertIn("92%", support.find_element(By.ID, "usage").text)
+        self.page("usage", support)
 
     def test_6c_the_catalog_and_certificates(self):
         owner = self.drivers["owner"]

@@ -186,9 +186,17 @@ class PortalJourney(unittest.TestCase):
         self.wait_for_step("certificate")
         self.assertIn("All done", self.driver.find_element(By.ID, "progress-message").text)
         self.page("order-done")
+        # A day as the daily usage sync stores it (the sync itself: Tests/IntegrationTests/UsageSyncTests).
+        subprocess.run(["psql", os.environ["HOSTWIRE_ADMIN_URL"], "-v", "ON_ERROR_STOP=1", "-q", "-c",
+                        "INSERT INTO provisioning.account_usage SELECT id, current_date, 850, 1024, 3000, 10240 "
+                        f"FROM provisioning.accounts WHERE domain = '{self.domain}' ON CONFLICT DO NOTHING"], check=True)
         self.driver.get(PORTAL + "/services")
         self.assertIn(self.domain, self.driver.page_source)
         self.assertIn("Active", self.driver.page_source)
+        usage = self.driver.find_element(
+            By.XPATH, f"//li[contains(@class, 'card')][.//h2[text()='{self.domain}']]//dl").text
+        self.assertIn("850 MB of 1.0 GB (83%)", usage)
+        self.assertIn("2.9 GB of 10.0 GB", usage)
         # The certificate Pebble issued, with its expiry, on the service's card.
         certificate = self.driver.find_element(
             By.XPATH, f"//li[contains(@class, 'card')][.//h2[text()='{self.domain}']]//dd[@class='certificate']").text

@@ -47,7 +47,9 @@ import ZeroMQ
         #expect((parsed["defects"] as? [String])?.isEmpty == true)
     }
 
-    @Test("account.provisioned → exactly one welcome email, both parts, the right values, HTML escaped")
+    @Test(
+        "account.provisioned → exactly one welcome email, both parts, the right values (mailbox and database named), HTML escaped"
+    )
     func welcomeEmail() async throws {
         try await TestDatabase.with(services: ["checkout", "provisioning", "mail"]) { database in
             let sandbox = Sandbox(database: database, tag: "welcome")
@@ -84,6 +86,9 @@ import ZeroMQ
             #expect(text.contains("Username:      \(username)"))
             #expect(text.contains("Control panel: https://whm1.sandbox.test:2083"))
             #expect(text.contains("ns1.sandbox.test"))
+            #expect(text.contains("Mailbox:       info@welcome.example (the same password)"))
+            #expect(text.contains("Database:      \(username)_main, user \(username)_main"))
+            #expect(html.contains("<td>info@welcome.example (the same password)</td>"))
             let password = try #require(text.components(separatedBy: "Password:      ").last?.prefix(20)).description
             #expect(password.count == 20 && !password.contains(" "))
             #expect(html.contains(password.replacingOccurrences(of: "&", with: "&amp;")))

@@ -21,6 +21,8 @@ struct MailEvents: Sendable {
             ]) { $1 }
             variables["nameservers"] = event.nameservers
             variables["has_nameservers"] = !event.nameservers.isEmpty
+            if let mailbox = event.mailbox { variables["mailbox"] = mailbox }
+            if let database = event.database { variables["database"] = database }
             if let sealed = event.sealedPassword { variables["sealed_password"] = sealed }
             try await queue(
                 "welcome", to: event.contactEmail, name: event.customerName, variables, transaction,

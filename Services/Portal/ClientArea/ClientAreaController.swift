@@ -77,6 +77,17 @@ struct ClientAreaController: Sendable {
                 row["password_id"] = account.id.uuidString.lowercased()
             }
             if account.status == "active" { row["dns_id"] = account.id.uuidString.lowercased() }
+            if let usage = account.usage, ["active", "suspended"].contains(account.status) {
+                row["usage"] =
+                    [
+                        "day": usage.day,
+                        "meters": [
+                            Self.meter("Disk space", usage.diskMB, usage.diskLimitMB, domain: account.domain),
+                            Self.meter(
+                                "Traffic this month", usage.bandwidthMB, usage.bandwidthLimitMB, domain: account.domain),
+                        ],
+                    ] as [String: Any]
+            }
             if let certificate = certificates[account.id] {
                 row["certificate"] =
                     switch (certificate.status, certificate.notAfter) {
@@ -232,6 +243,21 @@ struct ClientAreaController: Sendable {
 
     private func linked(_ context: PortalRequestContext) async throws -> PortalSession {
         try await CustomerLink(services: services, people: people).session(context)
+    }
+
+    /// One usage meter: used of the limit, or used with no limit.
+    static func meter(_ label: String, _ used: Int, _ limit: Int?, domain: String) -> [String: Any] {
+        var meter: [String: Any] = ["label": label, "used": SizeText.megabytes(used), "domain": domain]
+        if let limit, limit > 0 {
+            let percent = used * 100 / limit
+            meter.merge(
+                [
+                    "limited": true, "value": min(used, limit), "max": limit, "limit": SizeText.megabytes(limit),
+                    "percent": percent,
+                    "high": limit * 8 / 10, "near": percent >= 80,
+                ]) { $1 }
+        }
+        return meter
     }
 
     static func statusText(_ status: String) -> String {

@@ -17,6 +17,21 @@ struct HostingAccount: Decodable, Sendable {
     let suspendReason: String?
     let createdAt: Date
     let provisionedAt: Date?
+    /// The last day measured on the panel; `nil` before the first daily sync.
+    let usage: Usage?
+
+    /// Disk and this month's traffic in MB; a `nil` limit is unlimited.
+    struct Usage: Decodable, Sendable {
+        let day: String, diskMB: Int, diskLimitMB: Int?, bandwidthMB: Int, bandwidthLimitMB: Int?
+        enum CodingKeys: String, CodingKey {
+            case day
+            case diskMB = "disk_mb"
+            case diskLimitMB = "disk_limit_mb"
+            case bandwidthMB = "bandwidth_mb"
+            case bandwidthLimitMB = "bandwidth_limit_mb"
+        }
+    }
+
     enum CodingKeys: String, CodingKey {
         case id
         case orderID = "order_id"
@@ -24,6 +39,7 @@ struct HostingAccount: Decodable, Sendable {
         case suspendReason = "suspend_reason"
         case createdAt = "created_at"
         case provisionedAt = "provisioned_at"
+        case usage
     }
 }
 

@@ -14,6 +14,7 @@ struct OperationsConsoleController: Sendable {
 
     func addRoutes(to router: RouterGroup<ConsoleRequestContext>) {
         router.get("servers") { _, context in try await servers(context: context) }
+        router.get("usage") { _, context in try await usage(context: context) }
         router.post("servers", use: addServer)
         router.post("servers/{id}/status", use: setStatus)
         router.post("servers/{id}/health") { _, context in
@@ -158,10 +159,43 @@ struct OperationsConsoleController: Sendable {
                         "accounts": count, "capacity": capacity,
                         "health": DashboardController.health(server["last_health"] as? [String: Any]),
                         "unhealthy": (server["last_health"] as? [String: Any])?["healthy"] as? Bool == false,
+                        "failures": server["health_failures"] as? Int ?? 0,
                         "choices": Self.serverStatuses.map { ["value": $0, "selected": $0 == current] },
                     ] as [String: Any]
                 },
             ], context: context, status: status)
+    }
+
+    /// The accounts using 80% or more of their disk or monthly traffic, fullest first, as the
+    /// last daily usage sync read them from their panels.
+    private func usage(context: ConsoleRequestContext) async throws -> Response {
+        guard let staff = context.staff else { throw PortalError.notFound }
+        let items =
+            (try await apis.get(.provisioning, "/api/usage?over=80&per_page=200", as: staff) as? [String: Any])?[
+                "items"] as? [[String: Any]] ?? []
+        func meter(_ used: Any?, _ limit: Any?, _ percent: Any?) -> [String: Any] {
+            guard let limit = limit as? Int, let used = used as? Int, let percent = percent as? Int else {
+                return ["unlimited": true, "used": SizeText.megabytes(used as? Int ?? 0)]
+            }
+            return [
+                "value": min(used, limit), "max": limit, "high": limit * 8 / 10, "percent": percent,
+                "over": percent >= 100,
+                "used": SizeText.megabytes(used), "limit": SizeText.megabytes(limit),
+            ]
+        }
+        return pages.render(
+            "console-usage",
+            [
+                "title": "Usage", "empty": items.isEmpty,
+                "accounts": items.map { item in
+                    [
+                        "id": (item["account_id"] as? String)?.lowercased() ?? "", "domain": item["domain"] ?? "",
+                        "server": item["server"] ?? "—", "day": item["day"] ?? "",
+                        "disk": meter(item["disk_mb"], item["disk_limit_mb"], item["disk_percent"]),
+                        "bandwidth": meter(item["bandwidth_mb"], item["bandwidth_limit_mb"], item["bandwidth_percent"]),
+                    ] as [String: Any]
+                },
+            ], context: context)
     }
 
     private func letters(

@@ -18,6 +18,7 @@ struct PageRenderer: Sendable {
         "console-tasks", "console-audit", "console-staff", "console-invoices", "console-invoice", "console-api-keys",
         "console-customers", "console-customer", "console-servers", "console-dead-letters", "console-catalog",
         "console-dns", "console-templates", "console-template", "console-billing", "console-bus",
+        "console-usage",
     ]
 
     /// The navigation entry a page belongs to, when not its own.
@@ -33,7 +34,7 @@ struct PageRenderer: Sendable {
         "console-api-keys": "console_api_keys",
         "console-customers": "console_customers", "console-customer": "console_customers",
         "console-servers": "console_servers", "console-dead-letters": "console_tasks",
-        "console-catalog": "console_catalog", "console-dns": "console_servers",
+        "console-catalog": "console_catalog", "console-dns": "console_servers", "console-usage": "console_servers",
         "console-templates": "console_catalog", "console-template": "console_catalog",
         "console-billing": "console_billing", "console-bus": "console_tasks",
     ]

@@ -87,27 +87,36 @@ struct AccountStore: Sendable {
         }
     }
 
-    /// The accounts of `customer`, newest first, as their owner sees them.
+    /// The accounts of `customer`, newest first, as their owner sees them, with the last
+    /// measured day of each.
     func owned(by customer: UUID, limit: Int, offset: Int) async throws -> [CustomerAccount] {
         try await database.query(
             """
             SELECT a.id, a.order_id, a.domain, a.plan, a.status, a.step, s.hostname, s.panel, a.username, a.suspend_reason,
-                   a.created_at, a.provisioned_at
+                   a.created_at, a.provisioned_at, u.day::text, u.disk_mb, u.disk_limit_mb, u.bandwidth_mb, u.bandwidth_limit_mb
             FROM accounts a LEFT JOIN servers s ON s.id = a.server_id
+            LEFT JOIN LATERAL (SELECT * FROM account_usage x WHERE x.account_id = a.id ORDER BY x.day DESC LIMIT 1) u ON true
             WHERE a.customer_id = \(customer)
             ORDER BY a.created_at DESC, a.id LIMIT \(limit) OFFSET \(offset)
             """
         ).map { row in
-            let (id, order, domain, plan, status, step, server, panel, username, reason, created, provisioned) =
-                try row.decode(
-                    (
-                        UUID, UUID?, String, String, AccountStatus, ProvisioningStep, String?, String?, String?,
-                        String?, Date, Date?
-                    ).self)
+            let (
+                id, order, domain, plan, status, step, server, panel, username, reason, created, provisioned, day, disk,
+                diskLimit, bandwidth, bandwidthLimit
+            ) = try row.decode(
+                (
+                    UUID, UUID?, String, String, AccountStatus, ProvisioningStep, String?, String?, String?,
+                    String?, Date, Date?, String?, Int?, Int?, Int?, Int?
+                ).self)
+            let usage = day.map {
+                CustomerAccount.Usage(
+                    day: $0, diskMB: disk ?? 0, diskLimitMB: diskLimit, bandwidthMB: bandwidth ?? 0,
+                    bandwidthLimitMB: bandwidthLimit)
+            }
             return CustomerAccount(
                 id: id, orderID: order, domain: domain, plan: plan, status: status, step: step, server: server,
                 controlPanel: panel, username: username, suspendReason: reason, createdAt: created,
-                provisionedAt: provisioned)
+                provisionedAt: provisioned, usage: usage)
         }
     }
 

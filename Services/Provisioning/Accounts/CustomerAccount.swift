@@ -5,6 +5,21 @@ struct CustomerAccount: Encodable, Sendable {
     let id: UUID, orderID: UUID?, domain: String, plan: String, status: AccountStatus, step: ProvisioningStep
     let server: String?, controlPanel: String?, username: String?, suspendReason: String?
     let createdAt: Date, provisionedAt: Date?
+    /// The last day the usage sync measured; `nil` before the first.
+    let usage: Usage?
+
+    /// Disk and this month's traffic in MB; a `nil` limit is unlimited.
+    struct Usage: Encodable, Sendable {
+        let day: String, diskMB: Int, diskLimitMB: Int?, bandwidthMB: Int, bandwidthLimitMB: Int?
+        enum CodingKeys: String, CodingKey {
+            case day
+            case diskMB = "disk_mb"
+            case diskLimitMB = "disk_limit_mb"
+            case bandwidthMB = "bandwidth_mb"
+            case bandwidthLimitMB = "bandwidth_limit_mb"
+        }
+    }
+
     enum CodingKeys: String, CodingKey {
         case id
         case orderID = "order_id"
@@ -14,5 +29,6 @@ struct CustomerAccount: Encodable, Sendable {
         case suspendReason = "suspend_reason"
         case createdAt = "created_at"
         case provisionedAt = "provisioned_at"
+        case usage
     }
 }

@@ -72,8 +72,8 @@ struct Provisioner: Sendable {
         }
         progressed()
         let database = NewDatabase(
-            username: username, domain: account.domain, name: "\(username)_main",
-            user: "\(username)_main", password: password)
+            username: username, domain: account.domain, name: Self.databaseName(of: username),
+            user: Self.databaseName(of: username), password: password)
         try await withPanelRetries {
             try await createUnlessPresent {
                 try await panel.createDatabase(database)
@@ -98,8 +98,15 @@ struct Provisioner: Sendable {
                 customerName: account.customerName, contactEmail: account.contactEmail, domain: account.domain,
                 username: account.username ?? "", serverHostname: server.hostname, serverIP: server.ip,
                 nameservers: server.nameservers, panel: server.panel.rawValue, controlPanelURL: server.controlPanelURL,
-                sealedPassword: try password.flatMap { try settings.mailSealer?.seal($0) }))
+                sealedPassword: try password.flatMap { try settings.mailSealer?.seal($0) },
+                mailbox: mailboxAddress(of: account), database: account.username.map(Self.databaseName)))
     }
+
+    /// The mailbox every account gets.
+    func mailboxAddress(of account: Account) -> String { "\(settings.defaultMailbox)@\(account.domain)" }
+
+    /// The database (and its user) every account gets.
+    static func databaseName(of username: String) -> String { "\(username)_main" }
 
     /// Chooses the least-full server with room and a username free on it, with a new
     /// password; waits (without using an attempt) when no server has room. Returns the

@@ -108,11 +108,15 @@ public struct AccountProvisioned: Event {
     /// The account password sealed for the mail service alone (`FieldSealer`,
     /// purpose `account.password`); `nil` when no mail key is configured.
     public var sealedPassword: String?
+    /// The mailbox made with the account (`info@domain`), with the account's password.
+    public var mailbox: String?
+    /// The MySQL database made with the account; its user has the same name and the account's password.
+    public var database: String?
 
     public init(
         accountID: UUID, orderID: UUID, customerID: UUID, customerName: String, contactEmail: String,
         domain: String, username: String, serverHostname: String, serverIP: String, nameservers: [String],
-        panel: String, controlPanelURL: String, sealedPassword: String?
+        panel: String, controlPanelURL: String, sealedPassword: String?, mailbox: String? = nil, database: String? = nil
     ) {
         self.accountID = accountID
         self.orderID = orderID
@@ -127,6 +131,8 @@ public struct AccountProvisioned: Event {
         self.panel = panel
         self.controlPanelURL = controlPanelURL
         self.sealedPassword = sealedPassword
+        self.mailbox = mailbox
+        self.database = database
     }
 
     enum CodingKeys: String, CodingKey {
@@ -135,7 +141,7 @@ public struct AccountProvisioned: Event {
         case customerID = "customer_id"
         case customerName = "customer_name"
         case contactEmail = "contact_email"
-        case domain, username
+        case domain, username, mailbox, database
         case serverHostname = "server_hostname"
         case serverIP = "server_ip"
         case nameservers, panel
