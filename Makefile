@@ -7,7 +7,7 @@ APT_PACKAGES := libzmq3-dev libpq-dev libcurl4-openssl-dev libssl-dev postgresql
 	chromium chromium-driver fonts-dejavu-core haproxy
 SWIFT_BUILD_FLAGS ?=
 
-.PHONY: deps build run up down format test-unit test test-servers stop-test-servers compose-test compose-build compose-bench swap-test dr-drill bench bench-orders bench-billing bench-dnsssl bench-stages bench-portal chaos fuzz clean
+.PHONY: deps build run up down format test-unit test test-servers stop-test-servers compose-test compose-build compose-bench usage-bench swap-test dr-drill bench bench-orders bench-billing bench-dnsssl bench-stages bench-portal chaos fuzz clean
 
 ## deps: install the system packages the build and the real test servers need (Debian)
 deps:
@@ -65,6 +65,10 @@ dr-drill: build
 ## compose-bench: the release images' binaries as host processes and in their containers, one run (after compose-build)
 compose-bench: deps
 	@deploy/compose/bench.sh
+
+## usage-bench: the daily usage sync of 10,000 accounts on 20 simulated servers (release build)
+usage-bench: deps
+	@deploy/local/usage-bench.sh
 
 ## compose-build: the real multi-stage build of deploy/Dockerfile (a release build in the Swift image), timed
 compose-build: deps
