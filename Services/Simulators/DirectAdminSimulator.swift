@@ -37,8 +37,8 @@ struct DirectAdminSimulator: Sendable {
                     ("username", account.username), ("domain", account.domain), ("package", account.plan),
                     ("suspended", account.suspended ? "yes" : "no"), ("email", account.email),
                     ("suspended_reason", account.suspendReason ?? ""),
-                    ("quota", state.limits(of: account.plan).diskMB.map(String.init) ?? "unlimited"),
-                    ("bandwidth", state.limits(of: account.plan).bandwidthMB.map(String.init) ?? "unlimited"),
+                    ("quota", state.limits(of: account).diskMB.map(String.init) ?? "unlimited"),
+                    ("bandwidth", state.limits(of: account).bandwidthMB.map(String.init) ?? "unlimited"),
                 ].filter { !$0.1.isEmpty || $0.0 != "suspended_reason" })
         case "CMD_API_SHOW_USER_USAGE":
             guard let user = fields["user"], let account = state.account(user) else {
@@ -91,6 +91,12 @@ struct DirectAdminSimulator: Sendable {
             return reply([
                 ("error", "0"), ("text", "Success"), ("details", "\(users.count) users \(action.lowercased())ed"),
             ])
+        case "CMD_API_MODIFY_USER" where fields["action"] == "customize":
+            guard let user = fields["user"], state.account(user) != nil else { return error("Error", "No such user") }
+            return state.setLimits(
+                user, disk: fields["quota"], bandwidth: fields["bandwidth"], mailboxes: fields["nemails"],
+                databases: fields["mysql"])
+                ? reply([("error", "0"), ("text", "User modified")]) : error("Error", "Invalid limit value")
         case "CMD_API_MODIFY_USER":
             guard fields["action"] == "package", let user = fields["user"], let plan = fields["package"] else {
                 return error("Error", "action=package, user and package are required")

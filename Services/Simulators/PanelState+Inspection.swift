@@ -5,19 +5,7 @@ extension PanelState {
     /// `GET /__sim/accounts`: the panel's accounts as the simulator holds them, for tests that
     /// check from outside what a real panel would show in its own pages.
     func addInspectionRoutes(to router: Router<BasicRequestContext>) {
-        router.get("__sim/accounts") { _, _ in
-            JSONBody(
-                self.all.map {
-                    [
-                        "user": $0.username, "domain": $0.domain, "plan": $0.plan,
-                        "suspended": $0.suspended ? "1" : "0",
-                        "mailboxes": $0.mailboxes.sorted().joined(separator: ","),
-                        "databases": $0.databases.sorted().joined(separator: ","),
-                        "certificates": $0.certificates.keys.sorted().joined(separator: ","),
-                        "disk_mb": "\($0.diskMB)", "bandwidth_mb": "\($0.bandwidthMB)",
-                    ]
-                })
-        }
+        router.get("__sim/accounts") { _, _ in JSONBody(self.all.map(self.inspected)) }
         // What the account uses, as the panel would measure it.
         router.put("__sim/accounts/{user}/usage") { request, context -> HTTPResponse.Status in
             let usage = try await request.decode(as: Usage.self, context: context)
@@ -40,6 +28,23 @@ extension PanelState {
             }
             return .created
         }
+    }
+
+    /// One account as `GET /__sim/accounts` shows it, every value a string.
+    func inspected(_ account: SimulatedAccount) -> [String: String] {
+        let limits = limits(of: account)
+        func own(_ value: Int?) -> String { value.map { $0 > 0 ? String($0) : "unlimited" } ?? "plan" }
+        return [
+            "user": account.username, "domain": account.domain, "plan": account.plan,
+            "suspended": account.suspended ? "1" : "0",
+            "mailboxes": account.mailboxes.sorted().joined(separator: ","),
+            "databases": account.databases.sorted().joined(separator: ","),
+            "certificates": account.certificates.keys.sorted().joined(separator: ","),
+            "disk_mb": String(account.diskMB), "bandwidth_mb": String(account.bandwidthMB),
+            "disk_limit_mb": limits.diskMB.map(String.init) ?? "unlimited",
+            "bandwidth_limit_mb": limits.bandwidthMB.map(String.init) ?? "unlimited",
+            "max_mailboxes": own(account.limits.mailboxes), "max_databases": own(account.limits.databases),
+        ]
     }
 
     struct Usage: Decodable {

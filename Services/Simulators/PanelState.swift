@@ -18,6 +18,12 @@ struct SimulatedAccount: Sendable {
     var diskMB = 0
     /// This month's traffic.
     var bandwidthMB = 0
+    /// Limits set on the account over its plan's (`nil`: the plan's; 0: unlimited).
+    var limits = Limits()
+
+    struct Limits: Sendable {
+        var diskMB: Int?, bandwidthMB: Int?, mailboxes: Int?, databases: Int?
+    }
 }
 
 /// The accounts of a simulated panel, shared by its handlers.
@@ -35,6 +41,35 @@ final class PanelState: Sendable {
         case "pro": (10_240, 102_400)
         case "business": (51_200, nil)
         default: (1_024, 10_240)
+        }
+    }
+
+    /// The account's disk and traffic limits: its own where set, else its plan's.
+    func limits(of account: SimulatedAccount) -> (diskMB: Int?, bandwidthMB: Int?) {
+        let plan = limits(of: account.plan)
+        func own(_ value: Int?, _ fallback: Int?) -> Int? { value.map { $0 > 0 ? $0 : nil } ?? fallback }
+        return (own(account.limits.diskMB, plan.diskMB), own(account.limits.bandwidthMB, plan.bandwidthMB))
+    }
+
+    /// Sets the limits a panel call named (`unlimited`, `-1` and 0 are none; an `M` suffix is
+    /// dropped); `false` when there is no such account or a value is not a number.
+    func setLimits(_ username: String, disk: String?, bandwidth: String?, mailboxes: String?, databases: String?)
+        -> Bool
+    {
+        func number(_ text: String?) -> Int?? {
+            guard let text else { return .some(nil) }
+            if text == "unlimited" || text == "-1" { return .some(0) }
+            let digits = text.hasSuffix("M") ? String(text.dropLast()) : text
+            return Int(digits).map { .some(max($0, 0)) } ?? nil
+        }
+        guard let disk = number(disk), let bandwidth = number(bandwidth), let mailboxes = number(mailboxes),
+            let databases = number(databases)
+        else { return false }
+        return update(username) {
+            if let disk { $0.limits.diskMB = disk }
+            if let bandwidth { $0.limits.bandwidthMB = bandwidth }
+            if let mailboxes { $0.limits.mailboxes = mailboxes }
+            if let databases { $0.limits.databases = databases }
         }
     }
     private let accounts = Mutex(Accounts())

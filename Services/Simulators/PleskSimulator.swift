@@ -190,7 +190,7 @@ struct PleskSimulator: Sendable {
     /// `<webspace><get>` with the `gen_info`, `stat` and `limits` datasets, for every subscription.
     private func webspaces() -> Response {
         let results = state.all.map { account in
-            let limits = state.limits(of: account.plan)
+            let limits = state.limits(of: account)
             let bytes = { (megabytes: Int?) in megabytes.map { "\($0 * 1_048_576)" } ?? "-1" }
             return """
                 <result><status>ok</status><filter-id>\(account.id)</filter-id><id>\(account.id)</id><data>\
@@ -223,6 +223,17 @@ struct PleskSimulator: Sendable {
             guard !owner.mailboxes.contains(address) else { return (1, "", "Mail name \(address) already exists\n") }
             _ = state.update(owner.username) { $0.mailboxes.insert(address) }
             return (0, "SUCCESS: Creation of mailname '\(address)' complete\n", "")
+        case ("subscription_settings", "--update"):
+            let domain = params.count > 1 ? params[1] : ""
+            guard let owner = state.all.first(where: { $0.domain == domain }) else {
+                return (1, "", "Unable to find subscription \(domain)\n")
+            }
+            guard
+                state.setLimits(
+                    owner.username, disk: value(after: "-disk_space"), bandwidth: value(after: "-max_traffic"),
+                    mailboxes: value(after: "-max_box"), databases: value(after: "-max_db"))
+            else { return (1, "", "Invalid limit value\n") }
+            return (0, "SUCCESS: Update of subscription '\(domain)' complete\n", "")
         case ("subscription", "--switch-subscription"):
             let domain = params.count > 1 ? params[1] : ""
             guard let plan = value(after: "-service-plan"), state.plans.contains(plan),

@@ -48,6 +48,19 @@ struct WHMSimulator: Sendable {
                 return envelope(function, result: 0, reason: "User does not exist.")
             }
             return envelope(function, result: 1, reason: "\(parameters["username"] ?? "") account removed")
+        case "modifyacct":
+            guard let user = parameters["user"] else {
+                return envelope(function, result: 0, reason: "user is required")
+            }
+            guard state.account(user) != nil else {
+                return envelope(function, result: 0, reason: "User does not exist.")
+            }
+            guard
+                state.setLimits(
+                    user, disk: parameters["QUOTA"], bandwidth: parameters["BWLIMIT"], mailboxes: parameters["MAXPOP"],
+                    databases: parameters["MAXSQL"])
+            else { return envelope(function, result: 0, reason: "Invalid limit value") }
+            return envelope(function, result: 1, reason: "Account Modified")
         case "changepackage":
             guard let user = parameters["user"], let plan = parameters["pkg"] else {
                 return envelope(function, result: 0, reason: "user and pkg are required")
@@ -74,7 +87,7 @@ struct WHMSimulator: Sendable {
             let rows: [[String: Any]] = state.all.map {
                 [
                     "user": $0.username, "maindomain": $0.domain, "totalbytes": $0.bandwidthMB * 1_048_576,
-                    "limit": (state.limits(of: $0.plan).bandwidthMB ?? 0) * 1_048_576,
+                    "limit": (state.limits(of: $0).bandwidthMB ?? 0) * 1_048_576,
                 ]
             }
             return envelope(function, result: 1, reason: "OK", data: ["acct": rows, "month": 12, "year": 2026])
@@ -169,7 +182,7 @@ struct WHMSimulator: Sendable {
                 "user": $0.username, "domain": $0.domain, "plan": $0.plan, "suspended": $0.suspended ? 1 : 0,
                 "suspendreason": $0.suspendReason ?? "not suspended", "email": $0.email, "ip": "192.0.2.10",
                 "diskused": "\($0.diskMB)M",
-                "disklimit": state.limits(of: $0.plan).diskMB.map { "\($0)M" } ?? "unlimited",
+                "disklimit": state.limits(of: $0).diskMB.map { "\($0)M" } ?? "unlimited",
                 "unix_startdate": 1_700_000_000,
             ]
         }

@@ -28,6 +28,8 @@ public protocol ControlPanel: Sendable {
     func health() async throws -> PanelHealth
     /// Every account's disk and bandwidth use and limits, in as few calls as the panel allows.
     func usage() async throws -> [PanelUsage]
+    /// Sets the account's own limits over its package's (the same values again change nothing).
+    func setLimits(_ limits: PanelLimits, username: String, domain: String) async throws
 }
 
 /// The control panel products Hostwire speaks to.

@@ -66,8 +66,9 @@ import Testing
             try await Self.seed(database, port: sandbox.whm.httpPort, server: "whm1", prefix: "cp", count: 199)
             try await Self.seed(database, port: plesk.httpPort, server: "plesk1", prefix: "pl", count: 200)
             try await Self.seed(database, port: directAdmin.httpPort, server: "da1", prefix: "da", count: 200)
-            // Starter: 1 GB of disk, 10 GB of traffic; the seeded accounts' default plan the same.
-            try await Self.setUsage(sandbox.whm.httpPort, owner, disk: 850, bandwidth: 100)
+            // The order's Starter sets 10 GB of disk over its package; the seeded accounts have
+            // their package's 1 GB of disk and 10 GB of traffic.
+            try await Self.setUsage(sandbox.whm.httpPort, owner, disk: 8_500, bandwidth: 100)
             try await Self.setUsage(plesk.httpPort, "pl7", disk: 2_000, bandwidth: 0)
             try await Self.setUsage(directAdmin.httpPort, "da3", disk: 10, bandwidth: 10_240)
             for port in [sandbox.whm.httpPort, plesk.httpPort, directAdmin.httpPort] {
@@ -133,7 +134,9 @@ import Testing
                     logger: TestDatabase.logger
                 ).collect().first?.decode(String.self)
             }
-            #expect(mail?.contains("850 MB") == true && mail?.contains("disk space") == true)
+            #expect(
+                mail?.contains("8.3 GB") == true && mail?.contains("10 GB") == true
+                    && mail?.contains("disk space") == true)
         }
     }
 }

@@ -167,7 +167,11 @@ struct OrderStore: Sendable {
                         ProvisionAccount(
                             orderID: orderID, customerID: customerID, plan: plan,
                             serverGroup: group ?? "default", domain: domain, contactEmail: email,
-                            customerName: name), correlationID: orderID))
+                            customerName: name,
+                            limits: AccountLimits(
+                                catalog: (try? JSONDecoder().decode(
+                                    [String: Int].self, from: Data(try cells[18].decode(String.self).utf8))) ?? [:])),
+                        correlationID: orderID))
             }
             try await transaction.write(messages)
             // Nothing to provision: the order's work is done once it is paid.
@@ -296,7 +300,7 @@ extension OrderStore {
               AND o.status = 'pending_payment' AND o.amount + o.tax = \(amount) AND o.currency::text = \(currency)
             RETURNING o.id, o.customer_id, c.email, c.name, c.payment_customer, o.product_id, p.name, p.type, p.panel_plan,
                       p.server_group, o.billing_cycle, o.domain, o.tax, o.tax_basis_points, o.tax_name, o.reverse_charge,
-                      o.country, o.vat_id
+                      o.country, o.vat_id, p.limits::text
             """
         }
     }

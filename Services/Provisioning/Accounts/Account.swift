@@ -1,3 +1,4 @@
+import Contracts
 import Foundation
 import Persistence
 import PostgresNIO
@@ -42,6 +43,8 @@ struct Account: Sendable, Encodable {
     let provisionedAt: Date?
     /// Never shown; opened only to give the panel and (sealed again) the mail service.
     var passwordSealed: String?
+    /// The product's limits, applied over the package's; `nil`: the package's alone.
+    let limits: AccountLimits?
 
     enum CodingKeys: String, CodingKey {
         case id
@@ -58,6 +61,7 @@ struct Account: Sendable, Encodable {
         case lastError = "last_error"
         case createdAt = "created_at"
         case provisionedAt = "provisioned_at"
+        case limits
     }
 }
 
@@ -70,6 +74,7 @@ struct AccountRequest: Sendable, Decodable {
     var domain: String
     var plan: String
     var group: String
+    var limits: AccountLimits?
 
     enum CodingKeys: String, CodingKey {
         case orderID = "order_id"
@@ -78,6 +83,13 @@ struct AccountRequest: Sendable, Decodable {
         case contactEmail = "contact_email"
         case domain, plan
         case group = "server_group"
+        case limits
+    }
+
+    /// The limits as stored; `nil` when there are none.
+    var limitsJSON: String? {
+        guard let limits, !limits.isEmpty, let data = try? JSONEncoder().encode(limits) else { return nil }
+        return String(decoding: data, as: UTF8.self)
     }
 }
 
@@ -102,5 +114,8 @@ extension Account {
         createdAt = try cells["created_at"].decode(Date.self)
         provisionedAt = try cells["provisioned_at"].decode(Date?.self)
         passwordSealed = try cells["password_sealed"].decode(String?.self)
+        limits = try cells["limits"].decode(String?.self).flatMap {
+            try? JSONDecoder().decode(AccountLimits.self, from: Data($0.utf8))
+        }
     }
 }

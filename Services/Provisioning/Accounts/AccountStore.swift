@@ -11,7 +11,7 @@ struct AccountStore: Sendable {
 
     static let columns = """
         id, order_id, customer_id, customer_name, contact_email, domain, plan, server_group, server_id, username, status,
-        suspend_reason, step, last_error, created_at, provisioned_at, password_sealed
+        suspend_reason, step, last_error, created_at, provisioned_at, password_sealed, limits::text
         """
 
     /// Inserts the account for an order, once; returns its id, or `nil` when the order has one.
@@ -217,16 +217,16 @@ extension AccountStore {
             id: UUID(),
             request: AccountRequest(
                 orderID: UUID(), customerID: UUID(), customerName: "",
-                contactEmail: "", domain: "", plan: "", group: "")
+                contactEmail: "", domain: "", plan: "", group: "", limits: nil)
         ).query.sql
         var id: UUID
         var request: AccountRequest
 
         var query: PostgresQuery {
             """
-            INSERT INTO accounts (id, order_id, customer_id, customer_name, contact_email, domain, plan, server_group)
+            INSERT INTO accounts (id, order_id, customer_id, customer_name, contact_email, domain, plan, server_group, limits)
             VALUES (\(id), \(request.orderID), \(request.customerID), \(request.customerName), \(request.contactEmail),
-                    \(request.domain), \(request.plan), \(request.group))
+                    \(request.domain), \(request.plan), \(request.group), \(request.limitsJSON)::jsonb)
             ON CONFLICT DO NOTHING RETURNING id
             """
         }

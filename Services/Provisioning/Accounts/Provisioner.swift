@@ -60,9 +60,19 @@ struct Provisioner: Sendable {
             try await accounts.advance(id, to: .mailbox)
             progressed()
         }
+        // The product's limits over the package's, set again on every attempt (the same values change nothing).
+        if let limits = account.limits, !limits.isEmpty {
+            try await withPanelRetries {
+                try await panel.setLimits(
+                    PanelLimits(
+                        diskMB: limits.diskMB, bandwidthMB: limits.bandwidthMB, mailboxes: limits.mailboxes,
+                        databases: limits.databases), username: username, domain: account.domain)
+            }
+        }
+        // The mailbox may hold what the account may (0 is unlimited); without limits, 1 GB.
         let mailbox = NewMailbox(
             username: username, localPart: settings.defaultMailbox, domain: account.domain,
-            password: password, quotaMB: 1024)
+            password: password, quotaMB: account.limits?.diskMB ?? 1024)
         try await withPanelRetries {
             try await createUnlessPresent {
                 try await panel.createMailbox(mailbox)

@@ -15,7 +15,7 @@ enum AccountCommands {
                 let request = AccountRequest(
                     orderID: command.orderID, customerID: command.customerID, customerName: command.customerName,
                     contactEmail: command.contactEmail, domain: command.domain, plan: command.plan,
-                    group: command.serverGroup)
+                    group: command.serverGroup, limits: command.limits)
                 try await enqueueProvisioning(request, transaction: transaction)
             }
         }

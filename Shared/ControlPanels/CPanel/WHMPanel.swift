@@ -123,6 +123,13 @@ public struct WHMPanel: ControlPanel {
         return PanelHealth(version: version, accounts: try await listAccounts().count)
     }
 
+    /// `modifyacct` with `QUOTA` and `BWLIMIT` (MB), `MAXPOP`, `MAXSQL` (`unlimited` for none).
+    public func setLimits(_ limits: PanelLimits, username: String, domain: String) async throws {
+        let fields = limits.fields(disk: "QUOTA", bandwidth: "BWLIMIT", mailboxes: "MAXPOP", databases: "MAXSQL")
+        guard !fields.isEmpty else { return }
+        _ = try await call("modifyacct", fields.merging(["user": username]) { $1 })
+    }
+
     /// `listaccts` for disk (`diskused`, `disklimit`, as "512M" or "unlimited") and `showbw`
     /// for this month's traffic (`totalbytes`, `limit` in bytes): two calls however many accounts.
     public func usage() async throws -> [PanelUsage] {

@@ -134,6 +134,15 @@ public struct DirectAdminPanel: ControlPanel {
     }
 
     /// Calls `command` and reads its `key=value` answer; `error=1` is a refusal.
+    /// `CMD_API_MODIFY_USER` with `action=customize`: `quota` and `bandwidth` (MB), `nemails`,
+    /// `mysql`; `unlimited` for none.
+    public func setLimits(_ limits: PanelLimits, username: String, domain: String) async throws {
+        let fields = limits.fields(disk: "quota", bandwidth: "bandwidth", mailboxes: "nemails", databases: "mysql")
+        guard !fields.isEmpty else { return }
+        _ = try await call(
+            .POST, "CMD_API_MODIFY_USER", fields.merging(["action": "customize", "user": username]) { $1 })
+    }
+
     /// DirectAdmin's legacy API reports use per user: `CMD_API_SHOW_USER_USAGE` (`quota` and
     /// `bandwidth` in MB) and the limits from `CMD_API_SHOW_USER_CONFIG`, after the user list,
     /// so 2 calls an account plus one, eight accounts at a time.

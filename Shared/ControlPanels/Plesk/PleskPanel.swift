@@ -241,6 +241,18 @@ public struct PleskPanel: ControlPanel {
         }
     }
 
+    /// The `subscription_settings` utility through the REST CLI bridge: `-disk_space` and
+    /// `-max_traffic` (with an `M` suffix), `-max_box`, `-max_db`; `-1` for none.
+    public func setLimits(_ limits: PanelLimits, username: String, domain: String) async throws {
+        let fields = limits.fields(
+            disk: "-disk_space", bandwidth: "-max_traffic", mailboxes: "-max_box", databases: "-max_db",
+            unlimited: "-1", scale: { "\($0)M" })
+        guard !fields.isEmpty else { return }
+        try await cli(
+            "subscription_settings",
+            ["--update", domain] + fields.sorted { $0.key < $1.key }.flatMap { [$0.key, $0.value] })
+    }
+
     /// One XML API `webspace get` for every subscription: `gen_info` (`name`, `real_size` in
     /// bytes), `stat` (this month's `traffic` in bytes) and `limits` (`disk_space`, `max_traffic`;
     /// -1 is unlimited).

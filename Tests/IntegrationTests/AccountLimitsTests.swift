@@ -1,0 +1,74 @@
+import Foundation
+import PostgresNIO
+import TestSupport
+import Testing
+
+/// The catalog's limits travel with `provision-account` and are set on the account on its
+/// panel, over its package's: one order of each product, each on another panel.
+@Suite(.serialized) struct AccountLimitsTests {
+    @Test("each product's disk, traffic, mailboxes and databases are set on the account on WHM, Plesk and DirectAdmin")
+    func productLimitsOnEachPanel() async throws {
+        try await TestDatabase.with(services: ["checkout", "provisioning"]) { database in
+            let sandbox = Sandbox(database: database, tag: "limits")
+            let plesk = HealthyPlacementTests.simulator("plesk", tag: "limits")
+            let directAdmin = HealthyPlacementTests.simulator("directadmin", tag: "limits")
+            defer {
+                sandbox.stop()
+                plesk.kill()
+                directAdmin.kill()
+            }
+            try await sandbox.start()
+            try await plesk.start()
+            try await directAdmin.start()
+            // One account each: least-full placement, ties by name, takes da1, plesk1, whm1 in turn.
+            _ = try await HealthyPlacementTests.register(
+                sandbox, name: "whm1", panel: "cpanel", port: sandbox.whm.httpPort, user: "root", secret: "whm-token",
+                capacity: 1)
+            _ = try await HealthyPlacementTests.register(
+                sandbox, name: "plesk1", panel: "plesk", port: plesk.httpPort, user: "admin", secret: "s3cret-token",
+                capacity: 1)
+            _ = try await HealthyPlacementTests.register(
+                sandbox, name: "da1", panel: "directadmin", port: directAdmin.httpPort, user: "admin",
+                secret: "s3cret-token", capacity: 1)
+            let products = [
+                ("00000000-0000-4000-8000-000000000001", "starter-limits.example", directAdmin.httpPort),
+                ("00000000-0000-4000-8000-000000000002", "pro-limits.example", plesk.httpPort),
+                ("00000000-0000-4000-8000-000000000003", "business-limits.example", sandbox.whm.httpPort),
+            ]
+            for (number, (product, domain, _)) in products.enumerated() {
+                try await sandbox.placePaidOrder(domain, product: product)
+                #expect(
+                    await eventually(timeout: .seconds(60)) {
+                        try await database.count(
+                            "SELECT count(*)::int FROM provisioning.accounts WHERE status = 'active'") == number + 1
+                    })
+            }
+            func account(_ domain: String, on port: Int) async throws -> [String: Any]? {
+                try await JSONClient(port: port).call("GET", "/__sim/accounts").array.first {
+                    $0["domain"] as? String == domain
+                }
+            }
+            // The sandbox catalog: starter 10 GB, 10 mailboxes, 5 databases; pro 50 GB, 100, 50;
+            // business 200 GB and no limit on mailboxes or databases. None sets traffic: the package's.
+            let starter = try #require(try await account("starter-limits.example", on: directAdmin.httpPort))
+            #expect(starter["disk_limit_mb"] as? String == "10240")
+            #expect(starter["max_mailboxes"] as? String == "10" && starter["max_databases"] as? String == "5")
+            #expect(starter["bandwidth_limit_mb"] as? String == "10240", "the package's traffic")
+            let pro = try #require(try await account("pro-limits.example", on: plesk.httpPort))
+            #expect(pro["disk_limit_mb"] as? String == "51200")
+            #expect(pro["max_mailboxes"] as? String == "100" && pro["max_databases"] as? String == "50")
+            let business = try #require(try await account("business-limits.example", on: sandbox.whm.httpPort))
+            #expect(business["disk_limit_mb"] as? String == "204800")
+            #expect(business["max_mailboxes"] as? String == "unlimited")
+            #expect(business["max_databases"] as? String == "unlimited")
+            // Kept with the account, as the command carried them.
+            let stored = try await database.withAdmin { client in
+                try await client.query(
+                    "SELECT limits::text FROM provisioning.accounts WHERE domain = 'starter-limits.example'",
+                    logger: TestDatabase.logger
+                ).collect().first?.decode(String?.self)
+            }
+            #expect(stored?.contains("\"disk_mb\": 10240") == true)
+        }
+    }
+}
