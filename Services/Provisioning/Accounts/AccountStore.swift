@@ -226,7 +226,7 @@ extension AccountStore {
             """
             INSERT INTO accounts (id, order_id, customer_id, customer_name, contact_email, domain, plan, server_group, limits)
             VALUES (\(id), \(request.orderID), \(request.customerID), \(request.customerName), \(request.contactEmail),
-                    \(request.domain), \(request.plan), \(request.group), \(request.limitsJSON)::jsonb)
+                    \(request.domain), \(request.plan), \(request.group), \(request.limitsJSON)::text::jsonb)
             ON CONFLICT DO NOTHING RETURNING id
             """
         }
