@@ -10,26 +10,15 @@ import Testing
     func productLimitsOnEachPanel() async throws {
         try await TestDatabase.with(services: ["checkout", "provisioning"]) { database in
             let sandbox = Sandbox(database: database, tag: "limits")
-            let plesk = HealthyPlacementTests.simulator("plesk", tag: "limits")
-            let directAdmin = HealthyPlacementTests.simulator("directadmin", tag: "limits")
+            let panels = ThreePanels(sandbox, tag: "limits")
             defer {
                 sandbox.stop()
-                plesk.kill()
-                directAdmin.kill()
+                panels.stop()
             }
             try await sandbox.start()
-            try await plesk.start()
-            try await directAdmin.start()
             // One account each: least-full placement, ties by name, takes da1, plesk1, whm1 in turn.
-            _ = try await HealthyPlacementTests.register(
-                sandbox, name: "whm1", panel: "cpanel", port: sandbox.whm.httpPort, user: "root", secret: "whm-token",
-                capacity: 1)
-            _ = try await HealthyPlacementTests.register(
-                sandbox, name: "plesk1", panel: "plesk", port: plesk.httpPort, user: "admin", secret: "s3cret-token",
-                capacity: 1)
-            _ = try await HealthyPlacementTests.register(
-                sandbox, name: "da1", panel: "directadmin", port: directAdmin.httpPort, user: "admin",
-                secret: "s3cret-token", capacity: 1)
+            _ = try await panels.start(whm: 1, plesk: 1, directAdmin: 1)
+            let (plesk, directAdmin) = (panels.plesk, panels.directAdmin)
             let products = [
                 ("00000000-0000-4000-8000-000000000001", "starter-limits.example", directAdmin.httpPort),
                 ("00000000-0000-4000-8000-000000000002", "pro-limits.example", plesk.httpPort),

@@ -7,28 +7,6 @@ import Testing
 /// by provisioning itself: real processes, broker and Postgres; the panels are simulators
 /// over HTTP whose faults the test switches.
 @Suite(.serialized) struct HealthyPlacementTests {
-    /// A Plesk or DirectAdmin simulator beside the sandbox's WHM one.
-    static func simulator(_ kind: String, tag: String) -> ServiceProcess {
-        ServiceProcess(
-            executable: "hostwire-simulator",
-            environment: ["HOSTWIRE_SIMULATOR": kind, "SIM_USER": "admin", "SIM_SECRET": "s3cret-token"],
-            httpPort: freePort(), logName: "\(tag)-\(kind)")
-    }
-
-    static func register(
-        _ sandbox: Sandbox, name: String, panel: String, port: Int, user: String, secret: String, capacity: Int
-    ) async throws -> String {
-        let reply = try await sandbox.provisioningAPI.call(
-            "POST", "/api/servers",
-            json: [
-                "name": name, "panel": panel, "hostname": "\(name).sandbox.test", "ip": "192.0.2.\(port % 200 + 1)",
-                "api_url": "http://127.0.0.1:\(port)", "api_username": user, "api_secret": secret,
-                "server_group": "default", "max_accounts": capacity, "nameservers": ["ns1.sandbox.test"],
-            ])
-        #expect(reply.status == 201, "\(reply.text)")
-        return try #require(reply.json["id"] as? String)
-    }
-
     static func accounts(on port: Int) async throws -> [String] {
         try await JSONClient(port: port).call("GET", "/__sim/accounts").array.compactMap { $0["domain"] as? String }
     }
@@ -55,25 +33,15 @@ import Testing
                 provisioningEnvironment: [
                     "HOSTWIRE_SERVER_HEALTH_INTERVAL_SECONDS": "1", "HOSTWIRE_NO_ROOM_RETRY_SECONDS": "1",
                 ])
-            let plesk = Self.simulator("plesk", tag: "placement")
-            let directAdmin = Self.simulator("directadmin", tag: "placement")
+            let panels = ThreePanels(sandbox, tag: "placement")
             defer {
                 sandbox.stop()
-                plesk.kill()
-                directAdmin.kill()
+                panels.stop()
             }
             try await sandbox.start()
-            try await plesk.start()
-            try await directAdmin.start()
-            let whmID = try await Self.register(
-                sandbox, name: "whm1", panel: "cpanel", port: sandbox.whm.httpPort, user: "root", secret: "whm-token",
-                capacity: 5)
-            let pleskID = try await Self.register(
-                sandbox, name: "plesk1", panel: "plesk", port: plesk.httpPort, user: "admin", secret: "s3cret-token",
-                capacity: 10)
-            let daID = try await Self.register(
-                sandbox, name: "da1", panel: "directadmin", port: directAdmin.httpPort, user: "admin",
-                secret: "s3cret-token", capacity: 15)
+            let ids = try await panels.start(whm: 5, plesk: 10, directAdmin: 15)
+            let (whmID, pleskID, daID) = (ids[0], ids[1], ids[2])
+            let (plesk, directAdmin) = (panels.plesk, panels.directAdmin)
             let ports = [whmID: sandbox.whm.httpPort, pleskID: plesk.httpPort, daID: directAdmin.httpPort]
             func counts() async throws -> [String: Int] {
                 var counts: [String: Int] = [:]

@@ -36,17 +36,13 @@ import Testing
     func dailyUsageSync() async throws {
         try await TestDatabase.with(services: ["checkout", "provisioning", "mail", "timer"]) { database in
             let sandbox = Sandbox(database: database, tag: "usage")
-            let plesk = HealthyPlacementTests.simulator("plesk", tag: "usage")
-            let directAdmin = HealthyPlacementTests.simulator("directadmin", tag: "usage")
+            let panels = ThreePanels(sandbox, tag: "usage")
             defer {
                 sandbox.stop()
-                plesk.kill()
-                directAdmin.kill()
+                panels.stop()
             }
             try await sandbox.start(mail: true)
             try await sandbox.timer.start()
-            try await plesk.start()
-            try await directAdmin.start()
             try await sandbox.addServer()
             // One real customer, whose owner the mail service knows from the account's welcome.
             try await sandbox.placePaidOrder("nearly-full.example")
@@ -57,12 +53,8 @@ import Testing
             let owner = try #require(
                 try await sandbox.panelAccounts().first { $0["domain"] as? String == "nearly-full.example" }?["user"]
                     as? String)
-            _ = try await HealthyPlacementTests.register(
-                sandbox, name: "plesk1", panel: "plesk", port: plesk.httpPort, user: "admin", secret: "s3cret-token",
-                capacity: 1_000)
-            _ = try await HealthyPlacementTests.register(
-                sandbox, name: "da1", panel: "directadmin", port: directAdmin.httpPort, user: "admin",
-                secret: "s3cret-token", capacity: 1_000)
+            _ = try await panels.start(whm: nil, plesk: 1_000, directAdmin: 1_000)
+            let (plesk, directAdmin) = (panels.plesk, panels.directAdmin)
             try await Self.seed(database, port: sandbox.whm.httpPort, server: "whm1", prefix: "cp", count: 199)
             try await Self.seed(database, port: plesk.httpPort, server: "plesk1", prefix: "pl", count: 200)
             try await Self.seed(database, port: directAdmin.httpPort, server: "da1", prefix: "da", count: 200)
