@@ -191,6 +191,46 @@ import Testing
         }
     }
 
+    @Test("a renewal that failed is asked for again at the next day's run, and issued; the certificate is renewed once")
+    func failedRenewalIsRetried() async throws {
+        try await TestDatabase.with(services: ["checkout", "provisioning", "timer", "dnsssl"]) { database in
+            let sandbox = Sandbox(
+                database: database, tag: "dnsssl-retry", timerEnvironment: ["HOSTWIRE_TIMER_CATCH_UP_LIMIT": "5"])
+            defer { sandbox.stop() }
+            try await sandbox.start(dnsssl: true)
+            try await sandbox.addServer()
+            try await sandbox.placePaidOrder("retry.example")
+            let first = try await Self.issued("retry.example", sandbox)
+            let id = try #require(first["id"] as? String)
+            let notAfter = try #require(ISO8601DateFormatter().date(from: first["not_after"] as? String ?? ""))
+            // A renewal as its task's last attempt leaves it: failed. Before, it blocked every later one.
+            try await database.withAdmin { client in
+                try await client.query(
+                    """
+                    INSERT INTO dnsssl.certificates (id, zone_id, account_id, domain, names, status, renews, last_error)
+                    SELECT gen_random_uuid(), zone_id, account_id, domain, names, 'failed', id, 'the CA did not answer'
+                    FROM dnsssl.certificates WHERE id = \(try #require(UUID(uuidString: id)))
+                    """, logger: TestDatabase.logger)
+            }
+            let now = ISO8601DateFormatter().date(
+                from: try await sandbox.timerAPI.call("POST", "/api/timer/clock/advance", json: ["seconds": 0.001])
+                    .json["now"] as? String ?? "")!
+            _ = try await sandbox.timerAPI.call(
+                "POST", "/api/timer/clock/advance",
+                json: ["seconds": notAfter.addingTimeInterval(-20 * 86_400).timeIntervalSince(now)])
+            let renewed = try #require(UUID(uuidString: id))
+            let renewals = { (status: String) in
+                try await database.count(
+                    "SELECT count(*)::int FROM dnsssl.certificates WHERE renews = \(renewed) AND status = \(status)")
+            }
+            #expect(await eventually(timeout: .seconds(60)) { try await renewals("issued") == 1 })
+            #expect(try await renewals("failed") == 1)
+            #expect(
+                try await database.count("SELECT count(*)::int FROM dnsssl.certificates WHERE status = 'superseded'")
+                    == 1)
+        }
+    }
+
     /// The zone of `domain` once it is active.
     static func zone(_ domain: String, _ sandbox: Sandbox) async throws -> [String: Any] {
         var zone: [String: Any]?

@@ -17,7 +17,7 @@ extension CertificateStore {
             FROM certificates c JOIN zones z ON z.id = c.zone_id AND z.status = 'active'
             WHERE c.status = 'issued' AND c.not_after <= \(window)
               AND coalesce(c.requested_as_of, c.issued_at) <= \(issuedBefore)
-            ON CONFLICT (renews) DO NOTHING RETURNING id
+            ON CONFLICT (renews) WHERE status <> 'failed' DO NOTHING RETURNING id
             """
         ).map { try $0.decode(UUID.self) }
     }

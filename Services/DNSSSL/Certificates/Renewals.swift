@@ -5,7 +5,8 @@ import PostgresNIO
 import ServiceKit
 
 /// The daily renewal run, as of the timer's slot: every issued certificate expiring within
-/// the renewal window gets one renewal (a unique `renews` column), unless it is itself less
+/// the renewal window gets one renewal at a time (`renews` is unique among renewals that
+/// have not failed, so one that failed is asked for again the next day), unless it is itself less
 /// than a week old — Let's Encrypt allows five duplicate certificates a week, and a fresh
 /// certificate that already looks near expiry is a clock problem, not a reason to reissue.
 /// One whose renewal failed and that expires within two weeks is announced as
