@@ -19,18 +19,15 @@ struct ServerHealthCheck: Sendable {
         let elapsed: Duration
     }
 
+    /// Only the panel's answer decides health: a failure to record it, or to clear strays
+    /// afterwards, is not the panel failing.
     func check(_ server: Server) async throws -> Outcome {
         let started = ContinuousClock.now
+        let health: PanelHealth
         do {
             let panel = try panels.panel(for: server)
             // A passing blip is not a dead server.
-            let health = try await withPanelRetries { try await panel.health() }
-            try await servers.recordHealth(server.id, healthy: true, error: nil)
-            if server.healthFailures >= unhealthyAfter {
-                logger.notice("server answers again; back in placement", metadata: ["server": "\(server.name)"])
-            }
-            try await removeStrays(on: server)
-            return Outcome(health: health, error: nil, elapsed: ContinuousClock.now - started)
+            health = try await withPanelRetries { try await panel.health() }
         } catch {
             let failures = try await servers.recordHealth(server.id, healthy: false, error: "\(error)")
             if failures == unhealthyAfter {
@@ -40,6 +37,19 @@ struct ServerHealthCheck: Sendable {
             }
             return Outcome(health: nil, error: "\(error)", elapsed: ContinuousClock.now - started)
         }
+        let elapsed = ContinuousClock.now - started
+        try await servers.recordHealth(server.id, healthy: true, error: nil)
+        if server.healthFailures >= unhealthyAfter {
+            logger.notice("server answers again; back in placement", metadata: ["server": "\(server.name)"])
+        }
+        do {
+            try await removeStrays(on: server)
+        } catch {
+            logger.warning(
+                "removing stray panel accounts failed; tried again at the next check",
+                metadata: ["server": "\(server.name)", "error": "\(error)"])
+        }
+        return Outcome(health: health, error: nil, elapsed: elapsed)
     }
 
     /// Terminates the panel accounts a provisioning made and then left when it moved away
