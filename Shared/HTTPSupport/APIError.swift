@@ -183,6 +183,16 @@ extension Request {
         return id
     }
 
+    /// The query parameter `name` as a whole number in `range`, `fallback` when absent; 422
+    /// naming it otherwise.
+    public func intQuery(_ name: String, default fallback: Int, in range: ClosedRange<Int>) throws -> Int {
+        guard let text = uri.queryParameters.get(name) else { return fallback }
+        guard let value = Int(text), range.contains(value) else {
+            throw APIError.invalid(name, "\(name) is a whole number from \(range.lowerBound) to \(range.upperBound)")
+        }
+        return value
+    }
+
     /// The query parameter `name` as one of `T`'s values when present (a status filter); 422
     /// naming it, with `message`, when it is not one.
     public func query<T: RawRepresentable>(_ name: String, as type: T.Type, otherwise message: String) throws -> T?

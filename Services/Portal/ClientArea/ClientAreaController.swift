@@ -245,19 +245,9 @@ struct ClientAreaController: Sendable {
         try await CustomerLink(services: services, people: people).session(context)
     }
 
-    /// One usage meter: used of the limit, or used with no limit.
+    /// One usage meter of a service's card.
     static func meter(_ label: String, _ used: Int, _ limit: Int?, domain: String) -> [String: Any] {
-        var meter: [String: Any] = ["label": label, "used": SizeText.megabytes(used), "domain": domain]
-        if let limit, limit > 0 {
-            let percent = used * 100 / limit
-            meter.merge(
-                [
-                    "limited": true, "value": min(used, limit), "max": limit, "limit": SizeText.megabytes(limit),
-                    "percent": percent,
-                    "high": limit * 8 / 10, "near": percent >= 80,
-                ]) { $1 }
-        }
-        return meter
+        SizeText.meter(used: used, limit: limit).merging(["label": label, "domain": domain]) { $1 }
     }
 
     static func statusText(_ status: String) -> String {

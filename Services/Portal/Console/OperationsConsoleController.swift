@@ -173,16 +173,6 @@ struct OperationsConsoleController: Sendable {
         let items =
             (try await apis.get(.provisioning, "/api/usage?over=80&per_page=200", as: staff) as? [String: Any])?[
                 "items"] as? [[String: Any]] ?? []
-        func meter(_ used: Any?, _ limit: Any?, _ percent: Any?) -> [String: Any] {
-            guard let limit = limit as? Int, let used = used as? Int, let percent = percent as? Int else {
-                return ["unlimited": true, "used": SizeText.megabytes(used as? Int ?? 0)]
-            }
-            return [
-                "value": min(used, limit), "max": limit, "high": limit * 8 / 10, "percent": percent,
-                "over": percent >= 100,
-                "used": SizeText.megabytes(used), "limit": SizeText.megabytes(limit),
-            ]
-        }
         return pages.render(
             "console-usage",
             [
@@ -191,8 +181,10 @@ struct OperationsConsoleController: Sendable {
                     [
                         "id": (item["account_id"] as? String)?.lowercased() ?? "", "domain": item["domain"] ?? "",
                         "server": item["server"] ?? "—", "day": item["day"] ?? "",
-                        "disk": meter(item["disk_mb"], item["disk_limit_mb"], item["disk_percent"]),
-                        "bandwidth": meter(item["bandwidth_mb"], item["bandwidth_limit_mb"], item["bandwidth_percent"]),
+                        "disk": SizeText.meter(
+                            used: item["disk_mb"] as? Int ?? 0, limit: item["disk_limit_mb"] as? Int),
+                        "bandwidth": SizeText.meter(
+                            used: item["bandwidth_mb"] as? Int ?? 0, limit: item["bandwidth_limit_mb"] as? Int),
                     ] as [String: Any]
                 },
             ], context: context)

@@ -66,10 +66,8 @@ struct UsageSync: Sendable {
         }
     }
 
+    /// The slot's day, `YYYY-MM-DD` in UTC.
     static func day(of slot: Date) -> String {
-        var calendar = Calendar(identifier: .gregorian)
-        calendar.timeZone = TimeZone(identifier: "UTC")!
-        let parts = calendar.dateComponents([.year, .month, .day], from: slot)
-        return String(format: "%04d-%02d-%02d", parts.year ?? 1970, parts.month ?? 1, parts.day ?? 1)
+        ISO8601DateFormatter.string(from: slot, timeZone: .gmt, formatOptions: [.withFullDate])
     }
 }

@@ -133,7 +133,6 @@ public struct DirectAdminPanel: ControlPanel {
         return PanelHealth(version: license?["version"] ?? "unknown", accounts: users.count)
     }
 
-    /// Calls `command` and reads its `key=value` answer; `error=1` is a refusal.
     /// `CMD_API_MODIFY_USER` with `action=customize`: `quota` and `bandwidth` (MB), `nemails`,
     /// `mysql`; `unlimited` for none.
     public func setLimits(_ limits: PanelLimits, username: String, domain: String) async throws {
@@ -167,6 +166,7 @@ public struct DirectAdminPanel: ControlPanel {
         }
     }
 
+    /// Calls `command` and reads its `key=value` answer; `error=1` is a refusal.
     private func call(
         _ method: HTTPMethod, _ command: String, _ parameters: [String: String],
         as user: String? = nil
