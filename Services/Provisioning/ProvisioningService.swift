@@ -28,12 +28,19 @@ public struct ProvisioningSettings: Sendable {
     public var serverHealthInterval: Duration
     /// Failed health checks in a row that take a server out of placement.
     public var unhealthyAfter: Int
+    /// Backups running at once on one server.
+    public var backupsPerServer: Int
+    /// How often a backup or restore in progress on a panel is looked at.
+    public var backupPoll: Duration
+    /// A backup or restore the panel has not finished by then counts as failed.
+    public var backupDeadline: Duration
 
     public init(
         cipher: CredentialCipher, mailSealer: FieldSealer?, certificateKeyOpener: FieldOpener? = nil,
         apiTokens: APITokens,
         panels: PanelRegistry = .standard, panelTimeout: Duration = .seconds(30), defaultMailbox: String = "info",
-        noRoomRetry: Duration = .seconds(60), serverHealthInterval: Duration = .seconds(30), unhealthyAfter: Int = 2
+        noRoomRetry: Duration = .seconds(60), serverHealthInterval: Duration = .seconds(30), unhealthyAfter: Int = 2,
+        backupsPerServer: Int = 2, backupPoll: Duration = .seconds(5), backupDeadline: Duration = .seconds(6 * 3600)
     ) {
         self.cipher = cipher
         self.mailSealer = mailSealer
@@ -45,6 +52,9 @@ public struct ProvisioningSettings: Sendable {
         self.noRoomRetry = noRoomRetry
         self.serverHealthInterval = serverHealthInterval
         self.unhealthyAfter = max(1, unhealthyAfter)
+        self.backupsPerServer = max(1, backupsPerServer)
+        self.backupPoll = backupPoll
+        self.backupDeadline = backupDeadline
     }
 
     public static func load(_ environment: Persistence.Environment = Persistence.Environment()) throws
@@ -66,7 +76,12 @@ public struct ProvisioningSettings: Sendable {
             defaultMailbox: environment.string("HOSTWIRE_DEFAULT_MAILBOX", default: "info"),
             noRoomRetry: .seconds(try environment.int("HOSTWIRE_NO_ROOM_RETRY_SECONDS", default: 60)),
             serverHealthInterval: .seconds(try environment.int("HOSTWIRE_SERVER_HEALTH_INTERVAL_SECONDS", default: 30)),
-            unhealthyAfter: try environment.int("HOSTWIRE_SERVER_UNHEALTHY_AFTER", default: 2))
+            unhealthyAfter: try environment.int("HOSTWIRE_SERVER_UNHEALTHY_AFTER", default: 2),
+            backupsPerServer: try environment.int("HOSTWIRE_BACKUPS_PER_SERVER", default: 2),
+            backupPoll: .milliseconds(
+                min(max(try environment.int("HOSTWIRE_BACKUP_POLL_MS", default: 5_000), 50), 600_000)),
+            backupDeadline: .seconds(
+                60 * min(max(try environment.int("HOSTWIRE_BACKUP_DEADLINE_MINUTES", default: 360), 1), 10_080)))
     }
 }
 
@@ -76,6 +91,7 @@ let adminPolicy = AdminPolicy([
     "POST /api/accounts/*/suspend": .manageAccounts, "POST /api/accounts/*/unsuspend": .manageAccounts,
     "POST /api/accounts/*/change-package": .manageAccounts, "POST /api/accounts/*/reset-password": .manageAccounts,
     "POST /api/accounts/*/terminate": .terminateAccounts,
+    "POST /api/accounts/*/backups": .manageAccounts, "POST /api/accounts/*/restore": .manageAccounts,
 ])
 
 /// The provisioning service: servers, accounts, and the tasks that drive the panels.
@@ -86,6 +102,7 @@ public func buildProvisioning(_ settings: ProvisioningSettings) -> ServiceDefini
     AccountCommands.register(in: &definition)
     AccountTasks(panels: panels, settings: settings).register(in: &definition)
     UsageSync(panels: panels, settings: settings).register(in: &definition)
+    BackupTasks(panels: panels, settings: settings).register(in: &definition)
     definition.routes = { router, dependencies in
         let accounts = AccountStore(database: dependencies.database, logger: dependencies.logger)
         let servers = ServerStore(database: dependencies.database, cipher: settings.cipher, logger: dependencies.logger)
@@ -99,6 +116,7 @@ public func buildProvisioning(_ settings: ProvisioningSettings) -> ServiceDefini
         ProvisioningController(dependencies: dependencies, accounts: accounts, provisioner: provisioner).addRoutes(
             to: api)
         AccountActionsController(store: dependencies.store, accounts: accounts).addRoutes(to: api)
+        BackupsController(store: dependencies.store, accounts: accounts).addRoutes(to: api)
         UsageController(
             usage: UsageStore(database: dependencies.database, logger: dependencies.logger), accounts: accounts
         )

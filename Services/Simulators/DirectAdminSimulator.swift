@@ -8,6 +8,8 @@ struct DirectAdminSimulator: Sendable {
     let state: PanelState
     let credentials: SimulatorCredentials
     let sessions = PanelSessions()
+    /// Each admin backup's job, by its `local_path`.
+    let backupJobs = Locked<[String: String]>([:])
 
     func addRoutes(to router: Router<BasicRequestContext>) {
         state.addInspectionRoutes(to: router)
@@ -113,6 +115,8 @@ struct DirectAdminSimulator: Sendable {
             return state.update(user, { $0.password = password })
                 ? reply([("error", "0"), ("text", "Password Changed")]) : error("Error", "No such user")
         case "CMD_API_LICENSE": return reply([("version", "1.680")])
+        case "CMD_API_ADMIN_BACKUP": return adminBackup(fields)
+        case "CMD_API_FILE_MANAGER": return fileManager(fields)
         default:
             // The rest act as a user: `admin|user`.
             guard let user = login.actingAs, let account = state.account(user) else {
@@ -170,6 +174,52 @@ struct DirectAdminSimulator: Sendable {
         default:
             return error("Error", "Unknown command \(command)")
         }
+    }
+
+    /// An admin backup of selected users now into `local_path` (one archive per user,
+    /// `user.admin.USER.tar.gz`), or a restore of one archive from it.
+    private func adminBackup(_ fields: [String: String]) -> Response {
+        guard fields["where"] == "local", let path = fields["local_path"], path.hasPrefix("/"),
+            let selected = fields["select0"]
+        else { return error("Unable to process backup request", "where=local, local_path and select0 are required") }
+        switch fields["action"] {
+        case "create":
+            guard fields["when"] == "now", fields["who"] == "selected", let account = state.account(selected) else {
+                return error("Unable to create backup", "when=now, who=selected and an existing user are required")
+            }
+            let job = state.backups.startBackup(of: account) { _ in "\(path)/user.admin.\(selected).tar.gz" }
+            backupJobs.withLock { $0[path] = job }
+            return reply([("error", "0"), ("text", "Backup queued"), ("details", "It will run within a minute")])
+        case "restore":
+            let user = selected.dropFirst("user.admin.".count).dropLast(".tar.gz".count)
+            guard selected.hasPrefix("user.admin."), selected.hasSuffix(".tar.gz"),
+                state.backups.restoreNow(String(user), from: "\(path)/\(selected)", accounts: state)
+            else { return error("Unable to restore", "No such backup file \(selected)") }
+            return reply([("error", "0"), ("text", "Restore queued")])
+        default:
+            return error("Unable to process backup request", "action must be create or restore")
+        }
+    }
+
+    /// The admin's files under a path (`path=size=BYTES`), or deleting the selected ones.
+    private func fileManager(_ fields: [String: String]) -> Response {
+        guard let path = fields["path"] else { return error("Error", "path is required") }
+        if fields["action"] == "multiple", fields["button"] == "delete" {
+            for (key, file) in fields where key.hasPrefix("select") {
+                for archive in state.all.flatMap({ state.backups.archives(of: $0.username) })
+                where archive.location == file || archive.location.hasPrefix(file + "/") {
+                    state.backups.delete(archive.location)
+                }
+            }
+            return reply([("error", "0"), ("text", "Files deleted")])
+        }
+        if let job = backupJobs.withLock({ $0[path] }) {
+            _ = state.backups.state(of: job, kind: .backup, accounts: state)
+        }
+        let files = state.all.flatMap { state.backups.archives(of: $0.username) }.filter {
+            $0.location.hasPrefix(path + "/")
+        }
+        return reply(files.map { ($0.location, "size=\($0.sizeMB * 1_048_576)") })
     }
 
     private struct Login { let actingAs: String? }

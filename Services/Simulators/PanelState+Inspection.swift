@@ -6,6 +6,7 @@ extension PanelState {
     /// check from outside what a real panel would show in its own pages.
     func addInspectionRoutes(to router: Router<BasicRequestContext>) {
         router.get("__sim/accounts") { _, _ in JSONBody(self.all.map(self.inspected)) }
+        backups.addInspectionRoutes(to: router)
         // What the account uses, as the panel would measure it.
         router.put("__sim/accounts/{user}/usage") { request, context -> HTTPResponse.Status in
             let usage = try await request.decode(as: Usage.self, context: context)

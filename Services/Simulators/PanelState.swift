@@ -34,6 +34,7 @@ final class PanelState: Sendable {
     }
 
     let plans: Set<String> = ["default", "starter", "pro", "business"]
+    let backups = PanelBackups()
 
     /// Each plan's disk and monthly traffic in MB; `nil` is unlimited.
     func limits(of plan: String) -> (diskMB: Int?, bandwidthMB: Int?) {

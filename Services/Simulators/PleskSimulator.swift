@@ -170,6 +170,7 @@ struct PleskSimulator: Sendable {
             let packet = String(buffer: try await copy.collectBody(upTo: 4 * 1024 * 1024))
             if packet.contains("<server><create_session>") { return createSession(packet, request) }
             if packet.contains("<webspace><get>") { return webspaces() }
+            if packet.contains("<backup-manager>") { return backupManager(packet) }
             guard packet.contains("<certificate><install>"), let domain = element("webspace", in: packet),
                 let certificate = element("cert", in: packet), element("pvt", in: packet) != nil
             else {
@@ -234,6 +235,15 @@ struct PleskSimulator: Sendable {
                     mailboxes: value(after: "-max_box"), databases: value(after: "-max_db"))
             else { return (1, "", "Invalid limit value\n") }
             return (0, "SUCCESS: Update of subscription '\(domain)' complete\n", "")
+        case ("pleskrestore", "--restore"):
+            let file = params.count > 1 ? params[1] : ""
+            guard value(after: "-level") == "domains", let filter = value(after: "-filter"), filter.hasPrefix("list:"),
+                let owner = state.all.first(where: { $0.domain == filter.dropFirst(5) })
+            else { return (1, "", "Specify -level domains and -filter list:DOMAIN\n") }
+            guard state.backups.restoreNow(owner.username, from: file, accounts: state) else {
+                return (1, "", "Unable to find backup file \(file)\n")
+            }
+            return (0, "Restoration of \(filter.dropFirst(5)) from \(file) completed\n", "")
         case ("subscription", "--switch-subscription"):
             let domain = params.count > 1 ? params[1] : ""
             guard let plan = value(after: "-service-plan"), state.plans.contains(plan),
@@ -244,6 +254,49 @@ struct PleskSimulator: Sendable {
         default:
             return (1, "", "Unknown command \(command) \(params.first ?? "")\n")
         }
+    }
+
+    /// `<backup-manager>`: `backup-webspace` (a task id), `get-tasks-info` (the task's state,
+    /// file and size) and `remove-file`.
+    private func backupManager(_ packet: String) -> Response {
+        func answer(_ operation: String, _ result: String) -> Response {
+            xml("<backup-manager><\(operation)><result>\(result)</result></\(operation)></backup-manager>")
+        }
+        func refused(_ operation: String, _ code: Int, _ text: String) -> Response {
+            answer(operation, "<status>error</status><errcode>\(code)</errcode><errtext>\(text)</errtext>")
+        }
+        let domain = element("webspace-name", in: packet) ?? ""
+        if packet.contains("<backup-webspace>") {
+            guard let owner = state.all.first(where: { $0.domain == domain }) else {
+                return refused("backup-webspace", 1013, "Subscription does not exist")
+            }
+            let prefix = element("prefix", in: packet) ?? "backup"
+            let task = state.backups.startBackup(of: owner) { "\(prefix)_backup_info_\($0).xml" }
+            return answer("backup-webspace", "<status>ok</status><task-id>\(task)</task-id>")
+        }
+        if packet.contains("<get-tasks-info>") {
+            guard let task = element("task-id", in: packet),
+                let run = state.backups.state(of: task, kind: .backup, accounts: state)
+            else { return refused("get-tasks-info", 1013, "Task does not exist") }
+            let status = run.running ? "started" : run.failure == nil ? "finished" : "failed"
+            let file = run.archive.map {
+                "<backup-name>\($0.location)</backup-name><size>\($0.sizeMB * 1_048_576)</size>"
+            }
+            return answer(
+                "get-tasks-info",
+                "<status>ok</status><task-info><task-id>\(task)</task-id><task-status>\(status)</task-status>\(file ?? "")\(run.failure.map { "<task-error>\($0)</task-error>" } ?? "")</task-info>"
+            )
+        }
+        if packet.contains("<remove-file>"), let file = element("filename", in: packet) {
+            guard state.all.contains(where: { $0.domain == domain }) else {
+                return refused("remove-file", 1013, "Subscription does not exist")
+            }
+            state.backups.delete(file)
+            return answer("remove-file", "<status>ok</status>")
+        }
+        return xml(
+            "<system><status>error</status><errcode>1014</errcode><errtext>Parser error: unsupported packet</errtext></system>"
+        )
     }
 
     private func account(_ context: BasicRequestContext) -> SimulatedAccount? {

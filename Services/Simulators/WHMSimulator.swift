@@ -121,6 +121,9 @@ struct WHMSimulator: Sendable {
             return envelope(
                 function, result: 1, reason: "The SSL certificate is now installed onto domain “\(domain)”.")
         case "uapi_cpanel": return uapi(parameters)
+        case "start_background_pkgacct", "get_pkgacct_session_state", "delete_account_archives",
+            "start_local_cpmove_restore", "get_transfer_session_state":
+            return backup(function, parameters)
         default:
             return envelope(
                 function, result: 0, reason: "Unknown app (\(function)) requested for this version (1) of the API.")
@@ -253,6 +256,50 @@ struct WHMSimulator: Sendable {
             return answer(1)
         default:
             return answer(0, error: "Failed to load module “\(module)”: function “\(function)” is not implemented.")
+        }
+    }
+
+    /// pkgacct into `/backup/hostwire/<session_id>/`, its session state, deleting the
+    /// archives under a mount point, and restoring one cpmove archive.
+    private func backup(_ function: String, _ parameters: [String: String]) -> Response {
+        let backups = state.backups
+        switch function {
+        case "start_background_pkgacct":
+            guard let user = parameters["user"], let account = state.account(user) else {
+                return envelope(function, result: 0, reason: "User does not exist.")
+            }
+            let stamp = ISO8601DateFormatter.string(
+                from: Date(), timeZone: .gmt, formatOptions: [.withYear, .withMonth, .withDay, .withTime])
+            let session = backups.startBackup(of: account, id: "\(user)\(stamp.filter(\.isNumber))s") {
+                "/backup/hostwire/\($0)/cpmove-\(user).tar.gz"
+            }
+            return envelope(function, result: 1, reason: "OK", data: ["session_id": session])
+        case "get_pkgacct_session_state", "get_transfer_session_state":
+            let key = function == "get_pkgacct_session_state" ? "session_id" : "transfer_session_id"
+            guard
+                let run = backups.state(
+                    of: parameters[key] ?? "", kind: key == "session_id" ? .backup : .restore, accounts: state)
+            else { return envelope(function, result: 0, reason: "The session does not exist.") }
+            let state = run.running ? "RUNNING" : run.failure == nil ? "COMPLETED" : "FAILED"
+            return envelope(function, result: 1, reason: run.failure ?? "OK", data: ["state": state])
+        case "delete_account_archives":
+            guard let user = parameters["user"], let mountpoint = parameters["mountpoint"] else {
+                return envelope(function, result: 0, reason: "user is required")
+            }
+            let found = backups.archives(of: user).filter { $0.location.hasPrefix(mountpoint + "/") }
+            for archive in found { backups.delete(archive.location) }
+            return envelope(
+                function, result: 1, reason: "OK",
+                raw: found.map { "Found archive: \($0.location)" }.joined(separator: "\n"))
+        default:
+            guard let path = parameters["cpmovepath"],
+                let user = path.split(separator: "/").last.flatMap({ name in
+                    name.hasPrefix("cpmove-") && name.hasSuffix(".tar.gz") ? String(name.dropFirst(7).dropLast(7)) : nil
+                }), state.account(user) != nil, let session = backups.startRestore(user, from: path)
+            else {
+                return envelope(function, result: 0, reason: "No cpmove archive at \(parameters["cpmovepath"] ?? "")")
+            }
+            return envelope(function, result: 1, reason: "OK", data: ["transfer_session_id": session])
         }
     }
 

@@ -30,6 +30,15 @@ public protocol ControlPanel: Sendable {
     func usage() async throws -> [PanelUsage]
     /// Sets the account's own limits over its package's (the same values again change nothing).
     func setLimits(_ limits: PanelLimits, username: String, domain: String) async throws
+    /// Starts packaging the account into the server's backup destination, outside the
+    /// account's quota; returns the panel's handle for the run.
+    func startBackup(_ target: PanelBackupTarget) async throws -> String
+    func backupState(_ job: String, of target: PanelBackupTarget) async throws -> PanelJobState
+    /// Deletes one archive (one already gone is not an error).
+    func deleteBackup(_ archive: PanelArchive, of target: PanelBackupTarget) async throws
+    /// Starts returning the account to an archive's state; returns the panel's handle for the run.
+    func startRestore(_ archive: PanelArchive, of target: PanelBackupTarget) async throws -> String
+    func restoreState(_ job: String, of target: PanelBackupTarget) async throws -> PanelJobState
 }
 
 /// The control panel products Hostwire speaks to.

@@ -66,6 +66,7 @@ struct Sandbox: Sendable {
                     "HOSTWIRE_PANEL_TIMEOUT_SECONDS": "2",
                     // Checked only where a test asks: the fault tests' panels fail on purpose.
                     "HOSTWIRE_SERVER_HEALTH_INTERVAL_SECONDS": "0",
+                    "HOSTWIRE_BACKUP_POLL_MS": "100",
                 ]) { $1 }.merging(provisioningEnvironment) { $1 }, httpPort: freePort(), logName: "\(tag)-provisioning")
         smtp = SMTPSink()
         mail = Self.mailProcess(bus: bus, database: database, smtp: smtp, tag: tag)

@@ -72,7 +72,7 @@ struct AccountActionsController: Sendable {
     }
 
     /// Required text of 1 to `max` characters, without control characters.
-    private static func text(_ value: String?, field: String, max: Int) throws -> String {
+    static func text(_ value: String?, field: String, max: Int) throws -> String {
         let text = value?.trimmingCharacters(in: .whitespaces) ?? ""
         guard (1...max).contains(text.count),
             !text.unicodeScalars.contains(where: { CharacterSet.controlCharacters.contains($0) })

@@ -130,6 +130,66 @@ public struct WHMPanel: ControlPanel {
         _ = try await call("modifyacct", fields.merging(["user": username]) { $1 })
     }
 
+    /// `start_background_pkgacct`: the archive lands in the server's backup destination,
+    /// `/backup/hostwire/<session_id>/` (docs/panels.md), outside `/home` and the quota.
+    public func startBackup(_ target: PanelBackupTarget) async throws -> String {
+        guard
+            let session = try await call(
+                "start_background_pkgacct", ["user": target.username, "compressionsetting": "compress"])["session_id"]
+                as? String, !session.isEmpty
+        else { throw PanelError.unavailable("start_background_pkgacct: no session_id in the answer") }
+        return session
+    }
+
+    /// `get_pkgacct_session_state`; WHM reports no size.
+    public func backupState(_ job: String, of target: PanelBackupTarget) async throws -> PanelJobState {
+        try await sessionState("get_pkgacct_session_state", ["session_id": job]) {
+            PanelArchive(location: "\(Self.destination)/\(job)/cpmove-\(target.username).tar.gz", sizeMB: nil)
+        }
+    }
+
+    /// `delete_account_archives` with the session's directory as the mount point: that one archive.
+    public func deleteBackup(_ archive: PanelArchive, of target: PanelBackupTarget) async throws {
+        let directory = archive.location.split(separator: "/").dropLast().joined(separator: "/")
+        guard directory.hasPrefix(String(Self.destination.dropFirst())) else {
+            throw PanelError.rejected("\(archive.location) is not in \(Self.destination)")
+        }
+        _ = try await call("delete_account_archives", ["user": target.username, "mountpoint": "/" + directory])
+    }
+
+    /// `start_local_cpmove_restore` of the archive.
+    public func startRestore(_ archive: PanelArchive, of target: PanelBackupTarget) async throws -> String {
+        guard
+            let session = try await call("start_local_cpmove_restore", ["cpmovepath": archive.location])[
+                "transfer_session_id"] as? String
+        else { throw PanelError.unavailable("start_local_cpmove_restore: no transfer_session_id in the answer") }
+        return session
+    }
+
+    public func restoreState(_ job: String, of target: PanelBackupTarget) async throws -> PanelJobState {
+        try await sessionState("get_transfer_session_state", ["transfer_session_id": job]) { nil }
+    }
+
+    /// Where pkgacct sessions write (the server's backup mount, set up once per server).
+    static let destination = "/backup/hostwire"
+
+    /// A session's `RUNNING`, `COMPLETED` or `FAILED` (with the envelope's reason).
+    private func sessionState(
+        _ function: String, _ parameters: [String: String], archive: () -> PanelArchive?
+    ) async throws -> PanelJobState {
+        let response = try await http.panelCall(
+            .POST, "/json-api/\(function)?api.version=1", headers: [("Authorization", authorization)],
+            body: FormEncoding.encode(parameters.sorted { $0.key < $1.key }))
+        let envelope = try? JSONSerialization.jsonObject(with: Data(response.body.utf8)) as? [String: Any]
+        let reason = (envelope?["metadata"] as? [String: Any])?["reason"] as? String ?? "no reason given"
+        switch (envelope?["data"] as? [String: Any])?["state"] as? String {
+        case "RUNNING": return .running
+        case "COMPLETED": return .completed(archive())
+        case "FAILED": return .failed(reason)
+        default: throw PanelError.rejected("\(function): \(reason)")
+        }
+    }
+
     /// `listaccts` for disk (`diskused`, `disklimit`, as "512M" or "unlimited") and `showbw`
     /// for this month's traffic (`totalbytes`, `limit` in bytes): two calls however many accounts.
     public func usage() async throws -> [PanelUsage] {

@@ -166,6 +166,60 @@ public struct DirectAdminPanel: ControlPanel {
         }
     }
 
+    /// `CMD_API_ADMIN_BACKUP` `action=create`, now, of the one user, into a directory of
+    /// its own under the admin's backups (outside the user's quota); the directory is the handle.
+    public func startBackup(_ target: PanelBackupTarget) async throws -> String {
+        let directory = "\(Self.destination)/\(target.label)"
+        _ = try await call(
+            .POST, "CMD_API_ADMIN_BACKUP",
+            [
+                "action": "create", "when": "now", "where": "local", "local_path": directory, "who": "selected",
+                "select0": target.username, "what": "all",
+            ])
+        return directory
+    }
+
+    /// DirectAdmin's task queue runs the backup within a minute and reports no state: the
+    /// archive listed in the directory (`CMD_API_FILE_MANAGER`) is the backup done. A backup
+    /// that never appears is failed by provisioning's deadline.
+    public func backupState(_ job: String, of target: PanelBackupTarget) async throws -> PanelJobState {
+        let file = "\(job)/user.admin.\(target.username).tar.gz"
+        guard let listed = try await call(.GET, "CMD_API_FILE_MANAGER", ["path": job])[file] else { return .running }
+        let size = FormEncoding.decode(listed).first { $0.0 == "size" }?.1
+        return .completed(PanelArchive(location: file, sizeMB: PanelSize.megabytes(size, unit: 1)))
+    }
+
+    /// `CMD_API_FILE_MANAGER` `action=multiple&button=delete` of the backup's directory.
+    public func deleteBackup(_ archive: PanelArchive, of target: PanelBackupTarget) async throws {
+        let directory = archive.location.split(separator: "/").dropLast().joined(separator: "/")
+        guard ("/" + directory).hasPrefix(Self.destination + "/") else {
+            throw PanelError.rejected("\(archive.location) is not in \(Self.destination)")
+        }
+        _ = try await call(
+            .POST, "CMD_API_FILE_MANAGER",
+            ["action": "multiple", "button": "delete", "path": Self.destination, "select0": "/" + directory])
+    }
+
+    /// `CMD_API_ADMIN_BACKUP` `action=restore` of the archive, keeping the user's IP.
+    public func startRestore(_ archive: PanelArchive, of target: PanelBackupTarget) async throws -> String {
+        let parts = archive.location.split(separator: "/")
+        _ = try await call(
+            .POST, "CMD_API_ADMIN_BACKUP",
+            [
+                "action": "restore", "where": "local", "local_path": "/" + parts.dropLast().joined(separator: "/"),
+                "ip_choice": "file", "select0": parts.last.map(String.init) ?? "",
+            ])
+        return "queued"
+    }
+
+    /// The restore is queued and DirectAdmin reports no state for it: accepted is done.
+    public func restoreState(_ job: String, of target: PanelBackupTarget) async throws -> PanelJobState {
+        .completed(nil)
+    }
+
+    /// Where the admin's backups go.
+    static let destination = "/home/admin/admin_backups/hostwire"
+
     /// Calls `command` and reads its `key=value` answer; `error=1` is a refusal.
     private func call(
         _ method: HTTPMethod, _ command: String, _ parameters: [String: String],

@@ -262,12 +262,7 @@ public struct PleskPanel: ControlPanel {
             <packet><webspace><get><filter/><dataset><gen_info/><stat/><limits/></dataset></get></webspace></packet>
             """, listing: true)
         return answer.components(separatedBy: "<result>").dropFirst().compactMap { result in
-            func value(_ tag: String, in text: String) -> String? {
-                guard let start = text.range(of: "<\(tag)>"),
-                    let end = text.range(of: "</\(tag)>", range: start.upperBound..<text.endIndex)
-                else { return nil }
-                return String(text[start.upperBound..<end.lowerBound])
-            }
+            func value(_ tag: String, in text: String) -> String? { Self.element(tag, in: text) }
             func limit(_ name: String) -> Int? {
                 result.components(separatedBy: "<limit>").dropFirst()
                     .first { value("name", in: $0) == name }
@@ -281,6 +276,69 @@ public struct PleskPanel: ControlPanel {
                 bandwidthMB: PanelSize.megabytes(value("traffic", in: result), unit: 1) ?? 0,
                 bandwidthLimitMB: limit("max_traffic"))
         }
+    }
+
+    /// XML API `backup-manager` `backup-webspace` to the local storage (outside the
+    /// subscription's quota), named with the label as prefix; answers a task id.
+    public func startBackup(_ target: PanelBackupTarget) async throws -> String {
+        let answer = try await xml(
+            """
+            <packet><backup-manager><backup-webspace><webspace-name>\(xmlEscaped(target.domain))</webspace-name><local/>\
+            <prefix>\(xmlEscaped(target.label))</prefix><description>Hostwire backup</description>\
+            </backup-webspace></backup-manager></packet>
+            """)
+        guard let task = Self.element("task-id", in: answer) else {
+            throw PanelError.unavailable("backup-webspace: no task-id in the answer")
+        }
+        return task
+    }
+
+    /// `get-tasks-info` for the task: `started`, `finished` with the backup's file and size, or `failed`.
+    public func backupState(_ job: String, of target: PanelBackupTarget) async throws -> PanelJobState {
+        let answer = try await xml(
+            """
+            <packet><backup-manager><get-tasks-info><webspace-name>\(xmlEscaped(target.domain))</webspace-name>\
+            <task-id>\(xmlEscaped(job))</task-id></get-tasks-info></backup-manager></packet>
+            """)
+        switch Self.element("task-status", in: answer) {
+        case "finished":
+            guard let file = Self.element("backup-name", in: answer) else {
+                throw PanelError.unavailable("get-tasks-info: a finished task without backup-name")
+            }
+            return .completed(
+                PanelArchive(location: file, sizeMB: PanelSize.megabytes(Self.element("size", in: answer), unit: 1)))
+        case "failed": return .failed(Self.element("task-error", in: answer) ?? "backup task failed")
+        default: return .running
+        }
+    }
+
+    /// `backup-manager` `remove-file` from the subscription's local storage.
+    public func deleteBackup(_ archive: PanelArchive, of target: PanelBackupTarget) async throws {
+        try await xml(
+            """
+            <packet><backup-manager><remove-file><webspace-name>\(xmlEscaped(target.domain))</webspace-name>\
+            <filename>\(xmlEscaped(archive.location))</filename></remove-file></backup-manager></packet>
+            """)
+    }
+
+    /// `pleskrestore --restore FILE -level domains -filter list:DOMAIN` through the CLI
+    /// bridge, which answers when the restore has run.
+    public func startRestore(_ archive: PanelArchive, of target: PanelBackupTarget) async throws -> String {
+        try await cli(
+            "pleskrestore", ["--restore", archive.location, "-level", "domains", "-filter", "list:\(target.domain)"])
+        return "done"
+    }
+
+    public func restoreState(_ job: String, of target: PanelBackupTarget) async throws -> PanelJobState {
+        .completed(nil)
+    }
+
+    /// The text of the first `<tag>` element in an XML answer.
+    private static func element(_ tag: String, in text: String) -> String? {
+        guard let start = text.range(of: "<\(tag)>"),
+            let end = text.range(of: "</\(tag)>", range: start.upperBound..<text.endIndex)
+        else { return nil }
+        return String(text[start.upperBound..<end.lowerBound])
     }
 
     /// Runs a Plesk CLI utility through REST; a non-zero exit code is a refusal.

@@ -41,11 +41,15 @@ public struct MessageHandlers: Sendable {
         }
     }
 
-    /// Handles event `E`; `body` runs inside the transaction that advances the cursor.
+    /// Handles event `E`; `body` runs inside the transaction that advances the cursor. Each
+    /// part of a service may handle the same event: the handlers run in the order registered.
     public mutating func on<E: Event>(_ type: E.Type, _ body: @escaping @Sendable (E, Transaction) async throws -> Void)
     {
+        precondition(eventBatches[E.wireName] == nil, "\(E.wireName) is handled in batches: one handler only")
         publishers.insert(E.publisher)
+        let earlier = events[E.wireName]
         events[E.wireName] = { message, context in
+            try await earlier?(message, context)
             try await body(try Self.decode(message, as: E.self), context)
         }
     }
@@ -55,6 +59,7 @@ public struct MessageHandlers: Sendable {
     public mutating func onInBatches<E: Event>(
         _ type: E.Type, _ body: @escaping @Sendable ([E], Transaction) async throws -> Void
     ) {
+        precondition(events[E.wireName] == nil, "\(E.wireName) is handled in batches: one handler only")
         on(E.self) { event, context in try await body([event], context) }
         eventBatches[E.wireName] = { messages, context in
             try await body(try messages.map { try Self.decode($0, as: E.self) }, context)
