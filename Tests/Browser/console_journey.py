@@ -20,6 +20,7 @@ import urllib.request
 import uuid
 
 from selenium.webdriver.common.by import By
+from selenium.webdriver.support.ui import Select
 from selenium.webdriver.support.ui import WebDriverWait
 
 from portal_journey import PASSWORD, PORTAL, SHOTS, browser, click_and_wait, mail_link, mail_text, totp, Axe
@@ -316,6 +317,40 @@ class ConsoleJourney(unittest.TestCase):
         code, output = hostwire("accounts", "list", token=key)
         self.assertNotEqual(0, code)
         self.assertIn("401", output)
+
+    def test_4b_support_backs_the_account_up_and_restores_it(self):
+        support = self.drivers["support"]
+        account = self.account["id"]
+        api = f"http://127.0.0.1:8082/api/accounts/{account}"
+        support.get(PORTAL + f"/console/accounts/{account}")
+        self.assertIn("No backup of this account yet", support.page_source)
+        support.find_element(By.ID, "reason-backups").send_keys("before the customer's plugin update")
+        support.find_element(By.CSS_SELECTOR, "#action-backups input[type=checkbox]").click()
+        click_and_wait(support, "#action-backups button")
+
+        def completed():
+            items = call("GET", api + "/backups", token=self.token)[1]["items"]
+            return [b for b in items if b["status"] == "completed"]
+
+        backup = eventually(completed, 60, "the backup")[0]
+        self.assertEqual(f"staff:{self.emails['support']}", backup["requested_by"])
+        support.get(PORTAL + f"/console/accounts/{account}")
+        self.assertEqual(1, len(support.find_elements(By.CSS_SELECTOR, "#backups tbody tr")))
+        # Restore it: a safety backup first, and the account active again afterwards.
+        Select(support.find_element(By.ID, "backup-restore")).select_by_value(backup["id"])
+        support.find_element(By.ID, "reason-restore").send_keys("the plugin update broke the shop")
+        support.find_element(By.CSS_SELECTOR, "#action-restore input[type=checkbox]").click()
+        click_and_wait(support, "#action-restore button")
+        eventually(lambda: [r for r in call("GET", api + "/backups", token=self.token)[1]["restores"] if r["step"] == "done"],
+                   60, "the restore")
+        listed = call("GET", api + "/backups", token=self.token)[1]
+        self.assertEqual(["manual", "safety"], sorted(b["kind"] for b in listed["items"]))
+        self.assertEqual("active", call("GET", api, token=self.token)[1]["status"])
+        support.get(PORTAL + f"/console/accounts/{account}")
+        self.assertEqual(1, len(support.find_elements(By.CSS_SELECTOR, "#restores tbody tr")))
+        support.execute_script("document.getElementById('backups').scrollIntoView()")
+        self.page("account-backups", support)
+        self.assertEqual("1", psql_value("SELECT count(*) FROM portal.audit_log WHERE action = 'account.restore'"))
 
     def test_5_billing_refunds_a_payment_and_the_audit_log_shows_it(self):
         domain = f"refund-{RUN}.example"

@@ -6,16 +6,18 @@ import Testing
 /// The catalog's limits travel with `provision-account` and are set on the account on its
 /// panel, over its package's: one order of each product, each on another panel.
 @Suite(.serialized) struct AccountLimitsTests {
-    @Test("each product's disk, traffic, mailboxes and databases are set on the account on WHM, Plesk and DirectAdmin")
+    @Test(
+        "each product's disk, traffic, mailboxes and databases are set on the account on WHM, Plesk and DirectAdmin, and the new product's at a package change"
+    )
     func productLimitsOnEachPanel() async throws {
-        try await TestDatabase.with(services: ["checkout", "provisioning"]) { database in
+        try await TestDatabase.with(services: ["checkout", "provisioning", "billing", "timer"]) { database in
             let sandbox = Sandbox(database: database, tag: "limits")
             let panels = ThreePanels(sandbox, tag: "limits")
             defer {
                 sandbox.stop()
                 panels.stop()
             }
-            try await sandbox.start()
+            try await sandbox.start(billing: true)
             // One account each: least-full placement, ties by name, takes da1, plesk1, whm1 in turn.
             _ = try await panels.start(whm: 1, plesk: 1, directAdmin: 1)
             let (plesk, directAdmin) = (panels.plesk, panels.directAdmin)
@@ -58,6 +60,35 @@ import Testing
                 ).collect().first?.decode(String?.self)
             }
             #expect(stored?.contains("\"disk_mb\": 10240") == true)
+
+            // An upgrade to pro, as billing sends it once paid: the package and pro's limits.
+            try await database.withAdmin { client in
+                try await client.query(
+                    """
+                    INSERT INTO billing.outbox (id, kind, destination, type, version, occurred_at, payload)
+                    SELECT gen_random_uuid(), 'command', 'provisioning', 'change-package', 1, now(),
+                           json_build_object('account_id', id, 'plan', 'pro', 'actor', 'billing',
+                                             'limits', json_build_object('disk_mb', 51200, 'mailboxes', 100,
+                                                                         'databases', 50))::text
+                    FROM provisioning.accounts WHERE domain = 'starter-limits.example'
+                    """, logger: TestDatabase.logger)
+            }
+            #expect(
+                await eventually(timeout: .seconds(60)) {
+                    try await account("starter-limits.example", on: directAdmin.httpPort)?["disk_limit_mb"] as? String
+                        == "51200"
+                })
+            let upgraded = try #require(try await account("starter-limits.example", on: directAdmin.httpPort))
+            #expect(upgraded["plan"] as? String == "pro")
+            #expect(upgraded["max_mailboxes"] as? String == "100" && upgraded["max_databases"] as? String == "50")
+            #expect(
+                await eventually(timeout: .seconds(10)) {
+                    try await database.count(
+                        """
+                        SELECT count(*)::int FROM provisioning.accounts
+                        WHERE domain = 'starter-limits.example' AND plan = 'pro' AND limits ->> 'disk_mb' = '51200'
+                        """) == 1
+                })
         }
     }
 }

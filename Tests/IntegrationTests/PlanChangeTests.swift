@@ -122,6 +122,7 @@ import Testing
         #expect(paid.status == .ok || paid.status == .created, "\(paid.text)")
         #expect(try await Self.amount(of: subscription, database) == 999)
         #expect(try await Self.packageChanges(database) == ["pro"])
+        #expect(try await Self.packageDisks(database) == ["51200"], "pro's limits travel with its package")
 
         // The downgrade: the same share back as credit, with its tax, and the package at once.
         let down = try await client.json(.post, path, ["product_id": starter.uuidString], token: token)
@@ -130,6 +131,7 @@ import Testing
         #expect((down.json["quote"] as? [String: Any])?["total"] as? Int == credit)
         #expect(try await Self.amount(of: subscription, database) == 499)
         #expect(try await Self.packageChanges(database) == ["pro", "starter"])
+        #expect(try await Self.packageDisks(database) == ["51200", "10240"])
 
         // The renewal: at the new price, the credit taken first.
         let day = String(ISO8601DateFormatter().string(from: Date()).prefix(10))
@@ -149,6 +151,17 @@ import Testing
 
     static func amount(of subscription: UUID, _ database: TestDatabase) async throws -> Int {
         try await database.count("SELECT amount FROM billing.subscriptions WHERE id = \(subscription)")
+    }
+
+    static func packageDisks(_ database: TestDatabase) async throws -> [String?] {
+        try await database.withAdmin { admin in
+            try await admin.query(
+                """
+                SELECT payload::jsonb -> 'limits' ->> 'disk_mb' FROM billing.outbox WHERE type = 'change-package'
+                ORDER BY position
+                """, logger: TestDatabase.logger
+            ).collect().map { try $0.decode(String?.self) }
+        }
     }
 
     static func packageChanges(_ database: TestDatabase) async throws -> [String] {

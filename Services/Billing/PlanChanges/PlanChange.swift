@@ -1,3 +1,4 @@
+import Contracts
 import Foundation
 
 /// Which way a plan change goes: an upgrade costs the rest of the period, a downgrade gives it back.
@@ -37,6 +38,8 @@ struct PlanChangeQuote: Encodable, Sendable {
     /// The difference for the days left, before tax.
     let prorated: Int
     let tax: Int
+    /// The new product's limits, for the account (not part of the quote shown).
+    var toLimits = AccountLimits()
     /// Invoiced now (upgrade) or credited to the balance (downgrade).
     var total: Int { prorated + tax }
 

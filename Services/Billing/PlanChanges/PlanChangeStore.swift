@@ -1,3 +1,4 @@
+import Contracts
 import Foundation
 import PostgresNIO
 import ServiceKit
@@ -12,10 +13,11 @@ enum PlanChangeStore {
         try await !transaction.query(
             """
             INSERT INTO plan_changes (id, subscription_id, direction, from_product_id, to_product_id, to_product_name, to_plan,
-                                      old_amount, new_amount, prorated, days_left, days_in_period, invoice_id, status, actor,
-                                      applied_at)
+                                      to_limits, old_amount, new_amount, prorated, days_left, days_in_period, invoice_id,
+                                      status, actor, applied_at)
             VALUES (\(id), \(quote.subscriptionID), \(quote.direction.rawValue), \(quote.fromProductID), \(quote.toProductID),
-                    \(quote.toProductName), \(quote.toPlan), \(quote.oldAmount), \(quote.newAmount), \(quote.prorated),
+                    \(quote.toProductName), \(quote.toPlan), \(Self.json(quote.toLimits)), \(quote.oldAmount), \(quote.newAmount),
+                    \(quote.prorated),
                     \(quote.daysLeft), \(quote.daysInPeriod), \(invoice), \(status.rawValue), \(actor),
                     CASE WHEN \(status.rawValue) = 'applied' THEN now() END)
             ON CONFLICT (subscription_id) WHERE status = 'awaiting-payment' DO NOTHING RETURNING id
@@ -35,7 +37,13 @@ enum PlanChangeStore {
         let productID: UUID
         let productName: String
         let plan: String
+        let limits: AccountLimits
         let amount: Int
+    }
+
+    /// The limits as kept in `to_limits`.
+    static func json(_ limits: AccountLimits) -> String? {
+        (try? JSONEncoder().encode(limits)).map { String(decoding: $0, as: UTF8.self) }
     }
 
     /// Applies the upgrade `invoice` paid for, once; `nil` when it paid for none.
@@ -44,11 +52,15 @@ enum PlanChangeStore {
             """
             UPDATE plan_changes SET status = 'applied', applied_at = now()
             WHERE invoice_id = \(invoice) AND status = 'awaiting-payment'
-            RETURNING subscription_id, to_product_id, to_product_name, to_plan, new_amount
+            RETURNING subscription_id, to_product_id, to_product_name, to_plan, to_limits, new_amount
             """
         ).first.map { row in
-            let (subscription, product, name, plan, amount) = try row.decode((UUID, UUID, String, String, Int).self)
-            return Paid(subscriptionID: subscription, productID: product, productName: name, plan: plan, amount: amount)
+            let (subscription, product, name, plan, limits, amount) = try row.decode(
+                (UUID, UUID, String, String, String?, Int).self)
+            return Paid(
+                subscriptionID: subscription, productID: product, productName: name, plan: plan,
+                limits: limits.flatMap { try? JSONDecoder().decode(AccountLimits.self, from: Data($0.utf8)) }
+                    ?? AccountLimits(), amount: amount)
         }
     }
 

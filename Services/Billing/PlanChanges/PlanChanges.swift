@@ -40,7 +40,7 @@ struct PlanChanges: Sendable {
             cycle: found.cycle, currency: found.currency, oldAmount: found.amount, newAmount: price,
             periodStart: found.periodStart, periodEnd: found.periodEnd, daysLeft: found.daysLeft,
             daysInPeriod: found.daysInPeriod, prorated: prorated,
-            tax: tax)
+            tax: tax, toLimits: AccountLimits(catalog: product.limits))
     }
 
     /// What a change did.
@@ -103,7 +103,7 @@ struct PlanChanges: Sendable {
             try await Self.apply(
                 .init(
                     subscriptionID: subscription, productID: quote.toProductID, productName: quote.toProductName,
-                    plan: quote.toPlan, amount: quote.newAmount), actor: actor, in: transaction)
+                    plan: quote.toPlan, limits: quote.toLimits, amount: quote.newAmount), actor: actor, in: transaction)
             return Outcome(planChangeID: id, quote: quote, status: .applied, invoiceID: nil)
         }
     }
@@ -127,7 +127,10 @@ struct PlanChanges: Sendable {
             change.subscriptionID, to: change.productID, named: change.productName, amount: change.amount,
             in: transaction)
         if let account = try await SubscriptionStore.account(of: change.subscriptionID, in: transaction) {
-            try await transaction.send(ChangePackage(accountID: account, plan: change.plan, actor: actor))
+            try await transaction.send(
+                ChangePackage(
+                    accountID: account, plan: change.plan, actor: actor,
+                    limits: change.limits.isEmpty ? nil : change.limits))
         }
     }
 }

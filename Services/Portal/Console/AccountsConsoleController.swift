@@ -16,6 +16,8 @@ struct AccountsConsoleController: Sendable {
         ("reset-password", "Reset panel password", .manageAccounts),
         ("terminate", "Terminate", .terminateAccounts),
     ]
+    /// The backup forms: a backup now, and a restore of a chosen backup (after a safety backup).
+    static let backupActions: [(name: String, label: String)] = [("backups", "Back up now"), ("restore", "Restore")]
     static let statuses = ["provisioning", "active", "suspended", "failed", "terminated"]
 
     func addRoutes(to router: RouterGroup<ConsoleRequestContext>) {
@@ -46,7 +48,10 @@ struct AccountsConsoleController: Sendable {
         guard let staff = context.staff else { throw PortalError.notFound }
         let id = try context.parameters.require("id", as: UUID.self)
         let action = try context.parameters.require("action")
-        guard Self.actions.contains(where: { $0.name == action }) else { throw PortalError.notFound }
+        guard
+            Self.actions.contains(where: { $0.name == action })
+                || Self.backupActions.contains(where: { $0.name == action })
+        else { throw PortalError.notFound }
         let reason = context.form.text("reason")
         var errors: [String] = []
         if context.form["confirm-\(action)"] != "yes" {
@@ -60,6 +65,13 @@ struct AccountsConsoleController: Sendable {
             let plan = context.form.text("plan")
             if plan.isEmpty { errors.append("Name the package to change to.") }
             body["plan"] = plan
+        }
+        if action == "restore" {
+            guard let backup = UUID(uuidString: context.form.text("backup_id")) else {
+                errors.append("Choose the backup to restore.")
+                return try await show(id, errors: errors, context: context, status: .unprocessableContent)
+            }
+            body["backup_id"] = backup.uuidString.lowercased()
         }
         guard errors.isEmpty else {
             return try await show(id, errors: errors, context: context, status: .unprocessableContent)
@@ -87,7 +99,9 @@ struct AccountsConsoleController: Sendable {
             target: "account:\(id.uuidString.lowercased()) \(before?["domain"] as? String ?? "")",
             reason: reason,
             before: AuditEntry.json(["status": before?["status"] ?? "", "plan": before?["plan"] ?? ""]),
-            after: AuditEntry.json(["requested": action, "plan": body["plan"] ?? before?["plan"] ?? ""]))
+            after: AuditEntry.json(
+                ["requested": action, "plan": body["plan"] ?? before?["plan"] ?? "", "backup": body["backup_id"] ?? ""])
+        )
         return Response.redirect(to: "/console/accounts/\(id.uuidString.lowercased())?done=\(action)", type: .normal)
     }
 
@@ -106,6 +120,8 @@ struct AccountsConsoleController: Sendable {
         let history =
             (try await apis.get(.provisioning, "\(path)/actions", as: staff) as? [String: Any])?["items"]
             as? [[String: Any]] ?? []
+        let backups = try await apis.get(.provisioning, "\(path)/backups", as: staff) as? [String: Any] ?? [:]
+        let live = ["active", "suspended"].contains(account["status"] as? String ?? "")
         return pages.render(
             "console-account",
             [
@@ -124,6 +140,7 @@ struct AccountsConsoleController: Sendable {
                     ]
                 },
                 "has_history": !history.isEmpty, "role": staff.role.rawValue,
+                "backups": Self.backups(backups, live: live, allowed: staff.role.may(.manageAccounts)),
             ], context: context, status: status)
     }
 
@@ -135,6 +152,34 @@ struct AccountsConsoleController: Sendable {
         case "terminate": status == "active" || status == "suspended" || status == "failed"
         default: status == "active" || status == "suspended"
         }
+    }
+
+    /// The backups section: each backup, the completed ones to restore, and the restores.
+    static func backups(_ list: [String: Any], live: Bool, allowed: Bool) -> [String: Any] {
+        let items = list["items"] as? [[String: Any]] ?? []
+        let rows = items.map { item -> [String: Any] in
+            let size = (item["size_mb"] as? Int).map(SizeText.megabytes) ?? "—"
+            let when = ConsoleText.time(item["completed_at"] ?? item["requested_at"])
+            return [
+                "id": item["id"] ?? "", "when": when, "kind": item["kind"] ?? "", "status": item["status"] ?? "",
+                "size": size, "expires": ConsoleText.time(item["expires_at"]),
+                "failed": item["status"] as? String == "failed", "error": item["last_error"] ?? "",
+                "option": "\(when) · \(item["kind"] as? String ?? "") · \(size)",
+                "restorable": item["status"] as? String == "completed",
+            ]
+        }
+        let restores = (list["restores"] as? [[String: Any]] ?? []).map { item -> [String: Any] in
+            [
+                "when": ConsoleText.time(item["requested_at"]), "step": item["step"] ?? "",
+                "by": item["requested_by"] ?? "", "error": item["last_error"] ?? "",
+            ]
+        }
+        let restorable = rows.filter { $0["restorable"] as? Bool == true }
+        return [
+            "items": rows, "has_items": !rows.isEmpty, "restorable": restorable,
+            "can_restore": live && !restorable.isEmpty, "live": live, "allowed": allowed,
+            "restores": restores, "has_restores": !restores.isEmpty,
+        ]
     }
 
     static func row(_ account: [String: Any]) -> [String: Any] {

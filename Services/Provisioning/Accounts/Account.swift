@@ -1,4 +1,5 @@
 import Contracts
+import ControlPanels
 import Foundation
 import Persistence
 import PostgresNIO
@@ -90,6 +91,14 @@ struct AccountRequest: Sendable, Decodable {
     var limitsJSON: String? {
         guard let limits, !limits.isEmpty, let data = try? JSONEncoder().encode(limits) else { return nil }
         return String(decoding: data, as: UTF8.self)
+    }
+}
+
+extension AccountLimits {
+    /// The limits the panel sets; `nil` when the product sets none there.
+    var panel: PanelLimits? {
+        let limits = PanelLimits(diskMB: diskMB, bandwidthMB: bandwidthMB, mailboxes: mailboxes, databases: databases)
+        return limits == PanelLimits() ? nil : limits
     }
 }
 

@@ -1,3 +1,4 @@
+import Contracts
 import Foundation
 import Logging
 import Persistence
@@ -188,8 +189,14 @@ struct AccountStore: Sendable {
             """)
     }
 
-    static func setPlan(_ plan: String, of id: UUID, in transaction: Transaction) async throws {
-        try await transaction.query("UPDATE accounts SET plan = \(plan), updated_at = now() WHERE id = \(id)")
+    /// The new package, and the new product's limits where the change carried them.
+    static func setPlan(_ plan: String, limits: AccountLimits?, of id: UUID, in transaction: Transaction) async throws {
+        let json = try limits.map { String(decoding: try JSONEncoder().encode($0), as: UTF8.self) }
+        try await transaction.query(
+            """
+            UPDATE accounts SET plan = \(plan), limits = coalesce(\(json)::text::jsonb, limits), updated_at = now()
+            WHERE id = \(id)
+            """)
     }
 
     /// Records the certificate installed on the account's panel.

@@ -61,12 +61,9 @@ struct Provisioner: Sendable {
             progressed()
         }
         // The product's limits over the package's, set again on every attempt (the same values change nothing).
-        if let limits = account.limits, !limits.isEmpty {
+        if let limits = account.limits?.panel {
             try await withPanelRetries {
-                try await panel.setLimits(
-                    PanelLimits(
-                        diskMB: limits.diskMB, bandwidthMB: limits.bandwidthMB, mailboxes: limits.mailboxes,
-                        databases: limits.databases), username: username, domain: account.domain)
+                try await panel.setLimits(limits, username: username, domain: account.domain)
             }
         }
         // The mailbox may hold what the account may (0 is unlimited); without limits, 1 GB.

@@ -38,7 +38,8 @@ enum AccountCommands {
         definition.handlers.handle(ChangePackage.self) { command, transaction in
             try await request(
                 ChangePackageTask(
-                    accountID: command.accountID, plan: command.plan, actionID: UUID(), actor: command.actor),
+                    accountID: command.accountID, plan: command.plan, actionID: UUID(), actor: command.actor,
+                    limits: command.limits),
                 transaction)
         }
         definition.handlers.handle(ChangePassword.self) { command, transaction in

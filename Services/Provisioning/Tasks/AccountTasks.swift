@@ -102,10 +102,15 @@ struct AccountTasks: Sendable {
             }
         }
         definition.tasks.register(ChangePackageTask.self) { payload, completion in
-            try await change(payload, completion, allow: [.active, .suspended]) { _, username, panel in
+            try await change(payload, completion, allow: [.active, .suspended]) { account, username, panel in
                 try await panel.changePackage(username, to: payload.plan)
+                if let limits = payload.limits?.panel {
+                    try await withPanelRetries {
+                        try await panel.setLimits(limits, username: username, domain: account.domain)
+                    }
+                }
             } effects: { account, transaction in
-                try await AccountStore.setPlan(payload.plan, of: account.id, in: transaction)
+                try await AccountStore.setPlan(payload.plan, limits: payload.limits, of: account.id, in: transaction)
                 try await transaction.publish(
                     AccountPackageChanged(accountID: account.id, plan: payload.plan, actor: payload.actor))
             }

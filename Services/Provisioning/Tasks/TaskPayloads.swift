@@ -1,3 +1,4 @@
+import Contracts
 import Foundation
 import Tasks
 
@@ -75,12 +76,14 @@ struct ChangePackageTask: AccountActionTask {
     let plan: String
     var actionID: UUID?
     var actor: String?
+    /// The new product's limits (a paid plan change); `nil`: the account keeps its own.
+    var limits: AccountLimits? = nil
     var detail: String? { plan }
     enum CodingKeys: String, CodingKey {
         case accountID = "account_id"
         case plan
         case actionID = "action_id"
-        case actor
+        case actor, limits
     }
 }
 

@@ -40,20 +40,24 @@ public struct UnsuspendAccount: Command {
     }
 }
 
+/// Move the account to another package; with the new product's `limits` (since
+/// 2026-12-05, optional), set on the account over the package's as at creation.
 public struct ChangePackage: Command {
     public static let wireName = "change-package"
     public static let queue = "provisioning"
     public var accountID: UUID
     public var plan: String
     public var actor: String?
-    public init(accountID: UUID, plan: String, actor: String?) {
+    public var limits: AccountLimits?
+    public init(accountID: UUID, plan: String, actor: String?, limits: AccountLimits? = nil) {
         self.accountID = accountID
         self.plan = plan
         self.actor = actor
+        self.limits = limits
     }
     enum CodingKeys: String, CodingKey {
         case accountID = "account_id"
-        case plan, actor
+        case plan, actor, limits
     }
 }
 
