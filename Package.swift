@@ -332,6 +332,7 @@ let package = Package(
             dependencies: [
                 "ExternalHTTP", "Payments", "Money", .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),
+                .product(name: "Crypto", package: "swift-crypto"),
             ],
             path: "Services/Simulators"
         ),

@@ -165,6 +165,11 @@ struct DirectAdminSimulator: Sendable {
                 $0.grants.insert("\(login)@\(database)")
             }
             return reply([("error", "0"), ("text", "Database Created")])
+        case ("CMD_API_DNS_CONTROL", nil):
+            guard fields["domain"] == account.domain else { return error("Error", "You do not own that domain") }
+            return reply([
+                ("\(account.domain).", "A=192.0.2.1"), ("x._domainkey", state.dkimRecord(for: account.domain)),
+            ])
         case ("CMD_API_SSL", "save"):
             guard let domain = fields["domain"] else { return error("Error", "domain is required") }
             if fields["type"] == "paste", let certificate = fields["certificate"] {

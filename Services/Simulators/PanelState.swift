@@ -1,3 +1,5 @@
+import Crypto
+import Foundation
 import Synchronization
 
 /// One hosting account as a simulated panel keeps it.
@@ -73,6 +75,17 @@ final class PanelState: Sendable {
             if let databases { $0.limits.databases = databases }
         }
     }
+    /// The domain's DKIM public key record: a 2048-bit RSA key's length, made from the domain.
+    func dkimRecord(for domain: String) -> String {
+        var bytes: [UInt8] = []
+        var seed = Array(domain.utf8)
+        while bytes.count < 294 {
+            seed = Array(SHA256.hash(data: seed))
+            bytes += seed
+        }
+        return "v=DKIM1; k=rsa; p=" + Data(bytes.prefix(294)).base64EncodedString()
+    }
+
     private let accounts = Mutex(Accounts())
 
     func with<R>(_ body: (inout Accounts) throws -> R) rethrows -> R {

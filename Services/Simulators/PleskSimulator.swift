@@ -63,6 +63,24 @@ struct PleskSimulator: Sendable {
                 return jsonResponse(["status": suspended ? "suspended" : "active"])
             }
         }
+        // The domain's own zone as Plesk keeps it, with its DKIM key (`default._domainkey`).
+        api.get("dns/records") { request, _ -> Response in
+            guard let domain = request.uri.queryParameters.get("domain"),
+                let owner = state.all.first(where: { $0.domain == domain })
+            else { return problem(404, "Domain not found") }
+            let records: [[String: AnyCodable]] = [
+                [
+                    "id": .int(owner.id * 10), "type": .string("A"), "host": .string("\(domain)."),
+                    "value": .string("192.0.2.1"),
+                ],
+                [
+                    "id": .int(owner.id * 10 + 1), "type": .string("TXT"),
+                    "host": .string("default._domainkey.\(domain)."),
+                    "value": .string(state.dkimRecord(for: domain)),
+                ],
+            ]
+            return jsonResponse(records)
+        }
         api.get("clients/{id}/domains") { request, context -> Response in
             guard let account = account(context) else { return problem(404, "Client not found") }
             let domains =

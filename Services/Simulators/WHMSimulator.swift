@@ -211,6 +211,18 @@ struct WHMSimulator: Sendable {
         }
         let account = state.account(user)!
         switch "\(module)::\(function)" {
+        case "EmailAuth::validate_current_dkims":
+            guard let domain = parameters["domain"], domain == account.domain else {
+                return answer(0, error: "You do not own the domain “\(parameters["domain"] ?? "")”.")
+            }
+            return answer(
+                1,
+                [
+                    [
+                        "domain": "default._domainkey.\(domain)", "expected": state.dkimRecord(for: domain),
+                        "state": "MISSING",
+                    ]
+                ])
         case "Email::list_pops":
             return answer(1, account.mailboxes.sorted().map { ["email": $0, "login": $0] })
         case "Email::add_pop":

@@ -39,6 +39,20 @@ public protocol ControlPanel: Sendable {
     /// Starts returning the account to an archive's state; returns the panel's handle for the run.
     func startRestore(_ archive: PanelArchive, of target: PanelBackupTarget) async throws -> String
     func restoreState(_ job: String, of target: PanelBackupTarget) async throws -> PanelJobState
+    /// The domain's DKIM public key record as the panel signs its mail, `nil` when it signs none.
+    func dkimKey(username: String, domain: String) async throws -> PanelDKIM?
+}
+
+/// A DKIM public key record: the TXT at `<selector>._domainkey.<domain>`.
+public struct PanelDKIM: Sendable, Equatable, Codable {
+    public var selector: String
+    /// `v=DKIM1; k=rsa; p=…`, unquoted.
+    public var record: String
+
+    public init(selector: String, record: String) {
+        self.selector = selector
+        self.record = record
+    }
 }
 
 /// The control panel products Hostwire speaks to.

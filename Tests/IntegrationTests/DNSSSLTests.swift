@@ -24,6 +24,10 @@ import Testing
             #expect(try sandbox.pdns.dig("secure.example", "MX") == ["10 mail.secure.example."])
             #expect(try sandbox.pdns.dig("secure.example", "TXT") == ["\"v=spf1 a mx ip4:192.0.2.10 ~all\""])
             #expect(try sandbox.pdns.dig("_dmarc.secure.example", "TXT").first?.contains("v=DMARC1") == true)
+            // The panel's DKIM key, a 2048-bit key's 410 characters in two strings of at most 255.
+            let dkim = try #require(try sandbox.pdns.dig("default._domainkey.secure.example", "TXT").first)
+            #expect(dkim.hasPrefix("\"v=DKIM1; k=rsa; p=") && dkim.components(separatedBy: "\" \"").count == 2)
+            #expect(dkim.replacingOccurrences(of: "\" \"", with: "").count == 412)
             #expect(
                 try sandbox.pdns.dig("secure.example", "NS").sorted() == ["ns1.sandbox.test.", "ns2.sandbox.test."])
 

@@ -183,6 +183,23 @@ import Testing
         }
     }
 
+    @Test("the domain's DKIM key as the panel signs with it", arguments: kinds.map(\.0))
+    func dkim(kind: PanelKind) async throws {
+        try await withSimulator(Self.kinds.first { $0.0 == kind }!.1) { process in
+            let panel = panel(kind, process)
+            try await panel.createAccount(
+                NewAccount(
+                    username: "signer", domain: "signer.example", plan: "starter", password: "Pa55-word!x",
+                    contactEmail: "owner@signer.example", ip: "192.0.2.10"))
+            let key = try #require(try await panel.dkimKey(username: "signer", domain: "signer.example"))
+            #expect(key.selector == (kind == .directadmin ? "x" : "default"))
+            #expect(key.record.hasPrefix("v=DKIM1; k=rsa; p=") && key.record.count == 410)
+            await #expect(throws: PanelError.self) {
+                try await panel.dkimKey(username: "signer", domain: "other.example")
+            }
+        }
+    }
+
     @Test("sizes as panels spell them, and hostile ones, never trap")
     func sizes() {
         #expect(PanelSize.megabytes("512M") == 512)

@@ -23,7 +23,8 @@ struct AccountEvents: Sendable {
                 return
             }
             try await ZoneStore.save(
-                DefaultRecords.sets(domain: event.domain, serverIP: event.serverIP, nameservers: nameservers),
+                DefaultRecords.sets(
+                    domain: event.domain, serverIP: event.serverIP, nameservers: nameservers, dkim: event.dkim),
                 zone: zone, managed: true, on: transaction.connection, logger: transaction.logger)
             try await CertificateStore.request(
                 for: zone, account: event.accountID, domain: event.domain,

@@ -41,9 +41,9 @@ struct ProvisioningController: Sendable {
                 return id
             }
             do {
-                let (account, server) = try await provisioner.run(id)
+                let provisioned = try await provisioner.run(id)
                 try await dependencies.store.transaction(correlationID: new.orderID) { transaction in
-                    try await provisioner.finish(account, on: server, in: transaction)
+                    try await provisioner.finish(provisioned, in: transaction)
                 }
                 return APIResponse.json(try await accounts.account(id), status: .created)
             } catch {

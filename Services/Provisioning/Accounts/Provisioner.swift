@@ -21,7 +21,7 @@ struct Provisioner: Sendable {
     /// steps take a refusal of what exists as done, so a retry after a crash or failure
     /// goes on from there. A failure after some step was completed in this attempt is
     /// retried soon without using up an attempt: only attempts that get nowhere count.
-    func run(_ id: UUID) async throws -> (Account, Server) {
+    func run(_ id: UUID) async throws -> Provisioned {
         var progressed = false
         do {
             return try await steps(id) { progressed = true }
@@ -30,7 +30,7 @@ struct Provisioner: Sendable {
         }
     }
 
-    private func steps(_ id: UUID, progressed: () -> Void) async throws -> (Account, Server) {
+    private func steps(_ id: UUID, progressed: () -> Void) async throws -> Provisioned {
         guard var account = try await accounts.account(id) else { throw PermanentTaskFailure("no account \(id)") }
         var server: Server?
         if account.step == .server {
@@ -44,7 +44,7 @@ struct Provisioner: Sendable {
         guard let server, let username = account.username, let sealed = account.passwordSealed else {
             throw PermanentTaskFailure("account \(id) has no server or credentials after placement")
         }
-        guard account.step != .done else { return (account, server) }
+        guard account.step != .done else { return Provisioned(account: account, server: server, dkim: nil) }
         // A server that stopped answering before its panel account was made loses the account to another.
         if account.step == .create, server.healthFailures >= settings.unhealthyAfter,
             try await accounts.moveOff(account, from: server.id)
@@ -88,12 +88,22 @@ struct Provisioner: Sendable {
                 try await panel.databases(of: username).contains(database.name)
             }
         }
-        return (account, server)
+        // For the zone; a panel that cannot say does not hold the account back.
+        let dkim = try? await withPanelRetries { try await panel.dkimKey(username: username, domain: account.domain) }
+        return Provisioned(account: account, server: server, dkim: dkim)
+    }
+
+    /// An account whose panel steps are done, with what its zone needs from the panel.
+    struct Provisioned: Sendable {
+        let account: Account
+        let server: Server
+        let dkim: PanelDKIM?
     }
 
     /// Marks the account active and publishes `account.provisioned`, in the caller's
     /// transaction; does nothing if it was already marked (a repeated finish).
-    func finish(_ account: Account, on server: Server, in transaction: Transaction) async throws {
+    func finish(_ provisioned: Provisioned, in transaction: Transaction) async throws {
+        let (account, server) = (provisioned.account, provisioned.server)
         let updated = try await transaction.connection.run(
             AccountStore.MarkProvisioned(id: account.id), logger: transaction.logger)
         guard !updated.isEmpty else { return }
@@ -106,7 +116,8 @@ struct Provisioner: Sendable {
                 username: account.username ?? "", serverHostname: server.hostname, serverIP: server.ip,
                 nameservers: server.nameservers, panel: server.panel.rawValue, controlPanelURL: server.controlPanelURL,
                 sealedPassword: try password.flatMap { try settings.mailSealer?.seal($0) },
-                mailbox: mailboxAddress(of: account), database: account.username.map(Self.databaseName)))
+                mailbox: mailboxAddress(of: account), database: account.username.map(Self.databaseName),
+                dkim: provisioned.dkim.map { DKIMKey(selector: $0.selector, record: $0.record) }))
     }
 
     /// The mailbox every account gets.

@@ -14,9 +14,9 @@ struct AccountTasks: Sendable {
     func register(in definition: inout ServiceDefinition) {
         definition.tasks.register(ProvisionAccountTask.self) { payload, completion in
             let provisioner = provisioner(completion)
-            let (account, server) = try await provisioner.run(payload.accountID)
+            let provisioned = try await provisioner.run(payload.accountID)
             try await completion.finish { transaction in
-                try await provisioner.finish(account, on: server, in: transaction)
+                try await provisioner.finish(provisioned, in: transaction)
             }
         } onFinalFailure: { payload, failure, transaction in
             try await provisioningFailed(payload.accountID, failure, transaction)

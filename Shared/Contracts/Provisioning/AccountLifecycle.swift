@@ -93,6 +93,18 @@ public struct TerminateAccount: Command {
 }
 
 /// Provisioning created an account: the rest of the chain (DNS, certificate, mail) starts here.
+/// A DKIM public key record: the TXT at `<selector>._domainkey.<domain>`.
+public struct DKIMKey: Codable, Sendable, Equatable {
+    public var selector: String
+    /// `v=DKIM1; k=rsa; p=…`, unquoted.
+    public var record: String
+
+    public init(selector: String, record: String) {
+        self.selector = selector
+        self.record = record
+    }
+}
+
 public struct AccountProvisioned: Event {
     public static let wireName = "account.provisioned"
     public static let publisher = "provisioning"
@@ -116,11 +128,15 @@ public struct AccountProvisioned: Event {
     public var mailbox: String?
     /// The MySQL database made with the account; its user has the same name and the account's password.
     public var database: String?
+    /// The DKIM key the panel signs the domain's mail with, for its zone; `nil` when it signs none.
+    public var dkim: DKIMKey?
 
     public init(
         accountID: UUID, orderID: UUID, customerID: UUID, customerName: String, contactEmail: String,
         domain: String, username: String, serverHostname: String, serverIP: String, nameservers: [String],
-        panel: String, controlPanelURL: String, sealedPassword: String?, mailbox: String? = nil, database: String? = nil
+        panel: String, controlPanelURL: String, sealedPassword: String?, mailbox: String? = nil,
+        database: String? = nil,
+        dkim: DKIMKey? = nil
     ) {
         self.accountID = accountID
         self.orderID = orderID
@@ -137,6 +153,7 @@ public struct AccountProvisioned: Event {
         self.sealedPassword = sealedPassword
         self.mailbox = mailbox
         self.database = database
+        self.dkim = dkim
     }
 
     enum CodingKeys: String, CodingKey {
@@ -145,7 +162,7 @@ public struct AccountProvisioned: Event {
         case customerID = "customer_id"
         case customerName = "customer_name"
         case contactEmail = "contact_email"
-        case domain, username, mailbox, database
+        case domain, username, mailbox, database, dkim
         case serverHostname = "server_hostname"
         case serverIP = "server_ip"
         case nameservers, panel

@@ -170,6 +170,17 @@ public struct WHMPanel: ControlPanel {
         try await sessionState("get_transfer_session_state", ["transfer_session_id": job]) { nil }
     }
 
+    /// UAPI `EmailAuth::validate_current_dkims`: the record cPanel expects at
+    /// `default._domainkey.<domain>` (`expected`).
+    public func dkimKey(username: String, domain: String) async throws -> PanelDKIM? {
+        let data = try await uapi(username, "EmailAuth", "validate_current_dkims", ["domain": domain])
+        guard let row = (data as? [[String: Any]])?.first, let expected = row["expected"] as? String,
+            expected.contains("p=")
+        else { return nil }
+        let selector = (row["domain"] as? String)?.components(separatedBy: "._domainkey.").first ?? "default"
+        return PanelDKIM(selector: selector, record: expected)
+    }
+
     /// Where pkgacct sessions write (the server's backup mount, set up once per server).
     static let destination = "/backup/hostwire"
 

@@ -217,6 +217,17 @@ public struct DirectAdminPanel: ControlPanel {
         .completed(nil)
     }
 
+    /// `CMD_API_DNS_CONTROL` as the user: the domain's zone as DirectAdmin keeps it, whose
+    /// `x._domainkey` TXT is the key DirectAdmin signs with (selector `x`).
+    public func dkimKey(username: String, domain: String) async throws -> PanelDKIM? {
+        let zone = try await send(.GET, "CMD_API_DNS_CONTROL", ["domain": domain], as: username)
+        for (name, value) in zone where name.hasSuffix("._domainkey") || name.contains("._domainkey.") {
+            guard value.contains("p=") else { continue }
+            return PanelDKIM(selector: String(name.prefix { $0 != "." }), record: value)
+        }
+        return nil
+    }
+
     /// Where the admin's backups go.
     static let destination = "/home/admin/admin_backups/hostwire"
 

@@ -333,6 +333,26 @@ public struct PleskPanel: ControlPanel {
         .completed(nil)
     }
 
+    /// REST `GET /dns/records?domain=`: Plesk keeps the domain's DKIM key as the TXT record
+    /// `default._domainkey.<domain>.` of its own zone, served or not.
+    public func dkimKey(username: String, domain: String) async throws -> PanelDKIM? {
+        let records = try await rest(
+            .GET,
+            "/dns/records?domain=\(domain.addingPercentEncoding(withAllowedCharacters: .alphanumerics.union(.init(charactersIn: ".-"))) ?? domain)",
+            as: [DNSRecord].self)
+        guard let key = records.first(where: { $0.type == "TXT" && $0.host.contains("._domainkey.") }) else {
+            return nil
+        }
+        return PanelDKIM(
+            selector: String(key.host.prefix { $0 != "." }), record: key.value)
+    }
+
+    private struct DNSRecord: Decodable {
+        let type: String
+        let host: String
+        let value: String
+    }
+
     /// The text of the first `<tag>` element in an XML answer.
     private static func element(_ tag: String, in text: String) -> String? {
         guard let start = text.range(of: "<\(tag)>"),
