@@ -27,6 +27,9 @@ public struct DNSSSLSettings: Sendable {
     public var renewBeforeDays: Int
     /// Longest wait for the authoritative servers to answer a challenge's TXT.
     public var propagationTimeout: Duration
+    /// A resolver asked where a domain is delegated: to our name servers it is validated
+    /// with dns-01, elsewhere with http-01. `nil` takes every domain as ours.
+    public var delegationResolver: DNSLookup?
 
     public struct ACMESettings: Sendable {
         public var directoryURL: String
@@ -43,7 +46,7 @@ public struct DNSSSLSettings: Sendable {
     public init(
         dns: any DNSProvider, checkServers: [DNSLookup], defaultNameservers: [String], acme: ACMESettings,
         cipher: CredentialCipher, keySealer: FieldSealer?, apiTokens: APITokens, renewBeforeDays: Int = 30,
-        propagationTimeout: Duration = .seconds(60)
+        propagationTimeout: Duration = .seconds(60), delegationResolver: DNSLookup? = nil
     ) {
         self.dns = dns
         self.checkServers = checkServers
@@ -54,6 +57,7 @@ public struct DNSSSLSettings: Sendable {
         self.apiTokens = apiTokens
         self.renewBeforeDays = renewBeforeDays
         self.propagationTimeout = propagationTimeout
+        self.delegationResolver = delegationResolver
     }
 
     public static func load(_ environment: Persistence.Environment = Persistence.Environment()) throws
@@ -66,16 +70,17 @@ public struct DNSSSLSettings: Sendable {
             throw SettingsError("HOSTWIRE_PDNS_API_KEY is required")
         }
         let apiURL = environment.string("HOSTWIRE_PDNS_API_URL", default: "http://127.0.0.1:8081")
-        let checks = try environment.string(
-            "HOSTWIRE_DNS_CHECK_SERVERS", default: (URL(string: apiURL)?.host ?? "127.0.0.1") + ":53"
-        )
-        .split(separator: ",").map { entry -> DNSLookup in
+        func server(_ entry: Substring, _ name: String) throws -> DNSLookup {
             let parts = entry.trimmingCharacters(in: .whitespaces).split(separator: ":")
-            guard parts.count == 2, let port = Int(parts[1]) else {
-                throw SettingsError("HOSTWIRE_DNS_CHECK_SERVERS is host:port[,…]")
+            guard parts.count == 2, let port = Int(parts[1]), (1...65_535).contains(port) else {
+                throw SettingsError("\(name) is host:port[,…]")
             }
             return DNSLookup(host: String(parts[0]), port: port)
         }
+        let checks = try environment.string(
+            "HOSTWIRE_DNS_CHECK_SERVERS", default: (URL(string: apiURL)?.host ?? "127.0.0.1") + ":53"
+        )
+        .split(separator: ",").map { try server($0, "HOSTWIRE_DNS_CHECK_SERVERS") }
         return DNSSSLSettings(
             dns: PowerDNSProvider(
                 baseURL: apiURL, apiKey: apiKey,
@@ -95,7 +100,10 @@ public struct DNSSSLSettings: Sendable {
             },
             apiTokens: try APITokens(parsing: try environment.secret("HOSTWIRE_API_TOKENS") ?? ""),
             renewBeforeDays: try environment.int("HOSTWIRE_CERT_RENEW_BEFORE_DAYS", default: 30),
-            propagationTimeout: .seconds(try environment.int("HOSTWIRE_DNS_PROPAGATION_TIMEOUT_SECONDS", default: 60)))
+            propagationTimeout: .seconds(try environment.int("HOSTWIRE_DNS_PROPAGATION_TIMEOUT_SECONDS", default: 60)),
+            delegationResolver: try environment.optional("HOSTWIRE_DNS_RESOLVER").map {
+                try server(Substring($0), "HOSTWIRE_DNS_RESOLVER")
+            })
     }
 }
 
@@ -119,6 +127,7 @@ public func buildDNSSSL(_ settings: DNSSSLSettings) -> ServiceDefinition {
                     "POST /api/dnsssl/certificates/*/reissue": .operateTasks,
                 ]), audit: dependencies.store))
         DNSSSLController(dependencies: dependencies, settings: settings).addRoutes(to: api)
+        HTTPChallengeController(database: dependencies.database).addRoutes(to: router)
         if let customers = settings.customers {
             CustomerZonesController(store: dependencies.store, customers: customers).addRoutes(
                 to: router.group("api/customer"))

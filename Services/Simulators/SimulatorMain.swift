@@ -23,10 +23,12 @@ struct SimulatorMain {
         faults.addRoutes(to: router)
         stats.addRoutes(to: router)
         let credentials = SimulatorCredentials(environment: environment)
+        let panel = PanelState()
+        let sites = SiteServer(state: panel)
         switch kind {
-        case "whm": WHMSimulator(state: PanelState(), credentials: credentials).addRoutes(to: router)
-        case "plesk": PleskSimulator(state: PanelState(), credentials: credentials).addRoutes(to: router)
-        case "directadmin": DirectAdminSimulator(state: PanelState(), credentials: credentials).addRoutes(to: router)
+        case "whm": WHMSimulator(state: panel, credentials: credentials).addRoutes(to: router)
+        case "plesk": PleskSimulator(state: panel, credentials: credentials).addRoutes(to: router)
+        case "directadmin": DirectAdminSimulator(state: panel, credentials: credentials).addRoutes(to: router)
         case "stripe":
             StripeSimulator(
                 credentials: credentials, webhook: WebhookSender(environment: environment, logger: logger),
@@ -37,12 +39,22 @@ struct SimulatorMain {
             logger.critical("unknown HOSTWIRE_SIMULATOR \(kind): use whm, plesk, directadmin or stripe")
             exit(2)
         }
+        sites.addSettingsRoute(to: router)
+        let host = environment["HOSTWIRE_HTTP_HOST"] ?? "127.0.0.1"
         let app = Application(
             router: router,
-            configuration: .init(
-                address: .hostname(environment["HOSTWIRE_HTTP_HOST"] ?? "127.0.0.1", port: port),
-                serverName: "hostwire-simulator-\(kind)"), logger: logger)
-        try await app.runService()
+            configuration: .init(address: .hostname(host, port: port), serverName: "hostwire-simulator-\(kind)"),
+            logger: logger)
+        // A panel's server also serves its accounts' sites, where the CA looks for http-01.
+        guard let sitePort = environment["SIM_SITE_PORT"].flatMap(Int.init), kind != "stripe" else {
+            return try await app.runService()
+        }
+        let site = Application(
+            router: sites.router(), configuration: .init(address: .hostname(host, port: sitePort)), logger: logger)
+        try await withThrowingDiscardingTaskGroup { group in
+            group.addTask { try await app.runService() }
+            group.addTask { try await site.runService() }
+        }
     }
 
     /// An injected failure in the shape the real system uses for a server error.

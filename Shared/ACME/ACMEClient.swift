@@ -43,6 +43,11 @@ public final class ACMEClient: Sendable {
         Base64URL.encode(Data(SHA256.hash(data: Data("\(token).\(jws.thumbprint)".utf8))))
     }
 
+    /// What an http-01 challenge's URL must answer: the key authorization, `token "." thumbprint`.
+    public func httpChallengeValue(token: String) -> String {
+        "\(token).\(jws.thumbprint)"
+    }
+
     public func directory() async throws -> ACMEDirectory {
         if let known = state.withLock({ $0.directory }) { return known }
         let response = try await send(.GET, directoryURL)

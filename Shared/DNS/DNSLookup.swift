@@ -1,8 +1,9 @@
 import NIOCore
 import NIOPosix
 
-/// Asks one DNS server directly (UDP, no recursion) for a name's TXT records, to see what
-/// an authoritative server really answers before a CA is asked to look.
+/// Asks one DNS server directly (UDP): an authoritative one for a name's TXT records, to
+/// see what it really answers before a CA is asked to look, or a resolver where a name is
+/// delegated.
 public struct DNSLookup: Sendable {
     public let host: String
     public let port: Int
@@ -16,8 +17,34 @@ public struct DNSLookup: Sendable {
 
     /// The TXT strings at `name` (each record's strings joined); empty when there are none.
     public func txt(_ name: String) async throws -> [String] {
+        try await ask(name, type: 16, recursive: false).compactMap { answer in
+            guard answer.type == 16 else { return nil }
+            var text = ""
+            var position = answer.data.startIndex
+            while position < answer.data.endIndex {
+                let count = Int(answer.data[position])
+                text += String(
+                    decoding: answer.data[(position + 1)..<min(position + 1 + count, answer.data.endIndex)],
+                    as: UTF8.self)
+                position += 1 + count
+            }
+            return text
+        }
+    }
+
+    /// The name servers `name` is delegated to, lower-cased without the final dot, as a
+    /// resolver (recursion asked) answers; empty when there is no such name.
+    public func nameservers(of name: String) async throws -> [String] {
+        try await ask(name, type: 2, recursive: true).compactMap { answer in
+            guard answer.type == 2 else { return nil }
+            return DNSMessage.name(in: answer.message, at: answer.offset)?.lowercased()
+        }
+    }
+
+    /// The answer records of one question to this server.
+    private func ask(_ name: String, type: UInt16, recursive: Bool) async throws -> [DNSMessage.Answer] {
         let id = UInt16.random(in: 0...UInt16.max)
-        let query = DNSMessage.query(id: id, name: name, type: 16)
+        let query = DNSMessage.query(id: id, name: name, type: type, recursive: recursive)
         // An address as given, else the name resolved (compose service names such as `powerdns`).
         let remote =
             try (try? SocketAddress(ipAddress: host, port: port))
@@ -31,10 +58,10 @@ public struct DNSLookup: Sendable {
             }
         return try await channel.executeThenClose { inbound, outbound in
             try await outbound.write(AddressedEnvelope(remoteAddress: remote, data: ByteBuffer(bytes: query)))
-            return try await withThrowingTaskGroup(of: [String]?.self) { group in
+            return try await withThrowingTaskGroup(of: [DNSMessage.Answer]?.self) { group in
                 group.addTask {
                     for try await envelope in inbound {
-                        if let answer = DNSMessage.txtAnswers(Array(buffer: envelope.data), id: id) { return answer }
+                        if let answers = DNSMessage.answers(Array(buffer: envelope.data), id: id) { return answers }
                     }
                     return nil
                 }
@@ -48,66 +75,5 @@ public struct DNSLookup: Sendable {
                 return first
             }
         }
-    }
-}
-
-/// Just enough of RFC 1035's message format for a TXT question and its answers.
-enum DNSMessage {
-    static func query(id: UInt16, name: String, type: UInt16) -> [UInt8] {
-        var bytes: [UInt8] = [UInt8(id >> 8), UInt8(id & 0xff), 0x00, 0x00, 0, 1, 0, 0, 0, 0, 0, 0]
-        for label in name.split(separator: ".") {
-            let utf8 = Array(label.utf8.prefix(63))
-            bytes.append(UInt8(utf8.count))
-            bytes += utf8
-        }
-        bytes += [0, UInt8(type >> 8), UInt8(type & 0xff), 0, 1]
-        return bytes
-    }
-
-    /// The TXT answers of a reply to query `id`, or `nil` when the bytes are not that reply.
-    static func txtAnswers(_ bytes: [UInt8], id: UInt16) -> [String]? {
-        guard bytes.count >= 12, UInt16(bytes[0]) << 8 | UInt16(bytes[1]) == id, bytes[2] & 0x80 != 0 else {
-            return nil
-        }
-        let questions = Int(bytes[4]) << 8 | Int(bytes[5])
-        let answers = Int(bytes[6]) << 8 | Int(bytes[7])
-        var offset = 12
-        for _ in 0..<questions {
-            guard let end = skipName(bytes, offset) else { return nil }
-            offset = end + 4
-        }
-        var texts: [String] = []
-        for _ in 0..<answers {
-            guard let end = skipName(bytes, offset), end + 10 <= bytes.count else { return nil }
-            let type = Int(bytes[end]) << 8 | Int(bytes[end + 1])
-            let length = Int(bytes[end + 8]) << 8 | Int(bytes[end + 9])
-            let data = end + 10
-            guard data + length <= bytes.count else { return nil }
-            if type == 16 {
-                var text = ""
-                var position = data
-                while position < data + length {
-                    let count = Int(bytes[position])
-                    text += String(
-                        decoding: bytes[(position + 1)..<min(position + 1 + count, data + length)], as: UTF8.self)
-                    position += 1 + count
-                }
-                texts.append(text)
-            }
-            offset = data + length
-        }
-        return texts
-    }
-
-    /// The offset just past a (possibly compressed) name.
-    private static func skipName(_ bytes: [UInt8], _ start: Int) -> Int? {
-        var offset = start
-        while offset < bytes.count {
-            let length = Int(bytes[offset])
-            if length == 0 { return offset + 1 }
-            if length & 0xc0 == 0xc0 { return offset + 2 }
-            offset += 1 + length
-        }
-        return nil
     }
 }

@@ -7,7 +7,19 @@ import Foundation
 enum FuzzTargets {
     static let all: [String: ([UInt8]) -> Void] = [
         "envelope": envelope, "wire-text": wireText, "form": form, "validation": validation, "query": query,
+        "dns-answer": dnsAnswer,
     ]
+
+    /// A DNS server's reply as a delegation or challenge check reads it: never traps, every
+    /// answer's data lies inside the reply, and names (compressed or looping) end.
+    static func dnsAnswer(_ bytes: [UInt8]) {
+        guard bytes.count >= 2 else { return }
+        let id = UInt16(bytes[0]) << 8 | UInt16(bytes[1])
+        for answer in DNSMessage.answers(bytes, id: id) ?? [] {
+            precondition(answer.data.startIndex >= 12 && answer.data.endIndex <= bytes.count)
+            _ = DNSMessage.name(in: bytes, at: answer.offset)
+        }
+    }
 
     /// The one-pass envelope reader: never traps, its payload range lies inside the input,
     /// and where Foundation also reads the header the two agree.

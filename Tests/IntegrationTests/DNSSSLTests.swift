@@ -235,6 +235,67 @@ import Testing
         }
     }
 
+    @Test(
+        "a domain delegated elsewhere gets its certificate over http-01, answered at the account's site on the panel server; one delegated to us over dns-01"
+    )
+    func httpChallengeWhereNotDelegated() async throws {
+        // The world's DNS, as a resolver would answer where each domain is delegated.
+        let world = PowerDNSServer()
+        try await world.start()
+        defer { world.stop() }
+        let worldAPI = JSONClient(port: world.apiPort, headers: ["X-API-Key": PowerDNSServer.apiKey])
+        for (zone, nameserver) in [
+            ("elsewhere.example.", "ns1.other-dns.test."), ("ours.example.", "ns1.sandbox.test."),
+        ] {
+            let created = try await worldAPI.call(
+                "POST", "/api/v1/servers/localhost/zones",
+                json: ["name": zone, "kind": "Native", "nameservers": [nameserver]])
+            #expect(created.status == 201, "\(created.text)")
+        }
+        try await TestDatabase.with(services: ["checkout", "provisioning", "timer", "dnsssl"]) { database in
+            let sandbox = Sandbox(
+                database: database, tag: "dnsssl-http01", panelEnvironment: ["SIM_SITE_PORT": "5002"],
+                dnssslEnvironment: ["HOSTWIRE_DNS_RESOLVER": "127.0.0.1:\(world.dnsPort)"])
+            defer { sandbox.stop() }
+            try await sandbox.start(dnsssl: true)
+            // The server's address is where the CA connects for http-01 (Pebble: port 5002).
+            let server = try await sandbox.provisioningAPI.call(
+                "POST", "/api/servers",
+                json: [
+                    "name": "whm1", "panel": "cpanel", "hostname": "whm1.sandbox.test", "ip": "127.0.0.1",
+                    "api_url": "http://127.0.0.1:\(sandbox.whm.httpPort)", "api_username": "root",
+                    "api_secret": "whm-token", "server_group": "default", "max_accounts": 10,
+                    "nameservers": ["ns1.sandbox.test", "ns2.sandbox.test"],
+                ])
+            #expect(server.status == 201, "\(server.text)")
+            let forward = try await JSONClient(port: sandbox.whm.httpPort).call(
+                "PUT", "/__sim/site", json: ["acme_forward": "http://127.0.0.1:\(sandbox.dnsssl.httpPort)"])
+            #expect(forward.status == 200)
+            try await sandbox.placePaidOrder("elsewhere.example")
+            try await sandbox.placePaidOrder("ours.example")
+            for domain in ["elsewhere.example", "ours.example"] {
+                let certificate = try await Self.issued(domain, sandbox)
+                try Self.verify(
+                    try #require(certificate["certificate"] as? String), root: try sandbox.pebble.root(),
+                    names: [domain, "www.\(domain)"])
+            }
+            let challenges = try await database.withAdmin { client in
+                try await client.query(
+                    "SELECT domain, challenge FROM dnsssl.certificates WHERE status = 'issued' ORDER BY domain",
+                    logger: TestDatabase.logger
+                ).collect().map { try $0.decode((String, String?).self) }
+            }
+            #expect(challenges.map(\.1) == ["http-01", "dns-01"], "\(challenges)")
+            #expect(try await database.count("SELECT count(*)::int FROM dnsssl.http_challenges") == 0, "cleaned up")
+            let unknown = try await JSONClient(port: sandbox.dnsssl.httpPort).call(
+                "GET", "/.well-known/acme-challenge/not-a-token-we-gave-out")
+            #expect(unknown.status == 404 && unknown.json["error"] != nil)
+            #expect(
+                try await JSONClient(port: sandbox.dnsssl.httpPort).call("GET", "/.well-known/acme-challenge/..%2F..")
+                    .status == 404)
+        }
+    }
+
     /// The zone of `domain` once it is active.
     static func zone(_ domain: String, _ sandbox: Sandbox) async throws -> [String: Any] {
         var zone: [String: Any]?

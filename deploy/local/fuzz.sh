@@ -9,13 +9,14 @@ mode=${1:-replay}
 out=.build/fuzz
 mkdir -p "$out"
 sources=(Shared/Contracts/*.swift Shared/Contracts/*/*.swift Shared/WireCodec/*.swift Shared/Validation/*.swift Shared/ExternalHTTP/FormEncoding.swift
+         Shared/DNS/DNSMessage.swift
          Tests/Fuzz/*.swift)
 binary=$out/hostwire-fuzz
 if [ ! -x "$binary" ] || [ -n "$(find "${sources[@]}" -newer "$binary" 2>/dev/null | head -1)" ]; then
   swiftc -sanitize=fuzzer,address -parse-as-library -O -module-name HostwireFuzz "${sources[@]}" -o "$binary" \
     >"$out/build.log" 2>&1 || { cat "$out/build.log"; exit 1; }
 fi
-targets=(envelope wire-text form validation query)
+targets=(envelope wire-text form validation query dns-answer)
 case "$mode" in
   replay)
     for target in "${targets[@]}"; do

@@ -19,11 +19,13 @@ struct IssueCertificateTask: TaskPayload {
     enum CodingKeys: String, CodingKey { case certificateID = "certificate_id" }
 }
 
-/// Issues a certificate with dns-01: an order for its names, each challenge's TXT written
-/// through the DNS provider and seen on the authoritative servers before the CA is told to
-/// look, a CSR signed by a key sealed at rest before finalizing (so a retry reuses it), the
-/// chain downloaded and `certificate.issued` published with the key sealed for provisioning.
-/// An attempt that fails anywhere is retried from the stored order.
+/// Issues a certificate: an order for its names, validated with dns-01 where the domain is
+/// delegated to our name servers (each challenge's TXT written through the DNS provider and
+/// seen on the authoritative servers before the CA is told to look) and with http-01 where
+/// it is not (the key authorization kept for `/.well-known/acme-challenge/`, which the panel
+/// servers forward here); a CSR signed by a key sealed at rest before finalizing (so a retry
+/// reuses it), the chain downloaded and `certificate.issued` published with the key sealed
+/// for provisioning. An attempt that fails anywhere is retried from the stored order.
 struct CertificateIssuer: Sendable {
     let settings: DNSSSLSettings
     let httpClient: HTTPClient
@@ -68,7 +70,12 @@ struct CertificateIssuer: Sendable {
         if orderURL != storedOrder {
             try await CertificateStore.setOrder(orderURL, of: id, in: database)
         }
-        if order.status == .pending { try await validate(order, domain: domain, acme: acme, logger: logger) }
+        if order.status == .pending {
+            let challenge = try await delegated(domain, to: pending.nameservers) ? "dns-01" : "http-01"
+            try await CertificateStore.setChallenge(challenge, of: id, in: database)
+            try await validate(
+                order, domain: domain, challenge: challenge, certificate: id, acme: acme, database: database)
+        }
         let key = try await certificateKey(id, sealed: sealedKey, database: database)
         order = try await acme.order(orderURL)
         if order.status == .ready {
@@ -87,6 +94,7 @@ struct CertificateIssuer: Sendable {
         let facts = try CertificateRequest.facts(ofLeaf: leaf)
         try? await settings.dns.delete(
             names.map { .init(name: "_acme-challenge.\($0)".absoluteDNSName, type: "TXT") }, in: domain)
+        try? await HTTPChallengeStore.forget(certificate: id, in: database)
         let sealedForProvisioning = try settings.keySealer?.seal(key.pemRepresentation)
         try await completion.finish { transaction in
             try await CertificateStore.issued(id, leaf: leaf, chain: chain, facts: facts, in: transaction)
@@ -107,8 +115,20 @@ struct CertificateIssuer: Sendable {
         return (url, order)
     }
 
-    /// Answers every pending dns-01 challenge of the order and waits until the CA has validated them.
-    private func validate(_ order: ACMEOrder, domain: String, acme: ACMEClient, logger: Logger) async throws {
+    /// Whether the domain is delegated to one of the zone's name servers, as the resolver
+    /// says; without a resolver every domain is taken as ours.
+    private func delegated(_ domain: String, to nameservers: [String]) async throws -> Bool {
+        guard let resolver = settings.delegationResolver else { return true }
+        let ours = Set(nameservers.map { $0.lowercased().trimmingCharacters(in: CharacterSet(charactersIn: ".")) })
+        return try await !Set(resolver.nameservers(of: domain)).isDisjoint(with: ours)
+    }
+
+    /// Answers every pending challenge of the order of the given type and waits until the
+    /// CA has validated them.
+    private func validate(
+        _ order: ACMEOrder, domain: String, challenge type: String, certificate: UUID, acme: ACMEClient,
+        database: Database
+    ) async throws {
         var pending: [String] = []
         for url in order.authorizations {
             let authorization = try await acme.authorization(url)
@@ -119,16 +139,22 @@ struct CertificateIssuer: Sendable {
                 }
                 continue
             }
-            guard let challenge = authorization.challenges.first(where: { $0.type == "dns-01" }) else {
-                throw PermanentTaskFailure("the CA offers no dns-01 challenge for \(authorization.identifier.value)")
+            guard let challenge = authorization.challenges.first(where: { $0.type == type }) else {
+                throw PermanentTaskFailure("the CA offers no \(type) challenge for \(authorization.identifier.value)")
             }
-            let name = "_acme-challenge.\(authorization.identifier.value)".absoluteDNSName
-            let value = acme.dnsChallengeValue(token: challenge.token)
-            try await dnsCall {
-                try await settings.dns.replace(
-                    [DNSRecordSet(name: name, type: "TXT", ttl: 60, records: ["\"\(value)\""])], in: domain)
+            if type == "http-01" {
+                try await HTTPChallengeStore.keep(
+                    token: challenge.token, keyAuthorization: acme.httpChallengeValue(token: challenge.token),
+                    certificate: certificate, in: database)
+            } else {
+                let name = "_acme-challenge.\(authorization.identifier.value)".absoluteDNSName
+                let value = acme.dnsChallengeValue(token: challenge.token)
+                try await dnsCall {
+                    try await settings.dns.replace(
+                        [DNSRecordSet(name: name, type: "TXT", ttl: 60, records: ["\"\(value)\""])], in: domain)
+                }
+                try await waitUntilAnswered(name, value)
             }
-            try await waitUntilAnswered(name, value)
             if challenge.status == .pending { try await acme.respond(to: challenge.url) }
             pending.append(url)
         }

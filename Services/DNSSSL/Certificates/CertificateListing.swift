@@ -14,6 +14,8 @@ struct CertificateListing: Encodable, Sendable {
     let notAfter: Date?
     let issuedAt: Date?
     let lastError: String?
+    /// `dns-01` or `http-01`, once validation began.
+    let challenge: String?
     let certificate: String?
 
     enum CodingKeys: String, CodingKey {
@@ -24,7 +26,7 @@ struct CertificateListing: Encodable, Sendable {
         case notAfter = "not_after"
         case issuedAt = "issued_at"
         case lastError = "last_error"
-        case certificate
+        case challenge, certificate
     }
 
     /// Reads a row with the `certificates` columns of the same names, the PEM as `pem`.
@@ -41,6 +43,7 @@ struct CertificateListing: Encodable, Sendable {
         notAfter = try cells["not_after"].decode(Date?.self)
         issuedAt = try cells["issued_at"].decode(Date?.self)
         lastError = try cells["last_error"].decode(String?.self)
+        challenge = try cells["challenge"].decode(String?.self)
         certificate = try cells["pem"].decode(String?.self)
     }
 }

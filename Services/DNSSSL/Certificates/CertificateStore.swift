@@ -13,7 +13,7 @@ enum CertificateStore {
     ) async throws -> [CertificateListing] {
         try await database.query(
             """
-            SELECT id, account_id, domain, names, status, renews, serial, not_before, not_after, issued_at, last_error,
+            SELECT id, account_id, domain, names, status, renews, serial, not_before, not_after, issued_at, last_error, challenge,
                    CASE WHEN \(withPEM) THEN certificate || coalesce(chain, '') END AS pem
             FROM certificates WHERE (\(id)::uuid IS NULL OR id = \(id)) AND (\(domain)::text IS NULL OR domain = \(domain?.lowercased()))
               AND (\(days)::int IS NULL OR (status = 'issued' AND not_after < now() + make_interval(days => \(days))))
@@ -85,10 +85,16 @@ enum CertificateStore {
     static func toIssue(_ id: UUID, in database: Database) async throws -> PendingCertificate? {
         try await database.query(
             """
-            SELECT c.status, c.names, c.domain, c.account_id, c.order_url, c.sealed_private_key, z.status AS zone_status
+            SELECT c.status, c.names, c.domain, c.account_id, c.order_url, c.sealed_private_key, z.status AS zone_status,
+                   z.nameservers
             FROM certificates c JOIN zones z ON z.id = c.zone_id WHERE c.id = \(id)
             """
         ).first.map(PendingCertificate.init(row:))
+    }
+
+    /// Records how the CA validates the certificate's names.
+    static func setChallenge(_ type: String, of id: UUID, in database: Database) async throws {
+        try await database.query("UPDATE certificates SET challenge = \(type), updated_at = now() WHERE id = \(id)")
     }
 
     /// Remembers the ACME order a certificate is being issued through, so a retry continues it.
@@ -136,6 +142,8 @@ struct PendingCertificate: Sendable {
     let orderURL: String?
     let sealedPrivateKey: String?
     let zoneStatus: ZoneStatus
+    /// The name servers the zone is served from: a domain delegated to one of them is ours.
+    let nameservers: [String]
 
     init(row: PostgresRow) throws {
         let cells = row.makeRandomAccess()
@@ -146,5 +154,6 @@ struct PendingCertificate: Sendable {
         orderURL = try cells["order_url"].decode(String?.self)
         sealedPrivateKey = try cells["sealed_private_key"].decode(String?.self)
         zoneStatus = try cells["zone_status"].decode(ZoneStatus.self)
+        nameservers = try cells["nameservers"].decode([String].self)
     }
 }
