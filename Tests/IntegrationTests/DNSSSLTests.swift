@@ -195,11 +195,13 @@ import Testing
         }
     }
 
-    @Test("a renewal that failed is asked for again at the next day's run, and issued; the certificate is renewed once")
+    @Test(
+        "a renewal that fails on two days (its zone gone from PowerDNS) is asked for again each day and issued on the third; the owner is told once"
+    )
     func failedRenewalIsRetried() async throws {
         try await TestDatabase.with(services: ["checkout", "provisioning", "timer", "dnsssl"]) { database in
             let sandbox = Sandbox(
-                database: database, tag: "dnsssl-retry", timerEnvironment: ["HOSTWIRE_TIMER_CATCH_UP_LIMIT": "5"])
+                database: database, tag: "dnsssl-retry", timerEnvironment: ["HOSTWIRE_TIMER_CATCH_UP_LIMIT": "1"])
             defer { sandbox.stop() }
             try await sandbox.start(dnsssl: true)
             try await sandbox.addServer()
@@ -207,28 +209,55 @@ import Testing
             let first = try await Self.issued("retry.example", sandbox)
             let id = try #require(first["id"] as? String)
             let notAfter = try #require(ISO8601DateFormatter().date(from: first["not_after"] as? String ?? ""))
-            // A renewal as its task's last attempt leaves it: failed. Before, it blocked every later one.
-            try await database.withAdmin { client in
-                try await client.query(
-                    """
-                    INSERT INTO dnsssl.certificates (id, zone_id, account_id, domain, names, status, renews, last_error)
-                    SELECT gen_random_uuid(), zone_id, account_id, domain, names, 'failed', id, 'the CA did not answer'
-                    FROM dnsssl.certificates WHERE id = \(try #require(UUID(uuidString: id)))
-                    """, logger: TestDatabase.logger)
-            }
-            let now = ISO8601DateFormatter().date(
-                from: try await sandbox.timerAPI.call("POST", "/api/timer/clock/advance", json: ["seconds": 0.001])
-                    .json["now"] as? String ?? "")!
-            _ = try await sandbox.timerAPI.call(
-                "POST", "/api/timer/clock/advance",
-                json: ["seconds": notAfter.addingTimeInterval(-20 * 86_400).timeIntervalSince(now)])
             let renewed = try #require(UUID(uuidString: id))
             let renewals = { (status: String) in
                 try await database.count(
                     "SELECT count(*)::int FROM dnsssl.certificates WHERE renews = \(renewed) AND status = \(status)")
             }
-            #expect(await eventually(timeout: .seconds(60)) { try await renewals("issued") == 1 })
-            #expect(try await renewals("failed") == 1)
+            let told = {
+                try await database.count("SELECT count(*)::int FROM dnsssl.outbox WHERE type = 'certificate.expiring'")
+            }
+            // The zone gone from PowerDNS: it refuses the challenge's TXT (404), and each day's renewal fails for good.
+            let pdns = JSONClient(port: sandbox.pdns.apiPort, headers: ["X-API-Key": PowerDNSServer.apiKey])
+            #expect(try await pdns.call("DELETE", "/api/v1/servers/localhost/zones/retry.example.").status == 204)
+            let now = ISO8601DateFormatter().date(
+                from: try await sandbox.timerAPI.call("POST", "/api/timer/clock/advance", json: ["seconds": 0.001])
+                    .json["now"] as? String ?? "")!
+            // The renewal run at 04:00 of the day 13 days before expiry, then the next day's.
+            _ = try await sandbox.timerAPI.call(
+                "POST", "/api/timer/clock/advance",
+                json: ["seconds": notAfter.addingTimeInterval(-13 * 86_400).timeIntervalSince(now)])
+            let errors = {
+                try await database.withAdmin { client in
+                    try await client.query(
+                        """
+                        SELECT status || ' ' || attempts || ' ' || coalesce(last_error, '') FROM dnsssl.tasks
+                        WHERE type = 'issue-certificate' ORDER BY created_at
+                        """, logger: TestDatabase.logger
+                    ).collect().map { try $0.decode(String.self) }
+                }
+            }
+            let failedOnDay1 = await eventually(timeout: .seconds(90)) { try await renewals("failed") == 1 }
+            let errorsOnDay1 = try await errors()
+            #expect(failedOnDay1, "day 1: \(errorsOnDay1)")
+            _ = try await sandbox.timerAPI.call("POST", "/api/timer/clock/advance", json: ["seconds": 86_400])
+            let failedOnDay2 = await eventually(timeout: .seconds(90)) { try await renewals("failed") == 2 }
+            let errorsOnDay2 = try await errors()
+            #expect(failedOnDay2, "day 2: \(errorsOnDay2)")
+            #expect(try await told() == 1, "told once that the certificate expires soon, not each day")
+            // An operator's sync puts the zone back.
+            let zone = try #require(try await Self.zone("retry.example", sandbox)["id"] as? String)
+            #expect(try await sandbox.dnssslAPI.call("POST", "/api/dnsssl/zones/\(zone)/sync").status == 202)
+            #expect(
+                await eventually(timeout: .seconds(20)) {
+                    try await pdns.call("GET", "/api/v1/servers/localhost/zones/retry.example.").status == 200
+                })
+            _ = try await sandbox.timerAPI.call("POST", "/api/timer/clock/advance", json: ["seconds": 86_400])
+            let issuedOnDay3 = await eventually(timeout: .seconds(60)) { try await renewals("issued") == 1 }
+            let errorsOnDay3 = try await errors()
+            #expect(issuedOnDay3, "day 3: \(errorsOnDay3)")
+            #expect(try await renewals("failed") == 2)
+            #expect(try await told() == 1)
             #expect(
                 try await database.count("SELECT count(*)::int FROM dnsssl.certificates WHERE status = 'superseded'")
                     == 1)

@@ -35,10 +35,14 @@ final class PebbleServer: Sendable {
         let config =
             #"{"pebble":{"listenAddress":"127.0.0.1:\#(port)","managementListenAddress":"127.0.0.1:\#(managementPort)","certificate":"\#(caFile)","privateKey":"\#(directory.appendingPathComponent("key.pem").path)","httpPort":5002,"tlsPort":5001,"ocspResponderURL":"","externalAccountBindingRequired":false}}"#
         try config.write(to: directory.appendingPathComponent("pebble.json"), atomically: true, encoding: .utf8)
+        // Every order validated anew: Pebble reuses half of the valid authorizations by default,
+        // which would let a renewal skip the challenge a test means to fail.
         try process.start(
             "/usr/bin/pebble",
             ["-config", directory.appendingPathComponent("pebble.json").path, "-dnsserver", "127.0.0.1:\(dnsPort)"],
-            environment: ["PEBBLE_VA_NOSLEEP": "1"].merging(rejectNonces ? [:] : ["PEBBLE_WFE_NONCEREJECT": "0"]) {
+            environment: ["PEBBLE_VA_NOSLEEP": "1", "PEBBLE_AUTHZREUSE": "0"].merging(
+                rejectNonces ? [:] : ["PEBBLE_WFE_NONCEREJECT": "0"]
+            ) {
                 $1
             },
             log: directory.appendingPathComponent("pebble.log"))

@@ -22,14 +22,17 @@ extension CertificateStore {
         ).map { try $0.decode(UUID.self) }
     }
 
-    /// Marks, once each, the issued certificates expiring by `day` with no renewal pending or
-    /// issued, and answers them as `certificate.expiring`.
+    /// Marks, once each, the issued certificates expiring by `day` with no renewal issued and
+    /// either one that failed (renewals are asked for again daily, so one is often pending
+    /// again when the run looks) or none asked for, and answers them as `certificate.expiring`.
     static func markExpiring(by day: Date, in transaction: Transaction) async throws -> [CertificateExpiring] {
         try await transaction.query(
             """
             UPDATE certificates c SET expiring_notified = true, updated_at = now()
             WHERE c.status = 'issued' AND NOT c.expiring_notified AND c.not_after <= \(day)
-              AND NOT EXISTS (SELECT 1 FROM certificates r WHERE r.renews = c.id AND r.status IN ('pending', 'issued'))
+              AND NOT EXISTS (SELECT 1 FROM certificates r WHERE r.renews = c.id AND r.status = 'issued')
+              AND (EXISTS (SELECT 1 FROM certificates r WHERE r.renews = c.id AND r.status = 'failed')
+                   OR NOT EXISTS (SELECT 1 FROM certificates r WHERE r.renews = c.id AND r.status = 'pending'))
             RETURNING c.id, c.account_id, c.domain, c.not_after
             """
         ).map { row in
