@@ -348,8 +348,9 @@ class ConsoleJourney(unittest.TestCase):
         self.assertEqual("active", call("GET", api, token=self.token)[1]["status"])
         support.get(PORTAL + f"/console/accounts/{account}")
         self.assertEqual(1, len(support.find_elements(By.CSS_SELECTOR, "#restores tbody tr")))
-        support.execute_script("document.getElementById('backups').scrollIntoView()")
         self.page("account-backups", support)
+        support.execute_script("document.getElementById('backups-heading').scrollIntoView()")
+        support.save_screenshot(os.path.join(SHOTS, "account-backups.png"))
         self.assertEqual("1", psql_value("SELECT count(*) FROM portal.audit_log WHERE action = 'account.restore'"))
 
     def test_5_billing_refunds_a_payment_and_the_audit_log_shows_it(self):

@@ -201,6 +201,10 @@ class PortalJourney(unittest.TestCase):
         certificate = self.driver.find_element(
             By.XPATH, f"//li[contains(@class, 'card')][.//h2[text()='{self.domain}']]//dd[@class='certificate']").text
         self.assertTrue(certificate.startswith("Valid until 20"), certificate)
+        # Its backups: none made yet, the first comes with the night's schedule.
+        backups = self.driver.find_element(
+            By.XPATH, f"//li[contains(@class, 'card')][.//h2[text()='{self.domain}']]//dd[@class='backups']").text
+        self.assertEqual("The first is made tonight", backups)
         self.page("services")
         self.driver.get(PORTAL + "/invoices")
         self.page("invoices")

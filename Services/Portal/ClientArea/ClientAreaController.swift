@@ -88,6 +88,11 @@ struct ClientAreaController: Sendable {
                         ],
                     ] as [String: Any]
             }
+            if let backups = account.backups, ["active", "suspended"].contains(account.status) {
+                row["backups"] =
+                    backups.latestAt.map { "Latest \(Self.day($0)), \(backups.kept) kept" }
+                    ?? "The first is made tonight"
+            }
             if let certificate = certificates[account.id] {
                 row["certificate"] =
                     switch (certificate.status, certificate.notAfter) {

@@ -19,6 +19,17 @@ struct HostingAccount: Decodable, Sendable {
     let provisionedAt: Date?
     /// The last day measured on the panel; `nil` before the first daily sync.
     let usage: Usage?
+    /// The backups kept; `nil` from a provisioning that does not say.
+    let backups: Backups?
+
+    struct Backups: Decodable, Sendable {
+        let kept: Int
+        let latestAt: Date?
+        enum CodingKeys: String, CodingKey {
+            case kept
+            case latestAt = "latest_at"
+        }
+    }
 
     /// Disk and this month's traffic in MB; a `nil` limit is unlimited.
     struct Usage: Decodable, Sendable {
@@ -39,7 +50,7 @@ struct HostingAccount: Decodable, Sendable {
         case suspendReason = "suspend_reason"
         case createdAt = "created_at"
         case provisionedAt = "provisioned_at"
-        case usage
+        case usage, backups
     }
 }
 

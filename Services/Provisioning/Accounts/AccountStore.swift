@@ -94,20 +94,24 @@ struct AccountStore: Sendable {
         try await database.query(
             """
             SELECT a.id, a.order_id, a.domain, a.plan, a.status, a.step, s.hostname, s.panel, a.username, a.suspend_reason,
-                   a.created_at, a.provisioned_at, u.day::text, u.disk_mb, u.disk_limit_mb, u.bandwidth_mb, u.bandwidth_limit_mb
+                   a.created_at, a.provisioned_at, u.day::text, u.disk_mb, u.disk_limit_mb, u.bandwidth_mb, u.bandwidth_limit_mb,
+                   b.kept, b.latest
             FROM accounts a LEFT JOIN servers s ON s.id = a.server_id
             LEFT JOIN LATERAL (SELECT * FROM account_usage x WHERE x.account_id = a.id ORDER BY x.day DESC LIMIT 1) u ON true
+            LEFT JOIN LATERAL (
+                SELECT count(*)::int AS kept, max(completed_at) AS latest FROM backups
+                WHERE account_id = a.id AND status = 'completed') b ON true
             WHERE a.customer_id = \(customer)
             ORDER BY a.created_at DESC, a.id LIMIT \(limit) OFFSET \(offset)
             """
         ).map { row in
             let (
                 id, order, domain, plan, status, step, server, panel, username, reason, created, provisioned, day, disk,
-                diskLimit, bandwidth, bandwidthLimit
+                diskLimit, bandwidth, bandwidthLimit, kept, latest
             ) = try row.decode(
                 (
                     UUID, UUID?, String, String, AccountStatus, ProvisioningStep, String?, String?, String?,
-                    String?, Date, Date?, String?, Int?, Int?, Int?, Int?
+                    String?, Date, Date?, String?, Int?, Int?, Int?, Int?, Int, Date?
                 ).self)
             let usage = day.map {
                 CustomerAccount.Usage(
@@ -117,7 +121,8 @@ struct AccountStore: Sendable {
             return CustomerAccount(
                 id: id, orderID: order, domain: domain, plan: plan, status: status, step: step, server: server,
                 controlPanel: panel, username: username, suspendReason: reason, createdAt: created,
-                provisionedAt: provisioned, usage: usage)
+                provisionedAt: provisioned, usage: usage,
+                backups: CustomerAccount.Backups(kept: kept, latestAt: latest))
         }
     }
 

@@ -7,6 +7,18 @@ struct CustomerAccount: Encodable, Sendable {
     let createdAt: Date, provisionedAt: Date?
     /// The last day the usage sync measured; `nil` before the first.
     let usage: Usage?
+    /// The backups kept of the account.
+    let backups: Backups
+
+    /// How many completed backups are kept, and when the newest was made.
+    struct Backups: Encodable, Sendable {
+        let kept: Int
+        let latestAt: Date?
+        enum CodingKeys: String, CodingKey {
+            case kept
+            case latestAt = "latest_at"
+        }
+    }
 
     /// Disk and this month's traffic in MB; a `nil` limit is unlimited.
     struct Usage: Encodable, Sendable {
@@ -29,6 +41,6 @@ struct CustomerAccount: Encodable, Sendable {
         case suspendReason = "suspend_reason"
         case createdAt = "created_at"
         case provisionedAt = "provisioned_at"
-        case usage
+        case usage, backups
     }
 }
