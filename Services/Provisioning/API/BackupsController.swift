@@ -34,8 +34,7 @@ struct BackupsController: Sendable {
                     restores: try await restores.restores(of: id, limit: 20)))
         }
         api.post("accounts/{id}/backups") { request, context in
-            let (id, body, actor) = try await Self.request(request, context)
-            _ = body
+            let (id, _, actor) = try await Self.request(request, context)
             try await Self.live(id, accounts)
             let backup = UUID()
             try await store.transaction { transaction in
