@@ -18,30 +18,9 @@ struct HostingAccount: Decodable, Sendable {
     let createdAt: Date
     let provisionedAt: Date?
     /// The last day measured on the panel; `nil` before the first daily sync.
-    let usage: Usage?
+    let usage: AccountUsageDay?
     /// The backups kept; `nil` from a provisioning that does not say.
-    let backups: Backups?
-
-    struct Backups: Decodable, Sendable {
-        let kept: Int
-        let latestAt: Date?
-        enum CodingKeys: String, CodingKey {
-            case kept
-            case latestAt = "latest_at"
-        }
-    }
-
-    /// Disk and this month's traffic in MB; a `nil` limit is unlimited.
-    struct Usage: Decodable, Sendable {
-        let day: String, diskMB: Int, diskLimitMB: Int?, bandwidthMB: Int, bandwidthLimitMB: Int?
-        enum CodingKeys: String, CodingKey {
-            case day
-            case diskMB = "disk_mb"
-            case diskLimitMB = "disk_limit_mb"
-            case bandwidthMB = "bandwidth_mb"
-            case bandwidthLimitMB = "bandwidth_limit_mb"
-        }
-    }
+    let backups: AccountBackupSummary?
 
     enum CodingKeys: String, CodingKey {
         case id

@@ -114,7 +114,7 @@ struct AccountStore: Sendable {
                     String?, Date, Date?, String?, Int?, Int?, Int?, Int?, Int, Date?
                 ).self)
             let usage = day.map {
-                CustomerAccount.Usage(
+                AccountUsageDay(
                     day: $0, diskMB: disk ?? 0, diskLimitMB: diskLimit, bandwidthMB: bandwidth ?? 0,
                     bandwidthLimitMB: bandwidthLimit)
             }
@@ -122,7 +122,7 @@ struct AccountStore: Sendable {
                 id: id, orderID: order, domain: domain, plan: plan, status: status, step: step, server: server,
                 controlPanel: panel, username: username, suspendReason: reason, createdAt: created,
                 provisionedAt: provisioned, usage: usage,
-                backups: CustomerAccount.Backups(kept: kept, latestAt: latest))
+                backups: AccountBackupSummary(kept: kept, latestAt: latest))
         }
     }
 
