@@ -63,6 +63,11 @@ import Testing
             try await Self.setUsage(sandbox.whm.httpPort, owner, disk: 8_500, bandwidth: 100)
             try await Self.setUsage(plesk.httpPort, "pl7", disk: 2_000, bandwidth: 0)
             try await Self.setUsage(directAdmin.httpPort, "da3", disk: 10, bandwidth: 10_240)
+            // Only the usage sync calls the panels: the same night's backups are another test's.
+            #expect(
+                try await sandbox.timerAPI.call(
+                    "PATCH", "/api/timer/schedules/account-backups", json: ["enabled": false]
+                ).status == 200)
             for port in [sandbox.whm.httpPort, plesk.httpPort, directAdmin.httpPort] {
                 _ = try await JSONClient(port: port).call("DELETE", "/__sim/stats")
             }

@@ -69,6 +69,8 @@ sync_day() { # expected → seconds
 }
 # The floor: one server alone (the others disabled for the day).
 psql -qtA "$ADMIN" -c "UPDATE provisioning.servers SET status = 'disabled' WHERE name <> 'bench1'" >/dev/null
+# The day's other work off: the nightly backups would share the panels and the timing.
+api -o /dev/null -X PATCH http://127.0.0.1:8086/api/timer/schedules/account-backups -d '{"enabled":false}'
 clear_stats
 ONE=$(sync_day "$PER")
 ONE_CALLS=$(stats)
