@@ -30,8 +30,8 @@ struct BackupStore: Sendable {
         ).map(Backup.init(row:))
     }
 
-    /// Adds a backup of the account on its server, expiring after the product's retention
-    /// from `requestedAt` (now when `nil`); `nil` when the account is not on a server.
+    /// Adds a backup of the account on its server, asked for now and expiring after the
+    /// product's retention; `nil` when the account is not on a server.
     static func insert(
         id: UUID, account: UUID, kind: BackupKind, requestedBy: String?, in transaction: Transaction
     ) async throws -> UUID? {
