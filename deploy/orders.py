@@ -5,6 +5,18 @@ import glob, json, re, ssl, threading, time, urllib.request
 
 PANEL_PORTS = (2087, 8443, 2222)
 _UNVERIFIED = ssl._create_unverified_context()
+# Where each port is reached, when not on this host's published port (`reach`).
+_ADDRESSES = {}
+
+
+def reach(port, address):
+    """Sends what is meant for `port` to `address` (host:port) instead of 127.0.0.1."""
+    _ADDRESSES[port] = address
+
+
+def at(port, path):
+    """The URL of `path` on the service published on `port`."""
+    return f"http://{_ADDRESSES.get(port, f'127.0.0.1:{port}')}{path}"
 
 
 def read_env(path):
@@ -35,7 +47,7 @@ def wait_for(what, check, seconds=120):
 
 def ready(port):
     try:
-        return call("GET", f"http://127.0.0.1:{port}/ready", timeout=2) is not None
+        return call("GET", at(port, "/ready"), timeout=2) is not None
     except Exception:
         return False
 
@@ -79,7 +91,7 @@ class Load:
 
 def storefront(_):
     """An action loading the portal's storefront."""
-    assert "</html>" in call("GET", "http://127.0.0.1:8087/", timeout=10)
+    assert "</html>" in call("GET", at(8087, "/"), timeout=10)
 
 
 class Sandbox:
@@ -88,21 +100,21 @@ class Sandbox:
     def __init__(self, token):
         self.token = token
         self.product = next(
-            p["id"] for p in call("GET", "http://127.0.0.1:8081/api/catalog/products") if p["slug"] == "starter")
+            p["id"] for p in call("GET", at(8081, "/api/catalog/products")) if p["slug"] == "starter")
 
     def place(self, domain):
         """An order for `domain`, paid on the Stripe simulator as a customer would."""
-        order = call("POST", "http://127.0.0.1:8081/api/orders", {
+        order = call("POST", at(8081, "/api/orders"), {
             "customer": {"email": f"owner@{domain}", "name": "Sandbox Customer"},
             "product_id": self.product, "billing_cycle": "monthly", "currency": "USD", "domain": domain})
-        call("POST", f"http://127.0.0.1:12111/__sim/payment_intents/{order['payment']['payment_intent']}/pay")
+        call("POST", at(12111, f"/__sim/payment_intents/{order['payment']['payment_intent']}/pay"))
         return order
 
     def accounts(self):
         """Every active account, page by page."""
         found, page = [], 1
         while True:
-            batch = call("GET", f"http://127.0.0.1:8082/api/accounts?status=active&per_page=500&page={page}", token=self.token)
+            batch = call("GET", at(8082, f"/api/accounts?status=active&per_page=500&page={page}"), token=self.token)
             found += batch
             if len(batch) < 500:
                 return found
@@ -111,7 +123,7 @@ class Sandbox:
     @staticmethod
     def panel_accounts():
         """Every account the simulated panels hold, as they hold it."""
-        return [a for port in PANEL_PORTS for a in call("GET", f"http://127.0.0.1:{port}/__sim/accounts")]
+        return [a for port in PANEL_PORTS for a in call("GET", at(port, "/__sim/accounts"))]
 
     def exactly_once(self, domains, mailbox, seconds=180):
         """Waits until every domain is one account on one panel with one welcome email in
