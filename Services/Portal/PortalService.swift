@@ -162,6 +162,7 @@ public func buildPortal(_ settings: PortalSettings) async throws -> ServiceDefin
         let link = CustomerLink(services: services, people: people)
         ControlPanelController(pages: pages, services: services, link: link).addRoutes(to: signedIn)
         DNSRecordsController(pages: pages, services: services, link: link).addRoutes(to: signedIn)
+        BackupPagesController(pages: pages, services: services, link: link).addRoutes(to: signedIn)
         PlanChangePagesController(pages: pages, services: services, link: link).addRoutes(to: signedIn)
         EmailsController(pages: pages, services: services, link: link).addRoutes(to: signedIn)
         ProfileController(pages: pages, people: people, sessions: sessionStore, services: services).addRoutes(

@@ -127,6 +127,8 @@ public func buildProvisioning(_ settings: ProvisioningSettings) -> ServiceDefini
                 servers: servers, panels: panels
             )
             .addRoutes(to: router.group("api/customer"))
+            CustomerBackupsController(store: dependencies.store, customers: customers, accounts: accounts)
+                .addRoutes(to: router.group("api/customer"))
         }
     }
     definition.services = { dependencies in

@@ -1,6 +1,13 @@
 import Logging
 import PostgresNIO
 
+/// What runs one statement: the database (each statement on its own) or a transaction, so
+/// that one store function serves both.
+public protocol QueryRunning {
+    @discardableResult
+    func query(_ query: PostgresQuery) async throws -> [PostgresRow]
+}
+
 /// A service's connection pool, for work that must never hang: every call has a deadline.
 ///
 /// The deadline is ``StrandedPoolRequests``' workaround for an upstream problem: a call
@@ -9,7 +16,7 @@ import PostgresNIO
 /// (``DatabaseSettings/statementTimeout``): without it Postgres would go on running the
 /// abandoned statement, holding its locks, while the retry queued behind it — the outbox
 /// relay's rounds were seen piling up four deep so.
-public struct Database: Sendable {
+public struct Database: Sendable, QueryRunning {
     public let client: PostgresClient
     public let logger: Logger
     public var deadline: Duration

@@ -43,6 +43,14 @@ import Testing
         return buildBilling(settings)
     }
 
+    static func provisioning() async throws -> ServiceDefinition {
+        var settings = ProvisioningSettings(
+            cipher: try CredentialCipher(ring: "k1=\(CredentialCipher.generateKey())"), mailSealer: nil,
+            apiTokens: APITokens([(.admin, CheckoutAPITests.admin)]), panelTimeout: .seconds(2))
+        settings.customers = try await customers()
+        return buildProvisioning(settings)
+    }
+
     /// One subscription and one invoice for each of Alice and Bob; returns their invoice ids.
     static func seedInvoices(_ database: TestDatabase) async throws -> (alice: UUID, bob: UUID) {
         try await database.withAdmin { client in
@@ -133,12 +141,8 @@ import Testing
     }
 
     @Test func provisioningListsOnlyTheCustomersAccounts() async throws {
-        var settings = ProvisioningSettings(
-            cipher: try CredentialCipher(ring: "k1=\(CredentialCipher.generateKey())"), mailSealer: nil,
-            apiTokens: APITokens([(.admin, CheckoutAPITests.admin)]), panelTimeout: .seconds(2))
-        settings.customers = try await Self.customers()
         try await TestDatabase.with(services: ["provisioning"]) { database in
-            try await withRouter(buildProvisioning(settings), database: database) { client in
+            try await withRouter(try await Self.provisioning(), database: database) { client in
                 try await database.withAdmin { admin in
                     for (number, customer) in [Self.alice, Self.bob].enumerated() {
                         try await admin.query(
@@ -161,12 +165,8 @@ import Testing
     }
 
     @Test func aCustomerChangesOnlyTheirOwnPanelPasswordWithinThePanelsRules() async throws {
-        var settings = ProvisioningSettings(
-            cipher: try CredentialCipher(ring: "k1=\(CredentialCipher.generateKey())"), mailSealer: nil,
-            apiTokens: APITokens([(.admin, CheckoutAPITests.admin)]), panelTimeout: .seconds(2))
-        settings.customers = try await Self.customers()
         try await TestDatabase.with(services: ["provisioning"]) { database in
-            try await withRouter(buildProvisioning(settings), database: database) { client in
+            try await withRouter(try await Self.provisioning(), database: database) { client in
                 let account = UUID()
                 try await database.withAdmin { admin in
                     try await admin.query(
@@ -224,6 +224,126 @@ import Testing
                 #expect(
                     try await post("panel-login", #"{"user_ip":"203.0.113.7"}"#, as: Self.alice).0 == .conflict,
                     "an account on no server has no panel to open")
+            }
+        }
+    }
+
+    @Test func aCustomerBacksUpAndRestoresOnlyTheirOwnActiveAccountAFewTimesADay() async throws {
+        try await TestDatabase.with(services: ["provisioning"]) { database in
+            try await withRouter(try await Self.provisioning(), database: database) { client in
+                let (server, account, completed, other) = (UUID(), UUID(), UUID(), UUID())
+                try await database.withAdmin { admin in
+                    try await admin.query(
+                        """
+                        INSERT INTO provisioning.servers (id, name, panel, hostname, ip, api_url, api_username, api_secret_sealed, max_accounts)
+                        VALUES (\(server), 'whm1', 'cpanel', 'whm1.example', '192.0.2.1', 'https://whm1.example:2087', 'root', 'x', 10)
+                        """, logger: TestDatabase.logger)
+                    try await admin.query(
+                        """
+                        INSERT INTO provisioning.accounts (id, customer_id, customer_name, contact_email, domain, plan, server_group, status,
+                                                           username, step, server_id)
+                        VALUES (\(account), \(Self.alice), 'Alice', 'a@example.net', 'alice.example', 'starter', 'default', 'active',
+                                'alice', 'done', \(server)),
+                               (\(other), \(Self.bob), 'Bob', 'b@example.net', 'bob.example', 'starter', 'default', 'active',
+                                'bob', 'done', \(server))
+                        """, logger: TestDatabase.logger)
+                    // A completed nightly backup of Alice's, a failed one (not shown to her), and one of Bob's.
+                    try await admin.query(
+                        """
+                        INSERT INTO provisioning.backups (id, account_id, server_id, kind, day, status, location, size_mb, requested_at,
+                                                          expires_at, completed_at, last_error)
+                        VALUES (\(completed), \(account), \(server), 'scheduled', '2026-12-01', 'completed', '/backup/1', 420,
+                                now() - interval '2 days', now() + interval '28 days', now() - interval '2 days', NULL),
+                               (\(UUID()), \(account), \(server), 'scheduled', '2026-12-02', 'failed', NULL, NULL,
+                                now() - interval '1 day', now() + interval '29 days', NULL, 'pkgacct failed'),
+                               (\(UUID()), \(other), \(server), 'scheduled', '2026-12-01', 'completed', '/backup/2', 10,
+                                now() - interval '2 days', now() + interval '28 days', now() - interval '2 days', NULL)
+                        """, logger: TestDatabase.logger)
+                }
+                func call(_ method: HTTPRequest.Method, _ path: String, _ body: String? = nil, as customer: UUID)
+                    async throws -> (HTTPResponse.Status, [String: Any])
+                {
+                    try await client.execute(
+                        uri: "/api/customer/accounts/\(account)/\(path)", method: method,
+                        headers: [
+                            .authorization: "Bearer \(try await Self.token(customer))",
+                            .contentType: "application/json",
+                        ],
+                        body: body.map { ByteBuffer(string: $0) }
+                    ) {
+                        (
+                            $0.status,
+                            (try? JSONSerialization.jsonObject(with: Data(String(buffer: $0.body).utf8)))
+                                as? [String: Any] ?? [:]
+                        )
+                    }
+                }
+                #expect(try await call(.get, "backups", as: Self.bob).0 == .notFound)
+                #expect(try await call(.post, "backups", "{}", as: Self.bob).0 == .notFound)
+                #expect(
+                    try await call(.post, "restore", #"{"backup_id":"\#(completed)"}"#, as: Self.bob).0 == .notFound)
+
+                let listed = try await call(.get, "backups", as: Self.alice)
+                let items = listed.1["backups"] as? [[String: Any]] ?? []
+                #expect(listed.0 == .ok && items.count == 1 && items.first?["size_mb"] as? Int == 420, "\(listed)")
+                #expect(listed.1["backups_left_today"] as? Int == 3)
+                #expect(items.first?["location"] == nil && items.first?["server_id"] == nil, "no panel detail")
+
+                let asked = try await call(.post, "backups", "{}", as: Self.alice)
+                #expect(asked.0 == .accepted && asked.1["kind"] as? String == "manual", "\(asked)")
+                #expect(
+                    try await call(.post, "backups", "{}", as: Self.alice).0 == .conflict,
+                    "one asked-for backup at a time")
+                // Made: two more may be asked for today, then no more.
+                for _ in 0..<2 {
+                    try await database.withAdmin { admin in
+                        try await admin.query(
+                            """
+                            UPDATE provisioning.backups SET status = 'completed', location = '/backup/m', completed_at = now()
+                            WHERE kind = 'manual'
+                            """, logger: TestDatabase.logger)
+                    }
+                    #expect(try await call(.post, "backups", "{}", as: Self.alice).0 == .accepted)
+                }
+                try await database.withAdmin { admin in
+                    try await admin.query(
+                        """
+                        UPDATE provisioning.backups SET status = 'completed', location = '/backup/m', completed_at = now()
+                        WHERE kind = 'manual'
+                        """, logger: TestDatabase.logger)
+                }
+                let refused = try await call(.post, "backups", "{}", as: Self.alice)
+                #expect(refused.0 == .tooManyRequests, "\(refused)")
+                #expect(try await call(.get, "backups", as: Self.alice).1["backups_left_today"] as? Int == 0)
+                #expect(
+                    try await database.count(
+                        "SELECT count(*)::int FROM provisioning.tasks WHERE type = 'backup-account'") == 3)
+
+                #expect(
+                    try await call(.post, "restore", #"{"backup_id":"\#(UUID())"}"#, as: Self.alice).0 == .conflict,
+                    "not a backup of this account")
+                #expect(try await call(.post, "restore", #"{"backup_id":7}"#, as: Self.alice).0 == .badRequest)
+                let restore = try await call(.post, "restore", #"{"backup_id":"\#(completed)"}"#, as: Self.alice)
+                #expect(restore.0 == .accepted && restore.1["step"] as? String == "safety-backup", "\(restore)")
+                #expect(
+                    try await call(.post, "restore", #"{"backup_id":"\#(completed)"}"#, as: Self.alice).0 == .conflict,
+                    "one restore at a time")
+                #expect(
+                    try await database.count(
+                        """
+                        SELECT count(*)::int FROM provisioning.restores WHERE requested_by = 'customer' AND account_id = \(account)
+                        """) == 1)
+                let restores = try await call(.get, "backups", as: Self.alice).1["restores"] as? [[String: Any]]
+                #expect(restores?.count == 1)
+
+                try await database.withAdmin { admin in
+                    try await admin.query(
+                        "UPDATE provisioning.accounts SET status = 'suspended', suspend_reason = 'non-payment' WHERE id = \(account)",
+                        logger: TestDatabase.logger)
+                }
+                #expect(
+                    try await call(.post, "backups", "{}", as: Self.alice).0 == .conflict,
+                    "a suspended account is backed up nightly only")
             }
         }
     }

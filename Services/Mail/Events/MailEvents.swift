@@ -124,6 +124,14 @@ struct MailEvents: Sendable {
                         : "A larger plan gives more; the count starts again on the first of the month.",
                 ], transaction)
         }
+        definition.handlers.on(AccountRestored.self) { event, transaction in
+            var variables: [String: Any] = ["by_customer": event.actor == "customer"]
+            if let made = event.backupMadeAt { variables["made_at"] = Self.moment(made) }
+            if let portal = settings.portalURL {
+                variables["backups_url"] = "\(portal)/services/\(event.accountID.uuidString.lowercased())/backups"
+            }
+            try await notifyOwner(event.accountID, "account-restored", variables, transaction)
+        }
         registerBilling(in: &definition)
         definition.handlers.on(SubscriptionCancellationRequested.self) { event, transaction in
             var variables: [String: Any] = company.merging([
@@ -276,7 +284,6 @@ struct MailEvents: Sendable {
         try await queue("operator-alert", to: operatorEmail, name: nil, variables, transaction)
     }
 
-    /// Mails the account's owner, known from its `account.provisioned`.
     /// "820 MB", "1.5 GB".
     static func megabytes(_ value: Int) -> String {
         value < 1_024
@@ -284,6 +291,14 @@ struct MailEvents: Sendable {
             : String(format: "%.1f GB", Double(value) / 1_024).replacingOccurrences(of: ".0 GB", with: " GB")
     }
 
+    /// "2026-12-03 01:30:00 UTC".
+    static func moment(_ date: Date) -> String {
+        let formatter = ISO8601DateFormatter()
+        formatter.formatOptions = [.withFullDate, .withTime, .withColonSeparatorInTime, .withSpaceBetweenDateAndTime]
+        return formatter.string(from: date) + " UTC"
+    }
+
+    /// Mails the account's owner, known from its `account.provisioned`.
     private func notifyOwner(_ accountID: UUID, _ template: String, _ extra: [String: Any], _ transaction: Transaction)
         async throws
     {

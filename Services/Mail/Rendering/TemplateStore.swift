@@ -18,7 +18,7 @@ struct TemplateStore: Sendable {
         "certificate-expiring",
         "password-changed", "operator-alert", "verify-email", "password-reset", "staff-invitation",
         "cancellation-confirmed", "payment-refunded", "confirm-email-change", "email-changed", "credit-note",
-        "usage-warning",
+        "usage-warning", "account-restored",
     ]
 
     /// A template's three parts, compiled.

@@ -92,6 +92,7 @@ struct ClientAreaController: Sendable {
                 row["backups"] =
                     backups.latestAt.map { "Latest \(Self.day($0)), \(backups.kept) kept" }
                     ?? "The first is made tonight"
+                row["backups_id"] = account.id.uuidString.lowercased()
             }
             if let certificate = certificates[account.id] {
                 row["certificate"] =

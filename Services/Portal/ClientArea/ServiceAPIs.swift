@@ -111,6 +111,31 @@ struct ServiceAPIs: Sendable {
             body: String(decoding: try JSONEncoder().encode(["password": password]), as: UTF8.self))
     }
 
+    /// The account's backups and latest restores; `nil` when it is not the customer's.
+    func backups(of account: UUID, _ session: PortalSession) async throws -> CustomerBackups? {
+        do {
+            return try await call(
+                provisioning, .GET, "/api/customer/accounts/\(account.uuidString.lowercased())/backups", session)
+        } catch let error as ServiceCallError where error.status == 404 {
+            return nil
+        }
+    }
+
+    /// Asks for a backup of the account now.
+    func backUp(_ account: UUID, _ session: PortalSession) async throws {
+        let _: CustomerBackup = try await call(
+            provisioning, .POST, "/api/customer/accounts/\(account.uuidString.lowercased())/backups", session,
+            body: "{}")
+    }
+
+    /// Starts restoring the account to its backup `backup`.
+    func restore(_ account: UUID, to backup: UUID, _ session: PortalSession) async throws {
+        let _: CustomerRestore = try await call(
+            provisioning, .POST, "/api/customer/accounts/\(account.uuidString.lowercased())/restore", session,
+            body: String(
+                decoding: try JSONEncoder().encode(["backup_id": backup.uuidString.lowercased()]), as: UTF8.self))
+    }
+
     /// The emails sent to the customer, newest first.
     func emails(_ session: PortalSession) async throws -> [SentEmail] {
         let page: SentEmails = try await call(mail, .GET, "/api/customer/messages?per_page=100", session)

@@ -75,7 +75,8 @@ struct OrderPagesController: Sendable {
 
     @Sendable func orderPage(_ request: Request, context: PortalRequestContext) async throws -> Response {
         let (order, progress) = try await load(context)
-        var values = Self.progressValues(order, progress)
+        var values = Self.progress(order, progress).values
+        values["pending"] = order.status == "pending_payment"
         values["title"] = "Order for \(order.domain ?? order.productName)"
         values["product"] = order.productName
         values["domain"] = order.domain ?? ""
@@ -89,14 +90,7 @@ struct OrderPagesController: Sendable {
 
     @Sendable func progressJSON(_ request: Request, context: PortalRequestContext) async throws -> Response {
         let (order, progress) = try await load(context)
-        let values = Self.progressValues(order, progress)
-        let body: [String: Any] = [
-            "settled": values["settled"] as? Bool ?? false, "message": values["message"] as? String ?? "",
-            "steps": values["steps"] as? [[String: Any]] ?? [],
-        ]
-        return Response(
-            status: .ok, headers: [.contentType: "application/json", .cacheControl: "no-store"],
-            body: .init(byteBuffer: ByteBuffer(bytes: try JSONSerialization.data(withJSONObject: body))))
+        return try Self.progress(order, progress).response()
     }
 
     @Sendable func pay(_ request: Request, context: PortalRequestContext) async throws -> Response {
@@ -162,19 +156,10 @@ struct OrderPagesController: Sendable {
         ]
     }
 
-    /// The steps as the page and its JSON show them.
-    static func progressValues(_ order: CustomerOrder, _ progress: OrderProgress) -> [String: Any] {
+    /// The order's steps as the page and its JSON show them.
+    static func progress(_ order: CustomerOrder, _ progress: OrderProgress) -> ProgressReport {
         var progress = progress
         if order.status == "paid", progress.finished[.paid] == nil { progress.finished[.paid] = order.paidAt ?? Date() }
-        let steps: [[String: Any]] = progress.states.map { item in
-            [
-                "id": item.step.rawValue, "label": item.step.label, "state": item.state.rawValue,
-                "state_text": item.state.text,
-                "at": item.at.map {
-                    $0.formatted(.iso8601.time(includingFractionalSeconds: false).timeSeparator(.colon)) + " UTC"
-                } ?? "",
-            ]
-        }
         let message: String =
             switch order.status {
             case "pending_payment": "We are waiting for your payment."
@@ -188,9 +173,10 @@ struct OrderPagesController: Sendable {
                     "Your hosting is being set up. This page follows each step as it happens."
                 }
             }
-        return [
-            "steps": steps, "message": message, "pending": order.status == "pending_payment",
-            "settled": order.status != "paid" || progress.isSettled,
-        ]
+        return ProgressReport(
+            steps: progress.states.map {
+                .init(id: $0.step.rawValue, label: $0.step.label, state: $0.state, at: $0.at)
+            },
+            message: message, settled: order.status != "paid" || progress.isSettled)
     }
 }

@@ -17,18 +17,7 @@ struct OrderProgress: Sendable {
         }
     }
 
-    enum State: String, Sendable {
-        case done, working, waiting, failed
-
-        var text: String {
-            switch self {
-            case .done: "Done"
-            case .working: "In progress"
-            case .waiting: "Waiting"
-            case .failed: "Needs our attention"
-            }
-        }
-    }
+    typealias State = ProgressReport.State
 
     /// When each step finished, and the steps that failed.
     var finished: [Step: Date] = [:]

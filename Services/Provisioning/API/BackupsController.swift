@@ -33,42 +33,20 @@ struct BackupsController: Sendable {
                     items: try await backups.backups(of: id, limit: limit),
                     restores: try await restores.restores(of: id, limit: 20)))
         }
+        let requests = BackupRequests(store: store)
         api.post("accounts/{id}/backups") { request, context in
             let (id, _, actor) = try await Self.request(request, context)
             try await Self.live(id, accounts)
-            let backup = UUID()
-            try await store.transaction { transaction in
-                guard try await !BackupStore.manualInProgress(of: id, in: transaction) else {
-                    throw APIError.conflict("backup_in_progress", "a backup of this account is already being made")
-                }
-                guard
-                    try await BackupStore.insert(
-                        id: backup, account: id, kind: .manual, requestedBy: actor, in: transaction)
-                        != nil
-                else { throw APIError.conflict("account_not_placed", "the account is not on a server yet") }
-                try await transaction.enqueue(
-                    BackupAccountTask(backupID: backup), dedupeKey: "backup-\(backup.uuidString.lowercased())")
-            }
-            return APIResponse.json(try await backups.backup(backup), status: .accepted)
+            return APIResponse.json(
+                try await backups.backup(try await requests.backUp(id, actor: actor)), status: .accepted)
         }
         api.post("accounts/{id}/restore") { request, context in
             let (id, body, actor) = try await Self.request(request, context)
             guard let backupID = body.backupID else { throw APIError.invalid("backup_id", "backup_id is required") }
             try await Self.live(id, accounts)
-            let restore = UUID()
-            try await store.transaction { transaction in
-                guard
-                    try await RestoreStore.insert(
-                        id: restore, account: id, backup: backupID, requestedBy: actor, in: transaction) != nil
-                else {
-                    throw APIError.conflict(
-                        "restore_refused",
-                        "the backup is not a completed backup of this account, or a restore is under way")
-                }
-                try await transaction.enqueue(
-                    RestoreAccountTask(restoreID: restore), dedupeKey: "restore-\(restore.uuidString.lowercased())")
-            }
-            return APIResponse.json(try await restores.restore(restore), status: .accepted)
+            return APIResponse.json(
+                try await restores.restore(try await requests.restore(id, to: backupID, actor: actor)),
+                status: .accepted)
         }
     }
 

@@ -185,6 +185,11 @@ struct AccountStore: Sendable {
         ).first.map { try $0.decode((UUID?, ProvisioningStep).self) }
     }
 
+    /// Holds the account's row until the transaction ends: requests about one account in turn.
+    static func lock(_ id: UUID, in transaction: Transaction) async throws {
+        try await transaction.query("SELECT 1 FROM accounts WHERE id = \(id) FOR UPDATE")
+    }
+
     static func setStatus(_ status: AccountStatus, reason: String?, of id: UUID, in transaction: Transaction)
         async throws
     {

@@ -4,17 +4,8 @@ import Foundation
 import Persistence
 import PostgresNIO
 
-/// Where a backup is in its life, as stored in `backups.status`.
-enum BackupStatus: String, StoredState, CaseIterable {
-    /// Waiting for a run (first, after a failed run, or for a free slot on its server).
-    case queued
-    case running
-    case completed
-    /// Given up after its attempts.
-    case failed
-    /// Past its retention and deleted on the panel.
-    case deleted
-}
+// Stored in `backups.status`.
+extension BackupStatus: StoredState {}
 
 /// A backup of an account as provisioning keeps it.
 struct Backup: Sendable, Encodable {

@@ -55,6 +55,16 @@ struct BackupStore: Sendable {
         ).isEmpty
     }
 
+    /// How many backups of the account `actor` asked for in the last 24 hours.
+    static func askedToday(of account: UUID, by actor: String, on runner: some QueryRunning) async throws -> Int {
+        try await runner.query(
+            """
+            SELECT count(*)::int FROM backups WHERE account_id = \(account) AND kind = 'manual'
+              AND requested_by = \(actor) AND requested_at > now() - interval '1 day'
+            """
+        ).first?.decode(Int.self) ?? 0
+    }
+
     /// Adds the day's scheduled backup of every live account due on its product's schedule
     /// (none in the last `backup_every_days` days), at most one per account and day; the new ids.
     static func scheduleDue(day: String, slot: Date, in transaction: Transaction) async throws -> [UUID] {

@@ -1,15 +1,11 @@
+import Contracts
 import Foundation
 import Persistence
 import PostgresNIO
 import ServiceKit
 
-/// Where a restore is, as stored in `restores.step`.
-enum RestoreStep: String, StoredState, CaseIterable {
-    case safetyBackup = "safety-backup"
-    case suspend, restore, unsuspend, done, failed
-
-    var isOpen: Bool { self != .done && self != .failed }
-}
+// Stored in `restores.step`.
+extension RestoreStep: StoredState {}
 
 /// A restore of an account to one of its backups.
 struct Restore: Sendable, Encodable {
@@ -93,12 +89,8 @@ struct RestoreStore: Sendable {
         try await transaction.query("UPDATE restores SET safety_backup_id = \(backup) WHERE id = \(id)")
     }
 
-    func advance(_ id: UUID, to step: RestoreStep) async throws {
-        try await database.query("UPDATE restores SET step = \(step), panel_job = NULL WHERE id = \(id)")
-    }
-
-    static func advance(_ id: UUID, to step: RestoreStep, in transaction: Transaction) async throws {
-        try await transaction.query("UPDATE restores SET step = \(step), panel_job = NULL WHERE id = \(id)")
+    static func advance(_ id: UUID, to step: RestoreStep, on runner: some QueryRunning) async throws {
+        try await runner.query("UPDATE restores SET step = \(step), panel_job = NULL WHERE id = \(id)")
     }
 
     func setJob(_ job: String?, of id: UUID, error: String? = nil) async throws {

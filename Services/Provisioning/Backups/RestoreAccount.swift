@@ -66,7 +66,7 @@ struct RestoreAccount: Sendable {
                     try await AccountStore.setStatus(
                         .suspended, reason: Self.reason, of: restore.accountID, in: transaction)
                 }
-                try await RestoreStore.advance(id, to: .restore, in: transaction)
+                try await RestoreStore.advance(id, to: .restore, on: transaction)
             }
             step = .restore
         }
@@ -85,7 +85,7 @@ struct RestoreAccount: Sendable {
             try await transaction.publish(
                 AccountRestored(
                     accountID: restore.accountID, backupID: restore.backupID, safetyBackupID: safety,
-                    actor: restore.requestedBy))
+                    backupMadeAt: backup.completedAt, actor: restore.requestedBy))
         }
     }
 
@@ -117,10 +117,10 @@ struct RestoreAccount: Sendable {
                 if let done = try await BackupStore.complete(safety.id, archive: archive, in: transaction) {
                     try await transaction.publish(BackupTasks.completed(done))
                 }
-                try await RestoreStore.advance(restore.id, to: .suspend, in: transaction)
+                try await RestoreStore.advance(restore.id, to: .suspend, on: transaction)
             }
         } else {
-            try await RestoreStore(database: completion.database).advance(restore.id, to: .suspend)
+            try await RestoreStore.advance(restore.id, to: .suspend, on: completion.database)
         }
     }
 
@@ -143,7 +143,7 @@ struct RestoreAccount: Sendable {
             try await restores.setJob(nil, of: restore.id, error: reason)
             throw PanelRunFailed(description: "restore \(restore.id) failed on the panel: \(reason)")
         case .completed:
-            try await restores.advance(restore.id, to: .unsuspend)
+            try await RestoreStore.advance(restore.id, to: .unsuspend, on: restores.database)
         }
     }
 }

@@ -69,12 +69,15 @@ public struct AccountRestored: Event {
     public var backupID: UUID
     /// The backup taken just before, which undoes the restore.
     public var safetyBackupID: UUID
+    /// When the backup restored was made (optional: version-1 publishers leave it out).
+    public var backupMadeAt: Date?
     public var actor: String?
 
-    public init(accountID: UUID, backupID: UUID, safetyBackupID: UUID, actor: String?) {
+    public init(accountID: UUID, backupID: UUID, safetyBackupID: UUID, backupMadeAt: Date?, actor: String?) {
         self.accountID = accountID
         self.backupID = backupID
         self.safetyBackupID = safetyBackupID
+        self.backupMadeAt = backupMadeAt
         self.actor = actor
     }
 
@@ -82,6 +85,7 @@ public struct AccountRestored: Event {
         case accountID = "account_id"
         case backupID = "backup_id"
         case safetyBackupID = "safety_backup_id"
+        case backupMadeAt = "backup_made_at"
         case actor
     }
 }

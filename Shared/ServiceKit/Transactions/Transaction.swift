@@ -2,6 +2,7 @@ import Contracts
 import Delivery
 import Foundation
 import Logging
+import Persistence
 import PostgresNIO
 import Tasks
 import WireCodec
@@ -12,7 +13,7 @@ import WireCodec
 /// Message handlers, tasks, failure hooks and HTTP writes all get one. What is sent,
 /// published or queued here exists if and only if the transaction commits; the
 /// ``ServiceStore`` that opened it wakes the relay and the workers after the commit.
-public struct Transaction: Sendable {
+public struct Transaction: Sendable, QueryRunning {
     public let connection: PostgresConnection
     public let logger: Logger
     /// The message whose handler runs in this transaction; `nil` in tasks and HTTP requests.
