@@ -33,7 +33,7 @@ struct SiteServer: Sendable {
             let token = context.parameters.get("token") ?? ""
             let answer = try await ExternalHTTPClient(baseURL: base, timeout: .seconds(5)).send(
                 .GET,
-                "/.well-known/acme-challenge/\(token.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? "")"
+                "/.well-known/acme-challenge/\(token.addingPercentEncoding(withAllowedCharacters: Self.unreserved) ?? "")"
             )
             return Response(
                 status: .init(code: answer.status), headers: [.contentType: "text/plain"],
@@ -56,6 +56,9 @@ struct SiteServer: Sendable {
         let domain = host.hasPrefix("www.") ? String(host.dropFirst(4)) : host
         return state.all.contains { $0.domain == domain } ? domain : nil
     }
+
+    /// What a token may hold unencoded: ACME tokens are base64url, `-` and `_` included.
+    private static let unreserved = CharacterSet.alphanumerics.union(CharacterSet(charactersIn: "-_"))
 
     private func notFound() -> Response {
         Response(
