@@ -7,7 +7,8 @@ import Secrets
 import ServiceKit
 import Tasks
 
-/// Creates an account on its panel step by step — server, create, mailbox, database —
+/// Creates an account on its panel step by step — server, create, limits, then the mailbox,
+/// the database and the DKIM key at once —
 /// each step safe to repeat (a thing the panel refuses because it exists counts as made),
 /// so a retry after any failure or crash picks up where the last attempt stopped.
 struct Provisioner: Sendable {
@@ -70,27 +71,47 @@ struct Provisioner: Sendable {
         let mailbox = NewMailbox(
             username: username, localPart: settings.defaultMailbox, domain: account.domain,
             password: password, quotaMB: account.limits?.diskMB ?? 1024)
-        try await withPanelRetries {
-            try await createUnlessPresent {
-                try await panel.createMailbox(mailbox)
-            } isPresent: {
-                try await panel.mailboxExists(mailbox.address, username: username)
-            }
-        }
-        progressed()
         let database = NewDatabase(
             username: username, domain: account.domain, name: Self.databaseName(of: username),
             user: Self.databaseName(of: username), password: password)
-        try await withPanelRetries {
-            try await createUnlessPresent {
-                try await panel.createDatabase(database)
-            } isPresent: {
-                try await panel.databases(of: username).contains(database.name)
+        // The mailbox, the database and the DKIM key at once: each needs only the account (and
+        // its limits, set above), so an account waits for the slowest call, not for their sum.
+        // Neither counts as progress: each is made, or found made, on every attempt, so an
+        // attempt in which one of them keeps failing is an attempt that got nowhere.
+        async let mailboxMade = Self.outcome {
+            try await withPanelRetries {
+                try await createUnlessPresent {
+                    try await panel.createMailbox(mailbox)
+                } isPresent: {
+                    try await panel.mailboxExists(mailbox.address, username: username)
+                }
+            }
+        }
+        async let databaseMade = Self.outcome {
+            try await withPanelRetries {
+                try await createUnlessPresent {
+                    try await panel.createDatabase(database)
+                } isPresent: {
+                    try await panel.databases(of: username).contains(database.name)
+                }
             }
         }
         // For the zone; a panel that cannot say does not hold the account back.
-        let dkim = try? await withPanelRetries { try await panel.dkimKey(username: username, domain: account.domain) }
-        return Provisioned(account: account, server: server, dkim: dkim)
+        async let dkim = try? withPanelRetries { try await panel.dkimKey(username: username, domain: account.domain) }
+        let made = await (mailboxMade, databaseMade, dkim)
+        try made.0.get()
+        try made.1.get()
+        return Provisioned(account: account, server: server, dkim: made.2)
+    }
+
+    /// What `body` ended with, its error kept rather than thrown, so every call ends before one throws.
+    private static func outcome(_ body: () async throws -> Void) async -> Result<Void, any Error> {
+        do {
+            try await body()
+            return .success(())
+        } catch {
+            return .failure(error)
+        }
     }
 
     /// An account whose panel steps are done, with what its zone needs from the panel.
