@@ -112,7 +112,9 @@ struct BackupPagesController: Sendable {
         let making = list.backups.contains { $0.kind == .manual && ($0.status == .queued || $0.status == .running) }
         var values: [String: Any] = [
             "title": "Backups of \(loaded.account.domain)", "domain": loaded.account.domain, "id": loaded.id,
-            "errors": errors, "notice": notice ?? "", "suspended": !live,
+            "errors": errors, "notice": notice ?? "",
+            // A restore pauses the account itself: that is not the suspension staff lift.
+            "suspended": !live && loaded.account.suspendReason != "restore",
             "backups": list.backups.map { backup -> [String: Any] in
                 let done = backup.status == .completed
                 return [

@@ -70,7 +70,15 @@ struct ClientAreaController: Sendable {
             if let server = account.server { row["server"] = server }
             if let username = account.username { row["username"] = username }
             if let order = account.orderID { row["order_id"] = order.uuidString.lowercased() }
-            if let reason = account.suspendReason { row["suspend_reason"] = reason }
+            if let reason = account.suspendReason {
+                if reason == "restore" {
+                    // Paused by the restore itself for a few minutes, not suspended by anyone.
+                    row["status"] = "Being restored"
+                    row["status_class"] = "provisioning"
+                } else {
+                    row["suspend_reason"] = reason
+                }
+            }
             if account.status == "provisioning" { row["setting_up"] = true }
             if account.status == "active" { row["panel_id"] = account.id.uuidString.lowercased() }
             if ["active", "suspended"].contains(account.status) {

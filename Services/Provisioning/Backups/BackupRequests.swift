@@ -5,8 +5,9 @@ import HTTPTypes
 import ServiceKit
 
 /// Backups and restores asked for over HTTP, by an operator or by the account's owner: each
-/// stored and queued in one transaction as the retried task the schedule queues. The
-/// account's row is locked first, so two requests at once cannot both pass a check.
+/// stored and queued in one transaction as the retried task the schedule queues. A backup
+/// locks the account's row first, so two asked for at once cannot both pass its checks; a
+/// restore needs no lock, since the index of open restores admits one per account.
 struct BackupRequests: Sendable {
     let store: ServiceStore
 
