@@ -163,6 +163,7 @@ public func buildPortal(_ settings: PortalSettings) async throws -> ServiceDefin
         ControlPanelController(pages: pages, services: services, link: link).addRoutes(to: signedIn)
         DNSRecordsController(pages: pages, services: services, link: link).addRoutes(to: signedIn)
         BackupPagesController(pages: pages, services: services, link: link).addRoutes(to: signedIn)
+        UsagePagesController(pages: pages, services: services, link: link).addRoutes(to: signedIn)
         PlanChangePagesController(pages: pages, services: services, link: link).addRoutes(to: signedIn)
         EmailsController(pages: pages, services: services, link: link).addRoutes(to: signedIn)
         ProfileController(pages: pages, people: people, sessions: sessionStore, services: services).addRoutes(

@@ -127,8 +127,13 @@ public func buildProvisioning(_ settings: ProvisioningSettings) -> ServiceDefini
                 servers: servers, panels: panels
             )
             .addRoutes(to: router.group("api/customer"))
-            CustomerBackupsController(store: dependencies.store, customers: customers, accounts: accounts)
+            let access = CustomerAccountAccess(customers: customers, accounts: accounts)
+            CustomerBackupsController(store: dependencies.store, access: access)
                 .addRoutes(to: router.group("api/customer"))
+            CustomerUsageController(
+                usage: UsageStore(database: dependencies.database, logger: dependencies.logger), access: access
+            )
+            .addRoutes(to: router.group("api/customer"))
         }
     }
     definition.services = { dependencies in

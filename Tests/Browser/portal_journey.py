@@ -186,10 +186,14 @@ class PortalJourney(unittest.TestCase):
         self.wait_for_step("certificate")
         self.assertIn("All done", self.driver.find_element(By.ID, "progress-message").text)
         self.page("order-done")
-        # A day as the daily usage sync stores it (the sync itself: Tests/IntegrationTests/UsageSyncTests).
+        # 30 days as the daily usage sync stores them, today's last (the sync itself:
+        # Tests/IntegrationTests/UsageSyncTests).
         subprocess.run(["psql", os.environ["HOSTWIRE_ADMIN_URL"], "-v", "ON_ERROR_STOP=1", "-q", "-c",
-                        "INSERT INTO provisioning.account_usage SELECT id, current_date, 850, 1024, 3000, 10240 "
-                        f"FROM provisioning.accounts WHERE domain = '{self.domain}' ON CONFLICT DO NOTHING"], check=True)
+                        # Traffic counts from the 1st: 3000 MB today, in step with the day of the month.
+                        "INSERT INTO provisioning.account_usage SELECT a.id, current_date - g, 850 - g * 12, 1024, "
+                        "least(round(3000.0 * extract(day from current_date - g) / extract(day from current_date)), 9500), "
+                        "10240 FROM provisioning.accounts a, generate_series(0, 29) g "
+                        f"WHERE a.domain = '{self.domain}' ON CONFLICT DO NOTHING"], check=True)
         self.driver.get(PORTAL + "/services")
         self.assertIn(self.domain, self.driver.page_source)
         self.assertIn("Active", self.driver.page_source)
@@ -305,6 +309,17 @@ class PortalJourney(unittest.TestCase):
         click_and_wait(self.driver, f'//form[input[@name="name" and @value="blog.{self.domain}."] and input[@name="type" and @value="A"]]//button',
                        by=By.XPATH)
         self.assertIn(f"Removed: blog.{self.domain}. A", self.driver.page_source)
+
+    def test_2aeb_usage_over_30_days(self):
+        self.driver.get(PORTAL + "/services")
+        click_and_wait(self.driver, 'a[href$="/usage"]')
+        self.assertEqual(f"Usage of {self.domain}", self.heading())
+        charts = self.driver.find_elements(By.CSS_SELECTOR, "svg.chart")
+        self.assertEqual(2, len(charts))
+        self.assertIn("850 MB on", charts[0].get_attribute("aria-label"))
+        self.assertIn("83% of 1.0 GB", charts[0].get_attribute("aria-label"))
+        self.assertEqual(30, len(self.driver.find_elements(By.CSS_SELECTOR, "#usage-days tbody tr")))
+        self.page("usage")
 
     def test_2af_back_up_then_restore_a_copy(self):
         since = time.time()

@@ -228,6 +228,47 @@ import Testing
         }
     }
 
+    @Test func aCustomerReadsOnlyTheirOwnAccountsUsageOldestFirst() async throws {
+        try await TestDatabase.with(services: ["provisioning"]) { database in
+            try await withRouter(try await Self.provisioning(), database: database) { client in
+                let account = UUID()
+                try await database.withAdmin { admin in
+                    try await admin.query(
+                        """
+                        INSERT INTO provisioning.accounts (id, customer_id, customer_name, contact_email, domain, plan, server_group, status,
+                                                           username, step)
+                        VALUES (\(account), \(Self.alice), 'Alice', 'a@example.net', 'alice.example', 'starter', 'default', 'active',
+                                'alice', 'done')
+                        """, logger: TestDatabase.logger)
+                    try await admin.query(
+                        """
+                        INSERT INTO provisioning.account_usage
+                        SELECT \(account), current_date - g, 500 + g, 1024, 100 * g, 10240 FROM generate_series(0, 39) g
+                        """, logger: TestDatabase.logger)
+                }
+                func usage(_ query: String, as customer: UUID) async throws -> (HTTPResponse.Status, [[String: Any]]) {
+                    try await client.execute(
+                        uri: "/api/customer/accounts/\(account)/usage\(query)", method: .get,
+                        headers: [.authorization: "Bearer \(try await Self.token(customer))"]
+                    ) {
+                        (
+                            $0.status,
+                            ((try? JSONSerialization.jsonObject(with: Data(String(buffer: $0.body).utf8)))
+                                as? [String: Any])?["items"] as? [[String: Any]] ?? []
+                        )
+                    }
+                }
+                #expect(try await usage("", as: Self.bob).0 == .notFound)
+                let (status, days) = try await usage("", as: Self.alice)
+                #expect(status == .ok && days.count == 30, "30 days unless asked for more")
+                #expect(days.first?["disk_mb"] as? Int == 529 && days.last?["disk_mb"] as? Int == 500, "oldest first")
+                #expect(days.last?["disk_limit_mb"] as? Int == 1024 && days.last?["bandwidth_mb"] as? Int == 0)
+                #expect(try await usage("?days=7", as: Self.alice).1.count == 7)
+                #expect(try await usage("?days=100000", as: Self.alice).0 == .unprocessableContent)
+            }
+        }
+    }
+
     @Test func aCustomerBacksUpAndRestoresOnlyTheirOwnActiveAccountAFewTimesADay() async throws {
         try await TestDatabase.with(services: ["provisioning"]) { database in
             try await withRouter(try await Self.provisioning(), database: database) { client in

@@ -88,7 +88,7 @@ struct ClientAreaController: Sendable {
             if let usage = account.usage, ["active", "suspended"].contains(account.status) {
                 row["usage"] =
                     [
-                        "day": usage.day,
+                        "day": usage.day, "usage_id": account.id.uuidString.lowercased(),
                         "meters": [
                             Self.meter("Disk space", usage.diskMB, usage.diskLimitMB, domain: account.domain),
                             Self.meter(

@@ -111,6 +111,19 @@ struct ServiceAPIs: Sendable {
             body: String(decoding: try JSONEncoder().encode(["password": password]), as: UTF8.self))
     }
 
+    /// The account's measured days, oldest first; `nil` when it is not the customer's.
+    func usage(of account: UUID, days: Int, _ session: PortalSession) async throws -> [AccountUsageDay]? {
+        struct Days: Decodable { let items: [AccountUsageDay] }
+        do {
+            let answer: Days = try await call(
+                provisioning, .GET, "/api/customer/accounts/\(account.uuidString.lowercased())/usage?days=\(days)",
+                session)
+            return answer.items
+        } catch let error as ServiceCallError where error.status == 404 {
+            return nil
+        }
+    }
+
     /// The account's backups and latest restores; `nil` when it is not the customer's.
     func backups(of account: UUID, _ session: PortalSession) async throws -> CustomerBackups? {
         do {

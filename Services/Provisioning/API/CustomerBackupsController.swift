@@ -6,7 +6,8 @@ import PortalTokens
 import ServiceKit
 
 /// `/api/customer/accounts/{id}/backups` and `/restore`: the owner's own backups — listed,
-/// one made now (a few a day), and one restored — through the requests an operator makes.
+/// one made now (a few a day), and one restored (only while the account is active) —
+/// through the requests an operator makes.
 struct CustomerBackupsController: Sendable {
     /// Backups an owner may ask for per account and day, besides the nightly one: each runs
     /// on the server beside everyone's, so a stranger with an account cannot keep it busy.
@@ -14,8 +15,7 @@ struct CustomerBackupsController: Sendable {
     static let actor = "customer"
 
     let store: ServiceStore
-    let customers: CustomerAuthentication
-    let accounts: AccountStore
+    let access: CustomerAccountAccess
 
     struct RestoreBody: Decodable {
         let backupID: UUID
@@ -27,17 +27,17 @@ struct CustomerBackupsController: Sendable {
         let restores = RestoreStore(database: store.database)
         let requests = BackupRequests(store: store)
         api.get("accounts/{id}/backups") { request, context in
-            let account = try await owned(request, context)
+            let account = try await access.owned(request, context)
             return APIResponse.json(try await list(account.id, backups, restores))
         }
         api.post("accounts/{id}/backups") { request, context in
-            let account = try await active(request, context)
+            let account = try await access.active(request, context)
             let id = try await requests.backUp(account.id, actor: Self.actor, perDay: Self.backupsPerDay)
             guard let made = try await backups.backup(id) else { throw APIError.notFound("backup") }
             return APIResponse.json(Self.customer(made), status: .accepted)
         }
         api.post("accounts/{id}/restore") { request, context in
-            let account = try await active(request, context)
+            let account = try await access.active(request, context)
             let body = try await APIResponse.decode(RestoreBody.self, from: request)
             let id = try await requests.restore(account.id, to: body.backupID, actor: Self.actor)
             guard let restore = try await restores.restore(id) else { throw APIError.notFound("restore") }
@@ -58,24 +58,6 @@ struct CustomerBackupsController: Sendable {
             backups: kept.map(Self.customer),
             restores: try await restores.restores(of: account, limit: 5).map(Self.customer),
             backupsLeftToday: max(0, Self.backupsPerDay - asked))
-    }
-
-    /// The customer's account `{id}`; 404 for another customer's (or none).
-    private func owned(_ request: Request, _ context: ServiceRequestContext) async throws -> Account {
-        let customer = try await customers.customer(request)
-        guard let account = try await accounts.account(try context.parameters.require("id", as: UUID.self)),
-            account.customerID == customer
-        else { throw APIError.notFound("account") }
-        return account
-    }
-
-    /// The customer's active account `{id}`: a suspended one is restored by an operator.
-    private func active(_ request: Request, _ context: ServiceRequestContext) async throws -> Account {
-        let account = try await owned(request, context)
-        guard account.status == .active else {
-            throw APIError.conflict("account_not_active", "the account is \(account.status.rawValue)")
-        }
-        return account
     }
 
     static func customer(_ backup: Backup) -> CustomerBackup {

@@ -3,7 +3,9 @@ import Foundation
 /// Small charts drawn on the server as inline SVG: no script, no library, readable by screen
 /// readers through their label, and each mark titled with its figure.
 enum SVGChart {
-    static let (width, height, left, bottom, top) = (400.0, 170.0, 46.0, 22.0, 12.0)
+    /// The plot's margins: room on the left for the largest value ("10.0 GB") and on top for
+    /// the legend, so neither is drawn over a line.
+    static let (width, height, left, bottom, top) = (400.0, 186.0, 62.0, 22.0, 28.0)
 
     /// One series of daily values as bars; `labels` are the days (`YYYY-MM-DD`).
     static func bars(_ values: [Double], labels: [String], summary: String, format: (Double) -> String) -> String {
@@ -49,7 +51,7 @@ enum SVGChart {
             }
             body += #"<path class="line s\#(number)" d="\#(path)"/>"#
             body +=
-                #"<text class="legend s\#(number)" x="\#(fixed(left + 8 + Double(number) * 50))" y="\#(fixed(top + 12))">\#(escape(line.name))</text>"#
+                #"<text class="legend s\#(number)" x="\#(fixed(left + 8 + Double(number) * 50))" y="\#(fixed(top - 10))">\#(escape(line.name))</text>"#
         }
         return frame(summary: summary, maximum: format(maximum), labels: labels, body: body)
     }
