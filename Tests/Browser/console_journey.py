@@ -322,7 +322,11 @@ class ConsoleJourney(unittest.TestCase):
         support = self.drivers["support"]
         account = self.account["id"]
         api = f"http://127.0.0.1:8082/api/accounts/{account}"
+        # 30 measured days (the sync itself: Tests/IntegrationTests/UsageSyncTests): drawn on the account's page.
+        psql("INSERT INTO provisioning.account_usage SELECT id, current_date - g, 430 - g, 1024, greatest(1500 - 50 * g, 0), 10240 "
+             f"FROM provisioning.accounts, generate_series(0, 29) g WHERE id = '{account}' ON CONFLICT DO NOTHING")
         support.get(PORTAL + f"/console/accounts/{account}")
+        self.assertEqual(2, len(support.find_elements(By.CSS_SELECTOR, "svg.chart")))
         self.assertIn("No backup of this account yet", support.page_source)
         support.find_element(By.ID, "reason-backups").send_keys("before the customer's plugin update")
         support.find_element(By.CSS_SELECTOR, "#action-backups input[type=checkbox]").click()

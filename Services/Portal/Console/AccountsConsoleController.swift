@@ -1,3 +1,4 @@
+import Contracts
 import Foundation
 import Hummingbird
 import PortalTokens
@@ -121,6 +122,7 @@ struct AccountsConsoleController: Sendable {
             (try await apis.get(.provisioning, "\(path)/actions", as: staff) as? [String: Any])?["items"]
             as? [[String: Any]] ?? []
         let backups = try await apis.get(.provisioning, "\(path)/backups", as: staff) as? [String: Any] ?? [:]
+        let usage = try await Self.usage(apis.get(.provisioning, "\(path)/usage?days=30", as: staff))
         let live = ["active", "suspended"].contains(account["status"] as? String ?? "")
         return pages.render(
             "console-account",
@@ -141,7 +143,17 @@ struct AccountsConsoleController: Sendable {
                 },
                 "has_history": !history.isEmpty, "role": staff.role.rawValue,
                 "backups": Self.backups(backups, live: live, allowed: staff.role.may(.manageAccounts)),
+                "usage_charts": UsageCharts.draw(usage, domain: account["domain"] as? String ?? ""),
+                "has_usage": !usage.isEmpty,
             ], context: context, status: status)
+    }
+
+    /// The measured days of provisioning's answer (newest first), oldest first.
+    static func usage(_ answer: Any) throws -> [AccountUsageDay] {
+        let items = (answer as? [String: Any])?["items"] ?? []
+        return try JSONDecoder().decode(
+            [AccountUsageDay].self, from: try JSONSerialization.data(withJSONObject: items)
+        ).reversed()
     }
 
     /// Whether `action` can be asked of an account in `status` (provisioning refuses the others with 409).
