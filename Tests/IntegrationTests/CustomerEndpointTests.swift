@@ -51,6 +51,16 @@ import Testing
         return buildProvisioning(settings)
     }
 
+    /// An active account of Alice's on no server.
+    static func insertAlicesAccount(_ id: UUID, _ admin: PostgresClient) async throws {
+        try await admin.query(
+            """
+            INSERT INTO provisioning.accounts (id, customer_id, customer_name, contact_email, domain, plan, server_group, status,
+                                               username, step)
+            VALUES (\(id), \(alice), 'Alice', 'a@example.net', 'alice.example', 'starter', 'default', 'active', 'alice', 'done')
+            """, logger: TestDatabase.logger)
+    }
+
     /// One subscription and one invoice for each of Alice and Bob; returns their invoice ids.
     static func seedInvoices(_ database: TestDatabase) async throws -> (alice: UUID, bob: UUID) {
         try await database.withAdmin { client in
@@ -169,13 +179,7 @@ import Testing
             try await withRouter(try await Self.provisioning(), database: database) { client in
                 let account = UUID()
                 try await database.withAdmin { admin in
-                    try await admin.query(
-                        """
-                        INSERT INTO provisioning.accounts (id, customer_id, customer_name, contact_email, domain, plan, server_group, status,
-                                                           username, step)
-                        VALUES (\(account), \(Self.alice), 'Alice', 'a@example.net', 'alice.example', 'starter', 'default', 'active',
-                                'alice', 'done')
-                        """, logger: TestDatabase.logger)
+                    try await Self.insertAlicesAccount(account, admin)
                 }
                 func post(_ path: String, _ body: String, as customer: UUID) async throws -> (
                     HTTPResponse.Status, String
@@ -233,13 +237,7 @@ import Testing
             try await withRouter(try await Self.provisioning(), database: database) { client in
                 let account = UUID()
                 try await database.withAdmin { admin in
-                    try await admin.query(
-                        """
-                        INSERT INTO provisioning.accounts (id, customer_id, customer_name, contact_email, domain, plan, server_group, status,
-                                                           username, step)
-                        VALUES (\(account), \(Self.alice), 'Alice', 'a@example.net', 'alice.example', 'starter', 'default', 'active',
-                                'alice', 'done')
-                        """, logger: TestDatabase.logger)
+                    try await Self.insertAlicesAccount(account, admin)
                     try await admin.query(
                         """
                         INSERT INTO provisioning.account_usage
