@@ -143,6 +143,9 @@ struct DirectAdminSimulator: Sendable {
             guard !account.mailboxes.contains(address) else {
                 return error("Unable to create E-Mail account", "\(address) already exists")
             }
+            guard account.roomForMailbox else {
+                return error("Unable to create E-Mail account", "You have reached your limit of E-Mail accounts")
+            }
             _ = state.update(user) { $0.mailboxes.insert(address) }
             return reply([("error", "0"), ("text", "E-Mail account created")])
         case ("CMD_LOGIN_URL", "create"):
@@ -158,6 +161,9 @@ struct DirectAdminSimulator: Sendable {
             let login = "\(user)_\(dbUser)"
             guard !account.databases.contains(database) else {
                 return error("Unable to create database", "Database \(database) already exists")
+            }
+            guard account.roomForDatabase else {
+                return error("Unable to create database", "You have reached your limit of databases")
             }
             _ = state.update(user) {
                 $0.databases.insert(database)

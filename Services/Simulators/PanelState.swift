@@ -26,6 +26,13 @@ struct SimulatedAccount: Sendable {
     struct Limits: Sendable {
         var diskMB: Int?, bandwidthMB: Int?, mailboxes: Int?, databases: Int?
     }
+
+    /// Whether one more mailbox fits the account's limit (none or 0: unlimited), as a panel refuses one over it.
+    var roomForMailbox: Bool { Self.room(limits.mailboxes, used: mailboxes.count) }
+    /// Whether one more database fits the account's limit.
+    var roomForDatabase: Bool { Self.room(limits.databases, used: databases.count) }
+
+    private static func room(_ limit: Int?, used: Int) -> Bool { limit.map { $0 == 0 || used < $0 } ?? true }
 }
 
 /// The accounts of a simulated panel, shared by its handlers.

@@ -143,6 +143,9 @@ struct PleskSimulator: Sendable {
             guard !owner.databases.contains(new.name) else {
                 return problem(409, "Database \(new.name) already exists")
             }
+            guard owner.roomForDatabase else {
+                return problem(400, "The limit on the number of databases of \(owner.domain) is reached")
+            }
             _ = state.update(owner.username) { $0.databases.insert(new.name) }
             let index = state.account(owner.username)!.databases.sorted().firstIndex(of: new.name)!
             return jsonResponse(["id": owner.id * 1000 + index], status: .created)
@@ -240,6 +243,9 @@ struct PleskSimulator: Sendable {
                 return (1, "", "Unable to create mail name: domain \(domain) does not exist or no password\n")
             }
             guard !owner.mailboxes.contains(address) else { return (1, "", "Mail name \(address) already exists\n") }
+            guard owner.roomForMailbox else {
+                return (1, "", "Unable to create mail name \(address): the limit on mailboxes is reached\n")
+            }
             _ = state.update(owner.username) { $0.mailboxes.insert(address) }
             return (0, "SUCCESS: Creation of mailname '\(address)' complete\n", "")
         case ("subscription_settings", "--update"):

@@ -231,6 +231,9 @@ struct WHMSimulator: Sendable {
             else { return answer(0, error: "You must specify an email and a password.") }
             let address = local.contains("@") ? local : "\(local)@\(domain)"
             if account.mailboxes.contains(address) { return answer(0, error: "The account \(address) already exists!") }
+            guard account.roomForMailbox else {
+                return answer(0, error: "The account “\(user)” has reached its maximum number of email accounts.")
+            }
             _ = state.update(user) { $0.mailboxes.insert(address) }
             return answer(1, "\(address)")
         case "Mysql::list_databases":
@@ -240,6 +243,9 @@ struct WHMSimulator: Sendable {
                 return answer(0, error: "The name must begin with the database prefix “\(user)_”.")
             }
             if account.databases.contains(name) { return answer(0, error: "The database “\(name)” already exists.") }
+            guard account.roomForDatabase else {
+                return answer(0, error: "The account “\(user)” has reached its maximum number of databases.")
+            }
             _ = state.update(user) { $0.databases.insert(name) }
             return answer(1)
         case "Mysql::list_users":

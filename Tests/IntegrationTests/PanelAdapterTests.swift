@@ -183,6 +183,49 @@ import Testing
         }
     }
 
+    @Test(
+        "the limits set hold: a mailbox or database beyond them is refused by the panel, and within them made",
+        arguments: kinds.map(\.0))
+    func limitsHold(kind: PanelKind) async throws {
+        try await withSimulator(Self.kinds.first { $0.0 == kind }!.1) { process in
+            let panel = panel(kind, process)
+            try await panel.createAccount(
+                NewAccount(
+                    username: "limited", domain: "limited.example", plan: "starter", password: "Pa55-word!x",
+                    contactEmail: "owner@limited.example", ip: "192.0.2.10"))
+            try await panel.setLimits(
+                PanelLimits(diskMB: 2_048, bandwidthMB: 20_480, mailboxes: 2, databases: 1), username: "limited",
+                domain: "limited.example")
+            func mailbox(_ local: String) -> NewMailbox {
+                NewMailbox(
+                    username: "limited", localPart: local, domain: "limited.example", password: "Pa55-word!x",
+                    quotaMB: 100)
+            }
+            func database(_ name: String) -> NewDatabase {
+                NewDatabase(
+                    username: "limited", domain: "limited.example", name: "limited_\(name)", user: "limited_\(name)",
+                    password: "Pa55-word!x")
+            }
+            try await panel.createMailbox(mailbox("info"))
+            try await panel.createMailbox(mailbox("sales"))
+            await #expect(throws: PanelError.self, "a third mailbox is over the limit of 2") {
+                try await panel.createMailbox(mailbox("jobs"))
+            }
+            #expect(try await panel.mailboxExists("jobs@limited.example", username: "limited") == false)
+            try await panel.createDatabase(database("main"))
+            await #expect(throws: PanelError.self, "a second database is over the limit of 1") {
+                try await panel.createDatabase(database("shop"))
+            }
+            #expect(try await panel.databases(of: "limited") == ["limited_main"])
+            // Raised (a package change), the next one is made.
+            try await panel.setLimits(
+                PanelLimits(diskMB: 2_048, bandwidthMB: 20_480, mailboxes: 3, databases: 2), username: "limited",
+                domain: "limited.example")
+            try await panel.createMailbox(mailbox("jobs"))
+            try await panel.createDatabase(database("shop"))
+        }
+    }
+
     @Test("the domain's DKIM key as the panel signs with it", arguments: kinds.map(\.0))
     func dkim(kind: PanelKind) async throws {
         try await withSimulator(Self.kinds.first { $0.0 == kind }!.1) { process in
