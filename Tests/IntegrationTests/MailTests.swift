@@ -119,8 +119,8 @@ struct MailHarness: Sendable {
         mail = Sandbox.mailProcess(bus: bus, database: database, smtp: smtp, tag: tag)
     }
 
-    /// Publishes `account.provisioned` events as provisioning's relay would: numbered from `first`.
-    func publish(_ events: [(id: UUID, sequence: Int64, event: AccountProvisioned)]) async throws {
+    /// Publishes provisioning's events as its relay would, each with its id and sequence.
+    func publish<E: Event>(_ events: [(id: UUID, sequence: Int, event: E)]) async throws {
         let loop = try await MessageLoop(
             context: ZMQContext(), name: "fake-provisioning",
             sockets: [
@@ -131,8 +131,8 @@ struct MailHarness: Sendable {
         try await Task.sleep(for: .seconds(2))
         for (id, sequence, event) in events {
             let header = EnvelopeHeader(
-                id: id, type: AccountProvisioned.wireName, version: 1, source: "provisioning", sequence: sequence)
-            let wire = try WireMessage.make(event, to: AccountProvisioned.topic, header: header)
+                id: id, type: E.wireName, version: 1, source: "provisioning", sequence: Int64(sequence))
+            let wire = try WireMessage.make(event, to: E.topic, header: header)
             loop.send([Array(wire.address.utf8), wire.envelope], on: 0)
         }
         // Stopping the loop closes the socket: what it has not sent by then is gone.
@@ -222,7 +222,7 @@ extension MailTests {
                 try await harness.bus.process.start()
                 try await harness.smtp.start()
                 try await harness.mail.start()
-                try await harness.publish(try (1...500).map { (UUID(), Int64($0), try MailHarness.event($0)) })
+                try await harness.publish(try (1...500).map { (UUID(), $0, try MailHarness.event($0)) })
                 // The stand-in publisher cannot replay, so the kill waits until every event is taken in:
                 // it then cuts the sending, which is what it is meant to test.
                 #expect(
@@ -294,6 +294,50 @@ extension MailTests {
             let detail = try await api.call("GET", "/api/mail/messages/\(id)").json
             #expect((detail["delivery_attempts"] as? [[String: Any]])?.count == 2)
             #expect(try await api.call("POST", "/api/mail/messages/\(UUID())/resend").status == 404)
+        }
+    }
+}
+
+extension MailTests {
+    @Test("a finished restore mails the account's owner; a backup that failed for good alerts the operator, once each")
+    func restoreAndFailedBackupMail() async throws {
+        try await TestDatabase.with(services: ["mail"]) { database in
+            let harness = MailHarness(database: database, tag: "mail-backups")
+            defer {
+                harness.mail.stop()
+                harness.bus.process.stop()
+                harness.smtp.stop()
+            }
+            try await harness.bus.process.start()
+            try await harness.smtp.start()
+            try await harness.mail.start()
+            let provisioned = try MailHarness.event(7)
+            try await harness.publish([(UUID(), 1, provisioned)])
+            let made = try #require(ISO8601DateFormatter().date(from: "2026-12-03T01:30:00Z"))
+            let restored = AccountRestored(
+                accountID: provisioned.accountID, backupID: UUID(), safetyBackupID: UUID(), backupMadeAt: made,
+                actor: "customer")
+            try await harness.publish([(UUID(), 2, restored)])
+            let failed = BackupFailed(
+                backupID: UUID(), accountID: provisioned.accountID, kind: .scheduled,
+                reason: "pkgacct failed: not enough space on the backup destination")
+            let failedID = UUID()
+            try await harness.publish([(failedID, 3, failed), (failedID, 3, failed)])
+            #expect(await eventually(timeout: .seconds(30)) { harness.smtp.count() == 3 })
+            let messages = try harness.smtp.messages()
+            let restoredMail = try #require(
+                messages.first {
+                    $0["subject"] as? String == "Your hosting for site7.example was restored from a backup"
+                })
+            #expect(restoredMail["to"] as? String == "Customer 7 <c7@mail.example>")
+            #expect(
+                (restoredMail["text"] as? String)?.contains("as you asked from its backup of 2026-12-03 01:30:00 UTC")
+                    == true)
+            let alert = try #require(messages.first { ($0["to"] as? String)?.contains("ops@sandbox.test") == true })
+            #expect((alert["subject"] as? String)?.contains("a scheduled backup of site7.example failed") == true)
+            #expect((alert["text"] as? String)?.contains("not enough space on the backup destination") == true)
+            try await Task.sleep(for: .seconds(1))
+            #expect(try harness.smtp.messages().count == 3, "the repeated failure is one alert")
         }
     }
 }

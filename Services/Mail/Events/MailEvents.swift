@@ -132,6 +132,23 @@ struct MailEvents: Sendable {
             }
             try await notifyOwner(event.accountID, "account-restored", variables, transaction)
         }
+        // A backup that could not be made is the kind of failure nobody notices until a restore
+        // is needed: the operator hears of each, once.
+        definition.handlers.on(BackupFailed.self) { event, transaction in
+            let domain =
+                try await RecipientStore.recipient(of: event.accountID, in: transaction)?.domain
+                ?? "account \(event.accountID.uuidString.lowercased())"
+            try await alertOperator(
+                "a \(event.kind.rawValue) backup of \(domain) failed",
+                """
+                Provisioning gave up on backup \(event.backupID.uuidString.lowercased()) of \(domain) after its \
+                attempts. The account's earlier backups are kept until they expire.
+                """, reason: event.reason,
+                action: """
+                    fix the cause on the server (its backup destination, its free space), then use Back up now on the \
+                    account's console page. Tonight's backup is tried in any case.
+                    """, transaction)
+        }
         registerBilling(in: &definition)
         definition.handlers.on(SubscriptionCancellationRequested.self) { event, transaction in
             var variables: [String: Any] = company.merging([
