@@ -27,8 +27,9 @@
   setTimeout(poll, 500);
 })();
 
-// Live figures (the console's dashboard): the block asks for itself again every 10 seconds
-// and is swapped in place. Without JavaScript a link reloads the page.
+// Live blocks (the console's dashboard figures, the backups while one is being made): the
+// block asks for itself again every 10 seconds and is swapped in place. Without JavaScript a
+// link (the dashboard) or the page's own refresh (the backups) shows the news.
 (function () {
   "use strict";
   var block = document.querySelector("[data-refresh]");

@@ -29,6 +29,10 @@ struct BackupPagesController: Sendable {
             guard let restore = loaded.backups.restores.first else { throw PortalError.notFound }
             return try Self.progress(restore, of: loaded).response()
         }
+        // The copies alone, which the page's script swaps in while a backup is being made.
+        router.get("services/{id}/backups/list") { _, context in
+            pages.render("backups-list", Self.values(try await load(context)), context: context)
+        }
         router.post("services/{id}/backups", use: backUp)
         router.get("services/{id}/backups/{backup}/restore") { _, context in
             let loaded = try await load(context)
@@ -100,19 +104,27 @@ struct BackupPagesController: Sendable {
         _ loaded: Loaded, notice: String? = nil, errors: [String] = [], context: PortalRequestContext,
         status: HTTPResponse.Status = .ok
     ) async throws -> Response {
+        var values = Self.values(loaded)
+        values["title"] = "Backups of \(loaded.account.domain)"
+        values["errors"] = errors
+        values["notice"] = notice ?? ""
+        // The newest restore stays on the page for a day after it ended.
+        if let latest = loaded.backups.restores.first,
+            latest.step.isOpen || (latest.finishedAt.map { $0 > Date().addingTimeInterval(-86_400) } ?? false)
+        {
+            values["restore"] = Self.progress(latest, of: loaded).values
+        }
+        return pages.render("backups", values, context: context, status: status)
+    }
+
+    /// The copies and what may be done with them, for the page and for its live list.
+    static func values(_ loaded: Loaded) -> [String: Any] {
         let list = loaded.backups
         let live = loaded.account.status == "active"
-        let latest = list.restores.first
-        let restoring = latest?.step.isOpen == true
-        // The newest restore stays on the page for a day after it ended.
-        let shown = latest.flatMap { restore in
-            restore.step.isOpen || (restore.finishedAt.map { $0 > Date().addingTimeInterval(-86_400) } ?? false)
-                ? restore : nil
-        }
+        let restoring = list.restores.first?.step.isOpen == true
         let making = list.backups.contains { $0.kind == .manual && ($0.status == .queued || $0.status == .running) }
-        var values: [String: Any] = [
-            "title": "Backups of \(loaded.account.domain)", "domain": loaded.account.domain, "id": loaded.id,
-            "errors": errors, "notice": notice ?? "",
+        return [
+            "domain": loaded.account.domain, "id": loaded.id,
             // A restore pauses the account itself: that is not the suspension staff lift.
             "suspended": !live && loaded.account.suspendReason != "restore",
             "backups": list.backups.map { backup -> [String: Any] in
@@ -129,8 +141,6 @@ struct BackupPagesController: Sendable {
             "can_back_up": live && !making && !restoring && list.backupsLeftToday > 0,
             "left_today": list.backupsLeftToday, "making": making, "restoring": restoring,
         ]
-        if let shown { values["restore"] = Self.progress(shown, of: loaded).values }
-        return pages.render("backups", values, context: context, status: status)
     }
 
     private func confirmation(
