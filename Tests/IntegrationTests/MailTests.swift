@@ -119,6 +119,23 @@ struct MailHarness: Sendable {
         mail = Sandbox.mailProcess(bus: bus, database: database, smtp: smtp, tag: tag)
     }
 
+    /// Runs `body` with the broker, the SMTP server and mail started, and stops all three after.
+    static func running(
+        _ database: TestDatabase, tag: String, smtpDelay: Double = 0, reject: String? = nil,
+        _ body: (MailHarness) async throws -> Void
+    ) async throws {
+        let harness = MailHarness(database: database, tag: tag, smtpDelay: smtpDelay, reject: reject)
+        defer {
+            harness.mail.stop()
+            harness.bus.process.stop()
+            harness.smtp.stop()
+        }
+        try await harness.bus.process.start()
+        try await harness.smtp.start()
+        try await harness.mail.start()
+        try await body(harness)
+    }
+
     /// Publishes provisioning's events as its relay would, each with its id and sequence.
     func publish<E: Event>(_ events: [(id: UUID, sequence: Int, event: E)]) async throws {
         let loop = try await MessageLoop(
@@ -155,22 +172,15 @@ extension MailTests {
     @Test("the same event delivered three times, and once more under a new sequence: one email")
     func redeliveredEventMailsOnce() async throws {
         try await TestDatabase.with(services: ["mail"]) { database in
-            let harness = MailHarness(database: database, tag: "mail-dupes")
-            defer {
-                harness.mail.stop()
-                harness.bus.process.stop()
-                harness.smtp.stop()
+            try await MailHarness.running(database, tag: "mail-dupes") { harness in
+                let id = UUID()
+                let event = try MailHarness.event(1)
+                try await harness.publish([(id, 1, event), (id, 1, event), (id, 1, event), (id, 2, event)])
+                #expect(await eventually(timeout: .seconds(30)) { harness.smtp.count() == 1 })
+                try await Task.sleep(for: .seconds(2))
+                #expect(try harness.smtp.messages().count == 1)
+                #expect(try await database.count("SELECT count(*)::int FROM mail.messages") == 1)
             }
-            try await harness.bus.process.start()
-            try await harness.smtp.start()
-            try await harness.mail.start()
-            let id = UUID()
-            let event = try MailHarness.event(1)
-            try await harness.publish([(id, 1, event), (id, 1, event), (id, 1, event), (id, 2, event)])
-            #expect(await eventually(timeout: .seconds(30)) { harness.smtp.count() == 1 })
-            try await Task.sleep(for: .seconds(2))
-            #expect(try harness.smtp.messages().count == 1)
-            #expect(try await database.count("SELECT count(*)::int FROM mail.messages") == 1)
         }
     }
 
@@ -213,45 +223,41 @@ extension MailTests {
     func killedMidBatch() async throws {
         try await withLoadSlot {
             try await TestDatabase.with(services: ["mail"]) { database in
-                let harness = MailHarness(database: database, tag: "mail-kill", smtpDelay: 0.1)
-                defer {
-                    harness.mail.stop()
-                    harness.bus.process.stop()
-                    harness.smtp.stop()
-                }
-                try await harness.bus.process.start()
-                try await harness.smtp.start()
-                try await harness.mail.start()
-                try await harness.publish(try (1...500).map { (UUID(), $0, try MailHarness.event($0)) })
-                // The stand-in publisher cannot replay, so the kill waits until every event is taken in:
-                // it then cuts the sending, which is what it is meant to test.
-                #expect(
-                    await eventually(timeout: .seconds(120), every: .milliseconds(50)) {
-                        try await database.count("SELECT count(*)::int FROM mail.messages") == 500
-                    })
-                #expect(
-                    await eventually(timeout: .seconds(60), every: .milliseconds(50)) { harness.smtp.count() >= 20 })
-                let sentBeforeKill = try await database.count(
-                    "SELECT count(*)::int FROM mail.messages WHERE status = 'sent'")
-                harness.mail.kill()
-                #expect(sentBeforeKill < 500, "the kill came mid-batch")
-                try await harness.mail.start()
-                #expect(
-                    await eventually(timeout: .seconds(180)) {
+                try await MailHarness.running(database, tag: "mail-kill", smtpDelay: 0.1) { harness in
+                    try await harness.publish(try (1...500).map { (UUID(), $0, try MailHarness.event($0)) })
+                    // The stand-in publisher cannot replay, so the kill waits until every event is taken in:
+                    // it then cuts the sending, which is what it is meant to test.
+                    #expect(
+                        await eventually(timeout: .seconds(120), every: .milliseconds(50)) {
+                            try await database.count("SELECT count(*)::int FROM mail.messages") == 500
+                        })
+                    #expect(
+                        await eventually(timeout: .seconds(60), every: .milliseconds(50)) { harness.smtp.count() >= 20 }
+                    )
+                    let sentBeforeKill = try await database.count(
+                        "SELECT count(*)::int FROM mail.messages WHERE status = 'sent'")
+                    harness.mail.kill()
+                    #expect(sentBeforeKill < 500, "the kill came mid-batch")
+                    try await harness.mail.start()
+                    #expect(
+                        await eventually(timeout: .seconds(180)) {
+                            try await database.count("SELECT count(*)::int FROM mail.messages WHERE status = 'sent'")
+                                == 500
+                        })
+                    let messages = try harness.smtp.messages()
+                    var byRecipient: [String: Set<String>] = [:]
+                    for message in messages {
+                        byRecipient[message["to"] as! String, default: []].insert(message["message_id"] as! String)
+                    }
+                    #expect(byRecipient.count == 500)
+                    #expect(byRecipient.values.allSatisfy { $0.count == 1 }, "a duplicate carries the same Message-ID")
+                    #expect(
+                        messages.count - 500 <= 8,
+                        "duplicates only for messages in flight at the kill: \(messages.count - 500)")
+                    #expect(
                         try await database.count("SELECT count(*)::int FROM mail.messages WHERE status = 'sent'") == 500
-                    })
-                let messages = try harness.smtp.messages()
-                var byRecipient: [String: Set<String>] = [:]
-                for message in messages {
-                    byRecipient[message["to"] as! String, default: []].insert(message["message_id"] as! String)
+                    )
                 }
-                #expect(byRecipient.count == 500)
-                #expect(byRecipient.values.allSatisfy { $0.count == 1 }, "a duplicate carries the same Message-ID")
-                #expect(
-                    messages.count - 500 <= 8,
-                    "duplicates only for messages in flight at the kill: \(messages.count - 500)")
-                #expect(
-                    try await database.count("SELECT count(*)::int FROM mail.messages WHERE status = 'sent'") == 500)
             }
         }
     }
@@ -263,37 +269,33 @@ extension MailTests {
     )
     func refusalAndResend() async throws {
         try await TestDatabase.with(services: ["mail"]) { database in
-            let harness = MailHarness(database: database, tag: "mail-resend", reject: "c2@")
-            defer {
-                harness.mail.stop()
-                harness.bus.process.stop()
-                harness.smtp.stop()
-            }
-            try await harness.bus.process.start()
-            try await harness.smtp.start()
-            try await harness.mail.start()
-            try await harness.publish([(UUID(), 1, try MailHarness.event(1)), (UUID(), 2, try MailHarness.event(2))])
-            let api = JSONClient(
-                port: harness.mail.httpPort, headers: ["Authorization": "Bearer \(Sandbox.adminToken)"])
-            #expect(
-                await eventually(timeout: .seconds(30)) {
-                    try await database.count("SELECT count(*)::int FROM mail.messages WHERE status <> 'queued'") == 2
-                })
-            let refused = try #require(try await api.call("GET", "/api/mail/messages?status=failed").array.first)
-            #expect(refused["recipient"] as? String == "c2@mail.example")
-            #expect((refused["last_error"] as? String)?.contains("550") == true)
-            #expect(try await database.count("SELECT count(*)::int FROM mail.tasks WHERE status = 'failed'") == 1)
+            try await MailHarness.running(database, tag: "mail-resend", reject: "c2@") { harness in
+                try await harness.publish([
+                    (UUID(), 1, try MailHarness.event(1)), (UUID(), 2, try MailHarness.event(2)),
+                ])
+                let api = JSONClient(
+                    port: harness.mail.httpPort, headers: ["Authorization": "Bearer \(Sandbox.adminToken)"])
+                #expect(
+                    await eventually(timeout: .seconds(30)) {
+                        try await database.count("SELECT count(*)::int FROM mail.messages WHERE status <> 'queued'")
+                            == 2
+                    })
+                let refused = try #require(try await api.call("GET", "/api/mail/messages?status=failed").array.first)
+                #expect(refused["recipient"] as? String == "c2@mail.example")
+                #expect((refused["last_error"] as? String)?.contains("550") == true)
+                #expect(try await database.count("SELECT count(*)::int FROM mail.tasks WHERE status = 'failed'") == 1)
 
-            let sent = try #require(
-                try await api.call("GET", "/api/mail/messages?recipient=c1@mail.example").array.first)
-            let id = try #require(sent["id"] as? String)
-            #expect(try await api.call("POST", "/api/mail/messages/\(id)/resend").status == 202)
-            #expect(await eventually(timeout: .seconds(30)) { harness.smtp.count() == 2 })
-            let ids = try harness.smtp.messages().compactMap { $0["message_id"] as? String }
-            #expect(ids.count == 2 && Set(ids).count == 1, "the resend carries the same Message-ID")
-            let detail = try await api.call("GET", "/api/mail/messages/\(id)").json
-            #expect((detail["delivery_attempts"] as? [[String: Any]])?.count == 2)
-            #expect(try await api.call("POST", "/api/mail/messages/\(UUID())/resend").status == 404)
+                let sent = try #require(
+                    try await api.call("GET", "/api/mail/messages?recipient=c1@mail.example").array.first)
+                let id = try #require(sent["id"] as? String)
+                #expect(try await api.call("POST", "/api/mail/messages/\(id)/resend").status == 202)
+                #expect(await eventually(timeout: .seconds(30)) { harness.smtp.count() == 2 })
+                let ids = try harness.smtp.messages().compactMap { $0["message_id"] as? String }
+                #expect(ids.count == 2 && Set(ids).count == 1, "the resend carries the same Message-ID")
+                let detail = try await api.call("GET", "/api/mail/messages/\(id)").json
+                #expect((detail["delivery_attempts"] as? [[String: Any]])?.count == 2)
+                #expect(try await api.call("POST", "/api/mail/messages/\(UUID())/resend").status == 404)
+            }
         }
     }
 }
@@ -302,42 +304,36 @@ extension MailTests {
     @Test("a finished restore mails the account's owner; a backup that failed for good alerts the operator, once each")
     func restoreAndFailedBackupMail() async throws {
         try await TestDatabase.with(services: ["mail"]) { database in
-            let harness = MailHarness(database: database, tag: "mail-backups")
-            defer {
-                harness.mail.stop()
-                harness.bus.process.stop()
-                harness.smtp.stop()
+            try await MailHarness.running(database, tag: "mail-backups") { harness in
+                let provisioned = try MailHarness.event(7)
+                try await harness.publish([(UUID(), 1, provisioned)])
+                let made = try #require(ISO8601DateFormatter().date(from: "2026-12-03T01:30:00Z"))
+                let restored = AccountRestored(
+                    accountID: provisioned.accountID, backupID: UUID(), safetyBackupID: UUID(), backupMadeAt: made,
+                    actor: "customer")
+                try await harness.publish([(UUID(), 2, restored)])
+                let failed = BackupFailed(
+                    backupID: UUID(), accountID: provisioned.accountID, kind: .scheduled,
+                    reason: "pkgacct failed: not enough space on the backup destination")
+                let failedID = UUID()
+                try await harness.publish([(failedID, 3, failed), (failedID, 3, failed)])
+                #expect(await eventually(timeout: .seconds(30)) { harness.smtp.count() == 3 })
+                let messages = try harness.smtp.messages()
+                let restoredMail = try #require(
+                    messages.first {
+                        $0["subject"] as? String == "Your hosting for site7.example was restored from a backup"
+                    })
+                #expect(restoredMail["to"] as? String == "Customer 7 <c7@mail.example>")
+                #expect(
+                    (restoredMail["text"] as? String)?.contains(
+                        "as you asked from its backup of 2026-12-03 01:30:00 UTC")
+                        == true)
+                let alert = try #require(messages.first { ($0["to"] as? String)?.contains("ops@sandbox.test") == true })
+                #expect((alert["subject"] as? String)?.contains("a scheduled backup of site7.example failed") == true)
+                #expect((alert["text"] as? String)?.contains("not enough space on the backup destination") == true)
+                try await Task.sleep(for: .seconds(1))
+                #expect(try harness.smtp.messages().count == 3, "the repeated failure is one alert")
             }
-            try await harness.bus.process.start()
-            try await harness.smtp.start()
-            try await harness.mail.start()
-            let provisioned = try MailHarness.event(7)
-            try await harness.publish([(UUID(), 1, provisioned)])
-            let made = try #require(ISO8601DateFormatter().date(from: "2026-12-03T01:30:00Z"))
-            let restored = AccountRestored(
-                accountID: provisioned.accountID, backupID: UUID(), safetyBackupID: UUID(), backupMadeAt: made,
-                actor: "customer")
-            try await harness.publish([(UUID(), 2, restored)])
-            let failed = BackupFailed(
-                backupID: UUID(), accountID: provisioned.accountID, kind: .scheduled,
-                reason: "pkgacct failed: not enough space on the backup destination")
-            let failedID = UUID()
-            try await harness.publish([(failedID, 3, failed), (failedID, 3, failed)])
-            #expect(await eventually(timeout: .seconds(30)) { harness.smtp.count() == 3 })
-            let messages = try harness.smtp.messages()
-            let restoredMail = try #require(
-                messages.first {
-                    $0["subject"] as? String == "Your hosting for site7.example was restored from a backup"
-                })
-            #expect(restoredMail["to"] as? String == "Customer 7 <c7@mail.example>")
-            #expect(
-                (restoredMail["text"] as? String)?.contains("as you asked from its backup of 2026-12-03 01:30:00 UTC")
-                    == true)
-            let alert = try #require(messages.first { ($0["to"] as? String)?.contains("ops@sandbox.test") == true })
-            #expect((alert["subject"] as? String)?.contains("a scheduled backup of site7.example failed") == true)
-            #expect((alert["text"] as? String)?.contains("not enough space on the backup destination") == true)
-            try await Task.sleep(for: .seconds(1))
-            #expect(try harness.smtp.messages().count == 3, "the repeated failure is one alert")
         }
     }
 }
